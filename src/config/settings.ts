@@ -1,0 +1,24 @@
+import { DEFAULT_INSTRUCTIONS, type ChannelSettingsInput, type FileConfig } from './file-schema.js';
+
+export interface ChannelSettings {
+  instructions: string;
+  model: string;
+  maxOutputTokens: number;
+  requireMention: boolean;
+  imageDetail: 'low' | 'high' | 'auto';
+}
+
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
+
+/** Resolves the effective settings of a conversation: built-ins ← defaults ← dm or channel entry. */
+export function channelSettings(file: FileConfig, envModel: string, channel: string, isDm: boolean): ChannelSettings {
+  const layers: ChannelSettingsInput[] = [file.defaults, isDm ? file.dm : (file.channels[channel] ?? {})];
+  const merged = Object.assign({}, ...layers) as ChannelSettingsInput;
+  return {
+    instructions: merged.instructions ?? DEFAULT_INSTRUCTIONS,
+    model: merged.model ?? envModel,
+    maxOutputTokens: merged.max_output_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    requireMention: merged.require_mention ?? false,
+    imageDetail: merged.image_detail ?? 'auto',
+  };
+}

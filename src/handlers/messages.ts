@@ -1,0 +1,65 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { TurnQueue } from '../queue/types.js';
+import type { DedupeStore, ThreadStore } from '../store/types.js';
+import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
+
+export interface MessageHandlerDeps {
+  trigger: () => TriggerContext;
+  requireMention: (channel: string, isDm: boolean) => boolean;
+  threads: ThreadStore;
+  dedupe: DedupeStore;
+  dedupeTtlSeconds: number;
+  queue: TurnQueue;
+  log: Logger;
+}
+
+interface Envelope {
+  event_id?: string;
+  team_id?: string;
+}
+
+/**
+ * Mentions, DMs and thread follow-ups: filter, dedupe, enqueue. Any error here propagates so the HTTP receiver
+ * answers 5xx and Slack delivers the event again later.
+ */
+export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): void {
+  const handle = async (rawEvent: unknown, body: Envelope) => {
+    const parsed = messageEventSchema.safeParse(rawEvent);
+    if (!parsed.success) {
+      deps.log.warn({ event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed message event');
+      return;
+    }
+    const event = parsed.data;
+    const trigger = classifyMessage(event, deps.trigger());
+    if (trigger.action === 'ignore') return;
+    const teamId = body.team_id ?? '';
+    const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
+    if (trigger.needsThread && (deps.requireMention(event.channel, trigger.isDm) || !(await deps.threads.has(key)))) return;
+
+    // The same message can arrive as app_mention and as message, and Slack retries deliveries:
+    // the message identity is the dedupe key, so exactly one delivery becomes a turn.
+    const messageId = `msg:${teamId}:${event.channel}:${event.ts}`;
+    if (!(await deps.dedupe.claim(messageId, deps.dedupeTtlSeconds))) {
+      deps.log.debug({ event_id: body.event_id, ts: event.ts }, 'duplicate delivery ignored');
+      return;
+    }
+    const job = {
+      id: body.event_id ?? messageId,
+      key,
+      isDm: trigger.isDm,
+      userId: event.user ?? event.bot_id ?? 'unknown',
+      messageTs: event.ts,
+      text: event.text,
+      receivedAt: Date.now(),
+    };
+    try {
+      await deps.queue.enqueue(job);
+    } catch (err) {
+      await deps.dedupe.release(messageId).catch(() => undefined);
+      throw err;
+    }
+  };
+  app.event('app_mention', async ({ event, body }) => handle(event, body as Envelope));
+  app.event('message', async ({ event, body }) => handle(event, body as Envelope));
+}

@@ -1,0 +1,41 @@
+import { secretEnvKeys } from './config/env.js';
+import { scrubSecrets } from './observability/logger.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
+import { createThreadwise } from './app/create-threadwise.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const bot = await createThreadwise(config);
+  await bot.start();
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bot.log.info({ signal }, 'shutting down: no new work, letting running turns finish');
+    bot.stop().then(
+      () => process.exit(0),
+      (err) => {
+        bot.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  const secrets = secretEnvKeys.map((k) => process.env[k]).filter((v): v is string => Boolean(v));
+  process.stderr.write(`Threadwise failed to start: ${scrubSecrets(err.message, secrets)}\n`);
+  process.exit(1);
+});

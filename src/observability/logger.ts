@@ -1,0 +1,47 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Token shapes that must never be printed even when they are not ours (a user may paste one). */
+const TOKEN_PATTERNS = [/xox[abposre]-[A-Za-z0-9-]{6,}/g, /xapp-[A-Za-z0-9-]{6,}/g, /\bsk-[A-Za-z0-9_-]{12,}/g];
+
+const REDACT_PATHS = [
+  'token', '*.token', 'botToken', '*.botToken', 'appToken', '*.appToken', 'signingSecret', '*.signingSecret',
+  'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
+  '*.headers.Authorization', 'headers.cookie', '*.headers.cookie', 'client_secret', '*.client_secret',
+];
+
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[REDACTED]');
+  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, '[REDACTED]');
+  return out;
+}
+
+/**
+ * Path redaction only covers fields we know about; secrets can also hide inside error messages and
+ * third-party log lines, so every serialized line is scrubbed on its way out as a last line of defence.
+ */
+export function scrubbingDestination(inner: DestinationStream, secrets: readonly string[]): DestinationStream {
+  return { write: (line: string) => inner.write(scrubSecrets(line, secrets)) };
+}
+
+export interface LoggerOptions {
+  level: string;
+  secrets: readonly string[];
+  destination?: DestinationStream;
+}
+
+export function createLogger({ level, secrets, destination }: LoggerOptions): Logger {
+  const out = destination ?? pino.destination({ dest: 1, sync: false });
+  return pino(
+    {
+      level,
+      base: { service: 'threadwise' },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: pino.stdSerializers.err },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    scrubbingDestination(out, secrets),
+  );
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { TurnJob, TurnProcessor, TurnQueue } from './types.js';
+
+const threadId = (job: TurnJob) => `${job.key.teamId}:${job.key.channel}:${job.key.threadTs}`;
+
+/**
+ * Runs turns in this process: one at a time per thread (in arrival order), up to `concurrency` threads at once.
+ * Lost on a crash; the Redis-backed queue is the durable twin with the same interface.
+ */
+export class InProcessTurnQueue implements TurnQueue {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly waiting: Array<() => void> = [];
+  private running = 0;
+  private queued = 0;
+  private closed = false;
+
+  constructor(private readonly process: TurnProcessor, private readonly concurrency: number, private readonly log: Logger) {}
+
+  async enqueue(job: TurnJob): Promise<void> {
+    if (this.closed) throw new Error('queue is shutting down');
+    const id = threadId(job);
+    this.queued++;
+    const previous = this.chains.get(id) ?? Promise.resolve();
+    const next = previous.then(() => this.run(job));
+    this.chains.set(id, next);
+    void next.finally(() => {
+      if (this.chains.get(id) === next) this.chains.delete(id);
+    });
+  }
+
+  private async run(job: TurnJob): Promise<void> {
+    await this.slot();
+    try {
+      await this.process(job);
+    } catch (err) {
+      this.log.error({ err, job: job.id }, 'turn failed unexpectedly');
+    } finally {
+      this.queued--;
+      // Hand the slot straight to the next waiter so a newcomer cannot slip in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running < this.concurrency) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  depth(): number {
+    return this.queued;
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const all = Promise.allSettled([...this.chains.values()]);
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+}

@@ -1,0 +1,24 @@
+import type { ThreadKey } from '../store/types.js';
+
+/** Everything a worker needs to answer one Slack message, serializable for a durable queue. */
+export interface TurnJob {
+  /** Slack's event_id: unique per delivery target, stable across retries. */
+  id: string;
+  key: ThreadKey;
+  isDm: boolean;
+  userId: string;
+  messageTs: string;
+  text: string;
+  receivedAt: number;
+}
+
+export interface TurnQueue {
+  /** Resolves once the job is accepted; rejects if it could not be queued (the caller answers 5xx). */
+  enqueue(job: TurnJob): Promise<void>;
+  /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
+  close(timeoutMs: number): Promise<void>;
+  /** Jobs waiting or running. */
+  depth(): number;
+}
+
+export type TurnProcessor = (job: TurnJob) => Promise<void>;

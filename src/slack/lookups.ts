@@ -1,0 +1,39 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { ExpiringMap } from '../store/memory/memory-stores.js';
+import type { MarkupLookups } from './markup.js';
+
+const TTL_SECONDS = 3600;
+
+/** users.info and conversations.info with an hour-long cache: names change rarely and the calls are Tier 3/4. */
+export class SlackLookups implements MarkupLookups {
+  private readonly users = new ExpiringMap<Promise<string | undefined>>();
+  private readonly channels = new ExpiringMap<Promise<string | undefined>>();
+
+  constructor(private readonly client: WebClient, private readonly log: Logger) {}
+
+  userName(id: string): Promise<string | undefined> {
+    return this.cached(this.users, id, async () => {
+      const res = await this.client.users.info({ user: id });
+      const u = res.user;
+      return u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || undefined;
+    });
+  }
+
+  channelName(id: string): Promise<string | undefined> {
+    return this.cached(this.channels, id, async () => (await this.client.conversations.info({ channel: id })).channel?.name || undefined);
+  }
+
+  private cached(map: ExpiringMap<Promise<string | undefined>>, id: string, load: () => Promise<string | undefined>) {
+    let hit = map.get(id);
+    if (!hit) {
+      hit = load().catch((err) => {
+        this.log.debug({ err, id }, 'slack lookup failed');
+        map.delete(id);
+        return undefined;
+      });
+      map.set(id, hit, TTL_SECONDS);
+    }
+    return hit;
+  }
+}

@@ -1,0 +1,237 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { sleep } from '../llm/backoff.js';
+import type { ReplySink } from '../turn/ports.js';
+import { safeCutPoint } from './markdown-split.js';
+import { plainPreview } from './mrkdwn.js';
+import type { SlackRateGate } from './rate-gate.js';
+import { classifySlackError, type SlackFailure } from './slack-errors.js';
+
+/** Slack's limits: markdown_text per call and per markdown block, and text per message. */
+export const CALL_LIMIT = 12_000;
+export const MESSAGE_LIMIT = 40_000;
+const FENCE_CLOSE = '\n```';
+const MAX_ATTEMPTS = 12;
+
+export interface ReplyTarget {
+  teamId: string;
+  channel: string;
+  threadTs: string;
+  recipientUserId: string;
+}
+
+export interface ReplyWriterOptions {
+  firstFlushMs: number;
+  flushIntervalMs: number;
+  nativeStreaming: boolean;
+  /** Blocks shown under a finished answer (feedback buttons). */
+  finalBlocks?: () => unknown[];
+}
+
+type Mode = 'stream' | 'post';
+type Step = 'written' | 'retry' | 'fallback' | 'gave_up';
+
+/**
+ * Streams one answer into a Slack thread. Native streaming first; when Slack refuses, rate-limits the start or
+ * lets a stream expire, it continues with chat.postMessage + chat.update carrying the full text. Text is only
+ * dropped from `pending` after Slack accepted it, so no failure path loses words.
+ */
+export class SlackReplyWriter implements ReplySink {
+  private mode: Mode;
+  private ts: string | undefined;
+  private sent = '';
+  private pending = '';
+  private readonly messages: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private firstTextAt: number | undefined;
+  private lastWriteAt = 0;
+  private finished = false;
+  private gaveUp = false;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly gate: SlackRateGate,
+    private readonly target: ReplyTarget,
+    private readonly options: ReplyWriterOptions,
+    private readonly log: Logger,
+  ) {
+    this.mode = options.nativeStreaming ? 'stream' : 'post';
+  }
+
+  append(delta: string): void {
+    if (this.finished || !delta) return;
+    this.pending += delta;
+    this.firstTextAt ??= Date.now();
+    this.schedule();
+  }
+
+  async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
+    this.finished = true;
+    clearTimeout(this.timer);
+    await this.writing;
+    if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
+    if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
+    await this.drain();
+    await this.close(end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : []);
+    if (this.pending) this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
+    return { messageTs: [...this.messages] };
+  }
+
+  private schedule(): void {
+    if (this.timer || this.writing || this.finished || this.gaveUp || !this.pending) return;
+    const due = this.ts === undefined ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs : this.lastWriteAt + this.options.flushIntervalMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writing = this.writeOnce()
+        .catch((err) => this.log.error({ err }, 'reply write failed'))
+        .finally(() => {
+          this.writing = undefined;
+          this.schedule();
+        });
+    }, Math.max(0, due - Date.now()));
+  }
+
+  /** One Slack write while streaming: at most one call per flush interval. */
+  private async writeOnce(): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && this.pending && !this.gaveUp; attempt++) {
+      if ((await this.step()) === 'written') return;
+    }
+  }
+
+  /** Writes everything left, waiting out rate limits; used when the answer is complete. */
+  private async drain(): Promise<void> {
+    for (let attempt = 0; this.pending && !this.gaveUp && attempt < MAX_ATTEMPTS; attempt++) {
+      if ((await this.step()) === 'written') attempt = 0;
+    }
+  }
+
+  private method(): string {
+    if (this.mode === 'stream') return this.ts ? 'chat.appendStream' : 'chat.startStream';
+    return this.ts ? 'chat.update' : 'chat.postMessage';
+  }
+
+  private limit(): number {
+    return this.mode === 'stream' ? MESSAGE_LIMIT : CALL_LIMIT;
+  }
+
+  /** Takes the next piece of pending text (after any rate-limit wait, so waiting coalesces) and writes it. */
+  private async step(): Promise<Step> {
+    const method = this.method();
+    await this.gate.wait(method);
+    const { piece, rollover, reopen } = this.nextPiece();
+    const step = await this.write(method, piece + (reopen ? FENCE_CLOSE : ''));
+    if (step !== 'written') return step;
+    this.pending = this.pending.slice(piece.length);
+    this.lastWriteAt = Date.now();
+    if (rollover) {
+      await this.close([]);
+      this.pending = (reopen ? `${reopen}\n` : '') + this.pending.replace(/^\s*\n/, '');
+    }
+    return 'written';
+  }
+
+  private nextPiece(): { piece: string; rollover: boolean; reopen: string | null } {
+    const limit = this.limit();
+    const room = limit - this.sent.length - FENCE_CLOSE.length;
+    if (this.pending.length <= room) return { piece: this.pending.slice(0, CALL_LIMIT), rollover: false, reopen: null };
+    const whole = this.sent + this.pending;
+    const cut = safeCutPoint(whole, limit - FENCE_CLOSE.length);
+    const index = cut.index > this.sent.length ? cut.index : this.sent.length + Math.max(1, room);
+    const piece = whole.slice(this.sent.length, index);
+    if (piece.length > CALL_LIMIT) return { piece: piece.slice(0, CALL_LIMIT), rollover: false, reopen: null };
+    return { piece, rollover: true, reopen: cut.index > this.sent.length ? cut.openFence : null };
+  }
+
+  private async write(method: string, text: string): Promise<Step> {
+    const { channel, threadTs, recipientUserId, teamId } = this.target;
+    try {
+      if (method === 'chat.startStream') {
+        const res = await this.client.chat.startStream({ channel, thread_ts: threadTs, markdown_text: text, recipient_user_id: recipientUserId, recipient_team_id: teamId });
+        this.opened(String(res.ts));
+      } else if (method === 'chat.appendStream') {
+        await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
+      } else if (method === 'chat.postMessage') {
+        const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text });
+        this.opened(String(res.ts));
+      } else {
+        await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
+      }
+      this.sent += text;
+      return 'written';
+    } catch (err) {
+      return this.recover(method, classifySlackError(err));
+    }
+  }
+
+  private opened(ts: string): void {
+    this.ts = ts;
+    this.messages.push(ts);
+  }
+
+  private async recover(method: string, failure: SlackFailure): Promise<Step> {
+    this.log.warn({ method, failure }, 'slack write refused');
+    if (failure.kind === 'rate_limited') {
+      this.gate.limited(method, failure.retryAfter);
+      // A stream that cannot even start right now is not worth waiting for: post + update instead.
+      if (method === 'chat.startStream') this.mode = 'post';
+      return method === 'chat.startStream' ? 'fallback' : 'retry';
+    }
+    if (failure.kind === 'transient') {
+      await sleep(500);
+      return 'retry';
+    }
+    switch (method) {
+      case 'chat.startStream':
+        this.mode = 'post';
+        return 'fallback';
+      case 'chat.appendStream':
+        // Expired or refused stream: what Slack already shows stays; the rest continues by post + update,
+        // rewriting this message while it fits a single markdown_text, else in a new message.
+        this.mode = 'post';
+        if (this.sent.length > CALL_LIMIT / 2) this.detach();
+        return 'fallback';
+      case 'chat.update':
+        this.detach();
+        return 'fallback';
+      default:
+        this.gaveUp = true;
+        return 'gave_up';
+    }
+  }
+
+  private detach(): void {
+    this.ts = undefined;
+    this.sent = '';
+  }
+
+  /** Ends the current message: stops a stream, or rewrites a posted message with the final blocks. */
+  private async close(blocks: unknown[]): Promise<void> {
+    if (!this.ts) return;
+    const { channel } = this.target;
+    const ts = this.ts;
+    let rewrite = this.mode === 'post' && blocks.length > 0;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const method = this.mode === 'stream' ? 'chat.stopStream' : 'chat.update';
+      if (method === 'chat.update' && (!rewrite || this.sent.length > CALL_LIMIT)) break;
+      await this.gate.wait(method);
+      try {
+        if (method === 'chat.stopStream') await this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) });
+        else if (blocks.length) await this.client.chat.update({ channel, ts, text: plainPreview(this.sent, 300), blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never });
+        else await this.client.chat.update({ channel, ts, markdown_text: this.sent });
+        break;
+      } catch (err) {
+        const failure = classifySlackError(err);
+        this.log.warn({ method, failure }, 'closing the reply failed');
+        if (failure.kind === 'rate_limited') this.gate.limited(method, failure.retryAfter);
+        else if (failure.kind === 'transient') await sleep(500);
+        else if (method === 'chat.stopStream') {
+          // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
+          this.mode = 'post';
+          rewrite = true;
+        } else break;
+      }
+    }
+    this.detach();
+  }
+}

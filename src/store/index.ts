@@ -1,0 +1,38 @@
+import { Redis } from 'ioredis';
+import { storeKeys } from './keys.js';
+import { MemoryDedupeStore, MemoryThreadStore } from './memory/memory-stores.js';
+import { RedisDedupeStore, RedisThreadStore } from './redis/redis-stores.js';
+import type { Stores } from './types.js';
+
+export interface StoreOptions {
+  redisUrl?: string;
+  keyPrefix: string;
+  threadTtlSeconds: number;
+}
+
+export function createRedis(url: string): Redis {
+  // Commands fail fast while Redis is away instead of piling up, so callers can answer 5xx and Slack retries later.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+}
+
+export function createStores(opts: StoreOptions, redis?: Redis): Stores {
+  const keys = storeKeys(opts.keyPrefix);
+  if (redis) {
+    return {
+      threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds)),
+      dedupe: new RedisDedupeStore(redis, keys),
+      ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
+      close: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  }
+  return {
+    threads: new MemoryThreadStore(keys, opts.threadTtlSeconds),
+    dedupe: new MemoryDedupeStore(keys),
+    ping: async () => true,
+    close: async () => {},
+  };
+}
+
+export type { Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore } from './types.js';

@@ -1,0 +1,43 @@
+import type { ModelCall, ModelError } from './ports.js';
+
+function reference(requestId?: string): string {
+  return requestId ? ` (reference \`${requestId}\`)` : '';
+}
+
+/** A short, specific sentence for the user; details go to the log. */
+export function noticeForError(err: ModelError, stallSeconds: number): string {
+  const ref = reference(err.details.requestId);
+  switch (err.kind) {
+    case 'rate_limited':
+      return `⚠️ OpenAI is rate-limiting us and retries did not get through. Please ask again in a minute${ref}.`;
+    case 'quota':
+      return `⚠️ The OpenAI account behind Threadwise is out of quota, so I can't answer right now. An admin has been alerted${ref}.`;
+    case 'server':
+      return `⚠️ OpenAI answered with a server error${err.details.status ? ` (HTTP ${err.details.status})` : ''} and retries failed. Please try again shortly${ref}.`;
+    case 'timeout':
+      return `⚠️ OpenAI did not start answering in time, so I gave up. Please try again${ref}.`;
+    case 'stalled':
+      return `⚠️ The model stopped sending data for ${stallSeconds} s, so I stopped waiting. Please try again${ref}.`;
+    case 'connection':
+      return `⚠️ The connection to OpenAI broke off${ref}. Please try again.`;
+    case 'context_length':
+      return `⚠️ This conversation no longer fits the model's context window. Start a new thread or run \`/threadwise reset\`${ref}.`;
+    case 'auth':
+      return `⚠️ OpenAI rejected Threadwise's credentials. An admin needs to check the API key${ref}.`;
+    case 'previous_response_missing':
+    case 'bad_request':
+      return `⚠️ OpenAI rejected the request${err.details.code ? ` (\`${err.details.code}\`)` : ''}. An admin can find the details in the logs${ref}.`;
+    case 'aborted':
+      return '⚠️ This answer was interrupted before it finished.';
+  }
+}
+
+/** Why an answer stopped early, when it did. */
+export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): string | undefined {
+  if (call.status !== 'incomplete') return undefined;
+  if (call.incompleteReason === 'max_output_tokens') {
+    return `✂️ _The answer was cut off at the length limit (${maxOutputTokens} tokens). Ask me to continue._`;
+  }
+  if (call.incompleteReason === 'content_filter') return '🚫 _The answer was stopped by OpenAI\'s content filter._';
+  return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/errors.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { channelSettings } from '../../../src/config/settings.js';
+
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: 'secret-value-123', OPENAI_API_KEY: 'sk-test' };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+function yamlFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
+  const path = join(dir, 'threadwise.yml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('startup configuration', () => {
+  it('starts in HTTP mode with defaults when only the required settings are given', () => {
+    const { env, file } = loadConfig(valid);
+    expect(env.PORT).toBe(3000);
+    expect(env.OPENAI_MODEL).toBe('gpt-4o');
+    expect(env.LOG_LEVEL).toBe('info');
+    expect(file.state.ttl_days).toBe(30);
+    expect(file.openai.store).toBe(false);
+  });
+
+  it('names every missing or bad setting in one message, with its fix', () => {
+    const list = problems({ SLACK_BOT_TOKEN: 'not-a-token', PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' });
+    const text = list.join('\n');
+    expect(text).toMatch(/SLACK_BOT_TOKEN must be a bot token starting with xoxb-/);
+    expect(text).toMatch(/OPENAI_API_KEY is required/);
+    expect(text).toMatch(/SLACK_SIGNING_SECRET is required in HTTP mode/);
+    expect(text).toMatch(/PORT/);
+    expect(text).toMatch(/LOG_LEVEL must be one of/);
+    expect(text).toMatch(/REDIS_URL/);
+    expect(list.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('never echoes a secret value in its error message', () => {
+    const err = (() => {
+      try {
+        loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token-999999', SLACK_APP_TOKEN: 'bad-app-token-77777', OPENAI_API_KEY: '' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toBeDefined();
+    expect(err!.message).not.toContain('xoxp-user-token-999999');
+    expect(err!.message).not.toContain('bad-app-token-77777');
+  });
+
+  it('uses Socket Mode without a signing secret when an app token is set', () => {
+    const { env } = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A', OPENAI_API_KEY: 'k' });
+    expect(env.SLACK_APP_TOKEN).toBe('xapp-1-A');
+  });
+
+  it('reads per-channel settings from THREADWISE_CONFIG and falls back to defaults elsewhere', () => {
+    const path = yamlFile(`
+defaults:
+  max_output_tokens: 2000
+dm:
+  instructions: You are the policy copilot.
+channels:
+  C100:
+    model: gpt-4o-2024-11-20
+    require_mention: true
+`);
+    const { file } = loadConfig({ ...valid, THREADWISE_CONFIG: path });
+    const c100 = channelSettings(file, 'gpt-4o', 'C100', false);
+    expect(c100).toMatchObject({ model: 'gpt-4o-2024-11-20', requireMention: true, maxOutputTokens: 2000 });
+    expect(channelSettings(file, 'gpt-4o', 'C999', false)).toMatchObject({ model: 'gpt-4o', requireMention: false });
+    expect(channelSettings(file, 'gpt-4o', 'D1', true).instructions).toBe('You are the policy copilot.');
+  });
+
+  it('rejects an unknown key or an output cap above 16,384 in the YAML file', () => {
+    const path = yamlFile('defaults:\n  max_output_tokens: 50000\n  colour: blue\n');
+    const text = problems({ ...valid, THREADWISE_CONFIG: path }).join('\n');
+    expect(text).toMatch(/THREADWISE_CONFIG .*defaults/);
+    expect(text).toMatch(/colour|Unrecognized/i);
+  });
+
+  it('reports an unreadable or invalid YAML file by name', () => {
+    expect(problems({ ...valid, THREADWISE_CONFIG: '/nonexistent/tw.yml' }).join()).toMatch(/cannot read \/nonexistent\/tw.yml: ENOENT/);
+    expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('a: [1, 2') }).join()).toMatch(/not valid YAML/);
+  });
+});

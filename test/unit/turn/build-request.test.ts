@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { channelSettings } from '../../../src/config/settings.js';
+import { fileConfigSchema } from '../../../src/config/file-schema.js';
+import { buildRequest } from '../../../src/turn/build-request.js';
+import type { ThreadItem } from '../../../src/store/types.js';
+import { toCreateParams } from '../../../src/llm/openai-model.js';
+
+const settings = channelSettings(fileConfigSchema.parse({}), 'gpt-4o', 'C1', false);
+const key = { teamId: 'T1', channel: 'C1', threadTs: '1.1' };
+const history: ThreadItem[] = [
+  { type: 'user', ts: '1.1', userId: 'U1', userName: 'Ada', text: 'first' },
+  { type: 'assistant', ts: '1.2', text: 'answer one', responseId: 'resp_1' },
+];
+const next: ThreadItem = { type: 'user', ts: '1.3', userId: 'U1', userName: 'Ada', text: 'second' };
+
+describe('the model request for a turn', () => {
+  it('sends instructions, the whole stored history in order and the new message', () => {
+    const req = buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1');
+    expect(req.items).toEqual([...history, next]);
+    expect(req.previousResponseId).toBeUndefined();
+    expect(req.store).toBe(false);
+    expect(req.maxOutputTokens).toBe(4096);
+    expect(req.instructions).toContain('Threadwise');
+  });
+
+  it('never sends the raw Slack user id: the safety identifier is a hash of at most 64 characters', () => {
+    const req = buildRequest(settings, key, 'U1', [], [next], { store: false, chainPreviousResponse: false }, 'Ev1');
+    expect(req.safetyIdentifier).not.toContain('U1');
+    expect(req.safetyIdentifier.length).toBeLessThanOrEqual(64);
+    expect(JSON.stringify(req.metadata)).not.toMatch(/U1|C1|T1/);
+  });
+
+  it('keeps a byte-identical prefix between turns so the prompt cache can reuse it', () => {
+    const a = toCreateParams(buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'));
+    const answer: ThreadItem = { type: 'assistant', text: 'answer two' };
+    const b = toCreateParams(buildRequest(settings, key, 'U1', [...history, next, answer], [{ ...next, ts: '1.5', text: 'third' }], { store: false, chainPreviousResponse: false }, 'Ev2'));
+    expect(b.instructions).toBe(a.instructions);
+    expect(JSON.stringify(b.input).startsWith(JSON.stringify(a.input).slice(0, -1))).toBe(true);
+    expect(b.prompt_cache_key).toBe(a.prompt_cache_key);
+  });
+
+  it('chains with previous_response_id when configured, sending only what came after', () => {
+    const req = buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: true }, 'Ev1');
+    expect(req.previousResponseId).toBe('resp_1');
+    expect(req.items).toEqual([next]);
+    expect(req.store).toBe(true);
+  });
+
+  it('maps to Responses input items with names on user messages', () => {
+    const params = toCreateParams(buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'));
+    expect(params.stream).toBe(true);
+    expect(params.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: first' }] },
+      { type: 'message', role: 'assistant', content: 'answer one' },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: second' }] },
+    ]);
+  });
+});
