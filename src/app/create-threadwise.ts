@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
-import { createRedis, createStores } from '../store/index.js';
+import { createRedis, createStores, redisReady } from '../store/index.js';
 import { createTurnProcessor } from './process-turn.js';
 import { healthRoutes } from './routes.js';
 
@@ -45,6 +45,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   }
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
+  if (redis && !(await redisReady(redis, 5_000))) {
+    log.error('Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it');
+  }
   const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
 
   const slackLogger = boltLogger(log);

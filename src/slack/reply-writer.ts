@@ -2,15 +2,18 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { sleep } from '../llm/backoff.js';
 import type { ReplySink } from '../turn/ports.js';
-import { safeCutPoint } from './markdown-split.js';
+import { closingFence, safeCutPoint } from './markdown-split.js';
 import { plainPreview } from './mrkdwn.js';
 import type { SlackRateGate } from './rate-gate.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
-/** Slack's limits: markdown_text per call and per markdown block, and text per message. */
+/** Slack accepts at most 12,000 characters of markdown_text per call. */
 export const CALL_LIMIT = 12_000;
-export const MESSAGE_LIMIT = 40_000;
-const FENCE_CLOSE = '\n```';
+/**
+ * Streamed and markdown_text messages render as markdown blocks, which Slack caps at 12,000 characters in
+ * total per message (below the 40,000 of plain `text`), so longer answers continue in a follow-up message.
+ */
+export const MESSAGE_LIMIT = 12_000;
 const MAX_ATTEMPTS = 12;
 
 export interface ReplyTarget {
@@ -111,36 +114,36 @@ export class SlackReplyWriter implements ReplySink {
     return this.ts ? 'chat.update' : 'chat.postMessage';
   }
 
-  private limit(): number {
-    return this.mode === 'stream' ? MESSAGE_LIMIT : CALL_LIMIT;
-  }
-
   /** Takes the next piece of pending text (after any rate-limit wait, so waiting coalesces) and writes it. */
   private async step(): Promise<Step> {
     const method = this.method();
     await this.gate.wait(method);
-    const { piece, rollover, reopen } = this.nextPiece();
-    const step = await this.write(method, piece + (reopen ? FENCE_CLOSE : ''));
+    const next = this.nextPiece();
+    const step = await this.write(method, next.piece);
     if (step !== 'written') return step;
-    this.pending = this.pending.slice(piece.length);
+    this.pending = this.pending.slice(next.consumed);
     this.lastWriteAt = Date.now();
-    if (rollover) {
+    if (next.rollover) {
       await this.close([]);
-      this.pending = (reopen ? `${reopen}\n` : '') + this.pending.replace(/^\s*\n/, '');
+      if (next.reopen) this.pending = `${next.reopen}\n${this.pending}`;
     }
     return 'written';
   }
 
-  private nextPiece(): { piece: string; rollover: boolean; reopen: string | null } {
-    const limit = this.limit();
-    const room = limit - this.sent.length - FENCE_CLOSE.length;
-    if (this.pending.length <= room) return { piece: this.pending.slice(0, CALL_LIMIT), rollover: false, reopen: null };
+  /** The next write: all pending text if it fits this message, else up to the best boundary, closing any open code fence. */
+  private nextPiece(): { piece: string; consumed: number; rollover: boolean; reopen: string | null } {
+    if (this.sent.length + this.pending.length <= MESSAGE_LIMIT) {
+      const piece = this.pending.slice(0, CALL_LIMIT);
+      return { piece, consumed: piece.length, rollover: false, reopen: null };
+    }
     const whole = this.sent + this.pending;
-    const cut = safeCutPoint(whole, limit - FENCE_CLOSE.length);
-    const index = cut.index > this.sent.length ? cut.index : this.sent.length + Math.max(1, room);
-    const piece = whole.slice(this.sent.length, index);
-    if (piece.length > CALL_LIMIT) return { piece: piece.slice(0, CALL_LIMIT), rollover: false, reopen: null };
-    return { piece, rollover: true, reopen: cut.index > this.sent.length ? cut.openFence : null };
+    const cut = safeCutPoint(whole, MESSAGE_LIMIT);
+    if (cut.index <= this.sent.length) {
+      const piece = this.pending.slice(0, Math.max(1, MESSAGE_LIMIT - this.sent.length));
+      return { piece, consumed: piece.length, rollover: true, reopen: null };
+    }
+    const close = cut.openFence ? `\n${closingFence(cut.openFence)}` : '';
+    return { piece: whole.slice(this.sent.length, cut.index) + close, consumed: cut.resume - this.sent.length, rollover: true, reopen: cut.openFence };
   }
 
   private async write(method: string, text: string): Promise<Step> {

@@ -15,6 +15,21 @@ export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
 }
 
+/** Waits for the first connection, bounded: a Redis that is down at boot must not stop the bot from starting. */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   const keys = storeKeys(opts.keyPrefix);
   if (redis) {

@@ -51,7 +51,7 @@ async function streamOnce(model: ModelPort, request: ModelRequest, sink: ReplySi
  */
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
   const { key, settings, user, sink } = input;
-  const log = deps.log.child({ turn: input.turnId, thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
+  const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = { type: 'user', ts: input.messageTs, userId: user.id, userName: user.name, text: input.text };
   const history = await deps.threads.load(key);
 

@@ -1,0 +1,354 @@
+// A faithful fake of the OpenAI Responses API HTTP server for tests (real sockets, real SSE).
+// Wire format follows the recorded streams in /work/shared/fixtures/openai-responses/.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  buildResponse, chunkText, datedModel, estimateTokens, functionCallItem, ids, messageItem, MODEL_SNAPSHOTS,
+  obfuscation, orderEvent, outputTextPart, refusalPart, sseFrame, usageObject, type Json,
+} from './sse.js';
+import { invalid, validateCreate, type ApiError, type StoredResponse } from './openai-validation.js';
+
+type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
+/** Optional pacing/usage knobs accepted by every answer-producing script. */
+type Pace = { chunkSize?: number; firstTokenDelayMs?: number; deltaDelayMs?: number; model?: string; usage?: Usage };
+type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
+
+export type Script =
+  | ({ kind: 'text'; text: string; status?: 'completed' | 'incomplete'; incompleteReason?: 'max_output_tokens' | 'content_filter' } & Pace)
+  | ({ kind: 'function_calls'; calls: Array<{ name: string; arguments: string; call_id?: string }>; text?: string } & Pace)
+  | ({ kind: 'json'; value: unknown } & Pace)
+  | ({ kind: 'refusal'; refusal: string } & Pace)
+  | { kind: 'http_error'; status: number; error: { message: string; type: string; code: string | null; param?: string | null }; headers?: Record<string, string> }
+  | ({ kind: 'stream_error'; afterText?: string; error: ErrorBody } & Pace)
+  | ({ kind: 'stall'; afterText?: string } & Pace)
+  | ({ kind: 'reset'; afterText?: string } & Pace);
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body (undefined when empty or not JSON). */
+  body: any;
+  at: number;
+}
+
+export interface FakeOpenAIOptions {
+  /** Bearer token the fake accepts (default 'sk-test-fake'); anything else → 401 invalid_api_key. */
+  apiKey?: string;
+  /** Overrides for the x-ratelimit-* headers (keys are header names). */
+  rateLimitHeaders?: Partial<Record<string, string>>;
+  /** Append `data: [DONE]` after the last event (the real API does not). */
+  sendDone?: boolean;
+  /** Extra alias → dated snapshot entries accepted as `model`. */
+  models?: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class FakeOpenAI {
+  readonly requests: RecordedRequest[] = [];
+  private queue: Script[] = [];
+  private fallback: (req: RecordedRequest) => Script = () => ({ kind: 'text', text: 'Hello from the fake model.' });
+  private server?: Server;
+  private sockets = new Set<Socket>();
+  private stored = new Map<string, StoredResponse>();
+  private waiters: Array<() => void> = [];
+  private remainingRequests = 5000;
+  private remainingTokens = 800_000;
+  private readonly apiKey: string;
+  private readonly snapshots: Record<string, string>;
+
+  constructor(private readonly opts: FakeOpenAIOptions = {}) {
+    this.apiKey = opts.apiKey ?? 'sk-test-fake';
+    this.snapshots = { ...MODEL_SNAPSHOTS, ...opts.models };
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    server.on('connection', (s) => {
+      s.setNoDelay(true);
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server = server;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  enqueue(...scripts: Script[]): void {
+    this.queue.push(...scripts);
+  }
+
+  setDefault(fn: (req: RecordedRequest) => Script): void {
+    this.fallback = fn;
+  }
+
+  responsesRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
+  }
+
+  /** Resolves once at least n POST /v1/responses requests were received. */
+  waitForRequests(n: number, timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => this.responsesRequests().length >= n;
+      if (check()) return resolve();
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`waitForRequests(${n}): only ${this.responsesRequests().length} after ${timeoutMs}ms`));
+      }, timeoutMs);
+      const waiter = () => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  // ---------------------------------------------------------------- HTTP plumbing
+
+  private headers(startedAt: number, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      'x-request-id': ids.request(),
+      'openai-processing-ms': String(Math.max(1, Date.now() - startedAt)),
+      'openai-version': '2020-10-01',
+      'x-ratelimit-limit-requests': '5000',
+      'x-ratelimit-remaining-requests': String(this.remainingRequests),
+      'x-ratelimit-limit-tokens': '800000',
+      'x-ratelimit-remaining-tokens': String(this.remainingTokens),
+      'x-ratelimit-reset-requests': '1s',
+      'x-ratelimit-reset-tokens': '6m0s',
+      ...(this.opts.rateLimitHeaders as Record<string, string> | undefined),
+      ...extra,
+    };
+  }
+
+  private sendJson(res: ServerResponse, status: number, body: unknown, startedAt: number, extra?: Record<string, string>) {
+    const text = JSON.stringify(body, null, 2);
+    res.writeHead(status, { ...this.headers(startedAt, extra), 'content-type': 'application/json' });
+    res.end(text);
+  }
+
+  private sendError(res: ServerResponse, e: ApiError, startedAt: number, extra?: Record<string, string>) {
+    const { message, type, param, code } = e.error; // key order as the API writes it
+    this.sendJson(res, e.status, { error: { message, type, param: param ?? null, code } }, startedAt, extra);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: any;
+    let parseFailed = false;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parseFailed = true;
+    }
+    const path = (req.url ?? '/').split('?')[0]!;
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path, headers: req.headers, body, at: startedAt });
+    for (const w of [...this.waiters]) w();
+
+    const auth = req.headers.authorization;
+    if (!auth?.startsWith('Bearer ') || !auth.slice(7).trim()) {
+      const msg =
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
+      return this.sendError(res, invalid(msg, null, null, 401), startedAt);
+    }
+    const key = auth.slice(7).trim();
+    if (key !== this.apiKey) {
+      const masked = key.length > 8 ? `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}` : key;
+      const msg = `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+      return this.sendError(res, invalid(msg, null, 'invalid_api_key', 401), startedAt);
+    }
+    const route = `${method} ${path}`;
+    if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
+      return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
+    if (parseFailed)
+      return this.sendError(
+        res,
+        invalid(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+          null,
+          null,
+        ),
+        startedAt,
+      );
+    if (path === '/v1/responses/input_tokens') {
+      const e = validateCreate({ ...body, model: body?.model ?? 'gpt-4o' }, this.stored, this.snapshots);
+      if (e) return this.sendError(res, e, startedAt);
+      return this.sendJson(res, 200, { object: 'response.input_tokens', input_tokens: estimateTokens(body ?? {}) }, startedAt);
+    }
+    this.remainingRequests = Math.max(0, this.remainingRequests - 1);
+    const err = validateCreate(body, this.stored, this.snapshots);
+    if (err) return this.sendError(res, err, startedAt);
+    const recorded = this.requests.at(-1)!;
+    const script = this.queue.shift() ?? this.fallback(recorded);
+    await this.respond(req, res, body, script, startedAt);
+  }
+
+  // ---------------------------------------------------------------- scripted answers
+
+  private async respond(req: IncomingMessage, res: ServerResponse, body: Json, script: Script, startedAt: number) {
+    if (script.kind === 'http_error')
+      return this.sendError(res, { status: script.status, error: { ...script.error, param: script.error.param ?? null } }, startedAt, script.headers);
+
+    const pace: Pace = script;
+    const createdAt = Math.floor(Date.now() / 1000);
+    const model = pace.model ?? datedModel(body.model, this.snapshots) ?? body.model;
+    const resp = buildResponse(body, ids.response(), model, createdAt);
+    const streaming = body.stream === true;
+    const obfuscate = body.stream_options?.include_obfuscation !== false;
+    const chunkSize = pace.chunkSize ?? 4;
+    let closed = false;
+    res.on('close', () => (closed = true));
+    let seq = 0;
+    const emit = (type: string, fields: Json) => {
+      if (!streaming || closed) return;
+      res.write(sseFrame(orderEvent(type, { ...fields, sequence_number: seq++ })));
+    };
+    const wait = async (ms: number | undefined) => {
+      if (streaming && ms && ms > 0 && !closed) await sleep(ms);
+    };
+    let firstDelta = true;
+    const pacedDelta = async (type: string, fields: Json, delta: string) => {
+      await wait(firstDelta ? 0 : pace.deltaDelayMs);
+      firstDelta = false;
+      emit(type, obfuscate ? { ...fields, delta, obfuscation: obfuscation(delta) } : { ...fields, delta });
+    };
+
+    if (streaming) {
+      res.writeHead(200, { ...this.headers(startedAt), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      res.flushHeaders();
+    }
+    emit('response.created', { response: resp });
+    emit('response.in_progress', { response: resp });
+    if (script.kind === 'reset' && !script.afterText) return this.reset(req, res);
+    await wait(pace.firstTokenDelayMs);
+
+    const output: Json[] = [];
+    let outputText = '';
+    const streamMessage = async (text: string, kind: 'text' | 'refusal', status = 'completed', finish = true) => {
+      const oi = output.length;
+      const id = ids.message();
+      const isText = kind === 'text';
+      emit('response.output_item.added', { item: messageItem(id, 'in_progress', []), output_index: oi });
+      const base = { content_index: 0, item_id: id, output_index: oi };
+      emit('response.content_part.added', { ...base, part: isText ? outputTextPart('') : refusalPart('') });
+      for (const piece of chunkText(text, chunkSize)) {
+        if (closed) return;
+        if (isText) await pacedDelta('response.output_text.delta', { ...base, logprobs: [] }, piece);
+        else await pacedDelta('response.refusal.delta', base, piece);
+      }
+      if (!finish) return;
+      const part = isText ? outputTextPart(text) : refusalPart(text);
+      emit(isText ? 'response.output_text.done' : 'response.refusal.done', isText ? { ...base, logprobs: [], text } : { ...base, refusal: text });
+      emit('response.content_part.done', { ...base, part });
+      const item = messageItem(id, status, [part]);
+      emit('response.output_item.done', { item, output_index: oi });
+      output.push(item);
+      if (isText) outputText += text;
+    };
+
+    if (script.kind === 'stall' || script.kind === 'reset' || script.kind === 'stream_error') {
+      if (script.afterText) await streamMessage(script.afterText, 'text', 'in_progress', false);
+      if (script.kind === 'reset') return this.reset(req, res);
+      if (script.kind === 'stall') return; // keep the socket open until the client aborts or close()
+      const error = { type: script.error.type, code: script.error.code, message: script.error.message, param: script.error.param ?? null };
+      if (!streaming) {
+        const status = error.type === 'invalid_request_error' ? 400 : /quota|rate_limit/.test(String(error.code ?? error.type)) ? 429 : 500;
+        return this.sendError(res, { status, error }, startedAt);
+      }
+      emit('error', { error });
+      const failed = { ...resp, status: 'failed', error: { code: error.code, message: error.message } };
+      this.store(body, failed);
+      emit('response.failed', { response: failed });
+      return this.finish(res);
+    }
+
+    let status = 'completed';
+    let incompleteReason: string | undefined;
+    if (script.kind === 'text') {
+      status = script.status ?? 'completed';
+      if (status === 'incomplete') incompleteReason = script.incompleteReason ?? 'max_output_tokens';
+      await streamMessage(script.text, 'text', status);
+    } else if (script.kind === 'json') {
+      await streamMessage(JSON.stringify(script.value), 'text');
+    } else if (script.kind === 'refusal') {
+      await streamMessage(script.refusal, 'refusal');
+    } else {
+      if (script.text) await streamMessage(script.text, 'text');
+      for (const call of script.calls) {
+        if (closed) return;
+        const oi = output.length;
+        const id = ids.functionCall();
+        const callId = call.call_id ?? ids.callId();
+        emit('response.output_item.added', { item: functionCallItem(id, 'in_progress', '', callId, call.name), output_index: oi });
+        for (const piece of chunkText(call.arguments, chunkSize))
+          await pacedDelta('response.function_call_arguments.delta', { item_id: id, output_index: oi }, piece);
+        emit('response.function_call_arguments.done', { arguments: call.arguments, item_id: id, output_index: oi });
+        const item = functionCallItem(id, 'completed', call.arguments, callId, call.name);
+        emit('response.output_item.done', { item, output_index: oi });
+        output.push(item);
+        outputText += call.arguments;
+      }
+    }
+    if (closed) return;
+
+    const u = pace.usage ?? {};
+    const inputTokens = u.input_tokens ?? estimateTokens(body) + this.previousTokens(body.previous_response_id);
+    const outputTokens = u.output_tokens ?? Math.max(1, Math.ceil(outputText.length / 4));
+    this.remainingTokens = Math.max(0, this.remainingTokens - inputTokens - outputTokens);
+    const final: Json = {
+      ...resp,
+      status,
+      completed_at: status === 'completed' ? Math.floor(Date.now() / 1000) : null,
+      incomplete_details: incompleteReason ? { reason: incompleteReason } : null,
+      output,
+      service_tier: resp.service_tier === 'auto' ? 'default' : resp.service_tier,
+      usage: usageObject(inputTokens, u.cached_tokens ?? 0, outputTokens),
+    };
+    this.store(body, final);
+    if (!streaming) return this.sendJson(res, 200, final, startedAt);
+    emit(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final });
+    this.finish(res);
+  }
+
+  private previousTokens(prevId: string | undefined): number {
+    const usage = prevId ? this.stored.get(prevId)?.response.usage : undefined;
+    return usage ? usage.input_tokens + usage.output_tokens : 0;
+  }
+
+  private store(body: Json, response: Json) {
+    if (body.store === false) return;
+    const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : (body.input ?? []);
+    this.stored.set(response.id, { response, input });
+  }
+
+  private finish(res: ServerResponse) {
+    if (this.opts.sendDone && !res.destroyed) res.write('data: [DONE]\n\n');
+    res.end();
+  }
+
+  /** Connection reset: let what was written reach the client first, then send a TCP RST. */
+  private async reset(req: IncomingMessage, res: ServerResponse) {
+    const socket = res.socket ?? req.socket;
+    if (res.headersSent && !socket.destroyed) await new Promise<void>((r) => socket.write('', () => r()));
+    await sleep(25);
+    if (!socket.destroyed) socket.resetAndDestroy();
+  }
+}

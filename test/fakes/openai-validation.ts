@@ -1,0 +1,243 @@
+// Request validation the real POST /v1/responses performs, with the real error shapes
+// (messages/params/codes taken from captured production errors where they were available).
+import { datedModel, isReasoningModel, type Json } from './sse.js';
+
+export interface ApiError {
+  status: number;
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export const invalid = (message: string, param: string | null, code: string | null, status = 400): ApiError => ({
+  status,
+  error: { message, type: 'invalid_request_error', param, code },
+});
+
+const missing = (param: string) => invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+const badValue = (param: string, value: unknown, allowed: string[]) =>
+  invalid(`Invalid value: '${String(value)}'. Supported values are: ${listQuoted(allowed)}.`, param, 'invalid_value');
+const tooLong = (param: string, max: number, got: number) =>
+  invalid(
+    `Invalid '${param}': string too long. Expected a string with maximum length ${max}, but got a string with length ${got} instead.`,
+    param,
+    'string_above_max_length',
+  );
+const badType = (param: string, expected: string, v: unknown) =>
+  invalid(`Invalid type for '${param}': expected ${expected}, but got ${jsonType(v)} instead.`, param, 'invalid_type');
+
+function listQuoted(xs: string[]): string {
+  const q = xs.map((x) => `'${x}'`);
+  return q.length <= 2 ? q.join(' and ') : `${q.slice(0, -1).join(', ')}, and ${q.at(-1)}`;
+}
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v === 'string' ? 'a string' : `a ${typeof v}`;
+}
+const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export const KNOWN_PARAMS = new Set([
+  'model', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata', 'parallel_tool_calls',
+  'previous_response_id', 'reasoning', 'store', 'stream', 'stream_options', 'temperature', 'text', 'tool_choice',
+  'tools', 'top_p', 'top_logprobs', 'truncation', 'user', 'safety_identifier', 'prompt_cache_key',
+  'prompt_cache_retention', 'prompt_cache_options', 'service_tier', 'include', 'background', 'conversation', 'prompt',
+  'context_management', 'frequency_penalty', 'presence_penalty', 'moderation',
+]);
+
+const ROLES = ['assistant', 'system', 'developer', 'user'];
+const USER_PARTS = ['input_text', 'input_image', 'input_file'];
+const ASSISTANT_PARTS = ['output_text', 'refusal'];
+const ITEM_TYPES = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'];
+const DETAILS = ['low', 'high', 'auto', 'original'];
+
+function checkPart(part: unknown, role: string, p: string): ApiError | null {
+  if (!isObj(part)) return badType(p, 'an object', part);
+  const allowed = role === 'assistant' ? ASSISTANT_PARTS : USER_PARTS;
+  if (!allowed.includes(part.type)) return badValue(p, part.type, allowed);
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+      return typeof part.text === 'string' ? null : missing(`${p}.text`);
+    case 'refusal':
+      return typeof part.refusal === 'string' ? null : missing(`${p}.refusal`);
+    case 'input_image':
+      if (part.detail !== undefined && !DETAILS.includes(part.detail)) return badValue(`${p}.detail`, part.detail, DETAILS);
+      if (typeof part.file_id === 'string') return null;
+      if (typeof part.image_url !== 'string') return missing(`${p}.image_url`);
+      return /^(https?:\/\/|data:)/.test(part.image_url)
+        ? null
+        : invalid(`Invalid '${p}.image_url'. Expected a valid URL, but got a value with an invalid format.`, `${p}.image_url`, 'invalid_value');
+    default: // input_file
+      if (typeof part.file_id === 'string' || typeof part.file_url === 'string') return null;
+      if (typeof part.file_data !== 'string') return missing(`${p}.file_id`);
+      return typeof part.filename === 'string' ? null : missing(`${p}.filename`);
+  }
+}
+
+function checkItem(item: unknown, p: string): ApiError | null {
+  if (!isObj(item)) return badType(p, 'an object', item);
+  const type = item.type ?? (item.role !== undefined ? 'message' : undefined);
+  if (type === undefined) return missing(`${p}.role`);
+  if (!ITEM_TYPES.includes(type)) return badValue(`${p}.type`, type, ITEM_TYPES);
+  if (type === 'message') {
+    if (item.role === undefined) return missing(`${p}.role`);
+    if (!ROLES.includes(item.role)) return badValue(`${p}.role`, item.role, ROLES);
+    if (item.content === undefined) return missing(`${p}.content`);
+    if (typeof item.content === 'string') return null;
+    if (!Array.isArray(item.content)) return badType(`${p}.content`, 'one of a string or array of input content', item.content);
+    for (const [j, part] of item.content.entries()) {
+      const e = checkPart(part, item.role, `${p}.content[${j}]`);
+      if (e) return e;
+    }
+  }
+  if (type === 'function_call' || type === 'function_call_output') {
+    for (const k of type === 'function_call' ? ['call_id', 'name', 'arguments'] : ['call_id']) {
+      if (item[k] === undefined) return missing(`${p}.${k}`);
+      if (typeof item[k] !== 'string') return badType(`${p}.${k}`, 'a string', item[k]);
+    }
+    if (item.call_id.length > 64) return tooLong(`${p}.call_id`, 64, item.call_id.length);
+    if (type === 'function_call_output') {
+      if (item.output === undefined) return missing(`${p}.output`);
+      if (typeof item.output !== 'string' && !Array.isArray(item.output))
+        return badType(`${p}.output`, 'one of a string or array of input content', item.output);
+    }
+  }
+  return null;
+}
+
+const ctx = (path: (string | number)[]) =>
+  `(${path.map((x) => (typeof x === 'number' ? String(x) : `'${x}'`)).join(', ')}${path.length === 1 ? ',' : ''})`;
+
+/** Strict-mode (Structured Outputs) schema rules; returns the API's detail text or null. */
+export function strictSchemaProblem(schema: unknown, path: (string | number)[] = []): string | null {
+  if (!isObj(schema)) return null;
+  const types = ([] as unknown[]).concat(schema.type ?? []);
+  if (path.length === 0 && !types.includes('object'))
+    return `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type ?? 'None')}"'.`;
+  if (types.includes('object') || isObj(schema.properties)) {
+    if (!isObj(schema.properties)) return `In context=${ctx(path)}, object schema missing properties.`;
+    if (schema.additionalProperties !== false)
+      return `In context=${ctx(path)}, 'additionalProperties' is required to be supplied and to be false.`;
+    const req: unknown[] = Array.isArray(schema.required) ? schema.required : [];
+    const miss = Object.keys(schema.properties).find((k) => !req.includes(k));
+    if (miss !== undefined)
+      return `In context=${ctx(path)}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${miss}'.`;
+    for (const [k, v] of Object.entries(schema.properties)) {
+      const e = strictSchemaProblem(v, [...path, 'properties', k]);
+      if (e) return e;
+    }
+  }
+  const children: [unknown, (string | number)[]][] = [];
+  if (schema.items) children.push([schema.items, [...path, 'items']]);
+  for (const key of ['anyOf', 'oneOf'] as const)
+    if (Array.isArray(schema[key])) schema[key].forEach((s: unknown, i: number) => children.push([s, [...path, key, i]]));
+  for (const key of ['$defs', 'definitions'] as const)
+    if (isObj(schema[key])) for (const [k, s] of Object.entries(schema[key])) children.push([s, [...path, key, k]]);
+  for (const [s, p] of children) {
+    const e = strictSchemaProblem(s, p);
+    if (e) return e;
+  }
+  return null;
+}
+
+export interface StoredResponse {
+  response: Json;
+  input: Json[];
+}
+
+/** All call_ids known from a stored chain (calls in its inputs and outputs). */
+function chainCallIds(id: string | undefined, stored: Map<string, StoredResponse>, out = new Set<string>()): Set<string> {
+  const seen = new Set<string>();
+  while (id && stored.has(id) && !seen.has(id)) {
+    seen.add(id);
+    const s = stored.get(id)!;
+    for (const it of [...s.input, ...s.response.output]) if (it.type === 'function_call') out.add(it.call_id);
+    id = s.response.previous_response_id ?? undefined;
+  }
+  return out;
+}
+
+export function validateCreate(body: unknown, stored: Map<string, StoredResponse>, snapshots?: Record<string, string>): ApiError | null {
+  if (!isObj(body)) return badType('body', 'an object', body);
+  for (const k of Object.keys(body)) if (!KNOWN_PARAMS.has(k)) return invalid(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
+  if (body.model === undefined || body.model === null) {
+    if (!body.prompt) return missing('model');
+  } else if (typeof body.model !== 'string') return badType('model', 'a string', body.model);
+  else if (!datedModel(body.model, snapshots))
+    return invalid(`The requested model '${body.model}' does not exist.`, 'model', 'model_not_found');
+  const model: string = body.model ?? '';
+  if (body.max_output_tokens != null && (!Number.isInteger(body.max_output_tokens) || body.max_output_tokens < 16))
+    return invalid(
+      `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${body.max_output_tokens} instead.`,
+      'max_output_tokens',
+      'integer_below_min_value',
+    );
+  if (body.metadata != null) {
+    if (!isObj(body.metadata)) return badType('metadata', 'an object', body.metadata);
+    const entries = Object.entries(body.metadata);
+    if (entries.length > 16)
+      return invalid(
+        `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${entries.length} properties instead.`,
+        'metadata',
+        'object_above_max_properties',
+      );
+    for (const [k, v] of entries) {
+      if (k.length > 64) return tooLong('metadata', 64, k.length);
+      if (typeof v !== 'string') return badType(`metadata.${k}`, 'a string', v);
+      if (v.length > 512) return tooLong(`metadata.${k}`, 512, v.length);
+    }
+  }
+  if (typeof body.safety_identifier === 'string' && body.safety_identifier.length > 64)
+    return tooLong('safety_identifier', 64, body.safety_identifier.length);
+  if (isReasoningModel(model) && body.temperature != null && body.temperature !== 1)
+    return invalid(`Unsupported parameter: 'temperature' is not supported with this model.`, 'temperature', 'unsupported_parameter');
+  if (model && !isReasoningModel(model) && body.reasoning?.effort != null)
+    return invalid(`Unsupported parameter: 'reasoning.effort' is not supported with this model.`, 'reasoning.effort', 'unsupported_parameter');
+
+  const input: unknown[] = typeof body.input === 'string' || body.input == null ? [] : body.input;
+  if (body.input != null && typeof body.input !== 'string' && !Array.isArray(body.input))
+    return badType('input', 'one of a string or array of input items', body.input);
+  for (const [i, item] of input.entries()) {
+    const e = checkItem(item, `input[${i}]`);
+    if (e) return e;
+  }
+
+  for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
+    if (!isObj(tool) || tool.type !== 'function') continue;
+    if (typeof tool.name !== 'string') return missing(`tools[${i}].name`);
+    if (tool.strict === true) {
+      const problem = strictSchemaProblem(tool.parameters ?? null) ?? (tool.parameters ? null : `In context=(), object schema missing properties.`);
+      if (problem)
+        return invalid(`Invalid schema for function '${tool.name}': ${problem}`, `tools[${i}].parameters`, 'invalid_function_parameters');
+    }
+  }
+  const fmt = body.text?.format;
+  if (isObj(fmt) && fmt.type === 'json_schema') {
+    if (typeof fmt.name !== 'string') return missing('text.format.name');
+    if (!isObj(fmt.schema)) return missing('text.format.schema');
+    const problem = fmt.strict === true ? strictSchemaProblem(fmt.schema) : null;
+    if (problem) return invalid(`Invalid schema for response_format '${fmt.name}': ${problem}`, 'text.format.schema', 'invalid_json_schema');
+  }
+
+  const prevId: string | undefined = body.previous_response_id ?? undefined;
+  if (prevId !== undefined && !stored.has(prevId))
+    return invalid(`Previous response with id '${prevId}' not found.`, 'previous_response_id', 'previous_response_not_found');
+
+  // Tool-call pairing: every output needs an earlier call, every call needs an output.
+  const calls = chainCallIds(prevId, stored);
+  const answered = new Set<string>();
+  for (const item of input as Json[]) {
+    if (item.type === 'function_call') calls.add(item.call_id);
+    if (item.type === 'function_call_output') {
+      if (!calls.has(item.call_id))
+        return invalid(`No tool call found for function call output with call_id ${item.call_id}.`, 'input', null);
+      answered.add(item.call_id);
+    }
+  }
+  const pending = [
+    ...(prevId ? stored.get(prevId)!.response.output.filter((o: Json) => o.type === 'function_call') : []),
+    ...(input as Json[]).filter((it) => it.type === 'function_call'),
+  ];
+  for (const call of pending)
+    if (!answered.has(call.call_id)) return invalid(`No tool output found for function call ${call.call_id}.`, 'input', null);
+  return null;
+}

@@ -1,0 +1,214 @@
+// chat.* handlers of the fake Slack Web API, including the streaming trio.
+//
+// Behaviours modelled (sources: docs.slack.dev method pages; slack-ruby/slack-api-ref method JSON,
+// which mirrors Slack's published argument and error tables):
+// - markdown_text cannot be combined with text/blocks -> markdown_text_conflict.
+// - markdown_text is limited to 12,000 chars per call -> msg_too_long (error name assumed; Slack
+//   documents the limit but not the code for postMessage; appendStream answers msg_too_long).
+// - A streamed message also has a cumulative cap near 12k; beyond it appendStream answers
+//   msg_too_long for the rest of the stream (CopilotKit/CopilotKit#6064, #6244, live evidence).
+// - chat.postMessage text over 40,000 chars is truncated; chat.update documents msg_too_long for
+//   text over 4,000 chars.
+// - More than 50 blocks -> invalid_blocks (postMessage/update) / msg_blocks_too_many (stopStream);
+//   section text > 3,000 -> invalid_blocks; markdown blocks > 12,000 in total -> msg_blocks_too_long.
+// - chat.startStream outside an IM needs recipient_team_id and recipient_user_id
+//   (missing_recipient_team_id / missing_recipient_user_id); the Node SDK requires thread_ts.
+// - append/stop on a stopped or expired stream -> message_not_in_streaming_state; on someone else's
+//   message -> message_not_owned_by_app; unknown ts -> message_not_found.
+// - chat.update on a message that is still streaming -> streaming_state_conflict; on another
+//   user's message -> cant_update_message.
+import {
+  blocksText,
+  chunksText,
+  longestSectionText,
+  markdownBlocksLength,
+  type FakeMessage,
+} from './slack-model.js';
+import { SlackApiError, missingField, type Json, type Workspace } from './slack-state.js';
+
+export const MARKDOWN_TEXT_LIMIT = 12_000;
+export const POST_TEXT_TRUNCATE_AT = 40_000;
+export const UPDATE_TEXT_LIMIT = 4_000;
+const MAX_BLOCKS = 50;
+
+const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const asArray = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
+
+function requireTs(args: Json, name = 'ts'): string {
+  const ts = asString(args[name]);
+  if (!ts) throw missingField(name);
+  return ts;
+}
+
+function checkBlocks(blocks: unknown[] | undefined, tooMany = 'invalid_blocks'): void {
+  if (!blocks) return;
+  if (blocks.length > MAX_BLOCKS) throw new SlackApiError(tooMany);
+  if (longestSectionText(blocks) > 3000) throw new SlackApiError('invalid_blocks');
+  if (markdownBlocksLength(blocks) > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_blocks_too_long');
+}
+
+interface Content {
+  text: string;
+  blocks?: unknown[];
+  truncated?: boolean;
+}
+
+/** Validates text / markdown_text / blocks and returns what a reader would see. */
+function content(args: Json, mode: 'post' | 'update'): Content {
+  const text = asString(args.text);
+  const markdown = asString(args.markdown_text);
+  const blocks = asArray(args.blocks);
+  if (markdown !== undefined && (text !== undefined || blocks !== undefined)) {
+    throw new SlackApiError('markdown_text_conflict');
+  }
+  if (!text && !markdown && !(blocks && blocks.length)) throw new SlackApiError('no_text');
+  checkBlocks(blocks);
+  if (markdown !== undefined) {
+    if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
+    return { text: markdown, blocks: [{ type: 'markdown', text: markdown }] };
+  }
+  if (blocks && blocks.length) return { text: blocksText(blocks), blocks };
+  let visible = text ?? '';
+  if (mode === 'update' && visible.length > UPDATE_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
+  const truncated = visible.length > POST_TEXT_TRUNCATE_AT;
+  if (truncated) visible = visible.slice(0, POST_TEXT_TRUNCATE_AT);
+  return truncated ? { text: visible, truncated } : { text: visible };
+}
+
+function markThreadRoot(ws: Workspace, channel: string, threadTs: string | undefined): void {
+  if (!threadTs) return;
+  const root = ws.find(channel, threadTs);
+  if (root && !root.thread_ts) root.thread_ts = root.ts;
+}
+
+function newBotMessage(ws: Workspace, channel: string, threadTs: string | undefined, c: Content): FakeMessage {
+  const m: FakeMessage = { ts: ws.ts.next(), user: ws.o.botUserId, bot_id: ws.o.botId, text: c.text, edits: 0 };
+  if (threadTs) m.thread_ts = threadTs;
+  if (c.blocks) m.blocks = c.blocks;
+  if (c.truncated) m.truncated = true;
+  markThreadRoot(ws, channel, threadTs);
+  ws.insert(channel, m);
+  ws.clearStatus(channel, threadTs);
+  return m;
+}
+
+/** Looks up a message for update/delete/stream methods with Slack's error codes. */
+function ownMessage(ws: Workspace, args: Json, notOwned: string): { channel: string; m: FakeMessage } {
+  const { id } = ws.channel(args.channel);
+  const m = ws.find(id, requireTs(args));
+  if (!m) throw new SlackApiError('message_not_found');
+  if (!ws.isBot(m)) throw new SlackApiError(notOwned);
+  return { channel: id, m };
+}
+
+function streamingMessage(ws: Workspace, args: Json): { channel: string; m: FakeMessage } {
+  const found = ownMessage(ws, args, 'message_not_owned_by_app');
+  ws.refreshStream(found.channel, found.m);
+  if (found.m.streaming_state !== 'in_progress') throw new SlackApiError('message_not_in_streaming_state');
+  return found;
+}
+
+/** Text (markdown_text + markdown_text chunks) a stream call adds; enforces the per-call limit. */
+function streamDelta(args: Json): { text: string; chunks: unknown[] } {
+  const markdown = asString(args.markdown_text) ?? '';
+  if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
+  const chunks = asArray(args.chunks) ?? [];
+  if (args.chunks !== undefined && !Array.isArray(args.chunks)) throw new SlackApiError('invalid_chunks');
+  if (chunks.length > MAX_BLOCKS) throw new SlackApiError('invalid_chunks');
+  return { text: markdown + chunksText(chunks), chunks };
+}
+
+export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  'chat.postMessage'(args, ws) {
+    const { id } = ws.channel(args.channel);
+    const c = content(args, 'post');
+    const m = newBotMessage(ws, id, asString(args.thread_ts), c);
+    if (args.metadata !== undefined) m.metadata = args.metadata;
+    return { channel: id, ts: m.ts, message: ws.wire(id, m) };
+  },
+
+  'chat.update'(args, ws) {
+    const { channel, m } = ownMessage(ws, args, 'cant_update_message');
+    ws.refreshStream(channel, m);
+    if (m.streaming_state === 'in_progress') throw new SlackApiError('streaming_state_conflict');
+    const c = content(args, 'update');
+    m.text = c.text;
+    if (c.blocks) m.blocks = c.blocks;
+    else delete m.blocks;
+    if (args.metadata !== undefined) m.metadata = args.metadata;
+    m.edits += 1;
+    return { channel, ts: m.ts, text: m.text, message: ws.wire(channel, m) };
+  },
+
+  'chat.delete'(args, ws) {
+    const { channel, m } = ownMessage(ws, args, 'cant_delete_message');
+    const list = ws.list(channel);
+    list.splice(list.indexOf(m), 1);
+    ws.streams.delete(`${channel}:${m.ts}`);
+    return { channel, ts: m.ts };
+  },
+
+  'chat.postEphemeral'(args, ws) {
+    const { id } = ws.channel(args.channel);
+    const user = asString(args.user);
+    if (!user) throw missingField('user');
+    if (!ws.users.has(user) && (ws.o.strictChannels || !/^[UW][A-Z0-9]{2,}$/.test(user))) {
+      throw new SlackApiError('user_not_in_channel');
+    }
+    const c = content(args, 'post');
+    const message_ts = ws.ts.next();
+    ws.ephemerals.push({ channel: id, user, text: c.text, ...(c.blocks ? { blocks: c.blocks } : {}), message_ts });
+    return { message_ts };
+  },
+
+  'chat.startStream'(args, ws) {
+    const { id, info } = ws.channel(args.channel);
+    const threadTs = asString(args.thread_ts);
+    if (!threadTs) throw missingField('thread_ts');
+    if (!info.is_im) {
+      if (!asString(args.recipient_team_id)) throw new SlackApiError('missing_recipient_team_id');
+      if (!asString(args.recipient_user_id)) throw new SlackApiError('missing_recipient_user_id');
+    }
+    const delta = streamDelta(args);
+    if (delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
+    const m = newBotMessage(ws, id, threadTs, { text: delta.text });
+    m.streaming_state = 'in_progress';
+    const now = ws.now();
+    ws.streams.set(`${id}:${m.ts}`, {
+      startedAt: now,
+      lastActivityAt: now,
+      chunks: [...delta.chunks],
+      ...(asString(args.recipient_user_id) ? { recipientUserId: asString(args.recipient_user_id) } : {}),
+      ...(asString(args.recipient_team_id) ? { recipientTeamId: asString(args.recipient_team_id) } : {}),
+    });
+    return { channel: id, ts: m.ts };
+  },
+
+  'chat.appendStream'(args, ws) {
+    const { channel, m } = streamingMessage(ws, args);
+    if (args.markdown_text === undefined && args.chunks === undefined) throw new SlackApiError('no_text');
+    const delta = streamDelta(args);
+    if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
+    m.text += delta.text;
+    const s = ws.streams.get(`${channel}:${m.ts}`);
+    if (s) {
+      s.lastActivityAt = ws.now();
+      s.chunks.push(...delta.chunks);
+    }
+    return { channel, ts: m.ts };
+  },
+
+  'chat.stopStream'(args, ws) {
+    const { channel, m } = streamingMessage(ws, args);
+    const delta = streamDelta(args);
+    if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
+    const blocks = asArray(args.blocks);
+    checkBlocks(blocks, 'msg_blocks_too_many');
+    m.text += delta.text;
+    if (blocks) m.blocks = blocks;
+    if (args.metadata !== undefined) m.metadata = args.metadata;
+    m.streaming_state = 'completed';
+    ws.streams.get(`${channel}:${m.ts}`)?.chunks.push(...delta.chunks);
+    return { channel, ts: m.ts, message: ws.wire(channel, m) };
+  },
+};

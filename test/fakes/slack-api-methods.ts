@@ -1,0 +1,279 @@
+// Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
+// Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
+import { compareTs, type FakeMessage } from './slack-model.js';
+import { SlackApiError, missingField, tooManyItems, type Json, type Workspace } from './slack-state.js';
+
+const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const CREATED = 1_700_000_000;
+
+function userObject(ws: Workspace, id: string): Json {
+  const u = ws.users.get(id);
+  if (!u) throw new SlackApiError('user_not_found');
+  const tz = u.tz ?? 'America/Los_Angeles';
+  return {
+    id,
+    team_id: ws.o.teamId,
+    name: u.name,
+    deleted: false,
+    color: '9f69e7',
+    real_name: u.real_name,
+    tz,
+    tz_label: 'Pacific Standard Time',
+    tz_offset: -28800,
+    profile: {
+      real_name: u.real_name,
+      real_name_normalized: u.real_name,
+      display_name: u.display_name,
+      display_name_normalized: u.display_name,
+      ...(u.email !== undefined ? { email: u.email } : {}),
+      image_48: `https://avatars.example.invalid/${id}_48.png`,
+      image_72: `https://avatars.example.invalid/${id}_72.png`,
+      team: ws.o.teamId,
+      ...(u.is_bot ? { bot_id: id === ws.o.botUserId ? ws.o.botId : `B${id.slice(1)}`, always_active: true } : {}),
+    },
+    is_admin: false,
+    is_owner: false,
+    is_primary_owner: false,
+    is_restricted: false,
+    is_ultra_restricted: false,
+    is_bot: Boolean(u.is_bot),
+    is_app_user: false,
+    updated: CREATED,
+  };
+}
+
+/** Cursor format like Slack's: base64("next_ts:<ts>"). */
+const encodeCursor = (ts: string): string => Buffer.from(`next_ts:${ts}`).toString('base64');
+function decodeCursor(cursor: unknown): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const raw = Buffer.from(String(cursor), 'base64').toString('utf8');
+  const m = /^next_ts:(\d+\.\d{6})$/.exec(raw);
+  if (!m) throw new SlackApiError('invalid_cursor');
+  return m[1];
+}
+
+function pageLimit(args: Json): number {
+  const n = args.limit === undefined ? 1000 : Number(args.limit);
+  if (!Number.isFinite(n) || n <= 0) return 1000;
+  return Math.min(1000, Math.floor(n));
+}
+
+function timeFilter(args: Json): (m: FakeMessage) => boolean {
+  const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+  const oldest = asString(args.oldest) ?? (typeof args.oldest === 'number' ? String(args.oldest) : undefined);
+  const latest = asString(args.latest) ?? (typeof args.latest === 'number' ? String(args.latest) : undefined);
+  return (m) => {
+    if (oldest !== undefined) {
+      const d = compareTs(m.ts, oldest);
+      if (d < 0 || (d === 0 && !inclusive)) return false;
+    }
+    if (latest !== undefined) {
+      const d = compareTs(m.ts, latest);
+      if (d > 0 || (d === 0 && !inclusive)) return false;
+    }
+    return true;
+  };
+}
+
+/** Slices a ts-ordered list from the cursor; returns page + next cursor. */
+function paginate(ws: Workspace, channel: string, list: FakeMessage[], args: Json, newestFirst: boolean): Json {
+  const cursorTs = decodeCursor(args.cursor);
+  let start = 0;
+  if (cursorTs !== undefined) {
+    start = list.findIndex((m) => (newestFirst ? compareTs(m.ts, cursorTs) <= 0 : compareTs(m.ts, cursorTs) >= 0));
+    if (start < 0) start = list.length;
+  }
+  const limit = pageLimit(args);
+  const page = list.slice(start, start + limit);
+  const next = list[start + limit];
+  const out: Json = { messages: page.map((m) => ws.wire(channel, m)), has_more: next !== undefined };
+  if (next) out.response_metadata = { next_cursor: encodeCursor(next.ts) };
+  return out;
+}
+
+function threadKey(args: Json, ws: Workspace): { channel: string; thread: string } {
+  const channelId = asString(args.channel_id);
+  if (!channelId) throw new SlackApiError('channel_not_found');
+  const { id } = ws.channel(channelId);
+  const thread = asString(args.thread_ts);
+  if (!thread) throw missingField('thread_ts');
+  return { channel: id, thread };
+}
+
+function parseView(v: unknown): Json {
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v) as Json;
+    } catch {
+      throw new SlackApiError('invalid_arguments', ['[ERROR] failed to parse view']);
+    }
+  }
+  if (typeof v === 'object' && v !== null) return v as Json;
+  throw missingField('view');
+}
+
+function viewResult(ws: Workspace, view: Json, type: string): Json {
+  const id = ws.nextViewId();
+  return {
+    id,
+    team_id: ws.o.teamId,
+    type,
+    blocks: view.blocks ?? [],
+    private_metadata: view.private_metadata ?? '',
+    callback_id: view.callback_id ?? '',
+    state: { values: {} },
+    hash: `${Math.floor(ws.now() / 1000)}.${id}`,
+    root_view_id: id,
+    app_id: ws.o.appId,
+    external_id: view.external_id ?? '',
+    bot_id: ws.o.botId,
+    ...(view.title ? { title: view.title } : {}),
+    ...(view.submit ? { submit: view.submit } : {}),
+  };
+}
+
+/** trigger_ids are "<issued ms>.<n>.<hex>"; Slack expires them after 3 s and allows one use. */
+export const TRIGGER_ID_TTL_MS = 3000;
+
+export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  'auth.test'(_args, ws) {
+    return {
+      url: `https://${ws.o.teamDomain}.slack.com/`,
+      team: ws.o.teamName,
+      user: ws.o.botName,
+      team_id: ws.o.teamId,
+      user_id: ws.o.botUserId,
+      bot_id: ws.o.botId,
+      is_enterprise_install: false,
+    };
+  },
+
+  'users.info'(args, ws) {
+    const user = asString(args.user);
+    if (!user) throw new SlackApiError('user_not_found');
+    return { user: userObject(ws, user) };
+  },
+
+  'conversations.info'(args, ws) {
+    const { id, info } = ws.channel(args.channel);
+    if (info.is_im) {
+      return {
+        channel: { id, created: CREATED, is_im: true, is_org_shared: false, user: info.user ?? '', is_user_deleted: false, priority: 0 },
+      };
+    }
+    return {
+      channel: {
+        id,
+        name: info.name,
+        name_normalized: info.name,
+        is_channel: !info.is_private,
+        is_group: Boolean(info.is_private),
+        is_im: false,
+        is_mpim: false,
+        is_private: Boolean(info.is_private),
+        created: CREATED,
+        is_archived: false,
+        is_general: info.name === 'general',
+        is_member: true,
+        is_shared: false,
+        is_ext_shared: false,
+        is_org_shared: false,
+        context_team_id: ws.o.teamId,
+        topic: { value: '', creator: '', last_set: 0 },
+        purpose: { value: '', creator: '', last_set: 0 },
+      },
+    };
+  },
+
+  'conversations.replies'(args, ws) {
+    const { id } = ws.channel(args.channel);
+    const ts = asString(args.ts);
+    if (!ts) throw new SlackApiError('thread_not_found');
+    const hit = ws.find(id, ts);
+    const root = hit?.thread_ts ?? ts;
+    const thread = ws.list(id).filter((m) => m.ts === root || m.thread_ts === root);
+    if (!thread.length) throw new SlackApiError('thread_not_found');
+    return paginate(ws, id, thread.filter(timeFilter(args)), args, false);
+  },
+
+  'conversations.history'(args, ws) {
+    const { id } = ws.channel(args.channel);
+    const top = ws
+      .list(id)
+      .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+      .filter(timeFilter(args))
+      .reverse();
+    return paginate(ws, id, top, args, true);
+  },
+
+  'assistant.threads.setStatus'(args, ws) {
+    const { channel, thread } = threadKey(args, ws);
+    if (args.status === undefined) throw missingField('status');
+    const loading = Array.isArray(args.loading_messages) ? (args.loading_messages as string[]) : undefined;
+    if (loading && loading.length > 10) throw tooManyItems(10, 'loading_messages');
+    const status = String(args.status);
+    if (status === '') ws.statuses.delete(`${channel}:${thread}`);
+    else ws.statuses.set(`${channel}:${thread}`, { status, ...(loading ? { loading_messages: loading } : {}), at: ws.now() });
+    return {};
+  },
+
+  'assistant.threads.setSuggestedPrompts'(args, ws) {
+    const channelId = asString(args.channel_id);
+    if (!channelId) throw new SlackApiError('channel_not_found');
+    const { id } = ws.channel(channelId);
+    const prompts = args.prompts;
+    if (!Array.isArray(prompts)) throw missingField('prompts');
+    if (prompts.length > 4) throw tooManyItems(4, 'prompts');
+    prompts.forEach((p, i) => {
+      const o = p as Json;
+      if (typeof o?.title !== 'string') throw missingField(`prompts/${i}/title`);
+      if (typeof o?.message !== 'string') throw missingField(`prompts/${i}/message`);
+    });
+    const title = asString(args.title);
+    ws.prompts.set(`${id}:${asString(args.thread_ts) ?? ''}`, {
+      ...(title !== undefined ? { title } : {}),
+      prompts: prompts as Array<{ title: string; message: string }>,
+    });
+    return {};
+  },
+
+  'assistant.threads.setTitle'(args, ws) {
+    const { channel, thread } = threadKey(args, ws);
+    const title = asString(args.title);
+    if (title === undefined) throw missingField('title');
+    ws.titles.set(`${channel}:${thread}`, title);
+    return {};
+  },
+
+  'views.publish'(args, ws) {
+    const user = asString(args.user_id);
+    if (!user) throw missingField('user_id');
+    const view = parseView(args.view);
+    if (JSON.stringify(view).length > 250_000) throw new SlackApiError('view_too_large');
+    const result = viewResult(ws, view, String(view.type ?? 'home'));
+    ws.views.set(`home:${user}`, result);
+    return { view: result };
+  },
+
+  'views.open'(args, ws) {
+    const trigger = asString(args.trigger_id);
+    if (!trigger) throw missingField('trigger_id');
+    const m = /^(\d+)\.\d+\.[0-9a-f]+$/.exec(trigger);
+    if (!m) throw new SlackApiError('invalid_trigger_id');
+    if (ws.exchangedTriggers.has(trigger)) throw new SlackApiError('exchanged_trigger_id');
+    if (ws.now() - Number(m[1]) > TRIGGER_ID_TTL_MS) throw new SlackApiError('expired_trigger_id');
+    ws.exchangedTriggers.add(trigger);
+    const view = parseView(args.view);
+    const result = viewResult(ws, view, String(view.type ?? 'modal'));
+    ws.views.set(result.id as string, result);
+    return { view: result };
+  },
+
+  'files.info'(args, ws) {
+    const id = asString(args.file);
+    if (!id) throw missingField('file');
+    const f = ws.files.get(id);
+    if (!f) throw new SlackApiError('file_not_found');
+    return { file: f.object, comments: [], response_metadata: { next_cursor: '' } };
+  },
+};

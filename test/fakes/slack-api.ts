@@ -1,0 +1,372 @@
+// FakeSlack: an HTTP server that answers the Slack Web API the way @slack/web-api 8 calls it
+// (POST /api/<method>, form-encoded with JSON-encoded nested values, or JSON; token in
+// `Authorization: Bearer` or the `token` form field), serves private file downloads, and hosts a
+// Socket Mode endpoint. Answers are HTTP 200 `{ok:true,...}` / `{ok:false,error}`; HTTP 429 with
+// `Retry-After` and `{ok:false,error:'ratelimited'}` when rate limited.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chatHandlers } from './slack-api-chat.js';
+import { otherHandlers } from './slack-api-methods.js';
+import { buildStoredFile, serveDownload, type DownloadRecord } from './slack-files.js';
+import {
+  JSON_ARGS,
+  type FakeChannel,
+  type FakeFileInput,
+  type FakeMessage,
+  type FakeUser,
+  type RecordedCall,
+  type SlackFileObject,
+} from './slack-model.js';
+import { RateLimiter } from './slack-rate-limit.js';
+import { SlackApiError, Workspace, type Json, type ThreadStatus } from './slack-state.js';
+import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
+import { SocketModeServer, type EnvelopeResult, type EnvelopeType } from './socket-mode.js';
+
+export type { FakeMessage, RecordedCall, SlackFileObject } from './slack-model.js';
+
+export interface FakeSlackOptions {
+  botToken?: string;
+  appToken?: string;
+  teamId?: string;
+  teamName?: string;
+  botUserId?: string;
+  botId?: string;
+  botName?: string;
+  users?: Record<string, FakeUser>;
+  channels?: Record<string, FakeChannel>;
+  rateLimits?: 'off' | 'tiers';
+  tierScale?: number;
+  /** Server-side stream expiry measured from chat.startStream (default: none). */
+  streamExpiryMs?: number;
+  /** Server-side stream expiry after this long without start/append (default: none). */
+  streamIdleExpiryMs?: number;
+  /** Cumulative text one streamed message can hold (default 12,000). */
+  streamMaxChars?: number;
+  /** Reject channel ids not listed in `channels` (default false: C…/G…/D… ids are auto-created). */
+  strictChannels?: boolean;
+  /** Clock for rate windows, stream expiry and trigger expiry (default Date.now). */
+  now?: () => number;
+  /** Interval of server pings on Socket Mode connections. */
+  socketPingIntervalMs?: number;
+}
+
+const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+export class FakeSlack {
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly calls: RecordedCall[] = [];
+  /** File downloads served, with whether they carried the right token. */
+  readonly downloads: DownloadRecord[] = [];
+  private readonly ws: Workspace;
+  private readonly limiter: RateLimiter;
+  private readonly socket: SocketModeServer;
+  private readonly server: Server;
+  private base = '';
+
+  constructor(private readonly opts: FakeSlackOptions = {}) {
+    this.botToken = opts.botToken ?? 'xoxb-test-bot-token';
+    this.appToken = opts.appToken ?? 'xapp-test-app-token';
+    this.teamId = opts.teamId ?? 'T0TEST';
+    this.botUserId = opts.botUserId ?? 'UBOT';
+    this.botId = opts.botId ?? 'BBOT';
+    const botName = opts.botName ?? 'threadwise';
+    this.ws = new Workspace({
+      teamId: this.teamId,
+      teamName: opts.teamName ?? 'Fake Team',
+      teamDomain: 'fake-team',
+      botUserId: this.botUserId,
+      botId: this.botId,
+      appId: 'A0TEST',
+      botName,
+      ...(opts.streamExpiryMs !== undefined ? { streamExpiryMs: opts.streamExpiryMs } : {}),
+      ...(opts.streamIdleExpiryMs !== undefined ? { streamIdleExpiryMs: opts.streamIdleExpiryMs } : {}),
+      streamMaxChars: opts.streamMaxChars ?? 12_000,
+      strictChannels: opts.strictChannels ?? false,
+      now: opts.now ?? Date.now,
+    });
+    this.seed();
+    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1 });
+    this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(`fake slack internal error: ${String(e)}`);
+      });
+    });
+    this.server.on('upgrade', (req, sock, head) => this.socket.handleUpgrade(req, sock, head));
+  }
+
+  private seed(): void {
+    const bot: FakeUser = { name: this.opts.botName ?? 'threadwise', real_name: 'Threadwise', display_name: 'Threadwise', is_bot: true };
+    this.ws.users.set(this.botUserId, bot);
+    for (const [id, u] of Object.entries(this.opts.users ?? {})) this.ws.users.set(id, u);
+    for (const [id, c] of Object.entries(this.opts.channels ?? {})) this.ws.channels.set(id, c);
+  }
+
+  /** Starts listening on 127.0.0.1; resolves with the slackApiUrl (".../api/"). */
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.base}/api/`;
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  async close(): Promise<void> {
+    await this.socket.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---------- HTTP ----------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.base || 'http://127.0.0.1');
+    const raw = await new Promise<string>((resolve) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    });
+    if (url.pathname.startsWith('/api/')) return this.api(req, res, url, raw);
+    if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      const status = serveDownload(req, res, url, { teamId: this.teamId, botToken: this.botToken, files: this.ws.files });
+      this.downloads.push(status);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+  }
+
+  private json(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+  }
+
+  private parseArgs(req: IncomingMessage, url: URL, raw: string): { args: Json; bodyToken?: string } {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/json') {
+      // Slack ignores a token inside a JSON body: it must come in the Authorization header.
+      const parsed = raw ? (JSON.parse(raw) as Json) : {};
+      delete parsed.token;
+      return { args: parsed };
+    }
+    if (raw && type !== 'application/x-www-form-urlencoded') {
+      throw new SlackApiError(type ? 'invalid_post_type' : 'missing_post_type');
+    }
+    const params = new URLSearchParams(raw || url.search);
+    const args: Json = {};
+    for (const [k, v] of params) {
+      if (JSON_ARGS.has(k)) {
+        try {
+          args[k] = JSON.parse(v);
+        } catch {
+          args[k] = v;
+        }
+      } else args[k] = v;
+    }
+    const bodyToken = typeof args.token === 'string' ? args.token : undefined;
+    delete args.token;
+    return bodyToken ? { args, bodyToken } : { args };
+  }
+
+  private api(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+    const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+    const at = this.ws.now();
+    const call: RecordedCall = { method, args: {}, at, status: 200, ok: false };
+    this.calls.push(call);
+    const fail = (error: string, extra: Json = {}): void => {
+      call.error = error;
+      this.json(res, 200, { ok: false, error, ...extra });
+    };
+    let parsed: { args: Json; bodyToken?: string };
+    try {
+      parsed = this.parseArgs(req, url, raw);
+    } catch (e) {
+      return fail(e instanceof SlackApiError ? e.code : 'invalid_json');
+    }
+    call.args = parsed.args;
+    const handler = HANDLERS[method];
+    if (!handler && method !== 'apps.connections.open') return fail('unknown_method', { req_method: method });
+
+    const header = String(req.headers.authorization ?? '');
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : parsed.bodyToken;
+    if (!token) return fail('not_authed');
+    const tokenType = token === this.botToken ? 'bot' : token === this.appToken ? 'app' : undefined;
+    if (!tokenType) return fail('invalid_auth');
+    call.tokenType = tokenType;
+    if ((tokenType === 'app') !== APP_TOKEN_METHODS.has(method)) return fail('not_allowed_token_type');
+
+    const channel = typeof parsed.args.channel === 'string' ? parsed.args.channel : undefined;
+    const decision = this.limiter.check(method, this.teamId, channel, at);
+    if (decision.limited) {
+      call.status = 429;
+      call.error = 'ratelimited';
+      return this.json(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(decision.retryAfterSec) });
+    }
+    try {
+      const result =
+        method === 'apps.connections.open'
+          ? { url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=${this.socket.issueTicket()}&app_id=A0TEST` }
+          : handler!(parsed.args, this.ws);
+      call.ok = true;
+      this.json(res, 200, { ok: true, ...result });
+    } catch (e) {
+      if (!(e instanceof SlackApiError)) throw e;
+      fail(e.code, e.messages ? { response_metadata: { messages: e.messages } } : {});
+    }
+  }
+
+  // ---------- fixtures ----------
+
+  /** Registers a file for download; returns the Slack file object to put in events. */
+  addFile(input: FakeFileInput): SlackFileObject {
+    const stored = buildStoredFile(input, this.base, this.teamId);
+    this.ws.files.set(input.id, stored);
+    return stored.object;
+  }
+
+  addUser(id: string, user: FakeUser): void {
+    this.ws.users.set(id, user);
+  }
+
+  addChannel(id: string, channel: FakeChannel): void {
+    this.ws.channels.set(id, channel);
+  }
+
+  /** Stores a human message (so conversations.replies/history can return it); returns its ts. */
+  addMessage(channel: string, msg: { user: string; text: string; ts?: string; thread_ts?: string; files?: unknown[]; bot_id?: string }): string {
+    const ts = msg.ts ?? this.ws.ts.next();
+    const m: FakeMessage = { ts, user: msg.user, text: msg.text, edits: 0 };
+    if (msg.thread_ts) {
+      m.thread_ts = msg.thread_ts;
+      const root = this.ws.find(channel, msg.thread_ts);
+      if (root && !root.thread_ts) root.thread_ts = root.ts;
+    }
+    if (msg.files) m.files = msg.files;
+    if (msg.bot_id) m.bot_id = msg.bot_id;
+    this.ws.insert(channel, m);
+    return ts;
+  }
+
+  /** Records the message an event describes (app_mention / message) into the workspace model. */
+  recordEvent(event: Json): void {
+    const { type, subtype, channel, user, text, ts } = event as Record<string, string | undefined>;
+    if (type !== 'app_mention' && type !== 'message') return;
+    if (subtype && subtype !== 'file_share' && subtype !== 'thread_broadcast') return;
+    if (!channel || !user || !ts || this.ws.find(channel, ts)) return;
+    const thread = typeof event.thread_ts === 'string' ? event.thread_ts : undefined;
+    this.addMessage(channel, {
+      user,
+      text: text ?? '',
+      ts,
+      ...(thread ? { thread_ts: thread } : {}),
+      ...(Array.isArray(event.files) ? { files: event.files } : {}),
+    });
+  }
+
+  /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
+  expireStream(channel: string, ts: string): void {
+    const m = this.ws.find(channel, ts);
+    if (m?.streaming_state === 'in_progress') m.streaming_state = 'errored';
+  }
+
+  // ---------- inspection ----------
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  messages(channel: string): FakeMessage[] {
+    const list = this.ws.messages.get(channel) ?? [];
+    for (const m of list) this.ws.refreshStream(channel, m);
+    return [...list];
+  }
+
+  /** Bot replies in a thread (excluding the root), oldest first. */
+  threadReplies(channel: string, threadTs: string): FakeMessage[] {
+    return this.messages(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && this.ws.isBot(m));
+  }
+
+  /** Current assistant status; Slack drops it after 2 minutes or when the bot replies. */
+  threadStatus(channel: string, threadTs: string): ThreadStatus | undefined {
+    const s = this.ws.statuses.get(`${channel}:${threadTs}`);
+    return s && this.ws.now() - s.at < 120_000 ? s : undefined;
+  }
+
+  suggestedPrompts(channel: string, threadTs = ''): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
+    return this.ws.prompts.get(`${channel}:${threadTs}`);
+  }
+
+  threadTitle(channel: string, threadTs: string): string | undefined {
+    return this.ws.titles.get(`${channel}:${threadTs}`);
+  }
+
+  ephemerals(): ReadonlyArray<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> {
+    return this.ws.ephemerals;
+  }
+
+  publishedHome(userId: string): Json | undefined {
+    return this.ws.views.get(`home:${userId}`);
+  }
+
+  rateLimitedCount(method?: string): number {
+    return method ? (this.limiter.limitedByMethod.get(method) ?? 0) : this.limiter.limitedCount;
+  }
+
+  /** Clears calls, messages, statuses, rate windows (users, channels and files stay). */
+  reset(): void {
+    this.calls.length = 0;
+    this.downloads.length = 0;
+    for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) this.ws[k].clear();
+    this.ws.ephemerals.length = 0;
+    this.ws.exchangedTriggers.clear();
+    this.limiter.reset();
+  }
+
+  // ---------- Socket Mode ----------
+
+  /** Sends a Socket Mode envelope; an events_api payload that is a bare event is wrapped first. */
+  socketEnvelope(
+    type: EnvelopeType,
+    payload: Json,
+    opts: { retryAttempt?: number; retryReason?: string; timeoutMs?: number } & EnvelopeOptions = {},
+  ): Promise<EnvelopeResult> {
+    let body = payload;
+    if (type === 'events_api' && payload.type !== 'event_callback') {
+      body = buildEventEnvelope(payload, { teamId: this.teamId, authedUserId: this.botUserId, ...opts });
+    }
+    if (type === 'events_api') this.recordEvent(body.event as Json);
+    return this.socket.send(type, body, opts);
+  }
+
+  socketConnections(): number {
+    return this.socket.connections();
+  }
+
+  /** Total Socket Mode handshakes so far (grows on reconnect). */
+  socketConnectCount(): number {
+    return this.socket.connectCount;
+  }
+
+  socketAcks(): ReadonlyArray<{ envelope_id: string; payload?: unknown; at: number }> {
+    return this.socket.acks;
+  }
+
+  /** Sends {type:'disconnect', reason} to every client (they reconnect via apps.connections.open). */
+  socketDisconnect(reason = 'refresh_requested'): void {
+    this.socket.requestDisconnect(reason);
+  }
+
+  /** Polls until `n` Socket Mode connections are open. */
+  async waitForSocketConnections(n = 1, timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.socket.connections() < n) {
+      if (Date.now() > until) throw new Error(`expected ${n} socket connection(s), have ${this.socket.connections()}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}

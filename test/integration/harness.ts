@@ -1,0 +1,137 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
+import { loadConfig } from '../../src/config/load.js';
+import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
+import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
+import { appMention, messageEvent, sendEvent, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
+
+export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
+export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface HarnessOptions {
+  /** Extra YAML appended to the generated THREADWISE_CONFIG. */
+  yaml?: string;
+  slack?: FakeSlackOptions;
+  openai?: FakeOpenAIOptions;
+  redis?: boolean;
+  socketMode?: boolean;
+  env?: Record<string, string>;
+}
+
+/** The real app in-process, wired to fake Slack and fake OpenAI servers on loopback, with captured JSON logs. */
+export class Harness {
+  readonly slack: FakeSlack;
+  readonly openai: FakeOpenAI;
+  readonly logs: string[] = [];
+  readonly prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+  bot!: Threadwise;
+  port = 0;
+  private env: NodeJS.ProcessEnv = {};
+
+  constructor(private readonly options: HarnessOptions = {}) {
+    this.slack = new FakeSlack({
+      users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada' }, U2: { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace' } },
+      ...options.slack,
+    });
+    this.openai = new FakeOpenAI({ apiKey: OPENAI_KEY, ...options.openai });
+  }
+
+  get eventsUrl(): string {
+    return `http://127.0.0.1:${this.port}/slack/events`;
+  }
+
+  async start(): Promise<this> {
+    const slackUrl = await this.slack.start();
+    const openaiUrl = await this.openai.start();
+    const dir = mkdtempSync(join(tmpdir(), 'tw-it-'));
+    const configPath = join(dir, 'threadwise.yml');
+    writeFileSync(configPath, `state:\n  key_prefix: "${this.prefix}"\n${this.options.yaml ?? ''}\n`);
+    this.env = {
+      SLACK_BOT_TOKEN: this.slack.botToken,
+      ...(this.options.socketMode ? { SLACK_APP_TOKEN: this.slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+      SLACK_API_URL: slackUrl,
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: openaiUrl,
+      THREADWISE_CONFIG: configPath,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      ...(this.options.redis === false ? {} : { REDIS_URL: REDIS_URL }),
+      ...this.options.env,
+    };
+    await this.boot();
+    return this;
+  }
+
+  private async boot(): Promise<void> {
+    const logs = this.logs;
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    this.bot = await createThreadwise(loadConfig(this.env), { logDestination: destination, shutdownGraceMs: 5_000 });
+    this.port = (await this.bot.start()).port;
+  }
+
+  /** Stops the app and starts a fresh one with the same configuration (state must come from Redis). */
+  async restart(): Promise<void> {
+    await this.bot.stop();
+    await this.boot();
+  }
+
+  async stop(): Promise<void> {
+    await this.bot?.stop().catch(() => undefined);
+    await Promise.all([this.slack.close(), this.openai.close()]);
+    if (this.options.redis !== false) {
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${this.prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+  }
+
+  send(event: Record<string, unknown>, opts: Partial<SendEventOptions> = {}) {
+    return sendEvent(this.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId, recordTo: this.slack, ...opts });
+  }
+
+  mention(input: Partial<MentionInput> & { text: string }, opts: Partial<SendEventOptions> = {}) {
+    return this.send(appMention({ user: 'U1', channel: 'C0SUP1', ...input, text: `<@${this.slack.botUserId}> ${input.text}` }), opts);
+  }
+
+  message(input: Partial<MessageInput> & { text: string; channel: string }, opts: Partial<SendEventOptions> = {}) {
+    return this.send(messageEvent({ user: 'U1', ...input }), opts);
+  }
+
+  parsedLogs(): Array<Record<string, unknown>> {
+    return this.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Resolves when the turn started by this event has finished (its reply is complete in Slack). */
+  async turnFinished(eventId: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    return this.waitForLog((l) => l.msg === 'turn finished' && l.turn === eventId, timeoutMs);
+  }
+
+  async waitForLog(pred: (line: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.parsedLogs().find(pred);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`log line not seen within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** What a person reads in the thread: the bot's replies, in order. */
+  replies(channel: string, threadTs: string) {
+    return this.slack.threadReplies(channel, threadTs).filter((m) => m.user === this.slack.botUserId);
+  }
+}
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
