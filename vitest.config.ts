@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/redis.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Integration tests start servers on ephemeral ports and use their own Redis key prefixes,

@@ -104,6 +104,20 @@ describe('answering in Slack threads', () => {
     expect(h.openai.responsesRequests()).toHaveLength(0);
   });
 
+  it('chains turns with previous_response_id when configured, sending only the new message', async () => {
+    h = await new Harness({ yaml: 'openai:\n  chain_previous_response: true\n' }).start();
+    const first = await h.mention({ text: 'first' });
+    await h.turnFinished(first.eventId);
+    const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
+    const second = await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text: 'second' });
+    await h.turnFinished(second.eventId);
+    const [a, b] = h.openai.responsesRequests().map((r) => r.body as Record<string, unknown>);
+    expect(a).toMatchObject({ store: true });
+    expect(b!.previous_response_id).toMatch(/^resp_/);
+    expect(b!.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: second' }] }]);
+    expect(h.replies('C0SUP1', rootTs)).toHaveLength(2);
+  });
+
   it('answers health checks', async () => {
     h = await new Harness().start();
     const res = await fetch(`http://127.0.0.1:${h.port}/healthz`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
@@ -51,7 +52,9 @@ export class Harness {
     const openaiUrl = await this.openai.start();
     const dir = mkdtempSync(join(tmpdir(), 'tw-it-'));
     const configPath = join(dir, 'threadwise.yml');
-    writeFileSync(configPath, `state:\n  key_prefix: "${this.prefix}"\n${this.options.yaml ?? ''}\n`);
+    const config = (parseYaml(this.options.yaml ?? '') ?? {}) as { state?: Record<string, unknown> };
+    config.state = { ...config.state, key_prefix: this.prefix };
+    writeFileSync(configPath, stringifyYaml(config));
     this.env = {
       SLACK_BOT_TOKEN: this.slack.botToken,
       ...(this.options.socketMode ? { SLACK_APP_TOKEN: this.slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),

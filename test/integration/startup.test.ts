@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { FakeSlack } from '../fakes/slack-api.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function runMain(env: Record<string, string>, untilMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGTERM'), untilMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, kill: () => undefined });
+    });
+    child.stdout.on('data', () => {
+      if (stdout.includes('threadwise is listening')) child.kill('SIGTERM');
+    });
+  });
+}
+
+let slack: FakeSlack | undefined;
+afterEach(async () => slack?.close());
+
+describe('starting the bot', () => {
+  it('exits non-zero with one message naming every bad setting, without echoing secrets', async () => {
+    const { code, stderr } = await runMain({ SLACK_BOT_TOKEN: 'xoxp-wrong-kind-123456', PORT: 'x', OPENAI_MODEL: '' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    expect(stderr).toMatch(/OPENAI_API_KEY is required/);
+    expect(stderr).toMatch(/SLACK_SIGNING_SECRET is required in HTTP mode/);
+    expect(stderr).toMatch(/PORT must be a port number/);
+    expect(stderr).not.toContain('xoxp-wrong-kind-123456');
+  });
+
+  it('starts without Redis, warns loudly, and shuts down cleanly on SIGTERM', async () => {
+    slack = new FakeSlack();
+    const slackUrl = await slack.start();
+    const { code, stdout } = await runMain({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: 'a-signing-secret-value',
+      SLACK_API_URL: slackUrl,
+      OPENAI_API_KEY: 'sk-test-start-0123456789abcdef',
+      PORT: '0',
+    });
+    expect(stdout).toMatch(/REDIS_URL is not set: using an in-memory store/);
+    expect(stdout).toMatch(/threadwise stopped/);
+    expect(stdout).not.toMatch(/sk-test-start|a-signing-secret-value|xoxb-test-bot-token/);
+    expect(code).toBe(0);
+  });
+
+  it('reports a bot token Slack rejects', async () => {
+    slack = new FakeSlack();
+    const slackUrl = await slack.start();
+    const { code, stderr } = await runMain({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slackUrl, OPENAI_API_KEY: 'k', PORT: '0' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Slack rejected SLACK_BOT_TOKEN.*invalid_auth/);
+    expect(stderr).not.toContain('xoxb-not-the-right-one');
+  });
+});
+
+describe('the Slack app manifest', () => {
+  it('declares the agent messaging experience, the scopes, events and interactivity the bot needs', () => {
+    const manifest = parseYaml(readFileSync(resolve(root, 'manifest.yml'), 'utf8'));
+    expect(manifest.features.agent_view.agent_description.length).toBeLessThanOrEqual(300);
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['app_mentions:read', 'chat:write', 'channels:history', 'groups:history', 'im:history', 'im:read', 'im:write', 'files:read', 'users:read', 'commands']));
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['app_mention', 'message.im', 'message.channels', 'app_home_opened', 'app_context_changed']));
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+});
