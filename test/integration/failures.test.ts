@@ -122,6 +122,18 @@ describe('conversation state', () => {
     ]);
   });
 
+  it('does not answer a Slack retry twice, even when it arrives after a restart', async () => {
+    h = await new Harness().start();
+    const first = await h.mention({ text: 'only once', ts: '1700000200.000100' });
+    await h.turnFinished(first.eventId);
+    await h.restart();
+    const retry = await h.mention({ text: 'only once', ts: '1700000200.000100' }, { eventId: first.eventId, retryNum: 2, retryReason: 'http_timeout' });
+    expect(retry.status).toBe(200);
+    await pause(300);
+    expect(h.openai.responsesRequests()).toHaveLength(1);
+    expect(h.replies(CH, '1700000200.000100')).toHaveLength(1);
+  });
+
   it('answers two messages sent at once to one thread in order, and keeps both', async () => {
     h = await new Harness().start();
     const first = await h.mention({ text: 'start' });
