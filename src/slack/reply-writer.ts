@@ -75,8 +75,17 @@ export class SlackReplyWriter implements ReplySink {
     await this.writing;
     if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
     if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
+    const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
+    // The last words ride on chat.stopStream when they fit: one Tier 2 call instead of an append and a stop.
+    if (this.mode === 'stream' && this.ts && this.sent.length + this.pending.length <= MESSAGE_LIMIT && (await this.stopWithTail(blocks))) {
+      return this.done();
+    }
     await this.drain();
-    await this.close(end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : []);
+    await this.close(blocks);
+    return this.done();
+  }
+
+  private done(): { messageTs: string[] } {
     if (this.pending) this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
     return { messageTs: [...this.messages] };
   }
@@ -206,6 +215,31 @@ export class SlackReplyWriter implements ReplySink {
   private detach(): void {
     this.ts = undefined;
     this.sent = '';
+  }
+
+  /** Stops the stream carrying the remaining text; false (and post mode) when Slack refuses, so nothing is lost. */
+  private async stopWithTail(blocks: unknown[]): Promise<boolean> {
+    const { channel } = this.target;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await this.gate.wait('chat.stopStream');
+      try {
+        await this.client.chat.stopStream({ channel, ts: this.ts!, ...(this.pending ? { markdown_text: this.pending } : {}), ...(blocks.length ? { blocks: blocks as never } : {}) });
+        this.sent += this.pending;
+        this.pending = '';
+        this.detach();
+        return true;
+      } catch (err) {
+        const failure = classifySlackError(err);
+        this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
+        if (failure.kind === 'rate_limited') this.gate.limited('chat.stopStream', failure.retryAfter);
+        else if (failure.kind === 'transient') await sleep(500);
+        else break;
+      }
+    }
+    // Expired or refused: continue by chat.update on the same message, which Slack allows after expiry.
+    this.mode = 'post';
+    if (this.sent.length + this.pending.length > CALL_LIMIT) this.detach();
+    return false;
   }
 
   /** Ends the current message: stops a stream, or rewrites a posted message with the final blocks. */

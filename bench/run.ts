@@ -1,0 +1,212 @@
+// `npm run bench`: the real bot process (HTTP mode, real Redis) against the in-repo fakes. Not part of the tests.
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { FakeOpenAI } from '../test/fakes/openai-server.js';
+import { FakeSlack } from '../test/fakes/slack-api.js';
+import { appMention, messageEvent, sendEvent } from '../test/fakes/slack-events.js';
+import { BotProcess } from './bot-process.js';
+import { commonPrefix, fmt, median, percentile } from './stats.js';
+
+const SIGNING_SECRET = 'bench-signing-secret-0123456789ab';
+const OPENAI_KEY = 'sk-bench-0123456789abcdefghij';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TTFT_MS = Number(process.env.BENCH_TTFT_MS ?? 500);
+const TOKENS_PER_S = Number(process.env.BENCH_TPS ?? 60);
+const CHARS_PER_TOKEN = 4;
+const WRITE_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream', 'chat.postMessage', 'chat.update']);
+
+interface Env { slack: FakeSlack; openai: FakeOpenAI; bot: BotProcess; prefix: string }
+
+async function environment(slackRateLimits: 'off' | 'tiers'): Promise<Env> {
+  const slack = new FakeSlack({ rateLimits: slackRateLimits, users: { U1: { name: 'ada', real_name: 'Ada', display_name: 'Ada' } } });
+  const openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
+  const [slackUrl, openaiUrl] = [await slack.start(), await openai.start()];
+  const prefix = `twbench:${process.pid}:${Date.now()}:`;
+  const bot = new BotProcess(
+    { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slackUrl, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openaiUrl, REDIS_URL },
+    `state:\n  key_prefix: "${prefix}"\n`,
+  );
+  await bot.start();
+  return { slack, openai, bot, prefix };
+}
+
+async function teardown(env: Env): Promise<void> {
+  await env.bot.stop();
+  await Promise.all([env.slack.close(), env.openai.close()]);
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${env.prefix}*`);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  await redis.quit();
+}
+
+const url = (env: Env) => `http://127.0.0.1:${env.bot.port}/slack/events`;
+const channelId = (i: number) => `C0BENCH${String(i).padStart(4, '0')}`;
+
+function answerText(tokens: number, seed: number): string {
+  const words: string[] = [];
+  for (let i = 0; words.join(' ').length < tokens * CHARS_PER_TOKEN; i++) words.push(i % 40 === 39 ? `w${seed}-${i}.\n\n` : `w${seed}-${i}`);
+  return words.join(' ').slice(0, tokens * CHARS_PER_TOKEN);
+}
+
+interface LatencyRow { threads: number; ackP50: number; ackP99: number; modelP50: number; modelP99: number; visibleP50: number; visibleP99: number; callsPerAnswer: number; writesPerStreamS: number; rateLimited: number; lost: number }
+
+/** N questions at once in N channels of one workspace, a simulated model, Slack's tier limits enforced. */
+async function latency(threads: number, answerTokens: number): Promise<LatencyRow> {
+  const env = await environment('tiers');
+  const streamSeconds = answerTokens / TOKENS_PER_S;
+  const answers = new Map<string, string>();
+  env.openai.setDefault((req) => {
+    const text = answerText(answerTokens, Number(String(req.body?.metadata?.turn ?? '').length));
+    return { kind: 'text', text, chunkSize: CHARS_PER_TOKEN, firstTokenDelayMs: TTFT_MS, deltaDelayMs: 1000 / TOKENS_PER_S };
+  });
+  const sends = await Promise.all(
+    Array.from({ length: threads }, async (_, i) => {
+      const event = appMention({ user: 'U1', channel: channelId(i), text: `<@${env.slack.botUserId}> question ${i}` });
+      const started = Date.now();
+      const res = await sendEvent(url(env), event, { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId, recordTo: env.slack });
+      return { i, started, ack: res.elapsedMs, eventId: res.eventId, ts: String(event.ts) };
+    }),
+  );
+  await Promise.all(sends.map((s) => env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === s.eventId, 120_000)));
+  const requests = env.openai.responsesRequests();
+  const modelLat: number[] = [];
+  const visible: number[] = [];
+  let calls = 0;
+  let writesPerS = 0;
+  let lost = 0;
+  for (const s of sends) {
+    const req = requests.find((r) => r.body?.metadata?.turn === s.eventId)!;
+    modelLat.push(req.at - s.started);
+    const channel = channelId(s.i);
+    const writes = env.slack.calls.filter((c) => c.ok && WRITE_METHODS.has(c.method) && c.args.channel === channel);
+    calls += env.slack.calls.filter((c) => c.args.channel === channel || c.args.channel_id === channel).length;
+    writesPerS += writes.length / streamSeconds;
+    const first = writes.find((c) => c.method === 'chat.startStream' || c.method === 'chat.postMessage');
+    if (first) visible.push(first.at - (req.at + TTFT_MS));
+    const expected = answerText(answerTokens, String(s.eventId).length);
+    answers.set(s.eventId, expected);
+    const shown = env.slack.threadReplies(channel, s.ts).filter((m) => m.user === env.slack.botUserId).map((m) => m.text).join('\n');
+    if (shown.replace(/\s+/g, ' ').trim() !== expected.replace(/\s+/g, ' ').trim()) lost++;
+  }
+  const row: LatencyRow = {
+    threads,
+    ackP50: median(sends.map((s) => s.ack)),
+    ackP99: percentile(sends.map((s) => s.ack), 99),
+    modelP50: median(modelLat),
+    modelP99: percentile(modelLat, 99),
+    visibleP50: median(visible),
+    visibleP99: percentile(visible, 99),
+    callsPerAnswer: calls / threads,
+    writesPerStreamS: writesPerS / threads,
+    rateLimited: env.slack.rateLimitedCount(),
+    lost,
+  };
+  await teardown(env);
+  return row;
+}
+
+/** Zero-latency model, no Slack limits: how many turns one process completes per second, and its memory after. */
+async function saturation(total: number, inFlight: number): Promise<{ turnsPerS: number; rssMb: number }> {
+  const env = await environment('off');
+  env.openai.setDefault(() => ({ kind: 'text', text: 'Short answer for the throughput run.', chunkSize: 64 }));
+  const started = Date.now();
+  let next = 0;
+  const ids: string[] = [];
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const i = next++;
+        const res = await sendEvent(url(env), appMention({ user: 'U1', channel: channelId(i % 500), text: `<@${env.slack.botUserId}> q${i}` }), { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId });
+        ids.push(res.eventId);
+      }
+    }),
+  );
+  const done = new Set<string>();
+  await env.bot.waitFor((l) => {
+    if (l.msg === 'turn finished') done.add(String(l.turn));
+    return ids.every((id) => done.has(id));
+  }, 120_000).catch(() => undefined);
+  for (const l of env.bot.lines) if (l.msg === 'turn finished') done.add(String(l.turn));
+  const elapsed = (Date.now() - started) / 1000;
+  const rssMb = env.bot.rssMb();
+  await teardown(env);
+  return { turnsPerS: done.size / elapsed, rssMb };
+}
+
+/** A 30-turn thread: input size per turn and the share of it that repeats the previous request's prefix. */
+async function prefixShare(turns: number): Promise<{ lastInputTokens: number; share: number }> {
+  const env = await environment('off');
+  env.openai.setDefault((req) => ({ kind: 'text', text: `Answer to turn ${(req.body?.input as unknown[]).length}: ${'detail '.repeat(60)}` }));
+  const root = appMention({ user: 'U1', channel: channelId(0), text: `<@${env.slack.botUserId}> start ${'context '.repeat(80)}` });
+  const first = await sendEvent(url(env), root, { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId, recordTo: env.slack });
+  await env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === first.eventId, 30_000);
+  for (let t = 1; t < turns; t++) {
+    const ev = messageEvent({ user: 'U1', channel: channelId(0), thread_ts: String(root.ts), text: `follow-up ${t}: ${'more words '.repeat(40)}` });
+    const res = await sendEvent(url(env), ev, { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId, recordTo: env.slack });
+    await env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === res.eventId, 30_000);
+  }
+  const serialized = env.openai.responsesRequests().map((r) => JSON.stringify({ instructions: r.body.instructions, tools: r.body.tools, input: r.body.input }));
+  let cached = 0;
+  let totalChars = 0;
+  for (let i = 1; i < serialized.length; i++) {
+    const blockChars = 128 * CHARS_PER_TOKEN; // the cache matches in 128-token blocks
+    cached += Math.floor(commonPrefix(serialized[i - 1]!, serialized[i]!) / blockChars) * blockChars;
+    totalChars += serialized[i]!.length;
+  }
+  const last = env.openai.responsesRequests().at(-1)!;
+  const lastInputTokens = Math.round(JSON.stringify(last.body.input).length / CHARS_PER_TOKEN);
+  await teardown(env);
+  return { lastInputTokens, share: cached / totalChars };
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const answerTokens = Number(process.env.BENCH_ANSWER_TOKENS ?? 600);
+  const rows: LatencyRow[] = [];
+  for (const n of [1, 10, 100]) {
+    rows.push(await latency(n, answerTokens));
+    console.error(`latency ${n} done`);
+  }
+  const sat = await saturation(Number(process.env.BENCH_TURNS ?? 1000), 64);
+  console.error('saturation done');
+  const prefix = await prefixShare(30);
+  const seconds = (Date.now() - began) / 1000;
+
+  const table = [
+    '| threads | ack p50 / p99 (ms) | event → model request p50 / p99 (ms) | first token → visible text p50 / p99 (ms) | Slack calls per answer | writes per s of streaming | Slack 429s | answers with lost text |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.threads} | ${fmt(r.ackP50)} / ${fmt(r.ackP99)} | ${fmt(r.modelP50)} / ${fmt(r.modelP99)} | ${fmt(r.visibleP50)} / ${fmt(r.visibleP99)} | ${fmt(r.callsPerAnswer)} | ${fmt(r.writesPerStreamS, 2)} | ${r.rateLimited} | ${r.lost} |`),
+  ].join('\n');
+  const report = `# Benchmarks
+
+Command: \`npm run bench\` (${fmt(seconds, 0)} s). Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}.
+The real bot runs as its own process in HTTP mode with real Redis, against the in-repo fakes: a simulated model
+(time to first token ${TTFT_MS} ms, ${TOKENS_PER_S} tokens/s, ${answerTokens}-token answers) and a Slack fake that enforces
+the published tier floors (startStream/stopStream Tier 2, appendStream Tier 4, chat.update Tier 3, postMessage ≈1/s per channel).
+
+## Latency and Slack writes (N questions at once, one workspace, N channels)
+${table}
+
+## Throughput and memory (zero-latency model, no Slack limits)
+| turns per second (one process) | RSS after ${process.env.BENCH_TURNS ?? 1000} threads (MB) |
+|---|---|
+| ${fmt(sat.turnsPerS)} | ${fmt(sat.rssMb)} |
+
+## Prompt cache friendliness (30-turn thread)
+| input tokens of turn 30 (≈ chars/4) | input in a prefix repeated from the previous request (128-token blocks) |
+|---|---|
+| ${prefix.lastInputTokens} | ${fmt(prefix.share * 100)} % |
+`;
+  writeFileSync(resolve(import.meta.dirname, '../docs/benchmarks.md'), report);
+  console.log(report);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
