@@ -15,6 +15,10 @@ export const CALL_LIMIT = 12_000;
  */
 export const MESSAGE_LIMIT = 12_000;
 const MAX_ATTEMPTS = 12;
+/** How long a finished answer may wait on Slack's rate limits before the rest is given up (and logged). */
+const DRAIN_DEADLINE_MS = 10 * 60_000;
+/** A finished answer whose next edit is held back longer than this continues in a new message. */
+const CONTINUE_AFTER_MS = 2_000;
 
 export interface ReplyTarget {
   teamId: string;
@@ -32,7 +36,7 @@ export interface ReplyWriterOptions {
 }
 
 type Mode = 'stream' | 'post';
-type Step = 'written' | 'retry' | 'fallback' | 'gave_up';
+type Step = 'written' | 'rate_limited' | 'retry' | 'fallback' | 'gave_up';
 
 /**
  * Streams one answer into a Slack thread. Native streaming first; when Slack refuses, rate-limits the start or
@@ -92,7 +96,9 @@ export class SlackReplyWriter implements ReplySink {
 
   private schedule(): void {
     if (this.timer || this.writing || this.finished || this.gaveUp || !this.pending) return;
-    const due = this.ts === undefined ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs : this.lastWriteAt + this.options.flushIntervalMs;
+    const paced = this.ts === undefined ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs : this.lastWriteAt + this.options.flushIntervalMs;
+    // While Slack holds this method back, text keeps gathering and goes out in one write when it allows.
+    const due = Math.max(paced, this.gate.readyAt(this.method()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.writing = this.writeOnce()
@@ -104,21 +110,31 @@ export class SlackReplyWriter implements ReplySink {
     }, Math.max(0, due - Date.now()));
   }
 
-  /** One Slack write while streaming: at most one call per flush interval. */
+  /** One Slack write while streaming: at most one call per flush interval, never waiting on a rate limit. */
   private async writeOnce(): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS && this.pending && !this.gaveUp; attempt++) {
+      if (this.gate.readyAt(this.method()) > Date.now()) return;
       if ((await this.step()) === 'written') return;
     }
   }
 
-  /** Writes everything left, waiting out rate limits; used when the answer is complete. */
+  /**
+   * Writes everything left once the answer is complete. Rate limits are waited out (they do not count as
+   * failures) up to a deadline; an edit that Slack holds back for long continues in a new message instead.
+   */
   private async drain(): Promise<void> {
-    for (let attempt = 0; this.pending && !this.gaveUp && attempt < MAX_ATTEMPTS; attempt++) {
-      if ((await this.step()) === 'written') attempt = 0;
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
+    for (let failures = 0; this.pending && !this.gaveUp && failures < MAX_ATTEMPTS && Date.now() < deadline; ) {
+      if (this.method() === 'chat.update' && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS) this.detach();
+      const step = await this.step();
+      if (step === 'written' || step === 'rate_limited') failures = 0;
+      else failures++;
     }
   }
 
+  /** The call the next write needs. A stream that cannot start now (rate-limited) starts as a posted message. */
   private method(): string {
+    if (this.mode === 'stream' && !this.ts && this.gate.readyAt('chat.startStream') > Date.now()) this.mode = 'post';
     if (this.mode === 'stream') return this.ts ? 'chat.appendStream' : 'chat.startStream';
     return this.ts ? 'chat.update' : 'chat.postMessage';
   }
@@ -187,7 +203,7 @@ export class SlackReplyWriter implements ReplySink {
       this.gate.limited(method, failure.retryAfter);
       // A stream that cannot even start right now is not worth waiting for: post + update instead.
       if (method === 'chat.startStream') this.mode = 'post';
-      return method === 'chat.startStream' ? 'fallback' : 'retry';
+      return method === 'chat.startStream' ? 'fallback' : 'rate_limited';
     }
     if (failure.kind === 'transient') {
       await sleep(500);
