@@ -19,7 +19,8 @@ export class BotProcess {
     const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'));
     const config = join(dir, 'threadwise.yml');
     writeFileSync(config, this.yaml);
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    // The compiled build, as production runs it (npm run bench builds first), so RSS has no TypeScript loader in it.
+    this.child = spawn(process.execPath, ['dist/main.js'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', THREADWISE_CONFIG: config, PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'inherit'],
