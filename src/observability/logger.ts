@@ -30,7 +30,7 @@ export function scrubbingDestination(inner: DestinationStream, secrets: readonly
 export interface LoggerOptions {
   level: string;
   secrets: readonly string[];
-  /** Where lines go (tests capture them); otherwise stdout, or `fd`. */
+  /** Where lines go (tests capture them); otherwise stdout, or `fd`. Pretty output is written here too. */
   destination?: DestinationStream;
   /** Human-readable coloured lines (development) instead of JSON lines (production). */
   pretty?: boolean;
@@ -42,7 +42,9 @@ export interface LoggerOptions {
 export const prettyLogsFor = (nodeEnv: string | undefined) => nodeEnv === 'development';
 
 export function createLogger({ level, secrets, destination, pretty = false, fd = 1 }: LoggerOptions): Logger {
-  const out = destination ?? (pretty ? prettyStream({ destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }) : pino.destination({ dest: fd, sync: false }));
+  const out = pretty
+    ? prettyStream({ destination: destination ?? fd, colorize: !destination && Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', sync: true })
+    : (destination ?? pino.destination({ dest: fd, sync: false }));
   return pino(
     {
       level,
