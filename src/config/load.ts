@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { envModeProblems, envSchema, type Env } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { fileConfigSchema, type FileConfig } from './file-schema.js';
@@ -15,22 +16,33 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   const envResult = envSchema.safeParse(source);
   if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
   problems.push(...envModeProblems(source));
-
-  let file: FileConfig | undefined;
-  const path = source.THREADWISE_CONFIG;
-  if (path) {
-    const raw = readYaml(path, problems);
-    if (raw !== undefined) {
-      const fileResult = fileConfigSchema.safeParse(raw ?? {});
-      if (fileResult.success) file = fileResult.data;
-      else problems.push(...describeIssues(fileResult.error.issues, `THREADWISE_CONFIG (${path}): `));
-    }
-  } else {
-    file = fileConfigSchema.parse({});
-  }
-
+  const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
   if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
   return { env: envResult.data, file };
+}
+
+/** The settings `threadwise chat` needs: no Slack variables, only the model, the store and the file. */
+export const chatEnvSchema = envSchema.pick({ OPENAI_API_KEY: true, OPENAI_BASE_URL: true, OPENAI_MODEL: true, REDIS_URL: true, THREADWISE_CONFIG: true, LOG_LEVEL: true, NODE_ENV: true });
+export type ChatEnv = z.infer<typeof chatEnvSchema>;
+
+export function loadChatConfig(source: NodeJS.ProcessEnv): { env: ChatEnv; file: FileConfig } {
+  const problems: string[] = [];
+  const envResult = chatEnvSchema.safeParse(source);
+  if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
+  const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
+  if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
+  return { env: envResult.data, file };
+}
+
+/** The THREADWISE_CONFIG file, or the defaults when none is set; problems are collected, not thrown. */
+function loadFileConfig(path: string | undefined, problems: string[]): FileConfig | undefined {
+  if (!path) return fileConfigSchema.parse({});
+  const raw = readYaml(path, problems);
+  if (raw === undefined) return undefined;
+  const fileResult = fileConfigSchema.safeParse(raw ?? {});
+  if (fileResult.success) return fileResult.data;
+  problems.push(...describeIssues(fileResult.error.issues, `THREADWISE_CONFIG (${path}): `));
+  return undefined;
 }
 
 function readYaml(path: string, problems: string[]): unknown {
