@@ -41,7 +41,8 @@ export const fileConfigSchema = z
         native_streaming: z.boolean().default(true).describe('Use chat.startStream; false posts and edits a message instead.'),
       })
       .strict()
-      .default({ allow_bots: false, first_flush_ms: 120, flush_interval_ms: 1_000, native_streaming: true }),
+      .default({ allow_bots: false, first_flush_ms: 120, flush_interval_ms: 1_000, native_streaming: true })
+      .describe('How Threadwise talks to Slack.'),
     openai: z
       .object({
         store: z.boolean().default(false).describe('Let OpenAI keep responses (needed for chain_previous_response).'),
@@ -63,7 +64,8 @@ export const fileConfigSchema = z
         if (o.chain_previous_response && !compat.previousResponseId)
           ctx.addIssue({ code: 'custom', path: ['chain_previous_response'], message: `cannot be true: the ${o.compat.preset} compat setting says this server cannot continue stored responses` });
       })
-      .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000, auth_header: 'authorization', compat: { preset: 'openai' } }),
+      .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000, auth_header: 'authorization', compat: { preset: 'openai' } })
+      .describe('The model server: retries, timeouts, stored responses and compatibility.'),
     state: z
       .object({
         ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),
@@ -71,7 +73,8 @@ export const fileConfigSchema = z
         key_prefix: z.string().regex(/^[a-z0-9:_-]+$/).default('tw:').describe('Prefix of every Redis key.'),
       })
       .strict()
-      .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' }),
+      .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' })
+      .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
   })
   .strict();
 
