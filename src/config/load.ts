@@ -11,7 +11,8 @@ export interface Config {
 }
 
 /** Validates the environment and the optional YAML file together, so one message names every problem. */
-export function loadConfig(source: NodeJS.ProcessEnv): Config {
+export function loadConfig(raw: NodeJS.ProcessEnv): Config {
+  const source = withoutEmpty(raw);
   const problems: string[] = [];
   const envResult = envSchema.safeParse(source);
   if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
@@ -25,13 +26,19 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
 export const chatEnvSchema = envSchema.pick({ OPENAI_API_KEY: true, OPENAI_BASE_URL: true, OPENAI_MODEL: true, REDIS_URL: true, THREADWISE_CONFIG: true, LOG_LEVEL: true, NODE_ENV: true });
 export type ChatEnv = z.infer<typeof chatEnvSchema>;
 
-export function loadChatConfig(source: NodeJS.ProcessEnv): { env: ChatEnv; file: FileConfig } {
+export function loadChatConfig(raw: NodeJS.ProcessEnv): { env: ChatEnv; file: FileConfig } {
+  const source = withoutEmpty(raw);
   const problems: string[] = [];
   const envResult = chatEnvSchema.safeParse(source);
   if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
   const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
   if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
   return { env: envResult.data, file };
+}
+
+/** `KEY=` in an env file or compose means "not set", as it does for most tools; it must not fail validation. */
+function withoutEmpty(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
 }
 
 /** The THREADWISE_CONFIG file, or the defaults when none is set; problems are collected, not thrown. */
