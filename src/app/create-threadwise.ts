@@ -1,22 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
-import OpenAI from 'openai';
+import type { WebClientOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
 import { secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
-import { OpenAIModel } from '../llm/openai-model.js';
 import { boltLogger } from '../observability/bolt-logger.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger, prettyLogsFor, type Logger } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
 import { SlackLookups } from '../slack/lookups.js';
+import { MeteredWebClient } from '../slack/metered-client.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
 import { createTurnProcessor } from './process-turn.js';
-import { healthRoutes } from './routes.js';
+import { checkAll, opsRoutes } from './routes.js';
+import { createModel, createTurnDeps } from './turn-setup.js';
 
 export interface ThreadwiseOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -27,6 +29,7 @@ export interface ThreadwiseOptions {
 
 export interface Threadwise {
   log: Logger;
+  metrics: Metrics;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -37,7 +40,7 @@ const TURN_CONCURRENCY = 64;
 export async function createThreadwise(config: Config, options: ThreadwiseOptions = {}): Promise<Threadwise> {
   const { env, file } = config;
   const secrets = secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string');
-  const log = createLogger({ level: env.LOG_LEVEL, secrets, destination: options.logDestination });
+  const log = createLogger({ level: env.LOG_LEVEL, secrets, destination: options.logDestination, pretty: prettyLogsFor(env.NODE_ENV) });
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
 
   if (!env.REDIS_URL) {
@@ -50,22 +53,25 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   }
   const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
 
+  // One registry per app instance, created here and passed in: no module registers metrics on a global.
+  let queue: InProcessTurnQueue | undefined;
+  const metrics = createMetrics(new Registry(), { queueDepth: () => queue?.depth() ?? 0 });
+
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-  const auth = await new WebClient(env.SLACK_BOT_TOKEN, clientOptions).auth.test().catch((err: Error) => {
+  const auth = await new MeteredWebClient(env.SLACK_BOT_TOKEN, clientOptions, metrics).auth.test().catch((err: Error) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
   });
   const bot = { userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
   log.info({ team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' }, 'authenticated with Slack');
 
   // Rate limits are surfaced to the writer (not retried inside the client) so it can coalesce and fall back.
-  const writerClient = new WebClient(env.SLACK_BOT_TOKEN, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 } });
-  const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-  const model = new OpenAIModel(openai, {
-    maxRetries: file.openai.max_retries,
-    stallTimeoutMs: file.openai.stall_timeout_ms,
-    requestTimeoutMs: file.openai.request_timeout_ms,
-  }, log.child({ component: 'openai' }));
+  const writerClient = new MeteredWebClient(
+    env.SLACK_BOT_TOKEN,
+    { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 } },
+    metrics,
+  );
+  const model = createModel(env, file, log, metrics);
 
   const processor = createTurnProcessor({
     file,
@@ -74,22 +80,16 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     writerClient,
     gates: new SlackRateGates(),
     lookups: new SlackLookups(writerClient, log),
-    turn: {
-      model,
-      threads: stores.threads,
-      log,
-      requestOptions: { store: file.openai.store, chainPreviousResponse: file.openai.chain_previous_response },
-      stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
-    },
+    turn: createTurnDeps(file, model, stores.threads, log),
     log,
+    metrics,
   });
-  const queue = new InProcessTurnQueue(processor, TURN_CONCURRENCY, log);
+  queue = new InProcessTurnQueue(processor, TURN_CONCURRENCY, log);
+  const turnQueue = queue;
 
-  const routes = healthRoutes({
-    ready: async () => {
-      const redisOk = await stores.ping();
-      return { ok: redisOk, checks: { store: redisOk } };
-    },
+  const routes = opsRoutes({
+    registry: metrics.registry,
+    ready: () => checkAll({ store: () => stores.ping(), queue: () => turnQueue.ready() }),
   });
   const receiver: Receiver = socketMode
     ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN!, logger: slackLogger, customRoutes: routes, installerOptions: { port: env.PORT, clientOptions } })
@@ -114,13 +114,15 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     threads: stores.threads,
     dedupe: stores.dedupe,
     dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
-    queue,
+    queue: turnQueue,
     log,
+    metrics,
   });
 
   let httpServer: Server | undefined;
   return {
     log,
+    metrics,
     async start() {
       const started = await app.start(env.PORT);
       httpServer = socketMode ? (receiver as unknown as { httpServer?: Server }).httpServer : (started as Server);
@@ -130,7 +132,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     },
     async stop() {
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
-      await queue.close(options.shutdownGraceMs ?? 30_000);
+      await turnQueue.close(options.shutdownGraceMs ?? 30_000);
       await stores.close();
       log.info('threadwise stopped');
     },

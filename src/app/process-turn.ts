@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../config/file-schema.js';
 import { channelSettings } from '../config/settings.js';
+import { seconds, type Metrics } from '../observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../queue/types.js';
 import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
@@ -18,12 +19,20 @@ export interface ProcessTurnDeps {
   lookups: SlackLookups;
   turn: TurnDeps;
   log: Logger;
+  metrics: Metrics;
 }
 
 /** Glue between a queued Slack message and the pure turn: resolve names and markup, open the reply, run. */
 export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
+  const { metrics } = deps;
   return async (job: TurnJob) => {
-    const log = deps.log.child({ turn: job.id });
+    const startedAt = Date.now();
+    metrics.queueWaitSeconds.observe(seconds(startedAt - job.receivedAt));
+    // Every line of this turn carries its id and the Slack ids, so one filter finds the whole story.
+    const log = deps.log.child({
+      turn: job.id,
+      slack: { team: job.key.teamId, channel: job.key.channel, thread_ts: job.key.threadTs, message_ts: job.messageTs, user: job.userId },
+    });
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
     const [userName, text] = await Promise.all([
       deps.lookups.userName(job.userId),
@@ -37,6 +46,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
         firstFlushMs: deps.file.slack.first_flush_ms,
         flushIntervalMs: deps.file.slack.flush_interval_ms,
         nativeStreaming: deps.file.slack.native_streaming,
+        onFirstVisible: () => metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
       },
       log,
     );
@@ -44,6 +54,19 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, sink },
       { ...deps.turn, log },
     );
-    log.info({ outcome: result.outcome, messages: result.messageTs.length, queue_wait_ms: Date.now() - job.receivedAt }, 'turn finished');
+    metrics.turns.inc({ outcome: result.outcome });
+    metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
+    log.info(
+      {
+        outcome: result.outcome,
+        messages: result.messageTs.length,
+        reply_ts: result.messageTs,
+        request_id: result.call?.requestId ?? result.error?.details.requestId,
+        response_id: result.call?.responseId,
+        queue_wait_ms: startedAt - job.receivedAt,
+        duration_ms: Date.now() - job.receivedAt,
+      },
+      'turn finished',
+    );
   };
 }

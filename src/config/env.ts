@@ -7,21 +7,33 @@ export const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
       .string({ error: 'is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings' })
-      .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' }),
+      .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' })
+      .describe('Bot token (xoxb-…) from OAuth & Permissions. Required.'),
     SLACK_APP_TOKEN: z
       .string()
       .regex(/^xapp-/, { error: 'must be an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens)' })
-      .optional(),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional(),
-    OPENAI_API_KEY: z.string({ error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)' }).min(1, { error: 'must not be empty' }),
-    OPENAI_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
-    OPENAI_MODEL: z.string().min(1).default('gpt-4o'),
-    REDIS_URL: z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:/.test(u), { error: 'must use redis:// or rediss://' }).optional(),
-    THREADWISE_CONFIG: z.string().min(1).optional(),
-    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
-    NODE_ENV: z.string().optional(),
+      .optional()
+      .describe('App-level token (xapp-…, scope connections:write). When set, Threadwise connects over Socket Mode instead of receiving HTTP events.'),
+    SLACK_SIGNING_SECRET: z.string().min(1).optional()
+      .describe('Signing secret from Basic Information; verifies HTTP events. Required in HTTP mode.'),
+    SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()
+      .describe('Slack Web API base URL; only for tests and proxies.'),
+    OPENAI_API_KEY: z.string({ error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)' }).min(1, { error: 'must not be empty' })
+      .describe('API key for OPENAI_BASE_URL (any non-empty value for keyless servers such as Ollama). Required.'),
+    OPENAI_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional()
+      .describe('Responses API base URL for an OpenAI-compatible server (Azure OpenAI, vLLM, Ollama, LiteLLM); OpenAI when unset. See docs/compatibility.md.'),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o')
+      .describe('Default model id (an Azure deployment name on Azure); channels may override it.'),
+    REDIS_URL: z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:/.test(u), { error: 'must use redis:// or rediss://' }).optional()
+      .describe('redis:// or rediss:// URL for conversations and dedupe state. Without it state lives in memory: lost on restart, not shared between replicas.'),
+    THREADWISE_CONFIG: z.string().min(1).optional()
+      .describe('Path to the YAML settings file described below.'),
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)
+      .describe('HTTP port for Slack events (HTTP mode) and /healthz, /readyz, /metrics (both modes).'),
+    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info')
+      .describe('Minimum log level.'),
+    NODE_ENV: z.string().optional()
+      .describe('`development` prints human-readable logs; anything else prints JSON lines.'),
   });
 
 /** Cross-field rules, checked even when single fields fail so that one message lists everything. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compatSchema, resolveCompat } from './compat.js';
 
 export const DEFAULT_INSTRUCTIONS = [
   'You are Threadwise, an assistant inside Slack for support and operations teams.',
@@ -40,7 +41,8 @@ export const fileConfigSchema = z
         native_streaming: z.boolean().default(true).describe('Use chat.startStream; false posts and edits a message instead.'),
       })
       .strict()
-      .default({ allow_bots: false, first_flush_ms: 120, flush_interval_ms: 1_000, native_streaming: true }),
+      .default({ allow_bots: false, first_flush_ms: 120, flush_interval_ms: 1_000, native_streaming: true })
+      .describe('How Threadwise talks to Slack.'),
     openai: z
       .object({
         store: z.boolean().default(false).describe('Let OpenAI keep responses (needed for chain_previous_response).'),
@@ -48,9 +50,22 @@ export const fileConfigSchema = z
         max_retries: z.number().int().min(0).max(8).default(2).describe('Retries for 429, 5xx and connection errors.'),
         stall_timeout_ms: z.number().int().min(1_000).max(600_000).default(45_000).describe('Abort a stream that sends nothing for this long.'),
         request_timeout_ms: z.number().int().min(1_000).max(900_000).default(120_000).describe('Time allowed until response headers arrive.'),
+        auth_header: z
+          .enum(['authorization', 'api-key'])
+          .default('authorization')
+          .describe('How OPENAI_API_KEY is sent: `authorization` (Bearer, OpenAI and most servers) or `api-key` (Azure OpenAI keys).'),
+        compat: compatSchema.default({ preset: 'openai' }).describe('What the server behind OPENAI_BASE_URL supports; see docs/compatibility.md.'),
       })
       .strict()
-      .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000 }),
+      .superRefine((o, ctx) => {
+        const compat = resolveCompat(o.compat);
+        if (o.store && !compat.store)
+          ctx.addIssue({ code: 'custom', path: ['store'], message: `cannot be true: the ${o.compat.preset} compat setting says this server does not store responses` });
+        if (o.chain_previous_response && !compat.previousResponseId)
+          ctx.addIssue({ code: 'custom', path: ['chain_previous_response'], message: `cannot be true: the ${o.compat.preset} compat setting says this server cannot continue stored responses` });
+      })
+      .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000, auth_header: 'authorization', compat: { preset: 'openai' } })
+      .describe('The model server: retries, timeouts, stored responses and compatibility.'),
     state: z
       .object({
         ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),
@@ -58,7 +73,8 @@ export const fileConfigSchema = z
         key_prefix: z.string().regex(/^[a-z0-9:_-]+$/).default('tw:').describe('Prefix of every Redis key.'),
       })
       .strict()
-      .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' }),
+      .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' })
+      .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { envModeProblems, envSchema, type Env } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { fileConfigSchema, type FileConfig } from './file-schema.js';
@@ -10,27 +11,45 @@ export interface Config {
 }
 
 /** Validates the environment and the optional YAML file together, so one message names every problem. */
-export function loadConfig(source: NodeJS.ProcessEnv): Config {
+export function loadConfig(raw: NodeJS.ProcessEnv): Config {
+  const source = withoutEmpty(raw);
   const problems: string[] = [];
   const envResult = envSchema.safeParse(source);
   if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
   problems.push(...envModeProblems(source));
-
-  let file: FileConfig | undefined;
-  const path = source.THREADWISE_CONFIG;
-  if (path) {
-    const raw = readYaml(path, problems);
-    if (raw !== undefined) {
-      const fileResult = fileConfigSchema.safeParse(raw ?? {});
-      if (fileResult.success) file = fileResult.data;
-      else problems.push(...describeIssues(fileResult.error.issues, `THREADWISE_CONFIG (${path}): `));
-    }
-  } else {
-    file = fileConfigSchema.parse({});
-  }
-
+  const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
   if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
   return { env: envResult.data, file };
+}
+
+/** The settings `threadwise chat` needs: no Slack variables, only the model, the store and the file. */
+export const chatEnvSchema = envSchema.pick({ OPENAI_API_KEY: true, OPENAI_BASE_URL: true, OPENAI_MODEL: true, REDIS_URL: true, THREADWISE_CONFIG: true, LOG_LEVEL: true, NODE_ENV: true });
+export type ChatEnv = z.infer<typeof chatEnvSchema>;
+
+export function loadChatConfig(raw: NodeJS.ProcessEnv): { env: ChatEnv; file: FileConfig } {
+  const source = withoutEmpty(raw);
+  const problems: string[] = [];
+  const envResult = chatEnvSchema.safeParse(source);
+  if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
+  const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
+  if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
+  return { env: envResult.data, file };
+}
+
+/** `KEY=` in an env file or compose means "not set", as it does for most tools; it must not fail validation. */
+function withoutEmpty(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+}
+
+/** The THREADWISE_CONFIG file, or the defaults when none is set; problems are collected, not thrown. */
+function loadFileConfig(path: string | undefined, problems: string[]): FileConfig | undefined {
+  if (!path) return fileConfigSchema.parse({});
+  const raw = readYaml(path, problems);
+  if (raw === undefined) return undefined;
+  const fileResult = fileConfigSchema.safeParse(raw ?? {});
+  if (fileResult.success) return fileResult.data;
+  problems.push(...describeIssues(fileResult.error.issues, `THREADWISE_CONFIG (${path}): `));
+  return undefined;
 }
 
 function readYaml(path: string, problems: string[]): unknown {

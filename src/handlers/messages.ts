@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { seconds, type Metrics } from '../observability/metrics.js';
 import type { TurnQueue } from '../queue/types.js';
 import type { DedupeStore, ThreadStore } from '../store/types.js';
 import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
@@ -12,6 +13,7 @@ export interface MessageHandlerDeps {
   dedupeTtlSeconds: number;
   queue: TurnQueue;
   log: Logger;
+  metrics: Metrics;
 }
 
 interface Envelope {
@@ -60,6 +62,15 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       throw err;
     }
   };
-  app.event('app_mention', async ({ event, body }) => handle(event, body as Envelope));
-  app.event('message', async ({ event, body }) => handle(event, body as Envelope));
+  // The receiver acknowledges Slack when the listener returns, so the listener's duration is the ack latency.
+  const timed = async (name: string, rawEvent: unknown, body: Envelope) => {
+    const started = Date.now();
+    try {
+      await handle(rawEvent, body);
+    } finally {
+      deps.metrics.ackSeconds.observe({ event: name }, seconds(Date.now() - started));
+    }
+  };
+  app.event('app_mention', async ({ event, body }) => timed('app_mention', event, body as Envelope));
+  app.event('message', async ({ event, body }) => timed('message', event, body as Envelope));
 }

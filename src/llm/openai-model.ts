@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
+import { PRESETS, type ModelCompat } from '../config/compat.js';
 import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest } from '../turn/ports.js';
 import { backoffMs, sleep } from './backoff.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
@@ -13,21 +14,24 @@ export interface OpenAIModelOptions {
   /** Time allowed until response headers arrive. */
   requestTimeoutMs: number;
   backoffBaseMs?: number;
+  /** What the server supports; OpenAI's full feature set by default. */
+  compat?: ModelCompat;
 }
 
-export function toCreateParams(req: ModelRequest): ResponseCreateParamsStreaming {
+/** Builds the Responses API request, leaving out what the server behind the base URL does not support. */
+export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.openai): ResponseCreateParamsStreaming {
   return {
     model: req.model,
     instructions: req.instructions,
     input: toResponsesInput(req.items),
     max_output_tokens: req.maxOutputTokens,
-    safety_identifier: req.safetyIdentifier,
-    prompt_cache_key: req.promptCacheKey,
-    metadata: req.metadata,
-    store: req.store,
-    ...(req.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
+    ...(compat.safetyIdentifier ? { safety_identifier: req.safetyIdentifier } : {}),
+    ...(compat.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
+    ...(compat.metadata ? { metadata: req.metadata } : {}),
+    ...(compat.store ? { store: req.store } : {}),
+    ...(req.previousResponseId && compat.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
     stream: true,
-    stream_options: { include_obfuscation: false },
+    ...(compat.streamOptions ? { stream_options: { include_obfuscation: false } } : {}),
   };
 }
 
@@ -61,7 +65,9 @@ export class OpenAIModel implements ModelPort {
   ) {}
 
   async *stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> {
-    const params = toCreateParams(request);
+    const params = toCreateParams(request, this.options.compat);
+    // Tagged with the turn id, so retries join the Slack ids and outcome logged for the same turn.
+    const log = this.log.child({ turn: request.metadata.turn });
     for (let attempt = 0; ; attempt++) {
       let yielded = false;
       try {
@@ -75,7 +81,7 @@ export class OpenAIModel implements ModelPort {
         // Text already shown cannot be taken back, so only a call that produced nothing is retried.
         if (yielded || !isRetryable(err) || attempt >= this.options.maxRetries || signal?.aborted) throw err;
         const delay = err.details.retryAfterMs ?? backoffMs(attempt, this.options.backoffBaseMs);
-        this.log.warn({ kind: err.kind, status: err.details.status, request_id: err.details.requestId, attempt: attempt + 1, delay_ms: delay }, 'retrying model call');
+        log.warn({ kind: err.kind, status: err.details.status, request_id: err.details.requestId, attempt: attempt + 1, delay_ms: delay }, 'retrying model call');
         await sleep(delay, signal);
       }
     }

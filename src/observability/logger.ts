@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -29,11 +30,21 @@ export function scrubbingDestination(inner: DestinationStream, secrets: readonly
 export interface LoggerOptions {
   level: string;
   secrets: readonly string[];
+  /** Where lines go (tests capture them); otherwise stdout, or `fd`. Pretty output is written here too. */
   destination?: DestinationStream;
+  /** Human-readable coloured lines (development) instead of JSON lines (production). */
+  pretty?: boolean;
+  /** File descriptor when no destination is given: 1 (stdout, default) or 2 (stderr, for the terminal chat). */
+  fd?: 1 | 2;
 }
 
-export function createLogger({ level, secrets, destination }: LoggerOptions): Logger {
-  const out = destination ?? pino.destination({ dest: 1, sync: false });
+/** Pretty output in development, JSON lines everywhere else (log collectors parse them). */
+export const prettyLogsFor = (nodeEnv: string | undefined) => nodeEnv === 'development';
+
+export function createLogger({ level, secrets, destination, pretty = false, fd = 1 }: LoggerOptions): Logger {
+  const out = pretty
+    ? prettyStream({ destination: destination ?? fd, colorize: !destination && Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', sync: true })
+    : (destination ?? pino.destination({ dest: fd, sync: false }));
   return pino(
     {
       level,
@@ -42,6 +53,7 @@ export function createLogger({ level, secrets, destination }: LoggerOptions): Lo
       serializers: { err: pino.stdSerializers.err },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
+    // Scrubbing sits in front of both formats: pino-pretty parses the already-scrubbed JSON line.
     scrubbingDestination(out, secrets),
   );
 }

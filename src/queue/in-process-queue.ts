@@ -52,6 +52,10 @@ export class InProcessTurnQueue implements TurnQueue {
     return this.queued;
   }
 
+  async ready(): Promise<boolean> {
+    return !this.closed;
+  }
+
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     const all = Promise.allSettled([...this.chains.values()]);

@@ -19,6 +19,8 @@ export interface TurnQueue {
   close(timeoutMs: number): Promise<void>;
   /** Jobs waiting or running. */
   depth(): number;
+  /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
+  ready(): Promise<boolean>;
 }
 
 export type TurnProcessor = (job: TurnJob) => Promise<void>;

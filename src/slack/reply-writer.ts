@@ -33,6 +33,8 @@ export interface ReplyWriterOptions {
   nativeStreaming: boolean;
   /** Blocks shown under a finished answer (feedback buttons). */
   finalBlocks?: () => unknown[];
+  /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
+  onFirstVisible?: () => void;
 }
 
 type Mode = 'stream' | 'post';
@@ -195,6 +197,7 @@ export class SlackReplyWriter implements ReplySink {
   private opened(ts: string): void {
     this.ts = ts;
     this.messages.push(ts);
+    if (this.messages.length === 1) this.options.onFirstVisible?.();
   }
 
   private async recover(method: string, failure: SlackFailure): Promise<Step> {

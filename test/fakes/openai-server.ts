@@ -7,6 +7,7 @@ import {
   obfuscation, orderEvent, outputTextPart, refusalPart, sseFrame, usageObject, type Json,
 } from './sse.js';
 import { invalid, validateCreate, type ApiError, type StoredResponse } from './openai-validation.js';
+import { admit, authenticate, type Admission, type ProfileName } from './openai-profiles.js';
 
 type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
@@ -30,6 +31,8 @@ export interface RecordedRequest {
   /** Parsed JSON body (undefined when empty or not JSON). */
   body: any;
   at: number;
+  /** Body fields the server profile dropped without an error (see openai-profiles.ts). */
+  ignoredParams?: string[];
 }
 
 export interface FakeOpenAIOptions {
@@ -41,6 +44,10 @@ export interface FakeOpenAIOptions {
   sendDone?: boolean;
   /** Extra alias → dated snapshot entries accepted as `model`. */
   models?: Record<string, string>;
+  /** Behave like this OpenAI-compatible server (what it reads, drops, refuses; how it authenticates). */
+  profile?: ProfileName;
+  /** Azure profile: deployment name → the model snapshot behind it. */
+  deployments?: Record<string, string>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -146,6 +153,20 @@ export class FakeOpenAI {
     this.sendJson(res, e.status, { error: { message, type, param: param ?? null, code } }, startedAt, extra);
   }
 
+  /** OpenAI's own API key check, with its exact messages. */
+  private authenticate(auth: string | undefined): Admission | null {
+    if (!auth?.startsWith('Bearer ') || !auth.slice(7).trim()) {
+      const msg =
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
+      return { ok: false, status: 401, body: { error: { message: msg, type: 'invalid_request_error', param: null, code: null } } };
+    }
+    const key = auth.slice(7).trim();
+    if (key === this.apiKey) return null;
+    const masked = key.length > 8 ? `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}` : key;
+    const msg = `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+    return { ok: false, status: 401, body: { error: { message: msg, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = Date.now();
     const chunks: Buffer[] = [];
@@ -163,18 +184,9 @@ export class FakeOpenAI {
     this.requests.push({ method, path, headers: req.headers, body, at: startedAt });
     for (const w of [...this.waiters]) w();
 
-    const auth = req.headers.authorization;
-    if (!auth?.startsWith('Bearer ') || !auth.slice(7).trim()) {
-      const msg =
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
-      return this.sendError(res, invalid(msg, null, null, 401), startedAt);
-    }
-    const key = auth.slice(7).trim();
-    if (key !== this.apiKey) {
-      const masked = key.length > 8 ? `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}` : key;
-      const msg = `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`;
-      return this.sendError(res, invalid(msg, null, 'invalid_api_key', 401), startedAt);
-    }
+    const profile = this.opts.profile ?? 'openai';
+    const refused = profile === 'openai' ? this.authenticate(req.headers.authorization) : authenticate(profile, req.headers, this.apiKey);
+    if (refused && !refused.ok) return this.sendJson(res, refused.status, refused.body, startedAt);
     const route = `${method} ${path}`;
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
@@ -194,6 +206,10 @@ export class FakeOpenAI {
       return this.sendJson(res, 200, { object: 'response.input_tokens', input_tokens: estimateTokens(body ?? {}) }, startedAt);
     }
     this.remainingRequests = Math.max(0, this.remainingRequests - 1);
+    const admitted = admit(profile, body ?? {}, { apiKey: this.apiKey, deployments: this.opts.deployments ?? {} });
+    if (!admitted.ok) return this.sendJson(res, admitted.status, admitted.body, startedAt);
+    body = admitted.body;
+    this.requests.at(-1)!.ignoredParams = admitted.ignored;
     const err = validateCreate(body, this.stored, this.snapshots);
     if (err) return this.sendError(res, err, startedAt);
     const recorded = this.requests.at(-1)!;

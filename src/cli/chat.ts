@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createModel, createTurnDeps } from '../app/turn-setup.js';
+import { secretEnvKeys } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
+import { loadChatConfig } from '../config/load.js';
+import { channelSettings } from '../config/settings.js';
+import { createLogger, prettyLogsFor } from '../observability/logger.js';
+import { createRedis, createStores, redisReady } from '../store/index.js';
+import type { ThreadKey } from '../store/types.js';
+import { runTurn } from '../turn/run-turn.js';
+import { CHAT_HELP, parseChatLine } from './chat-commands.js';
+import { TerminalSink } from './terminal-sink.js';
+
+export interface ChatIO {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Prompts and the banner are only shown to a person, not to a pipe. */
+  interactive: boolean;
+}
+
+export interface ChatArgs {
+  /** Use this channel's settings (instructions, model …) instead of the direct-message ones. */
+  channel?: string;
+  /** Continue a named thread (kept in Redis when REDIS_URL is set). */
+  thread?: string;
+}
+
+const CHAT_TEAM = 'local';
+
+/**
+ * `threadwise chat`: the same turn pipeline as in Slack — settings, store, model adapter, retries, notices —
+ * with the terminal as the reply sink. Only OPENAI_* (and optionally REDIS_URL, THREADWISE_CONFIG) are needed.
+ */
+export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: ChatIO): Promise<number> {
+  let config;
+  try {
+    config = loadChatConfig({ LOG_LEVEL: 'warn', ...source });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.output.write(`${err.message}\n`);
+    return 2;
+  }
+  const { env, file } = config;
+  const secrets = secretEnvKeys.map((k) => source[k]).filter((v): v is string => Boolean(v));
+  // Logs go to stderr so they never mix with the conversation on stdout.
+  const log = createLogger({ level: env.LOG_LEVEL, secrets, pretty: prettyLogsFor(env.NODE_ENV) || io.interactive, fd: 2 });
+  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
+  redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
+  if (redis && !(await redisReady(redis, 5_000))) {
+    redis.disconnect();
+    io.output.write('Redis at REDIS_URL is not reachable; start it, or unset REDIS_URL to keep the conversation in memory.\n');
+    return 1;
+  }
+  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
+  const deps = createTurnDeps(file, createModel(env, file, log), stores.threads, log);
+
+  const channel = args.channel ?? 'Dchat';
+  const settings = channelSettings(file, env.OPENAI_MODEL, channel, !args.channel);
+  const user = { id: `local-${userInfo().username}`, name: userInfo().username };
+  const newKey = (name?: string): ThreadKey => ({ teamId: CHAT_TEAM, channel, threadTs: name ?? `chat-${randomBytes(4).toString('hex')}` });
+  let key = newKey(args.thread);
+  const say = (text: string) => io.output.write(`${text}\n`);
+
+  if (io.interactive) {
+    const remembered = (await stores.threads.load(key)).length;
+    say(`threadwise chat · model ${settings.model} · ${redis ? 'Redis store' : 'memory store'} · thread ${key.threadTs}${remembered ? ` (${remembered} items remembered)` : ''}`);
+    say('Type /help for commands.');
+  }
+  const lines = createInterface({ input: io.input, terminal: false });
+  const prompt = () => io.interactive && io.output.write('you> ');
+  prompt();
+  let turns = 0;
+  try {
+    for await (const raw of lines) {
+      const line = parseChatLine(raw);
+      if (line.kind === 'exit') break;
+      if (line.kind === 'help') say(CHAT_HELP);
+      else if (line.kind === 'unknown') say(`Unknown command ${line.command}. Type /help for commands.`);
+      else if (line.kind === 'new') {
+        key = newKey();
+        say(`New thread ${key.threadTs}.`);
+      } else if (line.kind === 'message') {
+        if (line.imagePaths.length) {
+          // Extension point: once turns accept images, read the files here and pass them with the message.
+          say('Images are not supported by this version of Threadwise yet; send the message without /image.');
+        } else {
+          if (io.interactive) io.output.write('threadwise> ');
+          const turnId = `chat-${randomBytes(6).toString('hex')}`;
+          const messageTs = `${(Date.now() / 1000).toFixed(6)}`;
+          await runTurn({ turnId, key, settings, user, text: line.text, messageTs, sink: new TerminalSink(io.output) }, { ...deps, log: log.child({ turn: turnId }) });
+          turns++;
+        }
+      }
+      prompt();
+    }
+  } finally {
+    lines.close();
+    await stores.close();
+  }
+  if (io.interactive) say(`\nBye (${turns} turn${turns === 1 ? '' : 's'}).`);
+  return 0;
+}
+
+export function parseChatArgs(argv: string[]): ChatArgs {
+  const { values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, thread: { type: 'string' } }, strict: true });
+  return { channel: values.channel, thread: values.thread };
+}

@@ -1,0 +1,23 @@
+import type { ReplySink } from '../turn/ports.js';
+
+/** Prints an answer to a terminal as it streams; the notice (if any) follows on its own line. */
+export class TerminalSink implements ReplySink {
+  private wrote = false;
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  append(delta: string): void {
+    if (!delta) return;
+    this.wrote = true;
+    this.out.write(delta);
+  }
+
+  async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
+    if (end.notice) this.out.write(`${this.wrote ? '\n\n' : ''}${end.notice}`);
+    else if (!this.wrote) this.out.write('(no answer)');
+    this.out.write('\n');
+    // A Slack-like ts, so the stored thread looks the same as one that came from Slack.
+    const now = Date.now();
+    return { messageTs: [`${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`] };
+  }
+}
