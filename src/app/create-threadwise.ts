@@ -12,6 +12,7 @@ import { OpenAIModel } from '../llm/openai-model.js';
 import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
+import { createFileReader, type FileReaderOptions } from '../slack/files/reader.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
@@ -48,11 +49,15 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   if (redis && !(await redisReady(redis, 5_000))) {
     log.error('Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it');
   }
-  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
+  const stores = createStores(
+    { keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread },
+    redis,
+  );
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-  const auth = await new WebClient(env.SLACK_BOT_TOKEN, clientOptions).auth.test().catch((err: Error) => {
+  const apiClient = new WebClient(env.SLACK_BOT_TOKEN, clientOptions);
+  const auth = await apiClient.auth.test().catch((err: Error) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
   });
   const bot = { userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
@@ -78,9 +83,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       model,
       threads: stores.threads,
       log,
-      requestOptions: { store: file.openai.store, chainPreviousResponse: file.openai.chain_previous_response },
+      requestOptions: {
+        store: file.openai.store,
+        chainPreviousResponse: file.openai.chain_previous_response,
+        maxAttachmentBytes: file.files.max_request_bytes,
+      },
       stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
     },
+    readFiles: createFileReader(apiClient, fileReaderOptions(env, file), log.child({ component: 'files' })),
     log,
   });
   const queue = new InProcessTurnQueue(processor, TURN_CONCURRENCY, log);
@@ -133,6 +143,21 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       await queue.close(options.shutdownGraceMs ?? 30_000);
       await stores.close();
       log.info('threadwise stopped');
+    },
+  };
+}
+
+function fileReaderOptions(env: Config['env'], file: Config['file']): FileReaderOptions {
+  return {
+    token: env.SLACK_BOT_TOKEN,
+    slackApiUrl: env.SLACK_API_URL,
+    timeoutMs: file.files.download_timeout_ms,
+    limits: {
+      imagesPerTurn: file.files.images_per_turn,
+      maxRequestBytes: file.files.max_request_bytes,
+      maxDownloadBytes: file.files.max_download_bytes,
+      maxPdfBytes: file.files.max_pdf_bytes,
+      textMaxChars: file.files.text_max_chars,
     },
   };
 }

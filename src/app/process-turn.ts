@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FileConfig } from '../config/file-schema.js';
 import { channelSettings } from '../config/settings.js';
 import type { TurnJob, TurnProcessor } from '../queue/types.js';
+import type { FileReader } from '../slack/files/reader.js';
 import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { SlackRateGates } from '../slack/rate-gate.js';
@@ -17,6 +18,7 @@ export interface ProcessTurnDeps {
   gates: SlackRateGates;
   lookups: SlackLookups;
   turn: TurnDeps;
+  readFiles: FileReader;
   log: Logger;
 }
 
@@ -25,9 +27,10 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
   return async (job: TurnJob) => {
     const log = deps.log.child({ turn: job.id });
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
-    const [userName, text] = await Promise.all([
+    const [userName, text, files] = await Promise.all([
       deps.lookups.userName(job.userId),
       resolveSlackMarkup(job.text, deps.lookups, { botUserId: deps.botUserId }),
+      job.files?.length ? deps.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
     ]);
     const sink = new SlackReplyWriter(
       deps.writerClient,
@@ -41,7 +44,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       log,
     );
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, sink },
+      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, ...files, sink },
       { ...deps.turn, log },
     );
     log.info({ outcome: result.outcome, messages: result.messageTs.length, queue_wait_ms: Date.now() - job.receivedAt }, 'turn finished');
