@@ -353,7 +353,7 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   it('counts input tokens roughly (chars/4 + 85 per image)', async () => {
     const res: any = await client.responses.inputTokens.count({
       model: 'gpt-4o',
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }, { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'low' }] }],
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', detail: 'low' }] }],
     });
     expect(res).toEqual({ object: 'response.input_tokens', input_tokens: 87 });
   });

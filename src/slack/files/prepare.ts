@@ -33,7 +33,7 @@ export interface PreparedFiles {
   skipped: SkippedFile[];
 }
 
-const mb = (bytes: number) => `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
+const mb = (bytes: number) => (bytes < 1_000_000 ? `${Math.max(1, Math.round(bytes / 1_000))} KB` : `${Math.round((bytes / 1_000_000) * 10) / 10} MB`);
 
 class Skip extends Error {}
 
@@ -76,10 +76,11 @@ export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareCont
   };
 
   for (const [index, original] of files.entries()) {
-    const name = fileName(original);
+    let name = fileName(original);
     const id = `${ctx.messageTs}-${index}`;
     try {
       const file = !original.url_private_download && !original.url_private ? ((await deps.fileInfo(original.id)) ?? original) : original;
+      name = fileName(file);
       const why = unavailable(file);
       if (why) throw new Skip(why);
       if (file.size === 0) throw new Skip('the file is empty');
