@@ -69,7 +69,7 @@ export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareCont
   const skipped: SkippedFile[] = [];
   let images = 0;
   let requestBytes = 0;
-  const imageLimitReason = () => (limits.imagesPerTurn === 0 ? 'images are not read here' : `only ${limits.imagesPerTurn} images are read per message`);
+  const imageLimitReason = () => (limits.imagesPerTurn === 0 ? 'images are not read here' : `only ${limits.imagesPerTurn} image${limits.imagesPerTurn === 1 ? ' is' : 's are'} read per message`);
   const fitRequest = (bytes: number) => {
     if (requestBytes + bytes > limits.maxRequestBytes) throw new Skip(`the message's files exceed the ${mb(limits.maxRequestBytes)} limit per request`);
     requestBytes += bytes;

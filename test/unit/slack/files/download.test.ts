@@ -7,7 +7,7 @@ const TOKEN = 'xoxb-secret-token';
 /** A scripted fetch: answers by URL and records which URLs got which Authorization header. */
 function scriptedFetch(routes: Record<string, () => Response>) {
   const seen: Array<{ url: string; auth: string | null; redirect: string | undefined }> = [];
-  const fn = (async (input: URL | RequestInfo, init?: RequestInit) => {
+  const fn = (async (input: URL | string | Request, init?: RequestInit) => {
     const url = String(input);
     seen.push({ url, auth: new Headers(init?.headers).get('authorization'), redirect: init?.redirect });
     const route = routes[url];
