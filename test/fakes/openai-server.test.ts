@@ -399,6 +399,12 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
     ['strict tool with a loose nested object', { model: 'gpt-4o', input: 'hi', tools: strictTool({ type: 'object', properties: { address: { type: 'object', properties: {} } }, required: ['address'], additionalProperties: false }) },
       { code: 'invalid_function_parameters', param: 'tools[0].parameters', message: /In context=\('properties', 'address'\), 'additionalProperties'/ }],
     ['temperature on a reasoning model', { model: 'gpt-5', input: 'hi', temperature: 0.2 }, { code: 'unsupported_parameter', param: 'temperature', message: /not supported with this model/ }],
+    ['an HTML page sent as a PNG data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${Buffer.from('<!DOCTYPE html><html>').toString('base64')}` }] }] },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
+    ['an image data URL with a non-image type', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: 'data:application/pdf;base64,JVBERi0=' }] }] },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
+    ['file_data that is not a data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0=' }] }] },
+      { code: 'invalid_value', param: 'input[0].content[0].file_data', message: /base64-encoded data URL/ }],
   ];
   it.each(cases)('answers 400 like the real API: %s', async (_name, body, expected) => {
     const err = await client.responses.create(body as any).catch((e) => e);

@@ -120,6 +120,16 @@ describe('screenshots and files from Slack', () => {
     }
   });
 
+  it('looks up a Slack Connect file stub with files.info before downloading it', async () => {
+    h = await new Harness().start();
+    const full = h.slack.addFile({ id: 'F0CONNECT', name: 'partner.csv', mimetype: 'text/csv', bytes: csv() });
+    const stub = { id: full.id, created: full.created, timestamp: full.timestamp, user: full.user, mode: 'file_access', file_access: 'check_file_info' };
+    const sent = await h.mention({ text: 'summarise the partner file', files: [stub] });
+    await h.turnFinished(sent.eventId);
+    expect(h.slack.callsTo('files.info').map((c) => c.args.file)).toEqual(['F0CONNECT']);
+    expect(partsOf(0).some((p) => p.text?.startsWith('[file "partner.csv"]'))).toBe(true);
+  });
+
   it('applies the configured limits: images per message and download size', async () => {
     h = await new Harness({ yaml: 'files:\n  images_per_turn: 1\n  max_download_bytes: 200000\n' }).start();
     const small = await pngScreenshot(100, 100);
