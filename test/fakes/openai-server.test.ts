@@ -370,7 +370,7 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   });
 
   const strictTool = (parameters: object) => [{ type: 'function', name: 'f', parameters, strict: true }];
-  const cases: Array<[string, object, { code: string | null; param: string; message: RegExp | string }]> = [
+  const cases: Array<[string, object, { code: string | null; param: string | null; message: RegExp | string }]> = [
     ['missing model', { input: 'hi' }, { code: 'missing_required_parameter', param: 'model', message: "Missing required parameter: 'model'." }],
     ['unknown model', { model: 'gpt-9', input: 'hi' }, { code: 'model_not_found', param: 'model', message: "The requested model 'gpt-9' does not exist." }],
     ['unknown parameter', { model: 'gpt-4o', input: 'hi', max_tokens: 50 }, { code: 'unknown_parameter', param: 'max_tokens', message: "Unknown parameter: 'max_tokens'." }],
