@@ -12,6 +12,7 @@ import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, prettyLogsFor, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
+import { createFileReader, type FileReaderOptions } from '../slack/files/reader.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
@@ -51,7 +52,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   if (redis && !(await redisReady(redis, 5_000))) {
     log.error('Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it');
   }
-  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
+  const stores = createStores(
+    { keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread },
+    redis,
+  );
 
   // One registry per app instance, created here and passed in: no module registers metrics on a global.
   let queue: InProcessTurnQueue | undefined;
@@ -59,7 +63,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-  const auth = await new MeteredWebClient(env.SLACK_BOT_TOKEN, clientOptions, metrics).auth.test().catch((err: Error) => {
+  const apiClient = new MeteredWebClient(env.SLACK_BOT_TOKEN, clientOptions, metrics);
+  const auth = await apiClient.auth.test().catch((err: Error) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
   });
   const bot = { userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
@@ -81,6 +86,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gates: new SlackRateGates(),
     lookups: new SlackLookups(writerClient, log),
     turn: createTurnDeps(file, model, stores.threads, log),
+    readFiles: createFileReader(apiClient, fileReaderOptions(env, file), log.child({ component: 'files' })),
     log,
     metrics,
   });
@@ -135,6 +141,21 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       await turnQueue.close(options.shutdownGraceMs ?? 30_000);
       await stores.close();
       log.info('threadwise stopped');
+    },
+  };
+}
+
+function fileReaderOptions(env: Config['env'], file: Config['file']): FileReaderOptions {
+  return {
+    token: env.SLACK_BOT_TOKEN,
+    slackApiUrl: env.SLACK_API_URL,
+    timeoutMs: file.files.download_timeout_ms,
+    limits: {
+      imagesPerTurn: file.files.images_per_turn,
+      maxRequestBytes: file.files.max_request_bytes,
+      maxDownloadBytes: file.files.max_download_bytes,
+      maxPdfBytes: file.files.max_pdf_bytes,
+      textMaxChars: file.files.text_max_chars,
     },
   };
 }

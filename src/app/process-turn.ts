@@ -4,6 +4,7 @@ import type { FileConfig } from '../config/file-schema.js';
 import { channelSettings } from '../config/settings.js';
 import { seconds, type Metrics } from '../observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../queue/types.js';
+import type { FileReader } from '../slack/files/reader.js';
 import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { SlackRateGates } from '../slack/rate-gate.js';
@@ -18,6 +19,7 @@ export interface ProcessTurnDeps {
   gates: SlackRateGates;
   lookups: SlackLookups;
   turn: TurnDeps;
+  readFiles: FileReader;
   log: Logger;
   metrics: Metrics;
 }
@@ -34,9 +36,10 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       slack: { team: job.key.teamId, channel: job.key.channel, thread_ts: job.key.threadTs, message_ts: job.messageTs, user: job.userId },
     });
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
-    const [userName, text] = await Promise.all([
+    const [userName, text, files] = await Promise.all([
       deps.lookups.userName(job.userId),
       resolveSlackMarkup(job.text, deps.lookups, { botUserId: deps.botUserId }),
+      job.files?.length ? deps.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
     ]);
     const sink = new SlackReplyWriter(
       deps.writerClient,
@@ -51,7 +54,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       log,
     );
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, sink },
+      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, ...files, sink },
       { ...deps.turn, log },
     );
     metrics.turns.inc({ outcome: result.outcome });

@@ -52,7 +52,11 @@ export function createTurnDeps(file: FileConfig, model: ModelPort, threads: Thre
     model,
     threads,
     log,
-    requestOptions: { store: file.openai.store, chainPreviousResponse: file.openai.chain_previous_response },
+    requestOptions: {
+      store: file.openai.store,
+      chainPreviousResponse: file.openai.chain_previous_response,
+      maxAttachmentBytes: file.files.max_request_bytes,
+    },
     stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
   };
 }

@@ -54,7 +54,7 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     io.output.write('Redis at REDIS_URL is not reachable; start it, or unset REDIS_URL to keep the conversation in memory.\n');
     return 1;
   }
-  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400 }, redis);
+  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread }, redis);
   const deps = createTurnDeps(file, createModel(env, file, log), stores.threads, log);
 
   const channel = args.channel ?? 'Dchat';

@@ -66,6 +66,33 @@ export const fileConfigSchema = z
       })
       .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000, auth_header: 'authorization', compat: { preset: 'openai' } })
       .describe('The model server: retries, timeouts, stored responses and compatibility.'),
+    files: z
+      .object({
+        images_per_turn: z.number().int().min(0).max(50).default(10).describe('Images read from one message; further images are skipped with a notice (0 turns vision off).'),
+        max_request_bytes: z
+          .number()
+          .int()
+          .min(1_000_000)
+          .max(50_000_000)
+          .default(50_000_000)
+          .describe('Bytes of images and PDFs sent in one model request, history included; older ones are left out first (OpenAI allows 50 MB).'),
+        max_download_bytes: z.number().int().min(1_000).max(200_000_000).default(50_000_000).describe('Largest Slack file downloaded at all; bigger files are skipped without downloading.'),
+        max_pdf_bytes: z.number().int().min(1_000).max(32_000_000).default(32_000_000).describe('Largest PDF sent to the model (OpenAI reads up to 32 MB of files per request).'),
+        text_max_chars: z.number().int().min(1_000).max(1_000_000).default(50_000).describe('Characters of a text file (txt, md, csv, json, log, code) inlined into the question; longer files are cut with a note.'),
+        max_kept_per_thread: z.number().int().min(0).max(100).default(20).describe('Images and PDFs kept per thread for follow-up questions; the oldest are forgotten first.'),
+        download_timeout_ms: z.number().int().min(1_000).max(300_000).default(30_000).describe('Time allowed to download one file from Slack.'),
+      })
+      .strict()
+      .default({
+        images_per_turn: 10,
+        max_request_bytes: 50_000_000,
+        max_download_bytes: 50_000_000,
+        max_pdf_bytes: 32_000_000,
+        text_max_chars: 50_000,
+        max_kept_per_thread: 20,
+        download_timeout_ms: 30_000,
+      })
+      .describe('Slack attachments: screenshots, PDFs and text files.'),
     state: z
       .object({
         ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slackFileSchema } from '../slack/files/slack-file.js';
 
 /** The parts of a Slack message or app_mention event we rely on; anything else passes through untouched. */
 export const messageEventSchema = z.looseObject({
@@ -11,7 +12,7 @@ export const messageEventSchema = z.looseObject({
   thread_ts: z.string().regex(/^\d+\.\d+$/).optional(),
   channel: z.string().min(1),
   channel_type: z.string().optional(),
-  files: z.array(z.looseObject({ id: z.string() })).optional(),
+  files: z.array(slackFileSchema).optional(),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 

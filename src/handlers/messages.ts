@@ -53,6 +53,7 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       userId: event.user ?? event.bot_id ?? 'unknown',
       messageTs: event.ts,
       text: event.text,
+      ...(event.files?.length ? { files: event.files } : {}),
       receivedAt: Date.now(),
     };
     try {

@@ -1,3 +1,4 @@
+import type { SlackFile } from '../slack/files/slack-file.js';
 import type { ThreadKey } from '../store/types.js';
 
 /** Everything a worker needs to answer one Slack message, serializable for a durable queue. */
@@ -9,6 +10,8 @@ export interface TurnJob {
   userId: string;
   messageTs: string;
   text: string;
+  /** Slack file objects of the message; downloaded by the worker, not the handler, so Slack gets its ack fast. */
+  files?: SlackFile[];
   receivedAt: number;
 }
 

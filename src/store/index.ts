@@ -8,6 +8,8 @@ export interface StoreOptions {
   redisUrl?: string;
   keyPrefix: string;
   threadTtlSeconds: number;
+  /** Images and PDFs kept per thread for follow-ups (the oldest are forgotten first). */
+  maxFilesPerThread: number;
 }
 
 export function createRedis(url: string): Redis {
@@ -34,7 +36,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   const keys = storeKeys(opts.keyPrefix);
   if (redis) {
     return {
-      threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds)),
+      threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds), opts.maxFilesPerThread),
       dedupe: new RedisDedupeStore(redis, keys),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
@@ -43,11 +45,11 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     };
   }
   return {
-    threads: new MemoryThreadStore(keys, opts.threadTtlSeconds),
+    threads: new MemoryThreadStore(keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
     dedupe: new MemoryDedupeStore(keys),
     ping: async () => true,
     close: async () => {},
   };
 }
 
-export type { Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore } from './types.js';
+export type { Attachment, Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore, SkippedFile } from './types.js';

@@ -1,11 +1,14 @@
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
 import type { ThreadItem, ThreadKey } from '../store/types.js';
+import { fitAttachmentBytes } from './attachment-budget.js';
 import type { ModelRequest } from './ports.js';
 
 export interface RequestOptions {
   store: boolean;
   chainPreviousResponse: boolean;
+  /** Bytes of images and PDFs one request may carry; older ones are left out first. */
+  maxAttachmentBytes?: number;
 }
 
 /** The newest assistant item that OpenAI stored, and everything after it. */
@@ -40,6 +43,7 @@ export function buildRequest(
     store: options.store || options.chainPreviousResponse,
   };
   const chain = options.chainPreviousResponse ? chainFrom(history) : undefined;
-  if (chain) return { ...base, items: [...chain.rest, ...newItems], previousResponseId: chain.responseId };
-  return { ...base, items: [...history, ...newItems] };
+  const fit = (items: ThreadItem[]) => (options.maxAttachmentBytes === undefined ? items : fitAttachmentBytes(items, options.maxAttachmentBytes));
+  if (chain) return { ...base, items: fit([...chain.rest, ...newItems]), previousResponseId: chain.responseId };
+  return { ...base, items: fit([...history, ...newItems]) };
 }

@@ -1,3 +1,4 @@
+import type { Attachment, SkippedFile } from '../store/types.js';
 import type { ModelCall, ModelError } from './ports.js';
 
 function reference(requestId?: string): string {
@@ -40,4 +41,21 @@ export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): s
   }
   if (call.incompleteReason === 'content_filter') return '🚫 _The answer was stopped by OpenAI\'s content filter._';
   return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
+}
+
+/** A file name safe to show inside inline code in Slack: no backticks, line breaks or markup brackets. */
+function shownName(name: string): string {
+  const clean = name.replace(/[`<>\r\n]+/g, ' ').trim() || 'unnamed file';
+  return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean;
+}
+
+/** One visible line per file that was skipped or only partly read, so the asker knows what the answer is based on. */
+export function noticeForFiles(attachments: readonly Attachment[], skipped: readonly SkippedFile[]): string | undefined {
+  const lines = skipped.map((s) => `📎 _Skipped \`${shownName(s.name)}\`: ${s.reason}._`);
+  for (const a of attachments) {
+    if (a.kind === 'text' && a.truncated) {
+      lines.push(`✂️ _Read only the first ${a.text.length.toLocaleString('en-US')} of ${a.totalChars.toLocaleString('en-US')} characters of \`${shownName(a.name)}\`._`);
+    }
+  }
+  return lines.length ? lines.join('\n') : undefined;
 }

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
-import type { ThreadItem, ThreadKey, ThreadStore } from '../store/types.js';
+import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from '../store/types.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
-import { noticeForError, noticeForIncomplete } from './notices.js';
+import { itemImageTokens } from './image-tokens.js';
+import { noticeForError, noticeForFiles, noticeForIncomplete } from './notices.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 
 export interface TurnDeps {
@@ -22,6 +23,10 @@ export interface TurnInput {
   /** The user's message with Slack markup already resolved. */
   text: string;
   messageTs: string;
+  /** Files of the message, already downloaded and prepared by the caller. */
+  attachments?: Attachment[];
+  /** Files of the message that could not be used; the answer says so. */
+  skipped?: SkippedFile[];
   sink: ReplySink;
 }
 
@@ -53,6 +58,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const { key, settings, user, sink } = input;
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = { type: 'user', ts: input.messageTs, userId: user.id, userName: user.name, text: input.text };
+  if (input.attachments?.length) userItem.attachments = input.attachments;
+  if (input.skipped?.length) userItem.skipped = input.skipped;
   const history = await deps.threads.load(key);
 
   let text = '';
@@ -74,7 +81,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
 
-  const notice = error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens);
+  const modelNotice = error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens);
+  const notice = [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') || undefined;
   const outcome = error ? 'failed' : 'answered';
   const { messageTs } = await sink.finish({ outcome, notice });
 
@@ -97,6 +105,7 @@ function logModelCall(log: Logger, request: ModelRequest, call: ModelCall | unde
     input_tokens: call?.usage?.inputTokens,
     cached_tokens: call?.usage?.cachedTokens,
     output_tokens: call?.usage?.outputTokens,
+    image_tokens_estimate: request.items.reduce((sum, item) => sum + itemImageTokens(item), 0) || undefined,
     latency_ms: latencyMs,
   };
   if (!error) return log.info(fields, 'model call finished');

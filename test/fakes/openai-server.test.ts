@@ -353,7 +353,7 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   it('counts input tokens roughly (chars/4 + 85 per image)', async () => {
     const res: any = await client.responses.inputTokens.count({
       model: 'gpt-4o',
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }, { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'low' }] }],
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', detail: 'low' }] }],
     });
     expect(res).toEqual({ object: 'response.input_tokens', input_tokens: 87 });
   });
@@ -370,7 +370,7 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   });
 
   const strictTool = (parameters: object) => [{ type: 'function', name: 'f', parameters, strict: true }];
-  const cases: Array<[string, object, { code: string | null; param: string; message: RegExp | string }]> = [
+  const cases: Array<[string, object, { code: string | null; param: string | null; message: RegExp | string }]> = [
     ['missing model', { input: 'hi' }, { code: 'missing_required_parameter', param: 'model', message: "Missing required parameter: 'model'." }],
     ['unknown model', { model: 'gpt-9', input: 'hi' }, { code: 'model_not_found', param: 'model', message: "The requested model 'gpt-9' does not exist." }],
     ['unknown parameter', { model: 'gpt-4o', input: 'hi', max_tokens: 50 }, { code: 'unknown_parameter', param: 'max_tokens', message: "Unknown parameter: 'max_tokens'." }],
@@ -399,6 +399,12 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
     ['strict tool with a loose nested object', { model: 'gpt-4o', input: 'hi', tools: strictTool({ type: 'object', properties: { address: { type: 'object', properties: {} } }, required: ['address'], additionalProperties: false }) },
       { code: 'invalid_function_parameters', param: 'tools[0].parameters', message: /In context=\('properties', 'address'\), 'additionalProperties'/ }],
     ['temperature on a reasoning model', { model: 'gpt-5', input: 'hi', temperature: 0.2 }, { code: 'unsupported_parameter', param: 'temperature', message: /not supported with this model/ }],
+    ['an HTML page sent as a PNG data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${Buffer.from('<!DOCTYPE html><html>').toString('base64')}` }] }] },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
+    ['an image data URL with a non-image type', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: 'data:application/pdf;base64,JVBERi0=' }] }] },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
+    ['file_data that is not a data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0=' }] }] },
+      { code: 'invalid_value', param: 'input[0].content[0].file_data', message: /base64-encoded data URL/ }],
   ];
   it.each(cases)('answers 400 like the real API: %s', async (_name, body, expected) => {
     const err = await client.responses.create(body as any).catch((e) => e);

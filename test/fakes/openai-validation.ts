@@ -1,5 +1,6 @@
 // Request validation the real POST /v1/responses performs, with the real error shapes
 // (messages/params/codes taken from captured production errors where they were available).
+import { checkFileData, checkImageUrl, tooManyImageBytes } from './openai-media.js';
 import { datedModel, isReasoningModel, type Json } from './sse.js';
 
 export interface ApiError {
@@ -49,6 +50,10 @@ const ASSISTANT_PARTS = ['output_text', 'refusal'];
 const ITEM_TYPES = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'];
 const DETAILS = ['low', 'high', 'auto', 'original'];
 
+/** Inline image bytes seen while checking one request (validation is synchronous, one request at a time). */
+let imageBytes = 0;
+const mediaCheck = (r: ApiError | number): ApiError | null => (typeof r === 'number' ? ((imageBytes += r), null) : r);
+
 function checkPart(part: unknown, role: string, p: string): ApiError | null {
   if (!isObj(part)) return badType(p, 'an object', part);
   const allowed = role === 'assistant' ? ASSISTANT_PARTS : USER_PARTS;
@@ -63,13 +68,13 @@ function checkPart(part: unknown, role: string, p: string): ApiError | null {
       if (part.detail !== undefined && !DETAILS.includes(part.detail)) return badValue(`${p}.detail`, part.detail, DETAILS);
       if (typeof part.file_id === 'string') return null;
       if (typeof part.image_url !== 'string') return missing(`${p}.image_url`);
-      return /^(https?:\/\/|data:)/.test(part.image_url)
-        ? null
-        : invalid(`Invalid '${p}.image_url'. Expected a valid URL, but got a value with an invalid format.`, `${p}.image_url`, 'invalid_value');
+      if (!/^(https?:\/\/|data:)/.test(part.image_url))
+        return invalid(`Invalid '${p}.image_url'. Expected a valid URL, but got a value with an invalid format.`, `${p}.image_url`, 'invalid_value');
+      return mediaCheck(checkImageUrl(part.image_url, `${p}.image_url`));
     default: // input_file
       if (typeof part.file_id === 'string' || typeof part.file_url === 'string') return null;
       if (typeof part.file_data !== 'string') return missing(`${p}.file_id`);
-      return typeof part.filename === 'string' ? null : missing(`${p}.filename`);
+      return typeof part.filename === 'string' ? checkFileData(part.file_data, `${p}.file_data`) : missing(`${p}.filename`);
   }
 }
 
@@ -196,10 +201,13 @@ export function validateCreate(body: unknown, stored: Map<string, StoredResponse
   const input: unknown[] = typeof body.input === 'string' || body.input == null ? [] : body.input;
   if (body.input != null && typeof body.input !== 'string' && !Array.isArray(body.input))
     return badType('input', 'one of a string or array of input items', body.input);
+  imageBytes = 0;
   for (const [i, item] of input.entries()) {
     const e = checkItem(item, `input[${i}]`);
     if (e) return e;
   }
+  const tooBig = tooManyImageBytes(imageBytes);
+  if (tooBig) return tooBig;
 
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
     if (!isObj(tool) || tool.type !== 'function') continue;

@@ -1,5 +1,6 @@
 import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
 import type { StoreKeys } from '../keys.js';
+import { attachBlobs, blobsOf, decodeItems, encodeItem } from '../codec.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
 export class ExpiringMap<V> {
@@ -27,18 +28,32 @@ export class ExpiringMap<V> {
 
 export class MemoryThreadStore implements ThreadStore {
   private readonly threads: ExpiringMap<ThreadItem[]>;
-  constructor(private readonly keys: StoreKeys, private readonly ttlSeconds: number, now?: () => number) {
+  /** Per thread: attachment id → bytes, in insertion order so the oldest are forgotten first. */
+  private readonly files: ExpiringMap<Map<string, Uint8Array>>;
+  constructor(private readonly keys: StoreKeys, private readonly ttlSeconds: number, private readonly maxFilesPerThread: number, now?: () => number) {
     this.threads = new ExpiringMap(now);
+    this.files = new ExpiringMap(now);
   }
 
   async load(key: ThreadKey): Promise<ThreadItem[]> {
-    return [...(this.threads.get(this.keys.thread(key)) ?? [])];
+    const items = structuredClone(this.threads.get(this.keys.thread(key)) ?? []);
+    return attachBlobs(items, this.files.get(this.keys.threadFiles(key)) ?? new Map());
   }
 
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
     const k = this.keys.thread(key);
-    this.threads.set(k, [...(this.threads.get(k) ?? []), ...structuredClone(items)], this.ttlSeconds);
+    // Items are kept as encoded, so they look exactly like what Redis would give back.
+    const stored = decodeItems(items.map(encodeItem));
+    this.threads.set(k, [...(this.threads.get(k) ?? []), ...stored], this.ttlSeconds);
+    const fk = this.keys.threadFiles(key);
+    const files = this.files.get(fk) ?? new Map<string, Uint8Array>();
+    for (const b of blobsOf(items)) if (!files.has(b.id)) files.set(b.id, new Uint8Array(b.data));
+    for (const id of files.keys()) {
+      if (files.size <= this.maxFilesPerThread) break;
+      files.delete(id);
+    }
+    this.files.set(fk, files, this.ttlSeconds);
   }
 
   async has(key: ThreadKey): Promise<boolean> {
@@ -47,6 +62,7 @@ export class MemoryThreadStore implements ThreadStore {
 
   async clear(key: ThreadKey): Promise<void> {
     this.threads.delete(this.keys.thread(key));
+    this.files.delete(this.keys.threadFiles(key));
   }
 }
 

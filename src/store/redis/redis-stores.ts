@@ -1,19 +1,57 @@
 import type { Redis } from 'ioredis';
-import { decodeItems, encodeItem } from '../codec.js';
+import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
 import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
 
+/**
+ * Stores a thread's file bytes and forgets the oldest beyond the bound, atomically, and gives both file keys the
+ * thread's TTL. KEYS: files hash, order list. ARGV: ttl seconds, bound, then id/bytes pairs.
+ */
+const STORE_FILES_LUA = `
+for i = 3, #ARGV, 2 do
+  if redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[i]) end
+end
+local bound = tonumber(ARGV[2])
+while redis.call('LLEN', KEYS[2]) > bound do
+  redis.call('HDEL', KEYS[1], redis.call('LPOP', KEYS[2]))
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 0`;
+
 export class RedisThreadStore implements ThreadStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+    private readonly ttlSeconds: number,
+    private readonly maxFilesPerThread: number,
+  ) {}
 
   async load(key: ThreadKey): Promise<ThreadItem[]> {
-    return decodeItems(await this.redis.lrange(this.keys.thread(key), 0, -1));
+    const items = decodeItems(await this.redis.lrange(this.keys.thread(key), 0, -1));
+    const ids = blobIdsOf(items);
+    if (!ids.length) return items;
+    const found = await this.redis.hmgetBuffer(this.keys.threadFiles(key), ...ids);
+    const blobs = new Map<string, Uint8Array>();
+    ids.forEach((id, i) => {
+      const data = found[i];
+      if (data) blobs.set(id, data);
+    });
+    return attachBlobs(items, blobs);
   }
 
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
     const k = this.keys.thread(key);
-    await this.redis.multi().rpush(k, ...items.map(encodeItem)).expire(k, this.ttlSeconds).exec();
+    const files = blobsOf(items).flatMap((b) => [b.id, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)]);
+    const results = await this.redis
+      .multi()
+      .rpush(k, ...items.map(encodeItem))
+      .expire(k, this.ttlSeconds)
+      .eval(STORE_FILES_LUA, 2, this.keys.threadFiles(key), this.keys.threadFileOrder(key), this.ttlSeconds, this.maxFilesPerThread, ...files)
+      .exec();
+    const failed = results?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 
   async has(key: ThreadKey): Promise<boolean> {
@@ -21,7 +59,7 @@ export class RedisThreadStore implements ThreadStore {
   }
 
   async clear(key: ThreadKey): Promise<void> {
-    await this.redis.del(this.keys.thread(key));
+    await this.redis.del(this.keys.thread(key), this.keys.threadFiles(key), this.keys.threadFileOrder(key));
   }
 }
 

@@ -35,6 +35,22 @@ describe('startup configuration', () => {
     expect(file.openai.store).toBe(false);
   });
 
+  it('has attachment limits by default and names a bad one', () => {
+    expect(loadConfig(valid).file.files).toEqual({
+      images_per_turn: 10,
+      max_request_bytes: 50_000_000,
+      max_download_bytes: 50_000_000,
+      max_pdf_bytes: 32_000_000,
+      text_max_chars: 50_000,
+      max_kept_per_thread: 20,
+      download_timeout_ms: 30_000,
+    });
+    const path = yamlFile('files:\n  images_per_turn: 3\n  max_request_bytes: 90000000\n');
+    expect(problems({ ...valid, THREADWISE_CONFIG: path }).join('\n')).toMatch(/files\.max_request_bytes/);
+    const ok = yamlFile('files:\n  images_per_turn: 3\n');
+    expect(loadConfig({ ...valid, THREADWISE_CONFIG: ok }).file.files).toMatchObject({ images_per_turn: 3, max_kept_per_thread: 20 });
+  });
+
   it('names every missing or bad setting in one message, with its fix', () => {
     const list = problems({ SLACK_BOT_TOKEN: 'not-a-token', PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' });
     const text = list.join('\n');
