@@ -13,6 +13,7 @@ import { createLogger, prettyLogsFor, type Logger } from '../observability/logge
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
 import { createFileReader, type FileReaderOptions } from '../slack/files/reader.js';
+import { fileLimits } from '../slack/files/prepare.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
@@ -150,12 +151,6 @@ function fileReaderOptions(env: Config['env'], file: Config['file']): FileReader
     token: env.SLACK_BOT_TOKEN,
     slackApiUrl: env.SLACK_API_URL,
     timeoutMs: file.files.download_timeout_ms,
-    limits: {
-      imagesPerTurn: file.files.images_per_turn,
-      maxRequestBytes: file.files.max_request_bytes,
-      maxDownloadBytes: file.files.max_download_bytes,
-      maxPdfBytes: file.files.max_pdf_bytes,
-      textMaxChars: file.files.text_max_chars,
-    },
+    limits: fileLimits(file.files),
   };
 }

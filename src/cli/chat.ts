@@ -12,6 +12,7 @@ import { createRedis, createStores, redisReady } from '../store/index.js';
 import type { ThreadKey } from '../store/types.js';
 import { runTurn } from '../turn/run-turn.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
+import { readLocalFiles } from './local-files.js';
 import { TerminalSink } from './terminal-sink.js';
 
 export interface ChatIO {
@@ -83,16 +84,13 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
         key = newKey();
         say(`New thread ${key.threadTs}.`);
       } else if (line.kind === 'message') {
-        if (line.imagePaths.length) {
-          // Extension point: once turns accept images, read the files here and pass them with the message.
-          say('Images are not supported by this version of Threadwise yet; send the message without /image.');
-        } else {
-          if (io.interactive) io.output.write('threadwise> ');
-          const turnId = `chat-${randomBytes(6).toString('hex')}`;
-          const messageTs = `${(Date.now() / 1000).toFixed(6)}`;
-          await runTurn({ turnId, key, settings, user, text: line.text, messageTs, sink: new TerminalSink(io.output) }, { ...deps, log: log.child({ turn: turnId }) });
-          turns++;
-        }
+        const turnId = `chat-${randomBytes(6).toString('hex')}`;
+        const messageTs = `${(Date.now() / 1000).toFixed(6)}`;
+        const turnLog = log.child({ turn: turnId });
+        const files = line.imagePaths.length ? await readLocalFiles(line.imagePaths, messageTs, settings.imageDetail, file.files, turnLog) : undefined;
+        if (io.interactive) io.output.write('threadwise> ');
+        await runTurn({ turnId, key, settings, user, text: line.text, messageTs, ...files, sink: new TerminalSink(io.output) }, { ...deps, log: turnLog });
+        turns++;
       }
       prompt();
     }

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from '../fakes/openai-server.js';
 import { OPENAI_KEY, REDIS_URL } from './harness.js';
@@ -89,10 +90,22 @@ describe('threadwise chat in a terminal', () => {
     expect(child.out).not.toContain('SLACK');
   });
 
-  it('explains commands it does not know and images it cannot send yet', async () => {
-    const run = await chat(['/frobnicate', '/image ./screenshot.png what is this?']);
+  it('explains commands it does not know', async () => {
+    const run = await chat(['/frobnicate']);
     expect(run.stdout).toContain('Unknown command /frobnicate');
-    expect(run.stdout).toContain('Images are not supported');
     expect(openai.responsesRequests()).toHaveLength(0);
+  });
+
+  it('sends an image from a file path like a Slack screenshot, and names a file it could not read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-chat-img-'));
+    const png = join(dir, 'error.png');
+    writeFileSync(png, await sharp({ create: { width: 640, height: 400, channels: 3, background: '#c00' } }).png().toBuffer());
+    openai.enqueue({ kind: 'text', text: 'A red error banner.' });
+    const run = await chat([`/image ${png} what is this?`, `/image ${join(dir, 'missing.png')} and this?`]);
+    expect(run.stdout).toContain('A red error banner.');
+    const content = JSON.stringify(inputOf(0));
+    expect(content).toContain('data:image/png;base64,');
+    expect(content).toContain('what is this?');
+    expect(run.stdout).toMatch(/Skipped `missing.png`/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { FileConfig } from '../../config/file-schema.js';
 import type { Attachment, ImageDetail, SkippedFile } from '../../store/types.js';
 import { DownloadError, type Downloader } from './download.js';
 import { ImageError, prepareImage } from './image.js';
@@ -12,6 +13,17 @@ export interface FileLimits {
   maxDownloadBytes: number;
   maxPdfBytes: number;
   textMaxChars: number;
+}
+
+/** The `files:` settings as the preparation step reads them. */
+export function fileLimits(files: FileConfig['files']): FileLimits {
+  return {
+    imagesPerTurn: files.images_per_turn,
+    maxRequestBytes: files.max_request_bytes,
+    maxDownloadBytes: files.max_download_bytes,
+    maxPdfBytes: files.max_pdf_bytes,
+    textMaxChars: files.text_max_chars,
+  };
 }
 
 export interface PrepareContext {
