@@ -7,7 +7,9 @@ import type { DestinationStream } from 'pino';
 import { secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { registerCommands } from '../handlers/commands.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
+import { usageSubcommand } from '../handlers/usage-command.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -15,6 +17,7 @@ import { InProcessTurnQueue } from '../queue/in-process-queue.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
+import { createBudget, createLimiter } from './budget-wiring.js';
 import { createTurnProcessor } from './process-turn.js';
 import { healthRoutes } from './routes.js';
 
@@ -61,11 +64,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   // Rate limits are surfaced to the writer (not retried inside the client) so it can coalesce and fall back.
   const writerClient = new WebClient(env.SLACK_BOT_TOKEN, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 } });
   const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-  const model = new OpenAIModel(openai, {
+  const { limiter, onHeaders } = createLimiter(file);
+  const openaiModel = new OpenAIModel(openai, {
     maxRetries: file.openai.max_retries,
     stallTimeoutMs: file.openai.stall_timeout_ms,
     requestTimeoutMs: file.openai.request_timeout_ms,
+    onHeaders,
   }, log.child({ component: 'openai' }));
+  const budget = createBudget(file, openaiModel, limiter, log, redis);
 
   const processor = createTurnProcessor({
     file,
@@ -75,7 +81,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gates: new SlackRateGates(),
     lookups: new SlackLookups(writerClient, log),
     turn: {
-      model,
+      model: budget.model,
+      context: budget.context,
+      quota: budget.quota,
+      prices: budget.prices,
       threads: stores.threads,
       log,
       requestOptions: { store: file.openai.store, chainPreviousResponse: file.openai.chain_previous_response },
@@ -117,6 +126,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     queue,
     log,
   });
+
+  registerCommands(app, { command: '/threadwise', subcommands: [usageSubcommand({ usage: budget.usage, limits: file.limits })], log });
 
   let httpServer: Server | undefined;
   return {
