@@ -28,9 +28,15 @@ class Bucket {
     if (limitPerMinute) this.set(limitPerMinute, limitPerMinute, now);
   }
 
+  /**
+   * Headers only ever lower what we think is left: a header can be older than calls we already started (which
+   * we have counted and OpenAI may not have yet), while something else spending from the same organisation
+   * shows up as a lower `remaining`.
+   */
   set(limit: number, remaining: number, now: number): void {
+    const known = this.limit === undefined ? Infinity : this.level(now);
     this.limit = limit;
-    this.available = Math.min(limit, Math.max(0, remaining));
+    this.available = Math.min(limit, known, Math.max(0, remaining));
     this.at = now;
   }
 

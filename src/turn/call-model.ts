@@ -4,7 +4,7 @@ import type { ContextFitter } from './fit-request.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 import type { CallObserver } from './summarize.js';
 
-/** After OpenAI still says "too long", the retry gets this share of the normal budget. */
+/** After OpenAI still says "too long", the retry gets at most this share of what was sent. */
 export const HARDER_FACTOR = 0.5;
 
 export interface CallContext {
@@ -46,8 +46,13 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
  * once). Every attempt is reported to `observe`.
  */
 export async function callModel(built: ModelRequest, ctx: CallContext): Promise<{ call: ModelCall; request: ModelRequest }> {
-  const fit = async (request: ModelRequest, factor?: number) =>
-    ctx.fitter ? (await ctx.fitter.fit(request, { fullItems: ctx.fullItems, factor, observe: ctx.observe })).request : request;
+  let sentTokens = 0;
+  const fit = async (request: ModelRequest, ceiling?: number) => {
+    if (!ctx.fitter) return request;
+    const fitted = await ctx.fitter.fit(request, { fullItems: ctx.fullItems, ceiling, observe: ctx.observe });
+    sentTokens = fitted.inputTokens;
+    return fitted.request;
+  };
   const attempt = async (request: ModelRequest) => {
     const started = Date.now();
     try {
@@ -72,7 +77,7 @@ export async function callModel(built: ModelRequest, ctx: CallContext): Promise<
       request = await fit(ctx.unchained());
     } else if (error.kind === 'context_length' && ctx.fitter) {
       ctx.log.warn({ request_id: error.details.requestId }, 'input still too long for the model; trimming harder and retrying once');
-      request = await fit(built.previousResponseId ? ctx.unchained() : built, HARDER_FACTOR);
+      request = await fit(built.previousResponseId ? ctx.unchained() : built, Math.floor(sentTokens * HARDER_FACTOR));
     } else {
       throw error;
     }

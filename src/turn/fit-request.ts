@@ -16,8 +16,8 @@ export interface FitResult {
 export interface FitOptions {
   /** The whole conversation, for a request chained with previous_response_id (OpenAI bills the whole chain). */
   fullItems?: ThreadItem[];
-  /** Share of the normal budget to use: below 1 after OpenAI said the input was still too long. */
-  factor?: number;
+  /** A lower ceiling than the normal budget, after OpenAI said the input was still too long. */
+  ceiling?: number;
   observe?: CallObserver;
 }
 
@@ -35,8 +35,8 @@ export class ContextFitter {
     private readonly summarizer?: Summarizer,
   ) {}
 
-  budget(request: ModelRequest, factor = 1): number {
-    return Math.floor(inputBudget(this.maxInputTokens, request.maxOutputTokens) * factor);
+  budget(request: ModelRequest, ceiling = Infinity): number {
+    return Math.max(0, Math.min(ceiling, inputBudget(this.maxInputTokens, request.maxOutputTokens)));
   }
 
   /** Input tokens the request would have, capped by the budget it will be fitted to. */
@@ -47,7 +47,7 @@ export class ContextFitter {
   }
 
   async fit(original: ModelRequest, options: FitOptions = {}): Promise<FitResult> {
-    const budget = this.budget(original, options.factor);
+    const budget = this.budget(original, options.ceiling);
     let request = original;
     const fixed = this.counter.fixed(request.instructions, toolsOf(request));
     if (request.previousResponseId) {

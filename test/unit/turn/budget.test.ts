@@ -104,8 +104,8 @@ describe('fitting a thread to the input budget', () => {
     expect(fit.request.instructions.startsWith('Be helpful.')).toBe(true);
     expect(fit.request.instructions).toMatch(/oldest messages of this conversation are not included/);
     expect(fit.request.items.at(-1)).toEqual(user(30));
-    const harder = await fitter.fit(request(items), { factor: 0.5 });
-    expect(harder.inputTokens).toBeLessThanOrEqual(2_500);
+    const harder = await fitter.fit(request(items), { ceiling: Math.floor(fit.inputTokens / 2) });
+    expect(harder.inputTokens).toBeLessThanOrEqual(fit.inputTokens / 2);
     expect(harder.request.items.length).toBeLessThan(fit.request.items.length);
   });
 
