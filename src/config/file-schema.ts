@@ -77,7 +77,8 @@ const pricingSchema = z
     batch_multiplier: z.number().min(0).max(1).default(0.5).describe('Price multiplier for Batch API calls.'),
     fallback_model: z.string().min(1).default('gpt-4o').describe('Prices used for a model missing from the table (a warning is logged).'),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.models[p.fallback_model] !== undefined, { error: 'needs a price in pricing.models', path: ['fallback_model'] });
 
 const rateLimitsSchema = z
   .object({

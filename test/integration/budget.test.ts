@@ -67,6 +67,26 @@ describe('every call fits the context budget', () => {
     await h.waitForLog((l) => l.msg === 'input still too long for the model; trimming harder and retrying once');
   });
 
+  it('summarizes dropped turns with the cheaper model when one is configured, and counts that call too', async () => {
+    h = await new Harness({ yaml: 'context:\n  max_input_tokens: 2000\n  summarize_model: gpt-4o-mini\nslack:\n  first_flush_ms: 0\n' }).start();
+    h.openai.setDefault((req) =>
+      req.body.metadata?.purpose === 'summary' ? { kind: 'text', text: 'Ada asked about invoices; the refund was approved.' } : { kind: 'text', text: long('answer', 80) },
+    );
+    const root = await thread(h, 8, (i) => `question ${i}: ${long(`q${i}`, 80)}`);
+    const requests = h.openai.responsesRequests().map((r) => r.body);
+    const summaries = requests.filter((b) => b.metadata?.purpose === 'summary');
+    expect(summaries.length).toBeGreaterThan(0);
+    expect(summaries[0]).toMatchObject({ model: 'gpt-4o-mini', store: false });
+    expect(JSON.stringify(summaries[0].input)).toContain('question 0:');
+    const last = requests.filter((b) => b.metadata?.purpose !== 'summary').at(-1)!;
+    expect(last.instructions).toContain('Summary of the earlier part of this conversation');
+    expect(last.instructions).toContain('the refund was approved');
+    expect(inputTokens(last)).toBeLessThanOrEqual(2000);
+    expect(texts(last.input).at(-1)).toContain('question 7:');
+    expect(h.replies(CH, root)).toHaveLength(8);
+    expect(h.parsedLogs().some((l) => l.event === 'model_call' && l.model === 'gpt-4o-mini-2024-07-18' && typeof l.cost_usd === 'number')).toBe(true);
+  }, 30_000);
+
   it('uses the channel output cap and says why an answer stopped early', async () => {
     h = await new Harness({ yaml: 'channels:\n  C0SUP1:\n    max_output_tokens: 256\n' }).start();
     h.openai.enqueue({ kind: 'text', text: 'Part of it', status: 'incomplete', incompleteReason: 'max_output_tokens' });
@@ -141,6 +161,16 @@ describe('usage, cost and the per-call log line', () => {
 });
 
 describe('OpenAI rate limits', () => {
+  it('tells the user when the OpenAI account is out of quota (also inside a stream) and alerts admins in the log', async () => {
+    h = await new Harness().start();
+    h.openai.enqueue({ kind: 'stream_error', error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.' } });
+    const sent = await h.mention({ text: 'hi' });
+    await h.turnFinished(sent.eventId);
+    expect(h.openai.responsesRequests()).toHaveLength(1);
+    expect(visible(h, lastRoot(h))).toMatch(/out of quota/);
+    expect(await h.waitForLog((l) => l.alert === 'openai_insufficient_quota')).toMatchObject({ level: 50, error_kind: 'quota' });
+  });
+
   it('answers a burst of 50 turns with at most max_concurrent_calls in flight, no 429s, and queue positions shown', async () => {
     h = await new Harness({
       yaml: 'rate_limits:\n  max_concurrent_calls: 4\nchannels:\n  C0SUP1:\n    max_output_tokens: 100\n',
