@@ -53,3 +53,6 @@ export function formatUsd(usd: number): string {
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }
+
+/** 12,345 */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../config/file-schema.js';
-import { formatUsd, worstCaseUsd, type PriceTable } from '../turn/cost.js';
+import { formatCount as fmt, formatUsd, worstCaseUsd, type PriceTable } from '../turn/cost.js';
 import { humanDuration, nextUtcDay, nextUtcMonth, utcDay, utcMonth, utcStamp } from './periods.js';
 import type { Admission, AdmissionRequest, QuotaLimits, QuotaPort, Reservation, UsagePeriod, UsageStore } from './types.js';
 
@@ -8,7 +8,6 @@ import type { Admission, AdmissionRequest, QuotaLimits, QuotaPort, Reservation, 
 const HOLD_MS = 15 * 60_000;
 
 export const toMicros = (usd: number) => Math.round(usd * 1_000_000);
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Quota rules from THREADWISE_CONFIG: who is exempt and which limits apply where. */
 export function limitsFor(limits: FileConfig['limits'], channel: string, userId: string): QuotaLimits | 'exempt' {

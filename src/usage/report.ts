@@ -1,10 +1,9 @@
 import type { FileConfig } from '../config/file-schema.js';
-import { formatUsd } from '../turn/cost.js';
+import { formatCount as fmt, formatUsd } from '../turn/cost.js';
 import { humanDuration, nextUtcDay, nextUtcMonth } from './periods.js';
 import { limitsFor } from './quota.js';
 import type { UsageReport, UsageTotals } from './types.js';
 
-const fmt = (n: number) => n.toLocaleString('en-US');
 const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
 const usd = (micros: number) => formatUsd(micros / 1e6);
 
