@@ -7,7 +7,9 @@ import { Registry } from 'prom-client';
 import { secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { registerCommands } from '../handlers/commands.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
+import { usageSubcommand } from '../handlers/usage-command.js';
 import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, prettyLogsFor, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -18,6 +20,8 @@ import { SlackLookups } from '../slack/lookups.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
+import { costOf } from '../turn/cost.js';
+import { createBudget, createLimiter, priceTable } from './budget-wiring.js';
 import { createTurnProcessor } from './process-turn.js';
 import { checkAll, opsRoutes } from './routes.js';
 import { createModel, createTurnDeps } from './turn-setup.js';
@@ -77,7 +81,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 } },
     metrics,
   );
-  const model = createModel(env, file, log, metrics);
+  const { limiter, onHeaders } = createLimiter(file);
+  const prices = priceTable(file.pricing);
+  const model = createModel(env, file, log, { metrics, costOf: (m, usage) => costOf(prices, m, usage).usd, onHeaders });
+  const budget = createBudget(file, model, limiter, prices, log, redis);
 
   const processor = createTurnProcessor({
     file,
@@ -86,7 +93,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     writerClient,
     gates: new SlackRateGates(),
     lookups: new SlackLookups(writerClient, log),
-    turn: createTurnDeps(file, model, stores.threads, log),
+    turn: { ...createTurnDeps(file, budget.model, stores.threads, log), context: budget.context, quota: budget.quota, prices: budget.prices },
     readFiles: createFileReader(apiClient, fileReaderOptions(env, file), log.child({ component: 'files' })),
     log,
     metrics,
@@ -125,6 +132,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     log,
     metrics,
   });
+
+  registerCommands(app, { command: '/threadwise', subcommands: [usageSubcommand({ usage: budget.usage, limits: file.limits })], log });
 
   let httpServer: Server | undefined;
   return {

@@ -9,7 +9,9 @@ import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { SlackRateGates } from '../slack/rate-gate.js';
 import { SlackReplyWriter } from '../slack/reply-writer.js';
+import type { ReplySink } from '../turn/ports.js';
 import { runTurn, type TurnDeps } from '../turn/run-turn.js';
+import { ThreadStatus } from '../slack/thread-status.js';
 
 export interface ProcessTurnDeps {
   file: FileConfig;
@@ -41,7 +43,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       resolveSlackMarkup(job.text, deps.lookups, { botUserId: deps.botUserId }),
       job.files?.length ? deps.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
     ]);
-    const sink = new SlackReplyWriter(
+    const writer = new SlackReplyWriter(
       deps.writerClient,
       deps.gates.for(job.key.teamId),
       { teamId: job.key.teamId, channel: job.key.channel, threadTs: job.key.threadTs, recipientUserId: job.userId },
@@ -53,9 +55,21 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       },
       log,
     );
+    const status = new ThreadStatus(deps.writerClient, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
+    const withStatus: ReplySink = {
+      append: (delta) => {
+        status.stop();
+        writer.append(delta);
+      },
+      status: (line) => status.show(line),
+      finish: (end) => {
+        status.stop();
+        return writer.finish(end);
+      },
+    };
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, ...files, sink },
-      { ...deps.turn, log },
+      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, ...files, sink: withStatus },
+      { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));

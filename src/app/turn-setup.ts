@@ -29,7 +29,14 @@ export function createOpenAIClient(env: ModelEnv, file: FileConfig): OpenAI {
 }
 
 /** The model port every surface (Slack, the terminal chat) uses: the adapter, metered when metrics are on. */
-export function createModel(env: ModelEnv, file: FileConfig, log: Logger, metrics?: Metrics, costOf?: CostOf): ModelPort {
+export interface ModelHooks {
+  metrics?: Metrics;
+  costOf?: CostOf;
+  /** Sees the headers of every answer (the app-level rate limiter reads x-ratelimit-*). */
+  onHeaders?: (headers: Headers, status: number) => void;
+}
+
+export function createModel(env: ModelEnv, file: FileConfig, log: Logger, hooks: ModelHooks = {}): ModelPort {
   const model = new OpenAIModel(
     createOpenAIClient(env, file),
     {
@@ -37,10 +44,11 @@ export function createModel(env: ModelEnv, file: FileConfig, log: Logger, metric
       stallTimeoutMs: file.openai.stall_timeout_ms,
       requestTimeoutMs: file.openai.request_timeout_ms,
       compat: resolveCompat(file.openai.compat),
+      onHeaders: hooks.onHeaders,
     },
     log.child({ component: 'openai' }),
   );
-  return metrics ? meteredModel(model, metrics, costOf) : model;
+  return hooks.metrics ? meteredModel(model, hooks.metrics, hooks.costOf) : model;
 }
 
 /**

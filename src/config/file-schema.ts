@@ -22,12 +22,83 @@ export const channelSettingsSchema = z
 
 export type ChannelSettingsInput = z.infer<typeof channelSettingsSchema>;
 
+const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
+const userId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'user ids look like U0123ABCD' });
+
+const priceSchema = z
+  .object({
+    input: z.number().min(0).describe('US dollars per 1M input tokens.'),
+    cached_input: z.number().min(0).describe('US dollars per 1M cached input tokens.'),
+    output: z.number().min(0).describe('US dollars per 1M output tokens.'),
+  })
+  .strict();
+
+/** List prices per 1M tokens; config entries are merged over these. */
+export const DEFAULT_PRICES: Record<string, z.infer<typeof priceSchema>> = {
+  'gpt-4o': { input: 2.5, cached_input: 1.25, output: 10 },
+  'gpt-4o-mini': { input: 0.15, cached_input: 0.075, output: 0.6 },
+};
+
+const contextSchema = z
+  .object({
+    max_input_tokens: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(128_000)
+      .default(32_000)
+      .describe('Most input tokens (instructions, tools and history) sent per model call; the oldest turns are dropped to fit. Never more than 128,000 minus the output cap.'),
+    summarize_model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('When set, dropped turns are summarized with this (cheaper) model instead of being left out silently, e.g. gpt-4o-mini.'),
+  })
+  .strict();
+
+const limitsSchema = z
+  .object({
+    user_daily_tokens: z.number().int().positive().optional().describe('Tokens (input + output) one person may use per UTC day; unset: no limit.'),
+    workspace_monthly_usd: z.number().positive().optional().describe('US dollars a workspace may spend per UTC calendar month; unset: no limit.'),
+    admins: z.array(userId).default([]).describe('Slack user ids exempt from quotas who also see top users in /threadwise usage.'),
+    channels: z
+      .record(channelId, z.object({ user_daily_tokens: z.number().int().positive().describe('Daily tokens per person in this channel.') }).strict())
+      .default({})
+      .describe('Per-channel overrides of user_daily_tokens, keyed by channel id.'),
+  })
+  .strict();
+
+const pricingSchema = z
+  .object({
+    models: z
+      .record(z.string().min(1), priceSchema)
+      .default({})
+      .transform((given) => ({ ...DEFAULT_PRICES, ...given }))
+      .describe('Prices per model id (a dated snapshot is priced like its alias), merged over the defaults for gpt-4o ($2.50 / $1.25 cached / $10.00) and gpt-4o-mini.'),
+    batch_multiplier: z.number().min(0).max(1).default(0.5).describe('Price multiplier for Batch API calls.'),
+    fallback_model: z.string().min(1).default('gpt-4o').describe('Prices used for a model missing from the table (a warning is logged).'),
+  })
+  .strict()
+  .refine((p) => p.models[p.fallback_model] !== undefined, { error: 'needs a price in pricing.models', path: ['fallback_model'] });
+
+const rateLimitsSchema = z
+  .object({
+    max_concurrent_calls: z.number().int().min(1).max(512).default(16).describe('Model calls in flight at once per replica; more turns wait in line.'),
+    tokens_per_minute: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Tokens per minute to stay under until OpenAI reports the real limit in x-ratelimit-* headers.'),
+  })
+  .strict();
+
 export const fileConfigSchema = z
   .object({
     defaults: channelSettingsSchema.default({}).describe('Settings for every conversation without its own entry.'),
     dm: channelSettingsSchema.default({}).describe('Overrides for direct messages (the Messages tab).'),
     channels: z
-      .record(z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' }), channelSettingsSchema)
+      .record(channelId, channelSettingsSchema)
       .default({})
       .describe('Per-channel overrides keyed by channel id.'),
     slack: z
@@ -102,6 +173,10 @@ export const fileConfigSchema = z
       .strict()
       .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' })
       .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
+    context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
+    limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
+    pricing: pricingSchema.prefault({}).describe('Prices that turn token usage into US dollars.'),
+    rate_limits: rateLimitsSchema.prefault({}).describe('App-level limiter that keeps model calls under OpenAI rate limits.'),
   })
   .strict();
 

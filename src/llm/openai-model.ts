@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import { APIError, type OpenAI } from 'openai';
 import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { PRESETS, type ModelCompat } from '../config/compat.js';
@@ -16,6 +16,8 @@ export interface OpenAIModelOptions {
   backoffBaseMs?: number;
   /** What the server supports; OpenAI's full feature set by default. */
   compat?: ModelCompat;
+  /** Sees the headers of every OpenAI answer, errors included (x-ratelimit-* for the app-level limiter). */
+  onHeaders?: (headers: Headers, status: number) => void;
 }
 
 /** Builds the Responses API request, leaving out what the server behind the base URL does not support. */
@@ -103,10 +105,11 @@ export class OpenAIModel implements ModelPort {
     let requestId: string | undefined;
     try {
       arm();
-      const { data: stream, request_id } = await this.client.responses
+      const { data: stream, request_id, response } = await this.client.responses
         .create(params, { signal: controller.signal, maxRetries: 0, timeout: this.options.requestTimeoutMs })
         .withResponse();
       requestId = request_id ?? undefined;
+      this.options.onHeaders?.(response.headers, response.status);
       arm();
       for await (const event of stream as AsyncIterable<ResponseStreamEvent>) {
         arm();
@@ -116,6 +119,7 @@ export class OpenAIModel implements ModelPort {
       }
       throw new ModelError('connection', 'the stream ended before the response was complete', { requestId });
     } catch (err) {
+      if (err instanceof APIError && err.headers && err.status) this.options.onHeaders?.(err.headers, err.status);
       if (stalled) throw new ModelError('stalled', `no data from OpenAI for ${this.options.stallTimeoutMs} ms`, { requestId });
       const mapped = fromSdkError(err);
       if (!mapped.details.requestId && requestId) Object.assign(mapped.details, { requestId });

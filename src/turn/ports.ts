@@ -30,7 +30,11 @@ export interface ModelCall {
   functionCalls: Array<{ callId: string; name: string; arguments: string }>;
 }
 
-export type ModelEvent = { type: 'text'; delta: string } | { type: 'done'; call: ModelCall };
+export type ModelEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'done'; call: ModelCall }
+  /** The call waits for the app-level rate limiter; `position` 1 is next in line. */
+  | { type: 'queued'; position: number };
 
 export interface ModelPort {
   /** Streams one model call. Failures are thrown as ModelError after the adapter's own retries. */
@@ -64,6 +68,8 @@ export class ModelError extends Error {
 /** Where the answer goes; the Slack adapter implements it with streaming and fallbacks. */
 export interface ReplySink {
   append(delta: string): void;
+  /** A short, transient status line (e.g. waiting in line); cleared by the answer. Optional for sinks without one. */
+  status?(text: string): void;
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
   finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
 }

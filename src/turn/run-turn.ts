@@ -2,8 +2,13 @@ import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
 import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from '../store/types.js';
+import type { QuotaPort } from '../usage/types.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
+import { callModel } from './call-model.js';
+import type { PriceTable } from './cost.js';
+import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
+import { TurnMeter } from './meter.js';
 import { noticeForError, noticeForFiles, noticeForIncomplete } from './notices.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 
@@ -13,6 +18,17 @@ export interface TurnDeps {
   log: Logger;
   requestOptions: RequestOptions;
   stallSeconds: number;
+  /** Fits every call to context.max_input_tokens; absent: requests go out as built. */
+  context?: ContextFitter;
+  /** Quotas and usage counters; absent: no limits, nothing counted. */
+  quota?: QuotaPort;
+  /** Turns usage into dollars for the log line and the counters. */
+  prices?: PriceTable;
+  /**
+   * Where the per-call usage line goes. It names people only by hashes, so it must not inherit the raw Slack ids
+   * that the turn's own log lines carry for correlation; defaults to `log`.
+   */
+  usageLog?: Logger;
 }
 
 export interface TurnInput {
@@ -31,23 +47,11 @@ export interface TurnInput {
 }
 
 export interface TurnResult {
-  outcome: 'answered' | 'failed';
+  /** `refused`: a quota was reached, the user was told, and no model was called. */
+  outcome: 'answered' | 'failed' | 'refused';
   call?: ModelCall;
   error?: ModelError;
   messageTs: string[];
-}
-
-/** Runs the model, feeding the sink as text arrives; returns the call or the error, never throws a ModelError. */
-async function streamOnce(model: ModelPort, request: ModelRequest, sink: ReplySink, onText: (d: string) => void): Promise<ModelCall> {
-  for await (const event of model.stream(request)) {
-    if (event.type === 'text') {
-      onText(event.delta);
-      sink.append(event.delta);
-    } else {
-      return event.call;
-    }
-  }
-  throw new ModelError('connection', 'the model stream ended without a final event');
 }
 
 /**
@@ -61,41 +65,74 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   if (input.attachments?.length) userItem.attachments = input.attachments;
   if (input.skipped?.length) userItem.skipped = input.skipped;
   const history = await deps.threads.load(key);
+  const fullItems = [...history, userItem];
+  const build = (chain: boolean) =>
+    buildRequest(settings, key, user.id, history, [userItem], { ...deps.requestOptions, chainPreviousResponse: chain }, input.turnId);
+  const built = build(deps.requestOptions.chainPreviousResponse);
 
+  const admission = await deps.quota?.admit({
+    teamId: key.teamId,
+    channel: key.channel,
+    userId: user.id,
+    turnId: input.turnId,
+    model: built.model,
+    inputTokens: deps.context?.estimate(built, fullItems) ?? 0,
+    maxOutputTokens: built.maxOutputTokens,
+  });
+  if (admission && !admission.ok) {
+    const { messageTs } = await sink.finish({ outcome: 'failed', notice: admission.notice });
+    await deps.threads.append(key, [userItem]);
+    return { outcome: 'refused', messageTs };
+  }
+
+  const meter = new TurnMeter(deps.prices);
+  const who = { team: hashId('team', key.teamId), channel: hashId('channel', key.teamId, key.channel), user: built.safetyIdentifier };
   let text = '';
-  let request = buildRequest(settings, key, user.id, history, [userItem], deps.requestOptions, input.turnId);
+  let request = built;
   let call: ModelCall | undefined;
   let error: ModelError | undefined;
-  const started = Date.now();
   try {
-    try {
-      call = await streamOnce(deps.model, request, sink, (d) => (text += d));
-    } catch (err) {
-      // A chained response that OpenAI no longer has: resend the whole history once.
-      if (!(err instanceof ModelError) || err.kind !== 'previous_response_missing' || text) throw err;
-      log.warn({ code: err.details.code }, 'previous response not found; resending full history');
-      request = buildRequest(settings, key, user.id, history, [userItem], { ...deps.requestOptions, chainPreviousResponse: false }, input.turnId);
-      call = await streamOnce(deps.model, request, sink, (d) => (text += d));
-    }
+    ({ call, request } = await callModel(built, {
+      model: deps.model,
+      sink,
+      log,
+      fitter: deps.context,
+      fullItems,
+      unchained: () => build(false),
+      observe: (req, c, err, ms) => logModelCall(deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log, who, meter, req, c, err, ms),
+      onText: (d) => (text += d),
+      shown: () => text.length > 0,
+    }));
   } catch (err) {
     error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
 
-  const modelNotice = error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens);
-  const notice = [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') || undefined;
-  const outcome = error ? 'failed' : 'answered';
-  const { messageTs } = await sink.finish({ outcome, notice });
-
-  logModelCall(log, request, call, error, Date.now() - started);
-  const items: ThreadItem[] = [userItem];
-  if (text) items.push({ type: 'assistant', ts: messageTs[0], text, responseId: request.store ? call?.responseId : undefined, model: call?.model });
-  await deps.threads.append(key, items);
-  return { outcome, call, error, messageTs };
+  try {
+    const modelNotice = error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens);
+    const notice = [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') || undefined;
+    const outcome = error ? 'failed' : 'answered';
+    const { messageTs } = await sink.finish({ outcome, notice });
+    const items: ThreadItem[] = [userItem];
+    if (text) items.push({ type: 'assistant', ts: messageTs[0], text, responseId: request.store ? call?.responseId : undefined, model: call?.model });
+    await deps.threads.append(key, items);
+    return { outcome, call, error, messageTs };
+  } finally {
+    if (admission) await admission.settle(meter.totals);
+  }
 }
 
-function logModelCall(log: Logger, request: ModelRequest, call: ModelCall | undefined, error: ModelError | undefined, latencyMs: number): void {
+interface Who {
+  team: string;
+  channel: string;
+  user: string;
+}
+
+/** One structured line per model call: who (hashed), which model answered, tokens, dollars, latency, outcome. */
+function logModelCall(log: Logger, who: Who, meter: TurnMeter, request: ModelRequest, call: ModelCall | undefined, error: ModelError | undefined, latencyMs: number): void {
+  const cost = call?.usage ? meter.add(call.model, call.usage) : undefined;
   const fields = {
     event: 'model_call',
+    ...who,
     requested_model: request.model,
     model: call?.model,
     request_id: call?.requestId ?? error?.details.requestId,
@@ -106,9 +143,16 @@ function logModelCall(log: Logger, request: ModelRequest, call: ModelCall | unde
     cached_tokens: call?.usage?.cachedTokens,
     output_tokens: call?.usage?.outputTokens,
     image_tokens_estimate: request.items.reduce((sum, item) => sum + itemImageTokens(item), 0) || undefined,
+    cost_usd: cost?.usd,
+    ...(cost && !cost.known ? { priced_as: cost.pricedAs } : {}),
     latency_ms: latencyMs,
   };
+  if (cost && !cost.known) log.warn({ model: call?.model, priced_as: cost.pricedAs }, 'no price for this model in pricing.models; counted at the fallback price');
   if (!error) return log.info(fields, 'model call finished');
-  const level = error.kind === 'quota' || error.kind === 'auth' ? 'error' : 'warn';
+  if (error.kind === 'quota') {
+    // Not retried: every further call would fail the same way until someone adds credit.
+    return log.error({ ...fields, error_kind: error.kind, error_code: error.details.code, http_status: error.details.status, alert: 'openai_insufficient_quota', hint: 'add credit or raise the usage limit in the OpenAI dashboard', err: error }, 'model call failed');
+  }
+  const level = error.kind === 'auth' ? 'error' : 'warn';
   log[level]({ ...fields, error_kind: error.kind, error_code: error.details.code, http_status: error.details.status, err: error }, 'model call failed');
 }

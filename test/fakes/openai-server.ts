@@ -48,6 +48,42 @@ export interface FakeOpenAIOptions {
   profile?: ProfileName;
   /** Azure profile: deployment name → the model snapshot behind it. */
   deployments?: Record<string, string>;
+  /**
+   * Enforce per-minute limits like the real API: a request costs its estimated input plus max_output_tokens
+   * (default 4096) at admission, buckets refill continuously, and a request that does not fit gets a 429
+   * `rate_limit_exceeded` with retry-after. The x-ratelimit-* headers then report these buckets.
+   */
+  limits?: { tokensPerMinute?: number; requestsPerMinute?: number };
+}
+
+/** OpenAI's reset format: "6m0s", "1.5s", "120ms". */
+export function formatReset(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${Number(((ms - m * 60_000) / 1000).toFixed(3))}s`;
+}
+
+/** A per-minute budget refilling continuously, as OpenAI's limits behave. */
+class MinuteBucket {
+  private available: number;
+  private at = Date.now();
+  constructor(readonly limit: number) {
+    this.available = limit;
+  }
+  level(now = Date.now()): number {
+    return Math.min(this.limit, this.available + ((now - this.at) * this.limit) / 60_000);
+  }
+  take(n: number, now = Date.now()): void {
+    this.available = this.level(now) - n;
+    this.at = now;
+  }
+  msUntil(n: number, now = Date.now()): number {
+    return Math.max(0, ((n - this.level(now)) * 60_000) / this.limit);
+  }
+  resetMs(now = Date.now()): number {
+    return ((this.limit - this.level(now)) * 60_000) / this.limit;
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -64,10 +100,19 @@ export class FakeOpenAI {
   private remainingTokens = 800_000;
   private readonly apiKey: string;
   private readonly snapshots: Record<string, string>;
+  private readonly tokenBucket?: MinuteBucket;
+  private readonly requestBucket?: MinuteBucket;
+  /** POST /v1/responses being answered right now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** 429s sent because a per-minute limit was exceeded. */
+  rateLimited = 0;
 
   constructor(private readonly opts: FakeOpenAIOptions = {}) {
     this.apiKey = opts.apiKey ?? 'sk-test-fake';
     this.snapshots = { ...MODEL_SNAPSHOTS, ...opts.models };
+    if (opts.limits?.tokensPerMinute) this.tokenBucket = new MinuteBucket(opts.limits.tokensPerMinute);
+    if (opts.limits?.requestsPerMinute) this.requestBucket = new MinuteBucket(opts.limits.requestsPerMinute);
   }
 
   async start(): Promise<string> {
@@ -127,6 +172,12 @@ export class FakeOpenAI {
   // ---------------------------------------------------------------- HTTP plumbing
 
   private headers(startedAt: number, extra: Record<string, string> = {}): Record<string, string> {
+    const t = this.tokenBucket;
+    const r = this.requestBucket;
+    const enforced: Record<string, string> = {
+      ...(t ? { 'x-ratelimit-limit-tokens': String(t.limit), 'x-ratelimit-remaining-tokens': String(Math.max(0, Math.floor(t.level()))), 'x-ratelimit-reset-tokens': formatReset(t.resetMs()) } : {}),
+      ...(r ? { 'x-ratelimit-limit-requests': String(r.limit), 'x-ratelimit-remaining-requests': String(Math.max(0, Math.floor(r.level()))), 'x-ratelimit-reset-requests': formatReset(r.resetMs()) } : {}),
+    };
     return {
       'x-request-id': ids.request(),
       'openai-processing-ms': String(Math.max(1, Date.now() - startedAt)),
@@ -137,6 +188,7 @@ export class FakeOpenAI {
       'x-ratelimit-remaining-tokens': String(this.remainingTokens),
       'x-ratelimit-reset-requests': '1s',
       'x-ratelimit-reset-tokens': '6m0s',
+      ...enforced,
       ...(this.opts.rateLimitHeaders as Record<string, string> | undefined),
       ...extra,
     };
@@ -212,9 +264,36 @@ export class FakeOpenAI {
     this.requests.at(-1)!.ignoredParams = admitted.ignored;
     const err = validateCreate(body, this.stored, this.snapshots);
     if (err) return this.sendError(res, err, startedAt);
+    const limited = this.admit(body);
+    if (limited) {
+      this.rateLimited++;
+      return this.sendError(res, limited.error, startedAt, { 'retry-after': String(Math.max(1, Math.ceil(limited.waitMs / 1000))) });
+    }
     const recorded = this.requests.at(-1)!;
     const script = this.queue.shift() ?? this.fallback(recorded);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.once('close', () => this.inFlight--);
     await this.respond(req, res, body, script, startedAt);
+  }
+
+  /** Per-minute limits, when enforced: takes the request's cost, or says why and for how long it must wait. */
+  private admit(body: Json): { error: ApiError; waitMs: number } | undefined {
+    const t = this.tokenBucket;
+    const r = this.requestBucket;
+    const cost = estimateTokens(body) + (typeof body.max_output_tokens === 'number' ? body.max_output_tokens : 4096);
+    const model = String(body.model);
+    const fail = (kind: 'tokens' | 'requests', b: MinuteBucket, need: number) => {
+      const waitMs = b.msUntil(need);
+      const unit = kind === 'tokens' ? 'TPM' : 'RPM';
+      const message = `Rate limit reached for ${model} in organization org-fake on ${kind} per min (${unit}): Limit ${b.limit}, Used ${Math.ceil(b.limit - b.level())}, Requested ${need}. Please try again in ${formatReset(waitMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`;
+      return { error: { status: 429, error: { message, type: kind, param: null, code: 'rate_limit_exceeded' } }, waitMs };
+    };
+    if (r && r.level() < 1) return fail('requests', r, 1);
+    if (t && t.level() < cost) return fail('tokens', t, cost);
+    r?.take(1);
+    t?.take(cost);
+    return undefined;
   }
 
   // ---------------------------------------------------------------- scripted answers

@@ -9,7 +9,7 @@ import { createThreadwise, type Threadwise } from '../../src/app/create-threadwi
 import { loadConfig } from '../../src/config/load.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
-import { appMention, messageEvent, sendEvent, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
+import { appMention, messageEvent, sendEvent, sendSlashCommand, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
 
 export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
@@ -110,6 +110,16 @@ export class Harness {
 
   message(input: Partial<MessageInput> & { text: string; channel: string }, opts: Partial<SendEventOptions> = {}) {
     return this.send(messageEvent({ user: 'U1', ...input }), opts);
+  }
+
+  /** Runs `/threadwise <text>` as Slack posts it; resolves with the HTTP answer (the ephemeral reply is its body). */
+  async slash(text: string, input: { user?: string; channel?: string; command?: string } = {}) {
+    const res = await sendSlashCommand(
+      this.eventsUrl,
+      { command: input.command ?? '/threadwise', text, user_id: input.user ?? 'U1', channel_id: input.channel ?? 'C0SUP1' },
+      { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId },
+    );
+    return { ...res, json: res.body ? (JSON.parse(res.body) as { response_type?: string; text?: string }) : {} };
   }
 
   parsedLogs(): Array<Record<string, unknown>> {

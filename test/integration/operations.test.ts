@@ -42,7 +42,8 @@ describe('operator endpoints', () => {
     expect(sample(text, 'threadwise_model_tokens_total', { kind: 'input' })).toBe(1200);
     expect(sample(text, 'threadwise_model_tokens_total', { kind: 'cached' })).toBe(1024);
     expect(sample(text, 'threadwise_model_tokens_total', { kind: 'output' })).toBe(9);
-    expect(sample(text, 'threadwise_cost_usd_total')).toBe(0);
+    // gpt-4o: 176 uncached input at $2.50/M + 1,024 cached at $1.25/M + 9 output at $10/M.
+    expect(sample(text, 'threadwise_cost_usd_total')).toBeCloseTo((176 * 2.5 + 1024 * 1.25 + 9 * 10) / 1e6, 8);
     expect(sample(text, 'threadwise_ack_seconds_count', { event: 'app_mention' })).toBe(1);
     for (const name of ['threadwise_queue_wait_seconds_count', 'threadwise_time_to_first_token_seconds_count', 'threadwise_time_to_first_visible_text_seconds_count'])
       expect(sample(text, name), name).toBe(1);
@@ -83,7 +84,9 @@ describe('operator endpoints', () => {
 
     const slack = { team: h.slack.teamId, channel: 'C0SUP1', thread_ts: '1700000200.000100', message_ts: '1700000200.000100', user: 'U1' };
     expect(finished).toMatchObject({ slack, outcome: 'answered', request_id: expect.stringMatching(/^req_/) });
-    expect(byMsg('model call finished')).toMatchObject({ slack, request_id: finished.request_id, response_id: finished.response_id });
+    // The usage line names people only by hashes; the turn id ties it to the Slack ids above.
+    expect(byMsg('model call finished')).toMatchObject({ turn: sent.eventId, request_id: finished.request_id, response_id: finished.response_id });
+    expect(byMsg('model call finished').slack).toBeUndefined();
     // The failed first attempt is logged under the same turn, with the request id OpenAI gave it.
     expect(byMsg('retrying model call')).toMatchObject({ request_id: expect.stringMatching(/^req_/) });
     expect(byMsg('retrying model call').request_id).not.toBe(finished.request_id);

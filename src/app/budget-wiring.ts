@@ -1,0 +1,54 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FileConfig } from '../config/file-schema.js';
+import { retryAfterMs } from '../llm/errors.js';
+import { RateLimitedModel } from '../llm/limited-model.js';
+import { OpenAIRateLimiter } from '../llm/rate-limiter.js';
+import type { PriceTable } from '../turn/cost.js';
+import { itemImageTokens } from '../turn/image-tokens.js';
+import { ContextFitter } from '../turn/fit-request.js';
+import type { ModelPort } from '../turn/ports.js';
+import { Summarizer } from '../turn/summarize.js';
+import { TokenCounter } from '../turn/tokens.js';
+import { createUsageStore } from '../usage/index.js';
+import { QuotaService } from '../usage/quota.js';
+import type { UsageStore } from '../usage/types.js';
+
+export function priceTable(pricing: FileConfig['pricing']): PriceTable {
+  const models = Object.fromEntries(Object.entries(pricing.models).map(([m, p]) => [m, { input: p.input, cachedInput: p.cached_input, output: p.output }]));
+  return { models, batchMultiplier: pricing.batch_multiplier, fallbackModel: pricing.fallback_model };
+}
+
+/** The app-level limiter, fed by the headers of every OpenAI answer; a 429 holds everyone back until it passes. */
+export function createLimiter(file: FileConfig): { limiter: OpenAIRateLimiter; onHeaders: (headers: Headers, status: number) => void } {
+  const limiter = new OpenAIRateLimiter({ maxConcurrent: file.rate_limits.max_concurrent_calls, tokensPerMinute: file.rate_limits.tokens_per_minute });
+  const onHeaders = (headers: Headers, status: number) => {
+    limiter.observe(headers);
+    if (status === 429) limiter.pause(retryAfterMs(headers) ?? 1_000);
+  };
+  return { limiter, onHeaders };
+}
+
+export interface Budget {
+  model: ModelPort;
+  context: ContextFitter;
+  quota: QuotaService;
+  prices: PriceTable;
+  usage: UsageStore;
+}
+
+/** Context budget, limiter, prices and quotas around the raw OpenAI model port. */
+export function createBudget(file: FileConfig, raw: ModelPort, limiter: OpenAIRateLimiter, prices: PriceTable, log: Logger, redis?: Redis): Budget {
+  // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.
+  const counter = new TokenCounter({ extraTokens: itemImageTokens });
+  const model = new RateLimitedModel(raw, limiter, counter);
+  const summarizer = file.context.summarize_model ? new Summarizer(model, file.context.summarize_model, counter) : undefined;
+  const usage = createUsageStore(file.state.key_prefix, redis);
+  return {
+    model,
+    context: new ContextFitter(counter, file.context.max_input_tokens, summarizer),
+    quota: new QuotaService(usage, file.limits, prices, log.child({ component: 'quota' })),
+    prices,
+    usage,
+  };
+}

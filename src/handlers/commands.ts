@@ -1,0 +1,61 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** Who ran a command, where; ids as Slack sent them. */
+export interface CommandContext {
+  teamId: string;
+  userId: string;
+  channelId: string;
+  /** Words after the subcommand name. */
+  args: string[];
+}
+
+export interface Subcommand {
+  name: string;
+  /** One line for the help text. */
+  description: string;
+  run(ctx: CommandContext): Promise<string>;
+}
+
+const commandSchema = z.looseObject({
+  team_id: z.string().min(1),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  text: z.string().default(''),
+});
+
+export function helpText(command: string, subcommands: readonly Subcommand[]): string {
+  return [`*${command}* commands:`, ...subcommands.map((s) => `• \`${command} ${s.name}\` — ${s.description}`)].join('\n');
+}
+
+/**
+ * `/threadwise <subcommand> …`: a small router; each subcommand is one object, so adding one is one entry.
+ * Replies are ephemeral (only the caller sees them) and are sent with the acknowledgement itself.
+ */
+export function registerCommands(app: App, deps: { command: string; subcommands: readonly Subcommand[]; log: Logger }): void {
+  const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
+  app.command(deps.command, async ({ command, ack }) => {
+    const parsed = commandSchema.safeParse(command);
+    if (!parsed.success) {
+      deps.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
+      await ack({ response_type: 'ephemeral', text: 'Sorry, Slack sent this command without the details I need. Please try again.' });
+      return;
+    }
+    const [name = 'help', ...args] = parsed.data.text.trim().split(/\s+/).filter(Boolean);
+    const sub = byName.get(name.toLowerCase());
+    if (!sub) {
+      const prefix = name === 'help' ? '' : `I don't know \`${name}\`. `;
+      await ack({ response_type: 'ephemeral', text: prefix + helpText(deps.command, deps.subcommands) });
+      return;
+    }
+    let text: string;
+    try {
+      text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args });
+    } catch (err) {
+      deps.log.error({ err, subcommand: sub.name }, 'slash command failed');
+      text = `⚠️ \`${deps.command} ${sub.name}\` failed on my side. Please try again in a moment.`;
+    }
+    await ack({ response_type: 'ephemeral', text });
+  });
+}

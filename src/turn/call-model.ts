@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { ThreadItem } from '../store/types.js';
+import type { ContextFitter } from './fit-request.js';
+import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
+import type { CallObserver } from './summarize.js';
+
+/** After OpenAI still says "too long", the retry gets at most this share of what was sent. */
+export const HARDER_FACTOR = 0.5;
+
+export interface CallContext {
+  model: ModelPort;
+  sink: ReplySink;
+  log: Logger;
+  /** Absent: requests go out as built (no budget). */
+  fitter?: ContextFitter;
+  /** The whole conversation including the new message (for chained requests and their fallback). */
+  fullItems: ThreadItem[];
+  /** The same call without previous_response_id, for when OpenAI no longer has the chained response. */
+  unchained: () => ModelRequest;
+  observe: CallObserver;
+  onText: (delta: string) => void;
+  /** Whether any text reached the user (then nothing can be retried). */
+  shown: () => boolean;
+}
+
+export const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
+
+/** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
+async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {
+  for await (const event of ctx.model.stream(request)) {
+    if (event.type === 'text') {
+      ctx.onText(event.delta);
+      ctx.sink.append(event.delta);
+    } else if (event.type === 'queued') {
+      ctx.sink.status?.(queuedStatus(event.position));
+    } else {
+      return event.call;
+    }
+  }
+  throw new ModelError('connection', 'the model stream ended without a final event');
+}
+
+/**
+ * One model call that fits the budget, with the two recoveries that are safe before anything was shown:
+ * a chained response OpenAI no longer has (resend the history), and `context_length_exceeded` (trim harder,
+ * once). Every attempt is reported to `observe`.
+ */
+export async function callModel(built: ModelRequest, ctx: CallContext): Promise<{ call: ModelCall; request: ModelRequest }> {
+  let sentTokens = 0;
+  const fit = async (request: ModelRequest, ceiling?: number) => {
+    if (!ctx.fitter) return request;
+    const fitted = await ctx.fitter.fit(request, { fullItems: ctx.fullItems, ceiling, observe: ctx.observe });
+    sentTokens = fitted.inputTokens;
+    return fitted.request;
+  };
+  const attempt = async (request: ModelRequest) => {
+    const started = Date.now();
+    try {
+      const call = await streamOnce(request, ctx);
+      ctx.observe(request, call, undefined, Date.now() - started);
+      return { call, request };
+    } catch (err) {
+      const error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
+      ctx.observe(request, undefined, error, Date.now() - started);
+      throw error;
+    }
+  };
+
+  let request = await fit(built);
+  try {
+    return await attempt(request);
+  } catch (err) {
+    const error = err as ModelError;
+    if (ctx.shown()) throw error;
+    if (error.kind === 'previous_response_missing') {
+      ctx.log.warn({ code: error.details.code }, 'previous response not found; resending full history');
+      request = await fit(ctx.unchained());
+    } else if (error.kind === 'context_length' && ctx.fitter) {
+      ctx.log.warn({ request_id: error.details.requestId }, 'input still too long for the model; trimming harder and retrying once');
+      request = await fit(built.previousResponseId ? ctx.unchained() : built, Math.floor(sentTokens * HARDER_FACTOR));
+    } else {
+      throw error;
+    }
+    return attempt(request);
+  }
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import type { ThreadItem } from '../store/types.js';
+
+/** User text may contain strings such as "<|endoftext|>": they are plain text to us, never control tokens. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+/** Framing the API adds around every input item (role and separators), as in OpenAI's chat counting guide. */
+export const ITEM_OVERHEAD_TOKENS = 4;
+/** Framing around the whole request (priming of the answer). */
+export const REQUEST_OVERHEAD_TOKENS = 3;
+
+export interface TokenCounterOptions {
+  /** Tokens an item adds beyond its text, e.g. images by the gpt-4o tile formula; 0 when absent. */
+  extraTokens?: (item: ThreadItem) => number;
+  /** Items remembered (by content hash) so that each stored item is tokenized once per process. */
+  cacheSize?: number;
+}
+
+/** The text of an item as the model reads it: mirrors toResponsesInput, so counts match what is sent. */
+export function itemText(item: ThreadItem): string {
+  switch (item.type) {
+    case 'user':
+      return `${item.userName}: ${item.text}`;
+    case 'assistant':
+      return item.text;
+    case 'function_call':
+      return `${item.name}${item.arguments}`;
+    case 'function_call_output':
+      return item.output;
+  }
+}
+
+/** o200k_base token counts (gpt-4o, gpt-4.1, o-series), with a per-item cache. */
+export class TokenCounter {
+  private readonly cache = new Map<string, number>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: TokenCounterOptions = {}) {
+    this.cacheSize = options.cacheSize ?? 20_000;
+  }
+
+  text(text: string): number {
+    return text ? encode(text, AS_TEXT).length : 0;
+  }
+
+  /** Tokens of one stored item, counted once and then served from the cache (least recently used evicted). */
+  item(item: ThreadItem): number {
+    const key = createHash('sha1').update(JSON.stringify(item)).digest('base64');
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const tokens = ITEM_OVERHEAD_TOKENS + this.text(itemText(item)) + (this.options.extraTokens?.(item) ?? 0);
+    this.cache.set(key, tokens);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    return tokens;
+  }
+
+  items(items: readonly ThreadItem[]): number {
+    let sum = 0;
+    for (const item of items) sum += this.item(item);
+    return sum;
+  }
+
+  /** Instructions and tool schemas travel with every call and count against the window like the history. */
+  fixed(instructions: string, tools: unknown): number {
+    const toolTokens = Array.isArray(tools) && tools.length ? this.text(JSON.stringify(tools)) : 0;
+    return REQUEST_OVERHEAD_TOKENS + this.text(instructions) + toolTokens;
+  }
+
+  /** Keeps the head and the tail of a text within `maxTokens`, marking the cut, so both ends stay readable. */
+  truncate(text: string, maxTokens: number): string {
+    const tokens = encode(text, AS_TEXT);
+    if (tokens.length <= maxTokens) return text;
+    const marker = `\n[… ${tokens.length - maxTokens} tokens left out to fit the context window …]\n`;
+    const room = Math.max(0, maxTokens - this.text(marker));
+    const head = Math.ceil(room * 0.7);
+    return decode(tokens.slice(0, head)) + marker + decode(tokens.slice(tokens.length - (room - head)));
+  }
+}
