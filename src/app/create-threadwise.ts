@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -7,14 +8,17 @@ import type { DestinationStream } from 'pino';
 import { secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { registerApprovalHandlers } from '../handlers/approvals.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
+import { SlackApprovalCards } from '../slack/approval-card.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
+import { setupTools } from '../tools/registry.js';
 import { createTurnProcessor } from './process-turn.js';
 import { healthRoutes } from './routes.js';
 
@@ -52,7 +56,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-  const auth = await new WebClient(env.SLACK_BOT_TOKEN, clientOptions).auth.test().catch((err: Error) => {
+  // Waits out rate limits itself: for one-off posts (approval cards and outcomes) rather than streamed replies.
+  const apiClient = new WebClient(env.SLACK_BOT_TOKEN, clientOptions);
+  const auth = await apiClient.auth.test().catch((err: Error) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
   });
   const bot = { userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
@@ -67,6 +73,16 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     requestTimeoutMs: file.openai.request_timeout_ms,
   }, log.child({ component: 'openai' }));
 
+  const tools = await setupTools({
+    file,
+    env,
+    baseDir: env.THREADWISE_CONFIG ? dirname(resolve(env.THREADWISE_CONFIG)) : process.cwd(),
+    approvalStore: stores.approvals,
+    cards: new SlackApprovalCards(apiClient),
+    log: log.child({ component: 'tools' }),
+  });
+  log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
+
   const processor = createTurnProcessor({
     file,
     envModel: env.OPENAI_MODEL,
@@ -80,7 +96,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       log,
       requestOptions: { store: file.openai.store, chainPreviousResponse: file.openai.chain_previous_response },
       stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
+      maxToolRounds: file.tools.max_rounds,
     },
+    tools: tools.registry,
     log,
   });
   const queue = new InProcessTurnQueue(processor, TURN_CONCURRENCY, log);
@@ -117,6 +135,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     queue,
     log,
   });
+
+  if (tools.approvals) registerApprovalHandlers(app, { approvals: tools.approvals, client: apiClient, threads: stores.threads, log });
 
   let httpServer: Server | undefined;
   return {

@@ -7,6 +7,8 @@ import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { SlackRateGates } from '../slack/rate-gate.js';
 import { SlackReplyWriter } from '../slack/reply-writer.js';
+import type { ToolRegistry } from '../tools/runner.js';
+import type { ToolContext } from '../tools/types.js';
 import { runTurn, type TurnDeps } from '../turn/run-turn.js';
 
 export interface ProcessTurnDeps {
@@ -17,6 +19,8 @@ export interface ProcessTurnDeps {
   gates: SlackRateGates;
   lookups: SlackLookups;
   turn: TurnDeps;
+  /** Tools offered to the model; none when nothing is configured. */
+  tools?: ToolRegistry;
   log: Logger;
 }
 
@@ -25,10 +29,16 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
   return async (job: TurnJob) => {
     const log = deps.log.child({ turn: job.id });
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
-    const [userName, text] = await Promise.all([
-      deps.lookups.userName(job.userId),
+    const [profile, text] = await Promise.all([
+      deps.lookups.userProfile(job.userId),
       resolveSlackMarkup(job.text, deps.lookups, { botUserId: deps.botUserId }),
     ]);
+    const user = { id: job.userId, name: profile?.name ?? job.userId };
+    // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
+    const ctx: ToolContext = { ...job.key, isDm: job.isDm, user: { ...user, ...(profile?.email ? { email: profile.email } : {}) } };
+    const tools = deps.tools?.definitions.length
+      ? deps.tools.session(ctx, { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars }, log.child({ component: 'tools' }))
+      : undefined;
     const sink = new SlackReplyWriter(
       deps.writerClient,
       deps.gates.for(job.key.teamId),
@@ -41,9 +51,9 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       log,
     );
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, sink },
+      { turnId: job.id, key: job.key, settings, user, text, messageTs: job.messageTs, sink, tools },
       { ...deps.turn, log },
     );
-    log.info({ outcome: result.outcome, messages: result.messageTs.length, queue_wait_ms: Date.now() - job.receivedAt }, 'turn finished');
+    log.info({ outcome: result.outcome, messages: result.messageTs.length, tool_rounds: result.toolRounds, queue_wait_ms: Date.now() - job.receivedAt }, 'turn finished');
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { envModeProblems, envSchema, type Env } from './env.js';
+import { envModeProblems, envSchema, providerEnvProblems, type Env } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { fileConfigSchema, type FileConfig } from './file-schema.js';
 
@@ -29,6 +29,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     file = fileConfigSchema.parse({});
   }
 
+  if (file) problems.push(...providerEnvProblems(file.tickets?.provider, source));
   if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
   return { env: envResult.data, file };
 }

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
-import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse, Tool as OpenAITool } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
-import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest } from '../turn/ports.js';
+import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest, type ModelTool } from '../turn/ports.js';
 import { backoffMs, sleep } from './backoff.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
@@ -15,6 +15,13 @@ export interface OpenAIModelOptions {
   backoffBaseMs?: number;
 }
 
+function toTool(tool: ModelTool): OpenAITool {
+  if (tool.type === 'function') {
+    return { type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict };
+  }
+  return { type: 'file_search', vector_store_ids: tool.vectorStoreIds, ...(tool.maxResults ? { max_num_results: tool.maxResults } : {}) };
+}
+
 export function toCreateParams(req: ModelRequest): ResponseCreateParamsStreaming {
   return {
     model: req.model,
@@ -26,6 +33,7 @@ export function toCreateParams(req: ModelRequest): ResponseCreateParamsStreaming
     metadata: req.metadata,
     store: req.store,
     ...(req.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
+    ...(req.tools?.length ? { tools: req.tools.map(toTool), parallel_tool_calls: true } : {}),
     stream: true,
     stream_options: { include_obfuscation: false },
   };

@@ -51,6 +51,8 @@ export class SlackReplyWriter implements ReplySink {
   private lastWriteAt = 0;
   private finished = false;
   private gaveUp = false;
+  /** Status writes in order, so clearing can never overtake setting. */
+  private statusWrites: Promise<void> | undefined;
 
   constructor(
     private readonly client: WebClient,
@@ -69,10 +71,18 @@ export class SlackReplyWriter implements ReplySink {
     this.schedule();
   }
 
+  /** Shows progress under the thread (assistant.threads.setStatus, which chat:write allows in channels too). */
+  status(text: string): void {
+    if (this.finished) return;
+    this.statusWrites = (this.statusWrites ?? Promise.resolve()).then(() => this.setStatus(text));
+  }
+
   async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
     this.finished = true;
     clearTimeout(this.timer);
     await this.writing;
+    // Slack drops a status when the bot posts, but a reply that was already streaming keeps it: clear it.
+    if (this.statusWrites) await this.statusWrites.then(() => this.setStatus(''));
     if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
     if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
     await this.drain();
@@ -200,6 +210,18 @@ export class SlackReplyWriter implements ReplySink {
       default:
         this.gaveUp = true;
         return 'gave_up';
+    }
+  }
+
+  private async setStatus(status: string): Promise<void> {
+    const method = 'assistant.threads.setStatus';
+    await this.gate.wait(method);
+    try {
+      await this.client.assistant.threads.setStatus({ channel_id: this.target.channel, thread_ts: this.target.threadTs, status });
+    } catch (err) {
+      const failure = classifySlackError(err);
+      if (failure.kind === 'rate_limited') this.gate.limited(method, failure.retryAfter);
+      this.log.debug({ method, failure }, 'status not shown');
     }
   }
 

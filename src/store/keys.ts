@@ -5,6 +5,7 @@ export function storeKeys(prefix: string) {
   return {
     thread: (k: ThreadKey) => `${prefix}thread:${k.teamId}:${k.channel}:${k.threadTs}`,
     dedupe: (id: string) => `${prefix}dedupe:${id}`,
+    approval: (id: string) => `${prefix}approval:${id}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

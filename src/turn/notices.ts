@@ -41,3 +41,8 @@ export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): s
   if (call.incompleteReason === 'content_filter') return '🚫 _The answer was stopped by OpenAI\'s content filter._';
   return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
 }
+
+/** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
+export function noticeForRoundLimit(maxRounds: number): string {
+  return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;
+}
