@@ -5,7 +5,7 @@ import type { TicketApprovals } from './approvals.js';
 import { PRIORITIES } from './providers/types.js';
 import { defineTool, ToolError, type AnyTool, type ToolContext } from './types.js';
 
-const parameters = z.object({
+const parameters = z.strictObject({
   title: z.string().trim().min(5).max(150).describe('A short summary of the problem or request (5 to 150 characters).'),
   description: z.string().trim().min(10).max(4_000).describe('What happened, what is needed, and any details the user gave (10 to 4,000 characters).'),
   priority: z.enum(PRIORITIES).describe('urgent only for outages or blocked work with no workaround.'),

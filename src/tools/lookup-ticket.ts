@@ -5,7 +5,7 @@ import type { Ticket, TicketProvider } from './providers/types.js';
 import { ticketForModel } from './ticket-format.js';
 import { defineTool, ToolError, type AnyTool } from './types.js';
 
-const parameters = z.object({
+const parameters = z.strictObject({
   ticket_id: z
     .string()
     .trim()

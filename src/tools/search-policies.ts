@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PolicyIndex, PolicyPassage } from './policy-index.js';
 import { defineTool, type AnyTool } from './types.js';
 
-const parameters = z.object({
+const parameters = z.strictObject({
   query: z.string().trim().min(2).max(300).describe('What to look for in the internal policies, in the user\'s words (2 to 300 characters).'),
 });
 

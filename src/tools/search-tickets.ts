@@ -9,7 +9,7 @@ import { defineTool, type AnyTool } from './types.js';
 const CANDIDATES = 60;
 const RESULTS = 10;
 
-const parameters = z.object({
+const parameters = z.strictObject({
   query: z
     .string()
     .trim()
