@@ -41,7 +41,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     const cardTs = click.container?.message_ts;
     const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
     const decision = await deps.approvals.decide(id, clicker, action.action_id === APPROVE_ACTION ? 'approve' : 'cancel');
-    deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
+    const handled = () => deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
 
     if (decision.kind === 'wrong_user' || decision.kind === 'expired') {
       const text =
@@ -49,7 +49,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
           ? `Only <@${decision.ownerId}> can approve or cancel this ticket request.`
           : 'This ticket request has expired or was already handled. Ask me again if you still need the ticket.';
       await deps.client.chat.postEphemeral({ channel, user: clicker.userId, text });
-      return;
+      return handled();
     }
     const { approval } = decision;
     const text = outcomeText(decision);
@@ -63,6 +63,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [
       { type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text },
     ]);
+    handled();
   };
 
   app.action({ type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) }, async ({ ack, body }) => {

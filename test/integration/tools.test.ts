@@ -72,6 +72,31 @@ describe('the model calls tools; the server runs them', () => {
     expect(logged.map((l) => l.outcome).sort()).toEqual(['invalid_arguments', 'invalid_json', 'ok', 'ok', 'unknown_tool']);
   });
 
+  it('keeps what the model said before a tool call and continues the answer after it', async () => {
+    h = await toolHarness().start();
+    h.openai.enqueue(
+      { kind: 'function_calls', text: 'Let me check that ticket.', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"OPS-12"}' }] },
+      { kind: 'text', text: 'OPS-12 is open and assigned to Grace.' },
+    );
+    const sent = await h.mention({ user: 'U1', text: 'OPS-12?' });
+    await h.turnFinished(sent.eventId);
+    expect(visible()).toBe('Let me check that ticket.\n\nOPS-12 is open and assigned to Grace.');
+    const input = h.openai.responsesRequests()[1]!.body.input as Array<Record<string, unknown>>;
+    expect(input.slice(1).map((i) => i.type ?? i.role)).toEqual(['message', 'function_call', 'function_call_output']);
+    expect(input[1]).toMatchObject({ role: 'assistant', content: 'Let me check that ticket.' });
+  });
+
+  it('chains tool rounds with previous_response_id when OpenAI stores responses', async () => {
+    h = await toolHarness({ yaml: 'openai:\n  store: true\n  chain_previous_response: true\n' }).start();
+    h.openai.enqueue({ kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"OPS-12"}' }] }, { kind: 'text', text: 'Open.' });
+    const sent = await h.mention({ user: 'U1', text: 'OPS-12?' });
+    await h.turnFinished(sent.eventId);
+    const second = h.openai.responsesRequests()[1]!.body;
+    expect(second.previous_response_id).toMatch(/^resp_/);
+    expect(second.input.map((i: { type: string }) => i.type)).toEqual(['function_call_output']);
+    expect(visible()).toBe('Open.');
+  });
+
   it('stops after the configured number of tool rounds and says so, keeping the thread usable', async () => {
     h = await toolHarness({ yaml: 'tools:\n  max_rounds: 2\n' }).start();
     h.openai.setDefault(() => ({ kind: 'function_calls', calls: [{ name: 'search_tickets', arguments: '{"query":"vpn","status":null}' }] }));
