@@ -23,7 +23,13 @@ export const ticketsSchema = z
     default_project: projectKey
       .optional()
       .describe('Project for tickets created outside a channel with projects (DMs). Without it, create_ticket works only in such channels.'),
-    timeout_ms: z.number().int().min(500).max(60_000).default(8_000).describe('Time allowed for one ticket-system request, retries included.'),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(500)
+      .max(60_000)
+      .default(8_000)
+      .describe('Time allowed to create an approved ticket, retries included (lookups and searches are bounded by tools.timeout_ms).'),
   })
   .strict();
 
