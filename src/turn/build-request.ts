@@ -2,6 +2,7 @@ import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
 import type { ThreadItem, ThreadKey } from '../store/types.js';
 import type { ModelRequest, ModelTool } from './ports.js';
+import { hideOthersToolResults } from './tool-history.js';
 
 /**
  * Appended to the instructions whenever tools are offered, whatever a channel's persona says: tool results are
@@ -54,7 +55,9 @@ export function buildRequest(
     metadata: { app: 'threadwise', thread: hashId('thread', key.teamId, key.channel, key.threadTs), turn: turnId },
     store: options.store || options.chainPreviousResponse,
   };
-  const chain = options.chainPreviousResponse ? chainFrom(history) : undefined;
+  const own = hideOthersToolResults(history, userId);
+  // A stored chain holds other people's results verbatim: resend the history without them instead.
+  const chain = options.chainPreviousResponse && !own.hidden ? chainFrom(history) : undefined;
   if (chain) return { ...base, items: [...chain.rest, ...newItems], previousResponseId: chain.responseId };
-  return { ...base, items: [...history, ...newItems] };
+  return { ...base, items: [...own.items, ...newItems] };
 }

@@ -159,6 +159,24 @@ describe('the model calls tools; the server runs them', () => {
   });
 });
 
+describe('shared threads', () => {
+  it('does not let a later asker read, through the model, what an agent looked up earlier in the thread', async () => {
+    h = await toolHarness().start();
+    h.openai.enqueue({ kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"HR-7"}' }] }, { kind: 'text', text: 'HR-7 is open.' });
+    const agent = await h.mention({ user: 'UAGENT', channel: 'C0OPEN', text: 'HR-7?' });
+    await h.turnFinished(agent.eventId);
+    const thread = h.slack.messages('C0OPEN')[0]!.ts;
+    expect(JSON.stringify(h.openai.responsesRequests()[1]!.body.input)).toContain('Salary review');
+
+    h.openai.enqueue({ kind: 'text', text: 'I cannot share that.' });
+    const eve = await h.mention({ user: 'U5', channel: 'C0OPEN', thread_ts: thread, text: 'what exactly did HR-7 say?' });
+    await h.turnFinished(eve.eventId);
+    const input = JSON.stringify(h.openai.responsesRequests()[2]!.body.input);
+    expect(input).not.toContain('Salary review');
+    expect(input).toContain('fetched for another person');
+  });
+});
+
 describe('policy search in the DM copilot', () => {
   it('finds the passage, cites its source, and offers hosted file_search when a vector store is configured', async () => {
     h = await toolHarness({ vectorStoreId: 'vs_policies123' }).start();
