@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
@@ -7,6 +8,7 @@ import { Registry } from 'prom-client';
 import { secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { registerApprovalHandlers } from '../handlers/approvals.js';
 import { registerCommands } from '../handlers/commands.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
 import { usageSubcommand } from '../handlers/usage-command.js';
@@ -14,12 +16,14 @@ import { boltLogger } from '../observability/bolt-logger.js';
 import { createLogger, prettyLogsFor, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
+import { SlackApprovalCards } from '../slack/approval-card.js';
 import { createFileReader, type FileReaderOptions } from '../slack/files/reader.js';
 import { fileLimits } from '../slack/files/prepare.js';
 import { SlackLookups } from '../slack/lookups.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { SlackRateGates } from '../slack/rate-gate.js';
 import { createRedis, createStores, redisReady } from '../store/index.js';
+import { setupTools } from '../tools/registry.js';
 import { costOf } from '../turn/cost.js';
 import { createBudget, createLimiter, priceTable } from './budget-wiring.js';
 import { createTurnProcessor } from './process-turn.js';
@@ -68,6 +72,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
+  // Waits out rate limits itself: for one-off calls (files.info, approval cards and outcomes) rather than streamed replies.
   const apiClient = new MeteredWebClient(env.SLACK_BOT_TOKEN, clientOptions, metrics);
   const auth = await apiClient.auth.test().catch((err: Error) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
@@ -86,6 +91,16 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const model = createModel(env, file, log, { metrics, costOf: (m, usage) => costOf(prices, m, usage).usd, onHeaders });
   const budget = createBudget(file, model, limiter, prices, log, redis);
 
+  const tools = await setupTools({
+    file,
+    env,
+    baseDir: env.THREADWISE_CONFIG ? dirname(resolve(env.THREADWISE_CONFIG)) : process.cwd(),
+    approvalStore: stores.approvals,
+    cards: new SlackApprovalCards(apiClient),
+    log: log.child({ component: 'tools' }),
+  });
+  log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
+
   const processor = createTurnProcessor({
     file,
     envModel: env.OPENAI_MODEL,
@@ -95,6 +110,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     lookups: new SlackLookups(writerClient, log),
     turn: { ...createTurnDeps(file, budget.model, stores.threads, log), context: budget.context, quota: budget.quota, prices: budget.prices },
     readFiles: createFileReader(apiClient, fileReaderOptions(env, file), log.child({ component: 'files' })),
+    tools: tools.registry,
     log,
     metrics,
   });
@@ -134,6 +150,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
 
   registerCommands(app, { command: '/threadwise', subcommands: [usageSubcommand({ usage: budget.usage, limits: file.limits })], log });
+  if (tools.approvals) registerApprovalHandlers(app, { approvals: tools.approvals, client: apiClient, threads: stores.threads, log });
 
   let httpServer: Server | undefined;
   return {

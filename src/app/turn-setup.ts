@@ -66,5 +66,6 @@ export function createTurnDeps(file: FileConfig, model: ModelPort, threads: Thre
       maxAttachmentBytes: file.files.max_request_bytes,
     },
     stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
+    maxToolRounds: file.tools.max_rounds,
   };
 }

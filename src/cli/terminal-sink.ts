@@ -6,6 +6,11 @@ export class TerminalSink implements ReplySink {
 
   constructor(private readonly out: NodeJS.WritableStream) {}
 
+  /** Progress (waiting in line, tools running) goes to stderr, so stdout holds only the conversation. */
+  status(text: string): void {
+    process.stderr.write(`… ${text}\n`);
+  }
+
   append(delta: string): void {
     if (!delta) return;
     this.wrote = true;

@@ -34,7 +34,49 @@ export const envSchema = z
       .describe('Minimum log level.'),
     NODE_ENV: z.string().optional()
       .describe('`development` prints human-readable logs; anything else prints JSON lines.'),
+    JIRA_BASE_URL: z.url({ error: 'must be your Jira Cloud URL, such as https://your-site.atlassian.net' }).optional()
+      .describe('Jira Cloud site URL, for tickets.provider: jira.'),
+    JIRA_EMAIL: z.email({ error: 'must be the email of the Atlassian account the API token belongs to' }).optional()
+      .describe('Atlassian account email the Jira API token belongs to.'),
+    JIRA_API_TOKEN: z.string().min(1).optional()
+      .describe('Jira API token (secret; redacted from logs).'),
+    ZENDESK_SUBDOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be the subdomain only: acme for acme.zendesk.com' }).optional()
+      .describe('Zendesk subdomain, for tickets.provider: zendesk.'),
+    ZENDESK_EMAIL: z.email({ error: 'must be the email of the Zendesk agent the API token acts as' }).optional()
+      .describe('Email of the Zendesk agent the API token acts as.'),
+    ZENDESK_API_TOKEN: z.string().min(1).optional()
+      .describe('Zendesk API token (secret; redacted from logs).'),
+    GITHUB_TOKEN: z.string().min(1).optional()
+      .describe('GitHub token with issues access, for tickets.provider: github (secret; redacted from logs).'),
+    GITHUB_REPO: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/repository, such as acme/support' }).optional()
+      .describe('owner/repository whose issues are the tickets.'),
+    GITHUB_API_URL: z.url({ error: 'must be a URL such as https://api.github.com (or https://HOST/api/v3 for GitHub Enterprise Server)' }).optional()
+      .describe('GitHub API URL; https://HOST/api/v3 for GitHub Enterprise Server.'),
   });
+
+const PROVIDER_ENV: Record<string, Array<[string, string]>> = {
+  jira: [
+    ['JIRA_BASE_URL', 'your Jira Cloud URL, such as https://your-site.atlassian.net'],
+    ['JIRA_EMAIL', 'the Atlassian account email the API token belongs to'],
+    ['JIRA_API_TOKEN', 'an API token from id.atlassian.com → Security → API tokens'],
+  ],
+  zendesk: [
+    ['ZENDESK_SUBDOMAIN', 'acme for acme.zendesk.com'],
+    ['ZENDESK_EMAIL', 'the agent email the API token acts as'],
+    ['ZENDESK_API_TOKEN', 'a token from Admin Center → Apps and integrations → Zendesk API'],
+  ],
+  github: [
+    ['GITHUB_TOKEN', 'a fine-grained token with Issues read and write on the repository'],
+    ['GITHUB_REPO', 'owner/repository'],
+  ],
+};
+
+/** Credentials the configured ticket provider cannot work without (names only, never values). */
+export function providerEnvProblems(provider: string | undefined, source: NodeJS.ProcessEnv): string[] {
+  return (PROVIDER_ENV[provider ?? ''] ?? [])
+    .filter(([name]) => !source[name])
+    .map(([name, hint]) => `${name} is required for tickets.provider ${provider}: ${hint}`);
+}
 
 /** Cross-field rules, checked even when single fields fail so that one message lists everything. */
 export function envModeProblems(source: NodeJS.ProcessEnv): string[] {
@@ -45,4 +87,13 @@ export function envModeProblems(source: NodeJS.ProcessEnv): string[] {
 export type Env = z.infer<typeof envSchema>;
 
 /** Environment variables whose values must never reach logs, errors or Slack. */
-export const secretEnvKeys = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'OPENAI_API_KEY', 'REDIS_URL'] as const;
+export const secretEnvKeys = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'OPENAI_API_KEY',
+  'REDIS_URL',
+  'JIRA_API_TOKEN',
+  'ZENDESK_API_TOKEN',
+  'GITHUB_TOKEN',
+] as const;

@@ -11,6 +11,8 @@ export class ConfigError extends Error {
 export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
   return issues.map((issue) => {
     const where = issue.path.length ? issue.path.join('.') : '(root)';
-    return `${prefix}${where} ${issue.message}`;
+    // A bad record key (a channel id, say) carries the useful message one level down.
+    const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    return `${prefix}${where} ${inner ? `is not a valid key: ${inner}` : issue.message}`;
   });
 }

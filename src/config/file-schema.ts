@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compatSchema, resolveCompat } from './compat.js';
+import { accessSchema, policiesSchema, ticketsSchema, toolsSchema } from './tools-schema.js';
 
 export const DEFAULT_INSTRUCTIONS = [
   'You are Threadwise, an assistant inside Slack for support and operations teams.',
@@ -177,6 +178,14 @@ export const fileConfigSchema = z
     limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
     pricing: pricingSchema.prefault({}).describe('Prices that turn token usage into US dollars.'),
     rate_limits: rateLimitsSchema.prefault({}).describe('App-level limiter that keeps model calls under OpenAI rate limits.'),
+    tickets: ticketsSchema.optional().describe('The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.'),
+    access: accessSchema
+      .default({ agents: [], channels: {} })
+      .describe('Who may see which ticket. Checked by the server on every tool call, whatever the model asks.'),
+    policies: policiesSchema.optional().describe('Internal policy documents behind search_policies; without it that tool is off.'),
+    tools: toolsSchema
+      .default({ max_rounds: 6, timeout_ms: 15_000, max_output_chars: 12_000, approval_ttl_minutes: 1_440 })
+      .describe('Limits of the function-calling loop.'),
   })
   .strict();
 

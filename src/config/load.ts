@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { envModeProblems, envSchema, type Env } from './env.js';
+import { envModeProblems, envSchema, providerEnvProblems, type Env } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { fileConfigSchema, type FileConfig } from './file-schema.js';
 
@@ -18,6 +18,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
   if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
   problems.push(...envModeProblems(source));
   const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
+  if (file) problems.push(...providerEnvProblems(file.tickets?.provider, source));
   if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
   return { env: envResult.data, file };
 }

@@ -1,8 +1,8 @@
 import { APIError, type OpenAI } from 'openai';
-import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse, Tool as OpenAITool } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { PRESETS, type ModelCompat } from '../config/compat.js';
-import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest } from '../turn/ports.js';
+import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest, type ModelTool } from '../turn/ports.js';
 import { backoffMs, sleep } from './backoff.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
@@ -20,6 +20,19 @@ export interface OpenAIModelOptions {
   onHeaders?: (headers: Headers, status: number) => void;
 }
 
+function toTool(tool: ModelTool): OpenAITool {
+  if (tool.type === 'function') {
+    return { type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict };
+  }
+  return { type: 'file_search', vector_store_ids: tool.vectorStoreIds, ...(tool.maxResults ? { max_num_results: tool.maxResults } : {}) };
+}
+
+/** Function tools always; hosted tools (file_search) only where the server runs them. */
+function toolParams(tools: readonly ModelTool[] | undefined, compat: ModelCompat): Pick<ResponseCreateParamsStreaming, 'tools' | 'parallel_tool_calls'> {
+  const usable = (tools ?? []).filter((t) => t.type === 'function' || compat.hostedTools);
+  return usable.length ? { tools: usable.map(toTool), parallel_tool_calls: true } : {};
+}
+
 /** Builds the Responses API request, leaving out what the server behind the base URL does not support. */
 export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.openai): ResponseCreateParamsStreaming {
   return {
@@ -32,6 +45,7 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
     ...(compat.metadata ? { metadata: req.metadata } : {}),
     ...(compat.store ? { store: req.store } : {}),
     ...(req.previousResponseId && compat.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
+    ...toolParams(req.tools, compat),
     stream: true,
     ...(compat.streamOptions ? { stream_options: { include_obfuscation: false } } : {}),
   };

@@ -5,26 +5,38 @@ import type { MarkupLookups } from './markup.js';
 
 const TTL_SECONDS = 3600;
 
+export interface SlackUserProfile {
+  name?: string;
+  /** Present only when the app has users:read.email. */
+  email?: string;
+}
+
 /** users.info and conversations.info with an hour-long cache: names change rarely and the calls are Tier 3/4. */
 export class SlackLookups implements MarkupLookups {
-  private readonly users = new ExpiringMap<Promise<string | undefined>>();
+  private readonly users = new ExpiringMap<Promise<SlackUserProfile | undefined>>();
   private readonly channels = new ExpiringMap<Promise<string | undefined>>();
 
   constructor(private readonly client: WebClient, private readonly log: Logger) {}
 
-  userName(id: string): Promise<string | undefined> {
+  userProfile(id: string): Promise<SlackUserProfile | undefined> {
     return this.cached(this.users, id, async () => {
-      const res = await this.client.users.info({ user: id });
-      const u = res.user;
-      return u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || undefined;
+      const u = (await this.client.users.info({ user: id })).user;
+      return {
+        name: u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || undefined,
+        email: u?.profile?.email || undefined,
+      };
     });
+  }
+
+  async userName(id: string): Promise<string | undefined> {
+    return (await this.userProfile(id))?.name;
   }
 
   channelName(id: string): Promise<string | undefined> {
     return this.cached(this.channels, id, async () => (await this.client.conversations.info({ channel: id })).channel?.name || undefined);
   }
 
-  private cached(map: ExpiringMap<Promise<string | undefined>>, id: string, load: () => Promise<string | undefined>) {
+  private cached<T>(map: ExpiringMap<Promise<T | undefined>>, id: string, load: () => Promise<T | undefined>) {
     let hit = map.get(id);
     if (!hit) {
       hit = load().catch((err) => {

@@ -45,7 +45,7 @@ type Step = 'written' | 'rate_limited' | 'retry' | 'fallback' | 'gave_up';
  * lets a stream expire, it continues with chat.postMessage + chat.update carrying the full text. Text is only
  * dropped from `pending` after Slack accepted it, so no failure path loses words.
  */
-export class SlackReplyWriter implements ReplySink {
+export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private mode: Mode;
   private ts: string | undefined;
   private sent = '';

@@ -15,6 +15,7 @@ export class ThreadStatus {
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private writing: Promise<void> | undefined;
 
   constructor(
     private readonly client: WebClient,
@@ -33,21 +34,36 @@ export class ThreadStatus {
     }, delay);
   }
 
-  /** The answer is starting (or the turn ended): no more status writes. */
-  stop(): void {
+  /**
+   * The turn ended: no more status writes, and a status still showing is removed (Slack drops it when the bot
+   * posts a message, but not under a reply that was already streaming when the status was set).
+   */
+  async clear(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.writing;
+    if (!this.shown) return;
+    this.shown = undefined;
+    await this.send('');
   }
 
-  private async write(): Promise<void> {
+  private write(): Promise<void> {
     const text = this.wanted;
-    if (this.stopped || !text || text === this.shown) return;
+    if (this.stopped || !text || text === this.shown) return Promise.resolve();
     this.lastAt = Date.now();
     this.shown = text;
+    this.writing = this.send(text).finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async send(status: string): Promise<void> {
     try {
-      await this.client.assistant.threads.setStatus({ channel_id: this.target.channel, thread_ts: this.target.threadTs, status: text });
+      await this.client.assistant.threads.setStatus({ channel_id: this.target.channel, thread_ts: this.target.threadTs, status });
     } catch (err) {
+      // A workspace that refuses statuses (scope, plan) gets none for the rest of this turn.
       this.stopped = true;
       this.log.debug({ err: { message: (err as Error).message } }, 'thread status not shown');
     }

@@ -17,6 +17,7 @@ export function storeKeys(prefix: string) {
     usageTopMonth: (team: string, month: string) => `${prefix}usage:{${team}}:top:month:${month}`,
     holdsUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:holds:user:${user}:day:${day}`,
     holdsWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:holds:ws:month:${month}`,
+    approval: (id: string) => `${prefix}approval:${id}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -58,9 +58,18 @@ export interface DedupeStore {
   release(id: string): Promise<void>;
 }
 
+/** Pending write approvals (serialized by their owner), which expire on their own. */
+export interface ApprovalStore {
+  put(id: string, value: string, ttlSeconds: number): Promise<void>;
+  get(id: string): Promise<string | undefined>;
+  /** Reads and deletes in one step: of two concurrent clicks, exactly one gets the value. */
+  take(id: string): Promise<string | undefined>;
+}
+
 export interface Stores {
   threads: ThreadStore;
   dedupe: DedupeStore;
+  approvals: ApprovalStore;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

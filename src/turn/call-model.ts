@@ -18,6 +18,7 @@ export interface CallContext {
   /** The same call without previous_response_id, for when OpenAI no longer has the chained response. */
   unchained: () => ModelRequest;
   observe: CallObserver;
+  /** Receives the answer's text as it streams; the caller shows it (so rounds can be joined as it likes). */
   onText: (delta: string) => void;
   /** Whether any text reached the user (then nothing can be retried). */
   shown: () => boolean;
@@ -30,9 +31,8 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
   for await (const event of ctx.model.stream(request)) {
     if (event.type === 'text') {
       ctx.onText(event.delta);
-      ctx.sink.append(event.delta);
     } else if (event.type === 'queued') {
-      ctx.sink.status?.(queuedStatus(event.position));
+      ctx.sink.status(queuedStatus(event.position));
     } else {
       return event.call;
     }

@@ -59,3 +59,8 @@ export function noticeForFiles(attachments: readonly Attachment[], skipped: read
   }
   return lines.length ? lines.join('\n') : undefined;
 }
+
+/** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
+export function noticeForRoundLimit(maxRounds: number): string {
+  return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;
+}

@@ -11,6 +11,36 @@ export interface ModelRequest {
   metadata: Record<string, string>;
   store: boolean;
   previousResponseId?: string;
+  /** Tools the model may call this time; none when absent or empty. */
+  tools?: ModelTool[];
+}
+
+/** A tool offered to the model: one of ours (run by the server) or one OpenAI hosts. */
+export type ModelTool =
+  | { type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: true }
+  | { type: 'file_search'; vectorStoreIds: string[]; maxResults?: number };
+
+export interface FunctionCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+export interface FunctionOutput {
+  callId: string;
+  /** What the model reads back: always an envelope that marks the content as data. */
+  output: string;
+}
+
+/** Runs the model's function calls for one turn, with the asking user's context already bound in. */
+export interface ToolRunner {
+  readonly definitions: ModelTool[];
+  /** A short status for the user while these calls run ("is looking up SUP-101…"). */
+  progress(calls: readonly FunctionCall[]): string;
+  /** Answers every call (errors included), in the order given; independent calls run concurrently. */
+  run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]>;
+  /** Answers calls that will not run (the round cap), so the conversation stays well-formed. */
+  decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[];
 }
 
 export interface ModelUsage {
@@ -27,7 +57,7 @@ export interface ModelCall {
   incompleteReason?: string;
   usage?: ModelUsage;
   requestId?: string;
-  functionCalls: Array<{ callId: string; name: string; arguments: string }>;
+  functionCalls: FunctionCall[];
 }
 
 export type ModelEvent =
@@ -68,8 +98,8 @@ export class ModelError extends Error {
 /** Where the answer goes; the Slack adapter implements it with streaming and fallbacks. */
 export interface ReplySink {
   append(delta: string): void;
-  /** A short, transient status line (e.g. waiting in line); cleared by the answer. Optional for sinks without one. */
-  status?(text: string): void;
+  /** Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes. */
+  status(text: string): void;
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
   finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
 }

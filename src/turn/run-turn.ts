@@ -9,8 +9,8 @@ import type { PriceTable } from './cost.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
-import { noticeForError, noticeForFiles, noticeForIncomplete } from './notices.js';
-import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
+import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit } from './notices.js';
+import { ModelError, type FunctionOutput, type ModelCall, type ModelPort, type ModelRequest, type ReplySink, type ToolRunner } from './ports.js';
 
 export interface TurnDeps {
   model: ModelPort;
@@ -29,6 +29,8 @@ export interface TurnDeps {
    * that the turn's own log lines carry for correlation; defaults to `log`.
    */
   usageLog?: Logger;
+  /** Rounds of tool calls one turn may run before it stops with a notice. */
+  maxToolRounds: number;
 }
 
 export interface TurnInput {
@@ -44,6 +46,8 @@ export interface TurnInput {
   /** Files of the message that could not be used; the answer says so. */
   skipped?: SkippedFile[];
   sink: ReplySink;
+  /** The tools this user may call here; a turn without them is a plain answer. */
+  tools?: ToolRunner;
 }
 
 export interface TurnResult {
@@ -52,22 +56,49 @@ export interface TurnResult {
   call?: ModelCall;
   error?: ModelError;
   messageTs: string[];
+  toolRounds: number;
+}
+
+/** Text of one turn as the user reads it: rounds separated by a blank line. */
+class ShownText {
+  all = '';
+  round = '';
+  constructor(private readonly sink: ReplySink) {}
+
+  add(delta: string): void {
+    if (!this.round && this.all) this.push('\n\n');
+    this.round += delta;
+    this.push(delta);
+  }
+
+  nextRound(): string {
+    const text = this.round;
+    this.round = '';
+    return text;
+  }
+
+  private push(s: string): void {
+    this.all += s;
+    this.sink.append(s);
+  }
 }
 
 /**
- * One turn: load the thread, call the model with the new message, stream the answer, store both sides.
- * The user's message is stored even when the model fails, so the next turn still has it.
+ * One turn: load the thread, call the model with the new message, run the tools it asks for (round after round,
+ * up to the cap), stream the answer, store everything. The user's message and every completed tool round are
+ * stored even when the model fails, so the next turn still has them and every call keeps its output.
  */
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
-  const { key, settings, user, sink } = input;
+  const { key, settings, user, sink, tools } = input;
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = { type: 'user', ts: input.messageTs, userId: user.id, userName: user.name, text: input.text };
   if (input.attachments?.length) userItem.attachments = input.attachments;
   if (input.skipped?.length) userItem.skipped = input.skipped;
   const history = await deps.threads.load(key);
-  const fullItems = [...history, userItem];
-  const build = (chain: boolean) =>
-    buildRequest(settings, key, user.id, history, [userItem], { ...deps.requestOptions, chainPreviousResponse: chain }, input.turnId);
+  const items: ThreadItem[] = [userItem];
+  const shown = new ShownText(sink);
+  const build = (chain: boolean): ModelRequest =>
+    buildRequest(settings, key, user.id, history, items, { ...deps.requestOptions, chainPreviousResponse: chain }, input.turnId, tools?.definitions);
   const built = build(deps.requestOptions.chainPreviousResponse);
 
   const admission = await deps.quota?.admit({
@@ -76,46 +107,75 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     userId: user.id,
     turnId: input.turnId,
     model: built.model,
-    inputTokens: deps.context?.estimate(built, fullItems) ?? 0,
+    inputTokens: deps.context?.estimate(built, [...history, ...items]) ?? 0,
     maxOutputTokens: built.maxOutputTokens,
   });
   if (admission && !admission.ok) {
     const { messageTs } = await sink.finish({ outcome: 'failed', notice: admission.notice });
     await deps.threads.append(key, [userItem]);
-    return { outcome: 'refused', messageTs };
+    return { outcome: 'refused', messageTs, toolRounds: 0 };
   }
 
   const meter = new TurnMeter(deps.prices);
   const who = { team: hashId('team', key.teamId), channel: hashId('channel', key.teamId, key.channel), user: built.safetyIdentifier };
-  let text = '';
+  const usageLog = deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log;
   let request = built;
   let call: ModelCall | undefined;
   let error: ModelError | undefined;
+  let roundNotice: string | undefined;
+  let rounds = 0;
   try {
-    ({ call, request } = await callModel(built, {
-      model: deps.model,
-      sink,
-      log,
-      fitter: deps.context,
-      fullItems,
-      unchained: () => build(false),
-      observe: (req, c, err, ms) => logModelCall(deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log, who, meter, req, c, err, ms),
-      onText: (d) => (text += d),
-      shown: () => text.length > 0,
-    }));
+    for (;;) {
+      ({ call, request } = await callModel(request, {
+        model: deps.model,
+        sink,
+        log,
+        fitter: deps.context,
+        fullItems: [...history, ...items],
+        unchained: () => build(false),
+        observe: (req, c, err, ms) => logModelCall(usageLog, who, meter, req, c, err, ms),
+        onText: (d) => shown.add(d),
+        // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
+        shown: () => shown.round.length > 0,
+      }));
+      const calls = tools ? call.functionCalls : [];
+      if (!calls.length) break;
+
+      const roundText = shown.nextRound();
+      if (roundText) items.push({ type: 'assistant', text: roundText });
+      let outputs: FunctionOutput[];
+      if (rounds >= deps.maxToolRounds) {
+        outputs = tools!.decline(calls, `the turn reached its limit of ${deps.maxToolRounds} tool rounds`);
+        roundNotice = noticeForRoundLimit(deps.maxToolRounds);
+      } else {
+        rounds++;
+        sink.status(tools!.progress(calls));
+        outputs = await tools!.run(calls);
+      }
+      items.push(...calls.map((c): ThreadItem => ({ type: 'function_call', callId: c.callId, name: c.name, arguments: c.arguments })));
+      items.push(...outputs.map((o): ThreadItem => ({ type: 'function_call_output', callId: o.callId, output: o.output })));
+      if (roundNotice) break;
+      // A stored response already holds everything before its tool calls: send only their outputs.
+      const chained = request.store && deps.requestOptions.chainPreviousResponse;
+      request = chained ? { ...request, previousResponseId: call.responseId, items: items.slice(-outputs.length) } : build(false);
+      call = undefined;
+    }
   } catch (err) {
     error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
 
   try {
-    const modelNotice = error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens);
+    const modelNotice = roundNotice ?? (error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens));
     const notice = [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') || undefined;
     const outcome = error ? 'failed' : 'answered';
     const { messageTs } = await sink.finish({ outcome, notice });
-    const items: ThreadItem[] = [userItem];
-    if (text) items.push({ type: 'assistant', ts: messageTs[0], text, responseId: request.store ? call?.responseId : undefined, model: call?.model });
+    const finalText = shown.nextRound();
+    if (finalText) {
+      const responseId = request.store && !error ? call?.responseId : undefined;
+      items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
+    }
     await deps.threads.append(key, items);
-    return { outcome, call, error, messageTs };
+    return { outcome, call, error, messageTs, toolRounds: rounds };
   } finally {
     if (admission) await admission.settle(meter.totals);
   }
@@ -139,6 +199,7 @@ function logModelCall(log: Logger, who: Who, meter: TurnMeter, request: ModelReq
     response_id: call?.responseId,
     status: error ? 'failed' : call?.status,
     incomplete_reason: call?.incompleteReason,
+    function_calls: call?.functionCalls.length || undefined,
     input_tokens: call?.usage?.inputTokens,
     cached_tokens: call?.usage?.cachedTokens,
     output_tokens: call?.usage?.outputTokens,

@@ -25,7 +25,7 @@ function userObject(ws: Workspace, id: string): Json {
       real_name_normalized: u.real_name,
       display_name: u.display_name,
       display_name_normalized: u.display_name,
-      ...(u.email !== undefined ? { email: u.email } : {}),
+      ...(u.email !== undefined && ws.o.scopes.includes('users:read.email') ? { email: u.email } : {}),
       image_48: `https://avatars.example.invalid/${id}_48.png`,
       image_72: `https://avatars.example.invalid/${id}_72.png`,
       team: ws.o.teamId,

@@ -48,7 +48,14 @@ export interface FakeSlackOptions {
   now?: () => number;
   /** Interval of server pings on Socket Mode connections. */
   socketPingIntervalMs?: number;
+  /** Bot token scopes (default: the manifest's, incl. users:read.email); sent as X-OAuth-Scopes like Slack. */
+  scopes?: string[];
 }
+
+export const DEFAULT_SCOPES = [
+  'app_mentions:read', 'assistant:write', 'chat:write', 'commands', 'channels:history', 'channels:read', 'groups:history',
+  'groups:read', 'im:history', 'im:read', 'im:write', 'mpim:history', 'files:read', 'users:read', 'users:read.email',
+];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
 const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
@@ -87,6 +94,7 @@ export class FakeSlack {
       streamMaxChars: opts.streamMaxChars ?? 12_000,
       strictChannels: opts.strictChannels ?? false,
       now: opts.now ?? Date.now,
+      scopes: opts.scopes ?? DEFAULT_SCOPES,
     });
     this.seed();
     this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1 });
@@ -143,7 +151,8 @@ export class FakeSlack {
   }
 
   private json(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+    const scopes = { 'X-OAuth-Scopes': this.ws.o.scopes.join(',') };
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...scopes, ...headers }).end(JSON.stringify(body));
   }
 
   private parseArgs(req: IncomingMessage, url: URL, raw: string): { args: Json; bodyToken?: string } {

@@ -102,6 +102,13 @@ describe('FakeSlack Web API through the real WebClient', () => {
     await expect(client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } })).resolves.toMatchObject({ ok: true });
   });
 
+  it('shows profile.email only to apps with users:read.email, and reports the scopes', async () => {
+    const { client } = await setup({ scopes: ['chat:write', 'users:read'] });
+    const info = await client.users.info({ user: 'U1' });
+    expect((info.user?.profile as Record<string, unknown>).email).toBeUndefined();
+    expect(info.response_metadata?.scopes).toEqual(['chat:write', 'users:read']);
+  });
+
   it('answers users.info and assistant thread methods with Slack limits', async () => {
     const { fake, client } = await setup();
     const info = await client.users.info({ user: 'U1' });

@@ -44,6 +44,8 @@ export interface WorkspaceOptions {
   /** When false, unknown ids shaped like C…/G…/D… are accepted as channels the bot is in. */
   strictChannels: boolean;
   now: () => number;
+  /** Bot token scopes; users.info shows profile.email only with users:read.email, like Slack. */
+  scopes: string[];
 }
 
 export interface ThreadStatus {

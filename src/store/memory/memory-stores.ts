@@ -1,4 +1,4 @@
-import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
 import type { StoreKeys } from '../keys.js';
 import { attachBlobs, blobsOf, decodeItems, encodeItem } from '../codec.js';
 
@@ -81,5 +81,27 @@ export class MemoryDedupeStore implements DedupeStore {
 
   async release(id: string): Promise<void> {
     this.seen.delete(this.keys.dedupe(id));
+  }
+}
+
+export class MemoryApprovalStore implements ApprovalStore {
+  private readonly entries: ExpiringMap<string>;
+  constructor(private readonly keys: StoreKeys, now?: () => number) {
+    this.entries = new ExpiringMap(now);
+  }
+
+  async put(id: string, value: string, ttlSeconds: number): Promise<void> {
+    this.entries.set(this.keys.approval(id), value, ttlSeconds);
+  }
+
+  async get(id: string): Promise<string | undefined> {
+    return this.entries.get(this.keys.approval(id));
+  }
+
+  async take(id: string): Promise<string | undefined> {
+    const k = this.keys.approval(id);
+    const value = this.entries.get(k);
+    this.entries.delete(k);
+    return value;
   }
 }

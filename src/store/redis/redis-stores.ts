@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
-import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
 
 /**
  * Stores a thread's file bytes and forgets the oldest beyond the bound, atomically, and gives both file keys the
@@ -72,5 +72,22 @@ export class RedisDedupeStore implements DedupeStore {
 
   async release(id: string): Promise<void> {
     await this.redis.del(this.keys.dedupe(id));
+  }
+}
+
+export class RedisApprovalStore implements ApprovalStore {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async put(id: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.keys.approval(id), value, 'EX', Math.max(1, Math.round(ttlSeconds)));
+  }
+
+  async get(id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.approval(id))) ?? undefined;
+  }
+
+  async take(id: string): Promise<string | undefined> {
+    // GETDEL (Redis 6.2+) is atomic, so a double click cannot run the approved write twice.
+    return (await this.redis.getdel(this.keys.approval(id))) ?? undefined;
   }
 }

@@ -111,3 +111,32 @@ channels:
     expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('a: [1, 2') }).join()).toMatch(/not valid YAML/);
   });
 });
+
+describe('tool configuration', () => {
+  it('accepts the documented tickets and access keys and the shipped example', () => {
+    const { file } = loadConfig({ ...valid, THREADWISE_CONFIG: 'examples/threadwise.example.yml' });
+    expect(file.tickets).toMatchObject({ provider: 'file', file: './tickets.json', default_project: 'SUP' });
+    expect(file.access).toEqual({ agents: ['U123ABC'], channels: { C100: { projects: ['SUP'] } } });
+    expect(file.tools).toMatchObject({ max_rounds: 6, timeout_ms: 15_000 });
+    expect(file.policies?.dir).toBe('./policies');
+  });
+
+  it('defaults to six tool rounds and no tickets or policies', () => {
+    const { file } = loadConfig(valid);
+    expect(file.tools.max_rounds).toBe(6);
+    expect(file.tickets).toBeUndefined();
+    expect(file.access).toEqual({ agents: [], channels: {} });
+  });
+
+  it('names the missing credentials of an HTTP ticket provider, never their values', () => {
+    const path = yamlFile('tickets:\n  provider: jira\n');
+    const list = problems({ ...valid, THREADWISE_CONFIG: path, JIRA_API_TOKEN: 'secret-jira-token' });
+    expect(list).toEqual([expect.stringMatching(/^JIRA_BASE_URL is required for tickets.provider jira/), expect.stringMatching(/^JIRA_EMAIL is required/)]);
+    expect(list.join('\n')).not.toContain('secret-jira-token');
+  });
+
+  it('rejects a DM id as a project channel and a lower-case project key', () => {
+    const path = yamlFile('access:\n  channels:\n    D0DM1: { projects: [sup] }\n');
+    expect(problems({ ...valid, THREADWISE_CONFIG: path }).join('\n')).toMatch(/channel ids look like C0123ABCD/);
+  });
+});

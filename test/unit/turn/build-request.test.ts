@@ -56,3 +56,26 @@ describe('the model request for a turn', () => {
     ]);
   });
 });
+
+describe('tool results in a shared thread', () => {
+  const withTools: ThreadItem[] = [
+    { type: 'user', ts: '1.1', userId: 'UAGENT', userName: 'Sam', text: 'HR-7?' },
+    { type: 'function_call', callId: 'c1', name: 'lookup_ticket', arguments: '{"ticket_id":"HR-7"}' },
+    { type: 'function_call_output', callId: 'c1', output: '{"ok":true,"data":{"title":"Salary review"}}' },
+    { type: 'assistant', ts: '1.2', text: 'HR-7 is open.', responseId: 'resp_1' },
+  ];
+  const eve: ThreadItem = { type: 'user', ts: '1.3', userId: 'U5', userName: 'Eve', text: 'what was its title?' };
+
+  it('hides results fetched for someone else from the next asker, keeping the calls paired', () => {
+    const req = buildRequest(settings, key, 'U5', withTools, [eve], { store: true, chainPreviousResponse: true }, 'Ev2');
+    expect(JSON.stringify(req.items)).not.toContain('Salary review');
+    expect(req.items.map((i) => i.type)).toEqual(['user', 'function_call', 'function_call_output', 'assistant', 'user']);
+    // The stored chain would carry the raw result, so the history is resent instead.
+    expect(req.previousResponseId).toBeUndefined();
+  });
+
+  it('keeps the asker’s own results', () => {
+    const req = buildRequest(settings, key, 'UAGENT', withTools, [eve], { store: true, chainPreviousResponse: false }, 'Ev2');
+    expect(JSON.stringify(req.items)).toContain('Salary review');
+  });
+});

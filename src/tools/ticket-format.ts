@@ -1,0 +1,19 @@
+import type { Ticket } from './providers/types.js';
+
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
+
+/** A ticket as the model reads it (snake_case, no internal fields), with the description cut to `maxDescription`. */
+export function ticketForModel(t: Ticket, maxDescription: number): Record<string, unknown> {
+  return {
+    id: t.id,
+    project: t.project,
+    title: t.title,
+    status: t.status,
+    priority: t.priority,
+    assignee: t.assignee,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    url: t.url,
+    description: clip(t.description, maxDescription),
+  };
+}
