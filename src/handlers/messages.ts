@@ -4,8 +4,14 @@ import type { TurnQueue } from '../queue/types.js';
 import type { DedupeStore, ThreadStore } from '../store/types.js';
 import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
 
+/** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
+export interface BotIdentity {
+  botUserId?: string;
+  botId?: string;
+}
+
 export interface MessageHandlerDeps {
-  trigger: () => TriggerContext;
+  trigger: (bot: BotIdentity) => TriggerContext;
   requireMention: (channel: string, isDm: boolean) => boolean;
   threads: ThreadStore;
   dedupe: DedupeStore;
@@ -24,14 +30,14 @@ interface Envelope {
  * answers 5xx and Slack delivers the event again later.
  */
 export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): void {
-  const handle = async (rawEvent: unknown, body: Envelope) => {
+  const handle = async (rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
     const parsed = messageEventSchema.safeParse(rawEvent);
     if (!parsed.success) {
       deps.log.warn({ event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed message event');
       return;
     }
     const event = parsed.data;
-    const trigger = classifyMessage(event, deps.trigger());
+    const trigger = classifyMessage(event, deps.trigger(bot));
     if (trigger.action === 'ignore') return;
     const teamId = body.team_id ?? '';
     const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
@@ -60,6 +66,6 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       throw err;
     }
   };
-  app.event('app_mention', async ({ event, body }) => handle(event, body as Envelope));
-  app.event('message', async ({ event, body }) => handle(event, body as Envelope));
+  app.event('app_mention', async ({ event, body, context }) => handle(event, body as Envelope, context));
+  app.event('message', async ({ event, body, context }) => handle(event, body as Envelope, context));
 }

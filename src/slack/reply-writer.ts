@@ -5,6 +5,7 @@ import type { ReplySink } from '../turn/ports.js';
 import { closingFence, safeCutPoint } from './markdown-split.js';
 import { plainPreview } from './mrkdwn.js';
 import type { SlackRateGate } from './rate-gate.js';
+import { patientCall } from './patient-call.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
 /** Slack accepts at most 12,000 characters of markdown_text per call. */
@@ -29,6 +30,8 @@ export interface ReplyWriterOptions {
   nativeStreaming: boolean;
   /** Blocks shown under a finished answer (feedback buttons). */
   finalBlocks?: () => unknown[];
+  /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */
+  onMessage?: (ts: string) => Promise<void>;
 }
 
 type Mode = 'stream' | 'post';
@@ -71,14 +74,55 @@ export class SlackReplyWriter implements ReplySink {
 
   async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
     this.finished = true;
-    clearTimeout(this.timer);
-    await this.writing;
+    await this.quiesce();
     if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
     if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
     await this.drain();
     await this.close(end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : []);
     if (this.pending) this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
     return { messageTs: [...this.messages] };
+  }
+
+  /** Starts the answer over in the message(s) already shown, headed by `note`; nothing to do if none was shown. */
+  async restart(note: string): Promise<void> {
+    await this.quiesce();
+    const live = this.mode === 'stream' ? this.ts : undefined;
+    await this.adopt([...this.messages], note, live ? [live] : []);
+  }
+
+  /**
+   * Takes over the messages an interrupted attempt of this turn left behind (its process died): live streams
+   * are stopped, the first message is rewritten with this answer under `note`, the others are deleted.
+   */
+  async takeOver(messages: readonly string[], note: string): Promise<void> {
+    await this.adopt(messages, note, messages);
+  }
+
+  private async adopt(messages: readonly string[], note: string, streaming: readonly string[]): Promise<void> {
+    this.pending = '';
+    const [first, ...rest] = messages;
+    if (!first) return;
+    const { channel } = this.target;
+    for (const ts of streaming) await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts }));
+    for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.client.chat.delete({ channel, ts }));
+    this.mode = 'post';
+    this.ts = first;
+    this.messages.length = 0;
+    this.messages.push(first);
+    this.sent = '';
+    this.pending = `${note}\n\n`;
+    this.gaveUp = false;
+  }
+
+  /** Waits until no write is in flight or scheduled. */
+  private async quiesce(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.writing) {
+      await this.writing;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private schedule(): void {
@@ -151,12 +195,12 @@ export class SlackReplyWriter implements ReplySink {
     try {
       if (method === 'chat.startStream') {
         const res = await this.client.chat.startStream({ channel, thread_ts: threadTs, markdown_text: text, recipient_user_id: recipientUserId, recipient_team_id: teamId });
-        this.opened(String(res.ts));
+        await this.opened(String(res.ts));
       } else if (method === 'chat.appendStream') {
         await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
       } else if (method === 'chat.postMessage') {
         const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text });
-        this.opened(String(res.ts));
+        await this.opened(String(res.ts));
       } else {
         await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
       }
@@ -167,9 +211,10 @@ export class SlackReplyWriter implements ReplySink {
     }
   }
 
-  private opened(ts: string): void {
+  private async opened(ts: string): Promise<void> {
     this.ts = ts;
     this.messages.push(ts);
+    await this.options.onMessage?.(ts).catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
   }
 
   private async recover(method: string, failure: SlackFailure): Promise<Step> {

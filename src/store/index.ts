@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
-import { MemoryDedupeStore, MemoryThreadStore } from './memory/memory-stores.js';
-import { RedisDedupeStore, RedisThreadStore } from './redis/redis-stores.js';
+import { MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
+import { RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
 import type { Stores } from './types.js';
 
 export interface StoreOptions {
@@ -36,6 +36,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     return {
       threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds)),
       dedupe: new RedisDedupeStore(redis, keys),
+      turns: new RedisTurnLedger(redis, keys),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
@@ -45,9 +46,10 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   return {
     threads: new MemoryThreadStore(keys, opts.threadTtlSeconds),
     dedupe: new MemoryDedupeStore(keys),
+    turns: new MemoryTurnLedger(),
     ping: async () => true,
     close: async () => {},
   };
 }
 
-export type { Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore } from './types.js';
+export type { Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore, TurnLedger } from './types.js';

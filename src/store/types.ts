@@ -28,9 +28,16 @@ export interface DedupeStore {
   release(id: string): Promise<void>;
 }
 
+/** Which Slack messages each turn's reply has opened, recorded as the reply progresses. */
+export interface TurnLedger {
+  replies(turnId: string): Promise<string[]>;
+  recordReply(turnId: string, ts: string): Promise<void>;
+}
+
 export interface Stores {
   threads: ThreadStore;
   dedupe: DedupeStore;
+  turns: TurnLedger;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -41,3 +41,6 @@ export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): s
   if (call.incompleteReason === 'content_filter') return '🚫 _The answer was stopped by OpenAI\'s content filter._';
   return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
 }
+
+/** Heads an answer that was started over, after a broken model stream or a crashed replica. */
+export const RESTART_NOTE = '_↻ Answer restarted after an interruption._';

@@ -64,6 +64,8 @@ export class ModelError extends Error {
 /** Where the answer goes; the Slack adapter implements it with streaming and fallbacks. */
 export interface ReplySink {
   append(delta: string): void;
+  /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
+  restart(note: string): Promise<void>;
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
   finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
 }

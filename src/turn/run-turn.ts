@@ -3,7 +3,7 @@ import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
 import type { ThreadItem, ThreadKey, ThreadStore } from '../store/types.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
-import { noticeForError, noticeForIncomplete } from './notices.js';
+import { RESTART_NOTE, noticeForError, noticeForIncomplete } from './notices.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 
 export interface TurnDeps {
@@ -32,7 +32,10 @@ export interface TurnResult {
   messageTs: string[];
 }
 
-/** Runs the model, feeding the sink as text arrives; returns the call or the error, never throws a ModelError. */
+/** Failures after which the same request can simply be sent again (the model adapter retries them before any text). */
+const RESTARTABLE = new Set<ModelError['kind']>(['stalled', 'connection', 'server', 'timeout']);
+
+/** Streams one model call into the sink; throws ModelError on failure. */
 async function streamOnce(model: ModelPort, request: ModelRequest, sink: ReplySink, onText: (d: string) => void): Promise<ModelCall> {
   for await (const event of model.stream(request)) {
     if (event.type === 'text') {
@@ -60,15 +63,28 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let call: ModelCall | undefined;
   let error: ModelError | undefined;
   const started = Date.now();
+  let restarted = false;
   try {
-    try {
-      call = await streamOnce(deps.model, request, sink, (d) => (text += d));
-    } catch (err) {
-      // A chained response that OpenAI no longer has: resend the whole history once.
-      if (!(err instanceof ModelError) || err.kind !== 'previous_response_missing' || text) throw err;
-      log.warn({ code: err.details.code }, 'previous response not found; resending full history');
-      request = buildRequest(settings, key, user.id, history, [userItem], { ...deps.requestOptions, chainPreviousResponse: false }, input.turnId);
-      call = await streamOnce(deps.model, request, sink, (d) => (text += d));
+    for (;;) {
+      try {
+        call = await streamOnce(deps.model, request, sink, (d) => (text += d));
+        break;
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        if (err.kind === 'previous_response_missing' && request.previousResponseId && !text) {
+          // A chained response that OpenAI no longer has: resend the whole history once.
+          log.warn({ code: err.details.code }, 'previous response not found; resending full history');
+          request = buildRequest(settings, key, user.id, history, [userItem], { ...deps.requestOptions, chainPreviousResponse: false }, input.turnId);
+          continue;
+        }
+        // The stream broke mid-answer (stall, reset, server error): the adapter cannot take shown text back,
+        // so the turn starts the answer over once, in the same message, with a short note.
+        if (!text || restarted || !RESTARTABLE.has(err.kind)) throw err;
+        restarted = true;
+        log.warn({ kind: err.kind, request_id: err.details.requestId, shown_chars: text.length }, 'model stream broke mid-answer; restarting the answer');
+        text = '';
+        await sink.restart(RESTART_NOTE);
+      }
     }
   } catch (err) {
     error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));

@@ -1,4 +1,4 @@
-import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
 import type { StoreKeys } from '../keys.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
@@ -65,5 +65,18 @@ export class MemoryDedupeStore implements DedupeStore {
 
   async release(id: string): Promise<void> {
     this.seen.delete(this.keys.dedupe(id));
+  }
+}
+
+/** Without Redis nothing survives the process, so the ledger only needs to live as long as it. */
+export class MemoryTurnLedger implements TurnLedger {
+  private readonly turns = new ExpiringMap<string[]>();
+
+  async replies(turnId: string): Promise<string[]> {
+    return [...(this.turns.get(turnId) ?? [])];
+  }
+
+  async recordReply(turnId: string, ts: string): Promise<void> {
+    this.turns.set(turnId, [...(this.turns.get(turnId) ?? []), ts], 86_400);
   }
 }

@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
 import { decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
-import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
+
+/** A turn is retried within minutes; a day covers any backlog. */
+const LEDGER_TTL_SECONDS = 86_400;
 
 export class RedisThreadStore implements ThreadStore {
   constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly ttlSeconds: number) {}
@@ -34,5 +37,18 @@ export class RedisDedupeStore implements DedupeStore {
 
   async release(id: string): Promise<void> {
     await this.redis.del(this.keys.dedupe(id));
+  }
+}
+
+export class RedisTurnLedger implements TurnLedger {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async replies(turnId: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.turnReplies(turnId), 0, -1);
+  }
+
+  async recordReply(turnId: string, ts: string): Promise<void> {
+    const k = this.keys.turnReplies(turnId);
+    await this.redis.multi().rpush(k, ts).expire(k, LEDGER_TTL_SECONDS).exec();
   }
 }
