@@ -32,6 +32,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       return;
     }
     const earlier = await deps.turns.replies(job.id);
+    log.info({ resumed: earlier.length > 0 }, 'turn started');
     const workspace = await deps.workspaces.forTeam(job.key.teamId);
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
     const [userName, text] = await Promise.all([
