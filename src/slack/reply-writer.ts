@@ -160,8 +160,10 @@ export class SlackReplyWriter implements ReplySink {
 
   /** Takes the next piece of pending text (after any rate-limit wait, so waiting coalesces) and writes it. */
   private async step(): Promise<Step> {
+    // While the workspace may not start streams, new answers go by post + update instead of waiting.
+    if (this.method() === 'chat.startStream' && this.gate.readyAt('chat.startStream') > Date.now()) this.mode = 'post';
     const method = this.method();
-    await this.gate.wait(method);
+    await this.gate.wait(this.limitKey(method));
     const next = this.nextPiece();
     const step = await this.write(method, next.piece);
     if (step !== 'written') return step;
@@ -217,10 +219,15 @@ export class SlackReplyWriter implements ReplySink {
     await this.options.onMessage?.(ts).catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
   }
 
+  /** chat.postMessage is limited per channel; the other methods per workspace. */
+  private limitKey(method: string): string {
+    return method === 'chat.postMessage' ? `${method}:${this.target.channel}` : method;
+  }
+
   private async recover(method: string, failure: SlackFailure): Promise<Step> {
     this.log.warn({ method, failure }, 'slack write refused');
     if (failure.kind === 'rate_limited') {
-      this.gate.limited(method, failure.retryAfter);
+      this.gate.limited(this.limitKey(method), failure.retryAfter);
       // A stream that cannot even start right now is not worth waiting for: post + update instead.
       if (method === 'chat.startStream') this.mode = 'post';
       return method === 'chat.startStream' ? 'fallback' : 'retry';

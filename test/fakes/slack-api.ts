@@ -36,6 +36,8 @@ export interface FakeSlackOptions {
   channels?: Record<string, FakeChannel>;
   rateLimits?: 'off' | 'tiers';
   tierScale?: number;
+  /** Compresses Slack's rate-limit clock (see RateLimitOptions.timeScale). */
+  rateTimeScale?: number;
   /** Server-side stream expiry measured from chat.startStream (default: none). */
   streamExpiryMs?: number;
   /** Server-side stream expiry after this long without start/append (default: none). */
@@ -89,7 +91,7 @@ export class FakeSlack {
       now: opts.now ?? Date.now,
     });
     this.seed();
-    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1 });
+    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1, timeScale: opts.rateTimeScale ?? 1 });
     this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => {
