@@ -19,6 +19,7 @@ import { InstalledWorkspaces, SingleWorkspace, type SlackWorkspaces } from '../s
 import { createRedis, createStores, redisReady } from '../store/index.js';
 import { storeKeys } from '../store/keys.js';
 import { RedisInstallationStore } from '../store/redis/installation-store.js';
+import { RedisRateShare } from '../store/redis/rate-share.js';
 import { createTurnProcessor } from './process-turn.js';
 import { healthRoutes } from './routes.js';
 import { buildSlackApp } from './slack-app.js';
@@ -57,7 +58,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = { slackApiUrl: env.SLACK_API_URL, logger: slackLogger, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-  const gates = new SlackRateGates();
+  const gates = new SlackRateGates(
+    redis && { store: new RedisRateShare(redis, keys), onError: (err) => log.debug({ err: { message: err.message } }, 'shared rate limit state unavailable') },
+  );
   let workspaces: SlackWorkspaces;
   let bot: { token: string; userId: string; botId: string } | undefined;
   const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
