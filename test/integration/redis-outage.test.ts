@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appMention, messageEvent } from '../fakes/slack-events.js';
 import { Harness, pause } from './harness.js';
-import { RedisServer } from './processes.js';
+import { RedisServer, freePort } from './processes.js';
 
 // A private redis-server on a spare port that the test stops and starts again (append-only file on,
 // as in production, so what was written before the outage is still there after it).
@@ -79,4 +79,22 @@ describe('a Redis outage', () => {
     await h.turnFinished(eventId);
     expect(h.replies('C0SUP1', String(event.ts)).map((m) => m.text)).toEqual(['Socket answer.']);
   });
+
+  it('starts without Redis, refuses events until Redis appears, then answers without a restart', async () => {
+    redis = new RedisServer();
+    redis.port = await freePort();
+    h = await new Harness({ env: { REDIS_URL: redis.url } }).start();
+    h.openai.setDefault(() => ({ kind: 'text', text: 'Up and running.' }));
+    expect(await readyz(h.port)).toBe(503);
+    const refused = await h.mention({ text: 'anyone?' });
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+
+    await redis.start();
+    await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
+    const root = h.slack.messages('C0SUP1')[0]!;
+    const retried = await h.send(appMention({ user: 'U1', channel: 'C0SUP1', ts: root.ts, text: root.text }), { eventId: refused.eventId, retryNum: 1 });
+    expect(retried.status).toBe(200);
+    await h.turnFinished(refused.eventId, 20_000);
+    expect(h.replies('C0SUP1', root.ts).map((m) => m.text)).toEqual(['Up and running.']);
+  }, 40_000);
 });
