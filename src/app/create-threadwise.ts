@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { registerInstallationHandlers } from '../handlers/installations.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { boltLogger } from '../observability/bolt-logger.js';
@@ -62,11 +63,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     redis && { store: new RedisRateShare(redis, keys), onError: (err) => log.debug({ err: { message: err.message } }, 'shared rate limit state unavailable') },
   );
   let workspaces: SlackWorkspaces;
+  let installed: InstalledWorkspaces | undefined;
   let bot: { token: string; userId: string; botId: string } | undefined;
   const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
   if (oauth) {
     if (!installationStore) throw new Error('OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas');
-    workspaces = new InstalledWorkspaces(installationStore, clientOptions, gates, log);
+    workspaces = installed = new InstalledWorkspaces(installationStore, clientOptions, gates, log);
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
   } else {
     const token = env.SLACK_BOT_TOKEN!;
@@ -129,6 +131,11 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     queue,
     log,
   });
+
+  if (installationStore && installed) {
+    const cache = installed;
+    registerInstallationHandlers(app, { store: installationStore, forget: (teamId) => cache.forget(teamId), log });
+  }
 
   let httpServer: Server | undefined;
   return {

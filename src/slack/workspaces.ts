@@ -58,6 +58,10 @@ export class InstalledWorkspaces implements SlackWorkspaces {
     return { ...(await hit), gate: this.gates.for(teamId) };
   }
 
+  forget(teamId: string): void {
+    this.cache.delete(teamId);
+  }
+
   private async load(teamId: string): Promise<Omit<Workspace, 'gate'>> {
     const query: InstallationQuery<false> = { teamId, enterpriseId: undefined, isEnterpriseInstall: false };
     const installation: Installation = await this.store.fetchInstallation(query);

@@ -50,6 +50,13 @@ describe('many workspaces through OAuth', () => {
     // The single bot token was never configured, so every Slack call used the installation's token.
     const all = h.logs.join('\n');
     for (const secret of [issued[0]!, OAUTH.clientSecret, OAUTH.stateSecret]) expect(all).not.toContain(secret);
+
+    // Uninstalling removes the stored token; the workspace's events are refused again.
+    expect((await h.send({ type: 'app_uninstalled', event_ts: '1700000000.000100' })).status).toBe(200);
+    const after = new Redis(REDIS_URL);
+    expect(await after.exists(`${h.prefix}install:team:${h.slack.teamId}`)).toBe(0);
+    await after.quit();
+    expect((await h.mention({ text: 'still there?' })).status).toBe(401);
   });
 
   it('refuses an OAuth redirect whose state was not issued by this app', async () => {
