@@ -97,4 +97,23 @@ describe('a Redis outage', () => {
     await h.turnFinished(refused.eventId, 20_000);
     expect(h.replies('C0SUP1', root.ts).map((m) => m.text)).toEqual(['Up and running.']);
   }, 40_000);
+
+  it('finishes an answer that was streaming while Redis restarted, once, and remembers it', async () => {
+    redis = await new RedisServer().start();
+    h = await new Harness({ env: { REDIS_URL: redis.url } }).start();
+    h.openai.enqueue({ kind: 'text', text: 'A steady answer that keeps streaming through the blip.', chunkSize: 4, deltaDelayMs: 100 });
+    const sent = await h.mention({ text: 'long one' });
+    const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
+    await until(() => (h!.replies('C0SUP1', rootTs)[0]?.text ?? '').length > 0, 5_000, 'the answer to start');
+    await redis.stop();
+    await pause(1_000);
+    await redis.start();
+    await h.turnFinished(sent.eventId, 20_000);
+    await pause(500);
+    expect(h.replies('C0SUP1', rootTs).map((m) => m.text)).toEqual(['A steady answer that keeps streaming through the blip.']);
+    const next = await h.mention({ text: 'and then?', thread_ts: rootTs });
+    await h.turnFinished(next.eventId);
+    expect(JSON.stringify(h.openai.responsesRequests().at(-1)!.body.input)).toContain('keeps streaming through the blip.');
+    expect(h.openai.responsesRequests()).toHaveLength(2);
+  }, 40_000);
 });

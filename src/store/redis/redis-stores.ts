@@ -5,6 +5,8 @@ import type { DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from
 
 /** A turn is retried within minutes; a day covers any backlog. */
 const LEDGER_TTL_SECONDS = 86_400;
+/** 0.25 + 0.5 + 1 + 2 + 4 s of waiting for Redis to come back. */
+const APPEND_RETRIES = 5;
 
 export class RedisThreadStore implements ThreadStore {
   constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly ttlSeconds: number) {}
@@ -13,10 +15,22 @@ export class RedisThreadStore implements ThreadStore {
     return decodeItems(await this.redis.lrange(this.keys.thread(key), 0, -1));
   }
 
+  /**
+   * Rides out a short Redis blip (a few seconds of reconnecting): this write ends a turn whose answer Slack
+   * already shows, and losing it would make the retried turn answer the question all over again.
+   */
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
     const k = this.keys.thread(key);
-    await this.redis.multi().rpush(k, ...items.map(encodeItem)).expire(k, this.ttlSeconds).exec();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.redis.multi().rpush(k, ...items.map(encodeItem)).expire(k, this.ttlSeconds).exec();
+        return;
+      } catch (err) {
+        if (attempt >= APPEND_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   async has(key: ThreadKey): Promise<boolean> {
