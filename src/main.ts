@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     bot.log.info({ signal }, 'shutting down: no new work, letting running turns finish');
+    // Closing connections to a dependency that is down must not keep a stopping process alive forever.
+    setTimeout(() => {
+      bot.log.error('shutdown did not complete in time; exiting');
+      process.exit(1);
+    }, config.file.queue.shutdown_grace_ms + 15_000).unref();
     bot.stop().then(
       () => process.exit(0),
       (err) => {

@@ -11,6 +11,11 @@ export class TerminalSink implements ReplySink {
     process.stderr.write(`… ${text}\n`);
   }
 
+  /** A terminal cannot take printed text back: the restarted answer follows under the note. */
+  async restart(note: string): Promise<void> {
+    this.out.write(`\n\n${note}\n\n`);
+  }
+
   append(delta: string): void {
     if (!delta) return;
     this.wrote = true;

@@ -6,9 +6,10 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
-      .string({ error: 'is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings' })
+      .string()
       .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' })
-      .describe('Bot token (xoxb-…) from OAuth & Permissions. Required.'),
+      .optional()
+      .describe('Bot token (xoxb-…) from OAuth & Permissions. Required unless OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) serves many workspaces.'),
     SLACK_APP_TOKEN: z
       .string()
       .regex(/^xapp-/, { error: 'must be an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens)' })
@@ -16,6 +17,14 @@ export const envSchema = z
       .describe('App-level token (xapp-…, scope connections:write). When set, Threadwise connects over Socket Mode instead of receiving HTTP events.'),
     SLACK_SIGNING_SECRET: z.string().min(1).optional()
       .describe('Signing secret from Basic Information; verifies HTTP events. Required in HTTP mode.'),
+    SLACK_CLIENT_ID: z.string().regex(/^\d+\.\d+$/, { error: 'must be the Client ID from Basic Information → App Credentials (digits.digits)' }).optional()
+      .describe('OAuth Client ID; with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET it turns on per-workspace installations at /slack/install.'),
+    SLACK_CLIENT_SECRET: z.string().min(8, { error: 'must be the Client Secret from Basic Information → App Credentials' }).optional()
+      .describe('OAuth Client Secret (secret; redacted from logs).'),
+    SLACK_STATE_SECRET: z.string().min(16, { error: 'must be a random string of at least 16 characters (it signs the OAuth state)' }).optional()
+      .describe('Random string of 16+ characters that signs the OAuth state (secret; redacted from logs).'),
+    SLACK_REDIRECT_URL: z.url({ error: 'must be the full https URL of /slack/oauth_redirect' }).optional()
+      .describe('Public https URL of /slack/oauth_redirect (the OAuth redirect URI).'),
     SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()
       .describe('Slack Web API base URL; only for tests and proxies.'),
     OPENAI_API_KEY: z.string({ error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)' }).min(1, { error: 'must not be empty' })
@@ -80,9 +89,23 @@ export function providerEnvProblems(provider: string | undefined, source: NodeJS
 
 /** Cross-field rules, checked even when single fields fail so that one message lists everything. */
 export function envModeProblems(source: NodeJS.ProcessEnv): string[] {
-  if (source.SLACK_APP_TOKEN || source.SLACK_SIGNING_SECRET) return [];
-  return ['SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode'];
+  const problems: string[] = [];
+  if (!source.SLACK_APP_TOKEN && !source.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
+  }
+  const oauthKeys = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthSet = oauthKeys.filter((k) => source[k]);
+  if (oauthSet.length > 0 && oauthSet.length < oauthKeys.length) {
+    problems.push(`OAuth needs ${oauthKeys.join(', ')} together; missing ${oauthKeys.filter((k) => !source[k]).join(', ')}`);
+  }
+  if (oauthSet.length === 0 && !source.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings; or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to serve many workspaces through OAuth');
+  }
+  return problems;
 }
+
+/** Whether the deployment installs into many workspaces through OAuth instead of using one bot token. */
+export const oauthEnabled = (env: Env): boolean => Boolean(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -91,6 +114,8 @@ export const secretEnvKeys = [
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
   'OPENAI_API_KEY',
   'REDIS_URL',
   'JIRA_API_TOKEN',

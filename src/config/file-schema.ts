@@ -165,6 +165,17 @@ export const fileConfigSchema = z
         download_timeout_ms: 30_000,
       })
       .describe('Slack attachments: screenshots, PDFs and text files.'),
+    queue: z
+      .object({
+        concurrency: z.number().int().min(1).max(512).default(64).describe('Turns one process runs at once (different threads; a thread runs one turn at a time).'),
+        lock_ms: z
+          .number().int().min(1_000).max(600_000).default(30_000)
+          .describe('How long a running turn holds its job and thread lock without renewal; after a crash another replica takes the turn over once this has passed.'),
+        stalled_check_ms: z.number().int().min(500).max(600_000).default(15_000).describe('How often a replica looks for turns whose process died (needs Redis).'),
+        shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000).describe('On SIGTERM, how long running turns get to finish before the process exits (unfinished ones are taken over by another replica when Redis is used).'),
+      })
+      .strict()
+      .default({ concurrency: 64, lock_ms: 30_000, stalled_check_ms: 15_000, shutdown_grace_ms: 30_000 }),
     state: z
       .object({
         ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),

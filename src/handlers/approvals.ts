@@ -8,7 +8,6 @@ import { outcomeText, type Decision, type TicketApprovals } from '../tools/appro
 
 export interface ApprovalHandlerDeps {
   approvals: TicketApprovals;
-  client: WebClient;
   threads: ThreadStore;
   log: Logger;
 }
@@ -34,7 +33,8 @@ function cardOutcome(d: Extract<Decision, { approval: unknown }>): CardOutcome {
  * the request is still pending) is made server-side from the stored request, never from the payload's claims.
  */
 export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): void {
-  const handle = async (click: Click) => {
+  // Bolt's client for the click is authorized for the clicker's workspace.
+  const handle = async (click: Click, client: WebClient) => {
     const action = click.actions[0]!;
     const id = action.value ?? '';
     const channel = click.container?.channel_id ?? click.channel?.id ?? '';
@@ -48,17 +48,17 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
         decision.kind === 'wrong_user'
           ? `Only <@${decision.ownerId}> can approve or cancel this ticket request.`
           : 'This ticket request has expired or was already handled. Ask me again if you still need the ticket.';
-      await deps.client.chat.postEphemeral({ channel, user: clicker.userId, text });
+      await client.chat.postEphemeral({ channel, user: clicker.userId, text });
       return handled();
     }
     const { approval } = decision;
     const text = outcomeText(decision);
     if (cardTs) {
-      await deps.client.chat
+      await client.chat
         .update({ channel: approval.channel, ts: cardTs, text, blocks: resolvedCardBlocks(approval, cardOutcome(decision)) as never })
         .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
     }
-    const posted = await deps.client.chat.postMessage({ channel: approval.channel, thread_ts: approval.threadTs, markdown_text: text });
+    const posted = await client.chat.postMessage({ channel: approval.channel, thread_ts: approval.threadTs, markdown_text: text });
     // The model reads this next turn as what the bot said in the thread.
     await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [
       { type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text },
@@ -66,7 +66,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     handled();
   };
 
-  app.action({ type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) }, async ({ ack, body }) => {
+  app.action({ type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) }, async ({ ack, body, client }) => {
     await ack();
     const click = clickSchema.safeParse(body);
     if (!click.success) {
@@ -74,6 +74,6 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
       return;
     }
     // Creating a ticket can take longer than Slack's 3 s; the ack above has already answered.
-    void handle(click.data).catch((err) => deps.log.error({ err }, 'approval click failed'));
+    void handle(click.data, client).catch((err) => deps.log.error({ err }, 'approval click failed'));
   });
 }

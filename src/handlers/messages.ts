@@ -5,8 +5,14 @@ import type { TurnQueue } from '../queue/types.js';
 import type { DedupeStore, ThreadStore } from '../store/types.js';
 import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
 
+/** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
+export interface BotIdentity {
+  botUserId?: string;
+  botId?: string;
+}
+
 export interface MessageHandlerDeps {
-  trigger: () => TriggerContext;
+  trigger: (bot: BotIdentity) => TriggerContext;
   requireMention: (channel: string, isDm: boolean) => boolean;
   threads: ThreadStore;
   dedupe: DedupeStore;
@@ -26,14 +32,14 @@ interface Envelope {
  * answers 5xx and Slack delivers the event again later.
  */
 export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): void {
-  const handle = async (rawEvent: unknown, body: Envelope) => {
+  const handle = async (rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
     const parsed = messageEventSchema.safeParse(rawEvent);
     if (!parsed.success) {
       deps.log.warn({ event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed message event');
       return;
     }
     const event = parsed.data;
-    const trigger = classifyMessage(event, deps.trigger());
+    const trigger = classifyMessage(event, deps.trigger(bot));
     if (trigger.action === 'ignore') return;
     const teamId = body.team_id ?? '';
     const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
@@ -64,14 +70,14 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
     }
   };
   // The receiver acknowledges Slack when the listener returns, so the listener's duration is the ack latency.
-  const timed = async (name: string, rawEvent: unknown, body: Envelope) => {
+  const timed = async (name: string, rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
     const started = Date.now();
     try {
-      await handle(rawEvent, body);
+      await handle(rawEvent, body, bot);
     } finally {
       deps.metrics.ackSeconds.observe({ event: name }, seconds(Date.now() - started));
     }
   };
-  app.event('app_mention', async ({ event, body }) => timed('app_mention', event, body as Envelope));
-  app.event('message', async ({ event, body }) => timed('message', event, body as Envelope));
+  app.event('app_mention', async ({ event, body, context }) => timed('app_mention', event, body as Envelope, context));
+  app.event('message', async ({ event, body, context }) => timed('message', event, body as Envelope, context));
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TurnJob, TurnProcessor, TurnQueue } from './types.js';
+import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
 const threadId = (job: TurnJob) => `${job.key.teamId}:${job.key.channel}:${job.key.threadTs}`;
 
@@ -16,8 +16,12 @@ export class InProcessTurnQueue implements TurnQueue {
 
   constructor(private readonly process: TurnProcessor, private readonly concurrency: number, private readonly log: Logger) {}
 
+  start(): void {
+    // Jobs run as they arrive; nothing to pull.
+  }
+
   async enqueue(job: TurnJob): Promise<void> {
-    if (this.closed) throw new Error('queue is shutting down');
+    if (this.closed) throw new QueueUnavailableError('queue is shutting down');
     const id = threadId(job);
     this.queued++;
     const previous = this.chains.get(id) ?? Promise.resolve();

@@ -1,4 +1,5 @@
-import type { SlackFile } from '../slack/files/slack-file.js';
+import { z } from 'zod';
+import { slackFileSchema, type SlackFile } from '../slack/files/slack-file.js';
 import type { ThreadKey } from '../store/types.js';
 
 /** Everything a worker needs to answer one Slack message, serializable for a durable queue. */
@@ -15,15 +16,37 @@ export interface TurnJob {
   receivedAt: number;
 }
 
+/** A job read back from Redis is checked like any other input: another version may have written it. */
+export const turnJobSchema = z.object({
+  id: z.string().min(1),
+  key: z.object({ teamId: z.string(), channel: z.string().min(1), threadTs: z.string().min(1) }),
+  isDm: z.boolean(),
+  userId: z.string(),
+  messageTs: z.string(),
+  text: z.string(),
+  files: z.array(slackFileSchema).optional(),
+  receivedAt: z.number(),
+}) satisfies z.ZodType<TurnJob>;
+
 export interface TurnQueue {
+  /** Starts pulling work (after the app is listening). */
+  start(): void;
   /** Resolves once the job is accepted; rejects if it could not be queued (the caller answers 5xx). */
   enqueue(job: TurnJob): Promise<void>;
   /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
   close(timeoutMs: number): Promise<void>;
-  /** Jobs waiting or running. */
+  /** Jobs waiting or running in this process. */
   depth(): number;
   /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
   ready(): Promise<boolean>;
 }
 
 export type TurnProcessor = (job: TurnJob) => Promise<void>;
+
+/** The queue cannot take work right now (shutting down, or its store is unreachable): Slack should retry. */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
+}

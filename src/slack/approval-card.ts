@@ -58,10 +58,12 @@ export function resolvedCardBlocks(a: PendingApproval, outcome: CardOutcome): un
 
 /** Posts approval cards into the thread the request came from. */
 export class SlackApprovalCards implements ApprovalCards {
-  constructor(private readonly client: WebClient) {}
+  /** The workspace's own bot client: one deployment may serve many workspaces. */
+  constructor(private readonly clientFor: (teamId: string) => Promise<WebClient>) {}
 
   async post(a: PendingApproval): Promise<void> {
-    await this.client.chat.postMessage({
+    const client = await this.clientFor(a.teamId);
+    await client.chat.postMessage({
       channel: a.channel,
       thread_ts: a.threadTs,
       text: `Approve creating the ticket “${clip(a.ticket.title, 100)}”?`,

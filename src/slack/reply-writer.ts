@@ -5,6 +5,7 @@ import type { ReplySink } from '../turn/ports.js';
 import { closingFence, safeCutPoint } from './markdown-split.js';
 import { plainPreview } from './mrkdwn.js';
 import type { SlackRateGate } from './rate-gate.js';
+import { patientCall } from './patient-call.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
 /** Slack accepts at most 12,000 characters of markdown_text per call. */
@@ -17,8 +18,8 @@ export const MESSAGE_LIMIT = 12_000;
 const MAX_ATTEMPTS = 12;
 /** How long a finished answer may wait on Slack's rate limits before the rest is given up (and logged). */
 const DRAIN_DEADLINE_MS = 10 * 60_000;
-/** A finished answer whose next edit is held back longer than this continues in a new message. */
-const CONTINUE_AFTER_MS = 2_000;
+/** A finished answer whose next edit is held back longer than this continues in a new message (rather than leave the end unseen). */
+const CONTINUE_AFTER_MS = 10_000;
 
 export interface ReplyTarget {
   teamId: string;
@@ -35,6 +36,8 @@ export interface ReplyWriterOptions {
   finalBlocks?: () => unknown[];
   /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
   onFirstVisible?: () => void;
+  /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */
+  onMessage?: (ts: string) => Promise<void>;
 }
 
 type Mode = 'stream' | 'post';
@@ -77,8 +80,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
 
   async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
     this.finished = true;
-    clearTimeout(this.timer);
-    await this.writing;
+    await this.quiesce();
     if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
     if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
     const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
@@ -96,11 +98,53 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     return { messageTs: [...this.messages] };
   }
 
+  /** Starts the answer over in the message(s) already shown, headed by `note`; nothing to do if none was shown. */
+  async restart(note: string): Promise<void> {
+    await this.quiesce();
+    const live = this.mode === 'stream' ? this.ts : undefined;
+    await this.adopt([...this.messages], note, live ? [live] : []);
+  }
+
+  /**
+   * Takes over the messages an interrupted attempt of this turn left behind (its process died): live streams
+   * are stopped, the first message is rewritten with this answer under `note`, the others are deleted.
+   */
+  async takeOver(messages: readonly string[], note: string): Promise<void> {
+    await this.adopt(messages, note, messages);
+  }
+
+  private async adopt(messages: readonly string[], note: string, streaming: readonly string[]): Promise<void> {
+    this.pending = '';
+    const [first, ...rest] = messages;
+    if (!first) return;
+    const { channel } = this.target;
+    for (const ts of streaming) await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts }));
+    for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.client.chat.delete({ channel, ts }));
+    this.mode = 'post';
+    this.ts = first;
+    this.messages.length = 0;
+    this.messages.push(first);
+    this.sent = '';
+    this.pending = `${note}\n\n`;
+    this.gaveUp = false;
+  }
+
+  /** Waits until no write is in flight or scheduled. */
+  private async quiesce(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.writing) {
+      await this.writing;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
   private schedule(): void {
     if (this.timer || this.writing || this.finished || this.gaveUp || !this.pending) return;
     const paced = this.ts === undefined ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs : this.lastWriteAt + this.options.flushIntervalMs;
     // While Slack holds this method back, text keeps gathering and goes out in one write when it allows.
-    const due = Math.max(paced, this.gate.readyAt(this.method()));
+    const due = Math.max(paced, this.gate.readyAt(this.limitKey(this.method())));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.writing = this.writeOnce()
@@ -115,7 +159,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   /** One Slack write while streaming: at most one call per flush interval, never waiting on a rate limit. */
   private async writeOnce(): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS && this.pending && !this.gaveUp; attempt++) {
-      if (this.gate.readyAt(this.method()) > Date.now()) return;
+      if (this.gate.readyAt(this.limitKey(this.method())) > Date.now()) return;
       if ((await this.step()) === 'written') return;
     }
   }
@@ -144,7 +188,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   /** Takes the next piece of pending text (after any rate-limit wait, so waiting coalesces) and writes it. */
   private async step(): Promise<Step> {
     const method = this.method();
-    await this.gate.wait(method);
+    await this.gate.wait(this.limitKey(method));
     const next = this.nextPiece();
     const step = await this.write(method, next.piece);
     if (step !== 'written') return step;
@@ -178,12 +222,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     try {
       if (method === 'chat.startStream') {
         const res = await this.client.chat.startStream({ channel, thread_ts: threadTs, markdown_text: text, recipient_user_id: recipientUserId, recipient_team_id: teamId });
-        this.opened(String(res.ts));
+        await this.opened(String(res.ts));
       } else if (method === 'chat.appendStream') {
         await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
       } else if (method === 'chat.postMessage') {
         const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text });
-        this.opened(String(res.ts));
+        await this.opened(String(res.ts));
       } else {
         await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
       }
@@ -194,16 +238,22 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     }
   }
 
-  private opened(ts: string): void {
+  private async opened(ts: string): Promise<void> {
     this.ts = ts;
     this.messages.push(ts);
     if (this.messages.length === 1) this.options.onFirstVisible?.();
+    await this.options.onMessage?.(ts).catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
+  }
+
+  /** chat.postMessage is limited per channel; the other methods per workspace. */
+  private limitKey(method: string): string {
+    return method === 'chat.postMessage' ? `${method}:${this.target.channel}` : method;
   }
 
   private async recover(method: string, failure: SlackFailure): Promise<Step> {
     this.log.warn({ method, failure }, 'slack write refused');
     if (failure.kind === 'rate_limited') {
-      this.gate.limited(method, failure.retryAfter);
+      this.gate.limited(this.limitKey(method), failure.retryAfter);
       // A stream that cannot even start right now is not worth waiting for: post + update instead.
       if (method === 'chat.startStream') this.mode = 'post';
       return method === 'chat.startStream' ? 'fallback' : 'rate_limited';
@@ -239,22 +289,18 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   /** Stops the stream carrying the remaining text; false (and post mode) when Slack refuses, so nothing is lost. */
   private async stopWithTail(blocks: unknown[]): Promise<boolean> {
     const { channel } = this.target;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      await this.gate.wait('chat.stopStream');
-      try {
-        await this.client.chat.stopStream({ channel, ts: this.ts!, ...(this.pending ? { markdown_text: this.pending } : {}), ...(blocks.length ? { blocks: blocks as never } : {}) });
-        this.sent += this.pending;
-        this.pending = '';
-        this.detach();
-        return true;
-      } catch (err) {
-        const failure = classifySlackError(err);
-        this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
-        if (failure.kind === 'rate_limited') this.gate.limited('chat.stopStream', failure.retryAfter);
-        else if (failure.kind === 'transient') await sleep(500);
-        else break;
-      }
+    const ts = this.ts!;
+    const tail = this.pending;
+    const failure = await patientCall(this.gate, 'chat.stopStream', () =>
+      this.client.chat.stopStream({ channel, ts, ...(tail ? { markdown_text: tail } : {}), ...(blocks.length ? { blocks: blocks as never } : {}) }),
+    );
+    if (!failure) {
+      this.sent += tail;
+      this.pending = '';
+      this.detach();
+      return true;
     }
+    this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
     // Expired or refused: continue by chat.update on the same message, which Slack allows after expiry.
     this.mode = 'post';
     if (this.sent.length + this.pending.length > CALL_LIMIT) this.detach();
@@ -266,27 +312,22 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     if (!this.ts) return;
     const { channel } = this.target;
     const ts = this.ts;
-    let rewrite = this.mode === 'post' && blocks.length > 0;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const method = this.mode === 'stream' ? 'chat.stopStream' : 'chat.update';
-      if (method === 'chat.update' && (!rewrite || this.sent.length > CALL_LIMIT)) break;
-      await this.gate.wait(method);
-      try {
-        if (method === 'chat.stopStream') await this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) });
-        else if (blocks.length) await this.client.chat.update({ channel, ts, text: plainPreview(this.sent, 300), blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never });
-        else await this.client.chat.update({ channel, ts, markdown_text: this.sent });
-        break;
-      } catch (err) {
-        const failure = classifySlackError(err);
-        this.log.warn({ method, failure }, 'closing the reply failed');
-        if (failure.kind === 'rate_limited') this.gate.limited(method, failure.retryAfter);
-        else if (failure.kind === 'transient') await sleep(500);
-        else if (method === 'chat.stopStream') {
-          // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
-          this.mode = 'post';
-          rewrite = true;
-        } else break;
-      }
+    let rewrite = blocks.length > 0;
+    if (this.mode === 'stream') {
+      const failure = await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) }));
+      if (!failure) return this.detach();
+      this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
+      // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
+      this.mode = 'post';
+      rewrite = true;
+    }
+    if (rewrite && this.sent.length <= CALL_LIMIT) {
+      const failure = await patientCall(this.gate, 'chat.update', () =>
+        blocks.length
+          ? this.client.chat.update({ channel, ts, text: plainPreview(this.sent, 300), blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never })
+          : this.client.chat.update({ channel, ts, markdown_text: this.sent }),
+      );
+      if (failure) this.log.warn({ method: 'chat.update', failure }, 'closing the reply failed');
     }
     this.detach();
   }

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
-import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore } from './memory/memory-stores.js';
-import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore } from './redis/redis-stores.js';
+import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
+import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
 import type { Stores } from './types.js';
 
 export interface StoreOptions {
@@ -39,6 +39,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds), opts.maxFilesPerThread),
       dedupe: new RedisDedupeStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
+      turns: new RedisTurnLedger(redis, keys),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
@@ -49,9 +50,10 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     threads: new MemoryThreadStore(keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
     dedupe: new MemoryDedupeStore(keys),
     approvals: new MemoryApprovalStore(keys),
+    turns: new MemoryTurnLedger(),
     ping: async () => true,
     close: async () => {},
   };
 }
 
-export type { ApprovalStore, Attachment, Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore, SkippedFile } from './types.js';
+export type { ApprovalStore, Attachment, Stores, ThreadItem, ThreadKey, ThreadStore, DedupeStore, SkippedFile, TurnLedger } from './types.js';

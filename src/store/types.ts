@@ -66,10 +66,17 @@ export interface ApprovalStore {
   take(id: string): Promise<string | undefined>;
 }
 
+/** Which Slack messages each turn's reply has opened, recorded as the reply progresses. */
+export interface TurnLedger {
+  replies(turnId: string): Promise<string[]>;
+  recordReply(turnId: string, ts: string): Promise<void>;
+}
+
 export interface Stores {
   threads: ThreadStore;
   dedupe: DedupeStore;
   approvals: ApprovalStore;
+  turns: TurnLedger;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -64,3 +64,6 @@ export function noticeForFiles(attachments: readonly Attachment[], skipped: read
 export function noticeForRoundLimit(maxRounds: number): string {
   return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;
 }
+
+/** Heads an answer that was started over, after a broken model stream or a crashed replica. */
+export const RESTART_NOTE = '_↻ Answer restarted after an interruption._';

@@ -100,6 +100,8 @@ export interface ReplySink {
   append(delta: string): void;
   /** Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes. */
   status(text: string): void;
+  /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
+  restart(note: string): Promise<void>;
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
   finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
 }

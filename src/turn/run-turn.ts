@@ -9,7 +9,7 @@ import type { PriceTable } from './cost.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
-import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit } from './notices.js';
+import { RESTART_NOTE, noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit } from './notices.js';
 import { ModelError, type FunctionOutput, type ModelCall, type ModelPort, type ModelRequest, type ReplySink, type ToolRunner } from './ports.js';
 
 export interface TurnDeps {
@@ -59,6 +59,9 @@ export interface TurnResult {
   toolRounds: number;
 }
 
+/** Failures after which the same request can simply be sent again (the model adapter retries them before any text). */
+const RESTARTABLE = new Set<ModelError['kind']>(['stalled', 'connection', 'server', 'timeout']);
+
 /** Text of one turn as the user reads it: rounds separated by a blank line. */
 class ShownText {
   all = '';
@@ -69,6 +72,12 @@ class ShownText {
     if (!this.round && this.all) this.push('\n\n');
     this.round += delta;
     this.push(delta);
+  }
+
+  /** The answer is being started over (the sink shows a restart note): nothing of it counts as shown any more. */
+  restart(): void {
+    this.all = '';
+    this.round = '';
   }
 
   nextRound(): string {
@@ -124,9 +133,11 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let error: ModelError | undefined;
   let roundNotice: string | undefined;
   let rounds = 0;
+  let restarted = false;
   try {
     for (;;) {
-      ({ call, request } = await callModel(request, {
+      try {
+        ({ call, request } = await callModel(request, {
         model: deps.model,
         sink,
         log,
@@ -137,7 +148,17 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         onText: (d) => shown.add(d),
         // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
         shown: () => shown.round.length > 0,
-      }));
+        }));
+      } catch (err) {
+        // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
+        // answer starts over once, in the same message, under a short note.
+        if (!(err instanceof ModelError) || !shown.round || restarted || !RESTARTABLE.has(err.kind)) throw err;
+        restarted = true;
+        log.warn({ kind: err.kind, request_id: err.details.requestId, shown_chars: shown.round.length }, 'model stream broke mid-answer; restarting the answer');
+        shown.restart();
+        await sink.restart(RESTART_NOTE);
+        continue;
+      }
       const calls = tools ? call.functionCalls : [];
       if (!calls.length) break;
 

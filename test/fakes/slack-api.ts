@@ -17,6 +17,7 @@ import {
   type RecordedCall,
   type SlackFileObject,
 } from './slack-model.js';
+import { FakeOAuth, type FakeOAuthOptions } from './slack-oauth.js';
 import { RateLimiter } from './slack-rate-limit.js';
 import { SlackApiError, Workspace, type Json, type ThreadStatus } from './slack-state.js';
 import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
@@ -36,6 +37,8 @@ export interface FakeSlackOptions {
   channels?: Record<string, FakeChannel>;
   rateLimits?: 'off' | 'tiers';
   tierScale?: number;
+  /** Compresses Slack's rate-limit clock (see RateLimitOptions.timeScale). */
+  rateTimeScale?: number;
   /** Server-side stream expiry measured from chat.startStream (default: none). */
   streamExpiryMs?: number;
   /** Server-side stream expiry after this long without start/append (default: none). */
@@ -50,6 +53,8 @@ export interface FakeSlackOptions {
   socketPingIntervalMs?: number;
   /** Bot token scopes (default: the manifest's, incl. users:read.email); sent as X-OAuth-Scopes like Slack. */
   scopes?: string[];
+  /** Enables the OAuth v2 install flow (oauth.v2.access) for this app. */
+  oauth?: FakeOAuthOptions;
 }
 
 export const DEFAULT_SCOPES = [
@@ -66,6 +71,8 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly calls: RecordedCall[] = [];
+  /** The OAuth install flow, when enabled: `oauth.approve(authorizeUrl)` plays the installer. */
+  readonly oauth: FakeOAuth | undefined;
   /** File downloads served, with whether they carried the right token. */
   readonly downloads: DownloadRecord[] = [];
   private readonly ws: Workspace;
@@ -97,7 +104,10 @@ export class FakeSlack {
       scopes: opts.scopes ?? DEFAULT_SCOPES,
     });
     this.seed();
-    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1 });
+    this.oauth = opts.oauth
+      ? new FakeOAuth(opts.oauth, { id: this.teamId, name: opts.teamName ?? 'Fake Team', botUserId: this.botUserId, appId: 'A0TEST' }, opts.now ?? Date.now)
+      : undefined;
+    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1, timeScale: opts.rateTimeScale ?? 1 });
     this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => {
@@ -198,13 +208,26 @@ export class FakeSlack {
       return fail(e instanceof SlackApiError ? e.code : 'invalid_json');
     }
     call.args = parsed.args;
+    if (method === 'oauth.v2.access' && this.oauth) {
+      const header = String(req.headers.authorization ?? '');
+      const basic = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;
+      try {
+        const result = this.oauth.access(parsed.args, basic);
+        call.ok = true;
+        return this.json(res, 200, { ok: true, ...result });
+      } catch (e) {
+        if (!(e instanceof SlackApiError)) throw e;
+        return fail(e.code);
+      }
+    }
     const handler = HANDLERS[method];
     if (!handler && method !== 'apps.connections.open') return fail('unknown_method', { req_method: method });
 
     const header = String(req.headers.authorization ?? '');
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : parsed.bodyToken;
     if (!token) return fail('not_authed');
-    const tokenType = token === this.botToken ? 'bot' : token === this.appToken ? 'app' : undefined;
+    const isBot = token === this.botToken || Boolean(this.oauth?.issuedTokens.has(token));
+    const tokenType = isBot ? 'bot' : token === this.appToken ? 'app' : undefined;
     if (!tokenType) return fail('invalid_auth');
     call.tokenType = tokenType;
     if ((tokenType === 'app') !== APP_TOKEN_METHODS.has(method)) return fail('not_allowed_token_type');

@@ -38,9 +38,16 @@ export interface RateLimitOptions {
   mode: 'off' | 'tiers';
   /** Multiplies every allowed rate (0.1 => Tier 2 allows 2 per minute). */
   tierScale: number;
+  /**
+   * Runs Slack's rate clock this many times faster (default 1): the per-minute window lasts 60/timeScale s
+   * with the same allowance, and chat.postMessage refills timeScale tokens per second. A load of N calls in
+   * 60/timeScale s then meets exactly the limits N calls per minute meet on real Slack. Retry-After stays in
+   * whole seconds (at least 1), as Slack sends it, so a client waits somewhat longer than strictly needed.
+   */
+  timeScale?: number;
 }
 
-const WINDOW_MS = 60_000;
+const MINUTE_MS = 60_000;
 
 export type RateDecision = { limited: false } | { limited: true; retryAfterSec: number };
 
@@ -76,12 +83,13 @@ export class RateLimiter {
   private window(method: string, teamId: string, now: number): RateDecision {
     const key = `${teamId}:${method}`;
     const allowed = this.allowance(method) ?? Infinity;
-    const since = now - WINDOW_MS;
+    const windowMs = MINUTE_MS / (this.opts.timeScale ?? 1);
+    const since = now - windowMs;
     const hits = (this.windows.get(key) ?? []).filter((t) => t > since);
     if (hits.length >= allowed) {
       this.windows.set(key, hits);
       const oldest = hits[0] ?? now;
-      return { limited: true, retryAfterSec: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)) };
+      return { limited: true, retryAfterSec: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) };
     }
     hits.push(now);
     this.windows.set(key, hits);
@@ -90,7 +98,7 @@ export class RateLimiter {
 
   private bucket(key: string, now: number): RateDecision {
     const capacity = 2;
-    const perMs = this.opts.tierScale / 1000;
+    const perMs = (this.opts.tierScale * (this.opts.timeScale ?? 1)) / 1000;
     const b = this.buckets.get(key) ?? { tokens: capacity, at: now };
     b.tokens = Math.min(capacity, b.tokens + (now - b.at) * perMs);
     b.at = now;

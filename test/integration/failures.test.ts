@@ -55,14 +55,26 @@ describe('when OpenAI misbehaves the user hears about it', () => {
     expect(text).toMatch(/no longer fits the model's context window/);
   });
 
-  it('aborts a stalled stream and says how long it waited', async () => {
+  it('restarts an answer whose stream stalled mid-way, ending with one complete answer and a short note', async () => {
     h = await new Harness({ yaml: 'openai:\n  stall_timeout_ms: 1000\n  max_retries: 0\n' }).start();
-    h.openai.enqueue({ kind: 'stall', afterText: 'I was saying' });
+    h.openai.enqueue({ kind: 'stall', afterText: 'I was saying' }, { kind: 'text', text: 'The whole answer, from the start.' });
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
-    const text = visible(h, rootOf(undefined, h));
-    expect(text).toContain('I was saying');
-    expect(text).toMatch(/stopped sending data for 1 s/);
+    const replies = h.replies(CH, rootOf(undefined, h));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toBe('_↻ Answer restarted after an interruption._\n\nThe whole answer, from the start.');
+    expect(h.openai.responsesRequests()).toHaveLength(2);
+  });
+
+  it('gives up after a second stall and says how long it waited', async () => {
+    h = await new Harness({ yaml: 'openai:\n  stall_timeout_ms: 1000\n  max_retries: 0\n' }).start();
+    h.openai.enqueue({ kind: 'stall', afterText: 'I was saying' }, { kind: 'stall', afterText: 'Again I was' });
+    const sent = await h.mention({ text: 'hi' });
+    await h.turnFinished(sent.eventId);
+    const replies = h.replies(CH, rootOf(undefined, h));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toMatch(/^_↻ Answer restarted after an interruption._\n\nAgain I was\n\n.*stopped sending data for 1 s/);
+    expect(replies[0]!.text).not.toContain('I was saying');
   });
 
   it('says so when an answer is cut at the output limit', async () => {

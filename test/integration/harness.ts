@@ -22,8 +22,12 @@ export interface HarnessOptions {
   openai?: FakeOpenAIOptions;
   redis?: boolean;
   socketMode?: boolean;
+  /** Many-workspace mode: no bot token, workspaces install the app through OAuth. */
+  oauth?: boolean;
   env?: Record<string, string>;
 }
+
+export const OAUTH = { clientId: '1111111111.2222222222', clientSecret: 'c1e2n3t4s5e6c7r8e9t0', stateSecret: 'state-secret-for-tests-0123456789' };
 
 /** The real app in-process, wired to fake Slack and fake OpenAI servers on loopback, with captured JSON logs. */
 export class Harness {
@@ -37,6 +41,7 @@ export class Harness {
 
   constructor(private readonly options: HarnessOptions = {}) {
     this.slack = new FakeSlack({
+      ...(options.oauth ? { oauth: { clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, redirectUri: 'https://threadwise.example.com/slack/oauth_redirect' } } : {}),
       users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada' }, U2: { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace' } },
       ...options.slack,
     });
@@ -56,7 +61,9 @@ export class Harness {
     config.state = { ...config.state, key_prefix: this.prefix };
     writeFileSync(configPath, stringifyYaml(config));
     this.env = {
-      SLACK_BOT_TOKEN: this.slack.botToken,
+      ...(this.options.oauth
+        ? { SLACK_CLIENT_ID: OAUTH.clientId, SLACK_CLIENT_SECRET: OAUTH.clientSecret, SLACK_STATE_SECRET: OAUTH.stateSecret }
+        : { SLACK_BOT_TOKEN: this.slack.botToken }),
       ...(this.options.socketMode ? { SLACK_APP_TOKEN: this.slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slackUrl,
       OPENAI_API_KEY: OPENAI_KEY,

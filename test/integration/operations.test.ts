@@ -97,7 +97,7 @@ describe('operator endpoints', () => {
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);
     const ready = await fetch(`http://127.0.0.1:${h.port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ok: true, checks: { store: true, queue: true } });
+    expect(await ready.json()).toEqual({ ok: true, checks: { store: true, queue: true, accepting: true } });
   });
 
   it('reports not ready while Redis is down, and ready again when it is back', async () => {
@@ -107,10 +107,10 @@ describe('operator endpoints', () => {
       const res = await fetch(`http://127.0.0.1:${h!.port}/readyz`);
       return { status: res.status, body: await res.json() };
     };
-    expect(await readyz()).toEqual({ status: 200, body: { ok: true, checks: { store: true, queue: true } } });
+    expect(await readyz()).toEqual({ status: 200, body: { ok: true, checks: { store: true, queue: true, accepting: true } } });
 
     await redis.stop();
-    expect(await readyz()).toEqual({ status: 503, body: { ok: false, checks: { store: false, queue: true } } });
+    expect(await readyz()).toEqual({ status: 503, body: { ok: false, checks: { store: false, queue: false, accepting: true } } });
     // Liveness is unaffected: restarting the process would not bring Redis back.
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);
 

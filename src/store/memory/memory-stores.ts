@@ -1,4 +1,4 @@
-import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
 import type { StoreKeys } from '../keys.js';
 import { attachBlobs, blobsOf, decodeItems, encodeItem } from '../codec.js';
 
@@ -103,5 +103,18 @@ export class MemoryApprovalStore implements ApprovalStore {
     const value = this.entries.get(k);
     this.entries.delete(k);
     return value;
+  }
+}
+
+/** Without Redis nothing survives the process, so the ledger only needs to live as long as it. */
+export class MemoryTurnLedger implements TurnLedger {
+  private readonly turns = new ExpiringMap<string[]>();
+
+  async replies(turnId: string): Promise<string[]> {
+    return [...(this.turns.get(turnId) ?? [])];
+  }
+
+  async recordReply(turnId: string, ts: string): Promise<void> {
+    this.turns.set(turnId, [...(this.turns.get(turnId) ?? []), ts], 86_400);
   }
 }

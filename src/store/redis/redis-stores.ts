@@ -1,7 +1,12 @@
 import type { Redis } from 'ioredis';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
-import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
+
+/** A turn is retried within minutes; a day covers any backlog. */
+const LEDGER_TTL_SECONDS = 86_400;
+/** 0.25 + 0.5 + 1 + 2 + 4 s of waiting for Redis to come back. */
+const APPEND_RETRIES = 5;
 
 /**
  * Stores a thread's file bytes and forgets the oldest beyond the bound, atomically, and gives both file keys the
@@ -40,18 +45,31 @@ export class RedisThreadStore implements ThreadStore {
     return attachBlobs(items, blobs);
   }
 
+  /**
+   * Rides out a short Redis blip (a few seconds of reconnecting): this write ends a turn whose answer Slack
+   * already shows, and losing it would make the retried turn answer the question all over again.
+   */
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
     const k = this.keys.thread(key);
     const files = blobsOf(items).flatMap((b) => [b.id, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)]);
-    const results = await this.redis
-      .multi()
-      .rpush(k, ...items.map(encodeItem))
-      .expire(k, this.ttlSeconds)
-      .eval(STORE_FILES_LUA, 2, this.keys.threadFiles(key), this.keys.threadFileOrder(key), this.ttlSeconds, this.maxFilesPerThread, ...files)
-      .exec();
-    const failed = results?.find(([err]) => err)?.[0];
-    if (failed) throw failed;
+    // A short Redis blip must not lose an answer the user has already seen: retry with backoff before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await this.redis
+          .multi()
+          .rpush(k, ...items.map(encodeItem))
+          .expire(k, this.ttlSeconds)
+          .eval(STORE_FILES_LUA, 2, this.keys.threadFiles(key), this.keys.threadFileOrder(key), this.ttlSeconds, this.maxFilesPerThread, ...files)
+          .exec();
+        const failed = results?.find(([err]) => err)?.[0];
+        if (failed) throw failed;
+        return;
+      } catch (err) {
+        if (attempt >= APPEND_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   async has(key: ThreadKey): Promise<boolean> {
@@ -89,5 +107,18 @@ export class RedisApprovalStore implements ApprovalStore {
   async take(id: string): Promise<string | undefined> {
     // GETDEL (Redis 6.2+) is atomic, so a double click cannot run the approved write twice.
     return (await this.redis.getdel(this.keys.approval(id))) ?? undefined;
+  }
+}
+
+export class RedisTurnLedger implements TurnLedger {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async replies(turnId: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.turnReplies(turnId), 0, -1);
+  }
+
+  async recordReply(turnId: string, ts: string): Promise<void> {
+    const k = this.keys.turnReplies(turnId);
+    await this.redis.multi().rpush(k, ts).expire(k, LEDGER_TTL_SECONDS).exec();
   }
 }

@@ -110,6 +110,20 @@ channels:
     expect(problems({ ...valid, THREADWISE_CONFIG: '/nonexistent/tw.yml' }).join()).toMatch(/cannot read \/nonexistent\/tw.yml: ENOENT/);
     expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('a: [1, 2') }).join()).toMatch(/not valid YAML/);
   });
+
+  it('serves many workspaces through OAuth without a bot token when client id, secret and state secret are set', () => {
+    const oauth = { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret-1', SLACK_STATE_SECRET: 'state-secret-0123456789', SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k' };
+    expect(loadConfig(oauth).env.SLACK_CLIENT_ID).toBe('1111.2222');
+    expect(problems({ ...oauth, SLACK_STATE_SECRET: undefined }).join()).toMatch(/OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET together; missing SLACK_STATE_SECRET/);
+    expect(problems({ SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k' }).join()).toMatch(/SLACK_BOT_TOKEN is required.*or set SLACK_CLIENT_ID/);
+  });
+
+  it('reads queue timings for crash takeover and shutdown, with defaults', () => {
+    expect(loadConfig(valid).file.queue).toEqual({ concurrency: 64, lock_ms: 30_000, stalled_check_ms: 15_000, shutdown_grace_ms: 30_000 });
+    const path = yamlFile('queue:\n  lock_ms: 5000\n  shutdown_grace_ms: 0\n');
+    expect(loadConfig({ ...valid, THREADWISE_CONFIG: path }).file.queue).toMatchObject({ lock_ms: 5000, shutdown_grace_ms: 0 });
+    expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('queue:\n  lock_ms: 10\n') }).join()).toMatch(/queue\.lock_ms/);
+  });
 });
 
 describe('tool configuration', () => {

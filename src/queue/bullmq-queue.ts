@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { StoreKeys } from '../store/keys.js';
+import type { ThreadSequencer } from './thread-sequencer.js';
+import { QueueUnavailableError, turnJobSchema, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
+
+const QUEUE_NAME = 'turns';
+/** How long a turn waits before asking again whether its thread is free. */
+const WAIT_MS = 200;
+/** A job found outside its thread's line this long after it was added lost its admission (Redis failed in between). */
+const ADMIT_GRACE_MS = 2_000;
+/** Slack wants an answer within 3 s; an enqueue that takes longer is reported as failed (it is idempotent). */
+const ENQUEUE_DEADLINE_MS = 1_500;
+/** Unexpected failures (not model errors, which end as a notice) are retried this many times in all. */
+const ATTEMPTS = 4;
+
+export interface BullTurnQueueOptions {
+  redisUrl: string;
+  keys: StoreKeys;
+  sequencer: ThreadSequencer;
+  concurrency: number;
+  /** Job and thread lock duration; a crashed replica's turn is taken over after about this long. */
+  lockMs: number;
+  stalledCheckMs: number;
+  log: Logger;
+}
+
+type JobData = TurnJob;
+
+/**
+ * Durable turns in Redis through BullMQ. The Slack event id is the job id, so a delivery that reaches two
+ * replicas queues one job. A replica that dies mid-turn leaves the job locked until its lock lapses; BullMQ's
+ * stalled check then hands it to a live replica, which takes over the half-written reply.
+ */
+export class BullTurnQueue implements TurnQueue {
+  private readonly producer: Redis;
+  private readonly consumer: Redis;
+  private readonly queue: Queue<JobData>;
+  private readonly worker: Worker<JobData>;
+  private readonly instance = randomUUID().slice(0, 8);
+  private running = 0;
+  private closed = false;
+
+  constructor(private readonly process: TurnProcessor, private readonly opts: BullTurnQueueOptions) {
+    const log = opts.log;
+    // Adding a job must fail fast while Redis is away (the event then gets a 5xx and Slack retries): one retry
+    // per command and a deadline in enqueue(). BullMQ needs the offline queue while it connects, so it stays on.
+    // The worker's blocking connection instead waits for Redis to return, as BullMQ requires.
+    this.producer = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+    this.consumer = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    for (const conn of [this.producer, this.consumer]) conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue redis connection problem'));
+    this.queue = new Queue<JobData>(QUEUE_NAME, {
+      connection: this.producer,
+      prefix: opts.keys.bull,
+      defaultJobOptions: {
+        attempts: ATTEMPTS,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 3_600, count: 10_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    });
+    this.worker = new Worker<JobData>(QUEUE_NAME, (job, token) => this.handle(job, token), {
+      connection: this.consumer,
+      prefix: opts.keys.bull,
+      autorun: false,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockMs,
+      stalledInterval: opts.stalledCheckMs,
+      // A turn may be interrupted by more than one crash or deploy before it completes.
+      maxStalledCount: 3,
+      name: `threadwise-${this.instance}`,
+    });
+    this.queue.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue error'));
+    this.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'turn worker problem'));
+    this.worker.on('stalled', (jobId) => log.warn({ job: jobId }, 'a turn lost its worker (crash or overload); another attempt takes it over'));
+    this.worker.on('failed', (job, err) => {
+      if (job && !(err instanceof DelayedError)) log.error({ job: job.id, attempts: job.attemptsMade, err }, 'turn failed');
+    });
+  }
+
+  start(): void {
+    this.worker.run().catch((err: Error) => this.opts.log.error({ err }, 'turn worker stopped'));
+  }
+
+  async enqueue(job: TurnJob): Promise<void> {
+    if (this.closed) throw new QueueUnavailableError('queue is shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_DEADLINE_MS} ms`)), ENQUEUE_DEADLINE_MS);
+    });
+    try {
+      // Job first, then its place in the thread's line: a job that exists but missed its place is found
+      // and placed by the worker; a place without a job could block the thread. Both steps are idempotent,
+      // so Slack's redelivery after a failure here completes whatever half was done.
+      await Promise.race([
+        (async () => {
+          await this.queue.add('turn', job, { jobId: jobIdFor(job.id) });
+          await this.opts.sequencer.admit(job.key, job.id);
+        })(),
+        deadline,
+      ]);
+    } catch (err) {
+      throw new QueueUnavailableError(`could not queue the turn: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  depth(): number {
+    return this.running;
+  }
+
+  /** Taking work: not shutting down, and the queue's own Redis connection answers. */
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    return (await this.producer.ping().catch(() => null)) === 'PONG';
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const graceful = this.worker.close().then(() => true);
+    const finished = await Promise.race([graceful, new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    if (!finished) {
+      // Unfinished turns keep their lock until it lapses, then another replica takes them over.
+      this.opts.log.warn({ running: this.running }, 'shutdown grace over: leaving unfinished turns to another replica');
+      await this.worker.close(true).catch(() => undefined);
+    }
+    await this.queue.close().catch(() => undefined);
+    for (const conn of [this.producer, this.consumer]) await conn.quit().catch(() => conn.disconnect());
+  }
+
+  private async handle(job: Job<JobData>, token: string | undefined): Promise<void> {
+    const parsed = turnJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.opts.log.error({ job: job.id, issues: parsed.error.issues.length }, 'dropping an unreadable turn job');
+      return;
+    }
+    const turn = parsed.data;
+    const seq = this.opts.sequencer;
+    const lockToken = `${this.instance}:${randomUUID()}`;
+    const admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+    if (admission.kind !== 'run') {
+      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS) await seq.admit(turn.key, turn.id);
+      if (admission.kind === 'behind' && (await this.isOver(admission.head))) await seq.dropHead(turn.key, admission.head);
+      await job.moveToDelayed(Date.now() + WAIT_MS + Math.floor(Math.random() * WAIT_MS), token);
+      throw new DelayedError();
+    }
+
+    this.running++;
+    const renewal = setInterval(() => {
+      seq.renew(turn.key, lockToken, this.opts.lockMs).then(
+        (ok) => ok || this.opts.log.warn({ job: turn.id }, 'thread lock lapsed while the turn ran'),
+        (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'could not renew the thread lock'),
+      );
+    }, Math.max(250, Math.floor(this.opts.lockMs / 3)));
+    let done = false;
+    try {
+      await this.process(turn);
+      done = true;
+    } finally {
+      clearInterval(renewal);
+      this.running--;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await seq.release(turn.key, turn.id, lockToken, done || lastAttempt).catch((err: Error) => {
+        this.opts.log.warn({ err: { message: err.message } }, 'could not release the thread lock; it lapses by itself');
+      });
+    }
+  }
+
+  private async isOver(jobId: string): Promise<boolean> {
+    const state = await this.queue.getJobState(jobIdFor(jobId));
+    return state === 'completed' || state === 'failed' || state === 'unknown';
+  }
+}
+
+/** BullMQ reserves ':' in custom ids; Slack event ids never contain one, the fallback message ids do. */
+const jobIdFor = (id: string) => id.replaceAll(':', '_');

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
+import { FakeSlack } from '../fakes/slack-api.js';
+import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
+import { OPENAI_KEY, REDIS_URL, SIGNING_SECRET, pause } from './harness.js';
+import { BotProcess, configFile } from './processes.js';
+
+// Several real replicas (separate OS processes) sharing one Redis, fake Slack and fake OpenAI.
+const CH = 'C0REPL1';
+const NOTE = '_↻ Answer restarted after an interruption._';
+const LONG = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + '.';
+
+let slack: FakeSlack;
+let openai: FakeOpenAI;
+let env: Record<string, string>;
+let prefix: string;
+const bots: BotProcess[] = [];
+const seen = new Map<string, number>();
+
+/** The question of a request: the last user input, without the "Name: " prefix. */
+function question(req: RecordedRequest): string {
+  const input = req.body.input as Array<{ role?: string; content?: Array<{ text?: string }> }>;
+  const last = input.filter((i) => i.role === 'user').at(-1);
+  return String(last?.content?.[0]?.text ?? '').replace(/^[^:]+: /, '').replace(/<@\w+>\s*/, '');
+}
+
+beforeAll(async () => {
+  slack = new FakeSlack({ users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada' } } });
+  openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
+  // Answers name their question, so a lost, duplicated or swapped answer is visible; "long" questions stream
+  // slowly the first time they are asked (time to kill a replica mid-answer), quickly after that.
+  openai.setDefault((req) => {
+    const q = question(req);
+    const n = (seen.get(q) ?? 0) + 1;
+    seen.set(q, n);
+    if (q.startsWith('long')) return n === 1 ? { kind: 'text', text: `${q}: ${LONG}`, chunkSize: 6, deltaDelayMs: 60 } : { kind: 'text', text: `${q}: ${LONG}` };
+    return { kind: 'text', text: `Answer to ${q}.`, ...(q.includes('slow') ? { firstTokenDelayMs: 500 } : {}) };
+  });
+  const [slackUrl, openaiUrl] = await Promise.all([slack.start(), openai.start()]);
+  prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+  const config = configFile(`state:\n  key_prefix: "${prefix}"\nqueue:\n  lock_ms: 2000\n  stalled_check_ms: 500\n  shutdown_grace_ms: 8000\n`);
+  env = {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackUrl,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: openaiUrl,
+    THREADWISE_CONFIG: config,
+    REDIS_URL,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+  };
+});
+
+afterEach(async () => {
+  await Promise.all(bots.splice(0).map((b) => b.stop()));
+});
+
+afterAll(async () => {
+  await Promise.all([slack.close(), openai.close()]);
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+async function replicas(...names: string[]): Promise<BotProcess[]> {
+  const started = names.map((n) => new BotProcess(n, env));
+  bots.push(...started);
+  return Promise.all(started.map((b) => b.ready()));
+}
+
+/** Delivers one event (same event_id) to each given replica at once, as a retrying Slack could. */
+async function deliver(targets: BotProcess[], event: Record<string, unknown>, eventId = newEventId()) {
+  const results = await Promise.all(targets.map((b) => sendEvent(b.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId: slack.teamId, eventId, recordTo: slack })));
+  return { eventId, statuses: results.map((r) => r.status) };
+}
+
+const finished = (bs: BotProcess[], eventId: string) => bs.some((b) => b.has((l) => l.msg === 'turn finished' && l.turn === eventId));
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(25);
+  }
+}
+
+const replyTexts = (threadTs: string) => slack.threadReplies(CH, threadTs).map((m) => m.text);
+
+describe('several replicas on one Redis', () => {
+  it('answer each question exactly once, in order per thread, when both receive every event', async () => {
+    const [a, b] = await replicas('A', 'B');
+    const roots = ['r1', 'r2', 'r3'].map((r) => appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> ${r} slow` }));
+    const follows = roots.map((root, i) => appMention({ user: 'U1', channel: CH, thread_ts: String(root.ts), text: `<@${slack.botUserId}> f${i + 1}` }));
+    // Roots and their follow-ups arrive together: the follow-up must wait for the (slow) first answer.
+    const sent = await Promise.all([...roots, ...follows].map((ev) => deliver([a!, b!], ev)));
+    for (const s of sent) expect(s.statuses).toEqual([200, 200]);
+    await until(() => sent.every((s) => finished([a!, b!], s.eventId)), 20_000, 'all turns');
+
+    roots.forEach((root, i) => {
+      expect(replyTexts(String(root.ts))).toEqual([`Answer to r${i + 1} slow.`, `Answer to f${i + 1}.`]);
+    });
+    const requests = openai.responsesRequests().filter((r) => /^(r|f)\d/.test(question(r)));
+    expect(requests).toHaveLength(6);
+    // Each follow-up was answered with the first exchange of its thread in the history.
+    for (const req of requests.filter((r) => question(r).startsWith('f'))) {
+      const n = question(req).slice(1);
+      expect(JSON.stringify(req.body.input)).toContain(`Answer to r${n} slow.`);
+    }
+  });
+
+  it('finishes an answer whose replica was killed mid-stream, in the same message, without a second answer', async () => {
+    const [a, b] = await replicas('A', 'B');
+    const root = appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> long one` });
+    const { eventId } = await deliver([a!], root);
+    const rootTs = String(root.ts);
+    // Wait until the answer is visibly streaming, then kill -9 the replica running it.
+    await until(() => (replyTexts(rootTs)[0] ?? '').includes('word3'), 10_000, 'a half-streamed answer');
+    const runner = [a!, b!].find((x) => x.has((l) => l.msg === 'turn started' && l.turn === eventId))!;
+    const survivor = runner === a ? b! : a!;
+    runner.kill('SIGKILL');
+    await runner.exited;
+    const partial = replyTexts(rootTs)[0]!;
+    expect(partial).not.toContain('word39');
+
+    await survivor.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId, 20_000);
+    const replies = slack.threadReplies(CH, rootTs);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toBe(`${NOTE}\n\nlong one: ${LONG}`);
+    expect(replies[0]!.streaming_state).not.toBe('in_progress');
+    expect(survivor.has((l) => l.msg === 'turn started' && l.turn === eventId && l.resumed === true)).toBe(true);
+  });
+
+  it('drains on SIGTERM: finishes the running answer, refuses new events with 503, exits 0', async () => {
+    const [a] = await replicas('A');
+    const root = appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> long drain` });
+    const running = await deliver([a!], root);
+    await until(() => (replyTexts(String(root.ts))[0] ?? '').includes('word3'), 10_000, 'a streaming answer');
+    a!.kill('SIGTERM');
+    await a!.waitFor((l) => String(l.msg).startsWith('draining'));
+    const late = appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> late question` });
+    const refused = await deliver([a!], late);
+    expect(refused.statuses).toEqual([503]);
+    const ready = await fetch(`http://127.0.0.1:${a!.port}/readyz`);
+    expect(ready.status).toBe(503);
+
+    expect(await a!.exited).toBe(0);
+    expect(finished([a!], running.eventId)).toBe(true);
+    expect(replyTexts(String(root.ts))).toEqual([`long drain: ${LONG}`]);
+
+    // Slack delivers the refused event again later, to a replica that is up: it is answered once.
+    const [b] = await replicas('B');
+    const retried = await deliver([b!], late, refused.eventId);
+    expect(retried.statuses).toEqual([200]);
+    await b!.waitFor((l) => l.msg === 'turn finished' && l.turn === refused.eventId);
+    expect(replyTexts(String(late.ts))).toEqual(['Answer to late question.']);
+  });
+});

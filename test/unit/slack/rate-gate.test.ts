@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SlackRateGates } from '../../../src/slack/rate-gate.js';
+import { storeKeys } from '../../../src/store/keys.js';
+import { RedisRateShare } from '../../../src/store/redis/rate-share.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+const redis = new Redis(REDIS_URL);
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('Slack rate limits shared by replicas', () => {
+  it("holds back a method on every replica after one replica's 429, only in that workspace", async () => {
+    const share = { store: new RedisRateShare(redis, storeKeys(prefix)), onError: (err: Error) => { throw err; } };
+    const replicaA = new SlackRateGates(share);
+    const replicaB = new SlackRateGates(share);
+    const limitedAt = Date.now();
+    replicaA.for('T1').limited('chat.update', 1);
+    await new Promise((r) => setTimeout(r, 50)); // the publish is fire-and-forget
+    await replicaB.for('T2').wait('chat.update');
+    expect(replicaB.for('T2').readyAt('chat.update')).toBe(0);
+    await replicaB.for('T1').wait('chat.update');
+    const until = replicaB.for('T1').readyAt('chat.update');
+    expect(until).toBeGreaterThanOrEqual(limitedAt + 1_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+  });
+});
