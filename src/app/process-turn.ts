@@ -7,6 +7,7 @@ import { resolveSlackMarkup } from '../slack/markup.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { SlackRateGates } from '../slack/rate-gate.js';
 import { SlackReplyWriter } from '../slack/reply-writer.js';
+import { withPrivacy } from '../pii/redacting-model.js';
 import { runTurn, type TurnDeps } from '../turn/run-turn.js';
 
 export interface ProcessTurnDeps {
@@ -22,6 +23,7 @@ export interface ProcessTurnDeps {
 
 /** Glue between a queued Slack message and the pure turn: resolve names and markup, open the reply, run. */
 export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
+  const model = withPrivacy(deps.turn.model, deps.file.privacy);
   return async (job: TurnJob) => {
     const log = deps.log.child({ turn: job.id });
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
@@ -42,7 +44,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     );
     const result = await runTurn(
       { turnId: job.id, key: job.key, settings, user: { id: job.userId, name: userName ?? job.userId }, text, messageTs: job.messageTs, sink },
-      { ...deps.turn, log },
+      { ...deps.turn, model, log },
     );
     log.info({ outcome: result.outcome, messages: result.messageTs.length, queue_wait_ms: Date.now() - job.receivedAt }, 'turn finished');
   };

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 
 export const DEFAULT_INSTRUCTIONS = [
@@ -59,6 +60,21 @@ export const fileConfigSchema = z
       })
       .strict()
       .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' }),
+    privacy: z
+      .object({
+        redact_before_openai: z
+          .boolean()
+          .default(false)
+          .describe('Replace emails, phone numbers, card numbers, IBANs and API tokens with placeholders in every text sent to OpenAI.'),
+        phone_region: z
+          .string()
+          .refine(isSupportedCountry, { error: 'must be a two-letter country code such as US or DE' })
+          .default('US')
+          .describe('Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).'),
+      })
+      .strict()
+      .default({ redact_before_openai: false, phone_region: 'US' })
+      .describe('PII redaction; the fine-tuning export always redacts.'),
   })
   .strict();
 
