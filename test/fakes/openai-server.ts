@@ -7,6 +7,7 @@ import {
   obfuscation, orderEvent, outputTextPart, refusalPart, sseFrame, usageObject, type Json,
 } from './sse.js';
 import { invalid, validateCreate, type ApiError, type StoredResponse } from './openai-validation.js';
+import { FakeBatches, type FakeBatchesOptions, type FakeReply } from './openai-batches.js';
 
 type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
@@ -41,6 +42,8 @@ export interface FakeOpenAIOptions {
   sendDone?: boolean;
   /** Extra alias → dated snapshot entries accepted as `model`. */
   models?: Record<string, string>;
+  /** Pace of the Files/Batches API (see openai-batches.ts). */
+  batches?: FakeBatchesOptions;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -57,10 +60,17 @@ export class FakeOpenAI {
   private remainingTokens = 800_000;
   private readonly apiKey: string;
   private readonly snapshots: Record<string, string>;
+  /** Files and Batches; batch requests take their answers from the same script queue as /v1/responses. */
+  readonly batches: FakeBatches;
 
   constructor(private readonly opts: FakeOpenAIOptions = {}) {
     this.apiKey = opts.apiKey ?? 'sk-test-fake';
     this.snapshots = { ...MODEL_SNAPSHOTS, ...opts.models };
+    this.batches = new FakeBatches(
+      (body) => this.queue.shift() ?? this.fallback({ method: 'POST', path: '/v1/responses', headers: {}, body, at: Date.now() }),
+      this.snapshots,
+      opts.batches,
+    );
   }
 
   async start(): Promise<string> {
@@ -150,7 +160,8 @@ export class FakeOpenAI {
     const startedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
     let body: any;
     let parseFailed = false;
     try {
@@ -176,6 +187,7 @@ export class FakeOpenAI {
       return this.sendError(res, invalid(msg, null, 'invalid_api_key', 401), startedAt);
     }
     const route = `${method} ${path}`;
+    if (this.batches.handles(path)) return this.sendBatches(res, await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes), startedAt);
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
     if (parseFailed)
@@ -199,6 +211,13 @@ export class FakeOpenAI {
     const recorded = this.requests.at(-1)!;
     const script = this.queue.shift() ?? this.fallback(recorded);
     await this.respond(req, res, body, script, startedAt);
+  }
+
+  private sendBatches(res: ServerResponse, reply: FakeReply, startedAt: number) {
+    if ('error' in reply) return this.sendError(res, reply.error, startedAt);
+    if ('json' in reply) return this.sendJson(res, reply.status, reply.json, startedAt);
+    res.writeHead(200, { ...this.headers(startedAt), 'content-type': 'application/octet-stream', 'content-length': String(reply.bytes.length) });
+    res.end(reply.bytes);
   }
 
   // ---------------------------------------------------------------- scripted answers
