@@ -17,7 +17,8 @@ export interface ReportContext {
 }
 
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' };
-const rank = (s: Severity) => SEVERITIES.length - SEVERITIES.indexOf(s);
+/** SEVERITIES runs from least to most severe. */
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 type Triaged = TriageResult & { outcome: { status: 'triaged'; triage: Triage } };
 const isTriaged = (r: TriageResult): r is Triaged => r.outcome.status === 'triaged';

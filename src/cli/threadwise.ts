@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { secretEnvKeys } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
+import { scrubSecrets } from '../observability/logger.js';
+import { batchCommand } from './batch.js';
+import { processIO, type CliIO } from './io.js';
+import { UsageError } from './usage-error.js';
+
+
+/** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let code = 0;
+  const done = (c: number) => void (code = c);
+  const program = new Command('threadwise').description('Threadwise offline jobs: Batch triage, evals and fine-tuning exports');
+  program.addCommand(batchCommand(io, done));
+  // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
+  const own = (cmd: Command): void => {
+    cmd.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.commands.forEach(own);
+  };
+  own(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const secrets = secretEnvKeys.map((k) => io.env[k]).filter((v): v is string => Boolean(v));
+    const message = err instanceof ConfigError ? err.problems.map((p) => `  - ${p}`).join('\n') : scrubSecrets((err as Error)?.message ?? String(err), secrets);
+    io.stderr.write(`threadwise: ${err instanceof ConfigError ? `fix these settings:\n${message}` : message}\n`);
+    return err instanceof ConfigError || err instanceof UsageError ? 2 : 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isEntry) {
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort(new Error('interrupted')));
+  main(process.argv.slice(2), processIO(interrupt.signal)).then((code) => process.exit(code));
+}
