@@ -6,8 +6,10 @@ import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { scrubSecrets } from '../observability/logger.js';
 import { batchCommand } from './batch.js';
+import { evalCommand } from './eval.js';
 import { processIO, type CliIO } from './io.js';
 import { UsageError } from './usage-error.js';
+import { SuiteError } from '../offline/eval/cases.js';
 
 
 /** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */
@@ -16,6 +18,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const done = (c: number) => void (code = c);
   const program = new Command('threadwise').description('Threadwise offline jobs: Batch triage, evals and fine-tuning exports');
   program.addCommand(batchCommand(io, done));
+  program.addCommand(evalCommand(io, done));
   // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
   const own = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -30,7 +33,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const secrets = secretEnvKeys.map((k) => io.env[k]).filter((v): v is string => Boolean(v));
     const message = err instanceof ConfigError ? err.problems.map((p) => `  - ${p}`).join('\n') : scrubSecrets((err as Error)?.message ?? String(err), secrets);
     io.stderr.write(`threadwise: ${err instanceof ConfigError ? `fix these settings:\n${message}` : message}\n`);
-    return err instanceof ConfigError || err instanceof UsageError ? 2 : 1;
+    return err instanceof ConfigError || err instanceof UsageError || err instanceof SuiteError ? 2 : 1;
   }
 }
 
