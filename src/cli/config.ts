@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { envSchema } from '../config/env.js';
 import { ConfigError, describeIssues } from '../config/errors.js';
 import { fileConfigSchema, type FileConfig } from '../config/file-schema.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * The settings a command-line job needs: the same variables and THREADWISE_CONFIG file as the bot, but only the
@@ -64,7 +65,7 @@ export function loadCliConfig(source: NodeJS.ProcessEnv, needs: readonly Need[])
 /** "30s", "90m", "36h", "7d", "2w" → seconds and a phrase for reports ("the last 7 days"). */
 export function parseDuration(text: string): { seconds: number; label: string } {
   const m = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new Error(`"${text}" is not a duration: use a number and a unit, such as 30s, 90m, 36h, 7d or 2w`);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`"${text}" is not a duration: use a number and a unit, such as 30s, 90m, 36h, 7d or 2w`);
   const n = Number(m[1]);
   const unit = { s: ['second', 1], m: ['minute', 60], h: ['hour', 3600], d: ['day', 86_400], w: ['week', 604_800] } as const;
   const [name, secs] = unit[m[2] as keyof typeof unit];

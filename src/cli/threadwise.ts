@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors.js';
 import { scrubSecrets } from '../observability/logger.js';
 import { batchCommand } from './batch.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { processIO, type CliIO } from './io.js';
 import { UsageError } from './usage-error.js';
 import { SuiteError } from '../offline/eval/cases.js';
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const program = new Command('threadwise').description('Threadwise offline jobs: Batch triage, evals and fine-tuning exports');
   program.addCommand(batchCommand(io, done));
   program.addCommand(evalCommand(io, done));
+  program.addCommand(exportCommand(io, done));
   // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
   const own = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
