@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { SEVERITIES, type Severity, type Triage } from '../../triage/schema.js';
 import { formatUsd, priceOf, usdFor } from '../prices.js';
+import { when } from './requests.js';
 import type { TriageResult } from './results.js';
 
 export interface ReportContext {
@@ -73,7 +74,7 @@ export function markdownReport(results: readonly TriageResult[], ctx: ReportCont
       const t = r.outcome.triage;
       const link = threadLink(ctx.workspaceUrl, r.channel, r.ts);
       out.push(
-        `| ${ICON[t.severity]} ${t.severity} | ${cell(t.title)} | ${cell(t.category)} | ${cell(t.component)} | ${cell(t.suggested_owner)} | ${Math.round(t.confidence * 100)}% | ${link ? `[${r.ts}](${link})` : r.ts} |`,
+        `| ${ICON[t.severity]} ${t.severity} | ${cell(t.title)} | ${cell(t.category)} | ${cell(t.component)} | ${cell(t.suggested_owner)} | ${Math.round(t.confidence * 100)}% | ${link ? `[${when(r.ts)}](${link})` : when(r.ts)} |`,
       );
     }
     out.push('', '## Details', '');
@@ -88,7 +89,7 @@ export function markdownReport(results: readonly TriageResult[], ctx: ReportCont
     out.push('## Not triaged', '');
     for (const r of others) {
       const link = threadLink(ctx.workspaceUrl, r.channel, r.ts);
-      out.push(`- ${link ? `[${r.ts}](${link})` : r.ts} — ${r.outcome.status}: ${'detail' in r.outcome ? cell(r.outcome.detail) : ''}`);
+      out.push(`- ${link ? `[${when(r.ts)}](${link})` : when(r.ts)} — ${r.outcome.status}: ${'detail' in r.outcome ? cell(r.outcome.detail) : ''}`);
     }
     out.push('');
   }

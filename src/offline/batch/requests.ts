@@ -33,7 +33,8 @@ export interface TranscriptDeps {
   resolveText(text: string): Promise<string>;
 }
 
-const when = (ts: string): string => new Date(Number(ts.split('.')[0]) * 1000).toISOString().replace(/:\d\d\.\d{3}Z$/, ' UTC').replace('T', ' ');
+/** A Slack ts as a readable UTC time, e.g. "2026-05-12 09:41 UTC". */
+export const when = (ts: string): string => new Date(Number(ts.split('.')[0]) * 1000).toISOString().replace(/:\d\d\.\d{3}Z$/, ' UTC').replace('T', ' ');
 
 async function line(m: SlackMessage, deps: TranscriptDeps): Promise<string> {
   const author = m.user ? ((await deps.userName(m.user)) ?? m.user) : m.bot_id ? `app ${m.bot_id}` : 'unknown';

@@ -77,7 +77,10 @@ export function parseSuite(text: string, file: string): EvalSuite {
 
 /** Every *.yaml / *.yml in a directory (not recursive), sorted by name. */
 export async function loadSuites(dir: string): Promise<EvalSuite[]> {
-  const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new SuiteError(`cannot read the eval directory ${dir} (${err.code ?? err.message})`);
+  });
+  const names = entries.filter((n) => /\.ya?ml$/.test(n)).sort();
   if (!names.length) throw new SuiteError(`no *.yaml eval suites in ${dir}`);
   return Promise.all(names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))));
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI, type FakeOpenAIOptions, type Script } from '../../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../../fakes/slack-api.js';
 import { CliRunner, OPENAI_KEY } from './cli-harness.js';
+import { when } from '../../../src/offline/batch/requests.js';
 
 let slack: FakeSlack;
 let openai: FakeOpenAI;
@@ -99,7 +100,8 @@ describe('threadwise batch triage', () => {
     const table = report.split('\n').filter((l) => l.startsWith('| '));
     expect(table[1]).toContain('🔴 critical | Login page down | bug | auth | — | 95% |');
     expect(table[2]).toContain('🟠 high | Export fails with HTTP 500 | bug | exports | data-platform | 80% |');
-    expect(report).toContain(`[${ts(2 * DAY)}](https://fake-team.slack.com/archives/C0SUP1/p${ts(2 * DAY).replace('.', '')})`);
+    expect(report).toContain(`[${when(ts(2 * DAY))}](https://fake-team.slack.com/archives/C0SUP1/p${ts(2 * DAY).replace('.', '')})`);
+    expect(when('1778578860.000100')).toBe('2026-05-12 09:41 UTC');
     expect(report).toContain('1. Open Reports');
     expect(report).toMatch(/invalid: the output does not match the triage schema \(.*severity: Invalid option/);
     expect(report).toContain('failed: HTTP 500 server_error: The server had an error processing your request.');
