@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/threadwise.ts');
+const { run } = await import('../src/cli/threadwise.ts');
+run();

@@ -2,7 +2,6 @@ import { secretEnvKeys } from './config/env.js';
 import { scrubSecrets } from './observability/logger.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
-import { createThreadwise } from './app/create-threadwise.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +14,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Loaded after the settings are known to be valid, so a configuration error is reported at once.
+  const { createThreadwise } = await import('./app/create-threadwise.js');
   const bot = await createThreadwise(config);
   await bot.start();
   let stopping = false;

@@ -4,6 +4,7 @@ import { resolveCompat } from '../config/compat.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { meteredModel, type CostOf } from '../observability/metered-model.js';
+import { withPrivacy } from '../pii/redacting-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ThreadStore } from '../store/types.js';
 import type { ModelPort } from '../turn/ports.js';
@@ -48,7 +49,9 @@ export function createModel(env: ModelEnv, file: FileConfig, log: Logger, hooks:
     },
     log.child({ component: 'openai' }),
   );
-  return hooks.metrics ? meteredModel(model, hooks.metrics, hooks.costOf) : model;
+  const metered = hooks.metrics ? meteredModel(model, hooks.metrics, hooks.costOf) : model;
+  // Innermost wrapper: whatever the budget, tools and turn put into a request is redacted before it leaves.
+  return withPrivacy(metered, file.privacy);
 }
 
 /**

@@ -1,47 +1,67 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { secretEnvKeys } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
+import { scrubSecrets } from '../observability/logger.js';
+import { batchCommand } from './batch.js';
 import { parseChatArgs, runChat } from './chat.js';
+import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
+import { processIO, type CliIO } from './io.js';
+import { UsageError } from './usage-error.js';
+import { SuiteError } from '../offline/eval/cases.js';
 
-const USAGE = `Usage: threadwise <command>
 
-Commands:
-  start                       run the Slack bot (the default)
-  chat [--channel C…] [--thread NAME]
-                              talk to the same turn pipeline in this terminal (needs only OPENAI_API_KEY)
-`;
-
-/** The `threadwise` command: the Slack bot, or a local chat with the same pipeline. */
-async function main(argv: string[]): Promise<number | undefined> {
-  const [command = 'start', ...rest] = argv;
-  switch (command) {
-    case 'start':
+/** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let code = 0;
+  const done = (c: number) => void (code = c);
+  const program = new Command('threadwise').description('Threadwise: the Slack bot, a terminal chat on the same pipeline, and offline jobs (Batch triage, evals, fine-tuning exports)');
+  program
+    .command('start', { isDefault: true })
+    .description('run the Slack bot (the default)')
+    .action(async () => {
       await import('../main.js');
-      return undefined;
-    case 'chat': {
-      let args;
-      try {
-        args = parseChatArgs(rest);
-      } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-        return 2;
-      }
-      return runChat(process.env, args, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) });
-    }
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
-      return 2;
+      // The bot runs until a signal; main.ts exits the process itself after a graceful shutdown.
+      await new Promise<never>(() => undefined);
+    });
+  program
+    .command('chat')
+    .description('talk to the same turn pipeline in this terminal (needs only OPENAI_API_KEY)')
+    .option('--channel <id>', "use this channel's settings")
+    .option('--thread <name>', 'resume a named thread (kept in Redis when REDIS_URL is set)')
+    .action(async (opts: { channel?: string; thread?: string }) => {
+      const args = parseChatArgs([...(opts.channel ? ['--channel', opts.channel] : []), ...(opts.thread ? ['--thread', opts.thread] : [])]);
+      done(await runChat(io.env, args, { input: io.stdin, output: io.stdout, interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY) }));
+    });
+  program.addCommand(batchCommand(io, done));
+  program.addCommand(evalCommand(io, done));
+  program.addCommand(exportCommand(io, done));
+  // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
+  const own = (cmd: Command): void => {
+    cmd.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.commands.forEach(own);
+  };
+  own(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const secrets = secretEnvKeys.map((k) => io.env[k]).filter((v): v is string => Boolean(v));
+    const message = err instanceof ConfigError ? err.problems.map((p) => `  - ${p}`).join('\n') : scrubSecrets((err as Error)?.message ?? String(err), secrets);
+    io.stderr.write(`threadwise: ${err instanceof ConfigError ? `fix these settings:\n${message}` : message}\n`);
+    return err instanceof ConfigError || err instanceof UsageError || err instanceof SuiteError ? 2 : 1;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (err: Error) => {
-    process.stderr.write(`threadwise failed: ${err.message}\n`);
-    process.exitCode = 1;
-  },
-);
+/** The process entry: bin/threadwise.js, or `tsx src/cli/threadwise.ts`. */
+export function run(): void {
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort(new Error('interrupted')));
+  main(process.argv.slice(2), processIO(interrupt.signal)).then((code) => process.exit(code));
+}
+
+const isEntry = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isEntry) run();

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { compatSchema, resolveCompat } from './compat.js';
 import { accessSchema, policiesSchema, ticketsSchema, toolsSchema } from './tools-schema.js';
@@ -197,6 +198,21 @@ export const fileConfigSchema = z
     tools: toolsSchema
       .default({ max_rounds: 6, timeout_ms: 15_000, max_output_chars: 12_000, approval_ttl_minutes: 1_440 })
       .describe('Limits of the function-calling loop.'),
+    privacy: z
+      .object({
+        redact_before_openai: z
+          .boolean()
+          .default(false)
+          .describe('Replace emails, phone numbers, card numbers, IBANs and API tokens with placeholders in every text sent to OpenAI.'),
+        phone_region: z
+          .string()
+          .refine(isSupportedCountry, { error: 'must be a two-letter country code such as US or DE' })
+          .default('US')
+          .describe('Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).'),
+      })
+      .strict()
+      .default({ redact_before_openai: false, phone_region: 'US' })
+      .describe('PII redaction; the fine-tuning export always redacts.'),
   })
   .strict();
 

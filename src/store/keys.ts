@@ -31,6 +31,9 @@ export function storeKeys(prefix: string) {
     slackLimit: (teamId: string, method: string) => `${prefix}slack-limit:${teamId}:${method}`,
     /** BullMQ's own prefix (it appends ":<queue>:…"). */
     bull: `${prefix}bull`,
+    /** Feedback votes: a hash of records by vote id, and a sorted set of vote ids by time. */
+    feedbackItems: `${prefix}feedback:items`,
+    feedbackByTime: `${prefix}feedback:by-time`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

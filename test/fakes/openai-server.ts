@@ -8,6 +8,7 @@ import {
 } from './sse.js';
 import { invalid, validateCreate, type ApiError, type StoredResponse } from './openai-validation.js';
 import { admit, authenticate, type Admission, type ProfileName } from './openai-profiles.js';
+import { FakeBatches, type FakeBatchesOptions, type FakeReply } from './openai-batches.js';
 
 type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
@@ -54,6 +55,8 @@ export interface FakeOpenAIOptions {
    * `rate_limit_exceeded` with retry-after. The x-ratelimit-* headers then report these buckets.
    */
   limits?: { tokensPerMinute?: number; requestsPerMinute?: number };
+  /** Pace of the Files/Batches API (see openai-batches.ts). */
+  batches?: FakeBatchesOptions;
 }
 
 /** OpenAI's reset format: "6m0s", "1.5s", "120ms". */
@@ -107,12 +110,19 @@ export class FakeOpenAI {
   maxInFlight = 0;
   /** 429s sent because a per-minute limit was exceeded. */
   rateLimited = 0;
+  /** Files and Batches; batch requests take their answers from the same script queue as /v1/responses. */
+  readonly batches: FakeBatches;
 
   constructor(private readonly opts: FakeOpenAIOptions = {}) {
     this.apiKey = opts.apiKey ?? 'sk-test-fake';
     this.snapshots = { ...MODEL_SNAPSHOTS, ...opts.models };
     if (opts.limits?.tokensPerMinute) this.tokenBucket = new MinuteBucket(opts.limits.tokensPerMinute);
     if (opts.limits?.requestsPerMinute) this.requestBucket = new MinuteBucket(opts.limits.requestsPerMinute);
+    this.batches = new FakeBatches(
+      (body) => this.queue.shift() ?? this.fallback({ method: 'POST', path: '/v1/responses', headers: {}, body, at: Date.now() }),
+      this.snapshots,
+      opts.batches,
+    );
   }
 
   async start(): Promise<string> {
@@ -223,7 +233,8 @@ export class FakeOpenAI {
     const startedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
     let body: any;
     let parseFailed = false;
     try {
@@ -240,6 +251,7 @@ export class FakeOpenAI {
     const refused = profile === 'openai' ? this.authenticate(req.headers.authorization) : authenticate(profile, req.headers, this.apiKey);
     if (refused && !refused.ok) return this.sendJson(res, refused.status, refused.body, startedAt);
     const route = `${method} ${path}`;
+    if (this.batches.handles(path)) return this.sendBatches(res, await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes), startedAt);
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
     if (parseFailed)
@@ -294,6 +306,13 @@ export class FakeOpenAI {
     r?.take(1);
     t?.take(cost);
     return undefined;
+  }
+
+  private sendBatches(res: ServerResponse, reply: FakeReply, startedAt: number) {
+    if ('error' in reply) return this.sendError(res, reply.error, startedAt);
+    if ('json' in reply) return this.sendJson(res, reply.status, reply.json, startedAt);
+    res.writeHead(200, { ...this.headers(startedAt), 'content-type': 'application/octet-stream', 'content-length': String(reply.bytes.length) });
+    res.end(reply.bytes);
   }
 
   // ---------------------------------------------------------------- scripted answers

@@ -112,6 +112,8 @@ export class FileTicketProvider implements TicketProvider {
       const tmp = `${this.path}.${process.pid}.tmp`;
       await writeFile(tmp, `${JSON.stringify([...tickets, ticket], null, 2)}\n`);
       await rename(tmp, this.path);
+      // The file's mtime can equal the cached one (coarse timestamps), so the cache must not be trusted after a write.
+      this.snapshot = undefined;
       return toTicket(ticket);
     });
     this.writes = run.catch(() => undefined);

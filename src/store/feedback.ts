@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { StoreKeys } from './keys.js';
+
+/** One person's verdict on one answer of the bot (the feedback buttons under an answer). */
+export const feedbackSchema = z.object({
+  teamId: z.string(),
+  channel: z.string(),
+  threadTs: z.string(),
+  /** The rated answer's message ts. */
+  messageTs: z.string(),
+  userId: z.string(),
+  value: z.enum(['positive', 'negative']),
+  /** When it was given, in ms since the epoch. */
+  at: z.number(),
+});
+export type Feedback = z.infer<typeof feedbackSchema>;
+
+export interface FeedbackStore {
+  /** Stores a vote; a later vote by the same person on the same answer replaces the earlier one. */
+  record(feedback: Feedback): Promise<void>;
+  /** Votes given at or after `since` (ms), oldest first. */
+  listSince(since: number): Promise<Feedback[]>;
+}
+
+const voteId = (f: Feedback) => `${f.teamId}:${f.channel}:${f.messageTs}:${f.userId}`;
+
+export class RedisFeedbackStore implements FeedbackStore {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async record(feedback: Feedback): Promise<void> {
+    const id = voteId(feedback);
+    await this.redis
+      .multi()
+      .hset(this.keys.feedbackItems, id, JSON.stringify(feedbackSchema.parse(feedback)))
+      .zadd(this.keys.feedbackByTime, feedback.at, id)
+      .exec();
+  }
+
+  async listSince(since: number): Promise<Feedback[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.feedbackByTime, since, '+inf');
+    if (!ids.length) return [];
+    const raw = await this.redis.hmget(this.keys.feedbackItems, ...ids);
+    return raw.flatMap((r) => {
+      if (!r) return [];
+      try {
+        const parsed = feedbackSchema.safeParse(JSON.parse(r));
+        return parsed.success ? [parsed.data] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
+
+export class MemoryFeedbackStore implements FeedbackStore {
+  private readonly votes = new Map<string, Feedback>();
+
+  async record(feedback: Feedback): Promise<void> {
+    const id = voteId(feedback);
+    this.votes.delete(id); // re-insert so iteration order stays "by time of the latest vote"
+    this.votes.set(id, structuredClone(feedbackSchema.parse(feedback)));
+  }
+
+  async listSince(since: number): Promise<Feedback[]> {
+    return [...this.votes.values()].filter((f) => f.at >= since).sort((a, b) => a.at - b.at);
+  }
+}

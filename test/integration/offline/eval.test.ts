@@ -1,0 +1,150 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSuites } from '../../../src/offline/eval/cases.js';
+import { FakeOpenAI, type RecordedRequest, type Script } from '../../fakes/openai-server.js';
+import { CliRunner, OPENAI_KEY } from './cli-harness.js';
+
+let openai: FakeOpenAI;
+afterEach(async () => openai?.close());
+
+const SUITE = `
+name: support
+tools:
+  - name: lookup_ticket
+    description: Look up a ticket by id.
+    parameters:
+      type: object
+      properties: { id: { type: string } }
+      required: [id]
+      additionalProperties: false
+    returns: { id: SUP-482, status: In progress, eta: "2026-05-14" }
+cases:
+  - id: ticket-status
+    input: What's the status of SUP-482?
+    expect:
+      tool_calls: [{ name: lookup_ticket, arguments: { id: sup-482 } }]
+      contains: [in progress]
+      rubric: Says the ticket is in progress and gives the ETA.
+  - id: screenshot
+    input: What does this error mean?
+    images: [shot.png]
+    expect:
+      regex: ['/HTTP 500/']
+      json_schema: { type: object, required: [severity], properties: { severity: { enum: [low, high] } } }
+  - id: no-tools-please
+    input: Say hello
+    expect:
+      no_tool_calls: true
+      not_contains: [goodbye]
+`;
+
+const text = (r: RecordedRequest) => JSON.stringify(r.body.input);
+
+/** A scripted model: calls the tool first, answers from its output, grades by looking at the graded answer. */
+function model(req: RecordedRequest): Script {
+  const body = req.body;
+  if (body.text?.format?.name === 'grade') {
+    const pass = text(req).includes('2026-05-14');
+    return { kind: 'json', value: { reasoning: pass ? 'Status and ETA given.' : 'No ETA.', verdict: pass ? 'pass' : 'fail', score: pass ? 0.9 : 0.2 } };
+  }
+  if (text(req).includes('SUP-482')) {
+    if (!text(req).includes('function_call_output')) return { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"id":"SUP-482"}' }] };
+    return { kind: 'text', text: 'SUP-482 is **In progress**; the fix ships on 2026-05-14.' };
+  }
+  if (text(req).includes('input_image')) return { kind: 'text', text: '{"severity":"high","note":"HTTP 500 from the export"}' };
+  return { kind: 'text', text: 'Hello!' };
+}
+
+async function setup(suite = SUITE, yaml?: string) {
+  openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
+  const env: NodeJS.ProcessEnv = { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: await openai.start() };
+  const runner = new CliRunner(env);
+  const dir = runner.path('evals');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'support.yaml'), suite);
+  copyFileSync('evals/images/export-500.png', join(dir, 'shot.png'));
+  if (yaml) {
+    writeFileSync(runner.path('tw.yml'), yaml);
+    env.THREADWISE_CONFIG = runner.path('tw.yml');
+  }
+  openai.setDefault(model);
+  return { runner, dir };
+}
+
+describe('threadwise eval', () => {
+  it('runs each case through the turn pipeline with stubbed tools and images, prints a table and writes JSON', async () => {
+    const { runner, dir } = await setup(SUITE, 'defaults:\n  instructions: You are the Acme support bot.\n');
+    const out = runner.path('results/eval.json');
+    const run = await runner.run(['eval', '--dir', dir, '--model', 'gpt-4o-2024-11-20', '--out', out, '--concurrency', '1']);
+    expect(run.stderr).toBe('✓ support/ticket-status\n✓ support/screenshot\n✓ support/no-tools-please\n');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/│ support\s+│ ticket-status\s+│ pass\s+│ 3\/3/);
+    expect(run.stdout).toContain('3/3 cases passed (100.0%); threshold 80.0%: PASS');
+
+    const calls = openai.responsesRequests();
+    // Case 1: the model asks for the tool, gets the stub's answer back, then answers; the grader is called last.
+    const first = calls[0]!.body;
+    expect(first).toMatchObject({ model: 'gpt-4o-2024-11-20', instructions: 'You are the Acme support bot.', store: false });
+    expect(first.tools).toEqual([
+      { type: 'function', name: 'lookup_ticket', description: 'Look up a ticket by id.', parameters: expect.objectContaining({ required: ['id'] }), strict: true },
+    ]);
+    expect(first.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: "Eval: What's the status of SUP-482?" }] }]);
+    const second = calls[1]!.body;
+    expect(second.input.at(-1)).toMatchObject({ type: 'function_call_output', output: '{"id":"SUP-482","status":"In progress","eta":"2026-05-14"}' });
+    expect(calls[2]!.body.text.format).toMatchObject({ type: 'json_schema', name: 'grade', strict: true });
+    // Case 2: the screenshot goes along as a data URL with the configured detail.
+    const image = calls[3]!.body.input[0].content[1];
+    expect(image).toMatchObject({ type: 'input_image', detail: 'auto' });
+    expect(image.image_url).toMatch(/^data:image\/png;base64,iVBOR/);
+
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json).toMatchObject({ model: 'gpt-4o-2024-11-20', graderModel: 'gpt-4o', passed: 3, total: 3, ok: true });
+    expect(json.cases[0]).toMatchObject({
+      suite: 'support', id: 'ticket-status', passed: true, answer: 'SUP-482 is **In progress**; the fix ships on 2026-05-14.',
+      toolCalls: [expect.objectContaining({ name: 'lookup_ticket', arguments: '{"id":"SUP-482"}' })],
+    });
+    expect(json.cases[0].checks.find((c: { check: string }) => c.check === 'rubric')).toMatchObject({ pass: true, detail: '0.90: Status and ETA given.' });
+  });
+
+  it('fails below the threshold and says which checks failed', async () => {
+    const { runner, dir } = await setup();
+    openai.setDefault((req) => {
+      if (req.body.text?.format?.name === 'grade') return { kind: 'json', value: { reasoning: 'No ETA given.', verdict: 'fail', score: 0.1 } };
+      if (text(req).includes('SUP-482')) return { kind: 'text', text: 'I think it is done.' };
+      return model(req);
+    });
+    const run = await runner.run(['eval', '--dir', dir, '--out', runner.path('r.json'), '--threshold', '90%']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('2/3 cases passed (66.7%); threshold 90.0%: FAIL');
+    expect(run.stdout).toMatch(/│ ticket-status\s+│ FAIL\s+│ 0\/3\s+│ contains "in progress"\s+│/);
+    expect(run.stdout).toContain('): not called');
+    expect(run.stdout).toContain('│ rubric: 0.10: No ETA given.');
+    expect(run.stderr).toContain('✗ support/ticket-status');
+  });
+
+  it('counts a model error as a failed case instead of stopping the run', async () => {
+    const { runner, dir } = await setup();
+    openai.setDefault((req) =>
+      text(req).includes('hello') ? { kind: 'http_error', status: 400, error: { message: 'Invalid prompt', type: 'invalid_request_error', code: 'invalid_prompt' } } : model(req),
+    );
+    const run = await runner.run(['eval', '--dir', dir, '--out', runner.path('r.json'), '--threshold', '0.5']);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(readFileSync(runner.path('r.json'), 'utf8'));
+    expect(json.cases[2]).toMatchObject({ id: 'no-tools-please', passed: false, error: 'bad_request: 400 Invalid prompt' });
+  });
+
+  it('rejects a malformed suite with the file and field named', async () => {
+    const { runner, dir } = await setup('name: broken\ncases:\n  - id: Bad Id\n    input: hi\n    expect: {}\n');
+    const run = await runner.run(['eval', '--dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('support.yaml');
+    expect(run.stderr).toContain('cases.0.id case ids are lower-case words');
+  });
+
+  it('ships starter suites for support answers, screenshot triage and policy questions', async () => {
+    const suites = await loadSuites('evals');
+    expect(suites.map((s) => s.name)).toEqual(['policy-questions', 'screenshot-triage', 'support-answers']);
+    for (const s of suites) for (const c of s.cases) for (const img of c.images) expect(readFileSync(img).subarray(1, 4).toString()).toBe('PNG');
+  });
+});

@@ -1,0 +1,91 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseSuite } from '../../../src/offline/eval/cases.js';
+import { RedisFeedbackStore } from '../../../src/store/feedback.js';
+import { storeKeys } from '../../../src/store/keys.js';
+import { RedisThreadStore } from '../../../src/store/redis/redis-stores.js';
+import { seedFixture } from '../../unit/offline/fixture-threads.js';
+import { CliRunner } from './cli-harness.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = new Redis(REDIS_URL);
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+/** The fixture threads stored the way the bot stores them, feedback given a day ago, and a CLI pointed at them. */
+async function setup() {
+  const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+  prefixes.push(prefix);
+  const keys = storeKeys(prefix);
+  const runner = new CliRunner({});
+  await seedFixture(new RedisThreadStore(redis, keys, 3600, 20), new RedisFeedbackStore(redis, keys), runner.clock - 86_400_000);
+  writeFileSync(runner.path('tw.yml'), `state:\n  key_prefix: "${prefix}"\ndefaults:\n  instructions: You are the Acme support assistant.\n`);
+  runner.env = { REDIS_URL, THREADWISE_CONFIG: runner.path('tw.yml') };
+  return runner;
+}
+
+describe('threadwise export finetune', () => {
+  it('writes well-rated threads as redacted chat fine-tuning JSONL and badly rated answers as eval cases', async () => {
+    const runner = await setup();
+    writeFileSync(runner.path('tools.json'), JSON.stringify([{ type: 'function', name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: { id: { type: 'string' } } } }]));
+    const out = runner.path('data.jsonl');
+    const evalOut = runner.path('from-feedback.yaml');
+    const run = await runner.run(['export', 'finetune', '--since', '30d', '--out', out, '--eval-out', evalOut, '--tools', runner.path('tools.json')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('8 votes in the last 30 days on 3 threads: 2 well-rated and 2 badly rated answers.');
+    expect(run.stdout).toContain('1 fine-tuning examples written to');
+    expect(run.stdout).toContain('Note: OpenAI needs at least 10 examples');
+    expect(run.stdout).toMatch(/Redacted: 3 emails, 1 iban, 1 card, 1 phone\./);
+
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].messages[0]).toEqual({ role: 'system', content: 'You are the Acme support assistant.' });
+    expect(lines[0].messages.filter((m: { weight?: number }) => m.weight === 1)).toHaveLength(2);
+    expect(lines[0].tools).toEqual([{ type: 'function', function: { name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: { id: { type: 'string' } } } } }]);
+    const all = readFileSync(out, 'utf8');
+    expect(all).not.toContain('ada@example.com');
+    expect(all).not.toContain('7946');
+
+    const suite = parseSuite(readFileSync(evalOut, 'utf8'), evalOut);
+    expect(suite.name).toBe('from-feedback');
+    expect(suite.cases.map((c) => c.id)).toEqual(['fb-c0sup1-1715500205-000600', 'fb-d0dm1-1715600004-000200']);
+    expect(suite.cases[0]!.expect.rubric).toContain('«It will definitely be fixed tomorrow.»');
+    expect(suite.cases[1]!.input).toBe('Refund to card [REDACTED_CARD] please, my IBAN is [REDACTED_IBAN]');
+    expect(readFileSync(evalOut, 'utf8')).not.toContain('4111');
+  });
+
+  it('adds only new cases to an existing suite, keeping rubrics people sharpened', async () => {
+    const runner = await setup();
+    const evalOut = runner.path('from-feedback.yaml');
+    await runner.run(['export', 'finetune', '--out', runner.path('a.jsonl'), '--eval-out', evalOut]);
+    writeFileSync(evalOut, readFileSync(evalOut, 'utf8').replace(/rubric: [\s\S]*?(?=\n  - id:)/, 'rubric: Says no date is known yet and offers to ask the assignee.'));
+    const again = await runner.run(['export', 'finetune', '--out', runner.path('b.jsonl'), '--eval-out', evalOut]);
+    expect(again.stdout).toContain('0 new eval cases added');
+    const suite = parseSuite(readFileSync(evalOut, 'utf8'), evalOut);
+    expect(suite.cases).toHaveLength(2);
+    expect(suite.cases[0]!.expect.rubric).toBe('Says no date is known yet and offers to ask the assignee.');
+  });
+
+  it('only reads feedback inside --since', async () => {
+    const runner = await setup();
+    const run = await runner.run(['export', 'finetune', '--since', '1h', '--out', runner.path('a.jsonl'), '--eval-out', runner.path('e.yaml')]);
+    expect(run.stdout).toContain('0 votes in the last 1 hour on 0 threads');
+    expect(readFileSync(runner.path('a.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('needs REDIS_URL and says so', async () => {
+    const runner = new CliRunner({});
+    const run = await runner.run(['export', 'finetune']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('REDIS_URL is required for this command');
+  });
+});
