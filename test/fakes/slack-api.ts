@@ -1,7 +1,8 @@
 // FakeSlack: an HTTP server that answers the Slack Web API the way @slack/web-api 8 calls it
 // (POST /api/<method>, form-encoded with JSON-encoded nested values, or JSON; token in
 // `Authorization: Bearer` or the `token` form field), serves private file downloads, and hosts a
-// Socket Mode endpoint. Answers are HTTP 200 `{ok:true,...}` / `{ok:false,error}`; HTTP 429 with
+// Socket Mode endpoint. It hosts one app in one workspace by default, and in more with addWorkspace():
+// each bot token acts only in its own workspace (slack-teams.ts). Answers are HTTP 200 `{ok:true,...}` / `{ok:false,error}`; HTTP 429 with
 // `Retry-After` and `{ok:false,error:'ratelimited'}` when rate limited.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,11 +20,13 @@ import {
 } from './slack-model.js';
 import { FakeOAuth, type FakeOAuthOptions } from './slack-oauth.js';
 import { RateLimiter } from './slack-rate-limit.js';
-import { SlackApiError, Workspace, type Json, type ThreadStatus } from './slack-state.js';
+import { SlackApiError, type Json, type ThreadStatus, type Workspace } from './slack-state.js';
+import { FakeTeams, type FakeTeamInput } from './slack-teams.js';
 import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
 import { SocketModeServer, type EnvelopeResult, type EnvelopeType } from './socket-mode.js';
 
 export type { FakeMessage, RecordedCall, SlackFileObject } from './slack-model.js';
+export type { FakeTeamInput } from './slack-teams.js';
 
 export interface FakeSlackOptions {
   botToken?: string;
@@ -75,7 +78,9 @@ export class FakeSlack {
   readonly oauth: FakeOAuth | undefined;
   /** File downloads served, with whether they carried the right token. */
   readonly downloads: DownloadRecord[] = [];
+  /** The fake's own workspace (teamId); others join with addWorkspace. */
   private readonly ws: Workspace;
+  private readonly teams: FakeTeams;
   private readonly limiter: RateLimiter;
   private readonly socket: SocketModeServer;
   private readonly server: Server;
@@ -87,15 +92,9 @@ export class FakeSlack {
     this.teamId = opts.teamId ?? 'T0TEST';
     this.botUserId = opts.botUserId ?? 'UBOT';
     this.botId = opts.botId ?? 'BBOT';
-    const botName = opts.botName ?? 'threadwise';
-    this.ws = new Workspace({
-      teamId: this.teamId,
-      teamName: opts.teamName ?? 'Fake Team',
-      teamDomain: 'fake-team',
-      botUserId: this.botUserId,
-      botId: this.botId,
+    this.teams = new FakeTeams({
       appId: 'A0TEST',
-      botName,
+      botName: opts.botName ?? 'threadwise',
       ...(opts.streamExpiryMs !== undefined ? { streamExpiryMs: opts.streamExpiryMs } : {}),
       ...(opts.streamIdleExpiryMs !== undefined ? { streamIdleExpiryMs: opts.streamIdleExpiryMs } : {}),
       streamMaxChars: opts.streamMaxChars ?? 12_000,
@@ -103,10 +102,17 @@ export class FakeSlack {
       now: opts.now ?? Date.now,
       scopes: opts.scopes ?? DEFAULT_SCOPES,
     });
-    this.seed();
-    this.oauth = opts.oauth
-      ? new FakeOAuth(opts.oauth, { id: this.teamId, name: opts.teamName ?? 'Fake Team', botUserId: this.botUserId, appId: 'A0TEST' }, opts.now ?? Date.now)
-      : undefined;
+    this.ws = this.teams.add({
+      teamId: this.teamId,
+      teamName: opts.teamName ?? 'Fake Team',
+      teamDomain: 'fake-team',
+      botUserId: this.botUserId,
+      botId: this.botId,
+      ...(opts.users ? { users: opts.users } : {}),
+      ...(opts.channels ? { channels: opts.channels } : {}),
+    });
+    this.teams.bindToken(this.botToken, this.teamId);
+    this.oauth = opts.oauth ? new FakeOAuth(opts.oauth, this.teams, this.teamId, opts.now ?? Date.now) : undefined;
     this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1, timeScale: opts.rateTimeScale ?? 1 });
     this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
     this.server = createServer((req, res) => {
@@ -118,11 +124,34 @@ export class FakeSlack {
     this.server.on('upgrade', (req, sock, head) => this.socket.handleUpgrade(req, sock, head));
   }
 
-  private seed(): void {
-    const bot: FakeUser = { name: this.opts.botName ?? 'threadwise', real_name: 'Threadwise', display_name: 'Threadwise', is_bot: true };
-    this.ws.users.set(this.botUserId, bot);
-    for (const [id, u] of Object.entries(this.opts.users ?? {})) this.ws.users.set(id, u);
-    for (const [id, c] of Object.entries(this.opts.channels ?? {})) this.ws.channels.set(id, c);
+  /**
+   * Adds another workspace the app can be installed in (through `oauth.approve(url, { teamId })`). Its bot user
+   * and bot id default to UBOT<suffix>/BBOT<suffix> for team T<suffix>; keep channel ids unique across workspaces.
+   */
+  addWorkspace(input: FakeTeamInput): { teamId: string; botUserId: string; botId: string } {
+    const ws = this.teams.add(input);
+    return { teamId: ws.o.teamId, botUserId: ws.o.botUserId, botId: ws.o.botId };
+  }
+
+  /** A workspace's bot identity (default: the fake's own workspace). */
+  workspace(teamId = this.teamId): { teamId: string; teamName: string; botUserId: string; botId: string } {
+    const { o } = this.teams.get(teamId);
+    return { teamId: o.teamId, teamName: o.teamName, botUserId: o.botUserId, botId: o.botId };
+  }
+
+  /** Live bot tokens of a workspace (the static one for the fake's own, plus any issued by OAuth). */
+  tokensOf(teamId: string): string[] {
+    return this.teams.tokensOf(teamId);
+  }
+
+  /** The workspace removes the app: its bot tokens are refused from now on. Returns them. */
+  uninstall(teamId: string): string[] {
+    return this.teams.revoke(teamId);
+  }
+
+  /** The workspace a channel belongs to (the fake's own for channels no workspace has seen yet). */
+  private wsOf(channel: string): Workspace {
+    return this.teams.ownerOf(channel) ?? this.ws;
   }
 
   /** Starts listening on 127.0.0.1; resolves with the slackApiUrl (".../api/"). */
@@ -153,15 +182,21 @@ export class FakeSlack {
     });
     if (url.pathname.startsWith('/api/')) return this.api(req, res, url, raw);
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
-      const status = serveDownload(req, res, url, { teamId: this.teamId, botToken: this.botToken, files: this.ws.files });
+      const status = serveDownload(req, res, url, {
+        teamOfToken: (header) => {
+          const checked = header?.startsWith('Bearer ') ? this.teams.authenticate(header.slice(7).trim()) : undefined;
+          return checked?.ok ? checked.ws.o.teamId : undefined;
+        },
+        filesOf: (teamId) => this.teams.get(teamId).files,
+      });
       this.downloads.push(status);
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   }
 
-  private json(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
-    const scopes = { 'X-OAuth-Scopes': this.ws.o.scopes.join(',') };
+  private json(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}, ws = this.ws): void {
+    const scopes = { 'X-OAuth-Scopes': ws.o.scopes.join(',') };
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...scopes, ...headers }).end(JSON.stringify(body));
   }
 
@@ -226,26 +261,29 @@ export class FakeSlack {
     const header = String(req.headers.authorization ?? '');
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : parsed.bodyToken;
     if (!token) return fail('not_authed');
-    const isBot = token === this.botToken || Boolean(this.oauth?.issuedTokens.has(token));
-    const tokenType = isBot ? 'bot' : token === this.appToken ? 'app' : undefined;
-    if (!tokenType) return fail('invalid_auth');
-    call.tokenType = tokenType;
-    if ((tokenType === 'app') !== APP_TOKEN_METHODS.has(method)) return fail('not_allowed_token_type');
+    // Every method acts in the workspace the token belongs to; the app-level token is not a workspace's.
+    const bot = token === this.appToken ? undefined : this.teams.authenticate(token);
+    if (bot && !bot.ok) return fail(bot.error);
+    const ws = bot?.ws ?? this.ws;
+    call.tokenType = bot ? 'bot' : 'app';
+    call.token = token;
+    if (bot) call.teamId = ws.o.teamId;
+    if ((call.tokenType === 'app') !== APP_TOKEN_METHODS.has(method)) return fail('not_allowed_token_type');
 
     const channel = typeof parsed.args.channel === 'string' ? parsed.args.channel : undefined;
-    const decision = this.limiter.check(method, this.teamId, channel, at);
+    const decision = this.limiter.check(method, ws.o.teamId, channel, at);
     if (decision.limited) {
       call.status = 429;
       call.error = 'ratelimited';
-      return this.json(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(decision.retryAfterSec) });
+      return this.json(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(decision.retryAfterSec) }, ws);
     }
     try {
       const result =
         method === 'apps.connections.open'
           ? { url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=${this.socket.issueTicket()}&app_id=A0TEST` }
-          : handler!(parsed.args, this.ws);
+          : handler!(parsed.args, ws);
       call.ok = true;
-      this.json(res, 200, { ok: true, ...result });
+      this.json(res, 200, { ok: true, ...result }, {}, ws);
     } catch (e) {
       if (!(e instanceof SlackApiError)) throw e;
       fail(e.code, e.messages ? { response_metadata: { messages: e.messages } } : {});
@@ -254,47 +292,53 @@ export class FakeSlack {
 
   // ---------- fixtures ----------
 
-  /** Registers a file for download; returns the Slack file object to put in events. */
-  addFile(input: FakeFileInput): SlackFileObject {
-    const stored = buildStoredFile(input, this.base, this.teamId);
-    this.ws.files.set(input.id, stored);
+  /** Registers a file for download in a workspace (default the fake's own); returns the Slack file object for events. */
+  addFile(input: FakeFileInput, teamId = this.teamId): SlackFileObject {
+    const stored = buildStoredFile(input, this.base, teamId);
+    this.teams.get(teamId).files.set(input.id, stored);
     return stored.object;
   }
 
-  addUser(id: string, user: FakeUser): void {
-    this.ws.users.set(id, user);
+  addUser(id: string, user: FakeUser, teamId = this.teamId): void {
+    this.teams.get(teamId).users.set(id, user);
   }
 
-  addChannel(id: string, channel: FakeChannel): void {
-    this.ws.channels.set(id, channel);
+  addChannel(id: string, channel: FakeChannel, teamId = this.teamId): void {
+    this.teams.get(teamId).adopt(id, channel);
   }
 
-  /** Stores a human message (so conversations.replies/history can return it); returns its ts. */
-  addMessage(channel: string, msg: { user: string; text: string; ts?: string; thread_ts?: string; files?: unknown[]; bot_id?: string }): string {
-    const ts = msg.ts ?? this.ws.ts.next();
+  /**
+   * Stores a human message (so conversations.replies/history can return it); returns its ts. It lands in `teamId`'s
+   * workspace, else in the workspace that owns the channel, else in the fake's own.
+   */
+  addMessage(channel: string, msg: { user: string; text: string; ts?: string; thread_ts?: string; files?: unknown[]; bot_id?: string; teamId?: string }): string {
+    const ws = msg.teamId ? this.teams.get(msg.teamId) : this.wsOf(channel);
+    const ts = msg.ts ?? ws.ts.next();
     const m: FakeMessage = { ts, user: msg.user, text: msg.text, edits: 0 };
     if (msg.thread_ts) {
       m.thread_ts = msg.thread_ts;
-      const root = this.ws.find(channel, msg.thread_ts);
+      const root = ws.find(channel, msg.thread_ts);
       if (root && !root.thread_ts) root.thread_ts = root.ts;
     }
     if (msg.files) m.files = msg.files;
     if (msg.bot_id) m.bot_id = msg.bot_id;
-    this.ws.insert(channel, m);
+    ws.insert(channel, m);
     return ts;
   }
 
-  /** Records the message an event describes (app_mention / message) into the workspace model. */
-  recordEvent(event: Json): void {
+  /** Records the message an event describes (app_mention / message) into the workspace (team_id) it was sent for. */
+  recordEvent(event: Json, teamId?: string): void {
     const { type, subtype, channel, user, text, ts } = event as Record<string, string | undefined>;
     if (type !== 'app_mention' && type !== 'message') return;
     if (subtype && subtype !== 'file_share' && subtype !== 'thread_broadcast') return;
-    if (!channel || !user || !ts || this.ws.find(channel, ts)) return;
+    const ws = teamId ? this.teams.get(teamId) : channel ? this.wsOf(channel) : this.ws;
+    if (!channel || !user || !ts || ws.find(channel, ts)) return;
     const thread = typeof event.thread_ts === 'string' ? event.thread_ts : undefined;
     this.addMessage(channel, {
       user,
       text: text ?? '',
       ts,
+      teamId: ws.o.teamId,
       ...(thread ? { thread_ts: thread } : {}),
       ...(Array.isArray(event.files) ? { files: event.files } : {}),
     });
@@ -302,7 +346,7 @@ export class FakeSlack {
 
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
-    const m = this.ws.find(channel, ts);
+    const m = this.wsOf(channel).find(channel, ts);
     if (m?.streaming_state === 'in_progress') m.streaming_state = 'errored';
   }
 
@@ -312,37 +356,42 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Messages in a channel, in whichever workspace owns it. */
   messages(channel: string): FakeMessage[] {
-    const list = this.ws.messages.get(channel) ?? [];
-    for (const m of list) this.ws.refreshStream(channel, m);
+    const ws = this.wsOf(channel);
+    const list = ws.messages.get(channel) ?? [];
+    for (const m of list) ws.refreshStream(channel, m);
     return [...list];
   }
 
-  /** Bot replies in a thread (excluding the root), oldest first. */
+  /** Bot replies in a thread (excluding the root), oldest first; the bot is the channel's workspace's bot user. */
   threadReplies(channel: string, threadTs: string): FakeMessage[] {
-    return this.messages(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && this.ws.isBot(m));
+    const ws = this.wsOf(channel);
+    return this.messages(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && ws.isBot(m));
   }
 
   /** Current assistant status; Slack drops it after 2 minutes or when the bot replies. */
   threadStatus(channel: string, threadTs: string): ThreadStatus | undefined {
-    const s = this.ws.statuses.get(`${channel}:${threadTs}`);
-    return s && this.ws.now() - s.at < 120_000 ? s : undefined;
+    const ws = this.wsOf(channel);
+    const s = ws.statuses.get(`${channel}:${threadTs}`);
+    return s && ws.now() - s.at < 120_000 ? s : undefined;
   }
 
   suggestedPrompts(channel: string, threadTs = ''): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
-    return this.ws.prompts.get(`${channel}:${threadTs}`);
+    return this.wsOf(channel).prompts.get(`${channel}:${threadTs}`);
   }
 
   threadTitle(channel: string, threadTs: string): string | undefined {
-    return this.ws.titles.get(`${channel}:${threadTs}`);
+    return this.wsOf(channel).titles.get(`${channel}:${threadTs}`);
   }
 
+  /** Ephemeral messages shown in every workspace. */
   ephemerals(): ReadonlyArray<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> {
-    return this.ws.ephemerals;
+    return this.teams.all().flatMap((ws) => ws.ephemerals);
   }
 
-  publishedHome(userId: string): Json | undefined {
-    return this.ws.views.get(`home:${userId}`);
+  publishedHome(userId: string, teamId = this.teamId): Json | undefined {
+    return this.teams.get(teamId).views.get(`home:${userId}`);
   }
 
   rateLimitedCount(method?: string): number {
@@ -353,9 +402,11 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.downloads.length = 0;
-    for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) this.ws[k].clear();
-    this.ws.ephemerals.length = 0;
-    this.ws.exchangedTriggers.clear();
+    for (const ws of this.teams.all()) {
+      for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) ws[k].clear();
+      ws.ephemerals.length = 0;
+      ws.exchangedTriggers.clear();
+    }
     this.limiter.reset();
   }
 
@@ -369,9 +420,10 @@ export class FakeSlack {
   ): Promise<EnvelopeResult> {
     let body = payload;
     if (type === 'events_api' && payload.type !== 'event_callback') {
-      body = buildEventEnvelope(payload, { teamId: this.teamId, authedUserId: this.botUserId, ...opts });
+      const teamId = opts.teamId ?? this.teamId;
+      body = buildEventEnvelope(payload, { teamId, authedUserId: this.teams.get(teamId).o.botUserId, ...opts });
     }
-    if (type === 'events_api') this.recordEvent(body.event as Json);
+    if (type === 'events_api') this.recordEvent(body.event as Json, typeof body.team_id === 'string' ? body.team_id : undefined);
     return this.socket.send(type, body, opts);
   }
 

@@ -72,7 +72,7 @@ export interface SendEventOptions extends DeliveryOptions {
   eventId?: string;
   authedUserId?: string;
   /** A FakeSlack (or anything with recordEvent) that should also store the user's message. */
-  recordTo?: { recordEvent(event: Json): void };
+  recordTo?: { recordEvent(event: Json, teamId?: string): void };
 }
 
 export interface DeliveryResult {
@@ -104,7 +104,7 @@ async function deliver(url: string, rawBody: string, contentType: string, o: Del
 
 export async function sendEvent(url: string, event: Json, opts: SendEventOptions): Promise<DeliveryResult & { eventId: string }> {
   const envelope = buildEventEnvelope(event, opts);
-  opts.recordTo?.recordEvent(envelope.event as Json);
+  opts.recordTo?.recordEvent(envelope.event as Json, envelope.team_id as string);
   const result = await deliver(url, JSON.stringify(envelope), 'application/json', opts);
   return { ...result, eventId: envelope.event_id as string };
 }

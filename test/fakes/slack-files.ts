@@ -51,12 +51,14 @@ export function serveDownload(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  ctx: { teamId: string; botToken: string; files: Map<string, StoredFile> },
+  ctx: { teamOfToken: (authorization: string | undefined) => string | undefined; filesOf: (teamId: string) => Map<string, StoredFile> | undefined },
 ): DownloadRecord {
   const m = /^\/files-pri\/([^/-]+)-([^/]+)\/(?:download\/)?[^/]+$/.exec(url.pathname);
   const fileId = m ? decodeURIComponent(m[2]!) : '';
-  const f = m && m[1] === ctx.teamId ? ctx.files.get(fileId) : undefined;
-  const authorized = req.headers.authorization === `Bearer ${ctx.botToken}`;
+  // A bot token opens only its own workspace's files.
+  const tokenTeam = ctx.teamOfToken(req.headers.authorization);
+  const authorized = tokenTeam !== undefined;
+  const f = tokenTeam !== undefined && m?.[1] === tokenTeam ? ctx.filesOf(tokenTeam)?.get(fileId) : undefined;
   if (!authorized || !f) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(LOGIN_PAGE);
     return { fileId, authorized, status: 200 };

@@ -98,6 +98,10 @@ export interface RecordedCall {
   ok: boolean;
   error?: string;
   tokenType?: 'bot' | 'app';
+  /** The token the call carried (once it was read). */
+  token?: string;
+  /** The workspace a bot token acted in (calls with an unknown, revoked or app-level token have none). */
+  teamId?: string;
 }
 
 /** Generates Slack-looking ts values ("<unix seconds>.<6 digits>"), strictly increasing. */

@@ -46,6 +46,11 @@ export interface WorkspaceOptions {
   now: () => number;
   /** Bot token scopes; users.info shows profile.email only with users:read.email, like Slack. */
   scopes: string[];
+  /**
+   * Channel id → owning team, shared by every workspace of one FakeSlack. Channel ids are global in Slack, so a
+   * channel another workspace owns is `channel_not_found` here, never auto-created (default: this workspace only).
+   */
+  channelOwners?: Map<string, string>;
 }
 
 export interface ThreadStatus {
@@ -69,8 +74,21 @@ export class Workspace {
   readonly exchangedTriggers = new Set<string>();
   readonly ts = new TsClock();
   private viewSeq = 0;
+  private readonly owners: Map<string, string>;
 
-  constructor(readonly o: WorkspaceOptions) {}
+  constructor(readonly o: WorkspaceOptions) {
+    this.owners = o.channelOwners ?? new Map();
+  }
+
+  /** Makes a channel this workspace's (test fixtures); a channel id can belong to one workspace only. */
+  adopt(id: string, info?: FakeChannel): void {
+    const owner = this.owners.get(id);
+    if (owner !== undefined && owner !== this.o.teamId) {
+      throw new Error(`fake slack: channel ${id} belongs to workspace ${owner}, not ${this.o.teamId}; use globally unique channel ids`);
+    }
+    this.owners.set(id, this.o.teamId);
+    if (info) this.channels.set(id, info);
+  }
 
   now(): number {
     return this.o.now();
@@ -88,9 +106,11 @@ export class Workspace {
     if (known) return { id: idOrName, info: known };
     const byName = [...this.channels].find(([, c]) => `#${c.name}` === idOrName || c.name === idOrName);
     if (byName) return { id: byName[0], info: byName[1] };
+    const owner = this.owners.get(idOrName);
+    if (owner !== undefined && owner !== this.o.teamId) throw new SlackApiError('channel_not_found');
     if (!this.o.strictChannels && /^[CGD][A-Z0-9]{2,}$/.test(idOrName)) {
       const info: FakeChannel = { name: idOrName.toLowerCase(), is_im: idOrName.startsWith('D') };
-      this.channels.set(idOrName, info);
+      this.adopt(idOrName, info);
       return { id: idOrName, info };
     }
     throw new SlackApiError('channel_not_found');
@@ -106,6 +126,7 @@ export class Workspace {
   }
 
   insert(channel: string, msg: FakeMessage): FakeMessage {
+    this.adopt(channel);
     this.ts.observe(msg.ts);
     const l = this.list(channel);
     l.push(msg);

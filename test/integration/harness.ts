@@ -107,16 +107,21 @@ export class Harness {
     }
   }
 
+  /** Delivers an event for a workspace (`opts.teamId`, default the fake's own), authorized for that workspace's bot. */
   send(event: Record<string, unknown>, opts: Partial<SendEventOptions> = {}) {
-    return sendEvent(this.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId, recordTo: this.slack, ...opts });
+    const teamId = opts.teamId ?? this.slack.teamId;
+    const authedUserId = this.slack.workspace(teamId).botUserId;
+    return sendEvent(this.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId, authedUserId, recordTo: this.slack, ...opts });
   }
 
   mention(input: Partial<MentionInput> & { text: string }, opts: Partial<SendEventOptions> = {}) {
-    return this.send(appMention({ user: 'U1', channel: 'C0SUP1', ...input, text: `<@${this.slack.botUserId}> ${input.text}` }), opts);
+    const team = opts.teamId ?? this.slack.teamId;
+    const bot = this.slack.workspace(team).botUserId;
+    return this.send(appMention({ user: 'U1', channel: 'C0SUP1', team, ...input, text: `<@${bot}> ${input.text}` }), opts);
   }
 
   message(input: Partial<MessageInput> & { text: string; channel: string }, opts: Partial<SendEventOptions> = {}) {
-    return this.send(messageEvent({ user: 'U1', ...input }), opts);
+    return this.send(messageEvent({ user: 'U1', team: opts.teamId ?? this.slack.teamId, ...input }), opts);
   }
 
   /** Runs `/threadwise <text>` as Slack posts it; resolves with the HTTP answer (the ephemeral reply is its body). */
@@ -148,9 +153,9 @@ export class Harness {
     }
   }
 
-  /** What a person reads in the thread: the bot's replies, in order. */
+  /** What a person reads in the thread: the bot's replies (the bot of the channel's workspace), in order. */
   replies(channel: string, threadTs: string) {
-    return this.slack.threadReplies(channel, threadTs).filter((m) => m.user === this.slack.botUserId);
+    return this.slack.threadReplies(channel, threadTs);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, OAUTH, REDIS_URL } from './harness.js';
+import { install } from './oauth-install.js';
 
 const CH = 'C0SUP1';
 let h: Harness | undefined;
@@ -8,18 +9,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-/** Runs the browser side of an install: /slack/install → Slack's consent screen → /slack/oauth_redirect. */
-async function install(hh: Harness): Promise<{ done: Response; authorize: URL }> {
-  const base = `http://127.0.0.1:${hh.port}`;
-  const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
-  expect(start.status).toBe(302);
-  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const authorize = new URL(start.headers.get('location')!);
-  const slackRedirect = new URL(hh.slack.oauth!.approve(authorize.toString()));
-  const done = await fetch(`${base}/slack/oauth_redirect${slackRedirect.search}`, { headers: { cookie }, redirect: 'manual' });
-  return { done, authorize };
-}
 
 describe('many workspaces through OAuth', () => {
   it('installs a workspace through /slack/install, stores it in Redis and answers there with its own token', async () => {
