@@ -34,6 +34,17 @@ describe('compatibility settings for OpenAI-compatible servers', () => {
     expect(Object.keys(params).sort()).toEqual(['input', 'instructions', 'max_output_tokens', 'model', 'stream']);
   });
 
+  it('offers function tools everywhere but hosted file_search only where the server runs it', () => {
+    const tools: ModelRequest['tools'] = [
+      { type: 'function', name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: {}, required: [], additionalProperties: false }, strict: true },
+      { type: 'file_search', vectorStoreIds: ['vs_1'] },
+    ];
+    const names = (compat = PRESETS.openai) => (toCreateParams({ ...request, tools }, compat).tools ?? []).map((t) => t.type);
+    expect(names()).toEqual(['function', 'file_search']);
+    expect(names(PRESETS.vllm)).toEqual(['function']);
+    expect(names({ ...PRESETS.openai, hostedTools: false })).toEqual(['function']);
+  });
+
   it('lets each feature be overridden on top of a preset', () => {
     expect(resolveCompat({ preset: 'vllm', prompt_cache_key: true })).toEqual({ ...PRESETS.vllm, promptCacheKey: true });
     expect(resolveCompat({ preset: 'openai', stream_options: false }).streamOptions).toBe(false);
