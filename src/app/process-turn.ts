@@ -67,7 +67,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       await writer.takeOver(earlier, RESTART_NOTE);
     }
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user, text, messageTs: job.messageTs, ...files, sink, tools },
+      { turnId: job.id, key: job.key, settings, user, text, messageTs: job.messageTs, history, ...files, sink, tools },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
     metrics.turns.inc({ outcome: result.outcome });
