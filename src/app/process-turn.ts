@@ -132,7 +132,7 @@ function replySink(
   );
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
-    status: (line) => status.show(line, loadingFor(line)),
+    status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
     restart: (note) => writer.restart(note),
     finish: async (end) => {
       const done = await writer.finish(end);

@@ -23,10 +23,20 @@ export class ThreadStatus {
     private readonly log: Logger,
   ) {}
 
-  /** `loading`: messages Slack rotates in place of the status (at most 10). */
-  show(text: string, loading?: readonly string[]): void {
+  /**
+   * `loading`: messages Slack rotates in place of the status (at most 10). `now`: skip the coalescing wait (for
+   * rare, telling changes such as a tool starting; frequent ones like queue positions are coalesced).
+   */
+  show(text: string, loading?: readonly string[], now = false): void {
     if (this.stopped) return;
     this.wanted = { text, ...(loading?.length ? { loading: loading.slice(0, 10) } : {}) };
+    if (now) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      // After the write in flight, so statuses never land out of order.
+      this.writing = (this.writing ?? Promise.resolve()).then(() => this.write());
+      return;
+    }
     if (this.timer) return;
     const delay = Math.max(0, this.lastAt + MIN_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
