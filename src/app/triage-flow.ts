@@ -88,9 +88,9 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     const outcome = await deps.triage({ model: settings.model, text, images, safetyIdentifier: hashId('user', r.teamId, r.userId) });
     if (outcome.kind === 'ok' && outcome.usage) meter.add(outcome.model, outcome.usage);
     await admission?.settle(meter.totals);
-    log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
     if (outcome.kind !== 'ok') {
       await workspace.client.chat.postMessage({ channel: r.channel, thread_ts: key.threadTs, text: triageFailureText(outcome) });
+      log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
       return;
     }
     const stored: StoredTriage = { id: randomBytes(12).toString('hex'), teamId: r.teamId, channel: r.channel, threadTs: key.threadTs, messageTs: r.message.ts, requestedBy: r.userId, triage: outcome.triage };
@@ -103,6 +103,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     });
     // Follow-ups in the thread ("make it high priority") can build on the triage.
     await deps.threads.append(key, [{ type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text: triageNote(outcome.triage) }]);
+    log.info({ outcome: outcome.kind, images: images.length, severity: outcome.triage.severity }, 'triage finished');
   } finally {
     await status.clear();
   }
