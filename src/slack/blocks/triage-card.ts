@@ -42,7 +42,7 @@ export function triageCardBlocks(t: Triage, o: { id: string; requestedBy: string
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Confidence ${Math.round(t.confidence * 100)}% · triaged for <@${o.requestedBy}> · a ticket is created only after approval` }],
+    elements: [{ type: 'mrkdwn', text: `Confidence ${Math.round(t.confidence * 100)}% · triaged for <@${o.requestedBy}>${o.ticketsEnabled ? ' · a ticket is created only after approval' : ''}` }],
   });
   return blocks;
 }
