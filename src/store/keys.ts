@@ -34,6 +34,12 @@ export function storeKeys(prefix: string) {
     /** Feedback votes: a hash of records by vote id, and a sorted set of vote ids by time. */
     feedbackItems: `${prefix}feedback:items`,
     feedbackByTime: `${prefix}feedback:by-time`,
+    /** What a person was viewing in Slack (app_context_changed), for their next DM question. */
+    appContext: (team: string, user: string) => `${prefix}app-context:${team}:${user}`,
+    /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
+    userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
+    /** A triage card's result, kept for its "Create ticket" button. */
+    triage: (id: string) => `${prefix}triage:${id}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

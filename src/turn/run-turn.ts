@@ -172,7 +172,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         roundNotice = noticeForRoundLimit(deps.maxToolRounds);
       } else {
         rounds++;
-        sink.status(tools!.progress(calls));
+        sink.status(tools!.progress(calls), 'tools');
         outputs = await tools!.run(calls);
       }
       items.push(...calls.map((c): ThreadItem => ({ type: 'function_call', callId: c.callId, name: c.name, arguments: c.arguments })));

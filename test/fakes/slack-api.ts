@@ -75,6 +75,8 @@ export class FakeSlack {
   readonly oauth: FakeOAuth | undefined;
   /** File downloads served, with whether they carried the right token. */
   readonly downloads: DownloadRecord[] = [];
+  /** Messages the app sent to response_url hooks (ephemeral answers to shortcuts and commands). */
+  readonly hookMessages: Array<{ path: string; body: Json }> = [];
   private readonly ws: Workspace;
   private readonly limiter: RateLimiter;
   private readonly socket: SocketModeServer;
@@ -152,6 +154,12 @@ export class FakeSlack {
       req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     });
     if (url.pathname.startsWith('/api/')) return this.api(req, res, url, raw);
+    if (req.method === 'POST' && url.pathname.startsWith('/hooks/')) {
+      // response_url: Slack answers a plain "ok" (https://docs.slack.dev/interactivity/handling-user-interaction).
+      this.hookMessages.push({ path: url.pathname, body: raw ? (JSON.parse(raw) as Json) : {} });
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('ok');
+      return;
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
       const status = serveDownload(req, res, url, { teamId: this.teamId, botToken: this.botToken, files: this.ws.files });
       this.downloads.push(status);
@@ -337,6 +345,11 @@ export class FakeSlack {
     return this.ws.titles.get(`${channel}:${threadTs}`);
   }
 
+  /** A response_url for a payload, answered by this fake. */
+  responseUrl(): string {
+    return `${this.base}/hooks/actions/${this.teamId}/${Date.now()}/${Math.random().toString(36).slice(2)}`;
+  }
+
   ephemerals(): ReadonlyArray<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> {
     return this.ws.ephemerals;
   }
@@ -353,6 +366,7 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.downloads.length = 0;
+    this.hookMessages.length = 0;
     for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) this.ws[k].clear();
     this.ws.ephemerals.length = 0;
     this.ws.exchangedTriggers.clear();
