@@ -21,8 +21,8 @@ export function storeKeys(prefix: string) {
     approval: (id: string) => `${prefix}approval:${id}`,
     /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */
     turnReplies: (turnId: string) => `${prefix}turn:${turnId}:replies`,
-    /** Job ids of a thread's turns in arrival order (the head runs next). */
-    threadQueue: (k: ThreadKey) => `${prefix}tq:${threadId(k)}`,
+    /** Sorted set: job ids of a thread's turns by message time (the first runs next). */
+    threadQueue: (k: ThreadKey) => `${prefix}tline:${threadId(k)}`,
     /** Held by the replica running a thread's turn. */
     threadLock: (k: ThreadKey) => `${prefix}tlock:${threadId(k)}`,
     /** A workspace's (or an org-wide) OAuth installation. */
