@@ -20,9 +20,11 @@ export class BotProcess {
     const config = join(dir, 'threadwise.yml');
     writeFileSync(config, this.yaml);
     // The compiled build, as production runs it (npm run bench builds first), so RSS has no TypeScript loader in it.
-    this.child = spawn(process.execPath, ['dist/main.js'], {
+    // BENCH_CPU_PROF=dir writes a V8 CPU profile of the bot there (open it in Chrome DevTools or speedscope).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, 'dist/main.js'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', THREADWISE_CONFIG: config, PORT: '0', ...this.env },
+      env: { PATH: process.env.PATH ?? '', ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}), ...(process.env.BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BOT_NODE_OPTIONS } : {}), NODE_ENV: 'production', LOG_LEVEL: 'info', THREADWISE_CONFIG: config, PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (text) => {

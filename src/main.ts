@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { secretEnvKeys } from './config/env.js';
 import { scrubSecrets } from './observability/logger.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 
 async function main(): Promise<void> {
+  // A local .env (the README's set-up) fills in what the environment does not already set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig(process.env);

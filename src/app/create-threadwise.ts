@@ -8,7 +8,16 @@ import { oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
 import { registerApprovalHandlers } from '../handlers/approvals.js';
+import { askSubcommand } from '../handlers/ask-command.js';
+import { registerAssistantHandlers } from '../handlers/assistant.js';
 import { registerCommands } from '../handlers/commands.js';
+import { registerFeedbackHandlers } from '../handlers/feedback.js';
+import { forgetMeSubcommand, resetSubcommand } from '../handlers/privacy-commands.js';
+import { registerShortcutHandlers } from '../handlers/shortcuts.js';
+import { turnStarter } from '../handlers/start-turn.js';
+import { registerTriageHandlers } from '../handlers/triage.js';
+import { openAITriage } from '../llm/triage-model.js';
+import { redactOptionsFrom } from '../pii/redacting-model.js';
 import { registerInstallationHandlers } from '../handlers/installations.js';
 import { registerMessageHandlers } from '../handlers/messages.js';
 import { usageSubcommand } from '../handlers/usage-command.js';
@@ -35,7 +44,9 @@ import { createBudget, createLimiter, priceTable } from './budget-wiring.js';
 import { createTurnProcessor } from './process-turn.js';
 import { checkAll, opsRoutes } from './routes.js';
 import { buildSlackApp } from './slack-app.js';
-import { createModel, createTurnDeps } from './turn-setup.js';
+import { homePublisher } from './home-tab.js';
+import { triageMessage } from './triage-flow.js';
+import { createModel, createOpenAIClient, createTurnDeps } from './turn-setup.js';
 
 export interface ThreadwiseOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -130,6 +141,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     envModel: env.OPENAI_MODEL,
     workspaces,
     turns: stores.turns,
+    userState: stores.userState,
+    threadTtlSeconds: file.state.ttl_days * 86_400,
     turn: { ...createTurnDeps(file, budget.model, stores.threads, log), context: budget.context, quota: budget.quota, prices: budget.prices },
     tools: tools.registry,
     log,
@@ -165,7 +178,40 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     log,
     metrics,
   });
-  registerCommands(app, { command: '/threadwise', subcommands: [usageSubcommand({ usage: budget.usage, limits: file.limits })], log });
+  const start = turnStarter(turnQueue);
+  const privacy = { threads: stores.threads, userState: stores.userState, feedback: stores.feedback, usage: budget.usage, workspaces, log };
+  const subcommands = [
+    askSubcommand({ workspaces, start, log }),
+    usageSubcommand({ usage: budget.usage, limits: file.limits }),
+    resetSubcommand(privacy),
+    forgetMeSubcommand(privacy),
+  ];
+  registerCommands(app, { command: '/threadwise', subcommands, log });
+  registerAssistantHandlers(app, {
+    assistant: file.assistant,
+    userState: stores.userState,
+    publishHome: homePublisher({ command: '/threadwise', subcommands, file, tools: tools.registry, usage: budget.usage, log }),
+    log,
+  });
+  registerFeedbackHandlers(app, { feedback: stores.feedback, log });
+  registerShortcutHandlers(app, { start, botUserId: async (teamId) => (await workspaces.forTeam(teamId)).botUserId, log });
+  const triage = openAITriage(
+    createOpenAIClient(env, file),
+    { maxOutputTokens: 1_500, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
+    log.child({ component: 'triage' }),
+  );
+  const createTicket = tools.registry.get('create_ticket');
+  registerTriageHandlers(app, {
+    run: (request) =>
+      triageMessage(request, {
+        file, envModel: env.OPENAI_MODEL, workspaces, triage, kept: stores.approvals, threads: stores.threads,
+        ticketsEnabled: Boolean(createTicket), quota: budget.quota, prices: budget.prices, log,
+      }),
+    kept: stores.approvals,
+    ...(createTicket ? { createTicket } : {}),
+    lookups: async (teamId) => (await workspaces.forTeam(teamId)).lookups,
+    log,
+  });
   if (tools.approvals) registerApprovalHandlers(app, { approvals: tools.approvals, threads: stores.threads, log });
   if (installationStore && installed) {
     const cache = installed;

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../config/file-schema.js';
+import { describeAppContext } from '../slack/app-context.js';
+import { feedbackBlocks } from '../slack/blocks/feedback.js';
+import type { UserStateStore } from '../store/user-state.js';
+import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
 import { channelSettings } from '../config/settings.js';
 import { seconds, type Metrics } from '../observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../queue/types.js';
@@ -19,6 +23,10 @@ export interface ProcessTurnDeps {
   envModel: string;
   workspaces: SlackWorkspaces;
   turns: TurnLedger;
+  /** Viewing context and the per-person thread index. */
+  userState: UserStateStore;
+  /** How long a thread is remembered (the per-person index lives as long). */
+  threadTtlSeconds: number;
   turn: TurnDeps;
   /** Tools offered to the model; none when nothing is configured. */
   tools?: ToolRegistry;
@@ -50,24 +58,33 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     log.info({ resumed: earlier.length > 0 }, 'turn started');
     const workspace = await deps.workspaces.forTeam(job.key.teamId);
     const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
-    const [profile, text, files] = await Promise.all([
+    const status = new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
+    const starting = startingStatus(job.files, deps.file.assistant.loading_messages);
+    status.show(starting.text, starting.loading);
+    const typed = (job.origin ?? 'message') === 'message';
+    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question) void setTitle(workspace, job, log);
+    const [profile, text, files, viewing] = await Promise.all([
       workspace.lookups.userProfile(job.userId),
       resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId }),
       job.files?.length ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
+      // What the person is looking at reaches the next question they type in the Messages tab.
+      job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
     ]);
+    await deps.userState
+      .noteThread(job.key, job.userId, job.receivedAt, deps.threadTtlSeconds)
+      .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
     const user = { id: job.userId, name: profile?.name ?? job.userId };
     // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
     const ctx: ToolContext = { ...job.key, isDm: job.isDm, user: { ...user, ...(profile?.email ? { email: profile.email } : {}) } };
-    const tools = deps.tools?.definitions.length
-      ? deps.tools.session(ctx, { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars }, log.child({ component: 'tools' }))
-      : undefined;
-    const { sink, writer } = replySink(deps, workspace, job, log);
+    const limits = { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars };
+    const tools = deps.tools?.definitionsFor(settings.tools).length ? deps.tools.session(ctx, limits, log.child({ component: 'tools' }), settings.tools) : undefined;
+    const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
       await writer.takeOver(earlier, RESTART_NOTE);
     }
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user, text, messageTs: job.messageTs, ...files, sink, tools },
+      { turnId: job.id, key: job.key, settings, user, text: viewing ? `${viewing}\n\n${text}` : text, messageTs: job.messageTs, history, ...files, sink, tools },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
     metrics.turns.inc({ outcome: result.outcome });
@@ -90,12 +107,21 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
 }
 
 /** The answer streams through the writer; progress (waiting in line, tools running) shows as the thread status. */
-function replySink(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, log: Logger): { sink: ReplySink; writer: SlackReplyWriter } {
+function replySink(
+  deps: ProcessTurnDeps,
+  workspace: Workspace,
+  job: TurnJob,
+  status: ThreadStatus,
+  broadcast: boolean,
+  log: Logger,
+): { sink: ReplySink; writer: SlackReplyWriter } {
   const writer = new SlackReplyWriter(
     workspace.client,
     workspace.gate,
-    { teamId: job.key.teamId, channel: job.key.channel, threadTs: job.key.threadTs, recipientUserId: job.userId },
+    { teamId: job.key.teamId, channel: job.key.channel, threadTs: job.key.threadTs, recipientUserId: job.userId, ...(broadcast ? { broadcast } : {}) },
     {
+      // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
+      finalBlocks: feedbackBlocks,
       firstFlushMs: deps.file.slack.first_flush_ms,
       flushIntervalMs: deps.file.slack.flush_interval_ms,
       nativeStreaming: deps.file.slack.native_streaming,
@@ -104,10 +130,9 @@ function replySink(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, lo
     },
     log,
   );
-  const status = new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
-    status: (line) => status.show(line),
+    status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
     restart: (note) => writer.restart(note),
     finish: async (end) => {
       const done = await writer.finish(end);
@@ -116,4 +141,25 @@ function replySink(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, lo
     },
   };
   return { sink, writer };
+}
+
+/** Names a new DM thread after its first question; best effort (the thread works without a title). */
+async function setTitle(workspace: Workspace, job: TurnJob, log: Logger): Promise<void> {
+  const title = titleFrom(await resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId }));
+  if (!title) return;
+  await workspace.client.assistant.threads
+    .setTitle({ channel_id: job.key.channel, thread_ts: job.key.threadTs, title })
+    .catch((err: Error) => log.debug({ err: { message: err.message } }, 'thread title not set'));
+}
+
+/** The channel or message the person was viewing when they asked (consumed by this question), as one line. */
+async function viewingContext(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, log: Logger): Promise<string | undefined> {
+  try {
+    const context = await deps.userState.takeContext(job.key.teamId, job.userId);
+    if (!context) return undefined;
+    return await describeAppContext(context, { client: workspace.client, lookups: workspace.lookups, botUserId: workspace.botUserId, log });
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'viewing context unavailable');
+    return undefined;
+  }
 }

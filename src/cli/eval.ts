@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import OpenAI from 'openai';
+import { pino } from 'pino';
+import { createModel, createOpenAIClient } from '../app/turn-setup.js';
 import { loadSuites } from '../offline/eval/cases.js';
 import { modelGrader } from '../offline/eval/grader.js';
 import { summarize, table } from '../offline/eval/report.js';
@@ -37,12 +38,17 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
     if (unknown.length) throw new UsageError(`no suite named ${unknown.join(', ')} in ${flags.dir} (there are: ${suites.map((s) => s.name).join(', ')})`);
     suites = suites.filter((s) => flags.suite!.includes(s.name));
   }
-  const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 3 });
+  const modelEnv = { OPENAI_API_KEY: env.OPENAI_API_KEY!, OPENAI_BASE_URL: env.OPENAI_BASE_URL };
+  // Failures show up per case in the table and the JSON; log lines would only garble the progress on stderr.
+  const log = pino({ level: 'silent' });
+  // The grader is not under test: the SDK's own retries are enough for it.
+  const graderClient = createOpenAIClient(modelEnv, file).withOptions({ maxRetries: 3 });
   const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const print = printer(io);
   const startedAt = new Date((io.now ?? Date.now)()).toISOString();
   print(`Running ${suites.reduce((n, s) => n + s.cases.length, 0)} cases from ${suites.length} suites with ${model} (rubrics graded by ${flags.graderModel})…`);
-  const results = await runSuites(suites, { openai, file, grader: modelGrader(openai, flags.graderModel), now: io.now }, {
+  const deps = { model: createModel(modelEnv, file, log), file, grader: modelGrader(graderClient, flags.graderModel), now: io.now, log };
+  const results = await runSuites(suites, deps, {
     model,
     concurrency,
     onCase: (r) => io.stderr.write(`${r.passed ? '✓' : '✗'} ${r.suite}/${r.id}\n`),

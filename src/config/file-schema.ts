@@ -1,7 +1,8 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { compatSchema, resolveCompat } from './compat.js';
-import { accessSchema, policiesSchema, ticketsSchema, toolsSchema } from './tools-schema.js';
+import { assistantSchema } from './assistant-schema.js';
+import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
 
 export const DEFAULT_INSTRUCTIONS = [
   'You are Threadwise, an assistant inside Slack for support and operations teams.',
@@ -18,6 +19,12 @@ export const channelSettingsSchema = z
     max_output_tokens: z.number().int().min(16).max(16_384).describe('Output cap per model call (16 to 16,384).'),
     require_mention: z.boolean().describe('When true, follow-ups in a thread need an @mention too.'),
     image_detail: z.enum(['low', 'high', 'auto']).describe('Vision detail for images in this channel.'),
+    tools: z
+      .array(z.enum(TOOL_NAMES))
+      .describe('Tools the model may use here (a subset of those configured and enabled); [] turns tools off. Unset: all of them.'),
+    answer_visibility: z
+      .enum(['thread', 'broadcast'])
+      .describe('thread: answers stay in the thread; broadcast: the first message of each answer is also sent to the channel (reply_broadcast, posted instead of streamed). Ignored in DMs.'),
   })
   .partial()
   .strict();
@@ -190,6 +197,7 @@ export const fileConfigSchema = z
     limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
     pricing: pricingSchema.prefault({}).describe('Prices that turn token usage into US dollars.'),
     rate_limits: rateLimitsSchema.prefault({}).describe('App-level limiter that keeps model calls under OpenAI rate limits.'),
+    assistant: assistantSchema.prefault({}).describe('The Messages tab (agent messaging), thread titles and statuses while working.'),
     tickets: ticketsSchema.optional().describe('The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.'),
     access: accessSchema
       .default({ agents: [], channels: {} })

@@ -1,4 +1,5 @@
 import { DEFAULT_INSTRUCTIONS, type ChannelSettingsInput, type FileConfig } from './file-schema.js';
+import type { ToolName } from './tools-schema.js';
 
 export interface ChannelSettings {
   instructions: string;
@@ -6,6 +7,10 @@ export interface ChannelSettings {
   maxOutputTokens: number;
   requireMention: boolean;
   imageDetail: 'low' | 'high' | 'auto';
+  /** Tools allowed here; undefined: every configured tool. */
+  tools?: readonly ToolName[];
+  /** Whether answers are also sent to the channel (never in DMs). */
+  answerVisibility: 'thread' | 'broadcast';
 }
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
@@ -20,5 +25,7 @@ export function channelSettings(file: FileConfig, envModel: string, channel: str
     maxOutputTokens: merged.max_output_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     requireMention: merged.require_mention ?? false,
     imageDetail: merged.image_detail ?? 'auto',
+    ...(merged.tools ? { tools: merged.tools } : {}),
+    answerVisibility: isDm ? 'thread' : (merged.answer_visibility ?? 'thread'),
   };
 }

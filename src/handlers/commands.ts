@@ -9,10 +9,14 @@ export interface CommandContext {
   channelId: string;
   /** Words after the subcommand name. */
   args: string[];
+  /** Everything after the subcommand name, as typed (line breaks kept). */
+  rest: string;
 }
 
 export interface Subcommand {
   name: string;
+  /** How to call it, when it takes arguments (e.g. `ask <question>`); defaults to the name. */
+  usage?: string;
   /** One line for the help text. */
   description: string;
   run(ctx: CommandContext): Promise<string>;
@@ -26,7 +30,11 @@ const commandSchema = z.looseObject({
 });
 
 export function helpText(command: string, subcommands: readonly Subcommand[]): string {
-  return [`*${command}* commands:`, ...subcommands.map((s) => `• \`${command} ${s.name}\` — ${s.description}`)].join('\n');
+  return [
+    `*${command}* commands:`,
+    ...subcommands.map((s) => `• \`${command} ${s.usage ?? s.name}\` — ${s.description}`),
+    `• \`${command} help\` — this list`,
+  ].join('\n');
 }
 
 /**
@@ -42,7 +50,9 @@ export function registerCommands(app: App, deps: { command: string; subcommands:
       await ack({ response_type: 'ephemeral', text: 'Sorry, Slack sent this command without the details I need. Please try again.' });
       return;
     }
-    const [name = 'help', ...args] = parsed.data.text.trim().split(/\s+/).filter(Boolean);
+    const typed = parsed.data.text.trim();
+    const [name = 'help', ...args] = typed.split(/\s+/).filter(Boolean);
+    const rest = typed.slice(name.length).trim();
     const sub = byName.get(name.toLowerCase());
     if (!sub) {
       const prefix = name === 'help' ? '' : `I don't know \`${name}\`. `;
@@ -51,7 +61,7 @@ export function registerCommands(app: App, deps: { command: string; subcommands:
     }
     let text: string;
     try {
-      text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args });
+      text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args, rest });
     } catch (err) {
       deps.log.error({ err, subcommand: sub.name }, 'slash command failed');
       text = `⚠️ \`${deps.command} ${sub.name}\` failed on my side. Please try again in a moment.`;

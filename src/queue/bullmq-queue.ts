@@ -97,7 +97,7 @@ export class BullTurnQueue implements TurnQueue {
       await Promise.race([
         (async () => {
           await this.queue.add('turn', job, { jobId: jobIdFor(job.id) });
-          await this.opts.sequencer.admit(job.key, job.id);
+          await this.opts.sequencer.admit(job.key, job.id, job.messageTs);
         })(),
         deadline,
       ]);
@@ -142,7 +142,7 @@ export class BullTurnQueue implements TurnQueue {
     const lockToken = `${this.instance}:${randomUUID()}`;
     const admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
     if (admission.kind !== 'run') {
-      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS) await seq.admit(turn.key, turn.id);
+      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS) await seq.admit(turn.key, turn.id, turn.messageTs);
       if (admission.kind === 'behind' && (await this.isOver(admission.head))) await seq.dropHead(turn.key, admission.head);
       await job.moveToDelayed(Date.now() + WAIT_MS + Math.floor(Math.random() * WAIT_MS), token);
       throw new DelayedError();

@@ -8,17 +8,17 @@ export type Admission = { kind: 'run' } | { kind: 'unadmitted' } | { kind: 'behi
 /** A thread's line is forgotten a day after its last arrival. */
 const LINE_TTL_SECONDS = 86_400;
 
-// Appends the job to the thread's line once (a redelivered event must not queue twice).
+// Places the job in the thread's line once (a redelivered event must not queue twice), by its message's time.
 const ADMIT = `
-if not redis.call('LPOS', KEYS[1], ARGV[1]) then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
 // Only the head of the line may take the lock; the lock holder's token is unique per attempt.
 const TRY = `
-local pos = redis.call('LPOS', KEYS[1], ARGV[1])
-if not pos then return {'unadmitted', ''} end
-if pos ~= 0 then return {'behind', redis.call('LINDEX', KEYS[1], 0)} end
+local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if not rank then return {'unadmitted', ''} end
+if rank ~= 0 then return {'behind', redis.call('ZRANGE', KEYS[1], 0, 0)[1]} end
 local holder = redis.call('GET', KEYS[2])
 if holder == ARGV[2] then redis.call('PEXPIRE', KEYS[2], ARGV[3]) return {'run', ''} end
 if holder then return {'locked', ''} end
@@ -32,23 +32,33 @@ return 0`;
 // Compare-and-delete: a lock that expired and was taken by another replica is not ours to free.
 const RELEASE = `
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
-if ARGV[3] == '1' then redis.call('LREM', KEYS[1], 0, ARGV[1]) end
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 1`;
 
 const DROP_HEAD = `
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 end
+if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == ARGV[1] then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
 return 0`;
 
 /**
- * Per-thread ordering across replicas: every thread has a line of job ids in arrival order and a lock.
+ * A Slack ts ("1700000000.000100") as whole microseconds: exact in a double (below 2^53), so two messages a
+ * microsecond apart still sort apart.
+ */
+export function tsScore(ts: string): number {
+  const [seconds = '0', micros = ''] = ts.split('.');
+  return Number(seconds) * 1_000_000 + Number(micros.padEnd(6, '0').slice(0, 6));
+}
+
+/**
+ * Per-thread ordering across replicas: every thread has a line of job ids ordered by when their messages were
+ * written (events can arrive out of order, and at different replicas) and a lock.
  * A turn runs only when it heads its line and holds the lock; the lock is renewed while it runs and
  * expires on its own when the process holding it dies.
  */
 export class ThreadSequencer {
   constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
 
-  async admit(key: ThreadKey, jobId: string): Promise<void> {
-    await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS);
+  async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
+    await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
   }
 
   async tryRun(key: ThreadKey, jobId: string, token: string, ttlMs: number): Promise<Admission> {

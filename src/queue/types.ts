@@ -14,6 +14,8 @@ export interface TurnJob {
   /** Slack file objects of the message; downloaded by the worker, not the handler, so Slack gets its ack fast. */
   files?: SlackFile[];
   receivedAt: number;
+  /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
+  origin?: 'message' | 'command' | 'shortcut';
 }
 
 /** A job read back from Redis is checked like any other input: another version may have written it. */
@@ -26,6 +28,7 @@ export const turnJobSchema = z.object({
   text: z.string(),
   files: z.array(slackFileSchema).optional(),
   receivedAt: z.number(),
+  origin: z.enum(['message', 'command', 'shortcut']).optional(),
 }) satisfies z.ZodType<TurnJob>;
 
 export interface TurnQueue {

@@ -12,8 +12,16 @@ export interface RateShare {
  * in flight, so a 429 on one answer holds back the same method for all of them until Retry-After passes;
  * with a RateShare, for every replica too.
  */
+/**
+ * How stale another replica's limit may be when it is read. Every Slack write waits on the gate, so asking
+ * Redis each time would add a round trip per write; a limit another replica hit is seen within this time.
+ */
+const SHARE_REFRESH_MS = 1_000;
+
 export class SlackRateGate {
   private readonly blockedUntil = new Map<string, number>();
+  private readonly sharedAt = new Map<string, number>();
+  private readonly lookups = new Map<string, Promise<void>>();
   constructor(
     private readonly now: () => number = Date.now,
     private readonly share?: { teamId: string; store: RateShare; onError: (err: Error) => void },
@@ -30,12 +38,27 @@ export class SlackRateGate {
   }
 
   async wait(method: string): Promise<void> {
-    if (this.share) {
-      const { store, teamId, onError } = this.share;
-      this.note(method, await store.until(teamId, method).catch((err: Error) => (onError(err), 0)));
-    }
+    await this.refresh(method);
     const delay = this.readyAt(method) - this.now();
     if (delay > 0) await sleep(delay);
+  }
+
+  /** Reads the replicas' shared limit for a method, at most once per SHARE_REFRESH_MS (concurrent waiters share it). */
+  private async refresh(method: string): Promise<void> {
+    if (!this.share || this.now() - (this.sharedAt.get(method) ?? -Infinity) < SHARE_REFRESH_MS) return;
+    let lookup = this.lookups.get(method);
+    if (!lookup) {
+      const { store, teamId, onError } = this.share;
+      lookup = store
+        .until(teamId, method)
+        .then((until) => this.note(method, until), onError)
+        .finally(() => {
+          this.sharedAt.set(method, this.now());
+          this.lookups.delete(method);
+        });
+      this.lookups.set(method, lookup);
+    }
+    await lookup;
   }
 
   private note(method: string, until: number): void {

@@ -26,6 +26,11 @@ export interface ReplyTarget {
   channel: string;
   threadTs: string;
   recipientUserId: string;
+  /**
+   * Also show the answer in the channel (reply_broadcast on its first message). Slack's streaming methods cannot
+   * broadcast, so such answers are posted and edited instead of streamed.
+   */
+  broadcast?: boolean;
 }
 
 export interface ReplyWriterOptions {
@@ -68,7 +73,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     private readonly options: ReplyWriterOptions,
     private readonly log: Logger,
   ) {
-    this.mode = options.nativeStreaming ? 'stream' : 'post';
+    this.mode = options.nativeStreaming && !target.broadcast ? 'stream' : 'post';
   }
 
   append(delta: string): void {
@@ -226,7 +231,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       } else if (method === 'chat.appendStream') {
         await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
       } else if (method === 'chat.postMessage') {
-        const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text });
+        const broadcast = this.target.broadcast && this.messages.length === 0 ? { reply_broadcast: true } : {};
+        const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text, ...broadcast });
         await this.opened(String(res.ts));
       } else {
         await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });

@@ -10,7 +10,7 @@ const MIN_INTERVAL_MS = 2_000;
  * the method (missing scope, old plan) just gets no status: it never delays or breaks the answer.
  */
 export class ThreadStatus {
-  private wanted: string | undefined;
+  private wanted: { text: string; loading?: readonly string[] } | undefined;
   private shown: string | undefined;
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -23,9 +23,20 @@ export class ThreadStatus {
     private readonly log: Logger,
   ) {}
 
-  show(text: string): void {
+  /**
+   * `loading`: messages Slack rotates in place of the status (at most 10). `now`: skip the coalescing wait (for
+   * rare, telling changes such as a tool starting; frequent ones like queue positions are coalesced).
+   */
+  show(text: string, loading?: readonly string[], now = false): void {
     if (this.stopped) return;
-    this.wanted = text;
+    this.wanted = { text, ...(loading?.length ? { loading: loading.slice(0, 10) } : {}) };
+    if (now) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      // After the write in flight, so statuses never land out of order.
+      this.writing = (this.writing ?? Promise.resolve()).then(() => this.write());
+      return;
+    }
     if (this.timer) return;
     const delay = Math.max(0, this.lastAt + MIN_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
@@ -49,19 +60,25 @@ export class ThreadStatus {
   }
 
   private write(): Promise<void> {
-    const text = this.wanted;
-    if (this.stopped || !text || text === this.shown) return Promise.resolve();
+    const wanted = this.wanted;
+    const id = wanted && JSON.stringify(wanted);
+    if (this.stopped || !wanted || id === this.shown) return Promise.resolve();
     this.lastAt = Date.now();
-    this.shown = text;
-    this.writing = this.send(text).finally(() => {
+    this.shown = id;
+    this.writing = this.send(wanted.text, wanted.loading).finally(() => {
       this.writing = undefined;
     });
     return this.writing;
   }
 
-  private async send(status: string): Promise<void> {
+  private async send(status: string, loading?: readonly string[]): Promise<void> {
     try {
-      await this.client.assistant.threads.setStatus({ channel_id: this.target.channel, thread_ts: this.target.threadTs, status });
+      await this.client.assistant.threads.setStatus({
+        channel_id: this.target.channel,
+        thread_ts: this.target.threadTs,
+        status,
+        ...(loading ? { loading_messages: [...loading] } : {}),
+      });
     } catch (err) {
       // A workspace that refuses statuses (scope, plan) gets none for the rest of this turn.
       this.stopped = true;

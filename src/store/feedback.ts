@@ -21,6 +21,8 @@ export interface FeedbackStore {
   record(feedback: Feedback): Promise<void>;
   /** Votes given at or after `since` (ms), oldest first. */
   listSince(since: number): Promise<Feedback[]>;
+  /** Deletes every vote one person gave in a workspace; returns how many. */
+  forgetUser(teamId: string, userId: string): Promise<number>;
 }
 
 const voteId = (f: Feedback) => `${f.teamId}:${f.channel}:${f.messageTs}:${f.userId}`;
@@ -51,6 +53,21 @@ export class RedisFeedbackStore implements FeedbackStore {
       }
     });
   }
+
+  async forgetUser(teamId: string, userId: string): Promise<number> {
+    const ids: string[] = [];
+    // Vote ids are "<team>:<channel>:<ts>:<user>"; ids and Slack ids contain no glob characters.
+    const match = `${teamId}:*:${userId}`;
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.redis.hscan(this.keys.feedbackItems, cursor, 'MATCH', match, 'COUNT', 500);
+      cursor = next;
+      for (let i = 0; i < fields.length; i += 2) ids.push(fields[i]!);
+    } while (cursor !== '0');
+    if (!ids.length) return 0;
+    await this.redis.multi().hdel(this.keys.feedbackItems, ...ids).zrem(this.keys.feedbackByTime, ...ids).exec();
+    return ids.length;
+  }
 }
 
 export class MemoryFeedbackStore implements FeedbackStore {
@@ -64,5 +81,16 @@ export class MemoryFeedbackStore implements FeedbackStore {
 
   async listSince(since: number): Promise<Feedback[]> {
     return [...this.votes.values()].filter((f) => f.at >= since).sort((a, b) => a.at - b.at);
+  }
+
+  async forgetUser(teamId: string, userId: string): Promise<number> {
+    let n = 0;
+    for (const [id, f] of this.votes) {
+      if (f.teamId === teamId && f.userId === userId) {
+        this.votes.delete(id);
+        n++;
+      }
+    }
+    return n;
   }
 }

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
+import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
 import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
 import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
 import type { Stores } from './types.js';
+import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
 
 export interface StoreOptions {
   redisUrl?: string;
@@ -40,6 +42,8 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       dedupe: new RedisDedupeStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
       turns: new RedisTurnLedger(redis, keys),
+      feedback: new RedisFeedbackStore(redis, keys),
+      userState: new RedisUserStateStore(redis, keys),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
@@ -51,6 +55,8 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     dedupe: new MemoryDedupeStore(keys),
     approvals: new MemoryApprovalStore(keys),
     turns: new MemoryTurnLedger(),
+    feedback: new MemoryFeedbackStore(),
+    userState: new MemoryUserStateStore(keys),
     ping: async () => true,
     close: async () => {},
   };

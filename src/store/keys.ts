@@ -21,8 +21,8 @@ export function storeKeys(prefix: string) {
     approval: (id: string) => `${prefix}approval:${id}`,
     /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */
     turnReplies: (turnId: string) => `${prefix}turn:${turnId}:replies`,
-    /** Job ids of a thread's turns in arrival order (the head runs next). */
-    threadQueue: (k: ThreadKey) => `${prefix}tq:${threadId(k)}`,
+    /** Sorted set: job ids of a thread's turns by message time (the first runs next). */
+    threadQueue: (k: ThreadKey) => `${prefix}tline:${threadId(k)}`,
     /** Held by the replica running a thread's turn. */
     threadLock: (k: ThreadKey) => `${prefix}tlock:${threadId(k)}`,
     /** A workspace's (or an org-wide) OAuth installation. */
@@ -34,6 +34,12 @@ export function storeKeys(prefix: string) {
     /** Feedback votes: a hash of records by vote id, and a sorted set of vote ids by time. */
     feedbackItems: `${prefix}feedback:items`,
     feedbackByTime: `${prefix}feedback:by-time`,
+    /** What a person was viewing in Slack (app_context_changed), for their next DM question. */
+    appContext: (team: string, user: string) => `${prefix}app-context:${team}:${user}`,
+    /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
+    userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
+    /** A triage card's result, kept for its "Create ticket" button. */
+    triage: (id: string) => `${prefix}triage:${id}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -1,3 +1,6 @@
+import type { FeedbackStore } from './feedback.js';
+import type { UserStateStore } from './user-state.js';
+
 /** Where a conversation lives in Slack: one thread (or one DM thread) of one workspace. */
 export interface ThreadKey {
   teamId: string;
@@ -49,6 +52,8 @@ export interface ThreadStore {
   /** Whether the bot has taken part in this thread (it has stored items). */
   has(key: ThreadKey): Promise<boolean>;
   clear(key: ThreadKey): Promise<void>;
+  /** Removes one person's messages (and tool results fetched for them) from a shared thread; returns how many items changed. */
+  redactPerson(key: ThreadKey, userId: string): Promise<number>;
 }
 
 export interface DedupeStore {
@@ -77,6 +82,10 @@ export interface Stores {
   dedupe: DedupeStore;
   approvals: ApprovalStore;
   turns: TurnLedger;
+  /** Votes on answers (the feedback buttons). */
+  feedback: FeedbackStore;
+  /** Viewing context and the per-person thread index. */
+  userState: UserStateStore;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

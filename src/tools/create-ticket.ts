@@ -3,7 +3,7 @@ import type { AccessConfig } from '../config/tools-schema.js';
 import { channelProjects } from './access.js';
 import type { TicketApprovals } from './approvals.js';
 import { PRIORITIES } from './providers/types.js';
-import { defineTool, ToolError, type AnyTool, type ToolContext } from './types.js';
+import { defineSpec, defineTool, ToolError, type AnyTool, type ToolContext } from './types.js';
 
 const parameters = z.strictObject({
   title: z.string().trim().min(5).max(150).describe('A short summary of the problem or request (5 to 150 characters).'),
@@ -11,14 +11,18 @@ const parameters = z.strictObject({
   priority: z.enum(PRIORITIES).describe('urgent only for outages or blocked work with no workaround.'),
 });
 
+export const createTicketSpec = defineSpec({
+  name: 'create_ticket',
+  description: 'Propose a new support ticket. Nothing is created until the asking user clicks Approve on the card this posts in the thread; tell them so. Use it only when the user asks for a ticket.',
+  parameters,
+  progress: () => 'is preparing a ticket for your approval…',
+});
+
 /** create_ticket: never writes on the model's word; it posts an approval card that only the asking user can approve. */
 export function createTicketTool(deps: { approvals: TicketApprovals; access: AccessConfig; defaultProject?: string }): AnyTool {
   const projectFor = (ctx: ToolContext) => channelProjects(deps.access, ctx)[0] ?? deps.defaultProject;
   return defineTool({
-    name: 'create_ticket',
-    description: 'Propose a new support ticket. Nothing is created until the asking user clicks Approve on the card this posts in the thread; tell them so. Use it only when the user asks for a ticket.',
-    parameters,
-    progress: () => 'is preparing a ticket for your approval…',
+    ...createTicketSpec,
     authorize(ctx) {
       if (!projectFor(ctx)) throw new ToolError('permission_denied', 'Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team\'s support channel.');
     },

@@ -3,7 +3,7 @@ import type { AccessConfig } from '../config/tools-schema.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
 import { ticketForModel } from './ticket-format.js';
-import { defineTool, ToolError, type AnyTool } from './types.js';
+import { defineSpec, defineTool, ToolError, type AnyTool } from './types.js';
 
 const parameters = z.strictObject({
   ticket_id: z
@@ -15,13 +15,17 @@ const parameters = z.strictObject({
     .describe('The ticket id exactly as the user gave it, e.g. SUP-101 (at most 64 characters).'),
 });
 
+export const lookupTicketSpec = defineSpec({
+  name: 'lookup_ticket',
+  description: 'Look up one support ticket by its id: title, status, priority, assignee, dates, link and description. The server checks whether the asking user may see it.',
+  parameters,
+  progress: (args) => `is looking up ${args.ticket_id}…`,
+});
+
 /** lookup_ticket: one ticket, shown only to people the access rules allow. */
 export function lookupTicketTool(deps: { provider: TicketProvider; access: AccessConfig }): AnyTool {
   return defineTool({
-    name: 'lookup_ticket',
-    description: 'Look up one support ticket by its id: title, status, priority, assignee, dates, link and description. The server checks whether the asking user may see it.',
-    parameters,
-    progress: (args) => `is looking up ${args.ticket_id}…`,
+    ...lookupTicketSpec,
     authorize: () => undefined,
     async run(ctx, args, signal) {
       const ticket = await deps.provider.get(args.ticket_id, signal);

@@ -26,9 +26,15 @@ export class ToolRegistry {
     return this.byName.get(name);
   }
 
-  /** Binds the asking user's context for one turn. */
-  session(ctx: ToolContext, limits: ToolLimits, log: Logger): ToolSession {
-    return new ToolSession(this, ctx, limits, log);
+  /** Binds the asking user's context for one turn; `allowed` narrows the tools to a channel's list. */
+  session(ctx: ToolContext, limits: ToolLimits, log: Logger, allowed?: readonly string[]): ToolSession {
+    return new ToolSession(this, ctx, limits, log, allowed);
+  }
+
+  /** The definitions a channel may use; hosted file_search rides with search_policies. */
+  definitionsFor(allowed?: readonly string[]): ModelTool[] {
+    if (!allowed) return this.definitions;
+    return this.definitions.filter((d) => allowed.includes(d.type === 'function' ? d.name : 'search_policies'));
   }
 }
 
@@ -45,10 +51,11 @@ export class ToolSession implements ToolRunner {
     private readonly ctx: ToolContext,
     private readonly limits: ToolLimits,
     private readonly log: Logger,
+    private readonly allowed?: readonly string[],
   ) {}
 
   get definitions(): ModelTool[] {
-    return this.registry.definitions;
+    return this.registry.definitionsFor(this.allowed);
   }
 
   progress(calls: readonly FunctionCall[]): string {
@@ -86,7 +93,8 @@ export class ToolSession implements ToolRunner {
     const fail = (code: ToolErrorCode, message: string) => done(code, errorEnvelope(call.name, code, message));
 
     const tool = this.registry.get(call.name);
-    if (!tool) return fail('unknown_tool', `There is no tool named "${call.name}". Available: ${this.registry.tools.map((t) => t.name).join(', ')}.`);
+    const usable = this.registry.tools.filter((t) => !this.allowed || this.allowed.includes(t.name));
+    if (!tool || !usable.includes(tool)) return fail('unknown_tool', `There is no tool named "${call.name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`);
     let raw: unknown;
     try {
       raw = JSON.parse(call.arguments);

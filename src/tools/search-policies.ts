@@ -1,18 +1,22 @@
 import { z } from 'zod';
 import type { PolicyIndex, PolicyPassage } from './policy-index.js';
-import { defineTool, type AnyTool } from './types.js';
+import { defineSpec, defineTool, type AnyTool } from './types.js';
 
 const parameters = z.strictObject({
   query: z.string().trim().min(2).max(300).describe('What to look for in the internal policies, in the user\'s words (2 to 300 characters).'),
 });
 
+export const searchPoliciesSpec = defineSpec({
+  name: 'search_policies',
+  description: 'Search the company\'s internal policy documents (travel, expenses, security, …). Returns the best passages with document title and section; cite them as sources in the answer, e.g. (Travel Policy › Booking).',
+  parameters,
+  progress: () => 'is searching the policies…',
+});
+
 /** search_policies: BM25 over the policy folder, passages with their document and section for citing. */
 export function searchPoliciesTool(deps: { index: PolicyIndex; maxPassages: number }): AnyTool {
   return defineTool({
-    name: 'search_policies',
-    description: 'Search the company\'s internal policy documents (travel, expenses, security, …). Returns the best passages with document title and section; cite them as sources in the answer, e.g. (Travel Policy › Booking).',
-    parameters,
-    progress: () => 'is searching the policies…',
+    ...searchPoliciesSpec,
     authorize: () => undefined,
     async run(_ctx, args) {
       return deps.index.search(args.query, deps.maxPassages);

@@ -3,7 +3,7 @@ import type { AccessConfig } from '../config/tools-schema.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
 import { ticketForModel } from './ticket-format.js';
-import { defineTool, type AnyTool } from './types.js';
+import { defineSpec, defineTool, type AnyTool } from './types.js';
 
 /** Candidates gathered before access filtering, and results returned after it. */
 const CANDIDATES = 60;
@@ -19,13 +19,17 @@ const parameters = z.strictObject({
   status: z.enum(['open', 'closed']).nullable().describe('open: not yet resolved; closed: resolved or closed; null: any status.'),
 });
 
+export const searchTicketsSpec = defineSpec({
+  name: 'search_tickets',
+  description: 'Search support tickets by words and status. Returns only tickets the asking user may see (their own, their channel\'s projects, or all for support agents), most relevant first.',
+  parameters,
+  progress: (args) => (args.query ? `is searching tickets for “${args.query.slice(0, 40)}”…` : 'is listing recent tickets…'),
+});
+
 /** search_tickets: matching tickets, silently limited to those the asking user may see. */
 export function searchTicketsTool(deps: { provider: TicketProvider; access: AccessConfig }): AnyTool {
   return defineTool({
-    name: 'search_tickets',
-    description: 'Search support tickets by words and status. Returns only tickets the asking user may see (their own, their channel\'s projects, or all for support agents), most relevant first.',
-    parameters,
-    progress: (args) => (args.query ? `is searching tickets for “${args.query.slice(0, 40)}”…` : 'is listing recent tickets…'),
+    ...searchTicketsSpec,
     authorize: () => undefined,
     async run(ctx, args, signal) {
       const found = await deps.provider.search({ text: args.query || null, status: args.status, limit: CANDIDATES }, signal);

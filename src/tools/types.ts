@@ -54,3 +54,10 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
 /** Erases the schema type so tools of different shapes can share a list. */
 export type AnyTool = Tool<z.ZodObject>;
 export const defineTool = <S extends z.ZodObject>(tool: Tool<S>): AnyTool => tool as unknown as AnyTool;
+
+/**
+ * What the model sees of a tool (name, description, arguments, progress label), known without any backend, so
+ * `threadwise eval` can offer the real schema in front of a stubbed result.
+ */
+export type ToolSpec<S extends z.ZodObject = z.ZodObject> = Pick<Tool<S>, 'name' | 'description' | 'parameters' | 'progress'>;
+export const defineSpec = <S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec<S> => spec;

@@ -98,8 +98,11 @@ export class ModelError extends Error {
 /** Where the answer goes; the Slack adapter implements it with streaming and fallbacks. */
 export interface ReplySink {
   append(delta: string): void;
-  /** Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes. */
-  status(text: string): void;
+  /**
+   * Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes.
+   * `tools`: a tool round starts — shown at once, since it is rare and says the most.
+   */
+  status(text: string, kind?: 'queue' | 'tools'): void;
   /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
   restart(note: string): Promise<void>;
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */

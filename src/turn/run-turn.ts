@@ -41,6 +41,8 @@ export interface TurnInput {
   /** The user's message with Slack markup already resolved. */
   text: string;
   messageTs: string;
+  /** The thread as the caller already loaded it (saves a second read); loaded here when absent. */
+  history?: ThreadItem[];
   /** Files of the message, already downloaded and prepared by the caller. */
   attachments?: Attachment[];
   /** Files of the message that could not be used; the answer says so. */
@@ -103,7 +105,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const userItem: ThreadItem = { type: 'user', ts: input.messageTs, userId: user.id, userName: user.name, text: input.text };
   if (input.attachments?.length) userItem.attachments = input.attachments;
   if (input.skipped?.length) userItem.skipped = input.skipped;
-  const history = await deps.threads.load(key);
+  const history = input.history ?? (await deps.threads.load(key));
   const items: ThreadItem[] = [userItem];
   const shown = new ShownText(sink);
   const build = (chain: boolean): ModelRequest =>
@@ -170,7 +172,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         roundNotice = noticeForRoundLimit(deps.maxToolRounds);
       } else {
         rounds++;
-        sink.status(tools!.progress(calls));
+        sink.status(tools!.progress(calls), 'tools');
         outputs = await tools!.run(calls);
       }
       items.push(...calls.map((c): ThreadItem => ({ type: 'function_call', callId: c.callId, name: c.name, arguments: c.arguments })));

@@ -72,4 +72,10 @@ export class MemoryUsageStore implements UsageStore {
       top,
     };
   }
+
+  async forgetUser(teamId: string, userId: string): Promise<void> {
+    const mine = (k: string) => k.startsWith(`u:${teamId}:${userId}:`) || k.startsWith(`um:${teamId}:${userId}:`);
+    for (const k of [...this.totals.keys()]) if (mine(k)) this.totals.delete(k);
+    for (const k of [...this.holds.keys()]) if (mine(k)) this.holds.delete(k);
+  }
 }

@@ -126,4 +126,27 @@ export class RedisUsageStore implements UsageStore {
       top: users.map((userId, i) => ({ userId, tokens: Number(top[2 * i + 1]), usdMicros: Number(usd[i] ?? 0) })),
     };
   }
+
+  async forgetUser(teamId: string, userId: string): Promise<void> {
+    const k = this.keys;
+    const patterns = [k.usageUserDay(teamId, userId, '*'), k.usageUserMonth(teamId, userId, '*'), k.holdsUserDay(teamId, userId, '*')];
+    const tops = await this.scan(k.usageTopMonth(teamId, '*'));
+    const own = (await Promise.all(patterns.map((p) => this.scan(p)))).flat();
+    const tx = this.redis.multi();
+    if (own.length) tx.del(...own);
+    for (const top of tops) tx.zrem(top, userId);
+    await tx.exec();
+  }
+
+  /** Key prefixes, team and user ids hold no glob characters, so the patterns match literally but for the `*`. */
+  private async scan(match: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    return found;
+  }
 }

@@ -49,6 +49,8 @@ export interface UsageStore {
   /** Adds what the turn used and releases its hold (if any). */
   settle(period: UsagePeriod, used: UsageTotals, reservation?: Reservation): Promise<void>;
   report(period: UsagePeriod, topN: number): Promise<UsageReport>;
+  /** Deletes one person's counters and holds, and takes them off the top lists; workspace totals stay (they name nobody). */
+  forgetUser(teamId: string, userId: string): Promise<void>;
 }
 
 /** What the turn pipeline asks before it calls a model. */

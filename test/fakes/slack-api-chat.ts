@@ -124,6 +124,9 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     const c = content(args, 'post');
     const m = newBotMessage(ws, id, asString(args.thread_ts), c);
     if (args.metadata !== undefined) m.metadata = args.metadata;
+    // reply_broadcast only means something for a thread reply: it is then also shown in the channel.
+    const broadcast = args.reply_broadcast === true || args.reply_broadcast === 'true';
+    if (broadcast && m.thread_ts) m.subtype = 'thread_broadcast';
     return { channel: id, ts: m.ts, message: ws.wire(id, m) };
   },
 
@@ -146,6 +149,18 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     list.splice(list.indexOf(m), 1);
     ws.streams.delete(`${channel}:${m.ts}`);
     return { channel, ts: m.ts };
+  },
+
+  // https://docs.slack.dev/reference/methods/chat.getPermalink: p + ts without the dot; replies carry thread_ts and cid.
+  'chat.getPermalink'(args, ws) {
+    const { id } = ws.channel(args.channel);
+    const ts = asString(args.message_ts);
+    if (!ts) throw missingField('message_ts');
+    const m = ws.find(id, ts);
+    if (!m) throw new SlackApiError('message_not_found');
+    const base = `https://${ws.o.teamDomain}.slack.com/archives/${id}/p${ts.replace('.', '')}`;
+    const reply = m.thread_ts && m.thread_ts !== m.ts;
+    return { channel: id, permalink: reply ? `${base}?thread_ts=${m.thread_ts}&cid=${id}` : base };
   },
 
   'chat.postEphemeral'(args, ws) {

@@ -200,7 +200,7 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     const { id } = ws.channel(args.channel);
     const top = ws
       .list(id)
-      .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+      .filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
       .filter(timeFilter(args))
       .reverse();
     return paginate(ws, id, top, args, true);

@@ -78,6 +78,8 @@ export class FakeSlack {
   readonly oauth: FakeOAuth | undefined;
   /** File downloads served, with whether they carried the right token. */
   readonly downloads: DownloadRecord[] = [];
+  /** Messages the app sent to response_url hooks (ephemeral answers to shortcuts and commands). */
+  readonly hookMessages: Array<{ path: string; body: Json }> = [];
   /** The fake's own workspace (teamId); others join with addWorkspace. */
   private readonly ws: Workspace;
   private readonly teams: FakeTeams;
@@ -181,6 +183,12 @@ export class FakeSlack {
       req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     });
     if (url.pathname.startsWith('/api/')) return this.api(req, res, url, raw);
+    if (req.method === 'POST' && url.pathname.startsWith('/hooks/')) {
+      // response_url: Slack answers a plain "ok" (https://docs.slack.dev/interactivity/handling-user-interaction).
+      this.hookMessages.push({ path: url.pathname, body: raw ? (JSON.parse(raw) as Json) : {} });
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('ok');
+      return;
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
       const status = serveDownload(req, res, url, {
         teamOfToken: (header) => {
@@ -385,6 +393,11 @@ export class FakeSlack {
     return this.wsOf(channel).titles.get(`${channel}:${threadTs}`);
   }
 
+  /** A response_url for a payload from a workspace (default the fake's own), answered by this fake. */
+  responseUrl(teamId = this.teamId): string {
+    return `${this.base}/hooks/actions/${teamId}/${Date.now()}/${Math.random().toString(36).slice(2)}`;
+  }
+
   /** Ephemeral messages shown in every workspace. */
   ephemerals(): ReadonlyArray<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> {
     return this.teams.all().flatMap((ws) => ws.ephemerals);
@@ -402,6 +415,7 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.downloads.length = 0;
+    this.hookMessages.length = 0;
     for (const ws of this.teams.all()) {
       for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) ws[k].clear();
       ws.ephemerals.length = 0;

@@ -267,3 +267,101 @@ export function blockActionPayload(i: BlockActionInput): Json {
     ],
   };
 }
+
+/** app_home_opened as delivered when someone opens the app's Home or Messages tab. */
+export function appHomeOpened(i: { user: string; channel: string; tab: 'home' | 'messages'; context?: { entities: Json[] } }): Json {
+  const ts = nextTs();
+  return {
+    type: 'app_home_opened',
+    user: i.user,
+    channel: i.channel,
+    tab: i.tab,
+    ...(i.tab === 'home' ? { view: { id: 'V0HOME0001', team_id: 'T0TEST', type: 'home', blocks: [], private_metadata: '', callback_id: '', hash: `${Math.floor(Date.now() / 1000)}.abc`, app_id: FAKE_APP_ID, bot_id: 'BBOT' } } : {}),
+    ...(i.context ? { context: i.context } : {}),
+    event_ts: ts,
+  };
+}
+
+/** A `context.entities` entry of app_context_changed (@slack/types AppContextChangedEvent). */
+export const channelEntity = (channel: string, team = 'T0TEST'): Json => ({ type: 'slack#/types/channel_id', value: channel, team_id: team });
+export const messageEntity = (channel: string, messageTs: string, team = 'T0TEST'): Json => ({
+  type: 'slack#/types/message_context',
+  value: { message_ts: messageTs, channel_id: channel },
+  team_id: team,
+});
+
+/** app_context_changed: the user moved to another channel or message while the app's split view is open. */
+export function appContextChanged(i: { user: string; channel: string; entities: Json[] }): Json {
+  return { type: 'app_context_changed', channel: i.channel, user: i.user, context: { entities: i.entities }, event_ts: nextTs() };
+}
+
+export interface MessageActionInput {
+  callback_id: string;
+  user: string;
+  channel: string;
+  message: Json & { ts: string; text?: string };
+  responseUrl: string;
+  team?: string;
+}
+
+/** A message shortcut click (type message_action), as Slack posts it to the interactivity URL. */
+export function messageActionPayload(i: MessageActionInput): Json {
+  const team = i.team ?? 'T0TEST';
+  return {
+    type: 'message_action',
+    token: FAKE_VERIFICATION_TOKEN,
+    action_ts: nextTs(),
+    team: { id: team, domain: 'fake-team' },
+    user: { id: i.user, username: i.user.toLowerCase(), name: i.user.toLowerCase(), team_id: team },
+    channel: { id: i.channel, name: i.channel.startsWith('D') ? 'directmessage' : 'general' },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: i.callback_id,
+    trigger_id: newTriggerId(),
+    message_ts: i.message.ts,
+    message: { type: 'message', text: '', team, ...i.message },
+    response_url: i.responseUrl,
+  };
+}
+
+/** view_submission for a modal the app opened: the values typed, keyed by block_id and action_id. */
+export function viewSubmissionPayload(i: {
+  user: string;
+  callback_id: string;
+  private_metadata: string;
+  values: Record<string, Record<string, string>>;
+  team?: string;
+}): Json {
+  const team = i.team ?? 'T0TEST';
+  const values = Object.fromEntries(
+    Object.entries(i.values).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([a, value]) => [a, { type: 'plain_text_input', value }]))]),
+  );
+  return {
+    type: 'view_submission',
+    team: { id: team, domain: 'fake-team' },
+    user: { id: i.user, username: i.user.toLowerCase(), name: i.user.toLowerCase(), team_id: team },
+    api_app_id: FAKE_APP_ID,
+    token: FAKE_VERIFICATION_TOKEN,
+    trigger_id: newTriggerId(),
+    view: {
+      id: 'V0FAKE00001',
+      team_id: team,
+      type: 'modal',
+      blocks: [],
+      private_metadata: i.private_metadata,
+      callback_id: i.callback_id,
+      state: { values },
+      hash: `${Math.floor(Date.now() / 1000)}.abcdef`,
+      title: { type: 'plain_text', text: 'Ask Threadwise' },
+      previous_view_id: null,
+      root_view_id: 'V0FAKE00001',
+      app_id: FAKE_APP_ID,
+      external_id: '',
+      app_installed_team_id: team,
+      bot_id: 'BBOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

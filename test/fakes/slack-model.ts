@@ -37,6 +37,8 @@ export interface FakeMessage {
   client_msg_id?: string;
   /** Set when chat.postMessage text was cut at 40,000 characters. */
   truncated?: boolean;
+  /** 'thread_broadcast' for a thread reply also sent to the channel (reply_broadcast). */
+  subtype?: string;
 }
 
 export interface StreamInfo {

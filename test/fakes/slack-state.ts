@@ -169,6 +169,7 @@ export class Workspace {
       out.bot_profile = { id: m.bot_id, app_id: this.o.appId, name: this.o.botName, deleted: false, team_id: this.o.teamId };
     }
     if (m.client_msg_id) out.client_msg_id = m.client_msg_id;
+    if (m.subtype) out.subtype = m.subtype;
     if (m.blocks) out.blocks = m.blocks;
     if (m.files) out.files = m.files;
     if (m.metadata) out.metadata = m.metadata;

@@ -9,7 +9,7 @@ import { createThreadwise, type Threadwise } from '../../src/app/create-threadwi
 import { loadConfig } from '../../src/config/load.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
-import { appMention, messageEvent, sendEvent, sendSlashCommand, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
+import { appMention, messageEvent, sendEvent, sendInteraction, sendSlashCommand, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
 
 export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
@@ -132,6 +132,12 @@ export class Harness {
       { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId },
     );
     return { ...res, json: res.body ? (JSON.parse(res.body) as { response_type?: string; text?: string }) : {} };
+  }
+
+  /** Posts an interactivity payload (block_actions, message_action, view_submission) as Slack does. */
+  async interact(payload: Record<string, unknown>) {
+    const res = await sendInteraction(this.eventsUrl, payload, { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId });
+    return { ...res, json: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} };
   }
 
   parsedLogs(): Array<Record<string, unknown>> {

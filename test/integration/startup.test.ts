@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { FakeSlack } from '../fakes/slack-api.js';
@@ -53,6 +54,22 @@ describe('starting the bot', () => {
     expect(stdout).toMatch(/threadwise stopped/);
     expect(stdout).not.toMatch(/sk-test-start|a-signing-secret-value|xoxb-test-bot-token/);
     expect(code).toBe(0);
+  });
+
+  it('reads a .env file in the working directory, without overriding the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-dotenv-'));
+    writeFileSync(join(dir, '.env'), 'OPENAI_API_KEY=sk-from-dotenv-0123456789\nPORT=99999\nLOG_LEVEL=debug\n');
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const loader = resolve(root, 'node_modules/tsx/dist/esm/index.mjs');
+      const child = spawn(process.execPath, ['--import', loader, resolve(root, 'src/main.ts')], { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'loud' } });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (c) => done({ code: c, stderr: err }));
+    });
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(/OPENAI_API_KEY/); // set by .env
+    expect(stderr).toMatch(/PORT must be a port number/); // from .env
+    expect(stderr).toMatch(/LOG_LEVEL must be one of/); // the environment's value wins over .env
   });
 
   it('reports a bot token Slack rejects', async () => {

@@ -20,7 +20,7 @@ describe('the model calls tools; the server runs them', () => {
 
     expect(visible()).toBe('SUP-101 is in progress; Grace is on it.');
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toEqual(['is looking up SUP-101…', '']);
+    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
 
     const [first, second] = h.openai.responsesRequests().map((r) => r.body);
     const names = first.tools.map((t: { name?: string; type: string }) => t.name ?? t.type);
@@ -66,7 +66,7 @@ describe('the model calls tools; the server runs them', () => {
       ['call_e', false, 'unknown_tool'],
     ]);
     expect(outs[3]!.out.error.message).toContain('status');
-    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args.status).toBe('is looking up SUP-101 and 2 more…');
+    expect(h.slack.callsTo('assistant.threads.setStatus')[1]!.args.status).toBe('is looking up SUP-101 and 2 more…');
     expect(visible()).toBe('Both tickets are open.');
     const logged = h.parsedLogs().filter((l) => l.event === 'tool_call');
     expect(logged.map((l) => l.outcome).sort()).toEqual(['invalid_arguments', 'invalid_json', 'ok', 'ok', 'unknown_tool']);
@@ -191,7 +191,7 @@ describe('policy search in the DM copilot', () => {
     expect(first.tools.at(-1)).toEqual({ type: 'file_search', vector_store_ids: ['vs_policies123'], max_num_results: 4 });
     const [out] = toolOutputs(second);
     expect(out!.out.data.passages[0]).toMatchObject({ source: 'Travel Policy › Per diem › Meals', document: 'travel.md', text: expect.stringContaining('60 EUR') });
-    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({ channel_id: 'D0ADA', status: 'is searching the policies…' });
+    expect(h.slack.callsTo('assistant.threads.setStatus')[1]!.args).toMatchObject({ channel_id: 'D0ADA', status: 'is searching the policies…', loading_messages: ['Searching the policies…'] });
     expect(visible('D0ADA', h.slack.messages('D0ADA')[0]!.ts)).toContain('(Travel Policy › Per diem › Meals)');
   });
 

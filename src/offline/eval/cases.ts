@@ -1,18 +1,47 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../../config/errors.js';
+import { TOOL_NAMES, type ToolName } from '../../config/tools-schema.js';
+import { strictnessProblem } from '../../tools/json-schema.js';
+import { ajv } from './json-schema.js';
 
-/** A tool the model may call during a case; the stub answers every call with `returns`. */
+export const isBuiltInTool = (name: string): name is ToolName => (TOOL_NAMES as readonly string[]).includes(name);
+
+/**
+ * A tool the model may call during a case; every call is answered with `returns`. A built-in tool (lookup_ticket,
+ * search_policies, …) keeps its real description and schema, so the eval tests what production offers; only a
+ * custom tool states its own.
+ */
 const toolStubSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'tool names are 1–64 letters, digits, _ or -' }),
-    description: z.string().min(1),
-    parameters: z.record(z.string(), z.unknown()).describe('JSON Schema of the arguments (strict mode: every property required, additionalProperties false).'),
-    returns: z.unknown().describe('What the stub answers: a string as is, anything else as JSON.'),
+    description: z.string().min(1).optional().describe(`What the tool does; required for a custom tool, not allowed for the built-in ones (${TOOL_NAMES.join(', ')}).`),
+    parameters: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('JSON Schema of a custom tool\'s arguments (strict mode: every property required, additionalProperties false); not allowed for built-in tools.'),
+    returns: z.unknown().describe('The data the tool returns; the model reads it inside the same envelope as a real tool result.'),
   })
-  .strict();
+  .strict()
+  .superRefine((stub, ctx) => {
+    if (isBuiltInTool(stub.name)) {
+      for (const key of ['description', 'parameters'] as const) {
+        if (stub[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is not allowed: ${stub.name} is a built-in tool and the eval offers its real ${key}` });
+      }
+      return;
+    }
+    if (!stub.description) ctx.addIssue({ code: 'custom', path: ['description'], message: `is required for the custom tool ${stub.name}` });
+    if (!stub.parameters) return void ctx.addIssue({ code: 'custom', path: ['parameters'], message: `are required for the custom tool ${stub.name}` });
+    const problem = stub.parameters.type === 'object' ? strictnessProblem(stub.parameters) : 'the schema must be of type object';
+    if (problem) return void ctx.addIssue({ code: 'custom', path: ['parameters'], message: `cannot be used in strict mode: ${problem}` });
+    try {
+      ajv.compile(stub.parameters);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['parameters'], message: `is not a valid JSON schema: ${(err as Error).message}` });
+    }
+  });
 export type ToolStub = z.infer<typeof toolStubSchema>;
 
 const expectSchema = z
@@ -34,7 +63,10 @@ const caseSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'case ids are lower-case words joined by - or _' }),
     input: z.string().min(1).describe('The user message.'),
-    images: z.array(z.string()).default([]).describe('Image files sent with the message, relative to the YAML file.'),
+    images: z
+      .array(z.string())
+      .default([])
+      .describe('Files sent with the message (images, or PDFs and text files as in Slack), relative to the YAML file; prepared exactly like Slack uploads.'),
     history: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string() }).strict()).default([]),
     tools: z.array(toolStubSchema).default([]),
     expect: expectSchema,
@@ -75,6 +107,16 @@ export function parseSuite(text: string, file: string): EvalSuite {
   return { ...parsed.data, file, cases: parsed.data.cases.map((c) => ({ ...c, images: c.images.map((p) => join(base, p)) })) };
 }
 
+/** A missing image is a mistake in the suite: said before any case runs (and costs anything). */
+async function checkFiles(suite: EvalSuite): Promise<void> {
+  for (const c of suite.cases) {
+    for (const path of c.images) {
+      const found = await stat(path).then((s) => s.isFile(), () => false);
+      if (!found) throw new SuiteError(`${suite.file}: case "${c.id}" names ${basename(path)}, but there is no such file at ${path}`);
+    }
+  }
+}
+
 /** Every *.yaml / *.yml in a directory (not recursive), sorted by name. */
 export async function loadSuites(dir: string): Promise<EvalSuite[]> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
@@ -82,5 +124,7 @@ export async function loadSuites(dir: string): Promise<EvalSuite[]> {
   });
   const names = entries.filter((n) => /\.ya?ml$/.test(n)).sort();
   if (!names.length) throw new SuiteError(`no *.yaml eval suites in ${dir}`);
-  return Promise.all(names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+  const suites = await Promise.all(names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+  for (const suite of suites) await checkFiles(suite);
+  return suites;
 }

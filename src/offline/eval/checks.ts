@@ -1,15 +1,13 @@
-import { Ajv } from 'ajv';
+import type { FunctionCall } from '../../turn/ports.js';
 import type { Expectations } from './cases.js';
 import type { Grader } from './grader.js';
-import type { FunctionCall } from './tool-stubs.js';
+import { ajv } from './json-schema.js';
 
 export interface CheckResult {
   check: string;
   pass: boolean;
   detail?: string;
 }
-
-const ajv = new Ajv({ allErrors: true, strict: false });
 
 /** "/pattern/flags" as written, or a bare pattern matched case-insensitively. */
 function toRegExp(source: string): RegExp {

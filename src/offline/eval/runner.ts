@@ -1,18 +1,19 @@
-import type OpenAI from 'openai';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { priceTable } from '../../app/budget-wiring.js';
+import { createTurnDeps } from '../../app/turn-setup.js';
+import { readLocalFiles } from '../../cli/local-files.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
-import { withPrivacy } from '../../pii/redacting-model.js';
 import { storeKeys } from '../../store/keys.js';
 import { MemoryThreadStore } from '../../store/memory/memory-stores.js';
 import type { ThreadItem, ThreadKey } from '../../store/types.js';
-import type { ReplySink } from '../../turn/ports.js';
+import type { FunctionCall, ModelPort, ReplySink } from '../../turn/ports.js';
 import { runTurn } from '../../turn/run-turn.js';
+import type { QuotaPort, UsageTotals } from '../../usage/types.js';
 import type { EvalCase, EvalSuite } from './cases.js';
 import { runChecks, type CheckResult } from './checks.js';
-import { EvalModel, imageFromFile } from './eval-model.js';
 import type { Grader } from './grader.js';
-import { mergeStubs, StubToolRunner, type FunctionCall } from './tool-stubs.js';
+import { mergeStubs, StubToolRunner } from './tool-stubs.js';
 
 export interface CaseResult {
   suite: string;
@@ -24,21 +25,23 @@ export interface CaseResult {
   checks: CheckResult[];
   error?: string;
   model?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  /** Summed over every model call of the case (tool rounds included); dollars from `pricing`. */
+  usage?: { inputTokens: number; cachedTokens: number; outputTokens: number; calls: number; costUsd: number };
   latencyMs: number;
 }
 
 export interface EvalDeps {
-  openai: OpenAI;
+  /** The production model port (createModel): compat, retries, stall detection and privacy redaction included. */
+  model: ModelPort;
   file: FileConfig;
   grader: Grader;
   now?: () => number;
+  log?: Logger;
 }
 
 export interface EvalOptions {
   /** Overrides the configured model for every case. */
   model: string;
-  maxToolRounds?: number;
   concurrency?: number;
   onCase?: (result: CaseResult) => void;
 }
@@ -68,31 +71,61 @@ function historyItems(c: EvalCase): ThreadItem[] {
   );
 }
 
-/** One case through the production turn (runTurn) with an in-memory thread, a capturing sink and stubbed tools. */
+/** Admits every call and keeps what the turn used: the turn's own meter adds up its rounds, priced like production. */
+function usageRecorder(): { quota: QuotaPort; used: () => UsageTotals | undefined } {
+  let totals: UsageTotals | undefined;
+  return {
+    quota: { admit: async () => ({ ok: true, settle: async (used) => void (totals = used) }) },
+    used: () => totals,
+  };
+}
+
+/**
+ * One case through the production turn (runTurn and its tool loop) with an in-memory thread, a capturing sink,
+ * the case's files prepared like Slack uploads and its tools stubbed. Nothing is stored at OpenAI.
+ */
 export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: EvalOptions): Promise<CaseResult> {
   const now = deps.now ?? Date.now;
   const started = now();
+  const { file } = deps;
+  const log = deps.log ?? pino({ level: 'silent' });
   const key: ThreadKey = { teamId: 'TEVAL', channel: suite.channel ?? 'CEVAL', threadTs: '1.000000' };
-  const base = channelSettings(deps.file, opts.model, key.channel, false);
+  const base = channelSettings(file, opts.model, key.channel, false);
   const settings = { ...base, model: opts.model, instructions: suite.instructions ?? base.instructions };
-  const threads = new MemoryThreadStore(storeKeys('eval:'), 3600, 20);
+  const threads = new MemoryThreadStore(storeKeys('eval:'), 3600, file.files.max_kept_per_thread);
   await threads.append(key, historyItems(c));
-  const tools = new StubToolRunner(mergeStubs(suite.tools, c.tools));
+  const ctx = { teamId: key.teamId, channel: key.channel, threadTs: key.threadTs, isDm: false, user: EVAL_USER };
+  const tools = new StubToolRunner(mergeStubs(suite.tools, c.tools), ctx, { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars }, log);
   const sink = new CapturingSink();
+  const failed = (error: string): CaseResult => ({ suite: suite.name, id: c.id, passed: false, answer: sink.text, notice: sink.notice, toolCalls: tools.calls, checks: [], error, latencyMs: now() - started });
   try {
-    const images = await Promise.all(c.images.map((p) => imageFromFile(p, settings.imageDetail)));
-    const model = new EvalModel(deps.openai, { images, tools, maxToolRounds: opts.maxToolRounds ?? 5 });
+    const messageTs = '2.000000';
+    const files = await readLocalFiles(c.images, messageTs, settings.imageDetail, file.files, log);
+    // In Slack a file that cannot be read is skipped with a notice; in an eval it means the case is not what it says.
+    if (files.skipped.length) return failed(`cannot send ${files.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+    const usage = usageRecorder();
+    const defaults = createTurnDeps(file, deps.model, threads, log);
     const turn = await runTurn(
-      { turnId: `eval-${suite.name}-${c.id}`, key, settings, user: EVAL_USER, text: c.input, messageTs: '2.000000', sink },
-      { model: withPrivacy(model, deps.file.privacy), threads, log: pino({ level: 'silent' }), requestOptions: { store: false, chainPreviousResponse: false }, stallSeconds: 0, maxToolRounds: opts.maxToolRounds ?? 5 },
+      { turnId: `eval-${suite.name}-${c.id}`, key, settings, user: EVAL_USER, text: c.input, messageTs, attachments: files.attachments, sink, tools },
+      { ...defaults, requestOptions: { ...defaults.requestOptions, store: false, chainPreviousResponse: false }, quota: usage.quota, prices: priceTable(file.pricing) },
     );
-    const base = { suite: suite.name, id: c.id, answer: sink.text, notice: sink.notice, toolCalls: model.calls, model: turn.call?.model };
-    const usage = turn.call?.usage && { inputTokens: turn.call.usage.inputTokens, outputTokens: turn.call.usage.outputTokens };
-    if (turn.error) return { ...base, passed: false, checks: [], error: `${turn.error.kind}: ${turn.error.message}`, latencyMs: now() - started };
-    const checks = await runChecks(c.expect, { question: c.input, answer: sink.text, calls: model.calls }, deps.grader);
-    return { ...base, usage, passed: checks.every((r) => r.pass), checks, latencyMs: now() - started };
+    if (turn.error) return { ...failed(`${turn.error.kind}: ${turn.error.message}`), model: turn.call?.model };
+    const used = usage.used();
+    const checks = await runChecks(c.expect, { question: c.input, answer: sink.text, calls: tools.calls }, deps.grader);
+    return {
+      suite: suite.name,
+      id: c.id,
+      passed: checks.every((r) => r.pass),
+      answer: sink.text,
+      notice: sink.notice,
+      toolCalls: tools.calls,
+      checks,
+      model: turn.call?.model,
+      usage: used && { inputTokens: used.inputTokens, cachedTokens: used.cachedTokens, outputTokens: used.outputTokens, calls: used.calls, costUsd: used.usdMicros / 1_000_000 },
+      latencyMs: now() - started,
+    };
   } catch (err) {
-    return { suite: suite.name, id: c.id, passed: false, answer: sink.text, toolCalls: tools.calls, checks: [], error: (err as Error).message, latencyMs: now() - started };
+    return failed((err as Error).message);
   }
 }
 

@@ -1,49 +1,77 @@
-import type { ToolStub } from './cases.js';
+import type { ValidateFunction } from 'ajv';
+import type { Logger } from 'pino';
+import { errorEnvelope, resultEnvelope } from '../../tools/envelope.js';
+import { ToolRegistry, type ToolLimits, type ToolSession } from '../../tools/runner.js';
+import { TOOL_SPECS } from '../../tools/specs.js';
+import { defineTool, type ToolContext } from '../../tools/types.js';
+import type { FunctionCall, FunctionOutput, ModelTool, ToolRunner } from '../../turn/ports.js';
+import { isBuiltInTool, type ToolStub } from './cases.js';
+import { ajv } from './json-schema.js';
+
+interface CustomStub {
+  stub: ToolStub;
+  validate: ValidateFunction;
+}
 
 /**
- * The shape of the tools work's ToolRunner port (definitions + run), defined here until that work lands on this
- * branch: a case's tools are stubs that answer with canned results and record what the model asked.
+ * A case's tools as the turn's ToolRunner, recording every call the model makes. A stub of a built-in tool is the
+ * real tool (strict schema, argument validation, progress label, result envelope) run by the production
+ * ToolSession, with the stub's `returns` in place of its backend. A custom stub is checked against its own schema
+ * and answered in the same envelope.
  */
-export interface FunctionCall {
-  callId: string;
-  name: string;
-  arguments: string;
-}
-
-export interface FunctionOutput {
-  callId: string;
-  output: string;
-}
-
-export interface FunctionTool {
-  type: 'function';
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-  strict: true;
-}
-
-export interface ToolRunnerLike {
-  readonly definitions: FunctionTool[];
-  run(calls: readonly FunctionCall[]): Promise<FunctionOutput[]>;
-}
-
-/** Answers each call with the stub's canned result; unknown tools get an error result, as a real runner would. */
-export class StubToolRunner implements ToolRunnerLike {
+export class StubToolRunner implements ToolRunner {
+  /** Every function call the model made, in order, including calls declined at the round limit. */
   readonly calls: FunctionCall[] = [];
-  readonly definitions: FunctionTool[];
+  readonly definitions: ModelTool[];
+  private readonly builtIn: ToolSession;
+  private readonly registry: ToolRegistry;
+  private readonly custom = new Map<string, CustomStub>();
 
-  constructor(private readonly stubs: readonly ToolStub[]) {
-    this.definitions = stubs.map((s) => ({ type: 'function', name: s.name, description: s.description, parameters: s.parameters, strict: true }));
+  constructor(stubs: readonly ToolStub[], ctx: ToolContext, private readonly limits: ToolLimits, log: Logger) {
+    const real = stubs.flatMap((s) => (isBuiltInTool(s.name) ? [{ spec: TOOL_SPECS[s.name], returns: s.returns ?? null }] : []));
+    this.registry = new ToolRegistry(real.map(({ spec, returns }) => defineTool({ ...spec, authorize: () => undefined, run: async () => returns, format: (r) => r })));
+    this.builtIn = this.registry.session(ctx, limits, log);
+    for (const stub of stubs) {
+      if (!isBuiltInTool(stub.name)) this.custom.set(stub.name, { stub, validate: ajv.compile(stub.parameters ?? {}) });
+    }
+    this.definitions = stubs.map((s): ModelTool => {
+      const custom = this.custom.get(s.name);
+      if (!custom) return this.registry.definitions.find((d) => d.type === 'function' && d.name === s.name)!;
+      return { type: 'function', name: s.name, description: custom.stub.description ?? '', parameters: custom.stub.parameters ?? {}, strict: true };
+    });
   }
 
-  async run(calls: readonly FunctionCall[]): Promise<FunctionOutput[]> {
+  progress(calls: readonly FunctionCall[]): string {
+    return this.builtIn.progress(calls);
+  }
+
+  run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
     this.calls.push(...calls);
-    return calls.map((call) => {
-      const stub = this.stubs.find((s) => s.name === call.name);
-      if (!stub) return { callId: call.callId, output: JSON.stringify({ error: `unknown tool ${call.name}` }) };
-      return { callId: call.callId, output: typeof stub.returns === 'string' ? stub.returns : JSON.stringify(stub.returns ?? null) };
-    });
+    return Promise.all(
+      calls.map(async (call): Promise<FunctionOutput> => {
+        const custom = this.custom.get(call.name);
+        if (custom) return { callId: call.callId, output: this.runCustom(call, custom) };
+        if (this.registry.get(call.name)) return (await this.builtIn.run([call], signal))[0]!;
+        const names = [...this.definitions.map((d) => (d.type === 'function' ? d.name : d.type))].join(', ');
+        return { callId: call.callId, output: errorEnvelope(call.name, 'unknown_tool', `There is no tool named "${call.name}". Available: ${names}.`) };
+      }),
+    );
+  }
+
+  decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
+    this.calls.push(...calls);
+    return this.builtIn.decline(calls, reason);
+  }
+
+  private runCustom(call: FunctionCall, { stub, validate }: CustomStub): string {
+    let args: unknown;
+    try {
+      args = JSON.parse(call.arguments);
+    } catch {
+      return errorEnvelope(call.name, 'invalid_json', 'The arguments are not valid JSON. Send one JSON object matching the schema.');
+    }
+    if (!validate(args)) return errorEnvelope(call.name, 'invalid_arguments', `The arguments do not match the schema: ${ajv.errorsText(validate.errors)}.`);
+    return resultEnvelope(call.name, stub.returns ?? null, this.limits.maxOutputChars);
   }
 }
 

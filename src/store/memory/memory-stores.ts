@@ -1,6 +1,7 @@
+import { redactPerson } from '../redact-person.js';
 import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
 import type { StoreKeys } from '../keys.js';
-import { attachBlobs, blobsOf, decodeItems, encodeItem } from '../codec.js';
+import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
 export class ExpiringMap<V> {
@@ -63,6 +64,18 @@ export class MemoryThreadStore implements ThreadStore {
   async clear(key: ThreadKey): Promise<void> {
     this.threads.delete(this.keys.thread(key));
     this.files.delete(this.keys.threadFiles(key));
+  }
+
+  async redactPerson(key: ThreadKey, userId: string): Promise<number> {
+    const k = this.keys.thread(key);
+    const items = this.threads.get(k);
+    if (!items) return 0;
+    const { items: kept, changed } = redactPerson(items, userId);
+    if (!changed) return 0;
+    const files = this.files.get(this.keys.threadFiles(key));
+    for (const id of blobIdsOf(items)) if (!blobIdsOf(kept).includes(id)) files?.delete(id);
+    this.threads.set(k, kept, this.ttlSeconds);
+    return changed;
   }
 }
 

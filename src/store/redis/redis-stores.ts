@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
+import { redactPerson } from '../redact-person.js';
 import type { StoreKeys } from '../keys.js';
 import type { ApprovalStore, DedupeStore, ThreadItem, ThreadKey, ThreadStore, TurnLedger } from '../types.js';
 
@@ -23,6 +24,21 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 return 0`;
+
+/** KEYS: thread list, files hash, file order. ARGV: expected length, expected last item, ttl, n, n file ids, items. */
+const REPLACE_IF_UNCHANGED_LUA = `
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) or (redis.call('LINDEX', KEYS[1], -1) or '') ~= ARGV[2] then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl <= 0 then ttl = tonumber(ARGV[3]) end
+local n = tonumber(ARGV[4])
+for i = 5, 4 + n do
+  redis.call('HDEL', KEYS[2], ARGV[i])
+  redis.call('LREM', KEYS[3], 0, ARGV[i])
+end
+redis.call('DEL', KEYS[1])
+for i = 5 + n, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ttl)
+return 1`;
 
 export class RedisThreadStore implements ThreadStore {
   constructor(
@@ -78,6 +94,27 @@ export class RedisThreadStore implements ThreadStore {
 
   async clear(key: ThreadKey): Promise<void> {
     await this.redis.del(this.keys.thread(key), this.keys.threadFiles(key), this.keys.threadFileOrder(key));
+  }
+
+  /**
+   * Rewrites the thread only if it is unchanged since it was read (same length, same last item), so a turn
+   * appending meanwhile makes the rewrite start over instead of being lost. The connection is shared: no WATCH.
+   */
+  async redactPerson(key: ThreadKey, userId: string): Promise<number> {
+    const k = this.keys.thread(key);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await this.redis.lrange(k, 0, -1);
+      const items = decodeItems(raw);
+      const { items: kept, changed } = redactPerson(items, userId);
+      if (!changed) return 0;
+      const gone = blobIdsOf(items).filter((id) => !blobIdsOf(kept).includes(id));
+      const replaced = await this.redis.eval(
+        REPLACE_IF_UNCHANGED_LUA, 3, k, this.keys.threadFiles(key), this.keys.threadFileOrder(key),
+        raw.length, raw.at(-1) ?? '', this.ttlSeconds, gone.length, ...gone, ...kept.map(encodeItem),
+      );
+      if (replaced === 1) return changed;
+    }
+    throw new Error('the thread kept changing while a person was being removed from it');
   }
 }
 
