@@ -28,10 +28,19 @@ async function environment(slackRateLimits: 'off' | 'tiers'): Promise<Env> {
   const prefix = `twbench:${process.pid}:${Date.now()}:`;
   const bot = new BotProcess(
     { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slackUrl, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openaiUrl, REDIS_URL },
-    `state:\n  key_prefix: "${prefix}"\n`,
+    // One process is sized for the largest scenario: 100 conversations streaming at once.
+    `state:\n  key_prefix: "${prefix}"\nqueue:\n  concurrency: 128\nrate_limits:\n  max_concurrent_calls: 128\n`,
   );
   await bot.start();
+  await warmUp(slack, bot);
   return { slack, openai, bot, prefix };
+}
+
+/** One answered question first, so measurements see a running process (loaded code, open connections), not its start. */
+async function warmUp(slack: FakeSlack, bot: BotProcess): Promise<void> {
+  const res = await sendEvent(`http://127.0.0.1:${bot.port}/slack/events`, appMention({ user: 'U1', channel: 'C0WARMUP', text: `<@${slack.botUserId}> warm up` }), { signingSecret: SIGNING_SECRET, teamId: slack.teamId, recordTo: slack });
+  await bot.waitFor((l) => l.msg === 'turn finished' && l.turn === res.eventId, 30_000);
+  slack.reset();
 }
 
 async function teardown(env: Env): Promise<void> {
@@ -72,6 +81,10 @@ async function latency(threads: number, answerTokens: number): Promise<LatencyRo
     }),
   );
   await Promise.all(sends.map((s) => env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === s.eventId, 300_000)));
+  if (process.env.BENCH_DEBUG) {
+    const metrics = await (await fetch(`http://127.0.0.1:${env.bot.port}/metrics`)).text();
+    console.error(metrics.split('\n').filter((l) => /ack_seconds_(sum|count)|queue_wait_seconds_(sum|count)/.test(l)).join('\n'));
+  }
   const requests = env.openai.responsesRequests();
   const modelLat: number[] = [];
   const visible: number[] = [];
@@ -81,6 +94,10 @@ async function latency(threads: number, answerTokens: number): Promise<LatencyRo
   for (const s of sends) {
     const req = requests.find((r) => r.body?.metadata?.turn === s.eventId)!;
     modelLat.push(req.at - s.started);
+    if (process.env.BENCH_DEBUG) {
+      const at = (msg: string) => Date.parse(String(env.bot.lines.find((l) => l.msg === msg && l.turn === s.eventId)?.time)) - s.started;
+      console.error(JSON.stringify({ ack: Math.round(s.ack), started: at('turn started'), request: req.at - s.started }));
+    }
     const channel = channelId(s.i);
     const writes = env.slack.calls.filter((c) => c.ok && WRITE_METHODS.has(c.method) && c.args.channel === channel);
     calls += env.slack.calls.filter((c) => c.args.channel === channel || c.args.channel_id === channel).length;
@@ -145,6 +162,7 @@ async function saturation(total: number, inFlight: number): Promise<{ turnsPerS:
 async function prefixShare(turns: number): Promise<{ lastInputTokens: number; share: number }> {
   const env = await environment('off');
   env.openai.setDefault((req) => ({ kind: 'text', text: `Answer to turn ${(req.body?.input as unknown[]).length}: ${'detail '.repeat(60)}` }));
+  const warmUpRequests = env.openai.responsesRequests().length;
   const root = appMention({ user: 'U1', channel: channelId(0), text: `<@${env.slack.botUserId}> start ${'context '.repeat(80)}` });
   const first = await sendEvent(url(env), root, { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId, recordTo: env.slack });
   await env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === first.eventId, 30_000);
@@ -153,7 +171,7 @@ async function prefixShare(turns: number): Promise<{ lastInputTokens: number; sh
     const res = await sendEvent(url(env), ev, { signingSecret: SIGNING_SECRET, teamId: env.slack.teamId, recordTo: env.slack });
     await env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === res.eventId, 30_000);
   }
-  const serialized = env.openai.responsesRequests().map((r) => JSON.stringify({ instructions: r.body.instructions, tools: r.body.tools, input: r.body.input }));
+  const serialized = env.openai.responsesRequests().slice(warmUpRequests).map((r) => JSON.stringify({ instructions: r.body.instructions, tools: r.body.tools, input: r.body.input }));
   let cached = 0;
   let totalChars = 0;
   for (let i = 1; i < serialized.length; i++) {

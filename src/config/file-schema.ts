@@ -92,7 +92,7 @@ const pricingSchema = z
 
 const rateLimitsSchema = z
   .object({
-    max_concurrent_calls: z.number().int().min(1).max(512).default(16).describe('Model calls in flight at once per replica; more turns wait in line.'),
+    max_concurrent_calls: z.number().int().min(1).max(512).default(64).describe('Model calls in flight at once per replica (default: as many as queue.concurrency runs turns); more turns wait in line.'),
     tokens_per_minute: z
       .number()
       .int()

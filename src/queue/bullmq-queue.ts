@@ -140,7 +140,13 @@ export class BullTurnQueue implements TurnQueue {
     const turn = parsed.data;
     const seq = this.opts.sequencer;
     const lockToken = `${this.instance}:${randomUUID()}`;
-    const admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+    let admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+    // enqueue() adds the job before its place in line, so a fast worker can see it a moment before it is admitted:
+    // look again shortly rather than park it for WAIT_MS.
+    for (let i = 1; admission.kind === 'unadmitted' && i <= 4 && Date.now() - job.timestamp < ADMIT_GRACE_MS; i++) {
+      await new Promise((r) => setTimeout(r, 5 * i));
+      admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+    }
     if (admission.kind !== 'run') {
       if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS) await seq.admit(turn.key, turn.id, turn.messageTs);
       if (admission.kind === 'behind' && (await this.isOver(admission.head))) await seq.dropHead(turn.key, admission.head);

@@ -13,7 +13,7 @@ describe('context, limits, pricing and rate-limit settings', () => {
     expect(file.limits).toEqual({ admins: [], channels: {} });
     expect(file.pricing.models['gpt-4o']).toEqual({ input: 2.5, cached_input: 1.25, output: 10 });
     expect(file.pricing.batch_multiplier).toBe(0.5);
-    expect(file.rate_limits).toEqual({ max_concurrent_calls: 16 });
+    expect(file.rate_limits).toEqual({ max_concurrent_calls: 64 });
   });
 
   it('rejects an input budget above the 128,000-token window, bad ids and a fallback model without a price', () => {
