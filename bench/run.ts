@@ -82,6 +82,11 @@ async function latency(threads: number, answerTokens: number): Promise<LatencyRo
   );
   await Promise.all(sends.map((s) => env.bot.waitFor((l) => l.msg === 'turn finished' && l.turn === s.eventId, 300_000)));
   if (process.env.BENCH_DEBUG) {
+    const durations = env.bot.lines.filter((l) => l.msg === 'turn finished').map((l) => Number(l.duration_ms)).sort((a, b) => a - b);
+    console.error('turn durations ms p10/p50/p90/max', [0.1, 0.5, 0.9].map((q) => durations[Math.floor(q * durations.length)]), durations.at(-1));
+    const refused = env.bot.lines.filter((l) => l.msg === 'slack write refused').map((l) => `${(l as { method?: string }).method}:${JSON.stringify((l as { failure?: unknown }).failure)}`);
+    console.error('refusals', Object.entries(refused.reduce<Record<string, number>>((acc, r) => ((acc[r] = (acc[r] ?? 0) + 1), acc), {})).slice(0, 12));
+    console.error('429s by method', ['chat.startStream', 'chat.appendStream', 'chat.stopStream', 'chat.postMessage', 'chat.update', 'assistant.threads.setStatus', 'users.info'].map((m) => `${m}=${env.slack.rateLimitedCount(m)}`).join(' '));
     const metrics = await (await fetch(`http://127.0.0.1:${env.bot.port}/metrics`)).text();
     console.error(metrics.split('\n').filter((l) => /ack_seconds_(sum|count)|queue_wait_seconds_(sum|count)/.test(l)).join('\n'));
   }
@@ -193,10 +198,10 @@ async function main(): Promise<void> {
   const sizes = process.env.BENCH_THREADS ? [Number(process.env.BENCH_THREADS)] : [1, 10, 100];
   for (const n of sizes) {
     rows.push(await latency(n, answerTokens));
-    console.error(`latency ${n} done`);
+    console.error(`latency ${n} done at ${((Date.now() - began) / 1000).toFixed(0)} s`);
   }
   const sat = await saturation(Number(process.env.BENCH_TURNS ?? 1000), 64);
-  console.error('saturation done');
+  console.error(`saturation done at ${((Date.now() - began) / 1000).toFixed(0)} s`);
   const prefix = await prefixShare(30);
   const seconds = (Date.now() - began) / 1000;
 

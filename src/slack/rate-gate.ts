@@ -18,10 +18,16 @@ export interface RateShare {
  */
 const SHARE_REFRESH_MS = 1_000;
 
+/** Slack's published per-minute floors (per workspace) for the calls a reply repeats while it streams. */
+const REPEATED_CALLS_PER_MINUTE: Record<string, number> = { 'chat.appendStream': 100, 'chat.update': 50 };
+/** A reply that made such a call this recently counts as one of the writers sharing the budget. */
+const ACTIVE_WRITER_MS = 5_000;
+
 export class SlackRateGate {
   private readonly blockedUntil = new Map<string, number>();
   private readonly sharedAt = new Map<string, number>();
   private readonly lookups = new Map<string, Promise<void>>();
+  private readonly writers = new Map<string, Map<object, number>>();
   constructor(
     private readonly now: () => number = Date.now,
     private readonly share?: { teamId: string; store: RateShare; onError: (err: Error) => void },
@@ -29,6 +35,28 @@ export class SlackRateGate {
 
   readyAt(method: string): number {
     return this.blockedUntil.get(method) ?? 0;
+  }
+
+  /** Records a repeated call (an append, an edit) by one reply, so the workspace's budget is shared among replies. */
+  called(method: string, writer: object): void {
+    if (!REPEATED_CALLS_PER_MINUTE[method]) return;
+    let recent = this.writers.get(method);
+    if (!recent) this.writers.set(method, (recent = new Map()));
+    recent.set(writer, this.now());
+  }
+
+  /**
+   * The least time between two such calls by one reply, so that all replies writing at once stay within the
+   * method's per-minute limit instead of running into 429s: 20 streams sharing 100 appends a minute get one
+   * append every 12 s each, and their text still arrives whole, in bigger pieces.
+   */
+  spacing(method: string): number {
+    const perMinute = REPEATED_CALLS_PER_MINUTE[method];
+    const recent = this.writers.get(method);
+    if (!perMinute || !recent) return 0;
+    const cutoff = this.now() - ACTIVE_WRITER_MS;
+    for (const [writer, at] of recent) if (at < cutoff) recent.delete(writer);
+    return (60_000 / perMinute) * Math.max(1, recent.size);
   }
 
   limited(method: string, retryAfterSeconds: number): void {

@@ -147,7 +147,10 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
 
   private schedule(): void {
     if (this.timer || this.writing || this.finished || this.gaveUp || !this.pending) return;
-    const paced = this.ts === undefined ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs : this.lastWriteAt + this.options.flushIntervalMs;
+    const paced =
+      this.ts === undefined
+        ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs
+        : this.lastWriteAt + Math.max(this.options.flushIntervalMs, this.gate.spacing(this.method()));
     // While Slack holds this method back, text keeps gathering and goes out in one write when it allows.
     const due = Math.max(paced, this.gate.readyAt(this.limitKey(this.method())));
     this.timer = setTimeout(() => {
@@ -238,6 +241,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
         await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
       }
       this.sent += text;
+      this.gate.called(method, this);
       return 'written';
     } catch (err) {
       return this.recover(method, classifySlackError(err));
@@ -326,6 +330,11 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
       this.mode = 'post';
       rewrite = true;
+    }
+    // Buttons are worth one edit, not a long wait behind Slack's limits: the answer itself is already shown.
+    if (rewrite && this.mode === 'post' && blocks.length && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS) {
+      this.log.info('final blocks left off: edits are rate-limited for a while');
+      rewrite = false;
     }
     if (rewrite && this.sent.length <= CALL_LIMIT) {
       const failure = await patientCall(this.gate, 'chat.update', () =>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SlackRateGates } from '../../../src/slack/rate-gate.js';
+import { SlackRateGate, SlackRateGates } from '../../../src/slack/rate-gate.js';
 import { storeKeys } from '../../../src/store/keys.js';
 import { RedisRateShare } from '../../../src/store/redis/rate-share.js';
 
@@ -29,5 +29,24 @@ describe('Slack rate limits shared by replicas', () => {
     const until = replicaB.for('T1').readyAt('chat.update');
     expect(until).toBeGreaterThanOrEqual(limitedAt + 1_000);
     expect(Date.now()).toBeGreaterThanOrEqual(until);
+  });
+});
+
+describe('sharing a workspace budget among replies that stream at once', () => {
+  it('spaces each reply so that all of them together stay under the per-minute limit', () => {
+    let now = 1_000_000;
+    const gate = new SlackRateGate(() => now);
+    expect(gate.spacing('chat.appendStream')).toBe(0);
+    const writers = Array.from({ length: 20 }, () => ({}));
+    for (const w of writers) gate.called('chat.appendStream', w);
+    // Tier 4 is 100 appends a minute: 20 replies get one every 12 s each.
+    expect(gate.spacing('chat.appendStream')).toBe(12_000);
+    gate.called('chat.update', writers[0]!);
+    expect(gate.spacing('chat.update')).toBe(1_200);
+    // Replies that stopped writing leave the budget to the others.
+    now += 6_000;
+    gate.called('chat.appendStream', writers[0]!);
+    expect(gate.spacing('chat.appendStream')).toBe(600);
+    expect(gate.spacing('chat.postMessage')).toBe(0);
   });
 });
