@@ -22,12 +22,15 @@ const SHARE_REFRESH_MS = 1_000;
 const REPEATED_CALLS_PER_MINUTE: Record<string, number> = { 'chat.appendStream': 100, 'chat.update': 50 };
 /** A reply that made such a call this recently counts as one of the writers sharing the budget. */
 const ACTIVE_WRITER_MS = 5_000;
+/** After a 429 on such a call, replies share the published floor for this long; before one, they write freely. */
+const CAREFUL_FOR_MS = 120_000;
 
 export class SlackRateGate {
   private readonly blockedUntil = new Map<string, number>();
   private readonly sharedAt = new Map<string, number>();
   private readonly lookups = new Map<string, Promise<void>>();
   private readonly writers = new Map<string, Map<object, number>>();
+  private readonly limitedAt = new Map<string, number>();
   constructor(
     private readonly now: () => number = Date.now,
     private readonly share?: { teamId: string; store: RateShare; onError: (err: Error) => void },
@@ -46,20 +49,22 @@ export class SlackRateGate {
   }
 
   /**
-   * The least time between two such calls by one reply, so that all replies writing at once stay within the
-   * method's per-minute limit instead of running into 429s: 20 streams sharing 100 appends a minute get one
-   * append every 12 s each, and their text still arrives whole, in bigger pieces.
+   * The least time between two such calls by one reply. Slack's tiers are floors and workspaces often allow
+   * more, so replies write at their own pace until the method is rate-limited; from then on, for a while, they
+   * share the floor so that all of them together stay under it instead of running into more 429s: 20 streams
+   * sharing 100 appends a minute get one append every 12 s each, and their text still arrives whole.
    */
   spacing(method: string): number {
     const perMinute = REPEATED_CALLS_PER_MINUTE[method];
     const recent = this.writers.get(method);
-    if (!perMinute || !recent) return 0;
+    if (!perMinute || !recent || this.now() - (this.limitedAt.get(method) ?? -Infinity) > CAREFUL_FOR_MS) return 0;
     const cutoff = this.now() - ACTIVE_WRITER_MS;
     for (const [writer, at] of recent) if (at < cutoff) recent.delete(writer);
     return (60_000 / perMinute) * Math.max(1, recent.size);
   }
 
   limited(method: string, retryAfterSeconds: number): void {
+    this.limitedAt.set(method, this.now());
     const until = this.now() + Math.max(1, retryAfterSeconds) * 1000;
     this.note(method, until);
     this.share?.store.publish(this.share.teamId, method, until).catch(this.share.onError);

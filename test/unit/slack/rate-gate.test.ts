@@ -39,7 +39,11 @@ describe('sharing a workspace budget among replies that stream at once', () => {
     expect(gate.spacing('chat.appendStream')).toBe(0);
     const writers = Array.from({ length: 20 }, () => ({}));
     for (const w of writers) gate.called('chat.appendStream', w);
-    // Tier 4 is 100 appends a minute: 20 replies get one every 12 s each.
+    // Until Slack pushes back, replies write at their own pace (the tiers are floors).
+    expect(gate.spacing('chat.appendStream')).toBe(0);
+    gate.limited('chat.appendStream', 1);
+    gate.limited('chat.update', 1);
+    // Then Tier 4's 100 appends a minute are shared: 20 replies get one every 12 s each.
     expect(gate.spacing('chat.appendStream')).toBe(12_000);
     gate.called('chat.update', writers[0]!);
     expect(gate.spacing('chat.update')).toBe(1_200);
@@ -48,5 +52,9 @@ describe('sharing a workspace budget among replies that stream at once', () => {
     gate.called('chat.appendStream', writers[0]!);
     expect(gate.spacing('chat.appendStream')).toBe(600);
     expect(gate.spacing('chat.postMessage')).toBe(0);
+    // Two quiet minutes later, they write freely again.
+    now += 121_000;
+    gate.called('chat.appendStream', writers[0]!);
+    expect(gate.spacing('chat.appendStream')).toBe(0);
   });
 });
