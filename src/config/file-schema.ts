@@ -121,7 +121,7 @@ export const fileConfigSchema = z
         native_streaming: z.boolean().default(true).describe('Use chat.startStream; false posts and edits a message instead.'),
       })
       .strict()
-      .default({ allow_bots: false, first_flush_ms: 120, flush_interval_ms: 1_000, native_streaming: true })
+      .prefault({})
       .describe('How Threadwise talks to Slack.'),
     openai: z
       .object({
@@ -144,7 +144,7 @@ export const fileConfigSchema = z
         if (o.chain_previous_response && !compat.previousResponseId)
           ctx.addIssue({ code: 'custom', path: ['chain_previous_response'], message: `cannot be true: the ${o.compat.preset} compat setting says this server cannot continue stored responses` });
       })
-      .default({ store: false, chain_previous_response: false, max_retries: 2, stall_timeout_ms: 45_000, request_timeout_ms: 120_000, auth_header: 'authorization', compat: { preset: 'openai' } })
+      .prefault({})
       .describe('The model server: retries, timeouts, stored responses and compatibility.'),
     files: z
       .object({
@@ -163,15 +163,7 @@ export const fileConfigSchema = z
         download_timeout_ms: z.number().int().min(1_000).max(300_000).default(30_000).describe('Time allowed to download one file from Slack.'),
       })
       .strict()
-      .default({
-        images_per_turn: 10,
-        max_request_bytes: 50_000_000,
-        max_download_bytes: 50_000_000,
-        max_pdf_bytes: 32_000_000,
-        text_max_chars: 50_000,
-        max_kept_per_thread: 20,
-        download_timeout_ms: 30_000,
-      })
+      .prefault({})
       .describe('Slack attachments: screenshots, PDFs and text files.'),
     queue: z
       .object({
@@ -183,7 +175,7 @@ export const fileConfigSchema = z
         shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000).describe('On SIGTERM, how long running turns get to finish before the process exits (unfinished ones are taken over by another replica when Redis is used).'),
       })
       .strict()
-      .default({ concurrency: 64, lock_ms: 30_000, stalled_check_ms: 15_000, shutdown_grace_ms: 30_000 }),
+      .prefault({}),
     state: z
       .object({
         ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),
@@ -191,7 +183,7 @@ export const fileConfigSchema = z
         key_prefix: z.string().regex(/^[a-z0-9:_-]+$/).default('tw:').describe('Prefix of every Redis key.'),
       })
       .strict()
-      .default({ ttl_days: 30, dedupe_ttl_hours: 24, key_prefix: 'tw:' })
+      .prefault({})
       .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
     context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
     limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
@@ -204,7 +196,7 @@ export const fileConfigSchema = z
       .describe('Who may see which ticket. Checked by the server on every tool call, whatever the model asks.'),
     policies: policiesSchema.optional().describe('Internal policy documents behind search_policies; without it that tool is off.'),
     tools: toolsSchema
-      .default({ max_rounds: 6, timeout_ms: 15_000, max_output_chars: 12_000, approval_ttl_minutes: 1_440 })
+      .prefault({})
       .describe('Limits of the function-calling loop.'),
     privacy: z
       .object({
@@ -219,7 +211,7 @@ export const fileConfigSchema = z
           .describe('Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).'),
       })
       .strict()
-      .default({ redact_before_openai: false, phone_region: 'US' })
+      .prefault({})
       .describe('PII redaction; the fine-tuning export always redacts.'),
   })
   .strict();
