@@ -179,7 +179,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     metrics,
   });
   const start = turnStarter(turnQueue);
-  const privacy = { threads: stores.threads, userState: stores.userState, feedback: stores.feedback, usage: budget.usage, workspaces, log };
+  const privacy = { threads: stores.threads, userState: stores.userState, feedback: stores.feedback, usage: budget.usage, pending: stores.approvals, workspaces, log };
   const subcommands = [
     askSubcommand({ workspaces, start, log }),
     usageSubcommand({ usage: budget.usage, limits: file.limits }),

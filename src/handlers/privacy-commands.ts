@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SlackWorkspaces } from '../slack/workspaces.js';
 import type { FeedbackStore } from '../store/feedback.js';
-import type { ThreadStore } from '../store/types.js';
+import type { ApprovalStore, ThreadStore } from '../store/types.js';
 import type { UserStateStore } from '../store/user-state.js';
 import type { UsageStore } from '../usage/types.js';
 import type { Subcommand } from './commands.js';
@@ -11,11 +11,23 @@ export interface PrivacyDeps {
   userState: UserStateStore;
   feedback: FeedbackStore;
   usage: UsageStore;
+  /** Pending ticket approvals and triage cards waiting for their button (both keep the asker's id). */
+  pending: ApprovalStore;
   workspaces: SlackWorkspaces;
   log: Logger;
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Whether a pending approval ({teamId, userId}) or kept triage ({teamId, requestedBy}) belongs to this person. */
+function ownedBy(raw: string, teamId: string, userId: string): boolean {
+  try {
+    const v = JSON.parse(raw) as { teamId?: unknown; userId?: unknown; requestedBy?: unknown };
+    return v.teamId === teamId && (v.userId === userId || v.requestedBy === userId);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `/threadwise reset`: forgets the conversation the caller last had with the bot in this DM or channel (slash
@@ -46,9 +58,8 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
 /**
  * `/threadwise forget-me`: deletes what the bot stores about the caller. Removed: their DM conversations with the
  * bot (with files), their messages and the tool results fetched for them in shared threads, their feedback votes,
- * their usage counters and quota holds, the thread index and viewing context. Kept: Slack's own messages, the bot's
- * answers in shared threads, workspace totals that name nobody; pending ticket approvals and triage cards expire
- * on their own (tools.approval_ttl_minutes).
+ * their usage counters and quota holds, the thread index and viewing context, pending ticket approvals and kept
+ * triage cards. Kept: Slack's own messages, the bot's answers in shared threads, workspace totals that name nobody.
  */
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
   return {
@@ -67,13 +78,15 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const votes = await deps.feedback.forgetUser(ctx.teamId, ctx.userId);
       await deps.usage.forgetUser(ctx.teamId, ctx.userId);
       await deps.userState.forget(ctx.teamId, ctx.userId);
-      deps.log.info({ dm_threads: dms, shared_threads: shared, votes }, 'forget-me done');
+      const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
+      deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending }, 'forget-me done');
       return [
         'Done. I deleted everything I kept about you:',
         `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
         `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
         `• ${plural(votes, 'feedback vote', 'feedback votes')}, your usage counters, and what you were viewing`,
-        'Your messages in Slack itself are untouched — delete them there if you want them gone. Pending ticket approvals expire on their own.',
+        `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
+        'Your messages in Slack itself are untouched — delete them there if you want them gone.',
       ].join('\n');
     },
   };

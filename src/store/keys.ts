@@ -38,8 +38,6 @@ export function storeKeys(prefix: string) {
     appContext: (team: string, user: string) => `${prefix}app-context:${team}:${user}`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
-    /** A triage card's result, kept for its "Create ticket" button. */
-    triage: (id: string) => `${prefix}triage:${id}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

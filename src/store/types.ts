@@ -69,6 +69,8 @@ export interface ApprovalStore {
   get(id: string): Promise<string | undefined>;
   /** Reads and deletes in one step: of two concurrent clicks, exactly one gets the value. */
   take(id: string): Promise<string | undefined>;
+  /** Deletes every pending entry whose value matches (rare: forget-me); returns how many went. */
+  deleteWhere(matches: (value: string) => boolean): Promise<number>;
 }
 
 /** Which Slack messages each turn's reply has opened, recorded as the reply progresses. */

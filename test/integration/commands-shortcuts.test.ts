@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisFeedbackStore } from '../../src/store/feedback.js';
+import { RedisApprovalStore } from '../../src/store/redis/redis-stores.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { blockActionPayload, messageActionPayload, viewSubmissionPayload } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';
@@ -70,8 +71,17 @@ describe('/threadwise', () => {
     const answer = h.replies('C0SUP1', root)[0]!;
     await h.interact(blockActionPayload({ user: 'U1', channel: 'C0SUP1', message_ts: answer.ts, thread_ts: root, action_id: 'tw_feedback', type: 'feedback_buttons', value: 'positive' }));
     expect((await h.slash('usage')).json.text).not.toContain('nothing yet');
+    const pendingRedis = new Redis(REDIS_URL);
+    const pending = new RedisApprovalStore(pendingRedis, storeKeys(h.prefix));
+    await pending.put('mine', JSON.stringify({ id: 'mine', teamId: 'T0TEST', userId: 'U1' }), 600);
+    await pending.put('triage:mine', JSON.stringify({ id: 'x', teamId: 'T0TEST', requestedBy: 'U1' }), 600);
+    await pending.put('theirs', JSON.stringify({ id: 'theirs', teamId: 'T0TEST', userId: 'U2' }), 600);
 
     const res = await h.slash('forget-me');
+    expect(res.json.text).toContain('2 pending ticket approvals and triage cards');
+    expect([await pending.get('mine'), await pending.get('triage:mine')]).toEqual([undefined, undefined]);
+    expect(await pending.get('theirs')).toBeDefined();
+    await pendingRedis.quit();
     expect(res.json.text).toContain('1 direct-message conversation');
     expect(res.json.text).toContain('your messages in 1 shared thread');
     expect(res.json.text).toContain('1 feedback vote');

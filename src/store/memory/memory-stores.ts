@@ -25,6 +25,18 @@ export class ExpiringMap<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Deletes the live entries whose value matches; returns how many. */
+  deleteWhere(matches: (value: V) => boolean): number {
+    let deleted = 0;
+    for (const [key, e] of this.entries) {
+      if (e.expiresAt > this.now() && matches(e.value)) {
+        this.entries.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
 }
 
 export class MemoryThreadStore implements ThreadStore {
@@ -116,6 +128,10 @@ export class MemoryApprovalStore implements ApprovalStore {
     const value = this.entries.get(k);
     this.entries.delete(k);
     return value;
+  }
+
+  async deleteWhere(matches: (value: string) => boolean): Promise<number> {
+    return this.entries.deleteWhere(matches);
   }
 }
 

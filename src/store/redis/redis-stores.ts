@@ -145,6 +145,18 @@ export class RedisApprovalStore implements ApprovalStore {
     // GETDEL (Redis 6.2+) is atomic, so a double click cannot run the approved write twice.
     return (await this.redis.getdel(this.keys.approval(id))) ?? undefined;
   }
+
+  async deleteWhere(matches: (value: string) => boolean): Promise<number> {
+    let deleted = 0;
+    // Pending entries live at most a day, so there are few; a SCAN is fine for a rare request.
+    for await (const keys of this.redis.scanStream({ match: this.keys.approval('*'), count: 200 }) as AsyncIterable<string[]>) {
+      if (!keys.length) continue;
+      const values = await this.redis.mget(...keys);
+      const doomed = keys.filter((_, i) => values[i] != null && matches(values[i]!));
+      if (doomed.length) deleted += await this.redis.del(...doomed);
+    }
+    return deleted;
+  }
 }
 
 export class RedisTurnLedger implements TurnLedger {
