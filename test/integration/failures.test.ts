@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, OPENAI_KEY, SIGNING_SECRET, pause } from './harness.js';
+import { fakeToken } from '../support/fake-tokens.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -168,13 +169,14 @@ describe('secrets', () => {
   it('never writes a token, key or signing secret to the logs, even on failures', async () => {
     h = await new Harness().start();
     h.openai.enqueue({ kind: 'http_error', status: 401, error: { message: `Incorrect API key provided: ${OPENAI_KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
-    const sent = await h.mention({ text: 'my token is xoxb-999999999-secret-abc, please help' });
+    const pasted = fakeToken('xoxb', '999999999-secret-abc');
+    const sent = await h.mention({ text: `my token is ${pasted}, please help` });
     await h.turnFinished(sent.eventId);
     await h.mention({ text: 'forged' }, { badSignature: true });
     await pause(100);
     const all = h.logs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
-    for (const secret of [h.slack.botToken, OPENAI_KEY, SIGNING_SECRET, 'xoxb-999999999-secret-abc']) expect(all).not.toContain(secret);
+    for (const secret of [h.slack.botToken, OPENAI_KEY, SIGNING_SECRET, pasted]) expect(all).not.toContain(secret);
     expect(visible(h, h.slack.messages(CH)[0]!.ts)).not.toContain(OPENAI_KEY);
   });
 });

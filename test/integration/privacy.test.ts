@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness } from './harness.js';
+import { fakeToken } from '../support/fake-tokens.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
 
-const PASTED = 'my card 4111 1111 1111 1111 got charged twice, mail me at ada@example.com or call +44 20 7946 0958; token xoxb-1234567890-abcdefghijklmnop';
+const PASTED = `my card 4111 1111 1111 1111 got charged twice, mail me at ada@example.com or call +44 20 7946 0958; token ${fakeToken('xoxb', '1234567890-abcdefghijklmnop')}`;
 
 describe('redacting PII before it reaches OpenAI', () => {
   it('sends placeholders instead of card numbers, emails, phones and tokens when privacy.redact_before_openai is on', async () => {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
+import { fakeToken } from '../../support/fake-tokens.js';
 
 function capture() {
   const lines: string[] = [];
@@ -15,13 +16,13 @@ describe('secrets in logs', () => {
     const log = createLogger({ level: 'debug', secrets: [signing, 'xoxb-123-456-abcdef'], destination });
     log.info({ token: 'xoxb-123-456-abcdef', headers: { authorization: 'Bearer sk-live-abcdefghijklmnop' } }, 'request');
     log.error({ err: new Error(`signature check with ${signing} failed`) }, 'boom');
-    log.warn(`user pasted xoxp-999999-888888-aaaa and sk-proj-ABCDEFGHIJKLMNOPQRST`);
+    log.warn(`user pasted ${fakeToken('xoxp', '999999-888888-aaaa')} and ${fakeToken('sk', 'proj-ABCDEFGHIJKLMNOPQRST')}`);
     await new Promise((r) => setImmediate(r));
     const all = lines.join('\n');
     expect(lines.length).toBe(3);
     expect(all).not.toContain('xoxb-123-456-abcdef');
     expect(all).not.toContain(signing);
-    expect(all).not.toMatch(/xoxp-999999/);
+    expect(all).not.toContain(fakeToken('xoxp', '999999'));
     expect(all).not.toMatch(/sk-proj-ABCDEF|sk-live-abc/);
     expect(all).toContain('[REDACTED]');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findPii, luhnValid, redactPii, type PiiKind } from '../../../src/pii/redact.js';
+import { fakeToken } from '../../support/fake-tokens.js';
 
 /** Each positive must be found as exactly this kind, covering exactly this substring. */
 const POSITIVES: Array<[PiiKind, string]> = [
@@ -13,11 +14,11 @@ const POSITIVES: Array<[PiiKind, string]> = [
   ['card', '5555-5555-5555-4444'],
   ['card', '378282246310005'],
   ['card', '6011111111111117'],
-  ['token', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp'],
-  ['token', 'xoxp-1234567890-abcdefghijkl'],
+  ['token', fakeToken('xoxb', '1234567890-0987654321-AbCdEfGhIjKlMnOp')],
+  ['token', fakeToken('xoxp', '1234567890-abcdefghijkl')],
   ['token', 'xapp-1-A0123ABC-4567890-abcdef0123'],
   ['token', 'sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz'],
-  ['token', 'sk-abcdefghijklmnopqrstuvwxyz0123456789'],
+  ['token', fakeToken('sk', 'abcdefghijklmnopqrstuvwxyz0123456789')],
   ['token', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
   ['token', 'AKIAIOSFODNN7EXAMPLE'],
   ['iban', 'DE89 3704 0044 0532 0130 00'],
@@ -55,7 +56,7 @@ describe('PII redaction', () => {
   });
 
   it('replaces each kind with a visible placeholder and counts them', () => {
-    const text = 'Mail ada@example.com, call (415) 555-2671, card 4111-1111-1111-1111, key sk-abcdefghijklmnopqrstuvwx, IBAN GB82 WEST 1234 5698 7654 32.';
+    const text = `Mail ada@example.com, call (415) 555-2671, card 4111-1111-1111-1111, key ${fakeToken('sk', 'abcdefghijklmnopqrstuvwx')}, IBAN GB82 WEST 1234 5698 7654 32.`;
     const { text: out, counts } = redactPii(text);
     expect(out).toBe(
       'Mail [REDACTED_EMAIL], call [REDACTED_PHONE], card [REDACTED_CARD], key [REDACTED_TOKEN], IBAN [REDACTED_IBAN].',
