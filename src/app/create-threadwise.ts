@@ -16,6 +16,7 @@ import { forgetMeSubcommand, resetSubcommand } from '../handlers/privacy-command
 import { registerShortcutHandlers } from '../handlers/shortcuts.js';
 import { turnStarter } from '../handlers/start-turn.js';
 import { registerTriageHandlers } from '../handlers/triage.js';
+import { limitedTriage } from '../llm/limited-model.js';
 import { openAITriage } from '../llm/triage-model.js';
 import { redactOptionsFrom } from '../pii/redacting-model.js';
 import { registerInstallationHandlers } from '../handlers/installations.js';
@@ -45,7 +46,7 @@ import { createTurnProcessor } from './process-turn.js';
 import { checkAll, opsRoutes } from './routes.js';
 import { buildSlackApp } from './slack-app.js';
 import { homePublisher } from './home-tab.js';
-import { triageMessage } from './triage-flow.js';
+import { TRIAGE_OUTPUT_TOKENS, triageMessage } from './triage-flow.js';
 import { createModel, createOpenAIClient, createTurnDeps } from './turn-setup.js';
 
 export interface ThreadwiseOptions {
@@ -195,10 +196,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
   registerShortcutHandlers(app, { start, botUserId: async (teamId) => (await workspaces.forTeam(teamId)).botUserId, log });
-  const triage = openAITriage(
-    createOpenAIClient(env, file),
-    { maxOutputTokens: 1_500, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
-    log.child({ component: 'triage' }),
+  const triage = limitedTriage(
+    openAITriage(
+      createOpenAIClient(env, file),
+      { maxOutputTokens: TRIAGE_OUTPUT_TOKENS, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
+      log.child({ component: 'triage' }),
+    ),
+    limiter,
+    TRIAGE_OUTPUT_TOKENS,
   );
   const createTicket = tools.registry.get('create_ticket');
   registerTriageHandlers(app, {

@@ -49,7 +49,7 @@ export interface TriageFlowDeps {
   log: Logger;
 }
 
-const TRIAGE_OUTPUT_TOKENS = 1_500;
+export const TRIAGE_OUTPUT_TOKENS = 1_500;
 const keptId = (id: string) => `triage:${id}`;
 
 /** The card's content as the model reads it on later turns in the thread. */
