@@ -28,7 +28,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { BullTurnQueue } from '../queue/bullmq-queue.js';
 import { InProcessTurnQueue } from '../queue/in-process-queue.js';
 import { ThreadSequencer } from '../queue/thread-sequencer.js';
-import type { TurnQueue } from '../queue/types.js';
+import type { TurnProcessor, TurnQueue } from '../queue/types.js';
 import { SlackApprovalCards } from '../slack/approval-card.js';
 import { fileLimits } from '../slack/files/prepare.js';
 import { createFileReader } from '../slack/files/reader.js';
@@ -46,7 +46,7 @@ import { createTurnProcessor } from './process-turn.js';
 import { checkAll, opsRoutes } from './routes.js';
 import { buildSlackApp } from './slack-app.js';
 import { homePublisher } from './home-tab.js';
-import { TRIAGE_OUTPUT_TOKENS, triageMessage } from './triage-flow.js';
+import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from './triage-flow.js';
 import { createModel, createOpenAIClient, createTurnDeps } from './turn-setup.js';
 
 export interface ThreadwiseOptions {
@@ -137,7 +137,21 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
 
-  const processor = createTurnProcessor({
+  const triage = limitedTriage(
+    openAITriage(
+      createOpenAIClient(env, file),
+      { maxOutputTokens: TRIAGE_OUTPUT_TOKENS, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
+      log.child({ component: 'triage' }),
+    ),
+    limiter,
+    TRIAGE_OUTPUT_TOKENS,
+  );
+  const createTicket = tools.registry.get('create_ticket');
+  const triageDeps = {
+    file, envModel: env.OPENAI_MODEL, workspaces, triage, kept: stores.approvals, threads: stores.threads,
+    ticketsEnabled: Boolean(createTicket), quota: budget.quota, prices: budget.prices, log,
+  };
+  const answer = createTurnProcessor({
     file,
     envModel: env.OPENAI_MODEL,
     workspaces,
@@ -149,6 +163,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     log,
     metrics,
   });
+  // Triage requests travel the same durable queue as questions (and wait their thread's turn).
+  const processor: TurnProcessor = (job) => (job.triage ? triageMessage(job.triage, triageDeps) : answer(job));
   const turnQueue: TurnQueue = redis && env.REDIS_URL
     ? new BullTurnQueue(processor, {
         redisUrl: env.REDIS_URL,
@@ -196,22 +212,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
   registerShortcutHandlers(app, { start, botUserId: async (teamId) => (await workspaces.forTeam(teamId)).botUserId, log });
-  const triage = limitedTriage(
-    openAITriage(
-      createOpenAIClient(env, file),
-      { maxOutputTokens: TRIAGE_OUTPUT_TOKENS, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
-      log.child({ component: 'triage' }),
-    ),
-    limiter,
-    TRIAGE_OUTPUT_TOKENS,
-  );
-  const createTicket = tools.registry.get('create_ticket');
   registerTriageHandlers(app, {
-    run: (request) =>
-      triageMessage(request, {
-        file, envModel: env.OPENAI_MODEL, workspaces, triage, kept: stores.approvals, threads: stores.threads,
-        ticketsEnabled: Boolean(createTicket), quota: budget.quota, prices: budget.prices, log,
-      }),
+    enqueue: (request) => turnQueue.enqueue(triageJob(request)),
     kept: stores.approvals,
     ...(createTicket ? { createTicket } : {}),
     lookups: async (teamId) => (await workspaces.forTeam(teamId)).lookups,

@@ -5,16 +5,16 @@ import type { FileConfig } from '../config/file-schema.js';
 import { channelSettings } from '../config/settings.js';
 import { hashId } from '../observability/hash.js';
 import { triageCardBlocks, triageCardText } from '../slack/blocks/triage-card.js';
-import type { SlackFile } from '../slack/files/slack-file.js';
 import { resolveSlackMarkup } from '../slack/markup.js';
 import { ThreadStatus } from '../slack/thread-status.js';
 import type { SlackWorkspaces } from '../slack/workspaces.js';
 import type { ApprovalStore, ThreadStore } from '../store/types.js';
 import { TurnMeter } from '../turn/meter.js';
 import type { PriceTable } from '../turn/cost.js';
-import { triageFailureText, type TriageImage, type TriagePort } from '../triage/port.js';
+import { triageFailureText, type TriageImage, type TriagePort, type TriageRequest } from '../triage/port.js';
 import { triageSchema, type Triage } from '../triage/schema.js';
 import type { QuotaPort } from '../usage/types.js';
+import type { TurnJob } from '../queue/types.js';
 
 /** A triage kept for its card's "Create ticket" button. */
 export const storedTriageSchema = z.object({
@@ -27,13 +27,6 @@ export const storedTriageSchema = z.object({
   triage: triageSchema,
 });
 export type StoredTriage = z.infer<typeof storedTriageSchema>;
-
-export interface TriageRequest {
-  teamId: string;
-  channel: string;
-  userId: string;
-  message: { ts: string; threadTs: string; text: string; files?: SlackFile[] };
-}
 
 export interface TriageFlowDeps {
   file: FileConfig;
@@ -56,6 +49,20 @@ const keptId = (id: string) => `triage:${id}`;
 function triageNote(t: Triage): string {
   const steps = t.steps_to_reproduce.length ? ` Steps: ${t.steps_to_reproduce.join(' → ')}.` : '';
   return `Triage card: "${t.title}" — severity ${t.severity}, category ${t.category}, component ${t.component ?? 'unknown'}, suggested owner ${t.suggested_owner ?? 'unknown'}, confidence ${t.confidence}. ${t.summary}${steps}`;
+}
+
+/** A triage request as a queue job: keyed to the message's thread, unique per request. */
+export function triageJob(r: TriageRequest): TurnJob {
+  return {
+    id: `triage-${randomBytes(9).toString('hex')}`,
+    key: { teamId: r.teamId, channel: r.channel, threadTs: r.message.threadTs },
+    isDm: r.channel.startsWith('D'),
+    userId: r.userId,
+    messageTs: r.message.ts,
+    text: r.message.text,
+    triage: r,
+    receivedAt: Date.now(),
+  };
 }
 
 /**

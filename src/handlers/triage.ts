@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { keptTriage, ticketArgs, type TriageRequest } from '../app/triage-flow.js';
+import { keptTriage, ticketArgs } from '../app/triage-flow.js';
+import type { TriageRequest } from '../triage/port.js';
 import { TRIAGE_TICKET_ACTION } from '../slack/blocks/triage-card.js';
 import type { SlackLookups } from '../slack/lookups.js';
 import type { ApprovalStore } from '../store/types.js';
@@ -12,7 +13,8 @@ import { buttonClickSchema, issuesOf, messageActionSchema, type ButtonClick } fr
 export const TRIAGE_SHORTCUT = 'triage_message';
 
 export interface TriageHandlerDeps {
-  run: (r: TriageRequest) => Promise<void>;
+  /** Queues the triage durably (it runs like a turn, in its thread's order); rejects when it cannot be queued. */
+  enqueue: (r: TriageRequest) => Promise<void>;
   kept: ApprovalStore;
   /** create_ticket, when tickets are configured: the button goes through its checks and approval card. */
   createTicket?: AnyTool;
@@ -40,10 +42,10 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       userId: a.user.id,
       message: { ts: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts, text: a.message.text, ...(a.message.files ? { files: a.message.files } : {}) },
     };
-    // A triage takes seconds; Slack has had its ack.
-    void deps.run(request).catch(async (err) => {
-      deps.log.error({ err }, 'triage failed');
-      await respond({ response_type: 'ephemeral', text: '⚠️ The triage failed on my side. Please try again in a moment.' }).catch(() => undefined);
+    // Slack has had its ack; the triage is a queued job, so a crash or deploy does not lose it.
+    await deps.enqueue(request).catch(async (err) => {
+      deps.log.error({ err }, 'triage could not be queued');
+      await respond({ response_type: 'ephemeral', text: '⚠️ I could not take the triage on right now. Please try again in a moment.' }).catch(() => undefined);
     });
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { slackFileSchema, type SlackFile } from '../slack/files/slack-file.js';
 import type { ThreadKey } from '../store/types.js';
+import type { TriageRequest } from '../triage/port.js';
 
 /** Everything a worker needs to answer one Slack message, serializable for a durable queue. */
 export interface TurnJob {
@@ -13,6 +14,8 @@ export interface TurnJob {
   text: string;
   /** Slack file objects of the message; downloaded by the worker, not the handler, so Slack gets its ack fast. */
   files?: SlackFile[];
+  /** Set for a "Triage this" request: the worker triages the message instead of answering it. */
+  triage?: TriageRequest;
   receivedAt: number;
   /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
   origin?: 'message' | 'command' | 'shortcut';
@@ -27,6 +30,14 @@ export const turnJobSchema = z.object({
   messageTs: z.string(),
   text: z.string(),
   files: z.array(slackFileSchema).optional(),
+  triage: z
+    .object({
+      teamId: z.string(),
+      channel: z.string(),
+      userId: z.string(),
+      message: z.object({ ts: z.string(), threadTs: z.string(), text: z.string(), files: z.array(slackFileSchema).optional() }),
+    })
+    .optional(),
   receivedAt: z.number(),
   origin: z.enum(['message', 'command', 'shortcut']).optional(),
 }) satisfies z.ZodType<TurnJob>;

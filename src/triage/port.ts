@@ -1,3 +1,4 @@
+import type { SlackFile } from '../slack/files/slack-file.js';
 import type { Triage } from './schema.js';
 
 /** A screenshot for the triage, already downloaded and downscaled. */
@@ -5,6 +6,14 @@ export interface TriageImage {
   mime: string;
   data: Uint8Array;
   detail: 'low' | 'high' | 'auto';
+}
+
+/** "Triage this" on one Slack message, as the shortcut asked for it (queued like a turn, so it survives a crash). */
+export interface TriageRequest {
+  teamId: string;
+  channel: string;
+  userId: string;
+  message: { ts: string; threadTs: string; text: string; files?: SlackFile[] };
 }
 
 export interface TriageInput {
