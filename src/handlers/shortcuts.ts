@@ -37,6 +37,9 @@ const viewSubmissionSchema = z.looseObject({
  * thread with the message (text and files) as context; "Summarize thread" reads the whole thread and answers with
  * a summary in it. Both become ordinary turns on the queue.
  */
+/** Said when a shortcut's request could not be taken on (Slack or the queue refused): never a silent drop. */
+const NOT_TAKEN = '⚠️ I could not take that on right now. Please try the shortcut again in a moment.';
+
 export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
   const parse = (body: unknown, what: string): MessageAction | undefined => {
     const parsed = messageActionSchema.safeParse(body);
@@ -67,7 +70,11 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const target = askTargetSchema.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}'));
     if (!target.success) return deps.log.warn({ issues: issuesOf(target.error) }, 'ask modal without its message');
     const teamId = parsed.data.team?.id ?? parsed.data.user.team_id ?? '';
-    void askAbout(client, teamId, parsed.data.user.id, target.data, question).catch((err) => deps.log.error({ err }, 'ask about message failed'));
+    const userId = parsed.data.user.id;
+    void askAbout(client, teamId, userId, target.data, question).catch(async (err) => {
+      deps.log.error({ err }, 'ask about message failed');
+      await client.chat.postEphemeral({ channel: target.data.channel, user: userId, text: NOT_TAKEN }).catch(() => undefined);
+    });
   });
 
   const askAbout = async (client: WebClient, teamId: string, userId: string, t: z.infer<typeof askTargetSchema>, question: string) => {
@@ -90,7 +97,10 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     await ack();
     const a = parse(body, SUMMARIZE_SHORTCUT);
     if (!a) return;
-    void summarize(a, client, respond).catch((err) => deps.log.error({ err }, 'summarize shortcut failed'));
+    void summarize(a, client, respond).catch(async (err) => {
+      deps.log.error({ err }, 'summarize shortcut failed');
+      await respond({ response_type: 'ephemeral', text: NOT_TAKEN }).catch(() => undefined);
+    });
   });
 
   const summarize = async (a: MessageAction, client: WebClient, respond: RespondFn) => {
