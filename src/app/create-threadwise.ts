@@ -140,7 +140,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const triage = limitedTriage(
     openAITriage(
       createOpenAIClient(env, file),
-      { maxOutputTokens: TRIAGE_OUTPUT_TOKENS, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, ...(redactOptionsFrom(file.privacy) ? { redact: redactOptionsFrom(file.privacy)! } : {}) },
+      { maxOutputTokens: TRIAGE_OUTPUT_TOKENS, timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries, redact: redactOptionsFrom(file.privacy) },
       log.child({ component: 'triage' }),
     ),
     limiter,

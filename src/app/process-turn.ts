@@ -62,10 +62,11 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     const starting = startingStatus(job.files, deps.file.assistant.loading_messages);
     status.show(starting.text, starting.loading);
     const typed = (job.origin ?? 'message') === 'message';
-    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question) void setTitle(workspace, job, log);
+    const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
+    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question) void setTitle(workspace, job, resolved, log);
     const [profile, text, files, viewing] = await Promise.all([
       workspace.lookups.userProfile(job.userId),
-      resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId }),
+      resolved,
       job.files?.length ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
@@ -144,8 +145,8 @@ function replySink(
 }
 
 /** Names a new DM thread after its first question; best effort (the thread works without a title). */
-async function setTitle(workspace: Workspace, job: TurnJob, log: Logger): Promise<void> {
-  const title = titleFrom(await resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId }));
+async function setTitle(workspace: Workspace, job: TurnJob, question: Promise<string>, log: Logger): Promise<void> {
+  const title = titleFrom(await question);
   if (!title) return;
   await workspace.client.assistant.threads
     .setTitle({ channel_id: job.key.channel, thread_ts: job.key.threadTs, title })
