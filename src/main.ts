@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { secretEnvKeys } from './config/env.js';
-import { scrubSecrets } from './observability/logger.js';
+import { scrubSecrets } from './platform/observability/logger.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 

@@ -7,47 +7,47 @@ import { Registry } from 'prom-client';
 import { oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
-import { registerApprovalHandlers } from '../handlers/approvals.js';
-import { askSubcommand } from '../handlers/ask-command.js';
-import { registerAssistantHandlers } from '../handlers/assistant.js';
-import { registerCommands } from '../handlers/commands.js';
-import { registerFeedbackHandlers } from '../handlers/feedback.js';
-import { forgetMeSubcommand, resetSubcommand } from '../handlers/privacy-commands.js';
-import { registerShortcutHandlers } from '../handlers/shortcuts.js';
-import { turnStarter } from '../handlers/start-turn.js';
-import { registerTriageHandlers } from '../handlers/triage.js';
-import { limitedTriage } from '../llm/limited-model.js';
-import { openAITriage } from '../llm/triage-model.js';
-import { redactOptionsFrom } from '../pii/redacting-model.js';
-import { registerInstallationHandlers } from '../handlers/installations.js';
-import { registerMessageHandlers } from '../handlers/messages.js';
-import { usageSubcommand } from '../handlers/usage-command.js';
-import { boltLogger } from '../observability/bolt-logger.js';
-import { createLogger, prettyLogsFor, type Logger } from '../observability/logger.js';
-import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { BullTurnQueue } from '../queue/bullmq-queue.js';
-import { InProcessTurnQueue } from '../queue/in-process-queue.js';
-import { ThreadSequencer } from '../queue/thread-sequencer.js';
-import type { TurnProcessor, TurnQueue } from '../queue/types.js';
-import { SlackApprovalCards } from '../slack/approval-card.js';
-import { fileLimits } from '../slack/files/prepare.js';
-import { createFileReader } from '../slack/files/reader.js';
-import { MeteredWebClient } from '../slack/metered-client.js';
-import { SlackRateGates } from '../slack/rate-gate.js';
-import { InstalledWorkspaces, SingleWorkspace, writerClientOptions, type ConnectBot, type SlackWorkspaces } from '../slack/workspaces.js';
-import { createRedis, createStores, redisReady } from '../store/index.js';
-import { storeKeys } from '../store/keys.js';
-import { RedisInstallationStore } from '../store/redis/installation-store.js';
-import { RedisRateShare } from '../store/redis/rate-share.js';
-import { setupTools } from '../tools/registry.js';
-import { costOf } from '../turn/cost.js';
-import { createBudget, createLimiter, priceTable } from './budget-wiring.js';
-import { createTurnProcessor } from './process-turn.js';
-import { checkAll, opsRoutes } from './routes.js';
-import { buildSlackApp } from './slack-app.js';
-import { homePublisher } from './home-tab.js';
-import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from './triage-flow.js';
-import { createModel, createOpenAIClient, createTurnDeps } from './turn-setup.js';
+import { registerApprovalHandlers } from '../features/tickets/approval-actions.js';
+import { askSubcommand } from '../features/answering/ask-command.js';
+import { registerAssistantHandlers } from '../features/answering/agent-events.js';
+import { registerCommands } from '../platform/slack/command-router.js';
+import { registerFeedbackHandlers } from '../features/answering/feedback-actions.js';
+import { forgetMeSubcommand, resetSubcommand } from '../features/privacy/privacy-commands.js';
+import { registerShortcutHandlers } from '../features/answering/shortcuts.js';
+import { turnStarter } from '../features/answering/start-turn.js';
+import { registerTriageHandlers } from '../features/triage/triage-actions.js';
+import { limitedTriage } from '../features/triage/limited-triage.js';
+import { openAITriage } from '../features/triage/openai-triage.js';
+import { redactOptionsFrom } from '../features/privacy/pii/redacting-model.js';
+import { registerInstallationHandlers } from '../platform/slack/installations.js';
+import { registerMessageHandlers } from '../features/answering/message-handlers.js';
+import { usageSubcommand } from '../features/usage/usage-command.js';
+import { boltLogger } from '../platform/observability/bolt-logger.js';
+import { createLogger, prettyLogsFor, type Logger } from '../platform/observability/logger.js';
+import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
+import { BullTurnQueue } from '../platform/queue/bullmq-queue.js';
+import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
+import { ThreadSequencer } from '../platform/queue/thread-sequencer.js';
+import type { TurnProcessor, TurnQueue } from '../platform/queue/types.js';
+import { SlackApprovalCards } from '../features/tickets/approval-card.js';
+import { fileLimits } from '../platform/slack/files/prepare.js';
+import { createFileReader } from '../platform/slack/files/reader.js';
+import { MeteredWebClient } from '../platform/slack/metered-client.js';
+import { SlackRateGates } from '../platform/slack/rate-gate.js';
+import { InstalledWorkspaces, SingleWorkspace, writerClientOptions, type ConnectBot, type SlackWorkspaces } from '../platform/slack/workspaces.js';
+import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { storeKeys } from '../platform/store/keys.js';
+import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
+import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
+import { setupTools } from '../features/tools/setup.js';
+import { costOf } from '../features/usage/prices.js';
+import { createBudget, createLimiter, priceTable } from '../features/usage/budget-wiring.js';
+import { createTurnProcessor } from '../features/answering/process-turn.js';
+import { checkAll, opsRoutes } from '../platform/observability/ops-routes.js';
+import { buildSlackApp } from '../platform/slack/bolt-app.js';
+import { homePublisher } from '../features/home/home-tab.js';
+import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from '../features/triage/triage-flow.js';
+import { createModel, createOpenAIClient, createTurnDeps } from '../features/answering/turn-setup.js';
 
 export interface ThreadwiseOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -149,7 +149,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const createTicket = tools.registry.get('create_ticket');
   const triageDeps = {
     file, envModel: env.OPENAI_MODEL, workspaces, triage, kept: stores.approvals, threads: stores.threads,
-    ticketsEnabled: Boolean(createTicket), quota: budget.quota, prices: budget.prices, log,
+    ticketsEnabled: Boolean(createTicket), quota: budget.quota, priceOf: budget.priceOf, log,
   };
   const answer = createTurnProcessor({
     file,
@@ -158,7 +158,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     turns: stores.turns,
     userState: stores.userState,
     threadTtlSeconds: file.state.ttl_days * 86_400,
-    turn: { ...createTurnDeps(file, budget.model, stores.threads, log), context: budget.context, quota: budget.quota, prices: budget.prices },
+    turn: { ...createTurnDeps(file, budget.model, stores.threads, log), context: budget.context, quota: budget.quota, priceOf: budget.priceOf },
     tools: tools.registry,
     log,
     metrics,

@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createModel, createTurnDeps } from '../app/turn-setup.js';
+import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
 import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadChatConfig } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
-import { createLogger, prettyLogsFor } from '../observability/logger.js';
-import { createRedis, createStores, redisReady } from '../store/index.js';
-import type { ThreadKey } from '../store/types.js';
+import { createLogger, prettyLogsFor } from '../platform/observability/logger.js';
+import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import type { ThreadKey } from '../turn/thread.js';
 import { runTurn } from '../turn/run-turn.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
-import { readLocalFiles } from './local-files.js';
+import { readLocalFiles } from '../platform/slack/files/local-files.js';
 import { TerminalSink } from './terminal-sink.js';
 
 export interface ChatIO {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Batch } from 'openai/resources/batches';
-import type { BatchProgress } from '../offline/batch/run.js';
+import type { BatchProgress } from '../features/offline/batch/run.js';
 
 /** Where a command reads and writes; the real process in production, captured streams in tests. */
 export interface CliIO {

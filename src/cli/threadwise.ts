@@ -3,14 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
-import { scrubSecrets } from '../observability/logger.js';
+import { scrubSecrets } from '../platform/observability/logger.js';
 import { batchCommand } from './batch.js';
 import { parseChatArgs, runChat } from './chat.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { processIO, type CliIO } from './io.js';
 import { UsageError } from './usage-error.js';
-import { SuiteError } from '../offline/eval/cases.js';
+import { SuiteError } from '../features/offline/eval/cases.js';
 
 
 /** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */

@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 
 /**
  * Keeps the file bytes of one request within `maxBytes`: the newest attachments stay, older ones beyond the

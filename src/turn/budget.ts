@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
 
 /** gpt-4o's context window; input plus the output cap must stay inside it. */

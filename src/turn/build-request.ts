@@ -1,6 +1,6 @@
 import type { ChannelSettings } from '../config/settings.js';
-import { hashId } from '../observability/hash.js';
-import type { ThreadItem, ThreadKey } from '../store/types.js';
+import { hashId } from '../lib/hash.js';
+import type { ThreadItem, ThreadKey } from './thread.js';
 import { fitAttachmentBytes } from './attachment-budget.js';
 import type { ModelRequest, ModelTool } from './ports.js';
 import { hideOthersToolResults } from './tool-history.js';

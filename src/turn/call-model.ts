@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 import type { ContextFitter } from './fit-request.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 import type { CallObserver } from './summarize.js';

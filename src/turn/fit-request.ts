@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 import { inputBudget, planContext, shrinkTurn } from './budget.js';
 import type { ModelRequest } from './ports.js';
 import { SUMMARY_MAX_TOKENS, type CallObserver, type Summarizer } from './summarize.js';

@@ -1,4 +1,4 @@
-import type { ImageDetail, ThreadItem } from '../store/types.js';
+import type { ImageDetail, ThreadItem } from './thread.js';
 
 const BASE_TOKENS = 85;
 const TILE_TOKENS = 170;

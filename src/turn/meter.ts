@@ -1,16 +1,14 @@
-import { ZERO_USAGE, type UsageTotals } from '../usage/types.js';
-import { costOf, type Cost, type PriceTable } from './cost.js';
-import type { ModelUsage } from './ports.js';
+import { type Cost, type ModelUsage, type PriceOf, type UsageTotals, ZERO_USAGE } from './ports.js';
 
 /** Adds up what the model calls of one turn used and cost. */
 export class TurnMeter {
   private sum: UsageTotals = { ...ZERO_USAGE };
   readonly unpriced = new Set<string>();
 
-  constructor(private readonly prices: PriceTable | undefined) {}
+  constructor(private readonly priceOf: PriceOf | undefined) {}
 
   add(model: string, usage: ModelUsage): Cost | undefined {
-    const cost = this.prices ? costOf(this.prices, model, usage) : undefined;
+    const cost = this.priceOf?.(model, usage);
     if (cost && !cost.known) this.unpriced.add(model);
     this.sum = {
       inputTokens: this.sum.inputTokens + usage.inputTokens,

@@ -1,4 +1,4 @@
-import type { Attachment, SkippedFile } from '../store/types.js';
+import type { Attachment, SkippedFile } from './thread.js';
 import type { ModelCall, ModelError } from './ports.js';
 
 function reference(requestId?: string): string {

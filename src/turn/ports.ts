@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 
 /** What the turn asks of a model, independent of any SDK. */
 export interface ModelRequest {
@@ -108,3 +108,44 @@ export interface ReplySink {
   /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
   finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
 }
+
+/** What one or more model calls used. `usdMicros` is integer millionths of a dollar, exact in Redis counters. */
+export interface UsageTotals {
+  inputTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  usdMicros: number;
+  calls: number;
+}
+
+export const ZERO_USAGE: UsageTotals = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
+
+/** What the turn pipeline asks before it calls a model. */
+export type Admission =
+  | { ok: true; settle(used: UsageTotals): Promise<void> }
+  | { ok: false; notice: string; limit: 'user_daily_tokens' | 'workspace_monthly_usd'; resetAt: number };
+
+export interface AdmissionRequest {
+  teamId: string;
+  channel: string;
+  userId: string;
+  turnId: string;
+  model: string;
+  inputTokens: number;
+  maxOutputTokens: number;
+}
+
+export interface QuotaPort {
+  admit(request: AdmissionRequest): Promise<Admission>;
+}
+
+/** What one call cost, and how it was priced (a model missing from the table is priced as the fallback, never free). */
+export interface Cost {
+  usd: number;
+  /** The table entry used; differs from the model when it was missing and the fallback priced it. */
+  pricedAs: string;
+  known: boolean;
+}
+
+/** Prices a call; the usage feature implements it from the configured price table. */
+export type PriceOf = (model: string, usage: ModelUsage) => Cost;

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
-import { hashId } from '../observability/hash.js';
-import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from '../store/types.js';
-import type { QuotaPort } from '../usage/types.js';
+import { hashId } from '../lib/hash.js';
+import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from './thread.js';
+import type { PriceOf, QuotaPort } from './ports.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
 import { callModel } from './call-model.js';
-import type { PriceTable } from './cost.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
@@ -23,7 +22,7 @@ export interface TurnDeps {
   /** Quotas and usage counters; absent: no limits, nothing counted. */
   quota?: QuotaPort;
   /** Turns usage into dollars for the log line and the counters. */
-  prices?: PriceTable;
+  priceOf?: PriceOf;
   /**
    * Where the per-call usage line goes. It names people only by hashes, so it must not inherit the raw Slack ids
    * that the turn's own log lines carry for correlation; defaults to `log`.
@@ -127,7 +126,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     return { outcome: 'refused', messageTs, toolRounds: 0 };
   }
 
-  const meter = new TurnMeter(deps.prices);
+  const meter = new TurnMeter(deps.priceOf);
   const who = { team: hashId('team', key.teamId), channel: hashId('channel', key.teamId, key.channel), user: built.safetyIdentifier };
   const usageLog = deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log;
   let request = built;

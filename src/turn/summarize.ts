@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 import { ModelError, type ModelCall, type ModelPort, type ModelRequest } from './ports.js';
 import type { TokenCounter } from './tokens.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 
 /** User text may contain strings such as "<|endoftext|>": they are plain text to us, never control tokens. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };

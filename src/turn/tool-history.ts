@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../store/types.js';
+import type { ThreadItem } from './thread.js';
 
 /** What the model reads instead of a tool result fetched for someone else. */
 export const HIDDEN_RESULT = JSON.stringify({

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisFeedbackStore } from '../../src/store/feedback.js';
-import { storeKeys } from '../../src/store/keys.js';
+import { RedisFeedbackStore } from '../../src/platform/store/feedback.js';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { pngScreenshot } from '../fixtures/files.js';
 import { appContextChanged, appHomeOpened, blockActionPayload, channelEntity, messageEntity } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';

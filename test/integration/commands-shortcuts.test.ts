@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisFeedbackStore } from '../../src/store/feedback.js';
-import { RedisApprovalStore } from '../../src/store/redis/redis-stores.js';
-import { storeKeys } from '../../src/store/keys.js';
+import { RedisFeedbackStore } from '../../src/platform/store/feedback.js';
+import { RedisApprovalStore } from '../../src/platform/store/redis/redis-stores.js';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { blockActionPayload, messageActionPayload, viewSubmissionPayload } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI, type FakeOpenAIOptions, type Script } from '../../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../../fakes/slack-api.js';
 import { CliRunner, OPENAI_KEY } from './cli-harness.js';
-import { when } from '../../../src/offline/batch/requests.js';
+import { when } from '../../../src/features/offline/batch/requests.js';
 
 let slack: FakeSlack;
 let openai: FakeOpenAI;

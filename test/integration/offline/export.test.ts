@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSuite } from '../../../src/offline/eval/cases.js';
-import { RedisFeedbackStore } from '../../../src/store/feedback.js';
-import { storeKeys } from '../../../src/store/keys.js';
-import { RedisThreadStore } from '../../../src/store/redis/redis-stores.js';
-import { seedFixture } from '../../unit/offline/fixture-threads.js';
+import { parseSuite } from '../../../src/features/offline/eval/cases.js';
+import { RedisFeedbackStore } from '../../../src/platform/store/feedback.js';
+import { storeKeys } from '../../../src/platform/store/keys.js';
+import { RedisThreadStore } from '../../../src/platform/store/redis/redis-stores.js';
+import { seedFixture } from '../../unit/features/offline/fixture-threads.js';
 import { CliRunner } from './cli-harness.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveCompat } from '../../../src/config/compat.js';
 import { fileConfigSchema } from '../../../src/config/file-schema.js';
-import { toCreateParams } from '../../../src/llm/openai-model.js';
+import { toCreateParams } from '../../../src/platform/openai/openai-model.js';
 import type { ModelRequest } from '../../../src/turn/ports.js';
 
 const request: ModelRequest = {

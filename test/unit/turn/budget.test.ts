@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ThreadItem } from '../../../src/store/types.js';
+import type { ThreadItem } from '../../../src/turn/thread.js';
 import { groupTurns, inputBudget, planContext, shrinkTurn } from '../../../src/turn/budget.js';
 import { ContextFitter } from '../../../src/turn/fit-request.js';
 import type { ModelRequest } from '../../../src/turn/ports.js';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { channelSettings } from '../../../src/config/settings.js';
 import { fileConfigSchema } from '../../../src/config/file-schema.js';
 import { buildRequest } from '../../../src/turn/build-request.js';
-import type { ThreadItem } from '../../../src/store/types.js';
-import { toCreateParams } from '../../../src/llm/openai-model.js';
+import type { ThreadItem } from '../../../src/turn/thread.js';
+import { toCreateParams } from '../../../src/platform/openai/openai-model.js';
 
 const settings = channelSettings(fileConfigSchema.parse({}), 'gpt-4o', 'C1', false);
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1.1' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageTokens, itemImageTokens } from '../../../src/turn/image-tokens.js';
 import { fitAttachmentBytes } from '../../../src/turn/attachment-budget.js';
-import type { ThreadItem } from '../../../src/store/types.js';
+import type { ThreadItem } from '../../../src/turn/thread.js';
 
 describe('image token estimate (gpt-4o)', () => {
   it('matches OpenAI\'s published examples', () => {

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { escapeMrkdwn } from '../../platform/slack/mrkdwn.js';
+
+export const ASK_VIEW = 'tw_ask_about_message';
+export const ASK_BLOCK = 'question';
+export const ASK_INPUT = 'question_input';
+
+/** Where the shortcut was used; travels through the modal in private_metadata (≤3,000 chars). */
+export const askTargetSchema = z.object({ channel: z.string().min(1), messageTs: z.string().min(1), threadTs: z.string().min(1) });
+export type AskTarget = z.infer<typeof askTargetSchema>;
+
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** "Ask Threadwise about this": a modal asking what to know about the message, showing a preview of it. */
+export function askModal(target: AskTarget, preview: string): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: ASK_VIEW,
+    private_metadata: JSON.stringify(target),
+    title: { type: 'plain_text', text: 'Ask Threadwise' },
+    submit: { type: 'plain_text', text: 'Ask' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `*About this message:*\n>${escapeMrkdwn(clip(preview.replace(/\s+/g, ' ').trim(), 280)) || '_(no text)_'}` }] },
+      {
+        type: 'input',
+        block_id: ASK_BLOCK,
+        label: { type: 'plain_text', text: 'What would you like to know?' },
+        element: {
+          type: 'plain_text_input',
+          action_id: ASK_INPUT,
+          multiline: true,
+          min_length: 2,
+          max_length: 3_000,
+          initial_value: 'Explain this message and what I should do about it.',
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,43 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
+import type { FeedbackStore } from '../../platform/store/feedback.js';
+import { buttonClickSchema, issuesOf, type ButtonClick } from '../../platform/slack/payloads.js';
+
+export interface FeedbackHandlerDeps {
+  feedback: FeedbackStore;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * 👍 / 👎 under an answer: acknowledged at once, stored with the answer it rates (team, channel, thread and the
+ * answer's message ts identify the turn), and thanked with a message only the voter sees.
+ */
+export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): void {
+  const handle = async (click: ButtonClick, client: WebClient) => {
+    const value = click.actions[0]!.value;
+    const channel = click.container?.channel_id ?? click.channel?.id;
+    const messageTs = click.container?.message_ts ?? click.message?.ts;
+    if ((value !== 'positive' && value !== 'negative') || !channel || !messageTs) {
+      deps.log.warn({ value, channel, message_ts: messageTs }, 'ignoring a feedback click without its answer');
+      return;
+    }
+    const threadTs = click.container?.thread_ts ?? click.message?.thread_ts ?? messageTs;
+    const teamId = click.team?.id ?? click.user.team_id ?? '';
+    await deps.feedback.record({ teamId, channel, threadTs, messageTs, userId: click.user.id, value, at: deps.now?.() ?? Date.now() });
+    deps.log.info({ feedback: value, channel, thread_ts: threadTs, message_ts: messageTs }, 'feedback recorded');
+    await client.chat.postEphemeral({ channel, user: click.user.id, thread_ts: threadTs, text: feedbackThanks(value) });
+  };
+
+  app.action({ type: 'block_actions', action_id: FEEDBACK_ACTION }, async ({ ack, body, client }) => {
+    await ack();
+    const click = buttonClickSchema.safeParse(body);
+    if (!click.success) {
+      deps.log.warn({ issues: issuesOf(click.error) }, 'ignoring malformed feedback click');
+      return;
+    }
+    await handle(click.data, client).catch((err) => deps.log.error({ err }, 'feedback click failed'));
+  });
+}

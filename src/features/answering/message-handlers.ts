@@ -1,0 +1,84 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { seconds, type Metrics } from '../../platform/observability/metrics.js';
+import type { TurnQueue } from '../../platform/queue/types.js';
+import type { DedupeStore } from '../../platform/store/types.js';
+import type { ThreadStore } from '../../turn/thread.js';
+import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
+
+/** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
+export interface BotIdentity {
+  botUserId?: string;
+  botId?: string;
+}
+
+export interface MessageHandlerDeps {
+  trigger: (bot: BotIdentity) => TriggerContext;
+  requireMention: (channel: string, isDm: boolean) => boolean;
+  threads: ThreadStore;
+  dedupe: DedupeStore;
+  dedupeTtlSeconds: number;
+  queue: TurnQueue;
+  log: Logger;
+  metrics: Metrics;
+}
+
+interface Envelope {
+  event_id?: string;
+  team_id?: string;
+}
+
+/**
+ * Mentions, DMs and thread follow-ups: filter, dedupe, enqueue. Any error here propagates so the HTTP receiver
+ * answers 5xx and Slack delivers the event again later.
+ */
+export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): void {
+  const handle = async (rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
+    const parsed = messageEventSchema.safeParse(rawEvent);
+    if (!parsed.success) {
+      deps.log.warn({ event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed message event');
+      return;
+    }
+    const event = parsed.data;
+    const trigger = classifyMessage(event, deps.trigger(bot));
+    if (trigger.action === 'ignore') return;
+    const teamId = body.team_id ?? '';
+    const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
+    if (trigger.needsThread && (deps.requireMention(event.channel, trigger.isDm) || !(await deps.threads.has(key)))) return;
+
+    // The same message can arrive as app_mention and as message, and Slack retries deliveries:
+    // the message identity is the dedupe key, so exactly one delivery becomes a turn.
+    const messageId = `msg:${teamId}:${event.channel}:${event.ts}`;
+    if (!(await deps.dedupe.claim(messageId, deps.dedupeTtlSeconds))) {
+      deps.log.debug({ event_id: body.event_id, ts: event.ts }, 'duplicate delivery ignored');
+      return;
+    }
+    const job = {
+      id: body.event_id ?? messageId,
+      key,
+      isDm: trigger.isDm,
+      userId: event.user ?? event.bot_id ?? 'unknown',
+      messageTs: event.ts,
+      text: event.text,
+      ...(event.files?.length ? { files: event.files } : {}),
+      receivedAt: Date.now(),
+    };
+    try {
+      await deps.queue.enqueue(job);
+    } catch (err) {
+      await deps.dedupe.release(messageId).catch(() => undefined);
+      throw err;
+    }
+  };
+  // The receiver acknowledges Slack when the listener returns, so the listener's duration is the ack latency.
+  const timed = async (name: string, rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
+    const started = Date.now();
+    try {
+      await handle(rawEvent, body, bot);
+    } finally {
+      deps.metrics.ackSeconds.observe({ event: name }, seconds(Date.now() - started));
+    }
+  };
+  app.event('app_mention', async ({ event, body, context }) => timed('app_mention', event, body as Envelope, context));
+  app.event('message', async ({ event, body, context }) => timed('message', event, body as Envelope, context));
+}

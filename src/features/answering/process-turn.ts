@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import type { FileConfig } from '../../config/file-schema.js';
+import { describeAppContext } from './app-context.js';
+import { feedbackBlocks } from './feedback-blocks.js';
+import type { UserStateStore } from '../../platform/store/user-state.js';
+import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
+import { channelSettings } from '../../config/settings.js';
+import { seconds, type Metrics } from '../../platform/observability/metrics.js';
+import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
+import { resolveSlackMarkup } from '../../platform/slack/markup.js';
+import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
+import { ThreadStatus } from '../../platform/slack/thread-status.js';
+import type { Workspace, SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { TurnLedger } from '../../platform/store/types.js';
+import type { ToolRegistry } from '../../platform/tools/runner.js';
+import type { ToolContext } from '../../platform/tools/types.js';
+import { RESTART_NOTE } from '../../turn/notices.js';
+import type { ReplySink } from '../../turn/ports.js';
+import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+
+export interface ProcessTurnDeps {
+  file: FileConfig;
+  envModel: string;
+  workspaces: SlackWorkspaces;
+  turns: TurnLedger;
+  /** Viewing context and the per-person thread index. */
+  userState: UserStateStore;
+  /** How long a thread is remembered (the per-person index lives as long). */
+  threadTtlSeconds: number;
+  turn: TurnDeps;
+  /** Tools offered to the model; none when nothing is configured. */
+  tools?: ToolRegistry;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Glue between a queued Slack message and the pure turn: resolve names, markup and files, open the reply, run.
+ * A job can run more than once (its replica died, or an unexpected error): a turn that already completed is
+ * skipped, and one that had started replying takes over its own half-written message instead of adding one.
+ */
+export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
+  const { metrics } = deps;
+  return async (job: TurnJob) => {
+    const startedAt = Date.now();
+    metrics.queueWaitSeconds.observe(seconds(startedAt - job.receivedAt));
+    // Every line of this turn carries its id and the Slack ids, so one filter finds the whole story.
+    const log = deps.log.child({
+      turn: job.id,
+      slack: { team: job.key.teamId, channel: job.key.channel, thread_ts: job.key.threadTs, message_ts: job.messageTs, user: job.userId },
+    });
+    const history = await deps.turn.threads.load(job.key);
+    if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
+      log.info('turn already completed by an earlier attempt; nothing to do');
+      return;
+    }
+    const earlier = await deps.turns.replies(job.id);
+    log.info({ resumed: earlier.length > 0 }, 'turn started');
+    const workspace = await deps.workspaces.forTeam(job.key.teamId);
+    const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
+    const status = new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
+    const starting = startingStatus(job.files, deps.file.assistant.loading_messages);
+    status.show(starting.text, starting.loading);
+    const typed = (job.origin ?? 'message') === 'message';
+    const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
+    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question) void setTitle(workspace, job, resolved, log);
+    const [profile, text, files, viewing] = await Promise.all([
+      workspace.lookups.userProfile(job.userId),
+      resolved,
+      job.files?.length ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
+      // What the person is looking at reaches the next question they type in the Messages tab.
+      job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
+    ]);
+    await deps.userState
+      .noteThread(job.key, job.userId, job.receivedAt, deps.threadTtlSeconds)
+      .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
+    const user = { id: job.userId, name: profile?.name ?? job.userId };
+    // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
+    const ctx: ToolContext = { ...job.key, isDm: job.isDm, user: { ...user, ...(profile?.email ? { email: profile.email } : {}) } };
+    const limits = { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars };
+    const tools = deps.tools?.definitionsFor(settings.tools).length ? deps.tools.session(ctx, limits, log.child({ component: 'tools' }), settings.tools) : undefined;
+    const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
+    if (earlier.length) {
+      log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
+      await writer.takeOver(earlier, RESTART_NOTE);
+    }
+    const result = await runTurn(
+      { turnId: job.id, key: job.key, settings, user, text: viewing ? `${viewing}\n\n${text}` : text, messageTs: job.messageTs, history, ...files, sink, tools },
+      { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
+    );
+    metrics.turns.inc({ outcome: result.outcome });
+    metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
+    log.info(
+      {
+        outcome: result.outcome,
+        messages: result.messageTs.length,
+        reply_ts: result.messageTs,
+        tool_rounds: result.toolRounds,
+        resumed: earlier.length > 0,
+        request_id: result.call?.requestId ?? result.error?.details.requestId,
+        response_id: result.call?.responseId,
+        queue_wait_ms: startedAt - job.receivedAt,
+        duration_ms: Date.now() - job.receivedAt,
+      },
+      'turn finished',
+    );
+  };
+}
+
+/** The answer streams through the writer; progress (waiting in line, tools running) shows as the thread status. */
+function replySink(
+  deps: ProcessTurnDeps,
+  workspace: Workspace,
+  job: TurnJob,
+  status: ThreadStatus,
+  broadcast: boolean,
+  log: Logger,
+): { sink: ReplySink; writer: SlackReplyWriter } {
+  const writer = new SlackReplyWriter(
+    workspace.client,
+    workspace.gate,
+    { teamId: job.key.teamId, channel: job.key.channel, threadTs: job.key.threadTs, recipientUserId: job.userId, ...(broadcast ? { broadcast } : {}) },
+    {
+      // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
+      finalBlocks: feedbackBlocks,
+      firstFlushMs: deps.file.slack.first_flush_ms,
+      flushIntervalMs: deps.file.slack.flush_interval_ms,
+      nativeStreaming: deps.file.slack.native_streaming,
+      onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
+      onMessage: (ts) => deps.turns.recordReply(job.id, ts),
+    },
+    log,
+  );
+  const sink: ReplySink = {
+    append: (delta) => writer.append(delta),
+    status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
+    restart: (note) => writer.restart(note),
+    finish: async (end) => {
+      const done = await writer.finish(end);
+      await status.clear();
+      return done;
+    },
+  };
+  return { sink, writer };
+}
+
+/** Names a new DM thread after its first question; best effort (the thread works without a title). */
+async function setTitle(workspace: Workspace, job: TurnJob, question: Promise<string>, log: Logger): Promise<void> {
+  const title = titleFrom(await question);
+  if (!title) return;
+  await workspace.client.assistant.threads
+    .setTitle({ channel_id: job.key.channel, thread_ts: job.key.threadTs, title })
+    .catch((err: Error) => log.debug({ err: { message: err.message } }, 'thread title not set'));
+}
+
+/** The channel or message the person was viewing when they asked (consumed by this question), as one line. */
+async function viewingContext(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, log: Logger): Promise<string | undefined> {
+  try {
+    const context = await deps.userState.takeContext(job.key.teamId, job.userId);
+    if (!context) return undefined;
+    return await describeAppContext(context, { client: workspace.client, lookups: workspace.lookups, botUserId: workspace.botUserId, log });
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'viewing context unavailable');
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { FileConfig } from '../../config/file-schema.js';
+import type { Subcommand } from '../../platform/slack/command-router.js';
+import { homeView } from './home-view.js';
+import type { ToolRegistry } from '../../platform/tools/runner.js';
+import { utcDay, utcMonth } from '../usage/periods.js';
+import type { UsageStore } from '../usage/types.js';
+
+/** What this deployment offers, from what is configured (tools, files), for the Home tab. */
+export function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
+  const has = (name: string) => Boolean(tools?.get(name));
+  return [
+    'Answer questions in channel threads (mention me) and in DMs, writing as I think',
+    ...(file.files.images_per_turn > 0 ? ['Read screenshots, PDFs and text files you attach'] : []),
+    ...(has('lookup_ticket') || has('search_tickets') ? ['Look up and search support tickets you are allowed to see'] : []),
+    ...(has('search_policies') ? ['Search the internal policies and cite them'] : []),
+    ...(has('create_ticket') ? ['Draft tickets that are created only when you approve them'] : []),
+    'Triage a report or screenshot into a card with severity, component and owner',
+    'Summarize a long thread',
+  ];
+}
+
+export interface HomeDeps {
+  command: string;
+  subcommands: readonly Subcommand[];
+  file: FileConfig;
+  tools?: ToolRegistry;
+  usage: UsageStore;
+  log: Logger;
+  now?: () => number;
+}
+
+/** Publishes the Home tab for one person; their usage is shown when the counters answer. */
+export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: string, userId: string) => Promise<void> {
+  const commands = [
+    ...deps.subcommands.map((s) => ({ usage: `${deps.command} ${s.usage ?? s.name}`, description: s.description })),
+    { usage: `${deps.command} help`, description: 'all commands' },
+  ];
+  return async (client, teamId, userId) => {
+    const now = deps.now?.() ?? Date.now();
+    const usage = await deps.usage.report({ teamId, userId, day: utcDay(now), month: utcMonth(now) }, 0).catch((err: Error) => {
+      deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
+      return undefined;
+    });
+    const exempt = deps.file.limits.admins.includes(userId);
+    const dailyLimit = exempt ? undefined : deps.file.limits.user_daily_tokens;
+    const view = homeView({ userId, capabilities: capabilities(deps.file, deps.tools), commands, ...(usage ? { usage } : {}), ...(dailyLimit !== undefined ? { dailyLimit } : {}) });
+    await client.views.publish({ user_id: userId, view: view as never });
+  };
+}

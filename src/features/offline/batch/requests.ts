@@ -1,0 +1,117 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { redactText, type RedactOptions } from '../../privacy/pii/redact.js';
+import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
+import { formatUsd, priceOf, usdFor } from '../prices.js';
+import type { SlackMessage, SlackThread } from './collect.js';
+
+export const BATCH_ENDPOINT = '/v1/responses';
+/** Enough for the schema's fields with a long summary; a triage that needs more is cut and reported as such. */
+export const TRIAGE_MAX_OUTPUT_TOKENS = 1024;
+/** What a triage answer typically costs in output tokens: the schema's eight short fields. */
+export const TYPICAL_OUTPUT_TOKENS = 300;
+
+/** One line of a Batch input file (BatchRequestInput). */
+export interface BatchRequestLine {
+  custom_id: string;
+  method: 'POST';
+  url: typeof BATCH_ENDPOINT;
+  body: Record<string, unknown>;
+}
+
+/** custom_id carries the thread's address, so results can be matched (and reports built) from the batch alone. */
+export const customIdFor = (channel: string, ts: string): string => `triage-${channel}-${ts}`;
+
+export function parseCustomId(id: string): { channel: string; ts: string } | undefined {
+  const m = /^triage-([A-Z0-9]+)-(\d+\.\d+)$/.exec(id);
+  return m ? { channel: m[1]!, ts: m[2]! } : undefined;
+}
+
+export interface TranscriptDeps {
+  /** Display name for a user id (falls back to the id). */
+  userName(id: string): Promise<string | undefined>;
+  /** Slack markup → readable text. */
+  resolveText(text: string): Promise<string>;
+}
+
+/** A Slack ts as a readable UTC time, e.g. "2026-05-12 09:41 UTC". */
+export const when = (ts: string): string => new Date(Number(ts.split('.')[0]) * 1000).toISOString().replace(/:\d\d\.\d{3}Z$/, ' UTC').replace('T', ' ');
+
+async function line(m: SlackMessage, deps: TranscriptDeps): Promise<string> {
+  const author = m.user ? ((await deps.userName(m.user)) ?? m.user) : m.bot_id ? `app ${m.bot_id}` : 'unknown';
+  const text = m.text ? await deps.resolveText(m.text) : '';
+  const files = (m.files ?? []).map((f) => f.name ?? f.title ?? 'file');
+  return `[${when(m.ts)}] ${author}: ${text}${files.length ? `\n  (attached: ${files.join(', ')})` : ''}`;
+}
+
+/** The thread as the model reads it: who said what and when, with attachments named. */
+export async function transcript(thread: SlackThread, channelName: string | undefined, deps: TranscriptDeps): Promise<string> {
+  const lines = await Promise.all(thread.messages.map((m) => line(m, deps)));
+  return [`Thread in #${channelName ?? thread.channel}, started ${when(thread.ts)}:`, ...lines].join('\n');
+}
+
+export interface BuildOptions {
+  model: string;
+  redact?: RedactOptions;
+}
+
+/** A Batch line asking for a triage of one thread with Structured Outputs. */
+export function triageRequest(thread: SlackThread, text: string, opts: BuildOptions): BatchRequestLine {
+  const input = opts.redact ? redactText(text, opts.redact) : text;
+  return {
+    custom_id: customIdFor(thread.channel, thread.ts),
+    method: 'POST',
+    url: BATCH_ENDPOINT,
+    body: {
+      model: opts.model,
+      instructions: TRIAGE_INSTRUCTIONS,
+      input: [{ role: 'user', content: [{ type: 'input_text', text: input }] }],
+      text: { format: triageTextFormat },
+      max_output_tokens: TRIAGE_MAX_OUTPUT_TOKENS,
+      store: false,
+      metadata: { app: 'threadwise', job: 'batch_triage', channel: thread.channel, thread_ts: thread.ts },
+    },
+  };
+}
+
+export const toJsonl = (lines: readonly BatchRequestLine[]): string => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+
+export interface CostEstimate {
+  requests: number;
+  inputTokens: number;
+  typicalOutputTokens: number;
+  maxOutputTokens: number;
+  /** Batch prices; undefined when the model is not in the price table. */
+  batchUsd?: { typical: number; max: number };
+  standardUsd?: { typical: number; max: number };
+}
+
+/** Framing the API adds per message and per request (OpenAI's counting guide), on top of the text. */
+const OVERHEAD_TOKENS = 7;
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** Counts input tokens with o200k_base (gpt-4o's encoding): instructions, transcript and the schema each time. */
+export function estimateCost(lines: readonly BatchRequestLine[], model: string): CostEstimate {
+  const schemaTokens = countTokens(JSON.stringify(triageTextFormat.schema), AS_TEXT);
+  let inputTokens = 0;
+  for (const l of lines) {
+    const body = l.body as { instructions: string; input: Array<{ content: Array<{ text: string }> }> };
+    const text = body.input.flatMap((i) => i.content.map((c) => c.text)).join('\n');
+    inputTokens += countTokens(body.instructions, AS_TEXT) + countTokens(text, AS_TEXT) + schemaTokens + OVERHEAD_TOKENS;
+  }
+  const typicalOutputTokens = lines.length * TYPICAL_OUTPUT_TOKENS;
+  const maxOutputTokens = lines.length * TRIAGE_MAX_OUTPUT_TOKENS;
+  const price = priceOf(model);
+  const usd = (batch: boolean) =>
+    price && {
+      typical: usdFor(price, { input: inputTokens, output: typicalOutputTokens }, batch),
+      max: usdFor(price, { input: inputTokens, output: maxOutputTokens }, batch),
+    };
+  return { requests: lines.length, inputTokens, typicalOutputTokens, maxOutputTokens, batchUsd: usd(true), standardUsd: usd(false) };
+}
+
+export function describeEstimate(e: CostEstimate, model: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const head = `${n(e.requests)} request${e.requests === 1 ? '' : 's'} to ${model}: about ${n(e.inputTokens)} input tokens, ~${n(e.typicalOutputTokens)} output tokens (at most ${n(e.maxOutputTokens)}).`;
+  if (!e.batchUsd || !e.standardUsd) return `${head}\nNo price is known for ${model}, so the cost cannot be estimated.`;
+  return `${head}\nEstimated cost with the Batch API (50% off): ${formatUsd(e.batchUsd.typical)} (at most ${formatUsd(e.batchUsd.max)}); the same calls made one by one would cost ${formatUsd(e.standardUsd.typical)}.`;
+}

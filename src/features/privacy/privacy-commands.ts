@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { FeedbackStore } from '../../platform/store/feedback.js';
+import type { ApprovalStore } from '../../platform/store/types.js';
+import type { ThreadStore } from '../../turn/thread.js';
+import type { UserStateStore } from '../../platform/store/user-state.js';
+import type { UsageStore } from '../usage/types.js';
+import type { Subcommand } from '../../platform/slack/command-router.js';
+
+export interface PrivacyDeps {
+  threads: ThreadStore;
+  userState: UserStateStore;
+  feedback: FeedbackStore;
+  usage: UsageStore;
+  /** Pending ticket approvals and triage cards waiting for their button (both keep the asker's id). */
+  pending: ApprovalStore;
+  workspaces: SlackWorkspaces;
+  log: Logger;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Whether a pending approval ({teamId, userId}) or kept triage ({teamId, requestedBy}) belongs to this person. */
+function ownedBy(raw: string, teamId: string, userId: string): boolean {
+  try {
+    const v = JSON.parse(raw) as { teamId?: unknown; userId?: unknown; requestedBy?: unknown };
+    return v.teamId === teamId && (v.userId === userId || v.requestedBy === userId);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `/threadwise reset`: forgets the conversation the caller last had with the bot in this DM or channel (slash
+ * commands carry no thread, so "this thread" is the caller's most recent one here). The Slack messages stay.
+ */
+export function resetSubcommand(deps: PrivacyDeps): Subcommand {
+  return {
+    name: 'reset',
+    description: 'forget our most recent conversation in this DM or channel, so the next question starts fresh',
+    async run(ctx) {
+      const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
+      const target = threads.find((t) => t.channel === ctx.channelId);
+      if (!target || !(await deps.threads.has(target))) return 'There is no conversation of yours with me here that I still remember. Nothing to reset.';
+      await deps.threads.clear(target);
+      await deps.userState.forgetThread(target, ctx.userId);
+      deps.log.info({ channel: target.channel, thread_ts: target.threadTs }, 'conversation reset by command');
+      const { client } = await deps.workspaces.forTeam(ctx.teamId);
+      const link = await client.chat
+        .getPermalink({ channel: target.channel, message_ts: target.threadTs })
+        .then((r) => r.permalink)
+        .catch(() => undefined);
+      const which = link ? `<${link}|that thread>` : 'that thread';
+      return `Done — I forgot our conversation in ${which}. The messages stay in Slack; ask again (or mention me there) to start fresh.`;
+    },
+  };
+}
+
+/**
+ * `/threadwise forget-me`: deletes what the bot stores about the caller. Removed: their DM conversations with the
+ * bot (with files), their messages and the tool results fetched for them in shared threads, their feedback votes,
+ * their usage counters and quota holds, the thread index and viewing context, pending ticket approvals and kept
+ * triage cards. Kept: Slack's own messages, the bot's answers in shared threads, workspace totals that name nobody.
+ */
+export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
+  return {
+    name: 'forget-me',
+    description: 'delete everything I keep about you: our DMs, your messages in threads, your feedback and usage counters',
+    async run(ctx) {
+      const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
+      let dms = 0;
+      let shared = 0;
+      for (const key of threads) {
+        if (key.channel.startsWith('D')) {
+          if (await deps.threads.has(key)) dms++;
+          await deps.threads.clear(key);
+        } else if ((await deps.threads.redactPerson(key, ctx.userId)) > 0) shared++;
+      }
+      const votes = await deps.feedback.forgetUser(ctx.teamId, ctx.userId);
+      await deps.usage.forgetUser(ctx.teamId, ctx.userId);
+      await deps.userState.forget(ctx.teamId, ctx.userId);
+      const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
+      deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending }, 'forget-me done');
+      return [
+        'Done. I deleted everything I kept about you:',
+        `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
+        `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
+        `• ${plural(votes, 'feedback vote', 'feedback votes')}, your usage counters, and what you were viewing`,
+        `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
+        'Your messages in Slack itself are untouched — delete them there if you want them gone.',
+      ].join('\n');
+    },
+  };
+}

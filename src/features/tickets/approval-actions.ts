@@ -1,0 +1,79 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { APPROVE_ACTION, CANCEL_ACTION, resolvedCardBlocks, type CardOutcome } from './approval-card.js';
+import type { ThreadStore } from '../../turn/thread.js';
+import { outcomeText, type Decision, type TicketApprovals } from './approvals.js';
+
+export interface ApprovalHandlerDeps {
+  approvals: TicketApprovals;
+  threads: ThreadStore;
+  log: Logger;
+}
+
+/** The parts of a block_actions payload the approval needs. */
+const clickSchema = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({ id: z.string().min(1), team_id: z.string().optional() }),
+  team: z.looseObject({ id: z.string() }).nullish(),
+  container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
+  channel: z.looseObject({ id: z.string() }).optional(),
+  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),
+});
+type Click = z.infer<typeof clickSchema>;
+
+function cardOutcome(d: Extract<Decision, { approval: unknown }>): CardOutcome {
+  if (d.kind === 'created') return { kind: 'created', ticketId: d.ticket.id, url: d.ticket.url };
+  return { kind: d.kind };
+}
+
+/**
+ * Approve / Cancel on a create_ticket card. Slack gets its ack at once; the decision (whose click it is, whether
+ * the request is still pending) is made server-side from the stored request, never from the payload's claims.
+ */
+export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): void {
+  // Bolt's client for the click is authorized for the clicker's workspace.
+  const handle = async (click: Click, client: WebClient) => {
+    const action = click.actions[0]!;
+    const id = action.value ?? '';
+    const channel = click.container?.channel_id ?? click.channel?.id ?? '';
+    const cardTs = click.container?.message_ts;
+    const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
+    const decision = await deps.approvals.decide(id, clicker, action.action_id === APPROVE_ACTION ? 'approve' : 'cancel');
+    const handled = () => deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
+
+    if (decision.kind === 'wrong_user' || decision.kind === 'expired') {
+      const text =
+        decision.kind === 'wrong_user'
+          ? `Only <@${decision.ownerId}> can approve or cancel this ticket request.`
+          : 'This ticket request has expired or was already handled. Ask me again if you still need the ticket.';
+      await client.chat.postEphemeral({ channel, user: clicker.userId, text });
+      return handled();
+    }
+    const { approval } = decision;
+    const text = outcomeText(decision);
+    if (cardTs) {
+      await client.chat
+        .update({ channel: approval.channel, ts: cardTs, text, blocks: resolvedCardBlocks(approval, cardOutcome(decision)) as never })
+        .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
+    }
+    const posted = await client.chat.postMessage({ channel: approval.channel, thread_ts: approval.threadTs, markdown_text: text });
+    // The model reads this next turn as what the bot said in the thread.
+    await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [
+      { type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text },
+    ]);
+    handled();
+  };
+
+  app.action({ type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) }, async ({ ack, body, client }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) {
+      deps.log.warn({ issues: click.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed approval click');
+      return;
+    }
+    // Creating a ticket can take longer than Slack's 3 s; the ack above has already answered.
+    void handle(click.data, client).catch((err) => deps.log.error({ err }, 'approval click failed'));
+  });
+}

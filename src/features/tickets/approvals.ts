@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ApprovalStore } from '../../platform/store/types.js';
+import { PRIORITIES, type NewTicket, type Ticket, type TicketProvider } from './providers/types.js';
+import { ToolError, type ToolContext } from '../../platform/tools/types.js';
+
+const pendingSchema = z.object({
+  id: z.string(),
+  teamId: z.string(),
+  channel: z.string(),
+  threadTs: z.string(),
+  userId: z.string(),
+  userName: z.string(),
+  ticket: z.object({
+    project: z.string(),
+    title: z.string(),
+    description: z.string(),
+    priority: z.enum(PRIORITIES),
+    requester: z.object({ slackId: z.string(), name: z.string(), email: z.string().optional() }),
+  }),
+  expiresAt: z.number(),
+});
+export type PendingApproval = z.infer<typeof pendingSchema>;
+
+/** Shows a pending approval to the user (the Slack card); the approval is only valid once shown. */
+export interface ApprovalCards {
+  post(approval: PendingApproval): Promise<void>;
+}
+
+export type Decision =
+  | { kind: 'expired' }
+  | { kind: 'wrong_user'; ownerId: string }
+  | { kind: 'cancelled'; approval: PendingApproval }
+  | { kind: 'created'; approval: PendingApproval; ticket: Ticket }
+  | { kind: 'failed'; approval: PendingApproval; message: string };
+
+export interface ApprovalsOptions {
+  ttlSeconds: number;
+  timeoutMs: number;
+  now?: () => number;
+}
+
+/**
+ * Writes that need a human: the model's create_ticket only files a request; the asking user's Approve click, checked
+ * here against the stored requester, runs it. Requests live in the store with a TTL and are taken atomically.
+ */
+export class TicketApprovals {
+  constructor(
+    private readonly store: ApprovalStore,
+    private readonly cards: ApprovalCards,
+    private readonly provider: TicketProvider,
+    private readonly o: ApprovalsOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async request(ctx: ToolContext, ticket: NewTicket): Promise<PendingApproval> {
+    const now = this.o.now?.() ?? Date.now();
+    const approval: PendingApproval = {
+      id: randomBytes(12).toString('hex'),
+      teamId: ctx.teamId,
+      channel: ctx.channel,
+      threadTs: ctx.threadTs,
+      userId: ctx.user.id,
+      userName: ctx.user.name,
+      ticket,
+      expiresAt: now + this.o.ttlSeconds * 1000,
+    };
+    await this.store.put(approval.id, JSON.stringify(approval), this.o.ttlSeconds);
+    try {
+      await this.cards.post(approval);
+    } catch (err) {
+      // An approval nobody can see must not stay approvable.
+      await this.store.take(approval.id).catch(() => undefined);
+      throw err;
+    }
+    return approval;
+  }
+
+  async decide(id: string, clicker: { teamId: string; userId: string }, action: 'approve' | 'cancel'): Promise<Decision> {
+    const stored = this.parse(await this.store.get(id));
+    if (!stored) return { kind: 'expired' };
+    if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId) return { kind: 'wrong_user', ownerId: stored.userId };
+    // Of two concurrent clicks only one takes it.
+    const approval = this.parse(await this.store.take(id));
+    if (!approval) return { kind: 'expired' };
+    if (action === 'cancel') return { kind: 'cancelled', approval };
+    try {
+      const ticket = await this.provider.create(approval.ticket, AbortSignal.timeout(this.o.timeoutMs));
+      this.log.info({ approval: id, ticket: ticket.id, provider: this.provider.name }, 'approved ticket created');
+      return { kind: 'created', approval, ticket };
+    } catch (err) {
+      this.log.warn({ err, approval: id }, 'approved ticket could not be created');
+      const message = err instanceof ToolError ? err.message : 'the ticket system did not answer in time';
+      return { kind: 'failed', approval, message };
+    }
+  }
+
+  private parse(raw: string | undefined): PendingApproval | undefined {
+    if (!raw) return undefined;
+    try {
+      const parsed = pendingSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The outcome in standard Markdown: posted in the thread and stored as the bot's message for the model. */
+export function outcomeText(d: Exclude<Decision, { kind: 'expired' | 'wrong_user' }>): string {
+  const { ticket, userName } = d.approval;
+  if (d.kind === 'cancelled') return `🚫 ${userName} cancelled the request to create the ticket “${ticket.title}”. Nothing was created.`;
+  if (d.kind === 'failed') return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message}. Nothing was created; you can ask again.`;
+  const link = d.ticket.url ? ` — ${d.ticket.url}` : '';
+  return `✅ ${userName} approved: created ticket **${d.ticket.id}** “${d.ticket.title}” (priority ${d.approval.ticket.priority}, status ${d.ticket.status})${link}`;
+}

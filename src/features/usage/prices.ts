@@ -1,0 +1,57 @@
+import type { Cost, ModelUsage, PriceOf } from '../../turn/ports.js';
+
+/** US dollars per 1M tokens. */
+export interface ModelPrice {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+export interface PriceTable {
+  models: Record<string, ModelPrice>;
+  /** Multiplier for Batch API calls (0.5: half price). */
+  batchMultiplier: number;
+  /** Price used for a model missing from the table, so spending is never counted as free. */
+  fallbackModel: string;
+}
+
+/** A dated snapshot (gpt-4o-2024-08-06) is priced like its alias (gpt-4o); no prefix guessing (gpt-4o ≠ gpt-4o-mini). */
+export function priceFor(table: PriceTable, model: string): { price: ModelPrice; pricedAs: string; known: boolean } {
+  const alias = model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  for (const name of [model, alias]) {
+    const price = table.models[name];
+    if (price) return { price, pricedAs: name, known: true };
+  }
+  const fallback = table.models[table.fallbackModel];
+  if (!fallback) throw new Error(`pricing has no entry for the fallback model ${table.fallbackModel}`);
+  return { price: fallback, pricedAs: table.fallbackModel, known: false };
+}
+
+/** Usage → dollars: uncached input, cached input and output each at their own rate (cached ⊂ input). */
+export function costOf(table: PriceTable, model: string, usage: ModelUsage, options: { batch?: boolean } = {}): Cost {
+  const { price, pricedAs, known } = priceFor(table, model);
+  const cached = Math.min(usage.cachedTokens, usage.inputTokens);
+  const micro = (usage.inputTokens - cached) * price.input + cached * price.cachedInput + usage.outputTokens * price.output;
+  const usd = (micro / 1_000_000) * (options.batch ? table.batchMultiplier : 1);
+  return { usd: Math.round(usd * 1e8) / 1e8, pricedAs, known };
+}
+
+/** The table as the turn pipeline's pricing port. */
+export const priceOfTable =
+  (table: PriceTable): PriceOf =>
+  (model, usage) =>
+    costOf(table, model, usage);
+
+/** The most a call can cost: every input token uncached and the whole output cap used. */
+export function worstCaseUsd(table: PriceTable, model: string, inputTokens: number, maxOutputTokens: number): number {
+  return costOf(table, model, { inputTokens, cachedTokens: 0, outputTokens: maxOutputTokens }).usd;
+}
+
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0.00';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+/** 12,345 */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -1,0 +1,53 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ModelError, type ModelErrorKind } from '../../turn/ports.js';
+
+/** Retry-After as the SDK reads it (retry-after-ms, then seconds or an HTTP date), honoured when within 60 s. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms)) return ms >= 0 && ms <= 60_000 ? ms : undefined;
+  const raw = headers.get('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number.parseFloat(raw);
+  const value = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
+  return Number.isFinite(value) && value >= 0 && value <= 60_000 ? value : undefined;
+}
+
+function kindFor(status: number | undefined, code: string | null | undefined): ModelErrorKind {
+  if (code === 'insufficient_quota') return 'quota';
+  if (code === 'context_length_exceeded') return 'context_length';
+  if (code === 'previous_response_not_found') return 'previous_response_missing';
+  if (code === 'rate_limit_exceeded' || status === 429) return 'rate_limited';
+  if (code === 'server_error' || (status !== undefined && (status >= 500 || status === 408 || status === 409))) return 'server';
+  if (status === 401 || status === 403 || code === 'invalid_api_key') return 'auth';
+  return 'bad_request';
+}
+
+/** Converts whatever the SDK threw into a ModelError the turn understands. */
+export function fromSdkError(err: unknown): ModelError {
+  if (err instanceof ModelError) return err;
+  if (err instanceof APIUserAbortError) return new ModelError('aborted', 'request aborted');
+  if (err instanceof APIConnectionTimeoutError) return new ModelError('timeout', 'OpenAI did not answer in time');
+  if (err instanceof APIConnectionError) return new ModelError('connection', `connection to OpenAI failed: ${err.message}`);
+  if (err instanceof APIError) {
+    const code = typeof err.code === 'string' ? err.code : null;
+    return new ModelError(kindFor(err.status, code), err.message, {
+      status: err.status,
+      code,
+      requestId: err.requestID ?? undefined,
+      retryAfterMs: retryAfterMs(err.headers),
+    });
+  }
+  return new ModelError('connection', err instanceof Error ? err.message : String(err));
+}
+
+/** An `error` event or a `response.failed` inside a 200 stream. */
+export function fromStreamError(error: { code?: string | null; message?: string; type?: string } | null | undefined, requestId?: string): ModelError {
+  const code = error?.code ?? (error?.type && error.type !== 'invalid_request_error' ? error.type : null);
+  return new ModelError(kindFor(undefined, code), error?.message ?? 'the model reported an error', { code, requestId });
+}
+
+/** Whether trying the same request again can help. */
+export function isRetryable(err: ModelError): boolean {
+  return ['rate_limited', 'server', 'timeout', 'stalled', 'connection'].includes(err.kind);
+}

@@ -1,0 +1,169 @@
+import { APIError, type OpenAI } from 'openai';
+import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse, Tool as OpenAITool } from 'openai/resources/responses/responses';
+import type { Logger } from 'pino';
+import { PRESETS, type ModelCompat } from '../../config/compat.js';
+import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest, type ModelTool } from '../../turn/ports.js';
+import { backoffMs, sleep } from '../../lib/backoff.js';
+import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
+import { toResponsesInput } from './responses-input.js';
+
+export interface OpenAIModelOptions {
+  maxRetries: number;
+  /** Abort a stream after this long without an event. */
+  stallTimeoutMs: number;
+  /** Time allowed until response headers arrive. */
+  requestTimeoutMs: number;
+  backoffBaseMs?: number;
+  /** What the server supports; OpenAI's full feature set by default. */
+  compat?: ModelCompat;
+  /** Sees the headers of every OpenAI answer, errors included (x-ratelimit-* for the app-level limiter). */
+  onHeaders?: (headers: Headers, status: number) => void;
+}
+
+function toTool(tool: ModelTool): OpenAITool {
+  if (tool.type === 'function') {
+    return { type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict };
+  }
+  return { type: 'file_search', vector_store_ids: tool.vectorStoreIds, ...(tool.maxResults ? { max_num_results: tool.maxResults } : {}) };
+}
+
+/** Function tools always; hosted tools (file_search) only where the server runs them. */
+function toolParams(tools: readonly ModelTool[] | undefined, compat: ModelCompat): Pick<ResponseCreateParamsStreaming, 'tools' | 'parallel_tool_calls'> {
+  const usable = (tools ?? []).filter((t) => t.type === 'function' || compat.hostedTools);
+  return usable.length ? { tools: usable.map(toTool), parallel_tool_calls: true } : {};
+}
+
+/** Builds the Responses API request, leaving out what the server behind the base URL does not support. */
+export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.openai): ResponseCreateParamsStreaming {
+  return {
+    model: req.model,
+    instructions: req.instructions,
+    input: toResponsesInput(req.items),
+    max_output_tokens: req.maxOutputTokens,
+    ...(compat.safetyIdentifier ? { safety_identifier: req.safetyIdentifier } : {}),
+    ...(compat.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
+    ...(compat.metadata ? { metadata: req.metadata } : {}),
+    ...(compat.store ? { store: req.store } : {}),
+    ...(req.previousResponseId && compat.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
+    ...toolParams(req.tools, compat),
+    stream: true,
+    ...(compat.streamOptions ? { stream_options: { include_obfuscation: false } } : {}),
+  };
+}
+
+function toCall(response: OpenAIResponse, requestId: string | undefined): ModelCall {
+  const functionCalls = response.output.flatMap((item) =>
+    item.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : [],
+  );
+  return {
+    responseId: response.id,
+    model: response.model,
+    status: response.status === 'incomplete' ? 'incomplete' : 'completed',
+    incompleteReason: response.incomplete_details?.reason ?? undefined,
+    usage: response.usage
+      ? {
+          inputTokens: response.usage.input_tokens,
+          cachedTokens: response.usage.input_tokens_details?.cached_tokens ?? 0,
+          outputTokens: response.usage.output_tokens,
+        }
+      : undefined,
+    requestId,
+    functionCalls,
+  };
+}
+
+/** The Responses API behind the ModelPort: streaming, retries that honour Retry-After, stall detection. */
+export class OpenAIModel implements ModelPort {
+  constructor(
+    private readonly client: OpenAI,
+    private readonly options: OpenAIModelOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async *stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> {
+    const params = toCreateParams(request, this.options.compat);
+    // Tagged with the turn id, so retries join the Slack ids and outcome logged for the same turn.
+    const log = this.log.child({ turn: request.metadata.turn });
+    for (let attempt = 0; ; attempt++) {
+      let yielded = false;
+      try {
+        for await (const event of this.streamOnce(params, signal)) {
+          yielded = true;
+          yield event;
+        }
+        return;
+      } catch (raw) {
+        const err = fromSdkError(raw);
+        // Text already shown cannot be taken back, so only a call that produced nothing is retried.
+        if (yielded || !isRetryable(err) || attempt >= this.options.maxRetries || signal?.aborted) throw err;
+        const delay = err.details.retryAfterMs ?? backoffMs(attempt, this.options.backoffBaseMs);
+        log.warn({ kind: err.kind, status: err.details.status, request_id: err.details.requestId, attempt: attempt + 1, delay_ms: delay }, 'retrying model call');
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  private async *streamOnce(params: ResponseCreateParamsStreaming, outer?: AbortSignal): AsyncIterable<ModelEvent> {
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort(new Error('stalled'));
+      }, this.options.stallTimeoutMs);
+    };
+    let requestId: string | undefined;
+    try {
+      arm();
+      const { data: stream, request_id, response } = await this.client.responses
+        .create(params, { signal: controller.signal, maxRetries: 0, timeout: this.options.requestTimeoutMs })
+        .withResponse();
+      requestId = request_id ?? undefined;
+      this.options.onHeaders?.(response.headers, response.status);
+      arm();
+      for await (const event of stream as AsyncIterable<ResponseStreamEvent>) {
+        arm();
+        const out = this.handle(event, requestId);
+        if (out) yield out;
+        if (out?.type === 'done') return;
+      }
+      throw new ModelError('connection', 'the stream ended before the response was complete', { requestId });
+    } catch (err) {
+      if (err instanceof APIError && err.headers && err.status) this.options.onHeaders?.(err.headers, err.status);
+      if (stalled) throw new ModelError('stalled', `no data from OpenAI for ${this.options.stallTimeoutMs} ms`, { requestId });
+      const mapped = fromSdkError(err);
+      if (!mapped.details.requestId && requestId) Object.assign(mapped.details, { requestId });
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+      // Ends the HTTP request if the consumer stopped early.
+      controller.abort();
+    }
+  }
+
+  private handle(event: ResponseStreamEvent, requestId: string | undefined): ModelEvent | undefined {
+    switch (event.type) {
+      case 'response.output_text.delta':
+        return { type: 'text', delta: event.delta };
+      case 'response.refusal.delta':
+        return { type: 'text', delta: event.delta };
+      case 'response.completed':
+      case 'response.incomplete':
+        return { type: 'done', call: toCall(event.response, requestId) };
+      case 'response.failed':
+        throw fromStreamError(event.response.error as { code?: string; message?: string } | null, requestId);
+      case 'error': {
+        // Production nests the details ({error:{type,code,message}}); the spec shows them flat.
+        const e = event as unknown as { error?: { code?: string | null; message?: string; type?: string }; code?: string | null; message?: string };
+        throw fromStreamError(e.error ?? { code: e.code, message: e.message }, requestId);
+      }
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { ResponseInputContent, ResponseInputItem } from 'openai/resources/responses/responses';
+import type { Attachment, SkippedFile, ThreadItem } from '../../turn/thread.js';
+
+const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+
+/** A label before each file, so the model can tell several files apart and refer to them by name. */
+function attachmentParts(a: Attachment): ResponseInputContent[] {
+  switch (a.kind) {
+    case 'image':
+      if (!a.data) return [{ type: 'input_text', text: `[image "${a.name}" from earlier in this thread is no longer available]` }];
+      return [
+        { type: 'input_text', text: `[image "${a.name}"${a.note ? ` (${a.note})` : ''}]` },
+        { type: 'input_image', image_url: `data:${a.mime};base64,${base64(a.data)}`, detail: a.detail },
+      ];
+    case 'pdf':
+      if (!a.data) return [{ type: 'input_text', text: `[PDF "${a.name}" from earlier in this thread is no longer available]` }];
+      return [
+        { type: 'input_text', text: `[PDF "${a.name}"]` },
+        { type: 'input_file', filename: a.name, file_data: `data:application/pdf;base64,${base64(a.data)}` },
+      ];
+    case 'text': {
+      const cut = a.truncated ? `, only the first ${a.text.length} of ${a.totalChars} characters` : '';
+      return [{ type: 'input_text', text: `[file "${a.name}"${cut}]\n${a.text}\n[end of file "${a.name}"]` }];
+    }
+  }
+}
+
+const skippedPart = (s: SkippedFile): ResponseInputContent => ({ type: 'input_text', text: `[attachment "${s.name}" was not given to you: ${s.reason}]` });
+
+function userContent(item: Extract<ThreadItem, { type: 'user' }>): ResponseInputContent[] {
+  const hasFiles = Boolean(item.attachments?.length || item.skipped?.length);
+  const text = item.text || (hasFiles ? '(sent attachments without text)' : '');
+  return [
+    { type: 'input_text', text: `${item.userName}: ${text}` },
+    ...(item.attachments ?? []).flatMap(attachmentParts),
+    ...(item.skipped ?? []).map(skippedPart),
+  ];
+}
+
+/** Maps stored thread items to Responses API input items, in order. */
+export function toResponsesInput(items: readonly ThreadItem[]): ResponseInputItem[] {
+  return items.map((item): ResponseInputItem => {
+    switch (item.type) {
+      case 'user':
+        return { type: 'message', role: 'user', content: userContent(item) };
+      case 'assistant':
+        return { type: 'message', role: 'assistant', content: item.text };
+      case 'function_call':
+        return { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
+      case 'function_call_output':
+        return { type: 'function_call_output', call_id: item.callId, output: item.output };
+    }
+  });
+}

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { StoreKeys } from '../store/keys.js';
+import type { ThreadKey } from '../../turn/thread.js';
+
+/** What a turn may do now: run, or wait because it is not admitted yet, is not first in line, or the thread is busy. */
+export type Admission = { kind: 'run' } | { kind: 'unadmitted' } | { kind: 'behind'; head: string } | { kind: 'locked' };
+
+/** A thread's line is forgotten a day after its last arrival. */
+const LINE_TTL_SECONDS = 86_400;
+
+// Places the job in the thread's line once (a redelivered event must not queue twice), by its message's time.
+const ADMIT = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+// Only the head of the line may take the lock; the lock holder's token is unique per attempt.
+const TRY = `
+local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if not rank then return {'unadmitted', ''} end
+if rank ~= 0 then return {'behind', redis.call('ZRANGE', KEYS[1], 0, 0)[1]} end
+local holder = redis.call('GET', KEYS[2])
+if holder == ARGV[2] then redis.call('PEXPIRE', KEYS[2], ARGV[3]) return {'run', ''} end
+if holder then return {'locked', ''} end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return {'run', ''}`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+// Compare-and-delete: a lock that expired and was taken by another replica is not ours to free.
+const RELEASE = `
+if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 1`;
+
+const DROP_HEAD = `
+if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == ARGV[1] then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+
+/**
+ * A Slack ts ("1700000000.000100") as whole microseconds: exact in a double (below 2^53), so two messages a
+ * microsecond apart still sort apart.
+ */
+export function tsScore(ts: string): number {
+  const [seconds = '0', micros = ''] = ts.split('.');
+  return Number(seconds) * 1_000_000 + Number(micros.padEnd(6, '0').slice(0, 6));
+}
+
+/**
+ * Per-thread ordering across replicas: every thread has a line of job ids ordered by when their messages were
+ * written (events can arrive out of order, and at different replicas) and a lock.
+ * A turn runs only when it heads its line and holds the lock; the lock is renewed while it runs and
+ * expires on its own when the process holding it dies.
+ */
+export class ThreadSequencer {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
+    await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
+  }
+
+  async tryRun(key: ThreadKey, jobId: string, token: string, ttlMs: number): Promise<Admission> {
+    const [kind, head] = (await this.redis.eval(TRY, 2, this.keys.threadQueue(key), this.keys.threadLock(key), jobId, token, ttlMs)) as [string, string];
+    if (kind === 'behind') return { kind, head };
+    if (kind === 'run' || kind === 'unadmitted' || kind === 'locked') return { kind };
+    throw new Error(`unexpected admission ${kind}`);
+  }
+
+  /** False when the lock is no longer ours (it expired and may be held by another replica). */
+  async renew(key: ThreadKey, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW, 1, this.keys.threadLock(key), token, ttlMs)) === 1;
+  }
+
+  /** Frees the lock; `done` also takes the job out of the line (a turn that will be retried keeps its place). */
+  async release(key: ThreadKey, jobId: string, token: string, done: boolean): Promise<void> {
+    await this.redis.eval(RELEASE, 2, this.keys.threadQueue(key), this.keys.threadLock(key), jobId, token, done ? '1' : '0');
+  }
+
+  /** Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on. */
+  async dropHead(key: ThreadKey, jobId: string): Promise<boolean> {
+    return (await this.redis.eval(DROP_HEAD, 1, this.keys.threadQueue(key), jobId)) === 1;
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { slackFileSchema, type SlackFile } from '../slack/files/slack-file.js';
+import type { ThreadKey } from '../../turn/thread.js';
+
+/** "Triage this" on one Slack message, as the shortcut asked for it (queued like a turn, so it survives a crash). */
+export interface TriageRequest {
+  teamId: string;
+  channel: string;
+  userId: string;
+  message: { ts: string; threadTs: string; text: string; files?: SlackFile[] };
+}
+
+/** Everything a worker needs to answer one Slack message, serializable for a durable queue. */
+export interface TurnJob {
+  /** Slack's event_id: unique per delivery target, stable across retries. */
+  id: string;
+  key: ThreadKey;
+  isDm: boolean;
+  userId: string;
+  messageTs: string;
+  text: string;
+  /** Slack file objects of the message; downloaded by the worker, not the handler, so Slack gets its ack fast. */
+  files?: SlackFile[];
+  /** Set for a "Triage this" request: the worker triages the message instead of answering it. */
+  triage?: TriageRequest;
+  receivedAt: number;
+  /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
+  origin?: 'message' | 'command' | 'shortcut';
+}
+
+/** A job read back from Redis is checked like any other input: another version may have written it. */
+export const turnJobSchema = z.object({
+  id: z.string().min(1),
+  key: z.object({ teamId: z.string(), channel: z.string().min(1), threadTs: z.string().min(1) }),
+  isDm: z.boolean(),
+  userId: z.string(),
+  messageTs: z.string(),
+  text: z.string(),
+  files: z.array(slackFileSchema).optional(),
+  triage: z
+    .object({
+      teamId: z.string(),
+      channel: z.string(),
+      userId: z.string(),
+      message: z.object({ ts: z.string(), threadTs: z.string(), text: z.string(), files: z.array(slackFileSchema).optional() }),
+    })
+    .optional(),
+  receivedAt: z.number(),
+  origin: z.enum(['message', 'command', 'shortcut']).optional(),
+}) satisfies z.ZodType<TurnJob>;
+
+export interface TurnQueue {
+  /** Starts pulling work (after the app is listening). */
+  start(): void;
+  /** Resolves once the job is accepted; rejects if it could not be queued (the caller answers 5xx). */
+  enqueue(job: TurnJob): Promise<void>;
+  /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
+  close(timeoutMs: number): Promise<void>;
+  /** Jobs waiting or running in this process. */
+  depth(): number;
+  /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
+  ready(): Promise<boolean>;
+}
+
+export type TurnProcessor = (job: TurnJob) => Promise<void>;
+
+/** The queue cannot take work right now (shutting down, or its store is unreachable): Slack should retry. */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
+}

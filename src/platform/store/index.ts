@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
+import { storeKeys } from './keys.js';
+import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
+import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
+import type { Stores } from './types.js';
+import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
+
+export interface StoreOptions {
+  redisUrl?: string;
+  keyPrefix: string;
+  threadTtlSeconds: number;
+  /** Images and PDFs kept per thread for follow-ups (the oldest are forgotten first). */
+  maxFilesPerThread: number;
+}
+
+export function createRedis(url: string): Redis {
+  // Commands fail fast while Redis is away instead of piling up, so callers can answer 5xx and Slack retries later.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+}
+
+/** Waits for the first connection, bounded: a Redis that is down at boot must not stop the bot from starting. */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
+export function createStores(opts: StoreOptions, redis?: Redis): Stores {
+  const keys = storeKeys(opts.keyPrefix);
+  if (redis) {
+    return {
+      threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds), opts.maxFilesPerThread),
+      dedupe: new RedisDedupeStore(redis, keys),
+      approvals: new RedisApprovalStore(redis, keys),
+      turns: new RedisTurnLedger(redis, keys),
+      feedback: new RedisFeedbackStore(redis, keys),
+      userState: new RedisUserStateStore(redis, keys),
+      ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
+      close: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  }
+  return {
+    threads: new MemoryThreadStore(keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
+    dedupe: new MemoryDedupeStore(keys),
+    approvals: new MemoryApprovalStore(keys),
+    turns: new MemoryTurnLedger(),
+    feedback: new MemoryFeedbackStore(),
+    userState: new MemoryUserStateStore(keys),
+    ping: async () => true,
+    close: async () => {},
+  };
+}
+

@@ -1,0 +1,43 @@
+import type { ThreadKey } from '../../turn/thread.js';
+
+const threadId = (k: ThreadKey) => `${k.teamId}:${k.channel}:${k.threadTs}`;
+
+/** Every key name in one place, so prefixes and layouts cannot drift between stores. */
+export function storeKeys(prefix: string) {
+  return {
+    thread: (k: ThreadKey) => `${prefix}thread:${threadId(k)}`,
+    /** Hash: attachment id → file bytes (downscaled images, PDFs) of one thread. */
+    threadFiles: (k: ThreadKey) => `${prefix}files:${threadId(k)}`,
+    /** List: attachment ids of one thread, oldest first, to forget the oldest beyond the per-thread bound. */
+    threadFileOrder: (k: ThreadKey) => `${prefix}files-order:${threadId(k)}`,
+    dedupe: (id: string) => `${prefix}dedupe:${id}`,
+    // Usage keys of one workspace share the {team} hash tag, so one Lua script may touch them all in a cluster.
+    usageUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:user:${user}:day:${day}`,
+    usageUserMonth: (team: string, user: string, month: string) => `${prefix}usage:{${team}}:user:${user}:month:${month}`,
+    usageWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:ws:month:${month}`,
+    usageTopMonth: (team: string, month: string) => `${prefix}usage:{${team}}:top:month:${month}`,
+    holdsUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:holds:user:${user}:day:${day}`,
+    holdsWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:holds:ws:month:${month}`,
+    approval: (id: string) => `${prefix}approval:${id}`,
+    /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */
+    turnReplies: (turnId: string) => `${prefix}turn:${turnId}:replies`,
+    /** Sorted set: job ids of a thread's turns by message time (the first runs next). */
+    threadQueue: (k: ThreadKey) => `${prefix}tline:${threadId(k)}`,
+    /** Held by the replica running a thread's turn. */
+    threadLock: (k: ThreadKey) => `${prefix}tlock:${threadId(k)}`,
+    /** A workspace's (or an org-wide) OAuth installation. */
+    installation: (kind: 'team' | 'enterprise', id: string) => `${prefix}install:${kind}:${id}`,
+    /** Until when a Slack method is rate limited in a workspace (shared by every replica). */
+    slackLimit: (teamId: string, method: string) => `${prefix}slack-limit:${teamId}:${method}`,
+    /** BullMQ's own prefix (it appends ":<queue>:…"). */
+    bull: `${prefix}bull`,
+    /** Feedback votes: a hash of records by vote id, and a sorted set of vote ids by time. */
+    feedbackItems: `${prefix}feedback:items`,
+    feedbackByTime: `${prefix}feedback:by-time`,
+    /** What a person was viewing in Slack (app_context_changed), for their next DM question. */
+    appContext: (team: string, user: string) => `${prefix}app-context:${team}:${user}`,
+    /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
+    userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
+  };
+}
+export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -1,0 +1,174 @@
+import type { Redis } from 'ioredis';
+import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
+import { redactPerson } from '../redact-person.js';
+import type { StoreKeys } from '../keys.js';
+import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
+import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
+
+/** A turn is retried within minutes; a day covers any backlog. */
+const LEDGER_TTL_SECONDS = 86_400;
+/** 0.25 + 0.5 + 1 + 2 + 4 s of waiting for Redis to come back. */
+const APPEND_RETRIES = 5;
+
+/**
+ * Stores a thread's file bytes and forgets the oldest beyond the bound, atomically, and gives both file keys the
+ * thread's TTL. KEYS: files hash, order list. ARGV: ttl seconds, bound, then id/bytes pairs.
+ */
+const STORE_FILES_LUA = `
+for i = 3, #ARGV, 2 do
+  if redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[i]) end
+end
+local bound = tonumber(ARGV[2])
+while redis.call('LLEN', KEYS[2]) > bound do
+  redis.call('HDEL', KEYS[1], redis.call('LPOP', KEYS[2]))
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 0`;
+
+/** KEYS: thread list, files hash, file order. ARGV: expected length, expected last item, ttl, n, n file ids, items. */
+const REPLACE_IF_UNCHANGED_LUA = `
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) or (redis.call('LINDEX', KEYS[1], -1) or '') ~= ARGV[2] then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl <= 0 then ttl = tonumber(ARGV[3]) end
+local n = tonumber(ARGV[4])
+for i = 5, 4 + n do
+  redis.call('HDEL', KEYS[2], ARGV[i])
+  redis.call('LREM', KEYS[3], 0, ARGV[i])
+end
+redis.call('DEL', KEYS[1])
+for i = 5 + n, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ttl)
+return 1`;
+
+export class RedisThreadStore implements ThreadStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+    private readonly ttlSeconds: number,
+    private readonly maxFilesPerThread: number,
+  ) {}
+
+  async load(key: ThreadKey): Promise<ThreadItem[]> {
+    const items = decodeItems(await this.redis.lrange(this.keys.thread(key), 0, -1));
+    const ids = blobIdsOf(items);
+    if (!ids.length) return items;
+    const found = await this.redis.hmgetBuffer(this.keys.threadFiles(key), ...ids);
+    const blobs = new Map<string, Uint8Array>();
+    ids.forEach((id, i) => {
+      const data = found[i];
+      if (data) blobs.set(id, data);
+    });
+    return attachBlobs(items, blobs);
+  }
+
+  /**
+   * Rides out a short Redis blip (a few seconds of reconnecting): this write ends a turn whose answer Slack
+   * already shows, and losing it would make the retried turn answer the question all over again.
+   */
+  async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
+    if (!items.length) return;
+    const k = this.keys.thread(key);
+    const files = blobsOf(items).flatMap((b) => [b.id, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)]);
+    // A short Redis blip must not lose an answer the user has already seen: retry with backoff before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await this.redis
+          .multi()
+          .rpush(k, ...items.map(encodeItem))
+          .expire(k, this.ttlSeconds)
+          .eval(STORE_FILES_LUA, 2, this.keys.threadFiles(key), this.keys.threadFileOrder(key), this.ttlSeconds, this.maxFilesPerThread, ...files)
+          .exec();
+        const failed = results?.find(([err]) => err)?.[0];
+        if (failed) throw failed;
+        return;
+      } catch (err) {
+        if (attempt >= APPEND_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  async has(key: ThreadKey): Promise<boolean> {
+    return (await this.redis.exists(this.keys.thread(key))) === 1;
+  }
+
+  async clear(key: ThreadKey): Promise<void> {
+    await this.redis.del(this.keys.thread(key), this.keys.threadFiles(key), this.keys.threadFileOrder(key));
+  }
+
+  /**
+   * Rewrites the thread only if it is unchanged since it was read (same length, same last item), so a turn
+   * appending meanwhile makes the rewrite start over instead of being lost. The connection is shared: no WATCH.
+   */
+  async redactPerson(key: ThreadKey, userId: string): Promise<number> {
+    const k = this.keys.thread(key);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await this.redis.lrange(k, 0, -1);
+      const items = decodeItems(raw);
+      const { items: kept, changed } = redactPerson(items, userId);
+      if (!changed) return 0;
+      const gone = blobIdsOf(items).filter((id) => !blobIdsOf(kept).includes(id));
+      const replaced = await this.redis.eval(
+        REPLACE_IF_UNCHANGED_LUA, 3, k, this.keys.threadFiles(key), this.keys.threadFileOrder(key),
+        raw.length, raw.at(-1) ?? '', this.ttlSeconds, gone.length, ...gone, ...kept.map(encodeItem),
+      );
+      if (replaced === 1) return changed;
+    }
+    throw new Error('the thread kept changing while a person was being removed from it');
+  }
+}
+
+export class RedisDedupeStore implements DedupeStore {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async claim(id: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.dedupe(id), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+
+  async release(id: string): Promise<void> {
+    await this.redis.del(this.keys.dedupe(id));
+  }
+}
+
+export class RedisApprovalStore implements ApprovalStore {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async put(id: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.keys.approval(id), value, 'EX', Math.max(1, Math.round(ttlSeconds)));
+  }
+
+  async get(id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.approval(id))) ?? undefined;
+  }
+
+  async take(id: string): Promise<string | undefined> {
+    // GETDEL (Redis 6.2+) is atomic, so a double click cannot run the approved write twice.
+    return (await this.redis.getdel(this.keys.approval(id))) ?? undefined;
+  }
+
+  async deleteWhere(matches: (value: string) => boolean): Promise<number> {
+    let deleted = 0;
+    // Pending entries live at most a day, so there are few; a SCAN is fine for a rare request.
+    for await (const keys of this.redis.scanStream({ match: this.keys.approval('*'), count: 200 }) as AsyncIterable<string[]>) {
+      if (!keys.length) continue;
+      const values = await this.redis.mget(...keys);
+      const doomed = keys.filter((_, i) => values[i] != null && matches(values[i]!));
+      if (doomed.length) deleted += await this.redis.del(...doomed);
+    }
+    return deleted;
+  }
+}
+
+export class RedisTurnLedger implements TurnLedger {
+  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+
+  async replies(turnId: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.turnReplies(turnId), 0, -1);
+  }
+
+  async recordReply(turnId: string, ts: string): Promise<void> {
+    const k = this.keys.turnReplies(turnId);
+    await this.redis.multi().rpush(k, ts).expire(k, LEDGER_TTL_SECONDS).exec();
+  }
+}

@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import type { ToolName } from '../../config/tools-schema.js';
+
+/**
+ * Who is asking, where: built by the server from the Slack event and users.info, never from model arguments.
+ * Every authorization decision reads this and only this.
+ */
+export interface ToolContext {
+  teamId: string;
+  channel: string;
+  threadTs: string;
+  isDm: boolean;
+  user: { id: string; name: string; email?: string };
+}
+
+export type ToolErrorCode =
+  | 'invalid_json'
+  | 'invalid_arguments'
+  | 'unknown_tool'
+  | 'permission_denied'
+  | 'not_permitted'
+  | 'not_found'
+  | 'timeout'
+  | 'upstream_error'
+  | 'round_limit'
+  | 'internal_error';
+
+/** A failure the model is told about, with a message safe to show it (no secrets, no hidden ticket details). */
+export class ToolError extends Error {
+  constructor(
+    readonly code: ToolErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+/** One function tool: its contract with the model and the server-side steps around it. */
+export interface Tool<S extends z.ZodObject = z.ZodObject> {
+  name: ToolName;
+  description: string;
+  /** Validated server-side; sent to the model as a strict JSON schema. */
+  parameters: S;
+  /** What the user sees while it runs, e.g. "is looking up SUP-101…". */
+  progress(args: z.infer<S>): string;
+  /** Refuses with ToolError('permission_denied') before anything runs. Data-dependent checks happen in run. */
+  authorize(ctx: ToolContext, args: z.infer<S>): void;
+  run(ctx: ToolContext, args: z.infer<S>, signal: AbortSignal): Promise<unknown>;
+  /** Shapes the result for the model within `maxChars`; the runner still hard-caps the whole output. */
+  format(result: unknown, maxChars: number): unknown;
+}
+
+/** Erases the schema type so tools of different shapes can share a list. */
+export type AnyTool = Tool<z.ZodObject>;
+export const defineTool = <S extends z.ZodObject>(tool: Tool<S>): AnyTool => tool as unknown as AnyTool;
+
+/**
+ * What the model sees of a tool (name, description, arguments, progress label), known without any backend, so
+ * `threadwise eval` can offer the real schema in front of a stubbed result.
+ */
+export type ToolSpec<S extends z.ZodObject = z.ZodObject> = Pick<Tool<S>, 'name' | 'description' | 'parameters' | 'progress'>;
+export const defineSpec = <S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec<S> => spec;

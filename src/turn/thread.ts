@@ -1,0 +1,54 @@
+/** Where a conversation lives in Slack: one thread (or one DM thread) of one workspace. */
+export interface ThreadKey {
+  teamId: string;
+  channel: string;
+  threadTs: string;
+}
+
+export type ImageDetail = 'low' | 'high' | 'auto';
+
+/**
+ * A file from a Slack message, prepared for the model. Images and PDFs carry their bytes in `data` while in
+ * memory; stores keep those bytes under their own keys (bounded per thread) and leave `data` out when the
+ * bytes have been forgotten, so a later turn can say the file is no longer available.
+ */
+export type Attachment =
+  | {
+      kind: 'image';
+      /** Unique within the thread; names the stored bytes. */
+      id: string;
+      name: string;
+      mime: 'image/png' | 'image/jpeg';
+      width: number;
+      height: number;
+      detail: ImageDetail;
+      /** Something the model should know, e.g. that only the first frame of an animation is shown. */
+      note?: string;
+      data?: Uint8Array;
+    }
+  | { kind: 'pdf'; id: string; name: string; bytes: number; data?: Uint8Array }
+  | { kind: 'text'; name: string; text: string; totalChars: number; truncated: boolean };
+
+/** An attachment that was not given to the model, and why (shown to the user and told to the model). */
+export interface SkippedFile {
+  name: string;
+  reason: string;
+}
+
+/** One entry of a thread's conversation as the model saw it, oldest first. */
+export type ThreadItem =
+  | { type: 'user'; ts: string; userId: string; userName: string; text: string; attachments?: Attachment[]; skipped?: SkippedFile[] }
+  | { type: 'assistant'; ts?: string; text: string; responseId?: string; model?: string }
+  | { type: 'function_call'; callId: string; name: string; arguments: string }
+  | { type: 'function_call_output'; callId: string; output: string };
+
+export interface ThreadStore {
+  load(key: ThreadKey): Promise<ThreadItem[]>;
+  /** Appends in order and extends the thread's time to live. */
+  append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void>;
+  /** Whether the bot has taken part in this thread (it has stored items). */
+  has(key: ThreadKey): Promise<boolean>;
+  clear(key: ThreadKey): Promise<void>;
+  /** Removes one person's messages (and tool results fetched for them) from a shared thread; returns how many items changed. */
+  redactPerson(key: ThreadKey, userId: string): Promise<number>;
+}

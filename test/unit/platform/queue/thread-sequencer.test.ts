@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ThreadSequencer, tsScore } from '../../../../src/platform/queue/thread-sequencer.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+const redis = new Redis(REDIS_URL);
+const seq = new ThreadSequencer(redis, storeKeys(prefix));
+const thread = (ts: string) => ({ teamId: 'T1', channel: 'C1', threadTs: ts });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('per-thread order across replicas', () => {
+  it('scores Slack timestamps exactly, to the microsecond', () => {
+    expect(tsScore('1795656192.454001') - tsScore('1795656192.454000')).toBe(1);
+    expect(tsScore('1700000000.1')).toBe(1_700_000_000_100_000);
+  });
+
+  it('lets only the first arrival run, then the next once the first is done', async () => {
+    const t = thread('1.1');
+    await seq.admit(t, 'a', '1700000000.000100');
+    await seq.admit(t, 'b', '1700000000.000200');
+    await seq.admit(t, 'a', '1700000000.000100'); // a redelivery does not queue twice
+    expect(await seq.tryRun(t, 'b', 'tok-b', 5_000)).toEqual({ kind: 'behind', head: 'a' });
+    expect(await seq.tryRun(t, 'a', 'tok-a', 5_000)).toEqual({ kind: 'run' });
+    await seq.release(t, 'a', 'tok-a', true);
+    expect(await seq.tryRun(t, 'b', 'tok-b', 5_000)).toEqual({ kind: 'run' });
+    expect(await seq.tryRun(t, 'c', 'tok-c', 5_000)).toEqual({ kind: 'unadmitted' });
+  });
+
+  it('answers messages in the order they were written, even when their events arrive the other way round', async () => {
+    const t = thread('4.4');
+    await seq.admit(t, 'follow-up', '1700000000.000002');
+    await seq.admit(t, 'first', '1700000000.000001');
+    expect(await seq.tryRun(t, 'follow-up', 'tok-f', 5_000)).toEqual({ kind: 'behind', head: 'first' });
+    expect(await seq.tryRun(t, 'first', 'tok-1', 5_000)).toEqual({ kind: 'run' });
+  });
+
+  it('keeps the thread locked while the lock is renewed, and frees it by itself after a crash', async () => {
+    const t = thread('2.2');
+    await seq.admit(t, 'a', '1700000000.000100');
+    expect(await seq.tryRun(t, 'a', 'attempt-1', 1_000)).toEqual({ kind: 'run' });
+    // Renewed well within its lifetime, the lock outlives its original expiry.
+    for (let i = 0; i < 4; i++) {
+      await sleep(200);
+      expect(await seq.renew(t, 'attempt-1', 1_000)).toBe(true);
+    }
+    // A second attempt of the same turn (its first process looked dead) must wait while the lock lives.
+    expect(await seq.tryRun(t, 'a', 'attempt-2', 300)).toEqual({ kind: 'locked' });
+    // The first process dies: no more renewals, the lock lapses and the retry runs.
+    await sleep(1_100);
+    expect(await seq.tryRun(t, 'a', 'attempt-2', 300)).toEqual({ kind: 'run' });
+    // The dead attempt can neither renew nor release the new holder's lock.
+    expect(await seq.renew(t, 'attempt-1', 300)).toBe(false);
+    await seq.release(t, 'a', 'attempt-1', false);
+    expect(await seq.tryRun(t, 'a', 'attempt-3', 300)).toEqual({ kind: 'locked' });
+  });
+
+  it('moves past a head whose job is over', async () => {
+    const t = thread('3.3');
+    await seq.admit(t, 'gone', '1700000000.000100');
+    await seq.admit(t, 'next', '1700000000.000200');
+    expect(await seq.dropHead(t, 'next')).toBe(false);
+    expect(await seq.dropHead(t, 'gone')).toBe(true);
+    expect(await seq.tryRun(t, 'next', 'tok', 5_000)).toEqual({ kind: 'run' });
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { accessSchema } from '../../../../src/config/tools-schema.js';
+import { TicketApprovals } from '../../../../src/features/tickets/approvals.js';
+import { createTicketTool } from '../../../../src/features/tickets/create-ticket.js';
+import { lookupTicketTool } from '../../../../src/features/tickets/lookup-ticket.js';
+import { PolicyIndex } from '../../../../src/features/knowledge/policy-index.js';
+import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
+import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
+import { searchPoliciesTool } from '../../../../src/features/knowledge/search-policies.js';
+import { searchTicketsTool } from '../../../../src/features/tickets/search-tickets.js';
+import { defineTool, ToolError } from '../../../../src/platform/tools/types.js';
+import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { strictSchemaProblem } from '../../../fakes/openai-validation.js';
+import { access, call, ctx, sampleTicketsCopy, session, silent } from '../../features/tickets/helpers.js';
+
+async function allTools() {
+  const provider = new FileTicketProvider(sampleTicketsCopy());
+  const approvals = new TicketApprovals(new MemoryApprovalStore(storeKeys('t:')), { post: async () => undefined }, provider, { ttlSeconds: 60, timeoutMs: 1000 }, silent);
+  return [
+    lookupTicketTool({ provider, access }),
+    searchTicketsTool({ provider, access }),
+    searchPoliciesTool({ index: await PolicyIndex.load('examples/policies'), maxPassages: 3 }),
+    createTicketTool({ approvals, access }),
+  ];
+}
+
+describe('tool definitions sent to the model', () => {
+  it('are strict JSON schemas OpenAI accepts: every field required, optional ones nullable, no extra properties', async () => {
+    const registry = new ToolRegistry(await allTools());
+    expect(registry.definitions.map((d) => d.type === 'function' && d.name)).toEqual(['lookup_ticket', 'search_tickets', 'search_policies', 'create_ticket']);
+    for (const def of registry.definitions) {
+      if (def.type !== 'function') continue;
+      expect(def.strict).toBe(true);
+      expect(strictSchemaProblem(def.parameters)).toBeNull();
+      expect(JSON.stringify(def.parameters)).not.toMatch(/\$schema|minLength|maxLength/);
+    }
+    const search = registry.definitions.find((d) => d.type === 'function' && d.name === 'search_tickets')!;
+    expect(search).toMatchObject({ parameters: { required: ['query', 'status'], properties: { query: { anyOf: [{ type: 'string' }, { type: 'null' }] } } } });
+  });
+
+  it('refuses at startup a tool whose schema could not be strict', () => {
+    const loose = defineTool({
+      name: 'lookup_ticket',
+      description: 'x',
+      parameters: z.object({ a: z.string().optional() }),
+      progress: () => '',
+      authorize: () => undefined,
+      run: async () => null,
+      format: (r) => r,
+    });
+    expect(() => new ToolRegistry([loose])).toThrow(/not strict/);
+  });
+});
+
+describe('running calls', () => {
+  const slow = (ms: number, name: 'lookup_ticket' | 'search_tickets' = 'lookup_ticket') =>
+    defineTool({
+      name,
+      description: 'slow',
+      parameters: z.strictObject({ n: z.number() }),
+      progress: (a) => `is counting to ${a.n}…`,
+      authorize: (c) => {
+        if (c.user.id === 'UBANNED') throw new ToolError('permission_denied', 'not for you');
+      },
+      run: (_c, a) => new Promise((r) => setTimeout(() => r({ n: a.n }), ms)),
+      format: (r) => r,
+    });
+
+  it('answers a call that takes too long with a timeout', async () => {
+    const outs = await session([slow(5_000), slow(10, 'search_tickets')], ctx(), 200).run([
+      { callId: 'a', name: 'lookup_ticket', arguments: '{"n":1}' },
+      { callId: 'b', name: 'search_tickets', arguments: '{"n":2}' },
+    ]);
+    expect(outs.map((o) => o.callId)).toEqual(['a', 'b']);
+    expect(JSON.parse(outs[0]!.output)).toMatchObject({ ok: false, error: { code: 'timeout' } });
+    expect(JSON.parse(outs[1]!.output)).toMatchObject({ ok: true, data: { n: 2 } });
+  });
+
+  it('runs independent calls concurrently and answers them in the order asked', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const counting = defineTool({
+      ...slow(1),
+      run: async (_c, a: { n: number }) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 30));
+        inFlight--;
+        return a;
+      },
+    });
+    const outs = await session([counting], ctx()).run([1, 2, 3].map((n) => ({ callId: `c${n}`, name: 'lookup_ticket', arguments: `{"n":${n}}` })));
+    expect(most).toBe(3);
+    expect(outs.map((o) => JSON.parse(o.output).data.n)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses an unauthorized call before running it', async () => {
+    expect(await call(session([slow(10)], ctx({ userId: 'UBANNED' })), 'lookup_ticket', { n: 1 })).toMatchObject({ error: { code: 'permission_denied', message: 'not for you' } });
+  });
+
+  it('describes progress for the user, several calls at once included', () => {
+    const s = session([slow(1), slow(1, 'search_tickets')], ctx());
+    expect(s.progress([{ callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' }])).toBe('is counting to 5…');
+    expect(s.progress([
+      { callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' },
+      { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' },
+    ])).toBe('is counting to 5 and 1 more…');
+  });
+
+  it('caps an oversized result and keeps the envelope valid JSON with the untrusted marker', async () => {
+    const big = defineTool({ ...slow(1), run: async () => ({ text: 'x'.repeat(50_000) }) });
+    const out = await call(session([big], ctx()), 'lookup_ticket', { n: 1 });
+    expect(out).toMatchObject({ ok: true, truncated: true, untrusted_data: expect.any(String) });
+    expect(JSON.stringify(out).length).toBeLessThanOrEqual(8_000);
+  });
+
+  it('answers every call of a round that will not run', () => {
+    const outs = session([slow(1)], ctx()).decline([{ callId: 'a', name: 'lookup_ticket', arguments: '{}' }], 'limit reached');
+    expect(JSON.parse(outs[0]!.output)).toMatchObject({ ok: false, error: { code: 'round_limit' } });
+  });
+});
+
+describe('create_ticket', () => {
+  it('only files an approval request, and only where a project applies', async () => {
+    const posted: unknown[] = [];
+    const provider = new FileTicketProvider(sampleTicketsCopy());
+    const approvals = new TicketApprovals(new MemoryApprovalStore(storeKeys('t:')), { post: async (a) => void posted.push(a) }, provider, { ttlSeconds: 60, timeoutMs: 1000 }, silent);
+    const tool = createTicketTool({ approvals, access: accessSchema.parse({ channels: { C100: { projects: ['SUP'] } } }) });
+    const args = { title: 'Printer on floor 3 is jammed', description: 'It shows error E42 since this morning.', priority: 'low' };
+    const denied = await call(session([tool], ctx({ channel: 'D1', isDm: true })), 'create_ticket', args);
+    expect(denied).toMatchObject({ ok: false, error: { code: 'permission_denied' } });
+    const ok = await call(session([tool], ctx({ channel: 'C100' })), 'create_ticket', args);
+    expect(ok).toMatchObject({ ok: true, data: { status: 'awaiting_approval', project: 'SUP', note: expect.stringContaining('Nothing has been created') } });
+    expect(posted).toHaveLength(1);
+    expect((await provider.search({ text: 'printer', status: null, limit: 5 })).length).toBe(0);
+    expect(await call(session([tool], ctx({ channel: 'C100' })), 'create_ticket', { ...args, priority: 'whenever' })).toMatchObject({ error: { code: 'invalid_arguments' } });
+  });
+});
