@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AssistantConfig } from '../../config/assistant-schema.js';
@@ -10,8 +9,6 @@ import { issuesOf } from '../../platform/slack/payloads.js';
 export interface AssistantHandlerDeps {
   assistant: AssistantConfig;
   userState: UserStateStore;
-  /** Publishes the Home tab for a person (views.publish). */
-  publishHome: (client: WebClient, teamId: string, userId: string) => Promise<void>;
   log: Logger;
   now?: () => number;
 }
@@ -36,9 +33,8 @@ interface Envelope {
 }
 
 /**
- * The agent messaging experience: opening the Messages tab offers the configured prompts; opening the Home tab
- * shows what the bot does and the person's usage; what someone views in Slack is kept (briefly) for their next
- * question. Failures here are logged, never retried by Slack: they only cost a nicety.
+ * The agent messaging experience: opening the Messages tab offers the configured prompts; what someone views in
+ * Slack is kept (briefly) for their next question. Failures here are logged, never retried by Slack: they only cost a nicety.
  */
 export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps): void {
   const ttl = deps.assistant.context_ttl_minutes * 60;
@@ -52,16 +48,14 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
     if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed app_home_opened');
     const e = parsed.data;
     const teamId = (body as Envelope).team_id ?? '';
+    // The Home tab belongs to the home feature.
+    if (e.tab !== 'messages') return;
     try {
-      if (e.tab === 'messages') {
-        if (e.context?.entities) await remember(teamId, e.user, e.context.entities);
-        const prompts = deps.assistant.suggested_prompts;
-        if (prompts.length) await client.assistant.threads.setSuggestedPrompts({ channel_id: e.channel, title: deps.assistant.prompts_title, prompts });
-      } else {
-        await deps.publishHome(client, teamId, e.user);
-      }
+      if (e.context?.entities) await remember(teamId, e.user, e.context.entities);
+      const prompts = deps.assistant.suggested_prompts;
+      if (prompts.length) await client.assistant.threads.setSuggestedPrompts({ channel_id: e.channel, title: deps.assistant.prompts_title, prompts });
     } catch (err) {
-      deps.log.warn({ err: { message: (err as Error).message }, tab: e.tab ?? 'home' }, 'app home not prepared');
+      deps.log.warn({ err: { message: (err as Error).message }, tab: 'messages' }, 'messages tab not prepared');
     }
   });
 

@@ -22,8 +22,8 @@ export function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
 }
 
 export interface HomeDeps {
-  command: string;
-  subcommands: readonly Subcommand[];
+  /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
+  commands: { readonly command: string; list(): Subcommand[] };
   file: FileConfig;
   tools?: ToolRegistry;
   usage: UsageStore;
@@ -33,11 +33,12 @@ export interface HomeDeps {
 
 /** Publishes the Home tab for one person; their usage is shown when the counters answer. */
 export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: string, userId: string) => Promise<void> {
-  const commands = [
-    ...deps.subcommands.map((s) => ({ usage: `${deps.command} ${s.usage ?? s.name}`, description: s.description })),
-    { usage: `${deps.command} help`, description: 'all commands' },
-  ];
+  const { command } = deps.commands;
   return async (client, teamId, userId) => {
+    const commands = [
+      ...deps.commands.list().map((s) => ({ usage: `${command} ${s.usage ?? s.name}`, description: s.description })),
+      { usage: `${command} help`, description: 'all commands' },
+    ];
     const now = deps.now?.() ?? Date.now();
     const usage = await deps.usage.report({ teamId, userId, day: utcDay(now), month: utcMonth(now) }, 0).catch((err: Error) => {
       deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');

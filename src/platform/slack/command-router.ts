@@ -38,34 +38,50 @@ export function helpText(command: string, subcommands: readonly Subcommand[]): s
 }
 
 /**
- * `/threadwise <subcommand> …`: a small router; each subcommand is one object, so adding one is one entry.
- * Replies are ephemeral (only the caller sees them) and are sent with the acknowledgement itself.
+ * `/threadwise <subcommand> …`: a small router; each feature adds its subcommands while it is wired, so adding
+ * one is one entry. Replies are ephemeral (only the caller sees them) and are sent with the acknowledgement itself.
  */
-export function registerCommands(app: App, deps: { command: string; subcommands: readonly Subcommand[]; log: Logger }): void {
-  const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
-  app.command(deps.command, async ({ command, ack }) => {
-    const parsed = commandSchema.safeParse(command);
-    if (!parsed.success) {
-      deps.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
-      await ack({ response_type: 'ephemeral', text: 'Sorry, Slack sent this command without the details I need. Please try again.' });
-      return;
-    }
-    const typed = parsed.data.text.trim();
-    const [name = 'help', ...args] = typed.split(/\s+/).filter(Boolean);
-    const rest = typed.slice(name.length).trim();
-    const sub = byName.get(name.toLowerCase());
-    if (!sub) {
-      const prefix = name === 'help' ? '' : `I don't know \`${name}\`. `;
-      await ack({ response_type: 'ephemeral', text: prefix + helpText(deps.command, deps.subcommands) });
-      return;
-    }
-    let text: string;
-    try {
-      text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args, rest });
-    } catch (err) {
-      deps.log.error({ err, subcommand: sub.name }, 'slash command failed');
-      text = `⚠️ \`${deps.command} ${sub.name}\` failed on my side. Please try again in a moment.`;
-    }
-    await ack({ response_type: 'ephemeral', text });
-  });
+export class CommandRouter {
+  private readonly byName = new Map<string, Subcommand>();
+  constructor(
+    readonly command: string,
+    private readonly log: Logger,
+  ) {}
+
+  add(...subcommands: Subcommand[]): void {
+    for (const s of subcommands) this.byName.set(s.name, s);
+  }
+
+  /** Every subcommand, in the order added (the help text and the Home tab list them). */
+  list(): Subcommand[] {
+    return [...this.byName.values()];
+  }
+
+  register(app: App): void {
+    app.command(this.command, async ({ command, ack }) => {
+      const parsed = commandSchema.safeParse(command);
+      if (!parsed.success) {
+        this.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
+        await ack({ response_type: 'ephemeral', text: 'Sorry, Slack sent this command without the details I need. Please try again.' });
+        return;
+      }
+      const typed = parsed.data.text.trim();
+      const [name = 'help', ...args] = typed.split(/\s+/).filter(Boolean);
+      const rest = typed.slice(name.length).trim();
+      const sub = this.byName.get(name.toLowerCase());
+      if (!sub) {
+        const prefix = name === 'help' ? '' : `I don't know \`${name}\`. `;
+        await ack({ response_type: 'ephemeral', text: prefix + helpText(this.command, this.list()) });
+        return;
+      }
+      let text: string;
+      try {
+        text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args, rest });
+      } catch (err) {
+        this.log.error({ err, subcommand: sub.name }, 'slash command failed');
+        text = `⚠️ \`${this.command} ${sub.name}\` failed on my side. Please try again in a moment.`;
+      }
+      await ack({ response_type: 'ephemeral', text });
+    });
+  }
 }

@@ -1,0 +1,181 @@
+import { dirname, resolve } from 'node:path';
+import type { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
+import { oauthEnabled, secretEnvKeys, type Env } from '../config/env.js';
+import type { FileConfig } from '../config/file-schema.js';
+import type { Config } from '../config/load.js';
+import { boltLogger } from '../platform/observability/bolt-logger.js';
+import { createLogger, prettyLogsFor, type Logger } from '../platform/observability/logger.js';
+import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
+import { checkAll, opsRoutes } from '../platform/observability/ops-routes.js';
+import { BullTurnQueue } from '../platform/queue/bullmq-queue.js';
+import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
+import { JobRouter } from '../platform/queue/job-router.js';
+import { ThreadSequencer } from '../platform/queue/thread-sequencer.js';
+import type { TurnQueue } from '../platform/queue/types.js';
+import { buildSlackApp } from '../platform/slack/bolt-app.js';
+import { CommandRouter } from '../platform/slack/command-router.js';
+import { fileLimits } from '../platform/slack/files/prepare.js';
+import { createFileReader } from '../platform/slack/files/reader.js';
+import { registerInstallationHandlers } from '../platform/slack/installations.js';
+import { MeteredWebClient } from '../platform/slack/metered-client.js';
+import { SlackRateGates } from '../platform/slack/rate-gate.js';
+import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
+import { InstalledWorkspaces, SingleWorkspace, writerClientOptions, type ConnectBot, type SlackWorkspaces } from '../platform/slack/workspaces.js';
+import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { storeKeys, type StoreKeys } from '../platform/store/keys.js';
+import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
+import type { Stores } from '../platform/store/types.js';
+
+export interface PlatformOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+/** Everything the features share: settings, observability, storage, the queue and the Slack side. */
+export interface Platform {
+  env: Env;
+  file: FileConfig;
+  /** Where relative paths in the settings file start: the file's folder. */
+  baseDir: string;
+  log: Logger;
+  metrics: Metrics;
+  redis?: Redis;
+  keys: StoreKeys;
+  stores: Stores;
+  app: App;
+  receiver: HTTPReceiver | SocketModeReceiver;
+  workspaces: SlackWorkspaces;
+  /** Single-token mode: the one bot (OAuth mode: each workspace's bot comes from Bolt's context). */
+  bot?: { token: string; userId: string; botId: string };
+  /** `/threadwise`: features add their subcommands. */
+  commands: CommandRouter;
+  /** Features register how their queued jobs run. */
+  jobs: JobRouter;
+  queue: TurnQueue;
+  socketMode: boolean;
+  oauth: boolean;
+  /** Set when the process is shutting down: /readyz fails and new events are refused. */
+  draining: { value: boolean };
+}
+
+/**
+ * The platform layer, built once per process: logger, metrics, Redis and stores, Slack clients per workspace,
+ * the Bolt app and receiver with the operator routes, and the durable queue. Nothing here knows a feature.
+ */
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const { env, file } = config;
+  const secrets = secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string');
+  const log = createLogger({ level: env.LOG_LEVEL, secrets, destination: options.logDestination, pretty: prettyLogsFor(env.NODE_ENV) });
+  const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  const oauth = oauthEnabled(env);
+
+  if (!env.REDIS_URL) {
+    log.warn(
+      'REDIS_URL is not set: using an in-memory store and queue. Conversations, dedupe state and queued turns are lost on restart and not shared between replicas. Set REDIS_URL for production.',
+    );
+  }
+  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
+  redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
+  if (redis && !(await redisReady(redis, 5_000))) {
+    log.error('Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it');
+  }
+  const keys = storeKeys(file.state.key_prefix);
+  const stores = createStores(
+    { keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread },
+    redis,
+  );
+
+  // One registry per app instance, created here and passed in: no module registers metrics on a global.
+  let queue: TurnQueue | undefined;
+  const metrics = createMetrics(new Registry(), { queueDepth: () => queue?.depth() ?? 0 });
+
+  const slackLogger = boltLogger(log);
+  const clientOptions: WebClientOptions = {
+    slackApiUrl: env.SLACK_API_URL,
+    logger: slackLogger,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+  };
+  // Per bot token: a writer client that surfaces rate limits (the reply writer coalesces and falls back), and a
+  // file reader whose downloads carry that token to Slack's hosts only.
+  const connect: ConnectBot = (token) => ({
+    client: new MeteredWebClient(token, writerClientOptions(clientOptions), metrics),
+    readFiles: createFileReader(
+      new MeteredWebClient(token, clientOptions, metrics),
+      { token, slackApiUrl: env.SLACK_API_URL, timeoutMs: file.files.download_timeout_ms, limits: fileLimits(file.files) },
+      log.child({ component: 'files' }),
+    ),
+  });
+  const gates = new SlackRateGates(
+    redis && {
+      store: new RedisRateShare(redis, keys),
+      onError: (err) => log.debug({ err: { message: err.message } }, 'shared rate limit state unavailable'),
+    },
+  );
+  let workspaces: SlackWorkspaces;
+  let installed: InstalledWorkspaces | undefined;
+  let bot: Platform['bot'];
+  const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
+  if (oauth) {
+    if (!installationStore) throw new Error('OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas');
+    workspaces = installed = new InstalledWorkspaces(installationStore, connect, gates, log);
+    log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
+  } else {
+    const token = env.SLACK_BOT_TOKEN!;
+    const auth = await new MeteredWebClient(token, clientOptions, metrics).auth.test().catch((err: Error) => {
+      throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
+    });
+    bot = { token, userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
+    workspaces = new SingleWorkspace(token, bot.userId, connect, gates, log);
+    log.info({ team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' }, 'authenticated with Slack');
+  }
+
+  const jobs = new JobRouter();
+  queue = redis && env.REDIS_URL
+    ? new BullTurnQueue(jobs.process, {
+        redisUrl: env.REDIS_URL,
+        keys,
+        sequencer: new ThreadSequencer(redis, keys),
+        concurrency: file.queue.concurrency,
+        lockMs: file.queue.lock_ms,
+        stalledCheckMs: file.queue.stalled_check_ms,
+        log: log.child({ component: 'queue' }),
+      })
+    : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log);
+  const turnQueue = queue;
+
+  const draining = { value: false };
+  const routes = opsRoutes({
+    registry: metrics.registry,
+    ready: () => checkAll({ store: () => stores.ping(), queue: () => turnQueue.ready(), accepting: async () => !draining.value }),
+  });
+  const { app, receiver } = buildSlackApp({ env, log, slackLogger, routes, clientOptions, bot, installationStore });
+  if (installationStore && installed) {
+    const cache = installed;
+    registerInstallationHandlers(app, { store: installationStore, forget: (teamId) => cache.forget(teamId), log });
+  }
+
+  return {
+    env,
+    file,
+    baseDir: env.THREADWISE_CONFIG ? dirname(resolve(env.THREADWISE_CONFIG)) : process.cwd(),
+    log,
+    metrics,
+    redis,
+    keys,
+    stores,
+    app,
+    receiver,
+    workspaces,
+    bot,
+    commands: new CommandRouter('/threadwise', log),
+    jobs,
+    queue: turnQueue,
+    socketMode,
+    oauth,
+    draining,
+  };
+}

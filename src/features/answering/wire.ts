@@ -1,0 +1,76 @@
+import type { App } from '@slack/bolt';
+import type { FileConfig } from '../../config/file-schema.js';
+import { channelSettings } from '../../config/settings.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../platform/observability/metrics.js';
+import type { JobRouter } from '../../platform/queue/job-router.js';
+import type { TurnQueue } from '../../platform/queue/types.js';
+import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { Stores } from '../../platform/store/types.js';
+import type { ToolRegistry } from '../../platform/tools/runner.js';
+import type { ContextFitter } from '../../turn/fit-request.js';
+import type { ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
+import { registerAssistantHandlers } from './agent-events.js';
+import { askSubcommand } from './ask-command.js';
+import { registerFeedbackHandlers } from './feedback-actions.js';
+import { registerMessageHandlers } from './message-handlers.js';
+import { createTurnProcessor } from './process-turn.js';
+import { registerShortcutHandlers } from './shortcuts.js';
+import { turnStarter } from './start-turn.js';
+import { createTurnDeps } from './turn-setup.js';
+
+export interface AnsweringDeps {
+  file: FileConfig;
+  env: { OPENAI_MODEL: string };
+  workspaces: SlackWorkspaces;
+  /** Single-token mode: the one bot; in OAuth mode the identity comes from each event's context. */
+  bot?: { userId: string; botId: string };
+  stores: Stores;
+  queue: TurnQueue;
+  jobs: JobRouter;
+  commands: CommandRouter;
+  /** The model behind the context budget, quotas and prices (the usage feature builds it). */
+  budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf };
+  tools?: ToolRegistry;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/**
+ * Questions and their answers: mentions, DMs and thread follow-ups (filter, dedupe, enqueue), the queued turn
+ * that answers them, `/threadwise ask`, the ask and summarize shortcuts, the Messages tab and feedback buttons.
+ */
+export function wire(app: App, deps: AnsweringDeps): void {
+  const { file, stores, log } = deps;
+  deps.jobs.handle(
+    'answer',
+    createTurnProcessor({
+      file,
+      envModel: deps.env.OPENAI_MODEL,
+      workspaces: deps.workspaces,
+      turns: stores.turns,
+      userState: stores.userState,
+      threadTtlSeconds: file.state.ttl_days * 86_400,
+      turn: { ...createTurnDeps(file, deps.budget.model, stores.threads, log), context: deps.budget.context, quota: deps.budget.quota, priceOf: deps.budget.priceOf },
+      tools: deps.tools,
+      log,
+      metrics: deps.metrics,
+    }),
+  );
+  registerMessageHandlers(app, {
+    trigger: (ctx) => ({ botUserId: ctx.botUserId ?? deps.bot?.userId ?? '', botId: ctx.botId ?? deps.bot?.botId ?? '', allowBots: file.slack.allow_bots }),
+    requireMention: (channel, isDm) => channelSettings(file, deps.env.OPENAI_MODEL, channel, isDm).requireMention,
+    threads: stores.threads,
+    dedupe: stores.dedupe,
+    dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
+    queue: deps.queue,
+    log,
+    metrics: deps.metrics,
+  });
+  const start = turnStarter(deps.queue);
+  deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, log }));
+  registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
+  registerFeedbackHandlers(app, { feedback: stores.feedback, log });
+  registerShortcutHandlers(app, { start, botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId, log });
+}

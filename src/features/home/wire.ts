@@ -1,0 +1,37 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { FileConfig } from '../../config/file-schema.js';
+import type { Subcommand } from '../../platform/slack/command-router.js';
+import { issuesOf } from '../../platform/slack/payloads.js';
+import type { ToolRegistry } from '../../platform/tools/runner.js';
+import type { UsageStore } from '../usage/types.js';
+import { homePublisher } from './home-tab.js';
+
+export interface HomeFeatureDeps {
+  file: FileConfig;
+  commands: { readonly command: string; list(): Subcommand[] };
+  tools?: ToolRegistry;
+  usage: UsageStore;
+  log: Logger;
+}
+
+const homeOpenedSchema = z.looseObject({
+  type: z.literal('app_home_opened'),
+  user: z.string().min(1),
+  tab: z.string().optional(),
+});
+
+/** App Home: what this deployment offers, the commands, and the person's own usage. */
+export function wire(app: App, deps: HomeFeatureDeps): void {
+  const publish = homePublisher(deps);
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    const parsed = homeOpenedSchema.safeParse(event);
+    if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed app_home_opened');
+    // The Messages tab belongs to answering (suggested prompts).
+    if (parsed.data.tab === 'messages') return;
+    await publish(client, (body as { team_id?: string }).team_id ?? '', parsed.data.user).catch((err: Error) =>
+      deps.log.warn({ err: { message: err.message }, tab: 'home' }, 'app home not prepared'),
+    );
+  });
+}

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Env } from '../../config/env.js';
+import type { FileConfig } from '../../config/file-schema.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { Stores } from '../../platform/store/types.js';
+import { SlackApprovalCards } from '../tickets/approval-card.js';
+import { setupTools, type ToolSetup } from './setup.js';
+
+export interface ToolsFeatureDeps {
+  env: Env;
+  file: FileConfig;
+  baseDir: string;
+  workspaces: SlackWorkspaces;
+  stores: Stores;
+  log: Logger;
+}
+
+/**
+ * The built-in tools this deployment offers (tickets, policies), checked at start-up; their approval buttons
+ * are wired by the tickets feature.
+ */
+export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
+  const { workspaces, log } = deps;
+  const tools = await setupTools({
+    file: deps.file,
+    env: deps.env,
+    baseDir: deps.baseDir,
+    approvalStore: deps.stores.approvals,
+    cards: new SlackApprovalCards(async (teamId) => (await workspaces.forTeam(teamId)).client),
+    log: log.child({ component: 'tools' }),
+  });
+  log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
+  return tools;
+}

@@ -1,0 +1,73 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Env } from '../../config/env.js';
+import type { FileConfig } from '../../config/file-schema.js';
+import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
+import type { JobRouter } from '../../platform/queue/job-router.js';
+import type { TurnQueue } from '../../platform/queue/types.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { Stores } from '../../platform/store/types.js';
+import type { AnyTool } from '../../platform/tools/types.js';
+import type { PriceOf, QuotaPort } from '../../turn/ports.js';
+import { createOpenAIClient } from '../answering/turn-setup.js';
+import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
+import { limitedTriage } from './limited-triage.js';
+import { openAITriage } from './openai-triage.js';
+import { registerTriageHandlers } from './triage-actions.js';
+import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from './triage-flow.js';
+
+export interface TriageFeatureDeps {
+  env: Env;
+  file: FileConfig;
+  workspaces: SlackWorkspaces;
+  stores: Stores;
+  queue: TurnQueue;
+  jobs: JobRouter;
+  limiter: OpenAIRateLimiter;
+  budget: { quota: QuotaPort; priceOf: PriceOf };
+  /** create_ticket, when tickets are configured: the card's button proposes a ticket through it. */
+  createTicket?: AnyTool;
+  log: Logger;
+}
+
+/**
+ * "Triage this": a durable queued job like a question (it survives a crash and waits its thread's turn) that
+ * classifies the message with Structured Outputs into a card, whose "Create ticket" button goes through approval.
+ */
+export function wire(app: App, deps: TriageFeatureDeps): void {
+  const { env, file, stores, log } = deps;
+  const triage = limitedTriage(
+    openAITriage(
+      createOpenAIClient(env, file),
+      {
+        maxOutputTokens: TRIAGE_OUTPUT_TOKENS,
+        timeoutMs: file.openai.request_timeout_ms,
+        maxRetries: file.openai.max_retries,
+        redact: redactOptionsFrom(file.privacy),
+      },
+      log.child({ component: 'triage' }),
+    ),
+    deps.limiter,
+    TRIAGE_OUTPUT_TOKENS,
+  );
+  const flow = {
+    file,
+    envModel: env.OPENAI_MODEL,
+    workspaces: deps.workspaces,
+    triage,
+    kept: stores.approvals,
+    threads: stores.threads,
+    ticketsEnabled: Boolean(deps.createTicket),
+    quota: deps.budget.quota,
+    priceOf: deps.budget.priceOf,
+    log,
+  };
+  deps.jobs.handle('triage', (job) => (job.triage ? triageMessage(job.triage, flow) : Promise.reject(new Error('not a triage job'))));
+  registerTriageHandlers(app, {
+    enqueue: (request) => deps.queue.enqueue(triageJob(request)),
+    kept: stores.approvals,
+    ...(deps.createTicket ? { createTicket: deps.createTicket } : {}),
+    lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,
+    log,
+  });
+}

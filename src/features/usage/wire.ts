@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FileConfig } from '../../config/file-schema.js';
+import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
+import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { ModelPort } from '../../turn/ports.js';
+import { createBudget, type Budget } from './budget-wiring.js';
+import type { PriceTable } from './prices.js';
+import { usageSubcommand } from './usage-command.js';
+
+export interface UsageFeatureDeps {
+  file: FileConfig;
+  /** The raw model port; the budget puts the limiter, the context fitter and the quotas around it. */
+  model: ModelPort;
+  limiter: OpenAIRateLimiter;
+  prices: PriceTable;
+  redis?: Redis;
+  commands: CommandRouter;
+  log: Logger;
+}
+
+/** Quotas, counters and the context budget every model call goes through; `/threadwise usage`. */
+export function wire(deps: UsageFeatureDeps): Budget {
+  const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.redis);
+  deps.commands.add(usageSubcommand({ usage: budget.usage, limits: deps.file.limits }));
+  return budget;
+}
