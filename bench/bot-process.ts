@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,10 @@ export class BotProcess {
   private readonly listeners = new Set<(line: Record<string, unknown>) => void>();
   port = 0;
 
-  constructor(private readonly env: Record<string, string>, private readonly yaml: string) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly yaml: string,
+  ) {}
 
   async start(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'));
@@ -24,7 +27,16 @@ export class BotProcess {
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     this.child = spawn(process.execPath, [...profile, 'dist/main.js'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}), ...(process.env.BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BOT_NODE_OPTIONS } : {}), NODE_ENV: 'production', LOG_LEVEL: 'info', THREADWISE_CONFIG: config, PORT: '0', ...this.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+        ...(process.env.BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BOT_NODE_OPTIONS } : {}),
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        THREADWISE_CONFIG: config,
+        PORT: '0',
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (text) => {

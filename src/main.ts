@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { secretEnvKeys } from './config/env.js';
-import { scrubSecrets } from './platform/observability/logger.js';
 import { ConfigError } from './config/errors.js';
-import { loadConfig } from './config/load.js';
+import { type Config, loadConfig } from './config/load.js';
+import { scrubSecrets } from './platform/observability/logger.js';
 
 async function main(): Promise<void> {
   // A local .env (the README's set-up) fills in what the environment does not already set.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/load.js';
-import * as answering from '../features/answering/wire.js';
 import { createModel } from '../features/answering/turn-setup.js';
+import * as answering from '../features/answering/wire.js';
 import * as home from '../features/home/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
@@ -34,13 +34,24 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
 
   const { limiter, onHeaders } = createLimiter(file);
   const prices = priceTable(file.pricing);
-  const model = createModel(env, file, log, { metrics: p.metrics, costOf: (m, u) => costOf(prices, m, u).usd, onHeaders });
+  const model = createModel(env, file, log, {
+    metrics: p.metrics,
+    costOf: (m, u) => costOf(prices, m, u).usd,
+    onHeaders,
+  });
   const budget = usage.wire({ ...p, model, limiter, prices });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, budget, tools: toolset.registry });
   triage.wire(app, { ...p, limiter, budget, createTicket: toolset.registry.get('create_ticket') });
-  privacy.wire({ ...stores, usage: budget.usage, pending: stores.approvals, workspaces: p.workspaces, commands: p.commands, log });
+  privacy.wire({
+    ...stores,
+    usage: budget.usage,
+    pending: stores.approvals,
+    workspaces: p.workspaces,
+    commands: p.commands,
+    log,
+  });
   home.wire(app, { file, commands: p.commands, tools: toolset.registry, usage: budget.usage, log });
   p.commands.register(app);
 
@@ -53,7 +64,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       httpServer = p.socketMode ? (p.receiver as unknown as { httpServer?: Server }).httpServer : (started as Server);
       const port = (httpServer?.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
-      log.info({ port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) }, 'threadwise is listening');
+      log.info(
+        { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
+        'threadwise is listening',
+      );
       return { port };
     },
     /**
@@ -63,7 +77,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     async stop() {
       p.draining.value = true;
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
-      log.info({ grace_ms: grace, running: p.queue.depth() }, 'draining: refusing new events, letting running turns finish');
+      log.info(
+        { grace_ms: grace, running: p.queue.depth() },
+        'draining: refusing new events, letting running turns finish',
+      );
       await p.queue.close(grace);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await stores.close();

@@ -4,11 +4,11 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { oauthEnabled, secretEnvKeys, type Env } from '../config/env.js';
+import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
 import type { Config } from '../config/load.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
-import { createLogger, prettyLogsFor, type Logger } from '../platform/observability/logger.js';
+import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
 import { checkAll, opsRoutes } from '../platform/observability/ops-routes.js';
 import { BullTurnQueue } from '../platform/queue/bullmq-queue.js';
@@ -24,9 +24,15 @@ import { registerInstallationHandlers } from '../platform/slack/installations.js
 import { MeteredWebClient } from '../platform/slack/metered-client.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
-import { InstalledWorkspaces, SingleWorkspace, writerClientOptions, type ConnectBot, type SlackWorkspaces } from '../platform/slack/workspaces.js';
+import {
+  type ConnectBot,
+  InstalledWorkspaces,
+  SingleWorkspace,
+  type SlackWorkspaces,
+  writerClientOptions,
+} from '../platform/slack/workspaces.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
-import { storeKeys, type StoreKeys } from '../platform/store/keys.js';
+import { type StoreKeys, storeKeys } from '../platform/store/keys.js';
 import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
 import type { Stores } from '../platform/store/types.js';
 
@@ -69,7 +75,12 @@ export interface Platform {
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const { env, file } = config;
   const secrets = secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string');
-  const log = createLogger({ level: env.LOG_LEVEL, secrets, destination: options.logDestination, pretty: prettyLogsFor(env.NODE_ENV) });
+  const log = createLogger({
+    level: env.LOG_LEVEL,
+    secrets,
+    destination: options.logDestination,
+    pretty: prettyLogsFor(env.NODE_ENV),
+  });
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const oauth = oauthEnabled(env);
 
@@ -81,11 +92,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
   if (redis && !(await redisReady(redis, 5_000))) {
-    log.error('Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it');
+    log.error(
+      'Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it',
+    );
   }
   const keys = storeKeys(file.state.key_prefix);
   const stores = createStores(
-    { keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread },
+    {
+      keyPrefix: file.state.key_prefix,
+      threadTtlSeconds: file.state.ttl_days * 86_400,
+      maxFilesPerThread: file.files.max_kept_per_thread,
+    },
     redis,
   );
 
@@ -105,7 +122,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     client: new MeteredWebClient(token, writerClientOptions(clientOptions), metrics),
     readFiles: createFileReader(
       new MeteredWebClient(token, clientOptions, metrics),
-      { token, slackApiUrl: env.SLACK_API_URL, timeoutMs: file.files.download_timeout_ms, limits: fileLimits(file.files) },
+      {
+        token,
+        slackApiUrl: env.SLACK_API_URL,
+        timeoutMs: file.files.download_timeout_ms,
+        limits: fileLimits(file.files),
+      },
       log.child({ component: 'files' }),
     ),
   });
@@ -120,37 +142,47 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   let bot: Platform['bot'];
   const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
   if (oauth) {
-    if (!installationStore) throw new Error('OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas');
+    if (!installationStore)
+      throw new Error(
+        'OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas',
+      );
     workspaces = installed = new InstalledWorkspaces(installationStore, connect, gates, log);
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
   } else {
     const token = env.SLACK_BOT_TOKEN!;
     const auth = await new MeteredWebClient(token, clientOptions, metrics).auth.test().catch((err: Error) => {
-      throw new Error(`Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`);
+      throw new Error(
+        `Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`,
+      );
     });
     bot = { token, userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
     workspaces = new SingleWorkspace(token, bot.userId, connect, gates, log);
-    log.info({ team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' }, 'authenticated with Slack');
+    log.info(
+      { team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' },
+      'authenticated with Slack',
+    );
   }
 
   const jobs = new JobRouter();
-  queue = redis && env.REDIS_URL
-    ? new BullTurnQueue(jobs.process, {
-        redisUrl: env.REDIS_URL,
-        keys,
-        sequencer: new ThreadSequencer(redis, keys),
-        concurrency: file.queue.concurrency,
-        lockMs: file.queue.lock_ms,
-        stalledCheckMs: file.queue.stalled_check_ms,
-        log: log.child({ component: 'queue' }),
-      })
-    : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log);
+  queue =
+    redis && env.REDIS_URL
+      ? new BullTurnQueue(jobs.process, {
+          redisUrl: env.REDIS_URL,
+          keys,
+          sequencer: new ThreadSequencer(redis, keys),
+          concurrency: file.queue.concurrency,
+          lockMs: file.queue.lock_ms,
+          stalledCheckMs: file.queue.stalled_check_ms,
+          log: log.child({ component: 'queue' }),
+        })
+      : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log);
   const turnQueue = queue;
 
   const draining = { value: false };
   const routes = opsRoutes({
     registry: metrics.registry,
-    ready: () => checkAll({ store: () => stores.ping(), queue: () => turnQueue.ready(), accepting: async () => !draining.value }),
+    ready: () =>
+      checkAll({ store: () => stores.ping(), queue: () => turnQueue.ready(), accepting: async () => !draining.value }),
   });
   const { app, receiver } = buildSlackApp({ env, log, slackLogger, routes, clientOptions, bot, installationStore });
   if (installationStore && installed) {

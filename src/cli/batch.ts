@@ -3,11 +3,11 @@ import { WebClient } from '@slack/web-api';
 import { Command, Option } from 'commander';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { redactOptionsFrom } from '../features/privacy/pii/redacting-model.js';
 import { runBatchTriage } from '../features/offline/batch/run.js';
+import { redactOptionsFrom } from '../features/privacy/pii/redacting-model.js';
 import { SlackLookups } from '../platform/slack/lookups.js';
 import { loadCliConfig, parseDuration } from './config.js';
-import { batchProgress, confirm, printer, type CliIO } from './io.js';
+import { batchProgress, type CliIO, confirm, printer } from './io.js';
 import { UsageError } from './usage-error.js';
 
 interface TriageFlags {
@@ -24,9 +24,12 @@ interface TriageFlags {
 }
 
 async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
-  if (!flags.resume && (!flags.channel || !flags.since)) throw new UsageError('pass --channel and --since for a new run, or --resume batch_… to pick one up');
-  if (flags.resume && !/^batch_[A-Za-z0-9]+$/.test(flags.resume)) throw new UsageError(`--resume expects a batch id such as batch_abc123, not "${flags.resume}"`);
-  if (flags.channel && !/^[CGD][A-Z0-9]+$/.test(flags.channel)) throw new UsageError(`--channel expects a channel id such as C0123ABCD, not "${flags.channel}"`);
+  if (!flags.resume && (!flags.channel || !flags.since))
+    throw new UsageError('pass --channel and --since for a new run, or --resume batch_… to pick one up');
+  if (flags.resume && !/^batch_[A-Za-z0-9]+$/.test(flags.resume))
+    throw new UsageError(`--resume expects a batch id such as batch_abc123, not "${flags.resume}"`);
+  if (flags.channel && !/^[CGD][A-Z0-9]+$/.test(flags.channel))
+    throw new UsageError(`--channel expects a channel id such as C0123ABCD, not "${flags.channel}"`);
   const { env, file } = loadCliConfig(io.env, ['slack', 'openai']);
   const slackOptions = { slackApiUrl: env.SLACK_API_URL, logger: undefined };
   // History reads surface 429s so the collector can wait and say so; other calls let the SDK wait.

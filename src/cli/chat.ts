@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
 import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadChatConfig } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
 import { createLogger, prettyLogsFor } from '../platform/observability/logger.js';
-import { createRedis, createStores, redisReady } from '../platform/store/index.js';
-import type { ThreadKey } from '../turn/thread.js';
-import { runTurn } from '../turn/run-turn.js';
-import { CHAT_HELP, parseChatLine } from './chat-commands.js';
 import { readLocalFiles } from '../platform/slack/files/local-files.js';
+import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { runTurn } from '../turn/run-turn.js';
+import type { ThreadKey } from '../turn/thread.js';
+import { CHAT_HELP, parseChatLine } from './chat-commands.js';
 import { TerminalSink } from './terminal-sink.js';
 
 export interface ChatIO {
@@ -36,7 +36,7 @@ const CHAT_TEAM = 'local';
  * with the terminal as the reply sink. Only OPENAI_* (and optionally REDIS_URL, THREADWISE_CONFIG) are needed.
  */
 export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: ChatIO): Promise<number> {
-  let config;
+  let config: ReturnType<typeof loadChatConfig>;
   try {
     config = loadChatConfig({ LOG_LEVEL: 'warn', ...source });
   } catch (err) {
@@ -47,27 +47,47 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
   const { env, file } = config;
   const secrets = secretEnvKeys.map((k) => source[k]).filter((v): v is string => Boolean(v));
   // Logs go to stderr so they never mix with the conversation on stdout.
-  const log = createLogger({ level: env.LOG_LEVEL, secrets, pretty: prettyLogsFor(env.NODE_ENV) || io.interactive, fd: 2 });
+  const log = createLogger({
+    level: env.LOG_LEVEL,
+    secrets,
+    pretty: prettyLogsFor(env.NODE_ENV) || io.interactive,
+    fd: 2,
+  });
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
   if (redis && !(await redisReady(redis, 5_000))) {
     redis.disconnect();
-    io.output.write('Redis at REDIS_URL is not reachable; start it, or unset REDIS_URL to keep the conversation in memory.\n');
+    io.output.write(
+      'Redis at REDIS_URL is not reachable; start it, or unset REDIS_URL to keep the conversation in memory.\n',
+    );
     return 1;
   }
-  const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread }, redis);
+  const stores = createStores(
+    {
+      keyPrefix: file.state.key_prefix,
+      threadTtlSeconds: file.state.ttl_days * 86_400,
+      maxFilesPerThread: file.files.max_kept_per_thread,
+    },
+    redis,
+  );
   const deps = createTurnDeps(file, createModel(env, file, log), stores.threads, log);
 
   const channel = args.channel ?? 'Dchat';
   const settings = channelSettings(file, env.OPENAI_MODEL, channel, !args.channel);
   const user = { id: `local-${userInfo().username}`, name: userInfo().username };
-  const newKey = (name?: string): ThreadKey => ({ teamId: CHAT_TEAM, channel, threadTs: name ?? `chat-${randomBytes(4).toString('hex')}` });
+  const newKey = (name?: string): ThreadKey => ({
+    teamId: CHAT_TEAM,
+    channel,
+    threadTs: name ?? `chat-${randomBytes(4).toString('hex')}`,
+  });
   let key = newKey(args.thread);
   const say = (text: string) => io.output.write(`${text}\n`);
 
   if (io.interactive) {
     const remembered = (await stores.threads.load(key)).length;
-    say(`threadwise chat · model ${settings.model} · ${redis ? 'Redis store' : 'memory store'} · thread ${key.threadTs}${remembered ? ` (${remembered} items remembered)` : ''}`);
+    say(
+      `threadwise chat · model ${settings.model} · ${redis ? 'Redis store' : 'memory store'} · thread ${key.threadTs}${remembered ? ` (${remembered} items remembered)` : ''}`,
+    );
     say('Type /help for commands.');
   }
   const lines = createInterface({ input: io.input, terminal: false });
@@ -87,9 +107,14 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
         const turnId = `chat-${randomBytes(6).toString('hex')}`;
         const messageTs = `${(Date.now() / 1000).toFixed(6)}`;
         const turnLog = log.child({ turn: turnId });
-        const files = line.imagePaths.length ? await readLocalFiles(line.imagePaths, messageTs, settings.imageDetail, file.files, turnLog) : undefined;
+        const files = line.imagePaths.length
+          ? await readLocalFiles(line.imagePaths, messageTs, settings.imageDetail, file.files, turnLog)
+          : undefined;
         if (io.interactive) io.output.write('threadwise> ');
-        await runTurn({ turnId, key, settings, user, text: line.text, messageTs, ...files, sink: new TerminalSink(io.output) }, { ...deps, log: turnLog });
+        await runTurn(
+          { turnId, key, settings, user, text: line.text, messageTs, ...files, sink: new TerminalSink(io.output) },
+          { ...deps, log: turnLog },
+        );
         turns++;
       }
       prompt();
@@ -103,6 +128,10 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
 }
 
 export function parseChatArgs(argv: string[]): ChatArgs {
-  const { values } = parseArgs({ args: argv, options: { channel: { type: 'string' }, thread: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { channel: { type: 'string' }, thread: { type: 'string' } },
+    strict: true,
+  });
   return { channel: values.channel, thread: values.thread };
 }

@@ -1,26 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { envSchema } from '../config/env.js';
 import { ConfigError, describeIssues } from '../config/errors.js';
-import { fileConfigSchema, type FileConfig } from '../config/file-schema.js';
+import { type FileConfig, fileConfigSchema } from '../config/file-schema.js';
 import { UsageError } from './usage-error.js';
 
 /**
  * The settings a command-line job needs: the same variables and THREADWISE_CONFIG file as the bot, but only the
  * ones the command uses are required (an eval needs no Slack token, an export needs no OpenAI key).
  */
-const cliEnvSchema = envSchema.pick({
-  SLACK_API_URL: true,
-  OPENAI_BASE_URL: true,
-  OPENAI_MODEL: true,
-  REDIS_URL: true,
-  THREADWISE_CONFIG: true,
-  LOG_LEVEL: true,
-}).extend({
-  SLACK_BOT_TOKEN: envSchema.shape.SLACK_BOT_TOKEN.optional(),
-  OPENAI_API_KEY: envSchema.shape.OPENAI_API_KEY.optional(),
-});
+const cliEnvSchema = envSchema
+  .pick({
+    SLACK_API_URL: true,
+    OPENAI_BASE_URL: true,
+    OPENAI_MODEL: true,
+    REDIS_URL: true,
+    THREADWISE_CONFIG: true,
+    LOG_LEVEL: true,
+  })
+  .extend({
+    SLACK_BOT_TOKEN: envSchema.shape.SLACK_BOT_TOKEN.optional(),
+    OPENAI_API_KEY: envSchema.shape.OPENAI_API_KEY.optional(),
+  });
 export type CliEnv = z.infer<typeof cliEnvSchema>;
 
 export type Need = 'slack' | 'openai' | 'redis';
@@ -55,7 +57,9 @@ export function loadCliConfig(source: NodeJS.ProcessEnv, needs: readonly Need[])
       if (parsed.success) file = parsed.data;
       else problems.push(...describeIssues(parsed.error.issues, `THREADWISE_CONFIG (${path}): `));
     } catch (err) {
-      problems.push(`THREADWISE_CONFIG (${path}) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]}`);
+      problems.push(
+        `THREADWISE_CONFIG (${path}) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]}`,
+      );
     }
   }
   if (problems.length || !env.success || !file) throw new ConfigError(problems);
@@ -65,9 +69,16 @@ export function loadCliConfig(source: NodeJS.ProcessEnv, needs: readonly Need[])
 /** "30s", "90m", "36h", "7d", "2w" → seconds and a phrase for reports ("the last 7 days"). */
 export function parseDuration(text: string): { seconds: number; label: string } {
   const m = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`"${text}" is not a duration: use a number and a unit, such as 30s, 90m, 36h, 7d or 2w`);
+  if (!m || Number(m[1]) <= 0)
+    throw new UsageError(`"${text}" is not a duration: use a number and a unit, such as 30s, 90m, 36h, 7d or 2w`);
   const n = Number(m[1]);
-  const unit = { s: ['second', 1], m: ['minute', 60], h: ['hour', 3600], d: ['day', 86_400], w: ['week', 604_800] } as const;
+  const unit = {
+    s: ['second', 1],
+    m: ['minute', 60],
+    h: ['hour', 3600],
+    d: ['day', 86_400],
+    w: ['week', 604_800],
+  } as const;
   const [name, secs] = unit[m[2] as keyof typeof unit];
   return { seconds: n * secs, label: `the last ${n} ${name}${n === 1 ? '' : 's'}` };
 }

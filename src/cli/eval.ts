@@ -8,7 +8,7 @@ import { modelGrader } from '../features/offline/eval/grader.js';
 import { summarize, table } from '../features/offline/eval/report.js';
 import { runSuites } from '../features/offline/eval/runner.js';
 import { loadCliConfig } from './config.js';
-import { printer, type CliIO } from './io.js';
+import { type CliIO, printer } from './io.js';
 import { UsageError } from './usage-error.js';
 
 interface EvalFlags {
@@ -23,19 +23,24 @@ interface EvalFlags {
 
 function fraction(text: string): number {
   const n = Number(text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : text);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--threshold expects a fraction such as 0.8 or a percentage such as 80%, not "${text}"`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new UsageError(`--threshold expects a fraction such as 0.8 or a percentage such as 80%, not "${text}"`);
   return n;
 }
 
 async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
   const threshold = fraction(flags.threshold);
   const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError('--concurrency expects a whole number from 1 to 32');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+    throw new UsageError('--concurrency expects a whole number from 1 to 32');
   const { env, file } = loadCliConfig(io.env, ['openai']);
   let suites = await loadSuites(flags.dir);
   if (flags.suite?.length) {
     const unknown = flags.suite.filter((s) => !suites.some((x) => x.name === s));
-    if (unknown.length) throw new UsageError(`no suite named ${unknown.join(', ')} in ${flags.dir} (there are: ${suites.map((s) => s.name).join(', ')})`);
+    if (unknown.length)
+      throw new UsageError(
+        `no suite named ${unknown.join(', ')} in ${flags.dir} (there are: ${suites.map((s) => s.name).join(', ')})`,
+      );
     suites = suites.filter((s) => flags.suite!.includes(s.name));
   }
   const modelEnv = { OPENAI_API_KEY: env.OPENAI_API_KEY!, OPENAI_BASE_URL: env.OPENAI_BASE_URL };
@@ -46,8 +51,16 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
   const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const print = printer(io);
   const startedAt = new Date((io.now ?? Date.now)()).toISOString();
-  print(`Running ${suites.reduce((n, s) => n + s.cases.length, 0)} cases from ${suites.length} suites with ${model} (rubrics graded by ${flags.graderModel})…`);
-  const deps = { model: createModel(modelEnv, file, log), file, grader: modelGrader(graderClient, flags.graderModel), now: io.now, log };
+  print(
+    `Running ${suites.reduce((n, s) => n + s.cases.length, 0)} cases from ${suites.length} suites with ${model} (rubrics graded by ${flags.graderModel})…`,
+  );
+  const deps = {
+    model: createModel(modelEnv, file, log),
+    file,
+    grader: modelGrader(graderClient, flags.graderModel),
+    now: io.now,
+    log,
+  };
   const results = await runSuites(suites, deps, {
     model,
     concurrency,

@@ -1,14 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js';
-import { runFinetuneExport } from '../features/offline/export/run.js';
+import { z } from 'zod';
 import type { ChatTool } from '../features/offline/export/finetune.js';
+import { runFinetuneExport } from '../features/offline/export/run.js';
 import { RedisFeedbackStore } from '../platform/store/feedback.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
 import { loadCliConfig, parseDuration } from './config.js';
-import { printer, type CliIO } from './io.js';
+import { type CliIO, printer } from './io.js';
 import { UsageError } from './usage-error.js';
 
 interface ExportFlags {
@@ -21,8 +21,20 @@ interface ExportFlags {
 /** Function definitions in the Responses shape ({type, name, description, parameters}) or the chat shape. */
 const toolsFileSchema = z.array(
   z.union([
-    z.object({ type: z.literal('function'), name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()) }),
-    z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()) }) }),
+    z.object({
+      type: z.literal('function'),
+      name: z.string(),
+      description: z.string().optional(),
+      parameters: z.record(z.string(), z.unknown()),
+    }),
+    z.object({
+      type: z.literal('function'),
+      function: z.object({
+        name: z.string(),
+        description: z.string().optional(),
+        parameters: z.record(z.string(), z.unknown()),
+      }),
+    }),
   ]),
 );
 
@@ -34,8 +46,15 @@ async function readTools(path: string): Promise<ChatTool[]> {
     throw new UsageError(`--tools ${path} is not a readable JSON file (${(err as Error).message})`);
   }
   const parsed = toolsFileSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`--tools ${path} must be a JSON array of function definitions ({type:"function", name, description, parameters})`);
-  return parsed.data.map((t) => ('function' in t ? t : { type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  if (!parsed.success)
+    throw new UsageError(
+      `--tools ${path} must be a JSON array of function definitions ({type:"function", name, description, parameters})`,
+    );
+  return parsed.data.map((t) =>
+    'function' in t
+      ? t
+      : { type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } },
+  );
 }
 
 async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
@@ -46,7 +65,14 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   redis.on('error', () => undefined);
   try {
     if (!(await redisReady(redis, 5_000))) throw new Error('Redis is not reachable at REDIS_URL');
-    const stores = createStores({ keyPrefix: file.state.key_prefix, threadTtlSeconds: file.state.ttl_days * 86_400, maxFilesPerThread: file.files.max_kept_per_thread }, redis);
+    const stores = createStores(
+      {
+        keyPrefix: file.state.key_prefix,
+        threadTtlSeconds: file.state.ttl_days * 86_400,
+        maxFilesPerThread: file.files.max_kept_per_thread,
+      },
+      redis,
+    );
     return await runFinetuneExport(
       {
         feedback: new RedisFeedbackStore(redis, storeKeys(file.state.key_prefix)),
@@ -58,7 +84,13 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
         writeFile: (p, text) => writeFile(p, text, 'utf8'),
         now: io.now ?? Date.now,
       },
-      { since, out: flags.out, evalOut: flags.evalOut, redact: { phoneRegion: file.privacy.phone_region as CountryCode }, tools },
+      {
+        since,
+        out: flags.out,
+        evalOut: flags.evalOut,
+        redact: { phoneRegion: file.privacy.phone_region as CountryCode },
+        tools,
+      },
     );
   } finally {
     redis.disconnect();
@@ -69,7 +101,9 @@ export function exportCommand(io: CliIO, done: (code: number) => void): Command 
   const cmd = new Command('export').description('Turn rated conversations into training and test data');
   cmd
     .command('finetune')
-    .description('Threads with positive feedback → OpenAI chat fine-tuning JSONL (PII redacted); negative ones → eval cases')
+    .description(
+      'Threads with positive feedback → OpenAI chat fine-tuning JSONL (PII redacted); negative ones → eval cases',
+    )
     .option('--since <duration>', 'how far back to read feedback, e.g. 30d', '30d')
     .option('--out <path>', 'fine-tuning JSONL file', 'finetune.jsonl')
     .option('--eval-out <path>', 'eval suite that badly rated answers are added to', 'evals/from-feedback.yaml')

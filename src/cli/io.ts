@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { SingleBar, Presets } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Batch } from 'openai/resources/batches';
 import type { BatchProgress } from '../features/offline/batch/run.js';
 
@@ -16,7 +16,13 @@ export interface CliIO {
   now?: () => number;
 }
 
-export const processIO = (signal?: AbortSignal): CliIO => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal });
+export const processIO = (signal?: AbortSignal): CliIO => ({
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal,
+});
 
 export const printer = (io: CliIO) => (line: string) => void io.stdout.write(`${line}\n`);
 
@@ -37,7 +43,10 @@ export async function confirm(io: CliIO, question: string): Promise<boolean> {
 /** A live bar on a terminal; one line per change of status or count elsewhere (logs, CI). */
 export function batchProgress(io: CliIO): BatchProgress {
   if (io.stderr.isTTY) {
-    const bar = new SingleBar({ format: 'Batch {status} [{bar}] {value}/{total} done, {failed} failed', stream: io.stderr, hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'Batch {status} [{bar}] {value}/{total} done, {failed} failed', stream: io.stderr, hideCursor: true },
+      Presets.shades_classic,
+    );
     let started = false;
     return {
       update(b: Batch) {

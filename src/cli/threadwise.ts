@@ -3,21 +3,24 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
+import { SuiteError } from '../features/offline/eval/cases.js';
 import { scrubSecrets } from '../platform/observability/logger.js';
 import { batchCommand } from './batch.js';
 import { parseChatArgs, runChat } from './chat.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
-import { processIO, type CliIO } from './io.js';
+import { type CliIO, processIO } from './io.js';
 import { UsageError } from './usage-error.js';
-import { SuiteError } from '../features/offline/eval/cases.js';
-
 
 /** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
-  const done = (c: number) => void (code = c);
-  const program = new Command('threadwise').description('Threadwise: the Slack bot, a terminal chat on the same pipeline, and offline jobs (Batch triage, evals, fine-tuning exports)');
+  const done = (c: number) => {
+    code = c;
+  };
+  const program = new Command('threadwise').description(
+    'Threadwise: the Slack bot, a terminal chat on the same pipeline, and offline jobs (Batch triage, evals, fine-tuning exports)',
+  );
   program
     .command('start', { isDefault: true })
     .description('run the Slack bot (the default)')
@@ -32,15 +35,27 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--channel <id>', "use this channel's settings")
     .option('--thread <name>', 'resume a named thread (kept in Redis when REDIS_URL is set)')
     .action(async (opts: { channel?: string; thread?: string }) => {
-      const args = parseChatArgs([...(opts.channel ? ['--channel', opts.channel] : []), ...(opts.thread ? ['--thread', opts.thread] : [])]);
-      done(await runChat(io.env, args, { input: io.stdin, output: io.stdout, interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY) }));
+      const args = parseChatArgs([
+        ...(opts.channel ? ['--channel', opts.channel] : []),
+        ...(opts.thread ? ['--thread', opts.thread] : []),
+      ]);
+      done(
+        await runChat(io.env, args, {
+          input: io.stdin,
+          output: io.stdout,
+          interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
+        }),
+      );
     });
   program.addCommand(batchCommand(io, done));
   program.addCommand(evalCommand(io, done));
   program.addCommand(exportCommand(io, done));
   // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
   const own = (cmd: Command): void => {
-    cmd.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd
+      .exitOverride()
+      .showHelpAfterError()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     cmd.commands.forEach(own);
   };
   own(program);
@@ -50,7 +65,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const secrets = secretEnvKeys.map((k) => io.env[k]).filter((v): v is string => Boolean(v));
-    const message = err instanceof ConfigError ? err.problems.map((p) => `  - ${p}`).join('\n') : scrubSecrets((err as Error)?.message ?? String(err), secrets);
+    const message =
+      err instanceof ConfigError
+        ? err.problems.map((p) => `  - ${p}`).join('\n')
+        : scrubSecrets((err as Error)?.message ?? String(err), secrets);
     io.stderr.write(`threadwise: ${err instanceof ConfigError ? `fix these settings:\n${message}` : message}\n`);
     return err instanceof ConfigError || err instanceof UsageError || err instanceof SuiteError ? 2 : 1;
   }

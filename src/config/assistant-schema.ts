@@ -3,13 +3,16 @@ import { z } from 'zod';
 const promptSchema = z
   .object({
     title: z.string().min(1).max(75).describe('The label on the prompt button.'),
-    message: z.string().min(1).max(2_000).describe('What is sent as the user\'s message when it is clicked.'),
+    message: z.string().min(1).max(2_000).describe("What is sent as the user's message when it is clicked."),
   })
   .strict();
 
 export const DEFAULT_PROMPTS = [
   { title: 'What can you do?', message: 'What can you help me with?' },
-  { title: 'Triage a screenshot', message: 'I will paste a screenshot of an error: tell me what is wrong and how severe it is.' },
+  {
+    title: 'Triage a screenshot',
+    message: 'I will paste a screenshot of an error: tell me what is wrong and how severe it is.',
+  },
 ];
 
 export const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
@@ -23,14 +26,19 @@ export const assistantSchema = z
       .default(DEFAULT_PROMPTS)
       .describe('Prompts offered when someone opens the Messages tab (Slack shows at most 4); [] shows none.'),
     prompts_title: z.string().min(1).max(150).default('Try asking').describe('Heading above the suggested prompts.'),
-    title_from_first_question: z.boolean().default(true).describe('Name a DM thread after its first question (assistant.threads.setTitle).'),
+    title_from_first_question: z
+      .boolean()
+      .default(true)
+      .describe('Name a DM thread after its first question (assistant.threads.setTitle).'),
     context_ttl_minutes: z
       .number()
       .int()
       .min(1)
       .max(1_440)
       .default(60)
-      .describe('How long the channel or message someone was viewing (app_context_changed) is kept for their next DM question.'),
+      .describe(
+        'How long the channel or message someone was viewing (app_context_changed) is kept for their next DM question.',
+      ),
     loading_messages: z
       .array(z.string().min(1).max(150))
       .max(10)

@@ -22,8 +22,24 @@ export interface ModelCompat {
   hostedTools: boolean;
 }
 
-const ALL: ModelCompat = { store: true, previousResponseId: true, promptCacheKey: true, safetyIdentifier: true, metadata: true, streamOptions: true, hostedTools: true };
-const NONE: ModelCompat = { store: false, previousResponseId: false, promptCacheKey: false, safetyIdentifier: false, metadata: false, streamOptions: false, hostedTools: false };
+const ALL: ModelCompat = {
+  store: true,
+  previousResponseId: true,
+  promptCacheKey: true,
+  safetyIdentifier: true,
+  metadata: true,
+  streamOptions: true,
+  hostedTools: true,
+};
+const NONE: ModelCompat = {
+  store: false,
+  previousResponseId: false,
+  promptCacheKey: false,
+  safetyIdentifier: false,
+  metadata: false,
+  streamOptions: false,
+  hostedTools: false,
+};
 
 /**
  * What each server does with each feature; docs/compatibility.md gives the sources. Features a server silently
@@ -44,14 +60,25 @@ export const PRESETS: Record<CompatPreset, ModelCompat> = {
 
 export const compatSchema = z
   .object({
-    preset: z.enum(COMPAT_PRESETS).default('openai').describe('The kind of server behind OPENAI_BASE_URL: openai, azure, vllm, ollama or litellm. Sets every feature below; each may be overridden.'),
+    preset: z
+      .enum(COMPAT_PRESETS)
+      .default('openai')
+      .describe(
+        'The kind of server behind OPENAI_BASE_URL: openai, azure, vllm, ollama or litellm. Sets every feature below; each may be overridden.',
+      ),
     store: z.boolean().optional().describe('Override: the server stores responses (`store`).'),
-    previous_response_id: z.boolean().optional().describe('Override: the server continues stored responses (`previous_response_id`).'),
+    previous_response_id: z
+      .boolean()
+      .optional()
+      .describe('Override: the server continues stored responses (`previous_response_id`).'),
     prompt_cache_key: z.boolean().optional().describe('Override: send `prompt_cache_key`.'),
     safety_identifier: z.boolean().optional().describe('Override: send `safety_identifier` (a hashed user id).'),
     metadata: z.boolean().optional().describe('Override: send `metadata` (app, thread and turn ids).'),
     stream_options: z.boolean().optional().describe('Override: send `stream_options`.'),
-    hosted_tools: z.boolean().optional().describe('Override: the server runs hosted tools (web search, file search, code interpreter).'),
+    hosted_tools: z
+      .boolean()
+      .optional()
+      .describe('Override: the server runs hosted tools (web search, file search, code interpreter).'),
   })
   .strict();
 

@@ -60,7 +60,10 @@ function constraints(s: JsonSchema): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-const defaultOf = (s: JsonSchema) => (s.default === undefined || (typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default)) ? '' : code(JSON.stringify(s.default)));
+const defaultOf = (s: JsonSchema) =>
+  s.default === undefined || (typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default))
+    ? ''
+    : code(JSON.stringify(s.default));
 
 /**
  * Flattens an object schema into one row per setting, with dotted keys. Nested objects become their own rows'
@@ -76,17 +79,31 @@ function rows(schema: JsonSchema, prefix = '', out: Row[] = []): Row[] {
     const value = prop.additionalProperties;
     if (prop.type === 'object' && value && typeof value === 'object') {
       const placeholder = prop.propertyNames?.pattern ? `<${name.replace(/s$/, '')} id>` : '<name>';
-      out.push({ key, type: 'map', default: '', description: `${prop.description ?? ''}${prop.propertyNames?.pattern ? ` Keys match ${code(prop.propertyNames.pattern)}.` : ''}` });
+      out.push({
+        key,
+        type: 'map',
+        default: '',
+        description: `${prop.description ?? ''}${prop.propertyNames?.pattern ? ` Keys match ${code(prop.propertyNames.pattern)}.` : ''}`,
+      });
       rows(value, `${key}.${placeholder}.`, out);
       continue;
     }
-    out.push({ key, type: `${typeOf(prop)}${constraints(prop)}`, default: defaultOf(prop), description: prop.description ?? '' });
+    out.push({
+      key,
+      type: `${typeOf(prop)}${constraints(prop)}`,
+      default: defaultOf(prop),
+      description: prop.description ?? '',
+    });
   }
   return out;
 }
 
 function table(header: string[], body: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...body.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** docs/configuration.md, generated from the zod schemas so that it cannot drift from what the code accepts. */
@@ -105,7 +122,13 @@ export function configurationMarkdown(): string {
   const sections = Object.entries(file.properties ?? {}).map(([name, s]) => {
     const sectionRows = s.properties ? rows(s, `${name}.`) : rows({ properties: { [name]: s } });
     const body = sectionRows.map((r) => [code(r.key), r.type, r.default, r.description]);
-    return [`### \`${name}\``, '', s.description ?? '', '', table(['Key', 'Type', 'Default', 'Description'], body)].join('\n');
+    return [
+      `### \`${name}\``,
+      '',
+      s.description ?? '',
+      '',
+      table(['Key', 'Type', 'Default', 'Description'], body),
+    ].join('\n');
   });
 
   return [

@@ -3,65 +3,130 @@ import { z } from 'zod';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Environment settings: secrets and deployment wiring. Non-secret behaviour lives in THREADWISE_CONFIG. */
-export const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z
-      .string()
-      .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' })
-      .optional()
-      .describe('Bot token (xoxb-…) from OAuth & Permissions. Required unless OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) serves many workspaces.'),
-    SLACK_APP_TOKEN: z
-      .string()
-      .regex(/^xapp-/, { error: 'must be an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens)' })
-      .optional()
-      .describe('App-level token (xapp-…, scope connections:write). When set, Threadwise connects over Socket Mode instead of receiving HTTP events.'),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional()
-      .describe('Signing secret from Basic Information; verifies HTTP events. Required in HTTP mode.'),
-    SLACK_CLIENT_ID: z.string().regex(/^\d+\.\d+$/, { error: 'must be the Client ID from Basic Information → App Credentials (digits.digits)' }).optional()
-      .describe('OAuth Client ID; with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET it turns on per-workspace installations at /slack/install.'),
-    SLACK_CLIENT_SECRET: z.string().min(8, { error: 'must be the Client Secret from Basic Information → App Credentials' }).optional()
-      .describe('OAuth Client Secret (secret; redacted from logs).'),
-    SLACK_STATE_SECRET: z.string().min(16, { error: 'must be a random string of at least 16 characters (it signs the OAuth state)' }).optional()
-      .describe('Random string of 16+ characters that signs the OAuth state (secret; redacted from logs).'),
-    SLACK_REDIRECT_URL: z.url({ error: 'must be the full https URL of /slack/oauth_redirect' }).optional()
-      .describe('Public https URL of /slack/oauth_redirect (the OAuth redirect URI).'),
-    SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()
-      .describe('Slack Web API base URL; only for tests and proxies.'),
-    OPENAI_API_KEY: z.string({ error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)' }).min(1, { error: 'must not be empty' })
-      .describe('API key for OPENAI_BASE_URL (any non-empty value for keyless servers such as Ollama). Required.'),
-    OPENAI_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional()
-      .describe('Responses API base URL for an OpenAI-compatible server (Azure OpenAI, vLLM, Ollama, LiteLLM); OpenAI when unset. See docs/compatibility.md.'),
-    OPENAI_MODEL: z.string().min(1).default('gpt-4o')
-      .describe('Default model id (an Azure deployment name on Azure); channels may override it.'),
-    REDIS_URL: z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:/.test(u), { error: 'must use redis:// or rediss://' }).optional()
-      .describe('redis:// or rediss:// URL for conversations and dedupe state. Without it state lives in memory: lost on restart, not shared between replicas.'),
-    THREADWISE_CONFIG: z.string().min(1).optional()
-      .describe('Path to the YAML settings file described below.'),
-    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000)
-      .describe('HTTP port for Slack events (HTTP mode) and /healthz, /readyz, /metrics (both modes).'),
-    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info')
-      .describe('Minimum log level.'),
-    NODE_ENV: z.string().optional()
-      .describe('`development` prints human-readable logs; anything else prints JSON lines.'),
-    JIRA_BASE_URL: z.url({ error: 'must be your Jira Cloud URL, such as https://your-site.atlassian.net' }).optional()
-      .describe('Jira Cloud site URL, for tickets.provider: jira.'),
-    JIRA_EMAIL: z.email({ error: 'must be the email of the Atlassian account the API token belongs to' }).optional()
-      .describe('Atlassian account email the Jira API token belongs to.'),
-    JIRA_API_TOKEN: z.string().min(1).optional()
-      .describe('Jira API token (secret; redacted from logs).'),
-    ZENDESK_SUBDOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be the subdomain only: acme for acme.zendesk.com' }).optional()
-      .describe('Zendesk subdomain, for tickets.provider: zendesk.'),
-    ZENDESK_EMAIL: z.email({ error: 'must be the email of the Zendesk agent the API token acts as' }).optional()
-      .describe('Email of the Zendesk agent the API token acts as.'),
-    ZENDESK_API_TOKEN: z.string().min(1).optional()
-      .describe('Zendesk API token (secret; redacted from logs).'),
-    GITHUB_TOKEN: z.string().min(1).optional()
-      .describe('GitHub token with issues access, for tickets.provider: github (secret; redacted from logs).'),
-    GITHUB_REPO: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/repository, such as acme/support' }).optional()
-      .describe('owner/repository whose issues are the tickets.'),
-    GITHUB_API_URL: z.url({ error: 'must be a URL such as https://api.github.com (or https://HOST/api/v3 for GitHub Enterprise Server)' }).optional()
-      .describe('GitHub API URL; https://HOST/api/v3 for GitHub Enterprise Server.'),
-  });
+export const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' })
+    .optional()
+    .describe(
+      'Bot token (xoxb-…) from OAuth & Permissions. Required unless OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) serves many workspaces.',
+    ),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, {
+      error:
+        'must be an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens)',
+    })
+    .optional()
+    .describe(
+      'App-level token (xapp-…, scope connections:write). When set, Threadwise connects over Socket Mode instead of receiving HTTP events.',
+    ),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Signing secret from Basic Information; verifies HTTP events. Required in HTTP mode.'),
+  SLACK_CLIENT_ID: z
+    .string()
+    .regex(/^\d+\.\d+$/, { error: 'must be the Client ID from Basic Information → App Credentials (digits.digits)' })
+    .optional()
+    .describe(
+      'OAuth Client ID; with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET it turns on per-workspace installations at /slack/install.',
+    ),
+  SLACK_CLIENT_SECRET: z
+    .string()
+    .min(8, { error: 'must be the Client Secret from Basic Information → App Credentials' })
+    .optional()
+    .describe('OAuth Client Secret (secret; redacted from logs).'),
+  SLACK_STATE_SECRET: z
+    .string()
+    .min(16, { error: 'must be a random string of at least 16 characters (it signs the OAuth state)' })
+    .optional()
+    .describe('Random string of 16+ characters that signs the OAuth state (secret; redacted from logs).'),
+  SLACK_REDIRECT_URL: z
+    .url({ error: 'must be the full https URL of /slack/oauth_redirect' })
+    .optional()
+    .describe('Public https URL of /slack/oauth_redirect (the OAuth redirect URI).'),
+  SLACK_API_URL: z
+    .url({ error: 'must be a URL such as https://slack.com/api/' })
+    .optional()
+    .describe('Slack Web API base URL; only for tests and proxies.'),
+  OPENAI_API_KEY: z
+    .string({
+      error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)',
+    })
+    .min(1, { error: 'must not be empty' })
+    .describe('API key for OPENAI_BASE_URL (any non-empty value for keyless servers such as Ollama). Required.'),
+  OPENAI_BASE_URL: z
+    .url({ error: 'must be a URL such as https://api.openai.com/v1' })
+    .optional()
+    .describe(
+      'Responses API base URL for an OpenAI-compatible server (Azure OpenAI, vLLM, Ollama, LiteLLM); OpenAI when unset. See docs/compatibility.md.',
+    ),
+  OPENAI_MODEL: z
+    .string()
+    .min(1)
+    .default('gpt-4o')
+    .describe('Default model id (an Azure deployment name on Azure); channels may override it.'),
+  REDIS_URL: z
+    .url({ error: 'must be a redis:// or rediss:// URL' })
+    .refine((u) => /^rediss?:/.test(u), { error: 'must use redis:// or rediss://' })
+    .optional()
+    .describe(
+      'redis:// or rediss:// URL for conversations and dedupe state. Without it state lives in memory: lost on restart, not shared between replicas.',
+    ),
+  THREADWISE_CONFIG: z.string().min(1).optional().describe('Path to the YAML settings file described below.'),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('HTTP port for Slack events (HTTP mode) and /healthz, /readyz, /metrics (both modes).'),
+  LOG_LEVEL: z
+    .enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` })
+    .default('info')
+    .describe('Minimum log level.'),
+  NODE_ENV: z
+    .string()
+    .optional()
+    .describe('`development` prints human-readable logs; anything else prints JSON lines.'),
+  JIRA_BASE_URL: z
+    .url({ error: 'must be your Jira Cloud URL, such as https://your-site.atlassian.net' })
+    .optional()
+    .describe('Jira Cloud site URL, for tickets.provider: jira.'),
+  JIRA_EMAIL: z
+    .email({ error: 'must be the email of the Atlassian account the API token belongs to' })
+    .optional()
+    .describe('Atlassian account email the Jira API token belongs to.'),
+  JIRA_API_TOKEN: z.string().min(1).optional().describe('Jira API token (secret; redacted from logs).'),
+  ZENDESK_SUBDOMAIN: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be the subdomain only: acme for acme.zendesk.com' })
+    .optional()
+    .describe('Zendesk subdomain, for tickets.provider: zendesk.'),
+  ZENDESK_EMAIL: z
+    .email({ error: 'must be the email of the Zendesk agent the API token acts as' })
+    .optional()
+    .describe('Email of the Zendesk agent the API token acts as.'),
+  ZENDESK_API_TOKEN: z.string().min(1).optional().describe('Zendesk API token (secret; redacted from logs).'),
+  GITHUB_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('GitHub token with issues access, for tickets.provider: github (secret; redacted from logs).'),
+  GITHUB_REPO: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/repository, such as acme/support' })
+    .optional()
+    .describe('owner/repository whose issues are the tickets.'),
+  GITHUB_API_URL: z
+    .url({
+      error: 'must be a URL such as https://api.github.com (or https://HOST/api/v3 for GitHub Enterprise Server)',
+    })
+    .optional()
+    .describe('GitHub API URL; https://HOST/api/v3 for GitHub Enterprise Server.'),
+});
 
 const PROVIDER_ENV: Record<string, Array<[string, string]>> = {
   jira: [
@@ -91,21 +156,28 @@ export function providerEnvProblems(provider: string | undefined, source: NodeJS
 export function envModeProblems(source: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   if (!source.SLACK_APP_TOKEN && !source.SLACK_SIGNING_SECRET) {
-    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
+    problems.push(
+      'SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode',
+    );
   }
   const oauthKeys = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
   const oauthSet = oauthKeys.filter((k) => source[k]);
   if (oauthSet.length > 0 && oauthSet.length < oauthKeys.length) {
-    problems.push(`OAuth needs ${oauthKeys.join(', ')} together; missing ${oauthKeys.filter((k) => !source[k]).join(', ')}`);
+    problems.push(
+      `OAuth needs ${oauthKeys.join(', ')} together; missing ${oauthKeys.filter((k) => !source[k]).join(', ')}`,
+    );
   }
   if (oauthSet.length === 0 && !source.SLACK_BOT_TOKEN) {
-    problems.push('SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings; or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to serve many workspaces through OAuth');
+    problems.push(
+      'SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings; or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to serve many workspaces through OAuth',
+    );
   }
   return problems;
 }
 
 /** Whether the deployment installs into many workspaces through OAuth instead of using one bot token. */
-export const oauthEnabled = (env: Env): boolean => Boolean(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET);
+export const oauthEnabled = (env: Env): boolean =>
+  Boolean(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET);
 
 export type Env = z.infer<typeof envSchema>;
 

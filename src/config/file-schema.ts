@@ -1,7 +1,7 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
-import { compatSchema, resolveCompat } from './compat.js';
 import { assistantSchema } from './assistant-schema.js';
+import { compatSchema, resolveCompat } from './compat.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
 
 export const DEFAULT_INSTRUCTIONS = [
@@ -21,10 +21,14 @@ export const channelSettingsSchema = z
     image_detail: z.enum(['low', 'high', 'auto']).describe('Vision detail for images in this channel.'),
     tools: z
       .array(z.enum(TOOL_NAMES))
-      .describe('Tools the model may use here (a subset of those configured and enabled); [] turns tools off. Unset: all of them.'),
+      .describe(
+        'Tools the model may use here (a subset of those configured and enabled); [] turns tools off. Unset: all of them.',
+      ),
     answer_visibility: z
       .enum(['thread', 'broadcast'])
-      .describe('thread: answers stay in the thread; broadcast: the first message of each answer is also sent to the channel (reply_broadcast, posted instead of streamed). Ignored in DMs.'),
+      .describe(
+        'thread: answers stay in the thread; broadcast: the first message of each answer is also sent to the channel (reply_broadcast, posted instead of streamed). Ignored in DMs.',
+      ),
   })
   .partial()
   .strict();
@@ -56,22 +60,45 @@ const contextSchema = z
       .min(1_000)
       .max(128_000)
       .default(32_000)
-      .describe('Most input tokens (instructions, tools and history) sent per model call; the oldest turns are dropped to fit. Never more than 128,000 minus the output cap.'),
+      .describe(
+        'Most input tokens (instructions, tools and history) sent per model call; the oldest turns are dropped to fit. Never more than 128,000 minus the output cap.',
+      ),
     summarize_model: z
       .string()
       .min(1)
       .optional()
-      .describe('When set, dropped turns are summarized with this (cheaper) model instead of being left out silently, e.g. gpt-4o-mini.'),
+      .describe(
+        'When set, dropped turns are summarized with this (cheaper) model instead of being left out silently, e.g. gpt-4o-mini.',
+      ),
   })
   .strict();
 
 const limitsSchema = z
   .object({
-    user_daily_tokens: z.number().int().positive().optional().describe('Tokens (input + output) one person may use per UTC day; unset: no limit.'),
-    workspace_monthly_usd: z.number().positive().optional().describe('US dollars a workspace may spend per UTC calendar month; unset: no limit.'),
-    admins: z.array(userId).default([]).describe('Slack user ids exempt from quotas who also see top users in /threadwise usage.'),
+    user_daily_tokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Tokens (input + output) one person may use per UTC day; unset: no limit.'),
+    workspace_monthly_usd: z
+      .number()
+      .positive()
+      .optional()
+      .describe('US dollars a workspace may spend per UTC calendar month; unset: no limit.'),
+    admins: z
+      .array(userId)
+      .default([])
+      .describe('Slack user ids exempt from quotas who also see top users in /threadwise usage.'),
     channels: z
-      .record(channelId, z.object({ user_daily_tokens: z.number().int().positive().describe('Daily tokens per person in this channel.') }).strict())
+      .record(
+        channelId,
+        z
+          .object({
+            user_daily_tokens: z.number().int().positive().describe('Daily tokens per person in this channel.'),
+          })
+          .strict(),
+      )
       .default({})
       .describe('Per-channel overrides of user_daily_tokens, keyed by channel id.'),
   })
@@ -83,16 +110,33 @@ const pricingSchema = z
       .record(z.string().min(1), priceSchema)
       .default({})
       .transform((given) => ({ ...DEFAULT_PRICES, ...given }))
-      .describe('Prices per model id (a dated snapshot is priced like its alias), merged over the defaults for gpt-4o ($2.50 / $1.25 cached / $10.00) and gpt-4o-mini.'),
+      .describe(
+        'Prices per model id (a dated snapshot is priced like its alias), merged over the defaults for gpt-4o ($2.50 / $1.25 cached / $10.00) and gpt-4o-mini.',
+      ),
     batch_multiplier: z.number().min(0).max(1).default(0.5).describe('Price multiplier for Batch API calls.'),
-    fallback_model: z.string().min(1).default('gpt-4o').describe('Prices used for a model missing from the table (a warning is logged).'),
+    fallback_model: z
+      .string()
+      .min(1)
+      .default('gpt-4o')
+      .describe('Prices used for a model missing from the table (a warning is logged).'),
   })
   .strict()
-  .refine((p) => p.models[p.fallback_model] !== undefined, { error: 'needs a price in pricing.models', path: ['fallback_model'] });
+  .refine((p) => p.models[p.fallback_model] !== undefined, {
+    error: 'needs a price in pricing.models',
+    path: ['fallback_model'],
+  });
 
 const rateLimitsSchema = z
   .object({
-    max_concurrent_calls: z.number().int().min(1).max(512).default(64).describe('Model calls in flight at once per replica (default: as many as queue.concurrency runs turns); more turns wait in line.'),
+    max_concurrent_calls: z
+      .number()
+      .int()
+      .min(1)
+      .max(512)
+      .default(64)
+      .describe(
+        'Model calls in flight at once per replica (default: as many as queue.concurrency runs turns); more turns wait in line.',
+      ),
     tokens_per_minute: z
       .number()
       .int()
@@ -116,9 +160,24 @@ export const fileConfigSchema = z
           .union([z.boolean(), z.array(z.string().regex(/^B[A-Z0-9]+$/))])
           .default(false)
           .describe('Answer other bots: false, true, or a list of bot ids (B…). The bot never answers itself.'),
-        first_flush_ms: z.number().int().min(0).max(2_000).default(120).describe('How long to gather the first words before showing them.'),
-        flush_interval_ms: z.number().int().min(250).max(10_000).default(1_000).describe('Minimum time between Slack writes while streaming.'),
-        native_streaming: z.boolean().default(true).describe('Use chat.startStream; false posts and edits a message instead.'),
+        first_flush_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(2_000)
+          .default(120)
+          .describe('How long to gather the first words before showing them.'),
+        flush_interval_ms: z
+          .number()
+          .int()
+          .min(250)
+          .max(10_000)
+          .default(1_000)
+          .describe('Minimum time between Slack writes while streaming.'),
+        native_streaming: z
+          .boolean()
+          .default(true)
+          .describe('Use chat.startStream; false posts and edits a message instead.'),
       })
       .strict()
       .prefault({})
@@ -126,61 +185,168 @@ export const fileConfigSchema = z
     openai: z
       .object({
         store: z.boolean().default(false).describe('Let OpenAI keep responses (needed for chain_previous_response).'),
-        chain_previous_response: z.boolean().default(false).describe('Send previous_response_id instead of the full history.'),
+        chain_previous_response: z
+          .boolean()
+          .default(false)
+          .describe('Send previous_response_id instead of the full history.'),
         max_retries: z.number().int().min(0).max(8).default(2).describe('Retries for 429, 5xx and connection errors.'),
-        stall_timeout_ms: z.number().int().min(1_000).max(600_000).default(45_000).describe('Abort a stream that sends nothing for this long.'),
-        request_timeout_ms: z.number().int().min(1_000).max(900_000).default(120_000).describe('Time allowed until response headers arrive.'),
+        stall_timeout_ms: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(600_000)
+          .default(45_000)
+          .describe('Abort a stream that sends nothing for this long.'),
+        request_timeout_ms: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(900_000)
+          .default(120_000)
+          .describe('Time allowed until response headers arrive.'),
         auth_header: z
           .enum(['authorization', 'api-key'])
           .default('authorization')
-          .describe('How OPENAI_API_KEY is sent: `authorization` (Bearer, OpenAI and most servers) or `api-key` (Azure OpenAI keys).'),
-        compat: compatSchema.default({ preset: 'openai' }).describe('What the server behind OPENAI_BASE_URL supports; see docs/compatibility.md.'),
+          .describe(
+            'How OPENAI_API_KEY is sent: `authorization` (Bearer, OpenAI and most servers) or `api-key` (Azure OpenAI keys).',
+          ),
+        compat: compatSchema
+          .default({ preset: 'openai' })
+          .describe('What the server behind OPENAI_BASE_URL supports; see docs/compatibility.md.'),
       })
       .strict()
       .superRefine((o, ctx) => {
         const compat = resolveCompat(o.compat);
         if (o.store && !compat.store)
-          ctx.addIssue({ code: 'custom', path: ['store'], message: `cannot be true: the ${o.compat.preset} compat setting says this server does not store responses` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['store'],
+            message: `cannot be true: the ${o.compat.preset} compat setting says this server does not store responses`,
+          });
         if (o.chain_previous_response && !compat.previousResponseId)
-          ctx.addIssue({ code: 'custom', path: ['chain_previous_response'], message: `cannot be true: the ${o.compat.preset} compat setting says this server cannot continue stored responses` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['chain_previous_response'],
+            message: `cannot be true: the ${o.compat.preset} compat setting says this server cannot continue stored responses`,
+          });
       })
       .prefault({})
       .describe('The model server: retries, timeouts, stored responses and compatibility.'),
     files: z
       .object({
-        images_per_turn: z.number().int().min(0).max(50).default(10).describe('Images read from one message; further images are skipped with a notice (0 turns vision off).'),
+        images_per_turn: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(10)
+          .describe('Images read from one message; further images are skipped with a notice (0 turns vision off).'),
         max_request_bytes: z
           .number()
           .int()
           .min(1_000_000)
           .max(50_000_000)
           .default(50_000_000)
-          .describe('Bytes of images and PDFs sent in one model request, history included; older ones are left out first (OpenAI allows 50 MB).'),
-        max_download_bytes: z.number().int().min(1_000).max(200_000_000).default(50_000_000).describe('Largest Slack file downloaded at all; bigger files are skipped without downloading.'),
-        max_pdf_bytes: z.number().int().min(1_000).max(32_000_000).default(32_000_000).describe('Largest PDF sent to the model (OpenAI reads up to 32 MB of files per request).'),
-        text_max_chars: z.number().int().min(1_000).max(1_000_000).default(50_000).describe('Characters of a text file (txt, md, csv, json, log, code) inlined into the question; longer files are cut with a note.'),
-        max_kept_per_thread: z.number().int().min(0).max(100).default(20).describe('Images and PDFs kept per thread for follow-up questions; the oldest are forgotten first.'),
-        download_timeout_ms: z.number().int().min(1_000).max(300_000).default(30_000).describe('Time allowed to download one file from Slack.'),
+          .describe(
+            'Bytes of images and PDFs sent in one model request, history included; older ones are left out first (OpenAI allows 50 MB).',
+          ),
+        max_download_bytes: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(200_000_000)
+          .default(50_000_000)
+          .describe('Largest Slack file downloaded at all; bigger files are skipped without downloading.'),
+        max_pdf_bytes: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(32_000_000)
+          .default(32_000_000)
+          .describe('Largest PDF sent to the model (OpenAI reads up to 32 MB of files per request).'),
+        text_max_chars: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(1_000_000)
+          .default(50_000)
+          .describe(
+            'Characters of a text file (txt, md, csv, json, log, code) inlined into the question; longer files are cut with a note.',
+          ),
+        max_kept_per_thread: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(20)
+          .describe('Images and PDFs kept per thread for follow-up questions; the oldest are forgotten first.'),
+        download_timeout_ms: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(300_000)
+          .default(30_000)
+          .describe('Time allowed to download one file from Slack.'),
       })
       .strict()
       .prefault({})
       .describe('Slack attachments: screenshots, PDFs and text files.'),
     queue: z
       .object({
-        concurrency: z.number().int().min(1).max(512).default(64).describe('Turns one process runs at once (different threads; a thread runs one turn at a time).'),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(512)
+          .default(64)
+          .describe('Turns one process runs at once (different threads; a thread runs one turn at a time).'),
         lock_ms: z
-          .number().int().min(1_000).max(600_000).default(30_000)
-          .describe('How long a running turn holds its job and thread lock without renewal; after a crash another replica takes the turn over once this has passed.'),
-        stalled_check_ms: z.number().int().min(500).max(600_000).default(15_000).describe('How often a replica looks for turns whose process died (needs Redis).'),
-        shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000).describe('On SIGTERM, how long running turns get to finish before the process exits (unfinished ones are taken over by another replica when Redis is used).'),
+          .number()
+          .int()
+          .min(1_000)
+          .max(600_000)
+          .default(30_000)
+          .describe(
+            'How long a running turn holds its job and thread lock without renewal; after a crash another replica takes the turn over once this has passed.',
+          ),
+        stalled_check_ms: z
+          .number()
+          .int()
+          .min(500)
+          .max(600_000)
+          .default(15_000)
+          .describe('How often a replica looks for turns whose process died (needs Redis).'),
+        shutdown_grace_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(600_000)
+          .default(30_000)
+          .describe(
+            'On SIGTERM, how long running turns get to finish before the process exits (unfinished ones are taken over by another replica when Redis is used).',
+          ),
       })
       .strict()
       .prefault({}),
     state: z
       .object({
-        ttl_days: z.number().min(1 / 24).max(365).default(30).describe('How long a thread is remembered after its last message.'),
-        dedupe_ttl_hours: z.number().min(1).max(168).default(24).describe('How long an event id is remembered to drop Slack retries.'),
-        key_prefix: z.string().regex(/^[a-z0-9:_-]+$/).default('tw:').describe('Prefix of every Redis key.'),
+        ttl_days: z
+          .number()
+          .min(1 / 24)
+          .max(365)
+          .default(30)
+          .describe('How long a thread is remembered after its last message.'),
+        dedupe_ttl_hours: z
+          .number()
+          .min(1)
+          .max(168)
+          .default(24)
+          .describe('How long an event id is remembered to drop Slack retries.'),
+        key_prefix: z
+          .string()
+          .regex(/^[a-z0-9:_-]+$/)
+          .default('tw:')
+          .describe('Prefix of every Redis key.'),
       })
       .strict()
       .prefault({})
@@ -188,27 +354,39 @@ export const fileConfigSchema = z
     context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
     limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
     pricing: pricingSchema.prefault({}).describe('Prices that turn token usage into US dollars.'),
-    rate_limits: rateLimitsSchema.prefault({}).describe('App-level limiter that keeps model calls under OpenAI rate limits.'),
-    assistant: assistantSchema.prefault({}).describe('The Messages tab (agent messaging), thread titles and statuses while working.'),
-    tickets: ticketsSchema.optional().describe('The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.'),
+    rate_limits: rateLimitsSchema
+      .prefault({})
+      .describe('App-level limiter that keeps model calls under OpenAI rate limits.'),
+    assistant: assistantSchema
+      .prefault({})
+      .describe('The Messages tab (agent messaging), thread titles and statuses while working.'),
+    tickets: ticketsSchema
+      .optional()
+      .describe(
+        'The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.',
+      ),
     access: accessSchema
       .default({ agents: [], channels: {} })
       .describe('Who may see which ticket. Checked by the server on every tool call, whatever the model asks.'),
-    policies: policiesSchema.optional().describe('Internal policy documents behind search_policies; without it that tool is off.'),
-    tools: toolsSchema
-      .prefault({})
-      .describe('Limits of the function-calling loop.'),
+    policies: policiesSchema
+      .optional()
+      .describe('Internal policy documents behind search_policies; without it that tool is off.'),
+    tools: toolsSchema.prefault({}).describe('Limits of the function-calling loop.'),
     privacy: z
       .object({
         redact_before_openai: z
           .boolean()
           .default(false)
-          .describe('Replace emails, phone numbers, card numbers, IBANs and API tokens with placeholders in every text sent to OpenAI.'),
+          .describe(
+            'Replace emails, phone numbers, card numbers, IBANs and API tokens with placeholders in every text sent to OpenAI.',
+          ),
         phone_region: z
           .string()
           .refine(isSupportedCountry, { error: 'must be a two-letter country code such as US or DE' })
           .default('US')
-          .describe('Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).'),
+          .describe(
+            'Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).',
+          ),
       })
       .strict()
       .prefault({})

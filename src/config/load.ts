@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { envModeProblems, envSchema, providerEnvProblems, type Env } from './env.js';
+import { type Env, envModeProblems, envSchema, providerEnvProblems } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
-import { fileConfigSchema, type FileConfig } from './file-schema.js';
+import { type FileConfig, fileConfigSchema } from './file-schema.js';
 
 export interface Config {
   env: Env;
@@ -24,7 +24,15 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
 }
 
 /** The settings `threadwise chat` needs: no Slack variables, only the model, the store and the file. */
-export const chatEnvSchema = envSchema.pick({ OPENAI_API_KEY: true, OPENAI_BASE_URL: true, OPENAI_MODEL: true, REDIS_URL: true, THREADWISE_CONFIG: true, LOG_LEVEL: true, NODE_ENV: true });
+export const chatEnvSchema = envSchema.pick({
+  OPENAI_API_KEY: true,
+  OPENAI_BASE_URL: true,
+  OPENAI_MODEL: true,
+  REDIS_URL: true,
+  THREADWISE_CONFIG: true,
+  LOG_LEVEL: true,
+  NODE_ENV: true,
+});
 export type ChatEnv = z.infer<typeof chatEnvSchema>;
 
 export function loadChatConfig(raw: NodeJS.ProcessEnv): { env: ChatEnv; file: FileConfig } {
@@ -58,7 +66,9 @@ function readYaml(path: string, problems: string[]): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    problems.push(`THREADWISE_CONFIG cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}; point it at a readable YAML file or unset it`);
+    problems.push(
+      `THREADWISE_CONFIG cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}; point it at a readable YAML file or unset it`,
+    );
     return undefined;
   }
   try {

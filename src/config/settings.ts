@@ -1,4 +1,4 @@
-import { DEFAULT_INSTRUCTIONS, type ChannelSettingsInput, type FileConfig } from './file-schema.js';
+import { type ChannelSettingsInput, DEFAULT_INSTRUCTIONS, type FileConfig } from './file-schema.js';
 import type { ToolName } from './tools-schema.js';
 
 export interface ChannelSettings {

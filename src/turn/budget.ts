@@ -67,7 +67,8 @@ export function shrinkTurn(items: readonly ThreadItem[], budget: number, counter
     const item = out[largest]!;
     const keep = Math.max(64, counter.item(item) - excess - 32);
     if (item.type === 'function_call_output') out[largest] = { ...item, output: counter.truncate(item.output, keep) };
-    else if (item.type === 'user' || item.type === 'assistant') out[largest] = { ...item, text: counter.truncate(item.text, keep) };
+    else if (item.type === 'user' || item.type === 'assistant')
+      out[largest] = { ...item, text: counter.truncate(item.text, keep) };
     else break;
   }
   return out;

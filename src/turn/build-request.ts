@@ -1,8 +1,8 @@
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
-import type { ThreadItem, ThreadKey } from './thread.js';
 import { fitAttachmentBytes } from './attachment-budget.js';
 import type { ModelRequest, ModelTool } from './ports.js';
+import type { ThreadItem, ThreadKey } from './thread.js';
 import { hideOthersToolResults } from './tool-history.js';
 
 /**
@@ -29,7 +29,8 @@ export interface RequestOptions {
 function chainFrom(history: readonly ThreadItem[]): { responseId: string; rest: ThreadItem[] } | undefined {
   for (let i = history.length - 1; i >= 0; i--) {
     const item = history[i];
-    if (item?.type === 'assistant' && item.responseId) return { responseId: item.responseId, rest: history.slice(i + 1) };
+    if (item?.type === 'assistant' && item.responseId)
+      return { responseId: item.responseId, rest: history.slice(i + 1) };
   }
   return undefined;
 }
@@ -59,7 +60,8 @@ export function buildRequest(
     store: options.store || options.chainPreviousResponse,
   };
   const own = hideOthersToolResults(history, userId);
-  const fit = (items: ThreadItem[]) => (options.maxAttachmentBytes === undefined ? items : fitAttachmentBytes(items, options.maxAttachmentBytes));
+  const fit = (items: ThreadItem[]) =>
+    options.maxAttachmentBytes === undefined ? items : fitAttachmentBytes(items, options.maxAttachmentBytes);
   // A stored chain holds other people's results verbatim: resend the history without them instead.
   const chain = options.chainPreviousResponse && !own.hidden ? chainFrom(history) : undefined;
   if (chain) return { ...base, items: fit([...chain.rest, ...newItems]), previousResponseId: chain.responseId };

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ThreadItem } from './thread.js';
 import type { ContextFitter } from './fit-request.js';
-import { ModelError, type ModelCall, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
+import { type ModelCall, ModelError, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 import type { CallObserver } from './summarize.js';
+import type { ThreadItem } from './thread.js';
 
 /** After OpenAI still says "too long", the retry gets at most this share of what was sent. */
 export const HARDER_FACTOR = 0.5;
@@ -45,7 +45,10 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
  * a chained response OpenAI no longer has (resend the history), and `context_length_exceeded` (trim harder,
  * once). Every attempt is reported to `observe`.
  */
-export async function callModel(built: ModelRequest, ctx: CallContext): Promise<{ call: ModelCall; request: ModelRequest }> {
+export async function callModel(
+  built: ModelRequest,
+  ctx: CallContext,
+): Promise<{ call: ModelCall; request: ModelRequest }> {
   let sentTokens = 0;
   const fit = async (request: ModelRequest, ceiling?: number) => {
     if (!ctx.fitter) return request;
@@ -60,7 +63,8 @@ export async function callModel(built: ModelRequest, ctx: CallContext): Promise<
       ctx.observe(request, call, undefined, Date.now() - started);
       return { call, request };
     } catch (err) {
-      const error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
+      const error =
+        err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
       ctx.observe(request, undefined, error, Date.now() - started);
       throw error;
     }
@@ -76,7 +80,10 @@ export async function callModel(built: ModelRequest, ctx: CallContext): Promise<
       ctx.log.warn({ code: error.details.code }, 'previous response not found; resending full history');
       request = await fit(ctx.unchained());
     } else if (error.kind === 'context_length' && ctx.fitter) {
-      ctx.log.warn({ request_id: error.details.requestId }, 'input still too long for the model; trimming harder and retrying once');
+      ctx.log.warn(
+        { request_id: error.details.requestId },
+        'input still too long for the model; trimming harder and retrying once',
+      );
       request = await fit(built.previousResponseId ? ctx.unchained() : built, Math.floor(sentTokens * HARDER_FACTOR));
     } else {
       throw error;

@@ -1,7 +1,7 @@
-import type { ThreadItem } from './thread.js';
 import { inputBudget, planContext, shrinkTurn } from './budget.js';
 import type { ModelRequest } from './ports.js';
-import { SUMMARY_MAX_TOKENS, type CallObserver, type Summarizer } from './summarize.js';
+import { type CallObserver, SUMMARY_MAX_TOKENS, type Summarizer } from './summarize.js';
+import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
 
 export interface FitResult {
@@ -52,7 +52,8 @@ export class ContextFitter {
     const fixed = this.counter.fixed(request.instructions, toolsOf(request));
     if (request.previousResponseId) {
       const chained = options.fullItems ? this.counter.items(options.fullItems) : 0;
-      if (fixed + chained <= budget) return { request, inputTokens: fixed + chained, budget, droppedItems: 0, summarized: false };
+      if (fixed + chained <= budget)
+        return { request, inputTokens: fixed + chained, budget, droppedItems: 0, summarized: false };
       // The chain has grown past the budget: send a trimmed history instead of the whole chain.
       request = { ...request, previousResponseId: undefined, items: options.fullItems ?? request.items };
       delete request.previousResponseId;
@@ -61,7 +62,10 @@ export class ContextFitter {
     if (!plan.dropped.length && plan.tokens <= budget - fixed) {
       return { request, inputTokens: fixed + plan.tokens, budget, droppedItems: 0, summarized: false };
     }
-    const omitted = (n: number) => (n ? `\n\n(The ${n} oldest messages of this conversation are not included here; they no longer fit the context window.)` : '');
+    const omitted = (n: number) =>
+      n
+        ? `\n\n(The ${n} oldest messages of this conversation are not included here; they no longer fit the context window.)`
+        : '';
     let note = omitted(plan.dropped.length);
     let summarized = false;
     if (this.summarizer && plan.dropped.length) {

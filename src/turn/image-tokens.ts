@@ -30,6 +30,7 @@ export function imageTokens(width: number, height: number, detail: ImageDetail):
 export function itemImageTokens(item: ThreadItem): number {
   if (item.type !== 'user') return 0;
   let total = 0;
-  for (const a of item.attachments ?? []) if (a.kind === 'image' && a.data) total += imageTokens(a.width, a.height, a.detail);
+  for (const a of item.attachments ?? [])
+    if (a.kind === 'image' && a.data) total += imageTokens(a.width, a.height, a.detail);
   return total;
 }

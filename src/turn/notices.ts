@@ -1,5 +1,5 @@
-import type { Attachment, SkippedFile } from './thread.js';
 import type { ModelCall, ModelError } from './ports.js';
+import type { Attachment, SkippedFile } from './thread.js';
 
 function reference(requestId?: string): string {
   return requestId ? ` (reference \`${requestId}\`)` : '';
@@ -39,7 +39,7 @@ export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): s
   if (call.incompleteReason === 'max_output_tokens') {
     return `✂️ _The answer was cut off at the length limit (${maxOutputTokens} tokens). Ask me to continue._`;
   }
-  if (call.incompleteReason === 'content_filter') return '🚫 _The answer was stopped by OpenAI\'s content filter._';
+  if (call.incompleteReason === 'content_filter') return "🚫 _The answer was stopped by OpenAI's content filter._";
   return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
 }
 
@@ -50,11 +50,16 @@ function shownName(name: string): string {
 }
 
 /** One visible line per file that was skipped or only partly read, so the asker knows what the answer is based on. */
-export function noticeForFiles(attachments: readonly Attachment[], skipped: readonly SkippedFile[]): string | undefined {
+export function noticeForFiles(
+  attachments: readonly Attachment[],
+  skipped: readonly SkippedFile[],
+): string | undefined {
   const lines = skipped.map((s) => `📎 _Skipped \`${shownName(s.name)}\`: ${s.reason}._`);
   for (const a of attachments) {
     if (a.kind === 'text' && a.truncated) {
-      lines.push(`✂️ _Read only the first ${a.text.length.toLocaleString('en-US')} of ${a.totalChars.toLocaleString('en-US')} characters of \`${shownName(a.name)}\`._`);
+      lines.push(
+        `✂️ _Read only the first ${a.text.length.toLocaleString('en-US')} of ${a.totalChars.toLocaleString('en-US')} characters of \`${shownName(a.name)}\`._`,
+      );
     }
   }
   return lines.length ? lines.join('\n') : undefined;

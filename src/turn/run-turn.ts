@@ -1,15 +1,23 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
-import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from './thread.js';
-import type { PriceOf, QuotaPort } from './ports.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
 import { callModel } from './call-model.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
-import { RESTART_NOTE, noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit } from './notices.js';
-import { ModelError, type FunctionOutput, type ModelCall, type ModelPort, type ModelRequest, type ReplySink, type ToolRunner } from './ports.js';
+import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit, RESTART_NOTE } from './notices.js';
+import type { PriceOf, QuotaPort } from './ports.js';
+import {
+  type FunctionOutput,
+  type ModelCall,
+  ModelError,
+  type ModelPort,
+  type ModelRequest,
+  type ReplySink,
+  type ToolRunner,
+} from './ports.js';
+import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from './thread.js';
 
 export interface TurnDeps {
   model: ModelPort;
@@ -101,14 +109,29 @@ class ShownText {
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
   const { key, settings, user, sink, tools } = input;
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
-  const userItem: ThreadItem = { type: 'user', ts: input.messageTs, userId: user.id, userName: user.name, text: input.text };
+  const userItem: ThreadItem = {
+    type: 'user',
+    ts: input.messageTs,
+    userId: user.id,
+    userName: user.name,
+    text: input.text,
+  };
   if (input.attachments?.length) userItem.attachments = input.attachments;
   if (input.skipped?.length) userItem.skipped = input.skipped;
   const history = input.history ?? (await deps.threads.load(key));
   const items: ThreadItem[] = [userItem];
   const shown = new ShownText(sink);
   const build = (chain: boolean): ModelRequest =>
-    buildRequest(settings, key, user.id, history, items, { ...deps.requestOptions, chainPreviousResponse: chain }, input.turnId, tools?.definitions);
+    buildRequest(
+      settings,
+      key,
+      user.id,
+      history,
+      items,
+      { ...deps.requestOptions, chainPreviousResponse: chain },
+      input.turnId,
+      tools?.definitions,
+    );
   const built = build(deps.requestOptions.chainPreviousResponse);
 
   const admission = await deps.quota?.admit({
@@ -127,7 +150,11 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
 
   const meter = new TurnMeter(deps.priceOf);
-  const who = { team: hashId('team', key.teamId), channel: hashId('channel', key.teamId, key.channel), user: built.safetyIdentifier };
+  const who = {
+    team: hashId('team', key.teamId),
+    channel: hashId('channel', key.teamId, key.channel),
+    user: built.safetyIdentifier,
+  };
   const usageLog = deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log;
   let request = built;
   let call: ModelCall | undefined;
@@ -139,23 +166,26 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     for (;;) {
       try {
         ({ call, request } = await callModel(request, {
-        model: deps.model,
-        sink,
-        log,
-        fitter: deps.context,
-        fullItems: [...history, ...items],
-        unchained: () => build(false),
-        observe: (req, c, err, ms) => logModelCall(usageLog, who, meter, req, c, err, ms),
-        onText: (d) => shown.add(d),
-        // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
-        shown: () => shown.round.length > 0,
+          model: deps.model,
+          sink,
+          log,
+          fitter: deps.context,
+          fullItems: [...history, ...items],
+          unchained: () => build(false),
+          observe: (req, c, err, ms) => logModelCall(usageLog, who, meter, req, c, err, ms),
+          onText: (d) => shown.add(d),
+          // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
+          shown: () => shown.round.length > 0,
         }));
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
         // answer starts over once, in the same message, under a short note.
         if (!(err instanceof ModelError) || !shown.round || restarted || !RESTARTABLE.has(err.kind)) throw err;
         restarted = true;
-        log.warn({ kind: err.kind, request_id: err.details.requestId, shown_chars: shown.round.length }, 'model stream broke mid-answer; restarting the answer');
+        log.warn(
+          { kind: err.kind, request_id: err.details.requestId, shown_chars: shown.round.length },
+          'model stream broke mid-answer; restarting the answer',
+        );
         shown.restart();
         await sink.restart(RESTART_NOTE);
         continue;
@@ -174,12 +204,20 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         sink.status(tools!.progress(calls), 'tools');
         outputs = await tools!.run(calls);
       }
-      items.push(...calls.map((c): ThreadItem => ({ type: 'function_call', callId: c.callId, name: c.name, arguments: c.arguments })));
-      items.push(...outputs.map((o): ThreadItem => ({ type: 'function_call_output', callId: o.callId, output: o.output })));
+      items.push(
+        ...calls.map(
+          (c): ThreadItem => ({ type: 'function_call', callId: c.callId, name: c.name, arguments: c.arguments }),
+        ),
+      );
+      items.push(
+        ...outputs.map((o): ThreadItem => ({ type: 'function_call_output', callId: o.callId, output: o.output })),
+      );
       if (roundNotice) break;
       // A stored response already holds everything before its tool calls: send only their outputs.
       const chained = request.store && deps.requestOptions.chainPreviousResponse;
-      request = chained ? { ...request, previousResponseId: call.responseId, items: items.slice(-outputs.length) } : build(false);
+      request = chained
+        ? { ...request, previousResponseId: call.responseId, items: items.slice(-outputs.length) }
+        : build(false);
       call = undefined;
     }
   } catch (err) {
@@ -187,8 +225,12 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
 
   try {
-    const modelNotice = roundNotice ?? (error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens));
-    const notice = [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') || undefined;
+    const modelNotice =
+      roundNotice ??
+      (error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens));
+    const notice =
+      [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
+      undefined;
     const outcome = error ? 'failed' : 'answered';
     const { messageTs } = await sink.finish({ outcome, notice });
     const finalText = shown.nextRound();
@@ -210,7 +252,15 @@ interface Who {
 }
 
 /** One structured line per model call: who (hashed), which model answered, tokens, dollars, latency, outcome. */
-function logModelCall(log: Logger, who: Who, meter: TurnMeter, request: ModelRequest, call: ModelCall | undefined, error: ModelError | undefined, latencyMs: number): void {
+function logModelCall(
+  log: Logger,
+  who: Who,
+  meter: TurnMeter,
+  request: ModelRequest,
+  call: ModelCall | undefined,
+  error: ModelError | undefined,
+  latencyMs: number,
+): void {
   const cost = call?.usage ? meter.add(call.model, call.usage) : undefined;
   const fields = {
     event: 'model_call',
@@ -230,12 +280,40 @@ function logModelCall(log: Logger, who: Who, meter: TurnMeter, request: ModelReq
     ...(cost && !cost.known ? { priced_as: cost.pricedAs } : {}),
     latency_ms: latencyMs,
   };
-  if (cost && !cost.known) log.warn({ model: call?.model, priced_as: cost.pricedAs }, 'no price for this model in pricing.models; counted at the fallback price');
-  if (!error) return log.info(fields, 'model call finished');
+  if (cost && !cost.known)
+    log.warn(
+      { model: call?.model, priced_as: cost.pricedAs },
+      'no price for this model in pricing.models; counted at the fallback price',
+    );
+  if (!error) {
+    log.info(fields, 'model call finished');
+    return;
+  }
   if (error.kind === 'quota') {
     // Not retried: every further call would fail the same way until someone adds credit.
-    return log.error({ ...fields, error_kind: error.kind, error_code: error.details.code, http_status: error.details.status, alert: 'openai_insufficient_quota', hint: 'add credit or raise the usage limit in the OpenAI dashboard', err: error }, 'model call failed');
+    log.error(
+      {
+        ...fields,
+        error_kind: error.kind,
+        error_code: error.details.code,
+        http_status: error.details.status,
+        alert: 'openai_insufficient_quota',
+        hint: 'add credit or raise the usage limit in the OpenAI dashboard',
+        err: error,
+      },
+      'model call failed',
+    );
+    return;
   }
   const level = error.kind === 'auth' ? 'error' : 'warn';
-  log[level]({ ...fields, error_kind: error.kind, error_code: error.details.code, http_status: error.details.status, err: error }, 'model call failed');
+  log[level](
+    {
+      ...fields,
+      error_kind: error.kind,
+      error_code: error.details.code,
+      http_status: error.details.status,
+      err: error,
+    },
+    'model call failed',
+  );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { type ModelCall, ModelError, type ModelPort, type ModelRequest } from './ports.js';
 import type { ThreadItem } from './thread.js';
-import { ModelError, type ModelCall, type ModelPort, type ModelRequest } from './ports.js';
 import type { TokenCounter } from './tokens.js';
 
 export const SUMMARY_MAX_TOKENS = 600;
@@ -14,7 +14,12 @@ const INSTRUCTIONS = [
   'Do not answer anything yourself and do not address the reader.',
 ].join('\n');
 
-export type CallObserver = (request: ModelRequest, call: ModelCall | undefined, error: ModelError | undefined, latencyMs: number) => void;
+export type CallObserver = (
+  request: ModelRequest,
+  call: ModelCall | undefined,
+  error: ModelError | undefined,
+  latencyMs: number,
+) => void;
 
 function line(item: ThreadItem, counter: TokenCounter): string {
   switch (item.type) {
@@ -39,7 +44,11 @@ export class Summarizer {
     private readonly counter: TokenCounter,
   ) {}
 
-  async summarize(dropped: readonly ThreadItem[], parent: ModelRequest, observe: CallObserver): Promise<string | undefined> {
+  async summarize(
+    dropped: readonly ThreadItem[],
+    parent: ModelRequest,
+    observe: CallObserver,
+  ): Promise<string | undefined> {
     const lines: string[] = [];
     let tokens = 0;
     for (let i = dropped.length - 1; i >= 0 && tokens < SUMMARY_INPUT_TOKENS; i--) {
@@ -73,7 +82,12 @@ export class Summarizer {
         }
       }
     } catch (err) {
-      observe(request, undefined, err instanceof ModelError ? err : new ModelError('connection', String(err)), Date.now() - started);
+      observe(
+        request,
+        undefined,
+        err instanceof ModelError ? err : new ModelError('connection', String(err)),
+        Date.now() - started,
+      );
       return undefined;
     }
     const summary = text.trim();

@@ -37,7 +37,15 @@ export interface SkippedFile {
 
 /** One entry of a thread's conversation as the model saw it, oldest first. */
 export type ThreadItem =
-  | { type: 'user'; ts: string; userId: string; userName: string; text: string; attachments?: Attachment[]; skipped?: SkippedFile[] }
+  | {
+      type: 'user';
+      ts: string;
+      userId: string;
+      userName: string;
+      text: string;
+      attachments?: Attachment[];
+      skipped?: SkippedFile[];
+    }
   | { type: 'assistant'; ts?: string; text: string; responseId?: string; model?: string }
   | { type: 'function_call'; callId: string; name: string; arguments: string }
   | { type: 'function_call_output'; callId: string; output: string };

@@ -3,7 +3,11 @@ import type { ThreadItem } from './thread.js';
 /** What the model reads instead of a tool result fetched for someone else. */
 export const HIDDEN_RESULT = JSON.stringify({
   ok: false,
-  error: { code: 'not_permitted', message: 'This result was fetched for another person in the thread. Call the tool again for the current user if it is needed.' },
+  error: {
+    code: 'not_permitted',
+    message:
+      'This result was fetched for another person in the thread. Call the tool again for the current user if it is needed.',
+  },
 });
 
 /**
@@ -11,7 +15,10 @@ export const HIDDEN_RESULT = JSON.stringify({
  * not read them through the model, so their content is replaced (the calls stay, keeping the history well-formed);
  * the model can look things up again, and the server then checks the new asker.
  */
-export function hideOthersToolResults(history: readonly ThreadItem[], userId: string): { items: ThreadItem[]; hidden: number } {
+export function hideOthersToolResults(
+  history: readonly ThreadItem[],
+  userId: string,
+): { items: ThreadItem[]; hidden: number } {
   let owner: string | undefined;
   let hidden = 0;
   const items = history.map((item): ThreadItem => {

@@ -5,7 +5,16 @@ import { randomBytes } from 'node:crypto';
 import type { Script } from './openai-server.js';
 import { invalid, validateCreate } from './openai-validation.js';
 import {
-  buildResponse, datedModel, estimateTokens, functionCallItem, ids, messageItem, outputTextPart, refusalPart, usageObject, type Json,
+  buildResponse,
+  datedModel,
+  estimateTokens,
+  functionCallItem,
+  ids,
+  type Json,
+  messageItem,
+  outputTextPart,
+  refusalPart,
+  usageObject,
 } from './sse.js';
 
 export const batchIds = {
@@ -21,7 +30,12 @@ export interface LineResult {
 
 const errorLine = (customId: string, status: number, error: Json): LineResult => ({
   ok: false,
-  line: { id: batchIds.request(), custom_id: customId, response: { status_code: status, request_id: ids.request(), body: { error } }, error: null },
+  line: {
+    id: batchIds.request(),
+    custom_id: customId,
+    response: { status_code: status, request_id: ids.request(), body: { error } },
+    error: null,
+  },
 });
 
 /** A request the window closed on: no response at all, only an error (as the real error file shows). */
@@ -36,10 +50,19 @@ export const expiredLine = (customId: string): Json => ({
 export function runLine(customId: string, body: Json, script: Script, snapshots: Record<string, string>): LineResult {
   const err = validateCreate(body, new Map(), snapshots);
   if (err) return errorLine(customId, err.status, err.error);
-  if (body.stream === true) return errorLine(customId, 400, invalid('Streaming is not supported in the Batch API.', 'stream', 'invalid_value').error);
-  if (script.kind === 'http_error') return errorLine(customId, script.status, { ...script.error, param: script.error.param ?? null });
+  if (body.stream === true)
+    return errorLine(
+      customId,
+      400,
+      invalid('Streaming is not supported in the Batch API.', 'stream', 'invalid_value').error,
+    );
+  if (script.kind === 'http_error')
+    return errorLine(customId, script.status, { ...script.error, param: script.error.param ?? null });
   if (script.kind === 'stream_error' || script.kind === 'stall' || script.kind === 'reset') {
-    const e = script.kind === 'stream_error' ? script.error : { type: 'server_error', code: 'server_error', message: 'The server had an error processing your request.' };
+    const e =
+      script.kind === 'stream_error'
+        ? script.error
+        : { type: 'server_error', code: 'server_error', message: 'The server had an error processing your request.' };
     return errorLine(customId, 500, { message: e.message, type: e.type, param: null, code: e.code });
   }
 
@@ -59,7 +82,10 @@ export function runLine(customId: string, body: Json, script: Script, snapshots:
     output.push(messageItem(ids.message(), status, [outputTextPart(outputText)]));
   } else {
     if (script.text) output.push(messageItem(ids.message(), 'completed', [outputTextPart(script.text)]));
-    for (const call of script.calls) output.push(functionCallItem(ids.functionCall(), 'completed', call.arguments, call.call_id ?? ids.callId(), call.name));
+    for (const call of script.calls)
+      output.push(
+        functionCallItem(ids.functionCall(), 'completed', call.arguments, call.call_id ?? ids.callId(), call.name),
+      );
     outputText = script.calls.map((c) => c.arguments).join('');
   }
   const input_tokens = script.usage?.input_tokens ?? estimateTokens(body);
@@ -76,6 +102,11 @@ export function runLine(customId: string, body: Json, script: Script, snapshots:
   return {
     ok: true,
     usage: { input_tokens, output_tokens },
-    line: { id: batchIds.request(), custom_id: customId, response: { status_code: 200, request_id: ids.request(), body: final }, error: null },
+    line: {
+      id: batchIds.request(),
+      custom_id: customId,
+      response: { status_code: 200, request_id: ids.request(), body: final },
+      error: null,
+    },
   };
 }

@@ -29,16 +29,76 @@ export interface ProfileContext {
   deployments: Record<string, string>;
 }
 
-const OLLAMA_FIELDS = ['model', 'background', 'conversation', 'include', 'input', 'instructions', 'max_output_tokens', 'reasoning', 'temperature', 'text', 'top_p', 'truncation', 'tools', 'stream'];
-const VLLM_FIELDS = [
-  'background', 'include', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata', 'model', 'logit_bias',
-  'parallel_tool_calls', 'previous_response_id', 'prompt', 'reasoning', 'service_tier', 'store', 'stream', 'temperature', 'text',
-  'tool_choice', 'tools', 'top_logprobs', 'top_p', 'top_k', 'truncation', 'user', 'prompt_cache_key',
+const OLLAMA_FIELDS = [
+  'model',
+  'background',
+  'conversation',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'reasoning',
+  'temperature',
+  'text',
+  'top_p',
+  'truncation',
+  'tools',
+  'stream',
 ];
-const LITELLM_SUPPORTED = ['input', 'model', 'instructions', 'max_output_tokens', 'metadata', 'parallel_tool_calls', 'previous_response_id', 'reasoning', 'stream', 'temperature', 'text', 'tool_choice', 'tools', 'top_p', 'user'];
+const VLLM_FIELDS = [
+  'background',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'model',
+  'logit_bias',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'prompt',
+  'reasoning',
+  'service_tier',
+  'store',
+  'stream',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'top_k',
+  'truncation',
+  'user',
+  'prompt_cache_key',
+];
+const LITELLM_SUPPORTED = [
+  'input',
+  'model',
+  'instructions',
+  'max_output_tokens',
+  'metadata',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'reasoning',
+  'stream',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_p',
+  'user',
+];
 
-const bearer = (h: IncomingHttpHeaders) => (h.authorization?.startsWith('Bearer ') ? h.authorization.slice(7).trim() : undefined);
-const openaiError = (status: number, message: string, param: string | null = null, code: string | null = null): Admission => ({
+const bearer = (h: IncomingHttpHeaders) =>
+  h.authorization?.startsWith('Bearer ') ? h.authorization.slice(7).trim() : undefined;
+const openaiError = (
+  status: number,
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+): Admission => ({
   ok: false,
   status,
   body: { error: { message, type: 'invalid_request_error', param, code } },
@@ -55,19 +115,35 @@ function keep(body: Json, fields: string[]): { body: Json; ignored: string[] } {
 }
 
 /** Null when the server would authenticate the request; otherwise its refusal (OpenAI's own check is the fake's). */
-export function authenticate(profile: Exclude<ProfileName, 'openai'>, headers: IncomingHttpHeaders, apiKey: string): Admission | null {
+export function authenticate(
+  profile: Exclude<ProfileName, 'openai'>,
+  headers: IncomingHttpHeaders,
+  apiKey: string,
+): Admission | null {
   switch (profile) {
     case 'ollama':
       return null;
     case 'azure': {
       const key = typeof headers['api-key'] === 'string' ? headers['api-key'] : bearer(headers);
       if (key === apiKey) return null;
-      const message = 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
+      const message =
+        'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
       return { ok: false, status: 401, body: { error: { code: '401', message } } };
     }
     case 'litellm':
       if (bearer(headers) === apiKey) return null;
-      return { ok: false, status: 401, body: { error: { message: 'Authentication Error, Invalid proxy server token passed.', type: 'auth_error', param: 'None', code: '401' } } };
+      return {
+        ok: false,
+        status: 401,
+        body: {
+          error: {
+            message: 'Authentication Error, Invalid proxy server token passed.',
+            type: 'auth_error',
+            param: 'None',
+            code: '401',
+          },
+        },
+      };
     case 'vllm':
       return bearer(headers) === apiKey ? null : { ok: false, status: 401, body: { error: 'Unauthorized' } };
   }
@@ -87,7 +163,12 @@ export function admit(profile: ProfileName, body: Json, ctx: ProfileContext): Ad
       if ('prompt_cache_key' in kept) ignored.push('prompt_cache_key');
       const prev = kept.previous_response_id;
       if (typeof prev === 'string') {
-        if (!prev.startsWith('resp_')) return openaiError(400, `Invalid 'response_id': '${prev}'. Expected an ID that begins with 'resp'.`, 'response_id');
+        if (!prev.startsWith('resp_'))
+          return openaiError(
+            400,
+            `Invalid 'response_id': '${prev}'. Expected an ID that begins with 'resp'.`,
+            'response_id',
+          );
         return openaiError(404, `Response with id '${prev}' not found.`, 'response_id');
       }
       // Without VLLM_ENABLE_RESPONSES_API_STORE the server turns store off instead of refusing it.
@@ -108,7 +189,13 @@ export function admit(profile: ProfileName, body: Json, ctx: ProfileContext): Ad
         return {
           ok: false,
           status: 404,
-          body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.' } },
+          body: {
+            error: {
+              code: 'DeploymentNotFound',
+              message:
+                'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+            },
+          },
         };
       return { ok: true, body: { ...body, model }, ignored: [], model };
     }

@@ -21,7 +21,12 @@ const weatherTool = {
   type: 'function' as const,
   name: 'get_weather',
   description: 'Get weather',
-  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
   strict: true,
 };
 
@@ -75,13 +80,16 @@ describe('FakeOpenAI streaming wire format', () => {
     });
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     const [created, inProgress] = events;
-    for (const e of [created, inProgress]) expect(e.response).toMatchObject({ status: 'in_progress', usage: null, output: [] });
+    for (const e of [created, inProgress])
+      expect(e.response).toMatchObject({ status: 'in_progress', usage: null, output: [] });
     const done = events.at(-1);
     expect(done.response.model).toBe('gpt-4o-2024-08-06');
     expect(done.response.id).toMatch(/^resp_[0-9a-f]{50}$/);
     expect(done.response.output[0].id).toMatch(/^msg_/);
     expect(keys(done.response.usage)).toEqual(keys(recorded.at(-1).response.usage));
-    expect(keys(done.response.usage.input_tokens_details)).toEqual(keys(recorded.at(-1).response.usage.input_tokens_details));
+    expect(keys(done.response.usage.input_tokens_details)).toEqual(
+      keys(recorded.at(-1).response.usage.input_tokens_details),
+    );
     expect(done.response.usage.output_tokens_details).toEqual({ reasoning_tokens: 0 });
     expect(events.find((e) => e.type === 'response.output_text.delta').logprobs).toEqual([]);
   });
@@ -121,14 +129,24 @@ describe('FakeOpenAI streaming wire format', () => {
   it('streams function calls like the recorded function-call stream, and chains their outputs', async () => {
     fake.enqueue({ kind: 'function_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Beijing"}' }] });
     const events = await collect(
-      await client.responses.create({ model: 'gpt-5.1', input: 'Weather?', tools: [weatherTool], tool_choice: 'required', stream: true }),
+      await client.responses.create({
+        model: 'gpt-5.1',
+        input: 'Weather?',
+        tools: [weatherTool],
+        tool_choice: 'required',
+        stream: true,
+      }),
     );
     const recorded = fixture('function-call-stream.jsonl');
     // The recording dropped response.in_progress (its sequence numbers jump 0 → 2); the API sends it.
     expect(events[1].type).toBe('response.in_progress');
     expect(collapse(types(events).filter((t) => t !== 'response.in_progress'))).toEqual(collapse(types(recorded)));
     const byType = (evs: any[], t: string) => evs.find((e) => e.type === t);
-    for (const t of ['response.function_call_arguments.delta', 'response.function_call_arguments.done', 'response.output_item.added'])
+    for (const t of [
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.added',
+    ])
       expect(keys(byType(events, t)), t).toEqual(keys(byType(recorded, t)));
     const added = byType(events, 'response.output_item.added').item;
     expect(keys(added)).toEqual(keys(byType(recorded, 'response.output_item.added').item));
@@ -152,20 +170,34 @@ describe('FakeOpenAI streaming wire format', () => {
     expect(next.output_text).toBe('Sunny in Beijing.');
     expect(next.previous_response_id).toBe(completed.id);
     // Continuing without answering the call is rejected like the real API does.
-    const unanswered = await client.responses.create({ model: 'gpt-5.1', previous_response_id: completed.id, input: 'hi' }).catch((e) => e);
+    const unanswered = await client.responses
+      .create({ model: 'gpt-5.1', previous_response_id: completed.id, input: 'hi' })
+      .catch((e) => e);
     expect(unanswered).toBeInstanceOf(BadRequestError);
     expect(unanswered.message).toContain(`No tool output found for function call ${added.call_id}.`);
   });
 
   it('emits a text message before the calls when function_calls has text', async () => {
-    fake.enqueue({ kind: 'function_calls', text: 'Checking.', calls: [{ name: 'a', arguments: '{}' }, { name: 'b', arguments: '{}', call_id: 'call_fixed' }] });
+    fake.enqueue({
+      kind: 'function_calls',
+      text: 'Checking.',
+      calls: [
+        { name: 'a', arguments: '{}' },
+        { name: 'b', arguments: '{}', call_id: 'call_fixed' },
+      ],
+    });
     const res = await client.responses.create({ model: 'gpt-4o', input: 'go' });
     expect(res.output.map((o) => o.type)).toEqual(['message', 'function_call', 'function_call']);
     expect(res.output[2]).toMatchObject({ call_id: 'call_fixed', name: 'b' });
   });
 
   it('stream_error: sends an `error` event nested like the recording, then response.failed', async () => {
-    const error = { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'Your input exceeds the context window of this model.', param: 'input' };
+    const error = {
+      type: 'invalid_request_error',
+      code: 'context_length_exceeded',
+      message: 'Your input exceeds the context window of this model.',
+      param: 'input',
+    };
     fake.enqueue({ kind: 'stream_error', error });
     const { res, frames } = await rawStream(baseURL, {});
     expect(res.status).toBe(200);
@@ -176,12 +208,19 @@ describe('FakeOpenAI streaming wire format', () => {
     expect(keys(ours)).toEqual(keys(theirs));
     expect(keys(ours.error)).toEqual(keys(theirs.error));
     expect(ours.error).toEqual(error);
-    expect(events[3].response).toMatchObject({ status: 'failed', error: { code: 'context_length_exceeded', message: error.message } });
+    expect(events[3].response).toMatchObject({
+      status: 'failed',
+      error: { code: 'context_length_exceeded', message: error.message },
+    });
     expect(keys(events[3].response.error)).toEqual(keys(recorded[3].response.error));
   });
 
   it('stream_error through the SDK: yields the error event or throws APIError, either way with the code', async () => {
-    fake.enqueue({ kind: 'stream_error', afterText: 'Partial', error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota.' } });
+    fake.enqueue({
+      kind: 'stream_error',
+      afterText: 'Partial',
+      error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota.' },
+    });
     const seen: any[] = [];
     let thrown: unknown;
     try {
@@ -201,14 +240,26 @@ describe('FakeOpenAI streaming wire format', () => {
   });
 
   it('refusal and incomplete answers use the refusal events and response.incomplete', async () => {
-    fake.enqueue({ kind: 'refusal', refusal: "I can't help with that." }, { kind: 'text', text: 'Cut sh', status: 'incomplete' });
+    fake.enqueue(
+      { kind: 'refusal', refusal: "I can't help with that." },
+      { kind: 'text', text: 'Cut sh', status: 'incomplete' },
+    );
     const refusal = await collect(await client.responses.create({ model: 'gpt-4o', input: 'x', stream: true }));
     expect(types(refusal)).toContain('response.refusal.delta');
     expect(refusal.find((e) => e.type === 'response.refusal.done').refusal).toBe("I can't help with that.");
-    expect(refusal.at(-1).response.output[0].content[0]).toEqual({ type: 'refusal', refusal: "I can't help with that." });
-    const cut = await collect(await client.responses.create({ model: 'gpt-4o', input: 'x', stream: true, max_output_tokens: 16 }));
+    expect(refusal.at(-1).response.output[0].content[0]).toEqual({
+      type: 'refusal',
+      refusal: "I can't help with that.",
+    });
+    const cut = await collect(
+      await client.responses.create({ model: 'gpt-4o', input: 'x', stream: true, max_output_tokens: 16 }),
+    );
     expect(cut.at(-1).type).toBe('response.incomplete');
-    expect(cut.at(-1).response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, max_output_tokens: 16 });
+    expect(cut.at(-1).response).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      max_output_tokens: 16,
+    });
   });
 });
 
@@ -218,7 +269,8 @@ describe('FakeOpenAI timing and connection failures', () => {
     const arrivals: Array<[string, number]> = [];
     // Measured from the request (lower bounds only): a busy test machine can delay reads, never hasten them.
     const t0 = Date.now();
-    for await (const e of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) arrivals.push([e.type, Date.now()]);
+    for await (const e of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true }))
+      arrivals.push([e.type, Date.now()]);
     const at = (t: string, n = 0) => arrivals.filter(([type]) => type === t)[n]![1];
     expect(at('response.output_text.delta') - t0).toBeGreaterThanOrEqual(140);
     expect(at('response.output_text.delta', 1) - t0).toBeGreaterThanOrEqual(240);
@@ -229,9 +281,16 @@ describe('FakeOpenAI timing and connection failures', () => {
     fake.enqueue({ kind: 'stall', afterText: 'Thinking' });
     const before = fake.responsesRequests().length;
     const ac = new AbortController();
-    const stream = await client.responses.create({ model: 'gpt-4o', input: 'slow', stream: true }, { signal: ac.signal });
+    const stream = await client.responses.create(
+      { model: 'gpt-4o', input: 'slow', stream: true },
+      { signal: ac.signal },
+    );
     await fake.waitForRequests(before + 1);
-    expect(fake.responsesRequests().at(-1)).toMatchObject({ method: 'POST', path: '/v1/responses', body: { input: 'slow' } });
+    expect(fake.responsesRequests().at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/v1/responses',
+      body: { input: 'slow' },
+    });
     expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-test-fake');
     const seen: string[] = [];
     const done = (async () => {
@@ -251,7 +310,10 @@ describe('FakeOpenAI timing and connection failures', () => {
     other.enqueue({ kind: 'stall' });
     const c = new OpenAI({ apiKey: 'sk-test-fake', baseURL: url, maxRetries: 0 });
     const stream = await c.responses.create({ model: 'gpt-4o', input: 'hi', stream: true });
-    const done = collect(stream).then(() => 'ended', (e) => e);
+    const done = collect(stream).then(
+      () => 'ended',
+      (e) => e,
+    );
     const t0 = Date.now();
     await other.close();
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -262,8 +324,12 @@ describe('FakeOpenAI timing and connection failures', () => {
     fake.enqueue({ kind: 'reset', afterText: 'Half an ans' });
     const seen: string[] = [];
     const err = await (async () => {
-      for await (const e of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) seen.push(e.type);
-    })().then(() => undefined, (e) => e);
+      for await (const e of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true }))
+        seen.push(e.type);
+    })().then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(Error); // undici: TypeError('terminated') caused by read ECONNRESET
     expect(err.cause?.code).toBe('ECONNRESET');
     expect(seen).toContain('response.output_text.delta');
@@ -275,19 +341,41 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   beforeEach(() => fake.setDefault(() => ({ kind: 'text', text: 'Hello from the fake model.' })));
 
   it('answers non-streaming requests echoing request fields, with a dated model and usage', async () => {
-    fake.enqueue({ kind: 'text', text: 'Hi there', usage: { input_tokens: 1200, cached_tokens: 1024, output_tokens: 3 } });
+    fake.enqueue({
+      kind: 'text',
+      text: 'Hi there',
+      usage: { input_tokens: 1200, cached_tokens: 1024, output_tokens: 3 },
+    });
     const res = await client.responses.create({
-      model: 'gpt-4o', input: 'hello', instructions: 'Be brief.', max_output_tokens: 500, metadata: { thread: 'T1' },
-      store: false, prompt_cache_key: 'team-1', safety_identifier: 'hash-abc', parallel_tool_calls: false,
+      model: 'gpt-4o',
+      input: 'hello',
+      instructions: 'Be brief.',
+      max_output_tokens: 500,
+      metadata: { thread: 'T1' },
+      store: false,
+      prompt_cache_key: 'team-1',
+      safety_identifier: 'hash-abc',
+      parallel_tool_calls: false,
     });
     expect(res).toMatchObject({
-      object: 'response', status: 'completed', model: 'gpt-4o-2024-08-06', instructions: 'Be brief.', max_output_tokens: 500,
-      metadata: { thread: 'T1' }, store: false, prompt_cache_key: 'team-1', safety_identifier: 'hash-abc', parallel_tool_calls: false,
+      object: 'response',
+      status: 'completed',
+      model: 'gpt-4o-2024-08-06',
+      instructions: 'Be brief.',
+      max_output_tokens: 500,
+      metadata: { thread: 'T1' },
+      store: false,
+      prompt_cache_key: 'team-1',
+      safety_identifier: 'hash-abc',
+      parallel_tool_calls: false,
     });
     expect(res.output_text).toBe('Hi there');
     expect(res.usage).toEqual({
-      input_tokens: 1200, input_tokens_details: { cache_write_tokens: 0, cached_tokens: 1024 },
-      output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1203,
+      input_tokens: 1200,
+      input_tokens_details: { cache_write_tokens: 0, cached_tokens: 1024 },
+      output_tokens: 3,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 1203,
     });
     const dated = await client.responses.create({ model: 'gpt-4o-2024-11-20', input: 'hi' });
     expect(dated.model).toBe('gpt-4o-2024-11-20');
@@ -297,22 +385,33 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
     fake.enqueue({ kind: 'text', text: 'one' }, { kind: 'text', text: 'two' });
     fake.setDefault((req) => ({ kind: 'text', text: `echo: ${req.body.input}` }));
     const texts: string[] = [];
-    for (const input of ['a', 'b', 'c']) texts.push((await client.responses.create({ model: 'gpt-4o', input })).output_text);
+    for (const input of ['a', 'b', 'c'])
+      texts.push((await client.responses.create({ model: 'gpt-4o', input })).output_text);
     expect(texts).toEqual(['one', 'two', 'echo: c']);
   });
 
   it('parses structured output with responses.parse + zodTextFormat', async () => {
     const Answer = z.object({ answer: z.string(), confidence: z.number() });
     fake.enqueue({ kind: 'json', value: { answer: '42', confidence: 0.9 } });
-    const res = await client.responses.parse({ model: 'gpt-4o', input: 'q', text: { format: zodTextFormat(Answer, 'answer') } });
+    const res = await client.responses.parse({
+      model: 'gpt-4o',
+      input: 'q',
+      text: { format: zodTextFormat(Answer, 'answer') },
+    });
     expect(res.output_parsed).toEqual({ answer: '42', confidence: 0.9 });
     expect(res.text?.format).toMatchObject({ type: 'json_schema', name: 'answer', strict: true });
   });
 
   it('surfaces an http_error 429 as RateLimitError with retry-after headers and a request id', async () => {
     fake.enqueue({
-      kind: 'http_error', status: 429, headers: { 'retry-after': '2', 'retry-after-ms': '2000' },
-      error: { message: 'Rate limit reached for gpt-4o on requests per min (RPM).', type: 'requests', code: 'rate_limit_exceeded' },
+      kind: 'http_error',
+      status: 429,
+      headers: { 'retry-after': '2', 'retry-after-ms': '2000' },
+      error: {
+        message: 'Rate limit reached for gpt-4o on requests per min (RPM).',
+        type: 'requests',
+        code: 'rate_limit_exceeded',
+      },
     });
     const err = await client.responses.create({ model: 'gpt-4o', input: 'hi' }).catch((e) => e);
     expect(err).toBeInstanceOf(RateLimitError);
@@ -324,19 +423,31 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   });
 
   it('exposes request ids and configurable rate-limit headers via withResponse()', async () => {
-    const { data, response, request_id } = await client.responses.create({ model: 'gpt-4o', input: 'hi' }).withResponse();
+    const { data, response, request_id } = await client.responses
+      .create({ model: 'gpt-4o', input: 'hi' })
+      .withResponse();
     expect(request_id).toMatch(/^req_[0-9a-f]{32}$/);
     expect(response.headers.get('x-request-id')).toBe(request_id);
     expect((data as { _request_id?: string | null })._request_id).toBe(request_id);
-    for (const h of ['openai-processing-ms', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens'])
+    for (const h of [
+      'openai-processing-ms',
+      'x-ratelimit-limit-requests',
+      'x-ratelimit-remaining-requests',
+      'x-ratelimit-limit-tokens',
+      'x-ratelimit-remaining-tokens',
+    ])
       expect(response.headers.get(h), h).toMatch(/^\d+$/);
     expect(response.headers.get('x-ratelimit-reset-requests')).toBe('1s');
     expect(response.headers.get('x-ratelimit-reset-tokens')).toBe('6m0s');
 
-    const custom = new FakeOpenAI({ rateLimitHeaders: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' } });
+    const custom = new FakeOpenAI({
+      rateLimitHeaders: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' },
+    });
     const url = await custom.start();
     try {
-      const r = await new OpenAI({ apiKey: 'sk-test-fake', baseURL: url, maxRetries: 0 }).responses.create({ model: 'gpt-4o', input: 'x' }).withResponse();
+      const r = await new OpenAI({ apiKey: 'sk-test-fake', baseURL: url, maxRetries: 0 }).responses
+        .create({ model: 'gpt-4o', input: 'x' })
+        .withResponse();
       expect(r.response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(r.response.headers.get('x-ratelimit-reset-requests')).toBe('20s');
     } finally {
@@ -356,17 +467,36 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
   it('counts input tokens roughly (chars/4 + 85 per image)', async () => {
     const res: any = await client.responses.inputTokens.count({
       model: 'gpt-4o',
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'abcdefgh' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', detail: 'low' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'abcdefgh' },
+            {
+              type: 'input_image',
+              image_url:
+                'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+              detail: 'low',
+            },
+          ],
+        },
+      ],
     });
     expect(res).toEqual({ object: 'response.input_tokens', input_tokens: 87 });
   });
 
   it('chains previous_response_id only to responses stored by this fake', async () => {
     const stored = await client.responses.create({ model: 'gpt-4o', input: 'remember 7' });
-    const next = await client.responses.create({ model: 'gpt-4o', input: 'what number?', previous_response_id: stored.id });
+    const next = await client.responses.create({
+      model: 'gpt-4o',
+      input: 'what number?',
+      previous_response_id: stored.id,
+    });
     expect(next.previous_response_id).toBe(stored.id);
     const unstored = await client.responses.create({ model: 'gpt-4o', input: 'x', store: false });
-    const err = await client.responses.create({ model: 'gpt-4o', input: 'y', previous_response_id: unstored.id }).catch((e) => e);
+    const err = await client.responses
+      .create({ model: 'gpt-4o', input: 'y', previous_response_id: unstored.id })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err.code).toBe('previous_response_not_found');
     expect(err.message).toContain(`Previous response with id '${unstored.id}' not found.`);
@@ -374,40 +504,215 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
 
   const strictTool = (parameters: object) => [{ type: 'function', name: 'f', parameters, strict: true }];
   const cases: Array<[string, object, { code: string | null; param: string | null; message: RegExp | string }]> = [
-    ['missing model', { input: 'hi' }, { code: 'missing_required_parameter', param: 'model', message: "Missing required parameter: 'model'." }],
-    ['unknown model', { model: 'gpt-9', input: 'hi' }, { code: 'model_not_found', param: 'model', message: "The requested model 'gpt-9' does not exist." }],
-    ['unknown parameter', { model: 'gpt-4o', input: 'hi', max_tokens: 50 }, { code: 'unknown_parameter', param: 'max_tokens', message: "Unknown parameter: 'max_tokens'." }],
-    ['bad role', { model: 'gpt-4o', input: [{ role: 'bot', content: 'x' }] }, { code: 'invalid_value', param: 'input[0].role', message: /Invalid value: 'bot'/ }],
-    ['input_text in an assistant message', { model: 'gpt-4o', input: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'input_text', text: 'x' }] }] },
-      { code: 'invalid_value', param: 'input[1].content[0]', message: "Invalid value: 'input_text'. Supported values are: 'output_text' and 'refusal'." }],
-    ['bad image detail', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x.test/a.png', detail: 'medium' }] }] },
-      { code: 'invalid_value', param: 'input[0].content[0].detail', message: /Invalid value: 'medium'/ }],
-    ['input_file data without filename', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'data:application/pdf;base64,AA' }] }] },
-      { code: 'missing_required_parameter', param: 'input[0].content[0].filename', message: /Missing required parameter/ }],
-    ['function_call_output without its call', { model: 'gpt-4o', input: [{ type: 'function_call_output', call_id: 'call_zzz', output: 'x' }] },
-      { code: null, param: 'input', message: 'No tool call found for function call output with call_id call_zzz.' }],
-    ['max_output_tokens below 16', { model: 'gpt-4o', input: 'hi', max_output_tokens: 10 },
-      { code: 'integer_below_min_value', param: 'max_output_tokens', message: "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 10 instead." }],
-    ['17 metadata keys', { model: 'gpt-4o', input: 'hi', metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) },
-      { code: 'object_above_max_properties', param: 'metadata', message: /at most 16 properties, but got an object with 17/ }],
-    ['metadata key over 64 chars', { model: 'gpt-4o', input: 'hi', metadata: { ['k'.repeat(65)]: 'v' } }, { code: 'string_above_max_length', param: 'metadata', message: /maximum length 64/ }],
-    ['metadata value over 512 chars', { model: 'gpt-4o', input: 'hi', metadata: { k: 'v'.repeat(513) } }, { code: 'string_above_max_length', param: 'metadata.k', message: /maximum length 512, but got a string with length 513/ }],
-    ['safety_identifier over 64 chars', { model: 'gpt-4o', input: 'hi', safety_identifier: 's'.repeat(65) }, { code: 'string_above_max_length', param: 'safety_identifier', message: /maximum length 64/ }],
-    ['unknown previous_response_id', { model: 'gpt-4o', input: 'hi', previous_response_id: 'resp_nope' },
-      { code: 'previous_response_not_found', param: 'previous_response_id', message: "Previous response with id 'resp_nope' not found." }],
-    ['strict tool without additionalProperties:false', { model: 'gpt-4o', input: 'hi', tools: strictTool({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }) },
-      { code: 'invalid_function_parameters', param: 'tools[0].parameters', message: "Invalid schema for function 'f': In context=(), 'additionalProperties' is required to be supplied and to be false." }],
-    ['strict tool with an optional property', { model: 'gpt-4o', input: 'hi', tools: strictTool({ type: 'object', properties: { a: { type: 'string' }, unit: { type: 'string' } }, required: ['a'], additionalProperties: false }) },
-      { code: 'invalid_function_parameters', param: 'tools[0].parameters', message: /'required' is required to be supplied and to be an array including every key in properties. Missing 'unit'./ }],
-    ['strict tool with a loose nested object', { model: 'gpt-4o', input: 'hi', tools: strictTool({ type: 'object', properties: { address: { type: 'object', properties: {} } }, required: ['address'], additionalProperties: false }) },
-      { code: 'invalid_function_parameters', param: 'tools[0].parameters', message: /In context=\('properties', 'address'\), 'additionalProperties'/ }],
-    ['temperature on a reasoning model', { model: 'gpt-5', input: 'hi', temperature: 0.2 }, { code: 'unsupported_parameter', param: 'temperature', message: /not supported with this model/ }],
-    ['an HTML page sent as a PNG data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${Buffer.from('<!DOCTYPE html><html>').toString('base64')}` }] }] },
-      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
-    ['an image data URL with a non-image type', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_image', detail: 'auto', image_url: 'data:application/pdf;base64,JVBERi0=' }] }] },
-      { code: 'invalid_image_format', param: null, message: /unsupported image/ }],
-    ['file_data that is not a data URL', { model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0=' }] }] },
-      { code: 'invalid_value', param: 'input[0].content[0].file_data', message: /base64-encoded data URL/ }],
+    [
+      'missing model',
+      { input: 'hi' },
+      { code: 'missing_required_parameter', param: 'model', message: "Missing required parameter: 'model'." },
+    ],
+    [
+      'unknown model',
+      { model: 'gpt-9', input: 'hi' },
+      { code: 'model_not_found', param: 'model', message: "The requested model 'gpt-9' does not exist." },
+    ],
+    [
+      'unknown parameter',
+      { model: 'gpt-4o', input: 'hi', max_tokens: 50 },
+      { code: 'unknown_parameter', param: 'max_tokens', message: "Unknown parameter: 'max_tokens'." },
+    ],
+    [
+      'bad role',
+      { model: 'gpt-4o', input: [{ role: 'bot', content: 'x' }] },
+      { code: 'invalid_value', param: 'input[0].role', message: /Invalid value: 'bot'/ },
+    ],
+    [
+      'input_text in an assistant message',
+      {
+        model: 'gpt-4o',
+        input: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: [{ type: 'input_text', text: 'x' }] },
+        ],
+      },
+      {
+        code: 'invalid_value',
+        param: 'input[1].content[0]',
+        message: "Invalid value: 'input_text'. Supported values are: 'output_text' and 'refusal'.",
+      },
+    ],
+    [
+      'bad image detail',
+      {
+        model: 'gpt-4o',
+        input: [
+          { role: 'user', content: [{ type: 'input_image', image_url: 'https://x.test/a.png', detail: 'medium' }] },
+        ],
+      },
+      { code: 'invalid_value', param: 'input[0].content[0].detail', message: /Invalid value: 'medium'/ },
+    ],
+    [
+      'input_file data without filename',
+      {
+        model: 'gpt-4o',
+        input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'data:application/pdf;base64,AA' }] }],
+      },
+      {
+        code: 'missing_required_parameter',
+        param: 'input[0].content[0].filename',
+        message: /Missing required parameter/,
+      },
+    ],
+    [
+      'function_call_output without its call',
+      { model: 'gpt-4o', input: [{ type: 'function_call_output', call_id: 'call_zzz', output: 'x' }] },
+      { code: null, param: 'input', message: 'No tool call found for function call output with call_id call_zzz.' },
+    ],
+    [
+      'max_output_tokens below 16',
+      { model: 'gpt-4o', input: 'hi', max_output_tokens: 10 },
+      {
+        code: 'integer_below_min_value',
+        param: 'max_output_tokens',
+        message:
+          "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 10 instead.",
+      },
+    ],
+    [
+      '17 metadata keys',
+      {
+        model: 'gpt-4o',
+        input: 'hi',
+        metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])),
+      },
+      {
+        code: 'object_above_max_properties',
+        param: 'metadata',
+        message: /at most 16 properties, but got an object with 17/,
+      },
+    ],
+    [
+      'metadata key over 64 chars',
+      { model: 'gpt-4o', input: 'hi', metadata: { ['k'.repeat(65)]: 'v' } },
+      { code: 'string_above_max_length', param: 'metadata', message: /maximum length 64/ },
+    ],
+    [
+      'metadata value over 512 chars',
+      { model: 'gpt-4o', input: 'hi', metadata: { k: 'v'.repeat(513) } },
+      {
+        code: 'string_above_max_length',
+        param: 'metadata.k',
+        message: /maximum length 512, but got a string with length 513/,
+      },
+    ],
+    [
+      'safety_identifier over 64 chars',
+      { model: 'gpt-4o', input: 'hi', safety_identifier: 's'.repeat(65) },
+      { code: 'string_above_max_length', param: 'safety_identifier', message: /maximum length 64/ },
+    ],
+    [
+      'unknown previous_response_id',
+      { model: 'gpt-4o', input: 'hi', previous_response_id: 'resp_nope' },
+      {
+        code: 'previous_response_not_found',
+        param: 'previous_response_id',
+        message: "Previous response with id 'resp_nope' not found.",
+      },
+    ],
+    [
+      'strict tool without additionalProperties:false',
+      {
+        model: 'gpt-4o',
+        input: 'hi',
+        tools: strictTool({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }),
+      },
+      {
+        code: 'invalid_function_parameters',
+        param: 'tools[0].parameters',
+        message:
+          "Invalid schema for function 'f': In context=(), 'additionalProperties' is required to be supplied and to be false.",
+      },
+    ],
+    [
+      'strict tool with an optional property',
+      {
+        model: 'gpt-4o',
+        input: 'hi',
+        tools: strictTool({
+          type: 'object',
+          properties: { a: { type: 'string' }, unit: { type: 'string' } },
+          required: ['a'],
+          additionalProperties: false,
+        }),
+      },
+      {
+        code: 'invalid_function_parameters',
+        param: 'tools[0].parameters',
+        message:
+          /'required' is required to be supplied and to be an array including every key in properties. Missing 'unit'./,
+      },
+    ],
+    [
+      'strict tool with a loose nested object',
+      {
+        model: 'gpt-4o',
+        input: 'hi',
+        tools: strictTool({
+          type: 'object',
+          properties: { address: { type: 'object', properties: {} } },
+          required: ['address'],
+          additionalProperties: false,
+        }),
+      },
+      {
+        code: 'invalid_function_parameters',
+        param: 'tools[0].parameters',
+        message: /In context=\('properties', 'address'\), 'additionalProperties'/,
+      },
+    ],
+    [
+      'temperature on a reasoning model',
+      { model: 'gpt-5', input: 'hi', temperature: 0.2 },
+      { code: 'unsupported_parameter', param: 'temperature', message: /not supported with this model/ },
+    ],
+    [
+      'an HTML page sent as a PNG data URL',
+      {
+        model: 'gpt-4o',
+        input: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'input_image',
+                detail: 'auto',
+                image_url: `data:image/png;base64,${Buffer.from('<!DOCTYPE html><html>').toString('base64')}`,
+              },
+            ],
+          },
+        ],
+      },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ },
+    ],
+    [
+      'an image data URL with a non-image type',
+      {
+        model: 'gpt-4o',
+        input: [
+          {
+            role: 'user',
+            content: [{ type: 'input_image', detail: 'auto', image_url: 'data:application/pdf;base64,JVBERi0=' }],
+          },
+        ],
+      },
+      { code: 'invalid_image_format', param: null, message: /unsupported image/ },
+    ],
+    [
+      'file_data that is not a data URL',
+      {
+        model: 'gpt-4o',
+        input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'JVBERi0=' }] }],
+      },
+      { code: 'invalid_value', param: 'input[0].content[0].file_data', message: /base64-encoded data URL/ },
+    ],
   ];
   it.each(cases)('answers 400 like the real API: %s', async (_name, body, expected) => {
     const err = await client.responses.create(body as any).catch((e) => e);

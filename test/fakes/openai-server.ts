@@ -1,14 +1,33 @@
 // A faithful fake of the OpenAI Responses API HTTP server for tests (real sockets, real SSE).
 // Wire format follows the recorded streams in /work/shared/fixtures/openai-responses/.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import {
-  buildResponse, chunkText, datedModel, estimateTokens, functionCallItem, ids, messageItem, MODEL_SNAPSHOTS,
-  obfuscation, orderEvent, outputTextPart, refusalPart, sseFrame, usageObject, type Json,
-} from './sse.js';
-import { invalid, validateCreate, type ApiError, type StoredResponse } from './openai-validation.js';
-import { admit, authenticate, type Admission, type ProfileName } from './openai-profiles.js';
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { FakeBatches, type FakeBatchesOptions, type FakeReply } from './openai-batches.js';
+import { type Admission, admit, authenticate, type ProfileName } from './openai-profiles.js';
+import { type ApiError, invalid, type StoredResponse, validateCreate } from './openai-validation.js';
+import {
+  buildResponse,
+  chunkText,
+  datedModel,
+  estimateTokens,
+  functionCallItem,
+  ids,
+  type Json,
+  MODEL_SNAPSHOTS,
+  messageItem,
+  obfuscation,
+  orderEvent,
+  outputTextPart,
+  refusalPart,
+  sseFrame,
+  usageObject,
+} from './sse.js';
 
 type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
@@ -16,11 +35,25 @@ type Pace = { chunkSize?: number; firstTokenDelayMs?: number; deltaDelayMs?: num
 type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
 
 export type Script =
-  | ({ kind: 'text'; text: string; status?: 'completed' | 'incomplete'; incompleteReason?: 'max_output_tokens' | 'content_filter' } & Pace)
-  | ({ kind: 'function_calls'; calls: Array<{ name: string; arguments: string; call_id?: string }>; text?: string } & Pace)
+  | ({
+      kind: 'text';
+      text: string;
+      status?: 'completed' | 'incomplete';
+      incompleteReason?: 'max_output_tokens' | 'content_filter';
+    } & Pace)
+  | ({
+      kind: 'function_calls';
+      calls: Array<{ name: string; arguments: string; call_id?: string }>;
+      text?: string;
+    } & Pace)
   | ({ kind: 'json'; value: unknown } & Pace)
   | ({ kind: 'refusal'; refusal: string } & Pace)
-  | { kind: 'http_error'; status: number; error: { message: string; type: string; code: string | null; param?: string | null }; headers?: Record<string, string> }
+  | {
+      kind: 'http_error';
+      status: number;
+      error: { message: string; type: string; code: string | null; param?: string | null };
+      headers?: Record<string, string>;
+    }
   | ({ kind: 'stream_error'; afterText?: string; error: ErrorBody } & Pace)
   | ({ kind: 'stall'; afterText?: string } & Pace)
   | ({ kind: 'reset'; afterText?: string } & Pace);
@@ -119,7 +152,9 @@ export class FakeOpenAI {
     if (opts.limits?.tokensPerMinute) this.tokenBucket = new MinuteBucket(opts.limits.tokensPerMinute);
     if (opts.limits?.requestsPerMinute) this.requestBucket = new MinuteBucket(opts.limits.requestsPerMinute);
     this.batches = new FakeBatches(
-      (body) => this.queue.shift() ?? this.fallback({ method: 'POST', path: '/v1/responses', headers: {}, body, at: Date.now() }),
+      (body) =>
+        this.queue.shift() ??
+        this.fallback({ method: 'POST', path: '/v1/responses', headers: {}, body, at: Date.now() }),
       this.snapshots,
       opts.batches,
     );
@@ -185,8 +220,20 @@ export class FakeOpenAI {
     const t = this.tokenBucket;
     const r = this.requestBucket;
     const enforced: Record<string, string> = {
-      ...(t ? { 'x-ratelimit-limit-tokens': String(t.limit), 'x-ratelimit-remaining-tokens': String(Math.max(0, Math.floor(t.level()))), 'x-ratelimit-reset-tokens': formatReset(t.resetMs()) } : {}),
-      ...(r ? { 'x-ratelimit-limit-requests': String(r.limit), 'x-ratelimit-remaining-requests': String(Math.max(0, Math.floor(r.level()))), 'x-ratelimit-reset-requests': formatReset(r.resetMs()) } : {}),
+      ...(t
+        ? {
+            'x-ratelimit-limit-tokens': String(t.limit),
+            'x-ratelimit-remaining-tokens': String(Math.max(0, Math.floor(t.level()))),
+            'x-ratelimit-reset-tokens': formatReset(t.resetMs()),
+          }
+        : {}),
+      ...(r
+        ? {
+            'x-ratelimit-limit-requests': String(r.limit),
+            'x-ratelimit-remaining-requests': String(Math.max(0, Math.floor(r.level()))),
+            'x-ratelimit-reset-requests': formatReset(r.resetMs()),
+          }
+        : {}),
     };
     return {
       'x-request-id': ids.request(),
@@ -204,7 +251,13 @@ export class FakeOpenAI {
     };
   }
 
-  private sendJson(res: ServerResponse, status: number, body: unknown, startedAt: number, extra?: Record<string, string>) {
+  private sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    startedAt: number,
+    extra?: Record<string, string>,
+  ) {
     const text = JSON.stringify(body, null, 2);
     res.writeHead(status, { ...this.headers(startedAt, extra), 'content-type': 'application/json' });
     res.end(text);
@@ -220,13 +273,21 @@ export class FakeOpenAI {
     if (!auth?.startsWith('Bearer ') || !auth.slice(7).trim()) {
       const msg =
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
-      return { ok: false, status: 401, body: { error: { message: msg, type: 'invalid_request_error', param: null, code: null } } };
+      return {
+        ok: false,
+        status: 401,
+        body: { error: { message: msg, type: 'invalid_request_error', param: null, code: null } },
+      };
     }
     const key = auth.slice(7).trim();
     if (key === this.apiKey) return null;
     const masked = key.length > 8 ? `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}` : key;
     const msg = `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`;
-    return { ok: false, status: 401, body: { error: { message: msg, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } };
+    return {
+      ok: false,
+      status: 401,
+      body: { error: { message: msg, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -248,10 +309,18 @@ export class FakeOpenAI {
     for (const w of [...this.waiters]) w();
 
     const profile = this.opts.profile ?? 'openai';
-    const refused = profile === 'openai' ? this.authenticate(req.headers.authorization) : authenticate(profile, req.headers, this.apiKey);
+    const refused =
+      profile === 'openai'
+        ? this.authenticate(req.headers.authorization)
+        : authenticate(profile, req.headers, this.apiKey);
     if (refused && !refused.ok) return this.sendJson(res, refused.status, refused.body, startedAt);
     const route = `${method} ${path}`;
-    if (this.batches.handles(path)) return this.sendBatches(res, await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes), startedAt);
+    if (this.batches.handles(path))
+      return this.sendBatches(
+        res,
+        await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes),
+        startedAt,
+      );
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
     if (parseFailed)
@@ -267,7 +336,12 @@ export class FakeOpenAI {
     if (path === '/v1/responses/input_tokens') {
       const e = validateCreate({ ...body, model: body?.model ?? 'gpt-4o' }, this.stored, this.snapshots);
       if (e) return this.sendError(res, e, startedAt);
-      return this.sendJson(res, 200, { object: 'response.input_tokens', input_tokens: estimateTokens(body ?? {}) }, startedAt);
+      return this.sendJson(
+        res,
+        200,
+        { object: 'response.input_tokens', input_tokens: estimateTokens(body ?? {}) },
+        startedAt,
+      );
     }
     this.remainingRequests = Math.max(0, this.remainingRequests - 1);
     const admitted = admit(profile, body ?? {}, { apiKey: this.apiKey, deployments: this.opts.deployments ?? {} });
@@ -279,7 +353,9 @@ export class FakeOpenAI {
     const limited = this.admit(body);
     if (limited) {
       this.rateLimited++;
-      return this.sendError(res, limited.error, startedAt, { 'retry-after': String(Math.max(1, Math.ceil(limited.waitMs / 1000))) });
+      return this.sendError(res, limited.error, startedAt, {
+        'retry-after': String(Math.max(1, Math.ceil(limited.waitMs / 1000))),
+      });
     }
     const recorded = this.requests.at(-1)!;
     const script = this.queue.shift() ?? this.fallback(recorded);
@@ -299,7 +375,10 @@ export class FakeOpenAI {
       const waitMs = b.msUntil(need);
       const unit = kind === 'tokens' ? 'TPM' : 'RPM';
       const message = `Rate limit reached for ${model} in organization org-fake on ${kind} per min (${unit}): Limit ${b.limit}, Used ${Math.ceil(b.limit - b.level())}, Requested ${need}. Please try again in ${formatReset(waitMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`;
-      return { error: { status: 429, error: { message, type: kind, param: null, code: 'rate_limit_exceeded' } }, waitMs };
+      return {
+        error: { status: 429, error: { message, type: kind, param: null, code: 'rate_limit_exceeded' } },
+        waitMs,
+      };
     };
     if (r && r.level() < 1) return fail('requests', r, 1);
     if (t && t.level() < cost) return fail('tokens', t, cost);
@@ -311,7 +390,11 @@ export class FakeOpenAI {
   private sendBatches(res: ServerResponse, reply: FakeReply, startedAt: number) {
     if ('error' in reply) return this.sendError(res, reply.error, startedAt);
     if ('json' in reply) return this.sendJson(res, reply.status, reply.json, startedAt);
-    res.writeHead(200, { ...this.headers(startedAt), 'content-type': 'application/octet-stream', 'content-length': String(reply.bytes.length) });
+    res.writeHead(200, {
+      ...this.headers(startedAt),
+      'content-type': 'application/octet-stream',
+      'content-length': String(reply.bytes.length),
+    });
     res.end(reply.bytes);
   }
 
@@ -319,7 +402,12 @@ export class FakeOpenAI {
 
   private async respond(req: IncomingMessage, res: ServerResponse, body: Json, script: Script, startedAt: number) {
     if (script.kind === 'http_error')
-      return this.sendError(res, { status: script.status, error: { ...script.error, param: script.error.param ?? null } }, startedAt, script.headers);
+      return this.sendError(
+        res,
+        { status: script.status, error: { ...script.error, param: script.error.param ?? null } },
+        startedAt,
+        script.headers,
+      );
 
     const pace: Pace = script;
     const createdAt = Math.floor(Date.now() / 1000);
@@ -346,7 +434,11 @@ export class FakeOpenAI {
     };
 
     if (streaming) {
-      res.writeHead(200, { ...this.headers(startedAt), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      res.writeHead(200, {
+        ...this.headers(startedAt),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
       res.flushHeaders();
     }
     emit('response.created', { response: resp });
@@ -370,7 +462,10 @@ export class FakeOpenAI {
       }
       if (!finish) return;
       const part = isText ? outputTextPart(text) : refusalPart(text);
-      emit(isText ? 'response.output_text.done' : 'response.refusal.done', isText ? { ...base, logprobs: [], text } : { ...base, refusal: text });
+      emit(
+        isText ? 'response.output_text.done' : 'response.refusal.done',
+        isText ? { ...base, logprobs: [], text } : { ...base, refusal: text },
+      );
       emit('response.content_part.done', { ...base, part });
       const item = messageItem(id, status, [part]);
       emit('response.output_item.done', { item, output_index: oi });
@@ -382,9 +477,19 @@ export class FakeOpenAI {
       if (script.afterText) await streamMessage(script.afterText, 'text', 'in_progress', false);
       if (script.kind === 'reset') return this.reset(req, res);
       if (script.kind === 'stall') return; // keep the socket open until the client aborts or close()
-      const error = { type: script.error.type, code: script.error.code, message: script.error.message, param: script.error.param ?? null };
+      const error = {
+        type: script.error.type,
+        code: script.error.code,
+        message: script.error.message,
+        param: script.error.param ?? null,
+      };
       if (!streaming) {
-        const status = error.type === 'invalid_request_error' ? 400 : /quota|rate_limit/.test(String(error.code ?? error.type)) ? 429 : 500;
+        const status =
+          error.type === 'invalid_request_error'
+            ? 400
+            : /quota|rate_limit/.test(String(error.code ?? error.type))
+              ? 429
+              : 500;
         return this.sendError(res, { status, error }, startedAt);
       }
       emit('error', { error });
@@ -411,7 +516,10 @@ export class FakeOpenAI {
         const oi = output.length;
         const id = ids.functionCall();
         const callId = call.call_id ?? ids.callId();
-        emit('response.output_item.added', { item: functionCallItem(id, 'in_progress', '', callId, call.name), output_index: oi });
+        emit('response.output_item.added', {
+          item: functionCallItem(id, 'in_progress', '', callId, call.name),
+          output_index: oi,
+        });
         for (const piece of chunkText(call.arguments, chunkSize))
           await pacedDelta('response.function_call_arguments.delta', { item_id: id, output_index: oi }, piece);
         emit('response.function_call_arguments.done', { arguments: call.arguments, item_id: id, output_index: oi });

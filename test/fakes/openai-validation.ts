@@ -13,7 +13,8 @@ export const invalid = (message: string, param: string | null, code: string | nu
   error: { message, type: 'invalid_request_error', param, code },
 });
 
-const missing = (param: string) => invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+const missing = (param: string) =>
+  invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
 const badValue = (param: string, value: unknown, allowed: string[]) =>
   invalid(`Invalid value: '${String(value)}'. Supported values are: ${listQuoted(allowed)}.`, param, 'invalid_value');
 const tooLong = (param: string, max: number, got: number) =>
@@ -37,11 +38,39 @@ function jsonType(v: unknown): string {
 const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export const KNOWN_PARAMS = new Set([
-  'model', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata', 'parallel_tool_calls',
-  'previous_response_id', 'reasoning', 'store', 'stream', 'stream_options', 'temperature', 'text', 'tool_choice',
-  'tools', 'top_p', 'top_logprobs', 'truncation', 'user', 'safety_identifier', 'prompt_cache_key',
-  'prompt_cache_retention', 'prompt_cache_options', 'service_tier', 'include', 'background', 'conversation', 'prompt',
-  'context_management', 'frequency_penalty', 'presence_penalty', 'moderation',
+  'model',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'reasoning',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_p',
+  'top_logprobs',
+  'truncation',
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'prompt_cache_options',
+  'service_tier',
+  'include',
+  'background',
+  'conversation',
+  'prompt',
+  'context_management',
+  'frequency_penalty',
+  'presence_penalty',
+  'moderation',
 ]);
 
 const ROLES = ['assistant', 'system', 'developer', 'user'];
@@ -65,16 +94,23 @@ function checkPart(part: unknown, role: string, p: string): ApiError | null {
     case 'refusal':
       return typeof part.refusal === 'string' ? null : missing(`${p}.refusal`);
     case 'input_image':
-      if (part.detail !== undefined && !DETAILS.includes(part.detail)) return badValue(`${p}.detail`, part.detail, DETAILS);
+      if (part.detail !== undefined && !DETAILS.includes(part.detail))
+        return badValue(`${p}.detail`, part.detail, DETAILS);
       if (typeof part.file_id === 'string') return null;
       if (typeof part.image_url !== 'string') return missing(`${p}.image_url`);
       if (!/^(https?:\/\/|data:)/.test(part.image_url))
-        return invalid(`Invalid '${p}.image_url'. Expected a valid URL, but got a value with an invalid format.`, `${p}.image_url`, 'invalid_value');
+        return invalid(
+          `Invalid '${p}.image_url'. Expected a valid URL, but got a value with an invalid format.`,
+          `${p}.image_url`,
+          'invalid_value',
+        );
       return mediaCheck(checkImageUrl(part.image_url, `${p}.image_url`));
     default: // input_file
       if (typeof part.file_id === 'string' || typeof part.file_url === 'string') return null;
       if (typeof part.file_data !== 'string') return missing(`${p}.file_id`);
-      return typeof part.filename === 'string' ? checkFileData(part.file_data, `${p}.file_data`) : missing(`${p}.filename`);
+      return typeof part.filename === 'string'
+        ? checkFileData(part.file_data, `${p}.file_data`)
+        : missing(`${p}.filename`);
   }
 }
 
@@ -88,7 +124,8 @@ function checkItem(item: unknown, p: string): ApiError | null {
     if (!ROLES.includes(item.role)) return badValue(`${p}.role`, item.role, ROLES);
     if (item.content === undefined) return missing(`${p}.content`);
     if (typeof item.content === 'string') return null;
-    if (!Array.isArray(item.content)) return badType(`${p}.content`, 'one of a string or array of input content', item.content);
+    if (!Array.isArray(item.content))
+      return badType(`${p}.content`, 'one of a string or array of input content', item.content);
     for (const [j, part] of item.content.entries()) {
       const e = checkPart(part, item.role, `${p}.content[${j}]`);
       if (e) return e;
@@ -134,7 +171,8 @@ export function strictSchemaProblem(schema: unknown, path: (string | number)[] =
   const children: [unknown, (string | number)[]][] = [];
   if (schema.items) children.push([schema.items, [...path, 'items']]);
   for (const key of ['anyOf', 'oneOf'] as const)
-    if (Array.isArray(schema[key])) schema[key].forEach((s: unknown, i: number) => children.push([s, [...path, key, i]]));
+    if (Array.isArray(schema[key]))
+      for (const [i, s] of (schema[key] as unknown[]).entries()) children.push([s, [...path, key, i]]);
   for (const key of ['$defs', 'definitions'] as const)
     if (isObj(schema[key])) for (const [k, s] of Object.entries(schema[key])) children.push([s, [...path, key, k]]);
   for (const [s, p] of children) {
@@ -150,7 +188,11 @@ export interface StoredResponse {
 }
 
 /** All call_ids known from a stored chain (calls in its inputs and outputs). */
-function chainCallIds(id: string | undefined, stored: Map<string, StoredResponse>, out = new Set<string>()): Set<string> {
+function chainCallIds(
+  id: string | undefined,
+  stored: Map<string, StoredResponse>,
+  out = new Set<string>(),
+): Set<string> {
   const seen = new Set<string>();
   while (id && stored.has(id) && !seen.has(id)) {
     seen.add(id);
@@ -161,9 +203,14 @@ function chainCallIds(id: string | undefined, stored: Map<string, StoredResponse
   return out;
 }
 
-export function validateCreate(body: unknown, stored: Map<string, StoredResponse>, snapshots?: Record<string, string>): ApiError | null {
+export function validateCreate(
+  body: unknown,
+  stored: Map<string, StoredResponse>,
+  snapshots?: Record<string, string>,
+): ApiError | null {
   if (!isObj(body)) return badType('body', 'an object', body);
-  for (const k of Object.keys(body)) if (!KNOWN_PARAMS.has(k)) return invalid(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
+  for (const k of Object.keys(body))
+    if (!KNOWN_PARAMS.has(k)) return invalid(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
   if (body.model === undefined || body.model === null) {
     if (!body.prompt) return missing('model');
   } else if (typeof body.model !== 'string') return badType('model', 'a string', body.model);
@@ -194,9 +241,17 @@ export function validateCreate(body: unknown, stored: Map<string, StoredResponse
   if (typeof body.safety_identifier === 'string' && body.safety_identifier.length > 64)
     return tooLong('safety_identifier', 64, body.safety_identifier.length);
   if (isReasoningModel(model) && body.temperature != null && body.temperature !== 1)
-    return invalid(`Unsupported parameter: 'temperature' is not supported with this model.`, 'temperature', 'unsupported_parameter');
+    return invalid(
+      `Unsupported parameter: 'temperature' is not supported with this model.`,
+      'temperature',
+      'unsupported_parameter',
+    );
   if (model && !isReasoningModel(model) && body.reasoning?.effort != null)
-    return invalid(`Unsupported parameter: 'reasoning.effort' is not supported with this model.`, 'reasoning.effort', 'unsupported_parameter');
+    return invalid(
+      `Unsupported parameter: 'reasoning.effort' is not supported with this model.`,
+      'reasoning.effort',
+      'unsupported_parameter',
+    );
 
   const input: unknown[] = typeof body.input === 'string' || body.input == null ? [] : body.input;
   if (body.input != null && typeof body.input !== 'string' && !Array.isArray(body.input))
@@ -213,9 +268,15 @@ export function validateCreate(body: unknown, stored: Map<string, StoredResponse
     if (!isObj(tool) || tool.type !== 'function') continue;
     if (typeof tool.name !== 'string') return missing(`tools[${i}].name`);
     if (tool.strict === true) {
-      const problem = strictSchemaProblem(tool.parameters ?? null) ?? (tool.parameters ? null : `In context=(), object schema missing properties.`);
+      const problem =
+        strictSchemaProblem(tool.parameters ?? null) ??
+        (tool.parameters ? null : `In context=(), object schema missing properties.`);
       if (problem)
-        return invalid(`Invalid schema for function '${tool.name}': ${problem}`, `tools[${i}].parameters`, 'invalid_function_parameters');
+        return invalid(
+          `Invalid schema for function '${tool.name}': ${problem}`,
+          `tools[${i}].parameters`,
+          'invalid_function_parameters',
+        );
     }
   }
   const fmt = body.text?.format;
@@ -223,12 +284,21 @@ export function validateCreate(body: unknown, stored: Map<string, StoredResponse
     if (typeof fmt.name !== 'string') return missing('text.format.name');
     if (!isObj(fmt.schema)) return missing('text.format.schema');
     const problem = fmt.strict === true ? strictSchemaProblem(fmt.schema) : null;
-    if (problem) return invalid(`Invalid schema for response_format '${fmt.name}': ${problem}`, 'text.format.schema', 'invalid_json_schema');
+    if (problem)
+      return invalid(
+        `Invalid schema for response_format '${fmt.name}': ${problem}`,
+        'text.format.schema',
+        'invalid_json_schema',
+      );
   }
 
   const prevId: string | undefined = body.previous_response_id ?? undefined;
   if (prevId !== undefined && !stored.has(prevId))
-    return invalid(`Previous response with id '${prevId}' not found.`, 'previous_response_id', 'previous_response_not_found');
+    return invalid(
+      `Previous response with id '${prevId}' not found.`,
+      'previous_response_id',
+      'previous_response_not_found',
+    );
 
   // Tool-call pairing: every output needs an earlier call, every call needs an output.
   const calls = chainCallIds(prevId, stored);
@@ -246,6 +316,7 @@ export function validateCreate(body: unknown, stored: Map<string, StoredResponse
     ...(input as Json[]).filter((it) => it.type === 'function_call'),
   ];
   for (const call of pending)
-    if (!answered.has(call.call_id)) return invalid(`No tool output found for function call ${call.call_id}.`, 'input', null);
+    if (!answered.has(call.call_id))
+      return invalid(`No tool output found for function call ${call.call_id}.`, 'input', null);
   return null;
 }

@@ -17,14 +17,8 @@
 //   message -> message_not_owned_by_app; unknown ts -> message_not_found.
 // - chat.update on a message that is still streaming -> streaming_state_conflict; on another
 //   user's message -> cant_update_message.
-import {
-  blocksText,
-  chunksText,
-  longestSectionText,
-  markdownBlocksLength,
-  type FakeMessage,
-} from './slack-model.js';
-import { SlackApiError, missingField, type Json, type Workspace } from './slack-state.js';
+import { blocksText, chunksText, type FakeMessage, longestSectionText, markdownBlocksLength } from './slack-model.js';
+import { type Json, missingField, SlackApiError, type Workspace } from './slack-state.js';
 
 export const MARKDOWN_TEXT_LIMIT = 12_000;
 export const POST_TEXT_TRUNCATE_AT = 40_000;
@@ -61,13 +55,13 @@ function content(args: Json, mode: 'post' | 'update'): Content {
   if (markdown !== undefined && (text !== undefined || blocks !== undefined)) {
     throw new SlackApiError('markdown_text_conflict');
   }
-  if (!text && !markdown && !(blocks && blocks.length)) throw new SlackApiError('no_text');
+  if (!text && !markdown && !blocks?.length) throw new SlackApiError('no_text');
   checkBlocks(blocks);
   if (markdown !== undefined) {
     if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
     return { text: markdown, blocks: [{ type: 'markdown', text: markdown }] };
   }
-  if (blocks && blocks.length) return { text: blocksText(blocks), blocks };
+  if (blocks?.length) return { text: blocksText(blocks), blocks };
   let visible = text ?? '';
   if (mode === 'update' && visible.length > UPDATE_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
   const truncated = visible.length > POST_TEXT_TRUNCATE_AT;

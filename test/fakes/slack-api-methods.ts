@@ -1,7 +1,7 @@
 // Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
 // Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
 import { compareTs, type FakeMessage } from './slack-model.js';
-import { SlackApiError, missingField, tooManyItems, type Json, type Workspace } from './slack-state.js';
+import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
 
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const CREATED = 1_700_000_000;
@@ -158,7 +158,15 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     const { id, info } = ws.channel(args.channel);
     if (info.is_im) {
       return {
-        channel: { id, created: CREATED, is_im: true, is_org_shared: false, user: info.user ?? '', is_user_deleted: false, priority: 0 },
+        channel: {
+          id,
+          created: CREATED,
+          is_im: true,
+          is_org_shared: false,
+          user: info.user ?? '',
+          is_user_deleted: false,
+          priority: 0,
+        },
       };
     }
     return {
@@ -213,7 +221,12 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     if (loading && loading.length > 10) throw tooManyItems(10, 'loading_messages');
     const status = String(args.status);
     if (status === '') ws.statuses.delete(`${channel}:${thread}`);
-    else ws.statuses.set(`${channel}:${thread}`, { status, ...(loading ? { loading_messages: loading } : {}), at: ws.now() });
+    else
+      ws.statuses.set(`${channel}:${thread}`, {
+        status,
+        ...(loading ? { loading_messages: loading } : {}),
+        at: ws.now(),
+      });
     return {};
   },
 

@@ -8,22 +8,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { chatHandlers } from './slack-api-chat.js';
 import { otherHandlers } from './slack-api-methods.js';
-import { buildStoredFile, serveDownload, type DownloadRecord } from './slack-files.js';
+import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
+import { buildStoredFile, type DownloadRecord, serveDownload } from './slack-files.js';
 import {
-  JSON_ARGS,
   type FakeChannel,
   type FakeFileInput,
   type FakeMessage,
   type FakeUser,
+  JSON_ARGS,
   type RecordedCall,
   type SlackFileObject,
 } from './slack-model.js';
 import { FakeOAuth, type FakeOAuthOptions } from './slack-oauth.js';
 import { RateLimiter } from './slack-rate-limit.js';
-import { SlackApiError, type Json, type ThreadStatus, type Workspace } from './slack-state.js';
-import { FakeTeams, type FakeTeamInput } from './slack-teams.js';
-import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
-import { SocketModeServer, type EnvelopeResult, type EnvelopeType } from './socket-mode.js';
+import { type Json, SlackApiError, type ThreadStatus, type Workspace } from './slack-state.js';
+import { type FakeTeamInput, FakeTeams } from './slack-teams.js';
+import { type EnvelopeResult, type EnvelopeType, SocketModeServer } from './socket-mode.js';
 
 export type { FakeMessage, RecordedCall, SlackFileObject } from './slack-model.js';
 export type { FakeTeamInput } from './slack-teams.js';
@@ -61,8 +61,21 @@ export interface FakeSlackOptions {
 }
 
 export const DEFAULT_SCOPES = [
-  'app_mentions:read', 'assistant:write', 'chat:write', 'commands', 'channels:history', 'channels:read', 'groups:history',
-  'groups:read', 'im:history', 'im:read', 'im:write', 'mpim:history', 'files:read', 'users:read', 'users:read.email',
+  'app_mentions:read',
+  'assistant:write',
+  'chat:write',
+  'commands',
+  'channels:history',
+  'channels:read',
+  'groups:history',
+  'groups:read',
+  'im:history',
+  'im:read',
+  'im:write',
+  'mpim:history',
+  'files:read',
+  'users:read',
+  'users:read.email',
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
@@ -88,7 +101,7 @@ export class FakeSlack {
   private readonly server: Server;
   private base = '';
 
-  constructor(private readonly opts: FakeSlackOptions = {}) {
+  constructor(readonly opts: FakeSlackOptions = {}) {
     this.botToken = opts.botToken ?? 'xoxb-test-bot-token';
     this.appToken = opts.appToken ?? 'xapp-test-app-token';
     this.teamId = opts.teamId ?? 'T0TEST';
@@ -115,7 +128,11 @@ export class FakeSlack {
     });
     this.teams.bindToken(this.botToken, this.teamId);
     this.oauth = opts.oauth ? new FakeOAuth(opts.oauth, this.teams, this.teamId, opts.now ?? Date.now) : undefined;
-    this.limiter = new RateLimiter({ mode: opts.rateLimits ?? 'off', tierScale: opts.tierScale ?? 1, timeScale: opts.rateTimeScale ?? 1 });
+    this.limiter = new RateLimiter({
+      mode: opts.rateLimits ?? 'off',
+      tierScale: opts.tierScale ?? 1,
+      timeScale: opts.rateTimeScale ?? 1,
+    });
     this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => {
@@ -203,13 +220,24 @@ export class FakeSlack {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   }
 
-  private json(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}, ws = this.ws): void {
+  private json(
+    res: ServerResponse,
+    status: number,
+    body: Json,
+    headers: Record<string, string> = {},
+    ws = this.ws,
+  ): void {
     const scopes = { 'X-OAuth-Scopes': ws.o.scopes.join(',') };
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...scopes, ...headers }).end(JSON.stringify(body));
+    res
+      .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...scopes, ...headers })
+      .end(JSON.stringify(body));
   }
 
   private parseArgs(req: IncomingMessage, url: URL, raw: string): { args: Json; bodyToken?: string } {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (type === 'application/json') {
       // Slack ignores a token inside a JSON body: it must come in the Authorization header.
       const parsed = raw ? (JSON.parse(raw) as Json) : {};
@@ -283,7 +311,13 @@ export class FakeSlack {
     if (decision.limited) {
       call.status = 429;
       call.error = 'ratelimited';
-      return this.json(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(decision.retryAfterSec) }, ws);
+      return this.json(
+        res,
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'Retry-After': String(decision.retryAfterSec) },
+        ws,
+      );
     }
     try {
       const result =
@@ -319,7 +353,18 @@ export class FakeSlack {
    * Stores a human message (so conversations.replies/history can return it); returns its ts. It lands in `teamId`'s
    * workspace, else in the workspace that owns the channel, else in the fake's own.
    */
-  addMessage(channel: string, msg: { user: string; text: string; ts?: string; thread_ts?: string; files?: unknown[]; bot_id?: string; teamId?: string }): string {
+  addMessage(
+    channel: string,
+    msg: {
+      user: string;
+      text: string;
+      ts?: string;
+      thread_ts?: string;
+      files?: unknown[];
+      bot_id?: string;
+      teamId?: string;
+    },
+  ): string {
     const ws = msg.teamId ? this.teams.get(msg.teamId) : this.wsOf(channel);
     const ts = msg.ts ?? ws.ts.next();
     const m: FakeMessage = { ts, user: msg.user, text: msg.text, edits: 0 };
@@ -385,7 +430,10 @@ export class FakeSlack {
     return s && ws.now() - s.at < 120_000 ? s : undefined;
   }
 
-  suggestedPrompts(channel: string, threadTs = ''): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
+  suggestedPrompts(
+    channel: string,
+    threadTs = '',
+  ): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
     return this.wsOf(channel).prompts.get(`${channel}:${threadTs}`);
   }
 
@@ -437,7 +485,8 @@ export class FakeSlack {
       const teamId = opts.teamId ?? this.teamId;
       body = buildEventEnvelope(payload, { teamId, authedUserId: this.teams.get(teamId).o.botUserId, ...opts });
     }
-    if (type === 'events_api') this.recordEvent(body.event as Json, typeof body.team_id === 'string' ? body.team_id : undefined);
+    if (type === 'events_api')
+      this.recordEvent(body.event as Json, typeof body.team_id === 'string' ? body.team_id : undefined);
     return this.socket.send(type, body, opts);
   }
 

@@ -24,7 +24,8 @@ export const nextTs = (): string => clock.next();
 export const newEventId = (): string => `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
 
 /** "<issued ms>.<n>.<hex>"; the fake's views.open rejects it 3 s after issue, like Slack. */
-export const newTriggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${randomBytes(10).toString('hex')}`;
+export const newTriggerId = (): string =>
+  `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${randomBytes(10).toString('hex')}`;
 
 export interface EnvelopeOptions {
   teamId?: string;
@@ -39,7 +40,9 @@ export function buildEventEnvelope(event: Json, opts: EnvelopeOptions = {}): Jso
   const teamId = opts.teamId ?? 'T0TEST';
   const ev: Json = { ...event };
   if (ev.event_ts === undefined) ev.event_ts = typeof ev.ts === 'string' ? ev.ts : nextTs();
-  const eventContext = Buffer.from(JSON.stringify({ tid: teamId, aid: FAKE_APP_ID, eid: randomUUID() })).toString('base64');
+  const eventContext = Buffer.from(JSON.stringify({ tid: teamId, aid: FAKE_APP_ID, eid: randomUUID() })).toString(
+    'base64',
+  );
   return {
     token: FAKE_VERIFICATION_TOKEN,
     team_id: teamId,
@@ -51,7 +54,13 @@ export function buildEventEnvelope(event: Json, opts: EnvelopeOptions = {}): Jso
     event_id: opts.eventId ?? newEventId(),
     event_time: opts.eventTime ?? Math.floor(Date.now() / 1000),
     authorizations: [
-      { enterprise_id: null, team_id: teamId, user_id: opts.authedUserId ?? 'UBOT', is_bot: true, is_enterprise_install: false },
+      {
+        enterprise_id: null,
+        team_id: teamId,
+        user_id: opts.authedUserId ?? 'UBOT',
+        is_bot: true,
+        is_enterprise_install: false,
+      },
     ],
     is_ext_shared_channel: false,
     event_context: `4-${eventContext}`,
@@ -99,10 +108,19 @@ async function deliver(url: string, rawBody: string, contentType: string, o: Del
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers, body: rawBody, redirect: 'manual' });
   const body = await res.text();
-  return { status: res.status, body, headers: Object.fromEntries(res.headers.entries()), elapsedMs: performance.now() - started };
+  return {
+    status: res.status,
+    body,
+    headers: Object.fromEntries(res.headers.entries()),
+    elapsedMs: performance.now() - started,
+  };
 }
 
-export async function sendEvent(url: string, event: Json, opts: SendEventOptions): Promise<DeliveryResult & { eventId: string }> {
+export async function sendEvent(
+  url: string,
+  event: Json,
+  opts: SendEventOptions,
+): Promise<DeliveryResult & { eventId: string }> {
   const envelope = buildEventEnvelope(event, opts);
   opts.recordTo?.recordEvent(envelope.event as Json, envelope.team_id as string);
   const result = await deliver(url, JSON.stringify(envelope), 'application/json', opts);
@@ -141,12 +159,17 @@ export function slashCommandBody(f: SlashCommandFields, teamId = 'T0TEST'): Reco
     text: f.text ?? '',
     api_app_id: FAKE_APP_ID,
     is_enterprise_install: 'false',
-    response_url: f.response_url ?? `https://hooks.slack.com/commands/${teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`,
+    response_url:
+      f.response_url ?? `https://hooks.slack.com/commands/${teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`,
     trigger_id: f.trigger_id ?? newTriggerId(),
   };
 }
 
-export function sendSlashCommand(url: string, fields: SlashCommandFields, opts: DeliveryOptions): Promise<DeliveryResult> {
+export function sendSlashCommand(
+  url: string,
+  fields: SlashCommandFields,
+  opts: DeliveryOptions,
+): Promise<DeliveryResult> {
   const raw = new URLSearchParams(slashCommandBody(fields, opts.teamId)).toString();
   return deliver(url, raw, 'application/x-www-form-urlencoded', opts);
 }
@@ -166,7 +189,13 @@ export function richTextBlocks(text: string): Json[] {
     last = m.index + m[0].length;
   }
   if (last < text.length) elements.push({ type: 'text', text: text.slice(last) });
-  return [{ type: 'rich_text', block_id: randomBytes(3).toString('base64url'), elements: [{ type: 'rich_text_section', elements }] }];
+  return [
+    {
+      type: 'rich_text',
+      block_id: randomBytes(3).toString('base64url'),
+      elements: [{ type: 'rich_text_section', elements }],
+    },
+  ];
 }
 
 export interface MentionInput {
@@ -206,7 +235,8 @@ export interface MessageInput extends MentionInput {
 /** `message` event as delivered for message.im / message.channels / message.groups. */
 export function messageEvent(i: MessageInput): Json {
   const ts = i.ts ?? nextTs();
-  const channelType = i.channel_type ?? (i.channel.startsWith('D') ? 'im' : i.channel.startsWith('G') ? 'group' : 'channel');
+  const channelType =
+    i.channel_type ?? (i.channel.startsWith('D') ? 'im' : i.channel.startsWith('G') ? 'group' : 'channel');
   const subtype = i.subtype ?? (i.files?.length ? 'file_share' : undefined);
   const ev: Json = { type: 'message' };
   if (subtype) ev.subtype = subtype;
@@ -220,7 +250,14 @@ export function messageEvent(i: MessageInput): Json {
   } else if (subtype !== 'bot_message') {
     ev.client_msg_id = randomUUID();
   }
-  Object.assign(ev, { ts, team: i.team ?? 'T0TEST', blocks: richTextBlocks(i.text), channel: i.channel, event_ts: ts, channel_type: channelType });
+  Object.assign(ev, {
+    ts,
+    team: i.team ?? 'T0TEST',
+    blocks: richTextBlocks(i.text),
+    channel: i.channel,
+    event_ts: ts,
+    channel_type: channelType,
+  });
   if (i.thread_ts) Object.assign(ev, { thread_ts: i.thread_ts, parent_user_id: i.user });
   return ev;
 }
@@ -247,7 +284,13 @@ export function blockActionPayload(i: BlockActionInput): Json {
     user: { id: i.user, username: i.user.toLowerCase(), name: i.user.toLowerCase(), team_id: team },
     api_app_id: FAKE_APP_ID,
     token: FAKE_VERIFICATION_TOKEN,
-    container: { type: 'message', message_ts: i.message_ts, channel_id: i.channel, is_ephemeral: false, ...(i.thread_ts ? { thread_ts: i.thread_ts } : {}) },
+    container: {
+      type: 'message',
+      message_ts: i.message_ts,
+      channel_id: i.channel,
+      is_ephemeral: false,
+      ...(i.thread_ts ? { thread_ts: i.thread_ts } : {}),
+    },
     trigger_id: newTriggerId(),
     team: { id: team, domain: 'fake-team' },
     enterprise: null,
@@ -269,21 +312,44 @@ export function blockActionPayload(i: BlockActionInput): Json {
 }
 
 /** app_home_opened as delivered when someone opens the app's Home or Messages tab. */
-export function appHomeOpened(i: { user: string; channel: string; tab: 'home' | 'messages'; context?: { entities: Json[] } }): Json {
+export function appHomeOpened(i: {
+  user: string;
+  channel: string;
+  tab: 'home' | 'messages';
+  context?: { entities: Json[] };
+}): Json {
   const ts = nextTs();
   return {
     type: 'app_home_opened',
     user: i.user,
     channel: i.channel,
     tab: i.tab,
-    ...(i.tab === 'home' ? { view: { id: 'V0HOME0001', team_id: 'T0TEST', type: 'home', blocks: [], private_metadata: '', callback_id: '', hash: `${Math.floor(Date.now() / 1000)}.abc`, app_id: FAKE_APP_ID, bot_id: 'BBOT' } } : {}),
+    ...(i.tab === 'home'
+      ? {
+          view: {
+            id: 'V0HOME0001',
+            team_id: 'T0TEST',
+            type: 'home',
+            blocks: [],
+            private_metadata: '',
+            callback_id: '',
+            hash: `${Math.floor(Date.now() / 1000)}.abc`,
+            app_id: FAKE_APP_ID,
+            bot_id: 'BBOT',
+          },
+        }
+      : {}),
     ...(i.context ? { context: i.context } : {}),
     event_ts: ts,
   };
 }
 
 /** A `context.entities` entry of app_context_changed (@slack/types AppContextChangedEvent). */
-export const channelEntity = (channel: string, team = 'T0TEST'): Json => ({ type: 'slack#/types/channel_id', value: channel, team_id: team });
+export const channelEntity = (channel: string, team = 'T0TEST'): Json => ({
+  type: 'slack#/types/channel_id',
+  value: channel,
+  team_id: team,
+});
 export const messageEntity = (channel: string, messageTs: string, team = 'T0TEST'): Json => ({
   type: 'slack#/types/message_context',
   value: { message_ts: messageTs, channel_id: channel },
@@ -292,7 +358,13 @@ export const messageEntity = (channel: string, messageTs: string, team = 'T0TEST
 
 /** app_context_changed: the user moved to another channel or message while the app's split view is open. */
 export function appContextChanged(i: { user: string; channel: string; entities: Json[] }): Json {
-  return { type: 'app_context_changed', channel: i.channel, user: i.user, context: { entities: i.entities }, event_ts: nextTs() };
+  return {
+    type: 'app_context_changed',
+    channel: i.channel,
+    user: i.user,
+    context: { entities: i.entities },
+    event_ts: nextTs(),
+  };
 }
 
 export interface MessageActionInput {
@@ -334,7 +406,10 @@ export function viewSubmissionPayload(i: {
 }): Json {
   const team = i.team ?? 'T0TEST';
   const values = Object.fromEntries(
-    Object.entries(i.values).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([a, value]) => [a, { type: 'plain_text_input', value }]))]),
+    Object.entries(i.values).map(([block, actions]) => [
+      block,
+      Object.fromEntries(Object.entries(actions).map(([a, value]) => [a, { type: 'plain_text_input', value }])),
+    ]),
   );
   return {
     type: 'view_submission',

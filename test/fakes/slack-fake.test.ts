@@ -1,10 +1,19 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, type FakeSlackOptions } from './slack-api.js';
-import { appMention, blockActionPayload, messageEvent, newTriggerId, sendEvent, sendInteraction, signRequest, slashCommandBody } from './slack-events.js';
+import {
+  appMention,
+  blockActionPayload,
+  messageEvent,
+  newTriggerId,
+  sendEvent,
+  sendInteraction,
+  signRequest,
+  slashCommandBody,
+} from './slack-events.js';
 
 const USERS = { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'ada', email: 'ada@example.com' } };
 const CHANNELS = { C1: { name: 'general' }, D1: { name: 'ada-dm', is_im: true, user: 'U1' } };
@@ -20,7 +29,12 @@ async function setup(opts: FakeSlackOptions = {}): Promise<{ fake: FakeSlack; ur
   const fake = new FakeSlack({ users: USERS, channels: CHANNELS, ...opts });
   fakes.push(fake);
   const url = await fake.start();
-  const client = new WebClient(fake.botToken, { slackApiUrl: url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+  const client = new WebClient(fake.botToken, {
+    slackApiUrl: url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+  });
   return { fake, url, client };
 }
 
@@ -38,11 +52,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('FakeSlack Web API through the real WebClient', () => {
   it('authenticates like Slack', async () => {
     const { fake, url, client } = await setup();
-    await expect(client.auth.test()).resolves.toMatchObject({ ok: true, team_id: 'T0TEST', user_id: 'UBOT', bot_id: 'BBOT' });
+    await expect(client.auth.test()).resolves.toMatchObject({
+      ok: true,
+      team_id: 'T0TEST',
+      user_id: 'UBOT',
+      bot_id: 'BBOT',
+    });
     const opts = { slackApiUrl: url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR };
     expect(await slackError(new WebClient('xoxb-wrong', opts).auth.test())).toBe('invalid_auth');
     expect(await slackError(new WebClient(undefined, opts).auth.test())).toBe('not_authed');
-    expect(await slackError(new WebClient(fake.appToken, opts).chat.postMessage({ channel: 'C1', text: 'x' }))).toBe('not_allowed_token_type');
+    expect(await slackError(new WebClient(fake.appToken, opts).chat.postMessage({ channel: 'C1', text: 'x' }))).toBe(
+      'not_allowed_token_type',
+    );
     expect(await slackError(client.apiCall('nope.nothing'))).toBe('unknown_method');
     expect(fake.callsTo('auth.test')[0]).toMatchObject({ status: 200, ok: true, tokenType: 'bot' });
   });
@@ -51,26 +72,45 @@ describe('FakeSlack Web API through the real WebClient', () => {
     const { fake, client } = await setup();
     const root = fake.addMessage('C1', { user: 'U1', text: 'question?' });
     const a = await client.chat.postMessage({ channel: 'C1', thread_ts: root, markdown_text: '**one**' });
-    const b = await client.chat.postMessage({ channel: 'C1', thread_ts: root, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'two' } }], text: 'fallback' });
+    const b = await client.chat.postMessage({
+      channel: 'C1',
+      thread_ts: root,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'two' } }],
+      text: 'fallback',
+    });
     expect(a.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(Number(b.ts) > Number(a.ts)).toBe(true);
-    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'x', markdown_text: 'y' }))).toBe('markdown_text_conflict');
-    expect(await slackError(client.chat.postMessage({ channel: 'C1', markdown_text: 'x'.repeat(12_001) }))).toBe('msg_too_long');
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'x', markdown_text: 'y' }))).toBe(
+      'markdown_text_conflict',
+    );
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', markdown_text: 'x'.repeat(12_001) }))).toBe(
+      'msg_too_long',
+    );
     expect(await slackError(client.chat.postMessage({ channel: 'C1', text: '' }))).toBe('no_text');
     const long = await client.chat.postMessage({ channel: 'C1', text: 'y'.repeat(40_050) });
     expect(fake.messages('C1').find((m) => m.ts === long.ts)?.text).toHaveLength(40_000);
 
     await client.chat.update({ channel: 'C1', ts: a.ts!, markdown_text: '**one, edited**' });
-    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.000001', text: 'x' }))).toBe('message_not_found');
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.000001', text: 'x' }))).toBe(
+      'message_not_found',
+    );
     expect(await slackError(client.chat.update({ channel: 'C1', ts: root, text: 'x' }))).toBe('cant_update_message');
     const replies = fake.threadReplies('C1', root);
-    expect(replies.map((m) => [m.text, m.edits])).toEqual([['**one, edited**', 1], ['two', 0]]);
+    expect(replies.map((m) => [m.text, m.edits])).toEqual([
+      ['**one, edited**', 1],
+      ['two', 0],
+    ]);
 
     const page1 = await client.conversations.replies({ channel: 'C1', ts: root, limit: 2 });
     expect(page1.messages?.map((m) => m.text)).toEqual(['question?', '**one, edited**']);
     expect(page1.messages?.[0]).toMatchObject({ reply_count: 2, thread_ts: root });
     expect(page1.has_more).toBe(true);
-    const page2 = await client.conversations.replies({ channel: 'C1', ts: root, limit: 2, cursor: page1.response_metadata!.next_cursor! });
+    const page2 = await client.conversations.replies({
+      channel: 'C1',
+      ts: root,
+      limit: 2,
+      cursor: page1.response_metadata!.next_cursor!,
+    });
     expect(page2.messages?.map((m) => [m.text, m.bot_id])).toEqual([['two', 'BBOT']]);
     expect(await slackError(client.conversations.replies({ channel: 'C1', ts: '1.000001' }))).toBe('thread_not_found');
     expect(await slackError(client.chat.postMessage({ channel: 'nope', text: 'x' }))).toBe('channel_not_found');
@@ -79,14 +119,28 @@ describe('FakeSlack Web API through the real WebClient', () => {
   it('accepts JSON bodies with a Bearer token only, and pages history newest first', async () => {
     const { fake, url, client } = await setup();
     const post = (body: object, headers: Record<string, string>): Promise<unknown> =>
-      fetch(`${url}chat.postMessage`, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
-    expect(await post({ channel: 'C1', text: 'json', token: fake.botToken }, {})).toEqual({ ok: false, error: 'not_authed' });
-    expect(await post({ channel: 'C1', text: 'json' }, { Authorization: `Bearer ${fake.botToken}` })).toMatchObject({ ok: true, channel: 'C1' });
+      fetch(`${url}chat.postMessage`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
+    expect(await post({ channel: 'C1', text: 'json', token: fake.botToken }, {})).toEqual({
+      ok: false,
+      error: 'not_authed',
+    });
+    expect(await post({ channel: 'C1', text: 'json' }, { Authorization: `Bearer ${fake.botToken}` })).toMatchObject({
+      ok: true,
+      channel: 'C1',
+    });
     const root = fake.addMessage('C1', { user: 'U1', text: 'second' });
     fake.addMessage('C1', { user: 'U1', text: 'reply', thread_ts: root });
     const h1 = await client.conversations.history({ channel: 'C1', limit: 1 });
     expect(h1.messages?.map((m) => m.text)).toEqual(['second']);
-    const h2 = await client.conversations.history({ channel: 'C1', limit: 1, cursor: h1.response_metadata!.next_cursor! });
+    const h2 = await client.conversations.history({
+      channel: 'C1',
+      limit: 1,
+      cursor: h1.response_metadata!.next_cursor!,
+    });
     expect([h2.messages?.map((m) => m.text), h2.has_more]).toEqual([['json'], false]);
     const info = await client.conversations.info({ channel: 'D1' });
     expect(info.channel).toMatchObject({ id: 'D1', is_im: true, user: 'U1' });
@@ -96,32 +150,64 @@ describe('FakeSlack Web API through the real WebClient', () => {
     const { client } = await setup();
     const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'T' }, blocks: [] };
     const trigger = newTriggerId();
-    await expect(client.views.open({ trigger_id: trigger, view })).resolves.toMatchObject({ ok: true, view: { type: 'modal' } });
+    await expect(client.views.open({ trigger_id: trigger, view })).resolves.toMatchObject({
+      ok: true,
+      view: { type: 'modal' },
+    });
     expect(await slackError(client.views.open({ trigger_id: trigger, view }))).toBe('exchanged_trigger_id');
-    expect(await slackError(client.views.open({ trigger_id: `${Date.now() - 4000}.1.abc`, view }))).toBe('expired_trigger_id');
-    await expect(client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } })).resolves.toMatchObject({ ok: true });
+    expect(await slackError(client.views.open({ trigger_id: `${Date.now() - 4000}.1.abc`, view }))).toBe(
+      'expired_trigger_id',
+    );
+    await expect(client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('shows profile.email only to apps with users:read.email, and reports the scopes', async () => {
     const { client } = await setup({ scopes: ['chat:write', 'users:read'] });
     const info = await client.users.info({ user: 'U1' });
-    expect((info.user?.profile as Record<string, unknown>).email).toBeUndefined();
+    expect(info.user?.profile).toBeDefined();
+    expect((info.user!.profile as Record<string, unknown>).email).toBeUndefined();
     expect(info.response_metadata?.scopes).toEqual(['chat:write', 'users:read']);
   });
 
   it('answers users.info and assistant thread methods with Slack limits', async () => {
     const { fake, client } = await setup();
     const info = await client.users.info({ user: 'U1' });
-    expect(info.user).toMatchObject({ id: 'U1', name: 'ada', real_name: 'Ada Lovelace', is_bot: false, profile: { display_name: 'ada', email: 'ada@example.com' } });
+    expect(info.user).toMatchObject({
+      id: 'U1',
+      name: 'ada',
+      real_name: 'Ada Lovelace',
+      is_bot: false,
+      profile: { display_name: 'ada', email: 'ada@example.com' },
+    });
     expect(await slackError(client.users.info({ user: 'U404' }))).toBe('user_not_found');
 
     const root = fake.addMessage('D1', { user: 'U1', text: 'hi' });
-    await client.assistant.threads.setStatus({ channel_id: 'D1', thread_ts: root, status: 'is thinking…', loading_messages: ['a', 'b'] });
+    await client.assistant.threads.setStatus({
+      channel_id: 'D1',
+      thread_ts: root,
+      status: 'is thinking…',
+      loading_messages: ['a', 'b'],
+    });
     expect(fake.threadStatus('D1', root)?.status).toBe('is thinking…');
     const tooMany = Array.from({ length: 11 }, (_, i) => `m${i}`);
-    expect(await slackError(client.assistant.threads.setStatus({ channel_id: 'D1', thread_ts: root, status: 's', loading_messages: tooMany }))).toBe('invalid_arguments');
+    expect(
+      await slackError(
+        client.assistant.threads.setStatus({
+          channel_id: 'D1',
+          thread_ts: root,
+          status: 's',
+          loading_messages: tooMany,
+        }),
+      ),
+    ).toBe('invalid_arguments');
     const prompts = Array.from({ length: 5 }, (_, i) => ({ title: `t${i}`, message: `m${i}` }));
-    expect(await slackError(client.assistant.threads.setSuggestedPrompts({ channel_id: 'D1', thread_ts: root, prompts: prompts as never }))).toBe('invalid_arguments');
+    expect(
+      await slackError(
+        client.assistant.threads.setSuggestedPrompts({ channel_id: 'D1', thread_ts: root, prompts: prompts as never }),
+      ),
+    ).toBe('invalid_arguments');
     await client.chat.postMessage({ channel: 'D1', thread_ts: root, text: 'answer' });
     expect(fake.threadStatus('D1', root)).toBeUndefined();
   });
@@ -132,24 +218,50 @@ describe('streaming', () => {
     const { fake, client } = await setup();
     const root = fake.addMessage('C1', { user: 'U1', text: '<@UBOT> explain' });
     const recipients = { recipient_team_id: 'T0TEST', recipient_user_id: 'U1' };
-    const start = await client.chat.startStream({ channel: 'C1', thread_ts: root, markdown_text: 'Hel', ...recipients });
+    const start = await client.chat.startStream({
+      channel: 'C1',
+      thread_ts: root,
+      markdown_text: 'Hel',
+      ...recipients,
+    });
     expect(start).toMatchObject({ ok: true, channel: 'C1' });
     const ts = start.ts!;
     await client.chat.appendStream({ channel: 'C1', ts, markdown_text: 'lo ' });
     expect(fake.threadReplies('C1', root)[0]).toMatchObject({ text: 'Hello ', streaming_state: 'in_progress' });
     expect(await slackError(client.chat.update({ channel: 'C1', ts, text: 'x' }))).toBe('streaming_state_conflict');
-    await client.chat.stopStream({ channel: 'C1', ts, markdown_text: 'world', blocks: [{ type: 'context_actions', elements: [] }] as never });
+    await client.chat.stopStream({
+      channel: 'C1',
+      ts,
+      markdown_text: 'world',
+      blocks: [{ type: 'context_actions', elements: [] }] as never,
+    });
     expect(fake.threadReplies('C1', root)[0]).toMatchObject({ text: 'Hello world', streaming_state: 'completed' });
-    expect(await slackError(client.chat.appendStream({ channel: 'C1', ts, markdown_text: '!' }))).toBe('message_not_in_streaming_state');
+    expect(await slackError(client.chat.appendStream({ channel: 'C1', ts, markdown_text: '!' }))).toBe(
+      'message_not_in_streaming_state',
+    );
     expect(await slackError(client.chat.stopStream({ channel: 'C1', ts }))).toBe('message_not_in_streaming_state');
-    expect(await slackError(client.chat.appendStream({ channel: 'C1', ts: root, markdown_text: '!' }))).toBe('message_not_owned_by_app');
+    expect(await slackError(client.chat.appendStream({ channel: 'C1', ts: root, markdown_text: '!' }))).toBe(
+      'message_not_owned_by_app',
+    );
   });
 
   it('requires recipients in channels but not in IMs', async () => {
     const { client } = await setup();
-    expect(await slackError(client.chat.startStream({ channel: 'C1', thread_ts: '1700000000.000100' }))).toBe('missing_recipient_team_id');
-    expect(await slackError(client.chat.startStream({ channel: 'C1', thread_ts: '1700000000.000100', recipient_team_id: 'T0TEST' } as never))).toBe('missing_recipient_user_id');
-    await expect(client.chat.startStream({ channel: 'D1', thread_ts: '1700000000.000100' })).resolves.toMatchObject({ ok: true });
+    expect(await slackError(client.chat.startStream({ channel: 'C1', thread_ts: '1700000000.000100' }))).toBe(
+      'missing_recipient_team_id',
+    );
+    expect(
+      await slackError(
+        client.chat.startStream({
+          channel: 'C1',
+          thread_ts: '1700000000.000100',
+          recipient_team_id: 'T0TEST',
+        } as never),
+      ),
+    ).toBe('missing_recipient_user_id');
+    await expect(client.chat.startStream({ channel: 'D1', thread_ts: '1700000000.000100' })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('expires streams server-side; chat.update then repairs the message', async () => {
@@ -159,7 +271,9 @@ describe('streaming', () => {
     await streamer.append({ markdown_text: 'partial' });
     const ts = streamer.ts!;
     await sleep(80);
-    expect(await slackError(client.chat.appendStream({ channel: 'D1', ts, markdown_text: ' more' }))).toBe('message_not_in_streaming_state');
+    expect(await slackError(client.chat.appendStream({ channel: 'D1', ts, markdown_text: ' more' }))).toBe(
+      'message_not_in_streaming_state',
+    );
     await expect(streamer.stop()).rejects.toThrow(/message_not_in_streaming_state/);
     await client.chat.update({ channel: 'D1', ts, markdown_text: 'partial more' });
     expect(fake.threadReplies('D1', root)[0]).toMatchObject({ text: 'partial more', edits: 1 });
@@ -167,8 +281,14 @@ describe('streaming', () => {
 
   it('caps what one streamed message can hold', async () => {
     const { client } = await setup();
-    const { ts } = await client.chat.startStream({ channel: 'D1', thread_ts: '1700000000.000100', markdown_text: 'a'.repeat(11_000) });
-    expect(await slackError(client.chat.appendStream({ channel: 'D1', ts: ts!, markdown_text: 'b'.repeat(1_001) }))).toBe('msg_too_long');
+    const { ts } = await client.chat.startStream({
+      channel: 'D1',
+      thread_ts: '1700000000.000100',
+      markdown_text: 'a'.repeat(11_000),
+    });
+    expect(
+      await slackError(client.chat.appendStream({ channel: 'D1', ts: ts!, markdown_text: 'b'.repeat(1_001) })),
+    ).toBe('msg_too_long');
     await client.chat.appendStream({ channel: 'D1', ts: ts!, markdown_text: 'b'.repeat(1_000) });
   });
 });
@@ -183,7 +303,11 @@ describe('rate limits', () => {
     const err = await client.chat.startStream(args).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WebAPIRateLimitedError);
     expect((err as WebAPIRateLimitedError).retryAfter).toBe(60);
-    const raw = await fetch(`${url}chat.startStream`, { method: 'POST', headers: { Authorization: `Bearer ${fake.botToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(args) });
+    const raw = await fetch(`${url}chat.startStream`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fake.botToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('60');
     expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -194,7 +318,9 @@ describe('rate limits', () => {
     const fast = await setup({ rateLimits: 'tiers' });
     await fast.client.chat.postMessage({ channel: 'C1', text: '1' });
     await fast.client.chat.postMessage({ channel: 'C1', text: '2' });
-    await expect(fast.client.chat.postMessage({ channel: 'C1', text: '3' })).rejects.toBeInstanceOf(WebAPIRateLimitedError);
+    await expect(fast.client.chat.postMessage({ channel: 'C1', text: '3' })).rejects.toBeInstanceOf(
+      WebAPIRateLimitedError,
+    );
     await fast.client.chat.postMessage({ channel: 'D1', text: 'other channel' });
     expect(fast.fake.callsTo('chat.postMessage').map((c) => c.status)).toEqual([200, 200, 429, 200]);
   });
@@ -211,8 +337,17 @@ describe('file downloads', () => {
     expect(anon.status).toBe(200);
     expect(anon.headers.get('content-type')).toMatch(/text\/html/);
     expect(await anon.text()).toMatch(/^<!DOCTYPE html>/);
-    const moved = fake.addFile({ id: 'F2', name: 'a.png', mimetype: 'image/png', bytes: new Uint8Array([1]), redirectTo: 'http://127.0.0.1:9/elsewhere' });
-    const r = await fetch(moved.url_private, { headers: { Authorization: `Bearer ${fake.botToken}` }, redirect: 'manual' });
+    const moved = fake.addFile({
+      id: 'F2',
+      name: 'a.png',
+      mimetype: 'image/png',
+      bytes: new Uint8Array([1]),
+      redirectTo: 'http://127.0.0.1:9/elsewhere',
+    });
+    const r = await fetch(moved.url_private, {
+      headers: { Authorization: `Bearer ${fake.botToken}` },
+      redirect: 'manual',
+    });
     expect([r.status, r.headers.get('location')]).toEqual([302, 'http://127.0.0.1:9/elsewhere']);
   });
 });
@@ -221,7 +356,12 @@ describe('Bolt apps against the fake', () => {
   it('HTTP mode: signed events run listeners, bad or stale signatures get 401', async () => {
     const { fake, url } = await setup();
     const secret = 'test-signing-secret';
-    const app = new App({ token: fake.botToken, signingSecret: secret, clientOptions: { slackApiUrl: url }, logLevel: LogLevel.ERROR });
+    const app = new App({
+      token: fake.botToken,
+      signingSecret: secret,
+      clientOptions: { slackApiUrl: url },
+      logLevel: LogLevel.ERROR,
+    });
     apps.push(app);
     const seen: string[] = [];
     const retries: Array<number | undefined> = [];
@@ -244,7 +384,10 @@ describe('Bolt apps against the fake', () => {
 
     const bad = await sendEvent(endpoint, ev, { signingSecret: secret, badSignature: true });
     expect(bad.status).toBe(401);
-    const stale = await sendEvent(endpoint, ev, { signingSecret: secret, timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await sendEvent(endpoint, ev, {
+      signingSecret: secret,
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
     expect(stale.status).toBe(401);
     expect(seen).toEqual([]);
 
@@ -254,14 +397,24 @@ describe('Bolt apps against the fake', () => {
     await expect.poll(() => fake.threadReplies('C1', ev.ts as string)[0]?.streaming_state).toBe('completed');
     expect(seen).toEqual(['<@UBOT> hello']);
     expect(fake.threadReplies('C1', ev.ts as string)[0]?.text).toBe('streamed answer');
-    expect(fake.callsTo('chat.startStream')[0]?.args).toMatchObject({ recipient_team_id: 'T0TEST', recipient_user_id: 'U1' });
+    expect(fake.callsTo('chat.startStream')[0]?.args).toMatchObject({
+      recipient_team_id: 'T0TEST',
+      recipient_user_id: 'U1',
+    });
     expect(signRequest('s', 'body', 1)).toMatch(/^v0=[0-9a-f]{64}$/);
 
     const retry = await sendEvent(endpoint, ev, { signingSecret: secret, retryNum: 1, retryReason: 'http_timeout' });
     expect(retry.status).toBe(200);
     await expect.poll(() => retries).toEqual([undefined, 1]);
 
-    const click = blockActionPayload({ user: 'U1', channel: 'C1', message_ts: ev.ts as string, action_id: 'feedback', value: 'good', type: 'feedback_buttons' });
+    const click = blockActionPayload({
+      user: 'U1',
+      channel: 'C1',
+      message_ts: ev.ts as string,
+      action_id: 'feedback',
+      value: 'good',
+      type: 'feedback_buttons',
+    });
     const clicked = await sendInteraction(endpoint, click, { signingSecret: secret });
     expect(clicked.status).toBe(200);
     expect(feedback).toEqual(['good']);
@@ -271,7 +424,13 @@ describe('Bolt apps against the fake', () => {
     const { fake, url } = await setup();
     // App copies clientOptions into installerOptions.clientOptions, which SocketModeReceiver hands to
     // SocketModeClient for its apps.connections.open WebClient, so slackApiUrl alone is enough.
-    const app = new App({ token: fake.botToken, appToken: fake.appToken, socketMode: true, clientOptions: { slackApiUrl: url }, logLevel: LogLevel.ERROR });
+    const app = new App({
+      token: fake.botToken,
+      appToken: fake.appToken,
+      socketMode: true,
+      clientOptions: { slackApiUrl: url },
+      logLevel: LogLevel.ERROR,
+    });
     apps.push(app);
     const seen: string[] = [];
     app.message(async ({ message, say }) => {
@@ -292,15 +451,28 @@ describe('Bolt apps against the fake', () => {
     app.command('/ask', async ({ ack, command }) => {
       await ack({ text: `asked: ${command.text}` });
     });
-    const cmd = await fake.socketEnvelope('slash_commands', slashCommandBody({ command: '/ask', text: 'why?', user_id: 'U1', channel_id: 'C1' }));
+    const cmd = await fake.socketEnvelope(
+      'slash_commands',
+      slashCommandBody({ command: '/ask', text: 'why?', user_id: 'U1', channel_id: 'C1' }),
+    );
     expect(cmd).toMatchObject({ acked: true, response: { text: 'asked: why?' } });
   });
 
   it('Socket Mode: reconnects after a refresh_requested disconnect', async () => {
     const { fake, url } = await setup();
     // clientPingTimeout also sets the reconnect delay (default 5 s), hence an explicit receiver.
-    const receiver = new SocketModeReceiver({ appToken: fake.appToken, clientPingTimeout: 600, installerOptions: { clientOptions: { slackApiUrl: url } }, logLevel: LogLevel.ERROR });
-    const app = new App({ token: fake.botToken, receiver, clientOptions: { slackApiUrl: url }, logLevel: LogLevel.ERROR });
+    const receiver = new SocketModeReceiver({
+      appToken: fake.appToken,
+      clientPingTimeout: 600,
+      installerOptions: { clientOptions: { slackApiUrl: url } },
+      logLevel: LogLevel.ERROR,
+    });
+    const app = new App({
+      token: fake.botToken,
+      receiver,
+      clientOptions: { slackApiUrl: url },
+      logLevel: LogLevel.ERROR,
+    });
     apps.push(app);
     const seen: Array<[string, number | undefined]> = [];
     app.message(async ({ message, context }) => {
@@ -311,7 +483,9 @@ describe('Bolt apps against the fake', () => {
     await expect.poll(() => fake.socketConnectCount(), { timeout: 5000 }).toBe(2);
     await fake.waitForSocketConnections(1);
     expect(fake.callsTo('apps.connections.open')).toHaveLength(2);
-    const again = await fake.socketEnvelope('events_api', messageEvent({ user: 'U1', channel: 'D1', text: 'again' }), { retryAttempt: 1 });
+    const again = await fake.socketEnvelope('events_api', messageEvent({ user: 'U1', channel: 'D1', text: 'again' }), {
+      retryAttempt: 1,
+    });
     expect(again.acked).toBe(true);
     await expect.poll(() => seen).toEqual([['again', 1]]);
   });

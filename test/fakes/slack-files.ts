@@ -3,7 +3,7 @@
 // the URL answers HTTP 200 with an HTML sign-in page rather than an error (slackapi/bolt-js#2585).
 // On Enterprise Grid the download may 302 to another host (files-origin), modelled by redirectTo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileTypeOf, type FakeFileInput, type SlackFileObject, type StoredFile } from './slack-model.js';
+import { type FakeFileInput, fileTypeOf, type SlackFileObject, type StoredFile } from './slack-model.js';
 
 const LOGIN_PAGE =
   '<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>Slack</title></head>' +
@@ -51,7 +51,10 @@ export function serveDownload(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  ctx: { teamOfToken: (authorization: string | undefined) => string | undefined; filesOf: (teamId: string) => Map<string, StoredFile> | undefined },
+  ctx: {
+    teamOfToken: (authorization: string | undefined) => string | undefined;
+    filesOf: (teamId: string) => Map<string, StoredFile> | undefined;
+  },
 ): DownloadRecord {
   const m = /^\/files-pri\/([^/-]+)-([^/]+)\/(?:download\/)?[^/]+$/.exec(url.pathname);
   const fileId = m ? decodeURIComponent(m[2]!) : '';

@@ -8,7 +8,7 @@
 //   invalid_client_id, bad_client_secret, invalid_code, code_already_used, bad_redirect_uri.
 // - The token acts only in that workspace, as that workspace's bot user, with the scopes granted (see slack-teams.ts).
 import { randomBytes } from 'node:crypto';
-import { SlackApiError, type Json } from './slack-state.js';
+import { type Json, SlackApiError } from './slack-state.js';
 import type { FakeTeams } from './slack-teams.js';
 
 export interface FakeOAuthOptions {
@@ -49,13 +49,21 @@ export class FakeOAuth {
     const teamId = installer.teamId ?? this.defaultTeamId;
     this.teams.get(teamId);
     const url = new URL(authorizeUrl);
-    if (url.origin !== 'https://slack.com' || url.pathname !== '/oauth/v2/authorize') throw new Error(`not an OAuth v2 authorize URL: ${url.origin}${url.pathname}`);
+    if (url.origin !== 'https://slack.com' || url.pathname !== '/oauth/v2/authorize')
+      throw new Error(`not an OAuth v2 authorize URL: ${url.origin}${url.pathname}`);
     if (url.searchParams.get('client_id') !== this.opts.clientId) throw new Error('authorize: invalid client_id');
     const redirectUri = url.searchParams.get('redirect_uri') ?? undefined;
     const target = redirectUri ?? this.opts.redirectUri;
     if (!target) throw new Error('authorize: no redirect_uri and none configured for the app');
     const code = `${Date.now()}.${randomBytes(12).toString('hex')}`;
-    this.codes.set(code, { teamId, userId: installer.userId ?? 'U1', scope: url.searchParams.get('scope') ?? '', redirectUri, issuedAt: this.now(), used: false });
+    this.codes.set(code, {
+      teamId,
+      userId: installer.userId ?? 'U1',
+      scope: url.searchParams.get('scope') ?? '',
+      redirectUri,
+      issuedAt: this.now(),
+      used: false,
+    });
     const back = new URL(target);
     back.searchParams.set('code', code);
     const state = url.searchParams.get('state');
@@ -73,7 +81,8 @@ export class FakeOAuth {
     const code = this.codes.get(String(args.code ?? ''));
     if (!code || this.now() - code.issuedAt > CODE_TTL_MS) throw new SlackApiError('invalid_code');
     if (code.used) throw new SlackApiError('code_already_used');
-    if (code.redirectUri !== undefined && args.redirect_uri !== code.redirectUri) throw new SlackApiError('bad_redirect_uri');
+    if (code.redirectUri !== undefined && args.redirect_uri !== code.redirectUri)
+      throw new SlackApiError('bad_redirect_uri');
     code.used = true;
     const ws = this.teams.get(code.teamId);
     const token = `xoxb-${ws.o.teamId}-${randomBytes(10).toString('hex')}`;

@@ -1,12 +1,12 @@
 // In-memory workspace behind the fake Slack Web API, plus the error type handlers throw.
 import {
-  TsClock,
   compareTs,
   type FakeChannel,
   type FakeMessage,
   type FakeUser,
   type StoredFile,
   type StreamInfo,
+  TsClock,
 } from './slack-model.js';
 
 export type Json = Record<string, unknown>;
@@ -84,7 +84,9 @@ export class Workspace {
   adopt(id: string, info?: FakeChannel): void {
     const owner = this.owners.get(id);
     if (owner !== undefined && owner !== this.o.teamId) {
-      throw new Error(`fake slack: channel ${id} belongs to workspace ${owner}, not ${this.o.teamId}; use globally unique channel ids`);
+      throw new Error(
+        `fake slack: channel ${id} belongs to workspace ${owner}, not ${this.o.teamId}; use globally unique channel ids`,
+      );
     }
     this.owners.set(id, this.o.teamId);
     if (info) this.channels.set(id, info);
@@ -166,7 +168,13 @@ export class Workspace {
     if (m.bot_id) {
       out.bot_id = m.bot_id;
       out.app_id = this.o.appId;
-      out.bot_profile = { id: m.bot_id, app_id: this.o.appId, name: this.o.botName, deleted: false, team_id: this.o.teamId };
+      out.bot_profile = {
+        id: m.bot_id,
+        app_id: this.o.appId,
+        name: this.o.botName,
+        deleted: false,
+        team_id: this.o.teamId,
+      };
     }
     if (m.client_msg_id) out.client_msg_id = m.client_msg_id;
     if (m.subtype) out.subtype = m.subtype;

@@ -23,7 +23,10 @@ export interface FakeTeamInput {
 }
 
 /** What every workspace of the app shares: the app, the bot's name and the server's behaviour. */
-export type SharedTeamOptions = Omit<WorkspaceOptions, 'teamId' | 'teamName' | 'teamDomain' | 'botUserId' | 'botId' | 'channelOwners'>;
+export type SharedTeamOptions = Omit<
+  WorkspaceOptions,
+  'teamId' | 'teamName' | 'teamDomain' | 'botUserId' | 'botId' | 'channelOwners'
+>;
 
 export type TokenCheck = { ok: true; ws: Workspace } | { ok: false; error: 'invalid_auth' | 'account_inactive' };
 
@@ -48,7 +51,12 @@ export class FakeTeams {
       scopes: input.scopes ?? this.shared.scopes,
       channelOwners: this.channelOwners,
     });
-    ws.users.set(ws.o.botUserId, { name: this.shared.botName, real_name: 'Threadwise', display_name: 'Threadwise', is_bot: true });
+    ws.users.set(ws.o.botUserId, {
+      name: this.shared.botName,
+      real_name: 'Threadwise',
+      display_name: 'Threadwise',
+      is_bot: true,
+    });
     for (const [id, u] of Object.entries(input.users ?? {})) ws.users.set(id, u);
     for (const [id, c] of Object.entries(input.channels ?? {})) ws.adopt(id, c);
     this.teams.set(input.teamId, ws);

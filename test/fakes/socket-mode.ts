@@ -123,8 +123,14 @@ export class SocketModeServer {
     const target = targets[this.rr++ % targets.length]!;
     const p = payload as { type?: string };
     const acceptsResponse =
-      type === 'slash_commands' || (type === 'interactive' && ['view_submission', 'block_suggestion'].includes(p.type ?? ''));
-    const frame: Record<string, unknown> = { envelope_id: envelopeId, payload, type, accepts_response_payload: acceptsResponse };
+      type === 'slash_commands' ||
+      (type === 'interactive' && ['view_submission', 'block_suggestion'].includes(p.type ?? ''));
+    const frame: Record<string, unknown> = {
+      envelope_id: envelopeId,
+      payload,
+      type,
+      accepts_response_payload: acceptsResponse,
+    };
     if (type === 'events_api') {
       frame.retry_attempt = opts.retryAttempt ?? 0;
       frame.retry_reason = opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '');
@@ -142,7 +148,8 @@ export class SocketModeServer {
 
   /** Asks every client to reconnect, as Slack does before recycling a connection. */
   requestDisconnect(reason = 'refresh_requested'): void {
-    for (const s of this.open()) s.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake-1' } }));
+    for (const s of this.open())
+      s.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake-1' } }));
   }
 
   /** Drops every connection without a close handshake (network failure). */

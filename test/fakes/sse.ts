@@ -108,14 +108,24 @@ function echoTool(t: Json): Json {
 }
 
 function echoFormat(f: Json | undefined): Json {
-  if (!f || f.type !== 'json_schema') return f ?? { type: 'text' };
-  return { type: 'json_schema', description: f.description ?? null, name: f.name, schema: f.schema, strict: f.strict ?? false };
+  if (f?.type !== 'json_schema') return f ?? { type: 'text' };
+  return {
+    type: 'json_schema',
+    description: f.description ?? null,
+    name: f.name,
+    schema: f.schema,
+    strict: f.strict ?? false,
+  };
 }
 
 /** The full response object (key order as recorded), echoing the request's settings. */
 export function buildResponse(body: Json, id: string, model: string, createdAt: number): Json {
   const reasoning = isReasoningModel(model)
-    ? { context: null, effort: body.reasoning?.effort ?? (model.startsWith('gpt-5.1') ? 'none' : 'medium'), summary: body.reasoning?.summary ?? null }
+    ? {
+        context: null,
+        effort: body.reasoning?.effort ?? (model.startsWith('gpt-5.1') ? 'none' : 'medium'),
+        summary: body.reasoning?.summary ?? null,
+      }
     : { context: null, effort: null, summary: null };
   return {
     id,
@@ -172,7 +182,7 @@ export function estimateTokens(body: Json): number {
   const walk = (v: unknown, key = ''): void => {
     if (typeof v === 'string') {
       if (['text', 'arguments', 'output', 'refusal', 'content', 'input'].includes(key)) chars += v.length;
-    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    } else if (Array.isArray(v)) for (const x of v) walk(x, key);
     else if (v && typeof v === 'object') {
       if ((v as Json).type === 'input_image') images++;
       else for (const [k, x] of Object.entries(v)) walk(x, k);

@@ -2,8 +2,14 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisFeedbackStore } from '../../src/platform/store/feedback.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
+import {
+  appContextChanged,
+  appHomeOpened,
+  blockActionPayload,
+  channelEntity,
+  messageEntity,
+} from '../fakes/slack-events.js';
 import { pngScreenshot } from '../fixtures/files.js';
-import { appContextChanged, appHomeOpened, blockActionPayload, channelEntity, messageEntity } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';
 
 let h: Harness;
@@ -11,9 +17,17 @@ afterEach(async () => h?.stop());
 
 const DM = 'D0ADA';
 const lastInputText = () => {
-  const input = h.openai.responsesRequests().at(-1)!.body.input as Array<{ role?: string; content: string | Array<{ type: string; text?: string }> }>;
+  const input = h.openai.responsesRequests().at(-1)!.body.input as Array<{
+    role?: string;
+    content: string | Array<{ type: string; text?: string }>;
+  }>;
   const last = input.filter((m) => m.role === 'user').at(-1)!;
-  return typeof last.content === 'string' ? last.content : last.content.filter((p) => p.type === 'input_text').map((p) => p.text).join('');
+  return typeof last.content === 'string'
+    ? last.content
+    : last.content
+        .filter((p) => p.type === 'input_text')
+        .map((p) => p.text)
+        .join('');
 };
 const until = async (check: () => boolean, what: string) => {
   const deadline = Date.now() + 5_000;
@@ -26,13 +40,22 @@ const until = async (check: () => boolean, what: string) => {
 describe('the Messages tab', () => {
   it('offers the configured suggested prompts when someone opens it', async () => {
     h = await new Harness({
-      yaml: ['assistant:', '  prompts_title: Ask me about', '  suggested_prompts:', '    - { title: Travel, message: What is our travel policy? }', '    - { title: VPN, message: How do I set up the VPN? }'].join('\n'),
+      yaml: [
+        'assistant:',
+        '  prompts_title: Ask me about',
+        '  suggested_prompts:',
+        '    - { title: Travel, message: What is our travel policy? }',
+        '    - { title: VPN, message: How do I set up the VPN? }',
+      ].join('\n'),
     }).start();
     const res = await h.send(appHomeOpened({ user: 'U1', channel: DM, tab: 'messages' }));
     expect(res.status).toBe(200);
     expect(h.slack.suggestedPrompts(DM)).toEqual({
       title: 'Ask me about',
-      prompts: [{ title: 'Travel', message: 'What is our travel policy?' }, { title: 'VPN', message: 'How do I set up the VPN?' }],
+      prompts: [
+        { title: 'Travel', message: 'What is our travel policy?' },
+        { title: 'VPN', message: 'How do I set up the VPN?' },
+      ],
     });
   });
 
@@ -59,7 +82,10 @@ describe('the Messages tab', () => {
     h = await new Harness().start();
     h.slack.addChannel('C0OPS', { name: 'ops' });
     await h.send(appContextChanged({ user: 'U1', channel: DM, entities: [channelEntity('C0OPS')] }));
-    const sent = await h.message({ channel: DM, text: 'Why does the nightly backup job keep failing on the reporting database since Tuesday?' });
+    const sent = await h.message({
+      channel: DM,
+      text: 'Why does the nightly backup job keep failing on the reporting database since Tuesday?',
+    });
     await h.turnFinished(sent.eventId);
     expect(lastInputText()).toContain('(While asking this, the user was viewing #ops.)');
     const root = h.slack.messages(DM)[0]!.ts;
@@ -74,12 +100,22 @@ describe('the Messages tab', () => {
 describe('status while working', () => {
   it('says it is reading a screenshot, rotates loading messages, and clears when the answer is there', async () => {
     h = await new Harness({ yaml: 'assistant:\n  loading_messages: [Checking the logs…]' }).start();
-    const shot = h.slack.addFile({ id: 'F0ERR', name: 'error.png', mimetype: 'image/png', bytes: await pngScreenshot(800, 600) });
+    const shot = h.slack.addFile({
+      id: 'F0ERR',
+      name: 'error.png',
+      mimetype: 'image/png',
+      bytes: await pngScreenshot(800, 600),
+    });
     const sent = await h.mention({ text: 'what is wrong here?', files: [shot] });
     await h.turnFinished(sent.eventId);
     const root = h.slack.messages('C0SUP1')[0]!.ts;
     const calls = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args);
-    expect(calls[0]).toMatchObject({ channel_id: 'C0SUP1', thread_ts: root, status: 'is reading your screenshot…', loading_messages: ['Reading your screenshot…', 'Checking the logs…'] });
+    expect(calls[0]).toMatchObject({
+      channel_id: 'C0SUP1',
+      thread_ts: root,
+      status: 'is reading your screenshot…',
+      loading_messages: ['Reading your screenshot…', 'Checking the logs…'],
+    });
     expect(h.slack.threadStatus('C0SUP1', root)).toBeUndefined();
   });
 
@@ -87,7 +123,10 @@ describe('status while working', () => {
     h = await new Harness().start();
     const sent = await h.message({ channel: DM, text: 'hello' });
     await h.turnFinished(sent.eventId);
-    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({ channel_id: DM, status: 'is thinking…' });
+    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({
+      channel_id: DM,
+      status: 'is thinking…',
+    });
     expect(h.slack.threadStatus(DM, h.slack.messages(DM)[0]!.ts)).toBeUndefined();
   });
 });
@@ -101,19 +140,45 @@ describe('feedback on answers', () => {
     const root = h.slack.messages('C0SUP1')[0]!.ts;
     const answer = h.replies('C0SUP1', root)[0]!;
     expect(answer.blocks).toContainEqual(
-      expect.objectContaining({ type: 'context_actions', elements: [expect.objectContaining({ type: 'feedback_buttons', action_id: 'tw_feedback' })] }),
+      expect.objectContaining({
+        type: 'context_actions',
+        elements: [expect.objectContaining({ type: 'feedback_buttons', action_id: 'tw_feedback' })],
+      }),
     );
 
     const click = await h.interact(
-      blockActionPayload({ user: 'U2', channel: 'C0SUP1', message_ts: answer.ts, thread_ts: root, action_id: 'tw_feedback', type: 'feedback_buttons', value: 'negative', message: { type: 'message', ts: answer.ts, thread_ts: root, user: 'UBOT', bot_id: 'BBOT', text: answer.text } }),
+      blockActionPayload({
+        user: 'U2',
+        channel: 'C0SUP1',
+        message_ts: answer.ts,
+        thread_ts: root,
+        action_id: 'tw_feedback',
+        type: 'feedback_buttons',
+        value: 'negative',
+        message: { type: 'message', ts: answer.ts, thread_ts: root, user: 'UBOT', bot_id: 'BBOT', text: answer.text },
+      }),
     );
     expect(click.status).toBe(200);
-    expect(h.slack.ephemerals().at(-1)).toMatchObject({ channel: 'C0SUP1', user: 'U2', text: expect.stringContaining('Thanks for the feedback') });
+    expect(h.slack.ephemerals().at(-1)).toMatchObject({
+      channel: 'C0SUP1',
+      user: 'U2',
+      text: expect.stringContaining('Thanks for the feedback'),
+    });
 
     const redis = new Redis(REDIS_URL);
     try {
       const votes = await new RedisFeedbackStore(redis, storeKeys(h.prefix)).listSince(0);
-      expect(votes).toEqual([{ teamId: 'T0TEST', channel: 'C0SUP1', threadTs: root, messageTs: answer.ts, userId: 'U2', value: 'negative', at: expect.any(Number) }]);
+      expect(votes).toEqual([
+        {
+          teamId: 'T0TEST',
+          channel: 'C0SUP1',
+          threadTs: root,
+          messageTs: answer.ts,
+          userId: 'U2',
+          value: 'negative',
+          at: expect.any(Number),
+        },
+      ]);
     } finally {
       await redis.quit();
     }
@@ -121,7 +186,11 @@ describe('feedback on answers', () => {
 
   it('does not offer feedback on a failure notice', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'http_error', status: 400, error: { message: 'bad', type: 'invalid_request_error', code: null } });
+    h.openai.enqueue({
+      kind: 'http_error',
+      status: 400,
+      error: { message: 'bad', type: 'invalid_request_error', code: null },
+    });
     const sent = await h.mention({ text: 'hello' });
     await h.turnFinished(sent.eventId);
     const reply = h.replies('C0SUP1', h.slack.messages('C0SUP1')[0]!.ts)[0]!;

@@ -25,12 +25,16 @@ describe('answering in Slack threads', () => {
     expect(String(req.instructions)).toContain('Threadwise');
     expect(String(req.safety_identifier)).toMatch(/^[0-9a-f]{32}$/);
     expect(req.metadata).toMatchObject({ app: 'threadwise', turn: sent.eventId });
-    expect(req.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: why is the queue stuck?' }] }]);
+    expect(req.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: why is the queue stuck?' }] },
+    ]);
   });
 
   it('resolves Slack markup into names the model can read', async () => {
     h = await new Harness().start();
-    const sent = await h.mention({ text: 'ask <@U2> about <https://status.example.com|the status page> in <#C0OPS7|ops> &amp; <!here>' });
+    const sent = await h.mention({
+      text: 'ask <@U2> about <https://status.example.com|the status page> in <#C0OPS7|ops> &amp; <!here>',
+    });
     await h.turnFinished(sent.eventId);
     const input = JSON.stringify(h.openai.responsesRequests()[0]!.body.input);
     expect(input).toContain('ask @Grace about the status page (https://status.example.com) in #ops & @here');
@@ -41,7 +45,7 @@ describe('answering in Slack threads', () => {
     h.openai.enqueue({ kind: 'text', text: 'slow answer', firstTokenDelayMs: 1500 });
     const sent = await h.mention({ text: 'hello' });
     expect(sent.status).toBe(200);
-    expect(h.replies('C0SUP1', (h.slack.messages('C0SUP1').at(-1)!).ts)).toHaveLength(0);
+    expect(h.replies('C0SUP1', h.slack.messages('C0SUP1').at(-1)!.ts)).toHaveLength(0);
     await h.turnFinished(sent.eventId);
   });
 
@@ -85,7 +89,10 @@ describe('answering in Slack threads', () => {
     h = await new Harness().start();
     const ts = '1700000100.000100';
     const a = await h.mention({ text: 'once please', ts });
-    const again = await h.mention({ text: 'once please', ts }, { eventId: a.eventId, retryNum: 1, retryReason: 'http_timeout' });
+    const again = await h.mention(
+      { text: 'once please', ts },
+      { eventId: a.eventId, retryNum: 1, retryReason: 'http_timeout' },
+    );
     const asMessage = await h.message({ channel: 'C0SUP1', ts, text: `<@${h.slack.botUserId}> once please` });
     expect([again.status, asMessage.status]).toEqual([200, 200]);
     await h.turnFinished(a.eventId);
@@ -114,7 +121,9 @@ describe('answering in Slack threads', () => {
     const [a, b] = h.openai.responsesRequests().map((r) => r.body as Record<string, unknown>);
     expect(a).toMatchObject({ store: true });
     expect(b!.previous_response_id).toMatch(/^resp_/);
-    expect(b!.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: second' }] }]);
+    expect(b!.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: second' }] },
+    ]);
     expect(h.replies('C0SUP1', rootTs)).toHaveLength(2);
   });
 

@@ -1,12 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockActionPayload, sendInteraction } from '../fakes/slack-events.js';
-import { SIGNING_SECRET, type Harness } from './harness.js';
-import { SUP_CHANNEL, readTickets, ticketsFile, toolHarness } from './tool-setup.js';
+import { type Harness, SIGNING_SECRET } from './harness.js';
+import { readTickets, SUP_CHANNEL, ticketsFile, toolHarness } from './tool-setup.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
 
-const proposal = { title: 'Printer on floor 3 is jammed', description: 'It shows error E42 since this morning and prints nothing.', priority: 'high' };
+const proposal = {
+  title: 'Printer on floor 3 is jammed',
+  description: 'It shows error E42 since this morning and prints nothing.',
+  priority: 'high',
+};
 
 /** Asks for a ticket in the support channel and returns the approval card the bot posted. */
 async function askForTicket(user = 'U1') {
@@ -17,16 +21,33 @@ async function askForTicket(user = 'U1') {
   const sent = await h.mention({ user, text: 'please open a ticket: the floor 3 printer is jammed' });
   await h.turnFinished(sent.eventId);
   const threadTs = h.slack.messages(SUP_CHANNEL)[0]!.ts;
-  const card = h.replies(SUP_CHANNEL, threadTs).find((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve'))!;
-  const actions = (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!;
+  const card = h
+    .replies(SUP_CHANNEL, threadTs)
+    .find((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve'))!;
+  const actions = (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
+    (b) => b.type === 'actions',
+  )!;
   return { threadTs, card, approvalId: actions.elements![0]!.value };
 }
 
-async function click(user: string, action: 'approve' | 'cancel', card: { ts: string }, approvalId: string, threadTs: string) {
+async function click(
+  user: string,
+  action: 'approve' | 'cancel',
+  card: { ts: string },
+  approvalId: string,
+  threadTs: string,
+) {
   const before = h.parsedLogs().filter((l) => l.msg === 'approval handled').length;
   const res = await sendInteraction(
     h.eventsUrl,
-    blockActionPayload({ user, channel: SUP_CHANNEL, message_ts: card.ts, thread_ts: threadTs, action_id: `tw_ticket_${action}`, value: approvalId }),
+    blockActionPayload({
+      user,
+      channel: SUP_CHANNEL,
+      message_ts: card.ts,
+      thread_ts: threadTs,
+      action_id: `tw_ticket_${action}`,
+      value: approvalId,
+    }),
     { signingSecret: SIGNING_SECRET },
   );
   expect(res.status).toBe(200);
@@ -35,7 +56,10 @@ async function click(user: string, action: 'approve' | 'cancel', card: { ts: str
     if (Date.now() > deadline) throw new Error('approval not handled');
     await new Promise((r) => setTimeout(r, 20));
   }
-  return h.parsedLogs().filter((l) => l.msg === 'approval handled').at(-1)!;
+  return h
+    .parsedLogs()
+    .filter((l) => l.msg === 'approval handled')
+    .at(-1)!;
 }
 
 describe('create_ticket needs the asking user to approve', () => {
@@ -48,18 +72,33 @@ describe('create_ticket needs the asking user to approve', () => {
     expect(card.text).toContain('Printer on floor 3 is jammed');
     expect(card.text).toContain('Only <@U1> can approve');
     expect(readTickets(tickets)).toHaveLength(before);
-    expect(h.replies(SUP_CHANNEL, threadTs).map((m) => m.text)).toContain('I prepared the ticket. Click *Approve* to create it.');
+    expect(h.replies(SUP_CHANNEL, threadTs).map((m) => m.text)).toContain(
+      'I prepared the ticket. Click *Approve* to create it.',
+    );
 
     // Grace is in the channel too, but it is not her request.
     expect(await click('U2', 'approve', card, approvalId, threadTs)).toMatchObject({ decision: 'wrong_user' });
-    expect(h.slack.ephemerals().at(-1)).toMatchObject({ user: 'U2', text: 'Only <@U1> can approve or cancel this ticket request.' });
+    expect(h.slack.ephemerals().at(-1)).toMatchObject({
+      user: 'U2',
+      text: 'Only <@U1> can approve or cancel this ticket request.',
+    });
     expect(readTickets(tickets)).toHaveLength(before);
 
     expect(await click('U1', 'approve', card, approvalId, threadTs)).toMatchObject({ decision: 'created' });
     const created = readTickets(tickets).at(-1)!;
-    expect(created).toMatchObject({ id: 'SUP-104', project: 'SUP', title: proposal.title, priority: 'high', status: 'open', requester_slack_id: 'U1', requester_email: 'ada@example.com' });
+    expect(created).toMatchObject({
+      id: 'SUP-104',
+      project: 'SUP',
+      title: proposal.title,
+      priority: 'high',
+      status: 'open',
+      requester_slack_id: 'U1',
+      requester_email: 'ada@example.com',
+    });
     const texts = h.replies(SUP_CHANNEL, threadTs).map((m) => m.text);
-    expect(texts.at(-1)).toBe('✅ Ada approved: created ticket **SUP-104** “Printer on floor 3 is jammed” (priority high, status open)');
+    expect(texts.at(-1)).toBe(
+      '✅ Ada approved: created ticket **SUP-104** “Printer on floor 3 is jammed” (priority high, status open)',
+    );
     const updatedCard = h.slack.messages(SUP_CHANNEL).find((m) => m.ts === card.ts)!;
     expect(JSON.stringify(updatedCard.blocks)).not.toContain('tw_ticket_approve');
     expect(updatedCard.text).toContain('Approved by <@U1>: created *SUP-104*');
@@ -83,7 +122,9 @@ describe('create_ticket needs the asking user to approve', () => {
     const { threadTs, card, approvalId } = await askForTicket('U1');
     expect(await click('U1', 'cancel', card, approvalId, threadTs)).toMatchObject({ decision: 'cancelled' });
     expect(readTickets(tickets)).toHaveLength(before);
-    expect(h.replies(SUP_CHANNEL, threadTs).at(-1)!.text).toBe('🚫 Ada cancelled the request to create the ticket “Printer on floor 3 is jammed”. Nothing was created.');
+    expect(h.replies(SUP_CHANNEL, threadTs).at(-1)!.text).toBe(
+      '🚫 Ada cancelled the request to create the ticket “Printer on floor 3 is jammed”. Nothing was created.',
+    );
     expect(await click('U1', 'approve', card, approvalId, threadTs)).toMatchObject({ decision: 'expired' });
     expect(readTickets(tickets)).toHaveLength(before);
   });
@@ -91,6 +132,8 @@ describe('create_ticket needs the asking user to approve', () => {
   it('ignores a forged approval that names an unknown request', async () => {
     h = await toolHarness().start();
     const { threadTs, card } = await askForTicket('U1');
-    expect(await click('U1', 'approve', card, 'deadbeefdeadbeefdeadbeef', threadTs)).toMatchObject({ decision: 'expired' });
+    expect(await click('U1', 'approve', card, 'deadbeefdeadbeefdeadbeef', threadTs)).toMatchObject({
+      decision: 'expired',
+    });
   });
 });

@@ -9,10 +9,19 @@ afterEach(async () => h?.stop());
 const CH = 'C0SUP1';
 const counter = new TokenCounter();
 const long = (seed: string, n = 150) => Array.from({ length: n }, (_, i) => `${seed}-${i % 50}`).join(' ');
-const lastRoot = (hh: Harness) => hh.slack.messages(CH).filter((m) => m.user !== hh.slack.botUserId).at(-1)!.ts;
-const visible = (hh: Harness, root: string) => hh.replies(CH, root).map((m) => m.text).join('\n');
+const lastRoot = (hh: Harness) =>
+  hh.slack
+    .messages(CH)
+    .filter((m) => m.user !== hh.slack.botUserId)
+    .at(-1)!.ts;
+const visible = (hh: Harness, root: string) =>
+  hh
+    .replies(CH, root)
+    .map((m) => m.text)
+    .join('\n');
 type Input = Array<{ role?: string; content?: unknown }>;
-const texts = (input: Input) => input.map((i) => (typeof i.content === 'string' ? i.content : JSON.stringify(i.content)));
+const texts = (input: Input) =>
+  input.map((i) => (typeof i.content === 'string' ? i.content : JSON.stringify(i.content)));
 
 /** What the request costs by our count: instructions plus every input item with its framing. */
 function inputTokens(body: { instructions: string; input: Input }): number {
@@ -50,8 +59,31 @@ describe('every call fits the context budget', () => {
   }, 60_000);
 
   it.each([
-    ['a 400 before streaming', { kind: 'http_error', status: 400, error: { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'Your input exceeds the context window of this model.', param: 'input' } }],
-    ['an error event inside the stream', { kind: 'stream_error', error: { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'Your input exceeds the context window of this model.', param: 'input' } }],
+    [
+      'a 400 before streaming',
+      {
+        kind: 'http_error',
+        status: 400,
+        error: {
+          type: 'invalid_request_error',
+          code: 'context_length_exceeded',
+          message: 'Your input exceeds the context window of this model.',
+          param: 'input',
+        },
+      },
+    ],
+    [
+      'an error event inside the stream',
+      {
+        kind: 'stream_error',
+        error: {
+          type: 'invalid_request_error',
+          code: 'context_length_exceeded',
+          message: 'Your input exceeds the context window of this model.',
+          param: 'input',
+        },
+      },
+    ],
   ] as const)('recovers from context_length_exceeded as %s by trimming harder once', async (_name, failure) => {
     h = await new Harness({ yaml: 'slack:\n  first_flush_ms: 0\n' }).start();
     h.openai.setDefault(() => ({ kind: 'text', text: long('answer', 60) }));
@@ -59,7 +91,10 @@ describe('every call fits the context budget', () => {
     h.openai.enqueue(failure, { kind: 'text', text: 'Answer after trimming.' });
     const last = await h.message({ channel: CH, thread_ts: root, text: 'the newest question' });
     await h.turnFinished(last.eventId);
-    const [tooLong, retry] = h.openai.responsesRequests().slice(-2).map((r) => r.body);
+    const [tooLong, retry] = h.openai
+      .responsesRequests()
+      .slice(-2)
+      .map((r) => r.body);
     expect(inputTokens(retry)).toBeLessThanOrEqual(inputTokens(tooLong) / 2);
     expect(texts(retry.input).at(-1)).toContain('the newest question');
     expect(visible(h, root)).toContain('Answer after trimming.');
@@ -68,9 +103,13 @@ describe('every call fits the context budget', () => {
   });
 
   it('summarizes dropped turns with the cheaper model when one is configured, and counts that call too', async () => {
-    h = await new Harness({ yaml: 'context:\n  max_input_tokens: 2000\n  summarize_model: gpt-4o-mini\nslack:\n  first_flush_ms: 0\n' }).start();
+    h = await new Harness({
+      yaml: 'context:\n  max_input_tokens: 2000\n  summarize_model: gpt-4o-mini\nslack:\n  first_flush_ms: 0\n',
+    }).start();
     h.openai.setDefault((req) =>
-      req.body.metadata?.purpose === 'summary' ? { kind: 'text', text: 'Ada asked about invoices; the refund was approved.' } : { kind: 'text', text: long('answer', 80) },
+      req.body.metadata?.purpose === 'summary'
+        ? { kind: 'text', text: 'Ada asked about invoices; the refund was approved.' }
+        : { kind: 'text', text: long('answer', 80) },
     );
     const root = await thread(h, 8, (i) => `question ${i}: ${long(`q${i}`, 80)}`);
     const requests = h.openai.responsesRequests().map((r) => r.body);
@@ -84,7 +123,13 @@ describe('every call fits the context budget', () => {
     expect(inputTokens(last)).toBeLessThanOrEqual(2000);
     expect(texts(last.input).at(-1)).toContain('question 7:');
     expect(h.replies(CH, root)).toHaveLength(8);
-    expect(h.parsedLogs().some((l) => l.event === 'model_call' && l.model === 'gpt-4o-mini-2024-07-18' && typeof l.cost_usd === 'number')).toBe(true);
+    expect(
+      h
+        .parsedLogs()
+        .some(
+          (l) => l.event === 'model_call' && l.model === 'gpt-4o-mini-2024-07-18' && typeof l.cost_usd === 'number',
+        ),
+    ).toBe(true);
   }, 30_000);
 
   it('uses the channel output cap and says why an answer stopped early', async () => {
@@ -104,11 +149,22 @@ describe('every call fits the context budget', () => {
 describe('usage, cost and the per-call log line', () => {
   it('logs one line per model call with request id, dated model, hashed ids, tokens, cached tokens, cost and latency', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'text', text: 'Cached answer.', usage: { input_tokens: 12_000, cached_tokens: 8_000, output_tokens: 500 } });
+    h.openai.enqueue({
+      kind: 'text',
+      text: 'Cached answer.',
+      usage: { input_tokens: 12_000, cached_tokens: 8_000, output_tokens: 500 },
+    });
     const sent = await h.mention({ text: 'hello' });
     await h.turnFinished(sent.eventId);
     const line = await h.waitForLog((l) => l.event === 'model_call');
-    expect(line).toMatchObject({ model: 'gpt-4o-2024-08-06', status: 'completed', input_tokens: 12_000, cached_tokens: 8_000, output_tokens: 500, cost_usd: 0.025 });
+    expect(line).toMatchObject({
+      model: 'gpt-4o-2024-08-06',
+      status: 'completed',
+      input_tokens: 12_000,
+      cached_tokens: 8_000,
+      output_tokens: 500,
+      cost_usd: 0.025,
+    });
     expect(String(line.request_id)).toMatch(/^req_/);
     for (const k of ['team', 'channel', 'user']) expect(String(line[k])).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof line.latency_ms).toBe('number');
@@ -141,8 +197,13 @@ describe('usage, cost and the per-call log line', () => {
   });
 
   it('answers /threadwise usage privately with the caller today and the workspace this month; admins see top users', async () => {
-    h = await new Harness({ yaml: 'limits:\n  user_daily_tokens: 50000\n  workspace_monthly_usd: 100\n  admins: [UADMIN]\n' }).start();
-    h.openai.enqueue({ kind: 'text', text: 'one', usage: { input_tokens: 1_000, output_tokens: 100 } }, { kind: 'text', text: 'two', usage: { input_tokens: 3_000, output_tokens: 300 } });
+    h = await new Harness({
+      yaml: 'limits:\n  user_daily_tokens: 50000\n  workspace_monthly_usd: 100\n  admins: [UADMIN]\n',
+    }).start();
+    h.openai.enqueue(
+      { kind: 'text', text: 'one', usage: { input_tokens: 1_000, output_tokens: 100 } },
+      { kind: 'text', text: 'two', usage: { input_tokens: 3_000, output_tokens: 300 } },
+    );
     for (const user of ['U1', 'U2']) {
       const s = await h.mention({ text: 'hi', user });
       await h.turnFinished(s.eventId);
@@ -150,11 +211,17 @@ describe('usage, cost and the per-call log line', () => {
     const mine = await h.slash('usage');
     expect(mine.status).toBe(200);
     expect(mine.json.response_type).toBe('ephemeral');
-    expect(mine.json.text).toMatch(/Your usage today[\s\S]*1,100 tokens[\s\S]*\$0\.0035[\s\S]*Daily limit here: 50,000 tokens — 48,900 left/);
-    expect(mine.json.text).toMatch(/This workspace in [\s\S]*4,400 tokens[\s\S]*2 model calls[\s\S]*Monthly budget: \$100\.00/);
+    expect(mine.json.text).toMatch(
+      /Your usage today[\s\S]*1,100 tokens[\s\S]*\$0\.0035[\s\S]*Daily limit here: 50,000 tokens — 48,900 left/,
+    );
+    expect(mine.json.text).toMatch(
+      /This workspace in [\s\S]*4,400 tokens[\s\S]*2 model calls[\s\S]*Monthly budget: \$100\.00/,
+    );
     expect(mine.json.text).not.toContain('Top users');
     const admin = await h.slash('usage', { user: 'UADMIN' });
-    expect(admin.json.text).toMatch(/Top users this month\*\n1\. <@U2> — 3,300 tokens, \$0\.01\n2\. <@U1> — 1,100 tokens/);
+    expect(admin.json.text).toMatch(
+      /Top users this month\*\n1\. <@U2> — 3,300 tokens, \$0\.01\n2\. <@U1> — 1,100 tokens/,
+    );
     const help = await h.slash('frobnicate');
     expect(help.json.text).toMatch(/I don't know `frobnicate`[\s\S]*\/threadwise usage/);
   });
@@ -163,12 +230,22 @@ describe('usage, cost and the per-call log line', () => {
 describe('OpenAI rate limits', () => {
   it('tells the user when the OpenAI account is out of quota (also inside a stream) and alerts admins in the log', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'stream_error', error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.' } });
+    h.openai.enqueue({
+      kind: 'stream_error',
+      error: {
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+        message: 'You exceeded your current quota, please check your plan and billing details.',
+      },
+    });
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
     expect(h.openai.responsesRequests()).toHaveLength(1);
     expect(visible(h, lastRoot(h))).toMatch(/out of quota/);
-    expect(await h.waitForLog((l) => l.alert === 'openai_insufficient_quota')).toMatchObject({ level: 50, error_kind: 'quota' });
+    expect(await h.waitForLog((l) => l.alert === 'openai_insufficient_quota')).toMatchObject({
+      level: 50,
+      error_kind: 'quota',
+    });
   });
 
   it('answers a burst of 50 turns with at most max_concurrent_calls in flight, no 429s, and queue positions shown', async () => {
@@ -184,7 +261,9 @@ describe('OpenAI rate limits', () => {
     expect(h.openai.maxInFlight).toBeLessThanOrEqual(4);
     expect(h.openai.rateLimited).toBe(0);
     // The burst asks for more than a minute's tokens, so firing it all at once would have met 429s.
-    const demanded = h.openai.responsesRequests().reduce((n, r) => n + estimateTokens(r.body) + r.body.max_output_tokens, 0);
+    const demanded = h.openai
+      .responsesRequests()
+      .reduce((n, r) => n + estimateTokens(r.body) + r.body.max_output_tokens, 0);
     expect(demanded).toBeGreaterThan(9_000);
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => String(c.args.status));
     expect(statuses.some((s) => /busy — you're #\d+ in line/.test(s))).toBe(true);

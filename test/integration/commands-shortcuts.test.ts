@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisFeedbackStore } from '../../src/platform/store/feedback.js';
-import { RedisApprovalStore } from '../../src/platform/store/redis/redis-stores.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
+import { RedisApprovalStore } from '../../src/platform/store/redis/redis-stores.js';
 import { blockActionPayload, messageActionPayload, viewSubmissionPayload } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';
 
@@ -41,7 +41,8 @@ describe('/threadwise', () => {
     h = await new Harness().start();
     expect((await h.slash('ask')).json.text).toContain('/threadwise ask <question>');
     const help = (await h.slash('help')).json.text!;
-    for (const sub of ['ask <question>', 'reset', 'usage', 'forget-me', 'help']) expect(help).toContain(`/threadwise ${sub}`);
+    for (const sub of ['ask <question>', 'reset', 'usage', 'forget-me', 'help'])
+      expect(help).toContain(`/threadwise ${sub}`);
     expect((await h.slash('frobnicate')).json.text).toMatch(/^I don't know `frobnicate`\. \*\/threadwise\* commands:/);
     expect((await h.slash('')).json.text).toContain('/threadwise reset');
   });
@@ -69,7 +70,17 @@ describe('/threadwise', () => {
     const grace = await h.message({ user: 'U2', channel: 'C0SUP1', thread_ts: root, text: 'mine too' });
     await h.turnFinished(grace.eventId);
     const answer = h.replies('C0SUP1', root)[0]!;
-    await h.interact(blockActionPayload({ user: 'U1', channel: 'C0SUP1', message_ts: answer.ts, thread_ts: root, action_id: 'tw_feedback', type: 'feedback_buttons', value: 'positive' }));
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: 'C0SUP1',
+        message_ts: answer.ts,
+        thread_ts: root,
+        action_id: 'tw_feedback',
+        type: 'feedback_buttons',
+        value: 'positive',
+      }),
+    );
     expect((await h.slash('usage')).json.text).not.toContain('nothing yet');
     const pendingRedis = new Redis(REDIS_URL);
     const pending = new RedisApprovalStore(pendingRedis, storeKeys(h.prefix));
@@ -105,7 +116,15 @@ describe('message shortcuts', () => {
   it('“Ask Threadwise about this” opens a modal and answers in the message’s thread with the message as context', async () => {
     h = await new Harness().start();
     const msgTs = h.slack.addMessage('C0SUP1', { user: 'U2', text: 'Deploy failed: exit code 137 on worker-3' });
-    const shortcut = await h.interact(messageActionPayload({ callback_id: 'ask_about_message', user: 'U1', channel: 'C0SUP1', message: { ts: msgTs, user: 'U2', text: 'Deploy failed: exit code 137 on worker-3' }, responseUrl: h.slack.responseUrl() }));
+    const shortcut = await h.interact(
+      messageActionPayload({
+        callback_id: 'ask_about_message',
+        user: 'U1',
+        channel: 'C0SUP1',
+        message: { ts: msgTs, user: 'U2', text: 'Deploy failed: exit code 137 on worker-3' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
     expect(shortcut.status).toBe(200);
     const opened = h.slack.callsTo('views.open')[0]!;
     expect(opened.ok).toBe(true);
@@ -113,26 +132,54 @@ describe('message shortcuts', () => {
     expect(view.callback_id).toBe('tw_ask_about_message');
 
     h.openai.enqueue({ kind: 'text', text: 'Exit code 137 means the process was killed for memory.' });
-    const submit = await h.interact(viewSubmissionPayload({ user: 'U1', callback_id: view.callback_id, private_metadata: view.private_metadata, values: { question: { question_input: 'why did it fail?' } } }));
+    const submit = await h.interact(
+      viewSubmissionPayload({
+        user: 'U1',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        values: { question: { question_input: 'why did it fail?' } },
+      }),
+    );
     expect(submit.status).toBe(200);
     await until(() => finished() === 1, 'the answer');
     const replies = h.slack.messages('C0SUP1').filter((m) => m.thread_ts === msgTs && m.ts !== msgTs);
-    expect(replies.map((m) => m.text)).toEqual(['<@U1> asked about this message: why did it fail?', 'Exit code 137 means the process was killed for memory.']);
-    expect(userTexts(0).at(-1)).toMatch(/About this message from @Grace:\n> Deploy failed: exit code 137 on worker-3\n\nwhy did it fail\?/);
+    expect(replies.map((m) => m.text)).toEqual([
+      '<@U1> asked about this message: why did it fail?',
+      'Exit code 137 means the process was killed for memory.',
+    ]);
+    expect(userTexts(0).at(-1)).toMatch(
+      /About this message from @Grace:\n> Deploy failed: exit code 137 on worker-3\n\nwhy did it fail\?/,
+    );
   });
 
   it('an empty question in the modal is refused with a field error', async () => {
     h = await new Harness().start();
-    const res = await h.interact(viewSubmissionPayload({ user: 'U1', callback_id: 'tw_ask_about_message', private_metadata: '{}', values: { question: { question_input: '  ' } } }));
+    const res = await h.interact(
+      viewSubmissionPayload({
+        user: 'U1',
+        callback_id: 'tw_ask_about_message',
+        private_metadata: '{}',
+        values: { question: { question_input: '  ' } },
+      }),
+    );
     expect(res.json).toEqual({ response_action: 'errors', errors: { question: 'Please type your question.' } });
   });
 
   it('“Summarize thread” reads every page of a long thread and answers with a summary in it', async () => {
     h = await new Harness().start();
     const root = h.slack.addMessage('C0SUP1', { user: 'U1', text: 'Checkout is slow for EU customers' });
-    for (let i = 1; i <= 230; i++) h.slack.addMessage('C0SUP1', { user: i % 2 ? 'U2' : 'U1', text: `update ${i}`, thread_ts: root });
+    for (let i = 1; i <= 230; i++)
+      h.slack.addMessage('C0SUP1', { user: i % 2 ? 'U2' : 'U1', text: `update ${i}`, thread_ts: root });
     h.openai.enqueue({ kind: 'text', text: 'Gist: EU checkout latency; fix deployed.' });
-    const res = await h.interact(messageActionPayload({ callback_id: 'summarize_thread', user: 'U1', channel: 'C0SUP1', message: { ts: root, user: 'U1', text: 'Checkout is slow for EU customers', thread_ts: root }, responseUrl: h.slack.responseUrl() }));
+    const res = await h.interact(
+      messageActionPayload({
+        callback_id: 'summarize_thread',
+        user: 'U1',
+        channel: 'C0SUP1',
+        message: { ts: root, user: 'U1', text: 'Checkout is slow for EU customers', thread_ts: root },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
     expect(res.status).toBe(200);
     await until(() => finished() === 1, 'the summary');
     expect(h.slack.callsTo('conversations.replies').length).toBeGreaterThanOrEqual(2);
@@ -146,9 +193,20 @@ describe('message shortcuts', () => {
 
   it('“Summarize thread” in a channel the bot cannot read says so privately', async () => {
     h = await new Harness({ slack: { strictChannels: true, channels: { C0SUP1: { name: 'support' } } } }).start();
-    await h.interact(messageActionPayload({ callback_id: 'summarize_thread', user: 'U1', channel: 'C0PRIV', message: { ts: '1700000000.000100', user: 'U2', text: 'secret' }, responseUrl: h.slack.responseUrl() }));
+    await h.interact(
+      messageActionPayload({
+        callback_id: 'summarize_thread',
+        user: 'U1',
+        channel: 'C0PRIV',
+        message: { ts: '1700000000.000100', user: 'U2', text: 'secret' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
     await until(() => h.slack.hookMessages.length === 1, 'the ephemeral answer');
-    expect(h.slack.hookMessages[0]!.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/invite @threadwise') });
+    expect(h.slack.hookMessages[0]!.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/invite @threadwise'),
+    });
   });
 });
 
@@ -164,7 +222,7 @@ describe('per-channel settings', () => {
     '    tools: []',
     '    require_mention: true',
     'tickets:',
-    `  file: ${JSON.stringify(process.cwd() + '/examples/tickets.json')}`,
+    `  file: ${JSON.stringify(`${process.cwd()}/examples/tickets.json`)}`,
   ].join('\n');
 
   it('a listed channel gets its persona, model, tools and visibility; others get the defaults', async () => {

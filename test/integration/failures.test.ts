@@ -1,19 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, OPENAI_KEY, SIGNING_SECRET, pause } from './harness.js';
 import { fakeToken } from '../support/fake-tokens.js';
+import { Harness, OPENAI_KEY, pause, SIGNING_SECRET } from './harness.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
 
 const CH = 'C0SUP1';
 const rootOf = (eventTs: string | undefined, hh: Harness) => eventTs ?? hh.slack.messages(CH)[0]!.ts;
-const visible = (hh: Harness, ts: string) => hh.replies(CH, ts).map((m) => m.text).join('\n');
+const visible = (hh: Harness, ts: string) =>
+  hh
+    .replies(CH, ts)
+    .map((m) => m.text)
+    .join('\n');
 
 describe('when OpenAI misbehaves the user hears about it', () => {
   it('waits out a 429 with retry-after and then answers', async () => {
     h = await new Harness().start();
     h.openai.enqueue(
-      { kind: 'http_error', status: 429, error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, headers: { 'retry-after-ms': '300' } },
+      {
+        kind: 'http_error',
+        status: 429,
+        error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+        headers: { 'retry-after-ms': '300' },
+      },
       { kind: 'text', text: 'Here after the wait.' },
     );
     const sent = await h.mention({ text: 'hi' });
@@ -26,11 +35,17 @@ describe('when OpenAI misbehaves the user hears about it', () => {
 
   it('tells the user about a persistent server error, and logs it with the request id', async () => {
     h = await new Harness({ yaml: 'openai:\n  max_retries: 1\n' }).start();
-    h.openai.setDefault(() => ({ kind: 'http_error', status: 500, error: { message: 'The server had an error', type: 'server_error', code: null } }));
+    h.openai.setDefault(() => ({
+      kind: 'http_error',
+      status: 500,
+      error: { message: 'The server had an error', type: 'server_error', code: null },
+    }));
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
     expect(h.openai.responsesRequests()).toHaveLength(2);
-    expect(visible(h, rootOf(undefined, h))).toMatch(/OpenAI answered with a server error \(HTTP 500\).*reference `req_/);
+    expect(visible(h, rootOf(undefined, h))).toMatch(
+      /OpenAI answered with a server error \(HTTP 500\).*reference `req_/,
+    );
     const failed = await h.waitForLog((l) => l.msg === 'model call failed');
     expect(failed).toMatchObject({ error_kind: 'server', http_status: 500 });
     expect(String(failed.request_id)).toMatch(/^req_/);
@@ -38,7 +53,11 @@ describe('when OpenAI misbehaves the user hears about it', () => {
 
   it('does not retry insufficient_quota and says so', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'http_error', status: 429, error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } });
+    h.openai.enqueue({
+      kind: 'http_error',
+      status: 429,
+      error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' },
+    });
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
     expect(h.openai.responsesRequests()).toHaveLength(1);
@@ -48,7 +67,15 @@ describe('when OpenAI misbehaves the user hears about it', () => {
 
   it('reports an error event inside a 200 stream, keeping the text already shown', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'stream_error', afterText: 'Partial answer so far.', error: { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'Your input exceeds the context window of this model.' } });
+    h.openai.enqueue({
+      kind: 'stream_error',
+      afterText: 'Partial answer so far.',
+      error: {
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded',
+        message: 'Your input exceeds the context window of this model.',
+      },
+    });
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
     const text = visible(h, rootOf(undefined, h));
@@ -58,7 +85,10 @@ describe('when OpenAI misbehaves the user hears about it', () => {
 
   it('restarts an answer whose stream stalled mid-way, ending with one complete answer and a short note', async () => {
     h = await new Harness({ yaml: 'openai:\n  stall_timeout_ms: 1000\n  max_retries: 0\n' }).start();
-    h.openai.enqueue({ kind: 'stall', afterText: 'I was saying' }, { kind: 'text', text: 'The whole answer, from the start.' });
+    h.openai.enqueue(
+      { kind: 'stall', afterText: 'I was saying' },
+      { kind: 'text', text: 'The whole answer, from the start.' },
+    );
     const sent = await h.mention({ text: 'hi' });
     await h.turnFinished(sent.eventId);
     const replies = h.replies(CH, rootOf(undefined, h));
@@ -74,24 +104,40 @@ describe('when OpenAI misbehaves the user hears about it', () => {
     await h.turnFinished(sent.eventId);
     const replies = h.replies(CH, rootOf(undefined, h));
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toMatch(/^_↻ Answer restarted after an interruption._\n\nAgain I was\n\n.*stopped sending data for 1 s/);
+    expect(replies[0]!.text).toMatch(
+      /^_↻ Answer restarted after an interruption._\n\nAgain I was\n\n.*stopped sending data for 1 s/,
+    );
     expect(replies[0]!.text).not.toContain('I was saying');
   });
 
   it('says so when an answer is cut at the output limit', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'text', text: 'A long story that', status: 'incomplete', incompleteReason: 'max_output_tokens' });
+    h.openai.enqueue({
+      kind: 'text',
+      text: 'A long story that',
+      status: 'incomplete',
+      incompleteReason: 'max_output_tokens',
+    });
     const sent = await h.mention({ text: 'tell me everything' });
     await h.turnFinished(sent.eventId);
-    expect(visible(h, rootOf(undefined, h))).toMatch(/A long story that\n\n.*cut off at the length limit \(4096 tokens\)/);
+    expect(visible(h, rootOf(undefined, h))).toMatch(
+      /A long story that\n\n.*cut off at the length limit \(4096 tokens\)/,
+    );
   });
 });
 
 describe('long answers and Slack limits', () => {
   it('delivers a 50,000-character answer completely, split into messages Slack accepts', async () => {
     h = await new Harness().start();
-    const paragraphs = Array.from({ length: 125 }, (_, i) => `Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(14).trim()}.`);
-    paragraphs.splice(60, 0, '```ts\n' + Array.from({ length: 40 }, (_, i) => `const line${i} = ${i};`).join('\n') + '\n```');
+    const paragraphs = Array.from(
+      { length: 125 },
+      (_, i) => `Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(14).trim()}.`,
+    );
+    paragraphs.splice(
+      60,
+      0,
+      `\`\`\`ts\n${Array.from({ length: 40 }, (_, i) => `const line${i} = ${i};`).join('\n')}\n\`\`\``,
+    );
     const answer = paragraphs.join('\n\n');
     expect(answer.length).toBeGreaterThan(50_000);
     h.openai.enqueue({ kind: 'text', text: answer, chunkSize: 400 });
@@ -107,14 +153,23 @@ describe('long answers and Slack limits', () => {
 
   it('finishes the answer by post and update when the stream expires mid-answer', async () => {
     h = await new Harness({ slack: { streamIdleExpiryMs: 400 } }).start();
-    h.openai.enqueue({ kind: 'text', text: 'First part of the answer. ' + 'then a pause '.repeat(3) + 'and the end.', chunkSize: 5, deltaDelayMs: 100 });
+    h.openai.enqueue({
+      kind: 'text',
+      text: `First part of the answer. ${'then a pause '.repeat(3)}and the end.`,
+      chunkSize: 5,
+      deltaDelayMs: 100,
+    });
     const sent = await h.mention({ text: 'slow please' });
     await h.turnFinished(sent.eventId);
     // Writes are a second apart, longer than this Slack's idle expiry, so the stream expires after the first.
-    expect(h.slack.calls.some((c) => c.method === 'chat.appendStream' && c.error === 'message_not_in_streaming_state')).toBe(true);
+    expect(
+      h.slack.calls.some((c) => c.method === 'chat.appendStream' && c.error === 'message_not_in_streaming_state'),
+    ).toBe(true);
     expect(h.slack.callsTo('chat.update').length).toBeGreaterThan(0);
     const text = visible(h, h.slack.messages(CH)[0]!.ts);
-    expect(text.replace(/\s+/g, ' ')).toContain('First part of the answer. then a pause then a pause then a pause and the end.');
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'First part of the answer. then a pause then a pause then a pause and the end.',
+    );
   });
 });
 
@@ -140,7 +195,10 @@ describe('conversation state', () => {
     const first = await h.mention({ text: 'only once', ts: '1700000200.000100' });
     await h.turnFinished(first.eventId);
     await h.restart();
-    const retry = await h.mention({ text: 'only once', ts: '1700000200.000100' }, { eventId: first.eventId, retryNum: 2, retryReason: 'http_timeout' });
+    const retry = await h.mention(
+      { text: 'only once', ts: '1700000200.000100' },
+      { eventId: first.eventId, retryNum: 2, retryReason: 'http_timeout' },
+    );
     expect(retry.status).toBe(200);
     await pause(300);
     expect(h.openai.responsesRequests()).toHaveLength(1);
@@ -161,14 +219,27 @@ describe('conversation state', () => {
     await h.turnFinished(b.eventId);
     const third = h.openai.responsesRequests()[2]!.body.input as unknown[];
     expect(JSON.stringify(third)).toMatch(/question A.*answer A.*question B/);
-    expect(h.replies(CH, rootTs).map((m) => m.text).slice(-2)).toEqual(['answer A', 'answer B']);
+    expect(
+      h
+        .replies(CH, rootTs)
+        .map((m) => m.text)
+        .slice(-2),
+    ).toEqual(['answer A', 'answer B']);
   });
 });
 
 describe('secrets', () => {
   it('never writes a token, key or signing secret to the logs, even on failures', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'http_error', status: 401, error: { message: `Incorrect API key provided: ${OPENAI_KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+    h.openai.enqueue({
+      kind: 'http_error',
+      status: 401,
+      error: {
+        message: `Incorrect API key provided: ${OPENAI_KEY}`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      },
+    });
     const pasted = fakeToken('xoxb', '999999999-secret-abc');
     const sent = await h.mention({ text: `my token is ${pasted}, please help` });
     await h.turnFinished(sent.eventId);

@@ -18,36 +18,77 @@ const decode = (dataUrl: string) => Buffer.from(dataUrl.split(',')[1]!, 'base64'
 describe('screenshots and files from Slack', () => {
   it('answers about two images in one thread and still shows the model the earlier image in a follow-up, after a restart', async () => {
     h = await new Harness().start();
-    const first = h.slack.addFile({ id: 'F0SHOT1', name: 'error.png', mimetype: 'image/png', bytes: await pngScreenshot(1280, 800) });
+    const first = h.slack.addFile({
+      id: 'F0SHOT1',
+      name: 'error.png',
+      mimetype: 'image/png',
+      bytes: await pngScreenshot(1280, 800),
+    });
     const sent = await h.mention({ text: 'what is this error?', files: [first] });
     await h.turnFinished(sent.eventId);
     const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
 
-    const second = h.slack.addFile({ id: 'F0SHOT2', name: 'after.jpg', mimetype: 'image/jpeg', bytes: await jpegPhoto(1600, 1200) });
-    const follow = await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text: 'and after the fix it shows this', files: [second] });
+    const second = h.slack.addFile({
+      id: 'F0SHOT2',
+      name: 'after.jpg',
+      mimetype: 'image/jpeg',
+      bytes: await jpegPhoto(1600, 1200),
+    });
+    const follow = await h.message({
+      channel: 'C0SUP1',
+      thread_ts: rootTs,
+      text: 'and after the fix it shows this',
+      files: [second],
+    });
     await h.turnFinished(follow.eventId);
 
     await h.restart();
-    const again = await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text: 'is the first screenshot from staging?' });
+    const again = await h.message({
+      channel: 'C0SUP1',
+      thread_ts: rootTs,
+      text: 'is the first screenshot from staging?',
+    });
     await h.turnFinished(again.eventId);
 
-    expect(h.slack.downloads.map((d) => [d.fileId, d.authorized, d.status])).toEqual([['F0SHOT1', true, 200], ['F0SHOT2', true, 200]]);
+    expect(h.slack.downloads.map((d) => [d.fileId, d.authorized, d.status])).toEqual([
+      ['F0SHOT1', true, 200],
+      ['F0SHOT2', true, 200],
+    ]);
     expect(images(0)).toHaveLength(1);
     expect(images(0)[0]).toMatchObject({ detail: 'auto' });
     expect(images(0)[0]!.image_url).toMatch(/^data:image\/png;base64,/);
-    expect(images(1).map((p) => p.image_url!.slice(0, 22))).toEqual(['data:image/png;base64,', 'data:image/jpeg;base64']);
+    expect(images(1).map((p) => p.image_url!.slice(0, 22))).toEqual([
+      'data:image/png;base64,',
+      'data:image/jpeg;base64',
+    ]);
     expect(images(2).map((p) => p.image_url)).toEqual(images(1).map((p) => p.image_url));
-    expect(await sharp(decode(images(2)[0]!.image_url!)).metadata()).toMatchObject({ format: 'png', width: 1280, height: 800 });
-    expect(partsOf(2).map((p) => p.text).filter(Boolean)).toContain('[image "error.png"]');
+    expect(await sharp(decode(images(2)[0]!.image_url!)).metadata()).toMatchObject({
+      format: 'png',
+      width: 1280,
+      height: 800,
+    });
+    expect(
+      partsOf(2)
+        .map((p) => p.text)
+        .filter(Boolean),
+    ).toContain('[image "error.png"]');
     const last = inputOf(2).at(-1)!;
-    expect(last).toMatchObject({ role: 'user', content: [{ type: 'input_text', text: 'Ada: is the first screenshot from staging?' }] });
+    expect(last).toMatchObject({
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Ada: is the first screenshot from staging?' }],
+    });
     const modelCall = h.parsedLogs().find((l) => l.event === 'model_call' && Number(l.image_tokens_estimate) > 0);
     expect(modelCall?.image_tokens_estimate).toBe(85 + 170 * 6); // 1280×800 → 1229×768 → 3×2 tiles
   });
 
   it('reads an image shared in a DM with the detail configured for DMs', async () => {
     h = await new Harness({ yaml: 'dm:\n  image_detail: low\n' }).start();
-    const shot = h.slack.addFile({ id: 'F0DM1', name: 'shot.png', mimetype: 'image/png', bytes: await pngScreenshot(400, 300) });
+    const shot = h.slack.addFile({
+      id: 'F0DM1',
+      name: 'shot.png',
+      mimetype: 'image/png',
+      bytes: await pngScreenshot(400, 300),
+    });
     const dm = await h.message({ channel: 'D0DM1', text: '', files: [shot] });
     await h.turnFinished(dm.eventId);
     expect(images(0)).toEqual([expect.objectContaining({ detail: 'low' })]);
@@ -82,9 +123,18 @@ describe('screenshots and files from Slack', () => {
     await h.turnFinished(sent.eventId);
 
     const parts = partsOf(0);
-    expect(parts.find((p) => p.type === 'input_file')).toEqual({ type: 'input_file', filename: 'invoice.pdf', file_data: `data:application/pdf;base64,${pdf().toString('base64')}` });
+    expect(parts.find((p) => p.type === 'input_file')).toEqual({
+      type: 'input_file',
+      filename: 'invoice.pdf',
+      file_data: `data:application/pdf;base64,${pdf().toString('base64')}`,
+    });
     expect(parts.some((p) => p.text?.startsWith('[file "orders.csv"]\nid,name,amount\n1,item 1,10'))).toBe(true);
-    expect(parts.filter((p) => p.text?.startsWith('[attachment ')).map((p) => p.text!.split('"')[1])).toEqual(['logs.zip', 'empty.log', 'broken.png', 'screen.png']);
+    expect(parts.filter((p) => p.text?.startsWith('[attachment ')).map((p) => p.text!.split('"')[1])).toEqual([
+      'logs.zip',
+      'empty.log',
+      'broken.png',
+      'screen.png',
+    ]);
     expect(images(0)).toHaveLength(0);
 
     const reply = h.replies('C0SUP1', h.slack.messages('C0SUP1')[0]!.ts)[0]!.text;
@@ -106,7 +156,13 @@ describe('screenshots and files from Slack', () => {
     try {
       h = await new Harness().start();
       const foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/signed/shot.png?sig=abc`;
-      const file = h.slack.addFile({ id: 'F0REDIR', name: 'shot.png', mimetype: 'image/png', bytes: png, redirectTo: foreignUrl });
+      const file = h.slack.addFile({
+        id: 'F0REDIR',
+        name: 'shot.png',
+        mimetype: 'image/png',
+        bytes: png,
+        redirectTo: foreignUrl,
+      });
       const sent = await h.mention({ text: 'what is this?', files: [file] });
       await h.turnFinished(sent.eventId);
       expect(h.slack.downloads).toEqual([{ fileId: 'F0REDIR', authorized: true, status: 302 }]);
@@ -123,7 +179,14 @@ describe('screenshots and files from Slack', () => {
   it('looks up a Slack Connect file stub with files.info before downloading it', async () => {
     h = await new Harness().start();
     const full = h.slack.addFile({ id: 'F0CONNECT', name: 'partner.csv', mimetype: 'text/csv', bytes: csv() });
-    const stub = { id: full.id, created: full.created, timestamp: full.timestamp, user: full.user, mode: 'file_access', file_access: 'check_file_info' };
+    const stub = {
+      id: full.id,
+      created: full.created,
+      timestamp: full.timestamp,
+      user: full.user,
+      mode: 'file_access',
+      file_access: 'check_file_info',
+    };
     const sent = await h.mention({ text: 'summarise the partner file', files: [stub] });
     await h.turnFinished(sent.eventId);
     expect(h.slack.callsTo('files.info').map((c) => c.args.file)).toEqual(['F0CONNECT']);
@@ -136,7 +199,12 @@ describe('screenshots and files from Slack', () => {
     const files = [
       h.slack.addFile({ id: 'F0A', name: 'a.png', mimetype: 'image/png', bytes: small }),
       h.slack.addFile({ id: 'F0B', name: 'b.png', mimetype: 'image/png', bytes: small }),
-      h.slack.addFile({ id: 'F0HUGE', name: 'huge.jpg', mimetype: 'image/jpeg', bytes: await jpegPhoto(3000, 3000).then((b) => Buffer.concat([b, Buffer.alloc(300_000)])) }),
+      h.slack.addFile({
+        id: 'F0HUGE',
+        name: 'huge.jpg',
+        mimetype: 'image/jpeg',
+        bytes: await jpegPhoto(3000, 3000).then((b) => Buffer.concat([b, Buffer.alloc(300_000)])),
+      }),
     ];
     const sent = await h.mention({ text: 'compare these', files });
     await h.turnFinished(sent.eventId);

@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -9,7 +9,16 @@ import { createThreadwise, type Threadwise } from '../../src/app/create-threadwi
 import { loadConfig } from '../../src/config/load.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
-import { appMention, messageEvent, sendEvent, sendInteraction, sendSlashCommand, type MentionInput, type MessageInput, type SendEventOptions } from '../fakes/slack-events.js';
+import {
+  appMention,
+  type MentionInput,
+  type MessageInput,
+  messageEvent,
+  type SendEventOptions,
+  sendEvent,
+  sendInteraction,
+  sendSlashCommand,
+} from '../fakes/slack-events.js';
 
 export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
@@ -27,7 +36,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
 }
 
-export const OAUTH = { clientId: '1111111111.2222222222', clientSecret: 'c1e2n3t4s5e6c7r8e9t0', stateSecret: 'state-secret-for-tests-0123456789' };
+export const OAUTH = {
+  clientId: '1111111111.2222222222',
+  clientSecret: 'c1e2n3t4s5e6c7r8e9t0',
+  stateSecret: 'state-secret-for-tests-0123456789',
+};
 
 /** The real app in-process, wired to fake Slack and fake OpenAI servers on loopback, with captured JSON logs. */
 export class Harness {
@@ -41,8 +54,19 @@ export class Harness {
 
   constructor(private readonly options: HarnessOptions = {}) {
     this.slack = new FakeSlack({
-      ...(options.oauth ? { oauth: { clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, redirectUri: 'https://threadwise.example.com/slack/oauth_redirect' } } : {}),
-      users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada' }, U2: { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace' } },
+      ...(options.oauth
+        ? {
+            oauth: {
+              clientId: OAUTH.clientId,
+              clientSecret: OAUTH.clientSecret,
+              redirectUri: 'https://threadwise.example.com/slack/oauth_redirect',
+            },
+          }
+        : {}),
+      users: {
+        U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada' },
+        U2: { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace' },
+      },
       ...options.slack,
     });
     this.openai = new FakeOpenAI({ apiKey: OPENAI_KEY, ...options.openai });
@@ -62,9 +86,15 @@ export class Harness {
     writeFileSync(configPath, stringifyYaml(config));
     this.env = {
       ...(this.options.oauth
-        ? { SLACK_CLIENT_ID: OAUTH.clientId, SLACK_CLIENT_SECRET: OAUTH.clientSecret, SLACK_STATE_SECRET: OAUTH.stateSecret }
+        ? {
+            SLACK_CLIENT_ID: OAUTH.clientId,
+            SLACK_CLIENT_SECRET: OAUTH.clientSecret,
+            SLACK_STATE_SECRET: OAUTH.stateSecret,
+          }
         : { SLACK_BOT_TOKEN: this.slack.botToken }),
-      ...(this.options.socketMode ? { SLACK_APP_TOKEN: this.slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+      ...(this.options.socketMode
+        ? { SLACK_APP_TOKEN: this.slack.appToken }
+        : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slackUrl,
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: openaiUrl,
@@ -111,13 +141,22 @@ export class Harness {
   send(event: Record<string, unknown>, opts: Partial<SendEventOptions> = {}) {
     const teamId = opts.teamId ?? this.slack.teamId;
     const authedUserId = this.slack.workspace(teamId).botUserId;
-    return sendEvent(this.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId, authedUserId, recordTo: this.slack, ...opts });
+    return sendEvent(this.eventsUrl, event, {
+      signingSecret: SIGNING_SECRET,
+      teamId,
+      authedUserId,
+      recordTo: this.slack,
+      ...opts,
+    });
   }
 
   mention(input: Partial<MentionInput> & { text: string }, opts: Partial<SendEventOptions> = {}) {
     const team = opts.teamId ?? this.slack.teamId;
     const bot = this.slack.workspace(team).botUserId;
-    return this.send(appMention({ user: 'U1', channel: 'C0SUP1', team, ...input, text: `<@${bot}> ${input.text}` }), opts);
+    return this.send(
+      appMention({ user: 'U1', channel: 'C0SUP1', team, ...input, text: `<@${bot}> ${input.text}` }),
+      opts,
+    );
   }
 
   message(input: Partial<MessageInput> & { text: string; channel: string }, opts: Partial<SendEventOptions> = {}) {
@@ -128,7 +167,12 @@ export class Harness {
   async slash(text: string, input: { user?: string; channel?: string; command?: string } = {}) {
     const res = await sendSlashCommand(
       this.eventsUrl,
-      { command: input.command ?? '/threadwise', text, user_id: input.user ?? 'U1', channel_id: input.channel ?? 'C0SUP1' },
+      {
+        command: input.command ?? '/threadwise',
+        text,
+        user_id: input.user ?? 'U1',
+        channel_id: input.channel ?? 'C0SUP1',
+      },
       { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId },
     );
     return { ...res, json: res.body ? (JSON.parse(res.body) as { response_type?: string; text?: string }) : {} };
@@ -136,7 +180,10 @@ export class Harness {
 
   /** Posts an interactivity payload (block_actions, message_action, view_submission) as Slack does. */
   async interact(payload: Record<string, unknown>) {
-    const res = await sendInteraction(this.eventsUrl, payload, { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId });
+    const res = await sendInteraction(this.eventsUrl, payload, {
+      signingSecret: SIGNING_SECRET,
+      teamId: this.slack.teamId,
+    });
     return { ...res, json: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} };
   }
 
@@ -149,7 +196,10 @@ export class Harness {
     return this.waitForLog((l) => l.msg === 'turn finished' && l.turn === eventId, timeoutMs);
   }
 
-  async waitForLog(pred: (line: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async waitForLog(
+    pred: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.parsedLogs().find(pred);

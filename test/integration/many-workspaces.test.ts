@@ -13,7 +13,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function twoWorkspaces(): Promise<{ h: Harness; acme: { teamId: string; botUserId: string }; beta: { teamId: string; botUserId: string } }> {
+async function twoWorkspaces(): Promise<{
+  h: Harness;
+  acme: { teamId: string; botUserId: string };
+  beta: { teamId: string; botUserId: string };
+}> {
   const harness = await new Harness({ oauth: true }).start();
   harness.slack.addChannel(ACME.channel, { name: 'acme-support' });
   const beta = harness.slack.addWorkspace({
@@ -24,14 +28,21 @@ async function twoWorkspaces(): Promise<{ h: Harness; acme: { teamId: string; bo
   });
   // Each workspace's answer names what its own question asked about, so crossed wires would show.
   harness.openai.setDefault((req) =>
-    JSON.stringify(req.body).includes('invoice') ? { kind: 'text', text: 'Acme: invoices are under Billing.' } : { kind: 'text', text: 'Beta: reset it under Settings.' },
+    JSON.stringify(req.body).includes('invoice')
+      ? { kind: 'text', text: 'Acme: invoices are under Billing.' }
+      : { kind: 'text', text: 'Beta: reset it under Settings.' },
   );
-  for (const teamId of [harness.slack.teamId, BETA.teamId]) expect((await install(harness, { teamId })).done.status).toBe(200);
+  for (const teamId of [harness.slack.teamId, BETA.teamId])
+    expect((await install(harness, { teamId })).done.status).toBe(200);
   return { h: harness, acme: harness.slack.workspace(), beta };
 }
 
 /** Asks in a workspace and waits for the answer; returns the question's ts. */
-async function ask(hh: Harness, where: { teamId: string; channel: string; user: string }, text: string): Promise<string> {
+async function ask(
+  hh: Harness,
+  where: { teamId: string; channel: string; user: string },
+  text: string,
+): Promise<string> {
   const sent = await hh.mention({ text, channel: where.channel, user: where.user }, { teamId: where.teamId });
   expect(sent.status).toBe(200);
   await hh.turnFinished(sent.eventId);
@@ -39,10 +50,14 @@ async function ask(hh: Harness, where: { teamId: string; channel: string; user: 
 }
 
 /** Bot tokens the workspace's install through OAuth produced (the fake's own workspace also has a static one). */
-const installedTokens = (hh: Harness, teamId: string) => hh.slack.tokensOf(teamId).filter((t) => hh.slack.oauth!.issuedTokens.has(t));
+const installedTokens = (hh: Harness, teamId: string) =>
+  hh.slack.tokensOf(teamId).filter((t) => hh.slack.oauth!.issuedTokens.has(t));
 
 const writes = (calls: RecordedCall[], channel: string) =>
-  calls.filter((c) => c.args.channel === channel && /^chat\.(postMessage|update|startStream|appendStream|stopStream)$/.test(c.method));
+  calls.filter(
+    (c) =>
+      c.args.channel === channel && /^chat\.(postMessage|update|startStream|appendStream|stopStream)$/.test(c.method),
+  );
 
 describe('one deployment serving many workspaces', () => {
   it('answers two installed workspaces, each with its own bot token, in its own channel', async () => {
@@ -54,7 +69,11 @@ describe('one deployment serving many workspaces', () => {
     expect(betaToken[0]).toMatch(/^xoxb-T0BETA-/);
 
     const redis = new Redis(REDIS_URL);
-    const stored = await Promise.all([h.slack.teamId, BETA.teamId].map(async (t) => JSON.parse((await redis.get(`${h!.prefix}install:team:${t}`)) ?? '{}')));
+    const stored = await Promise.all(
+      [h.slack.teamId, BETA.teamId].map(async (t) =>
+        JSON.parse((await redis.get(`${h!.prefix}install:team:${t}`)) ?? '{}'),
+      ),
+    );
     await redis.quit();
     expect(stored).toMatchObject([
       { team: { id: h.slack.teamId }, bot: { token: acmeToken[0], userId: h.slack.botUserId } },
@@ -68,7 +87,10 @@ describe('one deployment serving many workspaces', () => {
     expect(h.replies(ACME.channel, acmeQ).map((m) => m.text)).toEqual(['Acme: invoices are under Billing.']);
     expect(h.replies(BETA.channel, betaQ).map((m) => m.text)).toEqual(['Beta: reset it under Settings.']);
     // Beta's answer is written by Beta's bot user, not Acme's.
-    expect(h.replies(BETA.channel, betaQ)[0]).toMatchObject({ user: h.slack.workspace(BETA.teamId).botUserId, bot_id: h.slack.workspace(BETA.teamId).botId });
+    expect(h.replies(BETA.channel, betaQ)[0]).toMatchObject({
+      user: h.slack.workspace(BETA.teamId).botUserId,
+      bot_id: h.slack.workspace(BETA.teamId).botId,
+    });
 
     const acmeWrites = writes(h.slack.calls, ACME.channel);
     const betaWrites = writes(h.slack.calls, BETA.channel);
@@ -89,14 +111,27 @@ describe('one deployment serving many workspaces', () => {
 
     // Acme removes the app: Slack revokes its bot token, then sends tokens_revoked and app_uninstalled.
     expect(h.slack.uninstall(h.slack.teamId)).toContain(acmeToken);
-    expect((await h.send({ type: 'tokens_revoked', tokens: { oauth: [], bot: [w.acme.botUserId] }, event_ts: '1700000000.000100' })).status).toBe(200);
+    expect(
+      (
+        await h.send({
+          type: 'tokens_revoked',
+          tokens: { oauth: [], bot: [w.acme.botUserId] },
+          event_ts: '1700000000.000100',
+        })
+      ).status,
+    ).toBe(200);
     expect((await h.send({ type: 'app_uninstalled', event_ts: '1700000000.000200' })).status).toBe(200);
     const redis = new Redis(REDIS_URL);
-    expect(await redis.exists(`${h.prefix}install:team:${h.slack.teamId}`, `${h.prefix}install:team:${BETA.teamId}`)).toBe(1);
+    expect(
+      await redis.exists(`${h.prefix}install:team:${h.slack.teamId}`, `${h.prefix}install:team:${BETA.teamId}`),
+    ).toBe(1);
     await redis.quit();
 
     const callsBefore = h.slack.calls.length;
-    const refused = await h.mention({ text: 'one more invoice question', channel: ACME.channel }, { teamId: h.slack.teamId });
+    const refused = await h.mention(
+      { text: 'one more invoice question', channel: ACME.channel },
+      { teamId: h.slack.teamId },
+    );
     expect(refused.status).toBe(401);
 
     const betaQ = await ask(h, { teamId: BETA.teamId, channel: BETA.channel, user: BETA.user }, 'and my password?');
@@ -115,9 +150,18 @@ describe('one deployment serving many workspaces', () => {
     const w = await twoWorkspaces();
     h = w.h;
     h.slack.uninstall(BETA.teamId);
-    expect((await h.send({ type: 'tokens_revoked', tokens: { oauth: [], bot: [w.beta.botUserId] }, event_ts: '1700000000.000300' }, { teamId: BETA.teamId })).status).toBe(200);
+    expect(
+      (
+        await h.send(
+          { type: 'tokens_revoked', tokens: { oauth: [], bot: [w.beta.botUserId] }, event_ts: '1700000000.000300' },
+          { teamId: BETA.teamId },
+        )
+      ).status,
+    ).toBe(200);
 
-    expect((await h.mention({ text: 'hello?', channel: BETA.channel, user: BETA.user }, { teamId: BETA.teamId })).status).toBe(401);
+    expect(
+      (await h.mention({ text: 'hello?', channel: BETA.channel, user: BETA.user }, { teamId: BETA.teamId })).status,
+    ).toBe(401);
     const acmeQ = await ask(h, { teamId: h.slack.teamId, channel: ACME.channel, user: 'U1' }, 'any invoice news?');
     expect(h.replies(ACME.channel, acmeQ).map((m) => m.text)).toEqual(['Acme: invoices are under Billing.']);
     expect(writes(h.slack.calls, BETA.channel)).toEqual([]);

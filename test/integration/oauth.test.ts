@@ -22,14 +22,19 @@ describe('many workspaces through OAuth', () => {
 
     const { done, authorize } = await install(h);
     expect(done.status).toBe(200);
-    expect(authorize.searchParams.get('scope')?.split(',')).toEqual(expect.arrayContaining(['app_mentions:read', 'chat:write', 'im:history']));
+    expect(authorize.searchParams.get('scope')?.split(',')).toEqual(
+      expect.arrayContaining(['app_mentions:read', 'chat:write', 'im:history']),
+    );
     expect(h.slack.callsTo('oauth.v2.access')).toMatchObject([{ ok: true }]);
     const redis = new Redis(REDIS_URL);
     const stored = JSON.parse((await redis.get(`${h.prefix}install:team:${h.slack.teamId}`)) ?? '{}');
     await redis.quit();
     const issued = [...h.slack.oauth!.issuedTokens];
     expect(issued).toHaveLength(1);
-    expect(stored).toMatchObject({ team: { id: h.slack.teamId }, bot: { token: issued[0], userId: h.slack.botUserId } });
+    expect(stored).toMatchObject({
+      team: { id: h.slack.teamId },
+      bot: { token: issued[0], userId: h.slack.botUserId },
+    });
 
     const sent = await h.mention({ text: 'now?' });
     expect(sent.status).toBe(200);

@@ -9,7 +9,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-const serverError = (status: number) => ({ kind: 'http_error' as const, status, error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } });
+const serverError = (status: number) => ({
+  kind: 'http_error' as const,
+  status,
+  error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null },
+});
 const onlyReply = (hh: Harness) => {
   const replies = hh.replies(CH, hh.slack.messages(CH)[0]!.ts);
   expect(replies).toHaveLength(1);
@@ -19,11 +23,16 @@ const onlyReply = (hh: Harness) => {
 describe('OpenAI faults mid-answer', () => {
   it('restarts an answer whose connection was reset mid-stream, ending with one complete answer', async () => {
     h = await new Harness().start();
-    h.openai.enqueue({ kind: 'reset', afterText: 'The first half of an answer that', deltaDelayMs: 30 }, { kind: 'text', text: 'The complete answer.' });
+    h.openai.enqueue(
+      { kind: 'reset', afterText: 'The first half of an answer that', deltaDelayMs: 30 },
+      { kind: 'text', text: 'The complete answer.' },
+    );
     const sent = await h.mention({ text: 'explain' });
     await h.turnFinished(sent.eventId);
     expect(onlyReply(h)).toBe(`${NOTE}\n\nThe complete answer.`);
-    expect(await h.waitForLog((l) => l.msg === 'model stream broke mid-answer; restarting the answer')).toMatchObject({ kind: 'connection' });
+    expect(await h.waitForLog((l) => l.msg === 'model stream broke mid-answer; restarting the answer')).toMatchObject({
+      kind: 'connection',
+    });
     // The thread remembers the complete answer, not the broken one.
     const next = await h.mention({ text: 'and then?', thread_ts: h.slack.messages(CH)[0]!.ts });
     await h.turnFinished(next.eventId);
@@ -59,12 +68,22 @@ describe('OpenAI faults mid-answer', () => {
 
   it('gives a clear notice when a mid-answer server error repeats after the restart', async () => {
     h = await new Harness().start();
-    const broken = { kind: 'stream_error' as const, error: { type: 'server_error', code: 'server_error', message: 'The server had an error.' } };
-    h.openai.enqueue({ ...broken, afterText: 'Part one', chunkSize: 2, deltaDelayMs: 60 }, { ...broken, afterText: 'Part two' });
+    const broken = {
+      kind: 'stream_error' as const,
+      error: { type: 'server_error', code: 'server_error', message: 'The server had an error.' },
+    };
+    h.openai.enqueue(
+      { ...broken, afterText: 'Part one', chunkSize: 2, deltaDelayMs: 60 },
+      { ...broken, afterText: 'Part two' },
+    );
     const sent = await h.mention({ text: 'hello' });
     await h.turnFinished(sent.eventId);
     const text = onlyReply(h);
-    expect(text).toMatch(new RegExp(`^${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\nPart two\n\n⚠️ OpenAI answered with a server error`));
+    expect(text).toMatch(
+      new RegExp(
+        `^${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\nPart two\n\n⚠️ OpenAI answered with a server error`,
+      ),
+    );
     expect(text).not.toContain('Part one');
   });
 });

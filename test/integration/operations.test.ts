@@ -32,7 +32,11 @@ const scrape = async (port: number) => {
 describe('operator endpoints', () => {
   it('exports turns, model calls, tokens, cost and latencies at /metrics after a turn', async () => {
     h = await new Harness({ redis: false }).start();
-    h.openai.enqueue({ kind: 'text', text: 'All queues are healthy.', usage: { input_tokens: 1200, cached_tokens: 1024, output_tokens: 9 } });
+    h.openai.enqueue({
+      kind: 'text',
+      text: 'All queues are healthy.',
+      usage: { input_tokens: 1200, cached_tokens: 1024, output_tokens: 9 },
+    });
     const sent = await h.mention({ text: 'status?' });
     await h.turnFinished(sent.eventId);
     const text = await scrape(h.port);
@@ -45,7 +49,11 @@ describe('operator endpoints', () => {
     // gpt-4o: 176 uncached input at $2.50/M + 1,024 cached at $1.25/M + 9 output at $10/M.
     expect(sample(text, 'threadwise_cost_usd_total')).toBeCloseTo((176 * 2.5 + 1024 * 1.25 + 9 * 10) / 1e6, 8);
     expect(sample(text, 'threadwise_ack_seconds_count', { event: 'app_mention' })).toBe(1);
-    for (const name of ['threadwise_queue_wait_seconds_count', 'threadwise_time_to_first_token_seconds_count', 'threadwise_time_to_first_visible_text_seconds_count'])
+    for (const name of [
+      'threadwise_queue_wait_seconds_count',
+      'threadwise_time_to_first_token_seconds_count',
+      'threadwise_time_to_first_visible_text_seconds_count',
+    ])
       expect(sample(text, name), name).toBe(1);
     expect(sample(text, 'threadwise_turn_seconds_count', { outcome: 'answered' })).toBe(1);
     expect(sample(text, 'threadwise_slack_api_calls_total', { method: 'chat.startStream', outcome: 'ok' })).toBe(1);
@@ -57,10 +65,18 @@ describe('operator endpoints', () => {
 
   it('counts failed model calls by kind and Slack 429s by method', async () => {
     // Scaled Slack tiers: chat.startStream allows one call a minute, so the second answer is rate-limited.
-    h = await new Harness({ redis: false, slack: { rateLimits: 'tiers', tierScale: 0.05 }, yaml: 'openai:\n  max_retries: 0\n' }).start();
+    h = await new Harness({
+      redis: false,
+      slack: { rateLimits: 'tiers', tierScale: 0.05 },
+      yaml: 'openai:\n  max_retries: 0\n',
+    }).start();
     const first = await h.mention({ text: 'first' });
     await h.turnFinished(first.eventId);
-    h.openai.enqueue({ kind: 'http_error', status: 500, error: { message: 'The server had an error', type: 'server_error', code: 'server_error' } });
+    h.openai.enqueue({
+      kind: 'http_error',
+      status: 500,
+      error: { message: 'The server had an error', type: 'server_error', code: 'server_error' },
+    });
     const second = await h.mention({ text: 'second' });
     await h.turnFinished(second.eventId);
     const text = await scrape(h.port);
@@ -71,21 +87,38 @@ describe('operator endpoints', () => {
     const limited = h.slack.rateLimitedCount('chat.startStream');
     expect(limited).toBeGreaterThan(0);
     expect(sample(text, 'threadwise_slack_rate_limited_total', { method: 'chat.startStream' })).toBe(limited);
-    expect(sample(text, 'threadwise_slack_api_calls_total', { method: 'chat.startStream', outcome: 'error' })).toBe(limited);
+    expect(sample(text, 'threadwise_slack_api_calls_total', { method: 'chat.startStream', outcome: 'error' })).toBe(
+      limited,
+    );
   });
 
   it('tags every log line of a turn with its id, the Slack ids and the OpenAI request id', async () => {
     h = await new Harness({ redis: false }).start();
-    h.openai.enqueue({ kind: 'http_error', status: 503, error: { message: 'overloaded', type: 'server_error', code: 'server_error' }, headers: { 'retry-after-ms': '10' } });
+    h.openai.enqueue({
+      kind: 'http_error',
+      status: 503,
+      error: { message: 'overloaded', type: 'server_error', code: 'server_error' },
+      headers: { 'retry-after-ms': '10' },
+    });
     const sent = await h.mention({ text: 'hello', ts: '1700000200.000100' });
     const finished = await h.turnFinished(sent.eventId);
     const lines = h.parsedLogs().filter((l) => l.turn === sent.eventId);
     const byMsg = (msg: string) => lines.find((l) => l.msg === msg)!;
 
-    const slack = { team: h.slack.teamId, channel: 'C0SUP1', thread_ts: '1700000200.000100', message_ts: '1700000200.000100', user: 'U1' };
+    const slack = {
+      team: h.slack.teamId,
+      channel: 'C0SUP1',
+      thread_ts: '1700000200.000100',
+      message_ts: '1700000200.000100',
+      user: 'U1',
+    };
     expect(finished).toMatchObject({ slack, outcome: 'answered', request_id: expect.stringMatching(/^req_/) });
     // The usage line names people only by hashes; the turn id ties it to the Slack ids above.
-    expect(byMsg('model call finished')).toMatchObject({ turn: sent.eventId, request_id: finished.request_id, response_id: finished.response_id });
+    expect(byMsg('model call finished')).toMatchObject({
+      turn: sent.eventId,
+      request_id: finished.request_id,
+      response_id: finished.response_id,
+    });
     expect(byMsg('model call finished').slack).toBeUndefined();
     // The failed first attempt is logged under the same turn, with the request id OpenAI gave it.
     expect(byMsg('retrying model call')).toMatchObject({ request_id: expect.stringMatching(/^req_/) });
@@ -107,10 +140,16 @@ describe('operator endpoints', () => {
       const res = await fetch(`http://127.0.0.1:${h!.port}/readyz`);
       return { status: res.status, body: await res.json() };
     };
-    expect(await readyz()).toEqual({ status: 200, body: { ok: true, checks: { store: true, queue: true, accepting: true } } });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: { ok: true, checks: { store: true, queue: true, accepting: true } },
+    });
 
     await redis.stop();
-    expect(await readyz()).toEqual({ status: 503, body: { ok: false, checks: { store: false, queue: false, accepting: true } } });
+    expect(await readyz()).toEqual({
+      status: 503,
+      body: { ok: false, checks: { store: false, queue: false, accepting: true } },
+    });
     // Liveness is unaffected: restarting the process would not bring Redis back.
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness } from './harness.js';
 import { fakeToken } from '../support/fake-tokens.js';
+import { Harness } from './harness.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -17,7 +17,9 @@ describe('redacting PII before it reaches OpenAI', () => {
     await h.turnFinished(follow.eventId);
 
     const sent = h.openai.responsesRequests().map((r) => JSON.stringify(r.body.input));
-    expect(sent[0]).toContain('my card [REDACTED_CARD] got charged twice, mail me at [REDACTED_EMAIL] or call [REDACTED_PHONE]; token [REDACTED_TOKEN]');
+    expect(sent[0]).toContain(
+      'my card [REDACTED_CARD] got charged twice, mail me at [REDACTED_EMAIL] or call [REDACTED_PHONE]; token [REDACTED_TOKEN]',
+    );
     // The history resent on the second turn is redacted too, and so is the new message.
     expect(sent[1]).toContain('[REDACTED_CARD]');
     expect(sent[1]).toContain('any news? IBAN [REDACTED_IBAN]');

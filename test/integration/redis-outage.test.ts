@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appMention, messageEvent } from '../fakes/slack-events.js';
 import { Harness, pause } from './harness.js';
-import { RedisServer, freePort } from './processes.js';
+import { freePort, RedisServer } from './processes.js';
 
 // A private redis-server on a spare port that the test stops and starts again (append-only file on,
 // as in production, so what was written before the outage is still there after it).
@@ -74,7 +74,12 @@ describe('a Redis outage', () => {
 
     await redis.start();
     await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
-    const again = await h.slack.socketEnvelope('events_api', event, { eventId, retryAttempt: 1, retryReason: 'timeout', timeoutMs: 2_500 });
+    const again = await h.slack.socketEnvelope('events_api', event, {
+      eventId,
+      retryAttempt: 1,
+      retryReason: 'timeout',
+      timeoutMs: 2_500,
+    });
     expect(again.acked).toBe(true);
     await h.turnFinished(eventId);
     expect(h.replies('C0SUP1', String(event.ts)).map((m) => m.text)).toEqual(['Socket answer.']);
@@ -92,7 +97,10 @@ describe('a Redis outage', () => {
     await redis.start();
     await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
     const root = h.slack.messages('C0SUP1')[0]!;
-    const retried = await h.send(appMention({ user: 'U1', channel: 'C0SUP1', ts: root.ts, text: root.text }), { eventId: refused.eventId, retryNum: 1 });
+    const retried = await h.send(appMention({ user: 'U1', channel: 'C0SUP1', ts: root.ts, text: root.text }), {
+      eventId: refused.eventId,
+      retryNum: 1,
+    });
     expect(retried.status).toBe(200);
     await h.turnFinished(refused.eventId, 20_000);
     expect(h.replies('C0SUP1', root.ts).map((m) => m.text)).toEqual(['Up and running.']);
@@ -101,7 +109,12 @@ describe('a Redis outage', () => {
   it('finishes an answer that was streaming while Redis restarted, once, and remembers it', async () => {
     redis = await new RedisServer().start();
     h = await new Harness({ env: { REDIS_URL: redis.url } }).start();
-    h.openai.enqueue({ kind: 'text', text: 'A steady answer that keeps streaming through the blip.', chunkSize: 4, deltaDelayMs: 100 });
+    h.openai.enqueue({
+      kind: 'text',
+      text: 'A steady answer that keeps streaming through the blip.',
+      chunkSize: 4,
+      deltaDelayMs: 100,
+    });
     const sent = await h.mention({ text: 'long one' });
     const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
     await until(() => (h!.replies('C0SUP1', rootTs)[0]?.text ?? '').length > 0, 5_000, 'the answer to start');
@@ -110,10 +123,14 @@ describe('a Redis outage', () => {
     await redis.start();
     await h.turnFinished(sent.eventId, 20_000);
     await pause(500);
-    expect(h.replies('C0SUP1', rootTs).map((m) => m.text)).toEqual(['A steady answer that keeps streaming through the blip.']);
+    expect(h.replies('C0SUP1', rootTs).map((m) => m.text)).toEqual([
+      'A steady answer that keeps streaming through the blip.',
+    ]);
     const next = await h.mention({ text: 'and then?', thread_ts: rootTs });
     await h.turnFinished(next.eventId);
-    expect(JSON.stringify(h.openai.responsesRequests().at(-1)!.body.input)).toContain('keeps streaming through the blip.');
+    expect(JSON.stringify(h.openai.responsesRequests().at(-1)!.body.input)).toContain(
+      'keeps streaming through the blip.',
+    );
     expect(h.openai.responsesRequests()).toHaveLength(2);
   }, 40_000);
 });

@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
-import { OPENAI_KEY, REDIS_URL, SIGNING_SECRET, pause } from './harness.js';
+import { OPENAI_KEY, pause, REDIS_URL, SIGNING_SECRET } from './harness.js';
 import { BotProcess, configFile } from './processes.js';
 
 // Several real replicas (separate OS processes) sharing one Redis, fake Slack and fake OpenAI.
 const CH = 'C0REPL1';
 const NOTE = '_↻ Answer restarted after an interruption._';
-const LONG = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + '.';
+const LONG = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')}.`;
 
 let slack: FakeSlack;
 let openai: FakeOpenAI;
@@ -23,7 +23,9 @@ const seen = new Map<string, number>();
 function question(req: RecordedRequest): string {
   const input = req.body.input as Array<{ role?: string; content?: Array<{ text?: string }> }>;
   const last = input.filter((i) => i.role === 'user').at(-1);
-  return String(last?.content?.[0]?.text ?? '').replace(/^[^:]+: /, '').replace(/<@\w+>\s*/, '');
+  return String(last?.content?.[0]?.text ?? '')
+    .replace(/^[^:]+: /, '')
+    .replace(/<@\w+>\s*/, '');
 }
 
 beforeAll(async () => {
@@ -35,12 +37,17 @@ beforeAll(async () => {
     const q = question(req);
     const n = (seen.get(q) ?? 0) + 1;
     seen.set(q, n);
-    if (q.startsWith('long')) return n === 1 ? { kind: 'text', text: `${q}: ${LONG}`, chunkSize: 6, deltaDelayMs: 60 } : { kind: 'text', text: `${q}: ${LONG}` };
+    if (q.startsWith('long'))
+      return n === 1
+        ? { kind: 'text', text: `${q}: ${LONG}`, chunkSize: 6, deltaDelayMs: 60 }
+        : { kind: 'text', text: `${q}: ${LONG}` };
     return { kind: 'text', text: `Answer to ${q}.`, ...(q.includes('slow') ? { firstTokenDelayMs: 500 } : {}) };
   });
   const [slackUrl, openaiUrl] = await Promise.all([slack.start(), openai.start()]);
   prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-  const config = configFile(`state:\n  key_prefix: "${prefix}"\nqueue:\n  lock_ms: 2000\n  stalled_check_ms: 500\n  shutdown_grace_ms: 8000\n`);
+  const config = configFile(
+    `state:\n  key_prefix: "${prefix}"\nqueue:\n  lock_ms: 2000\n  stalled_check_ms: 500\n  shutdown_grace_ms: 8000\n`,
+  );
   env = {
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -74,11 +81,16 @@ async function replicas(...names: string[]): Promise<BotProcess[]> {
 
 /** Delivers one event (same event_id) to each given replica at once, as a retrying Slack could. */
 async function deliver(targets: BotProcess[], event: Record<string, unknown>, eventId = newEventId()) {
-  const results = await Promise.all(targets.map((b) => sendEvent(b.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId: slack.teamId, eventId, recordTo: slack })));
+  const results = await Promise.all(
+    targets.map((b) =>
+      sendEvent(b.eventsUrl, event, { signingSecret: SIGNING_SECRET, teamId: slack.teamId, eventId, recordTo: slack }),
+    ),
+  );
   return { eventId, statuses: results.map((r) => r.status) };
 }
 
-const finished = (bs: BotProcess[], eventId: string) => bs.some((b) => b.has((l) => l.msg === 'turn finished' && l.turn === eventId));
+const finished = (bs: BotProcess[], eventId: string) =>
+  bs.some((b) => b.has((l) => l.msg === 'turn finished' && l.turn === eventId));
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -93,8 +105,12 @@ const replyTexts = (threadTs: string) => slack.threadReplies(CH, threadTs).map((
 describe('several replicas on one Redis', () => {
   it('answer each question exactly once, in order per thread, when both receive every event', async () => {
     const [a, b] = await replicas('A', 'B');
-    const roots = ['r1', 'r2', 'r3'].map((r) => appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> ${r} slow` }));
-    const follows = roots.map((root, i) => appMention({ user: 'U1', channel: CH, thread_ts: String(root.ts), text: `<@${slack.botUserId}> f${i + 1}` }));
+    const roots = ['r1', 'r2', 'r3'].map((r) =>
+      appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> ${r} slow` }),
+    );
+    const follows = roots.map((root, i) =>
+      appMention({ user: 'U1', channel: CH, thread_ts: String(root.ts), text: `<@${slack.botUserId}> f${i + 1}` }),
+    );
     // Roots and their follow-ups arrive together: the follow-up must wait for the (slow) first answer.
     const sent = await Promise.all([...roots, ...follows].map((ev) => deliver([a!, b!], ev)));
     for (const s of sent) expect(s.statuses).toEqual([200, 200]);

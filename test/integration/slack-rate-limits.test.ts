@@ -19,11 +19,16 @@ afterEach(async () => {
 });
 
 const answerFor = (q: string) =>
-  `Answer for ${q}. ` + Array.from({ length: 12 }, (_, i) => `Point ${i} about ${q}: keep the runbook close and check the dashboards.`).join(' ');
+  `Answer for ${q}. ` +
+  Array.from({ length: 12 }, (_, i) => `Point ${i} about ${q}: keep the runbook close and check the dashboards.`).join(
+    ' ',
+  );
 
 function question(req: RecordedRequest): string {
   const input = req.body.input as Array<{ role?: string; content?: Array<{ text?: string }> }>;
-  return String(input.at(-1)?.content?.[0]?.text ?? '').replace(/^[^:]+: /, '').replace(/<@\w+>\s*/, '');
+  return String(input.at(-1)?.content?.[0]?.text ?? '')
+    .replace(/^[^:]+: /, '')
+    .replace(/<@\w+>\s*/, '');
 }
 
 describe('a Slack rate-limit storm', () => {
@@ -47,7 +52,10 @@ describe('a Slack rate-limit storm', () => {
     for (const s of sent) {
       const root = h.slack.messages(s.channel).find((m) => m.text.endsWith(` ${s.q}`) && m.user === 'U1')!;
       const replies = h.replies(s.channel, root.ts);
-      expect(replies.map((m) => m.text), s.q).toEqual([answerFor(s.q)]);
+      expect(
+        replies.map((m) => m.text),
+        s.q,
+      ).toEqual([answerFor(s.q)]);
       expect(replies[0]!.streaming_state, s.q).not.toBe('in_progress');
     }
     // The storm was real: Slack refused calls, and the bot fell back from streaming for some answers.

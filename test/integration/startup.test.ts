@@ -8,9 +8,15 @@ import { FakeSlack } from '../fakes/slack-api.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
-function runMain(env: Record<string, string>, untilMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
+function runMain(
+  env: Record<string, string>,
+  untilMs = 15_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -61,7 +67,10 @@ describe('starting the bot', () => {
     writeFileSync(join(dir, '.env'), 'OPENAI_API_KEY=sk-from-dotenv-0123456789\nPORT=99999\nLOG_LEVEL=debug\n');
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const loader = resolve(root, 'node_modules/tsx/dist/esm/index.mjs');
-      const child = spawn(process.execPath, ['--import', loader, resolve(root, 'src/main.ts')], { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'loud' } });
+      const child = spawn(process.execPath, ['--import', loader, resolve(root, 'src/main.ts')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'loud' },
+      });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('exit', (c) => done({ code: c, stderr: err }));
@@ -75,7 +84,13 @@ describe('starting the bot', () => {
   it('reports a bot token Slack rejects', async () => {
     slack = new FakeSlack();
     const slackUrl = await slack.start();
-    const { code, stderr } = await runMain({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slackUrl, OPENAI_API_KEY: 'k', PORT: '0' });
+    const { code, stderr } = await runMain({
+      SLACK_BOT_TOKEN: 'xoxb-not-the-right-one',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_API_URL: slackUrl,
+      OPENAI_API_KEY: 'k',
+      PORT: '0',
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/Slack rejected SLACK_BOT_TOKEN.*invalid_auth/);
     expect(stderr).not.toContain('xoxb-not-the-right-one');
@@ -87,8 +102,29 @@ describe('the Slack app manifest', () => {
     const manifest = parseYaml(readFileSync(resolve(root, 'manifest.yml'), 'utf8'));
     expect(manifest.features.agent_view.agent_description.length).toBeLessThanOrEqual(300);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['app_mentions:read', 'chat:write', 'channels:history', 'groups:history', 'im:history', 'im:read', 'im:write', 'files:read', 'users:read', 'commands']));
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['app_mention', 'message.im', 'message.channels', 'app_home_opened', 'app_context_changed']));
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining([
+        'app_mentions:read',
+        'chat:write',
+        'channels:history',
+        'groups:history',
+        'im:history',
+        'im:read',
+        'im:write',
+        'files:read',
+        'users:read',
+        'commands',
+      ]),
+    );
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining([
+        'app_mention',
+        'message.im',
+        'message.channels',
+        'app_home_opened',
+        'app_context_changed',
+      ]),
+    );
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });

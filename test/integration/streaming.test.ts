@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, REDIS_URL } from './harness.js';
 
 let h: Harness;
@@ -14,7 +14,9 @@ describe('how an answer streams into Slack', () => {
     h.openai.enqueue({ kind: 'text', text, chunkSize: 6, deltaDelayMs: 17 });
     const sent = await h.mention({ text: 'stream please' });
     await h.turnFinished(sent.eventId);
-    const writes = h.slack.calls.filter((c) => ['chat.startStream', 'chat.appendStream', 'chat.stopStream'].includes(c.method));
+    const writes = h.slack.calls.filter((c) =>
+      ['chat.startStream', 'chat.appendStream', 'chat.stopStream'].includes(c.method),
+    );
     const start = writes.find((c) => c.method === 'chat.startStream')!;
     // The first write carries only the first few words, not a 256-character buffer.
     expect(String(start.args.markdown_text).length).toBeLessThan(60);
@@ -26,7 +28,8 @@ describe('how an answer streams into Slack', () => {
 
   it('posts and edits a normal message when native streaming is turned off, rendering Markdown', async () => {
     h = await new Harness({ yaml: 'slack:\n  native_streaming: false\n' }).start();
-    const md = '## Steps\n\n1. **Restart** the worker\n2. Check the [runbook](https://runbook.example.com)\n\n```sh\nsystemctl restart worker\n```';
+    const md =
+      '## Steps\n\n1. **Restart** the worker\n2. Check the [runbook](https://runbook.example.com)\n\n```sh\nsystemctl restart worker\n```';
     h.openai.enqueue({ kind: 'text', text: md, chunkSize: 10 });
     const sent = await h.mention({ text: 'how do I fix it?' });
     await h.turnFinished(sent.eventId);

@@ -30,7 +30,9 @@ export function readTickets(path: string): Array<Record<string, unknown>> {
   return JSON.parse(readFileSync(path, 'utf8')) as Array<Record<string, unknown>>;
 }
 
-export function toolHarness(opts: { tickets?: string; yaml?: string; vectorStoreId?: string } & Omit<HarnessOptions, 'yaml'> = {}): Harness {
+export function toolHarness(
+  opts: { tickets?: string; yaml?: string; vectorStoreId?: string } & Omit<HarnessOptions, 'yaml'> = {},
+): Harness {
   const { tickets = ticketsFile(), yaml = '', vectorStoreId, ...rest } = opts;
   return new Harness({
     ...rest,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pngScreenshot } from '../fixtures/files.js';
 import { blockActionPayload, messageActionPayload } from '../fakes/slack-events.js';
+import { pngScreenshot } from '../fixtures/files.js';
 import type { Harness } from './harness.js';
-import { SUP_CHANNEL, readTickets, ticketsFile, toolHarness } from './tool-setup.js';
+import { readTickets, SUP_CHANNEL, ticketsFile, toolHarness } from './tool-setup.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -27,7 +27,15 @@ const until = async (check: () => boolean, what: string) => {
 };
 
 async function triage(message: { ts: string; text: string; files?: unknown[] }) {
-  const res = await h.interact(messageActionPayload({ callback_id: 'triage_message', user: 'U1', channel: SUP_CHANNEL, message: { user: 'U2', ...message }, responseUrl: h.slack.responseUrl() }));
+  const res = await h.interact(
+    messageActionPayload({
+      callback_id: 'triage_message',
+      user: 'U1',
+      channel: SUP_CHANNEL,
+      message: { user: 'U2', ...message },
+      responseUrl: h.slack.responseUrl(),
+    }),
+  );
   expect(res.status).toBe(200);
   await h.waitForLog((l) => l.msg === 'triage finished');
   return h.replies(SUP_CHANNEL, message.ts);
@@ -38,38 +46,96 @@ describe('“Triage this”', () => {
     const tickets = ticketsFile();
     h = await toolHarness({ tickets }).start();
     const before = readTickets(tickets).length;
-    const shot = h.slack.addFile({ id: 'F0BUG', name: 'checkout.png', mimetype: 'image/png', bytes: await pngScreenshot(1024, 768) });
-    const ts = h.slack.addMessage(SUP_CHANNEL, { user: 'U2', text: 'checkout is broken on safari, see screenshot', files: [shot] });
+    const shot = h.slack.addFile({
+      id: 'F0BUG',
+      name: 'checkout.png',
+      mimetype: 'image/png',
+      bytes: await pngScreenshot(1024, 768),
+    });
+    const ts = h.slack.addMessage(SUP_CHANNEL, {
+      user: 'U2',
+      text: 'checkout is broken on safari, see screenshot',
+      files: [shot],
+    });
     h.openai.enqueue({ kind: 'json', value: TRIAGE });
 
     const [card] = await triage({ ts, text: 'checkout is broken on safari, see screenshot', files: [shot] });
     const body = h.openai.responsesRequests()[0]!.body;
     expect(body.text.format).toMatchObject({ type: 'json_schema', name: 'triage', strict: true });
-    expect(body.text.format.schema.required).toEqual(['title', 'summary', 'severity', 'category', 'component', 'steps_to_reproduce', 'suggested_owner', 'confidence']);
+    expect(body.text.format.schema.required).toEqual([
+      'title',
+      'summary',
+      'severity',
+      'category',
+      'component',
+      'steps_to_reproduce',
+      'suggested_owner',
+      'confidence',
+    ]);
     const parts = body.input[0].content as Array<{ type: string; text?: string; image_url?: string }>;
     expect(parts[0]!.text).toContain('checkout is broken on safari');
-    expect(parts[1]).toMatchObject({ type: 'input_image', image_url: expect.stringMatching(/^data:image\/png;base64,/) });
-    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({ status: 'is triaging this report…', loading_messages: ['Reading your screenshot…', 'Triaging the report…'] });
+    expect(parts[1]).toMatchObject({
+      type: 'input_image',
+      image_url: expect.stringMatching(/^data:image\/png;base64,/),
+    });
+    expect(h.slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({
+      status: 'is triaging this report…',
+      loading_messages: ['Reading your screenshot…', 'Triaging the report…'],
+    });
 
-    expect(h.slack.callsTo('chat.postMessage').at(-1)!.args.text).toBe('Triage: Checkout button does nothing on Safari (severity high)');
+    expect(h.slack.callsTo('chat.postMessage').at(-1)!.args.text).toBe(
+      'Triage: Checkout button does nothing on Safari (severity high)',
+    );
     expect(card!.text).toContain('Checkout button does nothing on Safari');
     const blocks = JSON.stringify(card!.blocks);
     expect(blocks).toContain('web checkout');
     expect(blocks).toContain('payments team');
     expect(blocks).toContain('Confidence 80%');
-    const button = (card!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!.elements![0]!;
+    const button = (
+      card!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
+    ).find((b) => b.type === 'actions')!.elements![0]!;
     expect(button.action_id).toBe('tw_triage_ticket');
 
-    await h.interact(blockActionPayload({ user: 'U1', channel: SUP_CHANNEL, message_ts: card!.ts, thread_ts: ts, action_id: button.action_id, value: button.value }));
-    await until(() => h.replies(SUP_CHANNEL, ts).some((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve')), 'the approval card');
-    const approval = h.replies(SUP_CHANNEL, ts).find((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve'))!;
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: SUP_CHANNEL,
+        message_ts: card!.ts,
+        thread_ts: ts,
+        action_id: button.action_id,
+        value: button.value,
+      }),
+    );
+    await until(
+      () => h.replies(SUP_CHANNEL, ts).some((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve')),
+      'the approval card',
+    );
+    const approval = h
+      .replies(SUP_CHANNEL, ts)
+      .find((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve'))!;
     expect(approval.text).toContain('Checkout button does nothing on Safari');
     expect(readTickets(tickets)).toHaveLength(before);
 
-    const approvalId = (approval.blocks as Array<{ type: string; elements?: Array<{ value: string }> }>).find((b) => b.type === 'actions')!.elements![0]!.value;
-    await h.interact(blockActionPayload({ user: 'U1', channel: SUP_CHANNEL, message_ts: approval.ts, thread_ts: ts, action_id: 'tw_ticket_approve', value: approvalId }));
+    const approvalId = (approval.blocks as Array<{ type: string; elements?: Array<{ value: string }> }>).find(
+      (b) => b.type === 'actions',
+    )!.elements![0]!.value;
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: SUP_CHANNEL,
+        message_ts: approval.ts,
+        thread_ts: ts,
+        action_id: 'tw_ticket_approve',
+        value: approvalId,
+      }),
+    );
     await until(() => readTickets(tickets).length === before + 1, 'the ticket');
-    expect(readTickets(tickets).at(-1)).toMatchObject({ project: 'SUP', title: TRIAGE.title, priority: 'high', requester_slack_id: 'U1' });
+    expect(readTickets(tickets).at(-1)).toMatchObject({
+      project: 'SUP',
+      title: TRIAGE.title,
+      priority: 'high',
+      requester_slack_id: 'U1',
+    });
     expect(String(readTickets(tickets).at(-1)!.description)).toContain('1. Open the cart in Safari 17');
   });
 
@@ -84,7 +150,12 @@ describe('“Triage this”', () => {
   it('an incomplete output gives no card and says why', async () => {
     h = await toolHarness().start();
     const ts = h.slack.addMessage(SUP_CHANNEL, { user: 'U2', text: 'long report' });
-    h.openai.enqueue({ kind: 'text', text: '{"title":"Checkout', status: 'incomplete', incompleteReason: 'max_output_tokens' });
+    h.openai.enqueue({
+      kind: 'text',
+      text: '{"title":"Checkout',
+      status: 'incomplete',
+      incompleteReason: 'max_output_tokens',
+    });
     const replies = await triage({ ts, text: 'long report' });
     expect(replies.map((m) => m.text)).toEqual([expect.stringContaining('cut off before it was complete')]);
   });
@@ -102,12 +173,34 @@ describe('“Triage this”', () => {
     h = await toolHarness().start();
     const ts = h.slack.addMessage('C0RANDOM', { user: 'U2', text: 'the coffee machine is broken' });
     h.openai.enqueue({ kind: 'json', value: TRIAGE });
-    await h.interact(messageActionPayload({ callback_id: 'triage_message', user: 'U1', channel: 'C0RANDOM', message: { user: 'U2', ts, text: 'the coffee machine is broken' }, responseUrl: h.slack.responseUrl() }));
+    await h.interact(
+      messageActionPayload({
+        callback_id: 'triage_message',
+        user: 'U1',
+        channel: 'C0RANDOM',
+        message: { user: 'U2', ts, text: 'the coffee machine is broken' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
     await h.waitForLog((l) => l.msg === 'triage finished');
     const card = h.replies('C0RANDOM', ts)[0]!;
-    const button = (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!.elements![0]!;
-    await h.interact(blockActionPayload({ user: 'U1', channel: 'C0RANDOM', message_ts: card.ts, thread_ts: ts, action_id: button.action_id, value: button.value }));
+    const button = (
+      card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
+    ).find((b) => b.type === 'actions')!.elements![0]!;
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: 'C0RANDOM',
+        message_ts: card.ts,
+        thread_ts: ts,
+        action_id: button.action_id,
+        value: button.value,
+      }),
+    );
     await until(() => h.slack.ephemerals().length === 1, 'the refusal');
-    expect(h.slack.ephemerals()[0]).toMatchObject({ user: 'U1', text: expect.stringContaining('not linked to a project') });
+    expect(h.slack.ephemerals()[0]).toMatchObject({
+      user: 'U1',
+      text: expect.stringContaining('not linked to a project'),
+    });
   });
 });

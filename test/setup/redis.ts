@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -7,7 +7,12 @@ import { Redis } from 'ioredis';
  * throw-away redis-server on a free port for this run, so `npm test` works on a machine with redis-server installed.
  */
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -39,9 +44,13 @@ export async function setup(): Promise<void> {
     return;
   }
   const port = await freePort();
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   child.on('error', (err) => {
-    throw new Error(`no Redis answers at ${url} and redis-server could not be started (${err.message}); install redis-server or set TEST_REDIS_URL`);
+    throw new Error(
+      `no Redis answers at ${url} and redis-server could not be started (${err.message}); install redis-server or set TEST_REDIS_URL`,
+    );
   });
   const started = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50 && !(await answers(started)); i++) await new Promise((r) => setTimeout(r, 100));

@@ -2,9 +2,9 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AssistantConfig } from '../../config/assistant-schema.js';
-import { contextFromEntities } from './app-context.js';
-import type { UserStateStore } from '../../platform/store/user-state.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { UserStateStore } from '../../platform/store/user-state.js';
+import { contextFromEntities } from './app-context.js';
 
 export interface AssistantHandlerDeps {
   assistant: AssistantConfig;
@@ -53,7 +53,12 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
     try {
       if (e.context?.entities) await remember(teamId, e.user, e.context.entities);
       const prompts = deps.assistant.suggested_prompts;
-      if (prompts.length) await client.assistant.threads.setSuggestedPrompts({ channel_id: e.channel, title: deps.assistant.prompts_title, prompts });
+      if (prompts.length)
+        await client.assistant.threads.setSuggestedPrompts({
+          channel_id: e.channel,
+          title: deps.assistant.prompts_title,
+          prompts,
+        });
     } catch (err) {
       deps.log.warn({ err: { message: (err as Error).message }, tab: 'messages' }, 'messages tab not prepared');
     }
@@ -61,9 +66,10 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
 
   app.event('app_context_changed', async ({ event, body }) => {
     const parsed = contextChangedSchema.safeParse(event);
-    if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed app_context_changed');
-    await remember((body as Envelope).team_id ?? '', parsed.data.user, parsed.data.context.entities).catch((err: Error) =>
-      deps.log.warn({ err: { message: err.message } }, 'viewing context not stored'),
+    if (!parsed.success)
+      return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed app_context_changed');
+    await remember((body as Envelope).team_id ?? '', parsed.data.user, parsed.data.context.entities).catch(
+      (err: Error) => deps.log.warn({ err: { message: err.message } }, 'viewing context not stored'),
     );
   });
 }

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AppContext } from '../../platform/store/user-state.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
+import type { AppContext } from '../../platform/store/user-state.js';
 
 const MAX_MESSAGE_CHARS = 2_000;
 
@@ -32,7 +32,10 @@ const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, ma
  * One line for the model about what the person was looking at: the channel by name, a message by permalink and
  * text (when the bot may read it). Lookups that fail only make the line shorter.
  */
-export async function describeAppContext(ctx: AppContext, deps: { client: WebClient; lookups: SlackLookups; botUserId: string; log: Logger }): Promise<string> {
+export async function describeAppContext(
+  ctx: AppContext,
+  deps: { client: WebClient; lookups: SlackLookups; botUserId: string; log: Logger },
+): Promise<string> {
   const channelId = ctx.message?.channel ?? ctx.channel!;
   const name = await deps.lookups.channelName(channelId);
   const where = name ? `#${name}` : `the conversation ${channelId}`;
@@ -51,6 +54,8 @@ export async function describeAppContext(ctx: AppContext, deps: { client: WebCli
         return undefined;
       }),
   ]);
-  const quoted = text ? `: "${clip(await resolveSlackMarkup(text, deps.lookups, { botUserId: deps.botUserId }), MAX_MESSAGE_CHARS)}"` : '';
+  const quoted = text
+    ? `: "${clip(await resolveSlackMarkup(text, deps.lookups, { botUserId: deps.botUserId }), MAX_MESSAGE_CHARS)}"`
+    : '';
   return `(While asking this, the user was viewing a message in ${where}${link ? ` (${link})` : ''}${quoted})`;
 }

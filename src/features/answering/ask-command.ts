@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { TurnRequest } from './start-turn.js';
 
 /** Errors meaning the bot is not in the conversation the command was typed in. */
@@ -13,25 +13,43 @@ const defuse = (text: string) => text.replace(/<!(channel|here|everyone)(\|[^>]*
  * `/threadwise ask <question>`: the bot posts the question as the root of a new thread (commands have no message
  * of their own) and answers it there, through the same queue and turn as a typed question.
  */
-export function askSubcommand(deps: { workspaces: SlackWorkspaces; start: (r: TurnRequest) => Promise<void>; log: Logger }): Subcommand {
+export function askSubcommand(deps: {
+  workspaces: SlackWorkspaces;
+  start: (r: TurnRequest) => Promise<void>;
+  log: Logger;
+}): Subcommand {
   return {
     name: 'ask',
     usage: 'ask <question>',
     description: 'ask me something; I answer in a new thread right here',
     async run(ctx) {
       const question = ctx.rest;
-      if (!question) return 'What should I answer? Use `/threadwise ask <question>`, e.g. `/threadwise ask what is our travel policy?`';
+      if (!question)
+        return 'What should I answer? Use `/threadwise ask <question>`, e.g. `/threadwise ask what is our travel policy?`';
       const { client } = await deps.workspaces.forTeam(ctx.teamId);
       let ts: string;
       try {
-        const posted = await client.chat.postMessage({ channel: ctx.channelId, text: `<@${ctx.userId}> asked: ${defuse(question)}`, unfurl_links: false });
+        const posted = await client.chat.postMessage({
+          channel: ctx.channelId,
+          text: `<@${ctx.userId}> asked: ${defuse(question)}`,
+          unfurl_links: false,
+        });
         ts = String(posted.ts);
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error ?? '';
-        if (NOT_HERE.has(code)) return 'I can’t post in this conversation. Invite me with `/invite @threadwise` (or ask me in a DM) and try again.';
+        if (NOT_HERE.has(code))
+          return 'I can’t post in this conversation. Invite me with `/invite @threadwise` (or ask me in a DM) and try again.';
         throw err;
       }
-      await deps.start({ teamId: ctx.teamId, channel: ctx.channelId, threadTs: ts, messageTs: ts, userId: ctx.userId, text: question, origin: 'command' });
+      await deps.start({
+        teamId: ctx.teamId,
+        channel: ctx.channelId,
+        threadTs: ts,
+        messageTs: ts,
+        userId: ctx.userId,
+        text: question,
+        origin: 'command',
+      });
       return 'On it — I’m answering in a new thread here.';
     },
   };

@@ -6,7 +6,11 @@ export const ASK_BLOCK = 'question';
 export const ASK_INPUT = 'question_input';
 
 /** Where the shortcut was used; travels through the modal in private_metadata (≤3,000 chars). */
-export const askTargetSchema = z.object({ channel: z.string().min(1), messageTs: z.string().min(1), threadTs: z.string().min(1) });
+export const askTargetSchema = z.object({
+  channel: z.string().min(1),
+  messageTs: z.string().min(1),
+  threadTs: z.string().min(1),
+});
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
@@ -21,7 +25,15 @@ export function askModal(target: AskTarget, preview: string): Record<string, unk
     submit: { type: 'plain_text', text: 'Ask' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `*About this message:*\n>${escapeMrkdwn(clip(preview.replace(/\s+/g, ' ').trim(), 280)) || '_(no text)_'}` }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `*About this message:*\n>${escapeMrkdwn(clip(preview.replace(/\s+/g, ' ').trim(), 280)) || '_(no text)_'}`,
+          },
+        ],
+      },
       {
         type: 'input',
         block_id: ASK_BLOCK,

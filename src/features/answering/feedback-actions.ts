@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
+import { type ButtonClick, buttonClickSchema, issuesOf } from '../../platform/slack/payloads.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
-import { buttonClickSchema, issuesOf, type ButtonClick } from '../../platform/slack/payloads.js';
+import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
 
 export interface FeedbackHandlerDeps {
   feedback: FeedbackStore;
@@ -26,7 +26,15 @@ export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): v
     }
     const threadTs = click.container?.thread_ts ?? click.message?.thread_ts ?? messageTs;
     const teamId = click.team?.id ?? click.user.team_id ?? '';
-    await deps.feedback.record({ teamId, channel, threadTs, messageTs, userId: click.user.id, value, at: deps.now?.() ?? Date.now() });
+    await deps.feedback.record({
+      teamId,
+      channel,
+      threadTs,
+      messageTs,
+      userId: click.user.id,
+      value,
+      at: deps.now?.() ?? Date.now(),
+    });
     deps.log.info({ feedback: value, channel, thread_ts: threadTs, message_ts: messageTs }, 'feedback recorded');
     await client.chat.postEphemeral({ channel, user: click.user.id, thread_ts: threadTs, text: feedbackThanks(value) });
   };

@@ -11,8 +11,16 @@ export function feedbackBlocks(): unknown[] {
         {
           type: 'feedback_buttons',
           action_id: FEEDBACK_ACTION,
-          positive_button: { text: { type: 'plain_text', text: 'Good answer' }, value: 'positive', accessibility_label: 'Mark this answer as helpful' },
-          negative_button: { text: { type: 'plain_text', text: 'Bad answer' }, value: 'negative', accessibility_label: 'Mark this answer as not helpful' },
+          positive_button: {
+            text: { type: 'plain_text', text: 'Good answer' },
+            value: 'positive',
+            accessibility_label: 'Mark this answer as helpful',
+          },
+          negative_button: {
+            text: { type: 'plain_text', text: 'Bad answer' },
+            value: 'negative',
+            accessibility_label: 'Mark this answer as not helpful',
+          },
         },
       ],
     },

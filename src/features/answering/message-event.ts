@@ -9,7 +9,10 @@ export const messageEventSchema = z.looseObject({
   bot_id: z.string().optional(),
   text: z.string().default(''),
   ts: z.string().regex(/^\d+\.\d+$/),
-  thread_ts: z.string().regex(/^\d+\.\d+$/).optional(),
+  thread_ts: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .optional(),
   channel: z.string().min(1),
   channel_type: z.string().optional(),
   files: z.array(slackFileSchema).optional(),
@@ -33,9 +36,11 @@ const ANSWERABLE_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast'
 /** Decides, without I/O, whether an event is a question for the bot. */
 export function classifyMessage(event: MessageEvent, ctx: TriggerContext): Trigger {
   if (!ANSWERABLE_SUBTYPES.has(event.subtype)) return { action: 'ignore', reason: `subtype ${event.subtype}` };
-  if (event.user === ctx.botUserId || (event.bot_id && event.bot_id === ctx.botId)) return { action: 'ignore', reason: 'own message' };
+  if (event.user === ctx.botUserId || (event.bot_id && event.bot_id === ctx.botId))
+    return { action: 'ignore', reason: 'own message' };
   if (event.bot_id || event.subtype === 'bot_message') {
-    const allowed = ctx.allowBots === true || (Array.isArray(ctx.allowBots) && ctx.allowBots.includes(event.bot_id ?? ''));
+    const allowed =
+      ctx.allowBots === true || (Array.isArray(ctx.allowBots) && ctx.allowBots.includes(event.bot_id ?? ''));
     if (!allowed) return { action: 'ignore', reason: 'other bot' };
   }
   if (!event.user && !event.bot_id) return { action: 'ignore', reason: 'no author' };

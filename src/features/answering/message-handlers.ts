@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { seconds, type Metrics } from '../../platform/observability/metrics.js';
+import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { DedupeStore } from '../../platform/store/types.js';
 import type { ThreadStore } from '../../turn/thread.js';
@@ -36,7 +36,10 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
   const handle = async (rawEvent: unknown, body: Envelope, bot: BotIdentity) => {
     const parsed = messageEventSchema.safeParse(rawEvent);
     if (!parsed.success) {
-      deps.log.warn({ event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed message event');
+      deps.log.warn(
+        { event_id: body.event_id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'ignoring malformed message event',
+      );
       return;
     }
     const event = parsed.data;
@@ -44,7 +47,8 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
     if (trigger.action === 'ignore') return;
     const teamId = body.team_id ?? '';
     const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
-    if (trigger.needsThread && (deps.requireMention(event.channel, trigger.isDm) || !(await deps.threads.has(key)))) return;
+    if (trigger.needsThread && (deps.requireMention(event.channel, trigger.isDm) || !(await deps.threads.has(key))))
+      return;
 
     // The same message can arrive as app_mention and as message, and Slack retries deliveries:
     // the message identity is the dedupe key, so exactly one delivery becomes a turn.

@@ -1,22 +1,22 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
-import { describeAppContext } from './app-context.js';
-import { feedbackBlocks } from './feedback-blocks.js';
-import type { UserStateStore } from '../../platform/store/user-state.js';
-import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
 import { channelSettings } from '../../config/settings.js';
-import { seconds, type Metrics } from '../../platform/observability/metrics.js';
+import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
-import type { Workspace, SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { SlackWorkspaces, Workspace } from '../../platform/slack/workspaces.js';
 import type { TurnLedger } from '../../platform/store/types.js';
+import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+import { describeAppContext } from './app-context.js';
+import { feedbackBlocks } from './feedback-blocks.js';
+import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
 
 export interface ProcessTurnDeps {
   file: FileConfig;
@@ -47,7 +47,13 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     // Every line of this turn carries its id and the Slack ids, so one filter finds the whole story.
     const log = deps.log.child({
       turn: job.id,
-      slack: { team: job.key.teamId, channel: job.key.channel, thread_ts: job.key.threadTs, message_ts: job.messageTs, user: job.userId },
+      slack: {
+        team: job.key.teamId,
+        channel: job.key.channel,
+        thread_ts: job.key.threadTs,
+        message_ts: job.messageTs,
+        user: job.userId,
+      },
     });
     const history = await deps.turn.threads.load(job.key);
     if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
@@ -63,11 +69,14 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     status.show(starting.text, starting.loading);
     const typed = (job.origin ?? 'message') === 'message';
     const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
-    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question) void setTitle(workspace, job, resolved, log);
+    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question)
+      void setTitle(workspace, job, resolved, log);
     const [profile, text, files, viewing] = await Promise.all([
       workspace.lookups.userProfile(job.userId),
       resolved,
-      job.files?.length ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail }) : undefined,
+      job.files?.length
+        ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail })
+        : undefined,
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
     ]);
@@ -76,16 +85,33 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
     const user = { id: job.userId, name: profile?.name ?? job.userId };
     // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
-    const ctx: ToolContext = { ...job.key, isDm: job.isDm, user: { ...user, ...(profile?.email ? { email: profile.email } : {}) } };
+    const ctx: ToolContext = {
+      ...job.key,
+      isDm: job.isDm,
+      user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
+    };
     const limits = { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars };
-    const tools = deps.tools?.definitionsFor(settings.tools).length ? deps.tools.session(ctx, limits, log.child({ component: 'tools' }), settings.tools) : undefined;
+    const tools = deps.tools?.definitionsFor(settings.tools).length
+      ? deps.tools.session(ctx, limits, log.child({ component: 'tools' }), settings.tools)
+      : undefined;
     const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
       await writer.takeOver(earlier, RESTART_NOTE);
     }
     const result = await runTurn(
-      { turnId: job.id, key: job.key, settings, user, text: viewing ? `${viewing}\n\n${text}` : text, messageTs: job.messageTs, history, ...files, sink, tools },
+      {
+        turnId: job.id,
+        key: job.key,
+        settings,
+        user,
+        text: viewing ? `${viewing}\n\n${text}` : text,
+        messageTs: job.messageTs,
+        history,
+        ...files,
+        sink,
+        tools,
+      },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
     metrics.turns.inc({ outcome: result.outcome });
@@ -119,7 +145,13 @@ function replySink(
   const writer = new SlackReplyWriter(
     workspace.client,
     workspace.gate,
-    { teamId: job.key.teamId, channel: job.key.channel, threadTs: job.key.threadTs, recipientUserId: job.userId, ...(broadcast ? { broadcast } : {}) },
+    {
+      teamId: job.key.teamId,
+      channel: job.key.channel,
+      threadTs: job.key.threadTs,
+      recipientUserId: job.userId,
+      ...(broadcast ? { broadcast } : {}),
+    },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
       finalBlocks: feedbackBlocks,
@@ -154,11 +186,21 @@ async function setTitle(workspace: Workspace, job: TurnJob, question: Promise<st
 }
 
 /** The channel or message the person was viewing when they asked (consumed by this question), as one line. */
-async function viewingContext(deps: ProcessTurnDeps, workspace: Workspace, job: TurnJob, log: Logger): Promise<string | undefined> {
+async function viewingContext(
+  deps: ProcessTurnDeps,
+  workspace: Workspace,
+  job: TurnJob,
+  log: Logger,
+): Promise<string | undefined> {
   try {
     const context = await deps.userState.takeContext(job.key.teamId, job.userId);
     if (!context) return undefined;
-    return await describeAppContext(context, { client: workspace.client, lookups: workspace.lookups, botUserId: workspace.botUserId, log });
+    return await describeAppContext(context, {
+      client: workspace.client,
+      lookups: workspace.lookups,
+      botUserId: workspace.botUserId,
+      log,
+    });
   } catch (err) {
     log.warn({ err: { message: (err as Error).message } }, 'viewing context unavailable');
     return undefined;

@@ -2,10 +2,10 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
-import { readThread } from '../../platform/slack/thread-reader.js';
+import { issuesOf, type MessageAction, messageActionSchema } from '../../platform/slack/payloads.js';
+import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
-import { issuesOf, messageActionSchema, type MessageAction } from '../../platform/slack/payloads.js';
+import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
 import type { TurnRequest } from './start-turn.js';
 
 export const ASK_SHORTCUT = 'ask_about_message';
@@ -28,7 +28,9 @@ const viewSubmissionSchema = z.looseObject({
   view: z.looseObject({
     callback_id: z.literal(ASK_VIEW),
     private_metadata: z.string(),
-    state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.string().nullish() }))) }),
+    state: z.looseObject({
+      values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.string().nullish() }))),
+    }),
   }),
 });
 
@@ -53,10 +55,15 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     if (!a) return;
     const target = { channel: a.channel.id, messageTs: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts };
     // trigger_id is valid for 3 s: the modal opens right away.
-    await client.views.open({ trigger_id: a.trigger_id, view: askModal(target, a.message.text) as never }).catch(async (err) => {
-      deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
-      await respond({ response_type: 'ephemeral', text: 'Sorry, I could not open the question form. Please try the shortcut again.' }).catch(() => undefined);
-    });
+    await client.views
+      .open({ trigger_id: a.trigger_id, view: askModal(target, a.message.text) as never })
+      .catch(async (err) => {
+        deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
+        await respond({
+          response_type: 'ephemeral',
+          text: 'Sorry, I could not open the question form. Please try the shortcut again.',
+        }).catch(() => undefined);
+      });
   });
 
   app.view(ASK_VIEW, async ({ ack, body, client }) => {
@@ -73,12 +80,20 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const userId = parsed.data.user.id;
     void askAbout(client, teamId, userId, target.data, question).catch(async (err) => {
       deps.log.error({ err }, 'ask about message failed');
-      await client.chat.postEphemeral({ channel: target.data.channel, user: userId, text: NOT_TAKEN }).catch(() => undefined);
+      await client.chat
+        .postEphemeral({ channel: target.data.channel, user: userId, text: NOT_TAKEN })
+        .catch(() => undefined);
     });
   });
 
-  const askAbout = async (client: WebClient, teamId: string, userId: string, t: z.infer<typeof askTargetSchema>, question: string) => {
-    let messages;
+  const askAbout = async (
+    client: WebClient,
+    teamId: string,
+    userId: string,
+    t: z.infer<typeof askTargetSchema>,
+    question: string,
+  ) => {
+    let messages: ThreadMessage[];
     try {
       messages = await readThread(client, t.channel, t.threadTs);
     } catch (err) {
@@ -87,10 +102,28 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       return;
     }
     const message = messages.find((m) => m.ts === t.messageTs);
-    const posted = await client.chat.postMessage({ channel: t.channel, thread_ts: t.threadTs, text: `<@${userId}> asked about ${t.messageTs === t.threadTs ? 'this message' : 'a message in this thread'}: ${question}` });
+    const posted = await client.chat.postMessage({
+      channel: t.channel,
+      thread_ts: t.threadTs,
+      text: `<@${userId}> asked about ${t.messageTs === t.threadTs ? 'this message' : 'a message in this thread'}: ${question}`,
+    });
     const author = message?.user ? `<@${message.user}>` : 'someone';
-    const text = [`About this message from ${author}:`, ...(message?.text ?? '(the message is no longer available)').split('\n').map((l) => `> ${l}`), '', question].join('\n');
-    await deps.start({ teamId, channel: t.channel, threadTs: t.threadTs, messageTs: String(posted.ts), userId, text, files: message?.files, origin: 'shortcut' });
+    const text = [
+      `About this message from ${author}:`,
+      ...(message?.text ?? '(the message is no longer available)').split('\n').map((l) => `> ${l}`),
+      '',
+      question,
+    ].join('\n');
+    await deps.start({
+      teamId,
+      channel: t.channel,
+      threadTs: t.threadTs,
+      messageTs: String(posted.ts),
+      userId,
+      text,
+      files: message?.files,
+      origin: 'shortcut',
+    });
   };
 
   app.shortcut({ type: 'message_action', callback_id: SUMMARIZE_SHORTCUT }, async ({ ack, body, client, respond }) => {
@@ -105,7 +138,7 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
 
   const summarize = async (a: MessageAction, client: WebClient, respond: RespondFn) => {
     const threadTs = a.message.thread_ts ?? a.message.ts;
-    let messages;
+    let messages: ThreadMessage[];
     try {
       messages = await readThread(client, a.channel.id, threadTs);
     } catch (err) {
@@ -115,6 +148,14 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     }
     const transcript = threadTranscript(messages, await deps.botUserId(a.team.id));
     // The shortcut's action_ts names this request in the thread (there is no message of the user's to answer).
-    await deps.start({ teamId: a.team.id, channel: a.channel.id, threadTs, messageTs: a.action_ts, userId: a.user.id, text: summaryRequest(transcript, messages.length), origin: 'shortcut' });
+    await deps.start({
+      teamId: a.team.id,
+      channel: a.channel.id,
+      threadTs,
+      messageTs: a.action_ts,
+      userId: a.user.id,
+      text: summaryRequest(transcript, messages.length),
+      origin: 'shortcut',
+    });
   };
 }

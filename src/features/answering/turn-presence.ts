@@ -1,10 +1,14 @@
 import type { SlackFile } from '../../platform/slack/files/slack-file.js';
 
 /** The status line while a turn starts, specific to what it is about to do first. */
-export function startingStatus(files: readonly SlackFile[] | undefined, loading: readonly string[]): { text: string; loading: string[] } {
+export function startingStatus(
+  files: readonly SlackFile[] | undefined,
+  loading: readonly string[],
+): { text: string; loading: string[] } {
   const kinds = new Set((files ?? []).map((f) => (f.mimetype ?? '').split('/')[0] || 'file'));
   if (kinds.has('image')) {
-    const what = (files ?? []).filter((f) => f.mimetype?.startsWith('image/')).length > 1 ? 'screenshots' : 'screenshot';
+    const what =
+      (files ?? []).filter((f) => f.mimetype?.startsWith('image/')).length > 1 ? 'screenshots' : 'screenshot';
     return { text: `is reading your ${what}…`, loading: [`Reading your ${what}…`, ...loading] };
   }
   if (files?.length) return { text: 'is reading your file…', loading: ['Reading your file…', ...loading] };

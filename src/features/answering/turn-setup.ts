@@ -2,13 +2,13 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { resolveCompat } from '../../config/compat.js';
 import type { FileConfig } from '../../config/file-schema.js';
-import { OpenAIModel } from '../../platform/openai/openai-model.js';
-import { meteredModel, type CostOf } from '../../platform/observability/metered-model.js';
-import { withPrivacy } from '../privacy/pii/redacting-model.js';
+import { type CostOf, meteredModel } from '../../platform/observability/metered-model.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
-import type { ThreadStore } from '../../turn/thread.js';
+import { OpenAIModel } from '../../platform/openai/openai-model.js';
 import type { ModelPort } from '../../turn/ports.js';
 import type { TurnDeps } from '../../turn/run-turn.js';
+import type { ThreadStore } from '../../turn/thread.js';
+import { withPrivacy } from '../privacy/pii/redacting-model.js';
 
 export interface ModelEnv {
   OPENAI_API_KEY: string;

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
-import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
@@ -52,14 +52,23 @@ export function wire(app: App, deps: AnsweringDeps): void {
       turns: stores.turns,
       userState: stores.userState,
       threadTtlSeconds: file.state.ttl_days * 86_400,
-      turn: { ...createTurnDeps(file, deps.budget.model, stores.threads, log), context: deps.budget.context, quota: deps.budget.quota, priceOf: deps.budget.priceOf },
+      turn: {
+        ...createTurnDeps(file, deps.budget.model, stores.threads, log),
+        context: deps.budget.context,
+        quota: deps.budget.quota,
+        priceOf: deps.budget.priceOf,
+      },
       tools: deps.tools,
       log,
       metrics: deps.metrics,
     }),
   );
   registerMessageHandlers(app, {
-    trigger: (ctx) => ({ botUserId: ctx.botUserId ?? deps.bot?.userId ?? '', botId: ctx.botId ?? deps.bot?.botId ?? '', allowBots: file.slack.allow_bots }),
+    trigger: (ctx) => ({
+      botUserId: ctx.botUserId ?? deps.bot?.userId ?? '',
+      botId: ctx.botId ?? deps.bot?.botId ?? '',
+      allowBots: file.slack.allow_bots,
+    }),
     requireMention: (channel, isDm) => channelSettings(file, deps.env.OPENAI_MODEL, channel, isDm).requireMention,
     threads: stores.threads,
     dedupe: stores.dedupe,
@@ -72,5 +81,9 @@ export function wire(app: App, deps: AnsweringDeps): void {
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
-  registerShortcutHandlers(app, { start, botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId, log });
+  registerShortcutHandlers(app, {
+    start,
+    botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
+    log,
+  });
 }

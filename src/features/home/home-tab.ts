@@ -2,10 +2,10 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
-import { homeView } from './home-view.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import { utcDay, utcMonth } from '../usage/periods.js';
 import type { UsageStore } from '../usage/types.js';
+import { homeView } from './home-view.js';
 
 /** What this deployment offers, from what is configured (tools, files), for the Home tab. */
 export function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
@@ -13,7 +13,9 @@ export function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
   return [
     'Answer questions in channel threads (mention me) and in DMs, writing as I think',
     ...(file.files.images_per_turn > 0 ? ['Read screenshots, PDFs and text files you attach'] : []),
-    ...(has('lookup_ticket') || has('search_tickets') ? ['Look up and search support tickets you are allowed to see'] : []),
+    ...(has('lookup_ticket') || has('search_tickets')
+      ? ['Look up and search support tickets you are allowed to see']
+      : []),
     ...(has('search_policies') ? ['Search the internal policies and cite them'] : []),
     ...(has('create_ticket') ? ['Draft tickets that are created only when you approve them'] : []),
     'Triage a report or screenshot into a card with severity, component and owner',
@@ -40,13 +42,21 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       { usage: `${command} help`, description: 'all commands' },
     ];
     const now = deps.now?.() ?? Date.now();
-    const usage = await deps.usage.report({ teamId, userId, day: utcDay(now), month: utcMonth(now) }, 0).catch((err: Error) => {
-      deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
-      return undefined;
-    });
+    const usage = await deps.usage
+      .report({ teamId, userId, day: utcDay(now), month: utcMonth(now) }, 0)
+      .catch((err: Error) => {
+        deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
+        return undefined;
+      });
     const exempt = deps.file.limits.admins.includes(userId);
     const dailyLimit = exempt ? undefined : deps.file.limits.user_daily_tokens;
-    const view = homeView({ userId, capabilities: capabilities(deps.file, deps.tools), commands, ...(usage ? { usage } : {}), ...(dailyLimit !== undefined ? { dailyLimit } : {}) });
+    const view = homeView({
+      userId,
+      capabilities: capabilities(deps.file, deps.tools),
+      commands,
+      ...(usage ? { usage } : {}),
+      ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+    });
     await client.views.publish({ user_id: userId, view: view as never });
   };
 }

@@ -1,6 +1,6 @@
+import type { UsageTotals } from '../../turn/ports.js';
 import { formatCount, formatUsd } from '../usage/prices.js';
 import type { UsageReport } from '../usage/types.js';
-import type { UsageTotals } from '../../turn/ports.js';
 
 export interface HomeInput {
   userId: string;
@@ -14,7 +14,10 @@ export interface HomeInput {
 }
 
 const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
-const usageLine = (t: UsageTotals) => (t.calls ? `${formatCount(tokens(t))} tokens · ${formatUsd(t.usdMicros / 1e6)} · ${formatCount(t.calls)} model calls` : 'nothing yet');
+const usageLine = (t: UsageTotals) =>
+  t.calls
+    ? `${formatCount(tokens(t))} tokens · ${formatUsd(t.usdMicros / 1e6)} · ${formatCount(t.calls)} model calls`
+    : 'nothing yet';
 
 /** The App Home tab: what the bot does, how to reach it, and what the viewer has used. */
 export function homeView(h: HomeInput): Record<string, unknown> {
@@ -22,27 +25,53 @@ export function homeView(h: HomeInput): Record<string, unknown> {
     { type: 'header', text: { type: 'plain_text', text: 'Threadwise' } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `Hi <@${h.userId}>! I answer questions in Slack threads. Mention me in a channel, or write to me in the *Messages* tab; follow-ups in the thread need no mention.` },
+      text: {
+        type: 'mrkdwn',
+        text: `Hi <@${h.userId}>! I answer questions in Slack threads. Mention me in a channel, or write to me in the *Messages* tab; follow-ups in the thread need no mention.`,
+      },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `*What I can do*\n${h.capabilities.map((c) => `• ${c}`).join('\n')}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*What I can do*\n${h.capabilities.map((c) => `• ${c}`).join('\n')}` },
+    },
     { type: 'divider' },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Commands*\n${h.commands.map((c) => `• \`${c.usage}\` — ${c.description}`).join('\n')}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*Commands*\n${h.commands.map((c) => `• \`${c.usage}\` — ${c.description}`).join('\n')}`,
+      },
     },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: '*Message shortcuts* (the ⋮ menu on any message)\n• *Ask Threadwise about this*\n• *Summarize thread*\n• *Triage this* — a triage card with severity, owner and a Create ticket button' },
+      text: {
+        type: 'mrkdwn',
+        text: '*Message shortcuts* (the ⋮ menu on any message)\n• *Ask Threadwise about this*\n• *Summarize thread*\n• *Triage this* — a triage card with severity, owner and a Create ticket button',
+      },
     },
     { type: 'divider' },
   ];
   if (h.usage) {
     const lines = [`• Today (UTC): ${usageLine(h.usage.userToday)}`, `• This month: ${usageLine(h.usage.userMonth)}`];
-    if (h.dailyLimit !== undefined) lines.push(`• Daily limit: ${formatCount(h.dailyLimit)} tokens — ${formatCount(Math.max(0, h.dailyLimit - tokens(h.usage.userToday)))} left`);
+    if (h.dailyLimit !== undefined)
+      lines.push(
+        `• Daily limit: ${formatCount(h.dailyLimit)} tokens — ${formatCount(Math.max(0, h.dailyLimit - tokens(h.usage.userToday)))} left`,
+      );
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your usage*\n${lines.join('\n')}` } });
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '*Your usage*\n_Usage is not available right now._' } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Your usage*\n_Usage is not available right now._' },
+    });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Your feedback (👍 / 👎 under answers) helps improve me. `/threadwise forget-me` deletes what I keep about you.' }] });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Your feedback (👍 / 👎 under answers) helps improve me. `/threadwise forget-me` deletes what I keep about you.',
+      },
+    ],
+  });
   return { type: 'home', callback_id: 'tw_home', blocks };
 }

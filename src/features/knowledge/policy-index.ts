@@ -87,7 +87,8 @@ export class PolicyIndex {
     const files = await listFiles(dir);
     const all: PolicyPassage[] = [];
     for (const file of files) {
-      for (const p of splitDocument(relative(dir, file), await readFile(file, 'utf8'))) all.push({ ...p, id: all.length });
+      for (const p of splitDocument(relative(dir, file), await readFile(file, 'utf8')))
+        all.push({ ...p, id: all.length });
     }
     const index = new MiniSearch<PolicyPassage>({
       fields: ['title', 'section', 'text'],

@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
 import type { PolicyIndex, PolicyPassage } from './policy-index.js';
-import { defineSpec, defineTool, type AnyTool } from '../../platform/tools/types.js';
 
 const parameters = z.strictObject({
-  query: z.string().trim().min(2).max(300).describe('What to look for in the internal policies, in the user\'s words (2 to 300 characters).'),
+  query: z
+    .string()
+    .trim()
+    .min(2)
+    .max(300)
+    .describe("What to look for in the internal policies, in the user's words (2 to 300 characters)."),
 });
 
 export const searchPoliciesSpec = defineSpec({
   name: 'search_policies',
-  description: 'Search the company\'s internal policy documents (travel, expenses, security, …). Returns the best passages with document title and section; cite them as sources in the answer, e.g. (Travel Policy › Booking).',
+  description:
+    "Search the company's internal policy documents (travel, expenses, security, …). Returns the best passages with document title and section; cite them as sources in the answer, e.g. (Travel Policy › Booking).",
   parameters,
   progress: () => 'is searching the policies…',
 });

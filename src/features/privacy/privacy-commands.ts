@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
+import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import type { ThreadStore } from '../../turn/thread.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
+import type { ThreadStore } from '../../turn/thread.js';
 import type { UsageStore } from '../usage/types.js';
-import type { Subcommand } from '../../platform/slack/command-router.js';
 
 export interface PrivacyDeps {
   threads: ThreadStore;
@@ -41,7 +41,8 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       const target = threads.find((t) => t.channel === ctx.channelId);
-      if (!target || !(await deps.threads.has(target))) return 'There is no conversation of yours with me here that I still remember. Nothing to reset.';
+      if (!target || !(await deps.threads.has(target)))
+        return 'There is no conversation of yours with me here that I still remember. Nothing to reset.';
       await deps.threads.clear(target);
       await deps.userState.forgetThread(target, ctx.userId);
       deps.log.info({ channel: target.channel, thread_ts: target.threadTs }, 'conversation reset by command');
@@ -65,7 +66,8 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'forget-me',
-    description: 'delete everything I keep about you: our DMs, your messages in threads, your feedback and usage counters',
+    description:
+      'delete everything I keep about you: our DMs, your messages in threads, your feedback and usage counters',
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;

@@ -2,9 +2,9 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { APPROVE_ACTION, CANCEL_ACTION, resolvedCardBlocks, type CardOutcome } from './approval-card.js';
 import type { ThreadStore } from '../../turn/thread.js';
-import { outcomeText, type Decision, type TicketApprovals } from './approvals.js';
+import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
+import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
 
 export interface ApprovalHandlerDeps {
   approvals: TicketApprovals;
@@ -40,8 +40,13 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     const channel = click.container?.channel_id ?? click.channel?.id ?? '';
     const cardTs = click.container?.message_ts;
     const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
-    const decision = await deps.approvals.decide(id, clicker, action.action_id === APPROVE_ACTION ? 'approve' : 'cancel');
-    const handled = () => deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
+    const decision = await deps.approvals.decide(
+      id,
+      clicker,
+      action.action_id === APPROVE_ACTION ? 'approve' : 'cancel',
+    );
+    const handled = () =>
+      deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
 
     if (decision.kind === 'wrong_user' || decision.kind === 'expired') {
       const text =
@@ -55,10 +60,19 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     const text = outcomeText(decision);
     if (cardTs) {
       await client.chat
-        .update({ channel: approval.channel, ts: cardTs, text, blocks: resolvedCardBlocks(approval, cardOutcome(decision)) as never })
+        .update({
+          channel: approval.channel,
+          ts: cardTs,
+          text,
+          blocks: resolvedCardBlocks(approval, cardOutcome(decision)) as never,
+        })
         .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
     }
-    const posted = await client.chat.postMessage({ channel: approval.channel, thread_ts: approval.threadTs, markdown_text: text });
+    const posted = await client.chat.postMessage({
+      channel: approval.channel,
+      thread_ts: approval.threadTs,
+      markdown_text: text,
+    });
     // The model reads this next turn as what the bot said in the thread.
     await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [
       { type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text },
@@ -66,14 +80,20 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     handled();
   };
 
-  app.action({ type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) }, async ({ ack, body, client }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) {
-      deps.log.warn({ issues: click.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'ignoring malformed approval click');
-      return;
-    }
-    // Creating a ticket can take longer than Slack's 3 s; the ack above has already answered.
-    void handle(click.data, client).catch((err) => deps.log.error({ err }, 'approval click failed'));
-  });
+  app.action(
+    { type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) },
+    async ({ ack, body, client }) => {
+      await ack();
+      const click = clickSchema.safeParse(body);
+      if (!click.success) {
+        deps.log.warn(
+          { issues: click.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+          'ignoring malformed approval click',
+        );
+        return;
+      }
+      // Creating a ticket can take longer than Slack's 3 s; the ack above has already answered.
+      void handle(click.data, client).catch((err) => deps.log.error({ err }, 'approval click failed'));
+    },
+  );
 }

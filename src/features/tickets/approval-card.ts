@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { ApprovalCards, PendingApproval } from './approvals.js';
 import { escapeMrkdwn } from '../../platform/slack/mrkdwn.js';
+import type { ApprovalCards, PendingApproval } from './approvals.js';
 
 export const APPROVE_ACTION = 'tw_ticket_approve';
 export const CANCEL_ACTION = 'tw_ticket_cancel';
@@ -11,7 +11,10 @@ const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, ma
 function proposalBlocks(a: PendingApproval): unknown[] {
   const t = a.ticket;
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: `*<@${a.userId}>, shall I create this ticket in ${escapeMrkdwn(t.project)}?*` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*<@${a.userId}>, shall I create this ticket in ${escapeMrkdwn(t.project)}?*` },
+    },
     {
       type: 'section',
       fields: [
@@ -31,18 +34,38 @@ export function approvalCardBlocks(a: PendingApproval): unknown[] {
       type: 'actions',
       block_id: 'tw_ticket_approval',
       elements: [
-        { type: 'button', action_id: APPROVE_ACTION, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: a.id },
-        { type: 'button', action_id: CANCEL_ACTION, text: { type: 'plain_text', text: 'Cancel' }, style: 'danger', value: a.id },
+        {
+          type: 'button',
+          action_id: APPROVE_ACTION,
+          text: { type: 'plain_text', text: 'Approve' },
+          style: 'primary',
+          value: a.id,
+        },
+        {
+          type: 'button',
+          action_id: CANCEL_ACTION,
+          text: { type: 'plain_text', text: 'Cancel' },
+          style: 'danger',
+          value: a.id,
+        },
       ],
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Only <@${a.userId}> can approve. Expires <!date^${expires}^{date_short_pretty} at {time}|${new Date(a.expiresAt).toISOString()}>.` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Only <@${a.userId}> can approve. Expires <!date^${expires}^{date_short_pretty} at {time}|${new Date(a.expiresAt).toISOString()}>.`,
+        },
+      ],
     },
   ];
 }
 
-export type CardOutcome = { kind: 'created'; ticketId: string; url: string | null } | { kind: 'cancelled' } | { kind: 'failed' };
+export type CardOutcome =
+  | { kind: 'created'; ticketId: string; url: string | null }
+  | { kind: 'cancelled' }
+  | { kind: 'failed' };
 
 /** The card once decided: the proposal stays readable, the buttons are replaced by the outcome. */
 export function resolvedCardBlocks(a: PendingApproval, outcome: CardOutcome): unknown[] {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import { PRIORITIES, type NewTicket, type Ticket, type TicketProvider } from './providers/types.js';
-import { ToolError, type ToolContext } from '../../platform/tools/types.js';
+import { type ToolContext, ToolError } from '../../platform/tools/types.js';
+import { type NewTicket, PRIORITIES, type Ticket, type TicketProvider } from './providers/types.js';
 
 const pendingSchema = z.object({
   id: z.string(),
@@ -77,10 +77,15 @@ export class TicketApprovals {
     return approval;
   }
 
-  async decide(id: string, clicker: { teamId: string; userId: string }, action: 'approve' | 'cancel'): Promise<Decision> {
+  async decide(
+    id: string,
+    clicker: { teamId: string; userId: string },
+    action: 'approve' | 'cancel',
+  ): Promise<Decision> {
     const stored = this.parse(await this.store.get(id));
     if (!stored) return { kind: 'expired' };
-    if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId) return { kind: 'wrong_user', ownerId: stored.userId };
+    if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId)
+      return { kind: 'wrong_user', ownerId: stored.userId };
     // Of two concurrent clicks only one takes it.
     const approval = this.parse(await this.store.take(id));
     if (!approval) return { kind: 'expired' };
@@ -110,8 +115,10 @@ export class TicketApprovals {
 /** The outcome in standard Markdown: posted in the thread and stored as the bot's message for the model. */
 export function outcomeText(d: Exclude<Decision, { kind: 'expired' | 'wrong_user' }>): string {
   const { ticket, userName } = d.approval;
-  if (d.kind === 'cancelled') return `🚫 ${userName} cancelled the request to create the ticket “${ticket.title}”. Nothing was created.`;
-  if (d.kind === 'failed') return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message}. Nothing was created; you can ask again.`;
+  if (d.kind === 'cancelled')
+    return `🚫 ${userName} cancelled the request to create the ticket “${ticket.title}”. Nothing was created.`;
+  if (d.kind === 'failed')
+    return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message}. Nothing was created; you can ask again.`;
   const link = d.ticket.url ? ` — ${d.ticket.url}` : '';
   return `✅ ${userName} approved: created ticket **${d.ticket.id}** “${d.ticket.title}” (priority ${d.approval.ticket.priority}, status ${d.ticket.status})${link}`;
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { AccessConfig } from '../../config/tools-schema.js';
+import { type AnyTool, defineSpec, defineTool, ToolError } from '../../platform/tools/types.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
 import { ticketForModel } from './ticket-format.js';
-import { defineSpec, defineTool, ToolError, type AnyTool } from '../../platform/tools/types.js';
 
 const parameters = z.strictObject({
   ticket_id: z
@@ -17,7 +17,8 @@ const parameters = z.strictObject({
 
 export const lookupTicketSpec = defineSpec({
   name: 'lookup_ticket',
-  description: 'Look up one support ticket by its id: title, status, priority, assignee, dates, link and description. The server checks whether the asking user may see it.',
+  description:
+    'Look up one support ticket by its id: title, status, priority, assignee, dates, link and description. The server checks whether the asking user may see it.',
   parameters,
   progress: (args) => `is looking up ${args.ticket_id}…`,
 });
@@ -32,7 +33,10 @@ export function lookupTicketTool(deps: { provider: TicketProvider; access: Acces
       if (!ticket) throw new ToolError('not_found', `There is no ticket ${args.ticket_id}.`);
       if (ticketVisibility(deps.access, ctx, ticket) === 'none') {
         // Nothing about the ticket itself: not its title, status or project.
-        throw new ToolError('not_permitted', `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`);
+        throw new ToolError(
+          'not_permitted',
+          `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
+        );
       }
       return ticket;
     },

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { AccessConfig } from '../../config/tools-schema.js';
+import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
 import { ticketForModel } from './ticket-format.js';
-import { defineSpec, defineTool, type AnyTool } from '../../platform/tools/types.js';
 
 /** Candidates gathered before access filtering, and results returned after it. */
 const CANDIDATES = 60;
@@ -15,15 +15,22 @@ const parameters = z.strictObject({
     .trim()
     .max(200)
     .nullable()
-    .describe('Words to search for in ticket titles and descriptions (at most 200 characters); null lists the most recently updated tickets.'),
-  status: z.enum(['open', 'closed']).nullable().describe('open: not yet resolved; closed: resolved or closed; null: any status.'),
+    .describe(
+      'Words to search for in ticket titles and descriptions (at most 200 characters); null lists the most recently updated tickets.',
+    ),
+  status: z
+    .enum(['open', 'closed'])
+    .nullable()
+    .describe('open: not yet resolved; closed: resolved or closed; null: any status.'),
 });
 
 export const searchTicketsSpec = defineSpec({
   name: 'search_tickets',
-  description: 'Search support tickets by words and status. Returns only tickets the asking user may see (their own, their channel\'s projects, or all for support agents), most relevant first.',
+  description:
+    "Search support tickets by words and status. Returns only tickets the asking user may see (their own, their channel's projects, or all for support agents), most relevant first.",
   parameters,
-  progress: (args) => (args.query ? `is searching tickets for “${args.query.slice(0, 40)}”…` : 'is listing recent tickets…'),
+  progress: (args) =>
+    args.query ? `is searching tickets for “${args.query.slice(0, 40)}”…` : 'is listing recent tickets…',
 });
 
 /** search_tickets: matching tickets, silently limited to those the asking user may see. */
@@ -32,7 +39,10 @@ export function searchTicketsTool(deps: { provider: TicketProvider; access: Acce
     ...searchTicketsSpec,
     authorize: () => undefined,
     async run(ctx, args, signal) {
-      const found = await deps.provider.search({ text: args.query || null, status: args.status, limit: CANDIDATES }, signal);
+      const found = await deps.provider.search(
+        { text: args.query || null, status: args.status, limit: CANDIDATES },
+        signal,
+      );
       return found.filter((t) => ticketVisibility(deps.access, ctx, t) !== 'none').slice(0, RESULTS);
     },
     format(result, maxChars) {

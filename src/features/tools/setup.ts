@@ -3,18 +3,18 @@ import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
+import { ToolRegistry } from '../../platform/tools/runner.js';
+import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
-import { TicketApprovals, type ApprovalCards } from '../tickets/approvals.js';
+import { PolicyIndex } from '../knowledge/policy-index.js';
+import { searchPoliciesTool } from '../knowledge/search-policies.js';
+import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
 import { createTicketTool } from '../tickets/create-ticket.js';
 import { lookupTicketTool } from '../tickets/lookup-ticket.js';
-import { PolicyIndex } from '../knowledge/policy-index.js';
 import { FileTicketProvider } from '../tickets/providers/file.js';
 import { createTicketProvider } from '../tickets/providers/index.js';
 import type { TicketProvider } from '../tickets/providers/types.js';
-import { ToolRegistry } from '../../platform/tools/runner.js';
-import { searchPoliciesTool } from '../knowledge/search-policies.js';
 import { searchTicketsTool } from '../tickets/search-tickets.js';
-import type { AnyTool } from '../../platform/tools/types.js';
 
 export interface ToolSetup {
   registry: ToolRegistry;
@@ -53,7 +53,13 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
     if (enabled('lookup_ticket')) tools.push(lookupTicketTool({ provider, access }));
     if (enabled('search_tickets')) tools.push(searchTicketsTool({ provider, access }));
     if (enabled('create_ticket')) {
-      approvals = new TicketApprovals(deps.approvalStore, deps.cards, provider, { ttlSeconds: file.tools.approval_ttl_minutes * 60, timeoutMs: file.tickets.timeout_ms }, log.child({ component: 'approvals' }));
+      approvals = new TicketApprovals(
+        deps.approvalStore,
+        deps.cards,
+        provider,
+        { ttlSeconds: file.tools.approval_ttl_minutes * 60, timeoutMs: file.tickets.timeout_ms },
+        log.child({ component: 'approvals' }),
+      );
       tools.push(createTicketTool({ approvals, access, defaultProject: file.tickets.default_project }));
     }
   }
@@ -64,7 +70,12 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
     });
     log.info({ documents: index.documents, passages: index.size }, 'policies indexed');
     tools.push(searchPoliciesTool({ index, maxPassages: file.policies.max_passages }));
-    if (file.policies.vector_store_id) hosted.push({ type: 'file_search', vectorStoreIds: [file.policies.vector_store_id], maxResults: file.policies.max_passages });
+    if (file.policies.vector_store_id)
+      hosted.push({
+        type: 'file_search',
+        vectorStoreIds: [file.policies.vector_store_id],
+        maxResults: file.policies.max_passages,
+      });
   }
   return { registry: new ToolRegistry(tools, hosted), approvals, provider };
 }

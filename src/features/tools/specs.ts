@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { ToolName } from '../../config/tools-schema.js';
+import type { ToolSpec } from '../../platform/tools/types.js';
+import { searchPoliciesSpec } from '../knowledge/search-policies.js';
 import { createTicketSpec } from '../tickets/create-ticket.js';
 import { lookupTicketSpec } from '../tickets/lookup-ticket.js';
-import { searchPoliciesSpec } from '../knowledge/search-policies.js';
 import { searchTicketsSpec } from '../tickets/search-tickets.js';
-import type { ToolSpec } from '../../platform/tools/types.js';
 
 const erase = <S extends z.ZodObject>(spec: ToolSpec<S>) => spec as unknown as ToolSpec;
 

@@ -1,10 +1,10 @@
 import type OpenAI from 'openai';
 import type { ResponseInputContent } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
-import { redactText, type RedactOptions } from '../privacy/pii/redact.js';
+import { fromSdkError } from '../../platform/openai/errors.js';
+import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
 import type { TriageInput, TriageOutcome, TriagePort } from './port.js';
 import { TRIAGE_INSTRUCTIONS, triageSchema, triageTextFormat } from './schema.js';
-import { fromSdkError } from '../../platform/openai/errors.js';
 
 export interface TriageModelOptions {
   maxOutputTokens: number;
@@ -25,9 +25,15 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
     const text = o.redact ? redactText(input.text, o.redact) : input.text;
     const content: ResponseInputContent[] = [
       { type: 'input_text', text: `The report to triage:\n\n${text || '(no text; see the screenshots)'}` },
-      ...input.images.map((img): ResponseInputContent => ({ type: 'input_image', image_url: `data:${img.mime};base64,${Buffer.from(img.data).toString('base64')}`, detail: img.detail })),
+      ...input.images.map(
+        (img): ResponseInputContent => ({
+          type: 'input_image',
+          image_url: `data:${img.mime};base64,${Buffer.from(img.data).toString('base64')}`,
+          detail: img.detail,
+        }),
+      ),
     ];
-    let response;
+    let response: Awaited<ReturnType<typeof client.responses.parse>>;
     try {
       response = await client.responses.parse(
         {
@@ -39,27 +45,52 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
           safety_identifier: input.safetyIdentifier,
           store: false,
         },
-        { maxRetries: o.maxRetries, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs) },
+        {
+          maxRetries: o.maxRetries,
+          signal: signal
+            ? AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)])
+            : AbortSignal.timeout(o.timeoutMs),
+        },
       );
     } catch (err) {
       // A completed answer that is not valid JSON for the schema fails inside the SDK's parser.
-      if (err instanceof SyntaxError || (err as Error)?.name === 'ZodError') return { kind: 'invalid', error: (err as Error).message };
+      if (err instanceof SyntaxError || (err as Error)?.name === 'ZodError')
+        return { kind: 'invalid', error: (err as Error).message };
       const e = fromSdkError(err);
-      log.warn({ kind: e.kind, status: e.details.status, code: e.details.code, request_id: e.details.requestId }, 'triage call failed');
-      return { kind: 'failed', error: e.kind === 'rate_limited' || e.kind === 'quota' ? 'the model is busy' : 'the model did not answer' };
+      log.warn(
+        { kind: e.kind, status: e.details.status, code: e.details.code, request_id: e.details.requestId },
+        'triage call failed',
+      );
+      return {
+        kind: 'failed',
+        error: e.kind === 'rate_limited' || e.kind === 'quota' ? 'the model is busy' : 'the model did not answer',
+      };
     }
     const parts = response.output.flatMap((item) => (item.type === 'message' ? item.content : []));
     const refusal = parts.find((p) => p.type === 'refusal');
     if (refusal?.type === 'refusal') return { kind: 'refused', refusal: refusal.refusal };
-    if (response.status === 'incomplete') return { kind: 'incomplete', reason: response.incomplete_details?.reason ?? 'unknown' };
+    if (response.status === 'incomplete')
+      return { kind: 'incomplete', reason: response.incomplete_details?.reason ?? 'unknown' };
     const checked = triageSchema.safeParse(response.output_parsed);
-    if (!checked.success) return { kind: 'invalid', error: checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+    if (!checked.success)
+      return {
+        kind: 'invalid',
+        error: checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      };
     const u = response.usage;
     return {
       kind: 'ok',
       triage: checked.data,
       model: response.model,
-      ...(u ? { usage: { inputTokens: u.input_tokens, cachedTokens: u.input_tokens_details?.cached_tokens ?? 0, outputTokens: u.output_tokens } } : {}),
+      ...(u
+        ? {
+            usage: {
+              inputTokens: u.input_tokens,
+              cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
+              outputTokens: u.output_tokens,
+            },
+          }
+        : {}),
     };
   };
 }

@@ -17,7 +17,12 @@ export interface TriageInput {
 }
 
 export type TriageOutcome =
-  | { kind: 'ok'; triage: Triage; usage?: { inputTokens: number; cachedTokens: number; outputTokens: number }; model: string }
+  | {
+      kind: 'ok';
+      triage: Triage;
+      usage?: { inputTokens: number; cachedTokens: number; outputTokens: number };
+      model: string;
+    }
   | { kind: 'refused'; refusal: string }
   | { kind: 'incomplete'; reason: string }
   | { kind: 'invalid'; error: string }

@@ -11,8 +11,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export const triageSchema = z.object({
   title: z.string().describe('A short ticket title, at most about 80 characters.'),
   summary: z.string().describe('Two or three sentences: what is wrong, for whom, since when.'),
-  severity: z.enum(SEVERITIES).describe('critical: outage or data loss; high: a core feature broken; medium: degraded or a workaround exists; low: cosmetic or a question.'),
-  category: z.string().describe('One word or short phrase such as bug, outage, billing, access, feature request, question.'),
+  severity: z
+    .enum(SEVERITIES)
+    .describe(
+      'critical: outage or data loss; high: a core feature broken; medium: degraded or a workaround exists; low: cosmetic or a question.',
+    ),
+  category: z
+    .string()
+    .describe('One word or short phrase such as bug, outage, billing, access, feature request, question.'),
   component: z.string().nullable().describe('The product area or service affected, or null when it cannot be told.'),
   steps_to_reproduce: z.array(z.string()).describe('Steps as reported; empty when none were given.'),
   suggested_owner: z.string().nullable().describe('The team or person best placed to act, or null when unknown.'),
@@ -43,5 +49,8 @@ export function parseTriage(text: string): TriageParse {
   }
   const parsed = triageSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  return {
+    ok: false,
+    error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+  };
 }

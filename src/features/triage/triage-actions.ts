@@ -1,14 +1,14 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { keptTriage, ticketArgs } from './triage-flow.js';
 import type { TriageRequest } from '../../platform/queue/types.js';
-import { TRIAGE_TICKET_ACTION } from './triage-card.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
+import { type ButtonClick, buttonClickSchema, issuesOf, messageActionSchema } from '../../platform/slack/payloads.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { AnyTool, ToolContext } from '../../platform/tools/types.js';
 import { ToolError } from '../../platform/tools/types.js';
-import { buttonClickSchema, issuesOf, messageActionSchema, type ButtonClick } from '../../platform/slack/payloads.js';
+import { TRIAGE_TICKET_ACTION } from './triage-card.js';
+import { keptTriage, ticketArgs } from './triage-flow.js';
 
 export const TRIAGE_SHORTCUT = 'triage_message';
 
@@ -33,37 +33,61 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
     if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed triage shortcut');
     const a = parsed.data;
     if (!a.message.text.trim() && !a.message.files?.length) {
-      await respond({ response_type: 'ephemeral', text: 'That message has no text or screenshots to triage.' }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: 'That message has no text or screenshots to triage.' }).catch(
+        () => undefined,
+      );
       return;
     }
     const request: TriageRequest = {
       teamId: a.team.id,
       channel: a.channel.id,
       userId: a.user.id,
-      message: { ts: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts, text: a.message.text, ...(a.message.files ? { files: a.message.files } : {}) },
+      message: {
+        ts: a.message.ts,
+        threadTs: a.message.thread_ts ?? a.message.ts,
+        text: a.message.text,
+        ...(a.message.files ? { files: a.message.files } : {}),
+      },
     };
     // Slack has had its ack; the triage is a queued job, so a crash or deploy does not lose it.
     await deps.enqueue(request).catch(async (err) => {
       deps.log.error({ err }, 'triage could not be queued');
-      await respond({ response_type: 'ephemeral', text: '⚠️ I could not take the triage on right now. Please try again in a moment.' }).catch(() => undefined);
+      await respond({
+        response_type: 'ephemeral',
+        text: '⚠️ I could not take the triage on right now. Please try again in a moment.',
+      }).catch(() => undefined);
     });
   });
 
   const createTicket = async (click: ButtonClick, client: WebClient) => {
     const channel = click.container?.channel_id ?? click.channel?.id ?? '';
     const userId = click.user.id;
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: userId, text, ...(click.container?.thread_ts ? { thread_ts: click.container.thread_ts } : {}) });
-    if (!deps.createTicket) return void (await tell('Tickets are not set up for this workspace, so I can’t create one.'));
+    const tell = (text: string) =>
+      client.chat.postEphemeral({
+        channel,
+        user: userId,
+        text,
+        ...(click.container?.thread_ts ? { thread_ts: click.container.thread_ts } : {}),
+      });
+    if (!deps.createTicket)
+      return void (await tell('Tickets are not set up for this workspace, so I can’t create one.'));
     const kept = await keptTriage(deps.kept, click.actions[0]!.value ?? '');
-    if (!kept) return void (await tell('This triage has expired. Run “Triage this” on the message again to get a fresh card.'));
+    if (!kept)
+      return void (await tell('This triage has expired. Run “Triage this” on the message again to get a fresh card.'));
     const teamId = click.team?.id ?? click.user.team_id ?? kept.teamId;
     if (teamId !== kept.teamId) return void (await tell('This triage belongs to another workspace.'));
     const profile = await (await deps.lookups(teamId)).userProfile(userId);
     const ctx: ToolContext = {
-      teamId, channel: kept.channel, threadTs: kept.threadTs, isDm: kept.channel.startsWith('D'),
+      teamId,
+      channel: kept.channel,
+      threadTs: kept.threadTs,
+      isDm: kept.channel.startsWith('D'),
       user: { id: userId, name: profile?.name ?? userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const link = await client.chat.getPermalink({ channel: kept.channel, message_ts: kept.messageTs }).then((r) => r.permalink).catch(() => undefined);
+    const link = await client.chat
+      .getPermalink({ channel: kept.channel, message_ts: kept.messageTs })
+      .then((r) => r.permalink)
+      .catch(() => undefined);
     const args = ticketArgs(kept, link);
     const tool = deps.createTicket;
     try {
@@ -72,7 +96,8 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       await tool.run(ctx, checked, AbortSignal.timeout(15_000));
       deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
     } catch (err) {
-      if (err instanceof ToolError) return void (await tell(`I can’t create a ticket from here: ${err.message.split('. Tell the user')[0]}.`));
+      if (err instanceof ToolError)
+        return void (await tell(`I can’t create a ticket from here: ${err.message.split('. Tell the user')[0]}.`));
       throw err;
     }
   };

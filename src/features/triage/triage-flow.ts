@@ -4,18 +4,17 @@ import { z } from 'zod';
 import type { FileConfig } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
 import { hashId } from '../../lib/hash.js';
-import { triageCardBlocks, triageCardText } from './triage-card.js';
+import type { TriageRequest, TurnJob } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import type { ThreadStore } from '../../turn/thread.js';
 import { TurnMeter } from '../../turn/meter.js';
-import { triageFailureText, type TriageImage, type TriagePort } from './port.js';
-import { type TriageRequest } from '../../platform/queue/types.js';
-import { triageSchema, type Triage } from './schema.js';
 import type { PriceOf, QuotaPort } from '../../turn/ports.js';
-import type { TurnJob } from '../../platform/queue/types.js';
+import type { ThreadStore } from '../../turn/thread.js';
+import { type TriageImage, type TriagePort, triageFailureText } from './port.js';
+import { type Triage, triageSchema } from './schema.js';
+import { triageCardBlocks, triageCardText } from './triage-card.js';
 
 /** A triage kept for its card's "Create ticket" button. */
 export const storedTriageSchema = z.object({
@@ -71,7 +70,10 @@ export function triageJob(r: TriageRequest): TurnJob {
  * card (or a clear reason there is none) in the message's thread, with a status while it works.
  */
 export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Promise<void> {
-  const log = deps.log.child({ component: 'triage', slack: { team: r.teamId, channel: r.channel, message_ts: r.message.ts } });
+  const log = deps.log.child({
+    component: 'triage',
+    slack: { team: r.teamId, channel: r.channel, message_ts: r.message.ts },
+  });
   const workspace = await deps.workspaces.forTeam(r.teamId);
   const key = { teamId: r.teamId, channel: r.channel, threadTs: r.message.threadTs };
   const settings = channelSettings(deps.file, deps.envModel, r.channel, r.channel.startsWith('D'));
@@ -81,36 +83,74 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
   try {
     const [text, prepared] = await Promise.all([
       resolveSlackMarkup(r.message.text, workspace.lookups, { botUserId: workspace.botUserId }),
-      r.message.files?.length ? workspace.readFiles(r.message.files, { messageTs: r.message.ts, detail: settings.imageDetail }) : undefined,
+      r.message.files?.length
+        ? workspace.readFiles(r.message.files, { messageTs: r.message.ts, detail: settings.imageDetail })
+        : undefined,
     ]);
-    const images = (prepared?.attachments ?? []).flatMap((a): TriageImage[] => (a.kind === 'image' && a.data ? [{ mime: a.mime, data: a.data, detail: a.detail }] : []));
+    const images = (prepared?.attachments ?? []).flatMap((a): TriageImage[] =>
+      a.kind === 'image' && a.data ? [{ mime: a.mime, data: a.data, detail: a.detail }] : [],
+    );
     const admission = await deps.quota?.admit({
-      teamId: r.teamId, channel: r.channel, userId: r.userId, turnId: `triage:${r.channel}:${r.message.ts}`,
-      model: settings.model, inputTokens: Math.ceil(text.length / 4) + images.length * 765, maxOutputTokens: TRIAGE_OUTPUT_TOKENS,
+      teamId: r.teamId,
+      channel: r.channel,
+      userId: r.userId,
+      turnId: `triage:${r.channel}:${r.message.ts}`,
+      model: settings.model,
+      inputTokens: Math.ceil(text.length / 4) + images.length * 765,
+      maxOutputTokens: TRIAGE_OUTPUT_TOKENS,
     });
     if (admission && !admission.ok) {
-      await workspace.client.chat.postEphemeral({ channel: r.channel, user: r.userId, thread_ts: key.threadTs, text: admission.notice });
+      await workspace.client.chat.postEphemeral({
+        channel: r.channel,
+        user: r.userId,
+        thread_ts: key.threadTs,
+        text: admission.notice,
+      });
       return;
     }
     const meter = new TurnMeter(deps.priceOf);
-    const outcome = await deps.triage({ model: settings.model, text, images, safetyIdentifier: hashId('user', r.teamId, r.userId) });
+    const outcome = await deps.triage({
+      model: settings.model,
+      text,
+      images,
+      safetyIdentifier: hashId('user', r.teamId, r.userId),
+    });
     if (outcome.kind === 'ok' && outcome.usage) meter.add(outcome.model, outcome.usage);
     await admission?.settle(meter.totals);
     if (outcome.kind !== 'ok') {
-      await workspace.client.chat.postMessage({ channel: r.channel, thread_ts: key.threadTs, text: triageFailureText(outcome) });
+      await workspace.client.chat.postMessage({
+        channel: r.channel,
+        thread_ts: key.threadTs,
+        text: triageFailureText(outcome),
+      });
       log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
       return;
     }
-    const stored: StoredTriage = { id: randomBytes(12).toString('hex'), teamId: r.teamId, channel: r.channel, threadTs: key.threadTs, messageTs: r.message.ts, requestedBy: r.userId, triage: outcome.triage };
-    if (deps.ticketsEnabled) await deps.kept.put(keptId(stored.id), JSON.stringify(stored), deps.file.tools.approval_ttl_minutes * 60);
+    const stored: StoredTriage = {
+      id: randomBytes(12).toString('hex'),
+      teamId: r.teamId,
+      channel: r.channel,
+      threadTs: key.threadTs,
+      messageTs: r.message.ts,
+      requestedBy: r.userId,
+      triage: outcome.triage,
+    };
+    if (deps.ticketsEnabled)
+      await deps.kept.put(keptId(stored.id), JSON.stringify(stored), deps.file.tools.approval_ttl_minutes * 60);
     const posted = await workspace.client.chat.postMessage({
       channel: r.channel,
       thread_ts: key.threadTs,
       text: triageCardText(outcome.triage),
-      blocks: triageCardBlocks(outcome.triage, { id: stored.id, requestedBy: r.userId, ticketsEnabled: deps.ticketsEnabled }) as never,
+      blocks: triageCardBlocks(outcome.triage, {
+        id: stored.id,
+        requestedBy: r.userId,
+        ticketsEnabled: deps.ticketsEnabled,
+      }) as never,
     });
     // Follow-ups in the thread ("make it high priority") can build on the triage.
-    await deps.threads.append(key, [{ type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text: triageNote(outcome.triage) }]);
+    await deps.threads.append(key, [
+      { type: 'assistant', ts: posted.ts ? String(posted.ts) : undefined, text: triageNote(outcome.triage) },
+    ]);
     log.info({ outcome: outcome.kind, images: images.length, severity: outcome.triage.severity }, 'triage finished');
   } finally {
     await status.clear();
@@ -129,18 +169,33 @@ export async function keptTriage(kept: ApprovalStore, id: string): Promise<Store
   }
 }
 
-const PRIORITY: Record<Triage['severity'], 'low' | 'medium' | 'high' | 'urgent'> = { low: 'low', medium: 'medium', high: 'high', critical: 'urgent' };
+const PRIORITY: Record<Triage['severity'], 'low' | 'medium' | 'high' | 'urgent'> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'urgent',
+};
 
 /** create_ticket's arguments from a triage, within that tool's limits. */
-export function ticketArgs(t: StoredTriage, permalink?: string): { title: string; description: string; priority: 'low' | 'medium' | 'high' | 'urgent' } {
+export function ticketArgs(
+  t: StoredTriage,
+  permalink?: string,
+): { title: string; description: string; priority: 'low' | 'medium' | 'high' | 'urgent' } {
   const tr = t.triage;
   const lines = [
     tr.summary.trim(),
-    ...(tr.steps_to_reproduce.length ? ['', 'Steps to reproduce:', ...tr.steps_to_reproduce.map((s, i) => `${i + 1}. ${s}`)] : []),
+    ...(tr.steps_to_reproduce.length
+      ? ['', 'Steps to reproduce:', ...tr.steps_to_reproduce.map((s, i) => `${i + 1}. ${s}`)]
+      : []),
     '',
     `Category: ${tr.category}; component: ${tr.component ?? 'unknown'}; suggested owner: ${tr.suggested_owner ?? 'unknown'}; triage confidence ${Math.round(tr.confidence * 100)}%.`,
     ...(permalink ? [`Reported in Slack: ${permalink}`] : []),
   ];
-  const title = tr.title.trim().length >= 5 ? tr.title.trim() : `Report: ${tr.title.trim() || tr.category}`.padEnd(5, '.');
-  return { title: title.slice(0, 150), description: lines.join('\n').slice(0, 4_000).padEnd(10, '.'), priority: PRIORITY[tr.severity] };
+  const title =
+    tr.title.trim().length >= 5 ? tr.title.trim() : `Report: ${tr.title.trim() || tr.category}`.padEnd(5, '.');
+  return {
+    title: title.slice(0, 150),
+    description: lines.join('\n').slice(0, 4_000).padEnd(10, '.'),
+    priority: PRIORITY[tr.severity],
+  };
 }

@@ -62,7 +62,9 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     priceOf: deps.budget.priceOf,
     log,
   };
-  deps.jobs.handle('triage', (job) => (job.triage ? triageMessage(job.triage, flow) : Promise.reject(new Error('not a triage job'))));
+  deps.jobs.handle('triage', (job) =>
+    job.triage ? triageMessage(job.triage, flow) : Promise.reject(new Error('not a triage job')),
+  );
   registerTriageHandlers(app, {
     enqueue: (request) => deps.queue.enqueue(triageJob(request)),
     kept: stores.approvals,

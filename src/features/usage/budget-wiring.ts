@@ -4,24 +4,35 @@ import type { FileConfig } from '../../config/file-schema.js';
 import { retryAfterMs } from '../../platform/openai/errors.js';
 import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
-import { priceOfTable, type PriceTable } from './prices.js';
-import { itemImageTokens } from '../../turn/image-tokens.js';
 import { ContextFitter } from '../../turn/fit-request.js';
+import { itemImageTokens } from '../../turn/image-tokens.js';
 import type { ModelPort, PriceOf } from '../../turn/ports.js';
 import { Summarizer } from '../../turn/summarize.js';
 import { TokenCounter } from '../../turn/tokens.js';
 import { createUsageStore } from './index.js';
+import { type PriceTable, priceOfTable } from './prices.js';
 import { QuotaService } from './quota.js';
 import type { UsageStore } from './types.js';
 
 export function priceTable(pricing: FileConfig['pricing']): PriceTable {
-  const models = Object.fromEntries(Object.entries(pricing.models).map(([m, p]) => [m, { input: p.input, cachedInput: p.cached_input, output: p.output }]));
+  const models = Object.fromEntries(
+    Object.entries(pricing.models).map(([m, p]) => [
+      m,
+      { input: p.input, cachedInput: p.cached_input, output: p.output },
+    ]),
+  );
   return { models, batchMultiplier: pricing.batch_multiplier, fallbackModel: pricing.fallback_model };
 }
 
 /** The app-level limiter, fed by the headers of every OpenAI answer; a 429 holds everyone back until it passes. */
-export function createLimiter(file: FileConfig): { limiter: OpenAIRateLimiter; onHeaders: (headers: Headers, status: number) => void } {
-  const limiter = new OpenAIRateLimiter({ maxConcurrent: file.rate_limits.max_concurrent_calls, tokensPerMinute: file.rate_limits.tokens_per_minute });
+export function createLimiter(file: FileConfig): {
+  limiter: OpenAIRateLimiter;
+  onHeaders: (headers: Headers, status: number) => void;
+} {
+  const limiter = new OpenAIRateLimiter({
+    maxConcurrent: file.rate_limits.max_concurrent_calls,
+    tokensPerMinute: file.rate_limits.tokens_per_minute,
+  });
   const onHeaders = (headers: Headers, status: number) => {
     limiter.observe(headers);
     if (status === 429) limiter.pause(retryAfterMs(headers) ?? 1_000);
@@ -39,11 +50,20 @@ export interface Budget {
 }
 
 /** Context budget, limiter, prices and quotas around the raw OpenAI model port. */
-export function createBudget(file: FileConfig, raw: ModelPort, limiter: OpenAIRateLimiter, prices: PriceTable, log: Logger, redis?: Redis): Budget {
+export function createBudget(
+  file: FileConfig,
+  raw: ModelPort,
+  limiter: OpenAIRateLimiter,
+  prices: PriceTable,
+  log: Logger,
+  redis?: Redis,
+): Budget {
   // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.
   const counter = new TokenCounter({ extraTokens: itemImageTokens });
   const model = new RateLimitedModel(raw, limiter, counter);
-  const summarizer = file.context.summarize_model ? new Summarizer(model, file.context.summarize_model, counter) : undefined;
+  const summarizer = file.context.summarize_model
+    ? new Summarizer(model, file.context.summarize_model, counter)
+    : undefined;
   const usage = createUsageStore(file.state.key_prefix, redis);
   return {
     model,

@@ -1,5 +1,5 @@
-import { type QuotaLimits, type Reservation, type ReserveResult, type UsagePeriod, type UsageReport, type UsageStore } from './types.js';
-import { ZERO_USAGE, type UsageTotals } from '../../turn/ports.js';
+import { type UsageTotals, ZERO_USAGE } from '../../turn/ports.js';
+import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageReport, UsageStore } from './types.js';
 
 const add = (a: UsageTotals, b: UsageTotals): UsageTotals => ({
   inputTokens: a.inputTokens + b.inputTokens,
@@ -53,7 +53,11 @@ export class MemoryUsageStore implements UsageStore {
   }
 
   async settle(p: UsagePeriod, used: UsageTotals, reservation?: Reservation): Promise<void> {
-    const keys = [`u:${p.teamId}:${p.userId}:${p.day}`, `um:${p.teamId}:${p.userId}:${p.month}`, `w:${p.teamId}:${p.month}`];
+    const keys = [
+      `u:${p.teamId}:${p.userId}:${p.day}`,
+      `um:${p.teamId}:${p.userId}:${p.month}`,
+      `w:${p.teamId}:${p.month}`,
+    ];
     if (reservation) for (const k of keys) this.holds.get(k)?.delete(reservation.id);
     for (const k of keys) this.totals.set(k, add(this.get(k), used));
   }
@@ -63,7 +67,11 @@ export class MemoryUsageStore implements UsageStore {
     const suffix = `:${p.month}`;
     const top = [...this.totals.entries()]
       .filter(([k]) => k.startsWith(prefix) && k.endsWith(suffix))
-      .map(([k, t]) => ({ userId: k.slice(prefix.length, -suffix.length), tokens: t.inputTokens + t.outputTokens, usdMicros: t.usdMicros }))
+      .map(([k, t]) => ({
+        userId: k.slice(prefix.length, -suffix.length),
+        tokens: t.inputTokens + t.outputTokens,
+        usdMicros: t.usdMicros,
+      }))
       .sort((a, b) => b.tokens - a.tokens)
       .slice(0, topN);
     return {

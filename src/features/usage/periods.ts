@@ -29,6 +29,8 @@ export function humanDuration(ms: number): string {
 /** "00:00 UTC on Sat 1 Aug 2026" */
 export function utcStamp(at: number): string {
   const d = new Date(at);
-  const day = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
+  const day = d
+    .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+    .replace(',', '');
   return `${d.toISOString().slice(11, 16)} UTC on ${day}`;
 }

@@ -31,7 +31,8 @@ export function priceFor(table: PriceTable, model: string): { price: ModelPrice;
 export function costOf(table: PriceTable, model: string, usage: ModelUsage, options: { batch?: boolean } = {}): Cost {
   const { price, pricedAs, known } = priceFor(table, model);
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
-  const micro = (usage.inputTokens - cached) * price.input + cached * price.cachedInput + usage.outputTokens * price.output;
+  const micro =
+    (usage.inputTokens - cached) * price.input + cached * price.cachedInput + usage.outputTokens * price.output;
   const usd = (micro / 1_000_000) * (options.batch ? table.batchMultiplier : 1);
   return { usd: Math.round(usd * 1e8) / 1e8, pricedAs, known };
 }

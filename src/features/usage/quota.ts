@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
-import { formatCount as fmt, formatUsd, worstCaseUsd, type PriceTable } from './prices.js';
-import { humanDuration, nextUtcDay, nextUtcMonth, utcDay, utcMonth, utcStamp } from './periods.js';
-import type { QuotaLimits, Reservation, UsagePeriod, UsageStore } from './types.js';
 import type { Admission, AdmissionRequest, QuotaPort } from '../../turn/ports.js';
+import { humanDuration, nextUtcDay, nextUtcMonth, utcDay, utcMonth, utcStamp } from './periods.js';
+import { formatCount as fmt, formatUsd, type PriceTable, worstCaseUsd } from './prices.js';
+import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageStore } from './types.js';
 
 /** A hold outlives any real turn (tool loops included); after that a crashed replica's hold stops counting. */
 const HOLD_MS = 15 * 60_000;
@@ -16,7 +16,9 @@ export function limitsFor(limits: FileConfig['limits'], channel: string, userId:
   const userDailyTokens = limits.channels[channel]?.user_daily_tokens ?? limits.user_daily_tokens;
   return {
     ...(userDailyTokens !== undefined ? { userDailyTokens } : {}),
-    ...(limits.workspace_monthly_usd !== undefined ? { workspaceMonthlyUsdMicros: toMicros(limits.workspace_monthly_usd) } : {}),
+    ...(limits.workspace_monthly_usd !== undefined
+      ? { workspaceMonthlyUsdMicros: toMicros(limits.workspace_monthly_usd) }
+      : {}),
   };
 }
 
@@ -46,10 +48,13 @@ export class QuotaService implements QuotaPort {
       ok: true,
       settle: async (used) => {
         if (!used.calls && !reservation) return;
-        await this.store.settle(period, used, reservation).catch((err: Error) => this.log.error({ err: { message: err.message } }, 'could not record usage'));
+        await this.store
+          .settle(period, used, reservation)
+          .catch((err: Error) => this.log.error({ err: { message: err.message } }, 'could not record usage'));
       },
     });
-    if (limits === 'exempt' || (limits.userDailyTokens === undefined && limits.workspaceMonthlyUsdMicros === undefined)) return settleOnly();
+    if (limits === 'exempt' || (limits.userDailyTokens === undefined && limits.workspaceMonthlyUsdMicros === undefined))
+      return settleOnly();
 
     const reservation: Reservation = {
       ...period,
@@ -58,7 +63,7 @@ export class QuotaService implements QuotaPort {
       usdMicros: toMicros(worstCaseUsd(this.prices, req.model, req.inputTokens, req.maxOutputTokens)),
       expiresAt: now + HOLD_MS,
     };
-    let result;
+    let result: ReserveResult;
     try {
       result = await this.store.reserve(reservation, limits, now);
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../platform/store/keys.js';
-import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageReport, UsageStore } from './types.js';
 import type { UsageTotals } from '../../turn/ports.js';
+import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageReport, UsageStore } from './types.js';
 
 const DAY_TTL_S = 40 * 86_400;
 const MONTH_TTL_S = 400 * 86_400;
@@ -58,20 +58,31 @@ export const holdMember = (r: Reservation) => `${r.id.replace(/\|/g, '_')}|${r.t
 
 export function totalsFrom(hash: Record<string, string>): UsageTotals {
   const n = (k: string) => Number(hash[k] ?? 0);
-  return { inputTokens: n('input'), cachedTokens: n('cached'), outputTokens: n('output'), usdMicros: n('usd_micros'), calls: n('calls') };
+  return {
+    inputTokens: n('input'),
+    cachedTokens: n('cached'),
+    outputTokens: n('output'),
+    usdMicros: n('usd_micros'),
+    calls: n('calls'),
+  };
 }
 
 type Reply = [number, string, number, number];
 
 export class RedisUsageStore implements UsageStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {
     redis.defineCommand('twReserve', { numberOfKeys: 4, lua: RESERVE });
     redis.defineCommand('twSettle', { numberOfKeys: 6, lua: SETTLE });
   }
 
   async reserve(r: Reservation, limits: QuotaLimits, now: number): Promise<ReserveResult> {
     const k = this.keys;
-    const reply = (await (this.redis as unknown as { twReserve: (...a: Array<string | number>) => Promise<Reply> }).twReserve(
+    const reply = (await (
+      this.redis as unknown as { twReserve: (...a: Array<string | number>) => Promise<Reply> }
+    ).twReserve(
       k.usageUserDay(r.teamId, r.userId, r.day),
       k.holdsUserDay(r.teamId, r.userId, r.day),
       k.usageWorkspaceMonth(r.teamId, r.month),
@@ -85,7 +96,12 @@ export class RedisUsageStore implements UsageStore {
       MONTH_TTL_S,
     )) as Reply;
     if (reply[0] === 1) return { ok: true };
-    return { ok: false, limit: reply[1] as 'user_daily_tokens' | 'workspace_monthly_usd', used: Number(reply[2]), reserved: Number(reply[3]) };
+    return {
+      ok: false,
+      limit: reply[1] as 'user_daily_tokens' | 'workspace_monthly_usd',
+      used: Number(reply[2]),
+      reserved: Number(reply[3]),
+    };
   }
 
   async settle(p: UsagePeriod, used: UsageTotals, reservation?: Reservation): Promise<void> {
@@ -116,10 +132,14 @@ export class RedisUsageStore implements UsageStore {
       this.redis.hgetall(k.usageUserDay(p.teamId, p.userId, p.day)),
       this.redis.hgetall(k.usageUserMonth(p.teamId, p.userId, p.month)),
       this.redis.hgetall(k.usageWorkspaceMonth(p.teamId, p.month)),
-      topN > 0 ? this.redis.zrevrange(k.usageTopMonth(p.teamId, p.month), 0, topN - 1, 'WITHSCORES') : Promise.resolve([]),
+      topN > 0
+        ? this.redis.zrevrange(k.usageTopMonth(p.teamId, p.month), 0, topN - 1, 'WITHSCORES')
+        : Promise.resolve([]),
     ]);
     const users: string[] = top.filter((_, i) => i % 2 === 0);
-    const usd = await Promise.all(users.map((u) => this.redis.hget(k.usageUserMonth(p.teamId, u, p.month), 'usd_micros')));
+    const usd = await Promise.all(
+      users.map((u) => this.redis.hget(k.usageUserMonth(p.teamId, u, p.month), 'usd_micros')),
+    );
     return {
       userToday: totalsFrom(userToday),
       userMonth: totalsFrom(userMonth),
@@ -130,7 +150,11 @@ export class RedisUsageStore implements UsageStore {
 
   async forgetUser(teamId: string, userId: string): Promise<void> {
     const k = this.keys;
-    const patterns = [k.usageUserDay(teamId, userId, '*'), k.usageUserMonth(teamId, userId, '*'), k.holdsUserDay(teamId, userId, '*')];
+    const patterns = [
+      k.usageUserDay(teamId, userId, '*'),
+      k.usageUserMonth(teamId, userId, '*'),
+      k.holdsUserDay(teamId, userId, '*'),
+    ];
     const tops = await this.scan(k.usageTopMonth(teamId, '*'));
     const own = (await Promise.all(patterns.map((p) => this.scan(p)))).flat();
     const tx = this.redis.multi();

@@ -1,20 +1,27 @@
 import type { FileConfig } from '../../config/file-schema.js';
-import { formatUsageReport } from './report.js';
-import { utcDay, utcMonth } from './periods.js';
-import type { UsageStore } from './types.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import { utcDay, utcMonth } from './periods.js';
+import { formatUsageReport } from './report.js';
+import type { UsageStore } from './types.js';
 
 const TOP_USERS = 10;
 
 /** `/threadwise usage`: what the caller used today and the workspace this month; admins also see top users. */
-export function usageSubcommand(deps: { usage: UsageStore; limits: FileConfig['limits']; now?: () => number }): Subcommand {
+export function usageSubcommand(deps: {
+  usage: UsageStore;
+  limits: FileConfig['limits'];
+  now?: () => number;
+}): Subcommand {
   return {
     name: 'usage',
     description: 'your token use today and the workspace spend this month (admins also see top users)',
     async run(ctx) {
       const now = deps.now?.() ?? Date.now();
       const isAdmin = deps.limits.admins.includes(ctx.userId);
-      const report = await deps.usage.report({ teamId: ctx.teamId, userId: ctx.userId, day: utcDay(now), month: utcMonth(now) }, isAdmin ? TOP_USERS : 0);
+      const report = await deps.usage.report(
+        { teamId: ctx.teamId, userId: ctx.userId, day: utcDay(now), month: utcMonth(now) },
+        isAdmin ? TOP_USERS : 0,
+      );
       return formatUsageReport(report, deps.limits, { channelId: ctx.channelId, userId: ctx.userId, now });
     },
   };

@@ -4,7 +4,7 @@ import type { FileConfig } from '../../config/file-schema.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { ModelPort } from '../../turn/ports.js';
-import { createBudget, type Budget } from './budget-wiring.js';
+import { type Budget, createBudget } from './budget-wiring.js';
 import type { PriceTable } from './prices.js';
 import { usageSubcommand } from './usage-command.js';
 

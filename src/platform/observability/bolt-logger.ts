@@ -1,4 +1,4 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
 
 const toPino: Record<LogLevel, string> = {
@@ -13,7 +13,10 @@ export function boltLogger(base: Logger): BoltLogger {
   let log = base.child({ component: 'bolt' });
   const emit = (level: 'debug' | 'info' | 'warn' | 'error', msgs: unknown[]) => {
     const err = msgs.find((m): m is Error => m instanceof Error);
-    const text = msgs.filter((m) => !(m instanceof Error)).map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+    const text = msgs
+      .filter((m) => !(m instanceof Error))
+      .map((m) => (typeof m === 'string' ? m : JSON.stringify(m)))
+      .join(' ');
     if (err) log[level]({ err }, text || err.message);
     else log[level](text);
   };
@@ -25,7 +28,8 @@ export function boltLogger(base: Logger): BoltLogger {
     setLevel: (level) => {
       log.level = toPino[level];
     },
-    getLevel: () => (Object.entries(toPino).find(([, v]) => v === log.level)?.[0] as LogLevel | undefined) ?? LogLevel.INFO,
+    getLevel: () =>
+      (Object.entries(toPino).find(([, v]) => v === log.level)?.[0] as LogLevel | undefined) ?? LogLevel.INFO,
     setName: (name) => {
       log = base.child({ component: name });
     },

@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
 
 export type { Logger } from 'pino';
@@ -7,9 +7,25 @@ export type { Logger } from 'pino';
 const TOKEN_PATTERNS = [/xox[abposre]-[A-Za-z0-9-]{6,}/g, /xapp-[A-Za-z0-9-]{6,}/g, /\bsk-[A-Za-z0-9_-]{12,}/g];
 
 const REDACT_PATHS = [
-  'token', '*.token', 'botToken', '*.botToken', 'appToken', '*.appToken', 'signingSecret', '*.signingSecret',
-  'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
-  '*.headers.Authorization', 'headers.cookie', '*.headers.cookie', 'client_secret', '*.client_secret',
+  'token',
+  '*.token',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'client_secret',
+  '*.client_secret',
 ];
 
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
@@ -43,7 +59,12 @@ export const prettyLogsFor = (nodeEnv: string | undefined) => nodeEnv === 'devel
 
 export function createLogger({ level, secrets, destination, pretty = false, fd = 1 }: LoggerOptions): Logger {
   const out = pretty
-    ? prettyStream({ destination: destination ?? fd, colorize: !destination && Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', sync: true })
+    ? prettyStream({
+        destination: destination ?? fd,
+        colorize: !destination && Boolean(process.stderr.isTTY),
+        translateTime: 'SYS:HH:MM:ss.l',
+        sync: true,
+      })
     : (destination ?? pino.destination({ dest: fd, sync: false }));
   return pino(
     {

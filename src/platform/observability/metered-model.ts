@@ -1,5 +1,5 @@
 import { ModelError, type ModelEvent, type ModelPort, type ModelRequest, type ModelUsage } from '../../turn/ports.js';
-import { seconds, type Metrics } from './metrics.js';
+import { type Metrics, seconds } from './metrics.js';
 
 /** Prices a finished call in US dollars; undefined while the model's price is unknown. */
 export type CostOf = (model: string, usage: ModelUsage) => number | undefined;

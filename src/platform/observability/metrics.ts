@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Latency buckets in seconds: from a fast ack (ms) to a long answer (minutes). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 55, 90, 150, 300];
@@ -56,18 +56,59 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
   });
   return {
     registry,
-    turns: new Counter({ name: 'threadwise_turns_total', help: 'Finished turns by outcome.', labelNames: ['outcome'], registers }),
-    modelCalls: new Counter({ name: 'threadwise_model_calls_total', help: 'Model calls by final status or error kind.', labelNames: ['status'], registers }),
-    tokens: new Counter({ name: 'threadwise_model_tokens_total', help: 'Model tokens by kind (cached tokens are part of input).', labelNames: ['kind'], registers }),
-    costUsd: new Counter({ name: 'threadwise_cost_usd_total', help: 'Estimated model spend in US dollars (0 while no price is known).', registers }),
-    ackSeconds: histogram('threadwise_ack_seconds', 'Time from receiving a Slack event to acknowledging it.', ['event']),
+    turns: new Counter({
+      name: 'threadwise_turns_total',
+      help: 'Finished turns by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    modelCalls: new Counter({
+      name: 'threadwise_model_calls_total',
+      help: 'Model calls by final status or error kind.',
+      labelNames: ['status'],
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'threadwise_model_tokens_total',
+      help: 'Model tokens by kind (cached tokens are part of input).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    costUsd: new Counter({
+      name: 'threadwise_cost_usd_total',
+      help: 'Estimated model spend in US dollars (0 while no price is known).',
+      registers,
+    }),
+    ackSeconds: histogram('threadwise_ack_seconds', 'Time from receiving a Slack event to acknowledging it.', [
+      'event',
+    ]),
     queueWaitSeconds: histogram('threadwise_queue_wait_seconds', 'Time a turn waited in the queue before it started.'),
-    firstTokenSeconds: histogram('threadwise_time_to_first_token_seconds', 'Time from sending a model call to its first text.'),
-    firstVisibleSeconds: histogram('threadwise_time_to_first_visible_text_seconds', 'Time from the Slack event to the first words shown in Slack.'),
+    firstTokenSeconds: histogram(
+      'threadwise_time_to_first_token_seconds',
+      'Time from sending a model call to its first text.',
+    ),
+    firstVisibleSeconds: histogram(
+      'threadwise_time_to_first_visible_text_seconds',
+      'Time from the Slack event to the first words shown in Slack.',
+    ),
     turnSeconds: histogram('threadwise_turn_seconds', 'Time from the Slack event to the finished answer.', ['outcome']),
-    slackCalls: new Counter({ name: 'threadwise_slack_api_calls_total', help: 'Slack Web API calls by method and outcome.', labelNames: ['method', 'outcome'], registers }),
-    slackRateLimited: new Counter({ name: 'threadwise_slack_rate_limited_total', help: 'HTTP 429 answers from Slack by method.', labelNames: ['method'], registers }),
-    runningStreams: new Gauge({ name: 'threadwise_model_streams_running', help: 'Model streams open right now.', registers }),
+    slackCalls: new Counter({
+      name: 'threadwise_slack_api_calls_total',
+      help: 'Slack Web API calls by method and outcome.',
+      labelNames: ['method', 'outcome'],
+      registers,
+    }),
+    slackRateLimited: new Counter({
+      name: 'threadwise_slack_rate_limited_total',
+      help: 'HTTP 429 answers from Slack by method.',
+      labelNames: ['method'],
+      registers,
+    }),
+    runningStreams: new Gauge({
+      name: 'threadwise_model_streams_running',
+      help: 'Model streams open right now.',
+      registers,
+    }),
   };
 }
 

@@ -18,7 +18,8 @@ function kindFor(status: number | undefined, code: string | null | undefined): M
   if (code === 'context_length_exceeded') return 'context_length';
   if (code === 'previous_response_not_found') return 'previous_response_missing';
   if (code === 'rate_limit_exceeded' || status === 429) return 'rate_limited';
-  if (code === 'server_error' || (status !== undefined && (status >= 500 || status === 408 || status === 409))) return 'server';
+  if (code === 'server_error' || (status !== undefined && (status >= 500 || status === 408 || status === 409)))
+    return 'server';
   if (status === 401 || status === 403 || code === 'invalid_api_key') return 'auth';
   return 'bad_request';
 }
@@ -28,7 +29,8 @@ export function fromSdkError(err: unknown): ModelError {
   if (err instanceof ModelError) return err;
   if (err instanceof APIUserAbortError) return new ModelError('aborted', 'request aborted');
   if (err instanceof APIConnectionTimeoutError) return new ModelError('timeout', 'OpenAI did not answer in time');
-  if (err instanceof APIConnectionError) return new ModelError('connection', `connection to OpenAI failed: ${err.message}`);
+  if (err instanceof APIConnectionError)
+    return new ModelError('connection', `connection to OpenAI failed: ${err.message}`);
   if (err instanceof APIError) {
     const code = typeof err.code === 'string' ? err.code : null;
     return new ModelError(kindFor(err.status, code), err.message, {
@@ -42,7 +44,10 @@ export function fromSdkError(err: unknown): ModelError {
 }
 
 /** An `error` event or a `response.failed` inside a 200 stream. */
-export function fromStreamError(error: { code?: string | null; message?: string; type?: string } | null | undefined, requestId?: string): ModelError {
+export function fromStreamError(
+  error: { code?: string | null; message?: string; type?: string } | null | undefined,
+  requestId?: string,
+): ModelError {
   const code = error?.code ?? (error?.type && error.type !== 'invalid_request_error' ? error.type : null);
   return new ModelError(kindFor(undefined, code), error?.message ?? 'the model reported an error', { code, requestId });
 }

@@ -9,7 +9,10 @@ import type { OpenAIRateLimiter } from './rate-limiter.js';
  */
 export function rateLimitTokens(request: ModelRequest, counter: TokenCounter): number {
   const tools = (request as { tools?: unknown }).tools;
-  const chars = request.instructions.length + (tools ? JSON.stringify(tools).length : 0) + request.items.reduce((n, i) => n + itemText(i).length, 0);
+  const chars =
+    request.instructions.length +
+    (tools ? JSON.stringify(tools).length : 0) +
+    request.items.reduce((n, i) => n + itemText(i).length, 0);
   const counted = counter.fixed(request.instructions, tools) + counter.items(request.items);
   return Math.max(counted, Math.ceil(chars / 4)) + request.maxOutputTokens;
 }
@@ -29,7 +32,10 @@ export class RateLimitedModel implements ModelPort {
     signal?.addEventListener('abort', onAbort, { once: true });
     let release: (() => void) | undefined;
     try {
-      ticket.granted.then((r) => (release = r), () => undefined);
+      ticket.granted.then(
+        (r) => (release = r),
+        () => undefined,
+      );
       for (;;) {
         const next = await Promise.race([ticket.granted.then(() => 'granted' as const), ticket.nextPosition()]);
         if (next === 'granted' || next === undefined) break;

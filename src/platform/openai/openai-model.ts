@@ -1,9 +1,21 @@
 import { APIError, type OpenAI } from 'openai';
-import type { ResponseCreateParamsStreaming, ResponseStreamEvent, Response as OpenAIResponse, Tool as OpenAITool } from 'openai/resources/responses/responses';
+import type {
+  Response as OpenAIResponse,
+  Tool as OpenAITool,
+  ResponseCreateParamsStreaming,
+  ResponseStreamEvent,
+} from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
-import { PRESETS, type ModelCompat } from '../../config/compat.js';
-import { ModelError, type ModelCall, type ModelEvent, type ModelPort, type ModelRequest, type ModelTool } from '../../turn/ports.js';
+import { type ModelCompat, PRESETS } from '../../config/compat.js';
 import { backoffMs, sleep } from '../../lib/backoff.js';
+import {
+  type ModelCall,
+  ModelError,
+  type ModelEvent,
+  type ModelPort,
+  type ModelRequest,
+  type ModelTool,
+} from '../../turn/ports.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
 
@@ -22,13 +34,26 @@ export interface OpenAIModelOptions {
 
 function toTool(tool: ModelTool): OpenAITool {
   if (tool.type === 'function') {
-    return { type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict };
+    return {
+      type: 'function',
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.parameters,
+      strict: tool.strict,
+    };
   }
-  return { type: 'file_search', vector_store_ids: tool.vectorStoreIds, ...(tool.maxResults ? { max_num_results: tool.maxResults } : {}) };
+  return {
+    type: 'file_search',
+    vector_store_ids: tool.vectorStoreIds,
+    ...(tool.maxResults ? { max_num_results: tool.maxResults } : {}),
+  };
 }
 
 /** Function tools always; hosted tools (file_search) only where the server runs them. */
-function toolParams(tools: readonly ModelTool[] | undefined, compat: ModelCompat): Pick<ResponseCreateParamsStreaming, 'tools' | 'parallel_tool_calls'> {
+function toolParams(
+  tools: readonly ModelTool[] | undefined,
+  compat: ModelCompat,
+): Pick<ResponseCreateParamsStreaming, 'tools' | 'parallel_tool_calls'> {
   const usable = (tools ?? []).filter((t) => t.type === 'function' || compat.hostedTools);
   return usable.length ? { tools: usable.map(toTool), parallel_tool_calls: true } : {};
 }
@@ -97,7 +122,16 @@ export class OpenAIModel implements ModelPort {
         // Text already shown cannot be taken back, so only a call that produced nothing is retried.
         if (yielded || !isRetryable(err) || attempt >= this.options.maxRetries || signal?.aborted) throw err;
         const delay = err.details.retryAfterMs ?? backoffMs(attempt, this.options.backoffBaseMs);
-        log.warn({ kind: err.kind, status: err.details.status, request_id: err.details.requestId, attempt: attempt + 1, delay_ms: delay }, 'retrying model call');
+        log.warn(
+          {
+            kind: err.kind,
+            status: err.details.status,
+            request_id: err.details.requestId,
+            attempt: attempt + 1,
+            delay_ms: delay,
+          },
+          'retrying model call',
+        );
         await sleep(delay, signal);
       }
     }
@@ -119,7 +153,11 @@ export class OpenAIModel implements ModelPort {
     let requestId: string | undefined;
     try {
       arm();
-      const { data: stream, request_id, response } = await this.client.responses
+      const {
+        data: stream,
+        request_id,
+        response,
+      } = await this.client.responses
         .create(params, { signal: controller.signal, maxRetries: 0, timeout: this.options.requestTimeoutMs })
         .withResponse();
       requestId = request_id ?? undefined;
@@ -134,7 +172,8 @@ export class OpenAIModel implements ModelPort {
       throw new ModelError('connection', 'the stream ended before the response was complete', { requestId });
     } catch (err) {
       if (err instanceof APIError && err.headers && err.status) this.options.onHeaders?.(err.headers, err.status);
-      if (stalled) throw new ModelError('stalled', `no data from OpenAI for ${this.options.stallTimeoutMs} ms`, { requestId });
+      if (stalled)
+        throw new ModelError('stalled', `no data from OpenAI for ${this.options.stallTimeoutMs} ms`, { requestId });
       const mapped = fromSdkError(err);
       if (!mapped.details.requestId && requestId) Object.assign(mapped.details, { requestId });
       throw mapped;
@@ -159,7 +198,11 @@ export class OpenAIModel implements ModelPort {
         throw fromStreamError(event.response.error as { code?: string; message?: string } | null, requestId);
       case 'error': {
         // Production nests the details ({error:{type,code,message}}); the spec shows them flat.
-        const e = event as unknown as { error?: { code?: string | null; message?: string; type?: string }; code?: string | null; message?: string };
+        const e = event as unknown as {
+          error?: { code?: string | null; message?: string; type?: string };
+          code?: string | null;
+          message?: string;
+        };
         throw fromStreamError(e.error ?? { code: e.code, message: e.message }, requestId);
       }
       default:

@@ -135,7 +135,8 @@ export class OpenAIRateLimiter {
     if (limitTokens !== undefined && remainingTokens !== undefined) this.tokens.set(limitTokens, remainingTokens, now);
     const limitRequests = num('x-ratelimit-limit-requests');
     const remainingRequests = num('x-ratelimit-remaining-requests');
-    if (limitRequests !== undefined && remainingRequests !== undefined) this.requests.set(limitRequests, remainingRequests, now);
+    if (limitRequests !== undefined && remainingRequests !== undefined)
+      this.requests.set(limitRequests, remainingRequests, now);
     this.pump();
   }
 
@@ -156,7 +157,11 @@ export class OpenAIRateLimiter {
     while (this.waiting.length && this.running < this.options.maxConcurrent) {
       const head = this.waiting[0]!;
       const now = this.now();
-      const wait = Math.max(this.blockedUntil - now, this.tokens.waitFor(head.tokens, now), this.requests.waitFor(1, now));
+      const wait = Math.max(
+        this.blockedUntil - now,
+        this.tokens.waitFor(head.tokens, now),
+        this.requests.waitFor(1, now),
+      );
       if (wait > 0) {
         this.timer = setTimeout(() => this.pump(), wait);
         this.timer.unref?.();

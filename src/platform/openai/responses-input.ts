@@ -7,13 +7,15 @@ const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, d
 function attachmentParts(a: Attachment): ResponseInputContent[] {
   switch (a.kind) {
     case 'image':
-      if (!a.data) return [{ type: 'input_text', text: `[image "${a.name}" from earlier in this thread is no longer available]` }];
+      if (!a.data)
+        return [{ type: 'input_text', text: `[image "${a.name}" from earlier in this thread is no longer available]` }];
       return [
         { type: 'input_text', text: `[image "${a.name}"${a.note ? ` (${a.note})` : ''}]` },
         { type: 'input_image', image_url: `data:${a.mime};base64,${base64(a.data)}`, detail: a.detail },
       ];
     case 'pdf':
-      if (!a.data) return [{ type: 'input_text', text: `[PDF "${a.name}" from earlier in this thread is no longer available]` }];
+      if (!a.data)
+        return [{ type: 'input_text', text: `[PDF "${a.name}" from earlier in this thread is no longer available]` }];
       return [
         { type: 'input_text', text: `[PDF "${a.name}"]` },
         { type: 'input_file', filename: a.name, file_data: `data:application/pdf;base64,${base64(a.data)}` },
@@ -25,7 +27,10 @@ function attachmentParts(a: Attachment): ResponseInputContent[] {
   }
 }
 
-const skippedPart = (s: SkippedFile): ResponseInputContent => ({ type: 'input_text', text: `[attachment "${s.name}" was not given to you: ${s.reason}]` });
+const skippedPart = (s: SkippedFile): ResponseInputContent => ({
+  type: 'input_text',
+  text: `[attachment "${s.name}" was not given to you: ${s.reason}]`,
+});
 
 function userContent(item: Extract<ThreadItem, { type: 'user' }>): ResponseInputContent[] {
   const hasFiles = Boolean(item.attachments?.length || item.skipped?.length);
@@ -49,6 +54,8 @@ export function toResponsesInput(items: readonly ThreadItem[]): ResponseInputIte
         return { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
       case 'function_call_output':
         return { type: 'function_call_output', call_id: item.callId, output: item.output };
+      default:
+        throw new Error(`unknown thread item ${(item satisfies never as { type: string }).type}`);
     }
   });
 }

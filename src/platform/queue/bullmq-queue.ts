@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoreKeys } from '../store/keys.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
-import { QueueUnavailableError, turnJobSchema, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
+import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue, turnJobSchema } from './types.js';
 
 const QUEUE_NAME = 'turns';
 /** How long a turn waits before asking again whether its thread is free. */
@@ -43,14 +43,18 @@ export class BullTurnQueue implements TurnQueue {
   private running = 0;
   private closed = false;
 
-  constructor(private readonly process: TurnProcessor, private readonly opts: BullTurnQueueOptions) {
+  constructor(
+    private readonly process: TurnProcessor,
+    private readonly opts: BullTurnQueueOptions,
+  ) {
     const log = opts.log;
     // Adding a job must fail fast while Redis is away (the event then gets a 5xx and Slack retries): one retry
     // per command and a deadline in enqueue(). BullMQ needs the offline queue while it connects, so it stays on.
     // The worker's blocking connection instead waits for Redis to return, as BullMQ requires.
     this.producer = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
     this.consumer = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-    for (const conn of [this.producer, this.consumer]) conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue redis connection problem'));
+    for (const conn of [this.producer, this.consumer])
+      conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue redis connection problem'));
     this.queue = new Queue<JobData>(QUEUE_NAME, {
       connection: this.producer,
       prefix: opts.keys.bull,
@@ -74,9 +78,12 @@ export class BullTurnQueue implements TurnQueue {
     });
     this.queue.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue error'));
     this.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'turn worker problem'));
-    this.worker.on('stalled', (jobId) => log.warn({ job: jobId }, 'a turn lost its worker (crash or overload); another attempt takes it over'));
+    this.worker.on('stalled', (jobId) =>
+      log.warn({ job: jobId }, 'a turn lost its worker (crash or overload); another attempt takes it over'),
+    );
     this.worker.on('failed', (job, err) => {
-      if (job && !(err instanceof DelayedError)) log.error({ job: job.id, attempts: job.attemptsMade, err }, 'turn failed');
+      if (job && !(err instanceof DelayedError))
+        log.error({ job: job.id, attempts: job.attemptsMade, err }, 'turn failed');
     });
   }
 
@@ -88,7 +95,10 @@ export class BullTurnQueue implements TurnQueue {
     if (this.closed) throw new QueueUnavailableError('queue is shutting down');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_DEADLINE_MS} ms`)), ENQUEUE_DEADLINE_MS);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${ENQUEUE_DEADLINE_MS} ms`)),
+        ENQUEUE_DEADLINE_MS,
+      );
     });
     try {
       // Job first, then its place in the thread's line: a job that exists but missed its place is found
@@ -121,7 +131,10 @@ export class BullTurnQueue implements TurnQueue {
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     const graceful = this.worker.close().then(() => true);
-    const finished = await Promise.race([graceful, new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    const finished = await Promise.race([
+      graceful,
+      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+    ]);
     if (!finished) {
       // Unfinished turns keep their lock until it lapses, then another replica takes them over.
       this.opts.log.warn({ running: this.running }, 'shutdown grace over: leaving unfinished turns to another replica');
@@ -148,19 +161,24 @@ export class BullTurnQueue implements TurnQueue {
       admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
     }
     if (admission.kind !== 'run') {
-      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS) await seq.admit(turn.key, turn.id, turn.messageTs);
-      if (admission.kind === 'behind' && (await this.isOver(admission.head))) await seq.dropHead(turn.key, admission.head);
+      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS)
+        await seq.admit(turn.key, turn.id, turn.messageTs);
+      if (admission.kind === 'behind' && (await this.isOver(admission.head)))
+        await seq.dropHead(turn.key, admission.head);
       await job.moveToDelayed(Date.now() + WAIT_MS + Math.floor(Math.random() * WAIT_MS), token);
       throw new DelayedError();
     }
 
     this.running++;
-    const renewal = setInterval(() => {
-      seq.renew(turn.key, lockToken, this.opts.lockMs).then(
-        (ok) => ok || this.opts.log.warn({ job: turn.id }, 'thread lock lapsed while the turn ran'),
-        (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'could not renew the thread lock'),
-      );
-    }, Math.max(250, Math.floor(this.opts.lockMs / 3)));
+    const renewal = setInterval(
+      () => {
+        seq.renew(turn.key, lockToken, this.opts.lockMs).then(
+          (ok) => ok || this.opts.log.warn({ job: turn.id }, 'thread lock lapsed while the turn ran'),
+          (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'could not renew the thread lock'),
+        );
+      },
+      Math.max(250, Math.floor(this.opts.lockMs / 3)),
+    );
     let done = false;
     try {
       await this.process(turn);

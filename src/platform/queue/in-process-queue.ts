@@ -14,7 +14,11 @@ export class InProcessTurnQueue implements TurnQueue {
   private queued = 0;
   private closed = false;
 
-  constructor(private readonly process: TurnProcessor, private readonly concurrency: number, private readonly log: Logger) {}
+  constructor(
+    private readonly process: TurnProcessor,
+    private readonly concurrency: number,
+    private readonly log: Logger,
+  ) {}
 
   start(): void {
     // Jobs run as they arrive; nothing to pull.

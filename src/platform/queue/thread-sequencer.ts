@@ -1,9 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { StoreKeys } from '../store/keys.js';
 import type { ThreadKey } from '../../turn/thread.js';
+import type { StoreKeys } from '../store/keys.js';
 
 /** What a turn may do now: run, or wait because it is not admitted yet, is not first in line, or the thread is busy. */
-export type Admission = { kind: 'run' } | { kind: 'unadmitted' } | { kind: 'behind'; head: string } | { kind: 'locked' };
+export type Admission =
+  | { kind: 'run' }
+  | { kind: 'unadmitted' }
+  | { kind: 'behind'; head: string }
+  | { kind: 'locked' };
 
 /** A thread's line is forgotten a day after its last arrival. */
 const LINE_TTL_SECONDS = 86_400;
@@ -55,14 +59,25 @@ export function tsScore(ts: string): number {
  * expires on its own when the process holding it dies.
  */
 export class ThreadSequencer {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
     await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
   }
 
   async tryRun(key: ThreadKey, jobId: string, token: string, ttlMs: number): Promise<Admission> {
-    const [kind, head] = (await this.redis.eval(TRY, 2, this.keys.threadQueue(key), this.keys.threadLock(key), jobId, token, ttlMs)) as [string, string];
+    const [kind, head] = (await this.redis.eval(
+      TRY,
+      2,
+      this.keys.threadQueue(key),
+      this.keys.threadLock(key),
+      jobId,
+      token,
+      ttlMs,
+    )) as [string, string];
     if (kind === 'behind') return { kind, head };
     if (kind === 'run' || kind === 'unadmitted' || kind === 'locked') return { kind };
     throw new Error(`unexpected admission ${kind}`);
@@ -75,7 +90,15 @@ export class ThreadSequencer {
 
   /** Frees the lock; `done` also takes the job out of the line (a turn that will be retried keeps its place). */
   async release(key: ThreadKey, jobId: string, token: string, done: boolean): Promise<void> {
-    await this.redis.eval(RELEASE, 2, this.keys.threadQueue(key), this.keys.threadLock(key), jobId, token, done ? '1' : '0');
+    await this.redis.eval(
+      RELEASE,
+      2,
+      this.keys.threadQueue(key),
+      this.keys.threadLock(key),
+      jobId,
+      token,
+      done ? '1' : '0',
+    );
   }
 
   /** Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { slackFileSchema, type SlackFile } from '../slack/files/slack-file.js';
 import type { ThreadKey } from '../../turn/thread.js';
+import { type SlackFile, slackFileSchema } from '../slack/files/slack-file.js';
 
 /** "Triage this" on one Slack message, as the shortcut asked for it (queued like a turn, so it survives a crash). */
 export interface TriageRequest {
@@ -42,7 +42,12 @@ export const turnJobSchema = z.object({
       teamId: z.string(),
       channel: z.string(),
       userId: z.string(),
-      message: z.object({ ts: z.string(), threadTs: z.string(), text: z.string(), files: z.array(slackFileSchema).optional() }),
+      message: z.object({
+        ts: z.string(),
+        threadTs: z.string(),
+        text: z.string(),
+        files: z.array(slackFileSchema).optional(),
+      }),
     })
     .optional(),
   receivedAt: z.number(),

@@ -1,4 +1,12 @@
-import { App, AuthorizationError, HTTPReceiver, SocketModeReceiver, type CustomRoute, type InstallationStore, type Logger as BoltLogger } from '@slack/bolt';
+import {
+  App,
+  AuthorizationError,
+  type Logger as BoltLogger,
+  type CustomRoute,
+  HTTPReceiver,
+  type InstallationStore,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
@@ -6,8 +14,21 @@ import { ackEventsAfterQueueing } from './socket-acks.js';
 
 /** The bot scopes requested on install; kept in step with manifest.yml. */
 export const BOT_SCOPES = [
-  'app_mentions:read', 'assistant:write', 'chat:write', 'commands', 'channels:history', 'channels:read', 'groups:history', 'groups:read',
-  'im:history', 'im:read', 'im:write', 'mpim:history', 'files:read', 'users:read', 'users:read.email',
+  'app_mentions:read',
+  'assistant:write',
+  'chat:write',
+  'commands',
+  'channels:history',
+  'channels:read',
+  'groups:history',
+  'groups:read',
+  'im:history',
+  'im:read',
+  'im:write',
+  'mpim:history',
+  'files:read',
+  'users:read',
+  'users:read.email',
 ];
 
 export interface SlackAppOptions {
@@ -26,7 +47,15 @@ export interface SlackAppOptions {
  * An event whose listeners failed (typically: it could not be queued because Redis is away or the process is
  * shutting down) is answered 503 with Retry-After, so Slack delivers it again instead of it being lost.
  */
-async function retryLater({ error, logger, response }: { error: Error; logger: BoltLogger; response: import('node:http').ServerResponse }): Promise<boolean> {
+async function retryLater({
+  error,
+  logger,
+  response,
+}: {
+  error: Error;
+  logger: BoltLogger;
+  response: import('node:http').ServerResponse;
+}): Promise<boolean> {
   if (response.headersSent) return false;
   if (error instanceof AuthorizationError) {
     response.writeHead(401).end();
@@ -57,7 +86,13 @@ export function buildSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPRec
     ...(env.SLACK_REDIRECT_URL ? { redirectUriPath: new URL(env.SLACK_REDIRECT_URL).pathname } : {}),
   };
   const receiver = env.SLACK_APP_TOKEN
-    ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN, logger: o.slackLogger, customRoutes: o.routes, ...oauth, installerOptions: { ...installerOptions, port: env.PORT } })
+    ? new SocketModeReceiver({
+        appToken: env.SLACK_APP_TOKEN,
+        logger: o.slackLogger,
+        customRoutes: o.routes,
+        ...oauth,
+        installerOptions: { ...installerOptions, port: env.PORT },
+      })
     : new HTTPReceiver({
         signingSecret: env.SLACK_SIGNING_SECRET!,
         endpoints: '/slack/events',

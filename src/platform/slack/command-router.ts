@@ -62,7 +62,10 @@ export class CommandRouter {
       const parsed = commandSchema.safeParse(command);
       if (!parsed.success) {
         this.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
-        await ack({ response_type: 'ephemeral', text: 'Sorry, Slack sent this command without the details I need. Please try again.' });
+        await ack({
+          response_type: 'ephemeral',
+          text: 'Sorry, Slack sent this command without the details I need. Please try again.',
+        });
         return;
       }
       const typed = parsed.data.text.trim();
@@ -76,7 +79,13 @@ export class CommandRouter {
       }
       let text: string;
       try {
-        text = await sub.run({ teamId: parsed.data.team_id, userId: parsed.data.user_id, channelId: parsed.data.channel_id, args, rest });
+        text = await sub.run({
+          teamId: parsed.data.team_id,
+          userId: parsed.data.user_id,
+          channelId: parsed.data.channel_id,
+          args,
+          rest,
+        });
       } catch (err) {
         this.log.error({ err, subcommand: sub.name }, 'slash command failed');
         text = `⚠️ \`${this.command} ${sub.name}\` failed on my side. Please try again in a moment.`;

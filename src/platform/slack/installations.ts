@@ -19,7 +19,11 @@ export function registerInstallationHandlers(app: App, deps: InstallationHandler
   const remove = async (body: Envelope, reason: string) => {
     const teamId = body.team_id;
     if (!teamId) return;
-    await deps.store.deleteInstallation?.({ teamId, enterpriseId: body.enterprise_id, isEnterpriseInstall: Boolean(body.is_enterprise_install) });
+    await deps.store.deleteInstallation?.({
+      teamId,
+      enterpriseId: body.enterprise_id,
+      isEnterpriseInstall: Boolean(body.is_enterprise_install),
+    });
     deps.forget(teamId);
     deps.log.info({ team: teamId, reason }, 'workspace installation removed');
   };

@@ -16,7 +16,10 @@ export class SlackLookups implements MarkupLookups {
   private readonly users = new ExpiringMap<Promise<SlackUserProfile | undefined>>();
   private readonly channels = new ExpiringMap<Promise<string | undefined>>();
 
-  constructor(private readonly client: WebClient, private readonly log: Logger) {}
+  constructor(
+    private readonly client: WebClient,
+    private readonly log: Logger,
+  ) {}
 
   userProfile(id: string): Promise<SlackUserProfile | undefined> {
     return this.cached(this.users, id, async () => {
@@ -33,7 +36,11 @@ export class SlackLookups implements MarkupLookups {
   }
 
   channelName(id: string): Promise<string | undefined> {
-    return this.cached(this.channels, id, async () => (await this.client.conversations.info({ channel: id })).channel?.name || undefined);
+    return this.cached(
+      this.channels,
+      id,
+      async () => (await this.client.conversations.info({ channel: id })).channel?.name || undefined,
+    );
   }
 
   private cached<T>(map: ExpiringMap<Promise<T | undefined>>, id: string, load: () => Promise<T | undefined>) {

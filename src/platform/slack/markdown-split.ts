@@ -90,7 +90,8 @@ function findCut(text: string, max: number, minIndex: number): Cut {
   const lines = scan(text, max);
   const fenceOf = (f: Fence | null): string | null => (f && closeCost(f, max) ? f.line : null);
   const tail = lines[lines.length - 1]!;
-  if (text.length + closeCost(tail.after, max) <= max) return { index: text.length, resume: text.length, openFence: fenceOf(tail.after) };
+  if (text.length + closeCost(tail.after, max) <= max)
+    return { index: text.length, resume: text.length, openFence: fenceOf(tail.after) };
 
   let paragraph: Cut | undefined;
   let line: Cut | undefined;

@@ -19,16 +19,19 @@ const ENTITY: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&' 
 const BROADCASTS = new Set(['here', 'channel', 'everyone']);
 
 /** One pass, so `&amp;lt;` becomes `&lt;` rather than `<`. */
-const unescape = (s: string): string => s.replace(/&(?:lt|gt|amp);/g, (e) => ENTITY[e]!);
+const unescapeEntities = (s: string): string => s.replace(/&(?:lt|gt|amp);/g, (e) => ENTITY[e]!);
 
 function parts(inner: string): { target: string; label: string | undefined } {
   const bar = inner.indexOf('|');
   if (bar === -1) return { target: inner, label: undefined };
-  const label = unescape(inner.slice(bar + 1));
+  const label = unescapeEntities(inner.slice(bar + 1));
   return { target: inner.slice(0, bar), label: label || undefined };
 }
 
-async function resolveAll(ids: Set<string>, lookup: (id: string) => Promise<string | undefined>): Promise<Map<string, string>> {
+async function resolveAll(
+  ids: Set<string>,
+  lookup: (id: string) => Promise<string | undefined>,
+): Promise<Map<string, string>> {
   const found = await Promise.all(
     [...ids].map(async (id) => {
       try {
@@ -57,7 +60,7 @@ function special(command: string, label: string | undefined): string {
 }
 
 function link(target: string, label: string | undefined): string {
-  const url = unescape(target);
+  const url = unescapeEntities(target);
   const shown = url.startsWith('mailto:') ? url.slice('mailto:'.length) : url;
   if (!label) return shown;
   // Slack auto-links typed text as <http://example.com|example.com>; repeating it adds nothing.
@@ -87,7 +90,7 @@ export async function resolveSlackMarkup(text: string, lookups: MarkupLookups, o
   let out = '';
   let from = 0;
   for (const m of matches) {
-    out += unescape(text.slice(from, m.index));
+    out += unescapeEntities(text.slice(from, m.index));
     from = m.index + m[0].length;
     const { target, label } = parts(m[1]!);
     if (target === botMention) {
@@ -104,5 +107,5 @@ export async function resolveSlackMarkup(text: string, lookups: MarkupLookups, o
       out += link(target, label);
     }
   }
-  return (out + unescape(text.slice(from))).trim();
+  return (out + unescapeEntities(text.slice(from))).trim();
 }

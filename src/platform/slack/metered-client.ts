@@ -1,4 +1,4 @@
-import { WebClient, WebClientEvent, type WebAPICallResult, type WebClientOptions } from '@slack/web-api';
+import { type WebAPICallResult, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
 import type { Metrics } from '../observability/metrics.js';
 
 /** The Web API method of a request URL such as https://slack.com/api/chat.postMessage. */
@@ -12,7 +12,11 @@ export function methodOfUrl(url: string): string {
  * through apiCall, so overriding it covers them.
  */
 export class MeteredWebClient extends WebClient {
-  constructor(token: string | undefined, options: WebClientOptions, private readonly metrics: Metrics) {
+  constructor(
+    token: string | undefined,
+    options: WebClientOptions,
+    private readonly metrics: Metrics,
+  ) {
     super(token, options);
     this.on(WebClientEvent.RATE_LIMITED, (_retrySec: number, info: { url?: string }) => {
       metrics.slackRateLimited.inc({ method: methodOfUrl(info?.url ?? '') });

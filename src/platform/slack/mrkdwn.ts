@@ -34,7 +34,13 @@ function protect(markdown: string): string {
     .map((line) => {
       const marker = FENCE.exec(line)?.[1];
       if (fence) {
-        if (marker && marker[0] === fence[0] && marker.length >= fence.length && !line.slice(line.indexOf(marker) + marker.length).trim()) fence = null;
+        if (
+          marker &&
+          marker[0] === fence[0] &&
+          marker.length >= fence.length &&
+          !line.slice(line.indexOf(marker) + marker.length).trim()
+        )
+          fence = null;
         return marker && !fence ? line : standIn(line);
       }
       if (marker && !(marker.startsWith('`') && line.slice(line.indexOf(marker) + marker.length).includes('`'))) {
@@ -96,7 +102,10 @@ const DECODE: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&',
 export function plainPreview(markdown: string, max: number): string {
   let plain = markdown;
   for (const [re, to] of STRIP) plain = plain.replace(re, to);
-  plain = plain.replace(/&(?:lt|gt|amp|quot|#39);/g, (e) => DECODE[e]!).replace(/\s+/g, ' ').trim();
+  plain = plain
+    .replace(/&(?:lt|gt|amp|quot|#39);/g, (e) => DECODE[e]!)
+    .replace(/\s+/g, ' ')
+    .trim();
   const escaped = escapeMrkdwn(plain);
   if (escaped.length <= max) return escaped;
   // Cut the plain text, so neither an entity nor a word is split, then measure what escaping adds.

@@ -9,7 +9,11 @@ const ATTEMPTS = 6;
  * failures through the workspace gate. Resolves with the platform refusal, if any, instead of throwing:
  * callers decide whether e.g. `message_not_in_streaming_state` matters.
  */
-export async function patientCall(gate: SlackRateGate, method: string, call: () => Promise<unknown>): Promise<SlackFailure | undefined> {
+export async function patientCall(
+  gate: SlackRateGate,
+  method: string,
+  call: () => Promise<unknown>,
+): Promise<SlackFailure | undefined> {
   let last: SlackFailure | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     await gate.wait(method);

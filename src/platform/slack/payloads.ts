@@ -25,7 +25,13 @@ export const buttonClickSchema = z.looseObject({
   type: z.literal('block_actions'),
   user: z.looseObject({ id: z.string().min(1), team_id: z.string().optional() }),
   team: z.looseObject({ id: z.string() }).nullish(),
-  container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
+  container: z
+    .looseObject({
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      thread_ts: z.string().optional(),
+    })
+    .optional(),
   channel: z.looseObject({ id: z.string() }).optional(),
   message: z.looseObject({ ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
   actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),

@@ -44,7 +44,10 @@ export class SlackRateGate {
   called(method: string, writer: object): void {
     if (!REPEATED_CALLS_PER_MINUTE[method]) return;
     let recent = this.writers.get(method);
-    if (!recent) this.writers.set(method, (recent = new Map()));
+    if (!recent) {
+      recent = new Map();
+      this.writers.set(method, recent);
+    }
     recent.set(writer, this.now());
   }
 
@@ -106,7 +109,10 @@ export class SlackRateGates {
 
   for(teamId: string): SlackRateGate {
     let gate = this.gates.get(teamId);
-    if (!gate) this.gates.set(teamId, (gate = new SlackRateGate(Date.now, this.share && { teamId, ...this.share })));
+    if (!gate) {
+      gate = new SlackRateGate(Date.now, this.share && { teamId, ...this.share });
+      this.gates.set(teamId, gate);
+    }
     return gate;
   }
 }

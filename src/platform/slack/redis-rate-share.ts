@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { RateShare } from './rate-gate.js';
 import type { StoreKeys } from '../store/keys.js';
+import type { RateShare } from './rate-gate.js';
 
 // Keeps the later deadline when two replicas report a limit at once; the key expires with the deadline.
 const PUBLISH = `
@@ -10,7 +10,11 @@ return 1`;
 
 /** Slack Retry-After deadlines shared by every replica through Redis. */
 export class RedisRateShare implements RateShare {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async until(teamId: string, method: string): Promise<number> {
     return Number((await this.redis.get(this.keys.slackLimit(teamId, method))) ?? 0);

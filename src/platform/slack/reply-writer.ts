@@ -4,8 +4,8 @@ import { sleep } from '../../lib/backoff.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { closingFence, safeCutPoint } from './markdown-split.js';
 import { plainPreview } from './mrkdwn.js';
-import type { SlackRateGate } from './rate-gate.js';
 import { patientCall } from './patient-call.js';
+import type { SlackRateGate } from './rate-gate.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
 /** Slack accepts at most 12,000 characters of markdown_text per call. */
@@ -90,7 +90,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
     const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
     // The last words ride on chat.stopStream when they fit: one Tier 2 call instead of an append and a stop.
-    if (this.mode === 'stream' && this.ts && this.sent.length + this.pending.length <= MESSAGE_LIMIT && (await this.stopWithTail(blocks))) {
+    if (
+      this.mode === 'stream' &&
+      this.ts &&
+      this.sent.length + this.pending.length <= MESSAGE_LIMIT &&
+      (await this.stopWithTail(blocks))
+    ) {
       return this.done();
     }
     await this.drain();
@@ -99,7 +104,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   private done(): { messageTs: string[] } {
-    if (this.pending) this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
+    if (this.pending)
+      this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
     return { messageTs: [...this.messages] };
   }
 
@@ -123,7 +129,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     const [first, ...rest] = messages;
     if (!first) return;
     const { channel } = this.target;
-    for (const ts of streaming) await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts }));
+    for (const ts of streaming)
+      await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts }));
     for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.client.chat.delete({ channel, ts }));
     this.mode = 'post';
     this.ts = first;
@@ -153,15 +160,18 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
         : this.lastWriteAt + Math.max(this.options.flushIntervalMs, this.gate.spacing(this.method()));
     // While Slack holds this method back, text keeps gathering and goes out in one write when it allows.
     const due = Math.max(paced, this.gate.readyAt(this.limitKey(this.method())));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.writing = this.writeOnce()
-        .catch((err) => this.log.error({ err }, 'reply write failed'))
-        .finally(() => {
-          this.writing = undefined;
-          this.schedule();
-        });
-    }, Math.max(0, due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.writing = this.writeOnce()
+          .catch((err) => this.log.error({ err }, 'reply write failed'))
+          .finally(() => {
+            this.writing = undefined;
+            this.schedule();
+          });
+      },
+      Math.max(0, due - Date.now()),
+    );
   }
 
   /** One Slack write while streaming: at most one call per flush interval, never waiting on a rate limit. */
@@ -179,7 +189,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private async drain(): Promise<void> {
     const deadline = Date.now() + DRAIN_DEADLINE_MS;
     for (let failures = 0; this.pending && !this.gaveUp && failures < MAX_ATTEMPTS && Date.now() < deadline; ) {
-      if (this.method() === 'chat.update' && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS) this.detach();
+      if (this.method() === 'chat.update' && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS)
+        this.detach();
       const step = await this.step();
       if (step === 'written' || step === 'rate_limited') failures = 0;
       else failures++;
@@ -222,20 +233,36 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       return { piece, consumed: piece.length, rollover: true, reopen: null };
     }
     const close = cut.openFence ? `\n${closingFence(cut.openFence)}` : '';
-    return { piece: whole.slice(this.sent.length, cut.index) + close, consumed: cut.resume - this.sent.length, rollover: true, reopen: cut.openFence };
+    return {
+      piece: whole.slice(this.sent.length, cut.index) + close,
+      consumed: cut.resume - this.sent.length,
+      rollover: true,
+      reopen: cut.openFence,
+    };
   }
 
   private async write(method: string, text: string): Promise<Step> {
     const { channel, threadTs, recipientUserId, teamId } = this.target;
     try {
       if (method === 'chat.startStream') {
-        const res = await this.client.chat.startStream({ channel, thread_ts: threadTs, markdown_text: text, recipient_user_id: recipientUserId, recipient_team_id: teamId });
+        const res = await this.client.chat.startStream({
+          channel,
+          thread_ts: threadTs,
+          markdown_text: text,
+          recipient_user_id: recipientUserId,
+          recipient_team_id: teamId,
+        });
         await this.opened(String(res.ts));
       } else if (method === 'chat.appendStream') {
         await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
       } else if (method === 'chat.postMessage') {
         const broadcast = this.target.broadcast && this.messages.length === 0 ? { reply_broadcast: true } : {};
-        const res = await this.client.chat.postMessage({ channel, thread_ts: threadTs, markdown_text: text, ...broadcast });
+        const res = await this.client.chat.postMessage({
+          channel,
+          thread_ts: threadTs,
+          markdown_text: text,
+          ...broadcast,
+        });
         await this.opened(String(res.ts));
       } else {
         await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
@@ -252,7 +279,9 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     this.ts = ts;
     this.messages.push(ts);
     if (this.messages.length === 1) this.options.onFirstVisible?.();
-    await this.options.onMessage?.(ts).catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
+    await this.options
+      .onMessage?.(ts)
+      .catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
   }
 
   /** chat.postMessage is limited per channel; the other methods per workspace. */
@@ -302,7 +331,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     const ts = this.ts!;
     const tail = this.pending;
     const failure = await patientCall(this.gate, 'chat.stopStream', () =>
-      this.client.chat.stopStream({ channel, ts, ...(tail ? { markdown_text: tail } : {}), ...(blocks.length ? { blocks: blocks as never } : {}) }),
+      this.client.chat.stopStream({
+        channel,
+        ts,
+        ...(tail ? { markdown_text: tail } : {}),
+        ...(blocks.length ? { blocks: blocks as never } : {}),
+      }),
     );
     if (!failure) {
       this.sent += tail;
@@ -324,7 +358,9 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     const ts = this.ts;
     let rewrite = blocks.length > 0;
     if (this.mode === 'stream') {
-      const failure = await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) }));
+      const failure = await patientCall(this.gate, 'chat.stopStream', () =>
+        this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) }),
+      );
       if (!failure) return this.detach();
       this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
       // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
@@ -332,14 +368,24 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       rewrite = true;
     }
     // Buttons are worth one edit, not a long wait behind Slack's limits: the answer itself is already shown.
-    if (rewrite && this.mode === 'post' && blocks.length && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS) {
+    if (
+      rewrite &&
+      this.mode === 'post' &&
+      blocks.length &&
+      this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS
+    ) {
       this.log.info('final blocks left off: edits are rate-limited for a while');
       rewrite = false;
     }
     if (rewrite && this.sent.length <= CALL_LIMIT) {
       const failure = await patientCall(this.gate, 'chat.update', () =>
         blocks.length
-          ? this.client.chat.update({ channel, ts, text: plainPreview(this.sent, 300), blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never })
+          ? this.client.chat.update({
+              channel,
+              ts,
+              text: plainPreview(this.sent, 300),
+              blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never,
+            })
           : this.client.chat.update({ channel, ts, markdown_text: this.sent }),
       );
       if (failure) this.log.warn({ method: 'chat.update', failure }, 'closing the reply failed');

@@ -31,7 +31,10 @@ export function ackEventsAfterQueueing(receiver: SocketModeReceiver, app: App, l
       await app.processEvent({ body: args.body, ack, retryNum: args.retry_num, retryReason: args.retry_reason });
       if (deferred) await args.ack(response);
     } catch (err) {
-      log.warn({ err, type: args.type, retry_num: args.retry_num }, 'event not acknowledged: Slack will deliver it again');
+      log.warn(
+        { err, type: args.type, retry_num: args.retry_num },
+        'event not acknowledged: Slack will deliver it again',
+      );
     }
   });
 }

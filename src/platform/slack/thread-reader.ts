@@ -17,11 +17,21 @@ export type ThreadMessage = z.infer<typeof threadMessageSchema>;
 const PAGE = 200;
 
 /** Every message of a thread (or the single message, when it has no thread), oldest first, following cursors. */
-export async function readThread(client: WebClient, channel: string, threadTs: string, maxMessages = 2_000): Promise<ThreadMessage[]> {
+export async function readThread(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+  maxMessages = 2_000,
+): Promise<ThreadMessage[]> {
   const out: ThreadMessage[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.conversations.replies({ channel, ts: threadTs, limit: PAGE, ...(cursor ? { cursor } : {}) });
+    const page = await client.conversations.replies({
+      channel,
+      ts: threadTs,
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const raw of page.messages ?? []) {
       const m = threadMessageSchema.safeParse(raw);
       if (m.success && !out.some((o) => o.ts === m.data.ts)) out.push(m.data);

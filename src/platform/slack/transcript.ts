@@ -14,7 +14,11 @@ function line(m: ThreadMessage, botUserId: string): string {
  * A thread as text for the model, Slack markup left in place (the turn resolves it into names). When it is too
  * long, the first message and the newest replies are kept and the gap is stated.
  */
-export function threadTranscript(messages: readonly ThreadMessage[], botUserId: string, maxChars = MAX_TRANSCRIPT_CHARS): string {
+export function threadTranscript(
+  messages: readonly ThreadMessage[],
+  botUserId: string,
+  maxChars = MAX_TRANSCRIPT_CHARS,
+): string {
   const lines = messages.map((m) => line(m, botUserId));
   const [first, ...rest] = lines;
   if (first === undefined) return '(the thread is empty)';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ExpiringMap } from '../store/memory/memory-stores.js';
 import type { FileReader } from './files/reader.js';
 import { SlackLookups } from './lookups.js';
-import { SlackRateGates, type SlackRateGate } from './rate-gate.js';
+import type { SlackRateGate, SlackRateGates } from './rate-gate.js';
 
 /** What a turn needs to talk to one workspace: its bot's client, file reader, cached lookups, identity and rate gate. */
 export interface Workspace {
@@ -27,13 +27,23 @@ export interface SlackWorkspaces {
  * other failures get a few quick retries.
  */
 export function writerClientOptions(base: WebClientOptions): WebClientOptions {
-  return { ...base, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 } };
+  return {
+    ...base,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 },
+  };
 }
 
 /** Single-token mode: one bot in one workspace (the default). */
 export class SingleWorkspace implements SlackWorkspaces {
   private readonly workspace: Omit<Workspace, 'gate'>;
-  constructor(token: string, botUserId: string, connect: ConnectBot, private readonly gates: SlackRateGates, log: Logger) {
+  constructor(
+    token: string,
+    botUserId: string,
+    connect: ConnectBot,
+    private readonly gates: SlackRateGates,
+    log: Logger,
+  ) {
     const { client, readFiles } = connect(token);
     this.workspace = { client, readFiles, lookups: new SlackLookups(client, log), botUserId };
   }

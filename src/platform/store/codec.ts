@@ -13,7 +13,13 @@ const attachmentSchema = z.discriminatedUnion('kind', [
     note: z.string().optional(),
   }),
   z.object({ kind: z.literal('pdf'), id: z.string(), name: z.string(), bytes: z.number().int().nonnegative() }),
-  z.object({ kind: z.literal('text'), name: z.string(), text: z.string(), totalChars: z.number().int().nonnegative(), truncated: z.boolean() }),
+  z.object({
+    kind: z.literal('text'),
+    name: z.string(),
+    text: z.string(),
+    totalChars: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+  }),
 ]);
 
 const itemSchema = z.discriminatedUnion('type', [
@@ -26,14 +32,22 @@ const itemSchema = z.discriminatedUnion('type', [
     attachments: z.array(attachmentSchema).optional(),
     skipped: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
   }),
-  z.object({ type: z.literal('assistant'), ts: z.string().optional(), text: z.string(), responseId: z.string().optional(), model: z.string().optional() }),
+  z.object({
+    type: z.literal('assistant'),
+    ts: z.string().optional(),
+    text: z.string(),
+    responseId: z.string().optional(),
+    model: z.string().optional(),
+  }),
   z.object({ type: z.literal('function_call'), callId: z.string(), name: z.string(), arguments: z.string() }),
   z.object({ type: z.literal('function_call_output'), callId: z.string(), output: z.string() }),
 ]);
 
 /** File bytes never go into the item list: they are stored apart (see `blobsOf`) so they can be bounded. */
 export const encodeItem = (item: ThreadItem): string =>
-  JSON.stringify(item.type === 'user' && item.attachments ? { ...item, attachments: item.attachments.map(withoutData) } : item);
+  JSON.stringify(
+    item.type === 'user' && item.attachments ? { ...item, attachments: item.attachments.map(withoutData) } : item,
+  );
 
 function withoutData(a: Attachment): Attachment {
   if (a.kind === 'text' || !a.data) return a;
@@ -67,7 +81,9 @@ export function blobsOf(items: readonly ThreadItem[]): Array<{ id: string; data:
 
 /** Ids of the stored bytes that items refer to. */
 export function blobIdsOf(items: readonly ThreadItem[]): string[] {
-  return items.flatMap((item) => (item.type === 'user' ? (item.attachments ?? []).flatMap((a) => (a.kind === 'text' ? [] : [a.id])) : []));
+  return items.flatMap((item) =>
+    item.type === 'user' ? (item.attachments ?? []).flatMap((a) => (a.kind === 'text' ? [] : [a.id])) : [],
+  );
 }
 
 /** Puts stored bytes back into the items that refer to them; bytes that are gone stay absent. */

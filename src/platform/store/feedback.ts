@@ -28,7 +28,10 @@ export interface FeedbackStore {
 const voteId = (f: Feedback) => `${f.teamId}:${f.channel}:${f.messageTs}:${f.userId}`;
 
 export class RedisFeedbackStore implements FeedbackStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async record(feedback: Feedback): Promise<void> {
     const id = voteId(feedback);
@@ -65,7 +68,11 @@ export class RedisFeedbackStore implements FeedbackStore {
       for (let i = 0; i < fields.length; i += 2) ids.push(fields[i]!);
     } while (cursor !== '0');
     if (!ids.length) return 0;
-    await this.redis.multi().hdel(this.keys.feedbackItems, ...ids).zrem(this.keys.feedbackByTime, ...ids).exec();
+    await this.redis
+      .multi()
+      .hdel(this.keys.feedbackItems, ...ids)
+      .zrem(this.keys.feedbackByTime, ...ids)
+      .exec();
     return ids.length;
   }
 }

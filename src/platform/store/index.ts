@@ -61,4 +61,3 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     close: async () => {},
   };
 }
-

@@ -13,7 +13,8 @@ export function storeKeys(prefix: string) {
     dedupe: (id: string) => `${prefix}dedupe:${id}`,
     // Usage keys of one workspace share the {team} hash tag, so one Lua script may touch them all in a cluster.
     usageUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:user:${user}:day:${day}`,
-    usageUserMonth: (team: string, user: string, month: string) => `${prefix}usage:{${team}}:user:${user}:month:${month}`,
+    usageUserMonth: (team: string, user: string, month: string) =>
+      `${prefix}usage:{${team}}:user:${user}:month:${month}`,
     usageWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:ws:month:${month}`,
     usageTopMonth: (team: string, month: string) => `${prefix}usage:{${team}}:top:month:${month}`,
     holdsUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:holds:user:${user}:day:${day}`,

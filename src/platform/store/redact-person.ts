@@ -1,7 +1,10 @@
 import type { ThreadItem } from '../../turn/thread.js';
 
 export const REMOVED_TEXT = '[This message was removed at its author’s request.]';
-const REMOVED_RESULT = JSON.stringify({ ok: false, error: { code: 'not_permitted', message: 'This result was removed at the request of the person it was fetched for.' } });
+const REMOVED_RESULT = JSON.stringify({
+  ok: false,
+  error: { code: 'not_permitted', message: 'This result was removed at the request of the person it was fetched for.' },
+});
 
 /**
  * A shared thread without one person: their messages (text, files, name, id) become a removal note and the tool

@@ -1,6 +1,6 @@
+import type { ThreadStore } from '../../turn/thread.js';
 import type { FeedbackStore } from './feedback.js';
 import type { UserStateStore } from './user-state.js';
-import type { ThreadStore } from '../../turn/thread.js';
 
 export interface DedupeStore {
   /** True the first time an id is claimed within the TTL; false for every repeat, across replicas. */

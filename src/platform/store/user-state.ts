@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
 import { ExpiringMap } from './memory/memory-stores.js';
-import type { ThreadKey } from '../../turn/thread.js';
 
 /** What someone was looking at in Slack when they opened the bot's split view (app_context_changed). */
 export const appContextSchema = z.object({
@@ -45,10 +45,18 @@ function parseContext(raw: string | null | undefined): AppContext | undefined {
 }
 
 export class RedisUserStateStore implements UserStateStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async setContext(teamId: string, userId: string, context: AppContext, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.appContext(teamId, userId), JSON.stringify(appContextSchema.parse(context)), 'EX', Math.max(1, Math.round(ttlSeconds)));
+    await this.redis.set(
+      this.keys.appContext(teamId, userId),
+      JSON.stringify(appContextSchema.parse(context)),
+      'EX',
+      Math.max(1, Math.round(ttlSeconds)),
+    );
   }
 
   async takeContext(teamId: string, userId: string): Promise<AppContext | undefined> {
@@ -84,13 +92,20 @@ export class MemoryUserStateStore implements UserStateStore {
   private readonly contexts: ExpiringMap<string>;
   private readonly index: ExpiringMap<Map<string, number>>;
 
-  constructor(private readonly keys: StoreKeys, now?: () => number) {
+  constructor(
+    private readonly keys: StoreKeys,
+    now?: () => number,
+  ) {
     this.contexts = new ExpiringMap(now);
     this.index = new ExpiringMap(now);
   }
 
   async setContext(teamId: string, userId: string, context: AppContext, ttlSeconds: number): Promise<void> {
-    this.contexts.set(this.keys.appContext(teamId, userId), JSON.stringify(appContextSchema.parse(context)), ttlSeconds);
+    this.contexts.set(
+      this.keys.appContext(teamId, userId),
+      JSON.stringify(appContextSchema.parse(context)),
+      ttlSeconds,
+    );
   }
 
   async takeContext(teamId: string, userId: string): Promise<AppContext | undefined> {

@@ -6,7 +6,11 @@ const UNSUPPORTED = new Set(['$schema', 'minLength', 'maxLength', 'default']);
 function strip(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(strip);
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([k]) => !UNSUPPORTED.has(k)).map(([k, v]) => [k, strip(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => !UNSUPPORTED.has(k))
+      .map(([k, v]) => [k, strip(v)]),
+  );
 }
 
 /** Why a schema would be refused in strict mode (every property required, no extra properties), or null. */

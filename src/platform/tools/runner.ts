@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { FunctionCall, FunctionOutput, ModelTool, ToolRunner } from '../../turn/ports.js';
 import { errorEnvelope, resultEnvelope } from './envelope.js';
 import { toStrictJsonSchema } from './json-schema.js';
-import { ToolError, type AnyTool, type ToolContext, type ToolErrorCode } from './types.js';
+import { type AnyTool, type ToolContext, ToolError, type ToolErrorCode } from './types.js';
 
 export interface ToolLimits {
   timeoutMs: number;
@@ -14,10 +14,21 @@ export class ToolRegistry {
   readonly definitions: ModelTool[];
   private readonly byName: Map<string, AnyTool>;
 
-  constructor(readonly tools: readonly AnyTool[], hosted: readonly ModelTool[] = []) {
+  constructor(
+    readonly tools: readonly AnyTool[],
+    hosted: readonly ModelTool[] = [],
+  ) {
     this.byName = new Map(tools.map((t) => [t.name, t]));
     this.definitions = [
-      ...tools.map((t): ModelTool => ({ type: 'function', name: t.name, description: t.description, parameters: toStrictJsonSchema(t.parameters), strict: true })),
+      ...tools.map(
+        (t): ModelTool => ({
+          type: 'function',
+          name: t.name,
+          description: t.description,
+          parameters: toStrictJsonSchema(t.parameters),
+          strict: true,
+        }),
+      ),
       ...hosted,
     ];
   }
@@ -69,7 +80,10 @@ export class ToolSession implements ToolRunner {
   }
 
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
-    return calls.map((c) => ({ callId: c.callId, output: errorEnvelope(c.name, 'round_limit', `Not run: ${reason}.`) }));
+    return calls.map((c) => ({
+      callId: c.callId,
+      output: errorEnvelope(c.name, 'round_limit', `Not run: ${reason}.`),
+    }));
   }
 
   private label(call: FunctionCall): string {
@@ -87,14 +101,28 @@ export class ToolSession implements ToolRunner {
     const started = Date.now();
     const done = (code: ToolErrorCode | 'ok', output: string) => {
       const level = code === 'ok' || code === 'not_found' ? 'info' : code === 'internal_error' ? 'error' : 'warn';
-      this.log[level]({ event: 'tool_call', tool: call.name, call_id: call.callId, outcome: code, latency_ms: Date.now() - started, output_chars: output.length }, 'tool call finished');
+      this.log[level](
+        {
+          event: 'tool_call',
+          tool: call.name,
+          call_id: call.callId,
+          outcome: code,
+          latency_ms: Date.now() - started,
+          output_chars: output.length,
+        },
+        'tool call finished',
+      );
       return output;
     };
     const fail = (code: ToolErrorCode, message: string) => done(code, errorEnvelope(call.name, code, message));
 
     const tool = this.registry.get(call.name);
     const usable = this.registry.tools.filter((t) => !this.allowed || this.allowed.includes(t.name));
-    if (!tool || !usable.includes(tool)) return fail('unknown_tool', `There is no tool named "${call.name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`);
+    if (!tool || !usable.includes(tool))
+      return fail(
+        'unknown_tool',
+        `There is no tool named "${call.name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
+      );
     let raw: unknown;
     try {
       raw = JSON.parse(call.arguments);
@@ -102,7 +130,8 @@ export class ToolSession implements ToolRunner {
       return fail('invalid_json', 'The arguments are not valid JSON. Send one JSON object matching the schema.');
     }
     const parsed = tool.parameters.safeParse(raw);
-    if (!parsed.success) return fail('invalid_arguments', `The arguments do not match the schema: ${zodMessage(parsed.error.issues)}.`);
+    if (!parsed.success)
+      return fail('invalid_arguments', `The arguments do not match the schema: ${zodMessage(parsed.error.issues)}.`);
 
     const timeout = AbortSignal.timeout(this.limits.timeoutMs);
     const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
@@ -113,7 +142,11 @@ export class ToolSession implements ToolRunner {
       return done('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
     } catch (err) {
       if (err instanceof ToolError) return fail(err.code, err.message);
-      if (timeout.aborted) return fail('timeout', `The tool did not finish within ${Math.round(this.limits.timeoutMs / 1000)} s. Tell the user it is unavailable right now.`);
+      if (timeout.aborted)
+        return fail(
+          'timeout',
+          `The tool did not finish within ${Math.round(this.limits.timeoutMs / 1000)} s. Tell the user it is unavailable right now.`,
+        );
       this.log.error({ err, tool: call.name, call_id: call.callId }, 'tool failed unexpectedly');
       return fail('internal_error', 'The tool failed unexpectedly. Tell the user it is unavailable right now.');
     }

@@ -59,5 +59,8 @@ export const defineTool = <S extends z.ZodObject>(tool: Tool<S>): AnyTool => too
  * What the model sees of a tool (name, description, arguments, progress label), known without any backend, so
  * `threadwise eval` can offer the real schema in front of a stubbed result.
  */
-export type ToolSpec<S extends z.ZodObject = z.ZodObject> = Pick<Tool<S>, 'name' | 'description' | 'parameters' | 'progress'>;
+export type ToolSpec<S extends z.ZodObject = z.ZodObject> = Pick<
+  Tool<S>,
+  'name' | 'description' | 'parameters' | 'progress'
+>;
 export const defineSpec = <S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec<S> => spec;

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { main } from '../../../src/cli/threadwise.js';
 import type { CliIO } from '../../../src/cli/io.js';
+import { main } from '../../../src/cli/threadwise.js';
 
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
 

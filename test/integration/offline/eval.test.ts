@@ -43,13 +43,22 @@ function model(req: RecordedRequest): Script {
   const body = req.body;
   if (body.text?.format?.name === 'grade') {
     const pass = text(req).includes('2026-05-14');
-    return { kind: 'json', value: { reasoning: pass ? 'Status and ETA given.' : 'No ETA.', verdict: pass ? 'pass' : 'fail', score: pass ? 0.9 : 0.2 } };
+    return {
+      kind: 'json',
+      value: {
+        reasoning: pass ? 'Status and ETA given.' : 'No ETA.',
+        verdict: pass ? 'pass' : 'fail',
+        score: pass ? 0.9 : 0.2,
+      },
+    };
   }
   if (text(req).includes('SUP-482')) {
-    if (!text(req).includes('function_call_output')) return { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"SUP-482"}' }] };
+    if (!text(req).includes('function_call_output'))
+      return { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"SUP-482"}' }] };
     return { kind: 'text', text: 'SUP-482 is **In progress**; the fix ships on 2026-05-14.' };
   }
-  if (text(req).includes('input_image')) return { kind: 'text', text: '{"severity":"high","note":"HTTP 500 from the export"}' };
+  if (text(req).includes('input_image'))
+    return { kind: 'text', text: '{"severity":"high","note":"HTTP 500 from the export"}' };
   return { kind: 'text', text: 'Hello!' };
 }
 
@@ -73,7 +82,17 @@ describe('threadwise eval', () => {
   it('runs each case through the turn pipeline with stubbed tools and images, prints a table and writes JSON', async () => {
     const { runner, dir } = await setup(SUITE, 'defaults:\n  instructions: You are the Acme support bot.\n');
     const out = runner.path('results/eval.json');
-    const run = await runner.run(['eval', '--dir', dir, '--model', 'gpt-4o-2024-11-20', '--out', out, '--concurrency', '1']);
+    const run = await runner.run([
+      'eval',
+      '--dir',
+      dir,
+      '--model',
+      'gpt-4o-2024-11-20',
+      '--out',
+      out,
+      '--concurrency',
+      '1',
+    ]);
     expect(run.stderr).toBe('✓ support/ticket-status\n✓ support/screenshot\n✓ support/no-tools-please\n');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/│ support\s+│ ticket-status\s+│ pass\s+│ 3\/3/);
@@ -82,15 +101,31 @@ describe('threadwise eval', () => {
     const calls = openai.responsesRequests();
     // Case 1: the model asks for the tool, gets the stub's answer back, then answers; the grader is called last.
     const first = calls[0]!.body;
-    expect(first).toMatchObject({ model: 'gpt-4o-2024-11-20', instructions: `You are the Acme support bot.${TOOL_INSTRUCTIONS}`, store: false });
+    expect(first).toMatchObject({
+      model: 'gpt-4o-2024-11-20',
+      instructions: `You are the Acme support bot.${TOOL_INSTRUCTIONS}`,
+      store: false,
+    });
     // The built-in tool is offered with its real description and strict schema.
     expect(first.tools).toEqual([
-      { type: 'function', name: 'lookup_ticket', description: TOOL_SPECS.lookup_ticket.description, parameters: expect.objectContaining({ required: ['ticket_id'], additionalProperties: false }), strict: true },
+      {
+        type: 'function',
+        name: 'lookup_ticket',
+        description: TOOL_SPECS.lookup_ticket.description,
+        parameters: expect.objectContaining({ required: ['ticket_id'], additionalProperties: false }),
+        strict: true,
+      },
     ]);
-    expect(first.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: "Eval: What's the status of SUP-482?" }] }]);
+    expect(first.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: "Eval: What's the status of SUP-482?" }] },
+    ]);
     const second = calls[1]!.body;
     const output = JSON.parse(second.input.at(-1).output);
-    expect(output).toMatchObject({ tool: 'lookup_ticket', ok: true, data: { id: 'SUP-482', status: 'In progress', eta: '2026-05-14' } });
+    expect(output).toMatchObject({
+      tool: 'lookup_ticket',
+      ok: true,
+      data: { id: 'SUP-482', status: 'In progress', eta: '2026-05-14' },
+    });
     expect(calls[2]!.body.text.format).toMatchObject({ type: 'json_schema', name: 'grade', strict: true });
     // Case 2: the screenshot goes along as a data URL with the configured detail.
     const image = calls[3]!.body.input[0].content.find((p: { type: string }) => p.type === 'input_image');
@@ -100,16 +135,23 @@ describe('threadwise eval', () => {
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toMatchObject({ model: 'gpt-4o-2024-11-20', graderModel: 'gpt-4o', passed: 3, total: 3, ok: true });
     expect(json.cases[0]).toMatchObject({
-      suite: 'support', id: 'ticket-status', passed: true, answer: 'SUP-482 is **In progress**; the fix ships on 2026-05-14.',
+      suite: 'support',
+      id: 'ticket-status',
+      passed: true,
+      answer: 'SUP-482 is **In progress**; the fix ships on 2026-05-14.',
       toolCalls: [expect.objectContaining({ name: 'lookup_ticket', arguments: '{"ticket_id":"SUP-482"}' })],
     });
-    expect(json.cases[0].checks.find((c: { check: string }) => c.check === 'rubric')).toMatchObject({ pass: true, detail: '0.90: Status and ETA given.' });
+    expect(json.cases[0].checks.find((c: { check: string }) => c.check === 'rubric')).toMatchObject({
+      pass: true,
+      detail: '0.90: Status and ETA given.',
+    });
   });
 
   it('fails below the threshold and says which checks failed', async () => {
     const { runner, dir } = await setup();
     openai.setDefault((req) => {
-      if (req.body.text?.format?.name === 'grade') return { kind: 'json', value: { reasoning: 'No ETA given.', verdict: 'fail', score: 0.1 } };
+      if (req.body.text?.format?.name === 'grade')
+        return { kind: 'json', value: { reasoning: 'No ETA given.', verdict: 'fail', score: 0.1 } };
       if (text(req).includes('SUP-482')) return { kind: 'text', text: 'I think it is done.' };
       return model(req);
     });
@@ -125,12 +167,22 @@ describe('threadwise eval', () => {
   it('counts a model error as a failed case instead of stopping the run', async () => {
     const { runner, dir } = await setup();
     openai.setDefault((req) =>
-      text(req).includes('hello') ? { kind: 'http_error', status: 400, error: { message: 'Invalid prompt', type: 'invalid_request_error', code: 'invalid_prompt' } } : model(req),
+      text(req).includes('hello')
+        ? {
+            kind: 'http_error',
+            status: 400,
+            error: { message: 'Invalid prompt', type: 'invalid_request_error', code: 'invalid_prompt' },
+          }
+        : model(req),
     );
     const run = await runner.run(['eval', '--dir', dir, '--out', runner.path('r.json'), '--threshold', '0.5']);
     expect(run.code).toBe(0);
     const json = JSON.parse(readFileSync(runner.path('r.json'), 'utf8'));
-    expect(json.cases[2]).toMatchObject({ id: 'no-tools-please', passed: false, error: 'bad_request: 400 Invalid prompt' });
+    expect(json.cases[2]).toMatchObject({
+      id: 'no-tools-please',
+      passed: false,
+      error: 'bad_request: 400 Invalid prompt',
+    });
   });
 
   it("passes a case whose expected tool call goes through the turn's tool loop: real schema, stub output, then the answer", async () => {
@@ -168,19 +220,48 @@ cases:
     expect(JSON.stringify(calls[0].input)).toContain('[REDACTED_EMAIL]');
     expect(JSON.stringify(calls)).not.toContain('jane.doe@example.com');
     expect(calls[0].tools).toEqual([
-      { type: 'function', name: 'lookup_ticket', description: TOOL_SPECS.lookup_ticket.description, parameters: expect.objectContaining({ required: ['ticket_id'] }), strict: true },
-      { type: 'function', name: 'get_invoice', description: 'Fetch one invoice by its number.', parameters: { type: 'object', properties: { number: { type: 'string' } }, required: ['number'], additionalProperties: false }, strict: true },
+      {
+        type: 'function',
+        name: 'lookup_ticket',
+        description: TOOL_SPECS.lookup_ticket.description,
+        parameters: expect.objectContaining({ required: ['ticket_id'] }),
+        strict: true,
+      },
+      {
+        type: 'function',
+        name: 'get_invoice',
+        description: 'Fetch one invoice by its number.',
+        parameters: {
+          type: 'object',
+          properties: { number: { type: 'string' } },
+          required: ['number'],
+          additionalProperties: false,
+        },
+        strict: true,
+      },
     ]);
-    const outputOf = (body: { input: Array<{ type: string; output?: string }> }) => JSON.parse(body.input.filter((i) => i.type === 'function_call_output').at(-1)!.output!);
-    expect(outputOf(calls[1])).toMatchObject({ tool: 'lookup_ticket', ok: false, error: { code: 'invalid_arguments', message: expect.stringContaining('ticket_id') } });
-    expect(outputOf(calls[2])).toMatchObject({ tool: 'lookup_ticket', ok: true, data: { id: 'SUP-7', status: 'Waiting on customer' } });
+    const outputOf = (body: { input: Array<{ type: string; output?: string }> }) =>
+      JSON.parse(body.input.filter((i) => i.type === 'function_call_output').at(-1)!.output!);
+    expect(outputOf(calls[1])).toMatchObject({
+      tool: 'lookup_ticket',
+      ok: false,
+      error: { code: 'invalid_arguments', message: expect.stringContaining('ticket_id') },
+    });
+    expect(outputOf(calls[2])).toMatchObject({
+      tool: 'lookup_ticket',
+      ok: true,
+      data: { id: 'SUP-7', status: 'Waiting on customer' },
+    });
 
     const json = JSON.parse(readFileSync(runner.path('r.json'), 'utf8'));
     expect(json.cases[0]).toMatchObject({
       id: 'status-after-retry',
       passed: true,
       answer: 'SUP-7 is waiting on customer.',
-      toolCalls: [expect.objectContaining({ arguments: '{"id":"SUP-7"}' }), expect.objectContaining({ arguments: '{"ticket_id":"SUP-7"}' })],
+      toolCalls: [
+        expect.objectContaining({ arguments: '{"id":"SUP-7"}' }),
+        expect.objectContaining({ arguments: '{"ticket_id":"SUP-7"}' }),
+      ],
       usage: expect.objectContaining({ calls: 3 }),
     });
   });
@@ -197,13 +278,20 @@ cases:
 `;
     const { runner, dir } = await setup(suite, 'channels:\n  CSHOTS:\n    image_detail: high\n');
     // Larger than OpenAI's 2048 px box: the shared preparation fits it, as it would for a Slack upload.
-    await sharp({ create: { width: 3000, height: 1000, channels: 3, background: '#ffffff' } }).png().toFile(join(dir, 'big.png'));
+    await sharp({ create: { width: 3000, height: 1000, channels: 3, background: '#ffffff' } })
+      .png()
+      .toFile(join(dir, 'big.png'));
     openai.enqueue({ kind: 'text', text: 'The export failed.' });
     const run = await runner.run(['eval', '--dir', dir, '--out', runner.path('r.json')]);
     expect(run.code).toBe(0);
 
     const [request] = openai.responsesRequests();
-    const content = request!.body.input.at(-1).content as Array<{ type: string; text?: string; image_url?: string; detail?: string }>;
+    const content = request!.body.input.at(-1).content as Array<{
+      type: string;
+      text?: string;
+      image_url?: string;
+      detail?: string;
+    }>;
     expect(content.map((p) => p.type)).toEqual(['input_text', 'input_text', 'input_image']);
     expect(content[1]!.text).toContain('big.png');
     expect(content[2]).toMatchObject({ type: 'input_image', detail: 'high' });
@@ -213,19 +301,29 @@ cases:
   });
 
   it('fails a case whose image cannot be read, without calling the model', async () => {
-    const suite = 'name: shots\ncases:\n  - id: broken\n    input: Look\n    images: [broken.png]\n    expect: { contains: [x] }\n';
+    const suite =
+      'name: shots\ncases:\n  - id: broken\n    input: Look\n    images: [broken.png]\n    expect: { contains: [x] }\n';
     const { runner, dir } = await setup(suite);
     // A PNG signature followed by garbage: no file the preparation can use.
-    writeFileSync(join(dir, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]));
+    writeFileSync(
+      join(dir, 'broken.png'),
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]),
+    );
     const run = await runner.run(['eval', '--dir', dir, '--out', runner.path('r.json')]);
     expect(run.code).toBe(1);
     expect(openai.responsesRequests()).toHaveLength(0);
     const json = JSON.parse(readFileSync(runner.path('r.json'), 'utf8'));
-    expect(json.cases[0]).toMatchObject({ id: 'broken', passed: false, error: expect.stringMatching(/^cannot send broken\.png: /) });
+    expect(json.cases[0]).toMatchObject({
+      id: 'broken',
+      passed: false,
+      error: expect.stringMatching(/^cannot send broken\.png: /),
+    });
   });
 
   it('names a missing image before running anything', async () => {
-    const { runner, dir } = await setup('name: shots\ncases:\n  - id: gone\n    input: Look\n    images: [gone.png]\n    expect: { contains: [x] }\n');
+    const { runner, dir } = await setup(
+      'name: shots\ncases:\n  - id: gone\n    input: Look\n    images: [gone.png]\n    expect: { contains: [x] }\n',
+    );
     const run = await runner.run(['eval', '--dir', dir]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/support\.yaml: case "gone" names gone\.png, but there is no such file/);
@@ -266,6 +364,8 @@ cases:
   it('ships starter suites for support answers, screenshot triage and policy questions', async () => {
     const suites = await loadSuites('evals');
     expect(suites.map((s) => s.name)).toEqual(['policy-questions', 'screenshot-triage', 'support-answers']);
-    for (const s of suites) for (const c of s.cases) for (const img of c.images) expect(readFileSync(img).subarray(1, 4).toString()).toBe('PNG');
+    for (const s of suites)
+      for (const c of s.cases)
+        for (const img of c.images) expect(readFileSync(img).subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSuite } from '../../../src/features/offline/eval/cases.js';
@@ -26,8 +26,15 @@ async function setup() {
   prefixes.push(prefix);
   const keys = storeKeys(prefix);
   const runner = new CliRunner({});
-  await seedFixture(new RedisThreadStore(redis, keys, 3600, 20), new RedisFeedbackStore(redis, keys), runner.clock - 86_400_000);
-  writeFileSync(runner.path('tw.yml'), `state:\n  key_prefix: "${prefix}"\ndefaults:\n  instructions: You are the Acme support assistant.\n`);
+  await seedFixture(
+    new RedisThreadStore(redis, keys, 3600, 20),
+    new RedisFeedbackStore(redis, keys),
+    runner.clock - 86_400_000,
+  );
+  writeFileSync(
+    runner.path('tw.yml'),
+    `state:\n  key_prefix: "${prefix}"\ndefaults:\n  instructions: You are the Acme support assistant.\n`,
+  );
   runner.env = { REDIS_URL, THREADWISE_CONFIG: runner.path('tw.yml') };
   return runner;
 }
@@ -35,10 +42,31 @@ async function setup() {
 describe('threadwise export finetune', () => {
   it('writes well-rated threads as redacted chat fine-tuning JSONL and badly rated answers as eval cases', async () => {
     const runner = await setup();
-    writeFileSync(runner.path('tools.json'), JSON.stringify([{ type: 'function', name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: { id: { type: 'string' } } } }]));
+    writeFileSync(
+      runner.path('tools.json'),
+      JSON.stringify([
+        {
+          type: 'function',
+          name: 'lookup_ticket',
+          description: 'Look up a ticket',
+          parameters: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      ]),
+    );
     const out = runner.path('data.jsonl');
     const evalOut = runner.path('from-feedback.yaml');
-    const run = await runner.run(['export', 'finetune', '--since', '30d', '--out', out, '--eval-out', evalOut, '--tools', runner.path('tools.json')]);
+    const run = await runner.run([
+      'export',
+      'finetune',
+      '--since',
+      '30d',
+      '--out',
+      out,
+      '--eval-out',
+      evalOut,
+      '--tools',
+      runner.path('tools.json'),
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('8 votes in the last 30 days on 3 threads: 2 well-rated and 2 badly rated answers.');
@@ -46,11 +74,23 @@ describe('threadwise export finetune', () => {
     expect(run.stdout).toContain('Note: OpenAI needs at least 10 examples');
     expect(run.stdout).toMatch(/Redacted: 3 emails, 1 iban, 1 card, 1 phone\./);
 
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0].messages[0]).toEqual({ role: 'system', content: 'You are the Acme support assistant.' });
     expect(lines[0].messages.filter((m: { weight?: number }) => m.weight === 1)).toHaveLength(2);
-    expect(lines[0].tools).toEqual([{ type: 'function', function: { name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: { id: { type: 'string' } } } } }]);
+    expect(lines[0].tools).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'lookup_ticket',
+          description: 'Look up a ticket',
+          parameters: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      },
+    ]);
     const all = readFileSync(out, 'utf8');
     expect(all).not.toContain('ada@example.com');
     expect(all).not.toContain('7946');
@@ -67,7 +107,13 @@ describe('threadwise export finetune', () => {
     const runner = await setup();
     const evalOut = runner.path('from-feedback.yaml');
     await runner.run(['export', 'finetune', '--out', runner.path('a.jsonl'), '--eval-out', evalOut]);
-    writeFileSync(evalOut, readFileSync(evalOut, 'utf8').replace(/rubric: [\s\S]*?(?=\n  - id:)/, 'rubric: Says no date is known yet and offers to ask the assignee.'));
+    writeFileSync(
+      evalOut,
+      readFileSync(evalOut, 'utf8').replace(
+        /rubric: [\s\S]*?(?=\n {2}- id:)/,
+        'rubric: Says no date is known yet and offers to ask the assignee.',
+      ),
+    );
     const again = await runner.run(['export', 'finetune', '--out', runner.path('b.jsonl'), '--eval-out', evalOut]);
     expect(again.stdout).toContain('0 new eval cases added');
     const suite = parseSuite(readFileSync(evalOut, 'utf8'), evalOut);
@@ -77,7 +123,16 @@ describe('threadwise export finetune', () => {
 
   it('only reads feedback inside --since', async () => {
     const runner = await setup();
-    const run = await runner.run(['export', 'finetune', '--since', '1h', '--out', runner.path('a.jsonl'), '--eval-out', runner.path('e.yaml')]);
+    const run = await runner.run([
+      'export',
+      'finetune',
+      '--since',
+      '1h',
+      '--out',
+      runner.path('a.jsonl'),
+      '--eval-out',
+      runner.path('e.yaml'),
+    ]);
     expect(run.stdout).toContain('0 votes in the last 1 hour on 0 threads');
     expect(readFileSync(runner.path('a.jsonl'), 'utf8')).toBe('');
   });

@@ -8,7 +8,11 @@ describe('typing into threadwise chat', () => {
     expect(parseChatLine('/new')).toEqual({ kind: 'new' });
     expect(parseChatLine('/quit')).toEqual({ kind: 'exit' });
     expect(parseChatLine('/help')).toEqual({ kind: 'help' });
-    expect(parseChatLine('/image shot.png what is this?')).toEqual({ kind: 'message', text: 'what is this?', imagePaths: ['shot.png'] });
+    expect(parseChatLine('/image shot.png what is this?')).toEqual({
+      kind: 'message',
+      text: 'what is this?',
+      imagePaths: ['shot.png'],
+    });
     expect(parseChatLine('/image')).toEqual({ kind: 'unknown', command: '/image needs a file path' });
     expect(parseChatLine('/deploy now')).toEqual({ kind: 'unknown', command: '/deploy' });
   });

@@ -26,6 +26,7 @@ describe('context, limits, pricing and rate-limit settings', () => {
 
   it('describes every new setting for the docs generator', () => {
     const shape = fileConfigSchema.shape;
-    for (const key of ['context', 'limits', 'pricing', 'rate_limits'] as const) expect(shape[key].description).toBeTruthy();
+    for (const key of ['context', 'limits', 'pricing', 'rate_limits'] as const)
+      expect(shape[key].description).toBeTruthy();
   });
 });

@@ -24,8 +24,13 @@ const issues = (openai: unknown) => {
 describe('compatibility settings for OpenAI-compatible servers', () => {
   it('sends every optional feature to OpenAI', () => {
     expect(toCreateParams(request)).toMatchObject({
-      store: true, previous_response_id: 'resp_123', safety_identifier: request.safetyIdentifier, prompt_cache_key: 'tw-abc',
-      metadata: { app: 'threadwise' }, stream_options: { include_obfuscation: false }, stream: true,
+      store: true,
+      previous_response_id: 'resp_123',
+      safety_identifier: request.safetyIdentifier,
+      prompt_cache_key: 'tw-abc',
+      metadata: { app: 'threadwise' },
+      stream_options: { include_obfuscation: false },
+      stream: true,
     });
   });
 
@@ -36,17 +41,27 @@ describe('compatibility settings for OpenAI-compatible servers', () => {
 
   it('offers function tools everywhere but hosted file_search only where the server runs it', () => {
     const tools: ModelRequest['tools'] = [
-      { type: 'function', name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object', properties: {}, required: [], additionalProperties: false }, strict: true },
+      {
+        type: 'function',
+        name: 'lookup_ticket',
+        description: 'Look up a ticket',
+        parameters: { type: 'object', properties: {}, required: [], additionalProperties: false },
+        strict: true,
+      },
       { type: 'file_search', vectorStoreIds: ['vs_1'] },
     ];
-    const names = (compat = PRESETS.openai) => (toCreateParams({ ...request, tools }, compat).tools ?? []).map((t) => t.type);
+    const names = (compat = PRESETS.openai) =>
+      (toCreateParams({ ...request, tools }, compat).tools ?? []).map((t) => t.type);
     expect(names()).toEqual(['function', 'file_search']);
     expect(names(PRESETS.vllm)).toEqual(['function']);
     expect(names({ ...PRESETS.openai, hostedTools: false })).toEqual(['function']);
   });
 
   it('lets each feature be overridden on top of a preset', () => {
-    expect(resolveCompat({ preset: 'vllm', prompt_cache_key: true })).toEqual({ ...PRESETS.vllm, promptCacheKey: true });
+    expect(resolveCompat({ preset: 'vllm', prompt_cache_key: true })).toEqual({
+      ...PRESETS.vllm,
+      promptCacheKey: true,
+    });
     expect(resolveCompat({ preset: 'openai', stream_options: false }).streamOptions).toBe(false);
   });
 
@@ -54,8 +69,12 @@ describe('compatibility settings for OpenAI-compatible servers', () => {
     expect(issues({ chain_previous_response: true, compat: { preset: 'ollama' } })).toEqual([
       'openai.chain_previous_response: cannot be true: the ollama compat setting says this server cannot continue stored responses',
     ]);
-    expect(issues({ store: true, compat: { preset: 'vllm' } })).toEqual(['openai.store: cannot be true: the vllm compat setting says this server does not store responses']);
-    expect(issues({ chain_previous_response: true, compat: { preset: 'vllm', store: true, previous_response_id: true } })).toEqual([]);
+    expect(issues({ store: true, compat: { preset: 'vllm' } })).toEqual([
+      'openai.store: cannot be true: the vllm compat setting says this server does not store responses',
+    ]);
+    expect(
+      issues({ chain_previous_response: true, compat: { preset: 'vllm', store: true, previous_response_id: true } }),
+    ).toEqual([]);
     expect(issues({ compat: { preset: 'bedrock' } })[0]).toMatch(/openai\.compat\.preset/);
   });
 });

@@ -48,7 +48,10 @@ describe('startup configuration', () => {
     const path = yamlFile('files:\n  images_per_turn: 3\n  max_request_bytes: 90000000\n');
     expect(problems({ ...valid, THREADWISE_CONFIG: path }).join('\n')).toMatch(/files\.max_request_bytes/);
     const ok = yamlFile('files:\n  images_per_turn: 3\n');
-    expect(loadConfig({ ...valid, THREADWISE_CONFIG: ok }).file.files).toMatchObject({ images_per_turn: 3, max_kept_per_thread: 20 });
+    expect(loadConfig({ ...valid, THREADWISE_CONFIG: ok }).file.files).toMatchObject({
+      images_per_turn: 3,
+      max_kept_per_thread: 20,
+    });
   });
 
   it('names every missing or bad setting in one message, with its fix', () => {
@@ -66,7 +69,11 @@ describe('startup configuration', () => {
   it('never echoes a secret value in its error message', () => {
     const err = (() => {
       try {
-        loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token-999999', SLACK_APP_TOKEN: 'bad-app-token-77777', OPENAI_API_KEY: '' });
+        loadConfig({
+          SLACK_BOT_TOKEN: 'xoxp-user-token-999999',
+          SLACK_APP_TOKEN: 'bad-app-token-77777',
+          OPENAI_API_KEY: '',
+        });
       } catch (e) {
         return e as Error;
       }
@@ -107,22 +114,44 @@ channels:
   });
 
   it('reports an unreadable or invalid YAML file by name', () => {
-    expect(problems({ ...valid, THREADWISE_CONFIG: '/nonexistent/tw.yml' }).join()).toMatch(/cannot read \/nonexistent\/tw.yml: ENOENT/);
+    expect(problems({ ...valid, THREADWISE_CONFIG: '/nonexistent/tw.yml' }).join()).toMatch(
+      /cannot read \/nonexistent\/tw.yml: ENOENT/,
+    );
     expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('a: [1, 2') }).join()).toMatch(/not valid YAML/);
   });
 
   it('serves many workspaces through OAuth without a bot token when client id, secret and state secret are set', () => {
-    const oauth = { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret-1', SLACK_STATE_SECRET: 'state-secret-0123456789', SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k' };
+    const oauth = {
+      SLACK_CLIENT_ID: '1111.2222',
+      SLACK_CLIENT_SECRET: 'client-secret-1',
+      SLACK_STATE_SECRET: 'state-secret-0123456789',
+      SLACK_SIGNING_SECRET: 's',
+      OPENAI_API_KEY: 'k',
+    };
     expect(loadConfig(oauth).env.SLACK_CLIENT_ID).toBe('1111.2222');
-    expect(problems({ ...oauth, SLACK_STATE_SECRET: undefined }).join()).toMatch(/OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET together; missing SLACK_STATE_SECRET/);
-    expect(problems({ SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k' }).join()).toMatch(/SLACK_BOT_TOKEN is required.*or set SLACK_CLIENT_ID/);
+    expect(problems({ ...oauth, SLACK_STATE_SECRET: undefined }).join()).toMatch(
+      /OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET together; missing SLACK_STATE_SECRET/,
+    );
+    expect(problems({ SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k' }).join()).toMatch(
+      /SLACK_BOT_TOKEN is required.*or set SLACK_CLIENT_ID/,
+    );
   });
 
   it('reads queue timings for crash takeover and shutdown, with defaults', () => {
-    expect(loadConfig(valid).file.queue).toEqual({ concurrency: 64, lock_ms: 30_000, stalled_check_ms: 15_000, shutdown_grace_ms: 30_000 });
+    expect(loadConfig(valid).file.queue).toEqual({
+      concurrency: 64,
+      lock_ms: 30_000,
+      stalled_check_ms: 15_000,
+      shutdown_grace_ms: 30_000,
+    });
     const path = yamlFile('queue:\n  lock_ms: 5000\n  shutdown_grace_ms: 0\n');
-    expect(loadConfig({ ...valid, THREADWISE_CONFIG: path }).file.queue).toMatchObject({ lock_ms: 5000, shutdown_grace_ms: 0 });
-    expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('queue:\n  lock_ms: 10\n') }).join()).toMatch(/queue\.lock_ms/);
+    expect(loadConfig({ ...valid, THREADWISE_CONFIG: path }).file.queue).toMatchObject({
+      lock_ms: 5000,
+      shutdown_grace_ms: 0,
+    });
+    expect(problems({ ...valid, THREADWISE_CONFIG: yamlFile('queue:\n  lock_ms: 10\n') }).join()).toMatch(
+      /queue\.lock_ms/,
+    );
   });
 });
 
@@ -145,7 +174,10 @@ describe('tool configuration', () => {
   it('names the missing credentials of an HTTP ticket provider, never their values', () => {
     const path = yamlFile('tickets:\n  provider: jira\n');
     const list = problems({ ...valid, THREADWISE_CONFIG: path, JIRA_API_TOKEN: 'secret-jira-token' });
-    expect(list).toEqual([expect.stringMatching(/^JIRA_BASE_URL is required for tickets.provider jira/), expect.stringMatching(/^JIRA_EMAIL is required/)]);
+    expect(list).toEqual([
+      expect.stringMatching(/^JIRA_BASE_URL is required for tickets.provider jira/),
+      expect.stringMatching(/^JIRA_EMAIL is required/),
+    ]);
     expect(list.join('\n')).not.toContain('secret-jira-token');
   });
 

@@ -9,13 +9,18 @@ const committed = () => readFileSync(join(import.meta.dirname, '../../../docs/co
 describe('docs/configuration.md', () => {
   it('matches the zod schemas it is generated from', () => {
     // On failure: run `npm run docs` and commit docs/configuration.md.
-    expect(committed() === configurationMarkdown(), 'docs/configuration.md is stale: run `npm run docs` and commit it').toBe(true);
+    expect(
+      committed() === configurationMarkdown(),
+      'docs/configuration.md is stale: run `npm run docs` and commit it',
+    ).toBe(true);
   });
 
   it('documents every environment variable and nested setting with its description and default', () => {
     const md = configurationMarkdown();
     for (const key of Object.keys(envSchema.shape)) expect(md).toContain(`| \`${key}\` |`);
-    expect(md).toContain('| `openai.compat.preset` | `"openai"` \\| `"azure"` \\| `"vllm"` \\| `"ollama"` \\| `"litellm"` | `"openai"` | The kind of server');
+    expect(md).toContain(
+      '| `openai.compat.preset` | `"openai"` \\| `"azure"` \\| `"vllm"` \\| `"ollama"` \\| `"litellm"` | `"openai"` | The kind of server',
+    );
     expect(md).toContain('| `channels.<channel id>.model` | string |');
     expect(md).toContain('| `state.ttl_days` | number (0.04167 to 365) | `30` |');
   });

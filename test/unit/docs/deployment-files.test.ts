@@ -10,7 +10,11 @@ const read = (name: string) => readFileSync(join(root, name), 'utf8');
 
 /** KEY=value lines of an env file, including commented-out examples (`# KEY=value`). */
 function envFile(text: string): Array<{ key: string; value: string; commented: boolean }> {
-  return [...text.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => ({ key: m[2]!, value: m[3]!, commented: Boolean(m[1]) }));
+  return [...text.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => ({
+    key: m[2]!,
+    value: m[3]!,
+    commented: Boolean(m[1]),
+  }));
 }
 
 describe('deployment files', () => {
@@ -27,7 +31,16 @@ describe('deployment files', () => {
 
   it('docker-compose.yml runs the bot against a persistent, append-only Redis and checks readiness', () => {
     const compose = parseYaml(read('docker-compose.yml')) as {
-      services: Record<string, { command?: string[]; volumes?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: unknown }>;
+      services: Record<
+        string,
+        {
+          command?: string[];
+          volumes?: string[];
+          environment?: Record<string, string>;
+          healthcheck?: { test: string[] };
+          depends_on?: unknown;
+        }
+      >;
       volumes: Record<string, unknown>;
     };
     const { threadwise, redis } = compose.services;

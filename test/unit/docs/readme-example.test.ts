@@ -13,7 +13,12 @@ describe('the README', () => {
     expect(yaml).toBeDefined();
     const path = join(mkdtempSync(join(tmpdir(), 'tw-readme-')), 'threadwise.yml');
     writeFileSync(path, yaml!);
-    const { file } = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', OPENAI_API_KEY: 'k', THREADWISE_CONFIG: path });
+    const { file } = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      OPENAI_API_KEY: 'k',
+      THREADWISE_CONFIG: path,
+    });
     expect(file.limits.user_daily_tokens).toBe(200_000);
   });
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ticketArgs, type StoredTriage } from '../../../src/features/triage/triage-flow.js';
-import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { contextFromEntities } from '../../../src/features/answering/app-context.js';
 import { askModal } from '../../../src/features/answering/ask-modal.js';
 import { feedbackBlocks } from '../../../src/features/answering/feedback-blocks.js';
+import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { homeView } from '../../../src/features/home/home-view.js';
-import { triageCardBlocks } from '../../../src/features/triage/triage-card.js';
-import { threadTranscript } from '../../../src/platform/slack/transcript.js';
-import { redactPerson, REMOVED_TEXT } from '../../../src/platform/store/redact-person.js';
 import type { Triage } from '../../../src/features/triage/schema.js';
+import { triageCardBlocks } from '../../../src/features/triage/triage-card.js';
+import { type StoredTriage, ticketArgs } from '../../../src/features/triage/triage-flow.js';
+import { threadTranscript } from '../../../src/platform/slack/transcript.js';
+import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -32,19 +32,38 @@ describe('triage card', () => {
     expect(json).toContain('*Suggested owner*\\n_unknown_');
     expect(json).toContain('1. Open /login\\n2. Click SSO');
     expect(json).toContain('Confidence 42%');
-    expect(blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: expect.stringMatching(/^🔴 Login fails/) } });
-    expect(blocks).toContainEqual(expect.objectContaining({ type: 'actions', elements: [expect.objectContaining({ action_id: 'tw_triage_ticket', value: 'abc' })] }));
+    expect(blocks[0]).toMatchObject({
+      type: 'header',
+      text: { type: 'plain_text', text: expect.stringMatching(/^🔴 Login fails/) },
+    });
+    expect(blocks).toContainEqual(
+      expect.objectContaining({
+        type: 'actions',
+        elements: [expect.objectContaining({ action_id: 'tw_triage_ticket', value: 'abc' })],
+      }),
+    );
   });
 
   it('has no button when tickets are not configured, and no steps section without steps', () => {
-    const blocks = triageCardBlocks({ ...triage, steps_to_reproduce: [] }, { id: 'abc', requestedBy: 'U1', ticketsEnabled: false });
+    const blocks = triageCardBlocks(
+      { ...triage, steps_to_reproduce: [] },
+      { id: 'abc', requestedBy: 'U1', ticketsEnabled: false },
+    );
     expect(JSON.stringify(blocks)).not.toContain('tw_triage_ticket');
     expect(JSON.stringify(blocks)).not.toContain('Steps to reproduce');
     expect(JSON.stringify(blocks)).not.toContain('after approval');
   });
 
   it('maps a triage to create_ticket arguments within the tool’s limits', () => {
-    const stored: StoredTriage = { id: 'x', teamId: 'T', channel: 'C', threadTs: '1.1', messageTs: '1.1', requestedBy: 'U1', triage: { ...triage, title: 'Bug' } };
+    const stored: StoredTriage = {
+      id: 'x',
+      teamId: 'T',
+      channel: 'C',
+      threadTs: '1.1',
+      messageTs: '1.1',
+      requestedBy: 'U1',
+      triage: { ...triage, title: 'Bug' },
+    };
     const args = ticketArgs(stored, 'https://slack/link');
     expect(args.priority).toBe('urgent');
     expect(args.title.length).toBeGreaterThanOrEqual(5);
@@ -57,7 +76,14 @@ describe('other builders', () => {
     expect(feedbackBlocks()).toEqual([
       expect.objectContaining({
         type: 'context_actions',
-        elements: [expect.objectContaining({ type: 'feedback_buttons', action_id: 'tw_feedback', positive_button: expect.objectContaining({ value: 'positive' }), negative_button: expect.objectContaining({ value: 'negative' }) })],
+        elements: [
+          expect.objectContaining({
+            type: 'feedback_buttons',
+            action_id: 'tw_feedback',
+            positive_button: expect.objectContaining({ value: 'positive' }),
+            negative_button: expect.objectContaining({ value: 'negative' }),
+          }),
+        ],
       }),
     ]);
   });
@@ -70,7 +96,18 @@ describe('other builders', () => {
 
   it('the home view lists capabilities, commands and usage', () => {
     const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
-    const view = homeView({ userId: 'U1', capabilities: ['Answer'], commands: [{ usage: '/threadwise ask <q>', description: 'ask' }], usage: { userToday: { ...zero, inputTokens: 1200, outputTokens: 34, calls: 2, usdMicros: 5000 }, userMonth: zero, workspaceMonth: zero, top: [] }, dailyLimit: 10_000 });
+    const view = homeView({
+      userId: 'U1',
+      capabilities: ['Answer'],
+      commands: [{ usage: '/threadwise ask <q>', description: 'ask' }],
+      usage: {
+        userToday: { ...zero, inputTokens: 1200, outputTokens: 34, calls: 2, usdMicros: 5000 },
+        userMonth: zero,
+        workspaceMonth: zero,
+        top: [],
+      },
+      dailyLimit: 10_000,
+    });
     const json = JSON.stringify(view);
     expect(json).toContain('1,234 tokens');
     expect(json).toContain('This month: nothing yet');
@@ -80,7 +117,10 @@ describe('other builders', () => {
 
 describe('presence helpers', () => {
   it('picks a starting status from the files and turns statuses into loading messages', () => {
-    expect(startingStatus([{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({ text: 'is reading your screenshot…', loading: ['Reading your screenshot…', 'A'] });
+    expect(startingStatus([{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
+      text: 'is reading your screenshot…',
+      loading: ['Reading your screenshot…', 'A'],
+    });
     expect(startingStatus([{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
     expect(startingStatus(undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
     expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
@@ -88,20 +128,32 @@ describe('presence helpers', () => {
 
   it('titles a thread with one short line cut at a word', () => {
     expect(titleFrom('  short\nquestion ')).toBe('short question');
-    expect(titleFrom('x'.repeat(10) + ' ' + 'y'.repeat(80))).toMatch(/^x{10} y+…$/);
+    expect(titleFrom(`${'x'.repeat(10)} ${'y'.repeat(80)}`)).toMatch(/^x{10} y+…$/);
     expect(titleFrom('   ')).toBeUndefined();
   });
 
   it('reads channel and message entities of app_context_changed and ignores the rest', () => {
     expect(contextFromEntities([{ type: 'slack#/types/canvas_id', value: 'F1' }], 5)).toBeUndefined();
-    expect(contextFromEntities([{ type: 'slack#/types/channel_id', value: 'C1' }, { type: 'slack#/types/message_context', value: { message_ts: '1.2', channel_id: 'C2' } }], 5)).toEqual({ at: 5, channel: 'C1', message: { channel: 'C2', ts: '1.2' } });
+    expect(
+      contextFromEntities(
+        [
+          { type: 'slack#/types/channel_id', value: 'C1' },
+          { type: 'slack#/types/message_context', value: { message_ts: '1.2', channel_id: 'C2' } },
+        ],
+        5,
+      ),
+    ).toEqual({ at: 5, channel: 'C1', message: { channel: 'C2', ts: '1.2' } });
     expect(contextFromEntities('nope', 5)).toBeUndefined();
   });
 });
 
 describe('transcript and redaction', () => {
   it('keeps the first message and the newest replies of a long thread, and says what was left out', () => {
-    const msgs = Array.from({ length: 50 }, (_, i) => ({ ts: `${1_700_000_000 + i}.000000`, text: `message ${i}`, user: 'U1' }));
+    const msgs = Array.from({ length: 50 }, (_, i) => ({
+      ts: `${1_700_000_000 + i}.000000`,
+      text: `message ${i}`,
+      user: 'U1',
+    }));
     const text = threadTranscript(msgs, 'UBOT', 400);
     expect(text.split('\n')[0]).toContain('message 0');
     expect(text).toContain('message 49');
@@ -112,7 +164,14 @@ describe('transcript and redaction', () => {
   it('removes one person from a shared thread, with the tool results fetched for them', () => {
     const { items, changed } = redactPerson(
       [
-        { type: 'user', ts: '1', userId: 'U1', userName: 'Ada', text: 'my ticket SUP-1', attachments: [{ kind: 'text', name: 'a.txt', text: 'x', totalChars: 1, truncated: false }] },
+        {
+          type: 'user',
+          ts: '1',
+          userId: 'U1',
+          userName: 'Ada',
+          text: 'my ticket SUP-1',
+          attachments: [{ kind: 'text', name: 'a.txt', text: 'x', totalChars: 1, truncated: false }],
+        },
         { type: 'function_call', callId: 'c', name: 'lookup_ticket', arguments: '{}' },
         { type: 'function_call_output', callId: 'c', output: '{"secret":true}' },
         { type: 'assistant', text: 'It is open.' },

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { ThreadItem } from '../../../src/turn/thread.js';
 import { groupTurns, inputBudget, planContext, shrinkTurn } from '../../../src/turn/budget.js';
 import { ContextFitter } from '../../../src/turn/fit-request.js';
 import type { ModelRequest } from '../../../src/turn/ports.js';
+import type { ThreadItem } from '../../../src/turn/thread.js';
 import { TokenCounter } from '../../../src/turn/tokens.js';
 
 const counter = new TokenCounter();
 const words = (n: number, seed: string) => Array.from({ length: n }, (_, i) => `${seed}${i % 97}`).join(' ');
-const user = (i: number, len = 300): ThreadItem => ({ type: 'user', ts: `${i}.0`, userId: 'U1', userName: 'Ada', text: `question ${i}: ${words(len, 'q')}` });
+const user = (i: number, len = 300): ThreadItem => ({
+  type: 'user',
+  ts: `${i}.0`,
+  userId: 'U1',
+  userName: 'Ada',
+  text: `question ${i}: ${words(len, 'q')}`,
+});
 const answer = (i: number, len = 300): ThreadItem => ({ type: 'assistant', text: `answer ${i}: ${words(len, 'a')}` });
-const thread = (turns: number, len = 300) => Array.from({ length: turns }, (_, i) => [user(i, len), answer(i, len)]).flat();
+const thread = (turns: number, len = 300) =>
+  Array.from({ length: turns }, (_, i) => [user(i, len), answer(i, len)]).flat();
 
 const request = (items: ThreadItem[], extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  model: 'gpt-4o', instructions: 'Be helpful.', items, maxOutputTokens: 1_000, safetyIdentifier: 's', promptCacheKey: 'k', metadata: {}, store: false, ...extra,
+  model: 'gpt-4o',
+  instructions: 'Be helpful.',
+  items,
+  maxOutputTokens: 1_000,
+  safetyIdentifier: 's',
+  promptCacheKey: 'k',
+  metadata: {},
+  store: false,
+  ...extra,
 });
 
 describe('token counting', () => {
@@ -30,7 +45,13 @@ describe('token counting', () => {
   });
 
   it('counts instructions and tool schemas with every call', () => {
-    const tools = [{ type: 'function', name: 'lookup_ticket', parameters: { type: 'object', properties: { id: { type: 'string' } } } }];
+    const tools = [
+      {
+        type: 'function',
+        name: 'lookup_ticket',
+        parameters: { type: 'object', properties: { id: { type: 'string' } } },
+      },
+    ];
     expect(counter.fixed('Be helpful.', tools)).toBeGreaterThan(counter.fixed('Be helpful.', []) + 10);
   });
 
@@ -63,15 +84,22 @@ describe('fitting a thread to the input budget', () => {
 
   it('never separates a function call from its output', () => {
     const tools: ThreadItem[] = [
-      user(0), { type: 'function_call', callId: 'c1', name: 'search', arguments: JSON.stringify({ q: words(200, 's') }) },
-      { type: 'function_call_output', callId: 'c1', output: words(1_500, 'o') }, answer(0),
-      user(1), { type: 'function_call', callId: 'c2', name: 'search', arguments: '{}' }, { type: 'function_call_output', callId: 'c2', output: words(600, 'p') }, answer(1),
+      user(0),
+      { type: 'function_call', callId: 'c1', name: 'search', arguments: JSON.stringify({ q: words(200, 's') }) },
+      { type: 'function_call_output', callId: 'c1', output: words(1_500, 'o') },
+      answer(0),
+      user(1),
+      { type: 'function_call', callId: 'c2', name: 'search', arguments: '{}' },
+      { type: 'function_call_output', callId: 'c2', output: words(600, 'p') },
+      answer(1),
       user(2),
     ];
     for (const budget of [500, 1_200, 2_000, 3_000, 5_000]) {
       const { kept } = planContext(tools, budget, counter);
       const calls = kept.filter((i) => i.type === 'function_call').map((i) => (i as { callId: string }).callId);
-      const outputs = kept.filter((i) => i.type === 'function_call_output').map((i) => (i as { callId: string }).callId);
+      const outputs = kept
+        .filter((i) => i.type === 'function_call_output')
+        .map((i) => (i as { callId: string }).callId);
       expect(outputs).toEqual(calls);
     }
     expect(groupTurns(tools).map((t) => t.length)).toEqual([4, 4, 1]);
@@ -89,7 +117,11 @@ describe('fitting a thread to the input budget', () => {
   });
 
   it('shortens the newest turn itself when it alone is too long, keeping every item', () => {
-    const huge: ThreadItem[] = [user(0, 5_000), { type: 'function_call', callId: 'c', name: 'f', arguments: '{}' }, { type: 'function_call_output', callId: 'c', output: words(5_000, 'o') }];
+    const huge: ThreadItem[] = [
+      user(0, 5_000),
+      { type: 'function_call', callId: 'c', name: 'f', arguments: '{}' },
+      { type: 'function_call_output', callId: 'c', output: words(5_000, 'o') },
+    ];
     const out = shrinkTurn(huge, 2_000, counter);
     expect(counter.items(out)).toBeLessThanOrEqual(2_000);
     expect(out.map((i) => i.type)).toEqual(['user', 'function_call', 'function_call_output']);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { channelSettings } from '../../../src/config/settings.js';
 import { fileConfigSchema } from '../../../src/config/file-schema.js';
+import { channelSettings } from '../../../src/config/settings.js';
+import { toCreateParams } from '../../../src/platform/openai/openai-model.js';
 import { buildRequest } from '../../../src/turn/build-request.js';
 import type { ThreadItem } from '../../../src/turn/thread.js';
-import { toCreateParams } from '../../../src/platform/openai/openai-model.js';
 
 const settings = channelSettings(fileConfigSchema.parse({}), 'gpt-4o', 'C1', false);
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1.1' };
@@ -15,7 +15,15 @@ const next: ThreadItem = { type: 'user', ts: '1.3', userId: 'U1', userName: 'Ada
 
 describe('the model request for a turn', () => {
   it('sends instructions, the whole stored history in order and the new message', () => {
-    const req = buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1');
+    const req = buildRequest(
+      settings,
+      key,
+      'U1',
+      history,
+      [next],
+      { store: false, chainPreviousResponse: false },
+      'Ev1',
+    );
     expect(req.items).toEqual([...history, next]);
     expect(req.previousResponseId).toBeUndefined();
     expect(req.store).toBe(false);
@@ -31,23 +39,45 @@ describe('the model request for a turn', () => {
   });
 
   it('keeps a byte-identical prefix between turns so the prompt cache can reuse it', () => {
-    const a = toCreateParams(buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'));
+    const a = toCreateParams(
+      buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'),
+    );
     const answer: ThreadItem = { type: 'assistant', text: 'answer two' };
-    const b = toCreateParams(buildRequest(settings, key, 'U1', [...history, next, answer], [{ ...next, ts: '1.5', text: 'third' }], { store: false, chainPreviousResponse: false }, 'Ev2'));
+    const b = toCreateParams(
+      buildRequest(
+        settings,
+        key,
+        'U1',
+        [...history, next, answer],
+        [{ ...next, ts: '1.5', text: 'third' }],
+        { store: false, chainPreviousResponse: false },
+        'Ev2',
+      ),
+    );
     expect(b.instructions).toBe(a.instructions);
     expect(JSON.stringify(b.input).startsWith(JSON.stringify(a.input).slice(0, -1))).toBe(true);
     expect(b.prompt_cache_key).toBe(a.prompt_cache_key);
   });
 
   it('chains with previous_response_id when configured, sending only what came after', () => {
-    const req = buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: true }, 'Ev1');
+    const req = buildRequest(
+      settings,
+      key,
+      'U1',
+      history,
+      [next],
+      { store: false, chainPreviousResponse: true },
+      'Ev1',
+    );
     expect(req.previousResponseId).toBe('resp_1');
     expect(req.items).toEqual([next]);
     expect(req.store).toBe(true);
   });
 
   it('maps to Responses input items with names on user messages', () => {
-    const params = toCreateParams(buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'));
+    const params = toCreateParams(
+      buildRequest(settings, key, 'U1', history, [next], { store: false, chainPreviousResponse: false }, 'Ev1'),
+    );
     expect(params.stream).toBe(true);
     expect(params.input).toEqual([
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: first' }] },
@@ -67,15 +97,37 @@ describe('tool results in a shared thread', () => {
   const eve: ThreadItem = { type: 'user', ts: '1.3', userId: 'U5', userName: 'Eve', text: 'what was its title?' };
 
   it('hides results fetched for someone else from the next asker, keeping the calls paired', () => {
-    const req = buildRequest(settings, key, 'U5', withTools, [eve], { store: true, chainPreviousResponse: true }, 'Ev2');
+    const req = buildRequest(
+      settings,
+      key,
+      'U5',
+      withTools,
+      [eve],
+      { store: true, chainPreviousResponse: true },
+      'Ev2',
+    );
     expect(JSON.stringify(req.items)).not.toContain('Salary review');
-    expect(req.items.map((i) => i.type)).toEqual(['user', 'function_call', 'function_call_output', 'assistant', 'user']);
+    expect(req.items.map((i) => i.type)).toEqual([
+      'user',
+      'function_call',
+      'function_call_output',
+      'assistant',
+      'user',
+    ]);
     // The stored chain would carry the raw result, so the history is resent instead.
     expect(req.previousResponseId).toBeUndefined();
   });
 
   it('keeps the asker’s own results', () => {
-    const req = buildRequest(settings, key, 'UAGENT', withTools, [eve], { store: true, chainPreviousResponse: false }, 'Ev2');
+    const req = buildRequest(
+      settings,
+      key,
+      'UAGENT',
+      withTools,
+      [eve],
+      { store: true, chainPreviousResponse: false },
+      'Ev2',
+    );
     expect(JSON.stringify(req.items)).toContain('Salary review');
   });
 });

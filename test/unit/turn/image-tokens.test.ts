@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { imageTokens, itemImageTokens } from '../../../src/turn/image-tokens.js';
 import { fitAttachmentBytes } from '../../../src/turn/attachment-budget.js';
+import { imageTokens, itemImageTokens } from '../../../src/turn/image-tokens.js';
 import type { ThreadItem } from '../../../src/turn/thread.js';
 
 describe('image token estimate (gpt-4o)', () => {
-  it('matches OpenAI\'s published examples', () => {
+  it("matches OpenAI's published examples", () => {
     expect(imageTokens(1024, 1024, 'high')).toBe(765);
     expect(imageTokens(2048, 4096, 'high')).toBe(1105);
     expect(imageTokens(4096, 8192, 'low')).toBe(85);
@@ -24,7 +24,11 @@ describe('image token estimate (gpt-4o)', () => {
   it('sums the images an item still carries', () => {
     const data = new Uint8Array(10);
     const item: ThreadItem = {
-      type: 'user', ts: '1', userId: 'U1', userName: 'Ada', text: 'see',
+      type: 'user',
+      ts: '1',
+      userId: 'U1',
+      userName: 'Ada',
+      text: 'see',
       attachments: [
         { kind: 'image', id: 'a', name: 'a.png', mime: 'image/png', width: 1024, height: 1024, detail: 'high', data },
         { kind: 'image', id: 'b', name: 'b.png', mime: 'image/png', width: 1024, height: 1024, detail: 'low', data },
@@ -36,14 +40,42 @@ describe('image token estimate (gpt-4o)', () => {
 });
 
 describe('keeping a request within the file byte limit', () => {
-  const img = (id: string, size: number) => ({ kind: 'image' as const, id, name: `${id}.png`, mime: 'image/png' as const, width: 10, height: 10, detail: 'auto' as const, data: new Uint8Array(size) });
-  const user = (ts: string, attachments: ReturnType<typeof img>[]): ThreadItem => ({ type: 'user', ts, userId: 'U1', userName: 'Ada', text: ts, attachments });
+  const img = (id: string, size: number) => ({
+    kind: 'image' as const,
+    id,
+    name: `${id}.png`,
+    mime: 'image/png' as const,
+    width: 10,
+    height: 10,
+    detail: 'auto' as const,
+    data: new Uint8Array(size),
+  });
+  const user = (ts: string, attachments: ReturnType<typeof img>[]): ThreadItem => ({
+    type: 'user',
+    ts,
+    userId: 'U1',
+    userName: 'Ada',
+    text: ts,
+    attachments,
+  });
 
   it('keeps the newest files and leaves out the bytes of older ones beyond the limit', () => {
-    const items = [user('1', [img('old', 600)]), { type: 'assistant' as const, text: 'ok' }, user('2', [img('mid', 300), img('new', 300)])];
+    const items = [
+      user('1', [img('old', 600)]),
+      { type: 'assistant' as const, text: 'ok' },
+      user('2', [img('mid', 300), img('new', 300)]),
+    ];
     const out = fitAttachmentBytes(items, 700);
-    const kept = out.flatMap((i) => (i.type === 'user' ? (i.attachments ?? []).map((a) => [a.kind === 'text' ? a.name : a.id, a.kind !== 'text' && Boolean(a.data)]) : []));
-    expect(kept).toEqual([['old', false], ['mid', true], ['new', true]]);
+    const kept = out.flatMap((i) =>
+      i.type === 'user'
+        ? (i.attachments ?? []).map((a) => [a.kind === 'text' ? a.name : a.id, a.kind !== 'text' && Boolean(a.data)])
+        : [],
+    );
+    expect(kept).toEqual([
+      ['old', false],
+      ['mid', true],
+      ['new', true],
+    ]);
     expect((items[0] as { attachments: Array<{ data?: Uint8Array }> }).attachments[0]!.data).toBeDefined(); // input untouched
   });
 });

@@ -1,7 +1,11 @@
 import { WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import { z } from 'zod';
 
-const fileSchema = z.looseObject({ name: z.string().optional(), title: z.string().optional(), mimetype: z.string().optional() });
+const fileSchema = z.looseObject({
+  name: z.string().optional(),
+  title: z.string().optional(),
+  mimetype: z.string().optional(),
+});
 
 export const slackMessageSchema = z.looseObject({
   ts: z.string(),
@@ -43,7 +47,20 @@ export interface CollectOptions {
 }
 
 /** Subtypes that are channel bookkeeping rather than something a person said. */
-const NOISE = new Set(['channel_join', 'channel_leave', 'channel_topic', 'channel_purpose', 'channel_name', 'channel_archive', 'channel_unarchive', 'pinned_item', 'unpinned_item', 'bot_add', 'bot_remove', 'reminder_add']);
+const NOISE = new Set([
+  'channel_join',
+  'channel_leave',
+  'channel_topic',
+  'channel_purpose',
+  'channel_name',
+  'channel_archive',
+  'channel_unarchive',
+  'pinned_item',
+  'unpinned_item',
+  'bot_add',
+  'bot_remove',
+  'reminder_add',
+]);
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -87,7 +104,13 @@ export async function collectThreads(client: WebClient, opts: CollectOptions): P
 
   const oldest = opts.oldest.toFixed(6);
   const tops = await pages('conversations.history', (cursor) =>
-    client.conversations.history({ channel: opts.channel, oldest, inclusive: true, limit, ...(cursor ? { cursor } : {}) }),
+    client.conversations.history({
+      channel: opts.channel,
+      oldest,
+      inclusive: true,
+      limit,
+      ...(cursor ? { cursor } : {}),
+    }),
   );
   const threads: SlackThread[] = [];
   for (const top of tops.sort((a, b) => compareTs(a.ts, b.ts))) {

@@ -26,12 +26,14 @@ const isTriaged = (r: TriageResult): r is Triaged => r.outcome.status === 'triag
 
 /** Most severe first, then most confident, then oldest. */
 export function ordered(results: readonly TriageResult[]): Triaged[] {
-  return results.filter(isTriaged).sort(
-    (a, b) =>
-      rank(b.outcome.triage.severity) - rank(a.outcome.triage.severity) ||
-      b.outcome.triage.confidence - a.outcome.triage.confidence ||
-      Number(a.ts) - Number(b.ts),
-  );
+  return results
+    .filter(isTriaged)
+    .sort(
+      (a, b) =>
+        rank(b.outcome.triage.severity) - rank(a.outcome.triage.severity) ||
+        b.outcome.triage.confidence - a.outcome.triage.confidence ||
+        Number(a.ts) - Number(b.ts),
+    );
 }
 
 /** A link to the thread the way Slack's "Copy link" writes it. */
@@ -69,7 +71,10 @@ export function markdownReport(results: readonly TriageResult[], ctx: ReportCont
   ];
   const triaged = ordered(results);
   if (triaged.length) {
-    out.push('| Severity | Title | Category | Component | Suggested owner | Confidence | Thread |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '| Severity | Title | Category | Component | Suggested owner | Confidence | Thread |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const r of triaged) {
       const t = r.outcome.triage;
       const link = threadLink(ctx.workspaceUrl, r.channel, r.ts);
@@ -81,7 +86,8 @@ export function markdownReport(results: readonly TriageResult[], ctx: ReportCont
     for (const r of triaged) {
       const t = r.outcome.triage;
       out.push(`### ${ICON[t.severity]} ${t.title}`, '', t.summary, '');
-      if (t.steps_to_reproduce.length) out.push('Steps to reproduce:', '', ...t.steps_to_reproduce.map((s, i) => `${i + 1}. ${s}`), '');
+      if (t.steps_to_reproduce.length)
+        out.push('Steps to reproduce:', '', ...t.steps_to_reproduce.map((s, i) => `${i + 1}. ${s}`), '');
     }
   }
   const others = results.filter((r) => !isTriaged(r));
@@ -89,7 +95,9 @@ export function markdownReport(results: readonly TriageResult[], ctx: ReportCont
     out.push('## Not triaged', '');
     for (const r of others) {
       const link = threadLink(ctx.workspaceUrl, r.channel, r.ts);
-      out.push(`- ${link ? `[${when(r.ts)}](${link})` : when(r.ts)} — ${r.outcome.status}: ${'detail' in r.outcome ? cell(r.outcome.detail) : ''}`);
+      out.push(
+        `- ${link ? `[${when(r.ts)}](${link})` : when(r.ts)} — ${r.outcome.status}: ${'detail' in r.outcome ? cell(r.outcome.detail) : ''}`,
+      );
     }
     out.push('');
   }
@@ -117,7 +125,24 @@ export function csvReport(results: readonly TriageResult[], ctx: ReportContext):
       problem: r.outcome.status === 'triaged' ? '' : r.outcome.detail,
     };
   });
-  return stringify(rows, { header: true, columns: ['channel', 'thread_ts', 'link', 'status', 'severity', 'title', 'category', 'component', 'suggested_owner', 'confidence', 'summary', 'steps_to_reproduce', 'problem'] });
+  return stringify(rows, {
+    header: true,
+    columns: [
+      'channel',
+      'thread_ts',
+      'link',
+      'status',
+      'severity',
+      'title',
+      'category',
+      'component',
+      'suggested_owner',
+      'confidence',
+      'summary',
+      'steps_to_reproduce',
+      'problem',
+    ],
+  });
 }
 
 /** A short Markdown digest for Slack: the counts and the most severe threads (Slack caps markdown_text at 12,000). */

@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { redactText, type RedactOptions } from '../../privacy/pii/redact.js';
+import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
 import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
 import { formatUsd, priceOf, usdFor } from '../prices.js';
 import type { SlackMessage, SlackThread } from './collect.js';
@@ -34,7 +34,11 @@ export interface TranscriptDeps {
 }
 
 /** A Slack ts as a readable UTC time, e.g. "2026-05-12 09:41 UTC". */
-export const when = (ts: string): string => new Date(Number(ts.split('.')[0]) * 1000).toISOString().replace(/:\d\d\.\d{3}Z$/, ' UTC').replace('T', ' ');
+export const when = (ts: string): string =>
+  new Date(Number(ts.split('.')[0]) * 1000)
+    .toISOString()
+    .replace(/:\d\d\.\d{3}Z$/, ' UTC')
+    .replace('T', ' ');
 
 async function line(m: SlackMessage, deps: TranscriptDeps): Promise<string> {
   const author = m.user ? ((await deps.userName(m.user)) ?? m.user) : m.bot_id ? `app ${m.bot_id}` : 'unknown';
@@ -44,7 +48,11 @@ async function line(m: SlackMessage, deps: TranscriptDeps): Promise<string> {
 }
 
 /** The thread as the model reads it: who said what and when, with attachments named. */
-export async function transcript(thread: SlackThread, channelName: string | undefined, deps: TranscriptDeps): Promise<string> {
+export async function transcript(
+  thread: SlackThread,
+  channelName: string | undefined,
+  deps: TranscriptDeps,
+): Promise<string> {
   const lines = await Promise.all(thread.messages.map((m) => line(m, deps)));
   return [`Thread in #${channelName ?? thread.channel}, started ${when(thread.ts)}:`, ...lines].join('\n');
 }
@@ -73,7 +81,8 @@ export function triageRequest(thread: SlackThread, text: string, opts: BuildOpti
   };
 }
 
-export const toJsonl = (lines: readonly BatchRequestLine[]): string => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+export const toJsonl = (lines: readonly BatchRequestLine[]): string =>
+  `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
 
 export interface CostEstimate {
   requests: number;
@@ -96,7 +105,8 @@ export function estimateCost(lines: readonly BatchRequestLine[], model: string):
   for (const l of lines) {
     const body = l.body as { instructions: string; input: Array<{ content: Array<{ text: string }> }> };
     const text = body.input.flatMap((i) => i.content.map((c) => c.text)).join('\n');
-    inputTokens += countTokens(body.instructions, AS_TEXT) + countTokens(text, AS_TEXT) + schemaTokens + OVERHEAD_TOKENS;
+    inputTokens +=
+      countTokens(body.instructions, AS_TEXT) + countTokens(text, AS_TEXT) + schemaTokens + OVERHEAD_TOKENS;
   }
   const typicalOutputTokens = lines.length * TYPICAL_OUTPUT_TOKENS;
   const maxOutputTokens = lines.length * TRIAGE_MAX_OUTPUT_TOKENS;
@@ -106,7 +116,14 @@ export function estimateCost(lines: readonly BatchRequestLine[], model: string):
       typical: usdFor(price, { input: inputTokens, output: typicalOutputTokens }, batch),
       max: usdFor(price, { input: inputTokens, output: maxOutputTokens }, batch),
     };
-  return { requests: lines.length, inputTokens, typicalOutputTokens, maxOutputTokens, batchUsd: usd(true), standardUsd: usd(false) };
+  return {
+    requests: lines.length,
+    inputTokens,
+    typicalOutputTokens,
+    maxOutputTokens,
+    batchUsd: usd(true),
+    standardUsd: usd(false),
+  };
 }
 
 export function describeEstimate(e: CostEstimate, model: string): string {

@@ -6,9 +6,7 @@ import { parseCustomId } from './requests.js';
 const outputLineSchema = z.looseObject({
   id: z.string(),
   custom_id: z.string(),
-  response: z
-    .looseObject({ status_code: z.number(), request_id: z.string().optional(), body: z.unknown() })
-    .nullable(),
+  response: z.looseObject({ status_code: z.number(), request_id: z.string().optional(), body: z.unknown() }).nullable(),
   error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullable(),
 });
 type OutputLine = z.infer<typeof outputLineSchema>;
@@ -22,14 +20,18 @@ const responseBodySchema = z.looseObject({
     .array(
       z.looseObject({
         type: z.string(),
-        content: z.array(z.looseObject({ type: z.string(), text: z.string().optional(), refusal: z.string().optional() })).optional(),
+        content: z
+          .array(z.looseObject({ type: z.string(), text: z.string().optional(), refusal: z.string().optional() }))
+          .optional(),
       }),
     )
     .default([]),
   usage: z.looseObject({ input_tokens: z.number(), output_tokens: z.number() }).nullish(),
 });
 
-const errorBodySchema = z.looseObject({ error: z.looseObject({ message: z.string().nullish(), code: z.string().nullish(), type: z.string().nullish() }) });
+const errorBodySchema = z.looseObject({
+  error: z.looseObject({ message: z.string().nullish(), code: z.string().nullish(), type: z.string().nullish() }),
+});
 
 export type TriageOutcome =
   | { status: 'triaged'; triage: Triage }
@@ -69,12 +71,15 @@ export function parseJsonl(text: string): { values: unknown[]; unreadable: strin
 
 /** What one answered request amounts to: a validated triage, or why there is none. */
 function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutcome {
-  if (line.error) return { status: 'failed', detail: `${line.error.code ?? 'error'}: ${line.error.message ?? 'no message'}` };
+  if (line.error)
+    return { status: 'failed', detail: `${line.error.code ?? 'error'}: ${line.error.message ?? 'no message'}` };
   if (!line.response) return { status: 'failed', detail: 'no response' };
   const { status_code: code, body } = line.response;
   if (code < 200 || code >= 300) {
     const e = errorBodySchema.safeParse(body);
-    const what = e.success ? `${e.data.error.code ?? e.data.error.type ?? 'error'}: ${e.data.error.message ?? ''}` : 'no details';
+    const what = e.success
+      ? `${e.data.error.code ?? e.data.error.type ?? 'error'}: ${e.data.error.message ?? ''}`
+      : 'no details';
     return { status: 'failed', detail: `HTTP ${code} ${what}`.trim() };
   }
   const parsed = responseBodySchema.safeParse(body);
@@ -88,11 +93,20 @@ function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutco
   const refusal = parts.find((p) => p.type === 'refusal');
   if (refusal) return { status: 'refused', detail: refusal.refusal ?? 'the model refused' };
   // Output text is absent from Batch bodies (output_text is an SDK convenience), so it is read from the items.
-  const text = parts.filter((p) => p.type === 'output_text').map((p) => p.text ?? '').join('');
-  if (response.status === 'incomplete') return { status: 'incomplete', detail: `stopped early (${response.incomplete_details?.reason ?? 'unknown reason'})` };
+  const text = parts
+    .filter((p) => p.type === 'output_text')
+    .map((p) => p.text ?? '')
+    .join('');
+  if (response.status === 'incomplete')
+    return {
+      status: 'incomplete',
+      detail: `stopped early (${response.incomplete_details?.reason ?? 'unknown reason'})`,
+    };
   if (!text) return { status: 'invalid', detail: 'the response has no output text' };
   const triage = parseTriage(text);
-  return triage.ok ? { status: 'triaged', triage: triage.value } : { status: 'invalid', detail: `the output does not match the triage schema (${triage.error})` };
+  return triage.ok
+    ? { status: 'triaged', triage: triage.value }
+    : { status: 'invalid', detail: `the output does not match the triage schema (${triage.error})` };
 }
 
 /**
@@ -120,7 +134,14 @@ export function matchResults(requestedIds: readonly string[], outputText: string
   }
   const results = requestedIds.map((customId): TriageResult => {
     const where = parseCustomId(customId) ?? { channel: '', ts: '' };
-    return { customId, ...where, outcome: byId.get(customId) ?? { status: 'missing', detail: 'no result: the batch ended before this request ran' } };
+    return {
+      customId,
+      ...where,
+      outcome: byId.get(customId) ?? {
+        status: 'missing',
+        detail: 'no result: the batch ended before this request ran',
+      },
+    };
   });
   return { results, usage, unreadable };
 }

@@ -1,11 +1,18 @@
 import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
-import { resolveSlackMarkup, type MarkupLookups } from '../../../platform/slack/markup.js';
+import { type MarkupLookups, resolveSlackMarkup } from '../../../platform/slack/markup.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
-import { downloadText, JOB_METADATA, submitBatch, waitForBatch, type Batch } from './batch-api.js';
+import { type Batch, downloadText, JOB_METADATA, submitBatch, waitForBatch } from './batch-api.js';
 import { collectThreads } from './collect.js';
 import { csvReport, digest, markdownReport, type ReportContext } from './report.js';
-import { describeEstimate, estimateCost, toJsonl, transcript, triageRequest, type BatchRequestLine } from './requests.js';
+import {
+  type BatchRequestLine,
+  describeEstimate,
+  estimateCost,
+  toJsonl,
+  transcript,
+  triageRequest,
+} from './requests.js';
 import { matchResults, parseJsonl } from './results.js';
 
 /** Batch API input limits: 50,000 requests and 200 MB per file. */
@@ -50,7 +57,12 @@ export interface BatchTriageOptions {
 const resumeHint = (id: string) => `Resume with: threadwise batch triage --resume ${id}`;
 
 /** Collects the channel's threads and builds one request line per thread. */
-async function buildLines(deps: BatchTriageDeps, opts: BatchTriageOptions, channel: string, oldest: number): Promise<BatchRequestLine[]> {
+async function buildLines(
+  deps: BatchTriageDeps,
+  opts: BatchTriageOptions,
+  channel: string,
+  oldest: number,
+): Promise<BatchRequestLine[]> {
   const threads = await collectThreads(deps.slack, {
     channel,
     oldest,
@@ -64,12 +76,21 @@ async function buildLines(deps: BatchTriageDeps, opts: BatchTriageOptions, chann
     resolveText: (text: string) => resolveSlackMarkup(text, deps.lookups, { botUserId: deps.bot.userId }),
   };
   const lines: BatchRequestLine[] = [];
-  for (const thread of threads) lines.push(triageRequest(thread, await transcript(thread, channelName, transcriptDeps), { model: opts.model, redact: opts.redact }));
+  for (const thread of threads)
+    lines.push(
+      triageRequest(thread, await transcript(thread, channelName, transcriptDeps), {
+        model: opts.model,
+        redact: opts.redact,
+      }),
+    );
   return lines;
 }
 
 /** A new run: collect, estimate, confirm, submit. Returns the batch, or an exit code when it stops early. */
-async function submit(deps: BatchTriageDeps, opts: BatchTriageOptions): Promise<{ batch: Batch; lines: BatchRequestLine[] } | number> {
+async function submit(
+  deps: BatchTriageDeps,
+  opts: BatchTriageOptions,
+): Promise<{ batch: Batch; lines: BatchRequestLine[] } | number> {
   const { channel, since } = opts;
   if (!channel || !since) throw new Error('a new triage run needs --channel and --since');
   const oldest = deps.now() / 1000 - since.seconds;
@@ -81,7 +102,9 @@ async function submit(deps: BatchTriageDeps, opts: BatchTriageOptions): Promise<
   }
   const jsonl = toJsonl(lines);
   if (lines.length > MAX_REQUESTS || Buffer.byteLength(jsonl) > MAX_BYTES) {
-    deps.print(`${lines.length} threads (${Buffer.byteLength(jsonl)} bytes) exceed the Batch API limits (50,000 requests, 200 MB): use a shorter --since.`);
+    deps.print(
+      `${lines.length} threads (${Buffer.byteLength(jsonl)} bytes) exceed the Batch API limits (50,000 requests, 200 MB): use a shorter --since.`,
+    );
     return 2;
   }
   deps.print(describeEstimate(estimateCost(lines, opts.model), opts.model));
@@ -98,12 +121,23 @@ async function submit(deps: BatchTriageDeps, opts: BatchTriageOptions): Promise<
 async function requestedIds(deps: BatchTriageDeps, batch: Batch, lines?: BatchRequestLine[]): Promise<string[]> {
   if (lines) return lines.map((l) => l.custom_id);
   const { values } = parseJsonl(await downloadText(deps.openai, batch.input_file_id));
-  return values.flatMap((v) => (v && typeof v === 'object' && typeof (v as { custom_id?: unknown }).custom_id === 'string' ? [(v as { custom_id: string }).custom_id] : []));
+  return values.flatMap((v) =>
+    v && typeof v === 'object' && typeof (v as { custom_id?: unknown }).custom_id === 'string'
+      ? [(v as { custom_id: string }).custom_id]
+      : [],
+  );
 }
 
-async function finish(deps: BatchTriageDeps, opts: BatchTriageOptions, batch: Batch, lines?: BatchRequestLine[]): Promise<number> {
+async function finish(
+  deps: BatchTriageDeps,
+  opts: BatchTriageOptions,
+  batch: Batch,
+  lines?: BatchRequestLine[],
+): Promise<number> {
   if (batch.status === 'failed') {
-    const why = (batch.errors?.data ?? []).map((e) => `line ${e.line ?? '?'}: ${e.code ?? 'error'} ${e.message ?? ''}`.trim());
+    const why = (batch.errors?.data ?? []).map((e) =>
+      `line ${e.line ?? '?'}: ${e.code ?? 'error'} ${e.message ?? ''}`.trim(),
+    );
     deps.print(`Batch ${batch.id} failed validation:${why.length ? `\n  ${why.join('\n  ')}` : ' no details given'}`);
     return 1;
   }
@@ -128,7 +162,9 @@ async function finish(deps: BatchTriageDeps, opts: BatchTriageOptions, batch: Ba
   const out = opts.out ?? `triage-${channel}-${new Date(deps.now()).toISOString().slice(0, 10)}.${format}`;
   await deps.writeFile(out, format === 'csv' ? csvReport(results, ctx) : markdownReport(results, ctx));
   const triaged = results.filter((r) => r.outcome.status === 'triaged').length;
-  deps.print(`Batch ${batch.id} ${batch.status}: ${triaged} of ${results.length} threads triaged. Report written to ${out}.`);
+  deps.print(
+    `Batch ${batch.id} ${batch.status}: ${triaged} of ${results.length} threads triaged. Report written to ${out}.`,
+  );
   if (opts.post) {
     await deps.slack.chat.postMessage({ channel: opts.post, markdown_text: digest(results, ctx) });
     deps.print(`Digest posted to ${opts.post}.`);
@@ -155,11 +191,18 @@ export async function runBatchTriage(deps: BatchTriageDeps, opts: BatchTriageOpt
   }
   if (!opts.wait) return 0;
   try {
-    batch = await waitForBatch(deps.openai, batch.id, { intervalMs: opts.pollIntervalMs, onUpdate: (b) => deps.progress.update(b), sleep: deps.sleep, signal: deps.signal });
+    batch = await waitForBatch(deps.openai, batch.id, {
+      intervalMs: opts.pollIntervalMs,
+      onUpdate: (b) => deps.progress.update(b),
+      sleep: deps.sleep,
+      signal: deps.signal,
+    });
   } catch (err) {
     deps.progress.stop();
     const interrupted = deps.signal?.aborted;
-    deps.print(`${interrupted ? 'Stopped waiting' : `Checking on the batch failed (${(err as Error).message})`}. The batch keeps running at OpenAI. ${resumeHint(batch.id)}`);
+    deps.print(
+      `${interrupted ? 'Stopped waiting' : `Checking on the batch failed (${(err as Error).message})`}. The batch keeps running at OpenAI. ${resumeHint(batch.id)}`,
+    );
     return interrupted ? 130 : 1;
   }
   deps.progress.stop();

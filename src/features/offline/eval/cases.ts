@@ -17,29 +17,60 @@ export const isBuiltInTool = (name: string): name is ToolName => (TOOL_NAMES as 
 const toolStubSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'tool names are 1–64 letters, digits, _ or -' }),
-    description: z.string().min(1).optional().describe(`What the tool does; required for a custom tool, not allowed for the built-in ones (${TOOL_NAMES.join(', ')}).`),
+    description: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        `What the tool does; required for a custom tool, not allowed for the built-in ones (${TOOL_NAMES.join(', ')}).`,
+      ),
     parameters: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe('JSON Schema of a custom tool\'s arguments (strict mode: every property required, additionalProperties false); not allowed for built-in tools.'),
-    returns: z.unknown().describe('The data the tool returns; the model reads it inside the same envelope as a real tool result.'),
+      .describe(
+        "JSON Schema of a custom tool's arguments (strict mode: every property required, additionalProperties false); not allowed for built-in tools.",
+      ),
+    returns: z
+      .unknown()
+      .describe('The data the tool returns; the model reads it inside the same envelope as a real tool result.'),
   })
   .strict()
   .superRefine((stub, ctx) => {
     if (isBuiltInTool(stub.name)) {
       for (const key of ['description', 'parameters'] as const) {
-        if (stub[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is not allowed: ${stub.name} is a built-in tool and the eval offers its real ${key}` });
+        if (stub[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `is not allowed: ${stub.name} is a built-in tool and the eval offers its real ${key}`,
+          });
       }
       return;
     }
-    if (!stub.description) ctx.addIssue({ code: 'custom', path: ['description'], message: `is required for the custom tool ${stub.name}` });
-    if (!stub.parameters) return void ctx.addIssue({ code: 'custom', path: ['parameters'], message: `are required for the custom tool ${stub.name}` });
-    const problem = stub.parameters.type === 'object' ? strictnessProblem(stub.parameters) : 'the schema must be of type object';
-    if (problem) return void ctx.addIssue({ code: 'custom', path: ['parameters'], message: `cannot be used in strict mode: ${problem}` });
+    if (!stub.description)
+      ctx.addIssue({ code: 'custom', path: ['description'], message: `is required for the custom tool ${stub.name}` });
+    if (!stub.parameters)
+      return void ctx.addIssue({
+        code: 'custom',
+        path: ['parameters'],
+        message: `are required for the custom tool ${stub.name}`,
+      });
+    const problem =
+      stub.parameters.type === 'object' ? strictnessProblem(stub.parameters) : 'the schema must be of type object';
+    if (problem)
+      return void ctx.addIssue({
+        code: 'custom',
+        path: ['parameters'],
+        message: `cannot be used in strict mode: ${problem}`,
+      });
     try {
       ajv.compile(stub.parameters);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['parameters'], message: `is not a valid JSON schema: ${(err as Error).message}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parameters'],
+        message: `is not a valid JSON schema: ${(err as Error).message}`,
+      });
     }
   });
 export type ToolStub = z.infer<typeof toolStubSchema>;
@@ -47,13 +78,24 @@ export type ToolStub = z.infer<typeof toolStubSchema>;
 const expectSchema = z
   .object({
     contains: z.array(z.string()).default([]).describe('Substrings the answer must contain (case-insensitive).'),
-    not_contains: z.array(z.string()).default([]).describe('Substrings the answer must not contain (case-insensitive).'),
-    regex: z.array(z.string()).default([]).describe('Patterns the answer must match; "/…/flags" or a bare pattern (case-insensitive).'),
-    json_schema: z.record(z.string(), z.unknown()).optional().describe('The answer must be JSON valid against this schema.'),
+    not_contains: z
+      .array(z.string())
+      .default([])
+      .describe('Substrings the answer must not contain (case-insensitive).'),
+    regex: z
+      .array(z.string())
+      .default([])
+      .describe('Patterns the answer must match; "/…/flags" or a bare pattern (case-insensitive).'),
+    json_schema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('The answer must be JSON valid against this schema.'),
     tool_calls: z
       .array(z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) }).strict())
       .default([])
-      .describe('Calls the model must make; arguments match when every listed key is equal (strings case-insensitively).'),
+      .describe(
+        'Calls the model must make; arguments match when every listed key is equal (strings case-insensitively).',
+      ),
     no_tool_calls: z.boolean().default(false).describe('The model must answer without calling any tool.'),
     rubric: z.string().optional().describe('Criteria a second model grades the answer against.'),
   })
@@ -66,7 +108,9 @@ const caseSchema = z
     images: z
       .array(z.string())
       .default([])
-      .describe('Files sent with the message (images, or PDFs and text files as in Slack), relative to the YAML file; prepared exactly like Slack uploads.'),
+      .describe(
+        'Files sent with the message (images, or PDFs and text files as in Slack), relative to the YAML file; prepared exactly like Slack uploads.',
+      ),
     history: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string() }).strict()).default([]),
     tools: z.array(toolStubSchema).default([]),
     expect: expectSchema,
@@ -77,7 +121,11 @@ const suiteSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    channel: z.string().regex(/^[CGD][A-Z0-9]+$/).optional().describe("Run with this channel's settings from THREADWISE_CONFIG."),
+    channel: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]+$/)
+      .optional()
+      .describe("Run with this channel's settings from THREADWISE_CONFIG."),
     instructions: z.string().optional().describe('Instructions replacing the configured ones for this suite.'),
     tools: z.array(toolStubSchema).default([]).describe('Tool stubs every case of the suite can call.'),
     cases: z.array(caseSchema).min(1),
@@ -104,15 +152,25 @@ export function parseSuite(text: string, file: string): EvalSuite {
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new SuiteError(`${file}: case id "${dup}" is used twice`);
   const base = dirname(resolve(file));
-  return { ...parsed.data, file, cases: parsed.data.cases.map((c) => ({ ...c, images: c.images.map((p) => join(base, p)) })) };
+  return {
+    ...parsed.data,
+    file,
+    cases: parsed.data.cases.map((c) => ({ ...c, images: c.images.map((p) => join(base, p)) })),
+  };
 }
 
 /** A missing image is a mistake in the suite: said before any case runs (and costs anything). */
 async function checkFiles(suite: EvalSuite): Promise<void> {
   for (const c of suite.cases) {
     for (const path of c.images) {
-      const found = await stat(path).then((s) => s.isFile(), () => false);
-      if (!found) throw new SuiteError(`${suite.file}: case "${c.id}" names ${basename(path)}, but there is no such file at ${path}`);
+      const found = await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      if (!found)
+        throw new SuiteError(
+          `${suite.file}: case "${c.id}" names ${basename(path)}, but there is no such file at ${path}`,
+        );
     }
   }
 }
@@ -124,7 +182,9 @@ export async function loadSuites(dir: string): Promise<EvalSuite[]> {
   });
   const names = entries.filter((n) => /\.ya?ml$/.test(n)).sort();
   if (!names.length) throw new SuiteError(`no *.yaml eval suites in ${dir}`);
-  const suites = await Promise.all(names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+  const suites = await Promise.all(
+    names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))),
+  );
   for (const suite of suites) await checkFiles(suite);
   return suites;
 }

@@ -15,7 +15,11 @@ const GRADER_INSTRUCTIONS = [
   'Give "pass" only when every criterion of the rubric is met. Reason first, then decide.',
 ].join('\n');
 
-export type Grader = (question: string, answer: string, rubric: string) => Promise<{ ok: true; grade: Grade } | { ok: false; error: string }>;
+export type Grader = (
+  question: string,
+  answer: string,
+  rubric: string,
+) => Promise<{ ok: true; grade: Grade } | { ok: false; error: string }>;
 
 /** A second model call with Structured Outputs; the parsed grade is validated again before it counts. */
 export function modelGrader(client: OpenAI, model: string): Grader {
@@ -27,17 +31,26 @@ export function modelGrader(client: OpenAI, model: string): Grader {
         input: [
           {
             role: 'user',
-            content: [{ type: 'input_text', text: `Question:\n${question}\n\nAnswer to grade:\n${answer || '(no answer)'}\n\nRubric:\n${rubric}` }],
+            content: [
+              {
+                type: 'input_text',
+                text: `Question:\n${question}\n\nAnswer to grade:\n${answer || '(no answer)'}\n\nRubric:\n${rubric}`,
+              },
+            ],
           },
         ],
         text: { format: zodTextFormat(gradeSchema, 'grade') },
         max_output_tokens: 400,
         store: false,
       });
-      const refusal = response.output.flatMap((o) => (o.type === 'message' ? o.content : [])).find((p) => p.type === 'refusal');
+      const refusal = response.output
+        .flatMap((o) => (o.type === 'message' ? o.content : []))
+        .find((p) => p.type === 'refusal');
       if (refusal && refusal.type === 'refusal') return { ok: false, error: `the grader refused: ${refusal.refusal}` };
       const grade = gradeSchema.safeParse(response.output_parsed);
-      return grade.success ? { ok: true, grade: grade.data } : { ok: false, error: `the grader's answer is not a grade (${response.status})` };
+      return grade.success
+        ? { ok: true, grade: grade.data }
+        : { ok: false, error: `the grader's answer is not a grade (${response.status})` };
     } catch (err) {
       return { ok: false, error: `grading failed: ${(err as Error).message}` };
     }

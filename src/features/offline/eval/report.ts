@@ -14,7 +14,10 @@ export interface EvalSummary {
   cases: CaseResult[];
 }
 
-export function summarize(results: CaseResult[], meta: { model: string; graderModel: string; startedAt: string; threshold: number }): EvalSummary {
+export function summarize(
+  results: CaseResult[],
+  meta: { model: string; graderModel: string; startedAt: string; threshold: number },
+): EvalSummary {
   const passed = results.filter((r) => r.passed).length;
   const passRate = results.length ? passed / results.length : 0;
   const names = [...new Set(results.map((r) => r.suite))];
@@ -43,7 +46,9 @@ export function table(summary: EvalSummary, color = false): string {
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
   });
   for (const r of summary.cases) {
-    const failed = r.error ? [r.error] : r.checks.filter((c) => !c.pass).map((c) => (c.detail ? `${c.check}: ${c.detail}` : c.check));
+    const failed = r.error
+      ? [r.error]
+      : r.checks.filter((c) => !c.pass).map((c) => (c.detail ? `${c.check}: ${c.detail}` : c.check));
     const ok = r.checks.filter((c) => c.pass).length;
     t.push([r.suite, r.id, r.passed ? 'pass' : 'FAIL', `${ok}/${r.checks.length}`, short(failed.join('\n'), 400)]);
   }

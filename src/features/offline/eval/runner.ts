@@ -1,18 +1,17 @@
-import { pino, type Logger } from 'pino';
-import { priceTable } from '../../usage/budget-wiring.js';
-import { priceOfTable } from '../../usage/prices.js';
-import { createTurnDeps } from '../../answering/turn-setup.js';
-import { readLocalFiles } from '../../../platform/slack/files/local-files.js';
+import { type Logger, pino } from 'pino';
 import type { FileConfig } from '../../../config/file-schema.js';
 import { channelSettings } from '../../../config/settings.js';
+import { readLocalFiles } from '../../../platform/slack/files/local-files.js';
 import { storeKeys } from '../../../platform/store/keys.js';
 import { MemoryThreadStore } from '../../../platform/store/memory/memory-stores.js';
-import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
-import type { FunctionCall, ModelPort, ReplySink } from '../../../turn/ports.js';
+import type { FunctionCall, ModelPort, QuotaPort, ReplySink, UsageTotals } from '../../../turn/ports.js';
 import { runTurn } from '../../../turn/run-turn.js';
-import type { QuotaPort, UsageTotals } from '../../../turn/ports.js';
+import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
+import { createTurnDeps } from '../../answering/turn-setup.js';
+import { priceTable } from '../../usage/budget-wiring.js';
+import { priceOfTable } from '../../usage/prices.js';
 import type { EvalCase, EvalSuite } from './cases.js';
-import { runChecks, type CheckResult } from './checks.js';
+import { type CheckResult, runChecks } from './checks.js';
 import type { Grader } from './grader.js';
 import { mergeStubs, StubToolRunner } from './tool-stubs.js';
 
@@ -67,8 +66,17 @@ class CapturingSink implements ReplySink {
 const EVAL_USER = { id: 'UEVAL', name: 'Eval' };
 
 function historyItems(c: EvalCase): ThreadItem[] {
-  return c.history.map((h, i): ThreadItem =>
-    h.role === 'user' ? { type: 'user', ts: `1.${String(i).padStart(6, '0')}`, userId: EVAL_USER.id, userName: EVAL_USER.name, text: h.text } : { type: 'assistant', text: h.text },
+  return c.history.map(
+    (h, i): ThreadItem =>
+      h.role === 'user'
+        ? {
+            type: 'user',
+            ts: `1.${String(i).padStart(6, '0')}`,
+            userId: EVAL_USER.id,
+            userName: EVAL_USER.name,
+            text: h.text,
+          }
+        : { type: 'assistant', text: h.text },
   );
 }
 
@@ -76,7 +84,14 @@ function historyItems(c: EvalCase): ThreadItem[] {
 function usageRecorder(): { quota: QuotaPort; used: () => UsageTotals | undefined } {
   let totals: UsageTotals | undefined;
   return {
-    quota: { admit: async () => ({ ok: true, settle: async (used) => void (totals = used) }) },
+    quota: {
+      admit: async () => ({
+        ok: true,
+        settle: async (used) => {
+          totals = used;
+        },
+      }),
+    },
     used: () => totals,
   };
 }
@@ -96,19 +111,50 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
   const threads = new MemoryThreadStore(storeKeys('eval:'), 3600, file.files.max_kept_per_thread);
   await threads.append(key, historyItems(c));
   const ctx = { teamId: key.teamId, channel: key.channel, threadTs: key.threadTs, isDm: false, user: EVAL_USER };
-  const tools = new StubToolRunner(mergeStubs(suite.tools, c.tools), ctx, { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars }, log);
+  const tools = new StubToolRunner(
+    mergeStubs(suite.tools, c.tools),
+    ctx,
+    { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars },
+    log,
+  );
   const sink = new CapturingSink();
-  const failed = (error: string): CaseResult => ({ suite: suite.name, id: c.id, passed: false, answer: sink.text, notice: sink.notice, toolCalls: tools.calls, checks: [], error, latencyMs: now() - started });
+  const failed = (error: string): CaseResult => ({
+    suite: suite.name,
+    id: c.id,
+    passed: false,
+    answer: sink.text,
+    notice: sink.notice,
+    toolCalls: tools.calls,
+    checks: [],
+    error,
+    latencyMs: now() - started,
+  });
   try {
     const messageTs = '2.000000';
     const files = await readLocalFiles(c.images, messageTs, settings.imageDetail, file.files, log);
     // In Slack a file that cannot be read is skipped with a notice; in an eval it means the case is not what it says.
-    if (files.skipped.length) return failed(`cannot send ${files.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+    if (files.skipped.length)
+      return failed(`cannot send ${files.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
     const usage = usageRecorder();
     const defaults = createTurnDeps(file, deps.model, threads, log);
     const turn = await runTurn(
-      { turnId: `eval-${suite.name}-${c.id}`, key, settings, user: EVAL_USER, text: c.input, messageTs, attachments: files.attachments, sink, tools },
-      { ...defaults, requestOptions: { ...defaults.requestOptions, store: false, chainPreviousResponse: false }, quota: usage.quota, priceOf: priceOfTable(priceTable(file.pricing)) },
+      {
+        turnId: `eval-${suite.name}-${c.id}`,
+        key,
+        settings,
+        user: EVAL_USER,
+        text: c.input,
+        messageTs,
+        attachments: files.attachments,
+        sink,
+        tools,
+      },
+      {
+        ...defaults,
+        requestOptions: { ...defaults.requestOptions, store: false, chainPreviousResponse: false },
+        quota: usage.quota,
+        priceOf: priceOfTable(priceTable(file.pricing)),
+      },
     );
     if (turn.error) return { ...failed(`${turn.error.kind}: ${turn.error.message}`), model: turn.call?.model };
     const used = usage.used();
@@ -122,7 +168,13 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
       toolCalls: tools.calls,
       checks,
       model: turn.call?.model,
-      usage: used && { inputTokens: used.inputTokens, cachedTokens: used.cachedTokens, outputTokens: used.outputTokens, calls: used.calls, costUsd: used.usdMicros / 1_000_000 },
+      usage: used && {
+        inputTokens: used.inputTokens,
+        cachedTokens: used.cachedTokens,
+        outputTokens: used.outputTokens,
+        calls: used.calls,
+        costUsd: used.usdMicros / 1_000_000,
+      },
       latencyMs: now() - started,
     };
   } catch (err) {
@@ -131,7 +183,11 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
 }
 
 /** All cases of all suites, a few at a time; results come back in suite and case order. */
-export async function runSuites(suites: readonly EvalSuite[], deps: EvalDeps, opts: EvalOptions): Promise<CaseResult[]> {
+export async function runSuites(
+  suites: readonly EvalSuite[],
+  deps: EvalDeps,
+  opts: EvalOptions,
+): Promise<CaseResult[]> {
   const jobs = suites.flatMap((s) => s.cases.map((c) => ({ s, c })));
   const results: CaseResult[] = new Array(jobs.length);
   let next = 0;

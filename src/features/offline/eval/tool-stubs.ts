@@ -1,10 +1,10 @@
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import { errorEnvelope, resultEnvelope } from '../../../platform/tools/envelope.js';
-import { ToolRegistry, type ToolLimits, type ToolSession } from '../../../platform/tools/runner.js';
-import { TOOL_SPECS } from '../../tools/specs.js';
+import { type ToolLimits, ToolRegistry, type ToolSession } from '../../../platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../platform/tools/types.js';
 import type { FunctionCall, FunctionOutput, ModelTool, ToolRunner } from '../../../turn/ports.js';
+import { TOOL_SPECS } from '../../tools/specs.js';
 import { isBuiltInTool, type ToolStub } from './cases.js';
 import { ajv } from './json-schema.js';
 
@@ -27,9 +27,20 @@ export class StubToolRunner implements ToolRunner {
   private readonly registry: ToolRegistry;
   private readonly custom = new Map<string, CustomStub>();
 
-  constructor(stubs: readonly ToolStub[], ctx: ToolContext, private readonly limits: ToolLimits, log: Logger) {
-    const real = stubs.flatMap((s) => (isBuiltInTool(s.name) ? [{ spec: TOOL_SPECS[s.name], returns: s.returns ?? null }] : []));
-    this.registry = new ToolRegistry(real.map(({ spec, returns }) => defineTool({ ...spec, authorize: () => undefined, run: async () => returns, format: (r) => r })));
+  constructor(
+    stubs: readonly ToolStub[],
+    ctx: ToolContext,
+    private readonly limits: ToolLimits,
+    log: Logger,
+  ) {
+    const real = stubs.flatMap((s) =>
+      isBuiltInTool(s.name) ? [{ spec: TOOL_SPECS[s.name], returns: s.returns ?? null }] : [],
+    );
+    this.registry = new ToolRegistry(
+      real.map(({ spec, returns }) =>
+        defineTool({ ...spec, authorize: () => undefined, run: async () => returns, format: (r) => r }),
+      ),
+    );
     this.builtIn = this.registry.session(ctx, limits, log);
     for (const stub of stubs) {
       if (!isBuiltInTool(stub.name)) this.custom.set(stub.name, { stub, validate: ajv.compile(stub.parameters ?? {}) });
@@ -37,7 +48,13 @@ export class StubToolRunner implements ToolRunner {
     this.definitions = stubs.map((s): ModelTool => {
       const custom = this.custom.get(s.name);
       if (!custom) return this.registry.definitions.find((d) => d.type === 'function' && d.name === s.name)!;
-      return { type: 'function', name: s.name, description: custom.stub.description ?? '', parameters: custom.stub.parameters ?? {}, strict: true };
+      return {
+        type: 'function',
+        name: s.name,
+        description: custom.stub.description ?? '',
+        parameters: custom.stub.parameters ?? {},
+        strict: true,
+      };
     });
   }
 
@@ -53,7 +70,14 @@ export class StubToolRunner implements ToolRunner {
         if (custom) return { callId: call.callId, output: this.runCustom(call, custom) };
         if (this.registry.get(call.name)) return (await this.builtIn.run([call], signal))[0]!;
         const names = [...this.definitions.map((d) => (d.type === 'function' ? d.name : d.type))].join(', ');
-        return { callId: call.callId, output: errorEnvelope(call.name, 'unknown_tool', `There is no tool named "${call.name}". Available: ${names}.`) };
+        return {
+          callId: call.callId,
+          output: errorEnvelope(
+            call.name,
+            'unknown_tool',
+            `There is no tool named "${call.name}". Available: ${names}.`,
+          ),
+        };
       }),
     );
   }
@@ -68,9 +92,18 @@ export class StubToolRunner implements ToolRunner {
     try {
       args = JSON.parse(call.arguments);
     } catch {
-      return errorEnvelope(call.name, 'invalid_json', 'The arguments are not valid JSON. Send one JSON object matching the schema.');
+      return errorEnvelope(
+        call.name,
+        'invalid_json',
+        'The arguments are not valid JSON. Send one JSON object matching the schema.',
+      );
     }
-    if (!validate(args)) return errorEnvelope(call.name, 'invalid_arguments', `The arguments do not match the schema: ${ajv.errorsText(validate.errors)}.`);
+    if (!validate(args))
+      return errorEnvelope(
+        call.name,
+        'invalid_arguments',
+        `The arguments do not match the schema: ${ajv.errorsText(validate.errors)}.`,
+      );
     return resultEnvelope(call.name, stub.returns ?? null, this.limits.maxOutputChars);
   }
 }

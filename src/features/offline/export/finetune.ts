@@ -1,6 +1,6 @@
-import { redactPii, type PiiKind, type RedactOptions } from '../../privacy/pii/redact.js';
 import type { Feedback } from '../../../platform/store/feedback.js';
 import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
+import { type PiiKind, type RedactOptions, redactPii } from '../../privacy/pii/redact.js';
 
 export type Verdict = 'positive' | 'negative';
 
@@ -16,12 +16,17 @@ export function ratedThreads(feedback: readonly Feedback[]): RatedThread[] {
   for (const f of feedback) {
     const id = `${f.teamId}:${f.channel}:${f.threadTs}`;
     let t = threads.get(id);
-    if (!t) threads.set(id, (t = { key: { teamId: f.teamId, channel: f.channel, threadTs: f.threadTs }, tally: new Map() }));
+    if (!t) {
+      t = { key: { teamId: f.teamId, channel: f.channel, threadTs: f.threadTs }, tally: new Map() };
+      threads.set(id, t);
+    }
     t.tally.set(f.messageTs, (t.tally.get(f.messageTs) ?? 0) + (f.value === 'positive' ? 1 : -1));
   }
   return [...threads.values()].map(({ key, tally }) => ({
     key,
-    verdicts: new Map([...tally].filter(([, n]) => n !== 0).map(([ts, n]) => [ts, n > 0 ? 'positive' : 'negative'] as const)),
+    verdicts: new Map(
+      [...tally].filter(([, n]) => n !== 0).map(([ts, n]) => [ts, n > 0 ? 'positive' : 'negative'] as const),
+    ),
   }));
 }
 
@@ -40,7 +45,12 @@ export class RedactionTally {
 export type ChatMessage =
   | { role: 'system' | 'user'; content: string }
   | { role: 'assistant'; content: string; weight?: 0 | 1 }
-  | { role: 'assistant'; content: null; tool_calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>; weight?: 0 | 1 }
+  | {
+      role: 'assistant';
+      content: null;
+      tool_calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+      weight?: 0 | 1;
+    }
   | { role: 'tool'; tool_call_id: string; content: string };
 
 export interface ChatTool {
@@ -58,8 +68,16 @@ export interface FinetuneExample {
  * Only answers people rated positive carry weight 1; other assistant turns (and tool-call turns) are context
  * with weight 0, so the model learns from the good answers alone. Undefined when no rated answer is in the store.
  */
-export function finetuneExample(items: readonly ThreadItem[], thread: RatedThread, system: string, redact: RedactionTally, tools?: readonly ChatTool[]): FinetuneExample | undefined {
-  const lastGood = items.findLastIndex((i) => i.type === 'assistant' && i.ts !== undefined && thread.verdicts.get(i.ts) === 'positive');
+export function finetuneExample(
+  items: readonly ThreadItem[],
+  thread: RatedThread,
+  system: string,
+  redact: RedactionTally,
+  tools?: readonly ChatTool[],
+): FinetuneExample | undefined {
+  const lastGood = items.findLastIndex(
+    (i) => i.type === 'assistant' && i.ts !== undefined && thread.verdicts.get(i.ts) === 'positive',
+  );
   if (lastGood < 0) return undefined;
   const messages: ChatMessage[] = [{ role: 'system', content: system }];
   for (const item of items.slice(0, lastGood + 1)) {
@@ -68,10 +86,18 @@ export function finetuneExample(items: readonly ThreadItem[], thread: RatedThrea
         messages.push({ role: 'user', content: redact.text(`${item.userName}: ${item.text}`) });
         break;
       case 'assistant':
-        messages.push({ role: 'assistant', content: redact.text(item.text), weight: item.ts !== undefined && thread.verdicts.get(item.ts) === 'positive' ? 1 : 0 });
+        messages.push({
+          role: 'assistant',
+          content: redact.text(item.text),
+          weight: item.ts !== undefined && thread.verdicts.get(item.ts) === 'positive' ? 1 : 0,
+        });
         break;
       case 'function_call': {
-        const call = { id: item.callId, type: 'function' as const, function: { name: item.name, arguments: redact.text(item.arguments) } };
+        const call = {
+          id: item.callId,
+          type: 'function' as const,
+          function: { name: item.name, arguments: redact.text(item.arguments) },
+        };
         const prev = messages.at(-1);
         // Parallel calls of one model turn become one assistant message with several tool_calls.
         if (prev?.role === 'assistant' && 'tool_calls' in prev) prev.tool_calls.push(call);
@@ -96,7 +122,11 @@ export interface EvalCaseDraft {
   rejected: string;
 }
 
-export function evalCaseDrafts(items: readonly ThreadItem[], thread: RatedThread, redact: RedactionTally): EvalCaseDraft[] {
+export function evalCaseDrafts(
+  items: readonly ThreadItem[],
+  thread: RatedThread,
+  redact: RedactionTally,
+): EvalCaseDraft[] {
   const drafts: EvalCaseDraft[] = [];
   items.forEach((item, i) => {
     if (item.type !== 'assistant' || item.ts === undefined || thread.verdicts.get(item.ts) !== 'negative') return;
@@ -106,7 +136,9 @@ export function evalCaseDrafts(items: readonly ThreadItem[], thread: RatedThread
     if (question?.type !== 'user') return;
     const history = before
       .slice(0, q)
-      .flatMap((h): EvalCaseDraft['history'] => (h.type === 'user' || h.type === 'assistant' ? [{ role: h.type, text: redact.text(h.text) }] : []));
+      .flatMap((h): EvalCaseDraft['history'] =>
+        h.type === 'user' || h.type === 'assistant' ? [{ role: h.type, text: redact.text(h.text) }] : [],
+      );
     const id = `fb-${thread.key.channel}-${item.ts}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
     drafts.push({ id, input: redact.text(question.text), history, rejected: redact.text(item.text) });
   });

@@ -1,10 +1,18 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { FileConfig } from '../../../config/file-schema.js';
 import { channelSettings } from '../../../config/settings.js';
-import type { RedactOptions } from '../../privacy/pii/redact.js';
 import type { FeedbackStore } from '../../../platform/store/feedback.js';
 import type { ThreadStore } from '../../../turn/thread.js';
-import { evalCaseDrafts, finetuneExample, ratedThreads, RedactionTally, type ChatTool, type EvalCaseDraft, type FinetuneExample } from './finetune.js';
+import type { RedactOptions } from '../../privacy/pii/redact.js';
+import {
+  type ChatTool,
+  type EvalCaseDraft,
+  evalCaseDrafts,
+  type FinetuneExample,
+  finetuneExample,
+  RedactionTally,
+  ratedThreads,
+} from './finetune.js';
 
 export interface ExportDeps {
   feedback: FeedbackStore;
@@ -29,10 +37,14 @@ export interface ExportOptions {
 /** OpenAI asks for at least 10 examples per fine-tuning file. */
 const MIN_EXAMPLES = 10;
 
-function evalSuiteYaml(existing: string | undefined, drafts: readonly EvalCaseDraft[]): { yaml: string; added: number } {
+function evalSuiteYaml(
+  existing: string | undefined,
+  drafts: readonly EvalCaseDraft[],
+): { yaml: string; added: number } {
   const suite = (existing ? parseYaml(existing) : undefined) ?? {
     name: 'from-feedback',
-    description: 'Questions whose answers people rated unhelpful in Slack (threadwise export finetune). Sharpen each rubric to say what a good answer contains.',
+    description:
+      'Questions whose answers people rated unhelpful in Slack (threadwise export finetune). Sharpen each rubric to say what a good answer contains.',
     cases: [],
   };
   const known = new Set((suite.cases as Array<{ id: string }>).map((c) => c.id));
@@ -70,20 +82,32 @@ export async function runFinetuneExport(deps: ExportDeps, opts: ExportOptions): 
     drafts.push(...evalCaseDrafts(items, thread, redact));
   }
   const positives = rated.reduce((n, t) => n + [...t.verdicts.values()].filter((v) => v === 'positive').length, 0);
-  deps.print(`${votes.length} votes in ${opts.since.label} on ${rated.length} threads: ${positives} well-rated and ${drafts.length} badly rated answers.${gone ? ` ${gone} threads are no longer stored and were skipped.` : ''}`);
+  deps.print(
+    `${votes.length} votes in ${opts.since.label} on ${rated.length} threads: ${positives} well-rated and ${drafts.length} badly rated answers.${gone ? ` ${gone} threads are no longer stored and were skipped.` : ''}`,
+  );
 
   await deps.writeFile(opts.out, examples.map((e) => JSON.stringify(e)).join('\n') + (examples.length ? '\n' : ''));
   deps.print(`${examples.length} fine-tuning examples written to ${opts.out}.`);
-  if (examples.length < MIN_EXAMPLES) deps.print(`Note: OpenAI needs at least ${MIN_EXAMPLES} examples to fine-tune; collect more feedback or widen --since.`);
+  if (examples.length < MIN_EXAMPLES)
+    deps.print(
+      `Note: OpenAI needs at least ${MIN_EXAMPLES} examples to fine-tune; collect more feedback or widen --since.`,
+    );
   const withCalls = examples.filter((e) => e.messages.some((m) => 'tool_calls' in m));
-  if (withCalls.some((e) => !e.tools)) deps.print(`Note: ${withCalls.length} examples contain tool calls; pass --tools with the function definitions so they are attached.`);
-  const removed = Object.entries(redact.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
+  if (withCalls.some((e) => !e.tools))
+    deps.print(
+      `Note: ${withCalls.length} examples contain tool calls; pass --tools with the function definitions so they are attached.`,
+    );
+  const removed = Object.entries(redact.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
   deps.print(`Redacted: ${removed.length ? removed.join(', ') : 'nothing found'}.`);
 
   if (drafts.length) {
     const { yaml, added } = evalSuiteYaml(await deps.readFile(opts.evalOut), drafts);
     await deps.writeFile(opts.evalOut, yaml);
-    deps.print(`${added} new eval cases added to ${opts.evalOut}${added < drafts.length ? ` (${drafts.length - added} were there already)` : ''}.`);
+    deps.print(
+      `${added} new eval cases added to ${opts.evalOut}${added < drafts.length ? ` (${drafts.length - added} were there already)` : ''}.`,
+    );
   }
   return 0;
 }

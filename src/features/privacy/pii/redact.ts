@@ -1,5 +1,5 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, findPhoneNumbersInText } from 'libphonenumber-js/max';
 
 export type PiiKind = 'token' | 'email' | 'iban' | 'card' | 'phone';
 
@@ -76,7 +76,8 @@ function looksLikeCardNumber(digits: string): boolean {
 
 function matches(text: string, pattern: RegExp, kind: PiiKind, accept: (m: string) => boolean = () => true): PiiSpan[] {
   const out: PiiSpan[] = [];
-  for (const m of text.matchAll(pattern)) if (accept(m[0])) out.push({ kind, start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(pattern))
+    if (accept(m[0])) out.push({ kind, start: m.index, end: m.index + m[0].length });
   return out;
 }
 

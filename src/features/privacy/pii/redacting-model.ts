@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { ModelEvent, ModelPort, ModelRequest } from '../../../turn/ports.js';
 import type { ThreadItem } from '../../../turn/thread.js';
-import { redactText, type RedactOptions } from './redact.js';
+import { type RedactOptions, redactText } from './redact.js';
 
 /** Redacts every text an item carries to the model; other fields (ids, attachments) pass through unchanged. */
 export function redactItem(item: ThreadItem, options: RedactOptions): ThreadItem {
@@ -29,12 +29,18 @@ export function redactingModel(inner: ModelPort, options: RedactOptions): ModelP
 }
 
 /** The redaction options a `privacy` config block asks for, or undefined when redaction is off. */
-export function redactOptionsFrom(privacy: { redact_before_openai: boolean; phone_region: string }): RedactOptions | undefined {
+export function redactOptionsFrom(privacy: {
+  redact_before_openai: boolean;
+  phone_region: string;
+}): RedactOptions | undefined {
   return privacy.redact_before_openai ? { phoneRegion: privacy.phone_region as CountryCode } : undefined;
 }
 
 /** The model as configured: redacting when `privacy.redact_before_openai` is on, untouched otherwise. */
-export function withPrivacy(model: ModelPort, privacy: { redact_before_openai: boolean; phone_region: string }): ModelPort {
+export function withPrivacy(
+  model: ModelPort,
+  privacy: { redact_before_openai: boolean; phone_region: string },
+): ModelPort {
   const options = redactOptionsFrom(privacy);
   return options ? redactingModel(model, options) : model;
 }

@@ -54,7 +54,10 @@ export class FileTicketProvider implements TicketProvider {
   private snapshot: Snapshot | undefined;
   private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly path: string, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly path: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** Reads and validates the file; throws a message naming the file and the bad entry. */
   async load(): Promise<FileTicket[]> {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { JsonHttpClient } from './http.js';
-import { requesterFromMarker, requesterMarker, type NewTicket, type Ticket, type TicketProvider, type TicketQuery } from './types.js';
+import {
+  type NewTicket,
+  requesterFromMarker,
+  requesterMarker,
+  type Ticket,
+  type TicketProvider,
+  type TicketQuery,
+} from './types.js';
 
 export interface GitHubOptions {
   token: string;
@@ -24,7 +31,11 @@ const issueSchema = z.object({
   updated_at: z.string(),
   pull_request: z.unknown().optional(),
 });
-const searchSchema = z.object({ total_count: z.number().int(), incomplete_results: z.boolean().optional(), items: z.array(issueSchema) });
+const searchSchema = z.object({
+  total_count: z.number().int(),
+  incomplete_results: z.boolean().optional(),
+  items: z.array(issueSchema),
+});
 const userSchema = z.object({ login: z.string() });
 
 /** The URL of rel="next" in a Link header, if any. */
@@ -77,7 +88,15 @@ export class GitHubProvider implements TicketProvider {
     let next: string | undefined = '/search/issues';
     let first = true;
     while (next && out.length < q.limit) {
-      const query = first ? { q: terms.join(' '), sort: 'updated', order: 'desc', per_page: Math.min(100, q.limit), advanced_search: 'true' } : undefined;
+      const query = first
+        ? {
+            q: terms.join(' '),
+            sort: 'updated',
+            order: 'desc',
+            per_page: Math.min(100, q.limit),
+            advanced_search: 'true',
+          }
+        : undefined;
       const res = await this.http.require({ path: next, query, schema: searchSchema, signal }, 'the issue search');
       const self = await this.selfLogin(signal);
       out.push(...res.data.items.filter((i) => i.pull_request === undefined).map((i) => this.toTicket(i, self)));
@@ -93,13 +112,18 @@ export class GitHubProvider implements TicketProvider {
       body: `${input.description}\n\n_Requested in Slack by ${input.requester.name}._\n\n${requesterMarker(input.requester.slackId)}`,
       labels: [`priority: ${input.priority}`],
     };
-    const res = await this.http.require({ method: 'POST', path: `/repos/${this.o.repo}/issues`, body, schema: issueSchema, signal }, 'the new issue');
+    const res = await this.http.require(
+      { method: 'POST', path: `/repos/${this.o.repo}/issues`, body, schema: issueSchema, signal },
+      'the new issue',
+    );
     return this.toTicket(res.data, await this.selfLogin(signal));
   }
 
   /** The token's account: only issues it opened can carry a trusted Slack requester marker. */
   private selfLogin(signal: AbortSignal): Promise<string> {
-    this.self ??= this.http.require({ path: '/user', schema: userSchema, signal }, 'the token owner').then((r) => r.data.login);
+    this.self ??= this.http
+      .require({ path: '/user', schema: userSchema, signal }, 'the token owner')
+      .then((r) => r.data.login);
     this.self.catch(() => (this.self = undefined));
     return this.self;
   }

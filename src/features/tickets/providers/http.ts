@@ -45,7 +45,9 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
 
 function isRateLimited(status: number, headers: Headers): boolean {
   // GitHub signals secondary limits with 403 plus retry-after or an exhausted quota.
-  return status === 429 || (status === 403 && (headers.has('retry-after') || headers.get('x-ratelimit-remaining') === '0'));
+  return (
+    status === 429 || (status === 403 && (headers.has('retry-after') || headers.get('x-ratelimit-remaining') === '0'))
+  );
 }
 
 /**
@@ -63,7 +65,11 @@ export class JsonHttpClient {
       try {
         res = await fetch(url, {
           method: req.method ?? 'GET',
-          headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.o.headers },
+          headers: {
+            accept: 'application/json',
+            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...this.o.headers,
+          },
           body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
           signal: req.signal,
           redirect: 'error',
@@ -81,7 +87,10 @@ export class JsonHttpClient {
         await res.body?.cancel();
         const wait = retryAfterMs(res.headers) ?? 1_000;
         if (attempt >= maxAttempts || wait > (this.o.maxRetryAfterMs ?? 10_000)) {
-          throw new ToolError('upstream_error', `${this.o.service} is rate-limiting requests; it asks to wait ${Math.ceil(wait / 1000)} s`);
+          throw new ToolError(
+            'upstream_error',
+            `${this.o.service} is rate-limiting requests; it asks to wait ${Math.ceil(wait / 1000)} s`,
+          );
         }
         await sleep(wait, req.signal);
         continue;
@@ -123,7 +132,8 @@ export class JsonHttpClient {
     const base = new URL(this.o.baseUrl.replace(/\/?$/, '/'));
     const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ''), base);
     // Credentials go only to the configured host, whatever a next-page link says.
-    if (url.origin !== base.origin) throw new ToolError('upstream_error', `${this.o.service} pointed to another host; refusing to follow it`);
+    if (url.origin !== base.origin)
+      throw new ToolError('upstream_error', `${this.o.service} pointed to another host; refusing to follow it`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     return url.toString();
   }

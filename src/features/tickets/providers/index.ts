@@ -15,10 +15,20 @@ export function createTicketProvider(tickets: TicketsConfig, env: Env, baseDir: 
     case 'jira':
       return new JiraProvider({ baseUrl: env.JIRA_BASE_URL!, email: env.JIRA_EMAIL!, apiToken: env.JIRA_API_TOKEN! });
     case 'zendesk':
-      return new ZendeskProvider({ subdomain: env.ZENDESK_SUBDOMAIN!, email: env.ZENDESK_EMAIL!, apiToken: env.ZENDESK_API_TOKEN!, project: tickets.project ?? 'ZD' });
+      return new ZendeskProvider({
+        subdomain: env.ZENDESK_SUBDOMAIN!,
+        email: env.ZENDESK_EMAIL!,
+        apiToken: env.ZENDESK_API_TOKEN!,
+        project: tickets.project ?? 'ZD',
+      });
     case 'github': {
       const repo = env.GITHUB_REPO!;
-      const project = tickets.project ?? repo.split('/')[1]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+      const project =
+        tickets.project ??
+        repo
+          .split('/')[1]!
+          .toUpperCase()
+          .replace(/[^A-Z0-9_]/g, '_');
       return new GitHubProvider({ token: env.GITHUB_TOKEN!, repo, project, apiUrl: env.GITHUB_API_URL });
     }
   }

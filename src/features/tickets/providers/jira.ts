@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { JsonHttpClient } from './http.js';
-import { requesterFromMarker, requesterMarker, type NewTicket, type Priority, type Ticket, type TicketProvider, type TicketQuery } from './types.js';
+import {
+  type NewTicket,
+  type Priority,
+  requesterFromMarker,
+  requesterMarker,
+  type Ticket,
+  type TicketProvider,
+  type TicketQuery,
+} from './types.js';
 
 export interface JiraOptions {
   baseUrl: string;
@@ -12,7 +20,9 @@ export interface JiraOptions {
 const FIELDS = 'summary,status,priority,assignee,reporter,created,updated,description,project';
 const PRIORITY: Record<Priority, string> = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'Highest' };
 
-const user = z.object({ accountId: z.string().optional(), displayName: z.string().optional(), emailAddress: z.string().optional() }).nullish();
+const user = z
+  .object({ accountId: z.string().optional(), displayName: z.string().optional(), emailAddress: z.string().optional() })
+  .nullish();
 const myselfSchema = z.object({ accountId: z.string() });
 const issueSchema = z.object({
   key: z.string(),
@@ -28,7 +38,11 @@ const issueSchema = z.object({
     project: z.object({ key: z.string() }),
   }),
 });
-const searchSchema = z.object({ issues: z.array(issueSchema), nextPageToken: z.string().nullish(), isLast: z.boolean().optional() });
+const searchSchema = z.object({
+  issues: z.array(issueSchema),
+  nextPageToken: z.string().nullish(),
+  isLast: z.boolean().optional(),
+});
 const createdSchema = z.object({ key: z.string() });
 
 interface AdfNode {
@@ -61,7 +75,11 @@ export function textToAdf(text: string): unknown {
 }
 
 /** JQL text search treats these as Lucene syntax; a user's words should not be. */
-const jqlWords = (s: string) => s.replace(/[+\-&|!(){}[\]^~*?\\:"]/g, ' ').replace(/\s+/g, ' ').trim();
+const jqlWords = (s: string) =>
+  s
+    .replace(/[+\-&|!(){}[\]^~*?\\:"]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Jira Cloud REST v3, authenticated with an account email and API token (Basic). */
 export class JiraProvider implements TicketProvider {
@@ -80,7 +98,12 @@ export class JiraProvider implements TicketProvider {
   async get(id: string, signal: AbortSignal): Promise<Ticket | undefined> {
     const key = id.trim().toUpperCase();
     if (!/^[A-Z][A-Z0-9_]*-\d+$/.test(key)) return undefined;
-    const res = await this.http.request({ path: `/rest/api/3/issue/${encodeURIComponent(key)}`, query: { fields: FIELDS }, schema: issueSchema, signal });
+    const res = await this.http.request({
+      path: `/rest/api/3/issue/${encodeURIComponent(key)}`,
+      query: { fields: FIELDS },
+      schema: issueSchema,
+      signal,
+    });
     return res && this.toTicket(res.data, await this.selfId(signal));
   }
 
@@ -97,7 +120,12 @@ export class JiraProvider implements TicketProvider {
     do {
       const maxResults = Math.min(50, q.limit - out.length);
       const res = await this.http.require(
-        { path: '/rest/api/3/search/jql', query: { jql, fields: FIELDS, maxResults, nextPageToken: token }, schema: searchSchema, signal },
+        {
+          path: '/rest/api/3/search/jql',
+          query: { jql, fields: FIELDS, maxResults, nextPageToken: token },
+          schema: searchSchema,
+          signal,
+        },
         'the issue search',
       );
       const self = await this.selfId(signal);
@@ -118,7 +146,10 @@ export class JiraProvider implements TicketProvider {
         description: textToAdf(text),
       },
     };
-    const created = await this.http.require({ method: 'POST', path: '/rest/api/3/issue', body, schema: createdSchema, signal }, 'the new issue');
+    const created = await this.http.require(
+      { method: 'POST', path: '/rest/api/3/issue', body, schema: createdSchema, signal },
+      'the new issue',
+    );
     const ticket = await this.get(created.data.key, signal);
     if (!ticket) throw new Error(`Jira created ${created.data.key} but cannot show it`);
     return ticket;
@@ -126,7 +157,9 @@ export class JiraProvider implements TicketProvider {
 
   /** The integration's own account: only tickets it reported can carry a trusted Slack requester marker. */
   private selfId(signal: AbortSignal): Promise<string> {
-    this.self ??= this.http.require({ path: '/rest/api/3/myself', schema: myselfSchema, signal }, 'the API account').then((r) => r.data.accountId);
+    this.self ??= this.http
+      .require({ path: '/rest/api/3/myself', schema: myselfSchema, signal }, 'the API account')
+      .then((r) => r.data.accountId);
     this.self.catch(() => (this.self = undefined));
     return this.self;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JsonHttpClient, type HttpResponse } from './http.js';
-import { type NewTicket, type Priority, type Ticket, type TicketProvider, type TicketQuery } from './types.js';
+import { type HttpResponse, JsonHttpClient } from './http.js';
+import type { NewTicket, Priority, Ticket, TicketProvider, TicketQuery } from './types.js';
 
 export interface ZendeskOptions {
   subdomain: string;
@@ -59,7 +59,12 @@ export class ZendeskProvider implements TicketProvider {
   async get(id: string, signal: AbortSignal): Promise<Ticket | undefined> {
     const n = this.number(id);
     if (!n) return undefined;
-    const res = await this.http.request({ path: `/api/v2/tickets/${n}.json`, query: { include: 'users' }, schema: showSchema, signal });
+    const res = await this.http.request({
+      path: `/api/v2/tickets/${n}.json`,
+      query: { include: 'users' },
+      schema: showSchema,
+      signal,
+    });
     return res && this.toTicket(res.data.ticket, res.data.users);
   }
 
@@ -72,9 +77,18 @@ export class ZendeskProvider implements TicketProvider {
     let first = true;
     while (next && out.length < q.limit) {
       const query = first
-        ? { query: parts.join(' '), sort_by: 'updated_at', sort_order: 'desc', per_page: Math.min(100, q.limit), include: 'tickets(users)' }
+        ? {
+            query: parts.join(' '),
+            sort_by: 'updated_at',
+            sort_order: 'desc',
+            per_page: Math.min(100, q.limit),
+            include: 'tickets(users)',
+          }
         : undefined;
-      const res: HttpResponse<z.infer<typeof searchSchema>> = await this.http.require({ path: next, query, schema: searchSchema, signal }, 'the ticket search');
+      const res: HttpResponse<z.infer<typeof searchSchema>> = await this.http.require(
+        { path: next, query, schema: searchSchema, signal },
+        'the ticket search',
+      );
       for (const r of res.data.results) {
         if (r.result_type !== undefined && r.result_type !== 'ticket') continue;
         const t = ticketSchema.safeParse(r);
@@ -97,7 +111,10 @@ export class ZendeskProvider implements TicketProvider {
         ...(requester.email ? { requester: { name: requester.name, email: requester.email } } : {}),
       },
     };
-    const res = await this.http.require({ method: 'POST', path: '/api/v2/tickets.json', body, schema: createdSchema, signal }, 'the new ticket');
+    const res = await this.http.require(
+      { method: 'POST', path: '/api/v2/tickets.json', body, schema: createdSchema, signal },
+      'the new ticket',
+    );
     const created = await this.get(String(res.data.ticket.id), signal);
     return created ?? this.toTicket(res.data.ticket, []);
   }

@@ -3,7 +3,11 @@ import { mayReceiveToken } from './hosts.js';
 export type DownloadFailure = 'too_large' | 'http_status' | 'too_many_redirects' | 'bad_url' | 'timeout' | 'network';
 
 export class DownloadError extends Error {
-  constructor(readonly failure: DownloadFailure, message: string, readonly status?: number) {
+  constructor(
+    readonly failure: DownloadFailure,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'DownloadError';
   }
@@ -42,14 +46,17 @@ export function createDownloader(options: DownloadOptions): Downloader {
     let current = parseUrl(url);
     for (let hop = 0; ; hop++) {
       hosts.push(current.host);
-      const headers: Record<string, string> = mayReceiveToken(current, options.slackApiUrl) ? { authorization: `Bearer ${options.token}` } : {};
+      const headers: Record<string, string> = mayReceiveToken(current, options.slackApiUrl)
+        ? { authorization: `Bearer ${options.token}` }
+        : {};
       const res = await doFetch(current, { redirect: 'manual', headers, signal }).catch((err: unknown) => {
         throw networkError(err);
       });
       if (REDIRECTS.has(res.status)) {
         await res.body?.cancel().catch(() => undefined);
         const location = res.headers.get('location');
-        if (!location) throw new DownloadError('http_status', `redirect without a location (HTTP ${res.status})`, res.status);
+        if (!location)
+          throw new DownloadError('http_status', `redirect without a location (HTTP ${res.status})`, res.status);
         if (hop >= maxRedirects) throw new DownloadError('too_many_redirects', `more than ${maxRedirects} redirects`);
         current = parseUrl(location, current);
         continue;
@@ -76,7 +83,8 @@ function parseUrl(raw: string, base?: URL): URL {
   } catch {
     throw new DownloadError('bad_url', 'not a valid URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DownloadError('bad_url', `unsupported protocol ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new DownloadError('bad_url', `unsupported protocol ${url.protocol}`);
   return url;
 }
 

@@ -46,11 +46,15 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     const lossless = meta.format === 'png' || meta.format === 'gif' || meta.hasAlpha === true;
     if (lossless) {
       const png = await base().png({ compressionLevel: 9, effort: 4 }).toBuffer({ resolveWithObject: true });
-      if (png.data.byteLength <= TARGET_BYTES) return { data: png.data, mime: 'image/png', width: png.info.width, height: png.info.height, animated };
+      if (png.data.byteLength <= TARGET_BYTES)
+        return { data: png.data, mime: 'image/png', width: png.info.width, height: png.info.height, animated };
     }
     let jpeg: { data: Buffer; info: OutputInfo } | undefined;
     for (const quality of JPEG_QUALITIES) {
-      jpeg = await base().flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer({ resolveWithObject: true });
+      jpeg = await base()
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality, mozjpeg: true })
+        .toBuffer({ resolveWithObject: true });
       if (jpeg.data.byteLength <= TARGET_BYTES) break;
     }
     return { data: jpeg!.data, mime: 'image/jpeg', width: jpeg!.info.width, height: jpeg!.info.height, animated };

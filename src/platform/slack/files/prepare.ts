@@ -45,7 +45,10 @@ export interface PreparedFiles {
   skipped: SkippedFile[];
 }
 
-const mb = (bytes: number) => (bytes < 1_000_000 ? `${Math.max(1, Math.round(bytes / 1_000))} KB` : `${Math.round((bytes / 1_000_000) * 10) / 10} MB`);
+const mb = (bytes: number) =>
+  bytes < 1_000_000
+    ? `${Math.max(1, Math.round(bytes / 1_000))} KB`
+    : `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
 
 class Skip extends Error {}
 
@@ -53,7 +56,8 @@ class Skip extends Error {}
 function unavailable(f: SlackFile): string | undefined {
   if (f.mode === 'tombstone') return 'it was deleted';
   if (f.mode === 'hidden_by_limit') return "it is hidden by the workspace's file storage limit";
-  if (f.is_external || f.mode === 'external') return 'it is a link to an external service, not a file uploaded to Slack';
+  if (f.is_external || f.mode === 'external')
+    return 'it is a link to an external service, not a file uploaded to Slack';
   if (!f.url_private_download && !f.url_private) return 'Slack did not provide a download link';
   return undefined;
 }
@@ -75,15 +79,23 @@ function downloadReason(err: DownloadError, limit: number): string {
  * Downloads and converts the files of one message, in order, within the configured limits. Every file either
  * becomes an attachment or a skip with a short reason; nothing here fails the turn.
  */
-export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareContext, deps: PrepareDeps): Promise<PreparedFiles> {
+export async function prepareFiles(
+  files: readonly SlackFile[],
+  ctx: PrepareContext,
+  deps: PrepareDeps,
+): Promise<PreparedFiles> {
   const { limits } = deps;
   const attachments: Attachment[] = [];
   const skipped: SkippedFile[] = [];
   let images = 0;
   let requestBytes = 0;
-  const imageLimitReason = () => (limits.imagesPerTurn === 0 ? 'images are not read here' : `only ${limits.imagesPerTurn} image${limits.imagesPerTurn === 1 ? ' is' : 's are'} read per message`);
+  const imageLimitReason = () =>
+    limits.imagesPerTurn === 0
+      ? 'images are not read here'
+      : `only ${limits.imagesPerTurn} image${limits.imagesPerTurn === 1 ? ' is' : 's are'} read per message`;
   const fitRequest = (bytes: number) => {
-    if (requestBytes + bytes > limits.maxRequestBytes) throw new Skip(`the message's files exceed the ${mb(limits.maxRequestBytes)} limit per request`);
+    if (requestBytes + bytes > limits.maxRequestBytes)
+      throw new Skip(`the message's files exceed the ${mb(limits.maxRequestBytes)} limit per request`);
     requestBytes += bytes;
   };
 
@@ -91,12 +103,16 @@ export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareCont
     let name = fileName(original);
     const id = `${ctx.messageTs}-${index}`;
     try {
-      const file = !original.url_private_download && !original.url_private ? ((await deps.fileInfo(original.id)) ?? original) : original;
+      const file =
+        !original.url_private_download && !original.url_private
+          ? ((await deps.fileInfo(original.id)) ?? original)
+          : original;
       name = fileName(file);
       const why = unavailable(file);
       if (why) throw new Skip(why);
       if (file.size === 0) throw new Skip('the file is empty');
-      if (file.size && file.size > limits.maxDownloadBytes) throw new Skip(`it is ${mb(file.size)}, over the ${mb(limits.maxDownloadBytes)} limit`);
+      if (file.size && file.size > limits.maxDownloadBytes)
+        throw new Skip(`it is ${mb(file.size)}, over the ${mb(limits.maxDownloadBytes)} limit`);
       if (file.mimetype?.startsWith('image/') && images >= limits.imagesPerTurn) throw new Skip(imageLimitReason());
 
       const { bytes } = await deps.download((file.url_private_download ?? file.url_private)!, limits.maxDownloadBytes);
@@ -110,7 +126,17 @@ export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareCont
           fitRequest(img.data.byteLength);
           images++;
           const note = img.animated ? 'first frame of an animation' : undefined;
-          attachments.push({ kind: 'image', id, name, mime: img.mime, width: img.width, height: img.height, detail: ctx.detail, ...(note ? { note } : {}), data: img.data });
+          attachments.push({
+            kind: 'image',
+            id,
+            name,
+            mime: img.mime,
+            width: img.width,
+            height: img.height,
+            detail: ctx.detail,
+            ...(note ? { note } : {}),
+            data: img.data,
+          });
           break;
         }
         case 'pdf':
@@ -135,7 +161,14 @@ export async function prepareFiles(files: readonly SlackFile[], ctx: PrepareCont
       const reason = skipReason(err, limits);
       if (reason === undefined) deps.log.error({ err, file: original.id }, 'preparing a Slack file failed');
       skipped.push({ name, reason: reason ?? 'something went wrong while reading it' });
-      deps.log.info({ file: original.id, reason: reason ?? 'internal error', detail: err instanceof Skip ? undefined : (err as Error).message }, 'Slack file skipped');
+      deps.log.info(
+        {
+          file: original.id,
+          reason: reason ?? 'internal error',
+          detail: err instanceof Skip ? undefined : (err as Error).message,
+        },
+        'Slack file skipped',
+      );
     }
   }
   return { attachments, skipped };

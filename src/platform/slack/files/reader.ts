@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { createDownloader } from './download.js';
-import { prepareFiles, type FileLimits, type PrepareContext, type PreparedFiles } from './prepare.js';
-import { slackFileSchema, type SlackFile } from './slack-file.js';
+import { type FileLimits, type PrepareContext, type PreparedFiles, prepareFiles } from './prepare.js';
+import { type SlackFile, slackFileSchema } from './slack-file.js';
 
 export type FileReader = (files: readonly SlackFile[], ctx: PrepareContext) => Promise<PreparedFiles>;
 
@@ -16,13 +16,21 @@ export interface FileReaderOptions {
 
 /** Wires the downloader and files.info into `prepareFiles` for one workspace token. */
 export function createFileReader(client: WebClient, options: FileReaderOptions, log: Logger): FileReader {
-  const download = createDownloader({ token: options.token, slackApiUrl: options.slackApiUrl, timeoutMs: options.timeoutMs, fetch: options.fetch });
+  const download = createDownloader({
+    token: options.token,
+    slackApiUrl: options.slackApiUrl,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
   const fileInfo = async (id: string): Promise<SlackFile | undefined> => {
     try {
       const parsed = slackFileSchema.safeParse((await client.files.info({ file: id })).file);
       return parsed.success ? parsed.data : undefined;
     } catch (err) {
-      log.warn({ file: id, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'files.info failed');
+      log.warn(
+        { file: id, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
+        'files.info failed',
+      );
       return undefined;
     }
   };

@@ -15,7 +15,8 @@ const IMAGE_FORMATS: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', we
 /** Formats file-type recognises that are still plain text to a reader. */
 const TEXT_LIKE = new Set(['xml', 'svg', 'ics', 'vtt', 'srt']);
 
-const looksLikeHtml = (text: string) => /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>])/i.test(text.slice(0, 2048));
+const looksLikeHtml = (text: string) =>
+  /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>])/i.test(text.slice(0, 2048));
 
 /** What the bytes are, whatever the mimetype or file name claim (Slack serves a sign-in page as HTTP 200). */
 export async function sniff(bytes: Uint8Array): Promise<Sniffed> {

@@ -1,8 +1,8 @@
+import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
+import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
+import type { StoreKeys } from '../keys.js';
 import { redactPerson } from '../redact-person.js';
 import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
-import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
-import type { StoreKeys } from '../keys.js';
-import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
 export class ExpiringMap<V> {
@@ -44,7 +44,12 @@ export class MemoryThreadStore implements ThreadStore {
   private readonly threads: ExpiringMap<ThreadItem[]>;
   /** Per thread: attachment id → bytes, in insertion order so the oldest are forgotten first. */
   private readonly files: ExpiringMap<Map<string, Uint8Array>>;
-  constructor(private readonly keys: StoreKeys, private readonly ttlSeconds: number, private readonly maxFilesPerThread: number, now?: () => number) {
+  constructor(
+    private readonly keys: StoreKeys,
+    private readonly ttlSeconds: number,
+    private readonly maxFilesPerThread: number,
+    now?: () => number,
+  ) {
     this.threads = new ExpiringMap(now);
     this.files = new ExpiringMap(now);
   }
@@ -94,7 +99,10 @@ export class MemoryThreadStore implements ThreadStore {
 
 export class MemoryDedupeStore implements DedupeStore {
   private readonly seen: ExpiringMap<true>;
-  constructor(private readonly keys: StoreKeys, now?: () => number) {
+  constructor(
+    private readonly keys: StoreKeys,
+    now?: () => number,
+  ) {
     this.seen = new ExpiringMap(now);
   }
 
@@ -112,7 +120,10 @@ export class MemoryDedupeStore implements DedupeStore {
 
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly entries: ExpiringMap<string>;
-  constructor(private readonly keys: StoreKeys, now?: () => number) {
+  constructor(
+    private readonly keys: StoreKeys,
+    now?: () => number,
+  ) {
     this.entries = new ExpiringMap(now);
   }
 

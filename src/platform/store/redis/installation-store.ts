@@ -8,7 +8,9 @@ const installationSchema = z.looseObject({
   team: z.looseObject({ id: z.string() }).optional(),
   enterprise: z.looseObject({ id: z.string() }).optional(),
   isEnterpriseInstall: z.boolean().optional(),
-  bot: z.looseObject({ token: z.string().regex(/^xoxb-/), userId: z.string(), id: z.string(), scopes: z.array(z.string()) }).optional(),
+  bot: z
+    .looseObject({ token: z.string().regex(/^xoxb-/), userId: z.string(), id: z.string(), scopes: z.array(z.string()) })
+    .optional(),
 });
 
 /**
@@ -16,7 +18,10 @@ const installationSchema = z.looseObject({
  * replica. Tokens are stored as Slack returned them: protect Redis like any secret store.
  */
 export class RedisInstallationStore implements InstallationStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   private keyFor(q: { isEnterpriseInstall?: boolean; enterpriseId?: string; teamId?: string }): string {
     if (q.isEnterpriseInstall && q.enterpriseId) return this.keys.installation('enterprise', q.enterpriseId);
@@ -25,7 +30,11 @@ export class RedisInstallationStore implements InstallationStore {
   }
 
   async storeInstallation(installation: Installation): Promise<void> {
-    const key = this.keyFor({ isEnterpriseInstall: installation.isEnterpriseInstall, enterpriseId: installation.enterprise?.id, teamId: installation.team?.id });
+    const key = this.keyFor({
+      isEnterpriseInstall: installation.isEnterpriseInstall,
+      enterpriseId: installation.enterprise?.id,
+      teamId: installation.team?.id,
+    });
     await this.redis.set(key, JSON.stringify(installationSchema.parse(installation)));
   }
 
@@ -33,7 +42,8 @@ export class RedisInstallationStore implements InstallationStore {
     const raw = await this.redis.get(this.keyFor(query));
     if (!raw) throw new Error(`no installation for workspace ${query.teamId ?? query.enterpriseId}`);
     const parsed = installationSchema.safeParse(JSON.parse(raw));
-    if (!parsed.success) throw new Error(`the stored installation for ${query.teamId ?? query.enterpriseId} is unreadable`);
+    if (!parsed.success)
+      throw new Error(`the stored installation for ${query.teamId ?? query.enterpriseId} is unreadable`);
     return parsed.data as unknown as Installation<'v1' | 'v2', boolean>;
   }
 

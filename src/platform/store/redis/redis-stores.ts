@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
-import { redactPerson } from '../redact-person.js';
-import type { StoreKeys } from '../keys.js';
-import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
 import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
+import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
+import type { StoreKeys } from '../keys.js';
+import { redactPerson } from '../redact-person.js';
+import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
 
 /** A turn is retried within minutes; a day covers any backlog. */
 const LEDGER_TTL_SECONDS = 86_400;
@@ -69,7 +69,10 @@ export class RedisThreadStore implements ThreadStore {
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
     const k = this.keys.thread(key);
-    const files = blobsOf(items).flatMap((b) => [b.id, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)]);
+    const files = blobsOf(items).flatMap((b) => [
+      b.id,
+      Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+    ]);
     // A short Redis blip must not lose an answer the user has already seen: retry with backoff before giving up.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -77,7 +80,15 @@ export class RedisThreadStore implements ThreadStore {
           .multi()
           .rpush(k, ...items.map(encodeItem))
           .expire(k, this.ttlSeconds)
-          .eval(STORE_FILES_LUA, 2, this.keys.threadFiles(key), this.keys.threadFileOrder(key), this.ttlSeconds, this.maxFilesPerThread, ...files)
+          .eval(
+            STORE_FILES_LUA,
+            2,
+            this.keys.threadFiles(key),
+            this.keys.threadFileOrder(key),
+            this.ttlSeconds,
+            this.maxFilesPerThread,
+            ...files,
+          )
           .exec();
         const failed = results?.find(([err]) => err)?.[0];
         if (failed) throw failed;
@@ -110,8 +121,17 @@ export class RedisThreadStore implements ThreadStore {
       if (!changed) return 0;
       const gone = blobIdsOf(items).filter((id) => !blobIdsOf(kept).includes(id));
       const replaced = await this.redis.eval(
-        REPLACE_IF_UNCHANGED_LUA, 3, k, this.keys.threadFiles(key), this.keys.threadFileOrder(key),
-        raw.length, raw.at(-1) ?? '', this.ttlSeconds, gone.length, ...gone, ...kept.map(encodeItem),
+        REPLACE_IF_UNCHANGED_LUA,
+        3,
+        k,
+        this.keys.threadFiles(key),
+        this.keys.threadFileOrder(key),
+        raw.length,
+        raw.at(-1) ?? '',
+        this.ttlSeconds,
+        gone.length,
+        ...gone,
+        ...kept.map(encodeItem),
       );
       if (replaced === 1) return changed;
     }
@@ -120,7 +140,10 @@ export class RedisThreadStore implements ThreadStore {
 }
 
 export class RedisDedupeStore implements DedupeStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async claim(id: string, ttlSeconds: number): Promise<boolean> {
     return (await this.redis.set(this.keys.dedupe(id), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
@@ -132,7 +155,10 @@ export class RedisDedupeStore implements DedupeStore {
 }
 
 export class RedisApprovalStore implements ApprovalStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async put(id: string, value: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(this.keys.approval(id), value, 'EX', Math.max(1, Math.round(ttlSeconds)));
@@ -150,7 +176,9 @@ export class RedisApprovalStore implements ApprovalStore {
   async deleteWhere(matches: (value: string) => boolean): Promise<number> {
     let deleted = 0;
     // Pending entries live at most a day, so there are few; a SCAN is fine for a rare request.
-    for await (const keys of this.redis.scanStream({ match: this.keys.approval('*'), count: 200 }) as AsyncIterable<string[]>) {
+    for await (const keys of this.redis.scanStream({ match: this.keys.approval('*'), count: 200 }) as AsyncIterable<
+      string[]
+    >) {
       if (!keys.length) continue;
       const values = await this.redis.mget(...keys);
       const doomed = keys.filter((_, i) => values[i] != null && matches(values[i]!));
@@ -161,7 +189,10 @@ export class RedisApprovalStore implements ApprovalStore {
 }
 
 export class RedisTurnLedger implements TurnLedger {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   async replies(turnId: string): Promise<string[]> {
     return this.redis.lrange(this.keys.turnReplies(turnId), 0, -1);

@@ -14,14 +14,26 @@ describe('eval checks', () => {
   });
 
   it('reads "/…/flags" regexes as written and bare patterns case-insensitively', async () => {
-    const r = await runChecks({ ...expectations, regex: ['/^Yes/', 'http 500', '/^no/m'] }, { question: 'q', answer: 'yes\nHTTP 500\nno', calls: [] }, never);
+    const r = await runChecks(
+      { ...expectations, regex: ['/^Yes/', 'http 500', '/^no/m'] },
+      { question: 'q', answer: 'yes\nHTTP 500\nno', calls: [] },
+      never,
+    );
     expect(r.map((c) => c.pass)).toEqual([false, true, true]);
   });
 
   it('explains JSON-schema and tool-call failures', async () => {
     const r = await runChecks(
-      { ...expectations, json_schema: { type: 'object', required: ['severity'] }, tool_calls: [{ name: 'lookup_ticket', arguments: { id: 'SUP-1' } }] },
-      { question: 'q', answer: '{"title":"x"}', calls: [{ callId: 'c1', name: 'lookup_ticket', arguments: '{"id":"SUP-2"}' }] },
+      {
+        ...expectations,
+        json_schema: { type: 'object', required: ['severity'] },
+        tool_calls: [{ name: 'lookup_ticket', arguments: { id: 'SUP-1' } }],
+      },
+      {
+        question: 'q',
+        answer: '{"title":"x"}',
+        calls: [{ callId: 'c1', name: 'lookup_ticket', arguments: '{"id":"SUP-2"}' }],
+      },
       never,
     );
     expect(r).toEqual([

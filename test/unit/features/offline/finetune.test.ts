@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evalCaseDrafts, finetuneExample, ratedThreads, RedactionTally } from '../../../../src/features/offline/export/finetune.js';
+import {
+  evalCaseDrafts,
+  finetuneExample,
+  RedactionTally,
+  ratedThreads,
+} from '../../../../src/features/offline/export/finetune.js';
 import { MemoryFeedbackStore } from '../../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryThreadStore } from '../../../../src/platform/store/memory/memory-stores.js';
@@ -17,7 +22,11 @@ describe('fine-tuning data from rated threads', () => {
     const { votes } = await rated();
     expect(votes).toHaveLength(8); // Grace's second vote on the DM answer replaced her first
     const [support, dm, tie] = ratedThreads(votes);
-    expect(Object.fromEntries(support!.verdicts)).toEqual({ '1715500005.000200': 'positive', '1715500105.000400': 'positive', '1715500205.000600': 'negative' });
+    expect(Object.fromEntries(support!.verdicts)).toEqual({
+      '1715500005.000200': 'positive',
+      '1715500105.000400': 'positive',
+      '1715500205.000600': 'negative',
+    });
     expect(Object.fromEntries(dm!.verdicts)).toEqual({ '1715600004.000200': 'negative' });
     expect(tie!.verdicts.size).toBe(0);
   });
@@ -26,18 +35,36 @@ describe('fine-tuning data from rated threads', () => {
     const { votes } = await rated();
     const thread = ratedThreads(votes)[0]!;
     const tally = new RedactionTally({ phoneRegion: 'US' });
-    const tools = [{ type: 'function' as const, function: { name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object' } } }];
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'lookup_ticket', description: 'Look up a ticket', parameters: { type: 'object' } },
+      },
+    ];
     const example = finetuneExample(FIXTURE.threads[0]!.items, thread, 'You are Threadwise.', tally, tools)!;
     expect(example.tools).toEqual(tools);
     expect(example.messages).toEqual([
       { role: 'system', content: 'You are Threadwise.' },
       { role: 'user', content: "Ada: What's the status of SUP-482? Customer [REDACTED_EMAIL] keeps asking." },
-      { role: 'assistant', content: null, weight: 0, tool_calls: [{ id: 'call_aaa111', type: 'function', function: { name: 'lookup_ticket', arguments: '{"id":"SUP-482"}' } }] },
-      { role: 'tool', tool_call_id: 'call_aaa111', content: '{"status":"In progress","eta":"2026-05-14","reporter_phone":"[REDACTED_PHONE]"}' },
+      {
+        role: 'assistant',
+        content: null,
+        weight: 0,
+        tool_calls: [
+          { id: 'call_aaa111', type: 'function', function: { name: 'lookup_ticket', arguments: '{"id":"SUP-482"}' } },
+        ],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'call_aaa111',
+        content: '{"status":"In progress","eta":"2026-05-14","reporter_phone":"[REDACTED_PHONE]"}',
+      },
       { role: 'assistant', content: 'SUP-482 is **in progress**; the fix ships on 2026-05-14.', weight: 1 },
       { role: 'user', content: 'Ada: Thanks! Can you also check SUP-483 and SUP-484?' },
       {
-        role: 'assistant', content: null, weight: 0,
+        role: 'assistant',
+        content: null,
+        weight: 0,
         tool_calls: [
           { id: 'call_bbb222', type: 'function', function: { name: 'lookup_ticket', arguments: '{"id":"SUP-483"}' } },
           { id: 'call_ccc333', type: 'function', function: { name: 'lookup_ticket', arguments: '{"id":"SUP-484"}' } },

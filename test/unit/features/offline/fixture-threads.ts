@@ -8,7 +8,9 @@ interface FixtureThread {
   feedback: Array<Pick<Feedback, 'messageTs' | 'userId' | 'value'>>;
 }
 
-export const FIXTURE: { threads: FixtureThread[] } = JSON.parse(readFileSync(new URL('../../../fixtures/offline/rated-threads.json', import.meta.url), 'utf8'));
+export const FIXTURE: { threads: FixtureThread[] } = JSON.parse(
+  readFileSync(new URL('../../../fixtures/offline/rated-threads.json', import.meta.url), 'utf8'),
+);
 
 /** Stores the fixture threads and their votes (in file order, one second apart, starting at `start`). */
 export async function seedFixture(threads: ThreadStore, feedback: FeedbackStore, start: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { outcomeText, type PendingApproval, TicketApprovals } from '../../../../src/features/tickets/approvals.js';
+import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
-import { TicketApprovals, outcomeText, type PendingApproval } from '../../../../src/features/tickets/approvals.js';
-import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
 import { ctx, sampleTicketsCopy, silent } from './helpers.js';
 
 function setup(opts: { failPost?: boolean } = {}) {
@@ -18,7 +18,13 @@ function setup(opts: { failPost?: boolean } = {}) {
     silent,
   );
   const request = () =>
-    approvals.request(ctx({ channel: 'C100' }), { project: 'SUP', title: 'Printer jammed', description: 'E42', priority: 'low', requester: { slackId: 'U1', name: 'Ada' } });
+    approvals.request(ctx({ channel: 'C100' }), {
+      project: 'SUP',
+      title: 'Printer jammed',
+      description: 'E42',
+      priority: 'low',
+      requester: { slackId: 'U1', name: 'Ada' },
+    });
   return { approvals, cards, provider, request, advance: (ms: number) => (now += ms) };
 }
 
@@ -26,9 +32,17 @@ describe('ticket approvals', () => {
   it('runs the write once, for the asking user only, even when clicked twice at once', async () => {
     const { approvals, request, provider } = setup();
     const a = await request();
-    expect(await approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U2' }, 'approve')).toEqual({ kind: 'wrong_user', ownerId: 'U1' });
-    expect(await approvals.decide(a.id, { teamId: 'T9OTHER', userId: 'U1' }, 'approve')).toMatchObject({ kind: 'wrong_user' });
-    const both = await Promise.all([approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'approve'), approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'approve')]);
+    expect(await approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U2' }, 'approve')).toEqual({
+      kind: 'wrong_user',
+      ownerId: 'U1',
+    });
+    expect(await approvals.decide(a.id, { teamId: 'T9OTHER', userId: 'U1' }, 'approve')).toMatchObject({
+      kind: 'wrong_user',
+    });
+    const both = await Promise.all([
+      approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'approve'),
+      approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'approve'),
+    ]);
     expect(both.map((d) => d.kind).sort()).toEqual(['created', 'expired']);
     expect((await provider.search({ text: 'printer', status: null, limit: 5 })).map((t) => t.id)).toEqual(['SUP-104']);
   });
@@ -44,14 +58,20 @@ describe('ticket approvals', () => {
     const { approvals, request } = setup({ failPost: true });
     await expect(request()).rejects.toThrow('channel_not_found');
     // Nothing is left behind that a forged click could approve.
-    expect(await approvals.decide('anything', { teamId: 'T0TEST', userId: 'U1' }, 'approve')).toEqual({ kind: 'expired' });
+    expect(await approvals.decide('anything', { teamId: 'T0TEST', userId: 'U1' }, 'approve')).toEqual({
+      kind: 'expired',
+    });
   });
 
   it('describes each outcome for the thread', async () => {
     const { approvals, request } = setup();
     const a = await request();
     const d = await approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'cancel');
-    expect(d.kind === 'cancelled' && outcomeText(d)).toBe('🚫 U1 cancelled the request to create the ticket “Printer jammed”. Nothing was created.');
-    expect(outcomeText({ kind: 'failed', approval: a, message: 'Jira answered HTTP 500' })).toMatch(/creating it failed: Jira answered HTTP 500\. Nothing was created/);
+    expect(d.kind === 'cancelled' && outcomeText(d)).toBe(
+      '🚫 U1 cancelled the request to create the ticket “Printer jammed”. Nothing was created.',
+    );
+    expect(outcomeText({ kind: 'failed', approval: a, message: 'Jira answered HTTP 500' })).toMatch(
+      /creating it failed: Jira answered HTTP 500\. Nothing was created/,
+    );
   });
 });

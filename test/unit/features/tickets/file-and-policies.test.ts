@@ -9,14 +9,36 @@ describe('file ticket provider', () => {
     const path = sampleTicketsCopy();
     const provider = new FileTicketProvider(path, () => new Date('2026-08-21T10:00:00Z'));
     const [a, b] = await Promise.all([
-      provider.create({ project: 'SUP', title: 'Printer jammed', description: 'E42', priority: 'low', requester: { slackId: 'U1', name: 'Ada', email: 'ada@example.com' } }),
-      provider.create({ project: 'SUP', title: 'Coffee machine', description: 'Empty', priority: 'urgent', requester: { slackId: 'U2', name: 'Grace' } }),
+      provider.create({
+        project: 'SUP',
+        title: 'Printer jammed',
+        description: 'E42',
+        priority: 'low',
+        requester: { slackId: 'U1', name: 'Ada', email: 'ada@example.com' },
+      }),
+      provider.create({
+        project: 'SUP',
+        title: 'Coffee machine',
+        description: 'Empty',
+        priority: 'urgent',
+        requester: { slackId: 'U2', name: 'Grace' },
+      }),
     ]);
     expect([a.id, b.id]).toEqual(['SUP-104', 'SUP-105']);
     const onDisk = JSON.parse(readFileSync(path, 'utf8')) as Array<Record<string, unknown>>;
     expect(onDisk.at(-2)).toEqual({
-      id: 'SUP-104', project: 'SUP', title: 'Printer jammed', status: 'open', priority: 'low', assignee: null, requester_slack_id: 'U1',
-      requester_email: 'ada@example.com', created_at: '2026-08-21T10:00:00.000Z', updated_at: '2026-08-21T10:00:00.000Z', description: 'E42', url: null,
+      id: 'SUP-104',
+      project: 'SUP',
+      title: 'Printer jammed',
+      status: 'open',
+      priority: 'low',
+      assignee: null,
+      requester_slack_id: 'U1',
+      requester_email: 'ada@example.com',
+      created_at: '2026-08-21T10:00:00.000Z',
+      updated_at: '2026-08-21T10:00:00.000Z',
+      description: 'E42',
+      url: null,
     });
     expect((await new FileTicketProvider(path).get('sup-105'))?.title).toBe('Coffee machine');
   });
@@ -25,13 +47,18 @@ describe('file ticket provider', () => {
     const path = sampleTicketsCopy();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path, JSON.stringify([{ id: 'nope', project: 'SUP' }]));
-    await expect(new FileTicketProvider(path).load()).rejects.toThrow(/tickets\.json: 0\.id ticket ids look like SUP-101/);
+    await expect(new FileTicketProvider(path).load()).rejects.toThrow(
+      /tickets\.json: 0\.id ticket ids look like SUP-101/,
+    );
   });
 });
 
 describe('policy search', () => {
   it('splits a document into passages with its title and heading path', () => {
-    const parts = splitDocument('travel.md', '# Travel Policy\n\nIntro.\n\n## Per diem\n\n### Meals\n\n60 EUR.\n\n```\n# not a heading\n```\n\n## Hotels\n\n180 EUR.');
+    const parts = splitDocument(
+      'travel.md',
+      '# Travel Policy\n\nIntro.\n\n## Per diem\n\n### Meals\n\n60 EUR.\n\n```\n# not a heading\n```\n\n## Hotels\n\n180 EUR.',
+    );
     expect(parts.map((p) => [p.title, p.section])).toEqual([
       ['Travel Policy', ''],
       ['Travel Policy', 'Per diem › Meals'],
@@ -47,6 +74,9 @@ describe('policy search', () => {
     expect(best).toMatchObject({ document: 'travel.md', title: 'Travel Policy', section: 'Per diem › Meals' });
     expect(best!.text).toContain('60 EUR');
     expect(index.search('lost laptop', 1)[0]).toMatchObject({ title: 'Security Policy', section: 'Laptops' });
-    expect(index.search('reimbursement deadline receipts', 1)[0]).toMatchObject({ title: 'Expenses Policy', section: 'Submitting expenses' });
+    expect(index.search('reimbursement deadline receipts', 1)[0]).toMatchObject({
+      title: 'Expenses Policy',
+      section: 'Submitting expenses',
+    });
   });
 });

@@ -37,6 +37,8 @@ export function session(tools: AnyTool[], context: ToolContext, timeoutMs = 2_00
 
 /** Runs one call and returns the parsed envelope. */
 export async function call(s: ToolSession, name: string, args: unknown): Promise<any> {
-  const [out] = await s.run([{ callId: 'call_1', name, arguments: typeof args === 'string' ? args : JSON.stringify(args) }]);
+  const [out] = await s.run([
+    { callId: 'call_1', name, arguments: typeof args === 'string' ? args : JSON.stringify(args) },
+  ]);
   return JSON.parse(out!.output);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { limitedTriage } from '../../../../src/features/triage/limited-triage.js';
-import { OpenAIRateLimiter } from '../../../../src/platform/openai/rate-limiter.js';
 import type { TriageInput, TriageOutcome } from '../../../../src/features/triage/port.js';
+import { OpenAIRateLimiter } from '../../../../src/platform/openai/rate-limiter.js';
 
 const input: TriageInput = { model: 'gpt-4o', text: 'Checkout fails with 502', images: [], safetyIdentifier: 'h' };
 

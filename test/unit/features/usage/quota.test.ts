@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { priceTable } from '../../../../src/features/usage/budget-wiring.js';
 import { fileConfigSchema } from '../../../../src/config/file-schema.js';
-import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { priceTable } from '../../../../src/features/usage/budget-wiring.js';
 import { MemoryUsageStore } from '../../../../src/features/usage/memory-usage.js';
 import { QuotaService } from '../../../../src/features/usage/quota.js';
 import { RedisUsageStore } from '../../../../src/features/usage/redis-usage.js';
 import type { UsageStore } from '../../../../src/features/usage/types.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
@@ -41,8 +41,22 @@ function memoryReplicas(): [UsageStore, UsageStore] {
 }
 
 const limits = (raw: object) => fileConfigSchema.parse({ limits: raw }).limits;
-const used = (tokens: number, usdMicros = 0) => ({ inputTokens: tokens, cachedTokens: 0, outputTokens: 0, usdMicros, calls: 1 });
-const turn = (i: number) => ({ teamId: 'T1', channel: 'C1', userId: 'U1', turnId: `Ev${i}`, model: 'gpt-4o', inputTokens: 500, maxOutputTokens: 1_000 });
+const used = (tokens: number, usdMicros = 0) => ({
+  inputTokens: tokens,
+  cachedTokens: 0,
+  outputTokens: 0,
+  usdMicros,
+  calls: 1,
+});
+const turn = (i: number) => ({
+  teamId: 'T1',
+  channel: 'C1',
+  userId: 'U1',
+  turnId: `Ev${i}`,
+  model: 'gpt-4o',
+  inputTokens: 500,
+  maxOutputTokens: 1_000,
+});
 
 describe.each([
   ['Redis, two replicas', redisReplicas],
@@ -57,7 +71,9 @@ describe.each([
     const admitted = admissions.filter((x) => x.ok);
     expect(admitted).toHaveLength(1);
     const refused = admissions.find((x) => !x.ok);
-    expect(refused && !refused.ok && refused.notice).toMatch(/daily limit of 10,000 tokens \(9,000 used today\).*resets at 00:00 UTC/);
+    expect(refused && !refused.ok && refused.notice).toMatch(
+      /daily limit of 10,000 tokens \(9,000 used today\).*resets at 00:00 UTC/,
+    );
     for (const x of admitted) if (x.ok) await x.settle(used(1_400));
     const report = await a.report(qa.period('T1', 'U1'), 0);
     expect(report.userToday.inputTokens).toBe(10_400);
@@ -91,7 +107,12 @@ describe.each([
 
   it('applies a channel override of the daily limit', async () => {
     const [a] = replicas();
-    const q = new QuotaService(a, limits({ user_daily_tokens: 100, channels: { C0BIG: { user_daily_tokens: 1_000_000 } } }), prices, log);
+    const q = new QuotaService(
+      a,
+      limits({ user_daily_tokens: 100, channels: { C0BIG: { user_daily_tokens: 1_000_000 } } }),
+      prices,
+      log,
+    );
     await a.settle(q.period('T1', 'U1'), used(500));
     expect((await q.admit(turn(1))).ok).toBe(false);
     expect((await q.admit({ ...turn(2), channel: 'C0BIG' })).ok).toBe(true);
@@ -116,6 +137,9 @@ describe.each([
     const report = await a.report(q.period('T1', 'U1'), 5);
     expect(report.userToday).toMatchObject({ inputTokens: 100, usdMicros: 250, calls: 1 });
     expect(report.workspaceMonth).toMatchObject({ inputTokens: 450, usdMicros: 1_125, calls: 3 });
-    expect(report.top).toEqual([{ userId: 'U2', tokens: 350, usdMicros: 875 }, { userId: 'U1', tokens: 100, usdMicros: 250 }]);
+    expect(report.top).toEqual([
+      { userId: 'U2', tokens: 350, usdMicros: 875 },
+      { userId: 'U1', tokens: 100, usdMicros: 250 },
+    ]);
   });
 });

@@ -4,7 +4,12 @@ import { createLogger, prettyLogsFor } from '../../../../src/platform/observabil
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   return { lines, destination };
 }
 

@@ -9,28 +9,59 @@ describe('OpenAI failures as the bot understands them', () => {
   it('honours retry-after-ms, then retry-after seconds or date, within 60 s', () => {
     expect(retryAfterMs(headers({ 'retry-after-ms': '250' }))).toBe(250);
     expect(retryAfterMs(headers({ 'retry-after': '2' }))).toBe(2000);
-    expect(retryAfterMs(headers({ 'retry-after': new Date(10_000 + 5_000).toUTCString() }), 10_000)).toBeCloseTo(5000, -3);
+    expect(retryAfterMs(headers({ 'retry-after': new Date(10_000 + 5_000).toUTCString() }), 10_000)).toBeCloseTo(
+      5000,
+      -3,
+    );
     expect(retryAfterMs(headers({ 'retry-after': '600' }))).toBeUndefined();
     expect(retryAfterMs(headers({}))).toBeUndefined();
   });
 
   it('does not retry insufficient_quota although it is a 429', () => {
-    const err = fromSdkError(new RateLimitError(429, { code: 'insufficient_quota', message: 'quota' }, 'quota', headers({ 'x-request-id': 'req_1' })));
+    const err = fromSdkError(
+      new RateLimitError(
+        429,
+        { code: 'insufficient_quota', message: 'quota' },
+        'quota',
+        headers({ 'x-request-id': 'req_1' }),
+      ),
+    );
     expect(err.kind).toBe('quota');
     expect(isRetryable(err)).toBe(false);
     expect(err.details.requestId).toBe('req_1');
   });
 
   it('retries rate limits, server errors and broken connections', () => {
-    expect(isRetryable(fromSdkError(new RateLimitError(429, { code: 'rate_limit_exceeded' }, 'slow down', headers({ 'retry-after': '1' }))))).toBe(true);
-    expect(fromSdkError(APIError.generate(503, { error: { message: 'down' } }, 'down', headers({}))).kind).toBe('server');
+    expect(
+      isRetryable(
+        fromSdkError(
+          new RateLimitError(429, { code: 'rate_limit_exceeded' }, 'slow down', headers({ 'retry-after': '1' })),
+        ),
+      ),
+    ).toBe(true);
+    expect(fromSdkError(APIError.generate(503, { error: { message: 'down' } }, 'down', headers({}))).kind).toBe(
+      'server',
+    );
     expect(fromSdkError(new APIConnectionError({ message: 'reset' })).kind).toBe('connection');
   });
 
   it('recognises context_length_exceeded in a 400 and inside a stream', () => {
-    expect(fromSdkError(APIError.generate(400, { error: { code: 'context_length_exceeded', message: 'too long' } }, 'too long', headers({}))).kind).toBe('context_length');
-    expect(fromStreamError({ type: 'invalid_request_error', code: 'context_length_exceeded', message: 'too long' }).kind).toBe('context_length');
-    expect(fromStreamError({ type: 'insufficient_quota', code: 'insufficient_quota', message: 'q' }).kind).toBe('quota');
+    expect(
+      fromSdkError(
+        APIError.generate(
+          400,
+          { error: { code: 'context_length_exceeded', message: 'too long' } },
+          'too long',
+          headers({}),
+        ),
+      ).kind,
+    ).toBe('context_length');
+    expect(
+      fromStreamError({ type: 'invalid_request_error', code: 'context_length_exceeded', message: 'too long' }).kind,
+    ).toBe('context_length');
+    expect(fromStreamError({ type: 'insufficient_quota', code: 'insufficient_quota', message: 'q' }).kind).toBe(
+      'quota',
+    );
   });
 
   it('backs off exponentially with jitter, capped at 8 s', () => {

@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { toResponsesInput } from '../../../../src/platform/openai/responses-input.js';
-import type { ThreadItem } from '../../../../src/turn/thread.js';
 import { noticeForFiles } from '../../../../src/turn/notices.js';
+import type { ThreadItem } from '../../../../src/turn/thread.js';
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
 const pdfBytes = new Uint8Array(Buffer.from('%PDF-1.4'));
 const item: ThreadItem = {
-  type: 'user', ts: '1.1', userId: 'U1', userName: 'Ada', text: 'what is this error?',
+  type: 'user',
+  ts: '1.1',
+  userId: 'U1',
+  userName: 'Ada',
+  text: 'what is this error?',
   attachments: [
     { kind: 'image', id: 'i1', name: 'error.png', mime: 'image/png', width: 10, height: 10, detail: 'low', data: png },
-    { kind: 'image', id: 'i2', name: 'loop.gif', mime: 'image/png', width: 10, height: 10, detail: 'high', note: 'first frame of an animation' },
+    {
+      kind: 'image',
+      id: 'i2',
+      name: 'loop.gif',
+      mime: 'image/png',
+      width: 10,
+      height: 10,
+      detail: 'high',
+      note: 'first frame of an animation',
+    },
     { kind: 'pdf', id: 'p1', name: 'invoice.pdf', bytes: 8, data: pdfBytes },
     { kind: 'text', name: 'app.log', text: 'boom', totalChars: 9, truncated: true },
   ],
@@ -25,14 +38,20 @@ describe('files in the model input', () => {
       { type: 'input_image', image_url: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, detail: 'low' },
       { type: 'input_text', text: '[image "loop.gif" from earlier in this thread is no longer available]' },
       { type: 'input_text', text: '[PDF "invoice.pdf"]' },
-      { type: 'input_file', filename: 'invoice.pdf', file_data: `data:application/pdf;base64,${Buffer.from(pdfBytes).toString('base64')}` },
+      {
+        type: 'input_file',
+        filename: 'invoice.pdf',
+        file_data: `data:application/pdf;base64,${Buffer.from(pdfBytes).toString('base64')}`,
+      },
       { type: 'input_text', text: '[file "app.log", only the first 4 of 9 characters]\nboom\n[end of file "app.log"]' },
       { type: 'input_text', text: '[attachment "logs.zip" was not given to you: ZIP files can\'t be read]' },
     ]);
   });
 
   it('says a message had only attachments when its text is empty', () => {
-    const [msg] = toResponsesInput([{ ...item, text: '' }]) as unknown as Array<{ content: Array<Record<string, string>> }>;
+    const [msg] = toResponsesInput([{ ...item, text: '' }]) as unknown as Array<{
+      content: Array<Record<string, string>>;
+    }>;
     expect(msg!.content[0]).toEqual({ type: 'input_text', text: 'Ada: (sent attachments without text)' });
   });
 });

@@ -3,17 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { InProcessTurnQueue } from '../../../../src/platform/queue/in-process-queue.js';
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
 
-const job = (id: string, threadTs: string): TurnJob => ({ id, key: { teamId: 'T', channel: 'C', threadTs }, isDm: false, userId: 'U', messageTs: id, text: id, receivedAt: 0 });
+const job = (id: string, threadTs: string): TurnJob => ({
+  id,
+  key: { teamId: 'T', channel: 'C', threadTs },
+  isDm: false,
+  userId: 'U',
+  messageTs: id,
+  text: id,
+  receivedAt: 0,
+});
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('turn queue', () => {
   it('answers two messages of one thread in arrival order, one at a time', async () => {
     const log: string[] = [];
-    const q = new InProcessTurnQueue(async (j) => {
-      log.push(`start ${j.id}`);
-      await tick(j.id === 'a' ? 30 : 1);
-      log.push(`end ${j.id}`);
-    }, 10, pino({ level: 'silent' }));
+    const q = new InProcessTurnQueue(
+      async (j) => {
+        log.push(`start ${j.id}`);
+        await tick(j.id === 'a' ? 30 : 1);
+        log.push(`end ${j.id}`);
+      },
+      10,
+      pino({ level: 'silent' }),
+    );
     await q.enqueue(job('a', '1'));
     await q.enqueue(job('b', '1'));
     await q.close(1000);
@@ -23,11 +35,15 @@ describe('turn queue', () => {
   it('runs different threads concurrently up to the limit', async () => {
     let running = 0;
     let peak = 0;
-    const q = new InProcessTurnQueue(async () => {
-      peak = Math.max(peak, ++running);
-      await tick(10);
-      running--;
-    }, 3, pino({ level: 'silent' }));
+    const q = new InProcessTurnQueue(
+      async () => {
+        peak = Math.max(peak, ++running);
+        await tick(10);
+        running--;
+      },
+      3,
+      pino({ level: 'silent' }),
+    );
     for (let i = 0; i < 10; i++) await q.enqueue(job(`j${i}`, String(i)));
     expect(q.depth()).toBe(10);
     await q.close(2000);

@@ -8,7 +8,12 @@ describe('jobs read back from the durable queue', () => {
       teamId: 'T1',
       channel: 'C0SUP1',
       userId: 'U1',
-      message: { ts: '1700000000.000200', threadTs: '1700000000.000100', text: 'Checkout fails', files: [{ id: 'F1', name: 'shot.png', mimetype: 'image/png' }] },
+      message: {
+        ts: '1700000000.000200',
+        threadTs: '1700000000.000100',
+        text: 'Checkout fails',
+        files: [{ id: 'F1', name: 'shot.png', mimetype: 'image/png' }],
+      },
     });
     const read = turnJobSchema.parse(JSON.parse(JSON.stringify(job)));
     expect(read.triage).toEqual(job.triage);
@@ -16,7 +21,16 @@ describe('jobs read back from the durable queue', () => {
   });
 
   it('keep the Slack file objects of a question', () => {
-    const job = { id: 'Ev1', key: { teamId: 'T1', channel: 'D1', threadTs: '1.1' }, isDm: true, userId: 'U1', messageTs: '1.1', text: 'what is this?', files: [{ id: 'F2', url_private_download: 'https://files.slack.com/x' }], receivedAt: 1 };
+    const job = {
+      id: 'Ev1',
+      key: { teamId: 'T1', channel: 'D1', threadTs: '1.1' },
+      isDm: true,
+      userId: 'U1',
+      messageTs: '1.1',
+      text: 'what is this?',
+      files: [{ id: 'F2', url_private_download: 'https://files.slack.com/x' }],
+      receivedAt: 1,
+    };
     expect(turnJobSchema.parse(job).files).toEqual(job.files);
   });
 });

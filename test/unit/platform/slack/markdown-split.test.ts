@@ -25,7 +25,10 @@ function generator(seed: number) {
   };
   const words = (n: number): string => Array.from({ length: n }, word).join(' ');
   const paragraph = (): string => Array.from({ length: int(1, 4) }, () => words(int(1, 40))).join('\n');
-  const list = (): string => Array.from({ length: int(2, 8) }, (_, i) => (r() < 0.5 ? `- ${words(int(1, 15))}` : `${i + 1}. ${words(int(1, 15))}`)).join('\n');
+  const list = (): string =>
+    Array.from({ length: int(2, 8) }, (_, i) =>
+      r() < 0.5 ? `- ${words(int(1, 15))}` : `${i + 1}. ${words(int(1, 15))}`,
+    ).join('\n');
   const code = (): string => {
     const [indent, open, close] = pick([
       ['', '```', '```'],
@@ -40,7 +43,8 @@ function generator(seed: number) {
     });
     return [indent + open, ...body, indent + close].join('\n');
   };
-  return (): string => Array.from({ length: int(1, 30) }, () => pick([paragraph, paragraph, list, code])()).join('\n\n');
+  return (): string =>
+    Array.from({ length: int(1, 30) }, () => pick([paragraph, paragraph, list, code])()).join('\n\n');
 }
 
 /**
@@ -157,7 +161,13 @@ describe('splitMarkdown', () => {
   });
 
   it('a code block indented inside a list item is reopened with the same indentation', () => {
-    const text = ['1. Run this:', '', '   ```sh', ...Array.from({ length: 20 }, (_, i) => `   echo step ${i}`), '   ```'].join('\n');
+    const text = [
+      '1. Run this:',
+      '',
+      '   ```sh',
+      ...Array.from({ length: 20 }, (_, i) => `   echo step ${i}`),
+      '   ```',
+    ].join('\n');
     const chunks = splitMarkdown(text, 120);
     for (const chunk of chunks.slice(1)) expect(chunk.startsWith('   ```sh\n')).toBe(true);
     for (const chunk of chunks.slice(1, -1)) expect(chunk.endsWith('\n   ```')).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSlackMarkup, type MarkupLookups } from '../../../../src/platform/slack/markup.js';
+import { type MarkupLookups, resolveSlackMarkup } from '../../../../src/platform/slack/markup.js';
 
 const BOT = 'UBOT';
 
@@ -133,7 +133,10 @@ describe('resolveSlackMarkup', () => {
 
   it('a realistic message reads naturally', async () => {
     const d = directory({ U7: 'Priya' }, { C9: 'incidents' });
-    const text = '<@UBOT> can you check what <@U7> posted in <#C9> about <https://status.x.y|the outage> &amp; tell <!here>?';
-    expect(await resolve(text, d)).toBe('can you check what @Priya posted in #incidents about the outage (https://status.x.y) & tell @here?');
+    const text =
+      '<@UBOT> can you check what <@U7> posted in <#C9> about <https://status.x.y|the outage> &amp; tell <!here>?';
+    expect(await resolve(text, d)).toBe(
+      'can you check what @Priya posted in #incidents about the outage (https://status.x.y) & tell @here?',
+    );
   });
 });

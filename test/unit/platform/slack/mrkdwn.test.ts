@@ -121,7 +121,10 @@ describe('plainPreview', () => {
     let seed = 7;
     const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 500; i++) {
-      const md = Array.from({ length: Math.floor(next() * 400) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const md = Array.from(
+        { length: Math.floor(next() * 400) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
       const max = 1 + Math.floor(next() * 120);
       const out = plainPreview(md, max);
       expect(out.length).toBeLessThanOrEqual(max);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SlackRateGate, SlackRateGates } from '../../../../src/platform/slack/rate-gate.js';
-import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { RedisRateShare } from '../../../../src/platform/slack/redis-rate-share.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
@@ -17,7 +17,12 @@ afterAll(async () => {
 
 describe('Slack rate limits shared by replicas', () => {
   it("holds back a method on every replica after one replica's 429, only in that workspace", async () => {
-    const share = { store: new RedisRateShare(redis, storeKeys(prefix)), onError: (err: Error) => { throw err; } };
+    const share = {
+      store: new RedisRateShare(redis, storeKeys(prefix)),
+      onError: (err: Error) => {
+        throw err;
+      },
+    };
     const replicaA = new SlackRateGates(share);
     const replicaB = new SlackRateGates(share);
     const limitedAt = Date.now();

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryFeedbackStore, RedisFeedbackStore, type Feedback, type FeedbackStore } from '../../../../src/platform/store/feedback.js';
+import {
+  type Feedback,
+  type FeedbackStore,
+  MemoryFeedbackStore,
+  RedisFeedbackStore,
+} from '../../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -12,7 +17,16 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const vote = (over: Partial<Feedback>): Feedback => ({ teamId: 'T1', channel: 'C1', threadTs: '1.000001', messageTs: '2.000002', userId: 'U1', value: 'positive', at: 1_000, ...over });
+const vote = (over: Partial<Feedback>): Feedback => ({
+  teamId: 'T1',
+  channel: 'C1',
+  threadTs: '1.000001',
+  messageTs: '2.000002',
+  userId: 'U1',
+  value: 'positive',
+  at: 1_000,
+  ...over,
+});
 
 describe.each<[string, () => FeedbackStore]>([
   ['memory', () => new MemoryFeedbackStore()],
@@ -23,7 +37,10 @@ describe.each<[string, () => FeedbackStore]>([
     await store.record(vote({ messageTs: '3.000003', at: 3_000 }));
     await store.record(vote({ messageTs: '2.000002', at: 2_000, value: 'negative' }));
     await store.record(vote({ messageTs: '1.000001', at: 500 }));
-    expect((await store.listSince(1_000)).map((f) => [f.messageTs, f.value])).toEqual([['2.000002', 'negative'], ['3.000003', 'positive']]);
+    expect((await store.listSince(1_000)).map((f) => [f.messageTs, f.value])).toEqual([
+      ['2.000002', 'negative'],
+      ['3.000003', 'positive'],
+    ]);
   });
 
   it('keeps one vote per person per answer: the latest', async () => {
@@ -31,6 +48,9 @@ describe.each<[string, () => FeedbackStore]>([
     await store.record(vote({ at: 1_000 }));
     await store.record(vote({ at: 2_000, value: 'negative' }));
     await store.record(vote({ at: 2_500, userId: 'U2' }));
-    expect((await store.listSince(0)).map((f) => [f.userId, f.value, f.at])).toEqual([['U1', 'negative', 2_000], ['U2', 'positive', 2_500]]);
+    expect((await store.listSince(0)).map((f) => [f.userId, f.value, f.at])).toEqual([
+      ['U1', 'negative', 2_000],
+      ['U2', 'positive', 2_500],
+    ]);
   });
 });

@@ -17,10 +17,33 @@ afterAll(async () => {
 });
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1700000000.000001' };
-const image = (id: string, byte: number): Attachment => ({ kind: 'image', id, name: `${id}.png`, mime: 'image/png', width: 4, height: 3, detail: 'low', data: new Uint8Array([byte, 0, 255, byte]) });
-const message = (ts: string, attachments: Attachment[]): ThreadItem => ({ type: 'user', ts, userId: 'U1', userName: 'Ada', text: `message ${ts}`, attachments });
+const image = (id: string, byte: number): Attachment => ({
+  kind: 'image',
+  id,
+  name: `${id}.png`,
+  mime: 'image/png',
+  width: 4,
+  height: 3,
+  detail: 'low',
+  data: new Uint8Array([byte, 0, 255, byte]),
+});
+const message = (ts: string, attachments: Attachment[]): ThreadItem => ({
+  type: 'user',
+  ts,
+  userId: 'U1',
+  userName: 'Ada',
+  text: `message ${ts}`,
+  attachments,
+});
 const dataOf = (items: ThreadItem[]) =>
-  items.flatMap((i) => (i.type === 'user' ? (i.attachments ?? []).map((a) => [a.kind === 'text' ? '' : a.id, a.kind !== 'text' && a.data ? [...a.data] : null]) : []));
+  items.flatMap((i) =>
+    i.type === 'user'
+      ? (i.attachments ?? []).map((a) => [
+          a.kind === 'text' ? '' : a.id,
+          a.kind !== 'text' && a.data ? [...a.data] : null,
+        ])
+      : [],
+  );
 
 const stores: Array<[string, () => ThreadStore]> = [
   ['memory', () => new MemoryThreadStore(keys, 3600, 2)],
@@ -35,7 +58,11 @@ describe.each(stores)('%s thread store with files', (_name, make) => {
     await store.append(key, [message('1.2', [image('b', 2), image('c', 3)]), { type: 'assistant', text: 'seen' }]);
     const loaded = await store.load(key);
     expect(loaded.map((i) => i.type)).toEqual(['user', 'user', 'assistant']);
-    expect(dataOf(loaded)).toEqual([['a', null], ['b', [2, 0, 255, 2]], ['c', [3, 0, 255, 3]]]);
+    expect(dataOf(loaded)).toEqual([
+      ['a', null],
+      ['b', [2, 0, 255, 2]],
+      ['c', [3, 0, 255, 3]],
+    ]);
     expect(loaded[0]).toMatchObject({ attachments: [{ kind: 'image', id: 'a', name: 'a.png', width: 4, height: 3 }] });
     await store.clear(key);
     expect(await store.load(key)).toEqual([]);
@@ -45,7 +72,11 @@ describe.each(stores)('%s thread store with files', (_name, make) => {
     const store = make();
     await store.clear(key);
     const item: ThreadItem = {
-      type: 'user', ts: '2.1', userId: 'U1', userName: 'Ada', text: 'see file',
+      type: 'user',
+      ts: '2.1',
+      userId: 'U1',
+      userName: 'Ada',
+      text: 'see file',
       attachments: [{ kind: 'text', name: 'a.csv', text: 'x,y\n1,2\n', totalChars: 8, truncated: false }],
       skipped: [{ name: 'b.zip', reason: "ZIP files can't be read" }],
     };

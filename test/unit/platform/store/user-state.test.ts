@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryFeedbackStore, RedisFeedbackStore, type FeedbackStore } from '../../../../src/platform/store/feedback.js';
+import {
+  type FeedbackStore,
+  MemoryFeedbackStore,
+  RedisFeedbackStore,
+} from '../../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryThreadStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { RedisThreadStore } from '../../../../src/platform/store/redis/redis-stores.js';
+import {
+  MemoryUserStateStore,
+  RedisUserStateStore,
+  type UserStateStore,
+} from '../../../../src/platform/store/user-state.js';
 import type { ThreadStore } from '../../../../src/turn/thread.js';
-import { MemoryUserStateStore, RedisUserStateStore, type UserStateStore } from '../../../../src/platform/store/user-state.js';
 
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
@@ -19,8 +27,28 @@ afterAll(async () => {
 const fresh = () => storeKeys(`${prefix}${randomBytes(3).toString('hex')}:`);
 
 describe.each<[string, () => { state: UserStateStore; threads: ThreadStore; feedback: FeedbackStore }]>([
-  ['memory', () => { const k = fresh(); return { state: new MemoryUserStateStore(k), threads: new MemoryThreadStore(k, 3600, 5), feedback: new MemoryFeedbackStore() }; }],
-  ['redis', () => { const k = fresh(); return { state: new RedisUserStateStore(redis, k), threads: new RedisThreadStore(redis, k, 3600, 5), feedback: new RedisFeedbackStore(redis, k) }; }],
+  [
+    'memory',
+    () => {
+      const k = fresh();
+      return {
+        state: new MemoryUserStateStore(k),
+        threads: new MemoryThreadStore(k, 3600, 5),
+        feedback: new MemoryFeedbackStore(),
+      };
+    },
+  ],
+  [
+    'redis',
+    () => {
+      const k = fresh();
+      return {
+        state: new RedisUserStateStore(redis, k),
+        threads: new RedisThreadStore(redis, k, 3600, 5),
+        feedback: new RedisFeedbackStore(redis, k),
+      };
+    },
+  ],
 ])('%s per-person state', (_name, make) => {
   it('hands the viewing context to one question only', async () => {
     const { state } = make();
@@ -54,8 +82,24 @@ describe.each<[string, () => { state: UserStateStore; threads: ThreadStore; feed
     const items = await threads.load(key);
     expect(items).toHaveLength(3);
     expect(JSON.stringify(items)).not.toContain('secret plan');
-    await feedback.record({ teamId: 'T1', channel: 'C1', threadTs: '1.1', messageTs: '1.5', userId: 'U1', value: 'positive', at: 1 });
-    await feedback.record({ teamId: 'T1', channel: 'C1', threadTs: '1.1', messageTs: '1.5', userId: 'U2', value: 'negative', at: 2 });
+    await feedback.record({
+      teamId: 'T1',
+      channel: 'C1',
+      threadTs: '1.1',
+      messageTs: '1.5',
+      userId: 'U1',
+      value: 'positive',
+      at: 1,
+    });
+    await feedback.record({
+      teamId: 'T1',
+      channel: 'C1',
+      threadTs: '1.1',
+      messageTs: '1.5',
+      userId: 'U2',
+      value: 'negative',
+      at: 2,
+    });
     expect(await feedback.forgetUser('T1', 'U1')).toBe(1);
     expect((await feedback.listSince(0)).map((f) => f.userId)).toEqual(['U2']);
   });

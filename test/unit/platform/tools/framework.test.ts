@@ -1,23 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { accessSchema } from '../../../../src/config/tools-schema.js';
+import { PolicyIndex } from '../../../../src/features/knowledge/policy-index.js';
+import { searchPoliciesTool } from '../../../../src/features/knowledge/search-policies.js';
 import { TicketApprovals } from '../../../../src/features/tickets/approvals.js';
 import { createTicketTool } from '../../../../src/features/tickets/create-ticket.js';
 import { lookupTicketTool } from '../../../../src/features/tickets/lookup-ticket.js';
-import { PolicyIndex } from '../../../../src/features/knowledge/policy-index.js';
 import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
-import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
-import { searchPoliciesTool } from '../../../../src/features/knowledge/search-policies.js';
 import { searchTicketsTool } from '../../../../src/features/tickets/search-tickets.js';
-import { defineTool, ToolError } from '../../../../src/platform/tools/types.js';
-import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
+import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
+import { defineTool, ToolError } from '../../../../src/platform/tools/types.js';
 import { strictSchemaProblem } from '../../../fakes/openai-validation.js';
 import { access, call, ctx, sampleTicketsCopy, session, silent } from '../../features/tickets/helpers.js';
 
 async function allTools() {
   const provider = new FileTicketProvider(sampleTicketsCopy());
-  const approvals = new TicketApprovals(new MemoryApprovalStore(storeKeys('t:')), { post: async () => undefined }, provider, { ttlSeconds: 60, timeoutMs: 1000 }, silent);
+  const approvals = new TicketApprovals(
+    new MemoryApprovalStore(storeKeys('t:')),
+    { post: async () => undefined },
+    provider,
+    { ttlSeconds: 60, timeoutMs: 1000 },
+    silent,
+  );
   return [
     lookupTicketTool({ provider, access }),
     searchTicketsTool({ provider, access }),
@@ -29,7 +35,12 @@ async function allTools() {
 describe('tool definitions sent to the model', () => {
   it('are strict JSON schemas OpenAI accepts: every field required, optional ones nullable, no extra properties', async () => {
     const registry = new ToolRegistry(await allTools());
-    expect(registry.definitions.map((d) => d.type === 'function' && d.name)).toEqual(['lookup_ticket', 'search_tickets', 'search_policies', 'create_ticket']);
+    expect(registry.definitions.map((d) => d.type === 'function' && d.name)).toEqual([
+      'lookup_ticket',
+      'search_tickets',
+      'search_policies',
+      'create_ticket',
+    ]);
     for (const def of registry.definitions) {
       if (def.type !== 'function') continue;
       expect(def.strict).toBe(true);
@@ -37,7 +48,12 @@ describe('tool definitions sent to the model', () => {
       expect(JSON.stringify(def.parameters)).not.toMatch(/\$schema|minLength|maxLength/);
     }
     const search = registry.definitions.find((d) => d.type === 'function' && d.name === 'search_tickets')!;
-    expect(search).toMatchObject({ parameters: { required: ['query', 'status'], properties: { query: { anyOf: [{ type: 'string' }, { type: 'null' }] } } } });
+    expect(search).toMatchObject({
+      parameters: {
+        required: ['query', 'status'],
+        properties: { query: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+      },
+    });
   });
 
   it('refuses at startup a tool whose schema could not be strict', () => {
@@ -90,22 +106,28 @@ describe('running calls', () => {
         return a;
       },
     });
-    const outs = await session([counting], ctx()).run([1, 2, 3].map((n) => ({ callId: `c${n}`, name: 'lookup_ticket', arguments: `{"n":${n}}` })));
+    const outs = await session([counting], ctx()).run(
+      [1, 2, 3].map((n) => ({ callId: `c${n}`, name: 'lookup_ticket', arguments: `{"n":${n}}` })),
+    );
     expect(most).toBe(3);
     expect(outs.map((o) => JSON.parse(o.output).data.n)).toEqual([1, 2, 3]);
   });
 
   it('refuses an unauthorized call before running it', async () => {
-    expect(await call(session([slow(10)], ctx({ userId: 'UBANNED' })), 'lookup_ticket', { n: 1 })).toMatchObject({ error: { code: 'permission_denied', message: 'not for you' } });
+    expect(await call(session([slow(10)], ctx({ userId: 'UBANNED' })), 'lookup_ticket', { n: 1 })).toMatchObject({
+      error: { code: 'permission_denied', message: 'not for you' },
+    });
   });
 
   it('describes progress for the user, several calls at once included', () => {
     const s = session([slow(1), slow(1, 'search_tickets')], ctx());
     expect(s.progress([{ callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' }])).toBe('is counting to 5…');
-    expect(s.progress([
-      { callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' },
-      { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' },
-    ])).toBe('is counting to 5 and 1 more…');
+    expect(
+      s.progress([
+        { callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' },
+        { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' },
+      ]),
+    ).toBe('is counting to 5 and 1 more…');
   });
 
   it('caps an oversized result and keeps the envelope valid JSON with the untrusted marker', async () => {
@@ -116,7 +138,10 @@ describe('running calls', () => {
   });
 
   it('answers every call of a round that will not run', () => {
-    const outs = session([slow(1)], ctx()).decline([{ callId: 'a', name: 'lookup_ticket', arguments: '{}' }], 'limit reached');
+    const outs = session([slow(1)], ctx()).decline(
+      [{ callId: 'a', name: 'lookup_ticket', arguments: '{}' }],
+      'limit reached',
+    );
     expect(JSON.parse(outs[0]!.output)).toMatchObject({ ok: false, error: { code: 'round_limit' } });
   });
 });
@@ -125,15 +150,33 @@ describe('create_ticket', () => {
   it('only files an approval request, and only where a project applies', async () => {
     const posted: unknown[] = [];
     const provider = new FileTicketProvider(sampleTicketsCopy());
-    const approvals = new TicketApprovals(new MemoryApprovalStore(storeKeys('t:')), { post: async (a) => void posted.push(a) }, provider, { ttlSeconds: 60, timeoutMs: 1000 }, silent);
-    const tool = createTicketTool({ approvals, access: accessSchema.parse({ channels: { C100: { projects: ['SUP'] } } }) });
-    const args = { title: 'Printer on floor 3 is jammed', description: 'It shows error E42 since this morning.', priority: 'low' };
+    const approvals = new TicketApprovals(
+      new MemoryApprovalStore(storeKeys('t:')),
+      { post: async (a) => void posted.push(a) },
+      provider,
+      { ttlSeconds: 60, timeoutMs: 1000 },
+      silent,
+    );
+    const tool = createTicketTool({
+      approvals,
+      access: accessSchema.parse({ channels: { C100: { projects: ['SUP'] } } }),
+    });
+    const args = {
+      title: 'Printer on floor 3 is jammed',
+      description: 'It shows error E42 since this morning.',
+      priority: 'low',
+    };
     const denied = await call(session([tool], ctx({ channel: 'D1', isDm: true })), 'create_ticket', args);
     expect(denied).toMatchObject({ ok: false, error: { code: 'permission_denied' } });
     const ok = await call(session([tool], ctx({ channel: 'C100' })), 'create_ticket', args);
-    expect(ok).toMatchObject({ ok: true, data: { status: 'awaiting_approval', project: 'SUP', note: expect.stringContaining('Nothing has been created') } });
+    expect(ok).toMatchObject({
+      ok: true,
+      data: { status: 'awaiting_approval', project: 'SUP', note: expect.stringContaining('Nothing has been created') },
+    });
     expect(posted).toHaveLength(1);
     expect((await provider.search({ text: 'printer', status: null, limit: 5 })).length).toBe(0);
-    expect(await call(session([tool], ctx({ channel: 'C100' })), 'create_ticket', { ...args, priority: 'whenever' })).toMatchObject({ error: { code: 'invalid_arguments' } });
+    expect(
+      await call(session([tool], ctx({ channel: 'C100' })), 'create_ticket', { ...args, priority: 'whenever' }),
+    ).toMatchObject({ error: { code: 'invalid_arguments' } });
   });
 });

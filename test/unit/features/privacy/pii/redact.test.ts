@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPii, luhnValid, redactPii, type PiiKind } from '../../../../../src/features/privacy/pii/redact.js';
+import { findPii, luhnValid, type PiiKind, redactPii } from '../../../../../src/features/privacy/pii/redact.js';
 import { fakeToken } from '../../../../support/fake-tokens.js';
 
 /** Each positive must be found as exactly this kind, covering exactly this substring. */
@@ -65,7 +65,9 @@ describe('PII redaction', () => {
   });
 
   it('redacts addresses inside Slack mailto markup', () => {
-    expect(redactPii('<mailto:ada@example.com|ada@example.com>').text).toBe('<mailto:[REDACTED_EMAIL]|[REDACTED_EMAIL]>');
+    expect(redactPii('<mailto:ada@example.com|ada@example.com>').text).toBe(
+      '<mailto:[REDACTED_EMAIL]|[REDACTED_EMAIL]>',
+    );
   });
 
   it('reads national phone formats by the configured region', () => {

@@ -16,8 +16,14 @@ function scriptedFetch(routes: Record<string, () => Response>) {
   }) as typeof fetch;
   return { fn, seen };
 }
-const redirect = (to: string, status = 302) => () => new Response(null, { status, headers: { location: to } });
-const ok = (body: string | Uint8Array, headers: Record<string, string> = {}) => () => new Response(body, { status: 200, headers });
+const redirect =
+  (to: string, status = 302) =>
+  () =>
+    new Response(null, { status, headers: { location: to } });
+const ok =
+  (body: string | Uint8Array, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(body, { status: 200, headers });
 
 describe('which hosts may receive the bot token', () => {
   it('allows Slack domains over HTTPS and the exact SLACK_API_URL origin, nothing else', () => {
@@ -40,8 +46,13 @@ describe('which hosts may receive the bot token', () => {
 describe('downloading a Slack private file', () => {
   it('follows redirects itself, re-sending the token between Slack hosts but never to another host', async () => {
     const { fn, seen } = scriptedFetch({
-      'https://files.slack.com/files-pri/T1-F1/download/a.png': redirect('https://files-origin.slack.com/files-pri/T1-F1/a.png'),
-      'https://files-origin.slack.com/files-pri/T1-F1/a.png': redirect('https://cdn.example.net/signed/a.png?sig=1', 307),
+      'https://files.slack.com/files-pri/T1-F1/download/a.png': redirect(
+        'https://files-origin.slack.com/files-pri/T1-F1/a.png',
+      ),
+      'https://files-origin.slack.com/files-pri/T1-F1/a.png': redirect(
+        'https://cdn.example.net/signed/a.png?sig=1',
+        307,
+      ),
       'https://cdn.example.net/signed/a.png?sig=1': ok('PNGDATA'),
     });
     const download = createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn });
@@ -60,7 +71,10 @@ describe('downloading a Slack private file', () => {
 
   it('refuses a file whose announced length is over the cap, before reading it', async () => {
     const { fn } = scriptedFetch({ 'https://files.slack.com/big': ok('x'.repeat(10), { 'content-length': '5000' }) });
-    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })('https://files.slack.com/big', 100).catch((e) => e);
+    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })(
+      'https://files.slack.com/big',
+      100,
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(DownloadError);
     expect(err.failure).toBe('too_large');
   });
@@ -75,26 +89,45 @@ describe('downloading a Slack private file', () => {
       },
     });
     const { fn } = scriptedFetch({ 'https://files.slack.com/stream': () => new Response(body, { status: 200 }) });
-    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })('https://files.slack.com/stream', 200_000).catch((e) => e);
+    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })(
+      'https://files.slack.com/stream',
+      200_000,
+    ).catch((e) => e);
     expect(err.failure).toBe('too_large');
     expect(pulled).toBeLessThan(10);
   });
 
   it('gives up after too many redirects and reports HTTP errors and network failures', async () => {
     const loop = scriptedFetch({ 'https://files.slack.com/a': redirect('https://files.slack.com/a') });
-    expect((await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: loop.fn, maxRedirects: 3 })('https://files.slack.com/a', 10).catch((e) => e)).failure).toBe('too_many_redirects');
+    expect(
+      (
+        await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: loop.fn, maxRedirects: 3 })(
+          'https://files.slack.com/a',
+          10,
+        ).catch((e) => e)
+      ).failure,
+    ).toBe('too_many_redirects');
     expect(loop.seen).toHaveLength(4);
     const gone = scriptedFetch({ 'https://files.slack.com/a': () => new Response('nope', { status: 404 }) });
-    const e404 = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: gone.fn })('https://files.slack.com/a', 10).catch((e) => e);
+    const e404 = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: gone.fn })(
+      'https://files.slack.com/a',
+      10,
+    ).catch((e) => e);
     expect([e404.failure, e404.status]).toEqual(['http_status', 404]);
-    const down = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: scriptedFetch({}).fn })('https://files.slack.com/a', 10).catch((e) => e);
+    const down = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: scriptedFetch({}).fn })(
+      'https://files.slack.com/a',
+      10,
+    ).catch((e) => e);
     expect(down.failure).toBe('network');
     expect(String(down.message)).not.toContain(TOKEN);
   });
 
   it('refuses redirects to non-HTTP schemes', async () => {
     const { fn } = scriptedFetch({ 'https://files.slack.com/a': redirect('file:///etc/passwd') });
-    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })('https://files.slack.com/a', 10).catch((e) => e);
+    const err = await createDownloader({ token: TOKEN, timeoutMs: 5_000, fetch: fn })(
+      'https://files.slack.com/a',
+      10,
+    ).catch((e) => e);
     expect(err.failure).toBe('bad_url');
   });
 });

@@ -1,8 +1,16 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { prepareImage, ImageError, MAX_SIDE } from '../../../../../src/platform/slack/files/image.js';
+import { ImageError, MAX_SIDE, prepareImage } from '../../../../../src/platform/slack/files/image.js';
 import { imageTokens } from '../../../../../src/turn/image-tokens.js';
-import { animatedGif, corruptPng, exifRotatedJpeg, hugeJpeg, jpegPhoto, pngScreenshot, webpImage } from '../../../../fixtures/files.js';
+import {
+  animatedGif,
+  corruptPng,
+  exifRotatedJpeg,
+  hugeJpeg,
+  jpegPhoto,
+  pngScreenshot,
+  webpImage,
+} from '../../../../fixtures/files.js';
 
 describe('preparing an image for the model', () => {
   it('keeps a screenshot PNG lossless and at its size', async () => {

@@ -1,21 +1,36 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DownloadError, type Downloader } from '../../../../../src/platform/slack/files/download.js';
-import { prepareFiles, type FileLimits } from '../../../../../src/platform/slack/files/prepare.js';
+import { type FileLimits, prepareFiles } from '../../../../../src/platform/slack/files/prepare.js';
 import type { SlackFile } from '../../../../../src/platform/slack/files/slack-file.js';
 import { animatedGif, corruptPng, csv, pdf, pngScreenshot, signInPage, zip } from '../../../../fixtures/files.js';
 
-const limits: FileLimits = { imagesPerTurn: 10, maxRequestBytes: 50_000_000, maxDownloadBytes: 50_000_000, maxPdfBytes: 32_000_000, textMaxChars: 50_000 };
+const limits: FileLimits = {
+  imagesPerTurn: 10,
+  maxRequestBytes: 50_000_000,
+  maxDownloadBytes: 50_000_000,
+  maxPdfBytes: 32_000_000,
+  textMaxChars: 50_000,
+};
 const log = pino({ level: 'silent' });
 
 /** Slack file objects served by a map of URL → bytes; records what was downloaded. */
-function files(entries: Array<{ name: string; mimetype: string; bytes: Buffer | string; size?: number; extra?: Partial<SlackFile> }>) {
+function files(
+  entries: Array<{ name: string; mimetype: string; bytes: Buffer | string; size?: number; extra?: Partial<SlackFile> }>,
+) {
   const bodies = new Map<string, Buffer>();
   const objects: SlackFile[] = entries.map((e, i) => {
     const url = `https://files.slack.com/files-pri/T1-F${i}/download/${e.name}`;
     const bytes = Buffer.from(e.bytes);
     bodies.set(url, bytes);
-    return { id: `F${i}`, name: e.name, mimetype: e.mimetype, size: e.size ?? bytes.length, url_private_download: url, ...e.extra };
+    return {
+      id: `F${i}`,
+      name: e.name,
+      mimetype: e.mimetype,
+      size: e.size ?? bytes.length,
+      url_private_download: url,
+      ...e.extra,
+    };
   });
   const downloaded: string[] = [];
   const download: Downloader = async (url, max) => {
@@ -28,8 +43,16 @@ function files(entries: Array<{ name: string; mimetype: string; bytes: Buffer | 
   return { objects, download, downloaded };
 }
 
-const run = (f: ReturnType<typeof files>, l: Partial<FileLimits> = {}, fileInfo: (id: string) => Promise<SlackFile | undefined> = async () => undefined) =>
-  prepareFiles(f.objects, { messageTs: '1700000000.000100', detail: 'high' }, { download: f.download, fileInfo, limits: { ...limits, ...l }, log });
+const run = (
+  f: ReturnType<typeof files>,
+  l: Partial<FileLimits> = {},
+  fileInfo: (id: string) => Promise<SlackFile | undefined> = async () => undefined,
+) =>
+  prepareFiles(
+    f.objects,
+    { messageTs: '1700000000.000100', detail: 'high' },
+    { download: f.download, fileInfo, limits: { ...limits, ...l }, log },
+  );
 
 describe('preparing the files of a message', () => {
   it('turns images, PDFs and text into attachments in order, and skips the rest with a reason', async () => {
@@ -43,14 +66,27 @@ describe('preparing the files of a message', () => {
       { name: 'shot.png', mimetype: 'image/png', bytes: signInPage },
     ]);
     const out = await run(f);
-    expect(out.attachments.map((a) => [a.kind, a.name])).toEqual([['image', 'error.png'], ['pdf', 'invoice.pdf'], ['text', 'data.csv']]);
-    expect(out.attachments[0]).toMatchObject({ id: '1700000000.000100-0', mime: 'image/png', width: 300, height: 200, detail: 'high' });
+    expect(out.attachments.map((a) => [a.kind, a.name])).toEqual([
+      ['image', 'error.png'],
+      ['pdf', 'invoice.pdf'],
+      ['text', 'data.csv'],
+    ]);
+    expect(out.attachments[0]).toMatchObject({
+      id: '1700000000.000100-0',
+      mime: 'image/png',
+      width: 300,
+      height: 200,
+      detail: 'high',
+    });
     expect(out.attachments[2]).toMatchObject({ text: csv(), truncated: false });
     expect(out.skipped).toEqual([
       { name: 'logs.zip', reason: "ZIP files can't be read (only images, PDFs and text files)" },
       { name: 'empty.txt', reason: 'the file is empty' },
       { name: 'broken.png', reason: 'it could not be read as an image (damaged or unsupported)' },
-      { name: 'shot.png', reason: 'Slack sent a sign-in page instead of the file (the app may lack the files:read scope)' },
+      {
+        name: 'shot.png',
+        reason: 'Slack sent a sign-in page instead of the file (the app may lack the files:read scope)',
+      },
     ]);
     expect(f.downloaded).not.toContain(expect.stringContaining('empty.txt'));
   });
@@ -88,10 +124,13 @@ describe('preparing the files of a message', () => {
 
   it('caps text files and PDFs at their limits', async () => {
     const long = 'a line of the log\n'.repeat(500);
-    const out = await run(files([
-      { name: 'app.log', mimetype: 'text/plain', bytes: long },
-      { name: 'big.pdf', mimetype: 'application/pdf', bytes: pdf() },
-    ]), { textMaxChars: 1_000, maxPdfBytes: 100 });
+    const out = await run(
+      files([
+        { name: 'app.log', mimetype: 'text/plain', bytes: long },
+        { name: 'big.pdf', mimetype: 'application/pdf', bytes: pdf() },
+      ]),
+      { textMaxChars: 1_000, maxPdfBytes: 100 },
+    );
     expect(out.attachments[0]).toMatchObject({ kind: 'text', truncated: true, totalChars: long.length });
     expect(out.skipped).toEqual([{ name: 'big.pdf', reason: 'PDFs are read up to 1 KB' }]);
   });
@@ -100,7 +139,13 @@ describe('preparing the files of a message', () => {
     const f = files([{ name: 'connect.csv', mimetype: 'text/csv', bytes: csv() }]);
     const full = f.objects[0]!;
     f.objects[0] = { id: full.id, mode: 'file_access', file_access: 'check_file_info' };
-    f.objects.push({ id: 'F9', name: 'doc', mode: 'external', is_external: true, url_private: 'https://docs.google.com/x' });
+    f.objects.push({
+      id: 'F9',
+      name: 'doc',
+      mode: 'external',
+      is_external: true,
+      url_private: 'https://docs.google.com/x',
+    });
     f.objects.push({ id: 'F10', name: 'gone.png', mode: 'tombstone' });
     const out = await run(f, {}, async (id) => (id === full.id ? full : undefined));
     expect(out.attachments.map((a) => a.name)).toEqual(['connect.csv']);
@@ -112,7 +157,13 @@ describe('preparing the files of a message', () => {
 
   it('reports a failed download and keeps going', async () => {
     const f = files([{ name: 'ok.txt', mimetype: 'text/plain', bytes: 'fine' }]);
-    f.objects.unshift({ id: 'F404', name: 'missing.png', mimetype: 'image/png', size: 10, url_private_download: 'https://files.slack.com/nope' });
+    f.objects.unshift({
+      id: 'F404',
+      name: 'missing.png',
+      mimetype: 'image/png',
+      size: 10,
+      url_private_download: 'https://files.slack.com/nope',
+    });
     const out = await run(f);
     expect(out.skipped).toEqual([{ name: 'missing.png', reason: 'Slack refused the download (HTTP 404)' }]);
     expect(out.attachments.map((a) => a.name)).toEqual(['ok.txt']);

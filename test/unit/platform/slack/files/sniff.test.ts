@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { sniff } from '../../../../../src/platform/slack/files/sniff.js';
 import { capText, decodeText } from '../../../../../src/platform/slack/files/text.js';
-import { animatedGif, corruptPng, csv, jpegPhoto, pdf, pngScreenshot, signInPage, webpImage, zip } from '../../../../fixtures/files.js';
+import {
+  animatedGif,
+  corruptPng,
+  csv,
+  jpegPhoto,
+  pdf,
+  pngScreenshot,
+  signInPage,
+  webpImage,
+  zip,
+} from '../../../../fixtures/files.js';
 
 describe('judging a file by its bytes', () => {
   it('recognises the image formats the model reads, whatever the name says', async () => {
