@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { pino } from 'pino';
 import { runBatchTriage } from '../features/offline/batch/run.js';
 import { redactOptionsFrom } from '../features/privacy/pii/redacting-model.js';
+import { priceTable } from '../features/usage/prices.js';
 import { SlackLookups } from '../platform/slack/lookups.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { batchProgress, type CliIO, confirm, printer } from './io.js';
@@ -63,6 +64,7 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
       model: flags.model ?? file.defaults.model ?? env.OPENAI_MODEL,
       pollIntervalMs: parseDuration(flags.pollInterval).seconds * 1000,
       redact: redactOptionsFrom(file.privacy),
+      prices: priceTable(file.pricing),
     },
   );
 }

@@ -14,16 +14,6 @@ import { type PriceTable, priceOfTable } from './prices.js';
 import { QuotaService } from './quota.js';
 import type { UsageStore } from './types.js';
 
-export function priceTable(pricing: FileConfig['pricing']): PriceTable {
-  const models = Object.fromEntries(
-    Object.entries(pricing.models).map(([m, p]) => [
-      m,
-      { input: p.input, cachedInput: p.cached_input, output: p.output },
-    ]),
-  );
-  return { models, batchMultiplier: pricing.batch_multiplier, fallbackModel: pricing.fallback_model };
-}
-
 /** The app-level limiter, fed by the headers of every OpenAI answer; a 429 holds everyone back until it passes. */
 export function createLimiter(file: FileConfig): {
   limiter: OpenAIRateLimiter;

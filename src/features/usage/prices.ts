@@ -1,3 +1,4 @@
+import type { FileConfig } from '../../config/file-schema.js';
 import type { Cost, ModelUsage, PriceOf } from '../../turn/ports.js';
 
 /** US dollars per 1M tokens. */
@@ -13,6 +14,17 @@ export interface PriceTable {
   batchMultiplier: number;
   /** Price used for a model missing from the table, so spending is never counted as free. */
   fallbackModel: string;
+}
+
+/** The configured `pricing` (defaults merged with overrides) as the table every cost is computed from. */
+export function priceTable(pricing: FileConfig['pricing']): PriceTable {
+  const models = Object.fromEntries(
+    Object.entries(pricing.models).map(([m, p]) => [
+      m,
+      { input: p.input, cachedInput: p.cached_input, output: p.output },
+    ]),
+  );
+  return { models, batchMultiplier: pricing.batch_multiplier, fallbackModel: pricing.fallback_model };
 }
 
 /** A dated snapshot (gpt-4o-2024-08-06) is priced like its alias (gpt-4o); no prefix guessing (gpt-4o ≠ gpt-4o-mini). */

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { SEVERITIES, type Severity, type Triage } from '../../triage/schema.js';
-import { formatUsd, priceOf, usdFor } from '../prices.js';
+import { costOf, formatUsd, type PriceTable } from '../../usage/prices.js';
 import { when } from './requests.js';
 import type { TriageResult } from './results.js';
 
@@ -13,6 +13,8 @@ export interface ReportContext {
   /** https://<workspace>.slack.com/ from auth.test, for thread links; none when unknown. */
   workspaceUrl?: string;
   usage: { inputTokens: number; outputTokens: number };
+  /** The configured price table (Batch calls at its batch multiplier). */
+  prices: PriceTable;
   /** Lines of the result files that could not be read. */
   unreadable: number;
 }
@@ -56,10 +58,10 @@ function counts(results: readonly TriageResult[]): string {
 }
 
 function costLine(ctx: ReportContext): string {
-  const price = priceOf(ctx.model);
-  const tokens = `${ctx.usage.inputTokens.toLocaleString('en-US')} input and ${ctx.usage.outputTokens.toLocaleString('en-US')} output tokens`;
-  if (!price) return tokens;
-  return `${tokens}, about ${formatUsd(usdFor(price, { input: ctx.usage.inputTokens, output: ctx.usage.outputTokens }, true))} at Batch prices`;
+  const { inputTokens, outputTokens } = ctx.usage;
+  const tokens = `${inputTokens.toLocaleString('en-US')} input and ${outputTokens.toLocaleString('en-US')} output tokens`;
+  const cost = costOf(ctx.prices, ctx.model, { inputTokens, cachedTokens: 0, outputTokens }, { batch: true });
+  return `${tokens}, about ${formatUsd(cost.usd)} at Batch prices${cost.known ? '' : ` (priced as ${cost.pricedAs})`}`;
 }
 
 export function markdownReport(results: readonly TriageResult[], ctx: ReportContext): string {

@@ -1,7 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
 import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
-import { formatUsd, priceOf, usdFor } from '../prices.js';
+import { costOf, formatUsd, type PriceTable, priceFor } from '../../usage/prices.js';
 import type { SlackMessage, SlackThread } from './collect.js';
 
 export const BATCH_ENDPOINT = '/v1/responses';
@@ -86,12 +86,15 @@ export const toJsonl = (lines: readonly BatchRequestLine[]): string =>
 
 export interface CostEstimate {
   requests: number;
+  /** The price table entry used: the model itself, or the fallback when pricing.models has no entry for it. */
+  pricedAs: string;
+  known: boolean;
+  batchMultiplier: number;
   inputTokens: number;
   typicalOutputTokens: number;
   maxOutputTokens: number;
-  /** Batch prices; undefined when the model is not in the price table. */
-  batchUsd?: { typical: number; max: number };
-  standardUsd?: { typical: number; max: number };
+  batchUsd: { typical: number; max: number };
+  standardUsd: { typical: number; max: number };
 }
 
 /** Framing the API adds per message and per request (OpenAI's counting guide), on top of the text. */
@@ -99,7 +102,7 @@ const OVERHEAD_TOKENS = 7;
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
 /** Counts input tokens with o200k_base (gpt-4o's encoding): instructions, transcript and the schema each time. */
-export function estimateCost(lines: readonly BatchRequestLine[], model: string): CostEstimate {
+export function estimateCost(lines: readonly BatchRequestLine[], model: string, prices: PriceTable): CostEstimate {
   const schemaTokens = countTokens(JSON.stringify(triageTextFormat.schema), AS_TEXT);
   let inputTokens = 0;
   for (const l of lines) {
@@ -110,14 +113,17 @@ export function estimateCost(lines: readonly BatchRequestLine[], model: string):
   }
   const typicalOutputTokens = lines.length * TYPICAL_OUTPUT_TOKENS;
   const maxOutputTokens = lines.length * TRIAGE_MAX_OUTPUT_TOKENS;
-  const price = priceOf(model);
-  const usd = (batch: boolean) =>
-    price && {
-      typical: usdFor(price, { input: inputTokens, output: typicalOutputTokens }, batch),
-      max: usdFor(price, { input: inputTokens, output: maxOutputTokens }, batch),
-    };
+  const { pricedAs, known } = priceFor(prices, model);
+  const usd = (batch: boolean) => {
+    const at = (outputTokens: number) =>
+      costOf(prices, model, { inputTokens, cachedTokens: 0, outputTokens }, { batch }).usd;
+    return { typical: at(typicalOutputTokens), max: at(maxOutputTokens) };
+  };
   return {
     requests: lines.length,
+    pricedAs,
+    known,
+    batchMultiplier: prices.batchMultiplier,
     inputTokens,
     typicalOutputTokens,
     maxOutputTokens,
@@ -129,6 +135,7 @@ export function estimateCost(lines: readonly BatchRequestLine[], model: string):
 export function describeEstimate(e: CostEstimate, model: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const head = `${n(e.requests)} request${e.requests === 1 ? '' : 's'} to ${model}: about ${n(e.inputTokens)} input tokens, ~${n(e.typicalOutputTokens)} output tokens (at most ${n(e.maxOutputTokens)}).`;
-  if (!e.batchUsd || !e.standardUsd) return `${head}\nNo price is known for ${model}, so the cost cannot be estimated.`;
-  return `${head}\nEstimated cost with the Batch API (50% off): ${formatUsd(e.batchUsd.typical)} (at most ${formatUsd(e.batchUsd.max)}); the same calls made one by one would cost ${formatUsd(e.standardUsd.typical)}.`;
+  const off = Math.round((1 - e.batchMultiplier) * 100);
+  const pricedAs = e.known ? '' : ` (pricing.models has no entry for ${model}: priced as ${e.pricedAs})`;
+  return `${head}\nEstimated cost with the Batch API (${off}% off)${pricedAs}: ${formatUsd(e.batchUsd.typical)} (at most ${formatUsd(e.batchUsd.max)}); the same calls made one by one would cost ${formatUsd(e.standardUsd.typical)}.`;
 }

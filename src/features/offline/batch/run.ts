@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
 import { type MarkupLookups, resolveSlackMarkup } from '../../../platform/slack/markup.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
+import type { PriceTable } from '../../usage/prices.js';
 import { type Batch, downloadText, JOB_METADATA, submitBatch, waitForBatch } from './batch-api.js';
 import { collectThreads } from './collect.js';
 import { csvReport, digest, markdownReport, type ReportContext } from './report.js';
@@ -52,6 +53,8 @@ export interface BatchTriageOptions {
   model: string;
   pollIntervalMs: number;
   redact?: RedactOptions;
+  /** The configured price table, for the estimate and the report. */
+  prices: PriceTable;
 }
 
 const resumeHint = (id: string) => `Resume with: threadwise batch triage --resume ${id}`;
@@ -107,7 +110,7 @@ async function submit(
     );
     return 2;
   }
-  deps.print(describeEstimate(estimateCost(lines, opts.model), opts.model));
+  deps.print(describeEstimate(estimateCost(lines, opts.model, opts.prices), opts.model));
   if (!opts.yes && !(await deps.confirm('Submit this batch? [y/N] '))) {
     deps.print('Not submitted.');
     return 1;
@@ -156,6 +159,7 @@ async function finish(
     model: meta.model ?? opts.model,
     workspaceUrl: deps.bot.workspaceUrl,
     usage,
+    prices: opts.prices,
     unreadable: unreadable.length,
   };
   const format = opts.format ?? (opts.out?.endsWith('.csv') ? 'csv' : 'md');

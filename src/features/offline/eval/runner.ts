@@ -8,8 +8,7 @@ import type { FunctionCall, ModelPort, QuotaPort, ReplySink, UsageTotals } from 
 import { runTurn } from '../../../turn/run-turn.js';
 import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
 import { createTurnDeps } from '../../answering/turn-setup.js';
-import { priceTable } from '../../usage/budget-wiring.js';
-import { priceOfTable } from '../../usage/prices.js';
+import { priceOfTable, priceTable } from '../../usage/prices.js';
 import type { EvalCase, EvalSuite } from './cases.js';
 import { type CheckResult, runChecks } from './checks.js';
 import type { Grader } from './grader.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileConfigSchema } from '../../../../src/config/file-schema.js';
-import { priceTable } from '../../../../src/features/usage/budget-wiring.js';
-import { costOf, formatUsd, worstCaseUsd } from '../../../../src/features/usage/prices.js';
+import { costOf, formatUsd, priceTable, worstCaseUsd } from '../../../../src/features/usage/prices.js';
 
 const table = priceTable(fileConfigSchema.parse({}).pricing);
 
