@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { ExpiringMap } from '../store/memory/memory-stores.js';
+import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { MarkupLookups } from './markup.js';
 
 const TTL_SECONDS = 3600;

@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { ExpiringMap } from '../store/memory/memory-stores.js';
+import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { FileReader } from './files/reader.js';
 import { SlackLookups } from './lookups.js';
 import type { SlackRateGate, SlackRateGates } from './rate-gate.js';

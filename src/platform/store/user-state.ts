@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
-import { ExpiringMap } from './memory/memory-stores.js';
 
 /** What someone was looking at in Slack when they opened the bot's split view (app_context_changed). */
 export const appContextSchema = z.object({

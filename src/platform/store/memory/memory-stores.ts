@@ -1,3 +1,4 @@
+import { ExpiringMap } from '../../../lib/expiring-cache.js';
 import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
@@ -5,41 +6,6 @@ import { redactPerson } from '../redact-person.js';
 import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
-export class ExpiringMap<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
-  constructor(private readonly now: () => number = Date.now) {}
-
-  get(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return e.value;
-  }
-
-  set(key: string, value: V, ttlSeconds: number): void {
-    this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
-  /** Deletes the live entries whose value matches; returns how many. */
-  deleteWhere(matches: (value: V) => boolean): number {
-    let deleted = 0;
-    for (const [key, e] of this.entries) {
-      if (e.expiresAt > this.now() && matches(e.value)) {
-        this.entries.delete(key);
-        deleted++;
-      }
-    }
-    return deleted;
-  }
-}
-
 export class MemoryThreadStore implements ThreadStore {
   private readonly threads: ExpiringMap<ThreadItem[]>;
   /** Per thread: attachment id → bytes, in insertion order so the oldest are forgotten first. */
