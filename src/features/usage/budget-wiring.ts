@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
-import { retryAfterMs } from '../../platform/openai/errors.js';
+import { retryAfterMs } from '../../lib/retry-after.js';
 import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import { ContextFitter } from '../../turn/fit-request.js';

@@ -1,16 +1,13 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { retryAfterMs } from '../../lib/retry-after.js';
 import { ModelError, type ModelErrorKind } from '../../turn/ports.js';
 
-/** Retry-After as the SDK reads it (retry-after-ms, then seconds or an HTTP date), honoured when within 60 s. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms)) return ms >= 0 && ms <= 60_000 ? ms : undefined;
-  const raw = headers.get('retry-after');
-  if (!raw) return undefined;
-  const seconds = Number.parseFloat(raw);
-  const value = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
-  return Number.isFinite(value) && value >= 0 && value <= 60_000 ? value : undefined;
+/** Waits OpenAI asks for beyond this are not worth holding a turn for; the backoff schedule applies instead. */
+const MAX_HONOURED_RETRY_AFTER_MS = 60_000;
+
+function honouredRetryAfter(headers: Headers | undefined): number | undefined {
+  const ms = retryAfterMs(headers);
+  return ms !== undefined && ms <= MAX_HONOURED_RETRY_AFTER_MS ? ms : undefined;
 }
 
 function kindFor(status: number | undefined, code: string | null | undefined): ModelErrorKind {
@@ -37,7 +34,7 @@ export function fromSdkError(err: unknown): ModelError {
       status: err.status,
       code,
       requestId: err.requestID ?? undefined,
-      retryAfterMs: retryAfterMs(err.headers),
+      retryAfterMs: honouredRetryAfter(err.headers),
     });
   }
   return new ModelError('connection', err instanceof Error ? err.message : String(err));

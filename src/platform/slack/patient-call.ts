@@ -1,8 +1,9 @@
-import { sleep } from '../../lib/backoff.js';
+import { withRetry } from '../../lib/retry.js';
 import type { SlackRateGate } from './rate-gate.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
 const ATTEMPTS = 6;
+const TRANSIENT_DELAY_MS = 500;
 
 /**
  * One housekeeping Slack call (stop a stream, delete a message) that waits out rate limits and transient
@@ -14,18 +15,30 @@ export async function patientCall(
   method: string,
   call: () => Promise<unknown>,
 ): Promise<SlackFailure | undefined> {
-  let last: SlackFailure | undefined;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    await gate.wait(method);
-    try {
-      await call();
-      return undefined;
-    } catch (err) {
-      last = classifySlackError(err);
-      if (last.kind === 'platform') return last;
-      if (last.kind === 'rate_limited') gate.limited(method, last.retryAfter);
-      else await sleep(500);
-    }
+  try {
+    await withRetry(
+      async () => {
+        await gate.wait(method);
+        try {
+          await call();
+        } catch (err) {
+          const failure = classifySlackError(err);
+          // Every replica holds back this method until Slack's Retry-After passes; the next gate.wait honours it.
+          if (failure.kind === 'rate_limited') gate.limited(method, failure.retryAfter);
+          throw err;
+        }
+      },
+      {
+        attempts: ATTEMPTS,
+        delayFor: (err) => {
+          const failure = classifySlackError(err);
+          if (failure.kind === 'platform') return undefined;
+          return failure.kind === 'rate_limited' ? 0 : TRANSIENT_DELAY_MS;
+        },
+      },
+    );
+    return undefined;
+  } catch (err) {
+    return classifySlackError(err);
   }
-  return last;
 }

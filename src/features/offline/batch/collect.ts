@@ -1,5 +1,6 @@
 import { WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { withRetry } from '../../../lib/retry.js';
 
 const fileSchema = z.looseObject({
   name: z.string().optional(),
@@ -80,17 +81,13 @@ export function isContent(m: SlackMessage, botUserId?: string): boolean {
 export async function collectThreads(client: WebClient, opts: CollectOptions): Promise<SlackThread[]> {
   const sleep = opts.sleep ?? defaultSleep;
   const limit = opts.pageSize ?? 200;
-  const patient = async <T>(method: string, call: () => Promise<T>): Promise<T> => {
-    for (let waits = 0; ; waits++) {
-      try {
-        return await call();
-      } catch (err) {
-        if (!(err instanceof WebAPIRateLimitedError) || waits >= (opts.maxRateLimitWaits ?? 20)) throw err;
-        opts.onRateLimited?.(method, err.retryAfter);
-        await sleep(err.retryAfter * 1000);
-      }
-    }
-  };
+  const patient = <T>(method: string, call: () => Promise<T>): Promise<T> =>
+    withRetry(call, {
+      attempts: (opts.maxRateLimitWaits ?? 20) + 1,
+      delayFor: (err) => (err instanceof WebAPIRateLimitedError ? err.retryAfter * 1000 : undefined),
+      onRetry: (err) => opts.onRateLimited?.(method, (err as WebAPIRateLimitedError).retryAfter),
+      sleep,
+    });
   const pages = async (method: string, fetchPage: (cursor?: string) => Promise<unknown>): Promise<SlackMessage[]> => {
     const out: SlackMessage[] = [];
     let cursor: string | undefined;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { sleep } from '../../../lib/backoff.js';
+import { withRetry } from '../../../lib/retry.js';
+import { retryAfterMs } from '../../../lib/retry-after.js';
 import { ToolError } from '../../../platform/tools/types.js';
 
 export interface HttpClientOptions {
@@ -27,20 +28,15 @@ export interface HttpResponse<T> {
   headers: Headers;
 }
 
-/** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const raw = headers.get('retry-after');
-  if (raw) {
-    const seconds = Number(raw);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
-    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+/** A failure worth another attempt; when attempts run out it reaches the model as the ToolError it is. */
+class RetryableFailure extends ToolError {
+  constructor(
+    readonly retry: 'unreachable' | 'rate_limited' | 'server',
+    message: string,
+    readonly waitMs = 0,
+  ) {
+    super('upstream_error', message);
   }
-  // GitHub's primary limit: remaining 0 and a reset time in epoch seconds.
-  if (headers.get('x-ratelimit-remaining') === '0') {
-    const reset = Number(headers.get('x-ratelimit-reset'));
-    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
-  }
-  return undefined;
 }
 
 function isRateLimited(status: number, headers: Headers): boolean {
@@ -59,66 +55,73 @@ export class JsonHttpClient {
 
   async request<T>(req: HttpRequest<T>): Promise<HttpResponse<T> | undefined> {
     const url = this.url(req.path, req.query);
-    const maxAttempts = this.o.maxAttempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: req.method ?? 'GET',
-          headers: {
-            accept: 'application/json',
-            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...this.o.headers,
-          },
-          body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-          signal: req.signal,
-          redirect: 'error',
-        });
-      } catch (err) {
-        if (req.signal.aborted) throw req.signal.reason;
-        if (attempt < maxAttempts) continue;
-        throw new ToolError('upstream_error', `${this.o.service} could not be reached (${(err as Error).message})`);
-      }
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return undefined;
-      }
-      if (isRateLimited(res.status, res.headers)) {
-        await res.body?.cancel();
-        const wait = retryAfterMs(res.headers) ?? 1_000;
-        if (attempt >= maxAttempts || wait > (this.o.maxRetryAfterMs ?? 10_000)) {
-          throw new ToolError(
-            'upstream_error',
-            `${this.o.service} is rate-limiting requests; it asks to wait ${Math.ceil(wait / 1000)} s`,
-          );
-        }
-        await sleep(wait, req.signal);
-        continue;
-      }
-      if (res.status >= 500 && attempt < Math.min(2, maxAttempts)) {
-        await res.body?.cancel();
-        await sleep(300, req.signal);
-        continue;
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        const why = res.status === 401 || res.status === 403 ? ': check its credentials and permissions' : '';
-        throw new ToolError('upstream_error', `${this.o.service} answered HTTP ${res.status}${why}`);
-      }
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : {};
-      } catch {
-        throw new ToolError('upstream_error', `${this.o.service} answered with something that is not JSON`);
-      }
-      const parsed = req.schema.safeParse(json);
-      if (!parsed.success) {
-        const where = parsed.error.issues[0]?.path.join('.') || '(root)';
-        throw new ToolError('upstream_error', `${this.o.service} answered in an unexpected shape (at ${where})`);
-      }
-      return { data: parsed.data, headers: res.headers };
+    const maxWait = this.o.maxRetryAfterMs ?? 10_000;
+    return withRetry(() => this.once(url, req), {
+      attempts: this.o.maxAttempts ?? 3,
+      signal: req.signal,
+      delayFor: (err, attempt) => {
+        if (!(err instanceof RetryableFailure)) return undefined;
+        if (err.retry === 'unreachable') return 0;
+        // One retry for a 5xx: a tool call has the user waiting.
+        if (err.retry === 'server') return attempt < 2 ? 300 : undefined;
+        return err.waitMs <= maxWait ? err.waitMs : undefined;
+      },
+    });
+  }
+
+  private async once<T>(url: string, req: HttpRequest<T>): Promise<HttpResponse<T> | undefined> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: req.method ?? 'GET',
+        headers: {
+          accept: 'application/json',
+          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...this.o.headers,
+        },
+        body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+        signal: req.signal,
+        redirect: 'error',
+      });
+    } catch (err) {
+      if (req.signal.aborted) throw req.signal.reason;
+      throw new RetryableFailure('unreachable', `${this.o.service} could not be reached (${(err as Error).message})`);
     }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (isRateLimited(res.status, res.headers)) {
+      await res.body?.cancel();
+      const wait = retryAfterMs(res.headers) ?? 1_000;
+      throw new RetryableFailure(
+        'rate_limited',
+        `${this.o.service} is rate-limiting requests; it asks to wait ${Math.ceil(wait / 1000)} s`,
+        wait,
+      );
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel();
+      throw new RetryableFailure('server', `${this.o.service} answered HTTP ${res.status}`);
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      const why = res.status === 401 || res.status === 403 ? ': check its credentials and permissions' : '';
+      throw new ToolError('upstream_error', `${this.o.service} answered HTTP ${res.status}${why}`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new ToolError('upstream_error', `${this.o.service} answered with something that is not JSON`);
+    }
+    const parsed = req.schema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') || '(root)';
+      throw new ToolError('upstream_error', `${this.o.service} answered in an unexpected shape (at ${where})`);
+    }
+    return { data: parsed.data, headers: res.headers };
   }
 
   /** Like request, for calls where 404 is an error too. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withRetry } from '../../../lib/retry.js';
 import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
@@ -74,8 +75,8 @@ export class RedisThreadStore implements ThreadStore {
       Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
     ]);
     // A short Redis blip must not lose an answer the user has already seen: retry with backoff before giving up.
-    for (let attempt = 0; ; attempt++) {
-      try {
+    await withRetry(
+      async () => {
         const results = await this.redis
           .multi()
           .rpush(k, ...items.map(encodeItem))
@@ -92,12 +93,9 @@ export class RedisThreadStore implements ThreadStore {
           .exec();
         const failed = results?.find(([err]) => err)?.[0];
         if (failed) throw failed;
-        return;
-      } catch (err) {
-        if (attempt >= APPEND_RETRIES) throw err;
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      }
-    }
+      },
+      { attempts: APPEND_RETRIES + 1, delayFor: (_err, attempt) => 250 * 2 ** (attempt - 1) },
+    );
   }
 
   async has(key: ThreadKey): Promise<boolean> {
