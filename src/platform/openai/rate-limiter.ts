@@ -4,20 +4,6 @@
  * Waiting here is cheap and visible (queue positions); firing into 429s is neither.
  */
 
-/** "6m0s", "1.5s", "120ms", "1h2m3s" → milliseconds (the x-ratelimit-reset-* format). */
-export function parseResetDuration(raw: string | null | undefined): number | undefined {
-  if (!raw) return undefined;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let matched = false;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) {
-    matched = true;
-    const n = Number(m[1]);
-    total += m[2] === 'h' ? n * 3_600_000 : m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
-  }
-  return matched ? total : undefined;
-}
-
 /** A budget that refills continuously to `limit` over one minute, as OpenAI's per-minute limits do. */
 class Bucket {
   limit: number | undefined;

@@ -144,25 +144,3 @@ export function safeCutPoint(text: string, max: number): Cut {
   if (max < 1 || !text) return { index: 0, resume: 0, openFence: null };
   return findCut(text, max, 1);
 }
-
-/**
- * Splits `text` into pieces of at most `limit` characters. Joining the pieces with the boundaries they were cut at
- * (blank line, newline, space or nothing), minus the fence lines added around cuts inside code, gives `text` back,
- * apart from surrounding whitespace. Blank input gives no pieces.
- */
-export function splitMarkdown(text: string, limit: number): string[] {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-  BLANK_LINES.lastIndex = 0;
-  let rest = text.slice(BLANK_LINES.exec(text)?.[0].length ?? 0).trimEnd();
-  let prefix = 0;
-  const pieces: string[] = [];
-  while (rest.length > limit) {
-    const cut = findCut(rest, limit, prefix + 1);
-    pieces.push(rest.slice(0, cut.index) + (cut.openFence ? `\n${closingFence(cut.openFence)}` : ''));
-    const reopen = cut.openFence ? `${cut.openFence}\n` : '';
-    rest = reopen + rest.slice(cut.resume);
-    prefix = reopen.length;
-  }
-  if (rest.slice(prefix).trim()) pieces.push(rest);
-  return pieces;
-}
