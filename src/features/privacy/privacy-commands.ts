@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { parseStored } from '../../lib/stored-json.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
@@ -20,14 +22,16 @@ export interface PrivacyDeps {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+const ownerSchema = z.looseObject({
+  teamId: z.string().optional(),
+  userId: z.string().optional(),
+  requestedBy: z.string().optional(),
+});
+
 /** Whether a pending approval ({teamId, userId}) or kept triage ({teamId, requestedBy}) belongs to this person. */
 function ownedBy(raw: string, teamId: string, userId: string): boolean {
-  try {
-    const v = JSON.parse(raw) as { teamId?: unknown; userId?: unknown; requestedBy?: unknown };
-    return v.teamId === teamId && (v.userId === userId || v.requestedBy === userId);
-  } catch {
-    return false;
-  }
+  const v = parseStored(ownerSchema, raw);
+  return v?.teamId === teamId && (v.userId === userId || v.requestedBy === userId);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { parseStored } from '../../lib/stored-json.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import { type ToolContext, ToolError } from '../../platform/tools/types.js';
 import { type NewTicket, PRIORITIES, type Ticket, type TicketProvider } from './providers/types.js';
@@ -102,13 +103,7 @@ export class TicketApprovals {
   }
 
   private parse(raw: string | undefined): PendingApproval | undefined {
-    if (!raw) return undefined;
-    try {
-      const parsed = pendingSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+    return parseStored(pendingSchema, raw);
   }
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FileConfig } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
 import { hashId } from '../../lib/hash.js';
+import { parseStored } from '../../lib/stored-json.js';
 import type { TriageRequest, TurnJob } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
@@ -159,14 +160,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
 
 /** A stored triage for a "Create ticket" click; undefined once expired. */
 export async function keptTriage(kept: ApprovalStore, id: string): Promise<StoredTriage | undefined> {
-  const raw = await kept.get(keptId(id));
-  if (!raw) return undefined;
-  try {
-    const parsed = storedTriageSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseStored(storedTriageSchema, await kept.get(keptId(id)));
 }
 
 const PRIORITY: Record<Triage['severity'], 'low' | 'medium' | 'high' | 'urgent'> = {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
 
 /** One person's verdict on one answer of the bot (the feedback buttons under an answer). */
@@ -46,15 +47,7 @@ export class RedisFeedbackStore implements FeedbackStore {
     const ids = await this.redis.zrangebyscore(this.keys.feedbackByTime, since, '+inf');
     if (!ids.length) return [];
     const raw = await this.redis.hmget(this.keys.feedbackItems, ...ids);
-    return raw.flatMap((r) => {
-      if (!r) return [];
-      try {
-        const parsed = feedbackSchema.safeParse(JSON.parse(r));
-        return parsed.success ? [parsed.data] : [];
-      } catch {
-        return [];
-      }
-    });
+    return raw.flatMap((r) => parseStored(feedbackSchema, r) ?? []);
   }
 
   async forgetUser(teamId: string, userId: string): Promise<number> {

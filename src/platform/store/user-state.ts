@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
+import { parseStored } from '../../lib/stored-json.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
 
@@ -35,13 +36,7 @@ const fromMember = (teamId: string, m: string): ThreadKey | undefined => {
 };
 
 function parseContext(raw: string | null | undefined): AppContext | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = appContextSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseStored(appContextSchema, raw);
 }
 
 export class RedisUserStateStore implements UserStateStore {

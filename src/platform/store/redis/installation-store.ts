@@ -1,6 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseStored } from '../../../lib/stored-json.js';
 import type { StoreKeys } from '../keys.js';
 
 /** The fields the bot relies on; everything else Bolt stores passes through unchanged. */
@@ -41,10 +42,9 @@ export class RedisInstallationStore implements InstallationStore {
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
     const raw = await this.redis.get(this.keyFor(query));
     if (!raw) throw new Error(`no installation for workspace ${query.teamId ?? query.enterpriseId}`);
-    const parsed = installationSchema.safeParse(JSON.parse(raw));
-    if (!parsed.success)
-      throw new Error(`the stored installation for ${query.teamId ?? query.enterpriseId} is unreadable`);
-    return parsed.data as unknown as Installation<'v1' | 'v2', boolean>;
+    const parsed = parseStored(installationSchema, raw);
+    if (!parsed) throw new Error(`the stored installation for ${query.teamId ?? query.enterpriseId} is unreadable`);
+    return parsed as unknown as Installation<'v1' | 'v2', boolean>;
   }
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
