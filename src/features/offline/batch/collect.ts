@@ -1,36 +1,12 @@
 import { WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
-import { z } from 'zod';
 import { withRetry } from '../../../lib/retry.js';
-
-const fileSchema = z.looseObject({
-  name: z.string().optional(),
-  title: z.string().optional(),
-  mimetype: z.string().optional(),
-});
-
-export const slackMessageSchema = z.looseObject({
-  ts: z.string(),
-  user: z.string().optional(),
-  bot_id: z.string().optional(),
-  subtype: z.string().optional(),
-  text: z.string().optional(),
-  thread_ts: z.string().optional(),
-  reply_count: z.number().optional(),
-  files: z.array(fileSchema).optional(),
-});
-export type SlackMessage = z.infer<typeof slackMessageSchema>;
-
-const pageSchema = z.looseObject({
-  messages: z.array(slackMessageSchema).default([]),
-  has_more: z.boolean().optional(),
-  response_metadata: z.looseObject({ next_cursor: z.string().optional() }).optional(),
-});
+import { readHistory, readThread, type ThreadMessage } from '../../../platform/slack/thread-reader.js';
 
 /** A top-level message with its replies, oldest first: one unit of triage. */
 export interface SlackThread {
   channel: string;
   ts: string;
-  messages: SlackMessage[];
+  messages: ThreadMessage[];
 }
 
 export interface CollectOptions {
@@ -66,7 +42,7 @@ const NOISE = new Set([
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Whether a message is something a person (or another app) reported, not bookkeeping or our own answer. */
-export function isContent(m: SlackMessage, botUserId?: string): boolean {
+export function isContent(m: ThreadMessage, botUserId?: string): boolean {
   if (m.subtype && NOISE.has(m.subtype)) return false;
   if (botUserId && m.user === botUserId) return false;
   return Boolean(m.text?.trim()) || Boolean(m.files?.length);
@@ -80,7 +56,6 @@ export function isContent(m: SlackMessage, botUserId?: string): boolean {
  */
 export async function collectThreads(client: WebClient, opts: CollectOptions): Promise<SlackThread[]> {
   const sleep = opts.sleep ?? defaultSleep;
-  const limit = opts.pageSize ?? 200;
   const patient = <T>(method: string, call: () => Promise<T>): Promise<T> =>
     withRetry(call, {
       attempts: (opts.maxRateLimitWaits ?? 20) + 1,
@@ -88,35 +63,14 @@ export async function collectThreads(client: WebClient, opts: CollectOptions): P
       onRetry: (err) => opts.onRateLimited?.(method, (err as WebAPIRateLimitedError).retryAfter),
       sleep,
     });
-  const pages = async (method: string, fetchPage: (cursor?: string) => Promise<unknown>): Promise<SlackMessage[]> => {
-    const out: SlackMessage[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = pageSchema.parse(await patient(method, () => fetchPage(cursor)));
-      out.push(...page.messages);
-      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-    } while (cursor);
-    return out;
-  };
-
-  const oldest = opts.oldest.toFixed(6);
-  const tops = await pages('conversations.history', (cursor) =>
-    client.conversations.history({
-      channel: opts.channel,
-      oldest,
-      inclusive: true,
-      limit,
-      ...(cursor ? { cursor } : {}),
-    }),
-  );
+  const read = { pageSize: opts.pageSize, maxMessages: Number.POSITIVE_INFINITY, call: patient };
+  const tops = await readHistory(client, opts.channel, opts.oldest, read);
   const threads: SlackThread[] = [];
   for (const top of tops.sort((a, b) => compareTs(a.ts, b.ts))) {
     if (!isContent(top, opts.botUserId)) continue;
     let messages = [top];
     if ((top.reply_count ?? 0) > 0) {
-      const all = await pages('conversations.replies', (cursor) =>
-        client.conversations.replies({ channel: opts.channel, ts: top.ts, limit, ...(cursor ? { cursor } : {}) }),
-      );
+      const all = await readThread(client, opts.channel, top.ts, read);
       messages = all.filter((m) => isContent(m, opts.botUserId)).sort((a, b) => compareTs(a.ts, b.ts));
     }
     threads.push({ channel: opts.channel, ts: top.ts, messages });

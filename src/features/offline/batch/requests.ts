@@ -1,8 +1,9 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import type { ThreadMessage } from '../../../platform/slack/thread-reader.js';
 import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
 import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
 import { costOf, formatUsd, type PriceTable, priceFor } from '../../usage/prices.js';
-import type { SlackMessage, SlackThread } from './collect.js';
+import type { SlackThread } from './collect.js';
 
 export const BATCH_ENDPOINT = '/v1/responses';
 /** Enough for the schema's fields with a long summary; a triage that needs more is cut and reported as such. */
@@ -40,7 +41,7 @@ export const when = (ts: string): string =>
     .replace(/:\d\d\.\d{3}Z$/, ' UTC')
     .replace('T', ' ');
 
-async function line(m: SlackMessage, deps: TranscriptDeps): Promise<string> {
+async function line(m: ThreadMessage, deps: TranscriptDeps): Promise<string> {
   const author = m.user ? ((await deps.userName(m.user)) ?? m.user) : m.bot_id ? `app ${m.bot_id}` : 'unknown';
   const text = m.text ? await deps.resolveText(m.text) : '';
   const files = (m.files ?? []).map((f) => f.name ?? f.title ?? 'file');

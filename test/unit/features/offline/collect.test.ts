@@ -41,7 +41,7 @@ describe('collecting a channel for triage', () => {
     expect(isContent({ ts: '1.0', subtype: 'channel_join', text: 'joined' })).toBe(false);
     expect(isContent({ ts: '1.0', user: 'UBOT', text: 'my answer' }, 'UBOT')).toBe(false);
     expect(isContent({ ts: '1.0', user: 'U1', text: '  ' })).toBe(false);
-    expect(isContent({ ts: '1.0', user: 'U1', text: '', files: [{ name: 'shot.png' }] })).toBe(true);
+    expect(isContent({ ts: '1.0', user: 'U1', text: '', files: [{ id: 'F1', name: 'shot.png' }] })).toBe(true);
     expect(isContent({ ts: '1.0', bot_id: 'B2', subtype: 'bot_message', text: 'Alert: disk full' })).toBe(true);
   });
 
