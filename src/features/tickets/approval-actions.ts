@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import { type ButtonClick, buttonClickSchema } from '../../platform/slack/payloads.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
 import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
@@ -11,17 +11,6 @@ export interface ApprovalHandlerDeps {
   threads: ThreadStore;
   log: Logger;
 }
-
-/** The parts of a block_actions payload the approval needs. */
-const clickSchema = z.looseObject({
-  type: z.literal('block_actions'),
-  user: z.looseObject({ id: z.string().min(1), team_id: z.string().optional() }),
-  team: z.looseObject({ id: z.string() }).nullish(),
-  container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
-  channel: z.looseObject({ id: z.string() }).optional(),
-  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),
-});
-type Click = z.infer<typeof clickSchema>;
 
 function cardOutcome(d: Extract<Decision, { approval: unknown }>): CardOutcome {
   if (d.kind === 'created') return { kind: 'created', ticketId: d.ticket.id, url: d.ticket.url };
@@ -34,7 +23,7 @@ function cardOutcome(d: Extract<Decision, { approval: unknown }>): CardOutcome {
  */
 export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): void {
   // Bolt's client for the click is authorized for the clicker's workspace.
-  const handle = async (click: Click, client: WebClient) => {
+  const handle = async (click: ButtonClick, client: WebClient) => {
     const action = click.actions[0]!;
     const id = action.value ?? '';
     const channel = click.container?.channel_id ?? click.channel?.id ?? '';
@@ -84,7 +73,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     { type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) },
     async ({ ack, body, client }) => {
       await ack();
-      const click = clickSchema.safeParse(body);
+      const click = buttonClickSchema.safeParse(body);
       if (!click.success) {
         deps.log.warn(
           { issues: click.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
