@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { type ModelCall, ModelError, type ModelPort, type ModelRequest } from './ports.js';
 import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
@@ -36,7 +37,8 @@ function line(item: ThreadItem, counter: TokenCounter): string {
 
 /** Summarizes dropped turns with a cheaper model; one summary per distinct dropped span, remembered in-process. */
 export class Summarizer {
-  private readonly cache = new Map<string, string>();
+  /** Summaries of dropped history by transcript; the least recently used go first. */
+  private readonly cache = new LRUCache<string, string>({ max: 500 });
 
   constructor(
     private readonly model: ModelPort,
@@ -93,7 +95,6 @@ export class Summarizer {
     const summary = text.trim();
     if (!summary) return undefined;
     this.cache.set(key, summary);
-    if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value as string);
     return summary;
   }
 }
