@@ -80,7 +80,9 @@ const limitsSchema = z
       .int()
       .positive()
       .optional()
-      .describe('Tokens (input + output) one person may use per UTC day; unset: no limit.'),
+      .describe(
+        'Tokens (input + output) one person may use per UTC day, checked before every model call; unset: no limit.',
+      ),
     workspace_monthly_usd: z
       .number()
       .positive()
@@ -89,7 +91,9 @@ const limitsSchema = z
     admins: z
       .array(userId)
       .default([])
-      .describe('Slack user ids exempt from quotas who also see top users in /threadwise usage.'),
+      .describe(
+        'Slack user ids exempt from quotas who also see top users in /threadwise usage, and get a DM (at most hourly) when the OpenAI account is out of quota.',
+      ),
     channels: z
       .record(
         channelId,
@@ -352,7 +356,9 @@ export const fileConfigSchema = z
       .prefault({})
       .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
     context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
-    limits: limitsSchema.prefault({}).describe('Usage quotas, enforced atomically across replicas.'),
+    limits: limitsSchema
+      .prefault({})
+      .describe('Usage quotas, checked before every model call and enforced atomically across replicas.'),
     pricing: pricingSchema.prefault({}).describe('Prices that turn token usage into US dollars.'),
     rate_limits: rateLimitsSchema
       .prefault({})

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ContextFitter } from './fit-request.js';
 import { type ModelCall, ModelError, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
+import { QuotaRefused } from './quota-gate.js';
 import type { CallObserver } from './summarize.js';
 import type { ThreadItem } from './thread.js';
 
@@ -52,7 +53,11 @@ export async function callModel(
   let sentTokens = 0;
   const fit = async (request: ModelRequest, ceiling?: number) => {
     if (!ctx.fitter) return request;
-    const fitted = await ctx.fitter.fit(request, { fullItems: ctx.fullItems, ceiling, observe: ctx.observe });
+    const fitted = await ctx.fitter.fit(request, {
+      fullItems: ctx.fullItems,
+      ceiling,
+      summaryCall: { model: ctx.model, observe: ctx.observe },
+    });
     sentTokens = fitted.inputTokens;
     return fitted.request;
   };
@@ -63,6 +68,8 @@ export async function callModel(
       ctx.observe(request, call, undefined, Date.now() - started);
       return { call, request };
     } catch (err) {
+      // Refused by the quotas: nothing was sent, so there is no call to report and nothing to retry.
+      if (err instanceof QuotaRefused) throw err;
       const error =
         err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
       ctx.observe(request, undefined, error, Date.now() - started);

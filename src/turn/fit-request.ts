@@ -1,6 +1,6 @@
 import { inputBudget, planContext, shrinkTurn } from './budget.js';
 import type { ModelRequest } from './ports.js';
-import { type CallObserver, SUMMARY_MAX_TOKENS, type Summarizer } from './summarize.js';
+import { SUMMARY_MAX_TOKENS, type Summarizer, type SummaryCall } from './summarize.js';
 import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
 
@@ -18,7 +18,8 @@ export interface FitOptions {
   fullItems?: ThreadItem[];
   /** A lower ceiling than the normal budget, after OpenAI said the input was still too long. */
   ceiling?: number;
-  observe?: CallObserver;
+  /** How a summary is asked for: through the turn's model port (so its quota admits it) and reported like any call. */
+  summaryCall?: SummaryCall;
 }
 
 const toolsOf = (request: ModelRequest): unknown => (request as { tools?: unknown }).tools;
@@ -68,10 +69,10 @@ export class ContextFitter {
         : '';
     let note = omitted(plan.dropped.length);
     let summarized = false;
-    if (this.summarizer && plan.dropped.length) {
+    if (this.summarizer && options.summaryCall && plan.dropped.length) {
       plan = planContext(request.items, budget - fixed - SUMMARY_MAX_TOKENS - 40, this.counter);
       note = omitted(plan.dropped.length);
-      const summary = await this.summarizer.summarize(plan.dropped, request, options.observe ?? (() => undefined));
+      const summary = await this.summarizer.summarize(plan.dropped, request, options.summaryCall);
       if (summary) {
         note = `\n\nSummary of the earlier part of this conversation (older messages are not included):\n${summary}`;
         summarized = true;

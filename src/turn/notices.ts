@@ -5,14 +5,20 @@ function reference(requestId?: string): string {
   return requestId ? ` (reference \`${requestId}\`)` : '';
 }
 
+export interface ErrorContext {
+  stallSeconds: number;
+  /** Whether the admins have been told (out of quota): only then may the notice say so. */
+  adminAlerted: boolean;
+}
+
 /** A short, specific sentence for the user; details go to the log. */
-export function noticeForError(err: ModelError, stallSeconds: number): string {
+export function noticeForError(err: ModelError, { stallSeconds, adminAlerted }: ErrorContext): string {
   const ref = reference(err.details.requestId);
   switch (err.kind) {
     case 'rate_limited':
       return `⚠️ OpenAI is rate-limiting us and retries did not get through. Please ask again in a minute${ref}.`;
     case 'quota':
-      return `⚠️ The OpenAI account behind Threadwise is out of quota, so I can't answer right now. An admin has been alerted${ref}.`;
+      return `⚠️ The OpenAI account behind Threadwise is out of quota, so I can't answer right now. ${adminAlerted ? 'An admin has been alerted' : 'Please let an admin know: they need to add credit in the OpenAI dashboard'}${ref}.`;
     case 'server':
       return `⚠️ OpenAI answered with a server error${err.details.status ? ` (HTTP ${err.details.status})` : ''} and retries failed. Please try again shortly${ref}.`;
     case 'timeout':

@@ -49,6 +49,9 @@ export interface ModelUsage {
   outputTokens: number;
 }
 
+/** What a call that never reached the model used. */
+export const NO_USAGE: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0 };
+
 export interface ModelCall {
   responseId: string;
   /** The model that answered: a dated snapshot id. */
@@ -120,23 +123,56 @@ export interface UsageTotals {
 
 export const ZERO_USAGE: UsageTotals = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
 
-/** What the turn pipeline asks before it calls a model. */
-export type Admission =
-  | { ok: true; settle(used: UsageTotals): Promise<void> }
-  | { ok: false; notice: string; limit: 'user_daily_tokens' | 'workspace_monthly_usd'; resetAt: number };
+/** Why a model call was not sent: a limit is reached, or the calls still running would use what is left of it. */
+export interface QuotaRefusal {
+  ok: false;
+  /** What the person reads, with the real numbers and when the limit resets. */
+  notice: string;
+  limit: 'user_daily_tokens' | 'workspace_monthly_usd';
+}
 
-export interface AdmissionRequest {
-  teamId: string;
-  channel: string;
-  userId: string;
-  turnId: string;
+/** An admitted call holds quota until it is settled with what it really used (priced by the quota service). */
+export type CallAdmission = { ok: true; settle(model: string, usage: ModelUsage): Promise<void> } | QuotaRefusal;
+
+/** What one model call may use at most: its input and its whole output cap. */
+export interface CallEstimate {
   model: string;
   inputTokens: number;
   maxOutputTokens: number;
 }
 
+/** Whose quotas a turn (or a triage) draws on. */
+export interface QuotaSubject {
+  teamId: string;
+  channel: string;
+  userId: string;
+  /** Unique per turn; names the holds of its calls. */
+  turnId: string;
+}
+
+/** One turn's account: every model call of the turn (tool rounds, summaries, retries) is admitted on its own. */
+export interface QuotaAccount {
+  /**
+   * Holds room for one call. While other calls in flight hold what is left of a limit it waits for them
+   * (`onWait` is called once, to tell the person); once a limit is used up it refuses.
+   */
+  admit(call: CallEstimate, onWait?: () => void): Promise<CallAdmission>;
+}
+
 export interface QuotaPort {
-  admit(request: AdmissionRequest): Promise<Admission>;
+  account(subject: QuotaSubject): QuotaAccount;
+}
+
+/** A problem only the people running Threadwise can fix. */
+export interface AdminAlert {
+  problem: 'openai_insufficient_quota';
+  teamId: string;
+  requestId?: string;
+}
+
+export interface AdminAlerts {
+  /** Tells the admins (at most once an hour per problem); true only when they have been told, now or earlier. */
+  raise(alert: AdminAlert): Promise<boolean>;
 }
 
 /** What one call cost, and how it was priced (a model missing from the table is priced as the fallback, never free). */

@@ -7,7 +7,7 @@ import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
 import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit, RESTART_NOTE } from './notices.js';
-import type { PriceOf, QuotaPort } from './ports.js';
+import type { AdminAlerts, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
   type FunctionOutput,
   type ModelCall,
@@ -17,6 +17,7 @@ import {
   type ReplySink,
   type ToolRunner,
 } from './ports.js';
+import { QuotaRefused, quotaGated } from './quota-gate.js';
 import type { Attachment, SkippedFile, ThreadItem, ThreadKey, ThreadStore } from './thread.js';
 
 export interface TurnDeps {
@@ -29,6 +30,8 @@ export interface TurnDeps {
   context?: ContextFitter;
   /** Quotas and usage counters; absent: no limits, nothing counted. */
   quota?: QuotaPort;
+  /** Tells the admins about problems only they can fix; absent: nobody is told, and no notice says so. */
+  alerts?: AdminAlerts;
   /** Turns usage into dollars for the log line and the counters. */
   priceOf?: PriceOf;
   /**
@@ -60,13 +63,18 @@ export interface TurnInput {
 }
 
 export interface TurnResult {
-  /** `refused`: a quota was reached, the user was told, and no model was called. */
+  /** `refused`: a quota was reached before the answer was complete (maybe before any call); the user was told. */
   outcome: 'answered' | 'failed' | 'refused';
+  /** What the turn's model calls used and cost (those that reported usage). */
+  usage: UsageTotals;
   call?: ModelCall;
   error?: ModelError;
   messageTs: string[];
   toolRounds: number;
 }
+
+/** Shown while a call waits for the person's (or workspace's) other calls to settle what is left of a limit. */
+export const QUOTA_WAIT_STATUS = 'is waiting for other answers to finish (usage limit)…';
 
 /** Failures after which the same request can simply be sent again (the model adapter retries them before any text). */
 const RESTARTABLE = new Set<ModelError['kind']>(['stalled', 'connection', 'server', 'timeout']);
@@ -134,20 +142,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     );
   const built = build(deps.requestOptions.chainPreviousResponse);
 
-  const admission = await deps.quota?.admit({
+  // Every call of the turn is admitted on its own (tool rounds, summaries, retries), so a long turn stops at the limit.
+  const account = deps.quota?.account({
     teamId: key.teamId,
     channel: key.channel,
     userId: user.id,
     turnId: input.turnId,
-    model: built.model,
-    inputTokens: deps.context?.estimate(built, [...history, ...items]) ?? 0,
-    maxOutputTokens: built.maxOutputTokens,
   });
-  if (admission && !admission.ok) {
-    const { messageTs } = await sink.finish({ outcome: 'failed', notice: admission.notice });
-    await deps.threads.append(key, [userItem]);
-    return { outcome: 'refused', messageTs, toolRounds: 0 };
-  }
+  const model = account
+    ? quotaGated(deps.model, account, {
+        inputTokens: (request) => deps.context?.estimate(request, [...history, ...items]) ?? 0,
+        onWait: () => sink.status(QUOTA_WAIT_STATUS, 'queue'),
+      })
+    : deps.model;
 
   const meter = new TurnMeter(deps.priceOf);
   const who = {
@@ -159,6 +166,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let request = built;
   let call: ModelCall | undefined;
   let error: ModelError | undefined;
+  let refusal: QuotaRefusal | undefined;
   let roundNotice: string | undefined;
   let rounds = 0;
   let restarted = false;
@@ -166,7 +174,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     for (;;) {
       try {
         ({ call, request } = await callModel(request, {
-          model: deps.model,
+          model,
           sink,
           log,
           fitter: deps.context,
@@ -221,28 +229,36 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       call = undefined;
     }
   } catch (err) {
-    error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
+    if (err instanceof QuotaRefused) refusal = err.refusal;
+    else error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
-
-  try {
-    const modelNotice =
-      roundNotice ??
-      (error ? noticeForError(error, deps.stallSeconds) : call && noticeForIncomplete(call, settings.maxOutputTokens));
-    const notice =
-      [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
-      undefined;
-    const outcome = error ? 'failed' : 'answered';
-    const { messageTs } = await sink.finish({ outcome, notice });
-    const finalText = shown.nextRound();
-    if (finalText) {
-      const responseId = request.store && !error ? call?.responseId : undefined;
-      items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
-    }
-    await deps.threads.append(key, items);
-    return { outcome, call, error, messageTs, toolRounds: rounds };
-  } finally {
-    if (admission) await admission.settle(meter.totals);
+  // The notice may only say an admin was alerted when one really was.
+  const adminAlerted =
+    error?.kind === 'quota' &&
+    ((await deps.alerts?.raise({
+      problem: 'openai_insufficient_quota',
+      teamId: key.teamId,
+      requestId: error.details.requestId,
+    })) ??
+      false);
+  const modelNotice =
+    refusal?.notice ??
+    roundNotice ??
+    (error
+      ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
+      : call && noticeForIncomplete(call, settings.maxOutputTokens));
+  const notice =
+    [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
+    undefined;
+  const outcome = error ? 'failed' : refusal ? 'refused' : 'answered';
+  const { messageTs } = await sink.finish({ outcome: outcome === 'answered' ? 'answered' : 'failed', notice });
+  const finalText = shown.nextRound();
+  if (finalText) {
+    const responseId = request.store && !error ? call?.responseId : undefined;
+    items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
   }
+  await deps.threads.append(key, items);
+  return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals };
 }
 
 interface Who {

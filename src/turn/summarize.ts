@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { type ModelCall, ModelError, type ModelPort, type ModelRequest } from './ports.js';
+import { QuotaRefused } from './quota-gate.js';
 import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
 
@@ -22,6 +23,12 @@ export type CallObserver = (
   latencyMs: number,
 ) => void;
 
+/** The port a summary call goes through (the turn's own) and where it is reported. */
+export interface SummaryCall {
+  model: ModelPort;
+  observe: CallObserver;
+}
+
 function line(item: ThreadItem, counter: TokenCounter): string {
   switch (item.type) {
     case 'user':
@@ -41,7 +48,6 @@ export class Summarizer {
   private readonly cache = new LRUCache<string, string>({ max: 500 });
 
   constructor(
-    private readonly model: ModelPort,
     private readonly modelName: string,
     private readonly counter: TokenCounter,
   ) {}
@@ -49,7 +55,7 @@ export class Summarizer {
   async summarize(
     dropped: readonly ThreadItem[],
     parent: ModelRequest,
-    observe: CallObserver,
+    { model, observe }: SummaryCall,
   ): Promise<string | undefined> {
     const lines: string[] = [];
     let tokens = 0;
@@ -76,7 +82,7 @@ export class Summarizer {
     const started = Date.now();
     let text = '';
     try {
-      for await (const event of this.model.stream(request)) {
+      for await (const event of model.stream(request)) {
         if (event.type === 'text') text += event.delta;
         else if (event.type === 'done') {
           observe(request, event.call, undefined, Date.now() - started);
@@ -84,6 +90,8 @@ export class Summarizer {
         }
       }
     } catch (err) {
+      // A quota refusal ends the turn; any other failure only costs the summary.
+      if (err instanceof QuotaRefused) throw err;
       observe(
         request,
         undefined,

@@ -154,6 +154,21 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     return { user: userObject(ws, user) };
   },
 
+  // https://docs.slack.dev/reference/methods/conversations.open: `users` is a comma-separated list; one user opens
+  // (or resumes) the 1:1 DM with the bot, which needs im:write. The same user always gets the same channel.
+  'conversations.open'(args, ws) {
+    if (!ws.o.scopes.includes('im:write')) throw new SlackApiError('missing_scope');
+    const users = asString(args.users)?.split(',').filter(Boolean) ?? [];
+    if (!users.length) throw new SlackApiError('users_list_not_supplied');
+    if (users.length > 1) throw new SlackApiError('method_not_supported_for_channel_type');
+    const user = users[0]!;
+    if (!ws.users.has(user)) throw new SlackApiError('user_not_found');
+    const existing = [...ws.channels].find(([, c]) => c.is_im && c.user === user);
+    const id = existing?.[0] ?? `D0${user.slice(1)}`;
+    if (!existing) ws.adopt(id, { name: id.toLowerCase(), is_im: true, user });
+    return { channel: { id } };
+  },
+
   'conversations.info'(args, ws) {
     const { id, info } = ws.channel(args.channel);
     if (info.is_im) {

@@ -10,7 +10,7 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { ContextFitter } from '../../turn/fit-request.js';
-import type { ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
+import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
 import { registerFeedbackHandlers } from './feedback-actions.js';
@@ -31,7 +31,7 @@ export interface AnsweringDeps {
   jobs: JobRouter;
   commands: CommandRouter;
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
-  budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf };
+  budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
   tools?: ToolRegistry;
   metrics: Metrics;
   log: Logger;
@@ -57,6 +57,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
         context: deps.budget.context,
         quota: deps.budget.quota,
         priceOf: deps.budget.priceOf,
+        alerts: deps.budget.alerts,
       },
       tools: deps.tools,
       log,

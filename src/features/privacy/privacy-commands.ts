@@ -64,14 +64,15 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
 /**
  * `/threadwise forget-me`: deletes what the bot stores about the caller. Removed: their DM conversations with the
  * bot (with files), their messages and the tool results fetched for them in shared threads, their feedback votes,
- * their usage counters and quota holds, the thread index and viewing context, pending ticket approvals and kept
- * triage cards. Kept: Slack's own messages, the bot's answers in shared threads, workspace totals that name nobody.
+ * their place in the admins' top-users list, the thread index and viewing context, pending ticket approvals and
+ * kept triage cards. Kept: Slack's own messages, the bot's answers in shared threads, and the usage counters: they
+ * are accounting (numbers under a one-way hash of the id, no content), and deleting them would reset the limits.
  */
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'forget-me',
     description:
-      'delete everything I keep about you: our DMs, your messages in threads, your feedback and usage counters',
+      'delete what I keep about you: our DMs, your messages in threads, your feedback (usage counts stay, for limits)',
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;
@@ -88,11 +89,12 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
       deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending }, 'forget-me done');
       return [
-        'Done. I deleted everything I kept about you:',
+        'Done. I deleted what I kept about you:',
         `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
         `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
-        `• ${plural(votes, 'feedback vote', 'feedback votes')}, your usage counters, and what you were viewing`,
+        `• ${plural(votes, 'feedback vote', 'feedback votes')}, what you were viewing, and your name in the top-users list`,
         `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
+        'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',
       ].join('\n');
     },

@@ -10,8 +10,7 @@ import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import { TurnMeter } from '../../turn/meter.js';
-import type { PriceOf, QuotaPort } from '../../turn/ports.js';
+import { NO_USAGE, type QuotaPort } from '../../turn/ports.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { type TriageImage, type TriagePort, triageFailureText } from './port.js';
 import { type Triage, triageSchema } from './schema.js';
@@ -39,7 +38,6 @@ export interface TriageFlowDeps {
   threads: ThreadStore;
   ticketsEnabled: boolean;
   quota?: QuotaPort;
-  priceOf?: PriceOf;
   log: Logger;
 }
 
@@ -91,15 +89,18 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     const images = (prepared?.attachments ?? []).flatMap((a): TriageImage[] =>
       a.kind === 'image' && a.data ? [{ mime: a.mime, data: a.data, detail: a.detail }] : [],
     );
-    const admission = await deps.quota?.admit({
-      teamId: r.teamId,
-      channel: r.channel,
-      userId: r.userId,
-      turnId: `triage:${r.channel}:${r.message.ts}`,
-      model: settings.model,
-      inputTokens: Math.ceil(text.length / 4) + images.length * 765,
-      maxOutputTokens: TRIAGE_OUTPUT_TOKENS,
-    });
+    const admission = await deps.quota
+      ?.account({
+        teamId: r.teamId,
+        channel: r.channel,
+        userId: r.userId,
+        turnId: `triage:${r.channel}:${r.message.ts}`,
+      })
+      .admit({
+        model: settings.model,
+        inputTokens: Math.ceil(text.length / 4) + images.length * 765,
+        maxOutputTokens: TRIAGE_OUTPUT_TOKENS,
+      });
     if (admission && !admission.ok) {
       await workspace.client.chat.postEphemeral({
         channel: r.channel,
@@ -109,15 +110,16 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
       });
       return;
     }
-    const meter = new TurnMeter(deps.priceOf);
     const outcome = await deps.triage({
       model: settings.model,
       text,
       images,
       safetyIdentifier: hashId('user', r.teamId, r.userId),
     });
-    if (outcome.kind === 'ok' && outcome.usage) meter.add(outcome.model, outcome.usage);
-    await admission?.settle(meter.totals);
+    if (admission) {
+      const usage = outcome.kind === 'ok' ? outcome.usage : undefined;
+      await admission.settle(outcome.kind === 'ok' ? outcome.model : settings.model, usage ?? NO_USAGE);
+    }
     if (outcome.kind !== 'ok') {
       await workspace.client.chat.postMessage({
         channel: r.channel,

@@ -8,7 +8,7 @@ import type { TurnQueue } from '../../platform/queue/types.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { AnyTool } from '../../platform/tools/types.js';
-import type { PriceOf, QuotaPort } from '../../turn/ports.js';
+import type { QuotaPort } from '../../turn/ports.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
 import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
 import { limitedTriage } from './limited-triage.js';
@@ -24,7 +24,7 @@ export interface TriageFeatureDeps {
   queue: TurnQueue;
   jobs: JobRouter;
   limiter: OpenAIRateLimiter;
-  budget: { quota: QuotaPort; priceOf: PriceOf };
+  budget: { quota: QuotaPort };
   /** create_ticket, when tickets are configured: the card's button proposes a ticket through it. */
   createTicket?: AnyTool;
   log: Logger;
@@ -59,7 +59,6 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     threads: stores.threads,
     ticketsEnabled: Boolean(deps.createTicket),
     quota: deps.budget.quota,
-    priceOf: deps.budget.priceOf,
     log,
   };
   deps.jobs.handle('triage', (job) =>

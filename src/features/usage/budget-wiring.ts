@@ -4,11 +4,15 @@ import type { FileConfig } from '../../config/file-schema.js';
 import { retryAfterMs } from '../../lib/retry-after.js';
 import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import { storeKeys } from '../../platform/store/keys.js';
 import { ContextFitter } from '../../turn/fit-request.js';
 import { itemImageTokens } from '../../turn/image-tokens.js';
-import type { ModelPort, PriceOf } from '../../turn/ports.js';
+import type { AdminAlerts, ModelPort, PriceOf } from '../../turn/ports.js';
 import { Summarizer } from '../../turn/summarize.js';
 import { TokenCounter } from '../../turn/tokens.js';
+import { SlackAdminAlerts } from './admin-alerts.js';
+import { MemoryAlertLedger, RedisAlertLedger } from './alert-ledger.js';
 import { createUsageStore } from './index.js';
 import { type PriceTable, priceOfTable } from './prices.js';
 import { QuotaService } from './quota.js';
@@ -37,6 +41,8 @@ export interface Budget {
   prices: PriceTable;
   priceOf: PriceOf;
   usage: UsageStore;
+  /** Direct messages to `limits.admins` about problems only they can fix (the OpenAI account out of quota). */
+  alerts: AdminAlerts;
 }
 
 /** Context budget, limiter, prices and quotas around the raw OpenAI model port. */
@@ -46,15 +52,16 @@ export function createBudget(
   limiter: OpenAIRateLimiter,
   prices: PriceTable,
   log: Logger,
+  workspaces: SlackWorkspaces,
   redis?: Redis,
 ): Budget {
   // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.
   const counter = new TokenCounter({ extraTokens: itemImageTokens });
   const model = new RateLimitedModel(raw, limiter, counter);
-  const summarizer = file.context.summarize_model
-    ? new Summarizer(model, file.context.summarize_model, counter)
-    : undefined;
+  const summarizer = file.context.summarize_model ? new Summarizer(file.context.summarize_model, counter) : undefined;
   const usage = createUsageStore(file.state.key_prefix, redis);
+  const keys = storeKeys(file.state.key_prefix);
+  const ledger = redis ? new RedisAlertLedger(redis, keys) : new MemoryAlertLedger(keys);
   return {
     model,
     context: new ContextFitter(counter, file.context.max_input_tokens, summarizer),
@@ -62,5 +69,6 @@ export function createBudget(
     prices,
     priceOf: priceOfTable(prices),
     usage,
+    alerts: new SlackAdminAlerts(file.limits.admins, workspaces, ledger, log.child({ component: 'alerts' })),
   };
 }

@@ -1,12 +1,25 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
-import type { Admission, AdmissionRequest, QuotaPort } from '../../turn/ports.js';
+import type {
+  CallAdmission,
+  CallEstimate,
+  ModelUsage,
+  QuotaAccount,
+  QuotaPort,
+  QuotaRefusal,
+  QuotaSubject,
+  UsageTotals,
+} from '../../turn/ports.js';
 import { humanDuration, nextUtcDay, nextUtcMonth, utcDay, utcMonth, utcStamp } from './periods.js';
-import { formatCount as fmt, formatUsd, type PriceTable, worstCaseUsd } from './prices.js';
-import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageStore } from './types.js';
+import { costOf, formatCount as fmt, formatUsd, type PriceTable, worstCaseUsd } from './prices.js';
+import type { LimitName, QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageStore } from './types.js';
 
-/** A hold outlives any real turn (tool loops included); after that a crashed replica's hold stops counting. */
+/** A hold outlives any real call (time in the rate limiter's line included); after that a crashed replica's stops counting. */
 const HOLD_MS = 15 * 60_000;
+/** How long a call waits for the person's other calls before it gives up and says so. */
+export const MAX_WAIT_MS = 2 * 60_000;
+/** Polling for the other calls to settle: quick at first (answers are often short), then once a second. */
+const POLL_MS = [100, 200, 400, 800, 1_000];
 
 export const toMicros = (usd: number) => Math.round(usd * 1_000_000);
 
@@ -22,10 +35,21 @@ export function limitsFor(limits: FileConfig['limits'], channel: string, userId:
   };
 }
 
+export interface QuotaClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const realClock: QuotaClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 /**
- * Admits a turn only while the person and the workspace are under their limits, counting turns still running
- * (reserve), and counts what it really used afterwards (settle). The check and the hold are one atomic step, so
- * twenty turns racing at the limit let at most one through past it.
+ * Admits each model call only while the person and the workspace are under their limits, holding the most the
+ * call can use while it runs (reserve), and counts what it really used when it ends (settle). Check and hold are
+ * one atomic step in the store, so across replicas the limit is overshot by at most one call. A call that does
+ * not fit beside calls still running waits for them rather than being refused for tokens nobody has used yet.
  */
 export class QuotaService implements QuotaPort {
   constructor(
@@ -33,61 +57,125 @@ export class QuotaService implements QuotaPort {
     private readonly limits: FileConfig['limits'],
     private readonly prices: PriceTable,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: QuotaClock = realClock,
   ) {}
 
-  period(teamId: string, userId: string, at = this.now()): UsagePeriod {
+  period(teamId: string, userId: string, at = this.clock.now()): UsagePeriod {
     return { teamId, userId, day: utcDay(at), month: utcMonth(at) };
   }
 
-  async admit(req: AdmissionRequest): Promise<Admission> {
-    const now = this.now();
-    const period = this.period(req.teamId, req.userId, now);
-    const limits = limitsFor(this.limits, req.channel, req.userId);
-    const settleOnly = (reservation?: Reservation): Admission => ({
+  account(subject: QuotaSubject): QuotaAccount {
+    let calls = 0;
+    return {
+      admit: async (call, onWait) => {
+        calls += 1;
+        return this.admitCall(subject, `${subject.turnId}#${calls}`, call, calls > 1, onWait);
+      },
+    };
+  }
+
+  private async admitCall(
+    subject: QuotaSubject,
+    id: string,
+    call: CallEstimate,
+    midTurn: boolean,
+    onWait?: () => void,
+  ): Promise<CallAdmission> {
+    const limits = limitsFor(this.limits, subject.channel, subject.userId);
+    const unchecked = limits === 'exempt' || Object.keys(limits).length === 0;
+    const started = this.clock.now();
+    for (let attempt = 0; ; attempt++) {
+      const now = this.clock.now();
+      const period = this.period(subject.teamId, subject.userId, now);
+      if (unchecked) return this.admitted(period);
+      const reservation: Reservation = {
+        ...period,
+        id,
+        tokens: call.inputTokens + call.maxOutputTokens,
+        usdMicros: toMicros(worstCaseUsd(this.prices, call.model, call.inputTokens, call.maxOutputTokens)),
+        expiresAt: now + HOLD_MS,
+      };
+      let result: ReserveResult;
+      try {
+        result = await this.store.reserve(reservation, limits, now);
+      } catch (err) {
+        // The store being away must not silence the bot: answer, count later if possible, and tell the operators.
+        this.log.error(
+          { err: { message: (err as Error).message } },
+          'quota check failed; admitting the call unchecked',
+        );
+        return this.admitted(period);
+      }
+      if (result.kind === 'admitted') return this.admitted(period, reservation);
+      if (result.kind === 'reached') {
+        this.log.info(
+          { limit: result.limit, used: result.used, mid_turn: midTurn },
+          'model call refused: quota reached',
+        );
+        return this.reached(result.limit, result.used, limits, now, midTurn);
+      }
+      if (now - started >= MAX_WAIT_MS) {
+        this.log.info(
+          { limit: result.limit, used: result.used, reserved: result.reserved, waited_ms: now - started },
+          'model call refused: other calls still hold what is left of the quota',
+        );
+        return this.busy(result.limit, result.used, limits, midTurn);
+      }
+      if (attempt === 0) onWait?.();
+      await this.clock.sleep(POLL_MS[Math.min(attempt, POLL_MS.length - 1)]!);
+    }
+  }
+
+  private admitted(period: UsagePeriod, reservation?: Reservation): CallAdmission {
+    return {
       ok: true,
-      settle: async (used) => {
+      settle: async (model, usage) => {
+        const used = this.totalsOf(model, usage);
         if (!used.calls && !reservation) return;
         await this.store
           .settle(period, used, reservation)
           .catch((err: Error) => this.log.error({ err: { message: err.message } }, 'could not record usage'));
       },
-    });
-    if (limits === 'exempt' || (limits.userDailyTokens === undefined && limits.workspaceMonthlyUsdMicros === undefined))
-      return settleOnly();
-
-    const reservation: Reservation = {
-      ...period,
-      id: req.turnId,
-      tokens: req.inputTokens + req.maxOutputTokens,
-      usdMicros: toMicros(worstCaseUsd(this.prices, req.model, req.inputTokens, req.maxOutputTokens)),
-      expiresAt: now + HOLD_MS,
     };
-    let result: ReserveResult;
-    try {
-      result = await this.store.reserve(reservation, limits, now);
-    } catch (err) {
-      // The store being away must not silence the bot: answer, count later if possible, and tell the operators.
-      this.log.error({ err: { message: (err as Error).message } }, 'quota check failed; admitting the turn unchecked');
-      return settleOnly();
-    }
-    if (result.ok) return settleOnly(reservation);
-    this.log.info({ limit: result.limit, used: result.used, reserved: result.reserved }, 'turn refused: quota reached');
-    if (result.limit === 'user_daily_tokens') {
+  }
+
+  private totalsOf(model: string, usage: ModelUsage): UsageTotals {
+    const tokens = usage.inputTokens + usage.outputTokens;
+    return {
+      ...usage,
+      usdMicros: tokens ? toMicros(costOf(this.prices, model, usage).usd) : 0,
+      calls: tokens ? 1 : 0,
+    };
+  }
+
+  private stopped(midTurn: boolean): string {
+    return midTurn ? 'so I stopped before finishing this answer' : "so I didn't send this to the model";
+  }
+
+  /** Only said when the limit really is used up: `used` is at least the limit. */
+  private reached(limit: LimitName, used: number, limits: QuotaLimits, now: number, midTurn: boolean): QuotaRefusal {
+    if (limit === 'user_daily_tokens') {
       const resetAt = nextUtcDay(now);
       return {
         ok: false,
-        limit: result.limit,
-        resetAt,
-        notice: `⏳ You've reached your daily limit of ${fmt(limits.userDailyTokens!)} tokens (${fmt(result.used)} used today), so I didn't send this to the model. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. \`/threadwise usage\` shows where you stand.`,
+        limit,
+        notice: `⏳ You've reached your daily limit of ${fmt(limits.userDailyTokens!)} tokens (${fmt(used)} used today), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. \`/threadwise usage\` shows where you stand.`,
       };
     }
     const resetAt = nextUtcMonth(now);
     return {
       ok: false,
-      limit: result.limit,
-      resetAt,
-      notice: `⏳ This workspace has reached its monthly OpenAI budget of ${formatUsd(this.limits.workspace_monthly_usd!)} (${formatUsd(result.used / 1e6)} spent), so I didn't send this to the model. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. An admin can raise \`limits.workspace_monthly_usd\`.`,
+      limit,
+      notice: `⏳ This workspace has reached its monthly OpenAI budget of ${formatUsd(this.limits.workspace_monthly_usd!)} (${formatUsd(used / 1e6)} spent), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. An admin can raise \`limits.workspace_monthly_usd\`.`,
     };
+  }
+
+  /** The limit is not used up, but answers still being written may use the rest of it. */
+  private busy(limit: LimitName, used: number, limits: QuotaLimits, midTurn: boolean): QuotaRefusal {
+    const notice =
+      limit === 'user_daily_tokens'
+        ? `⏳ Your other questions that are still being answered may use the rest of your daily limit (${fmt(used)} of ${fmt(limits.userDailyTokens!)} tokens used so far today), ${this.stopped(midTurn)}. Ask again once they have finished.`
+        : `⏳ Answers still being written in this workspace may use the rest of its monthly OpenAI budget (${formatUsd(used / 1e6)} of ${formatUsd(this.limits.workspace_monthly_usd!)} spent so far), ${this.stopped(midTurn)}. Ask again in a few minutes.`;
+    return { ok: false, limit, notice };
   }
 }

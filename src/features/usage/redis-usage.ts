@@ -1,12 +1,24 @@
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import type { UsageTotals } from '../../turn/ports.js';
-import type { QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageReport, UsageStore } from './types.js';
+import type {
+  LimitName,
+  QuotaLimits,
+  Reservation,
+  ReserveResult,
+  UsagePeriod,
+  UsageReport,
+  UsageStore,
+} from './types.js';
+import { usageUserKey } from './user-key.js';
 
 const DAY_TTL_S = 40 * 86_400;
 const MONTH_TTL_S = 400 * 86_400;
 
-/** Holds are members "id|tokens|usdMicros" scored by expiry; expired ones (a replica that died mid-turn) are purged first. */
+/**
+ * One atomic step (see UsageStore.reserve). Holds are members "id|tokens|usdMicros" scored by expiry; expired ones
+ * (a replica that died mid-call) are purged first. A limit of -1 is no limit.
+ */
 const RESERVE = `
 local now = tonumber(ARGV[1])
 local function held(key, field)
@@ -23,20 +35,28 @@ local function held(key, field)
 end
 local userLimit = tonumber(ARGV[4])
 local wsLimit = tonumber(ARGV[5])
+local userNeed = tonumber(ARGV[8])
+local wsNeed = tonumber(ARGV[9])
 local userUsed = tonumber(redis.call('HGET', KEYS[1], 'tokens') or '0')
-local userHeld = held(KEYS[2], 2)
-if userLimit >= 0 and userUsed + userHeld >= userLimit then return {0, 'user_daily_tokens', userUsed, userHeld} end
 local wsUsed = tonumber(redis.call('HGET', KEYS[3], 'usd_micros') or '0')
+if userLimit >= 0 and userUsed >= userLimit then return {'reached', 'user_daily_tokens', userUsed, 0} end
+if wsLimit >= 0 and wsUsed >= wsLimit then return {'reached', 'workspace_monthly_usd', wsUsed, 0} end
+local userHeld = held(KEYS[2], 2)
 local wsHeld = held(KEYS[4], 3)
-if wsLimit >= 0 and wsUsed + wsHeld >= wsLimit then return {0, 'workspace_monthly_usd', wsUsed, wsHeld} end
+if userLimit >= 0 and userHeld > 0 and userUsed + userHeld + userNeed > userLimit then
+  return {'busy', 'user_daily_tokens', userUsed, userHeld}
+end
+if wsLimit >= 0 and wsHeld > 0 and wsUsed + wsHeld + wsNeed > wsLimit then
+  return {'busy', 'workspace_monthly_usd', wsUsed, wsHeld}
+end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[4], ARGV[7])
-return {1, 'ok', 0, 0}
+return {'admitted', '', 0, 0}
 `;
 
-/** Releases the hold and adds the usage in one step, so a turn is never counted twice or not at all. */
+/** Releases the hold and adds the usage in one step, so a call is never counted twice or not at all. */
 const SETTLE = `
 if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[1], ARGV[1])
@@ -67,7 +87,7 @@ export function totalsFrom(hash: Record<string, string>): UsageTotals {
   };
 }
 
-type Reply = [number, string, number, number];
+type Reply = [ReserveResult['kind'], LimitName, number, number];
 
 export class RedisUsageStore implements UsageStore {
   constructor(
@@ -80,11 +100,12 @@ export class RedisUsageStore implements UsageStore {
 
   async reserve(r: Reservation, limits: QuotaLimits, now: number): Promise<ReserveResult> {
     const k = this.keys;
+    const user = usageUserKey(r.teamId, r.userId);
     const reply = (await (
       this.redis as unknown as { twReserve: (...a: Array<string | number>) => Promise<Reply> }
     ).twReserve(
-      k.usageUserDay(r.teamId, r.userId, r.day),
-      k.holdsUserDay(r.teamId, r.userId, r.day),
+      k.usageUserDay(r.teamId, user, r.day),
+      k.holdsUserDay(r.teamId, user, r.day),
       k.usageWorkspaceMonth(r.teamId, r.month),
       k.holdsWorkspaceMonth(r.teamId, r.month),
       now,
@@ -94,23 +115,23 @@ export class RedisUsageStore implements UsageStore {
       limits.workspaceMonthlyUsdMicros ?? -1,
       DAY_TTL_S,
       MONTH_TTL_S,
+      r.tokens,
+      r.usdMicros,
     )) as Reply;
-    if (reply[0] === 1) return { ok: true };
-    return {
-      ok: false,
-      limit: reply[1] as 'user_daily_tokens' | 'workspace_monthly_usd',
-      used: Number(reply[2]),
-      reserved: Number(reply[3]),
-    };
+    const [kind, limit] = reply;
+    if (kind === 'admitted') return { kind };
+    if (kind === 'reached') return { kind, limit, used: Number(reply[2]) };
+    return { kind, limit, used: Number(reply[2]), reserved: Number(reply[3]) };
   }
 
   async settle(p: UsagePeriod, used: UsageTotals, reservation?: Reservation): Promise<void> {
     const k = this.keys;
+    const user = usageUserKey(p.teamId, p.userId);
     await (this.redis as unknown as { twSettle: (...a: Array<string | number>) => Promise<number> }).twSettle(
-      k.holdsUserDay(p.teamId, p.userId, p.day),
+      k.holdsUserDay(p.teamId, user, p.day),
       k.holdsWorkspaceMonth(p.teamId, p.month),
-      k.usageUserDay(p.teamId, p.userId, p.day),
-      k.usageUserMonth(p.teamId, p.userId, p.month),
+      k.usageUserDay(p.teamId, user, p.day),
+      k.usageUserMonth(p.teamId, user, p.month),
       k.usageWorkspaceMonth(p.teamId, p.month),
       k.usageTopMonth(p.teamId, p.month),
       reservation ? holdMember(reservation) : '',
@@ -129,8 +150,8 @@ export class RedisUsageStore implements UsageStore {
   async report(p: UsagePeriod, topN: number): Promise<UsageReport> {
     const k = this.keys;
     const [userToday, userMonth, workspaceMonth, top] = await Promise.all([
-      this.redis.hgetall(k.usageUserDay(p.teamId, p.userId, p.day)),
-      this.redis.hgetall(k.usageUserMonth(p.teamId, p.userId, p.month)),
+      this.redis.hgetall(k.usageUserDay(p.teamId, usageUserKey(p.teamId, p.userId), p.day)),
+      this.redis.hgetall(k.usageUserMonth(p.teamId, usageUserKey(p.teamId, p.userId), p.month)),
       this.redis.hgetall(k.usageWorkspaceMonth(p.teamId, p.month)),
       topN > 0
         ? this.redis.zrevrange(k.usageTopMonth(p.teamId, p.month), 0, topN - 1, 'WITHSCORES')
@@ -138,7 +159,7 @@ export class RedisUsageStore implements UsageStore {
     ]);
     const users: string[] = top.filter((_, i) => i % 2 === 0);
     const usd = await Promise.all(
-      users.map((u) => this.redis.hget(k.usageUserMonth(p.teamId, u, p.month), 'usd_micros')),
+      users.map((u) => this.redis.hget(k.usageUserMonth(p.teamId, usageUserKey(p.teamId, u), p.month), 'usd_micros')),
     );
     return {
       userToday: totalsFrom(userToday),
@@ -149,21 +170,14 @@ export class RedisUsageStore implements UsageStore {
   }
 
   async forgetUser(teamId: string, userId: string): Promise<void> {
-    const k = this.keys;
-    const patterns = [
-      k.usageUserDay(teamId, userId, '*'),
-      k.usageUserMonth(teamId, userId, '*'),
-      k.holdsUserDay(teamId, userId, '*'),
-    ];
-    const tops = await this.scan(k.usageTopMonth(teamId, '*'));
-    const own = (await Promise.all(patterns.map((p) => this.scan(p)))).flat();
+    const tops = await this.scan(this.keys.usageTopMonth(teamId, '*'));
+    if (!tops.length) return;
     const tx = this.redis.multi();
-    if (own.length) tx.del(...own);
     for (const top of tops) tx.zrem(top, userId);
     await tx.exec();
   }
 
-  /** Key prefixes, team and user ids hold no glob characters, so the patterns match literally but for the `*`. */
+  /** Key prefixes and team ids hold no glob characters, so the pattern matches literally but for the `*`. */
   private async scan(match: string): Promise<string[]> {
     const found: string[] = [];
     let cursor = '0';

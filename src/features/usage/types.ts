@@ -8,7 +8,7 @@ export interface UsagePeriod {
   month: string;
 }
 
-/** A hold on quota for one running turn, released when the turn settles or when it expires (a crashed replica). */
+/** A hold on quota for one model call in flight, released when it settles or when it expires (a crashed replica). */
 export interface Reservation extends UsagePeriod {
   id: string;
   tokens: number;
@@ -21,9 +21,16 @@ export interface QuotaLimits {
   workspaceMonthlyUsdMicros?: number;
 }
 
+export type LimitName = 'user_daily_tokens' | 'workspace_monthly_usd';
+
+/**
+ * `admitted`: the call holds its share. `busy`: other calls in flight hold what is left of a limit, so this one
+ * should wait for them. `reached`: the limit is used up (`used` ≥ the limit): refuse.
+ */
 export type ReserveResult =
-  | { ok: true }
-  | { ok: false; limit: 'user_daily_tokens' | 'workspace_monthly_usd'; used: number; reserved: number };
+  | { kind: 'admitted' }
+  | { kind: 'busy'; limit: LimitName; used: number; reserved: number }
+  | { kind: 'reached'; limit: LimitName; used: number };
 
 export interface UsageReport {
   userToday: UsageTotals;
@@ -35,11 +42,17 @@ export interface UsageReport {
 
 /** Counters and quota holds; the Redis twin is atomic across replicas, the memory twin within one process. */
 export interface UsageStore {
-  /** Admits a turn when the user and workspace are still under their limits (counting running turns), and holds `tokens`/`usdMicros`. */
+  /**
+   * In one atomic step: refuses when a limit is used up; admits (holding `tokens`/`usdMicros`) when the call fits
+   * beside the calls in flight, or when none are in flight (so the overshoot is at most this one call); else busy.
+   */
   reserve(r: Reservation, limits: QuotaLimits, now: number): Promise<ReserveResult>;
-  /** Adds what the turn used and releases its hold (if any). */
+  /** Adds what a call used and releases its hold (if any). */
   settle(period: UsagePeriod, used: UsageTotals, reservation?: Reservation): Promise<void>;
   report(period: UsagePeriod, topN: number): Promise<UsageReport>;
-  /** Deletes one person's counters and holds, and takes them off the top lists; workspace totals stay (they name nobody). */
+  /**
+   * Takes a person off the admins' top-users lists (the only place their id is kept). Their counters stay, keyed
+   * by a hash of their id: they are accounting, and deleting them would reset the person's daily limit.
+   */
   forgetUser(teamId: string, userId: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ModelPort } from '../../turn/ports.js';
 import { type Budget, createBudget } from './budget-wiring.js';
 import type { PriceTable } from './prices.js';
@@ -16,12 +17,14 @@ export interface UsageFeatureDeps {
   prices: PriceTable;
   redis?: Redis;
   commands: CommandRouter;
+  /** The bots that DM the admins. */
+  workspaces: SlackWorkspaces;
   log: Logger;
 }
 
-/** Quotas, counters and the context budget every model call goes through; `/threadwise usage`. */
+/** Quotas, counters, admin alerts and the context budget every model call goes through; `/threadwise usage`. */
 export function wire(deps: UsageFeatureDeps): Budget {
-  const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.redis);
+  const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.workspaces, deps.redis);
   deps.commands.add(usageSubcommand({ usage: budget.usage, limits: deps.file.limits }));
   return budget;
 }

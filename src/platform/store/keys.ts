@@ -12,14 +12,19 @@ export function storeKeys(prefix: string) {
     threadFileOrder: (k: ThreadKey) => `${prefix}files-order:${threadId(k)}`,
     dedupe: (id: string) => `${prefix}dedupe:${id}`,
     // Usage keys of one workspace share the {team} hash tag, so one Lua script may touch them all in a cluster.
-    usageUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:user:${user}:day:${day}`,
-    usageUserMonth: (team: string, user: string, month: string) =>
-      `${prefix}usage:{${team}}:user:${user}:month:${month}`,
+    // `userKey` is a hash of the person (features/usage/user-key.ts), never the Slack id: the counters outlive forget-me.
+    usageUserDay: (team: string, userKey: string, day: string) => `${prefix}usage:{${team}}:user:${userKey}:day:${day}`,
+    usageUserMonth: (team: string, userKey: string, month: string) =>
+      `${prefix}usage:{${team}}:user:${userKey}:month:${month}`,
     usageWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:ws:month:${month}`,
+    /** Sorted set of Slack user ids by tokens (the admins' top users): the one usage key naming people. */
     usageTopMonth: (team: string, month: string) => `${prefix}usage:{${team}}:top:month:${month}`,
-    holdsUserDay: (team: string, user: string, day: string) => `${prefix}usage:{${team}}:holds:user:${user}:day:${day}`,
+    holdsUserDay: (team: string, userKey: string, day: string) =>
+      `${prefix}usage:{${team}}:holds:user:${userKey}:day:${day}`,
     holdsWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:holds:ws:month:${month}`,
     approval: (id: string) => `${prefix}approval:${id}`,
+    /** "sending" or "sent": admins of a workspace were told about a problem within the last hour. */
+    adminAlert: (team: string, problem: string) => `${prefix}admin-alert:${team}:${problem}`,
     /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */
     turnReplies: (turnId: string) => `${prefix}turn:${turnId}:replies`,
     /** Sorted set: job ids of a thread's turns by message time (the first runs next). */

@@ -4,7 +4,7 @@ import { channelSettings } from '../../../config/settings.js';
 import { readLocalFiles } from '../../../platform/slack/files/local-files.js';
 import { storeKeys } from '../../../platform/store/keys.js';
 import { MemoryThreadStore } from '../../../platform/store/memory/memory-stores.js';
-import type { FunctionCall, ModelPort, QuotaPort, ReplySink, UsageTotals } from '../../../turn/ports.js';
+import type { FunctionCall, ModelPort, ReplySink } from '../../../turn/ports.js';
 import { runTurn } from '../../../turn/run-turn.js';
 import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
 import { createTurnDeps } from '../../answering/turn-setup.js';
@@ -79,22 +79,6 @@ function historyItems(c: EvalCase): ThreadItem[] {
   );
 }
 
-/** Admits every call and keeps what the turn used: the turn's own meter adds up its rounds, priced like production. */
-function usageRecorder(): { quota: QuotaPort; used: () => UsageTotals | undefined } {
-  let totals: UsageTotals | undefined;
-  return {
-    quota: {
-      admit: async () => ({
-        ok: true,
-        settle: async (used) => {
-          totals = used;
-        },
-      }),
-    },
-    used: () => totals,
-  };
-}
-
 /**
  * One case through the production turn (runTurn and its tool loop) with an in-memory thread, a capturing sink,
  * the case's files prepared like Slack uploads and its tools stubbed. Nothing is stored at OpenAI.
@@ -134,7 +118,6 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
     // In Slack a file that cannot be read is skipped with a notice; in an eval it means the case is not what it says.
     if (files.skipped.length)
       return failed(`cannot send ${files.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
-    const usage = usageRecorder();
     const defaults = createTurnDeps(file, deps.model, threads, log);
     const turn = await runTurn(
       {
@@ -151,12 +134,11 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
       {
         ...defaults,
         requestOptions: { ...defaults.requestOptions, store: false, chainPreviousResponse: false },
-        quota: usage.quota,
         priceOf: priceOfTable(priceTable(file.pricing)),
       },
     );
     if (turn.error) return { ...failed(`${turn.error.kind}: ${turn.error.message}`), model: turn.call?.model };
-    const used = usage.used();
+    const used = turn.usage;
     const checks = await runChecks(c.expect, { question: c.input, answer: sink.text, calls: tools.calls }, deps.grader);
     return {
       suite: suite.name,
@@ -167,7 +149,7 @@ export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opt
       toolCalls: tools.calls,
       checks,
       model: turn.call?.model,
-      usage: used && {
+      usage: {
         inputTokens: used.inputTokens,
         cachedTokens: used.cachedTokens,
         outputTokens: used.outputTokens,

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { SlackAdminAlerts } from '../../../../src/features/usage/admin-alerts.js';
+import { MemoryAlertLedger, RedisAlertLedger } from '../../../../src/features/usage/alert-ledger.js';
+import type { SlackWorkspaces, Workspace } from '../../../../src/platform/slack/workspaces.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = pino({ level: 'silent' });
+const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+const connections: Redis[] = [];
+const ALERT = { problem: 'openai_insufficient_quota', teamId: 'T1', requestId: 'req_1' } as const;
+
+afterAll(async () => {
+  const r = new Redis(REDIS_URL);
+  const keys = await r.keys(`${prefix}*`);
+  if (keys.length) await r.del(...keys);
+  await r.quit();
+  await Promise.all(connections.map((c) => c.quit()));
+});
+
+/** A bot whose DMs are recorded; `unreachable` users fail like Slack's user_not_found. */
+function fakeSlack(unreachable: string[] = []) {
+  const sent: Array<{ channel: string; text: string }> = [];
+  const client = {
+    conversations: {
+      open: async ({ users }: { users: string }) => {
+        if (unreachable.includes(users)) throw new Error('An API error occurred: user_not_found');
+        return { ok: true, channel: { id: `D${users}` } };
+      },
+    },
+    chat: { postMessage: async (m: { channel: string; text: string }) => void sent.push(m) },
+  };
+  const workspaces: SlackWorkspaces = { forTeam: async () => ({ client }) as unknown as Workspace };
+  return { workspaces, sent };
+}
+
+describe('alerting admins', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sends one DM per admin however many replicas see the problem at once (SET NX EX in Redis)', async () => {
+    const slack = fakeSlack();
+    const replicas = [new Redis(REDIS_URL), new Redis(REDIS_URL)].map((r) => {
+      connections.push(r);
+      return new SlackAdminAlerts(['UA', 'UB'], slack.workspaces, new RedisAlertLedger(r, storeKeys(prefix)), log);
+    });
+    const told = await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.raise(ALERT)));
+    expect(slack.sent.map((m) => m.channel).sort()).toEqual(['DUA', 'DUB']);
+    expect(slack.sent[0]!.text).toContain('req_1');
+    // The winner knows it was delivered; the others say so only if it already was when they asked.
+    expect(told.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(await replicas[1]!.raise(ALERT)).toBe(true);
+    expect(slack.sent).toHaveLength(2);
+  });
+
+  it('tells the admins again after an hour, not before', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 7, 21, 10) });
+    const slack = fakeSlack();
+    const alerts = new SlackAdminAlerts(
+      ['UA'],
+      slack.workspaces,
+      new MemoryAlertLedger(storeKeys('m:'), () => Date.now()),
+      log,
+    );
+    expect(await alerts.raise(ALERT)).toBe(true);
+    vi.advanceTimersByTime(59 * 60_000);
+    expect(await alerts.raise(ALERT)).toBe(true);
+    expect(slack.sent).toHaveLength(1);
+    vi.advanceTimersByTime(2 * 60_000);
+    expect(await alerts.raise(ALERT)).toBe(true);
+    expect(slack.sent).toHaveLength(2);
+  });
+
+  it('claims nothing when no admin is configured or none could be reached, and tries again next time', async () => {
+    const none = fakeSlack();
+    expect(
+      await new SlackAdminAlerts([], none.workspaces, new MemoryAlertLedger(storeKeys('n:')), log).raise(ALERT),
+    ).toBe(false);
+    const gone = fakeSlack(['UGONE']);
+    const ledger = new MemoryAlertLedger(storeKeys('g:'));
+    const alerts = new SlackAdminAlerts(['UGONE'], gone.workspaces, ledger, log);
+    expect(await alerts.raise(ALERT)).toBe(false);
+    expect(await ledger.claim('T1', ALERT.problem, 60)).toBe('claimed');
+  });
+});
