@@ -60,8 +60,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     log,
     metrics: p.metrics,
     async start() {
-      const started = await app.start(env.PORT);
-      httpServer = p.socketMode ? (p.receiver as unknown as { httpServer?: Server }).httpServer : (started as Server);
+      httpServer = (await app.start(env.PORT)) as Server;
       const port = (httpServer?.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       log.info(

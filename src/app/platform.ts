@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -16,13 +16,14 @@ import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
 import { JobRouter } from '../platform/queue/job-router.js';
 import { ThreadSequencer } from '../platform/queue/thread-sequencer.js';
 import type { TurnQueue } from '../platform/queue/types.js';
-import { buildSlackApp } from '../platform/slack/bolt-app.js';
+import { buildSlackApp, type SlackAppOptions } from '../platform/slack/bolt-app.js';
 import { CommandRouter } from '../platform/slack/command-router.js';
 import { fileLimits } from '../platform/slack/files/prepare.js';
 import { createFileReader } from '../platform/slack/files/reader.js';
 import { registerInstallationHandlers } from '../platform/slack/installations.js';
 import { MeteredWebClient } from '../platform/slack/metered-client.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
+import type { SlackReceiver } from '../platform/slack/receiver/slack-receiver.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
 import {
   type ConnectBot,
@@ -53,7 +54,7 @@ export interface Platform {
   keys: StoreKeys;
   stores: Stores;
   app: App;
-  receiver: HTTPReceiver | SocketModeReceiver;
+  receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot (OAuth mode: each workspace's bot comes from Bolt's context). */
   bot?: { token: string; userId: string; botId: string };
@@ -139,7 +140,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   );
   let workspaces: SlackWorkspaces;
   let installed: InstalledWorkspaces | undefined;
-  let bot: Platform['bot'];
+  let bot: SlackAppOptions['bot'];
   const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
   if (oauth) {
     if (!installationStore)
@@ -155,7 +156,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         `Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`,
       );
     });
-    bot = { token, userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
+    bot = {
+      token,
+      userId: String(auth.user_id),
+      botId: String(auth.bot_id ?? ''),
+      teamId: String(auth.team_id ?? ''),
+      ...(auth.enterprise_id ? { enterpriseId: String(auth.enterprise_id) } : {}),
+    };
     workspaces = new SingleWorkspace(token, bot.userId, connect, gates, log);
     log.info(
       { team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' },
