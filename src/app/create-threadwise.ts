@@ -77,7 +77,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.draining.value = true;
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
-        { grace_ms: grace, running: p.queue.depth() },
+        { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
         'draining: refusing new events, letting running turns finish',
       );
       await p.queue.close(grace);

@@ -109,7 +109,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   // One registry per app instance, created here and passed in: no module registers metrics on a global.
   let queue: TurnQueue | undefined;
-  const metrics = createMetrics(new Registry(), { queueDepth: () => queue?.depth() ?? 0 });
+  const metrics = createMetrics(new Registry(), { queueDepth: async () => (queue ? queue.depth() : 0) });
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = {
