@@ -1,5 +1,6 @@
 import { type App, AuthorizationError } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { UNUSABLE_NOTE } from '../payloads.js';
 import { isRecord, kindOf, routingProblem, shapeOf } from './envelope.js';
 import type { InstallationGate } from './installation-gate.js';
 
@@ -38,9 +39,6 @@ export interface DeliveryOptions {
   /** Sends a short ephemeral note to a payload's response_url (the clicking user). */
   tellUser: (responseUrl: string, text: string) => Promise<void>;
 }
-
-export const UNUSABLE_NOTE =
-  '⚠️ Slack sent me that request without the details I need, so I could not act on it. Please try again.';
 
 /**
  * The one path every request from Slack takes, over HTTP and Socket Mode alike: shape check, installation gate,

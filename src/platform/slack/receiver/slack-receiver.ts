@@ -12,7 +12,7 @@ import { InstallProvider, type InstallProviderOptions, type InstallURLOptions } 
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from 'pino';
 import { createDelivery, type Delivery, type DeliveryOptions, type Reply } from './delivery.js';
-import { isRecord, shapeOf } from './envelope.js';
+import { isRecord } from './envelope.js';
 
 export interface OAuthOptions {
   provider: InstallProviderOptions;
@@ -34,11 +34,15 @@ export interface SlackReceiverOptions extends Omit<DeliveryOptions, 'app' | 'tel
 
 const EVENTS_PATH = '/slack/events';
 
+/** The type an events_api frame without a readable event is handed on under (see GuardedSocketModeClient). */
+const UNREADABLE_EVENTS_FRAME = 'events_api_unreadable';
+
 /**
- * A Socket Mode client that survives a frame @slack/socket-mode cannot dispatch: it reads `payload.event.type`
- * of every events_api frame before anything of ours runs, and its listener is async, so a frame whose payload or
- * event is missing would reject unhandled and end the process. Overriding its protected message handler (its
- * extension point) turns that into a log line; Slack delivers an unacknowledged envelope again a few times.
+ * A Socket Mode client that survives a frame @slack/socket-mode cannot dispatch: it reads `payload.event.type` of
+ * every events_api frame before anything of ours runs, in an async listener, so a frame without a payload or event
+ * would reject unhandled and end the process. Its protected message handler (the class's extension point) is
+ * overridden to hand such a frame on under another type, which the client passes through with its ack like any
+ * other envelope; the delivery path then acknowledges it and logs its shape.
  */
 class GuardedSocketModeClient extends SocketModeClient {
   constructor(
@@ -50,20 +54,24 @@ class GuardedSocketModeClient extends SocketModeClient {
 
   protected override async onWebSocketMessage(data: string | ArrayBuffer, isBinary: boolean): Promise<void> {
     try {
-      await super.onWebSocketMessage(data, isBinary);
+      await super.onWebSocketMessage(isBinary ? data : readable(data), isBinary);
     } catch (err) {
-      let frame: unknown;
-      try {
-        frame = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
-      } catch {
-        frame = undefined;
-      }
-      this.log.warn(
-        { err: { message: (err as Error).message }, shape: shapeOf(frame, 3) },
-        'unusable Socket Mode frame from Slack: ignored',
-      );
+      this.log.warn({ err: { message: (err as Error).message } }, 'unusable Socket Mode frame from Slack: ignored');
     }
   }
+}
+
+/** The frame as given, or re-typed when it is an events_api frame without an event object. */
+function readable(data: string | ArrayBuffer): string | ArrayBuffer {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+  } catch {
+    return data;
+  }
+  if (!isRecord(frame) || frame.type !== 'events_api') return data;
+  if (isRecord(frame.payload) && isRecord(frame.payload.event)) return data;
+  return JSON.stringify({ ...frame, type: UNREADABLE_EVENTS_FRAME });
 }
 
 /**
