@@ -56,7 +56,8 @@ export function createDelivery(o: DeliveryOptions): (d: Delivery, reply: Reply) 
     );
     await reply.ack();
     const url = body.response_url;
-    if (typeof url === 'string' && url.startsWith('https://'))
+    // The request is signed, so its response_url is Slack's (Bolt's respond() trusts it the same way).
+    if (typeof url === 'string' && /^https?:\/\//.test(url))
       await o.tellUser(url, UNUSABLE_NOTE).catch((err: Error) => log.debug({ err }, 'could not tell the user'));
   };
 
