@@ -151,7 +151,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
   } else {
     const token = env.SLACK_BOT_TOKEN!;
-    const auth = await new MeteredWebClient(token, clientOptions, metrics).auth.test().catch((err: Error) => {
+    const identityClient = new MeteredWebClient(token, clientOptions, metrics);
+    const auth = await identityClient.auth.test().catch((err: Error) => {
       throw new Error(
         `Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`,
       );
@@ -162,6 +163,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       botId: String(auth.bot_id ?? ''),
       teamId: String(auth.team_id ?? ''),
       ...(auth.enterprise_id ? { enterpriseId: String(auth.enterprise_id) } : {}),
+      ...(await appIdOf(identityClient, String(auth.bot_id ?? ''), log)),
     };
     workspaces = new SingleWorkspace(token, bot.userId, connect, gates, log);
     log.info(
@@ -217,4 +219,19 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     oauth,
     draining,
   };
+}
+
+/**
+ * The app's id, so requests naming another app are not answered either; auth.test does not carry it, bots.info
+ * does. Without it (the call failed) the workspace check alone guards single-token mode.
+ */
+async function appIdOf(client: MeteredWebClient, botId: string, log: Logger): Promise<{ appId?: string }> {
+  if (!botId) return {};
+  try {
+    const info = await client.bots.info({ bot: botId });
+    return info.bot?.app_id ? { appId: info.bot.app_id } : {};
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'bots.info failed: requests are checked by workspace only');
+    return {};
+  }
 }
