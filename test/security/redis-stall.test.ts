@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appMention } from '../fakes/slack-events.js';
+import { appMention, buildEventEnvelope } from '../fakes/slack-events.js';
 import { Harness } from '../integration/harness.js';
 import { RedisServer } from '../integration/redis-server.js';
 
@@ -55,6 +55,40 @@ describe('a Redis stall while an event arrives', () => {
     const later = await h.mention({ text: 'after the stall' });
     await h.turnFinished(later.eventId);
     expect(h.openai.responsesRequests()).toHaveLength(3);
+    expect(h.replies('C0SUP1', String(question.ts)).map((m) => m.text)).toEqual(['Answer.']);
+  });
+
+  it('over Socket Mode leaves the envelope unacknowledged (Slack redelivers it) and answers once', async () => {
+    redis = await new RedisServer().start();
+    h = await new Harness({ socketMode: true, env: { REDIS_URL: redis.url } }).start();
+    await h.slack.waitForSocketConnections(1);
+    h.openai.setDefault(() => ({ kind: 'text', text: 'Answer.' }));
+    const question = appMention({ user: 'U1', channel: 'C0SUP1', text: `<@${h.slack.botUserId}> during the stall` });
+    const envelope = buildEventEnvelope(question, { authedUserId: h.slack.botUserId });
+    const admin = new Redis(redis.url);
+    try {
+      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+      const first = await h.slack.socketEnvelope('events_api', envelope, { timeoutMs: SLACK_TIMEOUT_MS });
+      expect(first.acked).toBe(false);
+      let acked = false;
+      for (let retry = 1; !acked; retry++) {
+        expect(retry).toBeLessThanOrEqual(4);
+        const again = await h.slack.socketEnvelope('events_api', envelope, {
+          retryAttempt: retry,
+          retryReason: 'timeout',
+          timeoutMs: SLACK_TIMEOUT_MS,
+        });
+        acked = again.acked;
+      }
+      await h.turnFinished(String(envelope.event_id));
+    } finally {
+      await admin.quit();
+    }
+    const later = appMention({ user: 'U1', channel: 'C0SUP1', text: `<@${h.slack.botUserId}> after the stall` });
+    const laterEnvelope = buildEventEnvelope(later, { authedUserId: h.slack.botUserId });
+    expect((await h.slack.socketEnvelope('events_api', laterEnvelope)).acked).toBe(true);
+    await h.turnFinished(String(laterEnvelope.event_id));
+    expect(h.openai.responsesRequests()).toHaveLength(2);
     expect(h.replies('C0SUP1', String(question.ts)).map((m) => m.text)).toEqual(['Answer.']);
   });
 });
