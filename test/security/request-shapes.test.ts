@@ -118,6 +118,27 @@ describe('signed requests of every malformed shape', () => {
     expect(res.elapsedMs).toBeLessThan(3_000);
   });
 
+  it('an unsigned, wrongly signed or stale request is refused with 401; a body over 4 MB with 413', async () => {
+    const body = json(envelope({ type: 'app_mention', text: MARK }));
+    const wrong = await deliver(h.eventsUrl, body.raw, body.type, {
+      signingSecret: SIGNING_SECRET,
+      badSignature: true,
+    });
+    expect(wrong.status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    expect(
+      (await deliver(h.eventsUrl, body.raw, body.type, { signingSecret: SIGNING_SECRET, timestamp: stale })).status,
+    ).toBe(401);
+    const unsigned = await fetch(h.eventsUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': body.type },
+      body: body.raw,
+    });
+    expect(unsigned.status).toBe(401);
+    const huge = json({ type: 'event_callback', filler: 'x'.repeat(4 * 1024 * 1024 + 1) });
+    expect((await post(huge)).status).toBe(413);
+  });
+
   it('a click, shortcut or modal the bot cannot use tells the clicking user', async () => {
     const url = h.slack.responseUrl();
     const clicks = [

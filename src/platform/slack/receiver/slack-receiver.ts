@@ -170,7 +170,10 @@ export class SlackReceiver implements Receiver {
     const http = HTTPModuleFunctions;
     let request: Awaited<ReturnType<typeof http.parseAndVerifyHTTPRequest>>;
     try {
-      request = await http.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.o.signingSecret! }, req);
+      request = await http.parseAndVerifyHTTPRequest(
+        { enabled: true, signingSecret: this.o.signingSecret!, bodyLimit: http.defaultBodyLimit },
+        req,
+      );
     } catch (err) {
       if (http.isRawBodyError(err) && err.statusCode === 413) return void res.writeHead(413).end();
       this.o.log.warn({ err: { message: (err as Error).message } }, 'refused a request that is not signed by Slack');
