@@ -55,14 +55,13 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   home.wire(app, { file, commands: p.commands, tools: toolset.registry, usage: budget.usage, log });
   p.commands.register(app);
 
-  let httpServer: Server | undefined;
   return {
     log,
     metrics: p.metrics,
     async start() {
-      const started = await app.start(env.PORT);
-      httpServer = p.socketMode ? (p.receiver as unknown as { httpServer?: Server }).httpServer : (started as Server);
-      const port = (httpServer?.address() as AddressInfo | null)?.port ?? env.PORT;
+      // Threadwise's receiver resolves with its HTTP server (PORT 0 picks a free port).
+      const server = (await app.start(env.PORT)) as Server;
+      const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
@@ -78,7 +77,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.draining.value = true;
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
-        { grace_ms: grace, running: p.queue.depth() },
+        { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
         'draining: refusing new events, letting running turns finish',
       );
       await p.queue.close(grace);

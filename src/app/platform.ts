@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -16,13 +16,14 @@ import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
 import { JobRouter } from '../platform/queue/job-router.js';
 import { ThreadSequencer } from '../platform/queue/thread-sequencer.js';
 import type { TurnQueue } from '../platform/queue/types.js';
-import { buildSlackApp } from '../platform/slack/bolt-app.js';
+import { buildSlackApp, type SlackAppOptions } from '../platform/slack/bolt-app.js';
 import { CommandRouter } from '../platform/slack/command-router.js';
 import { fileLimits } from '../platform/slack/files/prepare.js';
 import { createFileReader } from '../platform/slack/files/reader.js';
 import { registerInstallationHandlers } from '../platform/slack/installations.js';
 import { MeteredWebClient } from '../platform/slack/metered-client.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
+import type { SlackReceiver } from '../platform/slack/receiver/slack-receiver.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
 import {
   type ConnectBot,
@@ -53,7 +54,7 @@ export interface Platform {
   keys: StoreKeys;
   stores: Stores;
   app: App;
-  receiver: HTTPReceiver | SocketModeReceiver;
+  receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot (OAuth mode: each workspace's bot comes from Bolt's context). */
   bot?: { token: string; userId: string; botId: string };
@@ -108,7 +109,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   // One registry per app instance, created here and passed in: no module registers metrics on a global.
   let queue: TurnQueue | undefined;
-  const metrics = createMetrics(new Registry(), { queueDepth: () => queue?.depth() ?? 0 });
+  const metrics = createMetrics(new Registry(), { queueDepth: async () => (queue ? queue.depth() : 0) });
 
   const slackLogger = boltLogger(log);
   const clientOptions: WebClientOptions = {
@@ -139,7 +140,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   );
   let workspaces: SlackWorkspaces;
   let installed: InstalledWorkspaces | undefined;
-  let bot: Platform['bot'];
+  let bot: SlackAppOptions['bot'];
   const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
   if (oauth) {
     if (!installationStore)
@@ -150,12 +151,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
   } else {
     const token = env.SLACK_BOT_TOKEN!;
-    const auth = await new MeteredWebClient(token, clientOptions, metrics).auth.test().catch((err: Error) => {
+    const identityClient = new MeteredWebClient(token, clientOptions, metrics);
+    const auth = await identityClient.auth.test().catch((err: Error) => {
       throw new Error(
         `Slack rejected SLACK_BOT_TOKEN or could not be reached (${(err as { data?: { error?: string } }).data?.error ?? err.message})`,
       );
     });
-    bot = { token, userId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
+    bot = {
+      token,
+      userId: String(auth.user_id),
+      botId: String(auth.bot_id ?? ''),
+      teamId: String(auth.team_id ?? ''),
+      ...(auth.enterprise_id ? { enterpriseId: String(auth.enterprise_id) } : {}),
+      ...(await appIdOf(identityClient, String(auth.bot_id ?? ''), log)),
+    };
     workspaces = new SingleWorkspace(token, bot.userId, connect, gates, log);
     log.info(
       { team: auth.team_id, bot_user: bot.userId, mode: socketMode ? 'socket' : 'http' },
@@ -210,4 +219,19 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     oauth,
     draining,
   };
+}
+
+/**
+ * The app's id, so requests naming another app are not answered either; auth.test does not carry it, bots.info
+ * does. Without it (the call failed) the workspace check alone guards single-token mode.
+ */
+async function appIdOf(client: MeteredWebClient, botId: string, log: Logger): Promise<{ appId?: string }> {
+  if (!botId) return {};
+  try {
+    const info = await client.bots.info({ bot: botId });
+    return info.bot?.app_id ? { appId: info.bot.app_id } : {};
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'bots.info failed: requests are checked by workspace only');
+    return {};
+  }
 }

@@ -136,6 +136,22 @@ function viewResult(ws: Workspace, view: Json, type: string): Json {
 export const TRIGGER_ID_TTL_MS = 3000;
 
 export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  // https://docs.slack.dev/reference/methods/bots.info: the bot's app_id and user_id (needs users:read).
+  'bots.info'(args, ws) {
+    if (args.bot !== ws.o.botId) throw new SlackApiError('bot_not_found');
+    return {
+      bot: {
+        id: ws.o.botId,
+        deleted: false,
+        name: ws.o.botName,
+        updated: Math.floor(CREATED),
+        app_id: ws.o.appId,
+        user_id: ws.o.botUserId,
+        icons: { image_36: 'https://a.slack-edge.com/bot_36.png', image_48: 'https://a.slack-edge.com/bot_48.png' },
+      },
+    };
+  },
+
   'auth.test'(_args, ws) {
     return {
       url: `https://${ws.o.teamDomain}.slack.com/`,

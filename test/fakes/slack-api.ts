@@ -474,6 +474,11 @@ export class FakeSlack {
 
   // ---------- Socket Mode ----------
 
+  /** Sends a Socket Mode envelope whose payload is exactly `payload` (any JSON, for hostile-input tests). */
+  socketRaw(type: EnvelopeType, payload: unknown, opts: { timeoutMs?: number } = {}): Promise<EnvelopeResult> {
+    return this.socket.send(type, payload, opts);
+  }
+
   /** Sends a Socket Mode envelope; an events_api payload that is a bare event is wrapped first. */
   socketEnvelope(
     type: EnvelopeType,

@@ -91,7 +91,13 @@ export interface DeliveryResult {
   elapsedMs: number;
 }
 
-async function deliver(url: string, rawBody: string, contentType: string, o: DeliveryOptions): Promise<DeliveryResult> {
+/** Posts any body, signed as Slack signs it (hostile-input tests send shapes Slack never would). */
+export async function deliver(
+  url: string,
+  rawBody: string,
+  contentType: string,
+  o: DeliveryOptions,
+): Promise<DeliveryResult> {
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
   let signature = signRequest(o.signingSecret, rawBody, timestamp);
   if (o.badSignature) signature = signRequest(`${o.signingSecret}-wrong`, rawBody, timestamp);

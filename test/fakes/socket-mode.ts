@@ -121,7 +121,7 @@ export class SocketModeServer {
     const targets = this.open();
     if (!targets.length) return Promise.resolve({ acked: false, ackMs: 0, envelopeId });
     const target = targets[this.rr++ % targets.length]!;
-    const p = payload as { type?: string };
+    const p = (typeof payload === 'object' && payload !== null ? payload : {}) as { type?: string };
     const acceptsResponse =
       type === 'slash_commands' ||
       (type === 'interactive' && ['view_submission', 'block_suggestion'].includes(p.type ?? ''));

@@ -78,6 +78,21 @@ describe('the Messages tab', () => {
     expect(lastInputText()).not.toContain('viewing');
   });
 
+  it('keeps what the person views when app_context_changed has no user (as in Slack’s documented example)', async () => {
+    h = await new Harness().start();
+    h.slack.addChannel(DM, { name: 'directmessage', is_im: true, user: 'U1' });
+    h.slack.addChannel('C0OPS', { name: 'ops' });
+    const { user: _, ...withoutUser } = appContextChanged({
+      user: 'U1',
+      channel: DM,
+      entities: [channelEntity('C0OPS')],
+    });
+    expect((await h.send(withoutUser)).status).toBe(200);
+    const sent = await h.message({ channel: DM, text: 'is the ops channel busy?' });
+    await h.turnFinished(sent.eventId);
+    expect(lastInputText()).toContain('(While asking this, the user was viewing #ops.)');
+  });
+
   it('names a channel the person is viewing and titles a new DM thread after its first question', async () => {
     h = await new Harness().start();
     h.slack.addChannel('C0OPS', { name: 'ops' });

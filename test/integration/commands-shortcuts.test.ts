@@ -192,6 +192,24 @@ describe('message shortcuts', () => {
     expect(h.replies('C0SUP1', root).map((m) => m.text)).toEqual(['Gist: EU checkout latency; fix deployed.']);
   });
 
+  it('“Summarize thread” works from a payload without what it never reads (no team as in an org-wide install, no trigger_id)', async () => {
+    h = await new Harness().start();
+    const root = h.slack.addMessage('C0SUP1', { user: 'U1', text: 'Deploy failed twice' });
+    h.slack.addMessage('C0SUP1', { user: 'U2', text: 'rolled back', thread_ts: root });
+    h.openai.enqueue({ kind: 'text', text: 'Gist: deploy failed, rolled back.' });
+    const { trigger_id: _, ...payload } = messageActionPayload({
+      callback_id: 'summarize_thread',
+      user: 'U1',
+      channel: 'C0SUP1',
+      message: { ts: root, user: 'U1', text: 'Deploy failed twice', thread_ts: root },
+      responseUrl: h.slack.responseUrl(),
+    });
+    const res = await h.interact({ ...payload, team: null });
+    expect(res.status).toBe(200);
+    await until(() => finished() === 1, 'the summary');
+    expect(h.replies('C0SUP1', root).map((m) => m.text)).toEqual(['Gist: deploy failed, rolled back.']);
+  });
+
   it('“Summarize thread” in a channel the bot cannot read says so privately', async () => {
     h = await new Harness({ slack: { strictChannels: true, channels: { C0SUP1: { name: 'support' } } } }).start();
     await h.interact(

@@ -125,6 +125,28 @@ describe('operator endpoints', () => {
     expect(byMsg('retrying model call').request_id).not.toBe(finished.request_id);
   });
 
+  it('threadwise_queue_depth counts the turns waiting behind a running one, with Redis too', async () => {
+    h = await new Harness().start();
+    // The first answer takes a while; two more questions in its thread wait for it.
+    h.openai.enqueue(
+      { kind: 'text', text: 'First.', firstTokenDelayMs: 3_000 },
+      { kind: 'text', text: 'Second.' },
+      { kind: 'text', text: 'Third.' },
+    );
+    const first = await h.mention({ text: 'first' });
+    await h.openai.waitForRequests(1);
+    const root = h.slack.messages('C0SUP1')[0]!.ts;
+    const queued = [
+      await h.mention({ text: 'second', thread_ts: root }),
+      await h.mention({ text: 'third', thread_ts: root }),
+    ];
+    expect(queued.map((q) => q.status)).toEqual([200, 200]);
+    expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(3);
+    await h.turnFinished(first.eventId);
+    for (const q of queued) await h.turnFinished(q.eventId);
+    expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);
+  });
+
   it('serves /metrics and /readyz in Socket Mode too', async () => {
     h = await new Harness({ redis: false, socketMode: true }).start();
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AssistantConfig } from '../../config/assistant-schema.js';
@@ -15,18 +16,27 @@ export interface AssistantHandlerDeps {
 
 const homeOpenedSchema = z.looseObject({
   type: z.literal('app_home_opened'),
-  user: z.string().min(1),
+  // Only remembering what the person views needs them; the prompts need only the channel.
+  user: z.string().min(1).optional(),
   channel: z.string().min(1),
   tab: z.enum(['home', 'messages']).optional(),
   context: z.looseObject({ entities: z.unknown().optional() }).optional(),
 });
 
+/** Slack's documented example has no `user`: the person is then the other member of the app's DM (`channel`). */
 const contextChangedSchema = z.looseObject({
   type: z.literal('app_context_changed'),
-  user: z.string().min(1),
-  channel: z.string().optional(),
+  user: z.string().min(1).optional(),
+  channel: z.string().min(1).optional(),
   context: z.looseObject({ entities: z.unknown().optional() }),
 });
+
+/** Whose app DM a channel is (conversations.info of an IM names its other member). */
+async function dmUser(client: WebClient, channel: string): Promise<string | undefined> {
+  const info = await client.conversations.info({ channel });
+  const user = (info.channel as { user?: unknown } | undefined)?.user;
+  return typeof user === 'string' && user ? user : undefined;
+}
 
 interface Envelope {
   team_id?: string;
@@ -51,7 +61,7 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
     // The Home tab belongs to the home feature.
     if (e.tab !== 'messages') return;
     try {
-      if (e.context?.entities) await remember(teamId, e.user, e.context.entities);
+      if (e.user && e.context?.entities) await remember(teamId, e.user, e.context.entities);
       const prompts = deps.assistant.suggested_prompts;
       if (prompts.length)
         await client.assistant.threads.setSuggestedPrompts({
@@ -64,12 +74,17 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
     }
   });
 
-  app.event('app_context_changed', async ({ event, body }) => {
+  app.event('app_context_changed', async ({ event, body, client }) => {
     const parsed = contextChangedSchema.safeParse(event);
     if (!parsed.success)
       return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed app_context_changed');
-    await remember((body as Envelope).team_id ?? '', parsed.data.user, parsed.data.context.entities).catch(
-      (err: Error) => deps.log.warn({ err: { message: err.message } }, 'viewing context not stored'),
-    );
+    const e = parsed.data;
+    try {
+      const user = e.user ?? (e.channel ? await dmUser(client, e.channel) : undefined);
+      if (!user) return deps.log.info('app_context_changed names neither a user nor their DM: context not kept');
+      await remember((body as Envelope).team_id ?? '', user, e.context.entities);
+    } catch (err) {
+      deps.log.warn({ err: { message: (err as Error).message } }, 'viewing context not stored');
+    }
   });
 }

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { type ButtonClick, buttonClickSchema, issuesOf } from '../../platform/slack/payloads.js';
+import { type ButtonClick, buttonClickSchema, refuseUnusable, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
 
@@ -16,12 +16,18 @@ export interface FeedbackHandlerDeps {
  * answer's message ts identify the turn), and thanked with a message only the voter sees.
  */
 export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): void {
-  const handle = async (click: ButtonClick, client: WebClient) => {
+  const handle = async (click: ButtonClick, client: WebClient, respond: RespondFn | undefined) => {
     const value = click.actions[0]!.value;
     const channel = click.container?.channel_id ?? click.channel?.id;
     const messageTs = click.container?.message_ts ?? click.message?.ts;
     if ((value !== 'positive' && value !== 'negative') || !channel || !messageTs) {
-      deps.log.warn({ value, channel, message_ts: messageTs }, 'ignoring a feedback click without its answer');
+      deps.log.warn(
+        { has_value: value !== undefined, has_channel: Boolean(channel), has_message_ts: Boolean(messageTs) },
+        'unusable feedback click: it does not name its answer',
+      );
+      await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }).catch(
+        () => undefined,
+      );
       return;
     }
     const threadTs = click.container?.thread_ts ?? click.message?.thread_ts ?? messageTs;
@@ -39,13 +45,10 @@ export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): v
     await client.chat.postEphemeral({ channel, user: click.user.id, thread_ts: threadTs, text: feedbackThanks(value) });
   };
 
-  app.action({ type: 'block_actions', action_id: FEEDBACK_ACTION }, async ({ ack, body, client }) => {
+  app.action({ type: 'block_actions', action_id: FEEDBACK_ACTION }, async ({ ack, body, client, respond }) => {
     await ack();
     const click = buttonClickSchema.safeParse(body);
-    if (!click.success) {
-      deps.log.warn({ issues: issuesOf(click.error) }, 'ignoring malformed feedback click');
-      return;
-    }
-    await handle(click.data, client).catch((err) => deps.log.error({ err }, 'feedback click failed'));
+    if (!click.success) return refuseUnusable('feedback click', click.error, respond, deps.log);
+    await handle(click.data, client, respond).catch((err) => deps.log.error({ err }, 'feedback click failed'));
   });
 }

@@ -1,10 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
-import type { TurnQueue } from '../../platform/queue/types.js';
+import type { ParticipationStore } from '../../platform/store/participation.js';
 import type { DedupeStore } from '../../platform/store/types.js';
-import type { ThreadStore } from '../../turn/thread.js';
+import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
 import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
+import type { AcceptQuestion } from './start-turn.js';
 
 /** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
 export interface BotIdentity {
@@ -16,9 +17,10 @@ export interface MessageHandlerDeps {
   trigger: (bot: BotIdentity) => TriggerContext;
   requireMention: (channel: string, isDm: boolean) => boolean;
   threads: ThreadStore;
+  participation: ParticipationStore;
   dedupe: DedupeStore;
   dedupeTtlSeconds: number;
-  queue: TurnQueue;
+  accept: AcceptQuestion;
   log: Logger;
   metrics: Metrics;
 }
@@ -26,6 +28,11 @@ export interface MessageHandlerDeps {
 interface Envelope {
   event_id?: string;
   team_id?: string;
+}
+
+/** Marked when it accepted a question; threads answered before that mark existed are known by their stored items. */
+async function isBotsThread(deps: MessageHandlerDeps, key: ThreadKey): Promise<boolean> {
+  return (await deps.participation.has(key)) || (await deps.threads.has(key));
 }
 
 /**
@@ -44,11 +51,27 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
     }
     const event = parsed.data;
     const trigger = classifyMessage(event, deps.trigger(bot));
-    if (trigger.action === 'ignore') return;
+    if (trigger.action === 'ignore') {
+      deps.log.debug({ event_id: body.event_id, reason: trigger.reason }, 'message is not a question for the bot');
+      return;
+    }
     const teamId = body.team_id ?? '';
     const key = { teamId, channel: event.channel, threadTs: trigger.threadTs };
-    if (trigger.needsThread && (deps.requireMention(event.channel, trigger.isDm) || !(await deps.threads.has(key))))
-      return;
+    if (trigger.needsThread) {
+      const unanswered = deps.requireMention(event.channel, trigger.isDm)
+        ? 'this channel answers only mentions'
+        : (await isBotsThread(deps, key))
+          ? undefined
+          : 'the bot takes no part in this thread';
+      if (unanswered) {
+        // Info, not debug: a follow-up the bot leaves alone must be explainable from the log.
+        deps.log.info(
+          { event_id: body.event_id, channel: event.channel, thread_ts: trigger.threadTs, reason: unanswered },
+          'thread follow-up not answered',
+        );
+        return;
+      }
+    }
 
     // The same message can arrive as app_mention and as message, and Slack retries deliveries:
     // the message identity is the dedupe key, so exactly one delivery becomes a turn.
@@ -68,7 +91,7 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       receivedAt: Date.now(),
     };
     try {
-      await deps.queue.enqueue(job);
+      await deps.accept(job);
     } catch (err) {
       await deps.dedupe.release(messageId).catch(() => undefined);
       throw err;

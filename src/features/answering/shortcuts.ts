@@ -2,7 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { issuesOf, type MessageAction, messageActionSchema } from '../../platform/slack/payloads.js';
+import { issuesOf, messageActionSchema, refuseUnusable, teamOf, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
 import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
 import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
@@ -20,6 +20,21 @@ export interface ShortcutDeps {
 
 const CANT_READ = 'I can’t read that conversation. Invite me with `/invite @threadwise` and try again.';
 const slackError = (err: unknown) => (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+
+/** "Ask" opens a modal (trigger_id); "Summarize" names its request by the click's action_ts. */
+const askShortcutSchema = messageActionSchema.extend({ trigger_id: z.string().min(1) });
+const summarizeShortcutSchema = messageActionSchema.extend({ action_ts: z.string().min(1) });
+type SummarizeShortcut = z.infer<typeof summarizeShortcutSchema>;
+
+/** The modal's message, as the shortcut put it into private_metadata (JSON); undefined when it does not parse. */
+function askTargetOf(metadata: string): z.infer<typeof askTargetSchema> | undefined {
+  try {
+    const parsed = askTargetSchema.safeParse(JSON.parse(metadata));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const viewSubmissionSchema = z.looseObject({
   type: z.literal('view_submission'),
@@ -43,15 +58,15 @@ const viewSubmissionSchema = z.looseObject({
 const NOT_TAKEN = '⚠️ I could not take that on right now. Please try the shortcut again in a moment.';
 
 export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
-  const parse = (body: unknown, what: string): MessageAction | undefined => {
-    const parsed = messageActionSchema.safeParse(body);
-    if (!parsed.success) deps.log.warn({ issues: issuesOf(parsed.error) }, `ignoring malformed ${what} shortcut`);
+  const parse = async <T>(schema: z.ZodType<T>, body: unknown, what: string, respond: RespondFn | undefined) => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) await refuseUnusable(`${what} shortcut`, parsed.error, respond, deps.log);
     return parsed.success ? parsed.data : undefined;
   };
 
   app.shortcut({ type: 'message_action', callback_id: ASK_SHORTCUT }, async ({ ack, body, client, respond }) => {
     await ack();
-    const a = parse(body, ASK_SHORTCUT);
+    const a = await parse(askShortcutSchema, body, ASK_SHORTCUT, respond);
     if (!a) return;
     const target = { channel: a.channel.id, messageTs: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts };
     // trigger_id is valid for 3 s: the modal opens right away.
@@ -68,20 +83,32 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
 
   app.view(ASK_VIEW, async ({ ack, body, client }) => {
     const parsed = viewSubmissionSchema.safeParse(body);
-    const question = parsed.success ? parsed.data.view.state.values[ASK_BLOCK]?.[ASK_INPUT]?.value?.trim() : undefined;
-    if (!parsed.success || !question) {
+    if (!parsed.success) {
+      deps.log.warn({ issues: issuesOf(parsed.error) }, 'unusable ask modal submission: told the user in the modal');
+      await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: UNUSABLE_NOTE } });
+      return;
+    }
+    const question = parsed.data.view.state.values[ASK_BLOCK]?.[ASK_INPUT]?.value?.trim();
+    if (!question) {
       await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: 'Please type your question.' } });
       return;
     }
+    // Checked before the ack: the modal is the one place left to tell the user (its message is unknown).
+    const target = askTargetOf(parsed.data.view.private_metadata);
+    if (!target) {
+      deps.log.warn({ metadata_chars: parsed.data.view.private_metadata.length }, 'ask modal without its message');
+      await ack({
+        response_action: 'errors',
+        errors: { [ASK_BLOCK]: 'This form lost track of its message. Close it and use the shortcut again.' },
+      });
+      return;
+    }
     await ack();
-    const target = askTargetSchema.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}'));
-    if (!target.success) return deps.log.warn({ issues: issuesOf(target.error) }, 'ask modal without its message');
-    const teamId = parsed.data.team?.id ?? parsed.data.user.team_id ?? '';
     const userId = parsed.data.user.id;
-    void askAbout(client, teamId, userId, target.data, question).catch(async (err) => {
+    void askAbout(client, teamOf(parsed.data), userId, target, question).catch(async (err) => {
       deps.log.error({ err }, 'ask about message failed');
       await client.chat
-        .postEphemeral({ channel: target.data.channel, user: userId, text: NOT_TAKEN })
+        .postEphemeral({ channel: target.channel, user: userId, text: NOT_TAKEN })
         .catch(() => undefined);
     });
   });
@@ -128,7 +155,7 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
 
   app.shortcut({ type: 'message_action', callback_id: SUMMARIZE_SHORTCUT }, async ({ ack, body, client, respond }) => {
     await ack();
-    const a = parse(body, SUMMARIZE_SHORTCUT);
+    const a = await parse(summarizeShortcutSchema, body, SUMMARIZE_SHORTCUT, respond);
     if (!a) return;
     void summarize(a, client, respond).catch(async (err) => {
       deps.log.error({ err }, 'summarize shortcut failed');
@@ -136,7 +163,7 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     });
   });
 
-  const summarize = async (a: MessageAction, client: WebClient, respond: RespondFn) => {
+  const summarize = async (a: SummarizeShortcut, client: WebClient, respond: RespondFn) => {
     const threadTs = a.message.thread_ts ?? a.message.ts;
     let messages: ThreadMessage[];
     try {
@@ -146,10 +173,11 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       await respond({ response_type: 'ephemeral', text: CANT_READ }).catch(() => undefined);
       return;
     }
-    const transcript = threadTranscript(messages, await deps.botUserId(a.team.id));
+    const teamId = teamOf(a);
+    const transcript = threadTranscript(messages, await deps.botUserId(teamId));
     // The shortcut's action_ts names this request in the thread (there is no message of the user's to answer).
     await deps.start({
-      teamId: a.team.id,
+      teamId,
       channel: a.channel.id,
       threadTs,
       messageTs: a.action_ts,

@@ -1,5 +1,22 @@
 import type { TurnJob, TurnQueue } from '../../platform/queue/types.js';
 import type { SlackFile } from '../../platform/slack/files/slack-file.js';
+import type { ParticipationStore } from '../../platform/store/participation.js';
+
+/** Takes a question on: the thread becomes the bot's, then its turn is queued (rejects when it cannot be queued). */
+export type AcceptQuestion = (job: TurnJob) => Promise<void>;
+
+export function questionAcceptor(deps: {
+  queue: TurnQueue;
+  participation: ParticipationStore;
+  threadTtlSeconds: number;
+}): AcceptQuestion {
+  return async (job) => {
+    // Marked before queueing: a follow-up typed while this answer is still waiting or being written is for the
+    // bot, though nothing of the thread is stored until the turn ends. (A DM is always the bot's.)
+    if (!job.isDm) await deps.participation.join(job.key, deps.threadTtlSeconds);
+    await deps.queue.enqueue(job);
+  };
+}
 
 export interface TurnRequest {
   teamId: string;
@@ -17,7 +34,7 @@ export interface TurnRequest {
  * Questions that do not arrive as a message event (the slash command, message shortcuts) take the same path as
  * typed ones: a job on the turn queue, answered in order with everything else in that thread.
  */
-export function turnStarter(queue: TurnQueue, now: () => number = Date.now): (r: TurnRequest) => Promise<void> {
+export function turnStarter(accept: AcceptQuestion, now: () => number = Date.now): (r: TurnRequest) => Promise<void> {
   return async (r) => {
     const job: TurnJob = {
       id: `${r.origin}:${r.teamId}:${r.channel}:${r.messageTs}`,
@@ -30,6 +47,6 @@ export function turnStarter(queue: TurnQueue, now: () => number = Date.now): (r:
       receivedAt: now(),
       origin: r.origin,
     };
-    await queue.enqueue(job);
+    await accept(job);
   };
 }

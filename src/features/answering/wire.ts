@@ -17,7 +17,7 @@ import { registerFeedbackHandlers } from './feedback-actions.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { createTurnProcessor } from './process-turn.js';
 import { registerShortcutHandlers } from './shortcuts.js';
-import { turnStarter } from './start-turn.js';
+import { questionAcceptor, turnStarter } from './start-turn.js';
 import { createTurnDeps } from './turn-setup.js';
 
 export interface AnsweringDeps {
@@ -64,6 +64,11 @@ export function wire(app: App, deps: AnsweringDeps): void {
       metrics: deps.metrics,
     }),
   );
+  const accept = questionAcceptor({
+    queue: deps.queue,
+    participation: stores.participation,
+    threadTtlSeconds: file.state.ttl_days * 86_400,
+  });
   registerMessageHandlers(app, {
     trigger: (ctx) => ({
       botUserId: ctx.botUserId ?? deps.bot?.userId ?? '',
@@ -72,13 +77,14 @@ export function wire(app: App, deps: AnsweringDeps): void {
     }),
     requireMention: (channel, isDm) => channelSettings(file, deps.env.OPENAI_MODEL, channel, isDm).requireMention,
     threads: stores.threads,
+    participation: stores.participation,
     dedupe: stores.dedupe,
     dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
-    queue: deps.queue,
+    accept,
     log,
     metrics: deps.metrics,
   });
-  const start = turnStarter(deps.queue);
+  const start = turnStarter(accept);
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });

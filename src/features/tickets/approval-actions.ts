@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { type ButtonClick, buttonClickSchema } from '../../platform/slack/payloads.js';
+import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platform/slack/payloads.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
 import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
@@ -71,16 +71,10 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
 
   app.action(
     { type: 'block_actions', action_id: new RegExp(`^(${APPROVE_ACTION}|${CANCEL_ACTION})$`) },
-    async ({ ack, body, client }) => {
+    async ({ ack, body, client, respond }) => {
       await ack();
       const click = buttonClickSchema.safeParse(body);
-      if (!click.success) {
-        deps.log.warn(
-          { issues: click.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
-          'ignoring malformed approval click',
-        );
-        return;
-      }
+      if (!click.success) return refuseUnusable('approval click', click.error, respond, deps.log);
       // Creating a ticket can take longer than Slack's 3 s; the ack above has already answered.
       void handle(click.data, client).catch((err) => deps.log.error({ err }, 'approval click failed'));
     },

@@ -3,7 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { TriageRequest } from '../../platform/queue/types.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
-import { type ButtonClick, buttonClickSchema, issuesOf, messageActionSchema } from '../../platform/slack/payloads.js';
+import {
+  type ButtonClick,
+  buttonClickSchema,
+  messageActionSchema,
+  refuseUnusable,
+  teamOf,
+} from '../../platform/slack/payloads.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { AnyTool, ToolContext } from '../../platform/tools/types.js';
 import { ToolError } from '../../platform/tools/types.js';
@@ -30,7 +36,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
   app.shortcut({ type: 'message_action', callback_id: TRIAGE_SHORTCUT }, async ({ ack, body, respond }) => {
     await ack();
     const parsed = messageActionSchema.safeParse(body);
-    if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed triage shortcut');
+    if (!parsed.success) return refuseUnusable('triage shortcut', parsed.error, respond, deps.log);
     const a = parsed.data;
     if (!a.message.text.trim() && !a.message.files?.length) {
       await respond({ response_type: 'ephemeral', text: 'That message has no text or screenshots to triage.' }).catch(
@@ -39,7 +45,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       return;
     }
     const request: TriageRequest = {
-      teamId: a.team.id,
+      teamId: teamOf(a),
       channel: a.channel.id,
       userId: a.user.id,
       message: {
@@ -102,10 +108,10 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
     }
   };
 
-  app.action({ type: 'block_actions', action_id: TRIAGE_TICKET_ACTION }, async ({ ack, body, client }) => {
+  app.action({ type: 'block_actions', action_id: TRIAGE_TICKET_ACTION }, async ({ ack, body, client, respond }) => {
     await ack();
     const click = buttonClickSchema.safeParse(body);
-    if (!click.success) return deps.log.warn({ issues: issuesOf(click.error) }, 'ignoring malformed triage click');
+    if (!click.success) return refuseUnusable('triage click', click.error, respond, deps.log);
     void createTicket(click.data, client).catch((err) => deps.log.error({ err }, 'create ticket from triage failed'));
   });
 }

@@ -5,7 +5,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8
 
 export interface MetricsSources {
   /** Jobs waiting or running in the turn queue, read at scrape time. */
-  queueDepth: () => number;
+  queueDepth: () => Promise<number>;
 }
 
 /**
@@ -48,10 +48,12 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
   new Gauge({
     name: 'threadwise_queue_depth',
-    help: 'Turns waiting or running in this replica.',
+    help: 'Turns waiting or running (with Redis: in the queue every replica shares).',
     registers,
-    collect() {
-      this.set(sources.queueDepth());
+    async collect() {
+      // A store that does not answer leaves the last reading rather than failing the whole scrape.
+      const depth = await sources.queueDepth().catch(() => undefined);
+      if (depth !== undefined) this.set(depth);
     },
   });
   return {

@@ -118,8 +118,10 @@ export class BullTurnQueue implements TurnQueue {
     }
   }
 
-  depth(): number {
-    return this.running;
+  /** Every unfinished job of the shared queue; a turn waiting for its thread or a retry is a delayed job. */
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
   /** Taking work: not shutting down, and the queue's own Redis connection answers. */

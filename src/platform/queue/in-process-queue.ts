@@ -56,7 +56,7 @@ export class InProcessTurnQueue implements TurnQueue {
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  depth(): number {
+  async depth(): Promise<number> {
     return this.queued;
   }
 

@@ -61,8 +61,11 @@ export interface TurnQueue {
   enqueue(job: TurnJob): Promise<void>;
   /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
   close(timeoutMs: number): Promise<void>;
-  /** Jobs waiting or running in this process. */
-  depth(): number;
+  /**
+   * Turns waiting or running: in this process for the in-process queue; in the shared Redis queue (every replica,
+   * including turns waiting for their thread or for a retry) for the durable one.
+   */
+  depth(): Promise<number>;
   /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
   ready(): Promise<boolean>;
 }

@@ -1,16 +1,9 @@
-import {
-  App,
-  AuthorizationError,
-  type Logger as BoltLogger,
-  type CustomRoute,
-  HTTPReceiver,
-  type InstallationStore,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, type InstallationStore } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
-import { ackEventsAfterQueueing } from './socket-acks.js';
+import { everyInstallation, singleInstallationGate } from './receiver/installation-gate.js';
+import { SlackReceiver } from './receiver/slack-receiver.js';
 
 /** The bot scopes requested on install; kept in step with manifest.yml. */
 export const BOT_SCOPES = [
@@ -37,77 +30,58 @@ export interface SlackAppOptions {
   slackLogger: BoltLogger;
   routes: CustomRoute[];
   clientOptions: WebClientOptions;
-  /** Single-token mode: the one bot. */
-  bot?: { token: string; userId: string; botId: string };
+  /** Single-token mode: the one bot, and the workspace (and enterprise) it was installed in. */
+  bot?: { token: string; userId: string; botId: string; teamId: string; enterpriseId?: string; appId?: string };
   /** OAuth mode: where installations live. */
   installationStore?: InstallationStore;
 }
 
-/**
- * An event whose listeners failed (typically: it could not be queued because Redis is away or the process is
- * shutting down) is answered 503 with Retry-After, so Slack delivers it again instead of it being lost.
- */
-async function retryLater({
-  error,
-  logger,
-  response,
-}: {
-  error: Error;
-  logger: BoltLogger;
-  response: import('node:http').ServerResponse;
-}): Promise<boolean> {
-  if (response.headersSent) return false;
-  if (error instanceof AuthorizationError) {
-    response.writeHead(401).end();
-    return true;
-  }
-  logger.warn(`event not taken on, asking Slack to retry: ${error.message}`);
-  response.writeHead(503, { 'Retry-After': '5' }).end();
-  return false;
-}
+/** Slack redelivers an event after 3 s without an answer; the work before the ack gets 2 s of them. */
+export const ACK_DEADLINE_MS = 2_000;
 
-/** Builds the Bolt app and its receiver: HTTP or Socket Mode, one token or OAuth installations. */
-export function buildSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPReceiver | SocketModeReceiver } {
+/** Builds the Bolt app on Threadwise's receiver: HTTP or Socket Mode, one token or OAuth installations. */
+export function buildSlackApp(o: SlackAppOptions): { app: App; receiver: SlackReceiver } {
   const { env } = o;
-  const oauth = o.installationStore
-    ? {
-        clientId: env.SLACK_CLIENT_ID,
-        clientSecret: env.SLACK_CLIENT_SECRET,
-        stateSecret: env.SLACK_STATE_SECRET,
-        scopes: BOT_SCOPES,
-        installationStore: o.installationStore,
-        ...(env.SLACK_REDIRECT_URL ? { redirectUri: env.SLACK_REDIRECT_URL } : {}),
-      }
-    : {};
-  const installerOptions = {
-    clientOptions: o.clientOptions,
-    // Straight to Slack's consent screen; the install page would only hold a single button.
-    directInstall: true,
-    ...(env.SLACK_REDIRECT_URL ? { redirectUriPath: new URL(env.SLACK_REDIRECT_URL).pathname } : {}),
-  };
-  const receiver = env.SLACK_APP_TOKEN
-    ? new SocketModeReceiver({
-        appToken: env.SLACK_APP_TOKEN,
-        logger: o.slackLogger,
-        customRoutes: o.routes,
-        ...oauth,
-        installerOptions: { ...installerOptions, port: env.PORT },
-      })
-    : new HTTPReceiver({
-        signingSecret: env.SLACK_SIGNING_SECRET!,
-        endpoints: '/slack/events',
-        customRoutes: o.routes,
-        logger: o.slackLogger,
-        // Listeners only filter, dedupe and enqueue (milliseconds); answering after them lets a failed enqueue
-        // become a 5xx that Slack retries, instead of an acknowledged and lost question.
-        processBeforeResponse: true,
-        processEventErrorHandler: retryLater,
-        ...oauth,
-        installerOptions,
-      });
+  const redirectUriPath = env.SLACK_REDIRECT_URL ? new URL(env.SLACK_REDIRECT_URL).pathname : '/slack/oauth_redirect';
+  const receiver = new SlackReceiver({
+    ...(env.SLACK_APP_TOKEN
+      ? { socket: { appToken: env.SLACK_APP_TOKEN, slackApiUrl: env.SLACK_API_URL } }
+      : { signingSecret: env.SLACK_SIGNING_SECRET! }),
+    routes: o.routes,
+    ...(o.installationStore
+      ? {
+          oauth: {
+            provider: {
+              clientId: env.SLACK_CLIENT_ID!,
+              clientSecret: env.SLACK_CLIENT_SECRET!,
+              stateSecret: env.SLACK_STATE_SECRET,
+              installationStore: o.installationStore,
+              logger: o.slackLogger,
+              clientOptions: o.clientOptions,
+              // Straight to Slack's consent screen; the install page would only hold a single button.
+              directInstall: true,
+            },
+            installUrl: {
+              scopes: BOT_SCOPES,
+              ...(env.SLACK_REDIRECT_URL ? { redirectUri: env.SLACK_REDIRECT_URL } : {}),
+            },
+            installPath: '/slack/install',
+            redirectUriPath,
+          },
+        }
+      : {}),
+    gate: o.bot
+      ? singleInstallationGate(
+          { teamId: o.bot.teamId, enterpriseId: o.bot.enterpriseId, appId: o.bot.appId },
+          o.log.child({ component: 'slack' }),
+        )
+      : everyInstallation,
+    ackDeadlineMs: ACK_DEADLINE_MS,
+    slackLogger: o.slackLogger,
+    log: o.log,
+  });
   const identity = o.bot ? { token: o.bot.token, botId: o.bot.botId, botUserId: o.bot.userId } : {};
   const app = new App({ receiver, logger: o.slackLogger, clientOptions: o.clientOptions, ...identity });
-  if (receiver instanceof SocketModeReceiver) ackEventsAfterQueueing(receiver, app, o.log);
   app.error(async (err) => {
     o.log.error({ err }, 'event handling failed');
     throw err;

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
 import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
+import { MemoryParticipationStore, RedisParticipationStore } from './participation.js';
 import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
 import type { Stores } from './types.js';
 import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
@@ -39,6 +40,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   if (redis) {
     return {
       threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds), opts.maxFilesPerThread),
+      participation: new RedisParticipationStore(redis, keys),
       dedupe: new RedisDedupeStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
       turns: new RedisTurnLedger(redis, keys),
@@ -52,6 +54,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   }
   return {
     threads: new MemoryThreadStore(keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
+    participation: new MemoryParticipationStore(keys),
     dedupe: new MemoryDedupeStore(keys),
     approvals: new MemoryApprovalStore(keys),
     turns: new MemoryTurnLedger(),

@@ -11,6 +11,8 @@ export function storeKeys(prefix: string) {
     /** List: attachment ids of one thread, oldest first, to forget the oldest beyond the per-thread bound. */
     threadFileOrder: (k: ThreadKey) => `${prefix}files-order:${threadId(k)}`,
     dedupe: (id: string) => `${prefix}dedupe:${id}`,
+    /** Set when the bot accepts a question in a thread: follow-ups there are for it from then on. */
+    participation: (k: ThreadKey) => `${prefix}joined:${threadId(k)}`,
     // Usage keys of one workspace share the {team} hash tag, so one Lua script may touch them all in a cluster.
     // `userKey` is a hash of the person (features/usage/user-key.ts), never the Slack id: the counters outlive forget-me.
     usageUserDay: (team: string, userKey: string, day: string) => `${prefix}usage:{${team}}:user:${userKey}:day:${day}`,

@@ -1,5 +1,6 @@
 import type { ThreadStore } from '../../turn/thread.js';
 import type { FeedbackStore } from './feedback.js';
+import type { ParticipationStore } from './participation.js';
 import type { UserStateStore } from './user-state.js';
 
 export interface DedupeStore {
@@ -27,6 +28,8 @@ export interface TurnLedger {
 
 export interface Stores {
   threads: ThreadStore;
+  /** Threads the bot accepted a question in (before anything of them is stored). */
+  participation: ParticipationStore;
   dedupe: DedupeStore;
   approvals: ApprovalStore;
   turns: TurnLedger;

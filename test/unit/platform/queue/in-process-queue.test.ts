@@ -45,10 +45,10 @@ describe('turn queue', () => {
       pino({ level: 'silent' }),
     );
     for (let i = 0; i < 10; i++) await q.enqueue(job(`j${i}`, String(i)));
-    expect(q.depth()).toBe(10);
+    expect(await q.depth()).toBe(10);
     await q.close(2000);
     expect(peak).toBe(3);
-    expect(q.depth()).toBe(0);
+    expect(await q.depth()).toBe(0);
   });
 
   it('refuses new work once closing, so the caller can answer 5xx', async () => {
