@@ -7,6 +7,11 @@ export const CALL_LIMIT = 12_000;
  * total per message (below the 40,000 of plain `text`), so longer answers continue in a follow-up message.
  */
 export const MESSAGE_LIMIT = 12_000;
+/**
+ * While the answer still grows, a message is filled only this far: the rest of it is kept for the line that closes
+ * a code block when the answer has to continue in another message (or for the closing write, which may fill it).
+ */
+const FENCE_ROOM = 32;
 
 /** One write: `text` goes to Slack; once accepted, `consumed` characters of pending text are done. */
 export interface Piece {
@@ -35,18 +40,28 @@ export class ReplyText {
     return this.sent.length + this.pending.length <= MESSAGE_LIMIT;
   }
 
-  /** The next write: all pending text if it fits this message, else up to the best boundary, closing an open code fence. */
-  next(): Piece {
-    if (this.fits()) {
+  /**
+   * The next write: all pending text if it fits this message, else up to the best boundary, closing an open code
+   * fence; null while all that is pending is held back for the reserve. `complete`: no more text will come, so
+   * the message may be filled to the limit.
+   */
+  next(complete: boolean): Piece | null {
+    if (!this.pending) return null;
+    const room = complete ? MESSAGE_LIMIT : MESSAGE_LIMIT - FENCE_ROOM;
+    if (this.sent.length + this.pending.length <= room) {
       const text = this.pending.slice(0, CALL_LIMIT);
       return { text, consumed: text.length, rollover: false, reopen: null };
     }
     const whole = this.sent + this.pending;
-    const cut = safeCutPoint(whole, MESSAGE_LIMIT);
-    if (cut.index <= this.sent.length) {
-      const text = this.pending.slice(0, Math.max(1, MESSAGE_LIMIT - this.sent.length));
-      return { text, consumed: text.length, rollover: true, reopen: null };
+    const cut = safeCutPoint(whole, MESSAGE_LIMIT, this.sent.length);
+    if (cut.index === whole.length) {
+      // Everything fits but more may follow: fill up to the reserve and keep the rest for the next write.
+      let text = this.pending.slice(0, Math.max(0, room - this.sent.length));
+      if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+      return text ? { text, consumed: text.length, rollover: false, reopen: null } : null;
     }
+    // No room is left after what is shown (it was filled to the limit): close it as it stands, the rest goes on.
+    if (cut.index <= this.sent.length) return { text: '', consumed: 0, rollover: true, reopen: null };
     const close = cut.openFence ? `\n${closingFence(cut.openFence)}` : '';
     return {
       text: whole.slice(this.sent.length, cut.index) + close,

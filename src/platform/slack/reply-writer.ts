@@ -19,7 +19,7 @@ export type { ReplyTarget } from './reply-transports.js';
 
 /** Failed writes in a row (rate limits aside) after which the rest of an answer is given up (and logged). */
 const MAX_FAILURES = 12;
-/** How long a finished answer may wait on Slack's rate limits before the rest is given up (and logged). */
+/** How long finishing an answer may wait on Slack's rate limits before the rest is given up (and logged). */
 const DRAIN_DEADLINE_MS = 10 * 60_000;
 /** A finished answer whose next edit is held back longer than this continues in a new message (rather than leave the end unseen). */
 const CONTINUE_AFTER_MS = 10_000;
@@ -95,6 +95,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     notice?: string;
   }): Promise<{ messageTs: string[]; undelivered?: number }> {
     this.finished = true;
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
     await this.quiesce();
     if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
     if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
@@ -104,7 +105,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     const heldBack = this.transport.kind === 'post' && this.editsHeldBack();
     if (this.ts && this.text.fits() && pending.length <= CALL_LIMIT && !heldBack && (await this.close(blocks, pending)))
       return this.done();
-    await this.drain();
+    await this.drain(deadline);
     await this.close(blocks, '');
     return this.done();
   }
@@ -157,7 +158,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   private schedule(): void {
-    if (this.timer || this.writing || this.finished || this.gaveUp || !this.text.pending) return;
+    if (this.timer || this.writing || this.finished || this.gaveUp || !this.text.next(false)) return;
     const method = this.method();
     const due = this.pacer.dueAt({
       readyAt: this.gate.readyAt(this.limitKey(method)),
@@ -182,7 +183,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
    * short retry of a streaming call writes again at once; a failing post or edit waits for the next turn.
    */
   private async writeOnce(): Promise<void> {
-    for (let attempt = 0; attempt < MAX_FAILURES && this.text.pending && !this.gaveUp; attempt++) {
+    for (let attempt = 0; attempt < MAX_FAILURES && this.text.next(false) && !this.gaveUp; attempt++) {
       if (this.gate.readyAt(this.limitKey(this.method())) > Date.now()) return;
       const step = await this.step();
       if (step !== 'fallback' && !(step === 'retry' && this.transport.kind === 'stream')) return;
@@ -191,10 +192,9 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
 
   /**
    * Writes everything left once the answer is complete. Rate limits are waited out (they do not count as
-   * failures) up to a deadline; an edit that Slack holds back for long continues in a new message instead.
+   * failures) up to `deadline`; an edit that Slack holds back for long continues in a new message instead.
    */
-  private async drain(): Promise<void> {
-    const deadline = Date.now() + DRAIN_DEADLINE_MS;
+  private async drain(deadline: number): Promise<void> {
     for (let failures = 0; this.text.pending && !this.gaveUp && failures < MAX_FAILURES && Date.now() < deadline; ) {
       if (this.ts && this.transport.kind === 'post' && this.editsHeldBack()) this.detach();
       const step = await this.step();
@@ -214,7 +214,14 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private async step(): Promise<Step> {
     const method = this.method();
     await this.gate.wait(this.limitKey(method));
-    const piece = this.text.next();
+    const piece = this.text.next(this.finished);
+    if (!piece) return 'written'; // nothing to write yet: the text is held back at the message's end
+    if (!piece.text) {
+      // A full message to close before the rest goes on.
+      await this.close([], '');
+      this.text.newMessage();
+      return 'written';
+    }
     const transport = this.transport;
     this.pacer.writing();
     try {
@@ -299,12 +306,9 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     const ts = this.ts!;
     this.switchTo(this.post);
     if (failure.kind === 'transient') {
-      const failed = await patientCall(
-        this.gate,
-        this.stream.closes,
-        () => this.stream.close(ts, '', '', []),
-        STREAM_ATTEMPTS,
-      );
+      const failed = await patientCall(this.gate, this.stream.closes, () => this.stream.close(ts, '', '', []), {
+        transientAttempts: STREAM_ATTEMPTS,
+      });
       const editable = !failed || (failed.kind === 'platform' && failed.error === 'message_not_in_streaming_state');
       if (!editable) {
         this.detach();
@@ -341,8 +345,9 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       this.log.info('final blocks left off: edits are rate-limited for a while');
       return this.closed(tail);
     }
-    const attempts = t === this.stream ? STREAM_ATTEMPTS : undefined;
-    const failure = await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), attempts);
+    // A stream is stopped patiently (it cannot be edited while live); an edit held back long is better written anew.
+    const patience = t === this.stream ? { transientAttempts: STREAM_ATTEMPTS } : { maxWaitMs: CONTINUE_AFTER_MS };
+    const failure = await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), patience);
     if (!failure) return this.closed(tail);
     this.log.warn({ method: t.closes, failure }, 'closing the reply failed');
     if (t === this.post) {
