@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../../lib/backoff.js';
+import { withRetry } from '../../lib/retry.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { patientCall } from './patient-call.js';
 import type { SlackRateGate } from './rate-gate.js';
@@ -63,7 +64,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private writing: Promise<void> | undefined;
   private finished = false;
   private gaveUp = false;
-  /** Transient failures since the last accepted write, for the retry policy. */
+  /** Transient failures of posts and edits since the last accepted write, for their backoff. */
   private failuresInRow = 0;
 
   constructor(
@@ -179,14 +180,13 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   /**
-   * One write while the answer streams, never waiting on a rate limit (text gathers meanwhile). A fallback or a
-   * short retry of a streaming call writes again at once; a failing post or edit waits for the next turn.
+   * One write while the answer streams, never waiting on a rate limit (text gathers meanwhile). After a fallback
+   * it writes again at once, the other way; a failing post or edit waits for the next tick.
    */
   private async writeOnce(): Promise<void> {
     for (let attempt = 0; attempt < MAX_FAILURES && this.text.next(false) && !this.gaveUp; attempt++) {
       if (this.gate.readyAt(this.limitKey(this.method())) > Date.now()) return;
-      const step = await this.step();
-      if (step !== 'fallback' && !(step === 'retry' && this.transport.kind === 'stream')) return;
+      if ((await this.step()) !== 'fallback') return;
     }
   }
 
@@ -223,10 +223,20 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       return 'written';
     }
     const transport = this.transport;
+    const ts = this.ts;
     this.pacer.writing();
     try {
-      if (this.ts) await transport.add(this.ts, this.text.sent, piece.text);
-      else await this.opened(await transport.open(piece.text, this.messages.length === 0));
+      await withRetry(
+        async () => {
+          if (ts) await transport.add(ts, this.text.sent, piece.text);
+          else await this.opened(await transport.open(piece.text, this.messages.length === 0));
+        },
+        {
+          // A 5xx or a broken connection on a streaming call is tried once more shortly; a longer outage falls back.
+          attempts: transport === this.stream ? STREAM_ATTEMPTS : 1,
+          delayFor: (err) => (classifySlackError(err).kind === 'transient' ? STREAM_RETRY_MS : undefined),
+        },
+      );
     } catch (err) {
       return this.recover(method, classifySlackError(err));
     }
@@ -269,18 +279,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       this.switchTo(this.post);
       return 'fallback';
     }
-    if (failure.kind === 'transient') {
-      const attempt = this.failuresInRow++;
-      if (this.transport === this.post) {
-        await sleep(backoffMs(attempt));
-        return 'retry';
-      }
-      if (attempt + 1 < STREAM_ATTEMPTS) {
-        await sleep(STREAM_RETRY_MS);
-        return 'retry';
-      }
-      this.log.warn({ method, attempts: STREAM_ATTEMPTS }, 'streaming keeps failing; continuing by post and update');
+    if (failure.kind === 'transient' && this.transport === this.post) {
+      await sleep(backoffMs(this.failuresInRow++));
+      return 'retry';
     }
+    if (failure.kind === 'transient')
+      this.log.warn({ method, attempts: STREAM_ATTEMPTS }, 'streaming keeps failing; continuing by post and update');
     switch (method) {
       case this.stream.opens:
         this.switchTo(this.post);
