@@ -104,6 +104,7 @@ export class FakeWebClient {
       this.call('chat.appendStream', args, () => {
         const m = this.live(args);
         const text = this.markdown(args);
+        if (!text) throw this.refuse('no_text');
         if (m.text.length + text.length > MARKDOWN_LIMIT) throw this.refuse('msg_too_long');
         m.text += text;
         return { channel: m.channel, ts: m.ts };
@@ -214,6 +215,7 @@ export class FakeWebClient {
     const blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
     if (typeof args.markdown_text === 'string') {
       if (args.text !== undefined || blocks) throw this.refuse('markdown_text_conflict');
+      if (!args.markdown_text) throw this.refuse('no_text');
       return { text: this.markdown(args) };
     }
     if (!args.text && !blocks?.length) throw this.refuse('no_text');
