@@ -169,15 +169,17 @@ export const fileConfigSchema = z
           .int()
           .min(0)
           .max(2_000)
-          .default(120)
-          .describe('How long to gather the first words before showing them.'),
+          .default(0)
+          .describe('How long to gather the first words before showing them (0: on the first token).'),
         flush_interval_ms: z
           .number()
           .int()
           .min(250)
           .max(10_000)
           .default(1_000)
-          .describe('Minimum time between Slack writes while streaming.'),
+          .describe(
+            'Minimum time between Slack writes after the first words while streaming (doubles each time Slack rate-limits the reply).',
+          ),
         native_streaming: z
           .boolean()
           .default(true)

@@ -108,8 +108,14 @@ export interface ReplySink {
   status(text: string, kind?: 'queue' | 'tools'): void;
   /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
   restart(note: string): Promise<void>;
-  /** Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. */
-  finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }>;
+  /**
+   * Flushes everything, closes the reply, and adds the notice (if any) visibly at its end. `undelivered`: how many
+   * characters of the reply never reached the user (the platform kept refusing); absent or 0 when all were shown.
+   */
+  finish(end: {
+    outcome: 'answered' | 'failed';
+    notice?: string;
+  }): Promise<{ messageTs: string[]; undelivered?: number }>;
 }
 
 /** What one or more model calls used. `usdMicros` is integer millionths of a dollar, exact in Redis counters. */

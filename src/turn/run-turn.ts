@@ -63,8 +63,11 @@ export interface TurnInput {
 }
 
 export interface TurnResult {
-  /** `refused`: a quota was reached before the answer was complete (maybe before any call); the user was told. */
-  outcome: 'answered' | 'failed' | 'refused';
+  /**
+   * `refused`: a quota was reached before the answer was complete (maybe before any call); the user was told.
+   * `undelivered`: the reply could not be shown (Slack kept refusing it), so the answer is not stored as given.
+   */
+  outcome: 'answered' | 'failed' | 'refused' | 'undelivered';
   /** What the turn's model calls used and cost (those that reported usage). */
   usage: UsageTotals;
   call?: ModelCall;
@@ -250,10 +253,15 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const notice =
     [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
     undefined;
-  const outcome = error ? 'failed' : refusal ? 'refused' : 'answered';
-  const { messageTs } = await sink.finish({ outcome: outcome === 'answered' ? 'answered' : 'failed', notice });
+  const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
+  const { messageTs, undelivered } = await sink.finish({
+    outcome: ended === 'answered' ? 'answered' : 'failed',
+    notice,
+  });
+  const outcome = undelivered ? 'undelivered' : ended;
   const finalText = shown.nextRound();
-  if (finalText) {
+  // An answer the user never saw is not part of the conversation: the next turn must not build on it.
+  if (finalText && !undelivered) {
     const responseId = request.store && !error ? call?.responseId : undefined;
     items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
   }

@@ -79,6 +79,12 @@ export const DEFAULT_SCOPES = [
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
+
+/**
+ * How a method fails while an outage lasts: an HTTP status from Slack's edge (an HTML page, no JSON; the call is
+ * not applied), or Slack's own refusal (`{ok:false,error}` with HTTP 200).
+ */
+export type SlackOutage = { status: 500 | 502 | 503 | 504 } | { error: string };
 const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 export class FakeSlack {
   readonly botToken: string;
@@ -99,6 +105,7 @@ export class FakeSlack {
   private readonly limiter: RateLimiter;
   private readonly socket: SocketModeServer;
   private readonly server: Server;
+  private readonly outages: Array<{ method: string; fault: SlackOutage; until: number }> = [];
   private base = '';
 
   constructor(readonly opts: FakeSlackOptions = {}) {
@@ -190,6 +197,16 @@ export class FakeSlack {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Every call of `method` fails with `fault` for `forMs` (on the fake's clock), or until `heal()`. */
+  failFor(method: string, fault: SlackOutage, forMs = Number.POSITIVE_INFINITY): void {
+    this.outages.push({ method, fault, until: this.ws.now() + forMs });
+  }
+
+  /** Ends every outage started with failFor. */
+  heal(): void {
+    this.outages.length = 0;
+  }
+
   // ---------- HTTP ----------
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -279,6 +296,16 @@ export class FakeSlack {
       return fail(e instanceof SlackApiError ? e.code : 'invalid_json');
     }
     call.args = parsed.args;
+    const outage = this.outages.find((o) => o.method === method && at < o.until)?.fault;
+    if (outage && 'status' in outage) {
+      call.status = outage.status;
+      call.error = `http_${outage.status}`;
+      res
+        .writeHead(outage.status, { 'Content-Type': 'text/html' })
+        .end('<html><body>Slack is having trouble</body></html>');
+      return;
+    }
+    if (outage) return fail(outage.error);
     if (method === 'oauth.v2.access' && this.oauth) {
       const header = String(req.headers.authorization ?? '');
       const basic = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;

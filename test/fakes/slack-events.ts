@@ -212,7 +212,16 @@ export interface MentionInput {
   thread_ts?: string;
   files?: unknown[];
   team?: string;
+  /**
+   * The author's own team in a Slack Connect channel (another organisation's): Slack then adds `user_team` and
+   * `source_team` to the event, and `team` is the author's team.
+   */
+  userTeam?: string;
 }
+
+/** The fields Slack adds to an event whose author belongs to another team (Slack Connect). */
+const connectFields = (i: MentionInput): Json =>
+  i.userTeam ? { team: i.userTeam, user_team: i.userTeam, source_team: i.userTeam } : {};
 
 /** app_mention event (never sent for DMs). */
 export function appMention(i: MentionInput): Json {
@@ -229,6 +238,7 @@ export function appMention(i: MentionInput): Json {
     ...(i.thread_ts ? { thread_ts: i.thread_ts } : {}),
     ...(i.files?.length ? { files: i.files, upload: false, display_as_bot: false } : {}),
     event_ts: ts,
+    ...connectFields(i),
   };
 }
 
@@ -263,6 +273,7 @@ export function messageEvent(i: MessageInput): Json {
     channel: i.channel,
     event_ts: ts,
     channel_type: channelType,
+    ...connectFields(i),
   });
   if (i.thread_ts) Object.assign(ev, { thread_ts: i.thread_ts, parent_user_id: i.user });
   return ev;

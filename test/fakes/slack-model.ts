@@ -95,7 +95,7 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
-  /** HTTP status returned (200 or 429). */
+  /** HTTP status returned (200, 429, or a 5xx during an outage). */
   status: number;
   ok: boolean;
   error?: string;

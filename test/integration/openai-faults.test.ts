@@ -42,7 +42,8 @@ describe('OpenAI faults mid-answer', () => {
   });
 
   it('starts over silently when the stream broke before anything reached Slack', async () => {
-    h = await new Harness().start();
+    // The first words normally go out on the first token; a gathering window keeps them back until the break.
+    h = await new Harness({ yaml: 'slack:\n  first_flush_ms: 500\n' }).start();
     h.openai.enqueue({ kind: 'reset', afterText: 'Never shown' }, { kind: 'text', text: 'The only answer.' });
     const sent = await h.mention({ text: 'hello' });
     await h.turnFinished(sent.eventId);

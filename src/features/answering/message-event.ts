@@ -6,6 +6,8 @@ export const messageEventSchema = z.looseObject({
   type: z.enum(['message', 'app_mention']),
   subtype: z.string().optional(),
   user: z.string().optional(),
+  /** The author's team; in a Slack Connect channel it can differ from the workspace the event was sent for. */
+  user_team: z.string().min(1).optional(),
   bot_id: z.string().optional(),
   text: z.string().default(''),
   ts: z.string().regex(/^\d+\.\d+$/),

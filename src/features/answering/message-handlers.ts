@@ -85,6 +85,7 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       key,
       isDm: trigger.isDm,
       userId: event.user ?? event.bot_id ?? 'unknown',
+      ...(event.user_team ? { userTeamId: event.user_team } : {}),
       messageTs: event.ts,
       text: event.text,
       ...(event.files?.length ? { files: event.files } : {}),

@@ -4,6 +4,7 @@ import { channelSettings } from '../../config/settings.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
+import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces, Workspace } from '../../platform/slack/workspaces.js';
@@ -116,7 +117,8 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     );
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
-    log.info(
+    // An answer Slack never showed is an incident, not a finished turn: it must stand out in the logs.
+    log[result.outcome === 'undelivered' ? 'error' : 'info'](
       {
         outcome: result.outcome,
         messages: result.messageTs.length,
@@ -146,15 +148,16 @@ function replySink(
     workspace.client,
     workspace.gate,
     {
-      teamId: job.key.teamId,
       channel: job.key.channel,
       threadTs: job.key.threadTs,
       recipientUserId: job.userId,
+      // In a Slack Connect channel the asker may belong to another organisation than the event's workspace.
+      recipientTeamId: job.userTeamId ?? job.key.teamId,
       ...(broadcast ? { broadcast } : {}),
     },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
-      finalBlocks: feedbackBlocks,
+      finalBlocks: () => feedbackBlocks() as Blocks,
       firstFlushMs: deps.file.slack.first_flush_ms,
       flushIntervalMs: deps.file.slack.flush_interval_ms,
       nativeStreaming: deps.file.slack.native_streaming,

@@ -104,8 +104,9 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       return;
     }
     await ack();
-    const userId = parsed.data.user.id;
-    void askAbout(client, teamOf(parsed.data), userId, target, question).catch(async (err) => {
+    const asker = { id: parsed.data.user.id, teamId: parsed.data.user.team_id };
+    const userId = asker.id;
+    void askAbout(client, teamOf(parsed.data), asker, target, question).catch(async (err) => {
       deps.log.error({ err }, 'ask about message failed');
       await client.chat
         .postEphemeral({ channel: target.channel, user: userId, text: NOT_TAKEN })
@@ -116,10 +117,11 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
   const askAbout = async (
     client: WebClient,
     teamId: string,
-    userId: string,
+    asker: { id: string; teamId: string | undefined },
     t: z.infer<typeof askTargetSchema>,
     question: string,
   ) => {
+    const userId = asker.id;
     let messages: ThreadMessage[];
     try {
       messages = await readThread(client, t.channel, t.threadTs);
@@ -147,6 +149,8 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       threadTs: t.threadTs,
       messageTs: String(posted.ts),
       userId,
+      // The asker's own team (a Slack Connect guest's organisation) receives the streamed answer.
+      ...(asker.teamId ? { userTeamId: asker.teamId } : {}),
       text,
       files: message?.files,
       origin: 'shortcut',
@@ -182,6 +186,7 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       threadTs,
       messageTs: a.action_ts,
       userId: a.user.id,
+      ...(a.user.team_id ? { userTeamId: a.user.team_id } : {}),
       text: summaryRequest(transcript, messages.length),
       origin: 'shortcut',
     });

@@ -25,6 +25,8 @@ export interface TurnRequest {
   /** The Slack message (or shortcut action) this turn answers; unique within the thread. */
   messageTs: string;
   userId: string;
+  /** The asker's own team when Slack names it (Slack Connect); else the thread's. */
+  userTeamId?: string;
   text: string;
   files?: SlackFile[];
   origin: 'command' | 'shortcut';
@@ -41,6 +43,7 @@ export function turnStarter(accept: AcceptQuestion, now: () => number = Date.now
       key: { teamId: r.teamId, channel: r.channel, threadTs: r.threadTs },
       isDm: r.channel.startsWith('D'),
       userId: r.userId,
+      ...(r.userTeamId ? { userTeamId: r.userTeamId } : {}),
       messageTs: r.messageTs,
       text: r.text,
       ...(r.files?.length ? { files: r.files } : {}),

@@ -17,6 +17,8 @@ export interface TurnJob {
   key: ThreadKey;
   isDm: boolean;
   userId: string;
+  /** The asker's own team when Slack names it (a Slack Connect guest's organisation); else the thread's team. */
+  userTeamId?: string;
   messageTs: string;
   text: string;
   /** Slack file objects of the message; downloaded by the worker, not the handler, so Slack gets its ack fast. */
@@ -34,6 +36,7 @@ export const turnJobSchema = z.object({
   key: z.object({ teamId: z.string(), channel: z.string().min(1), threadTs: z.string().min(1) }),
   isDm: z.boolean(),
   userId: z.string(),
+  userTeamId: z.string().min(1).optional(),
   messageTs: z.string(),
   text: z.string(),
   files: z.array(slackFileSchema).optional(),

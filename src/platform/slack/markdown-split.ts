@@ -138,9 +138,10 @@ function findCut(text: string, max: number, minIndex: number): Cut {
 /**
  * The best place to end a piece of at most `max` characters (closing fence included) in `text`, which may still
  * be growing: after a paragraph, else after a line outside code, else after a line inside a code block, else at a
- * space, else at `max`. When all of `text` fits, the cut is at its end.
+ * space, else at `max`. When all of `text` fits, the cut is at its end. The cut falls after `from` (text before it
+ * is already shown and cannot be cut any more) unless no room is left there.
  */
-export function safeCutPoint(text: string, max: number): Cut {
+export function safeCutPoint(text: string, max: number, from = 0): Cut {
   if (max < 1 || !text) return { index: 0, resume: 0, openFence: null };
-  return findCut(text, max, 1);
+  return findCut(text, max, from + 1);
 }

@@ -1,118 +1,126 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { sleep } from '../../lib/backoff.js';
+import { backoffMs, sleep } from '../../lib/backoff.js';
+import { withRetry } from '../../lib/retry.js';
 import type { ReplySink } from '../../turn/ports.js';
-import { closingFence, safeCutPoint } from './markdown-split.js';
-import { plainPreview } from './mrkdwn.js';
 import { patientCall } from './patient-call.js';
 import type { SlackRateGate } from './rate-gate.js';
+import { ReplyPacer } from './reply-pacer.js';
+import { CALL_LIMIT, ReplyText } from './reply-text.js';
+import {
+  type Blocks,
+  PostTransport,
+  type ReplyTarget,
+  type ReplyTransport,
+  StreamTransport,
+} from './reply-transports.js';
 import { classifySlackError, type SlackFailure } from './slack-errors.js';
 
-/** Slack accepts at most 12,000 characters of markdown_text per call. */
-export const CALL_LIMIT = 12_000;
-/**
- * Streamed and markdown_text messages render as markdown blocks, which Slack caps at 12,000 characters in
- * total per message (below the 40,000 of plain `text`), so longer answers continue in a follow-up message.
- */
-export const MESSAGE_LIMIT = 12_000;
-const MAX_ATTEMPTS = 12;
-/** How long a finished answer may wait on Slack's rate limits before the rest is given up (and logged). */
+export type { ReplyTarget } from './reply-transports.js';
+
+/** Failed writes in a row (rate limits aside) after which the rest of an answer is given up (and logged). */
+const MAX_FAILURES = 12;
+/** How long finishing an answer may wait on Slack's rate limits before the rest is given up (and logged). */
 const DRAIN_DEADLINE_MS = 10 * 60_000;
 /** A finished answer whose next edit is held back longer than this continues in a new message (rather than leave the end unseen). */
 const CONTINUE_AFTER_MS = 10_000;
-
-export interface ReplyTarget {
-  teamId: string;
-  channel: string;
-  threadTs: string;
-  recipientUserId: string;
-  /**
-   * Also show the answer in the channel (reply_broadcast on its first message). Slack's streaming methods cannot
-   * broadcast, so such answers are posted and edited instead of streamed.
-   */
-  broadcast?: boolean;
-}
+/**
+ * Tries of a streaming call failing with a 5xx or a network error (each already retried twice by the client)
+ * before the reply falls back to post + update, as it does when Slack refuses or expires a stream: an outage of
+ * the streaming methods costs about a second, not the answer.
+ */
+const STREAM_ATTEMPTS = 2;
+const STREAM_RETRY_MS = 250;
 
 export interface ReplyWriterOptions {
   firstFlushMs: number;
   flushIntervalMs: number;
   nativeStreaming: boolean;
   /** Blocks shown under a finished answer (feedback buttons). */
-  finalBlocks?: () => unknown[];
+  finalBlocks?: () => Blocks;
   /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
   onFirstVisible?: () => void;
   /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */
   onMessage?: (ts: string) => Promise<void>;
 }
 
-type Mode = 'stream' | 'post';
 type Step = 'written' | 'rate_limited' | 'retry' | 'fallback' | 'gave_up';
 
 /**
- * Streams one answer into a Slack thread. Native streaming first; when Slack refuses, rate-limits the start or
- * lets a stream expire, it continues with chat.postMessage + chat.update carrying the full text. Text is only
- * dropped from `pending` after Slack accepted it, so no failure path loses words.
+ * Writes one answer into a Slack thread. It only orchestrates: the text buffer decides what the next write
+ * carries, the pacer when it goes, a transport how (native streaming first, post + update when Slack refuses,
+ * rate-limits the start, expires a stream or keeps failing), and this class what a failure means.
  */
 export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
-  private mode: Mode;
+  private readonly text = new ReplyText();
+  private readonly pacer: ReplyPacer;
+  private readonly stream: StreamTransport;
+  private readonly post: PostTransport;
+  private transport: ReplyTransport;
+  /** The message being written, once opened. */
   private ts: string | undefined;
-  private sent = '';
-  private pending = '';
   private readonly messages: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
-  private firstTextAt: number | undefined;
-  private lastWriteAt = 0;
   private finished = false;
   private gaveUp = false;
+  /** Transient failures of posts and edits since the last accepted write, for their backoff. */
+  private failuresInRow = 0;
 
   constructor(
-    private readonly client: WebClient,
+    client: WebClient,
     private readonly gate: SlackRateGate,
     private readonly target: ReplyTarget,
     private readonly options: ReplyWriterOptions,
     private readonly log: Logger,
   ) {
-    this.mode = options.nativeStreaming && !target.broadcast ? 'stream' : 'post';
+    this.pacer = new ReplyPacer({ firstFlushMs: options.firstFlushMs, intervalMs: options.flushIntervalMs });
+    this.stream = new StreamTransport(client, target);
+    this.post = new PostTransport(client, target);
+    this.transport = options.nativeStreaming && !target.broadcast ? this.stream : this.post;
   }
 
   append(delta: string): void {
     if (this.finished || !delta) return;
-    this.pending += delta;
-    this.firstTextAt ??= Date.now();
+    this.text.add(delta);
+    this.pacer.textArrived();
     this.schedule();
   }
 
-  async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
+  /**
+   * Flushes everything and closes the reply. `undelivered` counts the characters Slack never accepted, so that
+   * an answer the user could not see is not recorded as answered.
+   */
+  async finish(end: {
+    outcome: 'answered' | 'failed';
+    notice?: string;
+  }): Promise<{ messageTs: string[]; undelivered?: number }> {
     this.finished = true;
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
     await this.quiesce();
-    if (end.notice) this.pending += (this.sent || this.pending ? '\n\n' : '') + end.notice;
-    if (!this.sent && !this.pending) this.pending = '_I have nothing to add here._';
+    if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
+    if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
     const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
-    // The last words ride on chat.stopStream when they fit: one Tier 2 call instead of an append and a stop.
-    if (
-      this.mode === 'stream' &&
-      this.ts &&
-      this.sent.length + this.pending.length <= MESSAGE_LIMIT &&
-      (await this.stopWithTail(blocks))
-    ) {
+    // The last words ride on the closing call when they fit: one call instead of a write and a close.
+    const { pending } = this.text;
+    const heldBack = this.transport.kind === 'post' && this.editsHeldBack();
+    if (this.ts && this.text.fits() && pending.length <= CALL_LIMIT && !heldBack && (await this.close(blocks, pending)))
       return this.done();
-    }
-    await this.drain();
-    await this.close(blocks);
+    await this.drain(deadline);
+    await this.close(blocks, '');
     return this.done();
   }
 
-  private done(): { messageTs: string[] } {
-    if (this.pending)
-      this.log.error({ lost_chars: this.pending.length }, 'could not deliver the whole answer to Slack');
-    return { messageTs: [...this.messages] };
+  private done(): { messageTs: string[]; undelivered?: number } {
+    const undelivered = this.text.pending.length;
+    if (undelivered) this.log.error({ lost_chars: undelivered }, 'could not deliver the whole answer to Slack');
+    return { messageTs: [...this.messages], ...(undelivered ? { undelivered } : {}) };
   }
 
   /** Starts the answer over in the message(s) already shown, headed by `note`; nothing to do if none was shown. */
   async restart(note: string): Promise<void> {
     await this.quiesce();
-    const live = this.mode === 'stream' ? this.ts : undefined;
+    const live = this.transport.kind === 'stream' ? this.ts : undefined;
     await this.adopt([...this.messages], note, live ? [live] : []);
   }
 
@@ -125,19 +133,17 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   private async adopt(messages: readonly string[], note: string, streaming: readonly string[]): Promise<void> {
-    this.pending = '';
+    this.text.discard();
     const [first, ...rest] = messages;
     if (!first) return;
-    const { channel } = this.target;
     for (const ts of streaming)
-      await patientCall(this.gate, 'chat.stopStream', () => this.client.chat.stopStream({ channel, ts }));
-    for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.client.chat.delete({ channel, ts }));
-    this.mode = 'post';
+      await patientCall(this.gate, this.stream.closes, () => this.stream.close(ts, '', '', []));
+    for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.post.remove(ts));
+    this.transport = this.post;
     this.ts = first;
     this.messages.length = 0;
     this.messages.push(first);
-    this.sent = '';
-    this.pending = `${note}\n\n`;
+    this.text.restart(note);
     this.gaveUp = false;
   }
 
@@ -153,13 +159,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   private schedule(): void {
-    if (this.timer || this.writing || this.finished || this.gaveUp || !this.pending) return;
-    const paced =
-      this.ts === undefined
-        ? (this.firstTextAt ?? Date.now()) + this.options.firstFlushMs
-        : this.lastWriteAt + Math.max(this.options.flushIntervalMs, this.gate.spacing(this.method()));
-    // While Slack holds this method back, text keeps gathering and goes out in one write when it allows.
-    const due = Math.max(paced, this.gate.readyAt(this.limitKey(this.method())));
+    if (this.timer || this.writing || this.finished || this.gaveUp || !this.text.next(false)) return;
+    const method = this.method();
+    const due = this.pacer.dueAt({
+      readyAt: this.gate.readyAt(this.limitKey(method)),
+      spacing: this.gate.spacing(method),
+    });
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
@@ -174,23 +179,24 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     );
   }
 
-  /** One Slack write while streaming: at most one call per flush interval, never waiting on a rate limit. */
+  /**
+   * One write while the answer streams, never waiting on a rate limit (text gathers meanwhile). After a fallback
+   * it writes again at once, the other way; a failing post or edit waits for the next tick.
+   */
   private async writeOnce(): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && this.pending && !this.gaveUp; attempt++) {
+    for (let attempt = 0; attempt < MAX_FAILURES && this.text.next(false) && !this.gaveUp; attempt++) {
       if (this.gate.readyAt(this.limitKey(this.method())) > Date.now()) return;
-      if ((await this.step()) === 'written') return;
+      if ((await this.step()) !== 'fallback') return;
     }
   }
 
   /**
    * Writes everything left once the answer is complete. Rate limits are waited out (they do not count as
-   * failures) up to a deadline; an edit that Slack holds back for long continues in a new message instead.
+   * failures) up to `deadline`; an edit that Slack holds back for long continues in a new message instead.
    */
-  private async drain(): Promise<void> {
-    const deadline = Date.now() + DRAIN_DEADLINE_MS;
-    for (let failures = 0; this.pending && !this.gaveUp && failures < MAX_ATTEMPTS && Date.now() < deadline; ) {
-      if (this.method() === 'chat.update' && this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS)
-        this.detach();
+  private async drain(deadline: number): Promise<void> {
+    for (let failures = 0; this.text.pending && !this.gaveUp && failures < MAX_FAILURES && Date.now() < deadline; ) {
+      if (this.ts && this.transport.kind === 'post' && this.editsHeldBack()) this.detach();
       const step = await this.step();
       if (step === 'written' || step === 'rate_limited') failures = 0;
       else failures++;
@@ -199,80 +205,49 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
 
   /** The call the next write needs. A stream that cannot start now (rate-limited) starts as a posted message. */
   private method(): string {
-    if (this.mode === 'stream' && !this.ts && this.gate.readyAt('chat.startStream') > Date.now()) this.mode = 'post';
-    if (this.mode === 'stream') return this.ts ? 'chat.appendStream' : 'chat.startStream';
-    return this.ts ? 'chat.update' : 'chat.postMessage';
+    if (this.transport === this.stream && !this.ts && this.gate.readyAt(this.stream.opens) > Date.now())
+      this.transport = this.post;
+    return this.ts ? this.transport.adds : this.transport.opens;
   }
 
   /** Takes the next piece of pending text (after any rate-limit wait, so waiting coalesces) and writes it. */
   private async step(): Promise<Step> {
     const method = this.method();
     await this.gate.wait(this.limitKey(method));
-    const next = this.nextPiece();
-    const step = await this.write(method, next.piece);
-    if (step !== 'written') return step;
-    this.pending = this.pending.slice(next.consumed);
-    this.lastWriteAt = Date.now();
-    if (next.rollover) {
-      await this.close([]);
-      if (next.reopen) this.pending = `${next.reopen}\n${this.pending}`;
-    }
-    return 'written';
-  }
-
-  /** The next write: all pending text if it fits this message, else up to the best boundary, closing any open code fence. */
-  private nextPiece(): { piece: string; consumed: number; rollover: boolean; reopen: string | null } {
-    if (this.sent.length + this.pending.length <= MESSAGE_LIMIT) {
-      const piece = this.pending.slice(0, CALL_LIMIT);
-      return { piece, consumed: piece.length, rollover: false, reopen: null };
-    }
-    const whole = this.sent + this.pending;
-    const cut = safeCutPoint(whole, MESSAGE_LIMIT);
-    if (cut.index <= this.sent.length) {
-      const piece = this.pending.slice(0, Math.max(1, MESSAGE_LIMIT - this.sent.length));
-      return { piece, consumed: piece.length, rollover: true, reopen: null };
-    }
-    const close = cut.openFence ? `\n${closingFence(cut.openFence)}` : '';
-    return {
-      piece: whole.slice(this.sent.length, cut.index) + close,
-      consumed: cut.resume - this.sent.length,
-      rollover: true,
-      reopen: cut.openFence,
-    };
-  }
-
-  private async write(method: string, text: string): Promise<Step> {
-    const { channel, threadTs, recipientUserId, teamId } = this.target;
-    try {
-      if (method === 'chat.startStream') {
-        const res = await this.client.chat.startStream({
-          channel,
-          thread_ts: threadTs,
-          markdown_text: text,
-          recipient_user_id: recipientUserId,
-          recipient_team_id: teamId,
-        });
-        await this.opened(String(res.ts));
-      } else if (method === 'chat.appendStream') {
-        await this.client.chat.appendStream({ channel, ts: this.ts!, markdown_text: text });
-      } else if (method === 'chat.postMessage') {
-        const broadcast = this.target.broadcast && this.messages.length === 0 ? { reply_broadcast: true } : {};
-        const res = await this.client.chat.postMessage({
-          channel,
-          thread_ts: threadTs,
-          markdown_text: text,
-          ...broadcast,
-        });
-        await this.opened(String(res.ts));
-      } else {
-        await this.client.chat.update({ channel, ts: this.ts!, markdown_text: this.sent + text });
-      }
-      this.sent += text;
-      this.gate.called(method, this);
+    const piece = this.text.next(this.finished);
+    if (!piece) return 'written'; // nothing to write yet: the text is held back at the message's end
+    if (!piece.text) {
+      // A full message to close before the rest goes on.
+      await this.close([], '');
+      this.text.newMessage();
       return 'written';
+    }
+    const transport = this.transport;
+    const ts = this.ts;
+    this.pacer.writing();
+    try {
+      await withRetry(
+        async () => {
+          if (ts) await transport.add(ts, this.text.sent, piece.text);
+          else await this.opened(await transport.open(piece.text, this.messages.length === 0));
+        },
+        {
+          // A 5xx or a broken connection on a streaming call is tried once more shortly; a longer outage falls back.
+          attempts: transport === this.stream ? STREAM_ATTEMPTS : 1,
+          delayFor: (err) => (classifySlackError(err).kind === 'transient' ? STREAM_RETRY_MS : undefined),
+        },
+      );
     } catch (err) {
       return this.recover(method, classifySlackError(err));
     }
+    this.text.accepted(piece);
+    this.gate.called(method, this);
+    this.failuresInRow = 0;
+    if (piece.rollover) {
+      await this.close([], '');
+      this.text.newMessage(piece.reopen);
+    }
+    return 'written';
   }
 
   private async opened(ts: string): Promise<void> {
@@ -289,29 +264,34 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     return method === 'chat.postMessage' ? `${method}:${this.target.channel}` : method;
   }
 
+  private editsHeldBack(): boolean {
+    return this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS;
+  }
+
+  /** What a failed write means: wait, try again, continue another way, or give up. Never drops pending text. */
   private async recover(method: string, failure: SlackFailure): Promise<Step> {
     this.log.warn({ method, failure }, 'slack write refused');
     if (failure.kind === 'rate_limited') {
       this.gate.limited(this.limitKey(method), failure.retryAfter);
+      this.pacer.pushedBack();
+      if (method !== this.stream.opens) return 'rate_limited';
       // A stream that cannot even start right now is not worth waiting for: post + update instead.
-      if (method === 'chat.startStream') this.mode = 'post';
-      return method === 'chat.startStream' ? 'fallback' : 'rate_limited';
+      this.switchTo(this.post);
+      return 'fallback';
     }
-    if (failure.kind === 'transient') {
-      await sleep(500);
+    if (failure.kind === 'transient' && this.transport === this.post) {
+      await sleep(backoffMs(this.failuresInRow++));
       return 'retry';
     }
+    if (failure.kind === 'transient')
+      this.log.warn({ method, attempts: STREAM_ATTEMPTS }, 'streaming keeps failing; continuing by post and update');
     switch (method) {
-      case 'chat.startStream':
-        this.mode = 'post';
+      case this.stream.opens:
+        this.switchTo(this.post);
         return 'fallback';
-      case 'chat.appendStream':
-        // Expired or refused stream: what Slack already shows stays; the rest continues by post + update,
-        // rewriting this message while it fits a single markdown_text, else in a new message.
-        this.mode = 'post';
-        if (this.sent.length > CALL_LIMIT / 2) this.detach();
-        return 'fallback';
-      case 'chat.update':
+      case this.stream.adds:
+        return this.leaveStream(failure);
+      case this.post.adds:
         this.detach();
         return 'fallback';
       default:
@@ -320,76 +300,81 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     }
   }
 
+  /**
+   * The stream cannot take more: what Slack already shows stays, and the rest continues by post + update,
+   * rewriting this message while it fits a single markdown_text, else in a new message. An expired or refused
+   * stream can be edited as it is; one that failed with a 5xx may still be live, where edits are refused, so it
+   * is stopped first, and when even that fails the rest goes into a new message.
+   */
+  private async leaveStream(failure: SlackFailure): Promise<Step> {
+    const ts = this.ts!;
+    this.switchTo(this.post);
+    if (failure.kind === 'transient') {
+      const failed = await patientCall(this.gate, this.stream.closes, () => this.stream.close(ts, '', '', []), {
+        transientAttempts: STREAM_ATTEMPTS,
+      });
+      const editable = !failed || (failed.kind === 'platform' && failed.error === 'message_not_in_streaming_state');
+      if (!editable) {
+        this.detach();
+        return 'fallback';
+      }
+    }
+    if (this.text.sent.length > CALL_LIMIT / 2) this.detach();
+    return 'fallback';
+  }
+
+  private switchTo(transport: ReplyTransport): void {
+    this.transport = transport;
+    this.failuresInRow = 0;
+  }
+
+  /** The next write opens a new message. */
   private detach(): void {
     this.ts = undefined;
-    this.sent = '';
+    this.text.newMessage();
   }
 
-  /** Stops the stream carrying the remaining text; false (and post mode) when Slack refuses, so nothing is lost. */
-  private async stopWithTail(blocks: unknown[]): Promise<boolean> {
-    const { channel } = this.target;
-    const ts = this.ts!;
-    const tail = this.pending;
-    const failure = await patientCall(this.gate, 'chat.stopStream', () =>
-      this.client.chat.stopStream({
-        channel,
-        ts,
-        ...(tail ? { markdown_text: tail } : {}),
-        ...(blocks.length ? { blocks: blocks as never } : {}),
-      }),
-    );
-    if (!failure) {
-      this.sent += tail;
-      this.pending = '';
-      this.detach();
-      return true;
-    }
-    this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
-    // Expired or refused: continue by chat.update on the same message, which Slack allows after expiry.
-    this.mode = 'post';
-    if (this.sent.length + this.pending.length > CALL_LIMIT) this.detach();
-    return false;
-  }
-
-  /** Ends the current message: stops a stream, or rewrites a posted message with the final blocks. */
-  private async close(blocks: unknown[]): Promise<void> {
-    if (!this.ts) return;
-    const { channel } = this.target;
+  /**
+   * Ends the current message with `tail` added and `blocks` under it; false (tail not shown) when Slack refused,
+   * so the caller writes the rest another way. An expired stream that cannot be stopped is rewritten by
+   * chat.update, which Slack allows after expiry, so it is not left stuck.
+   */
+  private async close(blocks: Blocks, tail: string): Promise<boolean> {
     const ts = this.ts;
-    let rewrite = blocks.length > 0;
-    if (this.mode === 'stream') {
-      const failure = await patientCall(this.gate, 'chat.stopStream', () =>
-        this.client.chat.stopStream({ channel, ts, ...(blocks.length ? { blocks: blocks as never } : {}) }),
-      );
-      if (!failure) return this.detach();
-      this.log.warn({ method: 'chat.stopStream', failure }, 'closing the reply failed');
-      // An expired stream can still be edited: rewrite it with the full text so it is not left stuck.
-      this.mode = 'post';
-      rewrite = true;
-    }
+    if (!ts) return true;
+    const t = this.transport;
+    if (!t.needsClose(tail, blocks)) return this.closed(tail);
     // Buttons are worth one edit, not a long wait behind Slack's limits: the answer itself is already shown.
-    if (
-      rewrite &&
-      this.mode === 'post' &&
-      blocks.length &&
-      this.gate.readyAt('chat.update') > Date.now() + CONTINUE_AFTER_MS
-    ) {
+    if (t === this.post && !tail && this.editsHeldBack()) {
       this.log.info('final blocks left off: edits are rate-limited for a while');
-      rewrite = false;
+      return this.closed(tail);
     }
-    if (rewrite && this.sent.length <= CALL_LIMIT) {
-      const failure = await patientCall(this.gate, 'chat.update', () =>
-        blocks.length
-          ? this.client.chat.update({
-              channel,
-              ts,
-              text: plainPreview(this.sent, 300),
-              blocks: [{ type: 'markdown', text: this.sent }, ...blocks] as never,
-            })
-          : this.client.chat.update({ channel, ts, markdown_text: this.sent }),
+    // A stream is stopped patiently (it cannot be edited while live); an edit held back long is better written anew.
+    const patience = t === this.stream ? { transientAttempts: STREAM_ATTEMPTS } : { maxWaitMs: CONTINUE_AFTER_MS };
+    const failure = await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), patience);
+    if (!failure) return this.closed(tail);
+    this.log.warn({ method: t.closes, failure }, 'closing the reply failed');
+    if (t === this.post) {
+      this.detach();
+      return false;
+    }
+    this.switchTo(this.post);
+    if (tail) {
+      if (this.text.sent.length + this.text.pending.length > CALL_LIMIT) this.detach();
+      return false;
+    }
+    if (this.text.sent.length <= CALL_LIMIT) {
+      const rewrite = await patientCall(this.gate, 'chat.update', () =>
+        this.post.close(ts, this.text.sent, '', blocks),
       );
-      if (failure) this.log.warn({ method: 'chat.update', failure }, 'closing the reply failed');
+      if (rewrite) this.log.warn({ method: 'chat.update', failure: rewrite }, 'closing the reply failed');
     }
+    return this.closed('');
+  }
+
+  private closed(tail: string): true {
+    if (tail) this.text.acceptAll();
     this.detach();
+    return true;
   }
 }

@@ -1,0 +1,241 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
+import {
+  type ReplyTarget,
+  type ReplyWriterOptions,
+  SlackReplyWriter,
+} from '../../../../src/platform/slack/reply-writer.js';
+import { FakeWebClient, type Fault } from '../../../support/fake-web-client.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-12-01T09:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyTarget> = {}) {
+  const slack = new FakeWebClient();
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const writer = new SlackReplyWriter(
+    slack.asWebClient(),
+    new SlackRateGate(),
+    { channel: 'C1', threadTs: '1700000000.000001', recipientUserId: 'U1', recipientTeamId: 'T1', ...target },
+    { firstFlushMs: 0, flushIntervalMs: 1_000, nativeStreaming: true, ...options },
+    log,
+  );
+  const started = Date.now();
+  const at = (call: { at: number }) => call.at - started;
+  return { slack, writer, lines, at };
+}
+
+/** `n` tokens, one every `everyMs`, the first at once; returns the whole text. The last token is not followed by a wait. */
+async function stream(writer: SlackReplyWriter, n: number, everyMs: number, word = (i: number) => `w${i} `) {
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    writer.append(word(i));
+    text += word(i);
+    if (i < n - 1) await vi.advanceTimersByTimeAsync(everyMs);
+  }
+  return text;
+}
+
+async function finish(writer: SlackReplyWriter, outcome: 'answered' | 'failed' = 'answered') {
+  const done = writer.finish({ outcome });
+  await vi.runAllTimersAsync();
+  return done;
+}
+
+describe('write cadence', () => {
+  it('shows the first words on the first token, then writes at most once a second plus the closing write: a 2-second answer takes 3 writes', async () => {
+    const { slack, writer, at } = setup();
+    const text = await stream(writer, 40, 50); // tokens from 0 to 1,950 ms
+    const result = await finish(writer);
+    const writes = slack.writes();
+    expect(writes.map((c) => c.method)).toEqual(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
+    expect(at(writes[0]!)).toBe(0);
+    expect(writes[0]!.args.markdown_text).toBe('w0 ');
+    expect(at(writes[1]!)).toBe(1_000);
+    expect(slack.shown()).toEqual([text]);
+    expect(result.undelivered).toBeUndefined();
+  });
+
+  it('writes less often for the rest of the answer once Slack rate-limits it, and still shows every word', async () => {
+    const { slack, writer, at } = setup();
+    // The first append (at 1 s) is refused with Retry-After: 1.
+    slack.failNext('chat.appendStream', { retryAfter: 1 });
+    const text = await stream(writer, 120, 50); // a 6-second answer
+    await finish(writer);
+    const appends = slack.writes().filter((c) => c.method === 'chat.appendStream');
+    // Without the 429 it would append at 1, 2, 3, 4 and 5 s; pushed back, its interval doubles to 2 s.
+    expect(appends.map(at)).toEqual([3_000, 5_000]);
+    expect(slack.writes()).toHaveLength(4);
+    expect(slack.shown()).toEqual([text]);
+  });
+
+  it('gathers the first words for first_flush_ms when it is set', async () => {
+    const { slack, writer, at } = setup({ firstFlushMs: 120 });
+    await stream(writer, 10, 50);
+    await finish(writer);
+    expect(at(slack.writes()[0]!)).toBe(120);
+    expect(slack.writes()[0]!.args.markdown_text).toBe('w0 w1 w2 ');
+  });
+});
+
+describe('falling back from streaming to post + update', () => {
+  const http500: Fault = { status: 500 };
+  const cases: Array<{ name: string; method: string; fault: Fault | 'expired'; messages: number }> = [
+    { name: 'chat.startStream answers HTTP 500', method: 'chat.startStream', fault: http500, messages: 1 },
+    { name: 'chat.startStream loses its connection', method: 'chat.startStream', fault: 'network', messages: 1 },
+    { name: 'chat.startStream is rate-limited', method: 'chat.startStream', fault: { retryAfter: 30 }, messages: 1 },
+    {
+      name: 'chat.startStream is refused',
+      method: 'chat.startStream',
+      fault: { error: 'invalid_arguments' },
+      messages: 1,
+    },
+    { name: 'chat.appendStream answers HTTP 503', method: 'chat.appendStream', fault: { status: 503 }, messages: 1 },
+    { name: 'chat.appendStream loses its connection', method: 'chat.appendStream', fault: 'network', messages: 1 },
+    { name: 'the stream expires', method: 'chat.appendStream', fault: 'expired', messages: 1 },
+    { name: 'chat.stopStream answers HTTP 500', method: 'chat.stopStream', fault: http500, messages: 2 },
+    { name: 'the stream expires before it is stopped', method: 'chat.stopStream', fault: 'expired', messages: 1 },
+  ];
+
+  it.each(cases)('shows the whole answer when $name', async ({ method, fault, messages }) => {
+    const { slack, writer } = setup();
+    if (fault !== 'expired') slack.failFor(method, fault);
+    // 3 s of answer: a start, appends at 1 s and 2 s, then the close.
+    let text = await stream(writer, 30, 50);
+    if (fault === 'expired' && method === 'chat.appendStream') slack.expire(slack.messages[0]!.ts);
+    text += await stream(writer, 30, 50, (i) => `x${i} `);
+    if (fault === 'expired' && method === 'chat.stopStream') slack.expire(slack.messages[0]!.ts);
+    const result = await finish(writer);
+    expect(slack.shown().join('')).toBe(text);
+    expect(slack.messages).toHaveLength(messages);
+    expect(result.undelivered).toBeUndefined();
+    expect(result.messageTs).toEqual(slack.messages.map((m) => m.ts));
+  });
+
+  it('tries a failing chat.startStream only briefly (about a second) before posting instead', async () => {
+    const { slack, writer, at } = setup();
+    slack.failFor('chat.startStream', { status: 500 });
+    await stream(writer, 10, 50);
+    await finish(writer);
+    expect(slack.callsTo('chat.startStream')).toHaveLength(2);
+    const post = slack.callsTo('chat.postMessage')[0]!;
+    expect(at(post)).toBeLessThan(1_000);
+  });
+
+  it('keeps trying through a 20-second outage of every chat method and then shows the whole answer', async () => {
+    const { slack, writer } = setup();
+    for (const method of ['chat.startStream', 'chat.postMessage', 'chat.update', 'chat.stopStream'])
+      slack.failFor(method, { status: 500 }, 20_000);
+    const text = await stream(writer, 40, 50);
+    const result = await finish(writer);
+    expect(slack.shown()).toEqual([text]);
+    expect(result.undelivered).toBeUndefined();
+  });
+
+  it('reports what never reached the user when Slack keeps failing, instead of pretending it was shown', async () => {
+    const { slack, writer, lines } = setup();
+    for (const method of ['chat.startStream', 'chat.postMessage', 'chat.update', 'chat.stopStream'])
+      slack.failFor(method, { status: 500 });
+    const text = await stream(writer, 20, 50);
+    const result = await finish(writer);
+    expect(slack.messages).toHaveLength(0);
+    expect(result).toEqual({ messageTs: [], undelivered: text.length });
+    expect(lines.find((l) => l.msg === 'could not deliver the whole answer to Slack')).toMatchObject({
+      lost_chars: text.length,
+    });
+  });
+
+  it('posts and edits when the answer is also shown in the channel (streams cannot broadcast)', async () => {
+    const { slack, writer } = setup({}, { broadcast: true });
+    const text = await stream(writer, 30, 50);
+    await finish(writer);
+    expect(slack.callsTo('chat.startStream')).toHaveLength(0);
+    expect(slack.callsTo('chat.postMessage')[0]!.args.reply_broadcast).toBe(true);
+    expect(slack.shown()).toEqual([text]);
+  });
+});
+
+describe('long answers', () => {
+  it('continues in a new message at 12,000 characters, closing the code block and reopening it with its language', async () => {
+    const { slack, writer } = setup();
+    const code = Array.from({ length: 700 }, (_, i) => `const value${i} = ${i};`).join('\n');
+    const answer = `Here is the file:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nThat is all.`;
+    expect(answer.length).toBeGreaterThan(12_000);
+    for (let i = 0; i < answer.length; i += 1_500) {
+      writer.append(answer.slice(i, i + 1_500));
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    const result = await finish(writer);
+    const [first, second] = slack.shown();
+    expect(slack.messages).toHaveLength(2);
+    expect(result.messageTs).toHaveLength(2);
+    expect(first!.length).toBeLessThanOrEqual(12_000);
+    expect(first!.endsWith('\n```')).toBe(true);
+    expect(second!.startsWith('```ts\n')).toBe(true);
+    expect(second!.endsWith('```\n\nThat is all.')).toBe(true);
+    // Every line of code is shown once, in order, across the two messages.
+    const shownCode = `${first}\n${second}`.split('\n').filter((l) => l.startsWith('const '));
+    expect(shownCode).toEqual(code.split('\n'));
+    expect(slack.messages.every((m) => !m.streaming)).toBe(true);
+  });
+});
+
+describe('finishing while Slack rate-limits the reply', () => {
+  it('waits out a short limit on edits and shows the rest in the same message', async () => {
+    const { slack, writer } = setup({ nativeStreaming: false });
+    const text = await stream(writer, 20, 50);
+    const started = Date.now();
+    slack.failNext('chat.update', { retryAfter: 5 });
+    writer.append('the end.');
+    const result = await finish(writer);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
+    expect(slack.shown()).toEqual([`${text}the end.`]);
+    expect(result.undelivered).toBeUndefined();
+  });
+
+  it('continues in a new message at once when edits are held back for long', async () => {
+    const { slack, writer } = setup({ nativeStreaming: false });
+    const text = await stream(writer, 20, 50);
+    const started = Date.now();
+    slack.failNext('chat.update', { retryAfter: 90 });
+    writer.append('the end.');
+    const result = await finish(writer);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(slack.shown()).toEqual(['w0 ', `${text.slice('w0 '.length)}the end.`]);
+    expect(result.undelivered).toBeUndefined();
+  });
+
+  it('gives the rest up after the ten-minute drain deadline instead of waiting forever, and says so', async () => {
+    const { slack, writer, lines } = setup({ nativeStreaming: false });
+    const text = await stream(writer, 10, 50);
+    const started = Date.now();
+    slack.failFor('chat.update', { retryAfter: 60 });
+    slack.failFor('chat.postMessage', { retryAfter: 60 });
+    writer.append('the end.');
+    const result = await finish(writer);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(waited).toBeLessThan(11 * 60_000);
+    expect(slack.shown()).toEqual(['w0 ']);
+    expect(result.undelivered).toBe(`${text}the end.`.length - 'w0 '.length);
+    expect(lines.some((l) => l.msg === 'could not deliver the whole answer to Slack')).toBe(true);
+  });
+});
+
+describe('Slack Connect', () => {
+  it("names the asker's own team as the stream's recipient", async () => {
+    const { slack, writer } = setup({}, { recipientUserId: 'U_GUEST', recipientTeamId: 'T_PARTNER' });
+    await stream(writer, 3, 50);
+    await finish(writer);
+    expect(slack.callsTo('chat.startStream')[0]!.args).toMatchObject({
+      recipient_user_id: 'U_GUEST',
+      recipient_team_id: 'T_PARTNER',
+    });
+  });
+});
