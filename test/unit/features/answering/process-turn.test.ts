@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { fileConfigSchema } from '../../../../src/config/file-schema.js';
 import { createTurnProcessor } from '../../../../src/features/answering/process-turn.js';
+import { ConversationTools } from '../../../../src/features/tools/sessions.js';
 import { createMetrics } from '../../../../src/platform/observability/metrics.js';
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { SlackLookups } from '../../../../src/platform/slack/lookups.js';
@@ -60,8 +61,9 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
     botUserId: 'UBOT',
     gate: new SlackRateGate(),
   };
+  const file = fileConfigSchema.parse(o.yaml ?? {});
   return createTurnProcessor({
-    file: fileConfigSchema.parse(o.yaml ?? {}),
+    file,
     envModel: 'gpt-4o',
     workspaces: { forTeam: async () => workspace },
     turns: ledger,
@@ -75,7 +77,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
       stallSeconds: 30,
       maxToolRounds: 3,
     },
-    ...(o.tools ? { tools: o.tools } : {}),
+    ...(o.tools ? { tools: new ConversationTools(o.tools, file, 'gpt-4o') } : {}),
     log,
     metrics: createMetrics(new Registry(), { queueDepth: () => 0 }, { processMetrics: false }),
   });
