@@ -25,11 +25,6 @@ export const answer = (text: string, call: Partial<ModelCall> = {}): ModelStep[]
 /** A call that ends by asking for tools (no text), as a Responses API function-call round does. */
 export const callsTools = (...calls: FunctionCall[]): ModelStep[] => [{ done: { functionCalls: calls } }];
 
-/** A call that fails the way the adapter throws after its own retries. */
-export const fails = (kind: ModelError['kind'], details: ModelError['details'] = {}): ModelStep[] => [
-  { fail: new ModelError(kind, `scripted ${kind}`, details) },
-];
-
 /**
  * A ModelPort that plays one script per call, in order, and records every request. A call beyond the script
  * fails the test instead of answering something made up; an aborted signal ends the stream like the adapter does.

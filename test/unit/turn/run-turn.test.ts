@@ -2,10 +2,18 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelSettings } from '../../../src/config/settings.js';
 import { noticeForRoundLimit } from '../../../src/turn/notices.js';
-import type { Admission, AdmissionRequest, QuotaPort, UsageTotals } from '../../../src/turn/ports.js';
+import type {
+  CallAdmission,
+  CallEstimate,
+  ModelUsage,
+  QuotaAccount,
+  QuotaPort,
+  QuotaRefusal,
+  QuotaSubject,
+} from '../../../src/turn/ports.js';
 import { runTurn, type TurnDeps, type TurnInput } from '../../../src/turn/run-turn.js';
 import type { Attachment, ThreadItem } from '../../../src/turn/thread.js';
-import { answer, callsTools, fails, ScriptedModel } from '../../support/fake-model-port.js';
+import { answer, callsTools, ScriptedModel } from '../../support/fake-model-port.js';
 import { RecordingReplySink } from '../../support/fake-reply-sink.js';
 import { RecordingThreadStore } from '../../support/fake-thread-store.js';
 import { call, FakeToolRunner } from '../../support/fake-tool-runner.js';
@@ -63,17 +71,31 @@ const input = (extra: Partial<TurnInput> = {}): TurnInput => ({
 });
 const types = (items: readonly ThreadItem[]) => items.map((i) => i.type);
 
-/** A quota that answers every admission the same way and remembers what was asked and settled. */
-class FixedQuota implements QuotaPort {
-  readonly asked: AdmissionRequest[] = [];
-  readonly settled: UsageTotals[] = [];
-  constructor(private readonly refusal?: Extract<Admission, { ok: false }>) {}
-  async admit(request: AdmissionRequest): Promise<Admission> {
-    this.asked.push(request);
-    if (this.refusal) return this.refusal;
-    return { ok: true, settle: async (used) => void this.settled.push(used) };
+/** A quota that admits the first `admits` calls and refuses the rest; remembers what it was asked and settled. */
+class CountingQuota implements QuotaPort {
+  readonly subjects: QuotaSubject[] = [];
+  readonly asked: CallEstimate[] = [];
+  readonly settled: Array<{ model: string; usage: ModelUsage }> = [];
+  constructor(
+    private readonly admits: number,
+    private readonly refusal: QuotaRefusal,
+  ) {}
+  account(subject: QuotaSubject): QuotaAccount {
+    this.subjects.push(subject);
+    return {
+      admit: async (estimate): Promise<CallAdmission> => {
+        this.asked.push(estimate);
+        if (this.asked.length > this.admits) return this.refusal;
+        return { ok: true, settle: async (model, usage) => void this.settled.push({ model, usage }) };
+      },
+    };
   }
 }
+const DAILY: QuotaRefusal = {
+  ok: false,
+  notice: '⛔ You have used your 20,000 tokens for today.',
+  limit: 'user_daily_tokens',
+};
 
 describe('the round cap on tool calls', () => {
   it('stops a model that keeps asking for tools, says why, and leaves every call answered', async () => {
@@ -135,16 +157,15 @@ describe('the round cap on tool calls', () => {
 
 describe('quotas', () => {
   it('refuses a turn over its quota without calling the model, and still stores the question and its files', async () => {
-    const notice = '⛔ You have used your 20,000 tokens for today.';
-    const quota = new FixedQuota({ ok: false, notice, limit: 'user_daily_tokens', resetAt: 1_700_086_400_000 });
+    const quota = new CountingQuota(0, DAILY);
     const model = new ScriptedModel();
 
     const result = await runTurn(input({ attachments: [screenshot] }), deps(model, { quota }));
 
     expect(result).toMatchObject({ outcome: 'refused', toolRounds: 0, messageTs: ['1700000000.000900'] });
     expect(model.requests).toHaveLength(0);
-    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice });
-    expect(quota.asked).toMatchObject([{ teamId: 'T1', userId: 'U1', turnId: 'Ev1', model: 'gpt-4o' }]);
+    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice });
+    expect(quota.subjects).toEqual([{ teamId: 'T1', channel: 'C1', userId: 'U1', turnId: 'Ev1' }]);
     // The question is part of the thread for the next turn (once the quota resets), the screenshot with it.
     expect(await threads.load(key)).toEqual([
       {
@@ -158,16 +179,19 @@ describe('quotas', () => {
     ]);
   });
 
-  it('settles what the calls used when the model fails after a tool round, and keeps that round', async () => {
-    const quota = new FixedQuota();
+  it('stops between tool rounds when the quota runs out, keeping the round it paid for', async () => {
+    const quota = new CountingQuota(1, DAILY);
     const tools = new FakeToolRunner({ lookup_ticket: () => ({ status: 'open' }) });
-    const model = new ScriptedModel(callsTools(call('c1', 'lookup_ticket', { id: 'SUP-101' })), fails('server'));
+    const model = new ScriptedModel(callsTools(call('c1', 'lookup_ticket', { id: 'SUP-101' })), answer('never sent'));
 
     const result = await runTurn(input({ tools }), deps(model, { quota }));
 
-    expect(result.outcome).toBe('failed');
-    expect(sink.end).toMatchObject({ outcome: 'failed', notice: expect.stringContaining('server error') });
-    expect(quota.settled).toEqual([{ inputTokens: 100, cachedTokens: 0, outputTokens: 20, usdMicros: 0, calls: 1 }]);
+    expect(result).toMatchObject({ outcome: 'refused', toolRounds: 1 });
+    expect(model.requests).toHaveLength(1);
+    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice });
+    expect(quota.settled).toEqual([
+      { model: 'gpt-4o-2024-08-06', usage: { inputTokens: 100, cachedTokens: 0, outputTokens: 20 } },
+    ]);
     expect(types(await threads.load(key))).toEqual(['user', 'function_call', 'function_call_output']);
   });
 });
