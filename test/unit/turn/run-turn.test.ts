@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelSettings } from '../../../src/config/settings.js';
+import type { MemoryThreadStore } from '../../../src/platform/store/memory/memory-stores.js';
 import { noticeForRoundLimit } from '../../../src/turn/notices.js';
 import type {
   CallAdmission,
@@ -15,7 +16,7 @@ import { runTurn, type TurnDeps, type TurnInput } from '../../../src/turn/run-tu
 import type { Attachment, ThreadItem } from '../../../src/turn/thread.js';
 import { answer, callsTools, ScriptedModel } from '../../support/fake-model-port.js';
 import { RecordingReplySink } from '../../support/fake-reply-sink.js';
-import { RecordingThreadStore } from '../../support/fake-thread-store.js';
+import { fakeThreadStore } from '../../support/fake-thread-store.js';
 import { call, FakeToolRunner } from '../../support/fake-tool-runner.js';
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1700000000.000100' };
@@ -38,12 +39,12 @@ const screenshot: Attachment = {
   data: new Uint8Array([137, 80, 78, 71]),
 };
 
-let threads: RecordingThreadStore;
+let threads: MemoryThreadStore;
 let sink: RecordingReplySink;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  threads = new RecordingThreadStore();
+  threads = fakeThreadStore();
   sink = new RecordingReplySink();
 });
 afterEach(() => {

@@ -11,13 +11,13 @@ import { SlackLookups } from '../../../../src/platform/slack/lookups.js';
 import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
 import type { Workspace } from '../../../../src/platform/slack/workspaces.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
-import { MemoryTurnLedger } from '../../../../src/platform/store/memory/memory-stores.js';
+import { type MemoryThreadStore, MemoryTurnLedger } from '../../../../src/platform/store/memory/memory-stores.js';
 import { MemoryUserStateStore } from '../../../../src/platform/store/user-state.js';
 import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../../src/platform/tools/types.js';
 import { RESTART_NOTE } from '../../../../src/turn/notices.js';
 import { answer, callsTools, ScriptedModel } from '../../../support/fake-model-port.js';
-import { RecordingThreadStore } from '../../../support/fake-thread-store.js';
+import { fakeThreadStore } from '../../../support/fake-thread-store.js';
 import { call } from '../../../support/fake-tool-runner.js';
 import { InProcessSlack } from '../../../support/in-process-slack.js';
 
@@ -36,7 +36,7 @@ const job = (extra: Partial<TurnJob> = {}): TurnJob => ({
 });
 
 let slack: InProcessSlack;
-let threads: RecordingThreadStore;
+let threads: MemoryThreadStore;
 let ledger: MemoryTurnLedger;
 
 beforeEach(() => {
@@ -44,7 +44,7 @@ beforeEach(() => {
   slack = new InProcessSlack({
     users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada', email: 'ada@example.com' } },
   });
-  threads = new RecordingThreadStore();
+  threads = fakeThreadStore();
   ledger = new MemoryTurnLedger();
 });
 afterEach(() => {
@@ -111,7 +111,7 @@ describe('the turn processor', () => {
   });
 
   it('does nothing for a job whose turn an earlier attempt already completed', async () => {
-    await threads.seed(job().key, [
+    await threads.append(job().key, [
       { type: 'user', ts: job().messageTs, userId: 'U1', userName: 'Ada', text: 'is SUP-101 fixed?' },
       { type: 'assistant', ts: '1700000000.000300', text: 'Yes.' },
     ]);
