@@ -12,6 +12,7 @@ import type {
   QuotaRefusal,
   QuotaSubject,
 } from '../../../src/turn/ports.js';
+import { ModelError } from '../../../src/turn/ports.js';
 import { runTurn, type TurnDeps, type TurnInput } from '../../../src/turn/run-turn.js';
 import type { Attachment, ThreadItem } from '../../../src/turn/thread.js';
 import { answer, callsTools, ScriptedModel } from '../../support/fake-model-port.js';
@@ -119,6 +120,7 @@ describe('the round cap on tool calls', () => {
     ]);
     expect(model.requests).toHaveLength(3);
     expect(sink.end).toEqual({ type: 'finish', outcome: 'answered', notice: noticeForRoundLimit(2) });
+    expect(sink.late).toBe(0);
     // The next turn's history stays well-formed: each call has its output, the declined one included.
     const stored = await threads.load(key);
     expect(types(stored)).toEqual([
@@ -153,6 +155,22 @@ describe('the round cap on tool calls', () => {
       ts: '1700000000.000900',
       text: 'Still open.',
     });
+  });
+});
+
+describe('a model failure mid-turn', () => {
+  it('keeps the finished tool round for the next turn and tells the user what failed', async () => {
+    const tools = new FakeToolRunner({ lookup_ticket: () => ({ status: 'open' }) });
+    const model = new ScriptedModel(callsTools(call('c1', 'lookup_ticket', { id: 'SUP-101' })), [
+      { fail: new ModelError('server', 'HTTP 503', { status: 503, requestId: 'req_503' }) },
+    ]);
+
+    const result = await runTurn(input({ tools }), deps(model));
+
+    expect(result).toMatchObject({ outcome: 'failed', toolRounds: 1, error: { kind: 'server' } });
+    expect(sink.end).toMatchObject({ outcome: 'failed', notice: expect.stringContaining('(HTTP 503)') });
+    expect(sink.end!.notice).toContain('req_503');
+    expect(types(await threads.load(key))).toEqual(['user', 'function_call', 'function_call_output']);
   });
 });
 
