@@ -79,7 +79,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
     },
     ...(o.tools ? { tools: new ConversationTools(o.tools, file, 'gpt-4o') } : {}),
     log,
-    metrics: createMetrics(new Registry(), { queueDepth: () => 0 }, { processMetrics: false }),
+    metrics: createMetrics(new Registry(), { queueDepth: async () => 0 }, { processMetrics: false }),
   });
 }
 
