@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+const UNIT = ['test/unit/**/*.test.ts', 'test/fakes/**/*.test.ts'];
+
+/**
+ * Two projects: `unit` (the core with in-memory fakes and fake timers, pure helpers, the fakes' own wire checks),
+ * which runs in seconds, and `e2e` (everything else: the real app in-process or as child processes against the fake
+ * Slack and OpenAI servers, security scenarios), which takes most of the suite's time. `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Some unit tests (the thread sequencer, the stores) use Redis too; the set-up finds or starts one per run.
     globalSetup: ['test/setup/redis.ts'],
     testTimeout: 20_000,
-    hookTimeout: 30_000,
-    // Integration tests start servers on ephemeral ports and use their own Redis key prefixes,
-    // so files can run in parallel; 2 cores make more workers useless.
+    // 2 cores make more workers useless.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          // Every other test file, so a new folder of tests can never fall outside both projects. Integration
+          // tests start servers on ephemeral ports and use their own Redis key prefixes, so files run in parallel.
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, '**/node_modules/**'],
+          hookTimeout: 30_000,
+        },
+      },
+    ],
   },
 });

@@ -42,8 +42,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const budget = usage.wire({ ...p, model, limiter, prices });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
-  answering.wire(app, { ...p, budget, tools: toolset.registry });
-  triage.wire(app, { ...p, limiter, budget, createTicket: toolset.registry.get('create_ticket') });
+  answering.wire(app, { ...p, budget, tools: toolset.sessions });
+  triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
   privacy.wire({
     ...stores,
     usage: budget.usage,

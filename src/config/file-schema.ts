@@ -22,7 +22,7 @@ export const channelSettingsSchema = z
     tools: z
       .array(z.enum(TOOL_NAMES))
       .describe(
-        'Tools the model may use here (a subset of those configured and enabled); [] turns tools off. Unset: all of them.',
+        'Tools usable here, by the model and by buttons such as a triage card’s “Create ticket” (a subset of those configured and enabled); [] turns tools off. Unset: all of them.',
       ),
     answer_visibility: z
       .enum(['thread', 'broadcast'])

@@ -100,7 +100,7 @@ export const toolsSchema = z
       .min(500)
       .max(120_000)
       .default(15_000)
-      .describe('Time one tool call may take before it is answered with a timeout.'),
+      .describe('Time one tool call (the model’s or a button’s) may take before it is answered with a timeout.'),
     max_output_chars: z
       .number()
       .int()

@@ -10,9 +10,12 @@ export const ITEM_OVERHEAD_TOKENS = 4;
 export const REQUEST_OVERHEAD_TOKENS = 3;
 
 export interface TokenCounterOptions {
-  /** Tokens an item adds beyond its text, e.g. images by the gpt-4o tile formula; 0 when absent. */
+  /**
+   * Tokens an item adds beyond its text, e.g. images by the gpt-4o tile formula; 0 when absent. It may read an
+   * attachment's size, detail and whether its bytes are present, not the bytes themselves (they are not in the key).
+   */
   extraTokens?: (item: ThreadItem) => number;
-  /** Items remembered (by content hash) so that each stored item is tokenized once per process. */
+  /** Items remembered (by a hash of `cacheIdentity`) so that each stored item is tokenized once per process. */
   cacheSize?: number;
 }
 
@@ -30,6 +33,21 @@ export function itemText(item: ThreadItem): string {
   }
 }
 
+/**
+ * What an item's count depends on, without file bytes: an image costs tokens by its size and detail and a file
+ * by whether its bytes are still there, never by their content. Serialising the bytes (three 1.5 MB screenshots
+ * are 40 MB of JSON) blocked the event loop for seconds on every turn of such a thread.
+ */
+function cacheIdentity(item: ThreadItem): string {
+  if (item.type !== 'user' || !item.attachments?.length) return JSON.stringify(item);
+  const attachments = item.attachments.map((a) => {
+    if (a.kind === 'text') return a;
+    const { data, ...rest } = a;
+    return { ...rest, dataBytes: data?.byteLength };
+  });
+  return JSON.stringify({ ...item, attachments });
+}
+
 /** o200k_base token counts (gpt-4o, gpt-4.1, o-series), with a per-item cache. */
 export class TokenCounter {
   private readonly cache = new Map<string, number>();
@@ -45,7 +63,7 @@ export class TokenCounter {
 
   /** Tokens of one stored item, counted once and then served from the cache (least recently used evicted). */
   item(item: ThreadItem): number {
-    const key = createHash('sha1').update(JSON.stringify(item)).digest('base64');
+    const key = createHash('sha1').update(cacheIdentity(item)).digest('base64');
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       this.cache.delete(key);

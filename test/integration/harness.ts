@@ -79,11 +79,8 @@ export class Harness {
   async start(): Promise<this> {
     const slackUrl = await this.slack.start();
     const openaiUrl = await this.openai.start();
-    const dir = mkdtempSync(join(tmpdir(), 'tw-it-'));
-    const configPath = join(dir, 'threadwise.yml');
-    const config = (parseYaml(this.options.yaml ?? '') ?? {}) as { state?: Record<string, unknown> };
-    config.state = { ...config.state, key_prefix: this.prefix };
-    writeFileSync(configPath, stringifyYaml(config));
+    const configPath = join(mkdtempSync(join(tmpdir(), 'tw-it-')), 'threadwise.yml');
+    this.writeConfig(configPath, this.options.yaml ?? '');
     this.env = {
       ...(this.options.oauth
         ? {
@@ -118,6 +115,20 @@ export class Harness {
     });
     this.bot = await createThreadwise(loadConfig(this.env), { logDestination: destination, shutdownGraceMs: 5_000 });
     this.port = (await this.bot.start()).port;
+  }
+
+  /** The YAML as THREADWISE_CONFIG, on this harness's key prefix. */
+  private writeConfig(path: string, yaml: string): void {
+    const config = (parseYaml(yaml) ?? {}) as { state?: Record<string, unknown> };
+    config.state = { ...config.state, key_prefix: this.prefix };
+    writeFileSync(path, stringifyYaml(config));
+  }
+
+  /** A deploy that changes the configuration: the app restarts on `yaml`, with the same state (Redis) and fakes. */
+  async reconfigure(yaml: string): Promise<void> {
+    await this.bot.stop();
+    this.writeConfig(String(this.env.THREADWISE_CONFIG), yaml);
+    await this.boot();
   }
 
   /** Stops the app and starts a fresh one with the same configuration (state must come from Redis). */

@@ -30,6 +30,23 @@ export function readTickets(path: string): Array<Record<string, unknown>> {
   return JSON.parse(readFileSync(path, 'utf8')) as Array<Record<string, unknown>>;
 }
 
+/** The tool tests' configuration: the ticket file, who may see what, the sample policies, plus `yaml`. */
+export function toolYaml(opts: { tickets: string; yaml?: string; vectorStoreId?: string }): string {
+  return [
+    'tickets:',
+    '  provider: file',
+    `  file: ${JSON.stringify(opts.tickets)}`,
+    'access:',
+    '  agents: [UAGENT]',
+    '  channels:',
+    `    ${SUP_CHANNEL}: { projects: [SUP] }`,
+    'policies:',
+    `  dir: ${JSON.stringify(resolve('examples/policies'))}`,
+    ...(opts.vectorStoreId ? [`  vector_store_id: ${opts.vectorStoreId}`] : []),
+    opts.yaml ?? '',
+  ].join('\n');
+}
+
 export function toolHarness(
   opts: { tickets?: string; yaml?: string; vectorStoreId?: string } & Omit<HarnessOptions, 'yaml'> = {},
 ): Harness {
@@ -37,19 +54,7 @@ export function toolHarness(
   return new Harness({
     ...rest,
     slack: { users: TOOL_USERS, ...rest.slack },
-    yaml: [
-      'tickets:',
-      '  provider: file',
-      `  file: ${JSON.stringify(tickets)}`,
-      'access:',
-      '  agents: [UAGENT]',
-      '  channels:',
-      `    ${SUP_CHANNEL}: { projects: [SUP] }`,
-      'policies:',
-      `  dir: ${JSON.stringify(resolve('examples/policies'))}`,
-      ...(vectorStoreId ? [`  vector_store_id: ${vectorStoreId}`] : []),
-      yaml,
-    ].join('\n'),
+    yaml: toolYaml({ tickets, yaml, ...(vectorStoreId ? { vectorStoreId } : {}) }),
   });
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blockActionPayload, messageActionPayload } from '../fakes/slack-events.js';
 import { pngScreenshot } from '../fixtures/files.js';
 import type { Harness } from './harness.js';
-import { readTickets, SUP_CHANNEL, ticketsFile, toolHarness } from './tool-setup.js';
+import { readTickets, SUP_CHANNEL, ticketsFile, toolHarness, toolYaml } from './tool-setup.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -202,5 +202,61 @@ describe('“Triage this”', () => {
       user: 'U1',
       text: expect.stringContaining('not linked to a project'),
     });
+  });
+
+  const buttonOf = (card: { blocks?: unknown }) =>
+    (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
+      (b) => b.type === 'actions',
+    )?.elements?.[0];
+  const LOOKUP_ONLY = `channels:\n  ${SUP_CHANNEL}:\n    tools: [lookup_ticket, search_tickets]`;
+
+  it('offers no “Create ticket” button where the channel’s tool list leaves create_ticket out', async () => {
+    h = await toolHarness({ yaml: LOOKUP_ONLY }).start();
+    const ts = h.slack.addMessage(SUP_CHANNEL, { user: 'U2', text: 'checkout is broken on safari' });
+    h.openai.enqueue({ kind: 'json', value: TRIAGE });
+
+    const [card] = await triage({ ts, text: 'checkout is broken on safari' });
+
+    expect(card!.text).toContain('Checkout button does nothing on Safari');
+    expect(buttonOf(card!)).toBeUndefined();
+    expect(JSON.stringify(card!.blocks)).not.toContain('a ticket is created only after approval');
+  });
+
+  it('refuses “Create ticket” on an older card once the channel’s tool list leaves create_ticket out', async () => {
+    const tickets = ticketsFile();
+    h = await toolHarness({ tickets }).start();
+    const before = readTickets(tickets).length;
+    const ts = h.slack.addMessage(SUP_CHANNEL, { user: 'U2', text: 'checkout is broken on safari' });
+    h.openai.enqueue({ kind: 'json', value: TRIAGE });
+    const [card] = await triage({ ts, text: 'checkout is broken on safari' });
+    const button = buttonOf(card!)!;
+
+    // A deploy narrows the channel's tools while the card (kept in Redis) is still clickable.
+    await h.reconfigure(toolYaml({ tickets, yaml: LOOKUP_ONLY }));
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: SUP_CHANNEL,
+        message_ts: card!.ts,
+        thread_ts: ts,
+        action_id: button.action_id,
+        value: button.value,
+      }),
+    );
+    await until(() => h.slack.ephemerals().length === 1, 'the refusal');
+
+    expect(h.slack.ephemerals()[0]).toMatchObject({
+      user: 'U1',
+      text: 'I can’t create a ticket from here. create_ticket is not available in this conversation.',
+    });
+    expect(h.parsedLogs().find((l) => l.event === 'tool_call')).toMatchObject({
+      tool: 'create_ticket',
+      initiated_by: 'user',
+      outcome: 'unknown_tool',
+    });
+    expect(h.replies(SUP_CHANNEL, ts).some((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve'))).toBe(
+      false,
+    );
+    expect(readTickets(tickets)).toHaveLength(before);
   });
 });

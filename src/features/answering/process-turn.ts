@@ -10,11 +10,11 @@ import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces, Workspace } from '../../platform/slack/workspaces.js';
 import type { TurnLedger } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
-import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
 import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
@@ -29,8 +29,8 @@ export interface ProcessTurnDeps {
   /** How long a thread is remembered (the per-person index lives as long). */
   threadTtlSeconds: number;
   turn: TurnDeps;
-  /** Tools offered to the model; none when nothing is configured. */
-  tools?: ToolRegistry;
+  /** Tools offered to the model, per conversation; none when nothing is configured. */
+  tools?: ConversationTools;
   log: Logger;
   metrics: Metrics;
 }
@@ -91,10 +91,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       isDm: job.isDm,
       user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const limits = { timeoutMs: deps.file.tools.timeout_ms, maxOutputChars: deps.file.tools.max_output_chars };
-    const tools = deps.tools?.definitionsFor(settings.tools).length
-      ? deps.tools.session(ctx, limits, log.child({ component: 'tools' }), settings.tools)
-      : undefined;
+    const tools = deps.tools?.session(ctx, log.child({ component: 'tools' }));
     const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');

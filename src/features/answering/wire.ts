@@ -8,9 +8,9 @@ import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
-import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
+import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
 import { registerFeedbackHandlers } from './feedback-actions.js';
@@ -32,7 +32,7 @@ export interface AnsweringDeps {
   commands: CommandRouter;
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
-  tools?: ToolRegistry;
+  tools?: ConversationTools;
   metrics: Metrics;
   log: Logger;
 }

@@ -97,7 +97,8 @@ export class TicketApprovals {
       return { kind: 'created', approval, ticket };
     } catch (err) {
       this.log.warn({ err, approval: id }, 'approved ticket could not be created');
-      const message = err instanceof ToolError ? err.message : 'the ticket system did not answer in time';
+      // Shown in the thread: the words for people, never the ones that instruct the model.
+      const message = err instanceof ToolError ? err.userMessage : 'the ticket system did not answer in time';
       return { kind: 'failed', approval, message };
     }
   }
@@ -113,7 +114,7 @@ export function outcomeText(d: Exclude<Decision, { kind: 'expired' | 'wrong_user
   if (d.kind === 'cancelled')
     return `🚫 ${userName} cancelled the request to create the ticket “${ticket.title}”. Nothing was created.`;
   if (d.kind === 'failed')
-    return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message}. Nothing was created; you can ask again.`;
+    return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message.replace(/\.$/, '')}. Nothing was created; you can ask again.`;
   const link = d.ticket.url ? ` — ${d.ticket.url}` : '';
   return `✅ ${userName} approved: created ticket **${d.ticket.id}** “${d.ticket.title}” (priority ${d.approval.ticket.priority}, status ${d.ticket.status})${link}`;
 }

@@ -35,10 +35,11 @@ export function createTicketTool(deps: {
     ...createTicketSpec,
     authorize(ctx) {
       if (!projectFor(ctx))
-        throw new ToolError(
-          'permission_denied',
-          "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
-        );
+        throw new ToolError('permission_denied', {
+          model:
+            "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
+          user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
+        });
     },
     async run(ctx, args) {
       const project = projectFor(ctx)!;

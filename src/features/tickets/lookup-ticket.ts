@@ -33,10 +33,10 @@ export function lookupTicketTool(deps: { provider: TicketProvider; access: Acces
       if (!ticket) throw new ToolError('not_found', `There is no ticket ${args.ticket_id}.`);
       if (ticketVisibility(deps.access, ctx, ticket) === 'none') {
         // Nothing about the ticket itself: not its title, status or project.
-        throw new ToolError(
-          'not_permitted',
-          `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
-        );
+        throw new ToolError('not_permitted', {
+          model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
+          user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
+        });
       }
       return ticket;
     },

@@ -15,9 +15,12 @@ import { FileTicketProvider } from '../tickets/providers/file.js';
 import { createTicketProvider } from '../tickets/providers/index.js';
 import type { TicketProvider } from '../tickets/providers/types.js';
 import { searchTicketsTool } from '../tickets/search-tickets.js';
+import { ConversationTools } from './sessions.js';
 
 export interface ToolSetup {
   registry: ToolRegistry;
+  /** Tools per conversation, for turns and buttons alike. */
+  sessions: ConversationTools;
   approvals?: TicketApprovals;
   provider?: TicketProvider;
 }
@@ -77,5 +80,6 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
         maxResults: file.policies.max_passages,
       });
   }
-  return { registry: new ToolRegistry(tools, hosted), approvals, provider };
+  const registry = new ToolRegistry(tools, hosted);
+  return { registry, sessions: new ConversationTools(registry, file, deps.env.OPENAI_MODEL), approvals, provider };
 }

@@ -11,8 +11,8 @@ import {
   teamOf,
 } from '../../platform/slack/payloads.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import type { AnyTool, ToolContext } from '../../platform/tools/types.js';
-import { ToolError } from '../../platform/tools/types.js';
+import type { ToolContext } from '../../platform/tools/types.js';
+import type { ConversationTools } from '../tools/sessions.js';
 import { TRIAGE_TICKET_ACTION } from './triage-card.js';
 import { keptTriage, ticketArgs } from './triage-flow.js';
 
@@ -22,8 +22,8 @@ export interface TriageHandlerDeps {
   /** Queues the triage durably (it runs like a turn, in its thread's order); rejects when it cannot be queued. */
   enqueue: (r: TriageRequest) => Promise<void>;
   kept: ApprovalStore;
-  /** create_ticket, when tickets are configured: the button goes through its checks and approval card. */
-  createTicket?: AnyTool;
+  /** The button runs create_ticket through the clicker's session: the channel's tool list, checks and timeout. */
+  tools: ConversationTools;
   lookups: (teamId: string) => Promise<SlackLookups>;
   log: Logger;
 }
@@ -75,8 +75,6 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
         text,
         ...(click.container?.thread_ts ? { thread_ts: click.container.thread_ts } : {}),
       });
-    if (!deps.createTicket)
-      return void (await tell('Tickets are not set up for this workspace, so I can’t create one.'));
     const kept = await keptTriage(deps.kept, click.actions[0]!.value ?? '');
     if (!kept)
       return void (await tell('This triage has expired. Run “Triage this” on the message again to get a fresh card.'));
@@ -90,22 +88,16 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       isDm: kept.channel.startsWith('D'),
       user: { id: userId, name: profile?.name ?? userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
+    const session = deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
+    if (!session)
+      return void (await tell('I can’t create a ticket from here: tools are turned off in this conversation.'));
     const link = await client.chat
       .getPermalink({ channel: kept.channel, message_ts: kept.messageTs })
       .then((r) => r.permalink)
       .catch(() => undefined);
-    const args = ticketArgs(kept, link);
-    const tool = deps.createTicket;
-    try {
-      const checked = tool.parameters.parse(args);
-      tool.authorize(ctx, checked);
-      await tool.run(ctx, checked, AbortSignal.timeout(15_000));
-      deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
-    } catch (err) {
-      if (err instanceof ToolError)
-        return void (await tell(`I can’t create a ticket from here: ${err.message.split('. Tell the user')[0]}.`));
-      throw err;
-    }
+    const outcome = await session.invoke('create_ticket', ticketArgs(kept, link));
+    if (!outcome.ok) return void (await tell(`I can’t create a ticket from here. ${outcome.userMessage}`));
+    deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
   };
 
   app.action({ type: 'block_actions', action_id: TRIAGE_TICKET_ACTION }, async ({ ack, body, client, respond }) => {

@@ -36,7 +36,8 @@ export interface TriageFlowDeps {
   /** Where triages wait for their button (a small TTL store; the approval store serves). */
   kept: ApprovalStore;
   threads: ThreadStore;
-  ticketsEnabled: boolean;
+  /** Whether create_ticket may run where the message is; only then does the card get its button. */
+  ticketsIn: (where: { channel: string; isDm: boolean }) => boolean;
   quota?: QuotaPort;
   log: Logger;
 }
@@ -138,7 +139,8 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
       requestedBy: r.userId,
       triage: outcome.triage,
     };
-    if (deps.ticketsEnabled)
+    const ticketsEnabled = deps.ticketsIn({ channel: r.channel, isDm: r.channel.startsWith('D') });
+    if (ticketsEnabled)
       await deps.kept.put(keptId(stored.id), JSON.stringify(stored), deps.file.tools.approval_ttl_minutes * 60);
     const posted = await workspace.client.chat.postMessage({
       channel: r.channel,
@@ -147,7 +149,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
       blocks: triageCardBlocks(outcome.triage, {
         id: stored.id,
         requestedBy: r.userId,
-        ticketsEnabled: deps.ticketsEnabled,
+        ticketsEnabled,
       }) as never,
     });
     // Follow-ups in the thread ("make it high priority") can build on the triage.

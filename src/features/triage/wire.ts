@@ -7,10 +7,10 @@ import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
-import type { AnyTool } from '../../platform/tools/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
 import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
+import type { ConversationTools } from '../tools/sessions.js';
 import { limitedTriage } from './limited-triage.js';
 import { openAITriage } from './openai-triage.js';
 import { registerTriageHandlers } from './triage-actions.js';
@@ -25,8 +25,8 @@ export interface TriageFeatureDeps {
   jobs: JobRouter;
   limiter: OpenAIRateLimiter;
   budget: { quota: QuotaPort };
-  /** create_ticket, when tickets are configured: the card's button proposes a ticket through it. */
-  createTicket?: AnyTool;
+  /** The conversation's tools: the card's button proposes a ticket through create_ticket, where the channel allows it. */
+  tools: ConversationTools;
   log: Logger;
 }
 
@@ -57,7 +57,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     triage,
     kept: stores.approvals,
     threads: stores.threads,
-    ticketsEnabled: Boolean(deps.createTicket),
+    ticketsIn: (where: { channel: string; isDm: boolean }) => deps.tools.offers('create_ticket', where),
     quota: deps.budget.quota,
     log,
   };
@@ -67,7 +67,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
   registerTriageHandlers(app, {
     enqueue: (request) => deps.queue.enqueue(triageJob(request)),
     kept: stores.approvals,
-    ...(deps.createTicket ? { createTicket: deps.createTicket } : {}),
+    tools: deps.tools,
     lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,
     log,
   });

@@ -4,13 +4,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoreKeys } from '../store/keys.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
-import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue, turnJobSchema } from './types.js';
+import { TurnHandler } from './turn-handler.js';
+import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
 const QUEUE_NAME = 'turns';
-/** How long a turn waits before asking again whether its thread is free. */
-const WAIT_MS = 200;
-/** A job found outside its thread's line this long after it was added lost its admission (Redis failed in between). */
-const ADMIT_GRACE_MS = 2_000;
 /** Slack wants an answer within 3 s; an enqueue that takes longer is reported as failed (it is idempotent). */
 const ENQUEUE_DEADLINE_MS = 1_500;
 /** Unexpected failures (not model errors, which end as a notice) are retried this many times in all. */
@@ -40,14 +37,21 @@ export class BullTurnQueue implements TurnQueue {
   private readonly queue: Queue<JobData>;
   private readonly worker: Worker<JobData>;
   private readonly instance = randomUUID().slice(0, 8);
-  private running = 0;
+  private readonly handler: TurnHandler;
   private closed = false;
 
   constructor(
-    private readonly process: TurnProcessor,
+    process: TurnProcessor,
     private readonly opts: BullTurnQueueOptions,
   ) {
     const log = opts.log;
+    this.handler = new TurnHandler(process, {
+      sequencer: opts.sequencer,
+      lockMs: opts.lockMs,
+      instance: this.instance,
+      isOver: (jobId) => this.isOver(jobId),
+      log,
+    });
     // Adding a job must fail fast while Redis is away (the event then gets a 5xx and Slack retries): one retry
     // per command and a deadline in enqueue(). BullMQ needs the offline queue while it connects, so it stays on.
     // The worker's blocking connection instead waits for Redis to return, as BullMQ requires.
@@ -139,60 +143,27 @@ export class BullTurnQueue implements TurnQueue {
     ]);
     if (!finished) {
       // Unfinished turns keep their lock until it lapses, then another replica takes them over.
-      this.opts.log.warn({ running: this.running }, 'shutdown grace over: leaving unfinished turns to another replica');
+      this.opts.log.warn(
+        { running: this.handler.running },
+        'shutdown grace over: leaving unfinished turns to another replica',
+      );
       await this.worker.close(true).catch(() => undefined);
     }
     await this.queue.close().catch(() => undefined);
     for (const conn of [this.producer, this.consumer]) await conn.quit().catch(() => conn.disconnect());
   }
 
+  /** BullMQ's side of a turn: a delayed job must be moved with the worker's token and end in DelayedError. */
   private async handle(job: Job<JobData>, token: string | undefined): Promise<void> {
-    const parsed = turnJobSchema.safeParse(job.data);
-    if (!parsed.success) {
-      this.opts.log.error({ job: job.id, issues: parsed.error.issues.length }, 'dropping an unreadable turn job');
-      return;
-    }
-    const turn = parsed.data;
-    const seq = this.opts.sequencer;
-    const lockToken = `${this.instance}:${randomUUID()}`;
-    let admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
-    // enqueue() adds the job before its place in line, so a fast worker can see it a moment before it is admitted:
-    // look again shortly rather than park it for WAIT_MS.
-    for (let i = 1; admission.kind === 'unadmitted' && i <= 4 && Date.now() - job.timestamp < ADMIT_GRACE_MS; i++) {
-      await new Promise((r) => setTimeout(r, 5 * i));
-      admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
-    }
-    if (admission.kind !== 'run') {
-      if (admission.kind === 'unadmitted' && Date.now() - job.timestamp > ADMIT_GRACE_MS)
-        await seq.admit(turn.key, turn.id, turn.messageTs);
-      if (admission.kind === 'behind' && (await this.isOver(admission.head)))
-        await seq.dropHead(turn.key, admission.head);
-      await job.moveToDelayed(Date.now() + WAIT_MS + Math.floor(Math.random() * WAIT_MS), token);
-      throw new DelayedError();
-    }
-
-    this.running++;
-    const renewal = setInterval(
-      () => {
-        seq.renew(turn.key, lockToken, this.opts.lockMs).then(
-          (ok) => ok || this.opts.log.warn({ job: turn.id }, 'thread lock lapsed while the turn ran'),
-          (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'could not renew the thread lock'),
-        );
-      },
-      Math.max(250, Math.floor(this.opts.lockMs / 3)),
-    );
-    let done = false;
-    try {
-      await this.process(turn);
-      done = true;
-    } finally {
-      clearInterval(renewal);
-      this.running--;
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await seq.release(turn.key, turn.id, lockToken, done || lastAttempt).catch((err: Error) => {
-        this.opts.log.warn({ err: { message: err.message } }, 'could not release the thread lock; it lapses by itself');
-      });
-    }
+    const outcome = await this.handler.handle({
+      id: job.id,
+      data: job.data,
+      addedAt: job.timestamp,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+      delayUntil: (at) => job.moveToDelayed(at, token),
+    });
+    if (outcome === 'delayed') throw new DelayedError();
   }
 
   private async isOver(jobId: string): Promise<boolean> {

@@ -42,6 +42,11 @@ export class ToolRegistry {
     return new ToolSession(this, ctx, limits, log, allowed);
   }
 
+  /** The function tools a channel may use: all of them, or those on its list. */
+  usable(allowed?: readonly string[]): AnyTool[] {
+    return allowed ? this.tools.filter((t) => allowed.includes(t.name)) : [...this.tools];
+  }
+
   /** The definitions a channel may use; hosted file_search rides with search_policies. */
   definitionsFor(allowed?: readonly string[]): ModelTool[] {
     if (!allowed) return this.definitions;
@@ -52,9 +57,15 @@ export class ToolRegistry {
 const zodMessage = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) =>
   issues.map((i) => `${i.path.map(String).join('.') || '(arguments)'}: ${i.message}`).join('; ');
 
+/** What a tool run by the server (a button, not the model) gave: its result, or why it did not run, for the person. */
+export type ToolInvocation = { ok: true; result: unknown } | { ok: false; code: ToolErrorCode; userMessage: string };
+
+type Executed = { ok: true; tool: AnyTool; result: unknown } | { ok: false; error: ToolError };
+
 /**
- * Runs the model's calls on behalf of one user: parse, validate, authorize, run under a timeout, format. Each call
- * gets exactly one output, failures included, so the model can correct itself and the conversation stays valid.
+ * Runs tools on behalf of one user in one conversation: the model's calls (`run`) and the server's own (`invoke`),
+ * both through the same steps: the channel's tool list, the schema, authorization, the timeout. Each model call gets
+ * exactly one output, failures included, so the model can correct itself and the conversation stays valid.
  */
 export class ToolSession implements ToolRunner {
   constructor(
@@ -86,6 +97,16 @@ export class ToolSession implements ToolRunner {
     }));
   }
 
+  /** Runs one tool because a person clicked something, never on the model's word; failures come back in their words. */
+  async invoke(name: string, args: unknown, signal?: AbortSignal): Promise<ToolInvocation> {
+    const started = Date.now();
+    const executed = await this.execute(name, { value: args }, signal);
+    this.logCall(name, undefined, executed.ok ? 'ok' : executed.error.code, started);
+    return executed.ok
+      ? { ok: true, result: executed.result }
+      : { ok: false, code: executed.error.code, userMessage: executed.error.userMessage };
+  }
+
   private label(call: FunctionCall): string {
     const tool = this.registry.get(call.name);
     if (!tool) return 'is working…';
@@ -99,57 +120,101 @@ export class ToolSession implements ToolRunner {
 
   private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<string> {
     const started = Date.now();
-    const done = (code: ToolErrorCode | 'ok', output: string) => {
-      const level = code === 'ok' || code === 'not_found' ? 'info' : code === 'internal_error' ? 'error' : 'warn';
-      this.log[level](
-        {
-          event: 'tool_call',
-          tool: call.name,
-          call_id: call.callId,
-          outcome: code,
-          latency_ms: Date.now() - started,
-          output_chars: output.length,
-        },
-        'tool call finished',
-      );
+    const answer = (code: ToolErrorCode | 'ok', output: string) => {
+      this.logCall(call.name, call.callId, code, started, output.length);
       return output;
     };
-    const fail = (code: ToolErrorCode, message: string) => done(code, errorEnvelope(call.name, code, message));
+    const executed = await this.execute(call.name, { json: call.arguments }, outer);
+    if (!executed.ok)
+      return answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
+    const { tool, result } = executed;
+    const budget = this.limits.maxOutputChars - 300;
+    return answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
+  }
 
-    const tool = this.registry.get(call.name);
-    const usable = this.registry.tools.filter((t) => !this.allowed || this.allowed.includes(t.name));
+  /** The steps every run takes, whoever started it: allowed here, valid arguments, authorized, done in time. */
+  private async execute(
+    name: string,
+    args: { json: string } | { value: unknown },
+    outer?: AbortSignal,
+  ): Promise<Executed> {
+    const tool = this.registry.get(name);
+    const usable = this.registry.usable(this.allowed);
     if (!tool || !usable.includes(tool))
-      return fail(
-        'unknown_tool',
-        `There is no tool named "${call.name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
-      );
+      return this.failed('unknown_tool', {
+        model: `There is no tool named "${name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
+        user: `${name} is not available in this conversation.`,
+      });
     let raw: unknown;
-    try {
-      raw = JSON.parse(call.arguments);
-    } catch {
-      return fail('invalid_json', 'The arguments are not valid JSON. Send one JSON object matching the schema.');
-    }
+    if ('json' in args) {
+      try {
+        raw = JSON.parse(args.json);
+      } catch {
+        return this.failed('invalid_json', {
+          model: 'The arguments are not valid JSON. Send one JSON object matching the schema.',
+          user: `The request for ${name} could not be read.`,
+        });
+      }
+    } else raw = args.value;
     const parsed = tool.parameters.safeParse(raw);
     if (!parsed.success)
-      return fail('invalid_arguments', `The arguments do not match the schema: ${zodMessage(parsed.error.issues)}.`);
+      return this.failed('invalid_arguments', {
+        model: `The arguments do not match the schema: ${zodMessage(parsed.error.issues)}.`,
+        user: `The request for ${name} was incomplete: ${zodMessage(parsed.error.issues)}.`,
+      });
 
-    const timeout = AbortSignal.timeout(this.limits.timeoutMs);
-    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    // A plain timer rather than AbortSignal.timeout: it is cleared once the tool is done, and fake timers drive it.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('the tool timed out', 'TimeoutError')),
+      this.limits.timeoutMs,
+    );
+    const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
     try {
       tool.authorize(this.ctx, parsed.data);
-      const result = await raceAbort(tool.run(this.ctx, parsed.data, signal), signal);
-      const budget = this.limits.maxOutputChars - 300;
-      return done('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
+      return { ok: true, tool, result: await raceAbort(tool.run(this.ctx, parsed.data, signal), signal) };
     } catch (err) {
-      if (err instanceof ToolError) return fail(err.code, err.message);
-      if (timeout.aborted)
-        return fail(
-          'timeout',
-          `The tool did not finish within ${Math.round(this.limits.timeoutMs / 1000)} s. Tell the user it is unavailable right now.`,
-        );
-      this.log.error({ err, tool: call.name, call_id: call.callId }, 'tool failed unexpectedly');
-      return fail('internal_error', 'The tool failed unexpectedly. Tell the user it is unavailable right now.');
+      if (err instanceof ToolError) return { ok: false, error: err };
+      const seconds = Math.round(this.limits.timeoutMs / 1000);
+      if (timeout.signal.aborted)
+        return this.failed('timeout', {
+          model: `The tool did not finish within ${seconds} s. Tell the user it is unavailable right now.`,
+          user: `${name} did not finish within ${seconds} s. Please try again later.`,
+        });
+      this.log.error({ err, tool: name }, 'tool failed unexpectedly');
+      return this.failed('internal_error', {
+        model: 'The tool failed unexpectedly. Tell the user it is unavailable right now.',
+        user: `${name} failed unexpectedly. Please try again later.`,
+      });
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private failed(code: ToolErrorCode, message: { model: string; user: string }): Executed {
+    return { ok: false, error: new ToolError(code, message) };
+  }
+
+  private logCall(
+    tool: string,
+    callId: string | undefined,
+    code: ToolErrorCode | 'ok',
+    started: number,
+    chars?: number,
+  ) {
+    const level = code === 'ok' || code === 'not_found' ? 'info' : code === 'internal_error' ? 'error' : 'warn';
+    this.log[level](
+      {
+        event: 'tool_call',
+        tool,
+        // A call the model made has its id; one without was started by a person (a button).
+        ...(callId ? { call_id: callId } : { initiated_by: 'user' }),
+        outcome: code,
+        latency_ms: Date.now() - started,
+        ...(chars !== undefined ? { output_chars: chars } : {}),
+      },
+      'tool call finished',
+    );
   }
 }
 

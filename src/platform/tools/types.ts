@@ -25,14 +25,21 @@ export type ToolErrorCode =
   | 'round_limit'
   | 'internal_error';
 
-/** A failure the model is told about, with a message safe to show it (no secrets, no hidden ticket details). */
+/**
+ * A failure, with a message safe to show (no secrets, no hidden ticket details). `message` is for the model and may
+ * tell it what to do next; `userMessage` is for a person who ran the tool with a button. Give both when they
+ * differ; one string serves both when it only states what happened.
+ */
 export class ToolError extends Error {
+  readonly userMessage: string;
+
   constructor(
     readonly code: ToolErrorCode,
-    message: string,
+    message: string | { model: string; user: string },
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.model);
     this.name = 'ToolError';
+    this.userMessage = typeof message === 'string' ? message : message.user;
   }
 }
 

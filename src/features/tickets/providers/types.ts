@@ -35,7 +35,7 @@ export interface TicketQuery {
   limit: number;
 }
 
-/** A ticket system. Failures are ToolErrors with messages safe for the model; an unknown id is `undefined`. */
+/** A ticket system. Failures are ToolErrors whose one message, safe for the model and for people, states what happened; an unknown id is `undefined`. */
 export interface TicketProvider {
   readonly name: string;
   get(id: string, signal: AbortSignal): Promise<Ticket | undefined>;

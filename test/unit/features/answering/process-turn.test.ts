@@ -1,0 +1,205 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { fileConfigSchema } from '../../../../src/config/file-schema.js';
+import { createTurnProcessor } from '../../../../src/features/answering/process-turn.js';
+import { ConversationTools } from '../../../../src/features/tools/sessions.js';
+import { createMetrics } from '../../../../src/platform/observability/metrics.js';
+import type { TurnJob } from '../../../../src/platform/queue/types.js';
+import { SlackLookups } from '../../../../src/platform/slack/lookups.js';
+import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
+import type { Workspace } from '../../../../src/platform/slack/workspaces.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { type MemoryThreadStore, MemoryTurnLedger } from '../../../../src/platform/store/memory/memory-stores.js';
+import { MemoryUserStateStore } from '../../../../src/platform/store/user-state.js';
+import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
+import { defineTool, type ToolContext } from '../../../../src/platform/tools/types.js';
+import { RESTART_NOTE } from '../../../../src/turn/notices.js';
+import { answer, callsTools, ScriptedModel } from '../../../support/fake-model-port.js';
+import { fakeThreadStore } from '../../../support/fake-thread-store.js';
+import { call } from '../../../support/fake-tool-runner.js';
+import { InProcessSlack } from '../../../support/in-process-slack.js';
+
+const log = pino({ level: 'silent' });
+const CHANNEL = 'C0SUP1';
+const THREAD = '1700000000.000100';
+const job = (extra: Partial<TurnJob> = {}): TurnJob => ({
+  id: 'Ev0001',
+  key: { teamId: 'T1', channel: CHANNEL, threadTs: THREAD },
+  isDm: false,
+  userId: 'U1',
+  messageTs: '1700000000.000200',
+  text: '<@UBOT> is SUP-101 fixed?',
+  receivedAt: Date.now(),
+  ...extra,
+});
+
+let slack: InProcessSlack;
+let threads: MemoryThreadStore;
+let ledger: MemoryTurnLedger;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  slack = new InProcessSlack({
+    users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada', email: 'ada@example.com' } },
+  });
+  threads = fakeThreadStore();
+  ledger = new MemoryTurnLedger();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Record<string, unknown> } = {}) {
+  const workspace: Workspace = {
+    client: slack.client,
+    readFiles: async () => {
+      throw new Error('this test sends no files');
+    },
+    lookups: new SlackLookups(slack.client, log),
+    botUserId: 'UBOT',
+    gate: new SlackRateGate(),
+  };
+  const file = fileConfigSchema.parse(o.yaml ?? {});
+  return createTurnProcessor({
+    file,
+    envModel: 'gpt-4o',
+    workspaces: { forTeam: async () => workspace },
+    turns: ledger,
+    userState: new MemoryUserStateStore(storeKeys('unit:')),
+    threadTtlSeconds: 86_400,
+    turn: {
+      model,
+      threads,
+      log,
+      requestOptions: { store: false, chainPreviousResponse: false },
+      stallSeconds: 30,
+      maxToolRounds: 3,
+    },
+    ...(o.tools ? { tools: new ConversationTools(o.tools, file, 'gpt-4o') } : {}),
+    log,
+    metrics: createMetrics(new Registry(), { queueDepth: async () => 0 }, { processMetrics: false }),
+  });
+}
+
+/** Lets the turn's timers (first flush, pacing, status coalescing) run until it is done. */
+async function settle(work: Promise<void>): Promise<void> {
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  for (let i = 0; i < 600 && !done; i++) await vi.advanceTimersByTimeAsync(100);
+  await finished;
+}
+
+const botMessages = () => slack.thread(CHANNEL, THREAD).filter((m) => m.user === 'UBOT');
+
+describe('the turn processor', () => {
+  it('answers a queued message in its thread, naming the asker as Slack does and storing the turn', async () => {
+    const model = new ScriptedModel(answer('Yes, SUP-101 was fixed yesterday.'));
+
+    await settle(processor(model)(job()));
+
+    expect(model.requests[0]!.items).toEqual([
+      expect.objectContaining({ type: 'user', userName: 'Ada', text: 'is SUP-101 fixed?' }),
+    ]);
+    expect(botMessages().map((m) => m.text)).toEqual(['Yes, SUP-101 was fixed yesterday.']);
+    const [reply] = botMessages();
+    expect(await ledger.replies('Ev0001')).toEqual([reply!.ts]);
+    expect((await threads.load(job().key)).map((i) => i.type)).toEqual(['user', 'assistant']);
+  });
+
+  it('does nothing for a job whose turn an earlier attempt already completed', async () => {
+    await threads.append(job().key, [
+      { type: 'user', ts: job().messageTs, userId: 'U1', userName: 'Ada', text: 'is SUP-101 fixed?' },
+      { type: 'assistant', ts: '1700000000.000300', text: 'Yes.' },
+    ]);
+    const model = new ScriptedModel();
+
+    await settle(processor(model)(job()));
+
+    expect(model.requests).toHaveLength(0);
+    expect(slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+  });
+
+  it('takes over the reply a dead replica left half-written instead of adding a second answer', async () => {
+    // The first attempt streamed part of an answer, rolled over into a second message, and its process died.
+    const first = await slack.client.chat.startStream({
+      channel: CHANNEL,
+      thread_ts: THREAD,
+      markdown_text: 'Yes, SUP-101 was fi',
+      recipient_user_id: 'U1',
+      recipient_team_id: 'T1',
+    });
+    const second = await slack.client.chat.postMessage({ channel: CHANNEL, thread_ts: THREAD, text: '…continued' });
+    await ledger.recordReply('Ev0001', String(first.ts));
+    await ledger.recordReply('Ev0001', String(second.ts));
+    slack.calls.length = 0;
+    const model = new ScriptedModel(answer('Yes, SUP-101 was fixed yesterday.'));
+
+    await settle(processor(model)(job()));
+
+    expect(botMessages().map((m) => [m.ts, m.text])).toEqual([
+      [first.ts, `${RESTART_NOTE}\n\nYes, SUP-101 was fixed yesterday.`],
+    ]);
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    expect(slack.callsTo('chat.startStream')).toEqual([]);
+  });
+
+  it("runs the channel's tools as the asker Slack names, whatever the model claims", async () => {
+    const seen: ToolContext[] = [];
+    const whoami = defineTool({
+      name: 'lookup_ticket',
+      description: 'test tool',
+      parameters: z.strictObject({ ticket_id: z.string() }),
+      progress: () => 'is looking it up…',
+      authorize: () => undefined,
+      run: async (ctx) => void seen.push(ctx),
+      format: () => ({ ok: true }),
+    });
+    const model = new ScriptedModel(
+      callsTools(call('c1', 'lookup_ticket', { ticket_id: 'SUP-101', user: 'UADMIN' })),
+      answer('Done.'),
+    );
+
+    await settle(processor(model, { tools: new ToolRegistry([whoami]) })(job()));
+
+    expect(model.requests[0]!.tools?.map((t) => (t.type === 'function' ? t.name : t.type))).toEqual(['lookup_ticket']);
+    // The model's extra "user" argument is refused by the schema, so the tool never ran on its word.
+    expect(seen).toEqual([]);
+
+    const again = new ScriptedModel(callsTools(call('c2', 'lookup_ticket', { ticket_id: 'SUP-101' })), answer('Ok.'));
+    await settle(
+      processor(again, { tools: new ToolRegistry([whoami]) })(job({ id: 'Ev0002', messageTs: '1700000000.000400' })),
+    );
+    expect(seen).toEqual([
+      {
+        teamId: 'T1',
+        channel: CHANNEL,
+        threadTs: THREAD,
+        isDm: false,
+        user: { id: 'U1', name: 'Ada', email: 'ada@example.com' },
+      },
+    ]);
+  });
+
+  it('offers no tools where the channel turns them off', async () => {
+    const tool = defineTool({
+      name: 'lookup_ticket',
+      description: 'test tool',
+      parameters: z.strictObject({ ticket_id: z.string() }),
+      progress: () => 'is looking it up…',
+      authorize: () => undefined,
+      run: async () => ({}),
+      format: () => ({}),
+    });
+    const model = new ScriptedModel(answer('Plain answer.'));
+
+    await settle(
+      processor(model, { tools: new ToolRegistry([tool]), yaml: { channels: { [CHANNEL]: { tools: [] } } } })(job()),
+    );
+
+    expect(model.requests[0]!.tools).toBeUndefined();
+  });
+});
