@@ -1,4 +1,4 @@
-import type { ModelCall, ModelError } from './ports.js';
+import type { Citation, ModelCall, ModelError } from './ports.js';
 import type { Attachment, SkippedFile } from './thread.js';
 
 function reference(requestId?: string): string {
@@ -69,6 +69,12 @@ export function noticeForFiles(
     }
   }
   return lines.length ? lines.join('\n') : undefined;
+}
+
+/** The documents hosted file_search cited, named once each, so the asker can check the answer against them. */
+export function noticeForSources(citations: readonly Citation[]): string | undefined {
+  const names = [...new Set(citations.map((c) => shownName(c.filename)))];
+  return names.length ? `📚 _Sources: ${names.map((n) => `\`${n}\``).join(', ')}_` : undefined;
 }
 
 /** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
