@@ -10,7 +10,7 @@ import { FakeOpenAI } from './openai-server.js';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 /** Recordings of real streams, kept beside the repository where they exist (CI); the check below is skipped elsewhere. */
-const recordings = path.resolve(repoRoot, '../shared/fixtures/openai-responses');
+const recordings = path.resolve(repoRoot, '../shared/fixtures/openai-responses'); // skipped unless it exists
 const haveRecordings = existsSync(recordings);
 const recorded = (name: string): any[] =>
   readFileSync(path.join(recordings, name), 'utf8')
