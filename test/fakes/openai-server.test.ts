@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import OpenAI, { APIError, AuthenticationError, BadRequestError, RateLimitError } from 'openai';
+import OpenAI, { APIError, AuthenticationError, BadRequestError, NotFoundError, RateLimitError } from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -572,6 +572,31 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
       expect(r.response.headers.get('x-ratelimit-reset-requests')).toBe('20s');
     } finally {
       await custom.close();
+    }
+  });
+
+  it('GET /v1/models/{id}: the model object for a known model, 404 model_not_found otherwise, 401 for a bad key', async () => {
+    const model = await client.models.retrieve('gpt-4o');
+    expect(model).toEqual({ id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' });
+    expect((await client.models.retrieve('gpt-4o-2024-08-06')).id).toBe('gpt-4o-2024-08-06');
+    const missing = await client.models.retrieve('gpt-9').catch((e) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.code).toBe('model_not_found');
+    expect(missing.error.message).toBe("The model 'gpt-9' does not exist or you do not have access to it.");
+    const bad = new OpenAI({ apiKey: 'sk-wrong-key-1234567890', baseURL, maxRetries: 0 });
+    const refused = await bad.models.retrieve('gpt-4o').catch((e) => e);
+    expect(refused).toBeInstanceOf(AuthenticationError);
+    expect(refused.code).toBe('invalid_api_key');
+    // Compatible servers without the route answer 404 like any unknown URL.
+    const vllm = new FakeOpenAI({ profile: 'vllm' });
+    const url = await vllm.start();
+    try {
+      const e = await new OpenAI({ apiKey: 'sk-test-fake', baseURL: url, maxRetries: 0 }).models
+        .retrieve('gpt-4o')
+        .catch((err) => err);
+      expect(e).toBeInstanceOf(NotFoundError);
+    } finally {
+      await vllm.close();
     }
   });
 

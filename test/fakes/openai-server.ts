@@ -135,6 +135,14 @@ class MinuteBucket {
   }
 }
 
+/** `created` as the API reports it for a few models (seconds); others get gpt-4o's. */
+const MODEL_CREATED: Record<string, number> = {
+  'gpt-4o': 1715367049,
+  'gpt-4o-mini': 1721172741,
+  'gpt-4.1': 1744316542,
+  'gpt-5': 1754425777,
+};
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class FakeOpenAI {
@@ -334,6 +342,9 @@ export class FakeOpenAI {
         await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes),
         startedAt,
       );
+    const modelId = method === 'GET' && /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];
+    // Compatible servers differ here; the profiles stand for those without the route (a 404, like any unknown URL).
+    if (modelId && profile === 'openai') return this.sendModel(res, decodeURIComponent(modelId), startedAt);
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
     if (parseFailed)
@@ -376,6 +387,22 @@ export class FakeOpenAI {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.once('close', () => this.inFlight--);
     await this.respond(req, res, body, script, startedAt);
+  }
+
+  /** GET /v1/models/{id}: the model object for a known model (alias or dated snapshot), else model_not_found. */
+  private sendModel(res: ServerResponse, id: string, startedAt: number) {
+    if (!datedModel(id, this.snapshots))
+      return this.sendError(
+        res,
+        invalid(`The model '${id}' does not exist or you do not have access to it.`, null, 'model_not_found', 404),
+        startedAt,
+      );
+    this.sendJson(
+      res,
+      200,
+      { id, object: 'model', created: MODEL_CREATED[id] ?? 1715367049, owned_by: 'system' },
+      startedAt,
+    );
   }
 
   /** Per-minute limits, when enforced: takes the request's cost, or says why and for how long it must wait. */
