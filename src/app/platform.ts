@@ -1,4 +1,3 @@
-import { dirname, resolve } from 'node:path';
 import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
@@ -6,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
-import type { Config } from '../config/load.js';
+import { type Config, configBaseDir } from '../config/load.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
@@ -217,7 +216,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   return {
     env,
     file,
-    baseDir: env.THREADWISE_CONFIG ? dirname(resolve(env.THREADWISE_CONFIG)) : process.cwd(),
+    baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,
     metrics,
     redis,
