@@ -77,6 +77,16 @@ export function noticeForSources(citations: readonly Citation[]): string | undef
   return names.length ? `📚 _Sources: ${names.map((n) => `\`${n}\``).join(', ')}_` : undefined;
 }
 
+/** Files of the thread that this answer could not read (OpenAI's per-request limits); newer files went first. */
+export function noticeForLeftOut(leftOut: ReadonlyArray<{ name: string; reason: string }>): string | undefined {
+  const byReason = new Map<string, string[]>();
+  for (const f of leftOut) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `\`${shownName(f.name)}\``]);
+  const lines = [...byReason].map(
+    ([reason, names]) => `📎 _Not read for this answer: ${names.join(', ')} (${reason}; newer files went first)._`,
+  );
+  return lines.length ? lines.join('\n') : undefined;
+}
+
 /** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
 export function noticeForRoundLimit(maxRounds: number): string {
   return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
+import { leftOutFiles } from './attachment-budget.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
 import { callModel } from './call-model.js';
 import type { ContextFitter } from './fit-request.js';
@@ -10,6 +11,7 @@ import {
   noticeForError,
   noticeForFiles,
   noticeForIncomplete,
+  noticeForLeftOut,
   noticeForRoundLimit,
   noticeForSources,
   RESTART_NOTE,
@@ -262,7 +264,12 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
   const notice =
-    [noticeForSources(citations), noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice]
+    [
+      noticeForSources(citations),
+      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+      noticeForLeftOut(leftOutFiles(built.items)),
+      modelNotice,
+    ]
       .filter(Boolean)
       .join('\n\n') || undefined;
   const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
