@@ -5,6 +5,7 @@ import OpenAI, { APIError, AuthenticationError, BadRequestError, NotFoundError, 
 import { zodTextFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { pdf } from '../fixtures/files.js';
 import { streamEvents } from '../fixtures/openai/read.js';
 import { FakeOpenAI } from './openai-server.js';
 
@@ -859,6 +860,25 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
       { code: 'invalid_value', param: 'input[0].content[0].file_data', message: /base64-encoded data URL/ },
     ],
   ];
+  it('refuses more than 32 MB or 100 pages of PDFs in one request, across input_file parts', async () => {
+    const file = (name: string, bytes: Buffer) => ({
+      type: 'input_file' as const,
+      filename: name,
+      file_data: `data:application/pdf;base64,${bytes.toString('base64')}`,
+    });
+    const ask = (...parts: ReturnType<typeof file>[]) =>
+      client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: parts }] }).catch((e) => e);
+    const twenty = pdf('big', { padBytes: 20_000_000 });
+    const tooBig = await ask(file('a.pdf', twenty), file('b.pdf', twenty));
+    expect(tooBig).toBeInstanceOf(BadRequestError);
+    expect(tooBig.param).toBe('input');
+    const tooLong = await ask(file('a.pdf', pdf('p', { pages: 60 })), file('b.pdf', pdf('p', { pages: 41 })));
+    expect(tooLong).toBeInstanceOf(BadRequestError);
+    expect(tooLong.error.message).toMatch(/100 pages/);
+    const fits = await ask(file('a.pdf', twenty), file('b.pdf', pdf('p', { pages: 99 })));
+    expect(fits.status).toBe('completed');
+  });
+
   it.each(cases)('answers 400 like the real API: %s', async (_name, body, expected) => {
     const err = await client.responses.create(body as any).catch((e) => e);
     expect(err).toBeInstanceOf(BadRequestError);
