@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { preflight } from './app/preflight.js';
 import { secretEnvKeys } from './config/env.js';
 import { ConfigError } from './config/errors.js';
-import { type Config, loadConfig } from './config/load.js';
+import type { Config } from './config/load.js';
 import { scrubSecrets } from './platform/observability/logger.js';
 
 async function main(): Promise<void> {
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = await preflight(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

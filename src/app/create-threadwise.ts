@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/load.js';
-import { createModel } from '../features/answering/turn-setup.js';
+import { channelSettings } from '../config/settings.js';
+import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
 import * as home from '../features/home/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -13,11 +14,14 @@ import { costOf, priceTable } from '../features/usage/prices.js';
 import * as usage from '../features/usage/wire.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
+import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
 
 export interface ThreadwiseOptions extends PlatformOptions {
   /** Milliseconds running turns get to finish on shutdown (default: queue.shutdown_grace_ms). */
   shutdownGraceMs?: number;
+  /** Pause between checks of a refused OPENAI_API_KEY (default one minute). */
+  keyCheckRetryMs?: number;
 }
 
 export interface Threadwise {
@@ -39,6 +43,22 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     costOf: (m, u) => costOf(prices, m, u).usd,
     onHeaders,
   });
+  const keyCheck = new OpenAIKeyCheck(
+    createOpenAIClient(env, file),
+    {
+      model: channelSettings(file, env.OPENAI_MODEL, '', false).model,
+      timeoutMs: 10_000,
+      retryMs: options.keyCheckRetryMs ?? 60_000,
+    },
+    log.child({ component: 'openai' }),
+  );
+  p.readiness.openai_key = {
+    ok: async () => keyCheck.state.status !== 'refused',
+    detail: () => {
+      const s = keyCheck.state;
+      return s.status === 'refused' ? `OpenAI refused OPENAI_API_KEY (${s.detail})` : undefined;
+    },
+  };
   const budget = usage.wire({ ...p, model, limiter, prices });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
@@ -63,6 +83,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const server = (await app.start(env.PORT)) as Server;
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
+      // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
+      void keyCheck.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
         'threadwise is listening',
@@ -75,6 +97,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
      */
     async stop() {
       p.draining.value = true;
+      keyCheck.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

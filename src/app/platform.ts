@@ -1,4 +1,3 @@
-import { dirname, resolve } from 'node:path';
 import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
@@ -6,11 +5,11 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
-import type { Config } from '../config/load.js';
+import { type Config, configBaseDir } from '../config/load.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
-import { checkAll, opsRoutes } from '../platform/observability/ops-routes.js';
+import { checkAll, opsRoutes, type ReadinessCheck } from '../platform/observability/ops-routes.js';
 import { BullTurnQueue } from '../platform/queue/bullmq-queue.js';
 import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
 import { JobRouter } from '../platform/queue/job-router.js';
@@ -67,6 +66,8 @@ export interface Platform {
   oauth: boolean;
   /** Set when the process is shutting down: /readyz fails and new events are refused. */
   draining: { value: boolean };
+  /** What else /readyz depends on, added by features by name. */
+  readiness: Record<string, ReadinessCheck>;
 }
 
 /**
@@ -188,10 +189,23 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const turnQueue = queue;
 
   const draining = { value: false };
+  const readiness: Record<string, ReadinessCheck> = {};
   const routes = opsRoutes({
     registry: metrics.registry,
-    ready: () =>
-      checkAll({ store: () => stores.ping(), queue: () => turnQueue.ready(), accepting: async () => !draining.value }),
+    ready: async () => {
+      const added = Object.fromEntries(Object.entries(readiness).map(([name, c]) => [name, () => c.ok()]));
+      const result = await checkAll({
+        store: () => stores.ping(),
+        queue: () => turnQueue.ready(),
+        accepting: async () => !draining.value,
+        ...added,
+      });
+      const details = Object.entries(readiness).flatMap(([name, c]) => {
+        const why = result.checks[name] ? undefined : c.detail?.();
+        return why ? [[name, why] as const] : [];
+      });
+      return details.length ? { ...result, details: Object.fromEntries(details) } : result;
+    },
   });
   const { app, receiver } = buildSlackApp({ env, log, slackLogger, routes, clientOptions, bot, installationStore });
   if (installationStore && installed) {
@@ -202,7 +216,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   return {
     env,
     file,
-    baseDir: env.THREADWISE_CONFIG ? dirname(resolve(env.THREADWISE_CONFIG)) : process.cwd(),
+    baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,
     metrics,
     redis,
@@ -218,6 +232,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     socketMode,
     oauth,
     draining,
+    readiness,
   };
 }
 

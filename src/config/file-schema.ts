@@ -254,7 +254,7 @@ export const fileConfigSchema = z
           .max(50_000_000)
           .default(50_000_000)
           .describe(
-            'Bytes of images and PDFs sent in one model request, history included; older ones are left out first (OpenAI allows 50 MB).',
+            "Bytes of images and PDFs sent in one model request, history included; older ones are left out first and named in the answer. OpenAI's own per-request limits apply too: 32 MB and 100 pages of PDFs, 50 MB and 500 images.",
           ),
         max_download_bytes: z
           .number()

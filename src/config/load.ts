@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type Env, envModeProblems, envSchema, providerEnvProblems } from './env.js';
@@ -10,8 +11,16 @@ export interface Config {
   file: FileConfig;
 }
 
-/** Validates the environment and the optional YAML file together, so one message names every problem. */
-export function loadConfig(raw: NodeJS.ProcessEnv): Config {
+/** What the settings say, and every problem found in them; `config` only when there is none. */
+export interface CollectedConfig {
+  config?: Config;
+  /** The file settings, when they parsed (its files can then be checked too). */
+  file?: FileConfig;
+  problems: string[];
+}
+
+/** Validates the environment and the optional YAML file together, collecting every problem instead of throwing. */
+export function collectConfig(raw: NodeJS.ProcessEnv): CollectedConfig {
   const source = withoutEmpty(raw);
   const problems: string[] = [];
   const envResult = envSchema.safeParse(source);
@@ -19,8 +28,20 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
   problems.push(...envModeProblems(source));
   const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
   if (file) problems.push(...providerEnvProblems(file.tickets?.provider, source));
-  if (problems.length || !envResult.success || !file) throw new ConfigError(problems);
-  return { env: envResult.data, file };
+  if (problems.length || !envResult.success || !file) return { file, problems };
+  return { config: { env: envResult.data, file }, file, problems };
+}
+
+/** Validates the environment and the optional YAML file together, so one message names every problem. */
+export function loadConfig(raw: NodeJS.ProcessEnv): Config {
+  const { config, problems } = collectConfig(raw);
+  if (!config) throw new ConfigError(problems);
+  return config;
+}
+
+/** Where relative paths in the settings file start: the file's folder (the working directory without a file). */
+export function configBaseDir(configPath: string | undefined): string {
+  return configPath ? dirname(resolve(configPath)) : process.cwd();
 }
 
 /** The settings `threadwise chat` needs: no Slack variables, only the model, the store and the file. */

@@ -1,6 +1,6 @@
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
-import { fitAttachmentBytes } from './attachment-budget.js';
+import { fitAttachments, OPENAI_REQUEST_LIMITS } from './attachment-budget.js';
 import type { ModelRequest, ModelTool } from './ports.js';
 import type { ThreadItem, ThreadKey } from './thread.js';
 import { hideOthersToolResults } from './tool-history.js';
@@ -21,7 +21,7 @@ export const TOOL_INSTRUCTIONS = [
 export interface RequestOptions {
   store: boolean;
   chainPreviousResponse: boolean;
-  /** Bytes of images and PDFs one request may carry; older ones are left out first. */
+  /** Bytes of images and PDFs one request may carry (within OpenAI's own limits); older ones are left out first. */
   maxAttachmentBytes?: number;
 }
 
@@ -60,8 +60,9 @@ export function buildRequest(
     store: options.store || options.chainPreviousResponse,
   };
   const own = hideOthersToolResults(history, userId);
+  // OpenAI refuses a request whose files exceed its limits, so they always apply, however the caller is set up.
   const fit = (items: ThreadItem[]) =>
-    options.maxAttachmentBytes === undefined ? items : fitAttachmentBytes(items, options.maxAttachmentBytes);
+    fitAttachments(items, options.maxAttachmentBytes ?? OPENAI_REQUEST_LIMITS.imageBytes);
   // A stored chain holds other people's results verbatim: resend the history without them instead.
   const chain = options.chainPreviousResponse && !own.hidden ? chainFrom(history) : undefined;
   if (chain) return { ...base, items: fit([...chain.rest, ...newItems]), previousResponseId: chain.responseId };

@@ -1,4 +1,4 @@
-import type { ModelCall, ModelError } from './ports.js';
+import type { Citation, ModelCall, ModelError } from './ports.js';
 import type { Attachment, SkippedFile } from './thread.js';
 
 function reference(requestId?: string): string {
@@ -68,6 +68,22 @@ export function noticeForFiles(
       );
     }
   }
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** The documents hosted file_search cited, named once each, so the asker can check the answer against them. */
+export function noticeForSources(citations: readonly Citation[]): string | undefined {
+  const names = [...new Set(citations.map((c) => shownName(c.filename)))];
+  return names.length ? `📚 _Sources: ${names.map((n) => `\`${n}\``).join(', ')}_` : undefined;
+}
+
+/** Files of the thread that this answer could not read (OpenAI's per-request limits); newer files went first. */
+export function noticeForLeftOut(leftOut: ReadonlyArray<{ name: string; reason: string }>): string | undefined {
+  const byReason = new Map<string, string[]>();
+  for (const f of leftOut) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `\`${shownName(f.name)}\``]);
+  const lines = [...byReason].map(
+    ([reason, names]) => `📎 _Not read for this answer: ${names.join(', ')} (${reason}; newer files went first)._`,
+  );
   return lines.length ? lines.join('\n') : undefined;
 }
 

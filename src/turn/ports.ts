@@ -52,6 +52,12 @@ export interface ModelUsage {
 /** What a call that never reached the model used. */
 export const NO_USAGE: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0 };
 
+/** A document the answer drew on, as hosted file_search cites it. */
+export interface Citation {
+  fileId: string;
+  filename: string;
+}
+
 export interface ModelCall {
   responseId: string;
   /** The model that answered: a dated snapshot id. */
@@ -61,6 +67,8 @@ export interface ModelCall {
   usage?: ModelUsage;
   requestId?: string;
   functionCalls: FunctionCall[];
+  /** Files the answer cites (hosted file_search), each once, in the order first cited. */
+  citations?: Citation[];
 }
 
 export type ModelEvent =

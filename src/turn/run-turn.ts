@@ -1,14 +1,24 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
+import { leftOutFiles } from './attachment-budget.js';
 import { buildRequest, type RequestOptions } from './build-request.js';
 import { callModel } from './call-model.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
-import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit, RESTART_NOTE } from './notices.js';
+import {
+  noticeForError,
+  noticeForFiles,
+  noticeForIncomplete,
+  noticeForLeftOut,
+  noticeForRoundLimit,
+  noticeForSources,
+  RESTART_NOTE,
+} from './notices.js';
 import type { AdminAlerts, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
+  type Citation,
   type FunctionOutput,
   type ModelCall,
   ModelError,
@@ -173,6 +183,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let roundNotice: string | undefined;
   let rounds = 0;
   let restarted = false;
+  // Every round's citations: a file cited while tools ran still backs the final answer.
+  const citations: Citation[] = [];
   try {
     for (;;) {
       try {
@@ -201,6 +213,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         await sink.restart(RESTART_NOTE);
         continue;
       }
+      citations.push(...(call.citations ?? []));
       const calls = tools ? call.functionCalls : [];
       if (!calls.length) break;
 
@@ -251,8 +264,14 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
   const notice =
-    [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
-    undefined;
+    [
+      noticeForSources(citations),
+      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+      noticeForLeftOut(leftOutFiles(built.items)),
+      modelNotice,
+    ]
+      .filter(Boolean)
+      .join('\n\n') || undefined;
   const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
   const { messageTs, undelivered } = await sink.finish({
     outcome: ended === 'answered' ? 'answered' : 'failed',

@@ -25,8 +25,20 @@ export type Attachment =
       /** Something the model should know, e.g. that only the first frame of an animation is shown. */
       note?: string;
       data?: Uint8Array;
+      /** Set on a request's copy only: why the bytes were left out of this request (never stored). */
+      leftOut?: string;
     }
-  | { kind: 'pdf'; id: string; name: string; bytes: number; data?: Uint8Array }
+  | {
+      kind: 'pdf';
+      id: string;
+      name: string;
+      bytes: number;
+      /** Page count, when the PDF could be read (older stored PDFs lack it). */
+      pages?: number;
+      data?: Uint8Array;
+      /** Set on a request's copy only: why the bytes were left out of this request (never stored). */
+      leftOut?: string;
+    }
   | { kind: 'text'; name: string; text: string; totalChars: number; truncated: boolean };
 
 /** An attachment that was not given to the model, and why (shown to the user and told to the model). */

@@ -1,5 +1,6 @@
 // Checks the real API applies to inline images and files: a base64 data URL of a supported type whose bytes
-// really are that type, at most 20 MB per image and 50 MB of images per request. Error texts follow captured
+// really are that type, at most 20 MB per image and 50 MB / 500 images per request, at most 32 MB and 100 pages
+// of files per request. Error texts follow captured
 // production errors ("You uploaded an unsupported image...", code invalid_image_format).
 import { type ApiError, invalid } from './openai-validation.js';
 
@@ -38,7 +39,8 @@ export function checkImageUrl(url: string, param: string): ApiError | number {
   return data.bytes.length;
 }
 
-export function checkFileData(fileData: string, param: string): ApiError | null {
+/** Decoded size and page count of an inline file, or the error the API answers. */
+export function checkFileData(fileData: string, param: string): ApiError | { bytes: number; pages: number } {
   const data = decodeDataUrl(fileData);
   if (!data)
     return invalid(
@@ -48,8 +50,42 @@ export function checkFileData(fileData: string, param: string): ApiError | null 
     );
   if (data.mime === 'application/pdf' && data.bytes.subarray(0, 5).toString('latin1') !== '%PDF-')
     return invalid('The file could not be parsed as a PDF.', param, 'invalid_file');
-  return null;
+  return { bytes: data.bytes.length, pages: data.mime === 'application/pdf' ? pdfPages(data.bytes) : 0 };
 }
+
+/**
+ * Pages of a PDF, counted from its page objects (independently of the bot's own counter). PDFs that hide their
+ * page objects in compressed object streams count as one page here: test PDFs are written uncompressed.
+ */
+function pdfPages(bytes: Buffer): number {
+  return Math.max(1, bytes.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0);
+}
+
+/** OpenAI reads at most 32 MB and 100 pages of file content per request, across all input_file parts. */
+export const MAX_REQUEST_FILE_BYTES = 32_000_000;
+export const MAX_REQUEST_FILE_PAGES = 100;
+export const MAX_REQUEST_IMAGES = 500;
+
+// The limits are OpenAI's documented ones; the wording of these refusals was not captured from production.
+export const tooMuchFileContent = (bytes: number, pages: number): ApiError | null =>
+  bytes > MAX_REQUEST_FILE_BYTES
+    ? invalid(
+        `Total size of file inputs in the request exceeds the limit of ${MAX_REQUEST_FILE_BYTES} bytes.`,
+        'input',
+        'file_too_large',
+      )
+    : pages > MAX_REQUEST_FILE_PAGES
+      ? invalid(
+          `Total number of PDF pages in the request exceeds the limit of ${MAX_REQUEST_FILE_PAGES} pages.`,
+          'input',
+          'too_many_pages',
+        )
+      : null;
+
+export const tooManyImages = (count: number): ApiError | null =>
+  count > MAX_REQUEST_IMAGES
+    ? invalid(`Too many images in the request: at most ${MAX_REQUEST_IMAGES} are allowed.`, 'input', 'too_many_images')
+    : null;
 
 export const tooManyImageBytes = (total: number): ApiError | null =>
   total > MAX_REQUEST_IMAGE_BYTES

@@ -1,5 +1,6 @@
 // A faithful fake of the OpenAI Responses API HTTP server for tests (real sockets, real SSE).
-// Wire format follows the recorded streams in /work/shared/fixtures/openai-responses/.
+// Wire format: OpenAI's OpenAPI document and SDK types, as written down in test/fixtures/openai/*.sse; checked
+// against recordings of real streams where those exist beside the repository (openai-server.test.ts).
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -16,6 +17,8 @@ import {
   chunkText,
   datedModel,
   estimateTokens,
+  fileCitation,
+  fileSearchCallItem,
   functionCallItem,
   ids,
   type Json,
@@ -48,6 +51,16 @@ export type Script =
     } & Pace)
   | ({ kind: 'json'; value: unknown } & Pace)
   | ({ kind: 'refusal'; refusal: string } & Pace)
+  /**
+   * Hosted file_search, when the request offered it: a file_search_call item, then the text with one
+   * file_citation per entry (annotation events, repeated in the final output). Without the tool it is plain text.
+   */
+  | ({
+      kind: 'file_search';
+      queries: string[];
+      text: string;
+      citations: Array<{ filename: string; file_id?: string }>;
+    } & Pace)
   | {
       kind: 'http_error';
       status: number;
@@ -121,6 +134,14 @@ class MinuteBucket {
     return ((this.limit - this.level(now)) * 60_000) / this.limit;
   }
 }
+
+/** `created` as the API reports it for a few models (seconds); others get gpt-4o's. */
+const MODEL_CREATED: Record<string, number> = {
+  'gpt-4o': 1715367049,
+  'gpt-4o-mini': 1721172741,
+  'gpt-4.1': 1744316542,
+  'gpt-5': 1754425777,
+};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -321,6 +342,9 @@ export class FakeOpenAI {
         await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes),
         startedAt,
       );
+    const modelId = method === 'GET' && /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];
+    // Compatible servers differ here; the profiles stand for those without the route (a 404, like any unknown URL).
+    if (modelId && profile === 'openai') return this.sendModel(res, decodeURIComponent(modelId), startedAt);
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
     if (parseFailed)
@@ -363,6 +387,22 @@ export class FakeOpenAI {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.once('close', () => this.inFlight--);
     await this.respond(req, res, body, script, startedAt);
+  }
+
+  /** GET /v1/models/{id}: the model object for a known model (alias or dated snapshot), else model_not_found. */
+  private sendModel(res: ServerResponse, id: string, startedAt: number) {
+    if (!datedModel(id, this.snapshots))
+      return this.sendError(
+        res,
+        invalid(`The model '${id}' does not exist or you do not have access to it.`, null, 'model_not_found', 404),
+        startedAt,
+      );
+    this.sendJson(
+      res,
+      200,
+      { id, object: 'model', created: MODEL_CREATED[id] ?? 1715367049, owned_by: 'system' },
+      startedAt,
+    );
   }
 
   /** Per-minute limits, when enforced: takes the request's cost, or says why and for how long it must wait. */
@@ -448,7 +488,13 @@ export class FakeOpenAI {
 
     const output: Json[] = [];
     let outputText = '';
-    const streamMessage = async (text: string, kind: 'text' | 'refusal', status = 'completed', finish = true) => {
+    const streamMessage = async (
+      text: string,
+      kind: 'text' | 'refusal',
+      status = 'completed',
+      finish = true,
+      annotations: Json[] = [],
+    ) => {
       const oi = output.length;
       const id = ids.message();
       const isText = kind === 'text';
@@ -461,7 +507,9 @@ export class FakeOpenAI {
         else await pacedDelta('response.refusal.delta', base, piece);
       }
       if (!finish) return;
-      const part = isText ? outputTextPart(text) : refusalPart(text);
+      for (const [i, annotation] of annotations.entries())
+        emit('response.output_text.annotation.added', { ...base, annotation, annotation_index: i });
+      const part = isText ? outputTextPart(text, annotations) : refusalPart(text);
       emit(
         isText ? 'response.output_text.done' : 'response.refusal.done',
         isText ? { ...base, logprobs: [], text } : { ...base, refusal: text },
@@ -493,7 +541,8 @@ export class FakeOpenAI {
         return this.sendError(res, { status, error }, startedAt);
       }
       emit('error', { error });
-      const failed = { ...resp, status: 'failed', error: { code: error.code, message: error.message } };
+      // response.error.code is never null (spec ResponseError); a code-less error event reports its type there.
+      const failed = { ...resp, status: 'failed', error: { code: error.code ?? error.type, message: error.message } };
       this.store(body, failed);
       emit('response.failed', { response: failed });
       return this.finish(res);
@@ -509,6 +558,22 @@ export class FakeOpenAI {
       await streamMessage(JSON.stringify(script.value), 'text');
     } else if (script.kind === 'refusal') {
       await streamMessage(script.refusal, 'refusal');
+    } else if (script.kind === 'file_search') {
+      const offered = Array.isArray(body.tools) && body.tools.some((t: Json) => t?.type === 'file_search');
+      if (offered) {
+        const oi = output.length;
+        const id = ids.fileSearchCall();
+        emit('response.output_item.added', { item: fileSearchCallItem(id, 'in_progress', []), output_index: oi });
+        for (const phase of ['in_progress', 'searching', 'completed'])
+          emit(`response.file_search_call.${phase}`, { item_id: id, output_index: oi });
+        const item = fileSearchCallItem(id, 'completed', script.queries);
+        emit('response.output_item.done', { item, output_index: oi });
+        output.push(item);
+      }
+      const citations = offered
+        ? script.citations.map((c) => fileCitation(c.file_id ?? ids.file(), c.filename, script.text.length))
+        : [];
+      await streamMessage(script.text, 'text', 'completed', true, citations);
     } else {
       if (script.text) await streamMessage(script.text, 'text');
       for (const call of script.calls) {

@@ -1,6 +1,6 @@
 // Request validation the real POST /v1/responses performs, with the real error shapes
 // (messages/params/codes taken from captured production errors where they were available).
-import { checkFileData, checkImageUrl, tooManyImageBytes } from './openai-media.js';
+import { checkFileData, checkImageUrl, tooManyImageBytes, tooManyImages, tooMuchFileContent } from './openai-media.js';
 import { datedModel, isReasoningModel, type Json } from './sse.js';
 
 export interface ApiError {
@@ -79,9 +79,20 @@ const ASSISTANT_PARTS = ['output_text', 'refusal'];
 const ITEM_TYPES = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'];
 const DETAILS = ['low', 'high', 'auto', 'original'];
 
-/** Inline image bytes seen while checking one request (validation is synchronous, one request at a time). */
-let imageBytes = 0;
-const mediaCheck = (r: ApiError | number): ApiError | null => (typeof r === 'number' ? ((imageBytes += r), null) : r);
+/** Inline media seen while checking one request (validation is synchronous, one request at a time). */
+const media = { imageBytes: 0, images: 0, fileBytes: 0, filePages: 0 };
+const mediaCheck = (r: ApiError | number): ApiError | null => {
+  if (typeof r !== 'number') return r;
+  media.imageBytes += r;
+  media.images++;
+  return null;
+};
+const fileCheck = (r: ApiError | { bytes: number; pages: number }): ApiError | null => {
+  if ('error' in r) return r;
+  media.fileBytes += r.bytes;
+  media.filePages += r.pages;
+  return null;
+};
 
 function checkPart(part: unknown, role: string, p: string): ApiError | null {
   if (!isObj(part)) return badType(p, 'an object', part);
@@ -109,7 +120,7 @@ function checkPart(part: unknown, role: string, p: string): ApiError | null {
       if (typeof part.file_id === 'string' || typeof part.file_url === 'string') return null;
       if (typeof part.file_data !== 'string') return missing(`${p}.file_id`);
       return typeof part.filename === 'string'
-        ? checkFileData(part.file_data, `${p}.file_data`)
+        ? fileCheck(checkFileData(part.file_data, `${p}.file_data`))
         : missing(`${p}.filename`);
   }
 }
@@ -256,12 +267,15 @@ export function validateCreate(
   const input: unknown[] = typeof body.input === 'string' || body.input == null ? [] : body.input;
   if (body.input != null && typeof body.input !== 'string' && !Array.isArray(body.input))
     return badType('input', 'one of a string or array of input items', body.input);
-  imageBytes = 0;
+  Object.assign(media, { imageBytes: 0, images: 0, fileBytes: 0, filePages: 0 });
   for (const [i, item] of input.entries()) {
     const e = checkItem(item, `input[${i}]`);
     if (e) return e;
   }
-  const tooBig = tooManyImageBytes(imageBytes);
+  const tooBig =
+    tooManyImageBytes(media.imageBytes) ??
+    tooManyImages(media.images) ??
+    tooMuchFileContent(media.fileBytes, media.filePages);
   if (tooBig) return tooBig;
 
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {

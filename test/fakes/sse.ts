@@ -1,6 +1,5 @@
 // Wire-level helpers for the fake OpenAI Responses server: ids, SSE framing, the response
-// object and its output items, shaped after the recorded real streams in
-// /work/shared/fixtures/openai-responses/*.jsonl.
+// object and its output items, shaped like real streams (see test/fixtures/openai/README.md).
 import { randomBytes } from 'node:crypto';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -17,6 +16,8 @@ export const ids = {
   response: () => `resp_${randomBytes(25).toString('hex')}`,
   message: () => `msg_${randomBytes(25).toString('hex')}`,
   functionCall: () => `fc_${randomBytes(25).toString('hex')}`,
+  fileSearchCall: () => `fs_${randomBytes(25).toString('hex')}`,
+  file: () => `file-${randomAlnum(22)}`,
   callId: () => `call_${randomAlnum(24)}`,
   request: () => `req_${randomBytes(16).toString('hex')}`,
 };
@@ -74,7 +75,12 @@ export function chunkText(text: string, size: number): string[] {
 
 export type Json = Record<string, any>;
 
-export const outputTextPart = (text: string): Json => ({ type: 'output_text', annotations: [], logprobs: [], text });
+export const outputTextPart = (text: string, annotations: Json[] = []): Json => ({
+  type: 'output_text',
+  annotations,
+  logprobs: [],
+  text,
+});
 export const refusalPart = (refusal: string): Json => ({ type: 'refusal', refusal });
 
 export function messageItem(id: string, status: string, content: Json[]): Json {
@@ -83,6 +89,15 @@ export function messageItem(id: string, status: string, content: Json[]): Json {
 
 export function functionCallItem(id: string, status: string, args: string, callId: string, name: string): Json {
   return { id, type: 'function_call', status, arguments: args, call_id: callId, name };
+}
+
+/** Results are left out (null) unless the request asks for `include: ['file_search_call.results']`. */
+export function fileSearchCallItem(id: string, status: string, queries: string[]): Json {
+  return { id, type: 'file_search_call', status, queries, results: null };
+}
+
+export function fileCitation(fileId: string, filename: string, index: number): Json {
+  return { type: 'file_citation', file_id: fileId, filename, index };
 }
 
 export function usageObject(input: number, cached: number, output: number): Json {

@@ -145,6 +145,61 @@ describe('screenshots and files from Slack', () => {
     expect(reply).toContain('📎 _Skipped `screen.png`: Slack sent a sign-in page instead of the file');
   });
 
+  it('keeps answering a thread with two 20 MB PDFs: the newer goes with later questions, the older is named as left out', async () => {
+    h = await new Harness({ redis: false }).start();
+    const big = (name: string, text: string) =>
+      h.slack.addFile({
+        id: `F0${name.toUpperCase().replace(/\W/g, '')}`,
+        name,
+        mimetype: 'application/pdf',
+        bytes: pdf(text, { pages: 3, padBytes: 20_000_000 }),
+      });
+    const first = await h.mention({ text: 'summarise this contract', files: [big('contract-2023.pdf', 'Term 2023')] });
+    await h.turnFinished(first.eventId);
+    const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
+    const ask = async (text: string, files?: ReturnType<typeof big>[]) => {
+      const sent = await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text, ...(files ? { files } : {}) });
+      return h.turnFinished(sent.eventId);
+    };
+    await ask('and how does this one differ?', [big('contract-2024.pdf', 'Term 2024')]);
+    await ask('which notice period applies now?');
+
+    const filesSent = (i: number) =>
+      partsOf(i)
+        .filter((p) => p.type === 'input_file')
+        .map((p) => p.filename);
+    expect(filesSent(0)).toEqual(['contract-2023.pdf']);
+    expect(filesSent(1)).toEqual(['contract-2024.pdf']);
+    expect(filesSent(2)).toEqual(['contract-2024.pdf']);
+    expect(partsOf(2).some((p) => p.text?.startsWith('[PDF "contract-2023.pdf" was left out of this request'))).toBe(
+      true,
+    );
+    const replies = h.replies('C0SUP1', rootTs);
+    expect(replies).toHaveLength(3);
+    for (const r of replies.slice(1)) {
+      expect(r.text).not.toMatch(/OpenAI rejected/);
+      expect(r.text).toContain(
+        '📎 _Not read for this answer: `contract-2023.pdf` (OpenAI reads at most 32 MB and 100 pages',
+      );
+    }
+  }, 60_000);
+
+  it('skips a PDF longer than OpenAI reads in one request, saying how long it is', async () => {
+    h = await new Harness({ redis: false }).start();
+    const long = h.slack.addFile({
+      id: 'F0LONG',
+      name: 'handbook.pdf',
+      mimetype: 'application/pdf',
+      bytes: pdf('Chapter', { pages: 120 }),
+    });
+    const sent = await h.mention({ text: 'what does the handbook say about leave?', files: [long] });
+    await h.turnFinished(sent.eventId);
+    expect(partsOf(0).filter((p) => p.type === 'input_file')).toHaveLength(0);
+    expect(h.replies('C0SUP1', h.slack.messages('C0SUP1')[0]!.ts)[0]!.text).toContain(
+      '📎 _Skipped `handbook.pdf`: it has 120 pages; PDFs are read up to 100 pages._',
+    );
+  });
+
   it('follows a download redirect to a non-Slack host without the bot token', async () => {
     const received: IncomingHttpHeaders[] = [];
     const png = await pngScreenshot(200, 100);

@@ -152,7 +152,27 @@ describe('operator endpoints', () => {
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);
     const ready = await fetch(`http://127.0.0.1:${h.port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ok: true, checks: { store: true, queue: true, accepting: true } });
+    expect(await ready.json()).toEqual({
+      ok: true,
+      checks: { store: true, queue: true, accepting: true, openai_key: true },
+    });
+  });
+
+  it('reports not ready, naming OPENAI_API_KEY, while OpenAI refuses the key', async () => {
+    h = await new Harness({ redis: false, env: { OPENAI_API_KEY: 'sk-proj-a-wrong-key-0123456789' } }).start();
+    const error = await h.waitForLog(
+      (l) => l.level === 50 && String(l.msg).startsWith('OpenAI refused OPENAI_API_KEY'),
+    );
+    expect(error.msg).toContain('HTTP 401 invalid_api_key');
+    expect(h.openai.requests.find((r) => r.method === 'GET')!.path).toBe('/v1/models/gpt-4o');
+    const res = await fetch(`http://127.0.0.1:${h.port}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      ok: false,
+      checks: { store: true, queue: true, accepting: true, openai_key: false },
+      details: { openai_key: 'OpenAI refused OPENAI_API_KEY (HTTP 401 invalid_api_key)' },
+    });
+    expect(h.logs.join('\n')).not.toContain('a-wrong-key');
   });
 
   it('reports not ready while Redis is down, and ready again when it is back', async () => {
@@ -164,13 +184,13 @@ describe('operator endpoints', () => {
     };
     expect(await readyz()).toEqual({
       status: 200,
-      body: { ok: true, checks: { store: true, queue: true, accepting: true } },
+      body: { ok: true, checks: { store: true, queue: true, accepting: true, openai_key: true } },
     });
 
     await redis.stop();
     expect(await readyz()).toEqual({
       status: 503,
-      body: { ok: false, checks: { store: false, queue: false, accepting: true } },
+      body: { ok: false, checks: { store: false, queue: false, accepting: true, openai_key: true } },
     });
     // Liveness is unaffected: restarting the process would not bring Redis back.
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);

@@ -81,6 +81,31 @@ describe('starting the bot', () => {
     expect(stderr).toMatch(/LOG_LEVEL must be one of/); // the environment's value wins over .env
   });
 
+  it('names a missing ticket file and policy folder with every other bad setting, before contacting Slack', async () => {
+    slack = new FakeSlack();
+    const slackUrl = await slack.start();
+    const dir = mkdtempSync(join(tmpdir(), 'tw-files-'));
+    writeFileSync(
+      join(dir, 'threadwise.yml'),
+      'tickets:\n  provider: file\n  file: tickets.json\npolicies:\n  dir: policies\n',
+    );
+    const { code, stderr } = await runMain({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: 'a-signing-secret-value',
+      SLACK_API_URL: slackUrl,
+      OPENAI_API_KEY: 'sk-test-start-0123456789abcdef',
+      THREADWISE_CONFIG: join(dir, 'threadwise.yml'),
+      PORT: 'x',
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Threadwise cannot start; fix these settings/);
+    expect(stderr).toMatch(/PORT must be a port number/);
+    expect(stderr).toContain(`tickets.file cannot be used: ENOENT`);
+    expect(stderr).toContain(join(dir, 'tickets.json'));
+    expect(stderr).toContain(`policies.dir ${join(dir, 'policies')} cannot be read (ENOENT)`);
+    expect(slack.calls).toHaveLength(0);
+  });
+
   it('reports a bot token Slack rejects', async () => {
     slack = new FakeSlack();
     const slackUrl = await slack.start();

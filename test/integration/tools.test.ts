@@ -272,6 +272,21 @@ describe('policy search in the DM copilot', () => {
     expect(visible('D0ADA', h.slack.messages('D0ADA')[0]!.ts)).toContain('(Travel Policy › Per diem › Meals)');
   });
 
+  it('shows the documents hosted file_search cited as sources under the answer', async () => {
+    h = await toolHarness({ vectorStoreId: 'vs_policies123' }).start();
+    h.openai.enqueue({
+      kind: 'file_search',
+      queries: ['refund annual plan'],
+      text: 'Annual plans can be refunded within 30 days.',
+      citations: [{ filename: 'refund-policy.pdf' }, { filename: 'Billing FAQ.md' }, { filename: 'refund-policy.pdf' }],
+    });
+    const dm = await h.message({ user: 'U1', channel: 'D0ADA', text: 'can I get a refund on an annual plan?' });
+    await h.turnFinished(dm.eventId);
+    const shown = visible('D0ADA', h.slack.messages('D0ADA')[0]!.ts);
+    expect(shown).toContain('Annual plans can be refunded within 30 days.');
+    expect(shown).toContain('Sources: `refund-policy.pdf`, `Billing FAQ.md`');
+  });
+
   it('offers no tools at all when none are configured', async () => {
     const { Harness } = await import('./harness.js');
     h = await new Harness().start();

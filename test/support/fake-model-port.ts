@@ -7,8 +7,14 @@ import {
   type ModelRequest,
 } from '../../src/turn/ports.js';
 
-/** One step of a scripted model call: some text, the end, or a failure as the adapter throws it. */
-export type ModelStep = { text: string } | { done: Partial<ModelCall> } | { fail: ModelError };
+/** One step of a scripted model call: some text, a place in the rate limiter's line, a pause, the end or a failure. */
+export type ModelStep =
+  | { text: string }
+  | { queued: number }
+  /** Waits this long (on the test's fake timers) before the next step, as a slow or stalled stream does. */
+  | { waitMs: number }
+  | { done: Partial<ModelCall> }
+  | { fail: ModelError };
 
 /** A call that streams `text` in a few deltas and completes, as the OpenAI adapter reports it. */
 export const answer = (text: string, call: Partial<ModelCall> = {}): ModelStep[] => [
@@ -32,6 +38,11 @@ export class ScriptedModel implements ModelPort {
     this.scripts = scripts;
   }
 
+  /** Calls not yet played. */
+  get remaining(): number {
+    return this.scripts.length;
+  }
+
   async *stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> {
     this.requests.push(structuredClone(request));
     const script = this.scripts.shift();
@@ -39,6 +50,8 @@ export class ScriptedModel implements ModelPort {
     for (const step of script) {
       if (signal?.aborted) throw new ModelError('aborted', 'the call was aborted');
       if ('text' in step) yield { type: 'text', delta: step.text };
+      else if ('queued' in step) yield { type: 'queued', position: step.queued };
+      else if ('waitMs' in step) await new Promise((resolve) => setTimeout(resolve, step.waitMs));
       else if ('fail' in step) throw step.fail;
       else {
         this.responses++;

@@ -35,6 +35,41 @@ export interface ToolSetupDeps {
   log: Logger;
 }
 
+const policiesEnabled = (file: FileConfig) =>
+  Boolean(file.policies) && (!file.tools.enabled || file.tools.enabled.includes('search_policies'));
+
+/** The files the tools read (the ticket file, the policy folder), loaded; or why each cannot be used. */
+export interface ToolFiles {
+  tickets?: { provider: FileTicketProvider; count: number };
+  policies?: PolicyIndex;
+  problems: string[];
+}
+
+/**
+ * Loads the files the settings name, collecting a problem per file instead of failing at the first, so start-up
+ * can report them with every other settings problem before connecting anywhere.
+ */
+export async function loadToolFiles(file: FileConfig, baseDir: string): Promise<ToolFiles> {
+  const out: ToolFiles = { problems: [] };
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  if (file.tickets?.provider === 'file') {
+    const provider = new FileTicketProvider(at(file.tickets.file));
+    await provider.load().then(
+      (tickets) => (out.tickets = { provider, count: tickets.length }),
+      (err: Error) => out.problems.push(`tickets.file cannot be used: ${err.message}`),
+    );
+  }
+  if (file.policies && policiesEnabled(file)) {
+    const dir = at(file.policies.dir);
+    await PolicyIndex.load(dir).then(
+      (index) => (out.policies = index),
+      (err: NodeJS.ErrnoException) =>
+        out.problems.push(`policies.dir ${dir} cannot be read (${err.code ?? err.message})`),
+    );
+  }
+  return out;
+}
+
 /** Builds every tool whose backend is configured (and enabled), checking files at startup rather than per call. */
 export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   const { file, log } = deps;
@@ -44,14 +79,11 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   let approvals: TicketApprovals | undefined;
   let provider: TicketProvider | undefined;
 
+  const files = await loadToolFiles(file, deps.baseDir);
+  if (files.problems.length) throw new Error(files.problems.join('; '));
   if (file.tickets) {
-    provider = createTicketProvider(file.tickets, deps.env, deps.baseDir);
-    if (provider instanceof FileTicketProvider) {
-      const tickets = await provider.load().catch((err: Error) => {
-        throw new Error(`tickets.file cannot be used: ${err.message}`);
-      });
-      log.info({ tickets: tickets.length }, 'ticket file loaded');
-    }
+    provider = files.tickets?.provider ?? createTicketProvider(file.tickets, deps.env, deps.baseDir);
+    if (files.tickets) log.info({ tickets: files.tickets.count }, 'ticket file loaded');
     const access = file.access;
     if (enabled('lookup_ticket')) tools.push(lookupTicketTool({ provider, access }));
     if (enabled('search_tickets')) tools.push(searchTicketsTool({ provider, access }));
@@ -66,11 +98,8 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
       tools.push(createTicketTool({ approvals, access, defaultProject: file.tickets.default_project }));
     }
   }
-  if (file.policies && enabled('search_policies')) {
-    const dir = isAbsolute(file.policies.dir) ? file.policies.dir : resolve(deps.baseDir, file.policies.dir);
-    const index = await PolicyIndex.load(dir).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`policies.dir ${dir} cannot be read (${err.code ?? err.message})`);
-    });
+  if (file.policies && files.policies) {
+    const index = files.policies;
     log.info({ documents: index.documents, passages: index.size }, 'policies indexed');
     tools.push(searchPoliciesTool({ index, maxPassages: file.policies.max_passages }));
     if (file.policies.vector_store_id)

@@ -10,13 +10,25 @@ function honouredRetryAfter(headers: Headers | undefined): number | undefined {
   return ms !== undefined && ms <= MAX_HONOURED_RETRY_AFTER_MS ? ms : undefined;
 }
 
-function kindFor(status: number | undefined, code: string | null | undefined): ModelErrorKind {
-  if (code === 'insufficient_quota') return 'quota';
+/** Error `type`s of a stream's `error` event (or a status-less APIError) that mean "try again", like a 5xx. */
+const TRANSIENT_TYPES = new Set(['server_error', 'service_unavailable', 'api_error']);
+
+/**
+ * One mapping for HTTP errors and errors inside a 200 stream. A stream's `error` event has no status and often
+ * `code: null` (`{type:'server_error', code:null}`), so its `type` counts as much as its code.
+ */
+function kindFor(status: number | undefined, code: string | null | undefined, type?: string | null): ModelErrorKind {
+  if (code === 'insufficient_quota' || type === 'insufficient_quota') return 'quota';
   if (code === 'context_length_exceeded') return 'context_length';
   if (code === 'previous_response_not_found') return 'previous_response_missing';
-  if (code === 'rate_limit_exceeded' || status === 429) return 'rate_limited';
-  if (code === 'server_error' || (status !== undefined && (status >= 500 || status === 408 || status === 409)))
-    return 'server';
+  if (
+    code === 'rate_limit_exceeded' ||
+    status === 429 ||
+    (status === undefined && (type === 'tokens' || type === 'requests'))
+  )
+    return 'rate_limited';
+  if (code === 'server_error' || (type && TRANSIENT_TYPES.has(type))) return 'server';
+  if (status !== undefined && (status >= 500 || status === 408 || status === 409)) return 'server';
   if (status === 401 || status === 403 || code === 'invalid_api_key') return 'auth';
   return 'bad_request';
 }
@@ -30,6 +42,9 @@ export function fromSdkError(err: unknown): ModelError {
     return new ModelError('connection', `connection to OpenAI failed: ${err.message}`);
   if (err instanceof APIError) {
     const code = typeof err.code === 'string' ? err.code : null;
+    // The SDK raises a stream's `error` event as an APIError without a status: mapped like the event itself.
+    if (err.status === undefined)
+      return fromStreamError({ code, type: err.type ?? undefined, message: err.message }, err.requestID ?? undefined);
     return new ModelError(kindFor(err.status, code), err.message, {
       status: err.status,
       code,
@@ -46,7 +61,10 @@ export function fromStreamError(
   requestId?: string,
 ): ModelError {
   const code = error?.code ?? (error?.type && error.type !== 'invalid_request_error' ? error.type : null);
-  return new ModelError(kindFor(undefined, code), error?.message ?? 'the model reported an error', { code, requestId });
+  return new ModelError(kindFor(undefined, code, error?.type), error?.message ?? 'the model reported an error', {
+    code,
+    requestId,
+  });
 }
 
 /** Whether trying the same request again can help. */

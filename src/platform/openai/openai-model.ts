@@ -2,19 +2,26 @@ import { APIError, type OpenAI } from 'openai';
 import type {
   Response as OpenAIResponse,
   Tool as OpenAITool,
+  ResponseCompletedEvent,
   ResponseCreateParamsStreaming,
+  ResponseFailedEvent,
+  ResponseOutputItem,
+  ResponseOutputText,
+  ResponseOutputTextAnnotationAddedEvent,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { type ModelCompat, PRESETS } from '../../config/compat.js';
 import { backoffMs, sleep } from '../../lib/backoff.js';
 import {
+  type Citation,
   type ModelCall,
   ModelError,
   type ModelEvent,
   type ModelPort,
   type ModelRequest,
   type ModelTool,
+  type ModelUsage,
 } from '../../turn/ports.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
@@ -76,24 +83,64 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
   };
 }
 
-function toCall(response: OpenAIResponse, requestId: string | undefined): ModelCall {
-  const functionCalls = response.output.flatMap((item) =>
-    item.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : [],
+/** Usage as reported, or undefined when a compatible server leaves it out (then it is unknown, not zero). */
+function toUsage(usage: OpenAIResponse['usage'] | undefined): ModelUsage | undefined {
+  if (!usage || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
+  return {
+    inputTokens: usage.input_tokens,
+    cachedTokens: usage.input_tokens_details?.cached_tokens ?? 0,
+    outputTokens: usage.output_tokens,
+  };
+}
+
+type Annotation = ResponseOutputText['annotations'][number] | null | undefined;
+
+/** Files cited by hosted file_search, each once, in the order first cited. */
+class Citations {
+  private readonly byId = new Map<string, Citation>();
+
+  add(annotation: Annotation): void {
+    if (annotation?.type !== 'file_citation' || !annotation.file_id || this.byId.has(annotation.file_id)) return;
+    this.byId.set(annotation.file_id, {
+      fileId: annotation.file_id,
+      filename: annotation.filename || annotation.file_id,
+    });
+  }
+
+  /** The annotations on the final output, which repeat (or, on some servers, replace) the streamed ones. */
+  addOutput(output: readonly ResponseOutputItem[]): void {
+    for (const item of output)
+      if (item?.type === 'message' && Array.isArray(item.content))
+        for (const part of item.content)
+          if (part?.type === 'output_text' && Array.isArray(part.annotations))
+            for (const a of part.annotations) this.add(a);
+  }
+
+  list(): Citation[] {
+    return [...this.byId.values()];
+  }
+}
+
+/**
+ * The final call from `response.completed`/`.incomplete`. Compatible servers may send `output` or `usage` as null:
+ * the streamed text is the answer then, with no function calls and unknown usage.
+ */
+function toCall(response: OpenAIResponse, requestId: string | undefined, citations: Citations): ModelCall {
+  const output = Array.isArray(response.output) ? response.output : [];
+  citations.addOutput(output);
+  const functionCalls = output.flatMap((item) =>
+    item?.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : [],
   );
+  const cited = citations.list();
   return {
     responseId: response.id,
     model: response.model,
     status: response.status === 'incomplete' ? 'incomplete' : 'completed',
     incompleteReason: response.incomplete_details?.reason ?? undefined,
-    usage: response.usage
-      ? {
-          inputTokens: response.usage.input_tokens,
-          cachedTokens: response.usage.input_tokens_details?.cached_tokens ?? 0,
-          outputTokens: response.usage.output_tokens,
-        }
-      : undefined,
+    usage: toUsage(response.usage),
     requestId,
     functionCalls,
+    ...(cited.length ? { citations: cited } : {}),
   };
 }
 
@@ -163,9 +210,10 @@ export class OpenAIModel implements ModelPort {
       requestId = request_id ?? undefined;
       this.options.onHeaders?.(response.headers, response.status);
       arm();
+      const citations = new Citations();
       for await (const event of stream as AsyncIterable<ResponseStreamEvent>) {
         arm();
-        const out = this.handle(event, requestId);
+        const out = this.handle(event, requestId, citations);
         if (out) yield out;
         if (out?.type === 'done') return;
       }
@@ -185,17 +233,29 @@ export class OpenAIModel implements ModelPort {
     }
   }
 
-  private handle(event: ResponseStreamEvent, requestId: string | undefined): ModelEvent | undefined {
-    switch (event.type) {
+  /** One stream event; types this adapter does not use (the API adds new ones over time) are ignored. */
+  private handle(
+    event: ResponseStreamEvent,
+    requestId: string | undefined,
+    citations: Citations,
+  ): ModelEvent | undefined {
+    switch ((event as { type?: unknown } | null)?.type) {
       case 'response.output_text.delta':
-        return { type: 'text', delta: event.delta };
-      case 'response.refusal.delta':
-        return { type: 'text', delta: event.delta };
+      case 'response.refusal.delta': {
+        const { delta } = event as { delta?: unknown };
+        return typeof delta === 'string' && delta ? { type: 'text', delta } : undefined;
+      }
+      case 'response.output_text.annotation.added':
+        citations.add((event as ResponseOutputTextAnnotationAddedEvent).annotation as Annotation);
+        return undefined;
       case 'response.completed':
       case 'response.incomplete':
-        return { type: 'done', call: toCall(event.response, requestId) };
+        return { type: 'done', call: toCall((event as ResponseCompletedEvent).response, requestId, citations) };
       case 'response.failed':
-        throw fromStreamError(event.response.error as { code?: string; message?: string } | null, requestId);
+        throw fromStreamError(
+          (event as ResponseFailedEvent).response?.error as { code?: string; message?: string } | null,
+          requestId,
+        );
       case 'error': {
         // Production nests the details ({error:{type,code,message}}); the spec shows them flat.
         const e = event as unknown as {

@@ -3,19 +3,23 @@ import type { Attachment, SkippedFile, ThreadItem } from '../../turn/thread.js';
 
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
+/** What the model reads instead of a file's bytes: forgotten by the store, or left out of this request. */
+const withoutBytes = (kind: 'image' | 'PDF', name: string, leftOut: string | undefined) =>
+  leftOut
+    ? `[${kind} "${name}" was left out of this request (${leftOut}); say so if the question needs it]`
+    : `[${kind} "${name}" from earlier in this thread is no longer available]`;
+
 /** A label before each file, so the model can tell several files apart and refer to them by name. */
 function attachmentParts(a: Attachment): ResponseInputContent[] {
   switch (a.kind) {
     case 'image':
-      if (!a.data)
-        return [{ type: 'input_text', text: `[image "${a.name}" from earlier in this thread is no longer available]` }];
+      if (!a.data) return [{ type: 'input_text', text: withoutBytes('image', a.name, a.leftOut) }];
       return [
         { type: 'input_text', text: `[image "${a.name}"${a.note ? ` (${a.note})` : ''}]` },
         { type: 'input_image', image_url: `data:${a.mime};base64,${base64(a.data)}`, detail: a.detail },
       ];
     case 'pdf':
-      if (!a.data)
-        return [{ type: 'input_text', text: `[PDF "${a.name}" from earlier in this thread is no longer available]` }];
+      if (!a.data) return [{ type: 'input_text', text: withoutBytes('PDF', a.name, a.leftOut) }];
       return [
         { type: 'input_text', text: `[PDF "${a.name}"]` },
         { type: 'input_file', filename: a.name, file_data: `data:application/pdf;base64,${base64(a.data)}` },

@@ -12,7 +12,13 @@ const attachmentSchema = z.discriminatedUnion('kind', [
     detail: z.enum(['low', 'high', 'auto']),
     note: z.string().optional(),
   }),
-  z.object({ kind: z.literal('pdf'), id: z.string(), name: z.string(), bytes: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('pdf'),
+    id: z.string(),
+    name: z.string(),
+    bytes: z.number().int().nonnegative(),
+    pages: z.number().int().positive().optional(),
+  }),
   z.object({
     kind: z.literal('text'),
     name: z.string(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitAttachmentBytes } from '../../../src/turn/attachment-budget.js';
+import { fitAttachments } from '../../../src/turn/attachment-budget.js';
 import { imageTokens, itemImageTokens } from '../../../src/turn/image-tokens.js';
 import type { ThreadItem } from '../../../src/turn/thread.js';
 
@@ -65,7 +65,7 @@ describe('keeping a request within the file byte limit', () => {
       { type: 'assistant' as const, text: 'ok' },
       user('2', [img('mid', 300), img('new', 300)]),
     ];
-    const out = fitAttachmentBytes(items, 700);
+    const out = fitAttachments(items, 700);
     const kept = out.flatMap((i) =>
       i.type === 'user'
         ? (i.attachments ?? []).map((a) => [a.kind === 'text' ? a.name : a.id, a.kind !== 'text' && Boolean(a.data)])

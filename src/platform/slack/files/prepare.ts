@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../../config/file-schema.js';
+import { OPENAI_REQUEST_LIMITS } from '../../../turn/attachment-budget.js';
 import type { Attachment, ImageDetail, SkippedFile } from '../../../turn/thread.js';
 import { DownloadError, type Downloader } from './download.js';
 import { ImageError, prepareImage } from './image.js';
+import { countPdfPages } from './pdf-pages.js';
 import { fileName, type SlackFile } from './slack-file.js';
 import { sniff } from './sniff.js';
 import { capText } from './text.js';
@@ -139,11 +141,23 @@ export async function prepareFiles(
           });
           break;
         }
-        case 'pdf':
+        case 'pdf': {
           if (bytes.byteLength > limits.maxPdfBytes) throw new Skip(`PDFs are read up to ${mb(limits.maxPdfBytes)}`);
+          const pages = await countPdfPages(bytes);
+          // No request could carry it: OpenAI reads at most this many pages of PDFs per request.
+          if (pages && pages > OPENAI_REQUEST_LIMITS.filePages)
+            throw new Skip(`it has ${pages} pages; PDFs are read up to ${OPENAI_REQUEST_LIMITS.filePages} pages`);
           fitRequest(bytes.byteLength);
-          attachments.push({ kind: 'pdf', id, name, bytes: bytes.byteLength, data: bytes });
+          attachments.push({
+            kind: 'pdf',
+            id,
+            name,
+            bytes: bytes.byteLength,
+            ...(pages ? { pages } : {}),
+            data: bytes,
+          });
           break;
+        }
         case 'html':
           // Slack answers a download it does not authorise with its sign-in page and HTTP 200.
           if (!isDeclaredHtml(file) || bytes.byteLength !== file.size) {

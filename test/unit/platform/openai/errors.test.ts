@@ -62,6 +62,21 @@ describe('OpenAI failures as the bot understands them', () => {
     );
   });
 
+  it('maps an error event the SDK raises without a status by its type and code: a server_error is retried', () => {
+    // What openai-node throws for `event: error` in a raw stream: APIError(undefined, data.error, …).
+    const raised = (error: Record<string, unknown>) =>
+      fromSdkError(new APIError(undefined, error, undefined, headers({})));
+    const transient = raised({ type: 'server_error', code: null, message: 'An error occurred while processing.' });
+    expect(transient.kind).toBe('server');
+    expect(isRetryable(transient)).toBe(true);
+    expect(raised({ type: 'insufficient_quota', code: 'insufficient_quota', message: 'q' }).kind).toBe('quota');
+    expect(raised({ type: 'invalid_request_error', code: 'context_length_exceeded', message: 'l' }).kind).toBe(
+      'context_length',
+    );
+    expect(raised({ type: 'invalid_request_error', code: 'invalid_prompt', message: 'p' }).kind).toBe('bad_request');
+    expect(raised({ type: 'tokens', code: 'rate_limit_exceeded', message: 'r' }).kind).toBe('rate_limited');
+  });
+
   it('backs off exponentially with jitter, capped at 8 s', () => {
     expect(backoffMs(0, 500, 8000, () => 0)).toBe(500);
     expect(backoffMs(3, 500, 8000, () => 0)).toBe(4000);

@@ -1,0 +1,97 @@
+import OpenAI from 'openai';
+import type { Logger } from 'pino';
+
+export interface KeyCheckOptions {
+  /** The model whose `GET /models/{id}` is asked: one cheap authenticated call. */
+  model: string;
+  /** Time allowed for one check. */
+  timeoutMs: number;
+  /** Pause before checking again while the key is refused or the answer was inconclusive. */
+  retryMs: number;
+}
+
+/** What the last check found: `refused` is the only state that makes the bot not ready. */
+export type KeyState =
+  | { status: 'unchecked' }
+  | { status: 'accepted' }
+  | { status: 'refused'; detail: string }
+  /** No answer, or an answer that says nothing about the key (5xx); checked again later. */
+  | { status: 'unknown'; detail: string };
+
+/**
+ * Checks OPENAI_API_KEY at start-up and, while it is refused, again in the background, so a wrong key shows in the
+ * log and in /readyz at once instead of in every answer. Servers without the endpoint (a 404, as several
+ * OpenAI-compatible servers answer for `/models/{id}`) still authenticated the request or do not check keys: that
+ * is not an error.
+ */
+export class OpenAIKeyCheck {
+  private current: KeyState = { status: 'unchecked' };
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly client: OpenAI,
+    private readonly options: KeyCheckOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get state(): KeyState {
+    return this.current;
+  }
+
+  /** Starts checking; resolves after the first check (which never throws). */
+  async start(): Promise<KeyState> {
+    this.stopped = false;
+    return this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** One check, logged when the state changes. */
+  async check(): Promise<KeyState> {
+    const next = await this.ask();
+    const before = this.current;
+    this.current = next;
+    if (next.status === 'refused' && before.status !== 'refused')
+      this.log.error(
+        { retry_ms: this.options.retryMs },
+        `OpenAI refused OPENAI_API_KEY (${next.detail}): every answer fails until the key is fixed; /readyz reports not ready and the key is checked again in the background`,
+      );
+    else if (next.status === 'accepted' && before.status === 'refused')
+      this.log.info('OpenAI accepts OPENAI_API_KEY again; ready');
+    else if (next.status === 'unknown' && before.status !== 'unknown')
+      this.log.warn({ detail: next.detail }, 'could not check OPENAI_API_KEY yet; trying again in the background');
+    return next;
+  }
+
+  private async run(): Promise<KeyState> {
+    const state = await this.check();
+    if (!this.stopped && state.status !== 'accepted') {
+      this.timer = setTimeout(() => void this.run(), this.options.retryMs);
+      this.timer.unref();
+    }
+    return state;
+  }
+
+  private async ask(): Promise<KeyState> {
+    try {
+      await this.client
+        .withOptions({ maxRetries: 0, timeout: this.options.timeoutMs })
+        .models.retrieve(this.options.model);
+      return { status: 'accepted' };
+    } catch (err) {
+      if (err instanceof OpenAI.AuthenticationError)
+        return { status: 'refused', detail: `HTTP 401${err.code ? ` ${err.code}` : ''}` };
+      if (err instanceof OpenAI.APIConnectionError) return { status: 'unknown', detail: 'no answer from OpenAI' };
+      if (err instanceof OpenAI.InternalServerError) return { status: 'unknown', detail: `HTTP ${err.status}` };
+      if (err instanceof OpenAI.NotFoundError && err.code === 'model_not_found')
+        this.log.warn({ model: this.options.model }, 'OpenAI does not know the configured model; check OPENAI_MODEL');
+      // Any other answer (404 without the endpoint, 403 for one model, 429) came after the key was accepted.
+      if (err instanceof OpenAI.APIError) return { status: 'accepted' };
+      return { status: 'unknown', detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}

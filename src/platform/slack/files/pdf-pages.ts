@@ -1,0 +1,19 @@
+import { PDFDocument } from 'pdf-lib';
+
+/**
+ * The page count of a PDF, or undefined when it cannot be read (then OpenAI decides). pdf-lib reads the page tree
+ * as written, compressed object streams included, which a scan for `/Type /Page` would miss.
+ */
+export async function countPdfPages(bytes: Uint8Array): Promise<number | undefined> {
+  try {
+    const doc = await PDFDocument.load(bytes, {
+      ignoreEncryption: true,
+      updateMetadata: false,
+      throwOnInvalidObject: false,
+    });
+    const pages = doc.getPageCount();
+    return pages > 0 ? pages : undefined;
+  } catch {
+    return undefined;
+  }
+}
