@@ -83,7 +83,10 @@ export function resolvedCardBlocks(a: PendingApproval, outcome: CardOutcome): Kn
       : outcome.kind === 'cancelled'
         ? mrkdwn`🚫 Cancelled by ${who}`
         : mrkdwn`⚠️ Approved by ${who}, but creating the ticket failed`;
-  return [...proposalBlocks(a), { type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+  return [
+    ...proposalBlocks(a),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, SECTION_TEXT) }] },
+  ];
 }
 
 /** Posts approval cards into the thread the request came from. */
