@@ -6,7 +6,14 @@ import { callModel } from './call-model.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
 import { TurnMeter } from './meter.js';
-import { noticeForError, noticeForFiles, noticeForIncomplete, noticeForRoundLimit, RESTART_NOTE } from './notices.js';
+import {
+  noticeForError,
+  noticeForFiles,
+  noticeForIncomplete,
+  noticeForRoundLimit,
+  noticeForShortenedQuestion,
+  RESTART_NOTE,
+} from './notices.js';
 import type { AdminAlerts, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
   type FunctionOutput,
@@ -173,6 +180,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let roundNotice: string | undefined;
   let rounds = 0;
   let restarted = false;
+  /** Characters of the question the model got, when fitting the budget had to shorten it. */
+  let questionRead: number | undefined;
   try {
     for (;;) {
       try {
@@ -188,6 +197,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
           shown: () => shown.round.length > 0,
         }));
+        const sent = request.items.find((i) => i.type === 'user' && i.ts === userItem.ts);
+        if (sent?.type === 'user' && sent.text !== userItem.text)
+          questionRead = Math.min(questionRead ?? Infinity, sent.text.length);
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
         // answer starts over once, in the same message, under a short note.
@@ -251,8 +263,13 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
   const notice =
-    [noticeForFiles(input.attachments ?? [], input.skipped ?? []), modelNotice].filter(Boolean).join('\n\n') ||
-    undefined;
+    [
+      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+      questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
+      modelNotice,
+    ]
+      .filter(Boolean)
+      .join('\n\n') || undefined;
   const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
   const { messageTs, undelivered } = await sink.finish({
     outcome: ended === 'answered' ? 'answered' : 'failed',
