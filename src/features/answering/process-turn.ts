@@ -133,7 +133,10 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
   };
 }
 
-/** The answer streams through the writer (neutralised first); progress (waiting in line, tools running) shows as the thread status. */
+/**
+ * The answer streams through the writer, neutralised first; progress (waiting in line, tools running) shows as the
+ * thread status.
+ */
 function replySink(
   deps: ProcessTurnDeps,
   workspace: Workspace,

@@ -6,6 +6,10 @@
  * the same but is no Slack syntax, whether or not Slack decodes `&lt;` before it looks; a Markdown link or
  * reference definition to anything but http(s), mailto or a relative path gets a zero-width space after its `]`,
  * so CommonMark no longer sees a link. Ordinary text, code and links are left exactly as written.
+ *
+ * A scanner rather than a Markdown parser (remark and the like): it must work on a stream cut anywhere, leave the
+ * model's text byte for byte instead of re-serialising it, and judge `<…>` the way Slack reads it, before and after
+ * entity decoding and inside code too, which a CommonMark syntax tree does not show.
  */
 
 /** Stands in for the `<` of a Slack sequence: a different character that looks alike. */
