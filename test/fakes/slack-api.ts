@@ -485,7 +485,15 @@ export class FakeSlack {
    */
   liveMarkup(): Array<LiveMarkup & { where: string }> {
     const found: Array<LiveMarkup & { where: string }> = [];
-    const add = (where: string, list: LiveMarkup[]) => found.push(...list.map((l) => ({ ...l, where })));
+    const add = (where: string, list: LiveMarkup[]) => {
+      // A markdown_text message is both its text and its markdown block: each sequence counts once.
+      const seen = new Set<string>();
+      for (const l of list) {
+        const key = `${l.kind}\u0000${l.target}\u0000${l.raw}`;
+        if (!seen.has(key)) found.push({ ...l, where });
+        seen.add(key);
+      }
+    };
     const shown = (text: string | undefined, blocks: unknown[] | undefined, fallback?: string) => [
       ...(blocks ? liveInBlocks(blocks) : text ? liveInMrkdwn(text) : []),
       ...(fallback ? liveInMrkdwn(fallback) : []),
@@ -493,10 +501,11 @@ export class FakeSlack {
     for (const ws of this.teams.all()) {
       for (const [channel, list] of ws.messages)
         for (const m of list.filter((x) => ws.isBot(x))) {
-          const markdown = m.format === 'markdown' ? liveInMarkdown(m.text) : [];
+          // Streamed and markdown_text messages are Markdown; any other text is mrkdwn.
+          const markdown = m.format === 'markdown';
           add(`message ${channel} ${m.ts}`, [
-            ...markdown,
-            ...shown(markdown.length ? undefined : m.text, m.blocks, m.fallback),
+            ...(markdown ? liveInMarkdown(m.text) : []),
+            ...shown(markdown ? undefined : m.text, m.blocks, m.fallback),
           ]);
         }
       for (const e of ws.ephemerals) add(`ephemeral ${e.channel} for ${e.user}`, shown(e.text, e.blocks, e.fallback));

@@ -539,3 +539,26 @@ describe('Block Kit limits, as Slack enforces them', () => {
     );
   });
 });
+
+describe('live markup, as Slack would render it', () => {
+  it('reports broadcasts, mentions and links in text, fallbacks, Markdown and blocks; escaped mrkdwn is text', async () => {
+    const { fake, client } = await setup();
+    await client.chat.postMessage({ channel: 'C1', text: 'hi <!channel> &lt;!here&gt; <@U1>' });
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: '<!subteam^S1|@oncall>',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '<https://evil.example|docs>' } }],
+    });
+    // Markdown is judged before and after entity decoding, and its links by their scheme.
+    await client.chat.postMessage({ channel: 'C1', markdown_text: '&lt;!everyone&gt; [x](javascript:alert(1))' });
+    const live = fake.liveMarkup().map((l) => `${l.kind}:${l.target}`);
+    expect(live.sort()).toEqual([
+      'broadcast:channel',
+      'broadcast:everyone',
+      'link:https://evil.example',
+      'link:javascript:alert(1',
+      'user:U1',
+      'usergroup:S1',
+    ]);
+  });
+});
