@@ -113,6 +113,33 @@ describe('answers written by the model', () => {
   });
 });
 
+describe('tool progress and notices', () => {
+  it('a hostile search query in the status line and a hostile file name in the notice ping nobody', async () => {
+    h = await toolHarness().start();
+    const zip = h.slack.addFile({
+      id: 'F0ZIP',
+      name: '<!channel>[x](javascript:alert(1)).zip',
+      mimetype: 'application/zip',
+      bytes: 'PK\u0003\u0004',
+    });
+    h.openai.enqueue(
+      {
+        kind: 'function_calls',
+        calls: [{ name: 'search_tickets', arguments: JSON.stringify({ query: '<!channel> <@U2>', status: null }) }],
+      },
+      { kind: 'text', text: 'Nothing matched <!here>.' },
+    );
+    const sent = await h.mention({ text: 'find tickets', files: [zip] });
+    await h.turnFinished(sent.eventId);
+    const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => String(c.args.status));
+    expect(statuses).toContain('is searching tickets for “\u2039!channel> \u2039@U2>”…');
+    expect(statuses.join('\n')).not.toMatch(/<[!@]/);
+    const [reply] = h.replies(SUP_CHANNEL, h.slack.messages(SUP_CHANNEL)[0]!.ts);
+    expect(visible(reply!.text)).toContain('📎 _Skipped `');
+    expect(shownUnintended()).toEqual([]);
+  });
+});
+
 describe('tickets', () => {
   it('an approval card for a hostile 4,000-character ticket is accepted by Slack and pings nobody; so are its outcome and fallback', async () => {
     h = await toolHarness().start();
