@@ -87,6 +87,15 @@ export function noticeForLeftOut(leftOut: ReadonlyArray<{ name: string; reason: 
   return lines.length ? lines.join('\n') : undefined;
 }
 
+/**
+ * The question alone did not fit the context window, so the model read only its beginning and its end (like a
+ * long file, the asker should know what the answer is based on).
+ */
+export function noticeForShortenedQuestion(totalChars: number, readChars: number): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `✂️ _Your message was too long to read in full: I read about ${n(readChars)} of its ${n(totalChars)} characters (the beginning and the end)._`;
+}
+
 /** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
 export function noticeForRoundLimit(maxRounds: number): string {
   return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;

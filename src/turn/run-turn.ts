@@ -13,6 +13,7 @@ import {
   noticeForIncomplete,
   noticeForLeftOut,
   noticeForRoundLimit,
+  noticeForShortenedQuestion,
   noticeForSources,
   RESTART_NOTE,
 } from './notices.js';
@@ -185,6 +186,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let restarted = false;
   // Every round's citations: a file cited while tools ran still backs the final answer.
   const citations: Citation[] = [];
+  /** Characters of the question the model got, when fitting the budget had to shorten it. */
+  let questionRead: number | undefined;
   try {
     for (;;) {
       try {
@@ -200,6 +203,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
           shown: () => shown.round.length > 0,
         }));
+        const sent = request.items.find((i) => i.type === 'user' && i.ts === userItem.ts);
+        if (sent?.type === 'user' && sent.text !== userItem.text)
+          questionRead = Math.min(questionRead ?? Infinity, sent.text.length);
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
         // answer starts over once, in the same message, under a short note.
@@ -268,6 +274,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       noticeForSources(citations),
       noticeForFiles(input.attachments ?? [], input.skipped ?? []),
       noticeForLeftOut(leftOutFiles(built.items)),
+      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+      questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
       modelNotice,
     ]
       .filter(Boolean)

@@ -9,21 +9,23 @@
 //   msg_too_long for the rest of the stream (CopilotKit/CopilotKit#6064, #6244, live evidence).
 // - chat.postMessage text over 40,000 chars is truncated; chat.update documents msg_too_long for
 //   text over 4,000 chars.
-// - More than 50 blocks -> invalid_blocks (postMessage/update) / msg_blocks_too_many (stopStream);
-//   section text > 3,000 -> invalid_blocks; markdown blocks > 12,000 in total -> msg_blocks_too_long.
+// - More than 50 blocks -> invalid_blocks (postMessage/update) / msg_blocks_too_many (stopStream); any other
+//   Block Kit limit (section 3,000, header 150, button text 75, value 2,000, context elements 10 … see
+//   slack-blocks.ts) -> invalid_blocks; markdown blocks > 12,000 in total -> msg_blocks_too_long.
 // - chat.startStream outside an IM needs recipient_team_id and recipient_user_id
 //   (missing_recipient_team_id / missing_recipient_user_id); the Node SDK requires thread_ts.
 // - append/stop on a stopped or expired stream -> message_not_in_streaming_state; on someone else's
 //   message -> message_not_owned_by_app; unknown ts -> message_not_found.
 // - chat.update on a message that is still streaming -> streaming_state_conflict; on another
 //   user's message -> cant_update_message.
-import { blocksText, chunksText, type FakeMessage, longestSectionText, markdownBlocksLength } from './slack-model.js';
+import { blockErrors, MESSAGE_BLOCKS } from './slack-blocks.js';
+import { blocksText, chunksText, type FakeMessage, markdownBlocksLength } from './slack-model.js';
 import { type Json, missingField, SlackApiError, type Workspace } from './slack-state.js';
 
 export const MARKDOWN_TEXT_LIMIT = 12_000;
 export const POST_TEXT_TRUNCATE_AT = 40_000;
 export const UPDATE_TEXT_LIMIT = 4_000;
-const MAX_BLOCKS = 50;
+const MAX_BLOCKS = MESSAGE_BLOCKS;
 
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const asArray = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
@@ -37,7 +39,8 @@ function requireTs(args: Json, name = 'ts'): string {
 function checkBlocks(blocks: unknown[] | undefined, tooMany = 'invalid_blocks'): void {
   if (!blocks) return;
   if (blocks.length > MAX_BLOCKS) throw new SlackApiError(tooMany);
-  if (longestSectionText(blocks) > 3000) throw new SlackApiError('invalid_blocks');
+  const errors = blockErrors(blocks, MAX_BLOCKS);
+  if (errors.length) throw new SlackApiError('invalid_blocks', errors);
   if (markdownBlocksLength(blocks) > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_blocks_too_long');
 }
 
@@ -45,6 +48,8 @@ interface Content {
   text: string;
   blocks?: unknown[];
   truncated?: boolean;
+  format: 'markdown' | 'mrkdwn';
+  fallback?: string;
 }
 
 /** Validates text / markdown_text / blocks and returns what a reader would see. */
@@ -59,14 +64,15 @@ function content(args: Json, mode: 'post' | 'update'): Content {
   checkBlocks(blocks);
   if (markdown !== undefined) {
     if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
-    return { text: markdown, blocks: [{ type: 'markdown', text: markdown }] };
+    return { text: markdown, blocks: [{ type: 'markdown', text: markdown }], format: 'markdown' };
   }
-  if (blocks?.length) return { text: blocksText(blocks), blocks };
+  if (blocks?.length)
+    return { text: blocksText(blocks), blocks, format: 'mrkdwn', ...(text !== undefined ? { fallback: text } : {}) };
   let visible = text ?? '';
   if (mode === 'update' && visible.length > UPDATE_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
   const truncated = visible.length > POST_TEXT_TRUNCATE_AT;
   if (truncated) visible = visible.slice(0, POST_TEXT_TRUNCATE_AT);
-  return truncated ? { text: visible, truncated } : { text: visible };
+  return truncated ? { text: visible, truncated, format: 'mrkdwn' } : { text: visible, format: 'mrkdwn' };
 }
 
 function markThreadRoot(ws: Workspace, channel: string, threadTs: string | undefined): void {
@@ -76,9 +82,17 @@ function markThreadRoot(ws: Workspace, channel: string, threadTs: string | undef
 }
 
 function newBotMessage(ws: Workspace, channel: string, threadTs: string | undefined, c: Content): FakeMessage {
-  const m: FakeMessage = { ts: ws.ts.next(), user: ws.o.botUserId, bot_id: ws.o.botId, text: c.text, edits: 0 };
+  const m: FakeMessage = {
+    ts: ws.ts.next(),
+    user: ws.o.botUserId,
+    bot_id: ws.o.botId,
+    text: c.text,
+    edits: 0,
+    format: c.format,
+  };
   if (threadTs) m.thread_ts = threadTs;
   if (c.blocks) m.blocks = c.blocks;
+  if (c.fallback !== undefined) m.fallback = c.fallback;
   if (c.truncated) m.truncated = true;
   markThreadRoot(ws, channel, threadTs);
   ws.insert(channel, m);
@@ -130,8 +144,11 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     if (m.streaming_state === 'in_progress') throw new SlackApiError('streaming_state_conflict');
     const c = content(args, 'update');
     m.text = c.text;
+    m.format = c.format;
     if (c.blocks) m.blocks = c.blocks;
     else delete m.blocks;
+    if (c.fallback !== undefined) m.fallback = c.fallback;
+    else delete m.fallback;
     if (args.metadata !== undefined) m.metadata = args.metadata;
     m.edits += 1;
     return { channel, ts: m.ts, text: m.text, message: ws.wire(channel, m) };
@@ -166,7 +183,14 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     }
     const c = content(args, 'post');
     const message_ts = ws.ts.next();
-    ws.ephemerals.push({ channel: id, user, text: c.text, ...(c.blocks ? { blocks: c.blocks } : {}), message_ts });
+    ws.ephemerals.push({
+      channel: id,
+      user,
+      text: c.text,
+      ...(c.blocks ? { blocks: c.blocks } : {}),
+      ...(c.fallback !== undefined ? { fallback: c.fallback } : {}),
+      message_ts,
+    });
     return { message_ts };
   },
 
@@ -180,7 +204,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     }
     const delta = streamDelta(args);
     if (delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
-    const m = newBotMessage(ws, id, threadTs, { text: delta.text });
+    const m = newBotMessage(ws, id, threadTs, { text: delta.text, format: 'markdown' });
     m.streaming_state = 'in_progress';
     const now = ws.now();
     ws.streams.set(`${id}:${m.ts}`, {

@@ -1,5 +1,7 @@
 // Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
 // Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
+
+import { viewErrors } from './slack-blocks.js';
 import { compareTs, type FakeMessage } from './slack-model.js';
 import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
 
@@ -103,13 +105,15 @@ function threadKey(args: Json, ws: Workspace): { channel: string; thread: string
 function parseView(v: unknown): Json {
   if (typeof v === 'string') {
     try {
-      return JSON.parse(v) as Json;
+      v = JSON.parse(v) as unknown;
     } catch {
       throw new SlackApiError('invalid_arguments', ['[ERROR] failed to parse view']);
     }
   }
-  if (typeof v === 'object' && v !== null) return v as Json;
-  throw missingField('view');
+  if (typeof v !== 'object' || v === null) throw missingField('view');
+  const errors = viewErrors(v as Json);
+  if (errors.length) throw new SlackApiError('invalid_arguments', errors);
+  return v as Json;
 }
 
 function viewResult(ws: Workspace, view: Json, type: string): Json {

@@ -10,6 +10,7 @@ import { chatHandlers } from './slack-api-chat.js';
 import { otherHandlers } from './slack-api-methods.js';
 import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
 import { buildStoredFile, type DownloadRecord, serveDownload } from './slack-files.js';
+import { type LiveMarkup, liveInBlocks, liveInMarkdown, liveInMrkdwn } from './slack-markup.js';
 import {
   type FakeChannel,
   type FakeFileInput,
@@ -21,7 +22,7 @@ import {
 } from './slack-model.js';
 import { FakeOAuth, type FakeOAuthOptions } from './slack-oauth.js';
 import { RateLimiter } from './slack-rate-limit.js';
-import { type Json, SlackApiError, type ThreadStatus, type Workspace } from './slack-state.js';
+import { type FakeEphemeral, type Json, SlackApiError, type ThreadStatus, type Workspace } from './slack-state.js';
 import { type FakeTeamInput, FakeTeams } from './slack-teams.js';
 import { type EnvelopeResult, type EnvelopeType, SocketModeServer } from './socket-mode.js';
 
@@ -474,8 +475,47 @@ export class FakeSlack {
   }
 
   /** Ephemeral messages shown in every workspace. */
-  ephemerals(): ReadonlyArray<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> {
+  ephemerals(): ReadonlyArray<FakeEphemeral> {
     return this.teams.all().flatMap((ws) => ws.ephemerals);
+  }
+
+  /**
+   * Everything live in what the app has shown so far, in every workspace: its messages (text as Slack reads it,
+   * blocks, fallbacks), ephemerals, response_url answers and views. `where` says which.
+   */
+  liveMarkup(): Array<LiveMarkup & { where: string }> {
+    const found: Array<LiveMarkup & { where: string }> = [];
+    const add = (where: string, list: LiveMarkup[]) => {
+      // A markdown_text message is both its text and its markdown block: each sequence counts once.
+      const seen = new Set<string>();
+      for (const l of list) {
+        const key = `${l.kind}\u0000${l.target}\u0000${l.raw}`;
+        if (!seen.has(key)) found.push({ ...l, where });
+        seen.add(key);
+      }
+    };
+    const shown = (text: string | undefined, blocks: unknown[] | undefined, fallback?: string) => [
+      ...(blocks ? liveInBlocks(blocks) : text ? liveInMrkdwn(text) : []),
+      ...(fallback ? liveInMrkdwn(fallback) : []),
+    ];
+    for (const ws of this.teams.all()) {
+      for (const [channel, list] of ws.messages)
+        for (const m of list.filter((x) => ws.isBot(x))) {
+          // Streamed and markdown_text messages are Markdown; any other text is mrkdwn.
+          const markdown = m.format === 'markdown';
+          add(`message ${channel} ${m.ts}`, [
+            ...(markdown ? liveInMarkdown(m.text) : []),
+            ...shown(markdown ? undefined : m.text, m.blocks, m.fallback),
+          ]);
+        }
+      for (const e of ws.ephemerals) add(`ephemeral ${e.channel} for ${e.user}`, shown(e.text, e.blocks, e.fallback));
+      for (const [id, v] of ws.views) add(`view ${id}`, Array.isArray(v.blocks) ? liveInBlocks(v.blocks) : []);
+    }
+    for (const h of this.hookMessages) {
+      const blocks = Array.isArray(h.body.blocks) ? h.body.blocks : undefined;
+      add(`response_url ${h.path}`, shown(typeof h.body.text === 'string' ? h.body.text : undefined, blocks));
+    }
+    return found;
   }
 
   publishedHome(userId: string, teamId = this.teamId): Json | undefined {

@@ -490,3 +490,75 @@ describe('Bolt apps against the fake', () => {
     await expect.poll(() => seen).toEqual([['again', 1]]);
   });
 });
+
+describe('Block Kit limits, as Slack enforces them', () => {
+  const code = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: WebAPIPlatformError) => `${e.data.error} ${(e.data.response_metadata?.messages ?? []).join(' ')}`,
+    );
+  const section = (n: number) => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(n) } });
+  const button = (text: string, value: string) => ({
+    type: 'actions',
+    elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text }, value }],
+  });
+
+  it('a message over any limit is refused with invalid_blocks naming the field; one at the limits is accepted', async () => {
+    const { client } = await setup();
+    const post = (blocks: unknown[]) =>
+      code(client.chat.postMessage({ channel: 'C1', text: 'f', blocks: blocks as never }));
+    expect(await post([section(3_000), button('b'.repeat(75), 'v'.repeat(2_000))])).toBe('ok');
+    expect(await post([section(3_001)])).toBe(
+      'invalid_blocks [ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]',
+    );
+    expect(await post([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }])).toMatch(
+      /^invalid_blocks .*\/blocks\/0\/text\/text/,
+    );
+    expect(await post([{ type: 'header', text: { type: 'mrkdwn', text: 'h' } }])).toMatch(
+      /^invalid_blocks .*plain_text/,
+    );
+    expect(await post([button('b'.repeat(76), 'v')])).toMatch(/^invalid_blocks .*elements\/0\/text\/text/);
+    expect(await post([button('b', 'v'.repeat(2_001))])).toMatch(/^invalid_blocks .*elements\/0\/value/);
+    const elements = Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'c' }));
+    expect(await post([{ type: 'context', elements }])).toMatch(/^invalid_blocks .*no more than 10 items/);
+    const fields = [{ type: 'mrkdwn', text: 'f'.repeat(2_001) }];
+    expect(await post([{ type: 'section', fields }])).toMatch(/^invalid_blocks .*fields\/0\/text/);
+    expect(await post(Array.from({ length: 51 }, () => section(1)))).toMatch(/^invalid_blocks/);
+  });
+
+  it('a view is refused with invalid_arguments over 100 blocks or a title over 24 characters', async () => {
+    const { client } = await setup();
+    const open = (view: Record<string, unknown>) =>
+      code(client.views.publish({ user_id: 'U1', view: { type: 'home', ...view } as never }));
+    expect(await open({ blocks: Array.from({ length: 100 }, () => section(1)) })).toBe('ok');
+    expect(await open({ blocks: Array.from({ length: 101 }, () => section(1)) })).toMatch(
+      /^invalid_arguments .*no more than 100 items/,
+    );
+    expect(await open({ title: { type: 'plain_text', text: 't'.repeat(25) }, blocks: [] })).toMatch(
+      /^invalid_arguments .*\/view\/title\/text/,
+    );
+  });
+});
+
+describe('live markup, as Slack would render it', () => {
+  it('reports broadcasts, mentions and links in text, fallbacks, Markdown and blocks; escaped mrkdwn is text', async () => {
+    const { fake, client } = await setup();
+    await client.chat.postMessage({ channel: 'C1', text: 'hi <!channel> &lt;!here&gt; <@U1>' });
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: '<!subteam^S1|@oncall>',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '<https://evil.example|docs>' } }],
+    });
+    // Markdown is judged before and after entity decoding, and its links by their scheme.
+    await client.chat.postMessage({ channel: 'C1', markdown_text: '&lt;!everyone&gt; [x](javascript:alert(1))' });
+    const live = fake.liveMarkup().map((l) => `${l.kind}:${l.target}`);
+    expect(live.sort()).toEqual([
+      'broadcast:channel',
+      'broadcast:everyone',
+      'link:https://evil.example',
+      'link:javascript:alert(1',
+      'user:U1',
+      'usergroup:S1',
+    ]);
+  });
+});

@@ -39,6 +39,10 @@ export interface FakeMessage {
   truncated?: boolean;
   /** 'thread_broadcast' for a thread reply also sent to the channel (reply_broadcast). */
   subtype?: string;
+  /** How Slack reads `text`: standard Markdown (markdown_text, streams) or mrkdwn. */
+  format?: 'markdown' | 'mrkdwn';
+  /** The `text` sent alongside blocks: notifications and screen readers show it, and Slack parses it as mrkdwn. */
+  fallback?: string;
 }
 
 export interface StreamInfo {
@@ -196,14 +200,6 @@ export function blocksText(blocks: unknown[]): string {
 /** Sum of characters in all `markdown` blocks (Slack caps it at 12,000 per payload). */
 export function markdownBlocksLength(blocks: unknown[]): number {
   return blocks.reduce<number>((n, b) => n + (isObj(b) && b.type === 'markdown' ? str(b.text).length : 0), 0);
-}
-
-/** Largest section text in the blocks (Slack caps section text at 3,000). */
-export function longestSectionText(blocks: unknown[]): number {
-  return blocks.reduce<number>(
-    (n, b) => Math.max(n, isObj(b) && b.type === 'section' ? textObject(b.text).length : 0),
-    0,
-  );
 }
 
 /** Text carried by `markdown_text` chunks (other chunk types render as cards, not text). */

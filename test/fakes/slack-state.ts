@@ -53,6 +53,15 @@ export interface WorkspaceOptions {
   channelOwners?: Map<string, string>;
 }
 
+export interface FakeEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  fallback?: string;
+  message_ts: string;
+}
+
 export interface ThreadStatus {
   status: string;
   loading_messages?: string[];
@@ -68,8 +77,7 @@ export class Workspace {
   readonly prompts = new Map<string, { title?: string; prompts: Array<{ title: string; message: string }> }>();
   readonly titles = new Map<string, string>();
   readonly views = new Map<string, Json>();
-  readonly ephemerals: Array<{ channel: string; user: string; text: string; blocks?: unknown[]; message_ts: string }> =
-    [];
+  readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, StoredFile>();
   readonly exchangedTriggers = new Set<string>();
   readonly ts = new TsClock();

@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import { resolveSlackMarkup } from '../../platform/slack/markup.js';
+import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { TurnRequest } from './start-turn.js';
 
 /** Errors meaning the bot is not in the conversation the command was typed in. */
 const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
-
-/** A question must not let the bot ping a whole channel on someone's behalf. */
-const defuse = (text: string) => text.replace(/<!(channel|here|everyone)(\|[^>]*)?>/g, '@$1');
 
 /**
  * `/threadwise ask <question>`: the bot posts the question as the root of a new thread (commands have no message
@@ -26,12 +25,14 @@ export function askSubcommand(deps: {
       const question = ctx.rest;
       if (!question)
         return 'What should I answer? Use `/threadwise ask <question>`, e.g. `/threadwise ask what is our travel policy?`';
-      const { client } = await deps.workspaces.forTeam(ctx.teamId);
+      const { client, lookups, botUserId } = await deps.workspaces.forTeam(ctx.teamId);
+      // The question is shown as its words ("@oncall", "@Grace"), escaped: only the asker's mention is live.
+      const readable = await resolveSlackMarkup(question, lookups, { botUserId });
       let ts: string;
       try {
         const posted = await client.chat.postMessage({
           channel: ctx.channelId,
-          text: `<@${ctx.userId}> asked: ${defuse(question)}`,
+          text: mrkdwn`${mention(ctx.userId)} asked: ${readable}`,
           unfurl_links: false,
         });
         ts = String(posted.ts);

@@ -1,5 +1,6 @@
+import type { ModalView } from '@slack/types';
 import { z } from 'zod';
-import { escapeMrkdwn } from '../../platform/slack/mrkdwn.js';
+import { clipMrkdwn, mrkdwn } from '../../platform/slack/mrkdwn.js';
 
 export const ASK_VIEW = 'tw_ask_about_message';
 export const ASK_BLOCK = 'question';
@@ -13,10 +14,9 @@ export const askTargetSchema = z.object({
 });
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-
 /** "Ask Threadwise about this": a modal asking what to know about the message, showing a preview of it. */
-export function askModal(target: AskTarget, preview: string): Record<string, unknown> {
+export function askModal(target: AskTarget, preview: string): ModalView {
+  const shown = preview.replace(/\s+/g, ' ').trim();
   return {
     type: 'modal',
     callback_id: ASK_VIEW,
@@ -30,7 +30,9 @@ export function askModal(target: AskTarget, preview: string): Record<string, unk
         elements: [
           {
             type: 'mrkdwn',
-            text: `*About this message:*\n>${escapeMrkdwn(clip(preview.replace(/\s+/g, ' ').trim(), 280)) || '_(no text)_'}`,
+            text: shown
+              ? clipMrkdwn(mrkdwn`*About this message:*\n>${shown}`, 320)
+              : '*About this message:*\n>_(no text)_',
           },
         ],
       },

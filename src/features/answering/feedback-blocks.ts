@@ -1,8 +1,10 @@
+import type { KnownBlock } from '@slack/types';
+
 export const FEEDBACK_ACTION = 'tw_feedback';
 export const FEEDBACK_BLOCK = 'tw_feedback';
 
 /** Thumbs up / down under a finished answer: a context_actions block with feedback_buttons (Slack's AI-app feedback UI). */
-export function feedbackBlocks(): unknown[] {
+export function feedbackBlocks(): KnownBlock[] {
   return [
     {
       type: 'context_actions',

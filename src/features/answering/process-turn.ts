@@ -3,6 +3,7 @@ import type { FileConfig } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
+import { guardedSink } from '../../platform/slack/guarded-sink.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
@@ -132,7 +133,10 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
   };
 }
 
-/** The answer streams through the writer; progress (waiting in line, tools running) shows as the thread status. */
+/**
+ * The answer streams through the writer, neutralised first; progress (waiting in line, tools running) shows as the
+ * thread status.
+ */
 function replySink(
   deps: ProcessTurnDeps,
   workspace: Workspace,
@@ -173,7 +177,8 @@ function replySink(
       return done;
     },
   };
-  return { sink, writer };
+  // Whatever the turn shows was written by the model, a tool, a file or a person: neutralised on its way out.
+  return { sink: guardedSink(sink), writer };
 }
 
 /** Names a new DM thread after its first question; best effort (the thread works without a title). */

@@ -2,6 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { issuesOf, messageActionSchema, refuseUnusable, teamOf, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
 import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
@@ -70,15 +71,13 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     if (!a) return;
     const target = { channel: a.channel.id, messageTs: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts };
     // trigger_id is valid for 3 s: the modal opens right away.
-    await client.views
-      .open({ trigger_id: a.trigger_id, view: askModal(target, a.message.text) as never })
-      .catch(async (err) => {
-        deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
-        await respond({
-          response_type: 'ephemeral',
-          text: 'Sorry, I could not open the question form. Please try the shortcut again.',
-        }).catch(() => undefined);
-      });
+    await client.views.open({ trigger_id: a.trigger_id, view: askModal(target, a.message.text) }).catch(async (err) => {
+      deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
+      await respond({
+        response_type: 'ephemeral',
+        text: 'Sorry, I could not open the question form. Please try the shortcut again.',
+      }).catch(() => undefined);
+    });
   });
 
   app.view(ASK_VIEW, async ({ ack, body, client }) => {
@@ -134,7 +133,8 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const posted = await client.chat.postMessage({
       channel: t.channel,
       thread_ts: t.threadTs,
-      text: `<@${userId}> asked about ${t.messageTs === t.threadTs ? 'this message' : 'a message in this thread'}: ${question}`,
+      // Typed into the modal as plain text: shown escaped, so only the asker's own mention is live.
+      text: mrkdwn`${mention(userId)} asked about ${t.messageTs === t.threadTs ? 'this message' : 'a message in this thread'}: ${question}`,
     });
     const author = message?.user ? `<@${message.user}>` : 'someone';
     const text = [

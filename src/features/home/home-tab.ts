@@ -57,6 +57,6 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
     });
-    await client.views.publish({ user_id: userId, view: view as never });
+    await client.views.publish({ user_id: userId, view });
   };
 }

@@ -1,3 +1,5 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { UsageTotals } from '../../turn/ports.js';
 import { formatCount, formatUsd } from '../usage/prices.js';
 import type { UsageReport } from '../usage/types.js';
@@ -20,14 +22,14 @@ const usageLine = (t: UsageTotals) =>
     : 'nothing yet';
 
 /** The App Home tab: what the bot does, how to reach it, and what the viewer has used. */
-export function homeView(h: HomeInput): Record<string, unknown> {
-  const blocks: unknown[] = [
+export function homeView(h: HomeInput): HomeView {
+  const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Threadwise' } },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `Hi <@${h.userId}>! I answer questions in Slack threads. Mention me in a channel, or write to me in the *Messages* tab; follow-ups in the thread need no mention.`,
+        text: mrkdwn`Hi ${mention(h.userId)}! I answer questions in Slack threads. Mention me in a channel, or write to me in the *Messages* tab; follow-ups in the thread need no mention.`,
       },
     },
     {

@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
+import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
 import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platform/slack/payloads.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
@@ -40,27 +42,28 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     if (decision.kind === 'wrong_user' || decision.kind === 'expired') {
       const text =
         decision.kind === 'wrong_user'
-          ? `Only <@${decision.ownerId}> can approve or cancel this ticket request.`
+          ? mrkdwn`Only ${mention(decision.ownerId)} can approve or cancel this ticket request.`
           : 'This ticket request has expired or was already handled. Ask me again if you still need the ticket.';
       await client.chat.postEphemeral({ channel, user: clicker.userId, text });
       return handled();
     }
     const { approval } = decision;
+    // Quotes the model's title, the ticket system's id, status and URL and an error: neutralised where it leaves.
     const text = outcomeText(decision);
     if (cardTs) {
       await client.chat
         .update({
           channel: approval.channel,
           ts: cardTs,
-          text,
-          blocks: resolvedCardBlocks(approval, cardOutcome(decision)) as never,
+          text: plainPreview(text, 300),
+          blocks: resolvedCardBlocks(approval, cardOutcome(decision)),
         })
         .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
     }
     const posted = await client.chat.postMessage({
       channel: approval.channel,
       thread_ts: approval.threadTs,
-      markdown_text: text,
+      markdown_text: neutraliseMarkdown(text),
     });
     // The model reads this next turn as what the bot said in the thread.
     await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [

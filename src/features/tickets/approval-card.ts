@@ -1,33 +1,39 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { escapeMrkdwn } from '../../platform/slack/mrkdwn.js';
+import { clipMrkdwn, clipPlain, mention, mrkdwn, slackDate, slackLink } from '../../platform/slack/mrkdwn.js';
 import type { ApprovalCards, PendingApproval } from './approvals.js';
 
 export const APPROVE_ACTION = 'tw_ticket_approve';
 export const CANCEL_ACTION = 'tw_ticket_cancel';
 
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+/** Slack's limits: section text 3,000, each field 2,000 (docs.slack.dev/reference/block-kit/blocks/section-block). */
+const SECTION_TEXT = 3_000;
+const FIELD_TEXT = 2_000;
 
-/** The ticket as proposed; model-written text is escaped so it cannot mention, link or ping anyone. */
-function proposalBlocks(a: PendingApproval): unknown[] {
+/** The ticket as proposed; model-written text is escaped so it cannot mention, link or ping anyone, then cut to fit. */
+function proposalBlocks(a: PendingApproval): KnownBlock[] {
   const t = a.ticket;
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*<@${a.userId}>, shall I create this ticket in ${escapeMrkdwn(t.project)}?*` },
+      text: {
+        type: 'mrkdwn',
+        text: clipMrkdwn(mrkdwn`*${mention(a.userId)}, shall I create this ticket in ${t.project}?*`, SECTION_TEXT),
+      },
     },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Title*\n${escapeMrkdwn(t.title)}` },
+        { type: 'mrkdwn', text: clipMrkdwn(mrkdwn`*Title*\n${t.title}`, FIELD_TEXT) },
         { type: 'mrkdwn', text: `*Priority*\n${t.priority}` },
       ],
     },
-    { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(clip(t.description, 2_800)) } },
+    { type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(mrkdwn`${t.description}`, SECTION_TEXT) } },
   ];
 }
 
-export function approvalCardBlocks(a: PendingApproval): unknown[] {
-  const expires = Math.floor(a.expiresAt / 1000);
+export function approvalCardBlocks(a: PendingApproval): KnownBlock[] {
+  const expires = a.expiresAt / 1000;
   return [
     ...proposalBlocks(a),
     {
@@ -55,7 +61,7 @@ export function approvalCardBlocks(a: PendingApproval): unknown[] {
       elements: [
         {
           type: 'mrkdwn',
-          text: `Only <@${a.userId}> can approve. Expires <!date^${expires}^{date_short_pretty} at {time}|${new Date(a.expiresAt).toISOString()}>.`,
+          text: mrkdwn`Only ${mention(a.userId)} can approve. Expires ${slackDate(expires, '{date_short_pretty} at {time}', new Date(a.expiresAt).toISOString())}.`,
         },
       ],
     },
@@ -68,15 +74,19 @@ export type CardOutcome =
   | { kind: 'failed' };
 
 /** The card once decided: the proposal stays readable, the buttons are replaced by the outcome. */
-export function resolvedCardBlocks(a: PendingApproval, outcome: CardOutcome): unknown[] {
-  const who = `<@${a.userId}>`;
+export function resolvedCardBlocks(a: PendingApproval, outcome: CardOutcome): KnownBlock[] {
+  const who = mention(a.userId);
+  // The ticket system's URL becomes a link only when it is http(s).
   const text =
     outcome.kind === 'created'
-      ? `✅ Approved by ${who}: created *${escapeMrkdwn(outcome.ticketId)}*${outcome.url ? ` <${outcome.url.replace(/[<>|]/g, '')}|open>` : ''}`
+      ? mrkdwn`✅ Approved by ${who}: created *${clipPlain(outcome.ticketId, 200)}* ${outcome.url ? slackLink(outcome.url, 'open') : ''}`.trimEnd()
       : outcome.kind === 'cancelled'
-        ? `🚫 Cancelled by ${who}`
-        : `⚠️ Approved by ${who}, but creating the ticket failed`;
-  return [...proposalBlocks(a), { type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+        ? mrkdwn`🚫 Cancelled by ${who}`
+        : mrkdwn`⚠️ Approved by ${who}, but creating the ticket failed`;
+  return [
+    ...proposalBlocks(a),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, SECTION_TEXT) }] },
+  ];
 }
 
 /** Posts approval cards into the thread the request came from. */
@@ -89,8 +99,9 @@ export class SlackApprovalCards implements ApprovalCards {
     await client.chat.postMessage({
       channel: a.channel,
       thread_ts: a.threadTs,
-      text: `Approve creating the ticket “${clip(a.ticket.title, 100)}”?`,
-      blocks: approvalCardBlocks(a) as never,
+      // The fallback (notifications) quotes the model's title: escaped like the card.
+      text: mrkdwn`Approve creating the ticket “${clipPlain(a.ticket.title, 100)}”?`,
+      blocks: approvalCardBlocks(a),
     });
   }
 }

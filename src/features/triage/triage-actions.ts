@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { TriageRequest } from '../../platform/queue/types.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
+import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
   type ButtonClick,
   buttonClickSchema,
@@ -96,7 +97,8 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       .then((r) => r.permalink)
       .catch(() => undefined);
     const outcome = await session.invoke('create_ticket', ticketArgs(kept, link));
-    if (!outcome.ok) return void (await tell(`I can’t create a ticket from here. ${outcome.userMessage}`));
+    // The tool's message for the user may quote the ticket system: escaped, so it cannot ping or link.
+    if (!outcome.ok) return void (await tell(mrkdwn`I can’t create a ticket from here. ${outcome.userMessage}`));
     deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
   };
 

@@ -1,53 +1,69 @@
-import { escapeMrkdwn } from '../../platform/slack/mrkdwn.js';
+import type { KnownBlock } from '@slack/types';
+import { clipMrkdwn, clipPlain, mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { Triage } from './schema.js';
 
 export const TRIAGE_TICKET_ACTION = 'tw_triage_ticket';
 
 const SEVERITY_ICON: Record<Triage['severity'], string> = { low: '🟢', medium: '🟡', high: '🟠', critical: '🔴' };
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-/** Model-written text: escaped, so it cannot mention, link or ping anyone. */
-const safe = (s: string, max: number) => escapeMrkdwn(clip(s.trim(), max));
+/** Slack's limits: section text 3,000, each field 2,000 (docs.slack.dev/reference/block-kit/blocks/section-block). */
+const SECTION_TEXT = 3_000;
+const FIELD_TEXT = 2_000;
 
-/** The fallback text of the card (notifications, screen readers). */
+/** A field of model-written text: escaped first, then cut to the field's limit. */
+const field = (label: string, value: string | null, unknown = '—') =>
+  ({
+    type: 'mrkdwn',
+    text: value?.trim() ? clipMrkdwn(mrkdwn`*${label}*\n${value.trim()}`, FIELD_TEXT) : `*${label}*\n${unknown}`,
+  }) as const;
+
+/** The fallback text of the card (notifications, screen readers): the model's title, escaped. */
 export function triageCardText(t: Triage): string {
-  return `Triage: ${clip(t.title, 120)} (severity ${t.severity})`;
+  return clipMrkdwn(
+    mrkdwn`Triage: ${clipPlain(t.title.trim() || 'Untitled report', 120)} (severity ${t.severity})`,
+    300,
+  );
 }
 
 /**
  * A triage as a Block Kit card: title, severity, category, component, owner, confidence, summary and steps, and a
- * "Create ticket" button (`id` names the stored triage; the ticket still needs the clicker's approval).
+ * "Create ticket" button (`id` names the stored triage; the ticket still needs the clicker's approval). Every text
+ * the model wrote is escaped, so it cannot mention, link or ping anyone, and then cut to Slack's limits.
  */
 export function triageCardBlocks(
   t: Triage,
   o: { id: string; requestedBy: string; ticketsEnabled: boolean },
-): unknown[] {
-  const steps = t.steps_to_reproduce.slice(0, 10).map((s, i) => `${i + 1}. ${safe(s, 250)}`);
-  const blocks: unknown[] = [
+): KnownBlock[] {
+  const steps = t.steps_to_reproduce.slice(0, 10).map((s, i) => `${i + 1}. ${clipPlain(s.trim(), 250)}`);
+  const blocks: KnownBlock[] = [
     {
       type: 'header',
+      // plain_text: Slack never parses it for mentions.
       text: {
         type: 'plain_text',
-        text: clip(`${SEVERITY_ICON[t.severity]} ${t.title.trim() || 'Untitled report'}`, 150),
+        text: clipPlain(`${SEVERITY_ICON[t.severity]} ${t.title.trim() || 'Untitled report'}`, 150),
       },
     },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Severity*\n${t.severity}` },
-        { type: 'mrkdwn', text: `*Category*\n${safe(t.category, 100) || '—'}` },
-        { type: 'mrkdwn', text: `*Component*\n${t.component ? safe(t.component, 100) : '_unknown_'}` },
-        {
-          type: 'mrkdwn',
-          text: `*Suggested owner*\n${t.suggested_owner ? safe(t.suggested_owner, 100) : '_unknown_'}`,
-        },
+        field('Category', t.category),
+        field('Component', t.component, '_unknown_'),
+        field('Suggested owner', t.suggested_owner, '_unknown_'),
       ],
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Summary*\n${safe(t.summary, 2_800) || '—'}` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: t.summary.trim() ? clipMrkdwn(mrkdwn`*Summary*\n${t.summary.trim()}`, SECTION_TEXT) : '*Summary*\n—',
+      },
+    },
   ];
   if (steps.length)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Steps to reproduce*\n${steps.join('\n')}`, 3_000) },
+      text: { type: 'mrkdwn', text: clipMrkdwn(mrkdwn`*Steps to reproduce*\n${steps.join('\n')}`, SECTION_TEXT) },
     });
   if (o.ticketsEnabled) {
     blocks.push({
@@ -69,7 +85,7 @@ export function triageCardBlocks(
     elements: [
       {
         type: 'mrkdwn',
-        text: `Confidence ${Math.round(t.confidence * 100)}% · triaged for <@${o.requestedBy}>${o.ticketsEnabled ? ' · a ticket is created only after approval' : ''}`,
+        text: mrkdwn`Confidence ${Math.round(t.confidence * 100)}% · triaged for ${mention(o.requestedBy)}${o.ticketsEnabled ? ' · a ticket is created only after approval' : ''}`,
       },
     ],
   });

@@ -7,6 +7,7 @@ import { hashId } from '../../lib/hash.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { TriageRequest, TurnJob } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
+import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
@@ -125,7 +126,8 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
       await workspace.client.chat.postMessage({
         channel: r.channel,
         thread_ts: key.threadTs,
-        text: triageFailureText(outcome),
+        // It may quote the model's refusal or an error: escaped, so it cannot ping or link.
+        text: mrkdwn`${triageFailureText(outcome)}`,
       });
       log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
       return;
@@ -150,7 +152,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
         id: stored.id,
         requestedBy: r.userId,
         ticketsEnabled,
-      }) as never,
+      }),
     });
     // Follow-ups in the thread ("make it high priority") can build on the triage.
     await deps.threads.append(key, [

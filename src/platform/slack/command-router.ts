@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { mrkdwn } from './mrkdwn.js';
 
 /** Who ran a command, where; ids as Slack sent them. */
 export interface CommandContext {
@@ -73,7 +74,8 @@ export class CommandRouter {
       const rest = typed.slice(name.length).trim();
       const sub = this.byName.get(name.toLowerCase());
       if (!sub) {
-        const prefix = name === 'help' ? '' : `I don't know \`${name}\`. `;
+        // The typed name is echoed escaped: a reply must not ping or link on the typist's behalf.
+        const prefix = name === 'help' ? '' : mrkdwn`I don't know \`${name}\`. `;
         await ack({ response_type: 'ephemeral', text: prefix + helpText(this.command, this.list()) });
         return;
       }

@@ -1,8 +1,8 @@
-import { slackifyMarkdown } from 'slackify-markdown';
-
 /**
- * Standard Markdown → Slack mrkdwn, for the places that accept only mrkdwn (`text` fallbacks, section blocks).
- * Streamed answers and markdown blocks take standard Markdown and need none of this.
+ * Slack mrkdwn (the `text` of messages and fallbacks, mrkdwn text objects in blocks) built from foreign text: what
+ * the model, a tool, a ticket or a person wrote is escaped, so it can never mention, link or ping anyone; the
+ * bot's own mentions, dates and links are marked as such and pass through. Standard Markdown (streamed answers,
+ * markdown blocks) is neutralised by markdown-guard.ts instead.
  */
 
 /** Slack's mrkdwn needs exactly these three escaped; everything else is literal. */
@@ -10,66 +10,76 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-// Private-use stand-ins carry characters through slackify-markdown, which copies code verbatim and raw HTML
-// through unescaped; they become entities afterwards.
-const STAND_IN: Record<string, string> = { '<': '\uE000', '>': '\uE001', '&': '\uE002' };
-const ENTITY: Record<string, string> = { '\uE000': '&lt;', '\uE001': '&gt;', '\uE002': '&amp;' };
-const STAND_INS = /[\uE000-\uE002]/g;
-const TEXT_ANGLES = /<(?:https?:\/\/|mailto:)[^\s<>|]*>|[<>]/g;
-const QUOTE = /^[ \t]*(?:>[ \t]?)+/;
-const FENCE = /^[ \t]*(`{3,}|~{3,})/;
-const CODE_SPAN = /(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g;
+const TRUSTED = Symbol('mrkdwn written by the bot');
+/** A piece of mrkdwn the bot itself means (a mention, a date, a link); only this module makes them. */
+export interface Markup {
+  readonly [TRUSTED]: string;
+}
+const markup = (s: string): Markup => ({ [TRUSTED]: s });
+const isMarkup = (v: unknown): v is Markup => typeof v === 'object' && v !== null && TRUSTED in v;
 
-const standIn = (s: string): string => s.replace(/[<>&]/g, (c) => STAND_IN[c]!);
+/** A live mention of a user the bot means to reach (the asker, the approver); anything not an id is shown as text. */
+export function mention(userId: string): Markup {
+  return markup(/^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(`@${userId}`));
+}
+
+/** A date every reader sees in their own time zone; `fallback` where the client cannot format it. */
+export function slackDate(unixSeconds: number, format: string, fallback: string): Markup {
+  return markup(`<!date^${Math.floor(unixSeconds)}^${format}|${escapeMrkdwn(fallback)}>`);
+}
+
+/** The URL as a link target when it is http(s) (`&`, `|` encoded), else undefined: other schemes never become links. */
+export function httpUrl(url: string): string | undefined {
+  try {
+    const parsed = new URL(url.trim());
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+    return parsed.href.replace(/&/g, '&amp;').replace(/\|/g, '%7C');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A link to an http(s) URL (from a ticket system, say) under the bot's label; any other URL shows only the label. */
+export function slackLink(url: string, label: string): Markup {
+  const href = httpUrl(url);
+  return markup(href ? `<${href}|${escapeMrkdwn(label)}>` : escapeMrkdwn(label));
+}
 
 /**
- * Keeps model output from turning into Slack syntax: a raw `<!channel>`, `<@U…>` or `<b>` would otherwise reach
- * Slack as a broadcast, a mention or a broken link. Code keeps its `<>&` as entities, which Slack shows literally.
+ * mrkdwn from a template: the literal parts are the bot's own, every interpolated value is escaped unless it is
+ * a Markup (mention, slackDate, slackLink). `mrkdwn\`${mention(id)} asked: ${question}\`` pings only the asker.
  */
-function protect(markdown: string): string {
-  let fence: string | null = null;
-  return markdown
-    .replace(STAND_INS, '')
-    .split('\n')
-    .map((line) => {
-      const marker = FENCE.exec(line)?.[1];
-      if (fence) {
-        if (
-          marker &&
-          marker[0] === fence[0] &&
-          marker.length >= fence.length &&
-          !line.slice(line.indexOf(marker) + marker.length).trim()
-        )
-          fence = null;
-        return marker && !fence ? line : standIn(line);
-      }
-      if (marker && !(marker.startsWith('`') && line.slice(line.indexOf(marker) + marker.length).includes('`'))) {
-        fence = marker;
-        return line;
-      }
-      // mrkdwn has no hard line break; slackify would print a stray backslash for one.
-      const text = /^( {4}|\t)/.test(line) ? line : line.replace(/(?: {2,}|\\)$/, '');
-      let out = '';
-      let at = 0;
-      for (const m of text.matchAll(CODE_SPAN)) {
-        out += protectText(text.slice(at, m.index), at === 0) + standIn(m[0]);
-        at = m.index + m[0].length;
-      }
-      return out + protectText(text.slice(at), at === 0);
-    })
-    .join('\n');
+export function mrkdwn(parts: TemplateStringsArray, ...values: ReadonlyArray<string | number | Markup>): string {
+  let out = parts[0]!;
+  values.forEach((v, i) => {
+    out += (isMarkup(v) ? v[TRUSTED] : escapeMrkdwn(String(v))) + parts[i + 1]!;
+  });
+  return out;
 }
 
-/** Autolinks stay links and leading `>` stay quotes; any other `<` or `>` is text (slackify escapes `>` only sometimes). */
-function protectText(s: string, lineStart: boolean): string {
-  const quote = lineStart ? (QUOTE.exec(s)?.[0] ?? '') : '';
-  return quote + s.slice(quote.length).replace(TEXT_ANGLES, (m) => STAND_IN[m] ?? m);
+const endsInSurrogate = (s: string) => /[\uD800-\uDBFF]$/.test(s);
+
+/** Plain text (plain_text objects, headers, button labels) cut to `max` characters with "…", never mid-character. */
+export function clipPlain(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let head = s.slice(0, Math.max(0, max - 1));
+  if (endsInSurrogate(head)) head = head.slice(0, -1);
+  return `${head}…`;
 }
 
-export function toMrkdwn(markdown: string): string {
-  return slackifyMarkdown(protect(markdown))
-    .replace(STAND_INS, (c) => ENTITY[c]!)
-    .replace(/\s+$/, '');
+/**
+ * Built mrkdwn cut to `max` characters with "…". Escaping comes first (it can make text five times longer), so
+ * the cut never splits an entity (`&amp;`), one of the bot's own `<…>` sequences, or a character.
+ */
+export function clipMrkdwn(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let head = s.slice(0, Math.max(0, max - 1));
+  const amp = head.lastIndexOf('&');
+  if (amp !== -1 && !head.includes(';', amp)) head = head.slice(0, amp);
+  const open = head.lastIndexOf('<');
+  if (open !== -1 && !head.includes('>', open)) head = head.slice(0, open);
+  if (endsInSurrogate(head)) head = head.slice(0, -1);
+  return `${head}…`;
 }
 
 const STRIP: [RegExp, string][] = [

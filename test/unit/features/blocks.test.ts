@@ -4,11 +4,14 @@ import { askModal } from '../../../src/features/answering/ask-modal.js';
 import { feedbackBlocks } from '../../../src/features/answering/feedback-blocks.js';
 import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { homeView } from '../../../src/features/home/home-view.js';
+import { approvalCardBlocks, resolvedCardBlocks } from '../../../src/features/tickets/approval-card.js';
+import type { PendingApproval } from '../../../src/features/tickets/approvals.js';
 import type { Triage } from '../../../src/features/triage/schema.js';
-import { triageCardBlocks } from '../../../src/features/triage/triage-card.js';
+import { triageCardBlocks, triageCardText } from '../../../src/features/triage/triage-card.js';
 import { type StoredTriage, ticketArgs } from '../../../src/features/triage/triage-flow.js';
 import { threadTranscript } from '../../../src/platform/slack/transcript.js';
 import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
+import { blockErrors, MESSAGE_BLOCKS, viewErrors } from '../../fakes/slack-blocks.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -183,5 +186,74 @@ describe('transcript and redaction', () => {
     expect(items[0]).toEqual({ type: 'user', ts: '1', userId: '', userName: 'someone', text: REMOVED_TEXT });
     expect(JSON.stringify(items)).not.toContain('secret');
     expect(items[4]).toMatchObject({ userId: 'U2', text: 'mine too' });
+  });
+});
+
+describe('every block builder stays within Slack’s limits with the largest realistic inputs', () => {
+  // HTML and stack traces escape to up to five times their length (& → &amp;): the worst case for every limit.
+  const worst = (n: number) => '<&>'.repeat(Math.ceil(n / 3)).slice(0, n);
+
+  it('the triage card, whatever the model writes, is accepted', () => {
+    const huge: Triage = {
+      title: worst(2_000),
+      summary: worst(20_000),
+      severity: 'critical',
+      category: worst(1_000),
+      component: worst(1_000),
+      steps_to_reproduce: Array.from({ length: 50 }, () => worst(1_000)),
+      suggested_owner: worst(1_000),
+      confidence: 1,
+    };
+    for (const ticketsEnabled of [true, false]) {
+      const blocks = triageCardBlocks(huge, { id: 'f'.repeat(24), requestedBy: 'U0123456789', ticketsEnabled });
+      expect(blockErrors(blocks, MESSAGE_BLOCKS)).toEqual([]);
+    }
+    expect(triageCardText(huge).length).toBeLessThanOrEqual(300);
+    expect(triageCardText(huge)).not.toMatch(/&[a-z]*…/);
+  });
+
+  it('the approval card, pending and resolved, is accepted with create_ticket’s longest title and description', () => {
+    const approval: PendingApproval = {
+      id: 'f'.repeat(24),
+      teamId: 'T0123456789',
+      channel: 'C0123456789',
+      threadTs: '1700000000.000100',
+      userId: 'U0123456789',
+      userName: worst(200),
+      expiresAt: Date.now() + 3_600_000,
+      ticket: {
+        project: worst(200),
+        title: worst(150),
+        description: worst(4_000),
+        priority: 'urgent',
+        requester: { slackId: 'U0123456789', name: 'Ada' },
+      },
+    };
+    expect(blockErrors(approvalCardBlocks(approval), MESSAGE_BLOCKS)).toEqual([]);
+    const created = { kind: 'created' as const, ticketId: worst(200), url: `https://t.example/${'x'.repeat(2_900)}` };
+    for (const outcome of [created, { kind: 'cancelled' as const }, { kind: 'failed' as const }])
+      expect(blockErrors(resolvedCardBlocks(approval, outcome), MESSAGE_BLOCKS)).toEqual([]);
+  });
+
+  it('the ask modal with a 40,000-character message, the home tab and the feedback buttons are accepted', () => {
+    const modal = askModal(
+      { channel: 'C0123456789', messageTs: '1700000000.000200', threadTs: '1700000000.000100' },
+      worst(40_000),
+    );
+    expect(viewErrors(modal as unknown as Record<string, unknown>)).toEqual([]);
+    const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
+    const big = { inputTokens: 9e12, cachedTokens: 0, outputTokens: 9e12, usdMicros: 9e15, calls: 9e9 };
+    const home = homeView({
+      userId: 'U0123456789',
+      capabilities: Array.from({ length: 12 }, (_, i) => `Capability ${i} with a description of a realistic length`),
+      commands: Array.from({ length: 10 }, (_, i) => ({
+        usage: `/threadwise cmd${i} <arg>`,
+        description: 'what it does',
+      })),
+      usage: { userToday: big, userMonth: big, workspaceMonth: zero, top: [] },
+      dailyLimit: 10_000_000,
+    });
+    expect(viewErrors(home as unknown as Record<string, unknown>)).toEqual([]);
+    expect(blockErrors(feedbackBlocks(), MESSAGE_BLOCKS)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
+import { neutraliseMarkdown } from '../../../platform/slack/markdown-guard.js';
 import { type MarkupLookups, resolveSlackMarkup } from '../../../platform/slack/markup.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
 import type { PriceTable } from '../../usage/prices.js';
@@ -170,7 +171,8 @@ async function finish(
     `Batch ${batch.id} ${batch.status}: ${triaged} of ${results.length} threads triaged. Report written to ${out}.`,
   );
   if (opts.post) {
-    await deps.slack.chat.postMessage({ channel: opts.post, markdown_text: digest(results, ctx) });
+    // The digest quotes model-written titles and owners: neutralised, so a triaged message cannot ping the channel.
+    await deps.slack.chat.postMessage({ channel: opts.post, markdown_text: neutraliseMarkdown(digest(results, ctx)) });
     deps.print(`Digest posted to ${opts.post}.`);
   }
   return triaged === results.length ? 0 : 1;

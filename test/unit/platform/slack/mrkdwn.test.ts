@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, plainPreview, toMrkdwn } from '../../../../src/platform/slack/mrkdwn.js';
-
-/** slackify-markdown puts zero-width spaces around emphasis so it also works mid-word; they are invisible. */
-const visible = (s: string): string => s.replace(/\u200B/g, '');
+import {
+  clipMrkdwn,
+  escapeMrkdwn,
+  httpUrl,
+  mention,
+  mrkdwn,
+  plainPreview,
+  slackDate,
+  slackLink,
+} from '../../../../src/platform/slack/mrkdwn.js';
+import { liveInMrkdwn } from '../../../fakes/slack-markup.js';
 
 /** Every `<` in mrkdwn starts Slack syntax; this lists what Slack would treat as a link, mention or command. */
 const controlSequences = (s: string): string[] => s.match(/<[^<>]*>/g) ?? [];
@@ -15,69 +22,56 @@ describe('escapeMrkdwn', () => {
   });
 });
 
-describe('toMrkdwn', () => {
-  it('bold, italics, strikethrough, headings and links render the Slack way', () => {
-    const out = visible(toMrkdwn('# Summary\n\n**bold**, _italic_, ~~gone~~ and [the docs](https://example.com/docs)'));
-    expect(out).toBe('*Summary*\n\n*bold*, _italic_, ~gone~ and <https://example.com/docs|the docs>');
+describe('mrkdwn built from foreign text', () => {
+  const hostile =
+    '<!channel> <!here|here> <!everyone> <!subteam^S0ONCALL|@oncall> <@U2> <#C9> <https://evil.example|click>';
+
+  it('escapes every interpolated value, so nothing in it can ping, mention or link', () => {
+    const text = mrkdwn`${mention('U1')} asked: ${hostile}`;
+    expect(liveInMrkdwn(text)).toEqual([{ kind: 'user', target: 'U1', raw: '<@U1>' }]);
+    expect(text).toContain('&lt;!channel&gt;');
   });
 
-  it('lists get bullets and inline code stays code', () => {
-    const out = visible(toMrkdwn('- run `npm test`\n- done'));
-    expect(out).toContain('•');
-    expect(out).toContain('`npm test`');
+  it('keeps the bot’s own literal text, numbers, dates and http(s) links', () => {
+    const text = mrkdwn`*${'a & b'}* ${3} ${slackDate(1_700_000_000, '{date}', 'Nov 14')} ${slackLink('https://t.example/1?a=1&b=2', 'open')}`;
+    expect(text).toBe('*a &amp; b* 3 <!date^1700000000^{date}|Nov 14> <https://t.example/1?a=1&amp;b=2|open>');
   });
 
-  it('has no trailing newline', () => {
-    expect(toMrkdwn('hello\n\n')).toBe('hello');
+  it('a link to anything but http(s) shows only its label, and a mention of a non-id is text', () => {
+    expect(mrkdwn`${slackLink('javascript:alert(1)', 'open')} ${slackLink('data:text/html,x', 'x')}`).toBe('open x');
+    expect(mrkdwn`${slackLink('https://x.example/a|b<c>', 'o')}`).toBe('<https://x.example/a%7Cb%3Cc%3E|o>');
+    expect(mrkdwn`${mention('U1> <!channel')}`).toBe('@U1&gt; &lt;!channel');
+    expect(httpUrl('ftp://x.example')).toBeUndefined();
+  });
+});
+
+describe('clipMrkdwn', () => {
+  it('cuts escaped text to the limit without splitting an entity, a mention or a character', () => {
+    const escaped = mrkdwn`${'&'.repeat(1_000)}`;
+    const cut = clipMrkdwn(escaped, 3_000);
+    expect(cut.length).toBeLessThanOrEqual(3_000);
+    expect(cut).toMatch(/^(?:&amp;)+…$/);
+    const withMention = mrkdwn`${'x'.repeat(95)} ${mention('U12345678')}`;
+    expect(clipMrkdwn(withMention, 100)).toBe(`${'x'.repeat(95)} …`);
+    expect(clipMrkdwn(`${'x'.repeat(8)}😀😀`, 10)).toBe(`${'x'.repeat(8)}…`);
+    expect(clipMrkdwn('short', 10)).toBe('short');
   });
 
-  it('an answer containing <!channel> or <!here> cannot ping anyone', () => {
-    const out = toMrkdwn('Attention <!channel> and <!here|here> and <!subteam^S1|@oncall>');
-    expect(controlSequences(out)).toEqual([]);
-    expect(out).toContain('&lt;!channel&gt;');
-  });
-
-  it('user mentions and HTML written by the model are shown as text, not turned into Slack syntax', () => {
-    const out = toMrkdwn('Ask <@U123> about <b>this</b> and <div class="x">');
-    expect(controlSequences(out)).toEqual([]);
-    expect(out).toBe('Ask &lt;@U123&gt; about &lt;b&gt;this&lt;/b&gt; and &lt;div class="x"&gt;');
-  });
-
-  it('comparisons and ampersands are escaped, also inside code where Slack still parses them', () => {
-    expect(toMrkdwn('if a < b & c > d')).toBe('if a &lt; b &amp; c &gt; d');
-    expect(toMrkdwn('use `a<b && c>d`')).toBe('use `a&lt;b &amp;&amp; c&gt;d`');
-    expect(toMrkdwn('```html\n<p>&nbsp;</p>\n```')).toBe('```\n&lt;p&gt;&amp;nbsp;&lt;/p&gt;\n```');
-  });
-
-  it('code inside a list item is escaped too', () => {
-    const out = toMrkdwn('- item\n\n  ```js\n  a < b\n  ```');
-    expect(out).toContain('a &lt; b');
-    expect(controlSequences(out)).toEqual([]);
-  });
-
-  it('Markdown autolinks still become clickable links', () => {
-    expect(toMrkdwn('see <https://example.com/a>')).toBe('see <https://example.com/a|https://example.com/a>');
-  });
-
-  it('block quotes stay quotes', () => {
-    expect(toMrkdwn('> quoted < text')).toBe('> quoted &lt; text');
-  });
-
-  it('entities the model wrote mean their characters, as in any Markdown', () => {
-    expect(toMrkdwn('AT&T &amp; &lt;x&gt;')).toBe('AT&amp;T &amp; &lt;x&gt;');
-  });
-
-  it('hard line breaks become plain newlines, not stray backslashes', () => {
-    expect(toMrkdwn('line one  \nline two')).toBe('line one\nline two');
-    expect(toMrkdwn('line one\\\nline two')).toBe('line one\nline two');
-  });
-
-  it('a trailing backslash inside code is kept', () => {
-    expect(toMrkdwn('```sh\nls \\\n  -la\n```')).toBe('```\nls \\\n  -la\n```');
-  });
-
-  it('private-use characters in the input cannot smuggle in escapes', () => {
-    expect(toMrkdwn('a\uE000b\uE002c')).toBe('abc');
+  it('property: escaped-then-clipped text fits and never leaves a broken entity or sequence', () => {
+    const alphabet = ['&', '<', '>', 'a', ' ', '😀', '|', '!'];
+    for (let seed = 1; seed <= 300; seed++) {
+      let x = seed;
+      const rnd = () => (x = (x * 48_271) % 2_147_483_647) / 2_147_483_647;
+      const raw = Array.from(
+        { length: Math.floor(rnd() * 400) },
+        () => alphabet[Math.floor(rnd() * alphabet.length)],
+      ).join('');
+      const max = 1 + Math.floor(rnd() * 300);
+      const cut = clipMrkdwn(mrkdwn`${mention('U1')} ${raw}`, max);
+      expect(cut.length).toBeLessThanOrEqual(max);
+      expect(cut).not.toMatch(/&[a-z]*(?![a-z;])|&[a-z]*$|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+      expect(liveInMrkdwn(cut).every((l) => l.target === 'U1')).toBe(true);
+    }
   });
 });
 

@@ -1,0 +1,27 @@
+import type { ReplySink } from '../../turn/ports.js';
+import { MarkdownGuard, neutraliseMarkdown } from './markdown-guard.js';
+
+/**
+ * The answer as it leaves for Slack: everything the turn shows (the model's words, notices quoting file names or
+ * error codes, tool progress quoting the model's arguments) is neutralised, so none of it can ping, mention or
+ * link. Streamed text goes through one guard, so a sequence split between two deltas is caught as well.
+ */
+export function guardedSink(sink: ReplySink): ReplySink {
+  const guard = new MarkdownGuard();
+  return {
+    append: (delta) => {
+      const safe = guard.push(delta);
+      if (safe) sink.append(safe);
+    },
+    status: (text, kind) => sink.status(neutraliseMarkdown(text), kind),
+    restart: (note) => {
+      guard.reset();
+      return sink.restart(neutraliseMarkdown(note));
+    },
+    finish: (end) => {
+      const tail = guard.flush();
+      if (tail) sink.append(tail);
+      return sink.finish({ ...end, ...(end.notice ? { notice: neutraliseMarkdown(end.notice) } : {}) });
+    },
+  };
+}
