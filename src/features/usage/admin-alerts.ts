@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { AdminAlert, AdminAlerts } from '../../turn/ports.js';
 import type { AlertLedger } from './alert-ledger.js';
@@ -7,7 +8,8 @@ import type { AlertLedger } from './alert-ledger.js';
 export const ALERT_WINDOW_SECONDS = 3_600;
 
 function alertText(alert: AdminAlert): string {
-  const ref = alert.requestId ? ` (reference \`${alert.requestId}\`)` : '';
+  // The request id comes from OpenAI's response: foreign text, escaped like any other.
+  const ref = alert.requestId ? mrkdwn` (reference \`${alert.requestId}\`)` : '';
   return [
     `⚠️ *Threadwise can't answer anyone: the OpenAI account is out of quota* (\`insufficient_quota\`${ref}).`,
     'Every question fails until someone adds credit or raises the usage limit in the OpenAI dashboard (Settings → Billing, Limits).',

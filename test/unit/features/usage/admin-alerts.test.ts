@@ -73,6 +73,14 @@ describe('alerting admins', () => {
     expect(slack.sent).toHaveLength(2);
   });
 
+  it("shows OpenAI's request id as text: it cannot ping or link anyone", async () => {
+    const slack = fakeSlack();
+    const alerts = new SlackAdminAlerts(['UA'], slack.workspaces, new MemoryAlertLedger(storeKeys('m:')), log);
+    await alerts.raise({ ...ALERT, requestId: 'req_<!channel>' });
+    expect(slack.sent[0]!.text).toContain('req_&lt;!channel&gt;');
+    expect(slack.sent[0]!.text).not.toContain('<!channel>');
+  });
+
   it('claims nothing when no admin is configured or none could be reached, and tries again next time', async () => {
     const none = fakeSlack();
     expect(
