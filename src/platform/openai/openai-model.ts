@@ -12,7 +12,8 @@ import type {
 } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { type ModelCompat, PRESETS } from '../../config/compat.js';
-import { backoffMs, sleep } from '../../lib/backoff.js';
+import { backoffMs } from '../../lib/backoff.js';
+import { withRetry } from '../../lib/retry.js';
 import {
   type Citation,
   type ModelCall,
@@ -156,32 +157,44 @@ export class OpenAIModel implements ModelPort {
     const params = toCreateParams(request, this.options.compat);
     // Tagged with the turn id, so retries join the Slack ids and outcome logged for the same turn.
     const log = this.log.child({ turn: request.metadata.turn });
-    for (let attempt = 0; ; attempt++) {
-      let yielded = false;
-      try {
-        for await (const event of this.streamOnce(params, signal)) {
-          yielded = true;
-          yield event;
-        }
-        return;
-      } catch (raw) {
+    // Text already shown cannot be taken back, so only opening the stream (up to its first event) is retried.
+    const { first, events } = await withRetry(() => this.open(params, signal), {
+      attempts: this.options.maxRetries + 1,
+      signal,
+      delayFor: (raw, attempt) => {
         const err = fromSdkError(raw);
-        // Text already shown cannot be taken back, so only a call that produced nothing is retried.
-        if (yielded || !isRetryable(err) || attempt >= this.options.maxRetries || signal?.aborted) throw err;
-        const delay = err.details.retryAfterMs ?? backoffMs(attempt, this.options.backoffBaseMs);
+        return isRetryable(err)
+          ? (err.details.retryAfterMs ?? backoffMs(attempt - 1, this.options.backoffBaseMs))
+          : undefined;
+      },
+      onRetry: (raw, attempt, delay) => {
+        const err = fromSdkError(raw);
         log.warn(
-          {
-            kind: err.kind,
-            status: err.details.status,
-            request_id: err.details.requestId,
-            attempt: attempt + 1,
-            delay_ms: delay,
-          },
+          { kind: err.kind, status: err.details.status, request_id: err.details.requestId, attempt, delay_ms: delay },
           'retrying model call',
         );
-        await sleep(delay, signal);
-      }
+      },
+    }).catch((raw) => {
+      throw signal?.aborted && !(raw instanceof ModelError)
+        ? new ModelError('aborted', 'request aborted')
+        : fromSdkError(raw);
+    });
+    try {
+      for (let next = first; !next.done; next = await events.next()) yield next.value;
+    } catch (raw) {
+      throw fromSdkError(raw);
+    } finally {
+      await events.return?.(undefined);
     }
+  }
+
+  /** Opens one stream and waits for its first event (or its end). */
+  private async open(
+    params: ResponseCreateParamsStreaming,
+    signal?: AbortSignal,
+  ): Promise<{ first: IteratorResult<ModelEvent>; events: AsyncIterator<ModelEvent> }> {
+    const events = this.streamOnce(params, signal)[Symbol.asyncIterator]();
+    return { first: await events.next(), events };
   }
 
   private async *streamOnce(params: ResponseCreateParamsStreaming, outer?: AbortSignal): AsyncIterable<ModelEvent> {
