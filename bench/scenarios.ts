@@ -51,6 +51,7 @@ export interface Sample {
 }
 
 export interface Measured {
+  answer: Answer;
   samples: Sample[];
   startedAt: number;
   slackCalls: number;
@@ -123,7 +124,14 @@ export async function ask(bot: Bot, fakes: Fakes, total: number, inFlight: numbe
       doneAt: q.doneAt,
     };
   });
-  return { samples, startedAt, slackCalls: calls.length, cpuMs: after.cpuMs - before.cpuMs, loopP99Ms: after.loop.p99 };
+  return {
+    answer,
+    samples,
+    startedAt,
+    slackCalls: calls.length,
+    cpuMs: after.cpuMs - before.cpuMs,
+    loopP99Ms: after.loop.p99,
+  };
 }
 
 /** One scenario's numbers (the columns of the report). */
@@ -157,7 +165,8 @@ export function summarize(m: Measured): Row {
       99,
     ),
     visibleP50: median(pick((x) => x.visibleMs)),
-    writesPerStreamedS: s.reduce((a, x) => a + x.writes, 0) / s.length / STREAM_S,
+    writesPerStreamedS:
+      m.answer === 'streamed' ? s.reduce((a, x) => a + x.writes, 0) / s.length / STREAM_S : Number.NaN,
     slackCallsPerTurn: m.slackCalls / s.length,
     turnsPerS: s.length / ((lastDone - m.startedAt) / 1000),
     cpuMsPerTurn: m.cpuMs / s.length,
