@@ -15,6 +15,8 @@ export interface Probe {
   cpuMs: number;
   /** Event-loop delay since the previous probe (ms). */
   loop: { p50: number; p99: number; max: number };
+  /** The child's monotonic clock in µs (the clock of its --cpu-prof timestamps). */
+  monoUs: number;
 }
 
 export interface ChildOptions {

@@ -39,6 +39,7 @@ const ANSWERS: Record<Answer, { text: string; script: () => Script }> = {
 
 /** What one question measured. */
 export interface Sample {
+  sentAt: number;
   ackMs: number;
   /** Event sent → the request arriving at the OpenAI fake. */
   modelMs: number;
@@ -115,6 +116,7 @@ export async function ask(bot: Bot, fakes: Fakes, total: number, inFlight: numbe
       .map((m) => m.text)
       .join('');
     return {
+      sentAt: q.sentAt,
       ackMs: q.ackMs,
       modelMs: modelAt - q.sentAt,
       visibleMs: firstWords ? firstWords.at - (modelAt + ttft) : Number.NaN,

@@ -16,7 +16,9 @@ if (path && main && process.argv[1]?.endsWith(main)) {
     const cpu = process.cpuUsage();
     const loop = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
     delay.reset();
-    socket.end(JSON.stringify({ rss, heapUsed, heapTotal, cpuMs: (cpu.user + cpu.system) / 1000, loop }));
+    // monoUs is on the clock of V8's CPU profiles (CLOCK_MONOTONIC), so a profile can be cut to a scenario's window.
+    const monoUs = Number(process.hrtime.bigint() / 1000n);
+    socket.end(JSON.stringify({ rss, heapUsed, heapTotal, cpuMs: (cpu.user + cpu.system) / 1000, loop, monoUs }));
   });
   server.listen(path);
   server.unref();
