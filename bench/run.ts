@@ -1,9 +1,11 @@
 // `npm run bench [-- --peer <dir>] [--reps N] [--sizes 1,10,50,100] [--apps ...] [--slack-limits tiers]`:
 // Threadwise (compiled, as its own process, real Redis) and, with --peer, Slack's bolt-js-assistant-template (started
-// with its own `npm start`) against the same in-repo fakes in one run; prints the side-by-side table (medians over the
-// repetitions) as Markdown. Not part of the tests.
+// with its own `npm start`) against the same in-repo fakes in one run; writes the side-by-side table (medians over the
+// repetitions) to docs/benchmarks.md above its hand-written notes, and prints it. Not part of the tests.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../test/integration/redis-server.js';
@@ -30,6 +32,7 @@ const apps = (values.apps?.split(',') ??
   (values.peer
     ? ['template', 'threadwise-socket', 'threadwise-http']
     : ['threadwise-socket', 'threadwise-http'])) as BotKind[];
+const NOTES_MARKER = '<!-- notes: kept by npm run bench -->';
 const SATURATION = '300 short at once';
 const LOOP = 'closed loop 1,000 @ 64';
 const scenarios = [...sizes.flatMap((n) => [`burst ${n} cold`, `burst ${n} warm`]), SATURATION, LOOP];
@@ -95,8 +98,11 @@ async function main(): Promise<void> {
   }
   const loadAfter = load();
   const warm50 = sizes.includes(50) ? 'burst 50 warm' : `burst ${sizes.at(-1)} warm`;
-  console.log(`Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Run took ${fmt((Date.now() - began) / 60_000, 1)} min.
-Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (${reps} repetitions, medians).
+  const args = process.argv.slice(2).map((a) => (a === values.peer ? '<dir>' : a));
+  const report = `# Benchmarks
+
+Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Run took ${fmt((Date.now() - began) / 60_000, 1)} min.
+Command: \`npm run bench -- ${args.join(' ')}\` (${reps} repetitions, medians).
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; shared with other work:
 - before: \`${loadBefore}\`
 - after: \`${loadAfter}\`
@@ -110,7 +116,13 @@ ${headline(runs, warm50)}
 
 ## Every scenario
 ${detail(runs, scenarios)}
-`);
+`;
+  // Everything below the notes marker is written by hand (profiles, before/after) and kept.
+  const path = resolve(import.meta.dirname, '../docs/benchmarks.md');
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
+  writeFileSync(path, `${report}\n${notes}`);
+  console.log(report);
 }
 
 main().then(
