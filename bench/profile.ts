@@ -2,9 +2,10 @@
 // processes: start-up, one 50-burst of streamed answers (cold, then warm), one 300-short-turn run; with the CPU
 // profile (node --cpu-prof) cut to each window, Redis MONITOR, the event-loop delay and the Slack calls per turn.
 // Prints Markdown; the .cpuprofile files stay in --out for DevTools or speedscope.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisServer } from '../test/integration/redis-server.js';
 import { type Bot, makeBot } from './bots.js';
@@ -61,7 +62,7 @@ function section(
   for (const c of fakes.slack.calls) if (c.at >= a && c.at <= b) slack.set(c.method, (slack.get(c.method) ?? 0) + 1);
   print(`### ${title}`);
   print(
-    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${to.loop.p99} ms, max ${to.loop.max} ms.`,
+    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms.`,
   );
   print('\nTop self time per turn, by function:\n```');
   for (const l of top(t.functions, 25, turns)) print(l);
@@ -97,6 +98,28 @@ function chain(m: Measured, redis: RedisMonitor): void {
   print('```\n');
 }
 
+const IMPORT_ONE = `const rss = process.memoryUsage().rss; const t = performance.now(); await import(process.argv[1]);
+console.log(JSON.stringify({ ms: performance.now() - t, mb: (process.memoryUsage().rss - rss) / 2 ** 20 }));`;
+
+/** What importing each dependency alone costs a fresh node (time and RSS): the start-up bill by package. */
+function importCosts(): void {
+  const root = resolve(import.meta.dirname, '..');
+  const deps = Object.keys(
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies,
+  );
+  const rows = deps.map((d) => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_ONE, d], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    return { d, ...(JSON.parse(out) as { ms: number; mb: number }) };
+  });
+  print('Importing each dependency alone in a fresh node (ms / MB of RSS):\n```');
+  for (const r of rows.sort((a, b) => b.ms - a.ms))
+    print(`${r.ms.toFixed(0).padStart(5)} ms ${r.mb.toFixed(1).padStart(6)} MB  ${r.d}`);
+  print('```\n');
+}
+
 async function main(): Promise<void> {
   const redisServer = await new RedisServer().start();
   const redis = await new RedisMonitor(redisServer.url).start();
@@ -110,6 +133,7 @@ async function main(): Promise<void> {
     print('```');
     for (const l of top(s.origins, 20)) print(l);
     print('```\n');
+    importCosts();
 
     let burst: Measured[] = [];
     const b = await withBot('burst50', redisServer.url, async (bot, fakes) => {

@@ -58,6 +58,7 @@ export interface Measured {
   slackCalls: number;
   cpuMs: number;
   loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 let seq = 0;
@@ -133,6 +134,7 @@ export async function ask(bot: Bot, fakes: Fakes, total: number, inFlight: numbe
     slackCalls: calls.length,
     cpuMs: after.cpuMs - before.cpuMs,
     loopP99Ms: after.loop.p99,
+    loopMaxMs: after.loop.max,
   };
 }
 
