@@ -12,6 +12,7 @@ import { RedisServer } from '../test/integration/redis-server.js';
 import { BOT_LABEL, type BotKind, makeBot } from './bots.js';
 import type { Probe } from './child.js';
 import { Fakes } from './fakes.js';
+import { prefixShare } from './prefix-share.js';
 import { detail, emptyRuns, headline, type Memory, type Runs } from './report.js';
 import { ask, STREAM_S, summarize, TTFT_MS } from './scenarios.js';
 import { fmt } from './stats.js';
@@ -79,12 +80,27 @@ async function oneStart(kind: BotKind, n: number, last: boolean, runs: Runs, red
   }
 }
 
+/** Threadwise only (the template sends the model just the current message): how cache-friendly a long thread is. */
+async function promptCache(redisUrl: string): Promise<string> {
+  const fakes = await new Fakes(slackLimits).start();
+  const bot = makeBot('threadwise-http', { fakes, redisUrl });
+  try {
+    await bot.start();
+    const r = await prefixShare(bot, fakes);
+    return `| ${r.lastInputTokens} | ${fmt(r.share * 100)} % |`;
+  } finally {
+    await bot.stop();
+    await fakes.close();
+  }
+}
+
 async function main(): Promise<void> {
   const began = Date.now();
   const loadBefore = load();
   const redis = await new RedisServer().start();
   const runs = new Map<BotKind, Runs>(apps.map((a) => [a, emptyRuns()]));
   const blocked = new Set<string>();
+  let cache = '';
   try {
     // Repetitions interleave the apps, so a change in the machine's load falls on all of them alike.
     for (let rep = 1; rep <= reps; rep++)
@@ -93,6 +109,7 @@ async function main(): Promise<void> {
           log(`rep ${rep}/${reps} ${BOT_LABEL[kind]} start ${i + 1}/${sizes.length}`);
           for (const b of await oneStart(kind, n, i === sizes.length - 1, runs.get(kind)!, redis.url)) blocked.add(b);
         }
+    cache = apps.includes('threadwise-http') ? await promptCache(redis.url) : '| n/a | n/a |';
   } finally {
     await redis.stop();
   }
@@ -116,6 +133,11 @@ ${headline(runs, warm50)}
 
 ## Every scenario
 ${detail(runs, scenarios)}
+
+## Prompt cache friendliness (Threadwise, one 30-turn thread, once per run)
+| input tokens of turn 30 (≈ chars/4) | input in a prefix repeated from the previous request (128-token blocks) |
+|---|---|
+${cache}
 `;
   // Everything below the notes marker is written by hand (profiles, before/after) and kept.
   const path = resolve(import.meta.dirname, '../docs/benchmarks.md');
