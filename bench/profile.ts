@@ -88,7 +88,7 @@ function chain(m: Measured, redis: RedisMonitor): void {
   const modelAt = s.sentAt + s.modelMs;
   const cmds = redis.between(s.sentAt, modelAt).filter((c: Command) => c.source !== 'lua');
   print(
-    `### One warm turn, event → model request (${s.modelMs} ms; ack after ${s.ackMs.toFixed(1)} ms): ${cmds.length} Redis commands with ${roundTrips(cmds)} gaps of > 0.3 ms (an upper bound on the round trips awaited in series: BullMQ's own background calls count too)`,
+    `### One warm turn, event → model request (${s.modelMs} ms; ack after ${s.ackMs.toFixed(1)} ms): ${cmds.length} Redis commands in at most ${roundTrips(cmds)} round trips awaited in series (a gap of > 0.3 ms starts one; BullMQ's background calls count too)`,
   );
   print('```');
   for (const c of cmds)
