@@ -7,7 +7,7 @@ const promptSchema = z
   })
   .strict();
 
-export const DEFAULT_PROMPTS = [
+const DEFAULT_PROMPTS = [
   { title: 'What can you do?', message: 'What can you help me with?' },
   {
     title: 'Triage a screenshot',
@@ -15,7 +15,7 @@ export const DEFAULT_PROMPTS = [
   },
 ];
 
-export const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
+const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
 
 /** How Threadwise behaves as a Slack agent: the Messages tab, thread titles, statuses while it works. */
 export const assistantSchema = z

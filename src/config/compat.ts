@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Servers with a documented Responses API behaviour that Threadwise has a preset for. */
-export const COMPAT_PRESETS = ['openai', 'azure', 'vllm', 'ollama', 'litellm'] as const;
+const COMPAT_PRESETS = ['openai', 'azure', 'vllm', 'ollama', 'litellm'] as const;
 export type CompatPreset = (typeof COMPAT_PRESETS)[number];
 
 /** Which optional Responses API request features the server behind OPENAI_BASE_URL really honours. */

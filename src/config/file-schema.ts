@@ -12,7 +12,7 @@ export const DEFAULT_INSTRUCTIONS = [
 ].join('\n');
 
 /** Settings that may differ per channel; unset fields fall back to `defaults`, then to built-in values. */
-export const channelSettingsSchema = z
+const channelSettingsSchema = z
   .object({
     instructions: z.string().min(1).describe('System instructions (persona) sent with every turn.'),
     model: z.string().min(1).describe('Model id; a dated snapshot such as gpt-4o-2024-11-20 pins behaviour.'),
@@ -47,7 +47,7 @@ const priceSchema = z
   .strict();
 
 /** List prices per 1M tokens; config entries are merged over these. */
-export const DEFAULT_PRICES: Record<string, z.infer<typeof priceSchema>> = {
+const DEFAULT_PRICES: Record<string, z.infer<typeof priceSchema>> = {
   'gpt-4o': { input: 2.5, cached_input: 1.25, output: 10 },
   'gpt-4o-mini': { input: 0.15, cached_input: 0.075, output: 0.6 },
 };

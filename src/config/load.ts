@@ -45,7 +45,7 @@ export function configBaseDir(configPath: string | undefined): string {
 }
 
 /** The settings `threadwise chat` needs: no Slack variables, only the model, the store and the file. */
-export const chatEnvSchema = envSchema.pick({
+const chatEnvSchema = envSchema.pick({
   OPENAI_API_KEY: true,
   OPENAI_BASE_URL: true,
   OPENAI_MODEL: true,

@@ -13,7 +13,7 @@ export interface ChannelSettings {
   answerVisibility: 'thread' | 'broadcast';
 }
 
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
+const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 
 /** Resolves the effective settings of a conversation: built-ins ← defaults ← dm or channel entry. */
 export function channelSettings(file: FileConfig, envModel: string, channel: string, isDm: boolean): ChannelSettings {

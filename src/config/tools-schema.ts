@@ -120,5 +120,3 @@ export const toolsSchema = z
 
 export type TicketsConfig = z.infer<typeof ticketsSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
-export type PoliciesConfig = z.infer<typeof policiesSchema>;
-export type ToolsConfig = z.infer<typeof toolsSchema>;

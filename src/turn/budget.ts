@@ -2,10 +2,10 @@ import type { ThreadItem } from './thread.js';
 import type { TokenCounter } from './tokens.js';
 
 /** gpt-4o's context window; input plus the output cap must stay inside it. */
-export const CONTEXT_WINDOW_TOKENS = 128_000;
+const CONTEXT_WINDOW_TOKENS = 128_000;
 /** Once history must shrink, it shrinks to this share of the budget, so the kept prefix (and OpenAI's prompt
  * cache for it) stays unchanged for the next several turns instead of moving by one turn every time. */
-export const LOW_WATER = 0.75;
+const LOW_WATER = 0.75;
 
 /** The input budget for one call: the configured maximum, never more than the window minus the output cap. */
 export function inputBudget(maxInputTokens: number, maxOutputTokens: number): number {

@@ -25,7 +25,7 @@ export interface CallContext {
   shown: () => boolean;
 }
 
-export const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
+const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
 
 /** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
 async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {

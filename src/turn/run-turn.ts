@@ -88,7 +88,7 @@ export interface TurnResult {
 }
 
 /** Shown while a call waits for the person's (or workspace's) other calls to settle what is left of a limit. */
-export const QUOTA_WAIT_STATUS = 'is waiting for other answers to finish (usage limit)…';
+const QUOTA_WAIT_STATUS = 'is waiting for other answers to finish (usage limit)…';
 
 /** Failures after which the same request can simply be sent again (the model adapter retries them before any text). */
 const RESTARTABLE = new Set<ModelError['kind']>(['stalled', 'connection', 'server', 'timeout']);

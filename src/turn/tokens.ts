@@ -5,9 +5,9 @@ import type { ThreadItem } from './thread.js';
 /** User text may contain strings such as "<|endoftext|>": they are plain text to us, never control tokens. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 /** Framing the API adds around every input item (role and separators), as in OpenAI's chat counting guide. */
-export const ITEM_OVERHEAD_TOKENS = 4;
+const ITEM_OVERHEAD_TOKENS = 4;
 /** Framing around the whole request (priming of the answer). */
-export const REQUEST_OVERHEAD_TOKENS = 3;
+const REQUEST_OVERHEAD_TOKENS = 3;
 
 export interface TokenCounterOptions {
   /**

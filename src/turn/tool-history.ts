@@ -1,7 +1,7 @@
 import type { ThreadItem } from './thread.js';
 
 /** What the model reads instead of a tool result fetched for someone else. */
-export const HIDDEN_RESULT = JSON.stringify({
+const HIDDEN_RESULT = JSON.stringify({
   ok: false,
   error: {
     code: 'not_permitted',

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 
 export const FEEDBACK_ACTION = 'tw_feedback';
-export const FEEDBACK_BLOCK = 'tw_feedback';
+const FEEDBACK_BLOCK = 'tw_feedback';
 
 /** Thumbs up / down under a finished answer: a context_actions block with feedback_buttons (Slack's AI-app feedback UI). */
 export function feedbackBlocks(): KnownBlock[] {

@@ -8,7 +8,7 @@ import { classifyMessage, messageEventSchema, type TriggerContext } from './mess
 import type { AcceptQuestion } from './start-turn.js';
 
 /** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
-export interface BotIdentity {
+interface BotIdentity {
   botUserId?: string;
   botId?: string;
 }

@@ -8,7 +8,7 @@ import type { UsageStore } from '../usage/types.js';
 import { homeView } from './home-view.js';
 
 /** What this deployment offers, from what is configured (tools, files), for the Home tab. */
-export function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
+function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
   const has = (name: string) => Boolean(tools?.get(name));
   return [
     'Answer questions in channel threads (mention me) and in DMs, writing as I think',

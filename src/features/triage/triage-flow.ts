@@ -18,7 +18,7 @@ import { type Triage, triageSchema } from './schema.js';
 import { triageCardBlocks, triageCardText } from './triage-card.js';
 
 /** A triage kept for its card's "Create ticket" button. */
-export const storedTriageSchema = z.object({
+const storedTriageSchema = z.object({
   id: z.string(),
   teamId: z.string(),
   channel: z.string(),

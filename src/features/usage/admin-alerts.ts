@@ -5,7 +5,7 @@ import type { AdminAlert, AdminAlerts } from '../../turn/ports.js';
 import type { AlertLedger } from './alert-ledger.js';
 
 /** Admins hear about one problem at most once an hour (per workspace), however many questions fail meanwhile. */
-export const ALERT_WINDOW_SECONDS = 3_600;
+const ALERT_WINDOW_SECONDS = 3_600;
 
 function alertText(alert: AdminAlert): string {
   // The request id comes from OpenAI's response: foreign text, escaped like any other.

@@ -21,7 +21,7 @@ export const MAX_WAIT_MS = 2 * 60_000;
 /** Polling for the other calls to settle: quick at first (answers are often short), then once a second. */
 const POLL_MS = [100, 200, 400, 800, 1_000];
 
-export const toMicros = (usd: number) => Math.round(usd * 1_000_000);
+const toMicros = (usd: number) => Math.round(usd * 1_000_000);
 
 /** Quota rules from THREADWISE_CONFIG: who is exempt and which limits apply where. */
 export function limitsFor(limits: FileConfig['limits'], channel: string, userId: string): QuotaLimits | 'exempt' {

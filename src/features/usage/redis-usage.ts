@@ -74,9 +74,9 @@ redis.call('EXPIRE', KEYS[6], ARGV[10])
 return 1
 `;
 
-export const holdMember = (r: Reservation) => `${r.id.replace(/\|/g, '_')}|${r.tokens}|${r.usdMicros}`;
+const holdMember = (r: Reservation) => `${r.id.replace(/\|/g, '_')}|${r.tokens}|${r.usdMicros}`;
 
-export function totalsFrom(hash: Record<string, string>): UsageTotals {
+function totalsFrom(hash: Record<string, string>): UsageTotals {
   const n = (k: string) => Number(hash[k] ?? 0);
   return {
     inputTokens: n('input'),

@@ -39,7 +39,7 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
  * Path redaction only covers fields we know about; secrets can also hide inside error messages and
  * third-party log lines, so every serialized line is scrubbed on its way out as a last line of defence.
  */
-export function scrubbingDestination(inner: DestinationStream, secrets: readonly string[]): DestinationStream {
+function scrubbingDestination(inner: DestinationStream, secrets: readonly string[]): DestinationStream {
   return { write: (line: string) => inner.write(scrubSecrets(line, secrets)) };
 }
 

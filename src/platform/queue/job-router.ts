@@ -3,7 +3,7 @@ import type { TurnJob, TurnProcessor } from './types.js';
 /** Which feature a queued job belongs to. */
 export type JobKind = 'answer' | 'triage';
 
-export const jobKind = (job: TurnJob): JobKind => (job.triage ? 'triage' : 'answer');
+const jobKind = (job: TurnJob): JobKind => (job.triage ? 'triage' : 'answer');
 
 /**
  * The queue is built before the features that fill it: each feature registers how its jobs run while it is

@@ -6,7 +6,7 @@ import { everyInstallation, singleInstallationGate } from './receiver/installati
 import { SlackReceiver } from './receiver/slack-receiver.js';
 
 /** The bot scopes requested on install; kept in step with manifest.yml. */
-export const BOT_SCOPES = [
+const BOT_SCOPES = [
   'app_mentions:read',
   'assistant:write',
   'chat:write',
@@ -37,7 +37,7 @@ export interface SlackAppOptions {
 }
 
 /** Slack redelivers an event after 3 s without an answer; the work before the ack gets 2 s of them. */
-export const ACK_DEADLINE_MS = 2_000;
+const ACK_DEADLINE_MS = 2_000;
 
 /** Builds the Bolt app on Threadwise's receiver: HTTP or Socket Mode, one token or OAuth installations. */
 export function buildSlackApp(o: SlackAppOptions): { app: App; receiver: SlackReceiver } {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { mrkdwn } from './mrkdwn.js';
 
 /** Who ran a command, where; ids as Slack sent them. */
-export interface CommandContext {
+interface CommandContext {
   teamId: string;
   userId: string;
   channelId: string;
@@ -30,7 +30,7 @@ const commandSchema = z.looseObject({
   text: z.string().default(''),
 });
 
-export function helpText(command: string, subcommands: readonly Subcommand[]): string {
+function helpText(command: string, subcommands: readonly Subcommand[]): string {
   return [
     `*${command}* commands:`,
     ...subcommands.map((s) => `• \`${command} ${s.usage ?? s.name}\` — ${s.description}`),

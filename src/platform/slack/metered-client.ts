@@ -2,7 +2,7 @@ import { type WebAPICallResult, WebClient, WebClientEvent, type WebClientOptions
 import type { Metrics } from '../observability/metrics.js';
 
 /** The Web API method of a request URL such as https://slack.com/api/chat.postMessage. */
-export function methodOfUrl(url: string): string {
+function methodOfUrl(url: string): string {
   return url.split('?')[0]!.split('/').filter(Boolean).at(-1) ?? 'unknown';
 }
 

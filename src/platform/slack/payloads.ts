@@ -21,7 +21,6 @@ export const messageActionSchema = z.looseObject({
     files: z.array(slackFileSchema).optional(),
   }),
 });
-export type MessageAction = z.infer<typeof messageActionSchema>;
 
 /** A button click (block_actions) on one of the bot's messages. */
 export const buttonClickSchema = z.looseObject({

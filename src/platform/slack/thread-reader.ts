@@ -8,7 +8,7 @@ const fileListSchema = z
   .transform((files) => files.flatMap((f) => slackFileSchema.safeParse(f).data ?? []));
 
 /** A message as conversations.replies / conversations.history return it; only the fields the bot reads. */
-export const threadMessageSchema = z.looseObject({
+const threadMessageSchema = z.looseObject({
   ts: z.string(),
   text: z.string().default(''),
   user: z.string().optional(),

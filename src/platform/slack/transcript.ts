@@ -1,7 +1,7 @@
 import type { ThreadMessage } from './thread-reader.js';
 
 /** About 10k tokens: enough for a long thread, small enough to leave room for the answer. */
-export const MAX_TRANSCRIPT_CHARS = 40_000;
+const MAX_TRANSCRIPT_CHARS = 40_000;
 
 function line(m: ThreadMessage, botUserId: string): string {
   const who = m.user === botUserId ? 'Threadwise (you)' : m.user ? `<@${m.user}>` : (m.username ?? 'a bot');

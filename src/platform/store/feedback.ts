@@ -4,7 +4,7 @@ import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
 
 /** One person's verdict on one answer of the bot (the feedback buttons under an answer). */
-export const feedbackSchema = z.object({
+const feedbackSchema = z.object({
   teamId: z.string(),
   channel: z.string(),
   threadTs: z.string(),

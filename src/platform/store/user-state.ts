@@ -6,7 +6,7 @@ import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
 
 /** What someone was looking at in Slack when they opened the bot's split view (app_context_changed). */
-export const appContextSchema = z.object({
+const appContextSchema = z.object({
   channel: z.string().optional(),
   message: z.object({ channel: z.string(), ts: z.string() }).optional(),
   at: z.number(),

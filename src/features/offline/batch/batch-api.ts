@@ -6,7 +6,7 @@ import { BATCH_ENDPOINT } from './requests.js';
 export type { Batch } from 'openai/resources/batches';
 
 /** Statuses after which a batch never changes again. */
-export const TERMINAL = new Set<Batch['status']>(['completed', 'failed', 'expired', 'cancelled']);
+const TERMINAL = new Set<Batch['status']>(['completed', 'failed', 'expired', 'cancelled']);
 
 /** Marks our batches, so `--resume` refuses someone else's batch instead of misreading it. */
 export const JOB_METADATA = { app: 'threadwise', job: 'batch_triage' } as const;

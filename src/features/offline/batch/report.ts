@@ -27,7 +27,7 @@ type Triaged = TriageResult & { outcome: { status: 'triaged'; triage: Triage } }
 const isTriaged = (r: TriageResult): r is Triaged => r.outcome.status === 'triaged';
 
 /** Most severe first, then most confident, then oldest. */
-export function ordered(results: readonly TriageResult[]): Triaged[] {
+function ordered(results: readonly TriageResult[]): Triaged[] {
   return results
     .filter(isTriaged)
     .sort(
@@ -39,7 +39,7 @@ export function ordered(results: readonly TriageResult[]): Triaged[] {
 }
 
 /** A link to the thread the way Slack's "Copy link" writes it. */
-export function threadLink(workspaceUrl: string | undefined, channel: string, ts: string): string | undefined {
+function threadLink(workspaceUrl: string | undefined, channel: string, ts: string): string | undefined {
   if (!workspaceUrl) return undefined;
   return `${workspaceUrl.replace(/\/?$/, '/')}archives/${channel}/p${ts.replace('.', '')}`;
 }

@@ -7,9 +7,9 @@ import type { SlackThread } from './collect.js';
 
 export const BATCH_ENDPOINT = '/v1/responses';
 /** Enough for the schema's fields with a long summary; a triage that needs more is cut and reported as such. */
-export const TRIAGE_MAX_OUTPUT_TOKENS = 1024;
+const TRIAGE_MAX_OUTPUT_TOKENS = 1024;
 /** What a triage answer typically costs in output tokens: the schema's eight short fields. */
-export const TYPICAL_OUTPUT_TOKENS = 300;
+const TYPICAL_OUTPUT_TOKENS = 300;
 
 /** One line of a Batch input file (BatchRequestInput). */
 export interface BatchRequestLine {

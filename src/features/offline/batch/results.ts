@@ -33,7 +33,7 @@ const errorBodySchema = z.looseObject({
   error: z.looseObject({ message: z.string().nullish(), code: z.string().nullish(), type: z.string().nullish() }),
 });
 
-export type TriageOutcome =
+type TriageOutcome =
   | { status: 'triaged'; triage: Triage }
   | { status: 'refused'; detail: string }
   | { status: 'incomplete'; detail: string }

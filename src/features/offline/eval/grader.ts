@@ -2,12 +2,12 @@ import type OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 
-export const gradeSchema = z.object({
+const gradeSchema = z.object({
   reasoning: z.string().describe('One or two sentences on how the answer meets or misses each criterion.'),
   verdict: z.enum(['pass', 'fail']),
   score: z.number().min(0).max(1).describe('How well the answer meets the rubric, from 0 to 1.'),
 });
-export type Grade = z.infer<typeof gradeSchema>;
+type Grade = z.infer<typeof gradeSchema>;
 
 const GRADER_INSTRUCTIONS = [
   'You grade answers given by a support assistant in Slack against a rubric.',

@@ -83,7 +83,7 @@ function historyItems(c: EvalCase): ThreadItem[] {
  * One case through the production turn (runTurn and its tool loop) with an in-memory thread, a capturing sink,
  * the case's files prepared like Slack uploads and its tools stubbed. Nothing is stored at OpenAI.
  */
-export async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: EvalOptions): Promise<CaseResult> {
+async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: EvalOptions): Promise<CaseResult> {
   const now = deps.now ?? Date.now;
   const started = now();
   const { file } = deps;

@@ -2,7 +2,7 @@ import type { Feedback } from '../../../platform/store/feedback.js';
 import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
 import { type PiiKind, type RedactOptions, redactPii } from '../../privacy/pii/redact.js';
 
-export type Verdict = 'positive' | 'negative';
+type Verdict = 'positive' | 'negative';
 
 export interface RatedThread {
   key: ThreadKey;
@@ -42,7 +42,7 @@ export class RedactionTally {
 }
 
 /** Chat fine-tuning format (one JSONL line): system, user, assistant (with tool_calls), tool messages. */
-export type ChatMessage =
+type ChatMessage =
   | { role: 'system' | 'user'; content: string }
   | { role: 'assistant'; content: string; weight?: 0 | 1 }
   | {

@@ -20,7 +20,7 @@ export interface Redacted {
 }
 
 /** What replaces each kind: a visible marker, so a reader (or a model) knows something was there. */
-export const PLACEHOLDER: Record<PiiKind, string> = {
+const PLACEHOLDER: Record<PiiKind, string> = {
   token: '[REDACTED_TOKEN]',
   email: '[REDACTED_EMAIL]',
   iban: '[REDACTED_IBAN]',

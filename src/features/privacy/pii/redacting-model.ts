@@ -4,7 +4,7 @@ import type { ThreadItem } from '../../../turn/thread.js';
 import { type RedactOptions, redactText } from './redact.js';
 
 /** Redacts every text an item carries to the model; other fields (ids, attachments) pass through unchanged. */
-export function redactItem(item: ThreadItem, options: RedactOptions): ThreadItem {
+function redactItem(item: ThreadItem, options: RedactOptions): ThreadItem {
   switch (item.type) {
     case 'user':
     case 'assistant':
@@ -20,7 +20,7 @@ export function redactItem(item: ThreadItem, options: RedactOptions): ThreadItem
  * Wraps a model so that nothing it is sent (the new message, the history, tool results) carries PII.
  * The thread store keeps the original text; only what leaves for OpenAI is redacted, every turn.
  */
-export function redactingModel(inner: ModelPort, options: RedactOptions): ModelPort {
+function redactingModel(inner: ModelPort, options: RedactOptions): ModelPort {
   return {
     stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> {
       return inner.stream({ ...request, items: request.items.map((item) => redactItem(item, options)) }, signal);

@@ -6,7 +6,7 @@ import type { NewTicket, Ticket, TicketProvider, TicketQuery } from './types.js'
 const CLOSED = new Set(['resolved', 'closed', 'done', 'cancelled', 'canceled']);
 
 /** One ticket in the JSON file, with exactly the documented field names. */
-export const fileTicketSchema = z.object({
+const fileTicketSchema = z.object({
   id: z.string().regex(/^[A-Z][A-Z0-9_]*-\d+$/, { error: 'ticket ids look like SUP-101' }),
   project: z.string().min(1),
   title: z.string(),
@@ -20,7 +20,7 @@ export const fileTicketSchema = z.object({
   description: z.string().default(''),
   url: z.string().nullable().default(null),
 });
-export const ticketFileSchema = z.array(fileTicketSchema);
+const ticketFileSchema = z.array(fileTicketSchema);
 type FileTicket = z.infer<typeof fileTicketSchema>;
 
 const toTicket = (t: FileTicket): Ticket => ({

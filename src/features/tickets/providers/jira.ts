@@ -54,7 +54,7 @@ interface AdfNode {
 const BLOCKS = new Set(['paragraph', 'heading', 'codeBlock', 'blockquote', 'listItem', 'rule', 'panel', 'tableRow']);
 
 /** Atlassian Document Format → plain text: the words and line structure, no styling. */
-export function adfToText(node: unknown): string {
+function adfToText(node: unknown): string {
   if (typeof node === 'string') return node;
   if (!node || typeof node !== 'object') return '';
   const n = node as AdfNode;
@@ -65,7 +65,7 @@ export function adfToText(node: unknown): string {
   return BLOCKS.has(n.type ?? '') ? `${inner.replace(/\n+$/, '')}\n` : inner;
 }
 
-export function textToAdf(text: string): unknown {
+function textToAdf(text: string): unknown {
   const paragraphs = text.split(/\n{2,}/).filter((p) => p.trim());
   return {
     type: 'doc',

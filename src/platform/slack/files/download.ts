@@ -21,7 +21,7 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
 }
 
-export interface Downloaded {
+interface Downloaded {
   bytes: Buffer;
   contentType?: string;
   /** Hosts visited, for logs (never the token). */

@@ -3,7 +3,7 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp';
 /** OpenAI fits images into 2048×2048 before anything else, so larger pixels only cost upload time. */
 export const MAX_SIDE = 2048;
 /** Re-encoded images aim to stay below this, so ten screenshots fit one request comfortably. */
-export const TARGET_BYTES = 2_000_000;
+const TARGET_BYTES = 2_000_000;
 /** Decoding bombs are refused: 100 megapixels is far beyond any camera or screen. */
 const MAX_INPUT_PIXELS = 100_000_000;
 const JPEG_QUALITIES = [85, 75, 60, 45];

@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { decodeText } from './text.js';
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
+type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
 
 export type Sniffed =
   | { kind: 'empty' }

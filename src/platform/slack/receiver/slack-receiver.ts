@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { createDelivery, type Delivery, type DeliveryOptions, type Reply } from './delivery.js';
 import { isRecord } from './envelope.js';
 
-export interface OAuthOptions {
+interface OAuthOptions {
   provider: InstallProviderOptions;
   installUrl: InstallURLOptions;
   installPath: string;
