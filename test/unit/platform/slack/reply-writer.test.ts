@@ -19,7 +19,7 @@ const CHANNEL = 'C1';
 const THREAD = '1700000000.000001';
 
 function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyTarget> = {}) {
-  const slack = new InProcessSlack({ channels: { C1: { name: 'general' } } });
+  const slack = new InProcessSlack({ channels: { [CHANNEL]: { name: 'general' } } });
   const lines: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
   const writer = new SlackReplyWriter(
