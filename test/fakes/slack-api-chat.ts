@@ -14,6 +14,7 @@
 //   slack-blocks.ts) -> invalid_blocks; markdown blocks > 12,000 in total -> msg_blocks_too_long.
 // - chat.startStream outside an IM needs recipient_team_id and recipient_user_id
 //   (missing_recipient_team_id / missing_recipient_user_id); the Node SDK requires thread_ts.
+// - chat.appendStream that adds nothing (markdown_text absent or empty, no chunks) -> no_text.
 // - append/stop on a stopped or expired stream -> message_not_in_streaming_state; on someone else's
 //   message -> message_not_owned_by_app; unknown ts -> message_not_found.
 // - chat.update on a message that is still streaming -> streaming_state_conflict; on another
@@ -219,8 +220,9 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.appendStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
-    if (args.markdown_text === undefined && args.chunks === undefined) throw new SlackApiError('no_text');
     const delta = streamDelta(args);
+    // An append must add something: an empty markdown_text is no text, as it is for chat.postMessage.
+    if (!asString(args.markdown_text) && !delta.chunks.length) throw new SlackApiError('no_text');
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     m.text += delta.text;
     const s = ws.streams.get(`${channel}:${m.ts}`);

@@ -214,7 +214,7 @@ describe('FakeSlack Web API through the real WebClient', () => {
 });
 
 describe('streaming', () => {
-  it('runs start/append/stop and refuses appends once stopped', async () => {
+  it('runs start/append/stop, refuses an append that adds nothing, and refuses appends once stopped', async () => {
     const { fake, client } = await setup();
     const root = fake.addMessage('C1', { user: 'U1', text: '<@UBOT> explain' });
     const recipients = { recipient_team_id: 'T0TEST', recipient_user_id: 'U1' };
@@ -227,6 +227,7 @@ describe('streaming', () => {
     expect(start).toMatchObject({ ok: true, channel: 'C1' });
     const ts = start.ts!;
     await client.chat.appendStream({ channel: 'C1', ts, markdown_text: 'lo ' });
+    expect(await slackError(client.chat.appendStream({ channel: 'C1', ts, markdown_text: '' }))).toBe('no_text');
     expect(fake.threadReplies('C1', root)[0]).toMatchObject({ text: 'Hello ', streaming_state: 'in_progress' });
     expect(await slackError(client.chat.update({ channel: 'C1', ts, text: 'x' }))).toBe('streaming_state_conflict');
     await client.chat.stopStream({

@@ -1,4 +1,12 @@
-import { type WebAPICallResult, WebAPIPlatformError, WebClient } from '@slack/web-api';
+import { STATUS_CODES } from 'node:http';
+import {
+  type WebAPICallResult,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+} from '@slack/web-api';
 import { chatHandlers } from '../fakes/slack-api-chat.js';
 import { otherHandlers } from '../fakes/slack-api-methods.js';
 import type { FakeChannel, FakeMessage, FakeUser } from '../fakes/slack-model.js';
@@ -7,10 +15,16 @@ import { FakeTeams } from '../fakes/slack-teams.js';
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
 
+/** How a call fails: Slack's error code, a 429 with Retry-After seconds, an HTTP status, or a broken connection. */
+export type SlackFault = { error: string } | { retryAfter: number } | { status: number } | 'network';
+
 export interface SlackCall {
   method: string;
   args: Json;
-  /** Slack's error code when the call was refused. */
+  /** Date.now() when the call was made (fake time under vi.useFakeTimers). */
+  at: number;
+  ok: boolean;
+  /** Slack's error code when the call was refused (`ratelimited`, `http_<status>` for injected faults). */
   error?: string;
 }
 
@@ -21,16 +35,26 @@ export interface InProcessSlackOptions {
   scopes?: string[];
 }
 
+interface PlannedFault {
+  method: string;
+  fault: SlackFault;
+  left: number;
+  until: number;
+}
+
 /**
  * A real WebClient whose calls never leave the process: each one goes to the same method handlers and workspace
  * model as the HTTP Slack fake (argument checks, streaming states, error codes), its arguments serialised as they
- * would be on the wire, and a refusal comes back as the SDK's own WebAPIPlatformError. For unit tests on fake timers,
- * where a loopback server would need real time.
+ * would be on the wire. It fails the way the SDK does: WebAPIPlatformError for `ok: false`, WebAPIRateLimitedError
+ * for a 429 (the app's clients reject rate-limited calls rather than wait), WebAPIHTTPError for a 5xx and
+ * WebAPIRequestError for a broken connection; a failed call changes nothing. For unit tests on fake timers, where a
+ * loopback server would need real time.
  */
 export class InProcessSlack {
   readonly calls: SlackCall[] = [];
   readonly ws: Workspace;
   readonly client: WebClient;
+  private readonly faults: PlannedFault[] = [];
 
   constructor(o: InProcessSlackOptions = {}) {
     const teams = new FakeTeams({
@@ -51,11 +75,30 @@ export class InProcessSlack {
     this.client = new InProcessWebClient((method, options) => this.call(method, options));
   }
 
-  /** Messages of a thread (its root included, if it is in the channel), oldest first. */
-  thread(channel: string, threadTs: string): FakeMessage[] {
-    return this.ws.list(channel).filter((m) => m.ts === threadTs || m.thread_ts === threadTs);
+  /** The next `times` calls of `method` fail with `fault`. */
+  failNext(method: string, fault: SlackFault, times = 1): this {
+    this.faults.push({ method, fault, left: times, until: Number.POSITIVE_INFINITY });
+    return this;
   }
 
+  /** Every call of `method` fails with `fault` until `forMs` (of Date.now() time) have passed, or for good. */
+  failFor(method: string, fault: SlackFault, forMs = Number.POSITIVE_INFINITY): this {
+    this.faults.push({ method, fault, left: Number.POSITIVE_INFINITY, until: Date.now() + forMs });
+    return this;
+  }
+
+  /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
+  expireStream(channel: string, ts: string): void {
+    const m = this.ws.find(channel, ts);
+    if (m?.streaming_state === 'in_progress') m.streaming_state = 'errored';
+  }
+
+  /** What a reader of the thread sees from the bot: its messages there, oldest first. */
+  botMessages(channel: string, threadTs: string): FakeMessage[] {
+    return this.ws.list(channel).filter((m) => this.ws.isBot(m) && (m.ts === threadTs || m.thread_ts === threadTs));
+  }
+
+  /** Every call of `method`, failed ones included. */
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -63,12 +106,16 @@ export class InProcessSlack {
   private async call(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
     // What reaches Slack is JSON: undefined fields vanish, objects are copies.
     const args = JSON.parse(JSON.stringify(options)) as Json;
-    const call: SlackCall = { method, args };
+    const call: SlackCall = { method, args, at: Date.now(), ok: false };
     this.calls.push(call);
+    const fault = this.takeFault(method);
+    if (fault) throw failure(fault, call);
     const handler = HANDLERS[method];
     try {
       if (!handler) throw new SlackApiError('unknown_method');
-      return { ok: true, ...handler(args, this.ws) };
+      const result = handler(args, this.ws);
+      call.ok = true;
+      return { ok: true, ...result };
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;
       call.error = err.code;
@@ -79,6 +126,35 @@ export class InProcessSlack {
       });
     }
   }
+
+  private takeFault(method: string): SlackFault | undefined {
+    const now = Date.now();
+    const planned = this.faults.find((f) => f.method === method && f.left > 0 && now < f.until);
+    if (!planned) return undefined;
+    planned.left--;
+    return planned.fault;
+  }
+}
+
+/** The SDK's error for a fault, with what Slack would have recorded; nothing reaches the workspace. */
+function failure(fault: SlackFault, call: SlackCall): Error {
+  if (fault === 'network') return new WebAPIRequestError(new Error('socket hang up'));
+  if ('error' in fault) {
+    call.error = fault.error;
+    return new WebAPIPlatformError({ ok: false, error: fault.error });
+  }
+  if ('retryAfter' in fault) {
+    call.error = 'ratelimited';
+    return new WebAPIRateLimitedError(fault.retryAfter);
+  }
+  call.error = `http_${fault.status}`;
+  // Slack's edge answers an outage with an HTML page, not JSON.
+  return new WebAPIHTTPError(
+    fault.status,
+    STATUS_CODES[fault.status] ?? '',
+    { 'content-type': 'text/html' },
+    '<html><body>Slack is having trouble</body></html>',
+  );
 }
 
 type Transport = (method: string, options?: Record<string, unknown>) => Promise<WebAPICallResult>;

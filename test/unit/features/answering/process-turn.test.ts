@@ -93,7 +93,7 @@ async function settle(work: Promise<void>): Promise<void> {
   await finished;
 }
 
-const botMessages = () => slack.thread(CHANNEL, THREAD).filter((m) => m.user === 'UBOT');
+const botMessages = () => slack.botMessages(CHANNEL, THREAD);
 
 describe('the turn processor', () => {
   it('answers a queued message in its thread, naming the asker as Slack does and storing the turn', async () => {

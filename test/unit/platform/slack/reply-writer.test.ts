@@ -6,7 +6,7 @@ import {
   type ReplyWriterOptions,
   SlackReplyWriter,
 } from '../../../../src/platform/slack/reply-writer.js';
-import { FakeWebClient, type Fault } from '../../../support/fake-web-client.js';
+import { InProcessSlack, type SlackCall, type SlackFault } from '../../../support/in-process-slack.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-12-01T09:00:00Z') });
@@ -15,20 +15,30 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+const CHANNEL = 'C1';
+const THREAD = '1700000000.000001';
+
 function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyTarget> = {}) {
-  const slack = new FakeWebClient();
+  const slack = new InProcessSlack({ channels: { [CHANNEL]: { name: 'general' } } });
   const lines: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
   const writer = new SlackReplyWriter(
-    slack.asWebClient(),
+    slack.client,
     new SlackRateGate(),
-    { channel: 'C1', threadTs: '1700000000.000001', recipientUserId: 'U1', recipientTeamId: 'T1', ...target },
+    { channel: CHANNEL, threadTs: THREAD, recipientUserId: 'U1', recipientTeamId: 'T1', ...target },
     { firstFlushMs: 0, flushIntervalMs: 1_000, nativeStreaming: true, ...options },
     log,
   );
   const started = Date.now();
   const at = (call: { at: number }) => call.at - started;
-  return { slack, writer, lines, at };
+  /** The bot's messages in the thread, oldest first. */
+  const replies = () => slack.botMessages(CHANNEL, THREAD);
+  /** What a reader of the thread sees from the bot. */
+  const shown = () => replies().map((m) => m.text);
+  /** Successful writes of the reply, in order. */
+  const chatWrites = (): SlackCall[] =>
+    slack.calls.filter((c) => c.ok && c.method.startsWith('chat.') && c.method !== 'chat.delete');
+  return { slack, writer, lines, at, replies, shown, chatWrites };
 }
 
 /** `n` tokens, one every `everyMs`, the first at once; returns the whole text. The last token is not followed by a wait. */
@@ -50,43 +60,43 @@ async function finish(writer: SlackReplyWriter, outcome: 'answered' | 'failed' =
 
 describe('write cadence', () => {
   it('shows the first words on the first token, then writes at most once a second plus the closing write: a 2-second answer takes 3 writes', async () => {
-    const { slack, writer, at } = setup();
+    const { writer, at, shown, chatWrites } = setup();
     const text = await stream(writer, 40, 50); // tokens from 0 to 1,950 ms
     const result = await finish(writer);
-    const writes = slack.writes();
+    const writes = chatWrites();
     expect(writes.map((c) => c.method)).toEqual(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
     expect(at(writes[0]!)).toBe(0);
     expect(writes[0]!.args.markdown_text).toBe('w0 ');
     expect(at(writes[1]!)).toBe(1_000);
-    expect(slack.shown()).toEqual([text]);
+    expect(shown()).toEqual([text]);
     expect(result.undelivered).toBeUndefined();
   });
 
   it('writes less often for the rest of the answer once Slack rate-limits it, and still shows every word', async () => {
-    const { slack, writer, at } = setup();
+    const { slack, writer, at, shown, chatWrites } = setup();
     // The first append (at 1 s) is refused with Retry-After: 1.
     slack.failNext('chat.appendStream', { retryAfter: 1 });
     const text = await stream(writer, 120, 50); // a 6-second answer
     await finish(writer);
-    const appends = slack.writes().filter((c) => c.method === 'chat.appendStream');
+    const appends = chatWrites().filter((c) => c.method === 'chat.appendStream');
     // Without the 429 it would append at 1, 2, 3, 4 and 5 s; pushed back, its interval doubles to 2 s.
     expect(appends.map(at)).toEqual([3_000, 5_000]);
-    expect(slack.writes()).toHaveLength(4);
-    expect(slack.shown()).toEqual([text]);
+    expect(chatWrites()).toHaveLength(4);
+    expect(shown()).toEqual([text]);
   });
 
   it('gathers the first words for first_flush_ms when it is set', async () => {
-    const { slack, writer, at } = setup({ firstFlushMs: 120 });
+    const { writer, at, chatWrites } = setup({ firstFlushMs: 120 });
     await stream(writer, 10, 50);
     await finish(writer);
-    expect(at(slack.writes()[0]!)).toBe(120);
-    expect(slack.writes()[0]!.args.markdown_text).toBe('w0 w1 w2 ');
+    expect(at(chatWrites()[0]!)).toBe(120);
+    expect(chatWrites()[0]!.args.markdown_text).toBe('w0 w1 w2 ');
   });
 });
 
 describe('falling back from streaming to post + update', () => {
-  const http500: Fault = { status: 500 };
-  const cases: Array<{ name: string; method: string; fault: Fault | 'expired'; messages: number }> = [
+  const http500: SlackFault = { status: 500 };
+  const cases: Array<{ name: string; method: string; fault: SlackFault | 'expired'; messages: number }> = [
     { name: 'chat.startStream answers HTTP 500', method: 'chat.startStream', fault: http500, messages: 1 },
     { name: 'chat.startStream loses its connection', method: 'chat.startStream', fault: 'network', messages: 1 },
     { name: 'chat.startStream is rate-limited', method: 'chat.startStream', fault: { retryAfter: 30 }, messages: 1 },
@@ -104,18 +114,18 @@ describe('falling back from streaming to post + update', () => {
   ];
 
   it.each(cases)('shows the whole answer when $name', async ({ method, fault, messages }) => {
-    const { slack, writer } = setup();
+    const { slack, writer, replies, shown } = setup();
     if (fault !== 'expired') slack.failFor(method, fault);
     // 3 s of answer: a start, appends at 1 s and 2 s, then the close.
     let text = await stream(writer, 30, 50);
-    if (fault === 'expired' && method === 'chat.appendStream') slack.expire(slack.messages[0]!.ts);
+    if (fault === 'expired' && method === 'chat.appendStream') slack.expireStream(CHANNEL, replies()[0]!.ts);
     text += await stream(writer, 30, 50, (i) => `x${i} `);
-    if (fault === 'expired' && method === 'chat.stopStream') slack.expire(slack.messages[0]!.ts);
+    if (fault === 'expired' && method === 'chat.stopStream') slack.expireStream(CHANNEL, replies()[0]!.ts);
     const result = await finish(writer);
-    expect(slack.shown().join('')).toBe(text);
-    expect(slack.messages).toHaveLength(messages);
+    expect(shown().join('')).toBe(text);
+    expect(replies()).toHaveLength(messages);
     expect(result.undelivered).toBeUndefined();
-    expect(result.messageTs).toEqual(slack.messages.map((m) => m.ts));
+    expect(result.messageTs).toEqual(replies().map((m) => m.ts));
   });
 
   it('tries a failing chat.startStream only briefly (about a second) before posting instead', async () => {
@@ -129,22 +139,22 @@ describe('falling back from streaming to post + update', () => {
   });
 
   it('keeps trying through a 20-second outage of every chat method and then shows the whole answer', async () => {
-    const { slack, writer } = setup();
+    const { slack, writer, shown } = setup();
     for (const method of ['chat.startStream', 'chat.postMessage', 'chat.update', 'chat.stopStream'])
       slack.failFor(method, { status: 500 }, 20_000);
     const text = await stream(writer, 40, 50);
     const result = await finish(writer);
-    expect(slack.shown()).toEqual([text]);
+    expect(shown()).toEqual([text]);
     expect(result.undelivered).toBeUndefined();
   });
 
   it('reports what never reached the user when Slack keeps failing, instead of pretending it was shown', async () => {
-    const { slack, writer, lines } = setup();
+    const { slack, writer, lines, replies } = setup();
     for (const method of ['chat.startStream', 'chat.postMessage', 'chat.update', 'chat.stopStream'])
       slack.failFor(method, { status: 500 });
     const text = await stream(writer, 20, 50);
     const result = await finish(writer);
-    expect(slack.messages).toHaveLength(0);
+    expect(replies()).toHaveLength(0);
     expect(result).toEqual({ messageTs: [], undelivered: text.length });
     expect(lines.find((l) => l.msg === 'could not deliver the whole answer to Slack')).toMatchObject({
       lost_chars: text.length,
@@ -152,18 +162,18 @@ describe('falling back from streaming to post + update', () => {
   });
 
   it('posts and edits when the answer is also shown in the channel (streams cannot broadcast)', async () => {
-    const { slack, writer } = setup({}, { broadcast: true });
+    const { slack, writer, shown } = setup({}, { broadcast: true });
     const text = await stream(writer, 30, 50);
     await finish(writer);
     expect(slack.callsTo('chat.startStream')).toHaveLength(0);
     expect(slack.callsTo('chat.postMessage')[0]!.args.reply_broadcast).toBe(true);
-    expect(slack.shown()).toEqual([text]);
+    expect(shown()).toEqual([text]);
   });
 });
 
 describe('long answers', () => {
   it('continues in a new message at 12,000 characters, closing the code block and reopening it with its language', async () => {
-    const { slack, writer } = setup();
+    const { writer, replies, shown } = setup();
     const code = Array.from({ length: 700 }, (_, i) => `const value${i} = ${i};`).join('\n');
     const answer = `Here is the file:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nThat is all.`;
     expect(answer.length).toBeGreaterThan(12_000);
@@ -172,8 +182,8 @@ describe('long answers', () => {
       await vi.advanceTimersByTimeAsync(500);
     }
     const result = await finish(writer);
-    const [first, second] = slack.shown();
-    expect(slack.messages).toHaveLength(2);
+    const [first, second] = shown();
+    expect(replies()).toHaveLength(2);
     expect(result.messageTs).toHaveLength(2);
     expect(first!.length).toBeLessThanOrEqual(12_000);
     expect(first!.endsWith('\n```')).toBe(true);
@@ -182,37 +192,37 @@ describe('long answers', () => {
     // Every line of code is shown once, in order, across the two messages.
     const shownCode = `${first}\n${second}`.split('\n').filter((l) => l.startsWith('const '));
     expect(shownCode).toEqual(code.split('\n'));
-    expect(slack.messages.every((m) => !m.streaming)).toBe(true);
+    expect(replies().map((m) => m.streaming_state)).not.toContain('in_progress');
   });
 });
 
 describe('finishing while Slack rate-limits the reply', () => {
   it('waits out a short limit on edits and shows the rest in the same message', async () => {
-    const { slack, writer } = setup({ nativeStreaming: false });
+    const { slack, writer, shown } = setup({ nativeStreaming: false });
     const text = await stream(writer, 20, 50);
     const started = Date.now();
     slack.failNext('chat.update', { retryAfter: 5 });
     writer.append('the end.');
     const result = await finish(writer);
     expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
-    expect(slack.shown()).toEqual([`${text}the end.`]);
+    expect(shown()).toEqual([`${text}the end.`]);
     expect(result.undelivered).toBeUndefined();
   });
 
   it('continues in a new message at once when edits are held back for long', async () => {
-    const { slack, writer } = setup({ nativeStreaming: false });
+    const { slack, writer, shown } = setup({ nativeStreaming: false });
     const text = await stream(writer, 20, 50);
     const started = Date.now();
     slack.failNext('chat.update', { retryAfter: 90 });
     writer.append('the end.');
     const result = await finish(writer);
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(slack.shown()).toEqual(['w0 ', `${text.slice('w0 '.length)}the end.`]);
+    expect(shown()).toEqual(['w0 ', `${text.slice('w0 '.length)}the end.`]);
     expect(result.undelivered).toBeUndefined();
   });
 
   it('gives the rest up after the ten-minute drain deadline instead of waiting forever, and says so', async () => {
-    const { slack, writer, lines } = setup({ nativeStreaming: false });
+    const { slack, writer, lines, shown } = setup({ nativeStreaming: false });
     const text = await stream(writer, 10, 50);
     const started = Date.now();
     slack.failFor('chat.update', { retryAfter: 60 });
@@ -222,7 +232,7 @@ describe('finishing while Slack rate-limits the reply', () => {
     const waited = Date.now() - started;
     expect(waited).toBeGreaterThanOrEqual(10 * 60_000);
     expect(waited).toBeLessThan(11 * 60_000);
-    expect(slack.shown()).toEqual(['w0 ']);
+    expect(shown()).toEqual(['w0 ']);
     expect(result.undelivered).toBe(`${text}the end.`.length - 'w0 '.length);
     expect(lines.some((l) => l.msg === 'could not deliver the whole answer to Slack')).toBe(true);
   });
