@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { LRUCache } from 'lru-cache';
 import type { ThreadItem } from './thread.js';
 
 /** User text may contain strings such as "<|endoftext|>": they are plain text to us, never control tokens. */
@@ -50,11 +51,10 @@ function cacheIdentity(item: ThreadItem): string {
 
 /** o200k_base token counts (gpt-4o, gpt-4.1, o-series), with a per-item cache. */
 export class TokenCounter {
-  private readonly cache = new Map<string, number>();
-  private readonly cacheSize: number;
+  private readonly cache: LRUCache<string, number>;
 
   constructor(private readonly options: TokenCounterOptions = {}) {
-    this.cacheSize = options.cacheSize ?? 20_000;
+    this.cache = new LRUCache({ max: options.cacheSize ?? 20_000 });
   }
 
   text(text: string): number {
@@ -65,14 +65,9 @@ export class TokenCounter {
   item(item: ThreadItem): number {
     const key = createHash('sha1').update(cacheIdentity(item)).digest('base64');
     const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const tokens = ITEM_OVERHEAD_TOKENS + this.text(itemText(item)) + (this.options.extraTokens?.(item) ?? 0);
     this.cache.set(key, tokens);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     return tokens;
   }
 
