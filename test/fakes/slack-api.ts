@@ -74,6 +74,7 @@ export const DEFAULT_SCOPES = [
   'im:read',
   'im:write',
   'mpim:history',
+  'mpim:read',
   'files:read',
   'users:read',
   'users:read.email',
