@@ -14,6 +14,8 @@ export interface CliIO {
   /** Overrides for tests: waiting and the clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
+  /** How long a service may take to answer the first check (default: PROBE_TIMEOUT_MS). */
+  probeTimeoutMs?: number;
 }
 
 export const processIO = (signal?: AbortSignal): CliIO => ({
