@@ -58,6 +58,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           input: io.stdin,
           output: io.stdout,
           interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
+          onInterrupt: io.onInterrupt,
         }),
       );
     });
