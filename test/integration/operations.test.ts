@@ -196,6 +196,6 @@ describe('operator endpoints', () => {
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);
 
     await redis.start();
-    await expect.poll(async () => (await readyz()).status, { timeout: 10_000, interval: 200 }).toBe(200);
+    await expect.poll(async () => (await readyz()).status, { timeout: 45_000, interval: 200 }).toBe(200);
   });
 });

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
-import { OPENAI_KEY, pause, REDIS_URL, SIGNING_SECRET } from './harness.js';
+import { SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
+import { OPENAI_KEY, REDIS_URL, SIGNING_SECRET } from './harness.js';
 import { BotProcess, configFile } from './processes.js';
 
 // Several real replicas (separate OS processes) sharing one Redis, fake Slack and fake OpenAI.
@@ -92,13 +93,14 @@ async function deliver(targets: BotProcess[], event: Record<string, unknown>, ev
 const finished = (bs: BotProcess[], eventId: string) =>
   bs.some((b) => b.has((l) => l.msg === 'turn finished' && l.turn === eventId));
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(25);
-  }
-}
+/** Re-checked on every log line of a replica and every request the fakes see: no polling. */
+const until = (check: () => boolean, timeoutMs: number, what: string) =>
+  waitFor(
+    check,
+    [(fn) => slack.watch(fn), (fn) => openai.watch(fn), ...bots.map((b) => (fn: () => void) => b.watch(fn))],
+    what,
+    Math.max(timeoutMs, SIGNAL_TIMEOUT_MS),
+  );
 
 const replyTexts = (threadTs: string) => slack.threadReplies(CH, threadTs).map((m) => m.text);
 
@@ -142,7 +144,7 @@ describe('several replicas on one Redis', () => {
     const partial = replyTexts(rootTs)[0]!;
     expect(partial).not.toContain('word39');
 
-    await survivor.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId, 20_000);
+    await survivor.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId);
     const replies = slack.threadReplies(CH, rootTs);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toBe(`${NOTE}\n\nlong one: ${LONG}`);

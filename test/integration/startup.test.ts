@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/slack-api.js';
+import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
 function runMain(
   env: Record<string, string>,
-  untilMs = 15_000,
+  untilMs = SIGNAL_TIMEOUT_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
