@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
@@ -211,16 +211,14 @@ export class Harness {
     return [...this.parsed];
   }
 
+  private readonly newLogLine: ChangeSource = (fn) => {
+    this.logWatchers.add(fn);
+    return () => this.logWatchers.delete(fn);
+  };
+
   /** Everything a test may wait on: a new log line, and each request the fake Slack answered or fake OpenAI got. */
   private get sources(): ChangeSource[] {
-    return [
-      (fn) => {
-        this.logWatchers.add(fn);
-        return () => this.logWatchers.delete(fn);
-      },
-      (fn) => this.slack.watch(fn),
-      (fn) => this.openai.watch(fn),
-    ];
+    return [this.newLogLine, (fn) => this.slack.watch(fn), (fn) => this.openai.watch(fn)];
   }
 
   /** Resolves when the turn started by this event has finished (its reply is complete in Slack). */
@@ -233,7 +231,13 @@ export class Harness {
     pred: (line: Record<string, unknown>) => boolean,
     timeoutMs = SIGNAL_TIMEOUT_MS,
   ): Promise<Record<string, unknown>> {
-    return waitFor(() => this.parsed.find(pred), this.sources, 'a log line', timeoutMs);
+    // Each line is looked at once, in order, as it arrives (many waiters on a busy log stay cheap).
+    let next = 0;
+    const scan = () => {
+      for (; next < this.parsed.length; next++) if (pred(this.parsed[next]!)) return this.parsed[next];
+      return undefined;
+    };
+    return waitFor(scan, [this.newLogLine], 'a log line', timeoutMs);
   }
 
   /** Resolves once `check` holds, re-checked on every log line and every request the fakes see. */
@@ -249,26 +253,32 @@ export class Harness {
    */
   async settled(timeoutMs = SIGNAL_TIMEOUT_MS): Promise<void> {
     if (this.options.redis === false) throw new Error('settled() reads the BullMQ queue: use a Harness with Redis');
-    const queue = new Queue(QUEUE_NAME, {
-      connection: { url: this.env.REDIS_URL },
-      prefix: storeKeys(this.prefix).bull,
-    });
+    const connection = { url: this.env.REDIS_URL };
+    const prefix = storeKeys(this.prefix).bull;
+    const queue = new Queue(QUEUE_NAME, { connection, prefix });
+    // BullMQ's own event stream says when a job completes, fails or is delayed: the counts are re-read then.
+    const events = new QueueEvents(QUEUE_NAME, { connection, prefix });
     try {
+      await events.waitUntilReady();
       let idle = false;
+      let latest = 0;
       const check = async () => {
+        const mine = ++latest;
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        idle = Object.values(counts).every((n) => n === 0);
+        // An older count that arrives late must not overwrite a newer one.
+        if (mine === latest) idle = Object.values(counts).every((n) => n === 0);
+      };
+      const queueChanged: ChangeSource = (fn) => {
+        const recheck = () => void check().then(fn);
+        for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.on(e, recheck);
+        return () => {
+          for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.off(e, recheck);
+        };
       };
       await check();
-      // Each job that runs writes log lines and calls the fakes: re-count on those until none is left.
-      await waitFor(
-        () => idle,
-        this.sources.map((source) => (fn: () => void) => source(() => void check().then(fn))),
-        'the turn queue to be empty',
-        timeoutMs,
-      );
+      await waitFor(() => idle, [queueChanged], 'the turn queue to be empty', timeoutMs);
     } finally {
-      await queue.close();
+      await Promise.all([queue.close(), events.close()]);
     }
   }
 

@@ -82,10 +82,10 @@ export class BotProcess {
     pred: (l: Record<string, unknown>) => boolean,
     timeoutMs = SIGNAL_TIMEOUT_MS,
   ): Promise<Record<string, unknown>> {
+    let next = 0;
     return waitFor(
       () => {
-        const hit = this.lines.find(pred);
-        if (hit) return hit;
+        for (; next < this.lines.length; next++) if (pred(this.lines[next]!)) return this.lines[next];
         if (this.child.exitCode !== null)
           throw new Error(`${this.name} exited (${this.child.exitCode}): ${this.stderr.slice(-2000)}`);
         return undefined;
