@@ -9,7 +9,7 @@ import { ModelError, type ModelEvent, type ModelPort, type ModelRequest } from '
 /** What docs/deployment.md says threadwise_cost_usd_total does, with the price table of an empty settings file. */
 function setup(script: (model: string) => ModelEvent[] | ModelError) {
   const registry = new Registry();
-  const metrics = createMetrics(registry, { queueDepth: () => 0 }, { processMetrics: false });
+  const metrics = createMetrics(registry, { queueDepth: async () => 0 }, { processMetrics: false });
   const prices = priceTable(fileConfigSchema.parse({}).pricing);
   const inner: ModelPort = {
     async *stream(request: ModelRequest) {
