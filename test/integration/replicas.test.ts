@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
@@ -137,6 +138,13 @@ describe('several replicas on one Redis', () => {
     const rootTs = String(root.ts);
     // Wait until the answer is visibly streaming, then kill -9 the replica running it.
     await until(() => (replyTexts(rootTs)[0] ?? '').includes('word3'), 10_000, 'a half-streamed answer');
+    // ...and its message is on record (the turn's reply ledger in Redis): on a loaded machine the first words can
+    // be visible a moment before that write lands, and a crash in that moment is not what this test is about.
+    const ledger = new Redis(REDIS_URL);
+    await expect
+      .poll(() => ledger.exists(storeKeys(prefix).turnReplies(eventId)), { timeout: SIGNAL_TIMEOUT_MS, interval: 20 })
+      .toBe(1);
+    await ledger.quit();
     const runner = [a!, b!].find((x) => x.has((l) => l.msg === 'turn started' && l.turn === eventId))!;
     const survivor = runner === a ? b! : a!;
     runner.kill('SIGKILL');

@@ -60,6 +60,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'assistant.threads.setStatus': ['assistant:write'],
   'assistant.threads.setSuggestedPrompts': ['assistant:write'],
   'auth.test': [],
+  'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
   'chat.delete': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
@@ -70,6 +71,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   // Channel names for channels, private channels, DMs and group DMs.
   'conversations.info': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
+  // A DM with one admin (the out-of-quota alert).
+  'conversations.open': ['im:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'files.info': ['files:read'],
   // The email is read too (tickets and access checks).
