@@ -144,6 +144,8 @@ describe('operator endpoints', () => {
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(3);
     await h.turnFinished(first.eventId);
     for (const q of queued) await h.turnFinished(q.eventId);
+    // "turn finished" is the turn's last line; BullMQ marks the job completed just after it.
+    await h.settled();
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);
   });
 
