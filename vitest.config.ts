@@ -11,7 +11,11 @@ export default defineConfig({
   test: {
     // Some unit tests (the thread sequencer, the stores) use Redis too; the set-up finds or starts one per run.
     globalSetup: ['test/setup/redis.ts'],
-    testTimeout: 20_000,
+    // Ceilings, not waits: tests wait on signals (log lines, the fakes' requests, readiness), so a passing test
+    // takes as long as the work. On a loaded 2-core machine starting a replica alone can take 15 s, so the ceiling
+    // only decides how long a broken test takes to fail.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
     // 2 cores make more workers useless.
     maxWorkers: 2,
     projects: [
@@ -24,7 +28,7 @@ export default defineConfig({
           // tests start servers on ephemeral ports and use their own Redis key prefixes, so files run in parallel.
           include: ['test/**/*.test.ts'],
           exclude: [...UNIT, '**/node_modules/**'],
-          hookTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],

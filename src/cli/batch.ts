@@ -9,6 +9,7 @@ import { priceTable } from '../features/usage/prices.js';
 import { SlackLookups } from '../platform/slack/lookups.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { batchProgress, type CliIO, confirm, printer } from './io.js';
+import { probeOpenAI, probeSlack } from './reachability.js';
 import { UsageError } from './usage-error.js';
 
 interface TriageFlags {
@@ -35,8 +36,10 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
   const slackOptions = { slackApiUrl: env.SLACK_API_URL, logger: undefined };
   // History reads surface 429s so the collector can wait and say so; other calls let the SDK wait.
   const slack = new WebClient(env.SLACK_BOT_TOKEN, { ...slackOptions, rejectRateLimitedCalls: true });
-  const auth = await new WebClient(env.SLACK_BOT_TOKEN, slackOptions).auth.test();
+  const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 3 });
+  const auth = await probeSlack(env, io.probeTimeoutMs);
+  await probeOpenAI(openai, env, model, io.probeTimeoutMs);
   const quiet = pino({ level: 'silent' });
   return runBatchTriage(
     {
@@ -61,7 +64,7 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
       post: flags.post,
       yes: flags.yes,
       wait: flags.wait,
-      model: flags.model ?? file.defaults.model ?? env.OPENAI_MODEL,
+      model,
       pollIntervalMs: parseDuration(flags.pollInterval).seconds * 1000,
       redact: redactOptionsFrom(file.privacy),
       prices: priceTable(file.pricing),

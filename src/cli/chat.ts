@@ -7,12 +7,13 @@ import { ConfigError } from '../config/errors.js';
 import { loadChatConfig } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
 import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
-import { createLogger, prettyLogsFor } from '../platform/observability/logger.js';
+import { createLogger, prettyLogsFor, scrubSecrets } from '../platform/observability/logger.js';
 import { readLocalFiles } from '../platform/slack/files/local-files.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { runTurn } from '../turn/run-turn.js';
 import type { ThreadKey } from '../turn/thread.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
+import { ChatInterrupts } from './chat-interrupts.js';
 import { TerminalSink } from './terminal-sink.js';
 
 export interface ChatIO {
@@ -20,6 +21,8 @@ export interface ChatIO {
   output: NodeJS.WritableStream;
   /** Prompts and the banner are only shown to a person, not to a pipe. */
   interactive: boolean;
+  /** Calls the listener on each Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?: (listener: () => void) => () => void;
 }
 
 export interface ChatArgs {
@@ -46,11 +49,12 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
   }
   const { env, file } = config;
   const secrets = secretEnvKeys.map((k) => source[k]).filter((v): v is string => Boolean(v));
-  // Logs go to stderr so they never mix with the conversation on stdout.
+  // Logs go to stderr so they never mix with the conversation on stdout, one short line each unless debugging.
   const log = createLogger({
     level: env.LOG_LEVEL,
     secrets,
     pretty: prettyLogsFor(env.NODE_ENV) || io.interactive,
+    terse: !['debug', 'trace'].includes(env.LOG_LEVEL),
     fd: 2,
   });
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
@@ -70,7 +74,8 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     },
     redis,
   );
-  const deps = createTurnDeps(file, createModel(env, file, log), stores.threads, log);
+  const interrupts = new ChatInterrupts();
+  const deps = createTurnDeps(file, interrupts.wrap(createModel(env, file, log)), stores.threads, log);
 
   const channel = args.channel ?? 'Dchat';
   const settings = channelSettings(file, env.OPENAI_MODEL, channel, !args.channel);
@@ -91,11 +96,19 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     say('Type /help for commands.');
   }
   const lines = createInterface({ input: io.input, terminal: false });
+  let ending = false;
+  const stopListening = io.onInterrupt?.(() => {
+    if (interrupts.interrupt()) return;
+    ending = true;
+    lines.close();
+  });
   const prompt = () => io.interactive && io.output.write('you> ');
   prompt();
   let turns = 0;
+  let failed = 0;
   try {
     for await (const raw of lines) {
+      if (ending) break;
       const line = parseChatLine(raw);
       if (line.kind === 'exit') break;
       if (line.kind === 'help') say(CHAT_HELP);
@@ -107,24 +120,36 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
         const turnId = `chat-${randomBytes(6).toString('hex')}`;
         const messageTs = `${(Date.now() / 1000).toFixed(6)}`;
         const turnLog = log.child({ turn: turnId });
-        const files = line.imagePaths.length
-          ? await readLocalFiles(line.imagePaths, messageTs, settings.imageDetail, file.files, turnLog)
-          : undefined;
         if (io.interactive) io.output.write('threadwise> ');
-        await runTurn(
-          { turnId, key, settings, user, text: line.text, messageTs, ...files, sink: new TerminalSink(io.output) },
-          { ...deps, log: turnLog },
-        );
+        try {
+          const files = line.imagePaths.length
+            ? await readLocalFiles(line.imagePaths, messageTs, settings.imageDetail, file.files, turnLog)
+            : undefined;
+          const { value, stopped } = await interrupts.during(() =>
+            runTurn(
+              { turnId, key, settings, user, text: line.text, messageTs, ...files, sink: new TerminalSink(io.output) },
+              { ...deps, log: turnLog },
+            ),
+          );
+          // An answer stopped with Ctrl-C was the user's choice, not a failure.
+          if (value.outcome === 'failed' && !stopped) failed++;
+        } catch (err) {
+          // Not a model failure (those end as notices): the store or a file broke. One line, and the chat goes on.
+          failed++;
+          say(`⚠️ This turn failed: ${scrubSecrets((err as Error)?.message ?? String(err), secrets).split('\n')[0]}`);
+        }
         turns++;
       }
       prompt();
     }
   } finally {
+    stopListening?.();
     lines.close();
     await stores.close();
   }
-  if (io.interactive) say(`\nBye (${turns} turn${turns === 1 ? '' : 's'}).`);
-  return 0;
+  if (io.interactive) say(`\nBye (${turns} turn${turns === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}).`);
+  // A script that pipes questions in learns from the exit code whether every answer came through.
+  return failed ? 1 : 0;
 }
 
 export function parseChatArgs(argv: string[]): ChatArgs {

@@ -9,6 +9,7 @@ import { summarize, table } from '../features/offline/eval/report.js';
 import { runSuites } from '../features/offline/eval/runner.js';
 import { loadCliConfig } from './config.js';
 import { type CliIO, printer } from './io.js';
+import { probeOpenAI } from './reachability.js';
 import { UsageError } from './usage-error.js';
 
 interface EvalFlags {
@@ -43,12 +44,13 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
       );
     suites = suites.filter((s) => flags.suite!.includes(s.name));
   }
+  const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const modelEnv = { OPENAI_API_KEY: env.OPENAI_API_KEY!, OPENAI_BASE_URL: env.OPENAI_BASE_URL };
+  await probeOpenAI(createOpenAIClient(modelEnv, file), env, model, io.probeTimeoutMs);
   // Failures show up per case in the table and the JSON; log lines would only garble the progress on stderr.
   const log = pino({ level: 'silent' });
   // The grader is not under test: the SDK's own retries are enough for it.
   const graderClient = createOpenAIClient(modelEnv, file).withOptions({ maxRetries: 3 });
-  const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const print = printer(io);
   const startedAt = new Date((io.now ?? Date.now)()).toISOString();
   print(

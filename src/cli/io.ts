@@ -11,9 +11,13 @@ export interface CliIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Aborted on Ctrl-C, so long waits can stop cleanly. */
   signal?: AbortSignal;
+  /** Every Ctrl-C, for commands that take more than one (the chat stops an answer with each). */
+  onInterrupt?: (listener: () => void) => () => void;
   /** Overrides for tests: waiting and the clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
+  /** How long a service may take to answer the first check (default: PROBE_TIMEOUT_MS). */
+  probeTimeoutMs?: number;
 }
 
 export const processIO = (signal?: AbortSignal): CliIO => ({
@@ -22,6 +26,10 @@ export const processIO = (signal?: AbortSignal): CliIO => ({
   stdout: process.stdout,
   stderr: process.stderr,
   signal,
+  onInterrupt: (listener) => {
+    process.on('SIGINT', listener);
+    return () => process.off('SIGINT', listener);
+  },
 });
 
 export const printer = (io: CliIO) => (line: string) => void io.stdout.write(`${line}\n`);

@@ -12,6 +12,20 @@ import { exportCommand } from './export.js';
 import { type CliIO, processIO } from './io.js';
 import { UsageError } from './usage-error.js';
 
+/**
+ * `start` is the default command, so Commander would hand it any unknown word and complain about "too many
+ * arguments for 'start'"; a first word that names no command is reported as what it is.
+ */
+function rejectUnknownCommand(program: Command, argv: readonly string[]): void {
+  const first = argv[0];
+  if (!first || first.startsWith('-')) return;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(first) || first === 'help') return;
+  program.error(`error: unknown command '${first}' (commands: ${names.join(', ')}; see threadwise --help)`, {
+    code: 'commander.unknownCommand',
+  });
+}
+
 /** Runs one `threadwise …` command line and returns its exit code; never exits the process itself. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -44,6 +58,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           input: io.stdin,
           output: io.stdout,
           interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
+          onInterrupt: io.onInterrupt,
         }),
       );
     });
@@ -60,6 +75,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   };
   own(program);
   try {
+    rejectUnknownCommand(program, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {

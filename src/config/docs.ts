@@ -47,7 +47,11 @@ function typeOf(s: JsonSchema): string {
   return s.format === 'uri' ? 'URL' : base;
 }
 
-const num = (n: number) => String(Number(n.toPrecision(4)));
+/** Bounds as the schema has them: whole numbers exactly; a fraction such as 1/24 shown as an approximation. */
+const num = (n: number) => {
+  const short = Number(n.toPrecision(4));
+  return Number.isInteger(n) || short === n ? String(n) : `≈${short}`;
+};
 
 function constraints(s: JsonSchema): string {
   const parts: string[] = [];

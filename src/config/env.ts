@@ -1,18 +1,20 @@
 import { z } from 'zod';
+import { isPlaceholder, PLACEHOLDER_ERROR } from './placeholders.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A credential: a string that is not a placeholder left from .env.example. */
+const credential = () => z.string().refine((v) => !isPlaceholder(v), { error: PLACEHOLDER_ERROR });
+
 /** Environment settings: secrets and deployment wiring. Non-secret behaviour lives in THREADWISE_CONFIG. */
 export const envSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string()
+  SLACK_BOT_TOKEN: credential()
     .regex(/^xoxb-/, { error: 'must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)' })
     .optional()
     .describe(
       'Bot token (xoxb-…) from OAuth & Permissions. Required unless OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) serves many workspaces.',
     ),
-  SLACK_APP_TOKEN: z
-    .string()
+  SLACK_APP_TOKEN: credential()
     .regex(/^xapp-/, {
       error:
         'must be an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens)',
@@ -21,8 +23,7 @@ export const envSchema = z.object({
     .describe(
       'App-level token (xapp-…, scope connections:write). When set, Threadwise connects over Socket Mode instead of receiving HTTP events.',
     ),
-  SLACK_SIGNING_SECRET: z
-    .string()
+  SLACK_SIGNING_SECRET: credential()
     .min(1)
     .optional()
     .describe('Signing secret from Basic Information; verifies HTTP events. Required in HTTP mode.'),
@@ -33,13 +34,11 @@ export const envSchema = z.object({
     .describe(
       'OAuth Client ID; with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET it turns on per-workspace installations at /slack/install.',
     ),
-  SLACK_CLIENT_SECRET: z
-    .string()
+  SLACK_CLIENT_SECRET: credential()
     .min(8, { error: 'must be the Client Secret from Basic Information → App Credentials' })
     .optional()
     .describe('OAuth Client Secret (secret; redacted from logs).'),
-  SLACK_STATE_SECRET: z
-    .string()
+  SLACK_STATE_SECRET: credential()
     .min(16, { error: 'must be a random string of at least 16 characters (it signs the OAuth state)' })
     .optional()
     .describe('Random string of 16+ characters that signs the OAuth state (secret; redacted from logs).'),
@@ -56,6 +55,7 @@ export const envSchema = z.object({
       error: 'is required: an API key from the OpenAI dashboard (any non-empty value for keyless compatible servers)',
     })
     .min(1, { error: 'must not be empty' })
+    .refine((v) => !isPlaceholder(v), { error: PLACEHOLDER_ERROR })
     .describe('API key for OPENAI_BASE_URL (any non-empty value for keyless servers such as Ollama). Required.'),
   OPENAI_BASE_URL: z
     .url({ error: 'must be a URL such as https://api.openai.com/v1' })
@@ -99,7 +99,7 @@ export const envSchema = z.object({
     .email({ error: 'must be the email of the Atlassian account the API token belongs to' })
     .optional()
     .describe('Atlassian account email the Jira API token belongs to.'),
-  JIRA_API_TOKEN: z.string().min(1).optional().describe('Jira API token (secret; redacted from logs).'),
+  JIRA_API_TOKEN: credential().min(1).optional().describe('Jira API token (secret; redacted from logs).'),
   ZENDESK_SUBDOMAIN: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be the subdomain only: acme for acme.zendesk.com' })
@@ -109,9 +109,8 @@ export const envSchema = z.object({
     .email({ error: 'must be the email of the Zendesk agent the API token acts as' })
     .optional()
     .describe('Email of the Zendesk agent the API token acts as.'),
-  ZENDESK_API_TOKEN: z.string().min(1).optional().describe('Zendesk API token (secret; redacted from logs).'),
-  GITHUB_TOKEN: z
-    .string()
+  ZENDESK_API_TOKEN: credential().min(1).optional().describe('Zendesk API token (secret; redacted from logs).'),
+  GITHUB_TOKEN: credential()
     .min(1)
     .optional()
     .describe('GitHub token with issues access, for tickets.provider: github (secret; redacted from logs).'),

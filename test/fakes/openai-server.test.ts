@@ -414,10 +414,17 @@ describe('FakeOpenAI timing and connection failures', () => {
     });
     expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-test-fake');
     const seen: string[] = [];
+    let sawDelta!: () => void;
+    const midway = new Promise<void>((r) => {
+      sawDelta = r;
+    });
     const done = (async () => {
-      for await (const e of stream) seen.push(e.type);
+      for await (const e of stream) {
+        seen.push(e.type);
+        if (e.type === 'response.output_text.delta') sawDelta();
+      }
     })().catch((e) => e);
-    await new Promise((r) => setTimeout(r, 300));
+    await midway;
     expect(seen).toContain('response.output_text.delta');
     expect(seen).not.toContain('response.output_text.done');
     ac.abort();

@@ -216,8 +216,16 @@ export class FakeOpenAI {
     return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
   }
 
+  /** Calls `fn` on each request the fake receives; returns an unsubscribe. */
+  watch(fn: () => void): () => void {
+    this.waiters.push(fn);
+    return () => {
+      this.waiters = this.waiters.filter((w) => w !== fn);
+    };
+  }
+
   /** Resolves once at least n POST /v1/responses requests were received. */
-  waitForRequests(n: number, timeoutMs = 5000): Promise<void> {
+  waitForRequests(n: number, timeoutMs = 45_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => this.responsesRequests().length >= n;
       if (check()) return resolve();

@@ -74,6 +74,7 @@ export const DEFAULT_SCOPES = [
   'im:read',
   'im:write',
   'mpim:history',
+  'mpim:read',
   'files:read',
   'users:read',
   'users:read.email',
@@ -94,6 +95,7 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly calls: RecordedCall[] = [];
+  private readonly watchers = new Set<() => void>();
   /** The OAuth install flow, when enabled: `oauth.approve(authorizeUrl)` plays the installer. */
   readonly oauth: FakeOAuth | undefined;
   /** File downloads served, with whether they carried the right token. */
@@ -143,12 +145,21 @@ export class FakeSlack {
     });
     this.socket = new SocketModeServer('A0TEST', opts.socketPingIntervalMs);
     this.server = createServer((req, res) => {
+      res.once('finish', () => {
+        for (const w of [...this.watchers]) w();
+      });
       this.route(req, res).catch((e: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
         res.end(`fake slack internal error: ${String(e)}`);
       });
     });
     this.server.on('upgrade', (req, sock, head) => this.socket.handleUpgrade(req, sock, head));
+  }
+
+  /** Calls `fn` after each request the fake has answered (its state is up to date then); returns an unsubscribe. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   /**
@@ -580,12 +591,21 @@ export class FakeSlack {
     this.socket.requestDisconnect(reason);
   }
 
-  /** Polls until `n` Socket Mode connections are open. */
-  async waitForSocketConnections(n = 1, timeoutMs = 5000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.socket.connections() < n) {
-      if (Date.now() > until) throw new Error(`expected ${n} socket connection(s), have ${this.socket.connections()}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  /** Resolves once `n` Socket Mode connections are open (checked whenever one opens or closes). */
+  waitForSocketConnections(n = 1, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        if (this.socket.connections() < n) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const stop = this.socket.onConnectionsChange(done);
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`expected ${n} socket connection(s), have ${this.socket.connections()}`));
+      }, timeoutMs);
+      done();
+    });
   }
 }

@@ -47,8 +47,6 @@ async function slackError(p: Promise<unknown>): Promise<string> {
   return (e as WebAPIPlatformError).data.error;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 describe('FakeSlack Web API through the real WebClient', () => {
   it('authenticates like Slack', async () => {
     const { fake, url, client } = await setup();
@@ -266,12 +264,13 @@ describe('streaming', () => {
   });
 
   it('expires streams server-side; chat.update then repairs the message', async () => {
-    const { fake, client } = await setup({ streamExpiryMs: 60 });
+    let clock = Date.now();
+    const { fake, client } = await setup({ streamExpiryMs: 60, now: () => clock });
     const root = fake.addMessage('D1', { user: 'U1', text: 'long question' });
     const streamer = client.chatStream({ channel: 'D1', thread_ts: root, buffer_size: 1 });
     await streamer.append({ markdown_text: 'partial' });
     const ts = streamer.ts!;
-    await sleep(80);
+    clock += 80;
     expect(await slackError(client.chat.appendStream({ channel: 'D1', ts, markdown_text: ' more' }))).toBe(
       'message_not_in_streaming_state',
     );
@@ -481,7 +480,7 @@ describe('Bolt apps against the fake', () => {
     });
     await app.start();
     fake.socketDisconnect('refresh_requested');
-    await expect.poll(() => fake.socketConnectCount(), { timeout: 5000 }).toBe(2);
+    await expect.poll(() => fake.socketConnectCount(), { timeout: 30_000 }).toBe(2);
     await fake.waitForSocketConnections(1);
     expect(fake.callsTo('apps.connections.open')).toHaveLength(2);
     const again = await fake.socketEnvelope('events_api', messageEvent({ user: 'U1', channel: 'D1', text: 'again' }), {

@@ -112,16 +112,19 @@ export interface RecordedCall {
 
 /** Generates Slack-looking ts values ("<unix seconds>.<6 digits>"), strictly increasing. */
 export class TsClock {
-  private lastMicros = 0;
+  // One sequence for every clock in the process: the events a test sends and the messages the fake posts get
+  // their ts from different clocks, and two of them in the same millisecond must not collide (Slack's ts are
+  // unique in a channel). A collision made a user's message vanish behind a bot reply under load.
+  private static lastMicros = 0;
   next(): string {
-    const micros = Math.max(Date.now() * 1000, this.lastMicros + 1);
-    this.lastMicros = micros;
+    const micros = Math.max(Date.now() * 1000, TsClock.lastMicros + 1);
+    TsClock.lastMicros = micros;
     return TsClock.format(micros);
   }
   /** Makes sure later ts values sort after an externally produced one. */
   observe(ts: string): void {
     const micros = TsClock.parse(ts);
-    if (micros > this.lastMicros) this.lastMicros = micros;
+    if (micros > TsClock.lastMicros) TsClock.lastMicros = micros;
   }
   static format(micros: number): string {
     const secs = Math.floor(micros / 1_000_000);

@@ -40,6 +40,7 @@ export class SocketModeServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly tickets = new Set<string>();
   private readonly pending = new Map<string, Pending>();
+  private readonly connectionWatchers = new Set<() => void>();
   private readonly sockets = new Set<WebSocket>();
   private rr = 0;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -76,11 +77,25 @@ export class SocketModeServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
   }
 
+  /** Calls `fn` whenever a connection opens or closes; returns an unsubscribe. */
+  onConnectionsChange(fn: () => void): () => void {
+    this.connectionWatchers.add(fn);
+    return () => this.connectionWatchers.delete(fn);
+  }
+
+  private connectionsChanged(): void {
+    for (const w of [...this.connectionWatchers]) w();
+  }
+
   private onConnection(ws: WebSocket): void {
     this.sockets.add(ws);
     this.connectCount += 1;
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.on('error', () => this.sockets.delete(ws));
+    const gone = () => {
+      this.sockets.delete(ws);
+      this.connectionsChanged();
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let msg: { envelope_id?: string; payload?: unknown };
@@ -105,6 +120,7 @@ export class SocketModeServer {
         connection_info: { app_id: this.appId },
       }),
     );
+    this.connectionsChanged();
   }
 
   private open(): WebSocket[] {

@@ -29,13 +29,7 @@ const lastInputText = () => {
         .map((p) => p.text)
         .join('');
 };
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, what: string) => h.until(check, what);
 
 describe('the Messages tab', () => {
   it('offers the configured suggested prompts when someone opens it', async () => {

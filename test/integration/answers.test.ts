@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, pause } from './harness.js';
+import { Harness } from './harness.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -71,7 +71,7 @@ describe('answering in Slack threads', () => {
     const own = await h.message({ channel: 'D0DM1', user: h.slack.botUserId, text: 'my own answer' });
     const edit = await h.message({ channel: 'D0DM1', subtype: 'message_changed', text: 'edited' });
     expect([other.status, own.status, edit.status]).toEqual([200, 200, 200]);
-    await pause(300);
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(0);
   });
 
@@ -81,7 +81,7 @@ describe('answering in Slack threads', () => {
     await h.turnFinished(first.eventId);
     const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
     await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text: 'no mention' });
-    await pause(300);
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(1);
   });
 
@@ -96,7 +96,7 @@ describe('answering in Slack threads', () => {
     const asMessage = await h.message({ channel: 'C0SUP1', ts, text: `<@${h.slack.botUserId}> once please` });
     expect([again.status, asMessage.status]).toEqual([200, 200]);
     await h.turnFinished(a.eventId);
-    await pause(300);
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(1);
     expect(h.replies('C0SUP1', ts)).toHaveLength(1);
   });
@@ -107,7 +107,7 @@ describe('answering in Slack threads', () => {
     const stale = await h.mention({ text: 'stale' }, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
-    await pause(200);
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(0);
   });
 

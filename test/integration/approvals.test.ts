@@ -51,11 +51,7 @@ async function click(
     { signingSecret: SIGNING_SECRET },
   );
   expect(res.status).toBe(200);
-  const deadline = Date.now() + 10_000;
-  while (h.parsedLogs().filter((l) => l.msg === 'approval handled').length === before) {
-    if (Date.now() > deadline) throw new Error('approval not handled');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await h.until(() => h.parsedLogs().filter((l) => l.msg === 'approval handled').length > before, 'approval handled');
   return h
     .parsedLogs()
     .filter((l) => l.msg === 'approval handled')

@@ -130,7 +130,7 @@ describe('every call fits the context budget', () => {
           (l) => l.event === 'model_call' && l.model === 'gpt-4o-mini-2024-07-18' && typeof l.cost_usd === 'number',
         ),
     ).toBe(true);
-  }, 30_000);
+  });
 
   it('uses the channel output cap and says why an answer stopped early', async () => {
     h = await new Harness({ yaml: 'channels:\n  C0SUP1:\n    max_output_tokens: 256\n' }).start();

@@ -19,12 +19,8 @@ beforeEach(async () => {
 });
 afterEach(async () => openai.close());
 
-/** Runs `threadwise chat` with the lines as its stdin (a pipe, as in a script) and no Slack settings at all. */
-function chat(
-  lines: string[],
-  env: Record<string, string> = {},
-  args: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Starts `threadwise chat` with the lines as its stdin (a pipe, as in a script) and no Slack settings at all. */
+function startChat(lines: string[], env: Record<string, string> = {}, args: string[] = []) {
   const child = spawn(process.execPath, [BIN, 'chat', ...args], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -40,8 +36,21 @@ function chat(
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stderr.on('data', (d) => (stderr += String(d)));
   child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  /** Resolves once stdout shows the text (the chat printed it), so a test acts on what happened, not on time. */
+  const printed = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => stdout.includes(text) && (child.stdout.off('data', check), resolve());
+      child.stdout.on('data', check);
+      check();
+    });
+  return { child, done, printed };
 }
+
+const chat = (lines: string[], env: Record<string, string> = {}, args: string[] = []) =>
+  startChat(lines, env, args).done;
 
 const inputOf = (i: number) => openai.responsesRequests()[i]!.body.input as Array<{ role: string }>;
 
@@ -73,8 +82,53 @@ describe('threadwise chat in a terminal', () => {
       error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' },
     });
     const run = await chat(['hi']);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^⚠️ The OpenAI account behind Threadwise is out of quota.*reference `req_/);
+  });
+
+  it('exits non-zero when one of its turns failed, after answering the others', async () => {
+    openai.enqueue(
+      { kind: 'text', text: 'First answer.' },
+      {
+        kind: 'http_error',
+        status: 401,
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      },
+      { kind: 'text', text: 'Third answer.' },
+    );
+    const run = await chat(['one', 'two', 'three']);
+    expect(run.stdout).toContain('First answer.');
+    expect(run.stdout).toContain('Third answer.');
+    expect(run.code).toBe(1);
+  });
+
+  it('prints a failure as one line on stderr, not a stack trace', async () => {
+    openai.enqueue({
+      kind: 'http_error',
+      status: 401,
+      error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+    });
+    const run = await chat(['hi']);
+    expect(run.stdout).toMatch(/^⚠️ OpenAI rejected Threadwise's credentials/);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^ERROR: model call failed: 401 Incorrect API key provided$/)]);
+    expect(run.stderr).not.toMatch(/\n\s+at |"stack"/);
+  });
+
+  it('Ctrl-C stops a streaming answer and the chat goes on to the next question', async () => {
+    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    openai.enqueue(
+      { kind: 'text', text: long, chunkSize: 6, deltaDelayMs: 50 },
+      { kind: 'text', text: 'The second answer.' },
+    );
+    const run = startChat(['tell me everything', 'and now?']);
+    await run.printed('word0');
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.done;
+    expect(stdout).toContain('⚠️ This answer was interrupted before it finished.');
+    expect(stdout).not.toContain('word199');
+    expect(stdout).toMatch(/The second answer\.\n$/);
+    expect(code).toBe(0);
   });
 
   it('uses the settings file, and keeps a named thread in Redis across sessions', async () => {
@@ -140,6 +194,7 @@ describe('threadwise chat in a terminal', () => {
     const content = JSON.stringify(inputOf(0));
     expect(content).toContain('data:image/png;base64,');
     expect(content).toContain('what is this?');
-    expect(run.stdout).toMatch(/Skipped `missing.png`/);
+    expect(run.stdout).toMatch(/Skipped `missing.png`: there is no file .*missing\.png/);
+    expect(run.stdout).not.toContain('Slack');
   });
 });

@@ -16,13 +16,7 @@ const userTexts = (i: number) =>
     .filter((m) => m.role === 'user')
     .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((p) => p.text ?? '').join('')));
 const finished = () => h.parsedLogs().filter((l) => l.msg === 'turn finished').length;
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 8_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, what: string) => h.until(check, what);
 
 describe('/threadwise', () => {
   it('ask: posts the question and answers it in a new thread through the turn queue', async () => {
@@ -266,7 +260,7 @@ describe('per-channel settings', () => {
     // require_mention: a follow-up without a mention is left to the humans.
     const follow = await h.message({ channel: 'C0LOUD', thread_ts: loudRoot, text: 'anyone?' });
     expect(follow.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(2);
   });
 });

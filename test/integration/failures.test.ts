@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeToken } from '../support/fake-tokens.js';
-import { Harness, OPENAI_KEY, pause, SIGNING_SECRET } from './harness.js';
+import { Harness, OPENAI_KEY, SIGNING_SECRET } from './harness.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -200,7 +200,7 @@ describe('conversation state', () => {
       { eventId: first.eventId, retryNum: 2, retryReason: 'http_timeout' },
     );
     expect(retry.status).toBe(200);
-    await pause(300);
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(1);
     expect(h.replies(CH, '1700000200.000100')).toHaveLength(1);
   });
@@ -244,7 +244,7 @@ describe('secrets', () => {
     const sent = await h.mention({ text: `my token is ${pasted}, please help` });
     await h.turnFinished(sent.eventId);
     await h.mention({ text: 'forged' }, { badSignature: true });
-    await pause(100);
+    await h.settled();
     const all = h.logs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
     for (const secret of [h.slack.botToken, OPENAI_KEY, SIGNING_SECRET, pasted]) expect(all).not.toContain(secret);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appMention, messageEvent } from '../fakes/slack-events.js';
+import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
 import { Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -10,13 +11,9 @@ afterEach(async () => {
 
 const finishedTurns = (harness: Harness) => harness.parsedLogs().filter((l) => l.msg === 'turn finished').length;
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Re-checked on every log line and request of the running harness (no polling); `timeoutMs` is a floor. */
+const until = (check: () => boolean, timeoutMs: number, what: string) =>
+  h!.until(check, what, Math.max(timeoutMs, SIGNAL_TIMEOUT_MS));
 
 describe('a follow-up typed while the first answer is still being written', () => {
   for (const socketMode of [false, true]) {

@@ -3,10 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
+import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
 import {
@@ -19,6 +22,7 @@ import {
   sendInteraction,
   sendSlashCommand,
 } from '../fakes/slack-events.js';
+import { type ChangeSource, SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
 
 export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
@@ -47,6 +51,8 @@ export class Harness {
   readonly slack: FakeSlack;
   readonly openai: FakeOpenAI;
   readonly logs: string[] = [];
+  private readonly parsed: Array<Record<string, unknown>> = [];
+  private readonly logWatchers = new Set<() => void>();
   readonly prefix = `twtest:${randomBytes(4).toString('hex')}:`;
   bot!: Threadwise;
   port = 0;
@@ -106,10 +112,13 @@ export class Harness {
   }
 
   private async boot(): Promise<void> {
-    const logs = this.logs;
     const destination = new Writable({
-      write(chunk, _enc, cb) {
-        logs.push(...String(chunk).split('\n').filter(Boolean));
+      write: (chunk, _enc, cb) => {
+        for (const line of String(chunk).split('\n').filter(Boolean)) {
+          this.logs.push(line);
+          this.parsed.push(JSON.parse(line) as Record<string, unknown>);
+        }
+        for (const w of [...this.logWatchers]) w();
         cb();
       },
     });
@@ -199,24 +208,77 @@ export class Harness {
   }
 
   parsedLogs(): Array<Record<string, unknown>> {
-    return this.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    return [...this.parsed];
+  }
+
+  private readonly newLogLine: ChangeSource = (fn) => {
+    this.logWatchers.add(fn);
+    return () => this.logWatchers.delete(fn);
+  };
+
+  /** Everything a test may wait on: a new log line, and each request the fake Slack answered or fake OpenAI got. */
+  private get sources(): ChangeSource[] {
+    return [this.newLogLine, (fn) => this.slack.watch(fn), (fn) => this.openai.watch(fn)];
   }
 
   /** Resolves when the turn started by this event has finished (its reply is complete in Slack). */
-  async turnFinished(eventId: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async turnFinished(eventId: string, timeoutMs = SIGNAL_TIMEOUT_MS): Promise<Record<string, unknown>> {
     return this.waitForLog((l) => l.msg === 'turn finished' && l.turn === eventId, timeoutMs);
   }
 
-  async waitForLog(
+  /** The first log line that matches, as soon as it is written. */
+  waitForLog(
     pred: (line: Record<string, unknown>) => boolean,
-    timeoutMs = 15_000,
+    timeoutMs = SIGNAL_TIMEOUT_MS,
   ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.parsedLogs().find(pred);
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`log line not seen within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
+    // Each line is looked at once, in order, as it arrives (many waiters on a busy log stay cheap).
+    let next = 0;
+    const scan = () => {
+      for (; next < this.parsed.length; next++) if (pred(this.parsed[next]!)) return this.parsed[next];
+      return undefined;
+    };
+    return waitFor(scan, [this.newLogLine], 'a log line', timeoutMs);
+  }
+
+  /** Resolves once `check` holds, re-checked on every log line and every request the fakes see. */
+  async until(check: () => boolean, what: string, timeoutMs = SIGNAL_TIMEOUT_MS): Promise<void> {
+    await waitFor(check, this.sources, what, timeoutMs);
+  }
+
+  /**
+   * Proves a negative without a pause: resolves once the turn queue holds no waiting, delayed or running job.
+   * Slack's deliveries are acknowledged only after their listener queued or dropped them (processBeforeResponse,
+   * and Socket Mode acks after queueing), so once their answers are in, anything they queued is visible here, and
+   * a turn they should not have started has run to its end (model call included) by the time this resolves.
+   */
+  async settled(timeoutMs = SIGNAL_TIMEOUT_MS): Promise<void> {
+    if (this.options.redis === false) throw new Error('settled() reads the BullMQ queue: use a Harness with Redis');
+    const connection = { url: this.env.REDIS_URL };
+    const prefix = storeKeys(this.prefix).bull;
+    const queue = new Queue(QUEUE_NAME, { connection, prefix });
+    // BullMQ's own event stream says when a job completes, fails or is delayed: the counts are re-read then.
+    const events = new QueueEvents(QUEUE_NAME, { connection, prefix });
+    try {
+      await events.waitUntilReady();
+      let idle = false;
+      let latest = 0;
+      const check = async () => {
+        const mine = ++latest;
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        // An older count that arrives late must not overwrite a newer one.
+        if (mine === latest) idle = Object.values(counts).every((n) => n === 0);
+      };
+      const queueChanged: ChangeSource = (fn) => {
+        const recheck = () => void check().then(fn);
+        for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.on(e, recheck);
+        return () => {
+          for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.off(e, recheck);
+        };
+      };
+      await check();
+      await waitFor(() => idle, [queueChanged], 'the turn queue to be empty', timeoutMs);
+    } finally {
+      await Promise.all([queue.close(), events.close()]);
     }
   }
 
@@ -225,5 +287,3 @@ export class Harness {
     return this.slack.threadReplies(channel, threadTs);
   }
 }
-
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -144,6 +144,8 @@ describe('operator endpoints', () => {
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(3);
     await h.turnFinished(first.eventId);
     for (const q of queued) await h.turnFinished(q.eventId);
+    // "turn finished" is the turn's last line; BullMQ marks the job completed just after it.
+    await h.settled();
     expect(sample(await scrape(h.port), 'threadwise_queue_depth')).toBe(0);
   });
 
@@ -196,6 +198,6 @@ describe('operator endpoints', () => {
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);
 
     await redis.start();
-    await expect.poll(async () => (await readyz()).status, { timeout: 10_000, interval: 200 }).toBe(200);
+    await expect.poll(async () => (await readyz()).status, { timeout: 45_000, interval: 200 }).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -11,6 +11,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export class BotProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   readonly exited: Promise<number | null>;
+  private readonly watchers = new Set<() => void>();
   port = 0;
   private readonly child: ChildProcess;
   private stderr = '';
@@ -37,16 +38,33 @@ export class BotProcess {
           this.lines.push({ msg: line });
         }
       }
+      this.changed();
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        resolve(code);
+        this.changed();
+      }),
+    );
+  }
+
+  private changed(): void {
+    for (const w of [...this.watchers]) w();
+  }
+
+  /** Calls `fn` on each new log line and when the process exits; returns an unsubscribe. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   get pid(): number {
     return this.child.pid!;
   }
 
-  async ready(timeoutMs = 20_000): Promise<this> {
+  /** Waits for the "listening" line: start-up time varies a lot on a loaded machine, readiness does not. */
+  async ready(timeoutMs = SIGNAL_TIMEOUT_MS): Promise<this> {
     const line = await this.waitFor((l) => l.msg === 'threadwise is listening', timeoutMs);
     this.port = Number(line.port);
     return this;
@@ -60,16 +78,22 @@ export class BotProcess {
     return this.lines.some(pred);
   }
 
-  async waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.lines.find(pred);
-      if (hit) return hit;
-      if (this.child.exitCode !== null)
-        throw new Error(`${this.name} exited (${this.child.exitCode}): ${this.stderr.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.name}: log line not seen within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  waitFor(
+    pred: (l: Record<string, unknown>) => boolean,
+    timeoutMs = SIGNAL_TIMEOUT_MS,
+  ): Promise<Record<string, unknown>> {
+    let next = 0;
+    return waitFor(
+      () => {
+        for (; next < this.lines.length; next++) if (pred(this.lines[next]!)) return this.lines[next];
+        if (this.child.exitCode !== null)
+          throw new Error(`${this.name} exited (${this.child.exitCode}): ${this.stderr.slice(-2000)}`);
+        return undefined;
+      },
+      [(fn) => this.watch(fn)],
+      `a log line of ${this.name}`,
+      timeoutMs,
+    );
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -103,9 +127,10 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts redis-server and resolves when it logs that it accepts connections (after loading its AOF). */
   async start(): Promise<this> {
     this.port ||= await freePort();
-    this.child = spawn(
+    const child = spawn(
       'redis-server',
       [
         '--port',
@@ -121,24 +146,25 @@ export class RedisServer {
         '--dir',
         this.dir,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      const ok = await probe
-        .connect()
-        .then(() => probe.ping())
-        .then(
-          () => true,
-          () => false,
-        );
-      probe.disconnect();
-      if (ok) return this;
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    this.child = child;
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), SIGNAL_TIMEOUT_MS);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString('utf8');
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code}): ${out}`));
+      });
+    });
+    return this;
   }
 
   async stop(): Promise<void> {

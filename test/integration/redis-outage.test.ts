@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appMention, messageEvent } from '../fakes/slack-events.js';
-import { Harness, pause } from './harness.js';
+import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
+import { Harness } from './harness.js';
 import { freePort, RedisServer } from './processes.js';
 
 // A private redis-server on a spare port that the test stops and starts again (append-only file on,
@@ -17,13 +18,9 @@ async function readyz(port: number): Promise<number> {
   return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(50);
-  }
-}
+/** /readyz reaching a status: readiness is polled the way a load balancer does, with a ceiling, not a pause. */
+const readyzBecomes = (port: number, status: number, what: string) =>
+  expect.poll(() => readyz(port), { timeout: SIGNAL_TIMEOUT_MS, interval: 100, message: what }).toBe(status);
 
 describe('a Redis outage', () => {
   it('refuses events with 5xx while Redis is away, then answers their redelivery once Redis is back', async () => {
@@ -36,7 +33,7 @@ describe('a Redis outage', () => {
     expect(await readyz(h.port)).toBe(200);
 
     await redis.stop();
-    await until(async () => (await readyz(h!.port)) === 503, 5_000, '/readyz to fail');
+    await readyzBecomes(h.port, 503, '/readyz to fail');
     const question = messageEvent({ user: 'U1', channel: 'C0SUP1', thread_ts: rootTs, text: 'during the outage' });
     const refused = await h.send(question);
     expect(refused.status).toBeGreaterThanOrEqual(500);
@@ -44,13 +41,13 @@ describe('a Redis outage', () => {
     expect((await h.send(question, { eventId: refused.eventId, retryNum: 1 })).status).toBeGreaterThanOrEqual(500);
 
     await redis.start();
-    await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
+    await readyzBecomes(h.port, 200, '/readyz to recover');
     const delivered = await h.send(question, { eventId: refused.eventId, retryNum: 2 });
     expect(delivered.status).toBe(200);
     await h.turnFinished(refused.eventId);
     // A late duplicate delivery changes nothing.
     expect((await h.send(question, { eventId: refused.eventId, retryNum: 3 })).status).toBe(200);
-    await pause(300);
+    await h.settled();
 
     expect(h.replies('C0SUP1', rootTs).map((m) => m.text)).toEqual(['Answer.', 'Answer.']);
     const second = h.openai.responsesRequests()[1]!.body.input as unknown[];
@@ -65,7 +62,7 @@ describe('a Redis outage', () => {
     await h.slack.waitForSocketConnections(1);
     h.openai.setDefault(() => ({ kind: 'text', text: 'Socket answer.' }));
     await redis.stop();
-    await until(async () => (await readyz(h!.port)) === 503, 5_000, '/readyz to fail');
+    await readyzBecomes(h.port, 503, '/readyz to fail');
 
     const event = appMention({ user: 'U1', channel: 'C0SUP1', text: `<@${h.slack.botUserId}> over the socket` });
     const eventId = 'Ev0SOCKET0001';
@@ -73,12 +70,12 @@ describe('a Redis outage', () => {
     expect(lost.acked).toBe(false);
 
     await redis.start();
-    await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
+    await readyzBecomes(h.port, 200, '/readyz to recover');
     const again = await h.slack.socketEnvelope('events_api', event, {
       eventId,
       retryAttempt: 1,
       retryReason: 'timeout',
-      timeoutMs: 2_500,
+      timeoutMs: SIGNAL_TIMEOUT_MS,
     });
     expect(again.acked).toBe(true);
     await h.turnFinished(eventId);
@@ -95,16 +92,16 @@ describe('a Redis outage', () => {
     expect(refused.status).toBeGreaterThanOrEqual(500);
 
     await redis.start();
-    await until(async () => (await readyz(h!.port)) === 200, 15_000, '/readyz to recover');
+    await readyzBecomes(h.port, 200, '/readyz to recover');
     const root = h.slack.messages('C0SUP1')[0]!;
     const retried = await h.send(appMention({ user: 'U1', channel: 'C0SUP1', ts: root.ts, text: root.text }), {
       eventId: refused.eventId,
       retryNum: 1,
     });
     expect(retried.status).toBe(200);
-    await h.turnFinished(refused.eventId, 20_000);
+    await h.turnFinished(refused.eventId);
     expect(h.replies('C0SUP1', root.ts).map((m) => m.text)).toEqual(['Up and running.']);
-  }, 40_000);
+  });
 
   it('finishes an answer that was streaming while Redis restarted, once, and remembers it', async () => {
     redis = await new RedisServer().start();
@@ -117,12 +114,13 @@ describe('a Redis outage', () => {
     });
     const sent = await h.mention({ text: 'long one' });
     const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
-    await until(() => (h!.replies('C0SUP1', rootTs)[0]?.text ?? '').length > 0, 5_000, 'the answer to start');
+    await h.until(() => (h!.replies('C0SUP1', rootTs)[0]?.text ?? '').length > 0, 'the answer to start');
     await redis.stop();
-    await pause(1_000);
+    // The blip lasts until the bot has noticed it, however slow the machine.
+    await readyzBecomes(h.port, 503, '/readyz to fail');
     await redis.start();
-    await h.turnFinished(sent.eventId, 20_000);
-    await pause(500);
+    await h.turnFinished(sent.eventId);
+    await h.settled();
     expect(h.replies('C0SUP1', rootTs).map((m) => m.text)).toEqual([
       'A steady answer that keeps streaming through the blip.',
     ]);
@@ -132,5 +130,5 @@ describe('a Redis outage', () => {
       'keeps streaming through the blip.',
     );
     expect(h.openai.responsesRequests()).toHaveLength(2);
-  }, 40_000);
+  });
 });

@@ -34,7 +34,7 @@ export class RedisServer {
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 45_000);
       child.stdout!.on('data', (d) => {
         out += String(d);
         if (out.includes('Ready to accept connections')) {

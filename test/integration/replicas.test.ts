@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
-import { OPENAI_KEY, pause, REDIS_URL, SIGNING_SECRET } from './harness.js';
+import { SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
+import { OPENAI_KEY, REDIS_URL, SIGNING_SECRET } from './harness.js';
 import { BotProcess, configFile } from './processes.js';
 
 // Several real replicas (separate OS processes) sharing one Redis, fake Slack and fake OpenAI.
@@ -92,13 +94,14 @@ async function deliver(targets: BotProcess[], event: Record<string, unknown>, ev
 const finished = (bs: BotProcess[], eventId: string) =>
   bs.some((b) => b.has((l) => l.msg === 'turn finished' && l.turn === eventId));
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(25);
-  }
-}
+/** Re-checked on every log line of a replica and every request the fakes see: no polling. */
+const until = (check: () => boolean, timeoutMs: number, what: string) =>
+  waitFor(
+    check,
+    [(fn) => slack.watch(fn), (fn) => openai.watch(fn), ...bots.map((b) => (fn: () => void) => b.watch(fn))],
+    what,
+    Math.max(timeoutMs, SIGNAL_TIMEOUT_MS),
+  );
 
 const replyTexts = (threadTs: string) => slack.threadReplies(CH, threadTs).map((m) => m.text);
 
@@ -135,6 +138,13 @@ describe('several replicas on one Redis', () => {
     const rootTs = String(root.ts);
     // Wait until the answer is visibly streaming, then kill -9 the replica running it.
     await until(() => (replyTexts(rootTs)[0] ?? '').includes('word3'), 10_000, 'a half-streamed answer');
+    // ...and its message is on record (the turn's reply ledger in Redis): on a loaded machine the first words can
+    // be visible a moment before that write lands, and a crash in that moment is not what this test is about.
+    const ledger = new Redis(REDIS_URL);
+    await expect
+      .poll(() => ledger.exists(storeKeys(prefix).turnReplies(eventId)), { timeout: SIGNAL_TIMEOUT_MS, interval: 20 })
+      .toBe(1);
+    await ledger.quit();
     const runner = [a!, b!].find((x) => x.has((l) => l.msg === 'turn started' && l.turn === eventId))!;
     const survivor = runner === a ? b! : a!;
     runner.kill('SIGKILL');
@@ -142,7 +152,7 @@ describe('several replicas on one Redis', () => {
     const partial = replyTexts(rootTs)[0]!;
     expect(partial).not.toContain('word39');
 
-    await survivor.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId, 20_000);
+    await survivor.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId);
     const replies = slack.threadReplies(CH, rootTs);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toBe(`${NOTE}\n\nlong one: ${LONG}`);

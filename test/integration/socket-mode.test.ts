@@ -25,7 +25,7 @@ describe('Socket Mode', () => {
     await h.slack.socketEnvelope('events_api', event);
     await h.slack.socketEnvelope('events_api', event, { retryAttempt: 1, retryReason: 'timeout' });
     await h.waitForLog((l) => l.msg === 'turn finished');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.settled();
     expect(h.openai.responsesRequests()).toHaveLength(1);
   });
 });

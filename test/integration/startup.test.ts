@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { FakeSlack } from '../fakes/slack-api.js';
+import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
 function runMain(
   env: Record<string, string>,
-  untilMs = 15_000,
+  untilMs = SIGNAL_TIMEOUT_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -119,38 +119,5 @@ describe('starting the bot', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/Slack rejected SLACK_BOT_TOKEN.*invalid_auth/);
     expect(stderr).not.toContain('xoxb-not-the-right-one');
-  });
-});
-
-describe('the Slack app manifest', () => {
-  it('declares the agent messaging experience, the scopes, events and interactivity the bot needs', () => {
-    const manifest = parseYaml(readFileSync(resolve(root, 'manifest.yml'), 'utf8'));
-    expect(manifest.features.agent_view.agent_description.length).toBeLessThanOrEqual(300);
-    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining([
-        'app_mentions:read',
-        'chat:write',
-        'channels:history',
-        'groups:history',
-        'im:history',
-        'im:read',
-        'im:write',
-        'files:read',
-        'users:read',
-        'commands',
-      ]),
-    );
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
-      expect.arrayContaining([
-        'app_mention',
-        'message.im',
-        'message.channels',
-        'app_home_opened',
-        'app_context_changed',
-      ]),
-    );
-    expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 });

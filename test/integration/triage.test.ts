@@ -18,13 +18,7 @@ const TRIAGE = {
   confidence: 0.8,
 };
 
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 8_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, what: string) => h.until(check, what);
 
 async function triage(message: { ts: string; text: string; files?: unknown[] }) {
   const res = await h.interact(

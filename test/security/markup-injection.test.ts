@@ -30,13 +30,7 @@ const shownUnintended = (allowed: string[] = []) => unintended(h.slack.liveMarku
 /** What a reader sees: the guard's zero-width breaks are invisible and its `‹` reads as `<`. */
 const visible = (s: string) => s.replace(/\u200B/g, '').replace(/\u2039/g, '<');
 
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, what: string) => h.until(check, what);
 const finished = () => h.parsedLogs().filter((l) => l.msg === 'turn finished').length;
 
 describe('answers written by the model', () => {

@@ -10,6 +10,7 @@ import {
   slashCommandBody,
 } from '../fakes/slack-events.js';
 import { Harness, SIGNING_SECRET } from '../integration/harness.js';
+import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
 
 // Every request below carries a valid v0 signature: only Slack (or whoever holds the signing secret) can send it,
 // yet none of them may crash the process, get a 5xx (Slack would retry it forever) or leave Slack waiting.
@@ -214,13 +215,9 @@ function shortcut(callback_id: string, responseUrl: string) {
   };
 }
 
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Re-checked on every log line and request of the harness in use (no polling); `timeoutMs` is a floor. */
+const until = (check: () => boolean, timeoutMs: number) =>
+  h.until(check, 'the condition', Math.max(timeoutMs, SIGNAL_TIMEOUT_MS));
 
 describe('Socket Mode envelopes of every malformed shape', () => {
   let s: Harness;

@@ -14,7 +14,7 @@ export const askTargetSchema = z.object({
 });
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
-/** "Ask Threadwise about this": a modal asking what to know about the message, showing a preview of it. */
+/** "Ask Threadwise": a modal asking what to know about the message, showing a preview of it. */
 export function askModal(target: AskTarget, preview: string): ModalView {
   const shown = preview.replace(/\s+/g, ' ').trim();
   return {

@@ -51,7 +51,7 @@ const viewSubmissionSchema = z.looseObject({
 });
 
 /**
- * Message shortcuts. "Ask Threadwise about this" opens a modal for the question and answers in the message's
+ * Message shortcuts. "Ask Threadwise" opens a modal for the question and answers in the message's
  * thread with the message (text and files) as context; "Summarize thread" reads the whole thread and answers with
  * a summary in it. Both become ordinary turns on the queue.
  */

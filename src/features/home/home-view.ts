@@ -48,7 +48,7 @@ export function homeView(h: HomeInput): HomeView {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '*Message shortcuts* (the ⋮ menu on any message)\n• *Ask Threadwise about this*\n• *Summarize thread*\n• *Triage this* — a triage card with severity, owner and a Create ticket button',
+        text: '*Message shortcuts* (the ⋮ menu on any message)\n• *Ask Threadwise*\n• *Summarize thread*\n• *Triage this* — a triage card with severity, owner and a Create ticket button',
       },
     },
     { type: 'divider' },

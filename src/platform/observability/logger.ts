@@ -52,20 +52,37 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** File descriptor when no destination is given: 1 (stdout, default) or 2 (stderr, for the terminal chat). */
   fd?: 1 | 2;
+  /**
+   * One short line per entry: level, message and the error's message, no fields and no stack (the terminal chat,
+   * where logs share the screen with the conversation).
+   */
+  terse?: boolean;
 }
 
 /** Pretty output in development, JSON lines everywhere else (log collectors parse them). */
 export const prettyLogsFor = (nodeEnv: string | undefined) => nodeEnv === 'development';
 
-export function createLogger({ level, secrets, destination, pretty = false, fd = 1 }: LoggerOptions): Logger {
-  const out = pretty
+export function createLogger({
+  level,
+  secrets,
+  destination,
+  pretty = false,
+  fd = 1,
+  terse = false,
+}: LoggerOptions): Logger {
+  const colorize = !destination && Boolean(process.stderr.isTTY);
+  const out = terse
     ? prettyStream({
         destination: destination ?? fd,
-        colorize: !destination && Boolean(process.stderr.isTTY),
-        translateTime: 'SYS:HH:MM:ss.l',
+        colorize,
         sync: true,
+        hideObject: true,
+        ignore: 'time,pid,hostname',
+        messageFormat: '{msg}{if err.message}: {err.message}{end}',
       })
-    : (destination ?? pino.destination({ dest: fd, sync: false }));
+    : pretty
+      ? prettyStream({ destination: destination ?? fd, colorize, translateTime: 'SYS:HH:MM:ss.l', sync: true })
+      : (destination ?? pino.destination({ dest: fd, sync: false }));
   return pino(
     {
       level,

@@ -21,7 +21,7 @@ export interface Metrics {
   readonly modelCalls: Counter<'status'>;
   /** Tokens by kind (input | cached | output); cached tokens are also counted in input. */
   readonly tokens: Counter<'kind'>;
-  /** Spend in US dollars, from the cost hook; 0 while no price is known. */
+  /** Spend in US dollars of finished calls, priced by the cost hook (unknown models at the fallback price). */
   readonly costUsd: Counter;
   readonly ackSeconds: Histogram<'event'>;
   readonly queueWaitSeconds: Histogram;
@@ -78,7 +78,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     }),
     costUsd: new Counter({
       name: 'threadwise_cost_usd_total',
-      help: 'Estimated model spend in US dollars (0 while no price is known).',
+      help: 'Estimated spend of finished model calls in US dollars (the pricing table; unknown models at the fallback price).',
       registers,
     }),
     ackSeconds: histogram('threadwise_ack_seconds', 'Time from receiving a Slack event to acknowledging it.', [

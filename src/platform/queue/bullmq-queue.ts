@@ -7,7 +7,7 @@ import type { ThreadSequencer } from './thread-sequencer.js';
 import { TurnHandler } from './turn-handler.js';
 import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
-const QUEUE_NAME = 'turns';
+export const QUEUE_NAME = 'turns';
 /** Slack wants an answer within 3 s; an enqueue that takes longer is reported as failed (it is idempotent). */
 const ENQUEUE_DEADLINE_MS = 1_500;
 /** Unexpected failures (not model errors, which end as a notice) are retried this many times in all. */

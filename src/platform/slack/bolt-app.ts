@@ -19,6 +19,7 @@ const BOT_SCOPES = [
   'im:read',
   'im:write',
   'mpim:history',
+  'mpim:read',
   'files:read',
   'users:read',
   'users:read.email',

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { envSchema } from '../../../src/config/env.js';
+import type { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
+import { isPlaceholder, PLACEHOLDER_ERROR } from '../../../src/config/placeholders.js';
 
 const root = join(import.meta.dirname, '../../..');
+/** What a person pastes over the placeholders. */
+const REAL: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
+  OPENAI_API_KEY: 'sk-proj-Q2t9Zk3h7Lw0xP4mN8vB1cD6fG2',
+};
 const read = (name: string) => readFileSync(join(root, name), 'utf8');
 
 /** KEY=value lines of an env file, including commented-out examples (`# KEY=value`). */
@@ -23,10 +30,30 @@ describe('deployment files', () => {
     const known = Object.keys(envSchema.shape);
     expect(entries.map((e) => e.key).filter((k) => !known.includes(k))).toEqual([]);
     const env = Object.fromEntries(entries.filter((e) => !e.commented).map((e) => [e.key, e.value]));
+    const filled = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, isPlaceholder(v) ? (REAL[k] ?? `no real value for ${k}`) : v]),
+    );
     // Left empty as shipped, SLACK_APP_TOKEN and OPENAI_BASE_URL count as unset: HTTP mode against OpenAI.
-    const config = loadConfig({ ...env, SLACK_SIGNING_SECRET: 'a-signing-secret' });
+    const config = loadConfig({ ...filled, SLACK_SIGNING_SECRET: 'a-signing-secret' });
     expect([config.env.SLACK_APP_TOKEN, config.env.OPENAI_BASE_URL]).toEqual([undefined, undefined]);
     expect(config.env).toMatchObject({ OPENAI_MODEL: 'gpt-4o', NODE_ENV: 'production' });
+  });
+
+  it('.env.example as shipped is refused, naming each placeholder as a placeholder', () => {
+    const env = Object.fromEntries(
+      envFile(read('.env.example'))
+        .filter((e) => !e.commented)
+        .map((e) => [e.key, e.value]),
+    );
+    const placeholders = Object.keys(env).filter((k) => isPlaceholder(env[k]!));
+    expect(placeholders.sort()).toEqual(['OPENAI_API_KEY', 'SLACK_BOT_TOKEN']);
+    let problems: string[] = [];
+    try {
+      loadConfig({ ...env, SLACK_SIGNING_SECRET: 'a-signing-secret' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    for (const key of placeholders) expect(problems).toContain(`${key} ${PLACEHOLDER_ERROR}`);
   });
 
   it('docker-compose.yml runs the bot against a persistent, append-only Redis and checks readiness', () => {
@@ -50,5 +77,31 @@ describe('deployment files', () => {
     expect(threadwise!.environment!.REDIS_URL).toBe('redis://redis:6379');
     expect(threadwise!.healthcheck!.test.join(' ')).toContain('/readyz');
     expect(threadwise!.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+  });
+
+  it('the Dockerfile ships what the CLI reads by default: the eval suites in evals/', () => {
+    const copied = [...read('Dockerfile').matchAll(/^COPY\s+(.+?)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(copied).toEqual(expect.arrayContaining(['bin', 'src', 'evals', 'tsconfig.json']));
+    expect(read('.dockerignore').split('\n')).not.toContain('evals');
+  });
+
+  it('the compose recipe for a settings file mounts the folder its relative paths start from', () => {
+    const compose = read('docker-compose.yml');
+    const config = /^\s*#\s*THREADWISE_CONFIG:\s*(\S+)$/m.exec(compose)?.[1];
+    const mounts = [...compose.matchAll(/^\s*#\s*-\s*([^:\s]+):([^:\s]+)(?::\w+)?$/gm)].map((m) => ({
+      host: m[1]!,
+      container: m[2]!,
+    }));
+    expect(config).toBeDefined();
+    // tickets.file and policies.dir start at the settings file's folder: that folder must be in the container.
+    const folder = mounts.find((m) => m.container === posix.dirname(config!));
+    expect(folder, 'mount the folder of the settings file, not the file alone').toBeDefined();
+    // The example it suggests copying really is a settings file with relative paths.
+    const example = parseYaml(read('examples/threadwise.example.yml')) as {
+      tickets: { file: string };
+      policies: { dir: string };
+    };
+    expect([example.tickets.file, example.policies.dir]).toEqual(['./tickets.json', './policies']);
+    expect(compose).toContain('cp -r examples config');
   });
 });

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
+import { NotFoundError } from 'openai';
 import { neutraliseMarkdown } from '../../../platform/slack/markdown-guard.js';
 import { type MarkupLookups, resolveSlackMarkup } from '../../../platform/slack/markup.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
@@ -183,7 +184,15 @@ export async function runBatchTriage(deps: BatchTriageDeps, opts: BatchTriageOpt
   let batch: Batch;
   let lines: BatchRequestLine[] | undefined;
   if (opts.resume) {
-    batch = await deps.openai.batches.retrieve(opts.resume);
+    const found = await deps.openai.batches.retrieve(opts.resume).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    if (!found) {
+      deps.print(`OpenAI has no batch ${opts.resume}: check the id (it is printed when a batch is submitted).`);
+      return 2;
+    }
+    batch = found;
     const meta = (batch.metadata ?? {}) as Record<string, string>;
     if (meta.app !== JOB_METADATA.app || meta.job !== JOB_METADATA.job) {
       deps.print(`${opts.resume} is not a Threadwise triage batch (its metadata says ${JSON.stringify(meta)}).`);

@@ -18,7 +18,8 @@ describe('triage calls and the app-level OpenAI limiter', () => {
     const triage = limitedTriage(inner, limiter, 1_500);
     const first = triage({ ...input, text: 'first' });
     const second = triage({ ...input, text: 'second' });
-    await new Promise((r) => setTimeout(r, 20));
+    // Everything already scheduled runs; no time passes. The second call may only start once the first is done.
+    await new Promise((r) => setImmediate(r));
     expect(started).toEqual(['first']);
     finishFirst();
     await Promise.all([first, second]);

@@ -12,15 +12,25 @@ const job = (id: string, threadTs: string): TurnJob => ({
   text: id,
   receivedAt: 0,
 });
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A promise the test resolves when it wants: jobs wait on it instead of on time. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  return { opened, open };
+}
+/** Lets everything already scheduled run (promise callbacks and I/O), without waiting for any time to pass. */
+const settle = () => new Promise((r) => setImmediate(r));
 
 describe('turn queue', () => {
   it('answers two messages of one thread in arrival order, one at a time', async () => {
     const log: string[] = [];
+    const first = gate();
     const q = new InProcessTurnQueue(
       async (j) => {
         log.push(`start ${j.id}`);
-        await tick(j.id === 'a' ? 30 : 1);
+        if (j.id === 'a') await first.opened;
         log.push(`end ${j.id}`);
       },
       10,
@@ -28,6 +38,10 @@ describe('turn queue', () => {
     );
     await q.enqueue(job('a', '1'));
     await q.enqueue(job('b', '1'));
+    await settle();
+    // b is free to start as far as concurrency goes; only its thread's order holds it back.
+    expect(log).toEqual(['start a']);
+    first.open();
     await q.close(1000);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b']);
   });
@@ -35,10 +49,11 @@ describe('turn queue', () => {
   it('runs different threads concurrently up to the limit', async () => {
     let running = 0;
     let peak = 0;
+    const busy = gate();
     const q = new InProcessTurnQueue(
       async () => {
         peak = Math.max(peak, ++running);
-        await tick(10);
+        await busy.opened;
         running--;
       },
       3,
@@ -46,6 +61,9 @@ describe('turn queue', () => {
     );
     for (let i = 0; i < 10; i++) await q.enqueue(job(`j${i}`, String(i)));
     expect(await q.depth()).toBe(10);
+    await settle();
+    expect(running).toBe(3);
+    busy.open();
     await q.close(2000);
     expect(peak).toBe(3);
     expect(await q.depth()).toBe(0);

@@ -17,8 +17,19 @@ afterAll(async () => {
 
 describe('Slack rate limits shared by replicas', () => {
   it("holds back a method on every replica after one replica's 429, only in that workspace", async () => {
+    const redisShare = new RedisRateShare(redis, storeKeys(prefix));
+    // The publish is fire-and-forget: the test awaits the write itself instead of a pause.
+    const published: Array<Promise<void>> = [];
+    const store = {
+      until: (team: string, method: string) => redisShare.until(team, method),
+      publish: (team: string, method: string, until: number) => {
+        const p = redisShare.publish(team, method, until);
+        published.push(p);
+        return p;
+      },
+    };
     const share = {
-      store: new RedisRateShare(redis, storeKeys(prefix)),
+      store,
       onError: (err: Error) => {
         throw err;
       },
@@ -27,7 +38,8 @@ describe('Slack rate limits shared by replicas', () => {
     const replicaB = new SlackRateGates(share);
     const limitedAt = Date.now();
     replicaA.for('T1').limited('chat.update', 1);
-    await new Promise((r) => setTimeout(r, 50)); // the publish is fire-and-forget
+    expect(published).toHaveLength(1);
+    await Promise.all(published);
     await replicaB.for('T2').wait('chat.update');
     expect(replicaB.for('T2').readyAt('chat.update')).toBe(0);
     await replicaB.for('T1').wait('chat.update');

@@ -71,7 +71,8 @@ describe('tool definitions sent to the model', () => {
 });
 
 describe('running calls', () => {
-  const slow = (ms: number, name: 'lookup_ticket' | 'search_tickets' = 'lookup_ticket') =>
+  /** A tool that answers at once, or (`hangs`) never: the runner's timeout is what ends it. */
+  const slow = (hangs: boolean, name: 'lookup_ticket' | 'search_tickets' = 'lookup_ticket') =>
     defineTool({
       name,
       description: 'slow',
@@ -80,12 +81,12 @@ describe('running calls', () => {
       authorize: (c) => {
         if (c.user.id === 'UBANNED') throw new ToolError('permission_denied', 'not for you');
       },
-      run: (_c, a) => new Promise((r) => setTimeout(() => r({ n: a.n }), ms)),
+      run: (_c, a) => (hangs ? new Promise<never>(() => undefined) : Promise.resolve({ n: a.n })),
       format: (r) => r,
     });
 
   it('answers a call that takes too long with a timeout', async () => {
-    const outs = await session([slow(5_000), slow(10, 'search_tickets')], ctx(), 200).run([
+    const outs = await session([slow(true), slow(false, 'search_tickets')], ctx(), 200).run([
       { callId: 'a', name: 'lookup_ticket', arguments: '{"n":1}' },
       { callId: 'b', name: 'search_tickets', arguments: '{"n":2}' },
     ]);
@@ -97,11 +98,17 @@ describe('running calls', () => {
   it('runs independent calls concurrently and answers them in the order asked', async () => {
     let inFlight = 0;
     let most = 0;
+    // Each call waits until all three are running: run one after another, the first would wait for ever.
+    let allStarted!: () => void;
+    const three = new Promise<void>((r) => {
+      allStarted = r;
+    });
     const counting = defineTool({
-      ...slow(1),
+      ...slow(false),
       run: async (_c, a: { n: number }) => {
         most = Math.max(most, ++inFlight);
-        await new Promise((r) => setTimeout(r, 30));
+        if (inFlight === 3) allStarted();
+        await three;
         inFlight--;
         return a;
       },
@@ -114,13 +121,13 @@ describe('running calls', () => {
   });
 
   it('refuses an unauthorized call before running it', async () => {
-    expect(await call(session([slow(10)], ctx({ userId: 'UBANNED' })), 'lookup_ticket', { n: 1 })).toMatchObject({
+    expect(await call(session([slow(false)], ctx({ userId: 'UBANNED' })), 'lookup_ticket', { n: 1 })).toMatchObject({
       error: { code: 'permission_denied', message: 'not for you' },
     });
   });
 
   it('describes progress for the user, several calls at once included', () => {
-    const s = session([slow(1), slow(1, 'search_tickets')], ctx());
+    const s = session([slow(false), slow(false, 'search_tickets')], ctx());
     expect(s.progress([{ callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' }])).toBe('is counting to 5…');
     expect(
       s.progress([
@@ -131,14 +138,14 @@ describe('running calls', () => {
   });
 
   it('caps an oversized result and keeps the envelope valid JSON with the untrusted marker', async () => {
-    const big = defineTool({ ...slow(1), run: async () => ({ text: 'x'.repeat(50_000) }) });
+    const big = defineTool({ ...slow(false), run: async () => ({ text: 'x'.repeat(50_000) }) });
     const out = await call(session([big], ctx()), 'lookup_ticket', { n: 1 });
     expect(out).toMatchObject({ ok: true, truncated: true, untrusted_data: expect.any(String) });
     expect(JSON.stringify(out).length).toBeLessThanOrEqual(8_000);
   });
 
   it('answers every call of a round that will not run', () => {
-    const outs = session([slow(1)], ctx()).decline(
+    const outs = session([slow(false)], ctx()).decline(
       [{ callId: 'a', name: 'lookup_ticket', arguments: '{}' }],
       'limit reached',
     );

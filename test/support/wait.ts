@@ -1,0 +1,46 @@
+/** Subscribes a listener to something that changes (new log line, a fake answered a request); returns an unsubscribe. */
+export type ChangeSource = (listener: () => void) => () => void;
+
+/**
+ * Default ceiling for waits on a signal. It only bounds how long a broken test takes to fail: a passing test
+ * resolves as soon as its signal arrives, so a loaded machine makes it slower, never red.
+ */
+export const SIGNAL_TIMEOUT_MS = 45_000;
+
+/**
+ * Resolves with the first truthy value of `check()`, re-checking whenever a source reports a change: no polling,
+ * no pause. Rejects after `timeoutMs`, naming `what`.
+ */
+export function waitFor<T>(
+  check: () => T | undefined | null | false,
+  sources: readonly ChangeSource[],
+  what: string,
+  timeoutMs = SIGNAL_TIMEOUT_MS,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe: Array<() => void> = [];
+    const finish = () => {
+      clearTimeout(timer);
+      for (const u of unsubscribe) u();
+    };
+    const test = () => {
+      let value: T | undefined | null | false;
+      try {
+        value = check();
+      } catch (err) {
+        finish();
+        reject(err);
+        return;
+      }
+      if (!value) return;
+      finish();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    for (const source of sources) unsubscribe.push(source(test));
+    test();
+  });
+}
