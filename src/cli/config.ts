@@ -23,7 +23,7 @@ const cliEnvSchema = envSchema
     SLACK_BOT_TOKEN: envSchema.shape.SLACK_BOT_TOKEN.optional(),
     OPENAI_API_KEY: envSchema.shape.OPENAI_API_KEY.optional(),
   });
-type CliEnv = z.infer<typeof cliEnvSchema>;
+export type CliEnv = z.infer<typeof cliEnvSchema>;
 
 export type Need = 'slack' | 'openai' | 'redis';
 

@@ -9,8 +9,8 @@ import { summaryRequest, threadTranscript } from '../../platform/slack/transcrip
 import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
 import type { TurnRequest } from './start-turn.js';
 
-const ASK_SHORTCUT = 'ask_about_message';
-const SUMMARIZE_SHORTCUT = 'summarize_thread';
+export const ASK_SHORTCUT = 'ask_about_message';
+export const SUMMARIZE_SHORTCUT = 'summarize_thread';
 
 export interface ShortcutDeps {
   start: (r: TurnRequest) => Promise<void>;

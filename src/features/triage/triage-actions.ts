@@ -17,7 +17,7 @@ import type { ConversationTools } from '../tools/sessions.js';
 import { TRIAGE_TICKET_ACTION } from './triage-card.js';
 import { keptTriage, ticketArgs } from './triage-flow.js';
 
-const TRIAGE_SHORTCUT = 'triage_message';
+export const TRIAGE_SHORTCUT = 'triage_message';
 
 export interface TriageHandlerDeps {
   /** Queues the triage durably (it runs like a turn, in its thread's order); rejects when it cannot be queued. */

@@ -6,7 +6,7 @@ import { everyInstallation, singleInstallationGate } from './receiver/installati
 import { SlackReceiver } from './receiver/slack-receiver.js';
 
 /** The bot scopes requested on install; kept in step with manifest.yml. */
-const BOT_SCOPES = [
+export const BOT_SCOPES = [
   'app_mentions:read',
   'assistant:write',
   'chat:write',
