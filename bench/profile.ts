@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RedisServer } from '../test/integration/redis-server.js';
+import { RedisServer } from '../test/integration/processes.js';
 import { type Bot, makeBot } from './bots.js';
 import type { Probe } from './child.js';
 import { type CpuProfile, selfTime, top } from './cpu-profile.js';
@@ -121,7 +121,7 @@ function importCosts(): void {
 }
 
 async function main(): Promise<void> {
-  const redisServer = await new RedisServer().start();
+  const redisServer = await new RedisServer({ appendOnly: false }).start();
   const redis = await new RedisMonitor(redisServer.url).start();
   try {
     const boot = await withBot('startup', redisServer.url, async (bot) => [await bot.probe()]);

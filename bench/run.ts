@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { RedisServer } from '../test/integration/redis-server.js';
+import { RedisServer } from '../test/integration/processes.js';
 import { BOT_LABEL, type BotKind, makeBot } from './bots.js';
 import type { Probe } from './child.js';
 import { Fakes } from './fakes.js';
@@ -97,7 +97,7 @@ async function promptCache(redisUrl: string): Promise<string> {
 async function main(): Promise<void> {
   const began = Date.now();
   const loadBefore = load();
-  const redis = await new RedisServer().start();
+  const redis = await new RedisServer({ appendOnly: false }).start();
   const runs = new Map<BotKind, Runs>(apps.map((a) => [a, emptyRuns()]));
   const blocked = new Set<string>();
   let cache = '';

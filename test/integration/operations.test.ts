@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness } from './harness.js';
-import { RedisServer } from './redis-server.js';
+import { RedisServer } from './processes.js';
 
 let h: Harness | undefined;
 let redis: RedisServer | undefined;

@@ -117,11 +117,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server with an append-only file, so a restart keeps what was written (like production). */
+/**
+ * A private redis-server on a spare port that a test may stop and start again (the shared one must stay up). By
+ * default it keeps an append-only file, so a restart keeps what was written (like production); a benchmark turns
+ * that off so that fsync does not show up in its numbers.
+ */
 export class RedisServer {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), 'tw-redis-'));
   port = 0;
+
+  constructor(private readonly options: { appendOnly?: boolean } = {}) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -139,10 +145,9 @@ export class RedisServer {
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
+        ...(this.options.appendOnly === false
+          ? ['--appendonly', 'no']
+          : ['--appendonly', 'yes', '--appendfsync', 'always']),
         '--dir',
         this.dir,
       ],

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appMention, buildEventEnvelope } from '../fakes/slack-events.js';
 import { Harness } from '../integration/harness.js';
-import { RedisServer } from '../integration/redis-server.js';
+import { RedisServer } from '../integration/processes.js';
 
 // A Redis that stops answering for 4 s (CLIENT PAUSE on a redis-server of the test's own, on a free port) while an
 // event arrives. Slack redelivers an event it has no answer for after 3 s, so the ack must never take that long:
