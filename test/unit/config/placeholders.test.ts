@@ -19,7 +19,7 @@ describe('placeholder values', () => {
 
   it('leave real-looking tokens and keys alone', () => {
     for (const v of [
-      'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
+      'xoxb-fake-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
       'sk-proj-Q2t9yourZk3-h7Lw0xP4mN8vB1cD6fG2',
       'a-signing-secret',
       'ollama',

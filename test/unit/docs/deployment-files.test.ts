@@ -10,7 +10,7 @@ import { isPlaceholder, PLACEHOLDER_ERROR } from '../../../src/config/placeholde
 const root = join(import.meta.dirname, '../../..');
 /** What a person pastes over the placeholders. */
 const REAL: Record<string, string> = {
-  SLACK_BOT_TOKEN: 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
+  SLACK_BOT_TOKEN: 'xoxb-fake-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
   OPENAI_API_KEY: 'sk-proj-Q2t9Zk3h7Lw0xP4mN8vB1cD6fG2',
 };
 const read = (name: string) => readFileSync(join(root, name), 'utf8');
