@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { sleep } from '../../lib/backoff.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
 import { type TurnProcessor, turnJobSchema } from './types.js';
 
@@ -64,7 +65,7 @@ export class TurnHandler {
     // The job is added before its place in line, so a fast worker can see it a moment before it is admitted:
     // look again shortly rather than park it for WAIT_MS.
     for (let i = 1; admission.kind === 'unadmitted' && i <= 4 && Date.now() - job.addedAt < ADMIT_GRACE_MS; i++) {
-      await new Promise((r) => setTimeout(r, 5 * i));
+      await sleep(5 * i);
       admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
     }
     if (admission.kind !== 'run') {

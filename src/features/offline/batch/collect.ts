@@ -39,8 +39,6 @@ const NOISE = new Set([
   'reminder_add',
 ]);
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Whether a message is something a person (or another app) reported, not bookkeeping or our own answer. */
 export function isContent(m: ThreadMessage, botUserId?: string): boolean {
   if (m.subtype && NOISE.has(m.subtype)) return false;
@@ -55,13 +53,12 @@ export function isContent(m: ThreadMessage, botUserId?: string): boolean {
  * The client must be created with `rejectRateLimitedCalls: true` so that the wait is ours (visible and testable).
  */
 export async function collectThreads(client: WebClient, opts: CollectOptions): Promise<SlackThread[]> {
-  const sleep = opts.sleep ?? defaultSleep;
   const patient = <T>(method: string, call: () => Promise<T>): Promise<T> =>
     withRetry(call, {
       attempts: (opts.maxRateLimitWaits ?? 20) + 1,
       delayFor: (err) => (err instanceof WebAPIRateLimitedError ? err.retryAfter * 1000 : undefined),
       onRetry: (err) => opts.onRateLimited?.(method, (err as WebAPIRateLimitedError).retryAfter),
-      sleep,
+      sleep: opts.sleep,
     });
   const read = { pageSize: opts.pageSize, maxMessages: Number.POSITIVE_INFINITY, call: patient };
   const tops = await readHistory(client, opts.channel, opts.oldest, read);
