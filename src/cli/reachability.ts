@@ -1,5 +1,6 @@
 import { type AuthTestResponse, ErrorCode, WebClient } from '@slack/web-api';
 import OpenAI from 'openai';
+import { askWithKey } from '../platform/openai/key-check.js';
 import type { CliEnv } from './config.js';
 
 /**
@@ -64,13 +65,9 @@ export async function probeOpenAI(
   timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<void> {
   const url = where(env.OPENAI_BASE_URL, OPENAI_DEFAULT_URL, 'OPENAI_BASE_URL');
-  try {
-    await client.withOptions({ maxRetries: 0, timeout: timeoutMs }).models.retrieve(model);
-  } catch (err) {
-    if (err instanceof OpenAI.APIConnectionError)
-      throw new ServiceError(`OpenAI cannot be reached at ${url}: ${noAnswer(err, timeoutMs)}`);
-    if (err instanceof OpenAI.AuthenticationError)
-      throw new ServiceError(`OpenAI refused OPENAI_API_KEY (HTTP 401 from ${url})`);
-    if (!(err instanceof OpenAI.APIError)) throw err;
-  }
+  const answer = await askWithKey(client, model, timeoutMs);
+  if (answer.kind === 'unreachable')
+    throw new ServiceError(`OpenAI cannot be reached at ${url}: ${noAnswer(answer.error, timeoutMs)}`);
+  if (answer.kind === 'refused') throw new ServiceError(`OpenAI refused OPENAI_API_KEY (HTTP 401 from ${url})`);
+  if (answer.kind === 'unexpected') throw answer.error;
 }

@@ -77,21 +77,50 @@ export class OpenAIKeyCheck {
   }
 
   private async ask(): Promise<KeyState> {
-    try {
-      await this.client
-        .withOptions({ maxRetries: 0, timeout: this.options.timeoutMs })
-        .models.retrieve(this.options.model);
-      return { status: 'accepted' };
-    } catch (err) {
-      if (err instanceof OpenAI.AuthenticationError)
-        return { status: 'refused', detail: `HTTP 401${err.code ? ` ${err.code}` : ''}` };
-      if (err instanceof OpenAI.APIConnectionError) return { status: 'unknown', detail: 'no answer from OpenAI' };
-      if (err instanceof OpenAI.InternalServerError) return { status: 'unknown', detail: `HTTP ${err.status}` };
-      if (err instanceof OpenAI.NotFoundError && err.code === 'model_not_found')
-        this.log.warn({ model: this.options.model }, 'OpenAI does not know the configured model; check OPENAI_MODEL');
-      // Any other answer (404 without the endpoint, 403 for one model, 429) came after the key was accepted.
-      if (err instanceof OpenAI.APIError) return { status: 'accepted' };
-      return { status: 'unknown', detail: err instanceof Error ? err.message : String(err) };
+    const answer = await askWithKey(this.client, this.options.model, this.options.timeoutMs);
+    switch (answer.kind) {
+      case 'refused':
+        return { status: 'refused', detail: answer.detail };
+      case 'unreachable':
+        return { status: 'unknown', detail: 'no answer from OpenAI' };
+      case 'server_error':
+        return { status: 'unknown', detail: `HTTP ${answer.status}` };
+      case 'unexpected':
+        return {
+          status: 'unknown',
+          detail: answer.error instanceof Error ? answer.error.message : String(answer.error),
+        };
+      case 'accepted':
+        if (answer.modelMissing)
+          this.log.warn({ model: this.options.model }, 'OpenAI does not know the configured model; check OPENAI_MODEL');
+        return { status: 'accepted' };
     }
+  }
+}
+
+/** What one `GET /models/{id}` says about the key, for the bot's check and the command line's probe alike. */
+export type KeyAnswer =
+  /** Any HTTP answer but a 401 or a 5xx (a 404 without the endpoint, a 403 for one model, a 429) came after the key was accepted. */
+  | { kind: 'accepted'; modelMissing: boolean }
+  | { kind: 'refused'; detail: string }
+  /** No HTTP answer: a timeout or a network error (kept for the message). */
+  | { kind: 'unreachable'; error: unknown }
+  /** The server failed: nothing is known about the key. */
+  | { kind: 'server_error'; status: number }
+  | { kind: 'unexpected'; error: unknown };
+
+/** One cheap authenticated call, not retried, with a short timeout. Never throws. */
+export async function askWithKey(client: OpenAI, model: string, timeoutMs: number): Promise<KeyAnswer> {
+  try {
+    await client.withOptions({ maxRetries: 0, timeout: timeoutMs }).models.retrieve(model);
+    return { kind: 'accepted', modelMissing: false };
+  } catch (err) {
+    if (err instanceof OpenAI.AuthenticationError)
+      return { kind: 'refused', detail: `HTTP 401${err.code ? ` ${err.code}` : ''}` };
+    if (err instanceof OpenAI.APIConnectionError) return { kind: 'unreachable', error: err };
+    if (err instanceof OpenAI.InternalServerError) return { kind: 'server_error', status: err.status };
+    if (err instanceof OpenAI.APIError)
+      return { kind: 'accepted', modelMissing: err instanceof OpenAI.NotFoundError && err.code === 'model_not_found' };
+    return { kind: 'unexpected', error: err };
   }
 }
