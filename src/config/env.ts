@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createSecretBox, parseSecretKey, type SecretBox } from '../lib/secret-box.js';
 import { isPlaceholder, PLACEHOLDER_ERROR } from './placeholders.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,6 +75,22 @@ export const envSchema = z.object({
     .optional()
     .describe(
       'redis:// or rediss:// URL for conversations and dedupe state. Without it state lives in memory: lost on restart, not shared between replicas.',
+    ),
+  THREADWISE_ENCRYPTION_KEY: credential()
+    .refine((v) => validKey(v), {
+      error: 'must be 32 random bytes as 64 hex characters or base64 (for example: openssl rand -base64 32)',
+    })
+    .optional()
+    .describe(
+      'Key that encrypts secrets kept in Redis (installation tokens, per-user sign-ins) with AES-256-GCM: 32 random bytes, hex or base64 (`openssl rand -base64 32`). Secret; redacted from logs.',
+    ),
+  THREADWISE_ENCRYPTION_KEY_PREVIOUS: credential()
+    .refine((v) => validKey(v), {
+      error: 'must be 32 random bytes as 64 hex characters or base64, like THREADWISE_ENCRYPTION_KEY',
+    })
+    .optional()
+    .describe(
+      'During a key rotation: the key THREADWISE_ENCRYPTION_KEY replaces. Records sealed with it still open and are sealed again with the new key. Secret.',
     ),
   THREADWISE_CONFIG: z.string().min(1).optional().describe('Path to the YAML settings file described below.'),
   PORT: z.coerce
@@ -180,6 +197,27 @@ export const oauthEnabled = (env: Env): boolean =>
 
 export type Env = z.infer<typeof envSchema>;
 
+function validKey(text: string): boolean {
+  try {
+    parseSecretKey(text, 'key');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The box that seals secrets at rest, or undefined when no key is configured (callers decide if that is allowed). */
+export function secretBoxFor(
+  env: Pick<Env, 'THREADWISE_ENCRYPTION_KEY' | 'THREADWISE_ENCRYPTION_KEY_PREVIOUS'>,
+): SecretBox | undefined {
+  if (!env.THREADWISE_ENCRYPTION_KEY) return undefined;
+  const keys = [parseSecretKey(env.THREADWISE_ENCRYPTION_KEY, 'THREADWISE_ENCRYPTION_KEY')];
+  if (env.THREADWISE_ENCRYPTION_KEY_PREVIOUS) {
+    keys.push(parseSecretKey(env.THREADWISE_ENCRYPTION_KEY_PREVIOUS, 'THREADWISE_ENCRYPTION_KEY_PREVIOUS'));
+  }
+  return createSecretBox(keys);
+}
+
 /** Environment variables whose values must never reach logs, errors or Slack. */
 export const secretEnvKeys = [
   'SLACK_BOT_TOKEN',
@@ -192,4 +230,6 @@ export const secretEnvKeys = [
   'JIRA_API_TOKEN',
   'ZENDESK_API_TOKEN',
   'GITHUB_TOKEN',
+  'THREADWISE_ENCRYPTION_KEY',
+  'THREADWISE_ENCRYPTION_KEY_PREVIOUS',
 ] as const;
