@@ -4,6 +4,7 @@ import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
+import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
@@ -62,7 +63,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const budget = usage.wire({ ...p, model, limiter, prices });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
-  answering.wire(app, { ...p, budget, tools: toolset.sessions });
+  const deskStores = desk.createDeskStores(p);
+  const { answer } = answering.wire(app, {
+    ...p,
+    budget,
+    tools: toolset.sessions,
+    quietThread: (key, userId) => desk.quietThread(deskStores, key, userId),
+  });
+  const helpDesk = desk.wire(app, { ...p, desk: deskStores, limiter, answer, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
   privacy.wire({
     ...stores,
@@ -72,7 +80,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     log,
   });
-  home.wire(app, { file, commands: p.commands, tools: toolset.registry, usage: budget.usage, log });
+  home.wire(app, {
+    file,
+    commands: p.commands,
+    tools: toolset.registry,
+    usage: budget.usage,
+    sections: [helpDesk.homeSection],
+    log,
+  });
   p.commands.register(app);
 
   return {
@@ -83,6 +98,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const server = (await app.start(env.PORT)) as Server;
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
+      helpDesk.start();
       // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
       void keyCheck.start();
       log.info(
@@ -104,6 +120,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         'draining: refusing new events, letting running turns finish',
       );
       await p.queue.close(grace);
+      await helpDesk.close();
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await stores.close();
       log.info('threadwise stopped');

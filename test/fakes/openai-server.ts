@@ -27,14 +27,30 @@ import {
   obfuscation,
   orderEvent,
   outputTextPart,
+  partLogprob,
   refusalPart,
   sseFrame,
+  streamLogprob,
+  type TokenAlternatives,
+  tokenize,
+  tokenLogprobs,
   usageObject,
 } from './sse.js';
 
 type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
-type Pace = { chunkSize?: number; firstTokenDelayMs?: number; deltaDelayMs?: number; model?: string; usage?: Usage };
+type Pace = {
+  chunkSize?: number;
+  firstTokenDelayMs?: number;
+  deltaDelayMs?: number;
+  model?: string;
+  usage?: Usage;
+  /**
+   * Log-probabilities, reported only when the request asks (`include: ["message.output_text.logprobs"]`): per
+   * token (trimmed), the alternatives with their probabilities; tokens not listed were certain.
+   */
+  logprobs?: TokenAlternatives;
+};
 type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
 
 export type Script =
@@ -464,6 +480,9 @@ export class FakeOpenAI {
     const streaming = body.stream === true;
     const obfuscate = body.stream_options?.include_obfuscation !== false;
     const chunkSize = pace.chunkSize ?? 4;
+    // With logprobs asked for, every delta is one token carrying its own log-probability, as the API streams them.
+    const withLogprobs = Array.isArray(body.include) && body.include.includes('message.output_text.logprobs');
+    const topN: number = body.top_logprobs ?? 0;
     let closed = false;
     res.on('close', () => (closed = true));
     let seq = 0;
@@ -509,18 +528,20 @@ export class FakeOpenAI {
       emit('response.output_item.added', { item: messageItem(id, 'in_progress', []), output_index: oi });
       const base = { content_index: 0, item_id: id, output_index: oi };
       emit('response.content_part.added', { ...base, part: isText ? outputTextPart('') : refusalPart('') });
-      for (const piece of chunkText(text, chunkSize)) {
+      const logprobs = isText && withLogprobs ? tokenLogprobs(tokenize(text), topN, pace.logprobs) : undefined;
+      const pieces = logprobs ? logprobs.map((l) => [l.token, [streamLogprob(l)]] as const) : undefined;
+      for (const [piece, lp] of pieces ?? chunkText(text, chunkSize).map((c) => [c, []] as const)) {
         if (closed) return;
-        if (isText) await pacedDelta('response.output_text.delta', { ...base, logprobs: [] }, piece);
+        if (isText) await pacedDelta('response.output_text.delta', { ...base, logprobs: lp }, piece);
         else await pacedDelta('response.refusal.delta', base, piece);
       }
       if (!finish) return;
       for (const [i, annotation] of annotations.entries())
         emit('response.output_text.annotation.added', { ...base, annotation, annotation_index: i });
-      const part = isText ? outputTextPart(text, annotations) : refusalPart(text);
+      const part = isText ? outputTextPart(text, annotations, logprobs?.map(partLogprob)) : refusalPart(text);
       emit(
         isText ? 'response.output_text.done' : 'response.refusal.done',
-        isText ? { ...base, logprobs: [], text } : { ...base, refusal: text },
+        isText ? { ...base, logprobs: logprobs?.map(streamLogprob) ?? [], text } : { ...base, refusal: text },
       );
       emit('response.content_part.done', { ...base, part });
       const item = messageItem(id, status, [part]);

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
@@ -23,12 +24,16 @@ function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
   ];
 }
 
+/** Blocks a feature shows one viewer on App Home; none when it has nothing for them. */
+export type HomeSection = (teamId: string, userId: string) => Promise<KnownBlock[]>;
+
 export interface HomeDeps {
   /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
   commands: { readonly command: string; list(): Subcommand[] };
   file: FileConfig;
   tools?: ToolRegistry;
   usage: UsageStore;
+  sections?: HomeSection[];
   log: Logger;
   now?: () => number;
 }
@@ -48,12 +53,23 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
         deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
         return undefined;
       });
+    const extra = (
+      await Promise.all(
+        (deps.sections ?? []).map((section) =>
+          section(teamId, userId).catch((err: Error) => {
+            deps.log.warn({ err: { message: err.message } }, 'a home tab section is unavailable');
+            return [];
+          }),
+        ),
+      )
+    ).flat();
     const exempt = deps.file.limits.admins.includes(userId);
     const dailyLimit = exempt ? undefined : deps.file.limits.user_daily_tokens;
     const view = homeView({
       userId,
       capabilities: capabilities(deps.file, deps.tools),
       commands,
+      ...(extra.length ? { extra } : {}),
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
     });

@@ -11,6 +11,8 @@ export interface HomeInput {
   /** Slash command lines: `name` and what it does. */
   commands: Array<{ usage: string; description: string }>;
   usage?: UsageReport;
+  /** Blocks other features add for this viewer, shown before the usage. */
+  extra?: KnownBlock[];
   /** The caller's daily token limit here, when one applies. */
   dailyLimit?: number;
 }
@@ -52,6 +54,7 @@ export function homeView(h: HomeInput): HomeView {
       },
     },
     { type: 'divider' },
+    ...(h.extra ?? []),
   ];
   if (h.usage) {
     const lines = [`• Today (UTC): ${usageLine(h.usage.userToday)}`, `• This month: ${usageLine(h.usage.userMonth)}`];

@@ -6,13 +6,15 @@ import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
-import { homePublisher } from './home-tab.js';
+import { type HomeSection, homePublisher } from './home-tab.js';
 
 export interface HomeFeatureDeps {
   file: FileConfig;
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Sections other features add for this viewer (the help desk's counts for admins). */
+  sections?: HomeSection[];
   log: Logger;
 }
 

@@ -87,7 +87,7 @@ export class ToolSession implements ToolRunner {
   }
 
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
-    return Promise.all(calls.map(async (c) => ({ callId: c.callId, output: await this.runOne(c, signal) })));
+    return Promise.all(calls.map(async (c) => ({ callId: c.callId, ...(await this.runOne(c, signal)) })));
   }
 
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
@@ -118,7 +118,7 @@ export class ToolSession implements ToolRunner {
     }
   }
 
-  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<string> {
+  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<Omit<FunctionOutput, 'callId'>> {
     const started = Date.now();
     const answer = (code: ToolErrorCode | 'ok', output: string) => {
       this.logCall(call.name, call.callId, code, started, output.length);
@@ -126,10 +126,14 @@ export class ToolSession implements ToolRunner {
     };
     const executed = await this.execute(call.name, { json: call.arguments }, outer);
     if (!executed.ok)
-      return answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
+      return {
+        output: answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message)),
+      };
     const { tool, result } = executed;
     const budget = this.limits.maxOutputChars - 300;
-    return answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
+    const output = answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
+    const sources = tool.sources?.(result) ?? [];
+    return sources.length ? { output, sources } : { output };
   }
 
   /** The steps every run takes, whoever started it: allowed here, valid arguments, authorized, done in time. */

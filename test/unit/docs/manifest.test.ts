@@ -75,6 +75,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.open': ['im:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'files.info': ['files:read'],
+  // 👀 on a help-desk question the bot leaves to people.
+  'reactions.add': ['reactions:write'],
   // The email is read too (tickets and access checks).
   'users.info': ['users:read', 'users:read.email'],
   'views.open': [],
@@ -94,6 +96,7 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   app_context_changed: { app_context_changed: null },
   app_uninstalled: { app_uninstalled: null },
   tokens_revoked: { tokens_revoked: null },
+  reaction_added: { reaction_added: 'reactions:read' },
 };
 
 const SCHEMA = join(root, '../shared/specs/manifest.schema.1.0.0.json'); // used only where it exists; skipped otherwise
