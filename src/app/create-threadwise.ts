@@ -119,8 +119,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
         'draining: refusing new events, letting running turns finish',
       );
-      await p.queue.close(grace);
+      // SLA timers first: one that falls due while the turns drain waits in Redis for the next replica.
       await helpDesk.close();
+      await p.queue.close(grace);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await stores.close();
       log.info('threadwise stopped');

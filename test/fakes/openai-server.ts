@@ -50,6 +50,8 @@ type Pace = {
    * token (trimmed), the alternatives with their probabilities; tokens not listed were certain.
    */
   logprobs?: TokenAlternatives;
+  /** The answer waits for this (a test's signal) before anything is sent, streaming or not. */
+  hold?: Promise<void>;
 };
 type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
 
@@ -474,6 +476,7 @@ export class FakeOpenAI {
       );
 
     const pace: Pace = script;
+    await pace.hold;
     const createdAt = Math.floor(Date.now() / 1000);
     const model = pace.model ?? datedModel(body.model, this.snapshots) ?? body.model;
     const resp = buildResponse(body, ids.response(), model, createdAt);

@@ -105,7 +105,8 @@ export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
   };
 }
 
-const CHANNEL_ARG = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$|^#?([a-z0-9._-]+)$/;
+/** `<#C…|name>` (escaped by Slack), a bare id, or `#name` as typed. */
+const CHANNEL_ARG = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$|^#([a-z0-9._-]+)$/;
 
 /** `/threadwise stats [7d|30d] [#channel]`: the desk's counts for the lead (the admins, when any are set). */
 export function statsSubcommand(deps: DeskActionDeps): Subcommand {

@@ -115,14 +115,15 @@ export class Desk {
     };
     const candidates = await findCandidates(this.d.tools, ctx, job.text, log.child({ component: 'tools' }));
     const settings = channelSettings(this.d.file, this.d.envModel, key.channel, false);
-    const judged = candidates.length
-      ? await this.d.gate({
-          model: settings.model,
-          question: job.text,
-          candidates,
-          safetyIdentifier: hashId('user', key.teamId, job.userId),
-        })
-      : { confidence: undefined, problem: 'no source to cite was found' };
+    const judged =
+      candidates.length && cfg.auto_answer
+        ? await this.d.gate({
+            model: settings.model,
+            question: job.text,
+            candidates,
+            safetyIdentifier: hashId('user', key.teamId, job.userId),
+          })
+        : { confidence: undefined, problem: 'no source to cite was found' };
     const confidence = judged.confidence;
     const sure = confidence !== undefined && confidence >= cfg.min_confidence;
     const why = !cfg.auto_answer
@@ -173,6 +174,13 @@ export class Desk {
   /** Not answering: a 👀 on the question (Slack's way of saying "seen"), the topic noted, the SLA clock started. */
   private async stayQuiet(job: TurnJob, cfg: DeskConfig): Promise<void> {
     const { key } = job;
+    // A person already has it (they replied while the bot was deciding): nothing to flag, no clock to start.
+    const thread = await this.d.store.get(key);
+    if (thread?.state !== 'open')
+      return this.d.log.info(
+        { channel: key.channel, thread_ts: key.threadTs, state: thread?.state },
+        'desk question left to the person who has it',
+      );
     const { client } = await this.d.workspaces.forTeam(key.teamId);
     try {
       await client.reactions.add({ channel: key.channel, timestamp: key.threadTs, name: 'eyes' });
@@ -181,8 +189,7 @@ export class Desk {
       this.d.log.info({ error: e.data?.error ?? e.message }, 'could not add the 👀 reaction');
     }
     await this.d.stats.unanswered(key.teamId, key.channel, job.receivedAt, job.text).catch(() => undefined);
-    const thread = await this.d.store.get(key);
-    if (thread) await this.startClock(key, thread.clockFrom, cfg);
+    await this.startClock(key, thread.clockFrom, cfg);
   }
 
   private async startClock(key: ThreadKey, from: number, cfg: DeskConfig): Promise<void> {
