@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
+import { openAIGate } from '../features/desk/gate.js';
 import { loadSuites } from '../features/offline/eval/cases.js';
 import { modelGrader } from '../features/offline/eval/grader.js';
 import { summarize, table } from '../features/offline/eval/report.js';
@@ -60,6 +61,11 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
     model: createModel(modelEnv, file, log),
     file,
     grader: modelGrader(graderClient, flags.graderModel),
+    gate: openAIGate(
+      createOpenAIClient(modelEnv, file),
+      { timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries },
+      log,
+    ),
     now: io.now,
     log,
   };
