@@ -365,6 +365,37 @@ describe('help-channel desk: the lead', () => {
 });
 
 describe('citations everywhere', () => {
+  it('a desk answer drawn from an earlier resolved thread links to it by permalink', async () => {
+    const { harness } = await start({ confidence: 0.2 });
+    const first = await ask(harness, 'The floor 3 printer shows error E-42');
+    await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
+    await harness.message({
+      user: COLLEAGUE,
+      channel: HELP,
+      thread_ts: first.ts,
+      text: 'Hold the reset button for 10 seconds.',
+    });
+    await harness.waitForLog((l) => l.msg === 'a person took over the desk thread');
+    await harness.send(
+      reactionAdded({ user: ASKER, reaction: 'white_check_mark', channel: HELP, ts: first.ts, itemUser: ASKER }),
+    );
+    await harness.waitForLog((l) => l.msg === 'desk thread resolved');
+
+    harness.openai.setDefault((req) =>
+      isGate(req)
+        ? judgement(0.93)
+        : { kind: 'text', text: 'Hold the reset button for 10 seconds, as in the earlier thread.' },
+    );
+    const again = await ask(harness, 'printer on floor 3 says E-42 again, what do I do?');
+    await harness.turnFinished(again.eventId);
+    const gate = harness.openai.responsesRequests().filter(isGate).at(-1)!;
+    expect(JSON.stringify(gate.body.input)).toContain('Hold the reset button for 10 seconds.');
+    const [answer] = botReplies(harness, again.ts);
+    const permalink = `https://fake-team.slack.com/archives/${HELP}/p${first.ts.replace('.', '')}`;
+    expect(answer!.text).toContain(`(${permalink})`);
+    expect(answer!.text).toContain('[Earlier thread: The floor 3 printer shows error E-42]');
+  });
+
   it('an answer outside the desk that used a policy and a ticket ends with both as links', async () => {
     const harness = new Harness({
       yaml: [

@@ -1,3 +1,4 @@
+import MiniSearch from 'minisearch';
 import type { Logger } from 'pino';
 import type { ToolContext } from '../../platform/tools/types.js';
 import type { PolicyPassage } from '../knowledge/policy-index.js';
@@ -5,6 +6,7 @@ import { policySource } from '../knowledge/search-policies.js';
 import type { Ticket } from '../tickets/providers/types.js';
 import { ticketSource } from '../tickets/ticket-format.js';
 import type { ConversationTools } from '../tools/sessions.js';
+import type { SolvedThread } from './desk-store.js';
 import type { Candidate } from './gate.js';
 
 const MAX_PER_KIND = 4;
@@ -19,12 +21,14 @@ export async function findCandidates(
   tools: ConversationTools | undefined,
   ctx: ToolContext,
   question: string,
+  solved: readonly SolvedThread[],
   log: Logger,
 ): Promise<Candidate[]> {
-  const session = tools?.session(ctx, log);
-  if (!session) return [];
   const query = clip(question.replace(/\s+/g, ' ').trim(), 200);
   if (query.length < 2) return [];
+  const earlier = earlierThreads(solved, query);
+  const session = tools?.session(ctx, log);
+  if (!session) return earlier;
   const offered = (name: string) => tools!.offers(name, { channel: ctx.channel, isDm: ctx.isDm });
   const [policies, tickets] = await Promise.all([
     offered('search_policies') ? session.invoke('search_policies', { query }) : undefined,
@@ -42,7 +46,30 @@ export async function findCandidates(
   if (tickets?.ok)
     for (const t of (tickets.result as Ticket[]).slice(0, MAX_PER_KIND))
       out.push({ kind: 'ticket', ...ticketSource(t), text: clip(`${t.status}. ${t.description}`, 800) });
-  return out;
+  return [...out, ...earlier];
+}
+
+/** Resolved threads of the channel that match the question (BM25 over their question and answer), by permalink. */
+function earlierThreads(solved: readonly SolvedThread[], query: string): Candidate[] {
+  if (!solved.length) return [];
+  const index = new MiniSearch<SolvedThread & { id: number }>({
+    fields: ['question', 'answer'],
+    storeFields: [],
+    searchOptions: { boost: { question: 2 }, prefix: true, fuzzy: 0.2 },
+  });
+  index.addAll(solved.map((s, id) => ({ ...s, id })));
+  return index
+    .search(query)
+    .slice(0, 2)
+    .map((hit) => {
+      const s = solved[Number(hit.id)]!;
+      return {
+        kind: 'thread' as const,
+        title: `Earlier thread: ${clip(s.question.replace(/\s+/g, ' '), 60)}`,
+        url: s.permalink,
+        text: clip(`Question: ${s.question}\nAnswer: ${s.answer}`, 1_200),
+      };
+    });
 }
 
 /** The passages as the answering model reads them, before the question. */

@@ -44,6 +44,10 @@ const oneLine = (s: string, max: number) => {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
+/** How the bot's own hand-off and escalation messages start (told apart from answers when a thread is kept). */
+export const HANDOFF_MARK = '🙋';
+export const ESCALATION_MARK = '⏰';
+
 /** The hand-off: on-call mentioned, then a short summary of the question and what was already tried. */
 export function handoffText(h: {
   oncall: readonly string[];
@@ -58,7 +62,7 @@ export function handoffText(h: {
       ? mrkdwn`${mention(h.asker)} asked for a person.`
       : mrkdwn`${mention(h.by)} asked for a person to help ${mention(h.asker)}.`;
   return [
-    `🙋 ${who}, could you take this one? ${asked}`,
+    `${HANDOFF_MARK} ${who}, could you take this one? ${asked}`,
     mrkdwn`*Question:* ${oneLine(h.question, 280)}`,
     mrkdwn`*Tried so far:* ${h.tried}`,
   ].join('\n');
@@ -68,5 +72,5 @@ export function handoffText(h: {
 export function escalationText(oncall: readonly string[], waitedMs: number, level: 1 | 2): string {
   const who = oncall.length ? oncallLine(oncall) : 'Team';
   const again = level === 2 ? ' still' : '';
-  return `⏰ ${who}: this question has${again} been waiting ${minutes(waitedMs)} for a person.`;
+  return `${ESCALATION_MARK} ${who}: this question has${again} been waiting ${minutes(waitedMs)} for a person.`;
 }

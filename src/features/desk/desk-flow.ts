@@ -12,7 +12,7 @@ import type { ThreadKey } from '../../turn/thread.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { candidateContext, findCandidates } from './candidates.js';
-import { deskButtons, escalationText, handoffText } from './desk-blocks.js';
+import { deskButtons, ESCALATION_MARK, escalationText, HANDOFF_MARK, handoffText } from './desk-blocks.js';
 import type { DeskMetrics } from './desk-metrics.js';
 import type { DeskCount, DeskStatsStore } from './desk-stats.js';
 import type { DeskState, DeskStore } from './desk-store.js';
@@ -113,7 +113,8 @@ export class Desk {
       isDm: false,
       user: { id: job.userId, name: profile?.name ?? job.userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const candidates = await findCandidates(this.d.tools, ctx, job.text, log.child({ component: 'tools' }));
+    const solved = await this.d.store.solved(key.teamId, key.channel).catch(() => []);
+    const candidates = await findCandidates(this.d.tools, ctx, job.text, solved, log.child({ component: 'tools' }));
     const settings = channelSettings(this.d.file, this.d.envModel, key.channel, false);
     const judged =
       candidates.length && cfg.auto_answer
@@ -284,8 +285,32 @@ export class Desk {
     await this.stopClock(key, thread.clockFrom);
     // Deflection: the bot's answer solved it, and no person was brought in.
     if (left === 'answered' && !thread.firstHumanAt) await this.count(key, 'deflected', at);
+    await this.keepSolved(key, thread.asker, thread.question, at).catch((err: Error) =>
+      this.d.log.warn({ err: { message: err.message } }, 'the resolved thread was not kept for later questions'),
+    );
     this.d.log.info({ channel: key.channel, thread_ts: key.threadTs, from: left }, 'desk thread resolved');
     return 'resolved';
+  }
+
+  /** A resolved thread becomes a source for later questions: its question, what was answered, its permalink. */
+  private async keepSolved(key: ThreadKey, asker: string, question: string, at: number): Promise<void> {
+    const { client } = await this.d.workspaces.forTeam(key.teamId);
+    const messages = await readThread(client, key.channel, key.threadTs, { maxMessages: 200 });
+    const answer = messages
+      .filter((m) => m.ts !== key.threadTs && m.user !== asker && !m.subtype)
+      .map((m) => m.text)
+      .filter((t) => t && !t.startsWith(HANDOFF_MARK) && !t.startsWith(ESCALATION_MARK))
+      .join('\n')
+      .slice(0, 1_500);
+    if (!answer) return;
+    const link = await client.chat.getPermalink({ channel: key.channel, message_ts: key.threadTs });
+    if (!link.permalink) return;
+    await this.d.store.remember(
+      key.teamId,
+      key.channel,
+      { question, answer, permalink: link.permalink, at },
+      this.d.threadTtlSeconds,
+    );
   }
 
   /** A due SLA timer: escalate once per level, unless a person replied, it was resolved, or the clock restarted. */

@@ -21,6 +21,17 @@ export const changeSchema = z.object({
 });
 export type DeskChange = z.infer<typeof changeSchema>;
 
+/** A resolved desk thread, kept so later questions can cite it. */
+export const solvedSchema = z.object({
+  question: z.string(),
+  answer: z.string(),
+  permalink: z.string(),
+  at: z.number(),
+});
+export type SolvedThread = z.infer<typeof solvedSchema>;
+/** Resolved threads kept per channel. */
+const MAX_SOLVED = 200;
+
 export interface DeskThread {
   state: DeskState;
   asker: string;
@@ -63,6 +74,9 @@ export interface DeskStore {
   /** The person's latest desk question in a channel, which `/threadwise handoff` acts on. */
   noteLatest(teamId: string, channel: string, user: string, threadTs: string, ttlSeconds: number): Promise<void>;
   latest(teamId: string, channel: string, user: string): Promise<string | undefined>;
+  /** Keeps a resolved thread for later questions in the channel (the newest MAX_SOLVED). */
+  remember(teamId: string, channel: string, t: SolvedThread, ttlSeconds: number): Promise<void>;
+  solved(teamId: string, channel: string): Promise<SolvedThread[]>;
   /** Counts one unprompted answer in the channel this hour; false once `limit` is used up. */
   takeAnswer(teamId: string, channel: string, hour: string, limit: number): Promise<boolean>;
 }
@@ -173,6 +187,21 @@ export class RedisDeskStore implements DeskStore {
     return (await this.redis.get(this.keys.deskLatest(teamId, channel, user))) ?? undefined;
   }
 
+  async remember(teamId: string, channel: string, t: SolvedThread, ttlSeconds: number) {
+    const k = this.keys.deskSolved(teamId, channel);
+    await this.redis
+      .multi()
+      .lpush(k, JSON.stringify(t))
+      .ltrim(k, 0, MAX_SOLVED - 1)
+      .expire(k, ttl(ttlSeconds))
+      .exec();
+  }
+
+  async solved(teamId: string, channel: string) {
+    const raw = await this.redis.lrange(this.keys.deskSolved(teamId, channel), 0, -1);
+    return raw.flatMap((r) => parseStored(solvedSchema, r) ?? []);
+  }
+
   async takeAnswer(teamId: string, channel: string, hour: string, limit: number) {
     const k = this.keys.deskRate(teamId, channel, hour);
     const [[, n]] = (await this.redis.multi().incr(k).expire(k, 7_200).exec()) as [[unknown, number]];
@@ -257,6 +286,17 @@ export class MemoryDeskStore implements DeskStore {
 
   async latest(teamId: string, channel: string, user: string) {
     return this.values.get(this.keys.deskLatest(teamId, channel, user));
+  }
+
+  private readonly solvedLists = new Map<string, SolvedThread[]>();
+
+  async remember(teamId: string, channel: string, t: SolvedThread) {
+    const k = this.keys.deskSolved(teamId, channel);
+    this.solvedLists.set(k, [t, ...(this.solvedLists.get(k) ?? [])].slice(0, MAX_SOLVED));
+  }
+
+  async solved(teamId: string, channel: string) {
+    return [...(this.solvedLists.get(this.keys.deskSolved(teamId, channel)) ?? [])];
   }
 
   async takeAnswer(teamId: string, channel: string, hour: string, limit: number) {

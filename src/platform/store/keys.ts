@@ -63,6 +63,8 @@ export function storeKeys(prefix: string) {
     /** List: questions the bot did not answer, per channel and UTC day (for the top unanswered topics). */
     deskUnanswered: (team: string, channel: string, day: string) =>
       `${prefix}desk-unanswered:${team}:${channel}:${day}`,
+    /** List: JSON of a channel's resolved desk threads (question, answer, permalink), newest first, to cite later. */
+    deskSolved: (team: string, channel: string) => `${prefix}desk-solved:${team}:${channel}`,
     /** BullMQ queue of SLA timers (delayed jobs) under the same prefix as the turn queue. */
     deskSlaQueue: 'desk-sla',
   };

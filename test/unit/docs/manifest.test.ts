@@ -63,6 +63,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
   'chat.delete': ['chat:write'],
+  // A resolved help-desk thread is cited later by its permalink (no scope needed).
+  'chat.getPermalink': [],
   'chat.postEphemeral': ['chat:write'],
   'chat.postMessage': ['chat:write'],
   'chat.startStream': ['chat:write'],
