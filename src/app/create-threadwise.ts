@@ -70,7 +70,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
     quietThread: (key, userId) => desk.quietThread(deskStores, key, userId),
   });
-  const helpDesk = desk.wire(app, { ...p, desk: deskStores, limiter, answer, tools: toolset.sessions });
+  const helpDesk = desk.wire(app, { ...p, desk: deskStores, limiter, budget, answer, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
   privacy.wire({
     ...stores,

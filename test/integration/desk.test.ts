@@ -432,3 +432,17 @@ describe('citations everywhere', () => {
     expect(reply!.text).toMatch(/\[SUP-101: [^\]]+\]\(https:\/\/support\.example\.com\/tickets\/SUP-101\)/);
   });
 });
+
+describe('help-channel desk without Redis', () => {
+  it('keeps the same promises in one process: silence below the threshold, then the SLA escalation', async () => {
+    const harness = new Harness({ redis: false, yaml: deskYaml() });
+    harness.openai.setDefault((req) => (isGate(req) ? judgement(0.3) : { kind: 'text', text: ANSWER }));
+    h = await harness.start();
+    const q = await ask(harness, 'Can I expense a standing desk?');
+    await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
+    await harness.waitForLog((l) => l.msg === 'desk SLA escalation' && l.level === 1);
+    expect(botReplies(harness, q.ts).map((m) => m.text)).toEqual([
+      '⏰ <!subteam^S0ONCALL> <@U7>: this question has been waiting 3 s for a person.',
+    ]);
+  });
+});

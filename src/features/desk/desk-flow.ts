@@ -7,7 +7,7 @@ import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { TurnJob } from '../../platform/queue/types.js';
 import { readThread } from '../../platform/slack/thread-reader.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
-import type { Source } from '../../turn/ports.js';
+import { NO_USAGE, type QuotaPort, type Source } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
 import type { ConversationTools } from '../tools/sessions.js';
@@ -16,7 +16,7 @@ import { deskButtons, ESCALATION_MARK, escalationText, HANDOFF_MARK, handoffText
 import type { DeskMetrics } from './desk-metrics.js';
 import type { DeskCount, DeskStatsStore } from './desk-stats.js';
 import type { DeskState, DeskStore } from './desk-store.js';
-import type { DeskGate } from './gate.js';
+import { type Candidate, type DeskGate, type GateOutcome, gatePrompt } from './gate.js';
 
 /** The desk settings of a channel, when it has a desk. */
 export const deskOf = (file: FileConfig, channel: string): DeskConfig | undefined => file.channels[channel]?.desk;
@@ -43,6 +43,8 @@ export interface DeskDeps {
   metrics: DeskMetrics;
   timers: () => DelayedJobs<SlaJob>;
   gate: DeskGate;
+  /** Quotas the gate's calls count against (the asker's, the workspace's); absent: not counted. */
+  quota?: QuotaPort;
   answer: AnswerRunner;
   tools?: ConversationTools;
   threadTtlSeconds: number;
@@ -118,12 +120,7 @@ export class Desk {
     const settings = channelSettings(this.d.file, this.d.envModel, key.channel, false);
     const judged =
       candidates.length && cfg.auto_answer
-        ? await this.d.gate({
-            model: settings.model,
-            question: job.text,
-            candidates,
-            safetyIdentifier: hashId('user', key.teamId, job.userId),
-          })
+        ? await this.judge(job, settings.model, candidates)
         : { confidence: undefined, problem: 'no source to cite was found' };
     const confidence = judged.confidence;
     const sure = confidence !== undefined && confidence >= cfg.min_confidence;
@@ -170,6 +167,24 @@ export class Desk {
         : 'I found no policy or ticket that answers it.',
     );
     await this.stayQuiet(job, cfg);
+  }
+
+  /** The gate's call, admitted by the asker's quotas like every model call and settled with what it used. */
+  private async judge(job: TurnJob, model: string, candidates: Candidate[]): Promise<GateOutcome> {
+    const { key } = job;
+    const admission = await this.d.quota
+      ?.account({ teamId: key.teamId, channel: key.channel, userId: job.userId, turnId: `desk-gate:${job.id}` })
+      .admit({ model, inputTokens: Math.ceil(gatePrompt(job.text, candidates).length / 4), maxOutputTokens: 16 });
+    if (admission && !admission.ok)
+      return { confidence: undefined, problem: `a quota is reached (${admission.limit})` };
+    const outcome = await this.d.gate({
+      model,
+      question: job.text,
+      candidates,
+      safetyIdentifier: hashId('user', key.teamId, job.userId),
+    });
+    await admission?.settle(outcome.model ?? model, outcome.usage ?? NO_USAGE);
+    return outcome;
   }
 
   /** Not answering: a 👀 on the question (Slack's way of saying "seen"), the topic noted, the SLA clock started. */

@@ -13,6 +13,7 @@ import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import type { Stores } from '../../platform/store/types.js';
+import type { QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
@@ -57,6 +58,7 @@ export interface DeskFeatureDeps {
   jobs: JobRouter;
   commands: CommandRouter;
   limiter: OpenAIRateLimiter;
+  budget: { quota: QuotaPort };
   answer: AnswerRunner;
   tools?: ConversationTools;
   metrics: { registry: Registry };
@@ -112,6 +114,7 @@ export function wire(
     metrics: deskMetrics(deps.metrics.registry),
     timers: () => timers!,
     gate,
+    quota: deps.budget.quota,
     answer: deps.answer,
     tools: deps.tools,
     threadTtlSeconds: file.state.ttl_days * 86_400,
