@@ -119,9 +119,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
         'draining: refusing new events, letting running turns finish',
       );
-      // SLA timers first: one that falls due while the turns drain waits in Redis for the next replica.
-      await helpDesk.close();
-      await p.queue.close(grace);
+      // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
+      await Promise.all([p.queue.close(grace), helpDesk.close()]);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await stores.close();
       log.info('threadwise stopped');
