@@ -446,3 +446,34 @@ describe('help-channel desk without Redis', () => {
     ]);
   });
 });
+
+describe('help-channel desk on two replicas', () => {
+  let other: Harness | undefined;
+  afterEach(async () => {
+    await other?.stop();
+    other = undefined;
+  });
+
+  it('each SLA escalation fires on exactly one of them', async () => {
+    const { harness } = await start({ confidence: 0.2 });
+    other = new Harness({ yaml: deskYaml(), prefix: harness.prefix });
+    other.openai.setDefault(() => judgement(0.2));
+    await other.start();
+    const q = await ask(harness, 'Who can reset my MFA?');
+    // The second replica's Slack knows the thread too (it is one workspace in reality).
+    other.slack.addMessage(HELP, { user: ASKER, text: 'Who can reset my MFA?', ts: q.ts });
+    await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
+    const escalations = () =>
+      [harness, other!].flatMap((r) => r.parsedLogs().filter((l) => l.msg === 'desk SLA escalation'));
+    // Either replica may run a timer: wait on the logs of both.
+    const second = () => escalations().some((l) => l.level === 2);
+    await Promise.race([harness.until(second, 'the second escalation'), other.until(second, 'the second escalation')]);
+    expect(
+      escalations()
+        .map((l) => l.level)
+        .sort(),
+    ).toEqual([1, 2]);
+    const posted = [harness, other].flatMap((r) => r.replies(HELP, q.ts).filter((m) => m.user === r.slack.botUserId));
+    expect(posted).toHaveLength(2);
+  });
+});
