@@ -140,13 +140,18 @@ export class Desk {
       'desk judgement',
     );
     if (!why) {
-      const sources: Source[] = candidates.map(({ title, url }) => ({ title, ...(url ? { url } : {}) }));
+      const sources: Source[] = candidates.map(({ title, url, cue }) => ({
+        title,
+        ...(url ? { url } : {}),
+        ...(cue ? { cue } : {}),
+      }));
       const result = await this.d.answer(job, {
         context: candidateContext(candidates),
         sources,
         blocks: deskButtons(),
       });
-      if (result && result.outcome === 'answered') {
+      // No result: an earlier attempt of this job (a replica that died after answering) already completed it.
+      if (!result || result.outcome === 'answered') {
         const left = await this.d.store.move(
           key,
           ['open'],
@@ -162,9 +167,11 @@ export class Desk {
     await this.d.store.note(
       key,
       'tried',
-      candidates.length
-        ? `I found ${candidates.length} possible source${candidates.length === 1 ? '' : 's'} but was not sure enough to answer.`
-        : 'I found no policy or ticket that answers it.',
+      !cfg.auto_answer
+        ? 'Automatic answers are off in this channel.'
+        : candidates.length
+          ? `I found ${candidates.length} possible source${candidates.length === 1 ? '' : 's'} but was not sure enough to answer.`
+          : 'I found no policy or ticket that answers it.',
     );
     await this.stayQuiet(job, cfg);
   }
