@@ -76,6 +76,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     ...stores,
     usage: budget.usage,
     pending: stores.approvals,
+    desk: deskStores.store,
     workspaces: p.workspaces,
     commands: p.commands,
     log,

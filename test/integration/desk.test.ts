@@ -323,6 +323,22 @@ describe('help-channel desk: SLA and resolution', () => {
   });
 });
 
+describe('help-channel desk: privacy', () => {
+  it('forget-me deletes the desk questions the caller asked, with their history', async () => {
+    const { harness, desk } = await start({ confidence: 0.2 });
+    const mine = await ask(harness, 'My salary slip is wrong');
+    await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
+    const theirs = await ask(harness, 'Who orders new monitors?', COLLEAGUE);
+    await harness.waitForLog((l) => l.msg === 'desk SLA clock started' && l.thread_ts === theirs.ts);
+
+    const res = await harness.slash('forget-me', { user: ASKER, channel: HELP });
+    expect(res.json.text).toContain('1 help-desk question with their history');
+    expect(await desk.get(key(harness, mine.ts))).toBeUndefined();
+    expect(await desk.history(key(harness, mine.ts))).toEqual([]);
+    expect((await desk.get(key(harness, theirs.ts)))?.asker).toBe(COLLEAGUE);
+  });
+});
+
 describe('help-channel desk: the lead', () => {
   it('/threadwise stats and App Home show the counts to admins; /metrics has the same', async () => {
     const { harness } = await start({ confidence: 0.9 });

@@ -7,6 +7,7 @@ import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { TurnJob } from '../../platform/queue/types.js';
 import { readThread } from '../../platform/slack/thread-reader.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { UserStateStore } from '../../platform/store/user-state.js';
 import { NO_USAGE, type QuotaPort, type Source } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
@@ -40,6 +41,7 @@ export interface DeskDeps {
   workspaces: SlackWorkspaces;
   store: DeskStore;
   stats: DeskStatsStore;
+  userState: UserStateStore;
   metrics: DeskMetrics;
   timers: () => DelayedJobs<SlaJob>;
   gate: DeskGate;
@@ -85,6 +87,8 @@ export class Desk {
       this.d.threadTtlSeconds,
     );
     if (opened) {
+      // Indexed like any question the person asked, so forget-me finds it.
+      await this.d.userState.noteThread(job.key, job.userId, at, this.d.threadTtlSeconds);
       await this.d.store.noteLatest(
         job.key.teamId,
         job.key.channel,

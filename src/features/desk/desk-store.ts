@@ -74,6 +74,8 @@ export interface DeskStore {
   /** The person's latest desk question in a channel, which `/threadwise handoff` acts on. */
   noteLatest(teamId: string, channel: string, user: string, threadTs: string, ttlSeconds: number): Promise<void>;
   latest(teamId: string, channel: string, user: string): Promise<string | undefined>;
+  /** Forget-me: the thread is deleted with its history when the person asked it (the question is theirs). */
+  forget(key: ThreadKey, userId: string): Promise<boolean>;
   /** Keeps a resolved thread for later questions in the channel (the newest MAX_SOLVED). */
   remember(teamId: string, channel: string, t: SolvedThread, ttlSeconds: number): Promise<void>;
   solved(teamId: string, channel: string): Promise<SolvedThread[]>;
@@ -187,6 +189,12 @@ export class RedisDeskStore implements DeskStore {
     return (await this.redis.get(this.keys.deskLatest(teamId, channel, user))) ?? undefined;
   }
 
+  async forget(key: ThreadKey, userId: string) {
+    if ((await this.get(key))?.asker !== userId) return false;
+    await this.redis.del(this.keys.deskThread(key), this.keys.deskHistory(key));
+    return true;
+  }
+
   async remember(teamId: string, channel: string, t: SolvedThread, ttlSeconds: number) {
     const k = this.keys.deskSolved(teamId, channel);
     await this.redis
@@ -289,6 +297,13 @@ export class MemoryDeskStore implements DeskStore {
   }
 
   private readonly solvedLists = new Map<string, SolvedThread[]>();
+
+  async forget(key: ThreadKey, userId: string) {
+    const k = this.keys.deskThread(key);
+    if (this.threads.get(k)?.fields.asker !== userId) return false;
+    this.threads.delete(k);
+    return true;
+  }
 
   async remember(teamId: string, channel: string, t: SolvedThread) {
     const k = this.keys.deskSolved(teamId, channel);

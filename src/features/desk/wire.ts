@@ -111,6 +111,7 @@ export function wire(
     workspaces: deps.workspaces,
     store: deps.desk.store,
     stats: deps.desk.stats,
+    userState: deps.stores.userState,
     metrics: deskMetrics(deps.metrics.registry),
     timers: () => timers!,
     gate,

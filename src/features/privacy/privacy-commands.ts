@@ -6,7 +6,7 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
-import type { ThreadStore } from '../../turn/thread.js';
+import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
 import type { UsageStore } from '../usage/types.js';
 
 export interface PrivacyDeps {
@@ -17,6 +17,8 @@ export interface PrivacyDeps {
   /** Pending ticket approvals and triage cards waiting for their button (both keep the asker's id). */
   pending: ApprovalStore;
   workspaces: SlackWorkspaces;
+  /** Help-desk state of the threads the person asked in (their question and its history). */
+  desk?: { forget(key: ThreadKey, userId: string): Promise<boolean> };
   log: Logger;
 }
 
@@ -77,7 +79,9 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;
       let shared = 0;
+      let desk = 0;
       for (const key of threads) {
+        if (await deps.desk?.forget(key, ctx.userId)) desk++;
         if (key.channel.startsWith('D')) {
           if (await deps.threads.has(key)) dms++;
           await deps.threads.clear(key);
@@ -87,12 +91,13 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       await deps.usage.forgetUser(ctx.teamId, ctx.userId);
       await deps.userState.forget(ctx.teamId, ctx.userId);
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
-      deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending }, 'forget-me done');
+      deps.log.info({ dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending }, 'forget-me done');
       return [
         'Done. I deleted what I kept about you:',
         `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
         `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
         `• ${plural(votes, 'feedback vote', 'feedback votes')}, what you were viewing, and your name in the top-users list`,
+        ...(deps.desk ? [`• ${plural(desk, 'help-desk question', 'help-desk questions')} with their history`] : []),
         `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',
