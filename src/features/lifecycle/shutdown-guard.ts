@@ -121,6 +121,16 @@ export class ModelShutdownGuard {
       if (s.state === 'active' && s.shutdownDate && s.daysLeft !== undefined)
         await this.alert(s, s.shutdownDate, s.daysLeft);
     }
+    this.log.info(
+      {
+        models: next.map((s) => ({
+          model: s.model,
+          state: s.state,
+          ...(s.state === 'active' ? { shutdown_date: s.shutdownDate, days_left: s.daysLeft } : {}),
+        })),
+      },
+      'model lifecycle checked',
+    );
     return next;
   }
 
