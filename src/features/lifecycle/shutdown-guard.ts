@@ -34,7 +34,8 @@ export interface ShutdownGuardOptions {
 
 /** Whole days from now until the start of the shutdown day (UTC); 0 or less: the model is already shut down. */
 export function daysUntil(date: string, now: number): number {
-  return Math.ceil((Date.parse(`${date}T00:00:00Z`) - now) / DAY_MS);
+  // + 0: the day of the shutdown reads 0, not -0.
+  return Math.ceil((Date.parse(`${date}T00:00:00Z`) - now) / DAY_MS) + 0;
 }
 
 /** The alert threshold a model with `days` left has reached: the smallest one at or above it (60, 30, 7, 1). */
