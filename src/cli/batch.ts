@@ -65,6 +65,7 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
       yes: flags.yes,
       wait: flags.wait,
       model,
+      ...(file.openai.reasoning_effort ? { reasoningEffort: file.openai.reasoning_effort } : {}),
       pollIntervalMs: parseDuration(flags.pollInterval).seconds * 1000,
       redact: redactOptionsFrom(file.privacy),
       prices: priceTable(file.pricing),
