@@ -535,7 +535,9 @@ export class FakeOpenAI {
         : 0;
     // At effort `none` there is no reasoning item at all (as the recorded gpt-5.1 streams show).
     if (resp.reasoning.effort != null && resp.reasoning.effort !== 'none') {
-      await wait(((this.opts.thinkingMsPerKiloToken ?? 0) * reasoningTokens) / 1000);
+      // Thinking takes its time whether the answer streams or comes whole.
+      const thinkMs = ((this.opts.thinkingMsPerKiloToken ?? 0) * reasoningTokens) / 1000;
+      if (thinkMs > 0 && !closed) await sleep(thinkMs);
       const oi = output.length;
       const id = ids.reasoning();
       const summary = body.reasoning?.summary
