@@ -5,6 +5,7 @@ import { channelSettings } from '../config/settings.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
 import * as home from '../features/home/wire.js';
+import * as lifecycle from '../features/lifecycle/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -22,6 +23,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   shutdownGraceMs?: number;
   /** Pause between checks of a refused OPENAI_API_KEY (default one minute). */
   keyCheckRetryMs?: number;
+  /** Pause between model shutdown checks (default a day). */
+  modelCheckIntervalMs?: number;
 }
 
 export interface Threadwise {
@@ -60,6 +63,13 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     },
   };
   const budget = usage.wire({ ...p, model, limiter, prices });
+  const guard = lifecycle.wire({
+    ...p,
+    alerts: budget.alerts,
+    // OAuth mode has no single workspace to DM admins in: the log, /readyz, App Home and the metric still warn.
+    teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
+    intervalMs: options.modelCheckIntervalMs,
+  });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, budget, tools: toolset.sessions });
@@ -72,7 +82,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     log,
   });
-  home.wire(app, { file, commands: p.commands, tools: toolset.registry, usage: budget.usage, log });
+  home.wire(app, {
+    file,
+    commands: p.commands,
+    tools: toolset.registry,
+    usage: budget.usage,
+    modelWarnings: () => guard.warnings(),
+    log,
+  });
   p.commands.register(app);
 
   return {
@@ -85,6 +102,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.queue.start();
       // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
       void keyCheck.start();
+      void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
         'threadwise is listening',
@@ -98,6 +116,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     async stop() {
       p.draining.value = true;
       keyCheck.stop();
+      guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

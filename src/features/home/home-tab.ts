@@ -29,6 +29,8 @@ export interface HomeDeps {
   file: FileConfig;
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Model lifecycle warnings, shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
   now?: () => number;
 }
@@ -56,6 +58,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       commands,
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+      ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });
   };

@@ -13,6 +13,8 @@ export interface HomeFeatureDeps {
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
 }
 
