@@ -6,6 +6,7 @@ import { createModel, createOpenAIClient } from '../features/answering/turn-setu
 import * as answering from '../features/answering/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import * as lifecycle from '../features/lifecycle/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -23,6 +24,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   shutdownGraceMs?: number;
   /** Pause between checks of a refused OPENAI_API_KEY (default one minute). */
   keyCheckRetryMs?: number;
+  /** Pause between model shutdown checks (default a day). */
+  modelCheckIntervalMs?: number;
 }
 
 export interface Threadwise {
@@ -61,6 +64,13 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     },
   };
   const budget = usage.wire({ ...p, model, limiter, prices });
+  const guard = lifecycle.wire({
+    ...p,
+    alerts: budget.alerts,
+    // OAuth mode has no single workspace to DM admins in: the log, /readyz, App Home and the metric still warn.
+    teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
+    intervalMs: options.modelCheckIntervalMs,
+  });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   const deskStores = desk.createDeskStores(p);
@@ -87,6 +97,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.registry,
     usage: budget.usage,
     sections: [helpDesk.homeSection],
+    modelWarnings: () => guard.warnings(),
     log,
   });
   p.commands.register(app);
@@ -102,6 +113,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       helpDesk.start();
       // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
       void keyCheck.start();
+      void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
         'threadwise is listening',
@@ -115,6 +127,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     async stop() {
       p.draining.value = true;
       keyCheck.stop();
+      guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

@@ -56,7 +56,7 @@ export interface Platform {
   receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot (OAuth mode: each workspace's bot comes from Bolt's context). */
-  bot?: { token: string; userId: string; botId: string };
+  bot?: { token: string; userId: string; botId: string; teamId: string };
   /** `/threadwise`: features add their subcommands. */
   commands: CommandRouter;
   /** Features register how their queued jobs run. */
@@ -200,8 +200,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         accepting: async () => !draining.value,
         ...added,
       });
+      // A passing check may still have something to say (a model that shuts down soon); a failing one says why.
       const details = Object.entries(readiness).flatMap(([name, c]) => {
-        const why = result.checks[name] ? undefined : c.detail?.();
+        const why = c.detail?.();
         return why ? [[name, why] as const] : [];
       });
       return details.length ? { ...result, details: Object.fromEntries(details) } : result;

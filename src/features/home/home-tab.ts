@@ -34,6 +34,8 @@ export interface HomeDeps {
   tools?: ToolRegistry;
   usage: UsageStore;
   sections?: HomeSection[];
+  /** Model lifecycle warnings, shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
   now?: () => number;
 }
@@ -72,6 +74,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       ...(extra.length ? { extra } : {}),
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+      ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });
   };

@@ -15,6 +15,8 @@ export interface HomeFeatureDeps {
   usage: UsageStore;
   /** Sections other features add for this viewer (the help desk's counts for admins). */
   sections?: HomeSection[];
+  /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
 }
 
