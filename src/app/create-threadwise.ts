@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { adminsFrom } from '../features/access/admins.js';
+import * as access from '../features/access/wire.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
 import * as home from '../features/home/wire.js';
@@ -16,6 +18,7 @@ import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
+import { reloadSettings } from './settings-reload.js';
 
 export interface ThreadwiseOptions extends PlatformOptions {
   /** Milliseconds running turns get to finish on shutdown (default: queue.shutdown_grace_ms). */
@@ -59,10 +62,17 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       return s.status === 'refused' ? `OpenAI refused OPENAI_API_KEY (${s.detail})` : undefined;
     },
   };
-  const budget = usage.wire({ ...p, model, limiter, prices });
+  const admins = adminsFrom(p.settings, p.people);
+  const gate = access.wire(app, {
+    ...p,
+    dedupe: stores.dedupe,
+    dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
+    ...(p.bot ? { botUserId: p.bot.userId } : {}),
+  });
+  const budget = usage.wire({ ...p, admins, model, limiter, prices });
   const toolset = await tools.wire(p);
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
-  answering.wire(app, { ...p, budget, tools: toolset.sessions });
+  answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
   privacy.wire({
     ...stores,
@@ -72,7 +82,23 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     log,
   });
-  home.wire(app, { file, commands: p.commands, tools: toolset.registry, usage: budget.usage, log });
+  home.wire(app, {
+    settings: p.settings,
+    isAdmin: admins.includes,
+    commands: p.commands,
+    tools: toolset.registry,
+    usage: budget.usage,
+    log,
+  });
+  const reloader = reloadSettings({
+    settings: p.settings,
+    path: env.THREADWISE_CONFIG,
+    log: log.child({ component: 'settings' }),
+    tellAdmins: async (text) => {
+      const teams = new Set([...(p.bot ? [p.bot.teamId] : []), ...gate.teams]);
+      await Promise.all([...teams].map((t) => budget.alerts.tell(t, text)));
+    },
+  });
   p.commands.register(app);
 
   return {
@@ -98,6 +124,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     async stop() {
       p.draining.value = true;
       keyCheck.stop();
+      reloader.close();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
+import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
@@ -21,6 +22,7 @@ import { fileLimits } from '../platform/slack/files/prepare.js';
 import { createFileReader } from '../platform/slack/files/reader.js';
 import { registerInstallationHandlers } from '../platform/slack/installations.js';
 import { MeteredWebClient } from '../platform/slack/metered-client.js';
+import { PeopleDirectory } from '../platform/slack/people.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
 import type { SlackReceiver } from '../platform/slack/receiver/slack-receiver.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
@@ -44,7 +46,12 @@ export interface PlatformOptions {
 /** Everything the features share: settings, observability, storage, the queue and the Slack side. */
 export interface Platform {
   env: Env;
+  /** The settings at start-up: what is built once (connections, the queue, TTLs of stores). */
   file: FileConfig;
+  /** The settings now (the file reloads, admins override per channel): read per event and per turn. */
+  settings: LiveSettings;
+  /** User groups and @handles in the settings, resolved to people. */
+  people: PeopleDirectory;
   /** Where relative paths in the settings file start: the file's folder. */
   baseDir: string;
   log: Logger;
@@ -56,7 +63,7 @@ export interface Platform {
   receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot (OAuth mode: each workspace's bot comes from Bolt's context). */
-  bot?: { token: string; userId: string; botId: string };
+  bot?: { token: string; userId: string; botId: string; teamId: string };
   /** `/threadwise`: features add their subcommands. */
   commands: CommandRouter;
   /** Features register how their queued jobs run. */
@@ -216,6 +223,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   return {
     env,
     file,
+    settings: new LiveSettings(file, env.THREADWISE_CONFIG),
+    people: new PeopleDirectory(workspaces, log.child({ component: 'people' })),
     baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,
     metrics,

@@ -2,6 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
+import { peopleRefs } from './people.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
 
 export const DEFAULT_INSTRUCTIONS = [
@@ -12,7 +13,7 @@ export const DEFAULT_INSTRUCTIONS = [
 ].join('\n');
 
 /** Settings that may differ per channel; unset fields fall back to `defaults`, then to built-in values. */
-const channelSettingsSchema = z
+export const channelSettingsSchema = z
   .object({
     instructions: z.string().min(1).describe('System instructions (persona) sent with every turn.'),
     model: z.string().min(1).describe('Model id; a dated snapshot such as gpt-4o-2024-11-20 pins behaviour.'),
@@ -36,7 +37,6 @@ const channelSettingsSchema = z
 export type ChannelSettingsInput = z.infer<typeof channelSettingsSchema>;
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
-const userId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'user ids look like U0123ABCD' });
 
 const priceSchema = z
   .object({
@@ -88,12 +88,9 @@ const limitsSchema = z
       .positive()
       .optional()
       .describe('US dollars a workspace may spend per UTC calendar month; unset: no limit.'),
-    admins: z
-      .array(userId)
-      .default([])
-      .describe(
-        'Slack user ids exempt from quotas who also see top users in /threadwise usage, and get a DM (at most hourly) when the OpenAI account is out of quota.',
-      ),
+    admins: peopleRefs(
+      'People (user ids, user group ids S… or @handles) exempt from quotas who also see top users in /threadwise usage, run /threadwise admin, audit and retention, and get a DM (at most hourly) when the OpenAI account is out of quota or a reloaded settings file is refused.',
+    ),
     channels: z
       .record(
         channelId,
@@ -374,8 +371,10 @@ export const fileConfigSchema = z
         'The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.',
       ),
     access: accessSchema
-      .default({ agents: [], channels: {} })
-      .describe('Who may see which ticket. Checked by the server on every tool call, whatever the model asks.'),
+      .prefault({})
+      .describe(
+        'Where the bot may speak, who may ask, and who may see which ticket. Checked by the server on every event and tool call, whatever the model asks.',
+      ),
     policies: policiesSchema
       .optional()
       .describe('Internal policy documents behind search_policies; without it that tool is off.'),

@@ -78,6 +78,7 @@ export const DEFAULT_SCOPES = [
   'files:read',
   'users:read',
   'users:read.email',
+  'usergroups:read',
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
@@ -367,7 +368,7 @@ export class FakeSlack {
       this.json(res, 200, { ok: true, ...result }, {}, ws);
     } catch (e) {
       if (!(e instanceof SlackApiError)) throw e;
-      fail(e.code, e.messages ? { response_metadata: { messages: e.messages } } : {});
+      fail(e.code, { ...e.extra, ...(e.messages ? { response_metadata: { messages: e.messages } } : {}) });
     }
   }
 
@@ -382,6 +383,34 @@ export class FakeSlack {
 
   addUser(id: string, user: FakeUser, teamId = this.teamId): void {
     this.teams.get(teamId).users.set(id, user);
+  }
+
+  /** Creates (or replaces) a user group; returns the subteam_members_changed event Slack would send for it. */
+  setUserGroup(
+    id: string,
+    group: { handle: string; name?: string; users: string[]; disabled?: boolean },
+    teamId = this.teamId,
+  ): Json {
+    const ws = this.teams.get(teamId);
+    const before = ws.userGroups.get(id);
+    const updated = Math.floor(ws.now() / 1000);
+    ws.userGroups.set(id, { name: group.name ?? group.handle, ...group, users: [...group.users], updated });
+    const had = new Set(before?.users ?? []);
+    const added = group.users.filter((u) => !had.has(u));
+    const removed = [...had].filter((u) => !group.users.includes(u));
+    // https://docs.slack.dev/reference/events/subteam_members_changed (counts are strings there).
+    return {
+      type: 'subteam_members_changed',
+      subteam_id: id,
+      team_id: teamId,
+      date_previous_update: before?.updated ?? updated,
+      date_update: updated,
+      added_users: added,
+      added_users_count: String(added.length),
+      removed_users: removed,
+      removed_users_count: String(removed.length),
+      event_ts: `${updated}.000100`,
+    };
   }
 
   addChannel(id: string, channel: FakeChannel, teamId = this.teamId): void {

@@ -27,10 +27,11 @@ export const createTicketSpec = defineSpec({
 /** create_ticket: never writes on the model's word; it posts an approval card that only the asking user can approve. */
 export function createTicketTool(deps: {
   approvals: TicketApprovals;
-  access: AccessConfig;
+  /** The access rules as they are now (they reload). */
+  access: () => AccessConfig;
   defaultProject?: string;
 }): AnyTool {
-  const projectFor = (ctx: ToolContext) => channelProjects(deps.access, ctx)[0] ?? deps.defaultProject;
+  const projectFor = (ctx: ToolContext) => channelProjects(deps.access(), ctx)[0] ?? deps.defaultProject;
   return defineTool({
     ...createTicketSpec,
     authorize(ctx) {

@@ -89,7 +89,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       isDm: kept.channel.startsWith('D'),
       user: { id: userId, name: profile?.name ?? userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const session = deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
+    const session = await deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
     if (!session)
       return void (await tell('I can’t create a ticket from here: tools are turned off in this conversation.'));
     const link = await client.chat

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
@@ -19,6 +20,7 @@ import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from './triage-flow.js
 export interface TriageFeatureDeps {
   env: Env;
   file: FileConfig;
+  settings: SettingsSource;
   workspaces: SlackWorkspaces;
   stores: Stores;
   queue: TurnQueue;
@@ -51,7 +53,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     TRIAGE_OUTPUT_TOKENS,
   );
   const flow = {
-    file,
+    settings: deps.settings,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
     triage,

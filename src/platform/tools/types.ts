@@ -11,6 +11,8 @@ export interface ToolContext {
   threadTs: string;
   isDm: boolean;
   user: { id: string; name: string; email?: string };
+  /** The server found the person in `access.agents` (user groups resolved); absent: not an agent. */
+  agent?: boolean;
 }
 
 export type ToolErrorCode =
