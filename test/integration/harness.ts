@@ -133,6 +133,18 @@ export class Harness {
     writeFileSync(path, stringifyYaml(config));
   }
 
+  /** Edits THREADWISE_CONFIG in place while the app runs (it reloads it by itself); `raw` is written as given. */
+  editConfig(change: { yaml: string } | { raw: string }): void {
+    const path = String(this.env.THREADWISE_CONFIG);
+    if ('yaml' in change) this.writeConfig(path, change.yaml);
+    else writeFileSync(path, change.raw);
+  }
+
+  /** The key prefix line a raw settings file needs to keep this harness's Redis keys apart. */
+  get prefixYaml(): string {
+    return `state:\n  key_prefix: "${this.prefix}"\n`;
+  }
+
   /** A deploy that changes the configuration: the app restarts on `yaml`, with the same state (Redis) and fakes. */
   async reconfigure(yaml: string): Promise<void> {
     await this.bot.stop();
