@@ -3,7 +3,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
+import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
@@ -149,11 +149,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   let workspaces: SlackWorkspaces;
   let installed: InstalledWorkspaces | undefined;
   let bot: SlackAppOptions['bot'];
-  const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
+  const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys, secretBoxFor(env)) : undefined;
   if (oauth) {
     if (!installationStore)
       throw new Error(
         'OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas',
+      );
+    // Before serving anyone: encrypted installations need their key, and a rotation re-seals under the new one.
+    const sweep = await installationStore.checkSealing();
+    if (env.THREADWISE_ENCRYPTION_KEY) log.info(sweep, 'installation tokens are encrypted at rest');
+    else
+      log.warn(
+        'THREADWISE_ENCRYPTION_KEY is not set: installation tokens are stored in Redis unencrypted. Set it (openssl rand -base64 32) to encrypt them.',
       );
     workspaces = installed = new InstalledWorkspaces(installationStore, connect, gates, log);
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');

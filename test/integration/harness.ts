@@ -152,6 +152,15 @@ export class Harness {
     await this.boot();
   }
 
+  /** Stops the app and starts a fresh one with these environment changes (undefined unsets); rejects as start-up does. */
+  async restartWith(env: Record<string, string | undefined>): Promise<void> {
+    await this.bot.stop();
+    const next = { ...this.env, ...env };
+    for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+    this.env = next;
+    await this.boot();
+  }
+
   /** Stops the app and starts a fresh one with the same configuration (state must come from Redis). */
   async restart(): Promise<void> {
     await this.bot.stop();
