@@ -6,6 +6,8 @@ import { adminsFrom } from '../features/access/admins.js';
 import * as access from '../features/access/wire.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
+import { AuditTrail } from '../features/audit/trail.js';
+import * as audit from '../features/audit/wire.js';
 import * as home from '../features/home/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
@@ -70,12 +72,15 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     ...(p.bot ? { botUserId: p.bot.userId } : {}),
   });
   const budget = usage.wire({ ...p, admins, model, limiter, prices });
-  const toolset = await tools.wire(p);
+  const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
+  const toolset = await tools.wire({ ...p, audit: trail });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
+  audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   privacy.wire({
     ...stores,
+    trail,
     usage: budget.usage,
     pending: stores.approvals,
     workspaces: p.workspaces,

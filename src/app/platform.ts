@@ -106,9 +106,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     );
   }
   const keys = storeKeys(file.state.key_prefix);
+  const settings = new LiveSettings(file, env.THREADWISE_CONFIG);
   const stores = createStores(
     {
       keyPrefix: file.state.key_prefix,
+      auditRetentionMs: () => settings.current().audit.retention_days * 86_400_000,
       threadTtlSeconds: file.state.ttl_days * 86_400,
       maxFilesPerThread: file.files.max_kept_per_thread,
     },
@@ -230,7 +232,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   return {
     env,
     file,
-    settings: new LiveSettings(file, env.THREADWISE_CONFIG),
+    settings,
     people: new PeopleDirectory(workspaces, log.child({ component: 'people' })),
     baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,

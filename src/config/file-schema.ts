@@ -350,11 +350,41 @@ export const fileConfigSchema = z
           .regex(/^[a-z0-9:_-]+$/)
           .default('tw:')
           .describe('Prefix of every Redis key.'),
+        channels: z
+          .record(
+            channelId,
+            z
+              .object({
+                ttl_days: z
+                  .number()
+                  .min(1 / 24)
+                  .max(365)
+                  .describe('How long a thread in this channel is remembered after its last message.'),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe('Per-channel overrides of ttl_days, keyed by channel id (a DM id for one direct message).'),
       })
       .strict()
       .prefault({})
       .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
     context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
+    audit: z
+      .object({
+        retention_days: z
+          .number()
+          .int()
+          .min(1)
+          .max(3_650)
+          .default(90)
+          .describe('How long audit records are kept; older ones are trimmed as new ones are written.'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'The audit trail of what the bot did on whose behalf (tool calls, approvals, tickets, admin changes, forget-me runs), in Redis.',
+      ),
     limits: limitsSchema
       .prefault({})
       .describe('Usage quotas, checked before every model call and enforced atomically across replicas.'),

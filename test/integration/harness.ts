@@ -140,6 +140,11 @@ export class Harness {
     else writeFileSync(path, change.raw);
   }
 
+  /** THREADWISE_CONFIG as the app reads it (for the command line against the same Redis). */
+  get configPath(): string {
+    return String(this.env.THREADWISE_CONFIG);
+  }
+
   /** The key prefix line a raw settings file needs to keep this harness's Redis keys apart. */
   get prefixYaml(): string {
     return `state:\n  key_prefix: "${this.prefix}"\n`;

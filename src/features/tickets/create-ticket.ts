@@ -36,11 +36,15 @@ export function createTicketTool(deps: {
     ...createTicketSpec,
     authorize(ctx) {
       if (!projectFor(ctx))
-        throw new ToolError('permission_denied', {
-          model:
-            "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
-          user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
-        });
+        throw new ToolError(
+          'permission_denied',
+          {
+            model:
+              "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
+            user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
+          },
+          `access.channels.${ctx.channel}.projects / tickets.default_project`,
+        );
     },
     async run(ctx, args) {
       const project = projectFor(ctx)!;

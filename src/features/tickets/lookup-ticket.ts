@@ -33,10 +33,14 @@ export function lookupTicketTool(deps: { provider: TicketProvider; access: () =>
       if (!ticket) throw new ToolError('not_found', `There is no ticket ${args.ticket_id}.`);
       if (ticketVisibility(deps.access(), ctx, ticket) === 'none') {
         // Nothing about the ticket itself: not its title, status or project.
-        throw new ToolError('not_permitted', {
-          model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
-          user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
-        });
+        throw new ToolError(
+          'not_permitted',
+          {
+            model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
+            user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
+          },
+          'access: not an agent, not a project of this channel, not the requester',
+        );
       }
       return ticket;
     },

@@ -4,6 +4,7 @@ import { channelSettings } from '../../config/settings.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { ToolRegistry, ToolSession } from '../../platform/tools/runner.js';
 import type { ToolContext } from '../../platform/tools/types.js';
+import type { AuditTrail } from '../audit/trail.js';
 
 /**
  * The one way to get tools for a conversation, for the model's turns and for buttons alike: the configured tools
@@ -16,6 +17,7 @@ export class ConversationTools {
     private readonly settings: SettingsSource,
     private readonly envModel: string,
     private readonly people?: Pick<PeopleDirectory, 'includes'>,
+    private readonly audit?: Pick<AuditTrail, 'toolCall'>,
   ) {}
 
   /** Whether a tool may run in a conversation: it is configured and on the channel's list. */
@@ -31,6 +33,8 @@ export class ConversationTools {
     if (!this.registry.definitionsFor(allowed).length) return undefined;
     const limits = { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars };
     const agent = this.people ? await this.people.includes(ctx.teamId, file.access.agents, ctx.user.id) : false;
-    return this.registry.session({ ...ctx, ...(agent ? { agent } : {}) }, limits, log, allowed);
+    const asker = { ...ctx, ...(agent ? { agent } : {}) };
+    const audit = this.audit;
+    return this.registry.session(asker, limits, log, allowed, audit && ((r) => void audit.toolCall(asker, r)));
   }
 }

@@ -8,6 +8,7 @@ import type { ApprovalStore } from '../../platform/store/types.js';
 import { ToolRegistry } from '../../platform/tools/runner.js';
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { PolicyIndex } from '../knowledge/policy-index.js';
 import { searchPoliciesTool } from '../knowledge/search-policies.js';
 import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
@@ -33,6 +34,8 @@ export interface ToolSetupDeps {
   settings?: SettingsSource;
   /** Resolves user groups in `access.agents`; without it only user ids count. */
   people?: Pick<PeopleDirectory, 'includes'>;
+  /** Where each tool run is recorded. */
+  audit?: Pick<AuditTrail, 'toolCall' | 'record'>;
   env: Env;
   /** Where relative paths in the config start: the config file's folder. */
   baseDir: string;
@@ -99,7 +102,11 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
         deps.approvalStore,
         deps.cards,
         provider,
-        { ttlSeconds: file.tools.approval_ttl_minutes * 60, timeoutMs: file.tickets.timeout_ms },
+        {
+          ttlSeconds: file.tools.approval_ttl_minutes * 60,
+          timeoutMs: file.tickets.timeout_ms,
+          ...(deps.audit ? { audit: deps.audit } : {}),
+        },
         log.child({ component: 'approvals' }),
       );
       tools.push(createTicketTool({ approvals, access, defaultProject: file.tickets.default_project }));
@@ -119,7 +126,13 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   const registry = new ToolRegistry(tools, hosted);
   return {
     registry,
-    sessions: new ConversationTools(registry, deps.settings ?? fixedSettings(file), deps.env.OPENAI_MODEL, deps.people),
+    sessions: new ConversationTools(
+      registry,
+      deps.settings ?? fixedSettings(file),
+      deps.env.OPENAI_MODEL,
+      deps.people,
+      deps.audit,
+    ),
     approvals,
     provider,
   };

@@ -5,6 +5,7 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { SlackApprovalCards } from '../tickets/approval-card.js';
 import { setupTools, type ToolSetup } from './setup.js';
 
@@ -13,6 +14,7 @@ export interface ToolsFeatureDeps {
   file: FileConfig;
   settings: SettingsSource;
   people: PeopleDirectory;
+  audit: AuditTrail;
   baseDir: string;
   workspaces: SlackWorkspaces;
   stores: Stores;
@@ -29,6 +31,7 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
     file: deps.file,
     settings: deps.settings,
     people: deps.people,
+    audit: deps.audit,
     env: deps.env,
     baseDir: deps.baseDir,
     approvalStore: deps.stores.approvals,

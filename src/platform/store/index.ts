@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { MemoryAuditLog, RedisAuditLog } from './audit-log.js';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
 import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
@@ -13,6 +14,8 @@ export interface StoreOptions {
   threadTtlSeconds: number;
   /** Images and PDFs kept per thread for follow-ups (the oldest are forgotten first). */
   maxFilesPerThread: number;
+  /** How long audit records are kept, as the settings say now. */
+  auditRetentionMs: () => number;
 }
 
 export function createRedis(url: string): Redis {
@@ -46,6 +49,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       turns: new RedisTurnLedger(redis, keys),
       feedback: new RedisFeedbackStore(redis, keys),
       userState: new RedisUserStateStore(redis, keys),
+      audit: new RedisAuditLog(redis, keys, opts.auditRetentionMs),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
@@ -60,6 +64,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     turns: new MemoryTurnLedger(),
     feedback: new MemoryFeedbackStore(),
     userState: new MemoryUserStateStore(keys),
+    audit: new MemoryAuditLog(opts.auditRetentionMs),
     ping: async () => true,
     close: async () => {},
   };

@@ -1,4 +1,5 @@
 import type { ThreadStore } from '../../turn/thread.js';
+import type { AuditLog } from './audit-log.js';
 import type { FeedbackStore } from './feedback.js';
 import type { ParticipationStore } from './participation.js';
 import type { UserStateStore } from './user-state.js';
@@ -37,6 +38,8 @@ export interface Stores {
   feedback: FeedbackStore;
   /** Viewing context and the per-person thread index. */
   userState: UserStateStore;
+  /** What the bot did on whose behalf. */
+  audit: AuditLog;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -38,6 +38,8 @@ export class ToolError extends Error {
   constructor(
     readonly code: ToolErrorCode,
     message: string | { model: string; user: string },
+    /** For a refusal: the rule that refused, as the audit trail names it. */
+    readonly rule?: string,
   ) {
     super(typeof message === 'string' ? message : message.model);
     this.name = 'ToolError';
