@@ -4,6 +4,7 @@ import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
 import { adminsFrom } from '../features/access/admins.js';
 import * as access from '../features/access/wire.js';
+import * as admin from '../features/admin/wire.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
 import { AuditTrail } from '../features/audit/trail.js';
@@ -78,9 +79,23 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
+  const governing = admin.wire(app, {
+    settings: p.settings,
+    overrides: stores.overrides,
+    envModel: env.OPENAI_MODEL,
+    tools: toolset.registry.tools.map((t) => t.name),
+    admins,
+    trail,
+    client: async (teamId) => (await p.workspaces.forTeam(teamId)).client,
+    commands: p.commands,
+    log: log.child({ component: 'admin' }),
+  });
+  // Overrides saved from Slack apply from the first event; a Redis still starting only delays them to the refresh.
+  await governing
+    .load()
+    .catch((err: Error) => log.warn({ err: { message: err.message } }, 'channel overrides not loaded yet'));
   privacy.wire({
     ...stores,
-    trail,
     usage: budget.usage,
     pending: stores.approvals,
     workspaces: p.workspaces,
@@ -93,6 +108,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
+    overrides: () => stores.overrides.all(),
     log,
   });
   const reloader = reloadSettings({
@@ -130,6 +146,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.draining.value = true;
       keyCheck.stop();
       reloader.close();
+      governing.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

@@ -7,6 +7,7 @@ import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/e
 import type { FileConfig } from '../config/file-schema.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
+import { threadTtlDays } from '../config/settings.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
@@ -111,7 +112,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     {
       keyPrefix: file.state.key_prefix,
       auditRetentionMs: () => settings.current().audit.retention_days * 86_400_000,
-      threadTtlSeconds: file.state.ttl_days * 86_400,
+      threadTtlSeconds: (key) => threadTtlDays(settings.current(), key.channel) * 86_400,
       maxFilesPerThread: file.files.max_kept_per_thread,
     },
     redis,

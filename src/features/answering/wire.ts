@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
-import { channelSettings } from '../../config/settings.js';
+import { channelSettings, threadTtlDays } from '../../config/settings.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
@@ -74,7 +74,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
   const accept = questionAcceptor({
     queue: deps.queue,
     participation: stores.participation,
-    threadTtlSeconds: file.state.ttl_days * 86_400,
+    threadTtlSeconds: (channel) => threadTtlDays(deps.settings.current(), channel) * 86_400,
   });
   registerMessageHandlers(app, {
     trigger: (ctx) => ({

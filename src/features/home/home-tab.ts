@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import { utcDay, utcMonth } from '../usage/periods.js';
 import type { UsageStore } from '../usage/types.js';
@@ -31,6 +32,8 @@ export interface HomeDeps {
   isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
+  overrides?: () => Promise<Record<string, ChannelOverride>>;
   log: Logger;
   now?: () => number;
 }
@@ -52,6 +55,12 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       });
     const file = deps.settings.current();
     const exempt = await deps.isAdmin(teamId, userId);
+    const overrides = exempt
+      ? await deps.overrides?.().catch((err: Error) => {
+          deps.log.warn({ err: { message: err.message } }, 'channel overrides for the home tab unavailable');
+          return undefined;
+        })
+      : undefined;
     const dailyLimit = exempt ? undefined : file.limits.user_daily_tokens;
     const view = homeView({
       userId,
@@ -59,6 +68,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       commands,
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+      ...(overrides ? { overrides } : {}),
     });
     await client.views.publish({ user_id: userId, view });
   };

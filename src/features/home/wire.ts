@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
 import { homePublisher } from './home-tab.js';
@@ -14,6 +15,7 @@ export interface HomeFeatureDeps {
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
   usage: UsageStore;
+  overrides?: () => Promise<Record<string, ChannelOverride>>;
   log: Logger;
 }
 

@@ -4,11 +4,11 @@ import { parseStored } from '../../lib/stored-json.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { AuditLog } from '../../platform/store/audit-log.js';
+import type { OverrideStore } from '../../platform/store/channel-overrides.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ThreadStore } from '../../turn/thread.js';
-import type { AuditTrail } from '../audit/trail.js';
 import type { UsageStore } from '../usage/types.js';
 
 export interface PrivacyDeps {
@@ -21,7 +21,8 @@ export interface PrivacyDeps {
   workspaces: SlackWorkspaces;
   /** The audit records about the person go; the run itself is recorded. */
   audit: AuditLog;
-  trail: Pick<AuditTrail, 'record'>;
+  /** The history of channel settings names the admins who changed them. */
+  overrides: OverrideStore;
   log: Logger;
 }
 
@@ -93,14 +94,22 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       await deps.userState.forget(ctx.teamId, ctx.userId);
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
+      const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
       deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending, audited }, 'forget-me done');
       // The one record kept about them: that they asked, and what went (accountability for the deletion itself).
-      await deps.trail.record({
+      await deps.audit.record({
         teamId: ctx.teamId,
         action: 'forget_me',
         actor: ctx.userId,
         outcome: 'done',
-        detail: { dm_threads: dms, shared_threads: shared, votes, pending, audit_records: audited },
+        detail: {
+          dm_threads: dms,
+          shared_threads: shared,
+          votes,
+          pending,
+          audit_records: audited,
+          settings_changes: settingsChanges,
+        },
       });
       return [
         'Done. I deleted what I kept about you:',
