@@ -77,7 +77,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const toolset = await tools.wire({ ...p, audit: trail });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
-  triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
+  triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
     settings: p.settings,

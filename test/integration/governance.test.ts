@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { messageActionPayload } from '../fakes/slack-events.js';
 import { Harness } from './harness.js';
 
 let h: Harness;
@@ -58,6 +59,28 @@ describe('where the bot may speak (access.allowed_channels)', () => {
     expect(ephemeralsFor('U1', 'D0ADA').map((e) => e.text)).toEqual([
       'I don’t answer direct messages in this workspace. Please ask me in a channel I serve.',
     ]);
+    expect(h.openai.responsesRequests()).toHaveLength(0);
+  });
+
+  it('refuses /threadwise ask and the message shortcuts there the same way', async () => {
+    h = await new Harness({ yaml: 'access:\n  allowed_channels:\n    ids: [C0SUP1]\n' }).start();
+    const note = 'I’m not set up to answer in this channel. Ask your Slack admin which channels I serve.';
+    expect((await h.slash('ask what now?', { channel: 'C0OTHER' })).json.text).toBe(note);
+    for (const callback_id of ['triage_message', 'summarize_thread', 'ask_about_message'])
+      await h.interact(
+        messageActionPayload({
+          callback_id,
+          user: 'U1',
+          channel: 'C0OTHER',
+          message: { ts: '1700000000.000100', text: 'the printer is on fire' },
+          responseUrl: h.slack.responseUrl(),
+        }),
+      );
+    await h.until(() => h.slack.hookMessages.length === 3, 'three refusals');
+    expect(h.slack.hookMessages.map((m) => m.body.text)).toEqual([note, note, note]);
+    await h.settled();
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
     expect(h.openai.responsesRequests()).toHaveLength(0);
   });
 

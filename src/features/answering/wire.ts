@@ -99,6 +99,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
   registerShortcutHandlers(app, {
     start,
+    gate: deps.gate,
     botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     log,
   });

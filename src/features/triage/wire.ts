@@ -9,6 +9,7 @@ import type { TurnQueue } from '../../platform/queue/types.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
+import type { ChannelGate } from '../access/gate.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
 import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
 import type { ConversationTools } from '../tools/sessions.js';
@@ -29,6 +30,7 @@ export interface TriageFeatureDeps {
   budget: { quota: QuotaPort };
   /** The conversation's tools: the card's button proposes a ticket through create_ticket, where the channel allows it. */
   tools: ConversationTools;
+  gate: Pick<ChannelGate, 'admission'>;
   log: Logger;
 }
 
@@ -71,6 +73,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     kept: stores.approvals,
     tools: deps.tools,
     lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,
+    gate: deps.gate,
     log,
   });
 }
