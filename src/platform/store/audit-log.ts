@@ -57,7 +57,17 @@ export interface AuditLog {
 }
 
 const matches = (q: AuditQuery) => (e: AuditEntry) =>
-  (!q.teamId || e.teamId === q.teamId) && (!q.actor || e.actor === q.actor) && (!q.channel || e.channel === q.channel);
+  e.at >= q.since &&
+  (q.until === undefined || e.at <= q.until) &&
+  (!q.teamId || e.teamId === q.teamId) &&
+  (!q.actor || e.actor === q.actor) &&
+  (!q.channel || e.channel === q.channel);
+
+/**
+ * Stream ids carry Redis's clock, records the replica's: the range read is widened by this much so a replica whose
+ * clock runs ahead loses nothing at the edges; each record's own time then decides.
+ */
+const CLOCK_SKEW_MS = 3_600_000;
 
 /** Reads this many stream entries per round trip while scanning. */
 const PAGE = 500;
@@ -87,7 +97,7 @@ export class RedisAuditLog implements AuditLog {
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const out: AuditRecord[] = [];
-    for await (const page of this.pages(q.since, q.until)) {
+    for await (const page of this.pages(q.since - CLOCK_SKEW_MS, q.until && q.until + CLOCK_SKEW_MS)) {
       for (const r of page) if (matches(q)(r)) out.push(r);
       if (q.limit && out.length >= q.limit) return out.slice(0, q.limit);
     }
@@ -138,9 +148,7 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
-    const found = this.entries.filter(
-      (e) => e.at >= q.since && (q.until === undefined || e.at <= q.until) && matches(q)(e),
-    );
+    const found = this.entries.filter(matches(q));
     return q.limit ? found.slice(0, q.limit) : found;
   }
 
