@@ -83,16 +83,9 @@ export class RedisAuditLog implements AuditLog {
   async record(entry: Omit<AuditEntry, 'at'> & { at?: number }): Promise<void> {
     const at = entry.at ?? this.now();
     const full = auditEntrySchema.parse({ ...entry, at });
-    // MINID ~: entries older than the retention go as new ones are added (approximate trimming is O(1) amortised).
-    await this.redis.xadd(
-      this.keys.audit,
-      'MINID',
-      '~',
-      String(at - this.retentionMs()),
-      '*',
-      'e',
-      JSON.stringify(full),
-    );
+    // MINID: entries older than the retention go as new ones are added; exact, so a record past the policy is
+    // really gone (each is removed once, so the cost stays proportional to what is written).
+    await this.redis.xadd(this.keys.audit, 'MINID', String(at - this.retentionMs()), '*', 'e', JSON.stringify(full));
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {

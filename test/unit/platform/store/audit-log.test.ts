@@ -74,3 +74,19 @@ describe.each(['memory', 'redis'])('the %s audit log', (kind) => {
     if (kind === 'memory') expect(await log.query({ since: 0 })).toHaveLength(3);
   });
 });
+
+describe('the redis audit trail retention', () => {
+  it('trims records older than audit.retention_days from the stream as new ones are written', async () => {
+    const prefix = `twtest:audit:${randomBytes(4).toString('hex')}:`;
+    prefixes.push(prefix);
+    const keys = storeKeys(prefix);
+    // Two records from long ago, as the stream holds them (ids are Redis's milliseconds).
+    const old = JSON.stringify({ at: 1_000, teamId: 'T1', action: 'approval', actor: 'U1' });
+    await redis.xadd(keys.audit, '1000-1', 'e', old);
+    await redis.xadd(keys.audit, '2000-1', 'e', old);
+    const log = new RedisAuditLog(redis, keys, () => 30 * DAY);
+    await log.record({ teamId: 'T1', action: 'forget_me', actor: 'U2' });
+    expect(await redis.xlen(keys.audit)).toBe(1);
+    expect((await log.query({ since: 0 })).map((r) => r.action)).toEqual(['forget_me']);
+  });
+});
