@@ -39,7 +39,6 @@ export class LiveSettings implements SettingsSource {
   private file: FileConfig;
   private overrides: ChannelOverrides = {};
   private merged: FileConfig;
-  private readonly listeners = new Set<(file: FileConfig) => void>();
 
   constructor(
     initial: FileConfig,
@@ -56,12 +55,6 @@ export class LiveSettings implements SettingsSource {
   /** The file alone, without overrides (what an override is shown against). */
   fromFile(): FileConfig {
     return this.file;
-  }
-
-  /** Calls `fn` after every change of the effective settings; returns an unsubscribe. */
-  onChange(fn: (file: FileConfig) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
   }
 
   setOverrides(overrides: ChannelOverrides): void {
@@ -88,6 +81,5 @@ export class LiveSettings implements SettingsSource {
     const channels = { ...this.file.channels };
     for (const [id, o] of Object.entries(this.overrides)) channels[id] = { ...channels[id], ...o };
     this.merged = { ...this.file, channels };
-    for (const fn of [...this.listeners]) fn(this.merged);
   }
 }

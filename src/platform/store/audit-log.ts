@@ -8,10 +8,10 @@ export const AUDIT_ACTIONS = [
   'tool_call',
   'approval',
   'ticket_created',
+  /** Written by the help-channel desk when it hands a question to a person. */
   'handoff',
   'admin_change',
   'forget_me',
-  'refused',
 ] as const;
 
 const auditEntrySchema = z.object({
@@ -42,7 +42,6 @@ export interface AuditQuery {
   teamId?: string;
   actor?: string;
   channel?: string;
-  limit?: number;
 }
 
 /**
@@ -92,7 +91,6 @@ export class RedisAuditLog implements AuditLog {
     const out: AuditRecord[] = [];
     for await (const page of this.pages(q.since - CLOCK_SKEW_MS, q.until && q.until + CLOCK_SKEW_MS)) {
       for (const r of page) if (matches(q)(r)) out.push(r);
-      if (q.limit && out.length >= q.limit) return out.slice(0, q.limit);
     }
     return out;
   }
@@ -141,8 +139,7 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
-    const found = this.entries.filter(matches(q));
-    return q.limit ? found.slice(0, q.limit) : found;
+    return this.entries.filter(matches(q));
   }
 
   async forgetPerson(teamId: string, userId: string): Promise<number> {
