@@ -10,6 +10,7 @@ import * as answering from '../features/answering/wire.js';
 import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as home from '../features/home/wire.js';
+import * as lifecycle from '../features/lifecycle/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -28,6 +29,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   shutdownGraceMs?: number;
   /** Pause between checks of a refused OPENAI_API_KEY (default one minute). */
   keyCheckRetryMs?: number;
+  /** Pause between model shutdown checks (default a day). */
+  modelCheckIntervalMs?: number;
 }
 
 export interface Threadwise {
@@ -73,6 +76,13 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     ...(p.bot ? { botUserId: p.bot.userId } : {}),
   });
   const budget = usage.wire({ ...p, admins, model, limiter, prices });
+  const guard = lifecycle.wire({
+    ...p,
+    alerts: budget.alerts,
+    // OAuth mode has no single workspace to DM admins in: the log, /readyz, App Home and the metric still warn.
+    teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
+    intervalMs: options.modelCheckIntervalMs,
+  });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const toolset = await tools.wire({ ...p, audit: trail });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
@@ -109,6 +119,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.registry,
     usage: budget.usage,
     overrides: () => stores.overrides.all(),
+    modelWarnings: () => guard.warnings(),
     log,
   });
   const reloader = reloadSettings({
@@ -132,6 +143,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.queue.start();
       // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
       void keyCheck.start();
+      void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },
         'threadwise is listening',
@@ -147,6 +159,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       keyCheck.stop();
       reloader.close();
       governing.stop();
+      guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

@@ -217,8 +217,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         accepting: async () => !draining.value,
         ...added,
       });
+      // A passing check may still have something to say (a model that shuts down soon); a failing one says why.
       const details = Object.entries(readiness).flatMap(([name, c]) => {
-        const why = result.checks[name] ? undefined : c.detail?.();
+        const why = c.detail?.();
         return why ? [[name, why] as const] : [];
       });
       return details.length ? { ...result, details: Object.fromEntries(details) } : result;

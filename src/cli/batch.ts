@@ -9,7 +9,7 @@ import { priceTable } from '../features/usage/prices.js';
 import { SlackLookups } from '../platform/slack/lookups.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { batchProgress, type CliIO, confirm, printer } from './io.js';
-import { probeOpenAI, probeSlack } from './reachability.js';
+import { lifecycleNote, probeOpenAI, probeSlack } from './reachability.js';
 import { UsageError } from './usage-error.js';
 
 interface TriageFlags {
@@ -39,7 +39,8 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
   const model = flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 3 });
   const auth = await probeSlack(env, io.probeTimeoutMs);
-  await probeOpenAI(openai, env, model, io.probeTimeoutMs);
+  const note = lifecycleNote(model, await probeOpenAI(openai, env, model, io.probeTimeoutMs), (io.now ?? Date.now)());
+  if (note) printer(io)(note);
   const quiet = pino({ level: 'silent' });
   return runBatchTriage(
     {
@@ -65,6 +66,7 @@ async function triage(flags: TriageFlags, io: CliIO): Promise<number> {
       yes: flags.yes,
       wait: flags.wait,
       model,
+      ...(file.openai.reasoning_effort ? { reasoningEffort: file.openai.reasoning_effort } : {}),
       pollIntervalMs: parseDuration(flags.pollInterval).seconds * 1000,
       redact: redactOptionsFrom(file.privacy),
       prices: priceTable(file.pricing),

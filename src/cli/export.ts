@@ -2,18 +2,23 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import type { FileConfig } from '../config/file-schema.js';
+import { createOpenAIClient } from '../features/answering/turn-setup.js';
+import type { ModelLookup } from '../features/offline/export/fine-tuning-status.js';
 import type { ChatTool } from '../features/offline/export/finetune.js';
 import { runFinetuneExport } from '../features/offline/export/run.js';
+import { askWithKey } from '../platform/openai/key-check.js';
 import { RedisFeedbackStore } from '../platform/store/feedback.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { type CliIO, printer } from './io.js';
+import { PROBE_TIMEOUT_MS } from './reachability.js';
 import { UsageError } from './usage-error.js';
 
 interface ExportFlags {
   since: string;
-  out: string;
+  out?: string;
   evalOut: string;
   tools?: string;
 }
@@ -57,6 +62,16 @@ async function readTools(path: string): Promise<ChatTool[]> {
   );
 }
 
+/** GET /v1/models/{id} through the one key probe: a model object, `missing`, or undefined when nothing is known. */
+function modelsApi(apiKey: string, baseURL: string | undefined, file: FileConfig): ModelLookup {
+  const client = createOpenAIClient({ OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: baseURL }, file);
+  return async (model) => {
+    const answer = await askWithKey(client, model, PROBE_TIMEOUT_MS);
+    if (answer.kind !== 'accepted') return undefined;
+    return answer.modelMissing ? 'missing' : answer.model;
+  };
+}
+
 async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const tools = flags.tools ? await readTools(flags.tools) : undefined;
@@ -77,6 +92,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
     return await runFinetuneExport(
       {
         feedback: new RedisFeedbackStore(redis, storeKeys(file.state.key_prefix)),
+        ...(env.OPENAI_API_KEY ? { lookupModel: modelsApi(env.OPENAI_API_KEY, env.OPENAI_BASE_URL, file) } : {}),
         threads: stores.threads,
         file,
         envModel: env.OPENAI_MODEL,
@@ -103,10 +119,10 @@ export function exportCommand(io: CliIO, done: (code: number) => void): Command 
   cmd
     .command('finetune')
     .description(
-      'Threads with positive feedback → OpenAI chat fine-tuning JSONL (PII redacted); negative ones → eval cases',
+      'Badly rated answers → eval cases; well-rated threads → chat fine-tuning JSONL with --out (PII redacted); says which models can still be fine-tuned',
     )
     .option('--since <duration>', 'how far back to read feedback, e.g. 30d', '30d')
-    .option('--out <path>', 'fine-tuning JSONL file', 'finetune.jsonl')
+    .option('--out <path>', 'also write well-rated threads as a fine-tuning JSONL file')
     .option('--eval-out <path>', 'eval suite that badly rated answers are added to', 'evals/from-feedback.yaml')
     .option('--tools <file>', 'JSON file with the function definitions to attach to examples that call tools')
     .action(async (flags: ExportFlags) => done(await exportFinetune(flags, io)));

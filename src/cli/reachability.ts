@@ -1,6 +1,8 @@
 import { type AuthTestResponse, ErrorCode, WebClient } from '@slack/web-api';
 import OpenAI from 'openai';
-import { askWithKey } from '../platform/openai/key-check.js';
+import { modelTraits } from '../config/models.js';
+import { daysUntil } from '../features/lifecycle/shutdown-guard.js';
+import { askWithKey, type KeyAnswer } from '../platform/openai/key-check.js';
 import type { CliEnv } from './config.js';
 
 /**
@@ -63,11 +65,26 @@ export async function probeOpenAI(
   env: CliEnv,
   model: string,
   timeoutMs = PROBE_TIMEOUT_MS,
-): Promise<void> {
+): Promise<KeyAnswer> {
   const url = where(env.OPENAI_BASE_URL, OPENAI_DEFAULT_URL, 'OPENAI_BASE_URL');
   const answer = await askWithKey(client, model, timeoutMs);
   if (answer.kind === 'unreachable')
     throw new ServiceError(`OpenAI cannot be reached at ${url}: ${noAnswer(answer.error, timeoutMs)}`);
   if (answer.kind === 'refused') throw new ServiceError(`OpenAI refused OPENAI_API_KEY (HTTP 401 from ${url})`);
   if (answer.kind === 'unexpected') throw answer.error;
+  return answer;
+}
+
+/**
+ * A line for a command's output when the model it is about to use is gone or shuts down (from the Models API's
+ * answer to the probe; the catalogue's announced date where the server has no Models API). Undefined otherwise.
+ */
+export function lifecycleNote(model: string, answer: KeyAnswer, now: number): string | undefined {
+  if (answer.kind === 'accepted' && answer.modelMissing)
+    return `Note: OpenAI does not know ${model} (model_not_found): it is shut down, retired or misspelled.`;
+  const date = answer.kind === 'accepted' && answer.model ? answer.model.shutdownDate : modelTraits(model).shutdown;
+  if (!date) return undefined;
+  const days = daysUntil(date, now);
+  if (days <= 0) return `Note: ${model} was shut down on ${date}.`;
+  return `Note: ${model} shuts down on ${date} (in ${days} day${days === 1 ? '' : 's'}); see docs/model-review.md.`;
 }

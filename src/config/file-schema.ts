@@ -2,6 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
+import { REASONING_EFFORTS } from './models.js';
 import { peopleRefs } from './people.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
 
@@ -25,6 +26,16 @@ export const channelSettingsSchema = z
       .describe(
         'Tools usable here, by the model and by buttons such as a triage card’s “Create ticket” (a subset of those configured and enabled); [] turns tools off. Unset: all of them.',
       ),
+    reasoning_effort: z
+      .enum(REASONING_EFFORTS)
+      .describe(
+        'Reasoning models only: how hard the model thinks before answering here (overrides openai.reasoning_effort); the nearest effort the model accepts is sent.',
+      ),
+    reasoning_summary: z
+      .enum(['auto', 'concise', 'detailed'])
+      .describe(
+        'Reasoning models only: ask for a summary of the reasoning and show it as the thread status while the model thinks. Unset: no summary.',
+      ),
     answer_visibility: z
       .enum(['thread', 'broadcast'])
       .describe(
@@ -42,7 +53,12 @@ const priceSchema = z
   .object({
     input: z.number().min(0).describe('US dollars per 1M input tokens.'),
     cached_input: z.number().min(0).describe('US dollars per 1M cached input tokens.'),
-    output: z.number().min(0).describe('US dollars per 1M output tokens.'),
+    output: z.number().min(0).describe('US dollars per 1M output tokens (reasoning tokens are billed as output).'),
+    cache_write: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('US dollars per 1M input tokens written to the prompt cache, for models that bill cache writes.'),
   })
   .strict();
 
@@ -50,6 +66,10 @@ const priceSchema = z
 const DEFAULT_PRICES: Record<string, z.infer<typeof priceSchema>> = {
   'gpt-4o': { input: 2.5, cached_input: 1.25, output: 10 },
   'gpt-4o-mini': { input: 0.15, cached_input: 0.075, output: 0.6 },
+  'gpt-4.1': { input: 2, cached_input: 0.5, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, cached_input: 0.1, output: 1.6 },
+  'gpt-5': { input: 1.25, cached_input: 0.125, output: 10 },
+  'gpt-5-mini': { input: 0.25, cached_input: 0.025, output: 2 },
 };
 
 const contextSchema = z
@@ -112,7 +132,7 @@ const pricingSchema = z
       .default({})
       .transform((given) => ({ ...DEFAULT_PRICES, ...given }))
       .describe(
-        'Prices per model id (a dated snapshot is priced like its alias), merged over the defaults for gpt-4o ($2.50 / $1.25 cached / $10.00) and gpt-4o-mini.',
+        'Prices per model id (a dated snapshot is priced like its alias), merged over the defaults for gpt-4o ($2.50 / $1.25 cached / $10.00), gpt-4o-mini, gpt-4.1, gpt-4.1-mini, gpt-5 and gpt-5-mini. Add newer models (and their cache_write price) here before switching to them.',
       ),
     batch_multiplier: z.number().min(0).max(1).default(0.5).describe('Price multiplier for Batch API calls.'),
     fallback_model: z
@@ -212,6 +232,25 @@ export const fileConfigSchema = z
           .default('authorization')
           .describe(
             'How OPENAI_API_KEY is sent: `authorization` (Bearer, OpenAI and most servers) or `api-key` (Azure OpenAI keys).',
+          ),
+        fallback_model: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Model that answers instead when OpenAI says the configured one does not exist or is shut down (model_not_found): turns continue on it at once, admins are told once, and the usage log names the model that answered.',
+          ),
+        reasoning_effort: z
+          .enum(REASONING_EFFORTS)
+          .optional()
+          .describe(
+            'Reasoning models only: effort for answers, triage and summaries unless a channel sets its own. Unset: answers use the lowest effort the model allows (the first token comes soonest); triage leaves it to the model.',
+          ),
+        prompt_cache_retention: z
+          .enum(['in_memory', '24h'])
+          .optional()
+          .describe(
+            'How long OpenAI keeps cached prompt prefixes (`prompt_cache_retention`); sent only to models that accept the value, left out for others.',
           ),
         compat: compatSchema
           .default({ preset: 'openai' })

@@ -1,4 +1,5 @@
 import { type ChannelSettingsInput, DEFAULT_INSTRUCTIONS, type FileConfig } from './file-schema.js';
+import type { ReasoningEffort } from './models.js';
 import type { ToolName } from './tools-schema.js';
 
 export interface ChannelSettings {
@@ -9,6 +10,10 @@ export interface ChannelSettings {
   imageDetail: 'low' | 'high' | 'auto';
   /** Tools allowed here; undefined: every configured tool. */
   tools?: readonly ToolName[];
+  /** Reasoning models: the effort asked for (the adapter sends the nearest the model accepts); unset: its lowest. */
+  reasoningEffort?: ReasoningEffort;
+  /** Reasoning models: ask for a reasoning summary (shown as the status); unset: none. */
+  reasoningSummary?: 'auto' | 'concise' | 'detailed';
   /** Whether answers are also sent to the channel (never in DMs). */
   answerVisibility: 'thread' | 'broadcast';
 }
@@ -19,6 +24,7 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 export function channelSettings(file: FileConfig, envModel: string, channel: string, isDm: boolean): ChannelSettings {
   const layers: ChannelSettingsInput[] = [file.defaults, isDm ? file.dm : (file.channels[channel] ?? {})];
   const merged = Object.assign({}, ...layers) as ChannelSettingsInput;
+  const effort = merged.reasoning_effort ?? file.openai.reasoning_effort;
   return {
     instructions: merged.instructions ?? DEFAULT_INSTRUCTIONS,
     model: merged.model ?? envModel,
@@ -26,6 +32,8 @@ export function channelSettings(file: FileConfig, envModel: string, channel: str
     requireMention: merged.require_mention ?? false,
     imageDetail: merged.image_detail ?? 'auto',
     ...(merged.tools ? { tools: merged.tools } : {}),
+    ...(effort ? { reasoningEffort: effort } : {}),
+    ...(merged.reasoning_summary ? { reasoningSummary: merged.reasoning_summary } : {}),
     answerVisibility: isDm ? 'thread' : (merged.answer_visibility ?? 'thread'),
   };
 }

@@ -1,3 +1,4 @@
+import type { CacheRetention } from '../config/models.js';
 import type { ChannelSettings } from '../config/settings.js';
 import { hashId } from '../lib/hash.js';
 import { fitAttachments, OPENAI_REQUEST_LIMITS } from './attachment-budget.js';
@@ -23,6 +24,8 @@ export interface RequestOptions {
   chainPreviousResponse: boolean;
   /** Bytes of images and PDFs one request may carry (within OpenAI's own limits); older ones are left out first. */
   maxAttachmentBytes?: number;
+  /** `openai.prompt_cache_retention`: sent where the model accepts it. */
+  promptCacheRetention?: CacheRetention;
 }
 
 /** The newest assistant item that OpenAI stored, and everything after it. */
@@ -58,6 +61,9 @@ export function buildRequest(
     promptCacheKey: `tw-${hashId('thread', key.teamId, key.channel, key.threadTs)}`,
     metadata: { app: 'threadwise', thread: hashId('thread', key.teamId, key.channel, key.threadTs), turn: turnId },
     store: options.store || options.chainPreviousResponse,
+    ...(settings.reasoningEffort ? { reasoningEffort: settings.reasoningEffort } : {}),
+    ...(settings.reasoningSummary ? { reasoningSummary: settings.reasoningSummary } : {}),
+    ...(options.promptCacheRetention ? { promptCacheRetention: options.promptCacheRetention } : {}),
   };
   const own = hideOthersToolResults(history, userId);
   // OpenAI refuses a request whose files exceed its limits, so they always apply, however the caller is set up.

@@ -25,15 +25,22 @@ export interface CallContext {
   shown: () => boolean;
 }
 
+/** A reasoning summary is shown as the thread status (never as the answer): its latest words, as many as fit. */
+const REASONING_STATUS_CHARS = 120;
+
 const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
 
 /** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
 async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {
+  let reasoning = '';
   for await (const event of ctx.model.stream(request)) {
     if (event.type === 'text') {
       ctx.onText(event.delta);
     } else if (event.type === 'queued') {
       ctx.sink.status(queuedStatus(event.position));
+    } else if (event.type === 'reasoning') {
+      reasoning = (reasoning + event.delta).slice(-REASONING_STATUS_CHARS);
+      ctx.sink.status(`is thinking: ${reasoning.trim()}`);
     } else {
       return event.call;
     }

@@ -31,6 +31,8 @@ export function noticeForError(err: ModelError, { stallSeconds, adminAlerted }: 
       return `⚠️ This conversation no longer fits the model's context window. Start a new thread or run \`/threadwise reset\`${ref}.`;
     case 'auth':
       return `⚠️ OpenAI rejected Threadwise's credentials. An admin needs to check the API key${ref}.`;
+    case 'model_missing':
+      return `⚠️ The model this conversation uses is no longer available at OpenAI (\`${err.details.code ?? 'model_not_found'}\`), and no fallback model is configured. An admin needs to set \`openai.fallback_model\` or change the model${ref}.`;
     case 'previous_response_missing':
     case 'bad_request':
       return `⚠️ OpenAI rejected the request${err.details.code ? ` (\`${err.details.code}\`)` : ''}. An admin can find the details in the logs${ref}.`;

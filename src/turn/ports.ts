@@ -1,3 +1,4 @@
+import type { CacheRetention, ReasoningEffort } from '../config/models.js';
 import type { ThreadItem } from './thread.js';
 
 /** What the turn asks of a model, independent of any SDK. */
@@ -13,6 +14,12 @@ export interface ModelRequest {
   previousResponseId?: string;
   /** Tools the model may call this time; none when absent or empty. */
   tools?: ModelTool[];
+  /** Reasoning models: the effort asked for; the adapter sends what the model accepts (nothing to other models). */
+  reasoningEffort?: ReasoningEffort;
+  /** Reasoning models: ask for a reasoning summary (streamed as `reasoning` events). */
+  reasoningSummary?: 'auto' | 'concise' | 'detailed';
+  /** How long the prompt cache should keep this prefix; sent only where the model accepts it. */
+  promptCacheRetention?: CacheRetention;
 }
 
 /** A tool offered to the model: one of ours (run by the server) or one OpenAI hosts. */
@@ -47,6 +54,10 @@ export interface ModelUsage {
   inputTokens: number;
   cachedTokens: number;
   outputTokens: number;
+  /** Input tokens written to the prompt cache (part of inputTokens), for models that bill cache writes. */
+  cacheWriteTokens?: number;
+  /** Output tokens spent reasoning (part of outputTokens, billed as output, never shown). */
+  reasoningTokens?: number;
 }
 
 /** What a call that never reached the model used. */
@@ -69,10 +80,14 @@ export interface ModelCall {
   functionCalls: FunctionCall[];
   /** Files the answer cites (hosted file_search), each once, in the order first cited. */
   citations?: Citation[];
+  /** Set when the requested model is gone (model_not_found) and `openai.fallback_model` answered instead. */
+  fallbackFrom?: string;
 }
 
 export type ModelEvent =
   | { type: 'text'; delta: string }
+  /** A piece of the reasoning summary (only when one was asked for): never part of the answer. */
+  | { type: 'reasoning'; delta: string }
   | { type: 'done'; call: ModelCall }
   /** The call waits for the app-level rate limiter; `position` 1 is next in line. */
   | { type: 'queued'; position: number };
@@ -91,6 +106,8 @@ export type ModelErrorKind =
   | 'connection'
   | 'context_length'
   | 'previous_response_missing'
+  /** The model does not exist (any more) for this key: shut down, retired or never there. */
+  | 'model_missing'
   | 'auth'
   | 'bad_request'
   | 'aborted';
@@ -178,11 +195,12 @@ export interface QuotaPort {
 }
 
 /** A problem only the people running Threadwise can fix. */
-export interface AdminAlert {
-  problem: 'openai_insufficient_quota';
-  teamId: string;
-  requestId?: string;
-}
+export type AdminAlert =
+  | { problem: 'openai_insufficient_quota'; teamId: string; requestId?: string }
+  /** A configured model is gone and `openai.fallback_model` answers instead (told once per model). */
+  | { problem: 'model_fallback'; teamId: string; model: string; fallback: string }
+  /** A configured model shuts down soon (told once per model and threshold: 60, 30, 7, 1 days). */
+  | { problem: 'model_shutdown'; teamId: string; model: string; shutdownDate: string; days: number; threshold: number };
 
 export interface AdminAlerts {
   /** Tells the admins (at most once an hour per problem); true only when they have been told, now or earlier. */

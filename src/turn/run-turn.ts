@@ -286,6 +286,14 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     notice,
   });
   const outcome = undelivered ? 'undelivered' : ended;
+  // After the answer, so telling the admins never delays it; the ledger makes it once per model.
+  if (call?.fallbackFrom)
+    await deps.alerts?.raise({
+      problem: 'model_fallback',
+      teamId: key.teamId,
+      model: call.fallbackFrom,
+      fallback: call.model,
+    });
   const finalText = shown.nextRound();
   // An answer the user never saw is not part of the conversation: the next turn must not build on it.
   if (finalText && !undelivered) {
@@ -318,6 +326,7 @@ function logModelCall(
     ...who,
     requested_model: request.model,
     model: call?.model,
+    fallback_from: call?.fallbackFrom,
     request_id: call?.requestId ?? error?.details.requestId,
     response_id: call?.responseId,
     status: error ? 'failed' : call?.status,
@@ -325,7 +334,9 @@ function logModelCall(
     function_calls: call?.functionCalls.length || undefined,
     input_tokens: call?.usage?.inputTokens,
     cached_tokens: call?.usage?.cachedTokens,
+    cache_write_tokens: call?.usage?.cacheWriteTokens,
     output_tokens: call?.usage?.outputTokens,
+    reasoning_tokens: call?.usage?.reasoningTokens,
     image_tokens_estimate: request.items.reduce((sum, item) => sum + itemImageTokens(item), 0) || undefined,
     cost_usd: cost?.usd,
     ...(cost && !cost.known ? { priced_as: cost.pricedAs } : {}),

@@ -27,12 +27,20 @@ import {
   obfuscation,
   orderEvent,
   outputTextPart,
+  REASONING_TOKENS,
+  reasoningItem,
   refusalPart,
   sseFrame,
   usageObject,
 } from './sse.js';
 
-type Usage = Partial<{ input_tokens: number; cached_tokens: number; output_tokens: number }>;
+type Usage = Partial<{
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cache_write_tokens: number;
+}>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
 type Pace = { chunkSize?: number; firstTokenDelayMs?: number; deltaDelayMs?: number; model?: string; usage?: Usage };
 type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
@@ -103,6 +111,13 @@ export interface FakeOpenAIOptions {
   limits?: { tokensPerMinute?: number; requestsPerMinute?: number };
   /** Pace of the Files/Batches API (see openai-batches.ts). */
   batches?: FakeBatchesOptions;
+  /**
+   * `shutdown_date` per model id (alias or snapshot) in GET /v1/models/{id}: a date, or null for "not announced".
+   * Models left out answer without the field, as older API versions did.
+   */
+  shutdownDates?: Record<string, string | null>;
+  /** Reasoning models think before their first token: this many ms per 1,000 reasoning tokens (default 0). */
+  thinkingMsPerKiloToken?: number;
 }
 
 /** OpenAI's reset format: "6m0s", "1.5s", "120ms". */
@@ -141,6 +156,7 @@ const MODEL_CREATED: Record<string, number> = {
   'gpt-4o-mini': 1721172741,
   'gpt-4.1': 1744316542,
   'gpt-5': 1754425777,
+  'gpt-6-luna': 1790000000,
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -202,6 +218,14 @@ export class FakeOpenAI {
     const closed = new Promise<void>((r) => server.close(() => r()));
     for (const s of this.sockets) s.destroy();
     await closed;
+  }
+
+  /**
+   * From now on the model (its alias and every snapshot) is shut down: requests naming it get the API's 400
+   * model_not_found, GET /v1/models/{id} its 404, as for a model that never existed.
+   */
+  retire(alias: string): void {
+    delete this.snapshots[alias];
   }
 
   enqueue(...scripts: Script[]): void {
@@ -405,10 +429,19 @@ export class FakeOpenAI {
         invalid(`The model '${id}' does not exist or you do not have access to it.`, null, 'model_not_found', 404),
         startedAt,
       );
+    const dates = this.opts.shutdownDates ?? {};
+    const alias = id.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+    const date = id in dates ? dates[id] : dates[alias];
     this.sendJson(
       res,
       200,
-      { id, object: 'model', created: MODEL_CREATED[id] ?? 1715367049, owned_by: 'system' },
+      {
+        id,
+        object: 'model',
+        created: MODEL_CREATED[alias] ?? 1715367049,
+        owned_by: 'system',
+        ...(date !== undefined ? { shutdown_date: date } : {}),
+      },
       startedAt,
     );
   }
@@ -495,6 +528,37 @@ export class FakeOpenAI {
     await wait(pace.firstTokenDelayMs);
 
     const output: Json[] = [];
+    // Reasoning models think first: a reasoning item (with a summary only when one was asked for), then the answer.
+    const reasoningTokens =
+      resp.reasoning.effort != null
+        ? (pace.usage?.reasoning_tokens ?? REASONING_TOKENS[resp.reasoning.effort] ?? 0)
+        : 0;
+    // At effort `none` there is no reasoning item at all (as the recorded gpt-5.1 streams show).
+    if (resp.reasoning.effort != null && resp.reasoning.effort !== 'none') {
+      // Thinking takes its time whether the answer streams or comes whole.
+      const thinkMs = ((this.opts.thinkingMsPerKiloToken ?? 0) * reasoningTokens) / 1000;
+      if (thinkMs > 0 && !closed) await sleep(thinkMs);
+      const oi = output.length;
+      const id = ids.reasoning();
+      const summary = body.reasoning?.summary
+        ? ['**Thinking it through**\n\nReading the question and what the thread says.']
+        : [];
+      emit('response.output_item.added', { item: reasoningItem(id, []), output_index: oi });
+      for (const [si, text] of summary.entries()) {
+        const base = { item_id: id, output_index: oi, summary_index: si };
+        emit('response.reasoning_summary_part.added', { ...base, part: { type: 'summary_text', text: '' } });
+        for (const piece of chunkText(text, chunkSize))
+          emit(
+            'response.reasoning_summary_text.delta',
+            obfuscate ? { ...base, delta: piece, obfuscation: obfuscation(piece) } : { ...base, delta: piece },
+          );
+        emit('response.reasoning_summary_text.done', { ...base, text });
+        emit('response.reasoning_summary_part.done', { ...base, part: { type: 'summary_text', text } });
+      }
+      const item = reasoningItem(id, summary);
+      emit('response.output_item.done', { item, output_index: oi });
+      output.push(item);
+    }
     let outputText = '';
     const streamMessage = async (
       text: string,
@@ -606,7 +670,7 @@ export class FakeOpenAI {
 
     const u = pace.usage ?? {};
     const inputTokens = u.input_tokens ?? estimateTokens(body) + this.previousTokens(body.previous_response_id);
-    const outputTokens = u.output_tokens ?? Math.max(1, Math.ceil(outputText.length / 4));
+    const outputTokens = u.output_tokens ?? Math.max(1, Math.ceil(outputText.length / 4)) + reasoningTokens;
     this.remainingTokens = Math.max(0, this.remainingTokens - inputTokens - outputTokens);
     const final: Json = {
       ...resp,
@@ -615,7 +679,7 @@ export class FakeOpenAI {
       incomplete_details: incompleteReason ? { reason: incompleteReason } : null,
       output,
       service_tier: resp.service_tier === 'auto' ? 'default' : resp.service_tier,
-      usage: usageObject(inputTokens, u.cached_tokens ?? 0, outputTokens),
+      usage: usageObject(inputTokens, u.cached_tokens ?? 0, outputTokens, reasoningTokens, u.cache_write_tokens ?? 0),
     };
     this.store(body, final);
     if (!streaming) return this.sendJson(res, 200, final, startedAt);

@@ -1,7 +1,7 @@
 // Request validation the real POST /v1/responses performs, with the real error shapes
 // (messages/params/codes taken from captured production errors where they were available).
 import { checkFileData, checkImageUrl, tooManyImageBytes, tooManyImages, tooMuchFileContent } from './openai-media.js';
-import { datedModel, isReasoningModel, type Json } from './sse.js';
+import { datedModel, isReasoningModel, type Json, supportedEfforts } from './sse.js';
 
 export interface ApiError {
   status: number;
@@ -251,10 +251,39 @@ export function validateCreate(
   }
   if (typeof body.safety_identifier === 'string' && body.safety_identifier.length > 64)
     return tooLong('safety_identifier', 64, body.safety_identifier.length);
-  if (isReasoningModel(model) && body.temperature != null && body.temperature !== 1)
+  // Reasoning models refuse sampling parameters (gpt-5.1+ at effort none aside, which the fake does not model).
+  for (const param of ['temperature', 'top_p'] as const)
+    if (isReasoningModel(model) && body[param] != null && body[param] !== 1)
+      return invalid(
+        `Unsupported parameter: '${param}' is not supported with this model.`,
+        param,
+        'unsupported_parameter',
+      );
+  const effort = body.reasoning?.effort;
+  if (isReasoningModel(model) && effort != null && !supportedEfforts(model).includes(effort)) {
+    const listed = supportedEfforts(model).map((e) => `'${e}'`);
     return invalid(
-      `Unsupported parameter: 'temperature' is not supported with this model.`,
-      'temperature',
+      `Unsupported value: 'reasoning.effort' does not support '${effort}' with this model. Supported values are: ${listed.slice(0, -1).join(', ')}, and ${listed.at(-1)}.`,
+      'reasoning.effort',
+      'unsupported_value',
+    );
+  }
+  const retention = body.prompt_cache_retention;
+  if (retention != null && model) {
+    // Extended (24h) retention: gpt-4.1 and the gpt-5 / gpt-6 families; gpt-5.5 and later keep 24h only.
+    const extended = /^(gpt-4\.1(-\d{4}|$)|gpt-5|gpt-6)/.test(model);
+    const only24h = /^(gpt-5\.[5-9]|gpt-6)/.test(model);
+    if ((retention === '24h' && !extended) || (retention === 'in_memory' && only24h))
+      return invalid(
+        `Invalid value for 'prompt_cache_retention': '${retention}' is not supported with this model.`,
+        'prompt_cache_retention',
+        'unsupported_value',
+      );
+  }
+  if (model && !isReasoningModel(model) && body.reasoning?.summary != null)
+    return invalid(
+      `Unsupported parameter: 'reasoning.summary' is not supported with this model.`,
+      'reasoning.summary',
       'unsupported_parameter',
     );
   if (model && !isReasoningModel(model) && body.reasoning?.effort != null)

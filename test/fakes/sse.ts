@@ -17,6 +17,7 @@ export const ids = {
   message: () => `msg_${randomBytes(25).toString('hex')}`,
   functionCall: () => `fc_${randomBytes(25).toString('hex')}`,
   fileSearchCall: () => `fs_${randomBytes(25).toString('hex')}`,
+  reasoning: () => `rs_${randomBytes(25).toString('hex')}`,
   file: () => `file-${randomAlnum(22)}`,
   callId: () => `call_${randomAlnum(24)}`,
   request: () => `req_${randomBytes(16).toString('hex')}`,
@@ -41,6 +42,7 @@ export const MODEL_SNAPSHOTS: Record<string, string> = {
   'gpt-5-mini': 'gpt-5-mini-2025-08-07',
   'gpt-5-nano': 'gpt-5-nano-2025-08-07',
   'gpt-5.1': 'gpt-5.1-2025-11-13',
+  'gpt-6-luna': 'gpt-6-luna-2026-09-30',
   o3: 'o3-2025-04-16',
   'o3-mini': 'o3-mini-2025-01-31',
   'o4-mini': 'o4-mini-2025-04-16',
@@ -53,7 +55,44 @@ export function datedModel(model: string, snapshots = MODEL_SNAPSHOTS): string |
   return m && snapshots[m[1]!] ? model : undefined;
 }
 
-export const isReasoningModel = (model: string): boolean => /^(o\d|gpt-5)/.test(model);
+export const isReasoningModel = (model: string): boolean => /^(o\d|gpt-5|gpt-6)/.test(model);
+
+/**
+ * The `reasoning.effort` values each reasoning family accepts, as the API's "Unsupported value" errors list them
+ * (the reasoning guide: gpt-5 adds `minimal`, gpt-5.1 replaces it with `none`, gpt-5.2 adds `xhigh`, the gpt-6
+ * family starts at `low`). Longest prefix wins.
+ */
+const EFFORTS: Array<[RegExp, string[]]> = [
+  [/^gpt-6/, ['low', 'medium', 'high', 'xhigh', 'max']],
+  [/^gpt-5\.[2-9]/, ['none', 'low', 'medium', 'high', 'xhigh']],
+  [/^gpt-5\.1/, ['none', 'low', 'medium', 'high']],
+  [/^gpt-5/, ['minimal', 'low', 'medium', 'high']],
+  [/^o\d/, ['low', 'medium', 'high']],
+];
+
+export function supportedEfforts(model: string): string[] {
+  return EFFORTS.find(([re]) => re.test(model))?.[1] ?? [];
+}
+
+/** The effort a reasoning model uses when the request names none (the API's default: medium; gpt-5.1: none). */
+export function defaultEffort(model: string): string {
+  return model.startsWith('gpt-5.1') ? 'none' : 'medium';
+}
+
+/** Reasoning tokens a reasoning model spends per effort before it writes (a stand-in for real thinking). */
+export const REASONING_TOKENS: Record<string, number> = {
+  none: 0,
+  minimal: 16,
+  low: 64,
+  medium: 256,
+  high: 1024,
+  xhigh: 2048,
+  max: 4096,
+};
+
+export function reasoningItem(id: string, summary: string[]): Json {
+  return { id, type: 'reasoning', summary: summary.map((text) => ({ type: 'summary_text', text })) };
+}
 
 /** Event JSON as the API writes it today: `type` first, remaining keys alphabetical. */
 export function orderEvent(type: string, fields: Record<string, unknown>): Record<string, unknown> {
@@ -100,12 +139,13 @@ export function fileCitation(fileId: string, filename: string, index: number): J
   return { type: 'file_citation', file_id: fileId, filename, index };
 }
 
-export function usageObject(input: number, cached: number, output: number): Json {
+/** `output` includes `reasoning` (the API bills reasoning tokens as output). */
+export function usageObject(input: number, cached: number, output: number, reasoning = 0, cacheWrite = 0): Json {
   return {
     input_tokens: input,
-    input_tokens_details: { cache_write_tokens: 0, cached_tokens: cached },
+    input_tokens_details: { cache_write_tokens: cacheWrite, cached_tokens: cached },
     output_tokens: output,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: reasoning },
     total_tokens: input + output,
   };
 }
@@ -138,7 +178,7 @@ export function buildResponse(body: Json, id: string, model: string, createdAt: 
   const reasoning = isReasoningModel(model)
     ? {
         context: null,
-        effort: body.reasoning?.effort ?? (model.startsWith('gpt-5.1') ? 'none' : 'medium'),
+        effort: body.reasoning?.effort ?? defaultEffort(model),
         summary: body.reasoning?.summary ?? null,
       }
     : { context: null, effort: null, summary: null };

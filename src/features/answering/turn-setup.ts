@@ -4,6 +4,7 @@ import { resolveCompat } from '../../config/compat.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import { type CostOf, meteredModel } from '../../platform/observability/metered-model.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
+import { FallbackModel } from '../../platform/openai/fallback-model.js';
 import { OpenAIModel } from '../../platform/openai/openai-model.js';
 import type { ModelPort } from '../../turn/ports.js';
 import type { TurnDeps } from '../../turn/run-turn.js';
@@ -35,6 +36,8 @@ export interface ModelHooks {
   costOf?: CostOf;
   /** Sees the headers of every answer (the app-level rate limiter reads x-ratelimit-*). */
   onHeaders?: (headers: Headers, status: number) => void;
+  /** false: never stand in `openai.fallback_model` (an eval measures the model it names, or fails). */
+  fallback?: boolean;
 }
 
 export function createModel(env: ModelEnv, file: FileConfig, log: Logger, hooks: ModelHooks = {}): ModelPort {
@@ -49,7 +52,12 @@ export function createModel(env: ModelEnv, file: FileConfig, log: Logger, hooks:
     },
     log.child({ component: 'openai' }),
   );
-  const metered = hooks.metrics ? meteredModel(model, hooks.metrics, hooks.costOf) : model;
+  const fallback = file.openai.fallback_model;
+  const answering =
+    fallback && hooks.fallback !== false
+      ? new FallbackModel(model, fallback, log.child({ component: 'openai' }))
+      : model;
+  const metered = hooks.metrics ? meteredModel(answering, hooks.metrics, hooks.costOf) : answering;
   // Innermost wrapper: whatever the budget, tools and turn put into a request is redacted before it leaves.
   return withPrivacy(metered, file.privacy);
 }
@@ -67,6 +75,7 @@ export function createTurnDeps(file: FileConfig, model: ModelPort, threads: Thre
       store: file.openai.store,
       chainPreviousResponse: file.openai.chain_previous_response,
       maxAttachmentBytes: file.files.max_request_bytes,
+      ...(file.openai.prompt_cache_retention ? { promptCacheRetention: file.openai.prompt_cache_retention } : {}),
     },
     stallSeconds: Math.round(file.openai.stall_timeout_ms / 1000),
     maxToolRounds: file.tools.max_rounds,

@@ -34,6 +34,8 @@ export interface HomeDeps {
   usage: UsageStore;
   /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
   overrides?: () => Promise<Record<string, ChannelOverride>>;
+  /** Model lifecycle warnings, shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
   now?: () => number;
 }
@@ -69,6 +71,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
       ...(overrides ? { overrides } : {}),
+      ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });
   };

@@ -14,6 +14,8 @@ export interface HomeInput {
   usage?: UsageReport;
   /** The caller's daily token limit here, when one applies. */
   dailyLimit?: number;
+  /** Admins only: models that shut down soon or are gone (text from the settings and the Models API). */
+  modelWarnings?: string[];
   /** For admins: channel settings changed from Slack (by channel id). */
   overrides?: Record<string, ChannelOverride>;
 }
@@ -43,10 +45,23 @@ const usageLine = (t: UsageTotals) =>
     ? `${formatCount(tokens(t))} tokens · ${formatUsd(t.usdMicros / 1e6)} · ${formatCount(t.calls)} model calls`
     : 'nothing yet';
 
+/** Admins see first what will stop working: models OpenAI shuts down soon or no longer serves. */
+function modelWarningBlock(warnings: readonly string[]): KnownBlock {
+  const lines = warnings.map((w) => mrkdwn`• ${w}`).join('\n');
+  return {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `⏳ *Models need attention* (you see this as an admin)\n${lines}\nSee docs/model-review.md to compare a candidate and switch.`,
+    },
+  };
+}
+
 /** The App Home tab: what the bot does, how to reach it, and what the viewer has used. */
 export function homeView(h: HomeInput): HomeView {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Threadwise' } },
+    ...(h.modelWarnings?.length ? [modelWarningBlock(h.modelWarnings)] : []),
     {
       type: 'section',
       text: {

@@ -16,6 +16,8 @@ export interface HomeFeatureDeps {
   tools?: ToolRegistry;
   usage: UsageStore;
   overrides?: () => Promise<Record<string, ChannelOverride>>;
+  /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
+  modelWarnings?: () => string[];
   log: Logger;
 }
 

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ResponseInputContent } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
+import { effortFor, type ReasoningEffort } from '../../config/models.js';
 import { fromSdkError } from '../../platform/openai/errors.js';
 import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
 import type { TriageInput, TriageOutcome, TriagePort } from './port.js';
@@ -13,6 +14,8 @@ export interface TriageModelOptions {
   timeoutMs: number;
   /** The SDK's own retries for 429, 5xx and connection errors. */
   maxRetries: number;
+  /** `openai.reasoning_effort`, sent to reasoning models only; unset: the model's own default. */
+  reasoningEffort?: ReasoningEffort;
 }
 
 /**
@@ -33,6 +36,7 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
         }),
       ),
     ];
+    const effort = o.reasoningEffort && effortFor(input.model, o.reasoningEffort);
     let response: Awaited<ReturnType<typeof client.responses.parse>>;
     try {
       response = await client.responses.parse(
@@ -42,6 +46,7 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
           input: [{ role: 'user', content }],
           text: { format: triageTextFormat },
           max_output_tokens: o.maxOutputTokens,
+          ...(effort ? { reasoning: { effort } } : {}),
           safety_identifier: input.safetyIdentifier,
           store: false,
         },
@@ -88,6 +93,12 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
               inputTokens: u.input_tokens,
               cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
               outputTokens: u.output_tokens,
+              ...(u.output_tokens_details?.reasoning_tokens
+                ? { reasoningTokens: u.output_tokens_details.reasoning_tokens }
+                : {}),
+              ...(u.input_tokens_details?.cache_write_tokens
+                ? { cacheWriteTokens: u.input_tokens_details.cache_write_tokens }
+                : {}),
             },
           }
         : {}),

@@ -1,3 +1,4 @@
+import type { ModelUsage } from '../../turn/ports.js';
 import type { Triage } from './schema.js';
 
 /** A screenshot for the triage, already downloaded and downscaled. */
@@ -20,7 +21,7 @@ export type TriageOutcome =
   | {
       kind: 'ok';
       triage: Triage;
-      usage?: { inputTokens: number; cachedTokens: number; outputTokens: number };
+      usage?: ModelUsage;
       model: string;
     }
   | { kind: 'refused'; refusal: string }

@@ -48,6 +48,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
         timeoutMs: file.openai.request_timeout_ms,
         maxRetries: file.openai.max_retries,
         redact: redactOptionsFrom(file.privacy),
+        ...(file.openai.reasoning_effort ? { reasoningEffort: file.openai.reasoning_effort } : {}),
       },
       log.child({ component: 'triage' }),
     ),

@@ -6,8 +6,44 @@ import type { AlertLedger } from './alert-ledger.js';
 
 /** Admins hear about one problem at most once an hour (per workspace), however many questions fail meanwhile. */
 const ALERT_WINDOW_SECONDS = 3_600;
+/** Lifecycle alerts are told once: the ledger remembers them longer than any shutdown notice runs. */
+const ONCE_SECONDS = 400 * 86_400;
+
+/** The thresholds (days before a shutdown) at which admins are told. */
+export const SHUTDOWN_THRESHOLDS = [60, 30, 7, 1] as const;
+
+function laterReminders(threshold: number): string {
+  const later = SHUTDOWN_THRESHOLDS.filter((t) => t < threshold);
+  if (!later.length) return '';
+  const days = later.map(String);
+  const list = days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days.at(-1)}` : days[0];
+  return `; you hear about it again ${list} day${list === '1' ? '' : 's'} before`;
+}
+
+/** The ledger entry of one alert, and how long it keeps others from repeating it. */
+function ledgerEntry(alert: AdminAlert): { problem: string; ttl: number } {
+  switch (alert.problem) {
+    case 'openai_insufficient_quota':
+      return { problem: alert.problem, ttl: ALERT_WINDOW_SECONDS };
+    case 'model_fallback':
+      return { problem: `${alert.problem}:${alert.model}`, ttl: ONCE_SECONDS };
+    case 'model_shutdown':
+      return { problem: `${alert.problem}:${alert.model}:${alert.shutdownDate}:${alert.threshold}`, ttl: ONCE_SECONDS };
+  }
+}
 
 function alertText(alert: AdminAlert): string {
+  if (alert.problem === 'model_fallback')
+    return [
+      mrkdwn`⚠️ *OpenAI no longer serves \`${alert.model}\`* (\`model_not_found\`): Threadwise answers with the fallback model \`${alert.fallback}\` (\`openai.fallback_model\`) until the settings name another model.`,
+      'Answers may read differently; see docs/model-review.md for switching models on purpose. You hear about this once per model.',
+    ].join('\n');
+  if (alert.problem === 'model_shutdown')
+    return [
+      mrkdwn`⏳ *\`${alert.model}\` shuts down on ${alert.shutdownDate}* — ${String(alert.days)} day${alert.days === 1 ? '' : 's'} from now, says OpenAI's Models API.`,
+      'After that date every answer that uses it fails unless `openai.fallback_model` is set. Compare a candidate with `threadwise eval --compare` and switch (docs/model-review.md).',
+      `You're getting this because you are listed in \`limits.admins\`${laterReminders(alert.threshold)}.`,
+    ].join('\n');
   // The request id comes from OpenAI's response: foreign text, escaped like any other.
   const ref = alert.requestId ? mrkdwn` (reference \`${alert.requestId}\`)` : '';
   return [
@@ -28,14 +64,15 @@ export class SlackAdminAlerts implements AdminAlerts {
   ) {}
 
   async raise(alert: AdminAlert): Promise<boolean> {
+    const { problem, ttl } = ledgerEntry(alert);
     try {
       if (!(await this.adminsOf(alert.teamId)).length) return false;
-      const claim = await this.ledger.claim(alert.teamId, alert.problem, ALERT_WINDOW_SECONDS);
+      const claim = await this.ledger.claim(alert.teamId, problem, ttl);
       // Another replica is sending right now and may yet fail: only a delivered alert may be claimed.
       if (claim !== 'claimed') return claim === 'sent';
       const delivered = await this.tell(alert.teamId, alertText(alert));
-      if (delivered > 0) await this.ledger.sent(alert.teamId, alert.problem, ALERT_WINDOW_SECONDS);
-      else await this.ledger.release(alert.teamId, alert.problem);
+      if (delivered > 0) await this.ledger.sent(alert.teamId, problem, ttl);
+      else await this.ledger.release(alert.teamId, problem);
       this.log.info({ problem: alert.problem, delivered }, 'admins alerted');
       return delivered > 0;
     } catch (err) {

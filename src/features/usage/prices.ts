@@ -6,6 +6,8 @@ export interface ModelPrice {
   input: number;
   cachedInput: number;
   output: number;
+  /** Input written to the prompt cache, for models that bill it apart; absent: billed as input. */
+  cacheWrite?: number;
 }
 
 export interface PriceTable {
@@ -21,7 +23,12 @@ export function priceTable(pricing: FileConfig['pricing']): PriceTable {
   const models = Object.fromEntries(
     Object.entries(pricing.models).map(([m, p]) => [
       m,
-      { input: p.input, cachedInput: p.cached_input, output: p.output },
+      {
+        input: p.input,
+        cachedInput: p.cached_input,
+        output: p.output,
+        ...(p.cache_write !== undefined ? { cacheWrite: p.cache_write } : {}),
+      },
     ]),
   );
   return { models, batchMultiplier: pricing.batch_multiplier, fallbackModel: pricing.fallback_model };
@@ -39,12 +46,19 @@ export function priceFor(table: PriceTable, model: string): { price: ModelPrice;
   return { price: fallback, pricedAs: table.fallbackModel, known: false };
 }
 
-/** Usage → dollars: uncached input, cached input and output each at their own rate (cached ⊂ input). */
+/**
+ * Usage → dollars: uncached input, cached input, cache writes and output each at their own rate (cached and
+ * written ⊂ input; reasoning tokens ⊂ output, so they are billed at the output rate without being added twice).
+ */
 export function costOf(table: PriceTable, model: string, usage: ModelUsage, options: { batch?: boolean } = {}): Cost {
   const { price, pricedAs, known } = priceFor(table, model);
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached);
   const micro =
-    (usage.inputTokens - cached) * price.input + cached * price.cachedInput + usage.outputTokens * price.output;
+    (usage.inputTokens - cached - written) * price.input +
+    cached * price.cachedInput +
+    written * (price.cacheWrite ?? price.input) +
+    usage.outputTokens * price.output;
   const usd = (micro / 1_000_000) * (options.batch ? table.batchMultiplier : 1);
   return { usd: Math.round(usd * 1e8) / 1e8, pricedAs, known };
 }

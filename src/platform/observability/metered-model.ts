@@ -27,6 +27,8 @@ export function meteredModel(inner: ModelPort, metrics: Metrics, costOf: CostOf 
               metrics.tokens.inc({ kind: 'input' }, call.usage.inputTokens);
               metrics.tokens.inc({ kind: 'cached' }, call.usage.cachedTokens);
               metrics.tokens.inc({ kind: 'output' }, call.usage.outputTokens);
+              metrics.tokens.inc({ kind: 'reasoning' }, call.usage.reasoningTokens ?? 0);
+              metrics.tokens.inc({ kind: 'cache_write' }, call.usage.cacheWriteTokens ?? 0);
               metrics.costUsd.inc(costOf(call.model, call.usage) ?? 0);
             }
           }

@@ -19,7 +19,10 @@ export interface Metrics {
   readonly turns: Counter<'outcome'>;
   /** Model calls by status (completed | incomplete | the error kind). */
   readonly modelCalls: Counter<'status'>;
-  /** Tokens by kind (input | cached | output); cached tokens are also counted in input. */
+  /**
+   * Tokens by kind (input | cached | cache_write | output | reasoning); cached and cache-write tokens are also
+   * counted in input, reasoning tokens in output.
+   */
   readonly tokens: Counter<'kind'>;
   /** Spend in US dollars of finished calls, priced by the cost hook (unknown models at the fallback price). */
   readonly costUsd: Counter;
@@ -34,6 +37,8 @@ export interface Metrics {
   readonly slackRateLimited: Counter<'method'>;
   /** Model streams open right now. */
   readonly runningStreams: Gauge;
+  /** Days until OpenAI shuts down each configured model that has an announced date (negative: already past). */
+  readonly modelShutdownDays: Gauge<'model'>;
 }
 
 export interface MetricsOptions {
@@ -72,7 +77,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     }),
     tokens: new Counter({
       name: 'threadwise_model_tokens_total',
-      help: 'Model tokens by kind (cached tokens are part of input).',
+      help: 'Model tokens by kind (cached and cache_write tokens are part of input, reasoning tokens part of output).',
       labelNames: ['kind'],
       registers,
     }),
@@ -109,6 +114,12 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     runningStreams: new Gauge({
       name: 'threadwise_model_streams_running',
       help: 'Model streams open right now.',
+      registers,
+    }),
+    modelShutdownDays: new Gauge({
+      name: 'threadwise_model_shutdown_days',
+      help: "Days until OpenAI shuts down a configured model (from the Models API's shutdown_date); only models with an announced date.",
+      labelNames: ['model'],
       registers,
     }),
   };

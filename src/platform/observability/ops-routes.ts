@@ -5,11 +5,11 @@ import type { Registry } from 'prom-client';
 export interface Readiness {
   ok: boolean;
   checks: Record<string, boolean>;
-  /** Why a failed check failed, where the check can say (never a secret). */
+  /** Why a failed check failed, or what a passing one warns about, where the check can say (never a secret). */
   details?: Record<string, string>;
 }
 
-/** A readiness condition a feature adds (the OpenAI key, say): whether it holds, and why not. */
+/** A readiness condition a feature adds (the OpenAI key, say): whether it holds, and why not (or what to watch). */
 export interface ReadinessCheck {
   ok(): Promise<boolean>;
   detail?(): string | undefined;

@@ -10,6 +10,13 @@ function honouredRetryAfter(headers: Headers | undefined): number | undefined {
   return ms !== undefined && ms <= MAX_HONOURED_RETRY_AFTER_MS ? ms : undefined;
 }
 
+/**
+ * Codes that mean "this model is not (any more) available to this key": `model_not_found` for a model that never
+ * existed, was retired or shut down (OpenAI answers 404 on GET /models/{id} and 400 on POST /responses with it), and
+ * `DeploymentNotFound` for an Azure deployment that is gone.
+ */
+const MODEL_GONE_CODES = new Set(['model_not_found', 'DeploymentNotFound']);
+
 /** Error `type`s of a stream's `error` event (or a status-less APIError) that mean "try again", like a 5xx. */
 const TRANSIENT_TYPES = new Set(['server_error', 'service_unavailable', 'api_error']);
 
@@ -21,6 +28,7 @@ function kindFor(status: number | undefined, code: string | null | undefined, ty
   if (code === 'insufficient_quota' || type === 'insufficient_quota') return 'quota';
   if (code === 'context_length_exceeded') return 'context_length';
   if (code === 'previous_response_not_found') return 'previous_response_missing';
+  if (code && MODEL_GONE_CODES.has(code)) return 'model_missing';
   if (
     code === 'rate_limit_exceeded' ||
     status === 429 ||

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 
 export interface KeyCheckOptions {
   /** The model whose `GET /models/{id}` is asked: one cheap authenticated call. */
@@ -100,8 +101,11 @@ export class OpenAIKeyCheck {
 
 /** What one `GET /models/{id}` says about the key, for the bot's check and the command line's probe alike. */
 export type KeyAnswer =
-  /** Any HTTP answer but a 401 or a 5xx (a 404 without the endpoint, a 403 for one model, a 429) came after the key was accepted. */
-  | { kind: 'accepted'; modelMissing: boolean }
+  /**
+   * Any HTTP answer but a 401 or a 5xx (a 404 without the endpoint, a 403 for one model, a 429) came after the key
+   * was accepted. `model`: the model object, when the server has the endpoint and knows the model.
+   */
+  | { kind: 'accepted'; modelMissing: boolean; model?: ModelInfo }
   | { kind: 'refused'; detail: string }
   /** No HTTP answer: a timeout or a network error (kept for the message). */
   | { kind: 'unreachable'; error: unknown }
@@ -109,11 +113,32 @@ export type KeyAnswer =
   | { kind: 'server_error'; status: number }
   | { kind: 'unexpected'; error: unknown };
 
+/** What the Models API says about one model; `shutdownDate` is null while no shutdown is announced. */
+export interface ModelInfo {
+  id: string;
+  shutdownDate: string | null;
+}
+
+/** Only what Threadwise reads; `shutdown_date` is a calendar date (`format: date`) or null / absent. */
+const modelObjectSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal('model'),
+  shutdown_date: z.iso.date().nullish(),
+});
+
 /** One cheap authenticated call, not retried, with a short timeout. Never throws. */
 export async function askWithKey(client: OpenAI, model: string, timeoutMs: number): Promise<KeyAnswer> {
   try {
-    await client.withOptions({ maxRetries: 0, timeout: timeoutMs }).models.retrieve(model);
-    return { kind: 'accepted', modelMissing: false };
+    const answer = await client.withOptions({ maxRetries: 0, timeout: timeoutMs }).models.retrieve(model);
+    // A compatible server may answer 200 with something else (an HTML page, a list): the key worked, nothing more.
+    const parsed = modelObjectSchema.safeParse(answer);
+    return parsed.success
+      ? {
+          kind: 'accepted',
+          modelMissing: false,
+          model: { id: parsed.data.id, shutdownDate: parsed.data.shutdown_date ?? null },
+        }
+      : { kind: 'accepted', modelMissing: false };
   } catch (err) {
     if (err instanceof OpenAI.AuthenticationError)
       return { kind: 'refused', detail: `HTTP 401${err.code ? ` ${err.code}` : ''}` };

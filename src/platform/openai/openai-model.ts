@@ -12,6 +12,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { type ModelCompat, PRESETS } from '../../config/compat.js';
+import { effortFor, retentionFor } from '../../config/models.js';
 import { backoffMs } from '../../lib/backoff.js';
 import { withRetry } from '../../lib/retry.js';
 import {
@@ -66,8 +67,19 @@ function toolParams(
   return usable.length ? { tools: usable.map(toTool), parallel_tool_calls: true } : {};
 }
 
+/**
+ * `reasoning` for reasoning models only (others refuse `reasoning.effort`), with an effort the model accepts. No
+ * sampling parameters (temperature, top_p) are ever sent: reasoning models refuse them, and the defaults suit chat.
+ */
+function reasoningParams(req: ModelRequest): Pick<ResponseCreateParamsStreaming, 'reasoning'> {
+  const effort = effortFor(req.model, req.reasoningEffort);
+  if (!effort) return {};
+  return { reasoning: { effort, ...(req.reasoningSummary ? { summary: req.reasoningSummary } : {}) } };
+}
+
 /** Builds the Responses API request, leaving out what the server behind the base URL does not support. */
 export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.openai): ResponseCreateParamsStreaming {
+  const retention = compat.promptCacheKey ? retentionFor(req.model, req.promptCacheRetention) : undefined;
   return {
     model: req.model,
     instructions: req.instructions,
@@ -75,6 +87,8 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
     max_output_tokens: req.maxOutputTokens,
     ...(compat.safetyIdentifier ? { safety_identifier: req.safetyIdentifier } : {}),
     ...(compat.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
+    ...(retention ? { prompt_cache_retention: retention } : {}),
+    ...reasoningParams(req),
     ...(compat.metadata ? { metadata: req.metadata } : {}),
     ...(compat.store ? { store: req.store } : {}),
     ...(req.previousResponseId && compat.previousResponseId ? { previous_response_id: req.previousResponseId } : {}),
@@ -87,10 +101,14 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
 /** Usage as reported, or undefined when a compatible server leaves it out (then it is unknown, not zero). */
 function toUsage(usage: OpenAIResponse['usage'] | undefined): ModelUsage | undefined {
   if (!usage || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
+  const cacheWrite = usage.input_tokens_details?.cache_write_tokens;
+  const reasoning = usage.output_tokens_details?.reasoning_tokens;
   return {
     inputTokens: usage.input_tokens,
     cachedTokens: usage.input_tokens_details?.cached_tokens ?? 0,
     outputTokens: usage.output_tokens,
+    ...(typeof cacheWrite === 'number' && cacheWrite > 0 ? { cacheWriteTokens: cacheWrite } : {}),
+    ...(typeof reasoning === 'number' && reasoning > 0 ? { reasoningTokens: reasoning } : {}),
   };
 }
 
@@ -257,6 +275,10 @@ export class OpenAIModel implements ModelPort {
       case 'response.refusal.delta': {
         const { delta } = event as { delta?: unknown };
         return typeof delta === 'string' && delta ? { type: 'text', delta } : undefined;
+      }
+      case 'response.reasoning_summary_text.delta': {
+        const { delta } = event as { delta?: unknown };
+        return typeof delta === 'string' && delta ? { type: 'reasoning', delta } : undefined;
       }
       case 'response.output_text.annotation.added':
         citations.add((event as ResponseOutputTextAnnotationAddedEvent).annotation as Annotation);

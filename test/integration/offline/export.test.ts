@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSuite } from '../../../src/features/offline/eval/cases.js';
 import { RedisFeedbackStore } from '../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../src/platform/store/keys.js';
 import { RedisThreadStore } from '../../../src/platform/store/redis/redis-stores.js';
+import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { seedFixture } from '../../unit/features/offline/fixture-threads.js';
-import { CliRunner } from './cli-harness.js';
+import { CliRunner, OPENAI_KEY } from './cli-harness.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new Redis(REDIS_URL);
@@ -135,6 +136,47 @@ describe('threadwise export finetune', () => {
     ]);
     expect(run.stdout).toContain('0 votes in the last 1 hour on 0 threads');
     expect(readFileSync(runner.path('a.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('by default turns badly rated answers into eval cases, writes no training file, and says which models can still be fine-tuned', async () => {
+    const runner = await setup();
+    runner.clock = Date.parse('2026-12-03T09:00:00Z');
+    const evalOut = runner.path('from-feedback.yaml');
+    const run = await runner.run(['export', 'finetune', '--since', '400d', '--eval-out', evalOut]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Fine-tuning: gpt-4o can still be fine-tuned, but not for long');
+    expect(run.stdout).toContain(
+      "• gpt-4o: new fine-tuning jobs until 2027-01-06 (35 days left). It and the fine-tunes built on it shut down on 2027-01-14 (OpenAI's deprecations notice, in 42 days).",
+    );
+    expect(run.stdout).toContain('1 fine-tuning examples not written: pass --out <file.jsonl> to write them.');
+    expect(run.stdout).toContain('2 new eval cases added');
+    expect(existsSync(runner.path('finetune.jsonl'))).toBe(false);
+    expect(parseSuite(readFileSync(evalOut, 'utf8'), evalOut).cases).toHaveLength(2);
+
+    // After 2027-01-06 nothing takes new jobs, and a model the Models API no longer knows says so.
+    runner.clock = Date.parse('2027-01-10T09:00:00Z');
+    writeFileSync(
+      runner.path('tw.yml'),
+      `${readFileSync(runner.path('tw.yml'), 'utf8')}channels:\n  C0NEW:\n    model: gpt-6-luna\n`,
+    );
+    const later = await runner.run(['export', 'finetune', '--since', '400d', '--eval-out', evalOut]);
+    expect(later.stdout).toContain('Fine-tuning: none of the configured models can be fine-tuned any more');
+    expect(later.stdout).toContain('• gpt-4o: self-serve fine-tuning closed after 2027-01-06.');
+    expect(later.stdout).toContain('• gpt-6-luna: no self-serve fine-tuning.');
+  });
+
+  it('reads shutdown dates from the Models API when an OpenAI key is configured', async () => {
+    const runner = await setup();
+    runner.clock = Date.parse('2026-12-03T09:00:00Z');
+    const openai = new FakeOpenAI({ apiKey: OPENAI_KEY, shutdownDates: { 'gpt-4o': '2026-12-31' } });
+    try {
+      runner.env = { ...runner.env, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: await openai.start() };
+      const run = await runner.run(['export', 'finetune', '--eval-out', runner.path('e.yaml')]);
+      expect(run.stdout).toContain('shut down on 2026-12-31 (the Models API, in 28 days)');
+      expect(openai.requests.map((r) => r.path)).toEqual(['/v1/models/gpt-4o']);
+    } finally {
+      await openai.close();
+    }
   });
 
   it('needs REDIS_URL and says so', async () => {

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import type { ModelUsage } from '../../../turn/ports.js';
 import { SEVERITIES, type Severity, type Triage } from '../../triage/schema.js';
 import { costOf, formatUsd, type PriceTable } from '../../usage/prices.js';
 import { when } from './requests.js';
@@ -12,7 +13,7 @@ export interface ReportContext {
   model: string;
   /** https://<workspace>.slack.com/ from auth.test, for thread links; none when unknown. */
   workspaceUrl?: string;
-  usage: { inputTokens: number; outputTokens: number };
+  usage: ModelUsage;
   /** The configured price table (Batch calls at its batch multiplier). */
   prices: PriceTable;
   /** Lines of the result files that could not be read. */
@@ -58,9 +59,10 @@ function counts(results: readonly TriageResult[]): string {
 }
 
 function costLine(ctx: ReportContext): string {
-  const { inputTokens, outputTokens } = ctx.usage;
-  const tokens = `${inputTokens.toLocaleString('en-US')} input and ${outputTokens.toLocaleString('en-US')} output tokens`;
-  const cost = costOf(ctx.prices, ctx.model, { inputTokens, cachedTokens: 0, outputTokens }, { batch: true });
+  const { inputTokens, outputTokens, reasoningTokens } = ctx.usage;
+  const thinking = reasoningTokens ? ` (${reasoningTokens.toLocaleString('en-US')} of them reasoning)` : '';
+  const tokens = `${inputTokens.toLocaleString('en-US')} input and ${outputTokens.toLocaleString('en-US')} output tokens${thinking}`;
+  const cost = costOf(ctx.prices, ctx.model, ctx.usage, { batch: true });
   return `${tokens}, about ${formatUsd(cost.usd)} at Batch prices${cost.known ? '' : ` (priced as ${cost.pricedAs})`}`;
 }
 

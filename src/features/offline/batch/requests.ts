@@ -1,4 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { effortFor, type ReasoningEffort } from '../../../config/models.js';
 import type { ThreadMessage } from '../../../platform/slack/thread-reader.js';
 import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
 import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
@@ -61,11 +62,14 @@ export async function transcript(
 export interface BuildOptions {
   model: string;
   redact?: RedactOptions;
+  /** `openai.reasoning_effort` (Batch is not waited on, so it may think harder); sent to reasoning models only. */
+  reasoningEffort?: ReasoningEffort;
 }
 
 /** A Batch line asking for a triage of one thread with Structured Outputs. */
 export function triageRequest(thread: SlackThread, text: string, opts: BuildOptions): BatchRequestLine {
   const input = opts.redact ? redactText(text, opts.redact) : text;
+  const effort = opts.reasoningEffort && effortFor(opts.model, opts.reasoningEffort);
   return {
     custom_id: customIdFor(thread.channel, thread.ts),
     method: 'POST',
@@ -76,6 +80,7 @@ export function triageRequest(thread: SlackThread, text: string, opts: BuildOpti
       input: [{ role: 'user', content: [{ type: 'input_text', text: input }] }],
       text: { format: triageTextFormat },
       max_output_tokens: TRIAGE_MAX_OUTPUT_TOKENS,
+      ...(effort ? { reasoning: { effort } } : {}),
       store: false,
       metadata: { app: 'threadwise', job: 'batch_triage', channel: thread.channel, thread_ts: thread.ts },
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModelUsage } from '../../../turn/ports.js';
 import { parseTriage, type Triage } from '../../triage/schema.js';
 import { parseCustomId } from './requests.js';
 
@@ -26,7 +27,16 @@ const responseBodySchema = z.looseObject({
       }),
     )
     .default([]),
-  usage: z.looseObject({ input_tokens: z.number(), output_tokens: z.number() }).nullish(),
+  usage: z
+    .looseObject({
+      input_tokens: z.number(),
+      input_tokens_details: z
+        .looseObject({ cached_tokens: z.number().optional(), cache_write_tokens: z.number().optional() })
+        .nullish(),
+      output_tokens: z.number(),
+      output_tokens_details: z.looseObject({ reasoning_tokens: z.number().optional() }).nullish(),
+    })
+    .nullish(),
 });
 
 const errorBodySchema = z.looseObject({
@@ -50,7 +60,8 @@ export interface TriageResult {
 
 export interface ParsedResults {
   results: TriageResult[];
-  usage: { inputTokens: number; outputTokens: number };
+  /** Summed over every answered line: priced with the one price table (cached, cache-write and reasoning included). */
+  usage: Required<ModelUsage>;
   /** Lines that could not be read at all (reported, never silently dropped). */
   unreadable: string[];
 }
@@ -86,8 +97,12 @@ function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutco
   if (!parsed.success) return { status: 'invalid', detail: 'the response body is not a Response object' };
   const response = parsed.data;
   if (response.usage) {
-    usage.inputTokens += response.usage.input_tokens;
-    usage.outputTokens += response.usage.output_tokens;
+    const u = response.usage;
+    usage.inputTokens += u.input_tokens;
+    usage.cachedTokens += u.input_tokens_details?.cached_tokens ?? 0;
+    usage.cacheWriteTokens += u.input_tokens_details?.cache_write_tokens ?? 0;
+    usage.outputTokens += u.output_tokens;
+    usage.reasoningTokens += u.output_tokens_details?.reasoning_tokens ?? 0;
   }
   const parts = response.output.filter((o) => o.type === 'message').flatMap((o) => o.content ?? []);
   const refusal = parts.find((p) => p.type === 'refusal');
@@ -114,7 +129,7 @@ function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutco
  * exactly one result, in request order; a request with no line at all (an expired or cancelled batch) is "missing".
  */
 export function matchResults(requestedIds: readonly string[], outputText: string, errorText: string): ParsedResults {
-  const usage = { inputTokens: 0, outputTokens: 0 };
+  const usage = { inputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
   const byId = new Map<string, TriageOutcome>();
   const unreadable: string[] = [];
   for (const text of [outputText, errorText]) {

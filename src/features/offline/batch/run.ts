@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
 import { NotFoundError } from 'openai';
+import type { ReasoningEffort } from '../../../config/models.js';
 import { neutraliseMarkdown } from '../../../platform/slack/markdown-guard.js';
 import { type MarkupLookups, resolveSlackMarkup } from '../../../platform/slack/markup.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
@@ -53,6 +54,8 @@ export interface BatchTriageOptions {
   yes: boolean;
   wait: boolean;
   model: string;
+  /** Reasoning models only: the effort each triage is asked for. */
+  reasoningEffort?: ReasoningEffort;
   pollIntervalMs: number;
   redact?: RedactOptions;
   /** The configured price table, for the estimate and the report. */
@@ -86,6 +89,7 @@ async function buildLines(
       triageRequest(thread, await transcript(thread, channelName, transcriptDeps), {
         model: opts.model,
         redact: opts.redact,
+        ...(opts.reasoningEffort ? { reasoningEffort: opts.reasoningEffort } : {}),
       }),
     );
   return lines;

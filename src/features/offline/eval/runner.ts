@@ -27,6 +27,8 @@ export interface CaseResult {
   /** Summed over every model call of the case (tool rounds included); dollars from `pricing`. */
   usage?: { inputTokens: number; cachedTokens: number; outputTokens: number; calls: number; costUsd: number };
   latencyMs: number;
+  /** From the start of the case to the first text of the answer (absent when no text came). */
+  firstTokenMs?: number;
 }
 
 export interface EvalDeps {
@@ -49,7 +51,11 @@ export interface EvalOptions {
 class CapturingSink implements ReplySink {
   text = '';
   notice?: string;
+  /** When the first text arrived, on the runner's clock. */
+  firstAt?: number;
+  constructor(private readonly now: () => number) {}
   append(delta: string): void {
+    this.firstAt ??= this.now();
     this.text += delta;
   }
   status(): void {}
@@ -100,7 +106,8 @@ async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: Eval
     { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars },
     log,
   );
-  const sink = new CapturingSink();
+  const sink = new CapturingSink(now);
+  const firstToken = () => (sink.firstAt !== undefined ? { firstTokenMs: sink.firstAt - started } : {});
   const failed = (error: string): CaseResult => ({
     suite: suite.name,
     id: c.id,
@@ -111,6 +118,7 @@ async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: Eval
     checks: [],
     error,
     latencyMs: now() - started,
+    ...firstToken(),
   });
   try {
     const messageTs = '2.000000';
@@ -157,6 +165,7 @@ async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: Eval
         costUsd: used.usdMicros / 1_000_000,
       },
       latencyMs: now() - started,
+      ...firstToken(),
     };
   } catch (err) {
     return failed((err as Error).message);

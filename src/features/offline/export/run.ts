@@ -3,7 +3,9 @@ import type { FileConfig } from '../../../config/file-schema.js';
 import { channelSettings } from '../../../config/settings.js';
 import type { FeedbackStore } from '../../../platform/store/feedback.js';
 import type { ThreadStore } from '../../../turn/thread.js';
+import { modelsInUse } from '../../lifecycle/models-in-use.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
+import { fineTuningStatus, type ModelLookup } from './fine-tuning-status.js';
 import {
   type ChatTool,
   type EvalCaseDraft,
@@ -16,6 +18,8 @@ import {
 
 export interface ExportDeps {
   feedback: FeedbackStore;
+  /** The Models API, where an OpenAI key is configured: it tells shutdown dates. */
+  lookupModel?: ModelLookup;
   threads: ThreadStore;
   file: FileConfig;
   envModel: string;
@@ -27,7 +31,8 @@ export interface ExportDeps {
 
 export interface ExportOptions {
   since: { seconds: number; label: string };
-  out: string;
+  /** The fine-tuning JSONL; absent: not written (eval cases are the default path). */
+  out?: string;
   evalOut: string;
   redact: RedactOptions;
   /** Function definitions to attach when examples contain tool calls. */
@@ -62,8 +67,14 @@ function evalSuiteYaml(
   return { yaml: stringifyYaml(suite, { lineWidth: 120 }), added: fresh.length };
 }
 
-/** `threadwise export finetune`: positive feedback → fine-tuning JSONL, negative → eval cases; PII always redacted. */
+/**
+ * `threadwise export finetune`: negative feedback → eval cases (the default path), positive feedback → fine-tuning
+ * JSONL when `--out` asks for it; first it says which configured models can still be fine-tuned. PII always redacted.
+ */
 export async function runFinetuneExport(deps: ExportDeps, opts: ExportOptions): Promise<number> {
+  const models = modelsInUse(deps.file, deps.envModel).map((m) => m.model);
+  const status = await fineTuningStatus(models, deps.now(), deps.lookupModel);
+  for (const line of status.lines) deps.print(line);
   const votes = await deps.feedback.listSince(deps.now() - opts.since.seconds * 1000);
   const rated = ratedThreads(votes);
   const redact = new RedactionTally(opts.redact);
@@ -86,17 +97,24 @@ export async function runFinetuneExport(deps: ExportDeps, opts: ExportOptions): 
     `${votes.length} votes in ${opts.since.label} on ${rated.length} threads: ${positives} well-rated and ${drafts.length} badly rated answers.${gone ? ` ${gone} threads are no longer stored and were skipped.` : ''}`,
   );
 
-  await deps.writeFile(opts.out, examples.map((e) => JSON.stringify(e)).join('\n') + (examples.length ? '\n' : ''));
-  deps.print(`${examples.length} fine-tuning examples written to ${opts.out}.`);
-  if (examples.length < MIN_EXAMPLES)
-    deps.print(
-      `Note: OpenAI needs at least ${MIN_EXAMPLES} examples to fine-tune; collect more feedback or widen --since.`,
-    );
-  const withCalls = examples.filter((e) => e.messages.some((m) => 'tool_calls' in m));
-  if (withCalls.some((e) => !e.tools))
-    deps.print(
-      `Note: ${withCalls.length} examples contain tool calls; pass --tools with the function definitions so they are attached.`,
-    );
+  if (opts.out) {
+    await deps.writeFile(opts.out, examples.map((e) => JSON.stringify(e)).join('\n') + (examples.length ? '\n' : ''));
+    deps.print(`${examples.length} fine-tuning examples written to ${opts.out}.`);
+    if (!status.open.length)
+      deps.print(
+        'Note: no configured model takes new fine-tuning jobs any more; keep the file for a future base model.',
+      );
+    if (examples.length < MIN_EXAMPLES)
+      deps.print(
+        `Note: OpenAI needs at least ${MIN_EXAMPLES} examples to fine-tune; collect more feedback or widen --since.`,
+      );
+    const withCalls = examples.filter((e) => e.messages.some((m) => 'tool_calls' in m));
+    if (withCalls.some((e) => !e.tools))
+      deps.print(
+        `Note: ${withCalls.length} examples contain tool calls; pass --tools with the function definitions so they are attached.`,
+      );
+  } else if (examples.length)
+    deps.print(`${examples.length} fine-tuning examples not written: pass --out <file.jsonl> to write them.`);
   const removed = Object.entries(redact.counts)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);

@@ -32,7 +32,17 @@ describe('matching Batch results to requests', () => {
     const ids = ['triage-C1-1.000001', 'triage-C1-2.000002'];
     const output = [
       ok(ids[1]!, body([{ type: 'output_text', text: JSON.stringify({ ...triage, title: 'second' }) }])),
-      ok(ids[0]!, body([{ type: 'output_text', text: JSON.stringify(triage) }])),
+      ok(
+        ids[0]!,
+        body([{ type: 'output_text', text: JSON.stringify(triage) }], {
+          usage: {
+            input_tokens: 100,
+            input_tokens_details: { cached_tokens: 30, cache_write_tokens: 50 },
+            output_tokens: 20,
+            output_tokens_details: { reasoning_tokens: 12 },
+          },
+        }),
+      ),
     ].join('\n');
     const { results, usage } = matchResults(ids, output, '');
     expect(
@@ -41,7 +51,14 @@ describe('matching Batch results to requests', () => {
       ['1.000001', 'triaged', 'T'],
       ['2.000002', 'triaged', 'second'],
     ]);
-    expect(usage).toEqual({ inputTokens: 200, outputTokens: 40 });
+    // Cached, cache-write and reasoning tokens are summed too, so the report prices them like a turn does.
+    expect(usage).toEqual({
+      inputTokens: 200,
+      cachedTokens: 30,
+      cacheWriteTokens: 50,
+      outputTokens: 40,
+      reasoningTokens: 12,
+    });
   });
 
   it('tells refusals, cut-off answers, HTTP errors, unreadable lines and missing requests apart', () => {

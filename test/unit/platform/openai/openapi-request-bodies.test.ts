@@ -56,6 +56,17 @@ const question: ThreadItem = { type: 'user', ts: '1.1', userId: 'U1', userName: 
 const requests: Array<[string, ModelRequest]> = [
   ['a plain question', { ...base, items: [question] }],
   [
+    'a reasoning model with an effort, a summary and a cache retention',
+    {
+      ...base,
+      model: 'gpt-6-luna',
+      reasoningEffort: 'high',
+      reasoningSummary: 'auto',
+      promptCacheRetention: '24h',
+      items: [question],
+    },
+  ],
+  [
     'history with an earlier answer',
     { ...base, store: false, items: [question, { type: 'assistant', text: 'It is a login bug.' }, question] },
   ],
