@@ -147,6 +147,7 @@ function replySink(
   broadcast: boolean,
   log: Logger,
 ): { sink: ReplySink; writer: SlackReplyWriter } {
+  const { slack } = deps.settings.current();
   const writer = new SlackReplyWriter(
     workspace.client,
     workspace.gate,
@@ -161,9 +162,9 @@ function replySink(
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
       finalBlocks: () => feedbackBlocks() as Blocks,
-      firstFlushMs: deps.settings.current().slack.first_flush_ms,
-      flushIntervalMs: deps.settings.current().slack.flush_interval_ms,
-      nativeStreaming: deps.settings.current().slack.native_streaming,
+      firstFlushMs: slack.first_flush_ms,
+      flushIntervalMs: slack.flush_interval_ms,
+      nativeStreaming: slack.native_streaming,
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
       onMessage: (ts) => deps.turns.recordReply(job.id, ts),
     },

@@ -82,13 +82,13 @@ export class PeopleDirectory {
       const res = await client.usergroups.users.list({ usergroup: groupId });
       dir.groups.set(groupId, new Set(res.users ?? []));
       if (![...dir.handles.values()].includes(groupId)) this.cache.delete(teamId);
+      this.log.info({ team: teamId, group: groupId }, 'user group refreshed');
     } catch (err) {
       // A disabled or deleted group is refused: it names nobody from now on.
       dir.groups.delete(groupId);
       this.cache.delete(teamId);
       this.log.info({ team: teamId, group: groupId, err: { message: (err as Error).message } }, 'user group gone');
     }
-    this.log.info({ team: teamId, group: groupId }, 'user group refreshed');
   }
 
   private directory(teamId: string): Promise<Directory> {
