@@ -1,7 +1,10 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { build as prettyStream } from 'pino-pretty';
+import { lazyRequire } from '../../lib/lazy-require.js';
 
 export type { Logger } from 'pino';
+
+/** Human-readable output is for development and the terminal chat; production writes JSON lines without it. */
+const pinoPretty = lazyRequire<typeof import('pino-pretty')>('pino-pretty', import.meta.url);
 
 /** Token shapes that must never be printed even when they are not ours (a user may paste one). */
 const TOKEN_PATTERNS = [/xox[abposre]-[A-Za-z0-9-]{6,}/g, /xapp-[A-Za-z0-9-]{6,}/g, /\bsk-[A-Za-z0-9_-]{12,}/g];
@@ -72,7 +75,7 @@ export function createLogger({
 }: LoggerOptions): Logger {
   const colorize = !destination && Boolean(process.stderr.isTTY);
   const out = terse
-    ? prettyStream({
+    ? pinoPretty().build({
         destination: destination ?? fd,
         colorize,
         sync: true,
@@ -81,7 +84,7 @@ export function createLogger({
         messageFormat: '{msg}{if err.message}: {err.message}{end}',
       })
     : pretty
-      ? prettyStream({ destination: destination ?? fd, colorize, translateTime: 'SYS:HH:MM:ss.l', sync: true })
+      ? pinoPretty().build({ destination: destination ?? fd, colorize, translateTime: 'SYS:HH:MM:ss.l', sync: true })
       : (destination ?? pino.destination({ dest: fd, sync: false }));
   return pino(
     {
