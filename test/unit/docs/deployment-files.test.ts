@@ -94,7 +94,7 @@ describe('deployment files', () => {
     expect(node).toBe('node');
     expect(start.at(-1)).toBe('dist/main.js');
     // A fresh clone's `npm ci && npm start` compiles first; the image compiles in its build stage.
-    expect(pkg.scripts.prestart).toBe('npm run build');
+    expect(pkg.scripts.prestart).toBe('node scripts/build-if-stale.mjs');
     const dockerfile = read('Dockerfile');
     const cmd = JSON.parse(/^CMD\s+(\[.*\])$/m.exec(dockerfile)![1]!) as string[];
     expect(cmd[0]).toBe('node');
