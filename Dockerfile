@@ -23,5 +23,6 @@ EXPOSE 3000
 # SIGTERM stops taking events and lets running answers finish (up to 30 s) before exiting.
 STOPSIGNAL SIGTERM
 # The node flags are the ones of `npm start` (package.json; a test keeps the two the same): source maps keep stack
-# traces on src/ lines.
-CMD ["node", "--enable-source-maps", "bin/threadwise.js", "start"]
+# traces on src/ lines; the heap flags keep V8 from sizing the heap for throughput on a big machine (8 MB young
+# semi-spaces, 1 GB old generation: docs/benchmarks.md measured RSS, heap and CPU per turn for each choice).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=1024", "bin/threadwise.js", "start"]
