@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** The process entry: bin/threadwise.js, or `tsx src/cli/threadwise.ts`. */
+/** The process entry: bin/threadwise.js (compiled, in production), or `tsx src/cli/threadwise.ts` (development). */
 export function run(): void {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort(new Error('interrupted')));

@@ -1,10 +1,13 @@
-import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
 import { REASONING_EFFORTS } from './models.js';
 import { peopleRefs } from './people.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
+
+/** Only a configured `privacy.phone_region` needs the country list, so the default never loads it. */
+const phoneLib = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js', import.meta.url);
 
 export const DEFAULT_INSTRUCTIONS = [
   'You are Threadwise, an assistant inside Slack for support and operations teams.',
@@ -458,7 +461,9 @@ export const fileConfigSchema = z
           ),
         phone_region: z
           .string()
-          .refine(isSupportedCountry, { error: 'must be a two-letter country code such as US or DE' })
+          .refine((code) => phoneLib().isSupportedCountry(code), {
+            error: 'must be a two-letter country code such as US or DE',
+          })
           .default('US')
           .describe(
             'Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).',
