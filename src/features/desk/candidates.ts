@@ -27,7 +27,7 @@ export async function findCandidates(
   const query = clip(question.replace(/\s+/g, ' ').trim(), 200);
   if (query.length < 2) return [];
   const earlier = earlierThreads(solved, query);
-  const session = tools?.session(ctx, log);
+  const session = await tools?.session(ctx, log);
   if (!session) return earlier;
   const offered = (name: string) => tools!.offers(name, { channel: ctx.channel, isDm: ctx.isDm });
   const [policies, tickets] = await Promise.all([

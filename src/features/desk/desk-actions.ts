@@ -12,6 +12,7 @@ import {
   UNUSABLE_NOTE,
 } from '../../platform/slack/payloads.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { Admins } from '../access/admins.js';
 import { HUMAN_ACTION, SOLVED_ACTION } from './desk-blocks.js';
 import type { Desk } from './desk-flow.js';
 import { deskOf } from './desk-flow.js';
@@ -25,6 +26,8 @@ export interface DeskActionDeps {
   store: DeskStore;
   stats: DeskStatsStore;
   workspaces: SlackWorkspaces;
+  /** `limits.admins`, user groups resolved. */
+  admins: Admins;
   log: Logger;
   now?: () => number;
 }
@@ -116,8 +119,8 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
     usage: 'stats [7d|30d] [#channel]',
     description: 'help-desk counts: questions, answers, deflection, hand-offs, SLA breaches, topics',
     async run({ teamId, userId, args }) {
-      const admins = deps.file.limits.admins;
-      if (admins.length && !admins.includes(userId))
+      const admins = await deps.admins.of(teamId);
+      if (admins.length && !(await deps.admins.includes(teamId, userId)))
         return 'Only the admins in `limits.admins` can see the help-desk stats.';
       let days = 7;
       let channels = deskChannels();

@@ -19,6 +19,8 @@ export interface DeskEventDeps {
   dedupeTtlSeconds: number;
   workspaces: SlackWorkspaces;
   bot?: { userId: string; botId: string };
+  /** Where the bot may speak (access.allowed_channels, per-channel users): a question it may not take is left alone. */
+  admit: (a: { teamId: string; channel: string; isDm: boolean; userId: string; threadTs: string }) => Promise<boolean>;
   log: Logger;
 }
 
@@ -77,6 +79,10 @@ export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
       desk: true as const,
     };
     try {
+      if (!(await deps.admit({ teamId, channel: ev.channel, isDm: false, userId: job.userId, threadTs: ev.ts }))) {
+        await deps.dedupe.release(messageId).catch(() => undefined);
+        return;
+      }
       await deps.desk.open(job);
       await deps.queue.enqueue(job);
     } catch (err) {

@@ -15,12 +15,13 @@ import type { StoreKeys } from '../../platform/store/keys.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
+import type { Admins } from '../access/admins.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
 import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { handoffSubcommand, registerDeskActions, statsSubcommand } from './desk-actions.js';
-import { registerDeskEvents } from './desk-events.js';
+import { type DeskEventDeps, registerDeskEvents } from './desk-events.js';
 import { Desk, deskOf, type SlaJob, slaJobSchema } from './desk-flow.js';
 import { deskMetrics } from './desk-metrics.js';
 import { type DeskStatsStore, MemoryDeskStats, RedisDeskStats } from './desk-stats.js';
@@ -63,6 +64,8 @@ export interface DeskFeatureDeps {
   tools?: ConversationTools;
   metrics: { registry: Registry };
   bot?: { userId: string; botId: string };
+  admins: Admins;
+  gate: { admit: DeskEventDeps['admit'] };
   log: Logger;
 }
 
@@ -140,6 +143,7 @@ export function wire(
     dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
     workspaces: deps.workspaces,
     ...(deps.bot ? { bot: deps.bot } : {}),
+    admit: (a) => deps.gate.admit(a),
     log: deskLog,
   });
   const actionDeps = {
@@ -148,6 +152,7 @@ export function wire(
     store: deps.desk.store,
     stats: deps.desk.stats,
     workspaces: deps.workspaces,
+    admins: deps.admins,
     log: deskLog,
   };
   registerDeskActions(app, actionDeps);
@@ -158,7 +163,7 @@ export function wire(
     close: () => timers!.close(),
     // The admins see the last week of every desk channel on App Home.
     homeSection: async (teamId, userId) => {
-      if (!channels.length || !file.limits.admins.includes(userId)) return [];
+      if (!channels.length || !(await deps.admins.includes(teamId, userId))) return [];
       return statsSection(await deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)), 7);
     },
   };

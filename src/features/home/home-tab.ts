@@ -2,7 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import { utcDay, utcMonth } from '../usage/periods.js';
 import type { UsageStore } from '../usage/types.js';
@@ -30,10 +32,13 @@ export type HomeSection = (teamId: string, userId: string) => Promise<KnownBlock
 export interface HomeDeps {
   /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
   commands: { readonly command: string; list(): Subcommand[] };
-  file: FileConfig;
+  settings: SettingsSource;
+  isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   tools?: ToolRegistry;
   usage: UsageStore;
   sections?: HomeSection[];
+  /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
+  overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings, shown to `limits.admins` only. */
   modelWarnings?: () => string[];
   log: Logger;
@@ -65,15 +70,23 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
         ),
       )
     ).flat();
-    const exempt = deps.file.limits.admins.includes(userId);
-    const dailyLimit = exempt ? undefined : deps.file.limits.user_daily_tokens;
+    const file = deps.settings.current();
+    const exempt = await deps.isAdmin(teamId, userId);
+    const overrides = exempt
+      ? await deps.overrides?.().catch((err: Error) => {
+          deps.log.warn({ err: { message: err.message } }, 'channel overrides for the home tab unavailable');
+          return undefined;
+        })
+      : undefined;
+    const dailyLimit = exempt ? undefined : file.limits.user_daily_tokens;
     const view = homeView({
       userId,
-      capabilities: capabilities(deps.file, deps.tools),
+      capabilities: capabilities(file, deps.tools),
       commands,
       ...(extra.length ? { extra } : {}),
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+      ...(overrides ? { overrides } : {}),
       ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });

@@ -81,6 +81,10 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'reactions.add': ['reactions:write'],
   // The email is read too (tickets and access checks).
   'users.info': ['users:read', 'users:read.email'],
+  // User groups named in the settings, and @usernames.
+  'usergroups.list': ['usergroups:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  'users.list': ['users:read'],
   'views.open': [],
   'views.publish': [],
 };
@@ -98,6 +102,9 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   app_context_changed: { app_context_changed: null },
   app_uninstalled: { app_uninstalled: null },
   tokens_revoked: { tokens_revoked: null },
+  member_joined_channel: { member_joined_channel: 'channels:read' },
+  subteam_members_changed: { subteam_members_changed: 'usergroups:read' },
+  subteam_updated: { subteam_updated: 'usergroups:read' },
   reaction_added: { reaction_added: 'reactions:read' },
 };
 
