@@ -9,6 +9,7 @@ import { createModel, createOpenAIClient } from '../features/answering/turn-setu
 import * as answering from '../features/answering/wire.js';
 import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
+import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -86,7 +87,24 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const toolset = await tools.wire({ ...p, audit: trail });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
-  answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
+  const deskStores = desk.createDeskStores(p);
+  const { answer } = answering.wire(app, {
+    ...p,
+    gate,
+    budget,
+    tools: toolset.sessions,
+    quietThread: (key, userId) => desk.quietThread(deskStores, key, userId),
+  });
+  const helpDesk = desk.wire(app, {
+    ...p,
+    desk: deskStores,
+    limiter,
+    budget,
+    answer,
+    admins,
+    gate,
+    tools: toolset.sessions,
+  });
   triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
@@ -108,6 +126,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     ...stores,
     usage: budget.usage,
     pending: stores.approvals,
+    desk: deskStores.store,
     workspaces: p.workspaces,
     commands: p.commands,
     log,
@@ -118,6 +137,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
+    sections: [helpDesk.homeSection],
     overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
@@ -141,6 +161,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const server = (await app.start(env.PORT)) as Server;
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
+      helpDesk.start();
       // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
       void keyCheck.start();
       void guard.start();
@@ -165,7 +186,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
         'draining: refusing new events, letting running turns finish',
       );
-      await p.queue.close(grace);
+      // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
+      await Promise.all([p.queue.close(grace), helpDesk.close()]);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await stores.close();
       log.info('threadwise stopped');

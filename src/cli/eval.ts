@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
-import { loadSuites } from '../features/offline/eval/cases.js';
+import { openAIGate } from '../features/desk/gate.js';
+import { isGateSuite, loadSuites } from '../features/offline/eval/cases.js';
 import { compare, comparisonMarkdown, comparisonTable } from '../features/offline/eval/compare.js';
 import { modelGrader } from '../features/offline/eval/grader.js';
 import { type EvalSummary, summarize, table } from '../features/offline/eval/report.js';
@@ -48,6 +49,8 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
     suites = suites.filter((s) => flags.suite!.includes(s.name));
   }
   const pair = flags.compare ? comparePair(flags.compare, flags.model) : undefined;
+  // A model review compares answers; the desk gate's accuracy is a threshold question, run when named with --suite.
+  if (pair && !flags.suite?.length) suites = suites.filter((s) => !isGateSuite(s));
   const model = pair?.[1] ?? flags.model ?? file.defaults.model ?? env.OPENAI_MODEL;
   const models = pair ?? [model];
   const modelEnv = { OPENAI_API_KEY: env.OPENAI_API_KEY!, OPENAI_BASE_URL: env.OPENAI_BASE_URL };
@@ -67,6 +70,11 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
     model: createModel(modelEnv, file, log, { fallback: false }),
     file,
     grader: modelGrader(graderClient, flags.graderModel),
+    gate: openAIGate(
+      createOpenAIClient(modelEnv, file),
+      { timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries },
+      log,
+    ),
     now: io.now,
     log,
   };

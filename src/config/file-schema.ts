@@ -50,6 +50,50 @@ export const channelSettingsSchema = z
 
 export type ChannelSettingsInput = z.infer<typeof channelSettingsSchema>;
 
+/** A help channel's desk: answer top-level questions when sure, hand off to people, escalate unanswered ones. */
+export const deskSchema = z
+  .object({
+    auto_answer: z
+      .boolean()
+      .default(true)
+      .describe('Answer top-level questions in this channel without a mention, when confident and citing a source.'),
+    min_confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.7)
+      .describe(
+        'Probability (0 to 1, from the model’s token log-probabilities) that the question can be answered from the sources found; below it the bot does not answer on its own.',
+      ),
+    oncall: z
+      .array(z.string().regex(/^[SUW][A-Z0-9]+$/, { error: 'on-call ids are user groups (S…) or users (U…)' }))
+      .default([])
+      .describe('Slack user-group ids (S…) and/or user ids (U…) mentioned on hand-offs and escalations.'),
+    sla_minutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(30)
+      .describe(
+        'Escalate in the thread when no person has replied this long after the question or hand-off (again at twice the time); fractions allowed.',
+      ),
+    auto_answers_per_hour: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(30)
+      .describe(
+        'Most unprompted answers per hour in this channel (across replicas); beyond it questions wait for a person, with the SLA clock running.',
+      ),
+  })
+  .strict();
+export type DeskConfig = z.infer<typeof deskSchema>;
+
+const channelEntrySchema = channelSettingsSchema
+  .extend({ desk: deskSchema.optional().describe('Help-channel desk for this channel (see docs/desk.md).') })
+  .strict();
+
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
 
 const priceSchema = z
@@ -175,9 +219,9 @@ export const fileConfigSchema = z
     defaults: channelSettingsSchema.default({}).describe('Settings for every conversation without its own entry.'),
     dm: channelSettingsSchema.default({}).describe('Overrides for direct messages (the Messages tab).'),
     channels: z
-      .record(channelId, channelSettingsSchema)
+      .record(channelId, channelEntrySchema)
       .default({})
-      .describe('Per-channel overrides keyed by channel id.'),
+      .describe('Per-channel overrides keyed by channel id, and each channel’s help desk (`desk`).'),
     slack: z
       .object({
         allow_bots: z

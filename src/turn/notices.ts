@@ -1,4 +1,4 @@
-import type { Citation, ModelCall, ModelError } from './ports.js';
+import type { Citation, ModelCall, ModelError, Source } from './ports.js';
 import type { Attachment, SkippedFile } from './thread.js';
 
 function reference(requestId?: string): string {
@@ -73,10 +73,22 @@ export function noticeForFiles(
   return lines.length ? lines.join('\n') : undefined;
 }
 
-/** The documents hosted file_search cited, named once each, so the asker can check the answer against them. */
-export function noticeForSources(citations: readonly Citation[]): string | undefined {
-  const names = [...new Set(citations.map((c) => shownName(c.filename)))];
-  return names.length ? `📚 _Sources: ${names.map((n) => `\`${n}\``).join(', ')}_` : undefined;
+/**
+ * What the answer drew on, each once, so the asker can check it: policies, tickets and earlier threads as links
+ * (their title when they have no URL), and the documents hosted file_search cited.
+ */
+export function noticeForSources(citations: readonly Citation[], sources: readonly Source[] = []): string | undefined {
+  const seen = new Set<string>();
+  const shown: string[] = [];
+  for (const s of sources) {
+    const id = s.url ?? s.title;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const title = s.title.replace(/[[\]\n]/g, ' ').trim();
+    shown.push(s.url && /^https?:\/\//.test(s.url) ? `[${title}](${s.url})` : title);
+  }
+  for (const name of new Set(citations.map((c) => shownName(c.filename)))) shown.push(`\`${name}\``);
+  return shown.length ? `📚 _Sources: ${shown.join(', ')}_` : undefined;
 }
 
 /** Files of the thread that this answer could not read (OpenAI's per-request limits); newer files went first. */

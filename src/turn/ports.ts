@@ -37,6 +37,19 @@ export interface FunctionOutput {
   callId: string;
   /** What the model reads back: always an envelope that marks the content as data. */
   output: string;
+  /** What the result drew on (a policy, a ticket, an earlier thread), listed under the answer. */
+  sources?: Source[];
+}
+
+/** A policy, ticket or earlier Slack thread an answer drew on: shown at its end as a link, else by its title. */
+export interface Source {
+  title: string;
+  url?: string;
+  /**
+   * How an answer names it (a ticket id, a policy title). When the answer names some of its sources, only those
+   * are listed: a search returns more than the answer uses.
+   */
+  cue?: string;
 }
 
 /** Runs the model's function calls for one turn, with the asking user's context already bound in. */

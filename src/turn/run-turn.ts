@@ -26,6 +26,7 @@ import {
   type ModelPort,
   type ModelRequest,
   type ReplySink,
+  type Source,
   type ToolRunner,
 } from './ports.js';
 import { QuotaRefused, quotaGated } from './quota-gate.js';
@@ -71,6 +72,8 @@ export interface TurnInput {
   sink: ReplySink;
   /** The tools this user may call here; a turn without them is a plain answer. */
   tools?: ToolRunner;
+  /** Sources found before the turn (the help desk's), listed under the answer with those its tools find. */
+  sources?: Source[];
 }
 
 export interface TurnResult {
@@ -85,6 +88,8 @@ export interface TurnResult {
   error?: ModelError;
   messageTs: string[];
   toolRounds: number;
+  /** What the answer drew on (listed under it). */
+  sources: Source[];
 }
 
 /** Shown while a call waits for the person's (or workspace's) other calls to settle what is left of a limit. */
@@ -186,6 +191,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let restarted = false;
   // Every round's citations: a file cited while tools ran still backs the final answer.
   const citations: Citation[] = [];
+  const sources: Source[] = [...(input.sources ?? [])];
   /** Characters of the question the model got, when fitting the budget had to shorten it. */
   let questionRead: number | undefined;
   try {
@@ -233,6 +239,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         rounds++;
         sink.status(tools!.progress(calls), 'tools');
         outputs = await tools!.run(calls);
+        sources.push(...outputs.flatMap((o) => o.sources ?? []));
       }
       items.push(
         ...calls.map(
@@ -271,7 +278,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
   const notice =
     [
-      noticeForSources(citations),
+      noticeForSources(citations, usedSources(sources, shown.all)),
       noticeForFiles(input.attachments ?? [], input.skipped ?? []),
       noticeForLeftOut(leftOutFiles(built.items)),
       noticeForFiles(input.attachments ?? [], input.skipped ?? []),
@@ -301,7 +308,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
   }
   await deps.threads.append(key, items);
-  return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals };
+  return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals, sources };
 }
 
 interface Who {
@@ -378,4 +385,11 @@ function logModelCall(
     },
     'model call failed',
   );
+}
+
+/** The sources the answer names by their cue, when it names any; else every source the turn drew on. */
+function usedSources(sources: readonly Source[], answer: string): Source[] {
+  const text = answer.toLowerCase();
+  const named = sources.filter((s) => s.cue && text.includes(s.cue.toLowerCase()));
+  return named.length ? [...named, ...sources.filter((s) => !s.cue)] : [...sources];
 }

@@ -897,3 +897,79 @@ describe('FakeOpenAI non-streaming, errors and headers', () => {
     else expect(err.error.message).toMatch(expected.message);
   });
 });
+
+describe('FakeOpenAI log-probabilities', () => {
+  const judged = {
+    kind: 'json' as const,
+    value: { answerable: true },
+    logprobs: { true: { true: 0.8, false: 0.2 } },
+  };
+  const ask = { model: 'gpt-4o', input: 'can this be answered?' };
+
+  it('streams one token per delta with its logprob and top_logprobs, and repeats them on done, when include asks', async () => {
+    fake.enqueue(judged);
+    const events = await collect(
+      await client.responses.create({
+        ...ask,
+        stream: true,
+        include: ['message.output_text.logprobs'],
+        top_logprobs: 3,
+      }),
+    );
+    const deltas = events.filter((e) => e.type === 'response.output_text.delta');
+    expect(deltas.map((d) => d.delta).join('')).toBe('{"answerable":true}');
+    for (const d of deltas) {
+      expect(d.logprobs).toHaveLength(1);
+      expect(d.logprobs[0].token).toBe(d.delta);
+      expect(keys(d.logprobs[0])).toEqual(['logprob', 'token', 'top_logprobs']);
+      expect(d.logprobs[0].top_logprobs).toHaveLength(3);
+    }
+    const verdict = deltas.find((d) => d.delta === 'true')!.logprobs[0];
+    expect(verdict.logprob).toBeCloseTo(Math.log(0.8), 9);
+    expect(verdict.top_logprobs.slice(0, 2)).toEqual([
+      { token: 'true', logprob: Math.log(0.8) },
+      { token: 'false', logprob: Math.log(0.2) },
+    ]);
+    const done = events.find((e) => e.type === 'response.output_text.done');
+    expect(done.logprobs).toEqual(deltas.flatMap((d) => d.logprobs));
+    // The final content part uses the LogProb shape: bytes on the token and on each alternative.
+    const part = events.find((e) => e.type === 'response.completed').response.output[0].content[0];
+    const final = part.logprobs.find((l: any) => l.token === 'true');
+    expect(final).toEqual({
+      token: 'true',
+      bytes: [116, 114, 117, 101],
+      logprob: Math.log(0.8),
+      top_logprobs: [
+        { token: 'true', bytes: [116, 114, 117, 101], logprob: Math.log(0.8) },
+        { token: 'false', bytes: [102, 97, 108, 115, 101], logprob: Math.log(0.2) },
+        expect.objectContaining({ bytes: expect.any(Array), logprob: expect.any(Number) }),
+      ],
+    });
+  });
+
+  it('sends empty logprobs lists when include does not ask for them', async () => {
+    fake.enqueue(judged);
+    const events = await collect(await client.responses.create({ ...ask, stream: true }));
+    for (const e of events.filter((e) => e.type === 'response.output_text.delta')) expect(e.logprobs).toEqual([]);
+    expect(events.find((e) => e.type === 'response.output_text.done').logprobs).toEqual([]);
+    expect(events.find((e) => e.type === 'response.completed').response.output[0].content[0].logprobs).toEqual([]);
+  });
+
+  it('answers a non-streaming request with the logprobs in the content part', async () => {
+    fake.enqueue(judged);
+    const r = await client.responses.create({ ...ask, include: ['message.output_text.logprobs'], top_logprobs: 0 });
+    const part = (r.output[0] as any).content[0];
+    expect(part.logprobs.map((l: any) => l.token).join('')).toBe('{"answerable":true}');
+    expect(part.logprobs.every((l: any) => Array.isArray(l.top_logprobs) && l.top_logprobs.length === 0)).toBe(true);
+  });
+
+  it('refuses an unknown include value and top_logprobs above 20 like the real API', async () => {
+    const bad = await client.responses.create({ ...ask, include: ['message.logprobs' as never] }).catch((e) => e);
+    expect(bad).toBeInstanceOf(BadRequestError);
+    expect(bad.param).toBe('include[0]');
+    expect(bad.code).toBe('invalid_value');
+    const many = await client.responses.create({ ...ask, top_logprobs: 21 }).catch((e) => e);
+    expect(many).toBeInstanceOf(BadRequestError);
+    expect(many.param).toBe('top_logprobs');
+  });
+});

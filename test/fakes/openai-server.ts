@@ -27,10 +27,15 @@ import {
   obfuscation,
   orderEvent,
   outputTextPart,
+  partLogprob,
   REASONING_TOKENS,
   reasoningItem,
   refusalPart,
   sseFrame,
+  streamLogprob,
+  type TokenAlternatives,
+  tokenize,
+  tokenLogprobs,
   usageObject,
 } from './sse.js';
 
@@ -42,7 +47,20 @@ type Usage = Partial<{
   cache_write_tokens: number;
 }>;
 /** Optional pacing/usage knobs accepted by every answer-producing script. */
-type Pace = { chunkSize?: number; firstTokenDelayMs?: number; deltaDelayMs?: number; model?: string; usage?: Usage };
+type Pace = {
+  chunkSize?: number;
+  firstTokenDelayMs?: number;
+  deltaDelayMs?: number;
+  model?: string;
+  usage?: Usage;
+  /**
+   * Log-probabilities, reported only when the request asks (`include: ["message.output_text.logprobs"]`): per
+   * token (trimmed), the alternatives with their probabilities; tokens not listed were certain.
+   */
+  logprobs?: TokenAlternatives;
+  /** The answer waits for this (a test's signal) before anything is sent, streaming or not. */
+  hold?: Promise<void>;
+};
 type ErrorBody = { type: string; code: string | null; message: string; param?: string | null };
 
 export type Script =
@@ -491,12 +509,16 @@ export class FakeOpenAI {
       );
 
     const pace: Pace = script;
+    await pace.hold;
     const createdAt = Math.floor(Date.now() / 1000);
     const model = pace.model ?? datedModel(body.model, this.snapshots) ?? body.model;
     const resp = buildResponse(body, ids.response(), model, createdAt);
     const streaming = body.stream === true;
     const obfuscate = body.stream_options?.include_obfuscation !== false;
     const chunkSize = pace.chunkSize ?? 4;
+    // With logprobs asked for, every delta is one token carrying its own log-probability, as the API streams them.
+    const withLogprobs = Array.isArray(body.include) && body.include.includes('message.output_text.logprobs');
+    const topN: number = body.top_logprobs ?? 0;
     let closed = false;
     res.on('close', () => (closed = true));
     let seq = 0;
@@ -573,18 +595,20 @@ export class FakeOpenAI {
       emit('response.output_item.added', { item: messageItem(id, 'in_progress', []), output_index: oi });
       const base = { content_index: 0, item_id: id, output_index: oi };
       emit('response.content_part.added', { ...base, part: isText ? outputTextPart('') : refusalPart('') });
-      for (const piece of chunkText(text, chunkSize)) {
+      const logprobs = isText && withLogprobs ? tokenLogprobs(tokenize(text), topN, pace.logprobs) : undefined;
+      const pieces = logprobs ? logprobs.map((l) => [l.token, [streamLogprob(l)]] as const) : undefined;
+      for (const [piece, lp] of pieces ?? chunkText(text, chunkSize).map((c) => [c, []] as const)) {
         if (closed) return;
-        if (isText) await pacedDelta('response.output_text.delta', { ...base, logprobs: [] }, piece);
+        if (isText) await pacedDelta('response.output_text.delta', { ...base, logprobs: lp }, piece);
         else await pacedDelta('response.refusal.delta', base, piece);
       }
       if (!finish) return;
       for (const [i, annotation] of annotations.entries())
         emit('response.output_text.annotation.added', { ...base, annotation, annotation_index: i });
-      const part = isText ? outputTextPart(text, annotations) : refusalPart(text);
+      const part = isText ? outputTextPart(text, annotations, logprobs?.map(partLogprob)) : refusalPart(text);
       emit(
         isText ? 'response.output_text.done' : 'response.refusal.done',
-        isText ? { ...base, logprobs: [], text } : { ...base, refusal: text },
+        isText ? { ...base, logprobs: logprobs?.map(streamLogprob) ?? [], text } : { ...base, refusal: text },
       );
       emit('response.content_part.done', { ...base, part });
       const item = messageItem(id, status, [part]);

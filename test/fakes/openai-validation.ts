@@ -73,6 +73,18 @@ export const KNOWN_PARAMS = new Set([
   'moderation',
 ]);
 
+/** `include` values the API accepts (spec `IncludeEnum`). */
+const INCLUDABLE = [
+  'file_search_call.results',
+  'web_search_call.results',
+  'web_search_call.action.sources',
+  'message.input_image.image_url',
+  'computer_call_output.output.image_url',
+  'code_interpreter_call.outputs',
+  'reasoning.encrypted_content',
+  'message.output_text.logprobs',
+];
+
 const ROLES = ['assistant', 'system', 'developer', 'user'];
 const USER_PARTS = ['input_text', 'input_image', 'input_file'];
 const ASSISTANT_PARTS = ['output_text', 'refusal'];
@@ -249,6 +261,23 @@ export function validateCreate(
       if (v.length > 512) return tooLong(`metadata.${k}`, 512, v.length);
     }
   }
+  if (body.include != null) {
+    if (!Array.isArray(body.include)) return badType('include', 'an array', body.include);
+    for (const [i, v] of body.include.entries())
+      if (!INCLUDABLE.includes(v)) return badValue(`include[${i}]`, v, INCLUDABLE);
+  }
+  if (body.top_logprobs != null && (!Number.isInteger(body.top_logprobs) || body.top_logprobs < 0))
+    return invalid(
+      `Invalid 'top_logprobs': integer below minimum value. Expected a value >= 0, but got ${body.top_logprobs} instead.`,
+      'top_logprobs',
+      'integer_below_min_value',
+    );
+  if (body.top_logprobs != null && body.top_logprobs > 20)
+    return invalid(
+      `Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got ${body.top_logprobs} instead.`,
+      'top_logprobs',
+      'integer_above_max_value',
+    );
   if (typeof body.safety_identifier === 'string' && body.safety_identifier.length > 64)
     return tooLong('safety_identifier', 64, body.safety_identifier.length);
   // Reasoning models refuse sampling parameters (gpt-5.1+ at effort none aside, which the fake does not model).

@@ -396,6 +396,27 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     return { view: result };
   },
 
+  // https://docs.slack.dev/reference/methods/reactions.add: needs reactions:write; one reaction per name and user
+  // (already_reacted), names without colons (invalid_name), the item by channel + timestamp (no_item_specified).
+  'reactions.add'(args, ws) {
+    if (!ws.o.scopes.includes('reactions:write')) throw new SlackApiError('missing_scope');
+    const name = asString(args.name);
+    if (!name) throw missingField('name');
+    const { id } = ws.channel(args.channel);
+    const ts = asString(args.timestamp);
+    if (!ts) throw new SlackApiError('no_item_specified');
+    const m = ws.find(id, ts);
+    if (!m) throw new SlackApiError('message_not_found');
+    if (!/^[a-z0-9_+'-]+$/.test(name)) throw new SlackApiError('invalid_name');
+    const reactions = (m.reactions ??= []);
+    const existing = reactions.find((r) => r.name === name);
+    if (existing?.users.includes(ws.o.botUserId)) throw new SlackApiError('already_reacted');
+    if (!existing && reactions.length >= 23) throw new SlackApiError('too_many_reactions');
+    if (existing) existing.users.push(ws.o.botUserId);
+    else reactions.push({ name, users: [ws.o.botUserId] });
+    return {};
+  },
+
   'files.info'(args, ws) {
     const id = asString(args.file);
     if (!id) throw missingField('file');

@@ -79,6 +79,8 @@ export const DEFAULT_SCOPES = [
   'users:read',
   'users:read.email',
   'usergroups:read',
+  'reactions:read',
+  'reactions:write',
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
@@ -381,6 +383,18 @@ export class FakeSlack {
     return stored.object;
   }
 
+  /** A person reacts to a stored message (as reactions.add would record it); returns the message's author. */
+  addReaction(channel: string, ts: string, user: string, name: string): string {
+    const ws = this.wsOf(channel);
+    const m = ws.find(channel, ts);
+    if (!m) throw new Error(`fake slack: no message ${ts} in ${channel}`);
+    const reactions = (m.reactions ??= []);
+    const existing = reactions.find((r) => r.name === name);
+    if (existing && !existing.users.includes(user)) existing.users.push(user);
+    else if (!existing) reactions.push({ name, users: [user] });
+    return m.user;
+  }
+
   addUser(id: string, user: FakeUser, teamId = this.teamId): void {
     this.teams.get(teamId).users.set(id, user);
   }
@@ -450,6 +464,12 @@ export class FakeSlack {
   /** Records the message an event describes (app_mention / message) into the workspace (team_id) it was sent for. */
   recordEvent(event: Json, teamId?: string): void {
     const { type, subtype, channel, user, text, ts } = event as Record<string, string | undefined>;
+    const item = event.item as { channel?: string; ts?: string } | undefined;
+    if (type === 'reaction_added' && item?.channel && item.ts && user && typeof event.reaction === 'string') {
+      const ws = teamId ? this.teams.get(teamId) : this.wsOf(item.channel);
+      if (ws.find(item.channel, item.ts)) this.addReaction(item.channel, item.ts, user, event.reaction);
+      return;
+    }
     if (type !== 'app_mention' && type !== 'message') return;
     if (subtype && subtype !== 'file_share' && subtype !== 'thread_broadcast') return;
     const ws = teamId ? this.teams.get(teamId) : channel ? this.wsOf(channel) : this.ws;

@@ -384,6 +384,27 @@ export function appContextChanged(i: { user: string; channel: string; entities: 
   };
 }
 
+/**
+ * `reaction_added` as delivered for a reaction on a message (https://docs.slack.dev/reference/events/reaction_added):
+ * the reacting user, the emoji name without colons, the item (channel + ts) and its author.
+ */
+export function reactionAdded(i: {
+  user: string;
+  reaction: string;
+  channel: string;
+  ts: string;
+  itemUser: string;
+}): Json {
+  return {
+    type: 'reaction_added',
+    user: i.user,
+    reaction: i.reaction,
+    item_user: i.itemUser,
+    item: { type: 'message', channel: i.channel, ts: i.ts },
+    event_ts: nextTs(),
+  };
+}
+
 export interface MessageActionInput {
   callback_id: string;
   user: string;

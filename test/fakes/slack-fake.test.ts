@@ -562,3 +562,41 @@ describe('live markup, as Slack would render it', () => {
     ]);
   });
 });
+
+describe('FakeSlack reactions', () => {
+  it('reactions.add records the bot’s reaction once, with Slack’s errors for the rest', async () => {
+    const { fake, client } = await setup();
+    const ts = fake.addMessage('C1', { user: 'U1', text: 'is the VPN down?' });
+    await client.reactions.add({ channel: 'C1', timestamp: ts, name: 'eyes' });
+    expect(fake.messages('C1').find((m) => m.ts === ts)?.reactions).toEqual([{ name: 'eyes', users: ['UBOT'] }]);
+    expect(await slackError(client.reactions.add({ channel: 'C1', timestamp: ts, name: 'eyes' }))).toBe(
+      'already_reacted',
+    );
+    expect(await slackError(client.reactions.add({ channel: 'C1', timestamp: '1.000001', name: 'eyes' }))).toBe(
+      'message_not_found',
+    );
+    expect(await slackError(client.reactions.add({ channel: 'C1', timestamp: ts, name: ':eyes:' }))).toBe(
+      'invalid_name',
+    );
+    const history = await client.conversations.history({ channel: 'C1' });
+    expect(history.messages?.[0]?.reactions).toEqual([{ name: 'eyes', users: ['UBOT'], count: 1 }]);
+  });
+
+  it('reactions.add without reactions:write is missing_scope', async () => {
+    const { fake, client } = await setup({ scopes: ['chat:write', 'channels:history'] });
+    const ts = fake.addMessage('C1', { user: 'U1', text: 'hi' });
+    expect(await slackError(client.reactions.add({ channel: 'C1', timestamp: ts, name: 'eyes' }))).toBe(
+      'missing_scope',
+    );
+  });
+
+  it('chat.getPermalink of a thread root and of a reply', async () => {
+    const { fake, client } = await setup();
+    const root = fake.addMessage('C1', { user: 'U1', text: 'q' });
+    const reply = fake.addMessage('C1', { user: 'U1', text: 'a', thread_ts: root });
+    const r = await client.chat.getPermalink({ channel: 'C1', message_ts: root });
+    expect(r.permalink).toBe(`https://fake-team.slack.com/archives/C1/p${root.replace('.', '')}`);
+    const p = await client.chat.getPermalink({ channel: 'C1', message_ts: reply });
+    expect(p.permalink).toContain(`?thread_ts=${root}&cid=C1`);
+  });
+});

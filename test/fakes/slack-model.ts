@@ -41,6 +41,8 @@ export interface FakeMessage {
   truncated?: boolean;
   /** 'thread_broadcast' for a thread reply also sent to the channel (reply_broadcast). */
   subtype?: string;
+  /** Emoji reactions, in the order first added, with who added each. */
+  reactions?: Array<{ name: string; users: string[] }>;
   /** How Slack reads `text`: standard Markdown (markdown_text, streams) or mrkdwn. */
   format?: 'markdown' | 'mrkdwn';
   /** The `text` sent alongside blocks: notifications and screen readers show it, and Slack parses it as mrkdwn. */

@@ -203,6 +203,8 @@ export class Workspace {
     if (m.files) out.files = m.files;
     if (m.metadata) out.metadata = m.metadata;
     if (m.streaming_state) out.streaming_state = m.streaming_state;
+    if (m.reactions?.length)
+      out.reactions = m.reactions.map((r) => ({ name: r.name, users: [...r.users], count: r.users.length }));
     if (m.edits > 0) out.edited = { user: m.user, ts: m.ts };
     if (m.thread_ts) {
       out.thread_ts = m.thread_ts;

@@ -114,10 +114,10 @@ export function chunkText(text: string, size: number): string[] {
 
 export type Json = Record<string, any>;
 
-export const outputTextPart = (text: string, annotations: Json[] = []): Json => ({
+export const outputTextPart = (text: string, annotations: Json[] = [], logprobs: Json[] = []): Json => ({
   type: 'output_text',
   annotations,
-  logprobs: [],
+  logprobs,
   text,
 });
 export const refusalPart = (refusal: string): Json => ({ type: 'refusal', refusal });
@@ -246,3 +246,56 @@ export function estimateTokens(body: Json): number {
   walk(body.input, 'input');
   return Math.ceil(chars / 4) + 85 * images;
 }
+
+/**
+ * Text cut into tokens roughly as a BPE tokenizer does: a word with its leading space, a number, or a run of
+ * punctuation. `{"answerable":true}` → `{"`, `answer`, `able`, `":`, `true`, `}`: a JSON value is its own token.
+ */
+export function tokenize(text: string): string[] {
+  return text.match(/ ?[A-Za-z]{1,6}| ?\d{1,3}|\s+|[^\sA-Za-z\d]{1,2}/g) ?? [];
+}
+
+/**
+ * What the model "considered" at a token: alternatives with their probabilities (the emitted token included).
+ * A token without an entry was certain (logprob 0).
+ */
+export type TokenAlternatives = Record<string, Record<string, number>>;
+
+interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: Array<{ token: string; logprob: number }>;
+}
+
+/**
+ * The log-probabilities of each token, with `topN` alternatives, most likely first, as the API reports them
+ * (`top_logprobs` entries always number `topN`; the tail is filled with unlikely tokens, never with zero).
+ */
+export function tokenLogprobs(tokens: string[], topN: number, alternatives: TokenAlternatives = {}): TokenLogprob[] {
+  return tokens.map((token, i) => {
+    const dist = alternatives[token.trim()] ?? { [token.trim()]: 1 };
+    const own = dist[token.trim()] ?? 1e-9;
+    const ranked = Object.entries(dist)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, p]) => ({ token: token.startsWith(' ') ? ` ${t}` : t, logprob: Math.log(Math.max(p, 1e-12)) }));
+    while (ranked.length < topN) ranked.push({ token: `<filler${i}_${ranked.length}>`, logprob: -20 - ranked.length });
+    return { token, logprob: Math.log(own), top: ranked.slice(0, topN) };
+  });
+}
+
+const bytesOf = (t: string) => [...Buffer.from(t, 'utf8')];
+
+/** Stream events' shape (`ResponseLogProb`: no bytes). */
+export const streamLogprob = (l: TokenLogprob): Json => ({
+  token: l.token,
+  logprob: l.logprob,
+  top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob })),
+});
+
+/** The final content part's shape (`LogProb`: bytes on the token and on every alternative). */
+export const partLogprob = (l: TokenLogprob): Json => ({
+  token: l.token,
+  bytes: bytesOf(l.token),
+  logprob: l.logprob,
+  top_logprobs: l.top.map((t) => ({ token: t.token, bytes: bytesOf(t.token), logprob: t.logprob })),
+});

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   /** Many-workspace mode: no bot token, workspaces install the app through OAuth. */
   oauth?: boolean;
   env?: Record<string, string>;
+  /** Share another harness's Redis keys (a second replica of the same deployment). */
+  prefix?: string;
 }
 
 export const OAUTH = {
@@ -53,12 +55,13 @@ export class Harness {
   readonly logs: string[] = [];
   private readonly parsed: Array<Record<string, unknown>> = [];
   private readonly logWatchers = new Set<() => void>();
-  readonly prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+  readonly prefix: string;
   bot!: Threadwise;
   port = 0;
   private env: NodeJS.ProcessEnv = {};
 
   constructor(private readonly options: HarnessOptions = {}) {
+    this.prefix = options.prefix ?? `twtest:${randomBytes(4).toString('hex')}:`;
     this.slack = new FakeSlack({
       ...(options.oauth
         ? {

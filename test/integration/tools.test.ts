@@ -11,6 +11,8 @@ const visible = (channel = SUP_CHANNEL, ts = rootTs()) =>
     .replies(channel, ts)
     .map((m) => m.text)
     .join('\n');
+/** The answer without the sources listed under it (checked on their own where they matter). */
+const answered = () => visible().split('\n\n📚 _Sources:')[0];
 
 describe('the model calls tools; the server runs them', () => {
   it('looks up a ticket of the channel project, shows progress, and answers from the result', async () => {
@@ -25,7 +27,11 @@ describe('the model calls tools; the server runs them', () => {
     const sent = await h.mention({ user: 'U5', text: "what's the status of SUP-101?" });
     await h.turnFinished(sent.eventId);
 
-    expect(visible()).toBe('SUP-101 is in progress; Grace is on it.');
+    expect(answered()).toBe('SUP-101 is in progress; Grace is on it.');
+    // The ticket the answer used is listed under it, linked to its page.
+    expect(visible()).toContain(
+      '\n\n📚 _Sources: [SUP-101: VPN drops every 10 minutes for the Lisbon office](https://support.example.com/tickets/SUP-101)_',
+    );
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
     expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
 
@@ -81,7 +87,7 @@ describe('the model calls tools; the server runs them', () => {
     ]);
     expect(outs[3]!.out.error.message).toContain('status');
     expect(h.slack.callsTo('assistant.threads.setStatus')[1]!.args.status).toBe('is looking up SUP-101 and 2 more…');
-    expect(visible()).toBe('Both tickets are open.');
+    expect(answered()).toBe('Both tickets are open.');
     const logged = h.parsedLogs().filter((l) => l.event === 'tool_call');
     expect(logged.map((l) => l.outcome).sort()).toEqual([
       'invalid_arguments',
@@ -104,7 +110,7 @@ describe('the model calls tools; the server runs them', () => {
     );
     const sent = await h.mention({ user: 'U1', text: 'OPS-12?' });
     await h.turnFinished(sent.eventId);
-    expect(visible()).toBe('Let me check that ticket.\n\nOPS-12 is open and assigned to Grace.');
+    expect(answered()).toBe('Let me check that ticket.\n\nOPS-12 is open and assigned to Grace.');
     const input = h.openai.responsesRequests()[1]!.body.input as Array<Record<string, unknown>>;
     expect(input.slice(1).map((i) => i.type ?? i.role)).toEqual(['message', 'function_call', 'function_call_output']);
     expect(input[1]).toMatchObject({ role: 'assistant', content: 'Let me check that ticket.' });
@@ -121,7 +127,7 @@ describe('the model calls tools; the server runs them', () => {
     const second = h.openai.responsesRequests()[1]!.body;
     expect(second.previous_response_id).toMatch(/^resp_/);
     expect(second.input.map((i: { type: string }) => i.type)).toEqual(['function_call_output']);
-    expect(visible()).toBe('Open.');
+    expect(answered()).toBe('Open.');
   });
 
   it('stops after the configured number of tool rounds and says so, keeping the thread usable', async () => {
@@ -180,7 +186,7 @@ describe('the model calls tools; the server runs them', () => {
     const everythingSent = JSON.stringify(reqs) + JSON.stringify(h.slack.calls);
     for (const secret of ['Salary review', 'salary bands', 'People Ops', 'cfo@example.com'])
       expect(everythingSent).not.toContain(secret);
-    expect(visible()).toBe('I am not able to show HR-7.');
+    expect(answered()).toBe('I am not able to show HR-7.');
   });
 
   it('shows an agent any ticket, and someone else in a DM only their own', async () => {

@@ -28,7 +28,8 @@ export interface TriggerContext {
 }
 
 export type Trigger =
-  | { action: 'ignore'; reason: string }
+  /** `topLevel`: a person's (or allowed bot's) new top-level channel message without a mention (a help desk's question). */
+  | { action: 'ignore'; reason: string; topLevel?: true }
   /** `needsThread`: answer only if the bot already takes part in the thread (a follow-up without mention). */
   | { action: 'answer'; threadTs: string; isDm: boolean; mentioned: boolean; needsThread: boolean };
 
@@ -53,6 +54,7 @@ export function classifyMessage(event: MessageEvent, ctx: TriggerContext): Trigg
   if (isDm) return { action: 'answer', threadTs, isDm, mentioned, needsThread: false };
   // In channels a mention arrives as app_mention too; the message copy is left to that listener.
   if (mentioned) return { action: 'ignore', reason: 'handled as app_mention' };
-  if (!event.thread_ts) return { action: 'ignore', reason: 'top-level channel message without mention' };
+  if (!event.thread_ts)
+    return { action: 'ignore', reason: 'top-level channel message without mention', topLevel: true };
   return { action: 'answer', threadTs, isDm, mentioned, needsThread: true };
 }

@@ -16,6 +16,8 @@ interface BotIdentity {
 export interface MessageHandlerDeps {
   trigger: (bot: BotIdentity) => TriggerContext;
   requireMention: (channel: string, isDm: boolean) => boolean;
+  /** Whether another feature keeps the bot out of this thread unless mentioned (the help desk: a person has it). */
+  quietThread?: (key: ThreadKey, userId: string) => Promise<boolean>;
   threads: ThreadStore;
   participation: ParticipationStore;
   dedupe: DedupeStore;
@@ -62,9 +64,11 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
     if (trigger.needsThread) {
       const unanswered = deps.requireMention(event.channel, trigger.isDm)
         ? 'this channel answers only mentions'
-        : (await isBotsThread(deps, key))
-          ? undefined
-          : 'the bot takes no part in this thread';
+        : !(await isBotsThread(deps, key))
+          ? 'the bot takes no part in this thread'
+          : (await deps.quietThread?.(key, event.user ?? event.bot_id ?? ''))
+            ? 'a person has this thread (help desk)'
+            : undefined;
       if (unanswered) {
         // Info, not debug: a follow-up the bot leaves alone must be explainable from the log.
         deps.log.info(

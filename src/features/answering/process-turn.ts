@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
@@ -13,8 +14,8 @@ import type { TurnLedger } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
-import type { ReplySink } from '../../turn/ports.js';
-import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+import type { ReplySink, Source } from '../../turn/ports.js';
+import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -37,14 +38,35 @@ export interface ProcessTurnDeps {
   metrics: Metrics;
 }
 
+/** What another feature adds to an answer (the help desk: sources found beforehand, its buttons). */
+export interface AnswerExtras {
+  /** Text the model reads before the question (the passages to answer from). */
+  context?: string;
+  /** Listed under the answer with whatever its tools find. */
+  sources?: Source[];
+  /** Shown under the finished answer, above the feedback buttons. */
+  blocks?: KnownBlock[];
+}
+
+/** Answers one job; undefined when an earlier attempt already completed it. */
+export type AnswerRunner = (job: TurnJob, extras?: AnswerExtras) => Promise<TurnResult | undefined>;
+
+/** The queued turn of a typed or commanded question. */
+export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
+  const run = createAnswerRunner(deps);
+  return async (job) => {
+    await run(job);
+  };
+}
+
 /**
  * Glue between a queued Slack message and the pure turn: resolve names, markup and files, open the reply, run.
  * A job can run more than once (its replica died, or an unexpected error): a turn that already completed is
  * skipped, and one that had started replying takes over its own half-written message instead of adding one.
  */
-export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
+export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
   const { metrics } = deps;
-  return async (job: TurnJob) => {
+  return async (job, extras = {}) => {
     const startedAt = Date.now();
     metrics.queueWaitSeconds.observe(seconds(startedAt - job.receivedAt));
     // Every line of this turn carries its id and the Slack ids, so one filter finds the whole story.
@@ -61,7 +83,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     const history = await deps.turn.threads.load(job.key);
     if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
       log.info('turn already completed by an earlier attempt; nothing to do');
-      return;
+      return undefined;
     }
     const earlier = await deps.turns.replies(job.id);
     log.info({ resumed: earlier.length > 0 }, 'turn started');
@@ -95,7 +117,15 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
     };
     const tools = await deps.tools?.session(ctx, log.child({ component: 'tools' }));
-    const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
+    const { sink, writer } = replySink(
+      deps,
+      workspace,
+      job,
+      status,
+      settings.answerVisibility === 'broadcast',
+      extras.blocks ?? [],
+      log,
+    );
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
       await writer.takeOver(earlier, RESTART_NOTE);
@@ -106,12 +136,13 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
         key: job.key,
         settings,
         user,
-        text: viewing ? `${viewing}\n\n${text}` : text,
+        text: [extras.context, viewing, text].filter(Boolean).join('\n\n'),
         messageTs: job.messageTs,
         history,
         ...files,
         sink,
         tools,
+        ...(extras.sources?.length ? { sources: extras.sources } : {}),
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
@@ -132,6 +163,7 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       },
       'turn finished',
     );
+    return result;
   };
 }
 
@@ -145,6 +177,7 @@ function replySink(
   job: TurnJob,
   status: ThreadStatus,
   broadcast: boolean,
+  above: KnownBlock[],
   log: Logger,
 ): { sink: ReplySink; writer: SlackReplyWriter } {
   const { slack } = deps.settings.current();
@@ -161,7 +194,7 @@ function replySink(
     },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
-      finalBlocks: () => feedbackBlocks() as Blocks,
+      finalBlocks: () => [...above, ...feedbackBlocks()] as Blocks,
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,

@@ -11,13 +11,14 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
+import type { ThreadKey } from '../../turn/thread.js';
 import type { ChannelGate } from '../access/gate.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
 import { registerFeedbackHandlers } from './feedback-actions.js';
 import { registerMessageHandlers } from './message-handlers.js';
-import { createTurnProcessor } from './process-turn.js';
+import { type AnswerRunner, createAnswerRunner } from './process-turn.js';
 import { registerShortcutHandlers } from './shortcuts.js';
 import { questionAcceptor, turnStarter } from './start-turn.js';
 import { createTurnDeps } from './turn-setup.js';
@@ -40,6 +41,8 @@ export interface AnsweringDeps {
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
   tools?: ConversationTools;
+  /** Threads the bot stays out of unless mentioned (the help desk's). */
+  quietThread?: (key: ThreadKey, userId: string) => Promise<boolean>;
   metrics: Metrics;
   log: Logger;
 }
@@ -48,29 +51,29 @@ export interface AnsweringDeps {
  * Questions and their answers: mentions, DMs and thread follow-ups (filter, dedupe, enqueue), the queued turn
  * that answers them, `/threadwise ask`, the ask and summarize shortcuts, the Messages tab and feedback buttons.
  */
-export function wire(app: App, deps: AnsweringDeps): void {
+export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   const { file, stores, log } = deps;
-  deps.jobs.handle(
-    'answer',
-    createTurnProcessor({
-      settings: deps.settings,
-      envModel: deps.env.OPENAI_MODEL,
-      workspaces: deps.workspaces,
-      turns: stores.turns,
-      userState: stores.userState,
-      threadTtlSeconds: file.state.ttl_days * 86_400,
-      turn: {
-        ...createTurnDeps(file, deps.budget.model, stores.threads, log),
-        context: deps.budget.context,
-        quota: deps.budget.quota,
-        priceOf: deps.budget.priceOf,
-        alerts: deps.budget.alerts,
-      },
-      tools: deps.tools,
-      log,
-      metrics: deps.metrics,
-    }),
-  );
+  const answer = createAnswerRunner({
+    settings: deps.settings,
+    envModel: deps.env.OPENAI_MODEL,
+    workspaces: deps.workspaces,
+    turns: stores.turns,
+    userState: stores.userState,
+    threadTtlSeconds: file.state.ttl_days * 86_400,
+    turn: {
+      ...createTurnDeps(file, deps.budget.model, stores.threads, log),
+      context: deps.budget.context,
+      quota: deps.budget.quota,
+      priceOf: deps.budget.priceOf,
+      alerts: deps.budget.alerts,
+    },
+    tools: deps.tools,
+    log,
+    metrics: deps.metrics,
+  });
+  deps.jobs.handle('answer', async (job) => {
+    await answer(job);
+  });
   const accept = questionAcceptor({
     queue: deps.queue,
     participation: stores.participation,
@@ -85,6 +88,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
     requireMention: (channel, isDm) =>
       channelSettings(deps.settings.current(), deps.env.OPENAI_MODEL, channel, isDm).requireMention,
     admit: (a) => deps.gate.admit(a),
+    ...(deps.quietThread ? { quietThread: deps.quietThread } : {}),
     threads: stores.threads,
     participation: stores.participation,
     dedupe: stores.dedupe,
@@ -103,4 +107,5 @@ export function wire(app: App, deps: AnsweringDeps): void {
     botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     log,
   });
+  return { answer };
 }

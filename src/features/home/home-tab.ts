@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
@@ -25,6 +26,9 @@ function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
   ];
 }
 
+/** Blocks a feature shows one viewer on App Home; none when it has nothing for them. */
+export type HomeSection = (teamId: string, userId: string) => Promise<KnownBlock[]>;
+
 export interface HomeDeps {
   /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
   commands: { readonly command: string; list(): Subcommand[] };
@@ -32,6 +36,7 @@ export interface HomeDeps {
   isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   tools?: ToolRegistry;
   usage: UsageStore;
+  sections?: HomeSection[];
   /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
   overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings, shown to `limits.admins` only. */
@@ -55,6 +60,16 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
         deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
         return undefined;
       });
+    const extra = (
+      await Promise.all(
+        (deps.sections ?? []).map((section) =>
+          section(teamId, userId).catch((err: Error) => {
+            deps.log.warn({ err: { message: err.message } }, 'a home tab section is unavailable');
+            return [];
+          }),
+        ),
+      )
+    ).flat();
     const file = deps.settings.current();
     const exempt = await deps.isAdmin(teamId, userId);
     const overrides = exempt
@@ -68,6 +83,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       userId,
       capabilities: capabilities(file, deps.tools),
       commands,
+      ...(extra.length ? { extra } : {}),
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
       ...(overrides ? { overrides } : {}),

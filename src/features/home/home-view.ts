@@ -12,6 +12,8 @@ export interface HomeInput {
   /** Slash command lines: `name` and what it does. */
   commands: Array<{ usage: string; description: string }>;
   usage?: UsageReport;
+  /** Blocks other features add for this viewer, shown before the usage. */
+  extra?: KnownBlock[];
   /** The caller's daily token limit here, when one applies. */
   dailyLimit?: number;
   /** Admins only: models that shut down soon or are gone (text from the settings and the Models API). */
@@ -89,6 +91,7 @@ export function homeView(h: HomeInput): HomeView {
       },
     },
     { type: 'divider' },
+    ...(h.extra ?? []),
   ];
   if (h.usage) {
     const lines = [`• Today (UTC): ${usageLine(h.usage.userToday)}`, `• This month: ${usageLine(h.usage.userMonth)}`];

@@ -7,7 +7,7 @@ import { issuesOf } from '../../platform/slack/payloads.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
-import { homePublisher } from './home-tab.js';
+import { type HomeSection, homePublisher } from './home-tab.js';
 
 export interface HomeFeatureDeps {
   settings: SettingsSource;
@@ -15,6 +15,8 @@ export interface HomeFeatureDeps {
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Sections other features add for this viewer (the help desk's counts for admins). */
+  sections?: HomeSection[];
   overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
   modelWarnings?: () => string[];

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import MiniSearch from 'minisearch';
+import { parse as parseYaml } from 'yaml';
 
 export interface PolicyPassage {
   id: number;
@@ -10,6 +11,8 @@ export interface PolicyPassage {
   /** Heading path inside the document ("Per diem › Meals"), empty before the first heading. */
   section: string;
   text: string;
+  /** Where people read the document (its front matter's `url:`), for the answer's sources. */
+  url?: string;
 }
 
 const EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
@@ -42,18 +45,41 @@ function passages(text: string): string[] {
   return out;
 }
 
+/** YAML front matter (`---` … `---` at the very top): its `title` and `url`, and the body after it. */
+function frontMatter(content: string): { title?: string; url?: string; body: string } {
+  const m = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(content);
+  if (!m) return { body: content };
+  let meta: unknown;
+  try {
+    meta = parseYaml(m[1]!);
+  } catch {
+    // Not front matter after all (a horizontal rule, a broken block): the document is read as written.
+    return { body: content };
+  }
+  const field = (k: string) => {
+    const v = (meta as Record<string, unknown> | null)?.[k];
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  const title = field('title');
+  const url = field('url');
+  return { ...(title ? { title } : {}), ...(url ? { url } : {}), body: content.slice(m[0].length) };
+}
+
 /** A Markdown (or plain text) document → passages with their title and heading path. */
 export function splitDocument(document: string, content: string): Omit<PolicyPassage, 'id'>[] {
-  const lines = content.replace(/\r\n/g, '\n').split('\n');
+  const meta = frontMatter(content.replace(/\r\n/g, '\n'));
+  const lines = meta.body.split('\n');
   const h1 = lines.find((l) => /^#\s+/.test(l));
-  const title = h1 ? h1.replace(/^#\s+/, '').trim() : basename(document, extname(document)).replace(/[-_]+/g, ' ');
+  const title =
+    meta.title ?? (h1 ? h1.replace(/^#\s+/, '').trim() : basename(document, extname(document)).replace(/[-_]+/g, ' '));
   const out: Omit<PolicyPassage, 'id'>[] = [];
   const headings: string[] = [];
   let body: string[] = [];
   let inFence = false;
   const flush = () => {
     const section = headings.filter(Boolean).join(' › ');
-    for (const text of passages(body.join('\n'))) out.push({ document, title, section, text });
+    for (const text of passages(body.join('\n')))
+      out.push({ document, title, section, text, ...(meta.url ? { url: meta.url } : {}) });
     body = [];
   };
   for (const line of lines) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
+import type { Source } from '../../turn/ports.js';
 import type { PolicyIndex, PolicyPassage } from './policy-index.js';
 
 const parameters = z.strictObject({
@@ -40,5 +41,13 @@ export function searchPoliciesTool(deps: { index: PolicyIndex; maxPassages: numb
         })),
       };
     },
+    sources: (result) => (result as PolicyPassage[]).map(policySource),
   });
 }
+
+/** A policy as the answer's sources name it: its front matter `url:` as a link, else its title. */
+export const policySource = (p: PolicyPassage): Source => ({
+  title: p.title,
+  cue: p.title,
+  ...(p.url ? { url: p.url } : {}),
+});

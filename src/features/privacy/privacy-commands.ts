@@ -8,7 +8,7 @@ import type { OverrideStore } from '../../platform/store/channel-overrides.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
-import type { ThreadStore } from '../../turn/thread.js';
+import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
 import type { UsageStore } from '../usage/types.js';
 
 export interface PrivacyDeps {
@@ -19,6 +19,8 @@ export interface PrivacyDeps {
   /** Pending ticket approvals and triage cards waiting for their button (both keep the asker's id). */
   pending: ApprovalStore;
   workspaces: SlackWorkspaces;
+  /** Help-desk state of the threads the person asked in (their question and its history). */
+  desk?: { forget(key: ThreadKey, userId: string): Promise<boolean> };
   /** The audit records about the person go; the run itself is recorded. */
   audit: AuditLog;
   /** The history of channel settings names the admins who changed them. */
@@ -83,7 +85,9 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;
       let shared = 0;
+      let desk = 0;
       for (const key of threads) {
+        if (await deps.desk?.forget(key, ctx.userId)) desk++;
         if (key.channel.startsWith('D')) {
           if (await deps.threads.has(key)) dms++;
           await deps.threads.clear(key);
@@ -95,7 +99,10 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
       const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
-      deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending, audited }, 'forget-me done');
+      deps.log.info(
+        { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited },
+        'forget-me done',
+      );
       // The one record kept about them: that they asked, and what went (accountability for the deletion itself).
       await deps.audit.record({
         teamId: ctx.teamId,
@@ -107,6 +114,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           shared_threads: shared,
           votes,
           pending,
+          desk_threads: desk,
           audit_records: audited,
           settings_changes: settingsChanges,
         },
@@ -116,6 +124,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
         `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
         `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
         `• ${plural(votes, 'feedback vote', 'feedback votes')}, what you were viewing, and your name in the top-users list`,
+        ...(deps.desk ? [`• ${plural(desk, 'help-desk question', 'help-desk questions')} with their history`] : []),
         `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
         `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',

@@ -1,3 +1,4 @@
+import type { Source } from '../../turn/ports.js';
 import type { Ticket } from './providers/types.js';
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
@@ -17,3 +18,10 @@ export function ticketForModel(t: Ticket, maxDescription: number): Record<string
     description: clip(t.description, maxDescription),
   };
 }
+
+/** A ticket as the answer's sources name it: its provider URL, titled with its id and title. */
+export const ticketSource = (t: Ticket): Source => ({
+  title: `${t.id}: ${t.title}`,
+  cue: t.id,
+  ...(t.url ? { url: t.url } : {}),
+});

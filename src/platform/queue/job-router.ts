@@ -1,9 +1,9 @@
 import type { TurnJob, TurnProcessor } from './types.js';
 
 /** Which feature a queued job belongs to. */
-export type JobKind = 'answer' | 'triage';
+export type JobKind = 'answer' | 'triage' | 'desk';
 
-const jobKind = (job: TurnJob): JobKind => (job.triage ? 'triage' : 'answer');
+const jobKind = (job: TurnJob): JobKind => (job.triage ? 'triage' : job.desk ? 'desk' : 'answer');
 
 /**
  * The queue is built before the features that fill it: each feature registers how its jobs run while it is

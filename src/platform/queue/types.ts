@@ -28,6 +28,8 @@ export interface TurnJob {
   receivedAt: number;
   /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
   origin?: 'message' | 'command' | 'shortcut';
+  /** A top-level question in a help-desk channel: the desk decides whether the bot answers it. */
+  desk?: true;
 }
 
 /** A job read back from Redis is checked like any other input: another version may have written it. */
@@ -55,6 +57,7 @@ export const turnJobSchema = z.object({
     .optional(),
   receivedAt: z.number(),
   origin: z.enum(['message', 'command', 'shortcut']).optional(),
+  desk: z.literal(true).optional(),
 }) satisfies z.ZodType<TurnJob>;
 
 export interface TurnQueue {

@@ -24,6 +24,8 @@ export const BOT_SCOPES = [
   'files:read',
   'users:read',
   'users:read.email',
+  'reactions:read',
+  'reactions:write',
 ];
 
 export interface SlackAppOptions {

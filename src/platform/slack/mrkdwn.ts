@@ -23,6 +23,11 @@ export function mention(userId: string): Markup {
   return markup(/^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(`@${userId}`));
 }
 
+/** A live mention of an on-call user group (S…, `<!subteam^…>`) or person (U…/W…); anything else is shown as text. */
+export function oncallMention(id: string): Markup {
+  return /^S[A-Z0-9]+$/.test(id) ? markup(`<!subteam^${id}>`) : mention(id);
+}
+
 /** A date every reader sees in their own time zone; `fallback` where the client cannot format it. */
 export function slackDate(unixSeconds: number, format: string, fallback: string): Markup {
   return markup(`<!date^${Math.floor(unixSeconds)}^${format}|${escapeMrkdwn(fallback)}>`);

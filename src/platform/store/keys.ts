@@ -50,6 +50,27 @@ export function storeKeys(prefix: string) {
     channelOverrides: `${prefix}channel-overrides`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
+    // Help-channel desk: one thread's keys share the {t:…} hash tag, so a cluster keeps them in one slot.
+    /** Hash: a desk thread's state, asker, question and once-only flags (hand-off posted, escalations). */
+    deskThread: (k: ThreadKey) => `${prefix}desk:{t:${threadId(k)}}`,
+    /** List: JSON entries of a desk thread's state changes (who, when, bot or person), oldest first. */
+    deskHistory: (k: ThreadKey) => `${prefix}desk:{t:${threadId(k)}}:history`,
+    /** A person's latest desk question in a channel (what `/threadwise handoff` acts on; commands carry no thread). */
+    deskLatest: (team: string, channel: string, user: string) => `${prefix}desk-latest:${team}:${channel}:${user}`,
+    /** Counter: unprompted desk answers in a channel during one UTC hour (the per-channel rate limit). */
+    deskRate: (team: string, channel: string, hour: string) => `${prefix}desk-rate:${team}:${channel}:${hour}`,
+    /** Hash: a channel's desk counts for one UTC day (questions, answered, deflected, hand-offs, SLA breaches). */
+    deskDay: (team: string, channel: string, day: string) => `${prefix}desk-day:${team}:${channel}:${day}`,
+    /** List: milliseconds from question to first human reply, per channel and UTC day (for the median). */
+    deskFirstReply: (team: string, channel: string, day: string) =>
+      `${prefix}desk-first-reply:${team}:${channel}:${day}`,
+    /** List: questions the bot did not answer, per channel and UTC day (for the top unanswered topics). */
+    deskUnanswered: (team: string, channel: string, day: string) =>
+      `${prefix}desk-unanswered:${team}:${channel}:${day}`,
+    /** List: JSON of a channel's resolved desk threads (question, answer, permalink), newest first, to cite later. */
+    deskSolved: (team: string, channel: string) => `${prefix}desk-solved:${team}:${channel}`,
+    /** BullMQ queue of SLA timers (delayed jobs) under the same prefix as the turn queue. */
+    deskSlaQueue: 'desk-sla',
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -110,7 +110,7 @@ export class ToolSession implements ToolRunner {
   }
 
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
-    return Promise.all(calls.map(async (c) => ({ callId: c.callId, output: await this.runOne(c, signal) })));
+    return Promise.all(calls.map(async (c) => ({ callId: c.callId, ...(await this.runOne(c, signal)) })));
   }
 
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
@@ -142,7 +142,7 @@ export class ToolSession implements ToolRunner {
     }
   }
 
-  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<string> {
+  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<Omit<FunctionOutput, 'callId'>> {
     const started = Date.now();
     const answer = (code: ToolErrorCode | 'ok', output: string) => {
       this.logCall(call.name, call.callId, code, started, output.length);
@@ -159,13 +159,14 @@ export class ToolSession implements ToolRunner {
     if (!executed.ok) {
       const output = answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
       this.report(call.name, call.callId, args, executed, output.length);
-      return output;
+      return { output };
     }
     const { tool, result } = executed;
     const budget = this.limits.maxOutputChars - 300;
     const output = answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
     this.report(call.name, call.callId, args, executed, output.length);
-    return output;
+    const sources = tool.sources?.(result) ?? [];
+    return sources.length ? { output, sources } : { output };
   }
 
   private report(tool: string, callId: string | undefined, args: unknown, executed: Executed, chars?: number): void {

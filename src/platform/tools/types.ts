@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ToolName } from '../../config/tools-schema.js';
+import type { Source } from '../../turn/ports.js';
 
 /**
  * Who is asking, where: built by the server from the Slack event and users.info, never from model arguments.
@@ -60,6 +61,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   run(ctx: ToolContext, args: z.infer<S>, signal: AbortSignal): Promise<unknown>;
   /** Shapes the result for the model within `maxChars`; the runner still hard-caps the whole output. */
   format(result: unknown, maxChars: number): unknown;
+  /** What a result drew on (policies, tickets), listed under the answer as links. */
+  sources?(result: unknown): Source[];
 }
 
 /** Erases the schema type so tools of different shapes can share a list. */

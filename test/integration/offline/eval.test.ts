@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSuites } from '../../../src/features/offline/eval/cases.js';
+import { type EvalSuite, isGateSuite, loadSuites } from '../../../src/features/offline/eval/cases.js';
 import { TOOL_SPECS } from '../../../src/features/tools/specs.js';
 import { TOOL_INSTRUCTIONS } from '../../../src/turn/build-request.js';
 import { FakeOpenAI, type RecordedRequest, type Script } from '../../fakes/openai-server.js';
@@ -363,9 +363,62 @@ cases:
 
   it('ships starter suites for support answers, screenshot triage and policy questions', async () => {
     const suites = await loadSuites('evals');
-    expect(suites.map((s) => s.name)).toEqual(['policy-questions', 'screenshot-triage', 'support-answers']);
-    for (const s of suites)
+    expect(suites.map((s) => s.name)).toEqual([
+      'desk-gate',
+      'policy-questions',
+      'screenshot-triage',
+      'support-answers',
+    ]);
+    for (const s of suites.filter((x) => !isGateSuite(x)) as EvalSuite[])
       for (const c of s.cases)
         for (const img of c.images) expect(readFileSync(img).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('threadwise eval: the desk gate suite', () => {
+  const GATE = `
+kind: desk_gate
+name: gate
+min_confidence: 0.7
+cases:
+  - id: answerable-and-sure
+    question: How early do I book flights?
+    sources: [{ kind: policy, title: Travel Policy, text: Book 14 days ahead. }]
+    answerable: true
+  - id: unanswerable-and-unsure
+    question: How long is parental leave?
+    sources: [{ kind: policy, title: Travel Policy, text: Book 14 days ahead. }]
+    answerable: false
+  - id: unanswerable-but-sure
+    question: What is the wifi password?
+    sources: [{ kind: policy, title: Security Policy, text: Use the secret-sharing tool. }]
+    answerable: false
+`;
+
+  it('judges each question with the production gate and reports the accuracy at min_confidence', async () => {
+    const { runner, dir } = await setup(GATE);
+    // The fake's log-probabilities set the confidence: sure for books and wifi, unsure for leave.
+    openai.setDefault((req) => {
+      const sure = !text(req).includes('parental');
+      const p = sure ? 0.9 : 0.2;
+      return {
+        kind: 'json',
+        value: { answerable: sure },
+        logprobs: { true: { true: p, false: 1 - p }, false: { false: 1 - p, true: p } },
+      };
+    });
+    const out = runner.path('gate.json');
+    const run = await runner.run(['eval', '--dir', dir, '--out', out, '--concurrency', '1', '--threshold', '0.5']);
+    expect(run.stdout).toContain('gate: accuracy 66.7% at min_confidence 0.7 (2/3)');
+    expect(run.stdout).toMatch(/unanswerable-but-sure\s+│ FAIL/);
+    expect(run.code).toBe(0);
+    const gate = openai.responsesRequests()[0]!.body;
+    expect(gate).toMatchObject({ include: ['message.output_text.logprobs'], store: false });
+    expect(gate.text.format).toMatchObject({ type: 'json_schema', name: 'desk_judgement', strict: true });
+    const summary = JSON.parse(readFileSync(out, 'utf8'));
+    expect(summary.suites).toEqual([
+      { suite: 'gate', passed: 2, total: 3, accuracy: { threshold: 0.7, value: 2 / 3 } },
+    ]);
+    expect(summary.cases[0].gate.confidence).toBeCloseTo(0.9, 6);
   });
 });

@@ -63,6 +63,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
   'chat.delete': ['chat:write'],
+  // A resolved help-desk thread is cited later by its permalink (no scope needed).
+  'chat.getPermalink': [],
   'chat.postEphemeral': ['chat:write'],
   'chat.postMessage': ['chat:write'],
   'chat.startStream': ['chat:write'],
@@ -75,6 +77,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.open': ['im:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'files.info': ['files:read'],
+  // 👀 on a help-desk question the bot leaves to people.
+  'reactions.add': ['reactions:write'],
   // The email is read too (tickets and access checks).
   'users.info': ['users:read', 'users:read.email'],
   // User groups named in the settings, and @usernames.
@@ -101,6 +105,7 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   member_joined_channel: { member_joined_channel: 'channels:read' },
   subteam_members_changed: { subteam_members_changed: 'usergroups:read' },
   subteam_updated: { subteam_updated: 'usergroups:read' },
+  reaction_added: { reaction_added: 'reactions:read' },
 };
 
 const SCHEMA = join(root, '../shared/specs/manifest.schema.1.0.0.json'); // used only where it exists; skipped otherwise

@@ -132,6 +132,51 @@ const suiteSchema = z
   })
   .strict();
 
+/**
+ * A help-desk gate suite (`kind: desk_gate`): questions with the sources the desk would have found, each marked
+ * answerable or not; the gate's confidence is compared with `min_confidence` and the report gives the accuracy.
+ */
+const gateSuiteSchema = z
+  .object({
+    kind: z.literal('desk_gate'),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    min_confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.7)
+      .describe('The threshold the accuracy is measured at (the channel’s desk.min_confidence).'),
+    cases: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'case ids are lower-case words joined by - or _' }),
+            question: z.string().min(1),
+            sources: z
+              .array(
+                z
+                  .object({
+                    kind: z.enum(['policy', 'ticket', 'thread']),
+                    title: z.string().min(1),
+                    text: z.string().min(1),
+                    url: z.string().optional(),
+                  })
+                  .strict(),
+              )
+              .default([]),
+            answerable: z.boolean().describe('Whether the sources really answer the question.'),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type GateSuite = z.infer<typeof gateSuiteSchema> & { file: string };
+export type GateCase = GateSuite['cases'][number];
+export type AnySuite = EvalSuite | GateSuite;
+export const isGateSuite = (s: AnySuite): s is GateSuite => 'kind' in s && s.kind === 'desk_gate';
+
 export type EvalCase = z.infer<typeof caseSchema>;
 export type EvalSuite = z.infer<typeof suiteSchema> & { file: string };
 export type Expectations = z.infer<typeof expectSchema>;
@@ -159,6 +204,27 @@ export function parseSuite(text: string, file: string): EvalSuite {
   };
 }
 
+/** Parses a desk-gate suite; problems name the file and the field. */
+export function parseGateSuite(raw: unknown, file: string): GateSuite {
+  const parsed = gateSuiteSchema.safeParse(raw);
+  if (!parsed.success) throw new SuiteError(`${file}:\n  ${describeIssues(parsed.error.issues).join('\n  ')}`);
+  const ids = parsed.data.cases.map((c) => c.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new SuiteError(`${file}: case id "${dup}" is used twice`);
+  return { ...parsed.data, file };
+}
+
+/** Either kind of suite, told apart by `kind: desk_gate`. */
+function parseAnySuite(text: string, file: string): AnySuite {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new SuiteError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return (raw as { kind?: unknown } | null)?.kind === 'desk_gate' ? parseGateSuite(raw, file) : parseSuite(text, file);
+}
+
 /** A missing image is a mistake in the suite: said before any case runs (and costs anything). */
 async function checkFiles(suite: EvalSuite): Promise<void> {
   for (const c of suite.cases) {
@@ -176,15 +242,15 @@ async function checkFiles(suite: EvalSuite): Promise<void> {
 }
 
 /** Every *.yaml / *.yml in a directory (not recursive), sorted by name. */
-export async function loadSuites(dir: string): Promise<EvalSuite[]> {
+export async function loadSuites(dir: string): Promise<AnySuite[]> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     throw new SuiteError(`cannot read the eval directory ${dir} (${err.code ?? err.message})`);
   });
   const names = entries.filter((n) => /\.ya?ml$/.test(n)).sort();
   if (!names.length) throw new SuiteError(`no *.yaml eval suites in ${dir}`);
   const suites = await Promise.all(
-    names.map(async (n) => parseSuite(await readFile(join(dir, n), 'utf8'), join(dir, n))),
+    names.map(async (n) => parseAnySuite(await readFile(join(dir, n), 'utf8'), join(dir, n))),
   );
-  for (const suite of suites) await checkFiles(suite);
+  for (const suite of suites) if (!isGateSuite(suite)) await checkFiles(suite);
   return suites;
 }

@@ -10,7 +10,8 @@ export interface EvalSummary {
   total: number;
   passRate: number;
   ok: boolean;
-  suites: Array<{ suite: string; passed: number; total: number }>;
+  /** `accuracy`: for a desk-gate suite, the share of cases on the right side of its threshold. */
+  suites: Array<{ suite: string; passed: number; total: number; accuracy?: { threshold: number; value: number } }>;
   cases: CaseResult[];
 }
 
@@ -29,7 +30,14 @@ export function summarize(
     ok: results.length > 0 && passRate >= meta.threshold,
     suites: names.map((suite) => {
       const own = results.filter((r) => r.suite === suite);
-      return { suite, passed: own.filter((r) => r.passed).length, total: own.length };
+      const passed = own.filter((r) => r.passed).length;
+      const threshold = own.find((r) => r.gate)?.gate?.threshold;
+      return {
+        suite,
+        passed,
+        total: own.length,
+        ...(threshold !== undefined ? { accuracy: { threshold, value: own.length ? passed / own.length : 0 } } : {}),
+      };
     }),
     cases: results,
   };
@@ -54,5 +62,10 @@ export function table(summary: EvalSummary, color = false): string {
   }
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const verdict = `${summary.passed}/${summary.total} cases passed (${pct(summary.passRate)}); threshold ${pct(summary.threshold)}: ${summary.ok ? 'PASS' : 'FAIL'}`;
-  return `${t.toString()}\n${summary.suites.map((s) => `${s.suite}: ${s.passed}/${s.total}`).join(' · ')}\n${verdict}\n`;
+  const suites = summary.suites.map((s) =>
+    s.accuracy
+      ? `${s.suite}: accuracy ${pct(s.accuracy.value)} at min_confidence ${s.accuracy.threshold} (${s.passed}/${s.total})`
+      : `${s.suite}: ${s.passed}/${s.total}`,
+  );
+  return `${t.toString()}\n${suites.join(' · ')}\n${verdict}\n`;
 }

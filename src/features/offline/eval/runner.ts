@@ -8,8 +8,9 @@ import type { FunctionCall, ModelPort, ReplySink } from '../../../turn/ports.js'
 import { runTurn } from '../../../turn/run-turn.js';
 import type { ThreadItem, ThreadKey } from '../../../turn/thread.js';
 import { createTurnDeps } from '../../answering/turn-setup.js';
+import type { DeskGate } from '../../desk/gate.js';
 import { priceOfTable, priceTable } from '../../usage/prices.js';
-import type { EvalCase, EvalSuite } from './cases.js';
+import { type AnySuite, type EvalCase, type EvalSuite, type GateCase, type GateSuite, isGateSuite } from './cases.js';
 import { type CheckResult, runChecks } from './checks.js';
 import type { Grader } from './grader.js';
 import { mergeStubs, StubToolRunner } from './tool-stubs.js';
@@ -27,6 +28,8 @@ export interface CaseResult {
   /** Summed over every model call of the case (tool rounds included); dollars from `pricing`. */
   usage?: { inputTokens: number; cachedTokens: number; outputTokens: number; calls: number; costUsd: number };
   latencyMs: number;
+  /** A desk-gate case: the gate's confidence and the threshold it was judged at. */
+  gate?: { confidence?: number; threshold: number };
   /** From the start of the case to the first text of the answer (absent when no text came). */
   firstTokenMs?: number;
 }
@@ -36,6 +39,8 @@ export interface EvalDeps {
   model: ModelPort;
   file: FileConfig;
   grader: Grader;
+  /** The help desk's gate, for `kind: desk_gate` suites. */
+  gate?: DeskGate;
   now?: () => number;
   log?: Logger;
 }
@@ -172,20 +177,55 @@ async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: Eval
   }
 }
 
+/** One gate case: the production gate on the case's question and sources; right when it lands on the right side. */
+async function runGateCase(suite: GateSuite, c: GateCase, deps: EvalDeps, opts: EvalOptions): Promise<CaseResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const base = { suite: suite.name, id: c.id, toolCalls: [], answer: '' };
+  if (!deps.gate) return { ...base, passed: false, checks: [], error: 'no gate to run', latencyMs: 0 };
+  const outcome = await deps.gate({
+    model: opts.model,
+    question: c.question,
+    candidates: c.sources,
+    safetyIdentifier: 'eval',
+  });
+  const threshold = suite.min_confidence;
+  const { confidence } = outcome;
+  const said = confidence !== undefined && confidence >= threshold;
+  const pass = confidence !== undefined && said === c.answerable;
+  const shown = confidence === undefined ? 'no confidence' : `confidence ${confidence.toFixed(3)}`;
+  return {
+    ...base,
+    answer: shown,
+    passed: pass,
+    checks: [
+      {
+        check: 'gate',
+        pass,
+        detail: `${shown} ${said ? '≥' : '<'} ${threshold}: ${said ? 'answer' : 'leave to people'}, expected ${c.answerable ? 'answer' : 'leave to people'}${outcome.problem ? ` (${outcome.problem})` : ''}`,
+      },
+    ],
+    ...(outcome.model ? { model: outcome.model } : {}),
+    ...(outcome.usage ? { usage: { ...outcome.usage, calls: 1, costUsd: 0 } } : {}),
+    ...(outcome.problem && confidence === undefined ? { error: outcome.problem } : {}),
+    gate: { ...(confidence !== undefined ? { confidence } : {}), threshold },
+    latencyMs: now() - started,
+  };
+}
+
 /** All cases of all suites, a few at a time; results come back in suite and case order. */
-export async function runSuites(
-  suites: readonly EvalSuite[],
-  deps: EvalDeps,
-  opts: EvalOptions,
-): Promise<CaseResult[]> {
-  const jobs = suites.flatMap((s) => s.cases.map((c) => ({ s, c })));
+export async function runSuites(suites: readonly AnySuite[], deps: EvalDeps, opts: EvalOptions): Promise<CaseResult[]> {
+  const jobs = suites.flatMap((s) =>
+    isGateSuite(s)
+      ? s.cases.map((c) => ({ run: () => runGateCase(s, c, deps, opts) }))
+      : s.cases.map((c) => ({ run: () => runCase(s, c, deps, opts) })),
+  );
   const results: CaseResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
-      const { s, c } = jobs[i]!;
-      results[i] = await runCase(s, c, deps, opts);
+      results[i] = await jobs[i]!.run();
       opts.onCase?.(results[i]);
     }
   };

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { noticeForSources } from '../../../src/turn/notices.js';
+
+describe('the sources under an answer', () => {
+  it('lists policies, tickets and threads as Markdown links, else by title, each once, then file_search files', () => {
+    const notice = noticeForSources(
+      [{ fileId: 'file-1', filename: 'handbook.pdf' }],
+      [
+        { title: 'Travel Policy', url: 'https://wiki.example.com/travel' },
+        { title: 'SUP-101: VPN drops', url: 'https://support.example.com/tickets/SUP-101' },
+        { title: 'Travel Policy', url: 'https://wiki.example.com/travel' },
+        { title: 'Expenses Policy' },
+      ],
+    );
+    expect(notice).toBe(
+      '📚 _Sources: [Travel Policy](https://wiki.example.com/travel), [SUP-101: VPN drops](https://support.example.com/tickets/SUP-101), Expenses Policy, `handbook.pdf`_',
+    );
+  });
+
+  it('never makes a link of another scheme, and keeps brackets in a title from breaking the link', () => {
+    expect(noticeForSources([], [{ title: 'Odd [draft]', url: 'javascript:alert(1)' }])).toBe(
+      '📚 _Sources: Odd  draft_',
+    );
+  });
+
+  it('says nothing when the answer drew on nothing', () => {
+    expect(noticeForSources([], [])).toBeUndefined();
+  });
+});
