@@ -65,10 +65,9 @@ export const deskSchema = z
       .describe(
         'Probability (0 to 1, from the model’s token log-probabilities) that the question can be answered from the sources found; below it the bot does not answer on its own.',
       ),
-    oncall: z
-      .array(z.string().regex(/^[SUW][A-Z0-9]+$/, { error: 'on-call ids are user groups (S…) or users (U…)' }))
-      .default([])
-      .describe('Slack user-group ids (S…) and/or user ids (U…) mentioned on hand-offs and escalations.'),
+    oncall: peopleRefs(
+      'Slack user-group ids (S…), user ids (U…) or @handles of groups or people, mentioned on hand-offs and escalations.',
+    ),
     sla_minutes: z
       .number()
       .positive()

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
@@ -21,7 +21,7 @@ import type { DeskState, DeskStore } from './desk-store.js';
 import { lastDays, statsLines } from './stats.js';
 
 export interface DeskActionDeps {
-  file: FileConfig;
+  settings: SettingsSource;
   desk: Desk;
   store: DeskStore;
   stats: DeskStatsStore;
@@ -98,7 +98,7 @@ export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
     name: 'handoff',
     description: 'bring a person in on your latest help-desk question in this channel',
     async run({ teamId, userId, channelId }) {
-      if (!deskOf(deps.file, channelId))
+      if (!deskOf(deps.settings.current(), channelId))
         return 'This channel has no help desk, so there is no one on call to bring in.';
       const threadTs = await deps.store.latest(teamId, channelId, userId);
       if (!threadTs) return 'You have no help-desk question in this channel that I know of.';
@@ -113,7 +113,8 @@ const CHANNEL_ARG = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$|^#([a-z0
 
 /** `/threadwise stats [7d|30d] [#channel]`: the desk's counts for the lead (the admins, when any are set). */
 export function statsSubcommand(deps: DeskActionDeps): Subcommand {
-  const deskChannels = () => Object.keys(deps.file.channels).filter((c) => deskOf(deps.file, c));
+  const deskChannels = () =>
+    Object.keys(deps.settings.current().channels).filter((c) => deskOf(deps.settings.current(), c));
   return {
     name: 'stats',
     usage: 'stats [7d|30d] [#channel]',

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
@@ -12,7 +12,7 @@ import type { Desk } from './desk-flow.js';
 import { deskOf } from './desk-flow.js';
 
 export interface DeskEventDeps {
-  file: FileConfig;
+  settings: SettingsSource;
   desk: Desk;
   queue: TurnQueue;
   dedupe: DedupeStore;
@@ -47,7 +47,7 @@ const reactionSchema = z.looseObject({
 export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
   app.event('message', async ({ event, body, context }) => {
     const parsed = messageEventSchema.safeParse(event);
-    if (!parsed.success || !deskOf(deps.file, parsed.data.channel)) return;
+    if (!parsed.success || !deskOf(deps.settings.current(), parsed.data.channel)) return;
     const ev = parsed.data;
     const env = body as Envelope;
     const teamId = env.team_id ?? '';
@@ -61,7 +61,7 @@ export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
     const trigger = classifyMessage(ev, {
       botUserId,
       botId: context.botId ?? deps.bot?.botId ?? '',
-      allowBots: deps.file.slack.allow_bots,
+      allowBots: deps.settings.current().slack.allow_bots,
     });
     if (trigger.action !== 'ignore' || !trigger.topLevel) return;
     const messageId = `desk:${teamId}:${ev.channel}:${ev.ts}`;
@@ -97,7 +97,7 @@ export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
     if (!parsed.success) return deps.log.warn({ issues: issuesOf(parsed.error) }, 'ignoring malformed reaction_added');
     const { user, reaction, item } = parsed.data;
     if (reaction !== 'white_check_mark' || item.type !== 'message' || !item.channel || !item.ts) return;
-    if (!deskOf(deps.file, item.channel)) return;
+    if (!deskOf(deps.settings.current(), item.channel)) return;
     const teamId = (body as Envelope).team_id ?? '';
     const key = await threadOf(deps, teamId, item.channel, item.ts);
     const outcome = await deps.desk.resolve(key, user);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeskConfig, FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
 import { hashId } from '../../lib/hash.js';
 import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
@@ -36,7 +37,10 @@ const slaId = (k: ThreadKey, clockFrom: number, level: 1 | 2) =>
   `sla:${k.teamId}:${k.channel}:${k.threadTs}:${clockFrom}:${level}`;
 
 export interface DeskDeps {
-  file: FileConfig;
+  /** Read per question: a reloaded file or an admin's change applies to the next one. */
+  settings: SettingsSource;
+  /** On-call as Slack can mention them: @handles resolved to group or user ids. */
+  oncall: (teamId: string, refs: readonly string[]) => Promise<string[]>;
   envModel: string;
   workspaces: SlackWorkspaces;
   store: DeskStore;
@@ -108,7 +112,7 @@ export class Desk {
   async decide(job: TurnJob): Promise<void> {
     const { key } = job;
     const log = this.d.log.child({ turn: job.id, desk: { channel: key.channel, thread_ts: key.threadTs } });
-    const cfg = deskOf(this.d.file, key.channel);
+    const cfg = deskOf(this.d.settings.current(), key.channel);
     const thread = await this.d.store.get(key);
     if (!cfg || !thread) return log.warn('desk question without a desk or its state; nothing to do');
     if (thread.state !== 'open') return log.info({ state: thread.state }, 'desk question already taken care of');
@@ -121,7 +125,7 @@ export class Desk {
     };
     const solved = await this.d.store.solved(key.teamId, key.channel).catch(() => []);
     const candidates = await findCandidates(this.d.tools, ctx, job.text, solved, log.child({ component: 'tools' }));
-    const settings = channelSettings(this.d.file, this.d.envModel, key.channel, false);
+    const settings = channelSettings(this.d.settings.current(), this.d.envModel, key.channel, false);
     const judged =
       candidates.length && cfg.auto_answer
         ? await this.judge(job, settings.model, candidates)
@@ -269,7 +273,7 @@ export class Desk {
 
   /** "I need a human" or `/threadwise handoff`: one message mentioning on-call; the thread waits for a person. */
   async handoff(key: ThreadKey, by: string): Promise<'handed_off' | 'not_desk' | DeskState> {
-    const cfg = deskOf(this.d.file, key.channel);
+    const cfg = deskOf(this.d.settings.current(), key.channel);
     const thread = await this.d.store.get(key);
     if (!cfg || !thread) return 'not_desk';
     const at = this.now();
@@ -287,7 +291,13 @@ export class Desk {
     await workspace.client.chat.postMessage({
       channel: key.channel,
       thread_ts: key.threadTs,
-      text: handoffText({ oncall: cfg.oncall, asker: thread.asker, by, question: thread.question, tried }),
+      text: handoffText({
+        oncall: await this.d.oncall(key.teamId, cfg.oncall),
+        asker: thread.asker,
+        by,
+        question: thread.question,
+        tried,
+      }),
     });
     await this.count(key, 'handoffs', at);
     await this.startClock(key, at, cfg);
@@ -342,7 +352,7 @@ export class Desk {
   /** A due SLA timer: escalate once per level, unless a person replied, it was resolved, or the clock restarted. */
   async escalate(job: SlaJob): Promise<void> {
     const key = { teamId: job.teamId, channel: job.channel, threadTs: job.threadTs };
-    const cfg = deskOf(this.d.file, key.channel);
+    const cfg = deskOf(this.d.settings.current(), key.channel);
     const thread = await this.d.store.get(key);
     if (!cfg || !thread || thread.clockFrom !== job.clockFrom) return;
     if (thread.state !== 'open' && thread.state !== 'waiting_for_human') return;
@@ -352,7 +362,11 @@ export class Desk {
     await workspace.client.chat.postMessage({
       channel: key.channel,
       thread_ts: key.threadTs,
-      text: escalationText(cfg.oncall, cfg.sla_minutes * 60_000 * job.level, job.level),
+      text: escalationText(
+        await this.d.oncall(key.teamId, cfg.oncall),
+        cfg.sla_minutes * 60_000 * job.level,
+        job.level,
+      ),
     });
     if (job.level === 1) await this.count(key, 'sla_breaches');
     this.d.log.info(

@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import type { Stores } from '../../platform/store/types.js';
@@ -50,7 +52,10 @@ export async function quietThread(stores: DeskStores, key: ThreadKey, userId: st
 
 export interface DeskFeatureDeps {
   env: Env;
+  /** The start-up settings: the gate's model client is built from them once. */
   file: FileConfig;
+  settings: SettingsSource;
+  people: PeopleDirectory;
   workspaces: SlackWorkspaces;
   stores: Stores;
   desk: DeskStores;
@@ -109,7 +114,8 @@ export function wire(
   );
   let timers: DelayedJobs<SlaJob> | undefined;
   const desk = new Desk({
-    file,
+    settings: deps.settings,
+    oncall: (teamId, refs) => deps.people.mentionable(teamId, refs),
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
     store: deps.desk.store,
@@ -136,7 +142,7 @@ export function wire(
     : new InProcessDelayedJobs(escalate, deskLog);
   deps.jobs.handle('desk', (job) => desk.decide(job));
   registerDeskEvents(app, {
-    file,
+    settings: deps.settings,
     desk,
     queue: deps.queue,
     dedupe: deps.stores.dedupe,
@@ -147,7 +153,7 @@ export function wire(
     log: deskLog,
   });
   const actionDeps = {
-    file,
+    settings: deps.settings,
     desk,
     store: deps.desk.store,
     stats: deps.desk.stats,
@@ -157,12 +163,13 @@ export function wire(
   };
   registerDeskActions(app, actionDeps);
   deps.commands.add(handoffSubcommand(actionDeps), statsSubcommand(actionDeps));
-  const channels = Object.keys(file.channels).filter((c) => deskOf(file, c));
   return {
     start: () => timers!.start(),
     close: () => timers!.close(),
     // The admins see the last week of every desk channel on App Home.
     homeSection: async (teamId, userId) => {
+      const now = deps.settings.current();
+      const channels = Object.keys(now.channels).filter((c) => deskOf(now, c));
       if (!channels.length || !(await deps.admins.includes(teamId, userId))) return [];
       return statsSection(await deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)), 7);
     },

@@ -66,6 +66,27 @@ export class PeopleDirectory {
     return out;
   }
 
+  /**
+   * The ids Slack mentions for `refs` (`<!subteam^S…>`, `<@U…>`): user and group ids as they are, @handles
+   * resolved to their group or person. A handle Slack does not know is left out, and the log says so.
+   */
+  async mentionable(teamId: string, refs: readonly string[]): Promise<string[]> {
+    const handles = refs.filter((r) => r.startsWith('@'));
+    if (!handles.length) return [...refs];
+    const dir = await this.directory(teamId);
+    const out: string[] = [];
+    for (const ref of refs) {
+      if (!ref.startsWith('@')) {
+        out.push(ref);
+        continue;
+      }
+      const id = dir.handles.get(ref.slice(1)) ?? (await this.usernames(teamId, dir)).get(ref.slice(1));
+      if (id) out.push(id);
+      else this.log.warn({ team: teamId, ref }, 'a setting names an @handle Slack does not know; it is not mentioned');
+    }
+    return out;
+  }
+
   /** subteam_updated (a new handle, a disabled group): the workspace's groups are read again when next needed. */
   forget(teamId: string): void {
     this.cache.delete(teamId);
