@@ -6,6 +6,7 @@ import { createModel, createOpenAIClient } from '../features/answering/turn-setu
 import * as answering from '../features/answering/wire.js';
 import * as home from '../features/home/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
+import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -70,14 +71,18 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
-  const toolset = await tools.wire(p);
+  const mcpSecrets = config.mcpSecrets ?? {};
+  const mcpSetup = mcp.setup({ ...p, secrets: mcpSecrets });
+  const toolset = await tools.wire({ ...p, mcp: mcpSetup?.toolbox });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
+  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, secrets: mcpSecrets, tools: toolset.sessions });
   privacy.wire({
     ...stores,
     usage: budget.usage,
     pending: stores.approvals,
+    signIns: stores.signIns,
     workspaces: p.workspaces,
     commands: p.commands,
     log,
@@ -124,6 +129,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       );
       await p.queue.close(grace);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
+      await mcpSetup?.toolbox.close();
       await stores.close();
       log.info('threadwise stopped');
     },

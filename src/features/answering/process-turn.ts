@@ -15,6 +15,7 @@ import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+import type { ThreadItem } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -58,7 +59,13 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       },
     });
     const history = await deps.turn.threads.load(job.key);
-    if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
+    const done = job.approval
+      ? (item: ThreadItem) =>
+          item.type === 'hosted' &&
+          item.item.type === 'mcp_approval_response' &&
+          item.item.approval_request_id === job.approval?.requestId
+      : (item: ThreadItem) => item.type === 'user' && item.ts === job.messageTs;
+    if (history.some(done)) {
       log.info('turn already completed by an earlier attempt; nothing to do');
       return;
     }
@@ -92,7 +99,9 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
       isDm: job.isDm,
       user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const tools = deps.tools?.session(ctx, log.child({ component: 'tools' }));
+    const { session: tools, notices } = (await deps.tools?.forTurn(ctx, log.child({ component: 'tools' }))) ?? {
+      notices: [],
+    };
     const { sink, writer } = replySink(deps, workspace, job, status, settings.answerVisibility === 'broadcast', log);
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
@@ -110,6 +119,10 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
         ...files,
         sink,
         tools,
+        notices,
+        ...(job.approval
+          ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }
+          : {}),
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );

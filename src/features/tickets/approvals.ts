@@ -83,13 +83,9 @@ export class TicketApprovals {
     clicker: { teamId: string; userId: string },
     action: 'approve' | 'cancel',
   ): Promise<Decision> {
-    const stored = this.parse(await this.store.get(id));
-    if (!stored) return { kind: 'expired' };
-    if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId)
-      return { kind: 'wrong_user', ownerId: stored.userId };
-    // Of two concurrent clicks only one takes it.
-    const approval = this.parse(await this.store.take(id));
-    if (!approval) return { kind: 'expired' };
+    const claim = await claimApproval(this.store, (raw) => this.parse(raw), id, clicker);
+    if (claim.kind !== 'taken') return claim;
+    const { approval } = claim;
     if (action === 'cancel') return { kind: 'cancelled', approval };
     try {
       const ticket = await this.provider.create(approval.ticket, AbortSignal.timeout(this.o.timeoutMs));
@@ -106,6 +102,26 @@ export class TicketApprovals {
   private parse(raw: string | undefined): PendingApproval | undefined {
     return parseStored(pendingSchema, raw);
   }
+}
+
+export type Claim<T> = { kind: 'expired' } | { kind: 'wrong_user'; ownerId: string } | { kind: 'taken'; approval: T };
+
+/**
+ * The one way a click takes a pending approval (tickets, MCP writes): only its asker, only while it has not
+ * expired, and of two concurrent clicks (on any replicas) exactly one gets it, through the store's atomic take.
+ */
+export async function claimApproval<T extends { teamId: string; userId: string }>(
+  store: ApprovalStore,
+  parse: (raw: string | undefined) => T | undefined,
+  id: string,
+  clicker: { teamId: string; userId: string },
+): Promise<Claim<T>> {
+  const stored = parse(await store.get(id));
+  if (!stored) return { kind: 'expired' };
+  if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId)
+    return { kind: 'wrong_user', ownerId: stored.userId };
+  const approval = parse(await store.take(id));
+  return approval ? { kind: 'taken', approval } : { kind: 'expired' };
 }
 
 /** The outcome in standard Markdown: posted in the thread and stored as the bot's message for the model. */

@@ -2,8 +2,9 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { ToolName } from '../../config/tools-schema.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import { ToolRegistry } from '../../platform/tools/runner.js';
+import { ToolRegistry, type TurnToolSource } from '../../platform/tools/runner.js';
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
 import { PolicyIndex } from '../knowledge/policy-index.js';
@@ -33,6 +34,8 @@ export interface ToolSetupDeps {
   approvalStore: ApprovalStore;
   cards: ApprovalCards;
   log: Logger;
+  /** The MCP servers, whose tools each turn adds to the registry's. */
+  mcp?: TurnToolSource;
 }
 
 const policiesEnabled = (file: FileConfig) =>
@@ -73,7 +76,7 @@ export async function loadToolFiles(file: FileConfig, baseDir: string): Promise<
 /** Builds every tool whose backend is configured (and enabled), checking files at startup rather than per call. */
 export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   const { file, log } = deps;
-  const enabled = (name: AnyTool['name']) => !file.tools.enabled || file.tools.enabled.includes(name);
+  const enabled = (name: ToolName) => !file.tools.enabled || file.tools.enabled.includes(name);
   const tools: AnyTool[] = [];
   const hosted: ModelTool[] = [];
   let approvals: TicketApprovals | undefined;
@@ -110,5 +113,10 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
       });
   }
   const registry = new ToolRegistry(tools, hosted);
-  return { registry, sessions: new ConversationTools(registry, file, deps.env.OPENAI_MODEL), approvals, provider };
+  return {
+    registry,
+    sessions: new ConversationTools(registry, file, deps.env.OPENAI_MODEL, deps.mcp),
+    approvals,
+    provider,
+  };
 }

@@ -3,6 +3,7 @@ import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
+import type { TurnToolSource } from '../../platform/tools/runner.js';
 import { SlackApprovalCards } from '../tickets/approval-card.js';
 import { setupTools, type ToolSetup } from './setup.js';
 
@@ -13,6 +14,8 @@ export interface ToolsFeatureDeps {
   workspaces: SlackWorkspaces;
   stores: Stores;
   log: Logger;
+  /** The MCP servers, when any are configured. */
+  mcp?: TurnToolSource;
 }
 
 /**
@@ -28,6 +31,7 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
     approvalStore: deps.stores.approvals,
     cards: new SlackApprovalCards(async (teamId) => (await workspaces.forTeam(teamId)).client),
     log: log.child({ component: 'tools' }),
+    ...(deps.mcp ? { mcp: deps.mcp } : {}),
   });
   log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
   return tools;
