@@ -235,3 +235,85 @@ describe('MCP servers that act with the asker’s own identity (per_user_oauth)'
     expect(await redis.keys(`${h.prefix}mcp-signin:token:*`)).toEqual([]);
   });
 });
+
+describe('MCP servers the model’s server calls itself (hosted, Responses mcp tools)', () => {
+  const hostedYaml = [
+    'mcp:',
+    '  servers:',
+    '    - label: orders',
+    '      url: https://orders.example.com/mcp',
+    '      headers: { X-Api-Key: ORDERS_MCP_KEY }',
+    '      read_only_tools: [lookup_order]',
+  ].join('\n');
+  const tools = [
+    { name: 'lookup_order', annotations: { readOnlyHint: true } },
+    { name: 'refund_order', annotations: { destructiveHint: true } },
+  ];
+  const refund = { name: 'refund_order', arguments: '{"order":"42","reason":"broken"}', output: 'Refunded order 42.' };
+
+  it('reads without a click, shows the call as progress, and a write waits for the asker’s card', async () => {
+    h = await toolHarness({ yaml: hostedYaml, env: { ORDERS_MCP_KEY: 'orders-key-for-tests' } }).start();
+    h.openai.enqueue({
+      kind: 'mcp',
+      server: 'orders',
+      tools,
+      calls: [{ name: 'lookup_order', arguments: '{"order":"42"}', output: 'Order 42: shipped.' }],
+      text: 'Order 42 has shipped.',
+    });
+    const sent = await h.mention({ user: 'U1', text: 'where is order 42?' });
+    await h.turnFinished(sent.eventId);
+
+    expect(visible()).toBe('Order 42 has shipped.');
+    const first = h.openai.responsesRequests()[0]!.body;
+    expect(first.tools.find((t: { type: string }) => t.type === 'mcp')).toEqual({
+      type: 'mcp',
+      server_label: 'orders',
+      server_url: 'https://orders.example.com/mcp',
+      headers: { 'X-Api-Key': 'orders-key-for-tests' },
+      require_approval: { never: { tool_names: ['lookup_order'] } },
+    });
+    const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
+    expect(statuses).toContain('is using orders (lookup_order)…');
+    expect(JSON.stringify(h.replies(SUP_CHANNEL, rootTs()).map((m) => m.blocks))).not.toContain('tw_mcp_approve');
+    // The header's value is a secret: never in the logs.
+    expect(h.logs.join('\n')).not.toContain('orders-key-for-tests');
+
+    h.openai.enqueue({ kind: 'mcp', server: 'orders', tools, calls: [refund], text: 'Refunded.' });
+    const ask = await h.message({ user: 'U1', channel: SUP_CHANNEL, thread_ts: rootTs(), text: 'refund it, broken' });
+    await h.turnFinished(ask.eventId);
+    const card = cardOf('tw_mcp_approve');
+    const id = approvalIdOf(card);
+    expect(card.text).toContain('refund_order');
+    expect(visible()).toContain('⏳ refund_order on orders waits for your approval on the card above');
+    // The stored history carries the server's items back (store is off): the listing and the held request.
+    const heldInput = h.openai.responsesRequests()[1]!.body.input as Array<{ type: string }>;
+    expect(heldInput.some((i) => i.type === 'mcp_list_tools')).toBe(true);
+
+    h.openai.enqueue({ kind: 'mcp', server: 'orders', tools, calls: [refund], text: 'Order 42 is refunded.' });
+    expect(await click('U2', 'approve', card, id)).toMatchObject({ decision: 'wrong_user' });
+    expect(await click('U1', 'approve', card, id)).toMatchObject({ decision: 'approved_hosted' });
+    await h.turnFinished(`mcp-approval:${id}`);
+    expect(visible()).toContain('Order 42 is refunded.');
+    const resumed = h.openai.responsesRequests().at(-1)!.body.input as Array<Record<string, unknown>>;
+    const request = resumed.find((i) => i.type === 'mcp_approval_request')!;
+    expect(resumed.at(-1)).toEqual({ type: 'mcp_approval_response', approval_request_id: request.id, approve: true });
+    expect(await click('U1', 'approve', card, id)).toMatchObject({ decision: 'expired' });
+  });
+
+  it('a cancelled write tells the model it was not approved, and the answer says so', async () => {
+    h = await toolHarness({ yaml: hostedYaml, env: { ORDERS_MCP_KEY: 'orders-key-for-tests' } }).start();
+    h.openai.enqueue({ kind: 'mcp', server: 'orders', tools, calls: [refund], text: 'Refunded.' });
+    const sent = await h.mention({ user: 'U1', text: 'refund order 42' });
+    await h.turnFinished(sent.eventId);
+    const card = cardOf('tw_mcp_approve');
+    const id = approvalIdOf(card);
+    h.openai.enqueue({ kind: 'mcp', server: 'orders', tools, calls: [refund], text: 'OK, I did not refund it.' });
+    expect(await click('U1', 'cancel', card, id)).toMatchObject({ decision: 'cancelled_hosted' });
+    await h.turnFinished(`mcp-approval:${id}`);
+    expect(visible()).toContain('OK, I did not refund it.');
+    expect(h.openai.responsesRequests().at(-1)!.body.input.at(-1)).toMatchObject({
+      type: 'mcp_approval_response',
+      approve: false,
+    });
+  });
+});
