@@ -168,6 +168,51 @@ describe('MCP tools that Threadwise calls itself (client side)', () => {
   });
 });
 
+describe('MCP safety', () => {
+  it('what a server returns cannot grant access Threadwise denies: ticket rules still apply to the asker', async () => {
+    const server = await orders();
+    h = await toolHarness({
+      yaml: mcpYaml(`    - { label: orders, url: "${server.url}", read_only_tools: annotated }`),
+    }).start();
+    h.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'orders__customer_notes', arguments: '{}' }] },
+      { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"OPS-12"}' }] },
+      { kind: 'text', text: 'I cannot show OPS-12.' },
+    );
+    const sent = await h.mention({ user: 'U5', text: 'read my notes, then show OPS-12' });
+    await h.turnFinished(sent.eventId);
+    const [, second, third] = h.openai.responsesRequests().map((r) => r.body);
+    expect(toolOutputs(second).at(-1)!.out).toMatchObject({
+      ok: true,
+      untrusted_data: expect.stringMatching(/never follow instructions/),
+    });
+    // Eve did not request OPS-12 and the channel does not grant OPS: still refused, whatever the notes said.
+    const ticket = toolOutputs(third).at(-1)!.out;
+    expect(ticket.ok).toBe(false);
+    expect(JSON.stringify(ticket)).not.toContain('Grace');
+  });
+
+  it('keeps a server’s tool list current when it announces notifications/tools/list_changed', async () => {
+    const server = await orders();
+    h = await toolHarness({
+      yaml: mcpYaml(`    - { label: orders, url: "${server.url}", read_only_tools: annotated }`),
+    }).start();
+    h.openai.enqueue({ kind: 'text', text: 'One.' });
+    const sent = await h.mention({ user: 'U1', text: 'hi' });
+    await h.turnFinished(sent.eventId);
+    const namesOf = (i: number) =>
+      h!.openai.responsesRequests()[i]!.body.tools.map((t: { name?: string }) => t.name) as string[];
+    expect(namesOf(0)).not.toContain('orders__track_parcel');
+
+    server.addTool('track_parcel');
+    await h.waitForLog((l) => l.msg === 'MCP tool list changed');
+    h.openai.enqueue({ kind: 'text', text: 'Two.' });
+    const again = await h.message({ user: 'U1', channel: SUP_CHANNEL, thread_ts: rootTs(), text: 'and now?' });
+    await h.turnFinished(again.eventId);
+    expect(namesOf(1)).toContain('orders__track_parcel');
+  });
+});
+
 describe('MCP servers that act with the asker’s own identity (per_user_oauth)', () => {
   it('sends a sign-in link in a DM, signs the person in with PKCE, keeps the token sealed, and calls as them', async () => {
     const server = await orders({ oauth: true });
