@@ -213,6 +213,15 @@ describe('MCP safety', () => {
   });
 });
 
+/** The person follows the sign-in link from their DM: the authorization server logs them in and sends them back. */
+async function followSignInLink(user: string) {
+  const dm = h!.slack.messages(`D${user}`).at(-1)!;
+  const link = /<(http[^|>]+)\|Sign in to orders>/.exec(dm.text)![1]!.replaceAll('&amp;', '&');
+  const back = await fetch(link, { redirect: 'manual' });
+  const callback = new URL(back.headers.get('location')!);
+  return fetch(`http://127.0.0.1:${h!.port}${callback.pathname}${callback.search}`);
+}
+
 describe('MCP servers that act with the asker’s own identity (per_user_oauth)', () => {
   it('sends a sign-in link in a DM, signs the person in with PKCE, keeps the token sealed, and calls as them', async () => {
     const server = await orders({ oauth: true });
@@ -278,6 +287,40 @@ describe('MCP servers that act with the asker’s own identity (per_user_oauth)'
     await h.slash('forget-me', { user: 'U1' });
     await h.waitForLog((l) => l.msg === 'forget-me done');
     expect(await redis.keys(`${h.prefix}mcp-signin:token:*`)).toEqual([]);
+  });
+
+  it('deletes a token the server has revoked and sends a new link, instead of using any other access', async () => {
+    const server = await orders({ oauth: true });
+    h = await toolHarness({
+      yaml: [
+        'mcp:',
+        '  servers:',
+        `    - { label: orders, url: "${server.url}", read_only_tools: annotated, auth: per_user_oauth }`,
+      ].join('\n'),
+      env: { THREADWISE_PUBLIC_URL: PUBLIC_URL, THREADWISE_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    }).start();
+    h.openai.enqueue({ kind: 'text', text: 'Sign in first.' });
+    const sent = await h.mention({ user: 'U1', text: 'my orders?' });
+    await h.turnFinished(sent.eventId);
+    expect((await followSignInLink('U1')).status).toBe(200);
+
+    server.revokeAll();
+    const dms = h.slack.messages('DU1').length;
+    h.openai.enqueue({ kind: 'text', text: 'Please sign in again.' });
+    const again = await h.message({ user: 'U1', channel: SUP_CHANNEL, thread_ts: rootTs(), text: 'who am I?' });
+    await h.turnFinished(again.eventId);
+    expect(server.calls).toEqual([]);
+    const names = h.openai
+      .responsesRequests()
+      .at(-1)!
+      .body.tools.map((t: { name?: string }) => t.name) as string[];
+    expect(names.some((n) => n?.startsWith('orders__'))).toBe(false);
+    expect(visible()).toContain('🔑 orders works with your own account');
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(async () => void redis.disconnect());
+    expect(await redis.keys(`${h.prefix}mcp-signin:token:*`)).toEqual([]);
+    expect(h.slack.messages('DU1')).toHaveLength(dms + 1);
+    expect(h.slack.messages('DU1').at(-1)!.text).toContain('Sign in to orders');
   });
 });
 

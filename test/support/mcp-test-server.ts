@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import type { OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import { getOAuthProtectedResourceMetadataUrl, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
@@ -39,7 +39,9 @@ export class McpTestServer {
   /** Revokes every token (a person's access taken away on the server's side). */
   revokeAll(): void {
     this.tokens.clear();
+    this.revoked = true;
   }
+  private revoked = false;
 
   /** Adds a tool to every open session: the SDK sends notifications/tools/list_changed. */
   addTool(name: string): void {
@@ -194,7 +196,8 @@ export class McpTestServer {
         return { access_token: token, token_type: 'bearer', expires_in: 3600, refresh_token: `r-${token}` };
       },
       async exchangeRefreshToken() {
-        throw new Error('refresh is not offered by this test server');
+        // What an authorization server answers for a refresh token whose grant was revoked.
+        throw new InvalidGrantError(self.revoked ? 'the grant was revoked' : 'refresh is not offered here');
       },
       verifyAccessToken: (t) => self.verify(t),
     };

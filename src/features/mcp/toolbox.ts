@@ -140,10 +140,7 @@ export class McpToolbox implements TurnToolSource {
       const infos = await connection.tools(this.d.config.list_timeout_ms);
       return { tools: this.toolsOf(s, infos, connection) };
     } catch (err) {
-      if (err instanceof UnauthorizedError && s.auth === 'per_user_oauth') {
-        this.dropPersonal(s.label, { teamId: ctx.teamId, userId: ctx.user.id });
-        return this.signInNotice(s, ctx);
-      }
+      if (err instanceof UnauthorizedError && s.auth === 'per_user_oauth') return this.revoked(s, ctx);
       log.warn({ err: { message: (err as Error).message } }, 'MCP server unavailable; the turn goes on without it');
       return { notice: `⚠️ ${s.label} did not answer, so this answer could not use its tools.` };
     }
@@ -158,7 +155,7 @@ export class McpToolbox implements TurnToolSource {
         label: s.label,
         ...(s.allowed_tools ? { allowedTools: s.allowed_tools } : {}),
         readOnlyTools: s.read_only_tools,
-        call: (_ctx, name, args, signal) => this.call(s, connection, name, args, signal),
+        call: (ctx, name, args, signal) => this.call(s, ctx, connection, name, args, signal),
         requestApproval: async (ctx, write) => this.d.approvals.request(ctx, write),
       },
       this.d.log,
@@ -167,8 +164,18 @@ export class McpToolbox implements TurnToolSource {
     return tools;
   }
 
+  /** The server refused the person's token (revoked, or expired beyond refresh): it is deleted, a new link sent. */
+  private async revoked(s: McpServerConfig, ctx: ToolContext): Promise<{ notice: string }> {
+    const person = { teamId: ctx.teamId, userId: ctx.user.id };
+    this.dropPersonal(s.label, person);
+    await this.d.signIns?.store.forgetTokens(s.label, person);
+    this.d.log.info({ server: s.label }, 'MCP sign-in refused by the server; token deleted');
+    return this.signInNotice(s, ctx);
+  }
+
   private async call(
     s: McpServerConfig,
+    ctx: ToolContext,
     connection: McpConnection,
     name: string,
     args: Record<string, unknown>,
@@ -180,7 +187,9 @@ export class McpToolbox implements TurnToolSource {
       // The runner turns its own timeout into a timeout answer; everything else here is the server's failure.
       if (signal.aborted) throw err;
       this.d.log.warn({ server: s.label, tool: name, err: { message: (err as Error).message } }, 'MCP call failed');
-      const sign = err instanceof UnauthorizedError ? ' The user must sign in to it again.' : '';
+      const refused = err instanceof UnauthorizedError && s.auth === 'per_user_oauth';
+      if (refused) await this.revoked(s, ctx);
+      const sign = refused ? ' The user must sign in to it again.' : '';
       throw new ToolError('upstream_error', {
         model: `${s.label} did not complete the call.${sign} Tell the user it is unavailable right now.`,
         user: `${s.label} did not complete the call.${sign ? ' Please sign in again (see your DMs).' : ''}`,
