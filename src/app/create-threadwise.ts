@@ -71,13 +71,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
-  const mcpSecrets = config.mcpSecrets ?? {};
-  const mcpSetup = mcp.setup({ ...p, secrets: mcpSecrets });
+  const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   const toolset = await tools.wire({ ...p, mcp: mcpSetup?.toolbox });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   answering.wire(app, { ...p, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
-  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, secrets: mcpSecrets, tools: toolset.sessions });
+  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
   privacy.wire({
     ...stores,
     usage: budget.usage,

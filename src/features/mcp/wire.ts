@@ -13,7 +13,7 @@ import { registerMcpApprovalHandlers } from './approval-actions.js';
 import { SlackMcpApprovalCards } from './approval-card.js';
 import { McpApprovals, type PendingMcpWrite } from './approvals.js';
 import { signInRoute } from './sign-in-route.js';
-import { FLOW_TTL_SECONDS, SignInStore } from './sign-ins.js';
+import { FLOW_TTL_SECONDS, type SignInOptions, SignInStore } from './sign-ins.js';
 import { McpToolbox } from './toolbox.js';
 
 export interface McpSetupDeps {
@@ -29,7 +29,7 @@ export interface McpSetupDeps {
 export interface McpSetup {
   toolbox: McpToolbox;
   approvals: McpApprovals;
-  signIns?: SignInStore;
+  signIns?: { store: SignInStore; options: SignInOptions };
 }
 
 /** The MCP servers' toolbox (before the tools feature, which offers its tools), or nothing without servers. */
@@ -76,13 +76,11 @@ export function setup(deps: McpSetupDeps): McpSetup | undefined {
     },
     'MCP servers configured',
   );
-  return { toolbox, approvals, ...(signIns ? { signIns } : {}) };
+  return { toolbox, approvals, ...(signIns ? { signIns: { store: signIns, options } } : {}) };
 }
 
 export interface McpWireDeps {
   mcp: McpSetup;
-  env: Env;
-  secrets: Record<string, string>;
   tools: ConversationTools;
   stores: Stores;
   queue: TurnQueue;
@@ -118,8 +116,8 @@ export function wire(app: App, deps: McpWireDeps): void {
     deps.receiver.addRoute(
       signInRoute({
         servers: mcp.toolbox.servers,
-        store: mcp.signIns,
-        options: { publicUrl: deps.env.THREADWISE_PUBLIC_URL ?? '', secrets: deps.secrets },
+        store: mcp.signIns.store,
+        options: mcp.signIns.options,
         signedIn: async (person, server) => {
           mcp.toolbox.dropPersonal(server, person);
           const { client } = await deps.workspaces.forTeam(person.teamId);
