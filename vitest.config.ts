@@ -28,6 +28,8 @@ export default defineConfig({
           // tests start servers on ephemeral ports and use their own Redis key prefixes, so files run in parallel.
           include: ['test/**/*.test.ts'],
           exclude: [...UNIT, '**/node_modules/**'],
+          // Tests that start the bot as a process run the compiled JavaScript, as production does.
+          globalSetup: ['test/setup/redis.ts', 'test/setup/build.ts'],
           hookTimeout: 60_000,
         },
       },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildEventEnvelope, newEventId, sendEvent } from '../test/fakes/slack-events.js';
 import type { Json } from '../test/fakes/slack-state.js';
+import { productionNodeArgs } from '../test/support/production.js';
 import { AppProcess, type Probe } from './child.js';
 import { channelOf, type Fakes, OPENAI_KEY } from './fakes.js';
 import { Latch } from './latch.js';
@@ -83,9 +84,9 @@ function threadwise(transport: 'http' | 'socket', o: BotOptions): Bot {
     async start() {
       const began = performance.now();
       app = new AppProcess({
-        // Compiled JavaScript, as production runs it (`npm run bench` builds first).
+        // Compiled JavaScript with the node flags of `npm start`, as production runs it (`npm run bench` builds first).
         command: process.execPath,
-        args: ['dist/main.js'],
+        args: productionNodeArgs(),
         cwd: ROOT,
         main: 'dist/main.js',
         jsonLogs: true,

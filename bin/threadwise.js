@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx (a runtime dependency), so no build step is needed.
-import { register } from 'tsx/esm/api';
+// Runs the compiled JavaScript in dist/ (`npm run build`; `npm start` and the Docker image build it first), so a
+// start pays for no TypeScript loader. Start it with `node --enable-source-maps` to keep stack traces on src/ lines.
+import { existsSync } from 'node:fs';
 
-register();
-const { run } = await import('../src/cli/threadwise.ts');
+const entry = new URL('../dist/cli/threadwise.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('threadwise: dist/ is missing; run `npm run build` first (npm start does it for you)\n');
+  process.exit(1);
+}
+const { run } = await import(entry.href);
 run();

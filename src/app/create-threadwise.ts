@@ -2,8 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { TOOL_NAMES, type ToolName } from '../config/tools-schema.js';
+import { adminsFrom } from '../features/access/admins.js';
+import * as access from '../features/access/wire.js';
+import * as admin from '../features/admin/wire.js';
 import { createModel, createOpenAIClient } from '../features/answering/turn-setup.js';
 import * as answering from '../features/answering/wire.js';
+import { AuditTrail } from '../features/audit/trail.js';
+import * as audit from '../features/audit/wire.js';
 import * as home from '../features/home/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
@@ -18,6 +24,7 @@ import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
+import { reloadSettings } from './settings-reload.js';
 
 export interface ThreadwiseOptions extends PlatformOptions {
   /** Milliseconds running turns get to finish on shutdown (default: queue.shutdown_grace_ms). */
@@ -63,7 +70,14 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       return s.status === 'refused' ? `OpenAI refused OPENAI_API_KEY (${s.detail})` : undefined;
     },
   };
-  const budget = usage.wire({ ...p, model, limiter, prices });
+  const admins = adminsFrom(p.settings, p.people);
+  const gate = access.wire(app, {
+    ...p,
+    dedupe: stores.dedupe,
+    dedupeTtlSeconds: file.state.dedupe_ttl_hours * 3600,
+    ...(p.bot ? { botUserId: p.bot.userId } : {}),
+  });
+  const budget = usage.wire({ ...p, admins, model, limiter, prices });
   const guard = lifecycle.wire({
     ...p,
     alerts: budget.alerts,
@@ -71,12 +85,32 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
+  const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({ ...p, mcp: mcpSetup?.toolbox });
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
-  answering.wire(app, { ...p, budget, tools: toolset.sessions });
-  triage.wire(app, { ...p, limiter, budget, tools: toolset.sessions });
+  answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
+  triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
   if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
+  audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
+  const governing = admin.wire(app, {
+    settings: p.settings,
+    overrides: stores.overrides,
+    envModel: env.OPENAI_MODEL,
+    // The registry holds the built-ins; MCP tools come per turn and are switched per channel by mcp_servers.
+    tools: toolset.registry.tools
+      .map((t) => t.name)
+      .filter((n): n is ToolName => (TOOL_NAMES as readonly string[]).includes(n)),
+    admins,
+    trail,
+    client: async (teamId) => (await p.workspaces.forTeam(teamId)).client,
+    commands: p.commands,
+    log: log.child({ component: 'admin' }),
+  });
+  // Overrides saved from Slack apply from the first event; a Redis still starting only delays them to the refresh.
+  await governing
+    .load()
+    .catch((err: Error) => log.warn({ err: { message: err.message } }, 'channel overrides not loaded yet'));
   privacy.wire({
     ...stores,
     usage: budget.usage,
@@ -87,12 +121,23 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     log,
   });
   home.wire(app, {
-    file,
+    settings: p.settings,
+    isAdmin: admins.includes,
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
+    overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
+  });
+  const reloader = reloadSettings({
+    settings: p.settings,
+    path: env.THREADWISE_CONFIG,
+    log: log.child({ component: 'settings' }),
+    tellAdmins: async (text) => {
+      const teams = new Set([...(p.bot ? [p.bot.teamId] : []), ...gate.teams]);
+      await Promise.all([...teams].map((t) => budget.alerts.tell(t, text)));
+    },
   });
   p.commands.register(app);
 
@@ -120,6 +165,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     async stop() {
       p.draining.value = true;
       keyCheck.stop();
+      reloader.close();
+      governing.stop();
       guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(

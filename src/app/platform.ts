@@ -3,9 +3,11 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { type Env, oauthEnabled, secretEnvKeys } from '../config/env.js';
+import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
+import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
+import { threadTtlDays } from '../config/settings.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
@@ -21,6 +23,7 @@ import { fileLimits } from '../platform/slack/files/prepare.js';
 import { createFileReader } from '../platform/slack/files/reader.js';
 import { registerInstallationHandlers } from '../platform/slack/installations.js';
 import { MeteredWebClient } from '../platform/slack/metered-client.js';
+import { PeopleDirectory } from '../platform/slack/people.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
 import type { SlackReceiver } from '../platform/slack/receiver/slack-receiver.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
@@ -44,7 +47,12 @@ export interface PlatformOptions {
 /** Everything the features share: settings, observability, storage, the queue and the Slack side. */
 export interface Platform {
   env: Env;
+  /** The settings at start-up: what is built once (connections, the queue, TTLs of stores). */
   file: FileConfig;
+  /** The settings now (the file reloads, admins override per channel): read per event and per turn. */
+  settings: LiveSettings;
+  /** User groups and @handles in the settings, resolved to people. */
+  people: PeopleDirectory;
   /** Where relative paths in the settings file start: the file's folder. */
   baseDir: string;
   log: Logger;
@@ -103,10 +111,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     );
   }
   const keys = storeKeys(file.state.key_prefix);
+  const settings = new LiveSettings(file, env.THREADWISE_CONFIG);
   const stores = createStores(
     {
       keyPrefix: file.state.key_prefix,
-      threadTtlSeconds: file.state.ttl_days * 86_400,
+      auditRetentionMs: () => settings.current().audit.retention_days * 86_400_000,
+      threadTtlSeconds: (key) => threadTtlDays(settings.current(), key.channel) * 86_400,
       maxFilesPerThread: file.files.max_kept_per_thread,
     },
     redis,
@@ -146,11 +156,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   let workspaces: SlackWorkspaces;
   let installed: InstalledWorkspaces | undefined;
   let bot: SlackAppOptions['bot'];
-  const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys) : undefined;
+  const installationStore = oauth && redis ? new RedisInstallationStore(redis, keys, secretBoxFor(env)) : undefined;
   if (oauth) {
     if (!installationStore)
       throw new Error(
         'OAuth (SLACK_CLIENT_ID…) needs REDIS_URL: installations must survive restarts and be shared by replicas',
+      );
+    // Before serving anyone: encrypted installations need their key, and a rotation re-seals under the new one.
+    const sweep = await installationStore.checkSealing();
+    if (env.THREADWISE_ENCRYPTION_KEY) log.info(sweep, 'installation tokens are encrypted at rest');
+    else
+      log.warn(
+        'THREADWISE_ENCRYPTION_KEY is not set: installation tokens are stored in Redis unencrypted. Set it (openssl rand -base64 32) to encrypt them.',
       );
     workspaces = installed = new InstalledWorkspaces(installationStore, connect, gates, log);
     log.info('OAuth mode: serving every workspace that installs the app (/slack/install)');
@@ -221,6 +238,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   return {
     env,
     file,
+    settings,
+    people: new PeopleDirectory(workspaces, log.child({ component: 'people' })),
     baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,
     metrics,

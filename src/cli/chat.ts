@@ -69,6 +69,7 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
   const stores = createStores(
     {
       keyPrefix: file.state.key_prefix,
+      auditRetentionMs: () => file.audit.retention_days * 86_400_000,
       threadTtlSeconds: file.state.ttl_days * 86_400,
       maxFilesPerThread: file.files.max_kept_per_thread,
     },

@@ -83,6 +83,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
     const stores = createStores(
       {
         keyPrefix: file.state.key_prefix,
+        auditRetentionMs: () => file.audit.retention_days * 86_400_000,
         threadTtlSeconds: file.state.ttl_days * 86_400,
         maxFilesPerThread: file.files.max_kept_per_thread,
       },

@@ -5,6 +5,7 @@ import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { SuiteError } from '../features/offline/eval/cases.js';
 import { scrubSecrets } from '../platform/observability/logger.js';
+import { auditCommand } from './audit.js';
 import { batchCommand } from './batch.js';
 import { parseChatArgs, runChat } from './chat.js';
 import { evalCommand } from './eval.js';
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program.addCommand(batchCommand(io, done));
   program.addCommand(evalCommand(io, done));
   program.addCommand(exportCommand(io, done));
+  program.addCommand(auditCommand(io, done));
   // Commander would exit the process on bad flags or --help; every (sub)command reports through io instead.
   const own = (cmd: Command): void => {
     cmd
@@ -90,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** The process entry: bin/threadwise.js, or `tsx src/cli/threadwise.ts`. */
+/** The process entry: bin/threadwise.js (compiled, in production), or `tsx src/cli/threadwise.ts` (development). */
 export function run(): void {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort(new Error('interrupted')));

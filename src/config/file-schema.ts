@@ -1,10 +1,14 @@
-import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
 import { MCP_LABEL, mcpSchema } from './mcp-schema.js';
 import { REASONING_EFFORTS } from './models.js';
+import { peopleRefs } from './people.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
+
+/** Only a configured `privacy.phone_region` needs the country list, so the default never loads it. */
+const phoneLib = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js', import.meta.url);
 
 export const DEFAULT_INSTRUCTIONS = [
   'You are Threadwise, an assistant inside Slack for support and operations teams.',
@@ -14,7 +18,7 @@ export const DEFAULT_INSTRUCTIONS = [
 ].join('\n');
 
 /** Settings that may differ per channel; unset fields fall back to `defaults`, then to built-in values. */
-const channelSettingsSchema = z
+export const channelSettingsSchema = z
   .object({
     instructions: z.string().min(1).describe('System instructions (persona) sent with every turn.'),
     model: z.string().min(1).describe('Model id; a dated snapshot such as gpt-4o-2024-11-20 pins behaviour.'),
@@ -53,7 +57,6 @@ const channelSettingsSchema = z
 export type ChannelSettingsInput = z.infer<typeof channelSettingsSchema>;
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
-const userId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'user ids look like U0123ABCD' });
 
 const priceSchema = z
   .object({
@@ -114,12 +117,9 @@ const limitsSchema = z
       .positive()
       .optional()
       .describe('US dollars a workspace may spend per UTC calendar month; unset: no limit.'),
-    admins: z
-      .array(userId)
-      .default([])
-      .describe(
-        'Slack user ids exempt from quotas who also see top users in /threadwise usage, and get a DM (at most hourly) when the OpenAI account is out of quota.',
-      ),
+    admins: peopleRefs(
+      'People (user ids, user group ids S… or @handles) exempt from quotas who also see top users in /threadwise usage, run /threadwise admin, audit and retention, and get a DM (at most hourly) when the OpenAI account is out of quota or a reloaded settings file is refused.',
+    ),
     channels: z
       .record(
         channelId,
@@ -398,11 +398,41 @@ export const fileConfigSchema = z
           .regex(/^[a-z0-9:_-]+$/)
           .default('tw:')
           .describe('Prefix of every Redis key.'),
+        channels: z
+          .record(
+            channelId,
+            z
+              .object({
+                ttl_days: z
+                  .number()
+                  .min(1 / 24)
+                  .max(365)
+                  .describe('How long a thread in this channel is remembered after its last message.'),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe('Per-channel overrides of ttl_days, keyed by channel id (a DM id for one direct message).'),
       })
       .strict()
       .prefault({})
       .describe('Conversation memory and Slack retry deduplication (Redis when REDIS_URL is set).'),
     context: contextSchema.prefault({}).describe('How much of a thread is sent to the model.'),
+    audit: z
+      .object({
+        retention_days: z
+          .number()
+          .int()
+          .min(1)
+          .max(3_650)
+          .default(90)
+          .describe('How long audit records are kept; older ones are trimmed as new ones are written.'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'The audit trail of what the bot did on whose behalf (tool calls, approvals, tickets, admin changes, forget-me runs), in Redis.',
+      ),
     limits: limitsSchema
       .prefault({})
       .describe('Usage quotas, checked before every model call and enforced atomically across replicas.'),
@@ -419,8 +449,10 @@ export const fileConfigSchema = z
         'The ticket system behind lookup_ticket, search_tickets and create_ticket; without it those tools are off.',
       ),
     access: accessSchema
-      .default({ agents: [], channels: {} })
-      .describe('Who may see which ticket. Checked by the server on every tool call, whatever the model asks.'),
+      .prefault({})
+      .describe(
+        'Where the bot may speak, who may ask, and who may see which ticket. Checked by the server on every event and tool call, whatever the model asks.',
+      ),
     policies: policiesSchema
       .optional()
       .describe('Internal policy documents behind search_policies; without it that tool is off.'),
@@ -438,7 +470,9 @@ export const fileConfigSchema = z
           ),
         phone_region: z
           .string()
-          .refine(isSupportedCountry, { error: 'must be a two-letter country code such as US or DE' })
+          .refine((code) => phoneLib().isSupportedCountry(code), {
+            error: 'must be a two-letter country code such as US or DE',
+          })
           .default('US')
           .describe(
             'Country whose national phone formats are recognised when redacting (numbers with +country codes are always found).',

@@ -80,6 +80,22 @@ function withoutEmpty(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
 }
 
+/** Reads and validates the settings file again (a reload): the settings, or every problem found in them. */
+export function readFileConfig(path: string): { file: FileConfig } | { problems: string[] } {
+  const problems: string[] = [];
+  // An empty file is most likely one caught mid-save; taken as "all defaults" it would drop every setting.
+  const empty = (() => {
+    try {
+      return readFileSync(path, 'utf8').trim() === '';
+    } catch {
+      return false;
+    }
+  })();
+  if (empty) return { problems: [`THREADWISE_CONFIG (${path}) is empty; write the settings (or {} for all defaults)`] };
+  const file = loadFileConfig(path, problems);
+  return file && !problems.length ? { file } : { problems };
+}
+
 /** The THREADWISE_CONFIG file, or the defaults when none is set; problems are collected, not thrown. */
 function loadFileConfig(path: string | undefined, problems: string[]): FileConfig | undefined {
   if (!path) return fileConfigSchema.parse({});

@@ -40,3 +40,8 @@ export function channelSettings(file: FileConfig, envModel: string, channel: str
     answerVisibility: isDm ? 'thread' : (merged.answer_visibility ?? 'thread'),
   };
 }
+
+/** How long a conversation here is remembered after its last message: `state.channels.<id>.ttl_days`, else `state.ttl_days`. */
+export function threadTtlDays(file: FileConfig, channel: string): number {
+  return file.state.channels[channel]?.ttl_days ?? file.state.ttl_days;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { peopleRefs } from './people.js';
 
-const userId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'Slack user ids look like U0123ABCD' });
+const channelKey = z.string().regex(/^[CG][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
 const projectKey = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]{0,19}$/, { error: 'project keys are upper-case letters and digits, such as SUP' });
@@ -47,20 +48,53 @@ export const ticketsSchema = z
 
 export const accessSchema = z
   .object({
-    agents: z.array(userId).default([]).describe('Users who may see every ticket, anywhere.'),
+    agents: peopleRefs(
+      'People who may see every ticket, anywhere: user ids, user group ids (S…) or @handles (a group follows its members in Slack).',
+    ),
     channels: z
       .record(
         z.string().regex(/^[CG][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD (DMs cannot grant projects)' }),
         z
           .object({
-            projects: z.array(projectKey).min(1).describe('Projects whose tickets anyone in this channel may see.'),
+            projects: z
+              .array(projectKey)
+              .min(1)
+              .optional()
+              .describe('Projects whose tickets anyone in this channel may see.'),
+            users: z
+              .array(z.string().regex(/^([UW][A-Z0-9]+|S[A-Z0-9]+|@[a-z0-9][a-z0-9._-]*)$/))
+              .min(1)
+              .optional()
+              .describe(
+                'Only these people (user ids, user group ids or @handles) may ask the bot in this channel; others get a short private note. Unset: everyone in it.',
+              ),
           })
           .strict(),
       )
       .default({})
       .describe(
-        'Per channel: the projects whose tickets may be shown there. Anyone else, anywhere, sees only tickets they requested.',
+        'Per channel: the projects whose tickets may be shown there, and who may ask there. Anyone else, anywhere, sees only tickets they requested.',
       ),
+    allowed_channels: z
+      .object({
+        ids: z.array(channelKey).default([]).describe('Channels the bot serves, by id.'),
+        public: z
+          .boolean()
+          .default(false)
+          .describe('true: every public channel is served too; false: only the channels in `ids`.'),
+        shared: z
+          .boolean()
+          .default(true)
+          .describe(
+            'false: never serve Slack Connect channels (shared with another organisation), even ones listed in `ids`.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Where the bot may speak. Unset: every channel it is in. Elsewhere a mention gets one short private note and nothing else; invited into such a channel, it tells the inviter once.',
+      ),
+    dms: z.boolean().default(true).describe('false: the bot answers no direct messages (the Messages tab).'),
   })
   .strict();
 

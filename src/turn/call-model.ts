@@ -59,7 +59,6 @@ export async function callModel(
   built: ModelRequest,
   ctx: CallContext,
 ): Promise<{ call: ModelCall; request: ModelRequest }> {
-  let sentTokens = 0;
   const fit = async (request: ModelRequest, ceiling?: number) => {
     if (!ctx.fitter) return request;
     const fitted = await ctx.fitter.fit(request, {
@@ -67,7 +66,6 @@ export async function callModel(
       ceiling,
       summaryCall: { model: ctx.model, observe: ctx.observe },
     });
-    sentTokens = fitted.inputTokens;
     return fitted.request;
   };
   const attempt = async (request: ModelRequest) => {
@@ -100,7 +98,9 @@ export async function callModel(
         { request_id: error.details.requestId },
         'input still too long for the model; trimming harder and retrying once',
       );
-      request = await fit(built.previousResponseId ? ctx.unchained() : built, Math.floor(sentTokens * HARDER_FACTOR));
+      // Half of what was sent, counted exactly (the fit may have passed it on an estimate).
+      const sent = ctx.fitter.count(request, ctx.fullItems);
+      request = await fit(built.previousResponseId ? ctx.unchained() : built, Math.floor(sent * HARDER_FACTOR));
     } else {
       throw error;
     }

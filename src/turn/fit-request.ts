@@ -27,7 +27,8 @@ const toolsOf = (request: ModelRequest): unknown => (request as { tools?: unknow
 /**
  * Makes a request fit `context.max_input_tokens`: instructions and tools always, then the newest turns,
  * oldest dropped first (or summarized, when a summarize model is configured); the newest turn is kept whole
- * unless it alone is too long, then its longest texts are shortened.
+ * unless it alone is too long, then its longest texts are shortened. A request whose byte length (a bound on its
+ * tokens) is within the budget fits as it is; only a larger one is tokenized, which loads the tokenizer once.
  */
 export class ContextFitter {
   constructor(
@@ -40,16 +41,32 @@ export class ContextFitter {
     return Math.max(0, Math.min(ceiling, inputBudget(this.maxInputTokens, request.maxOutputTokens)));
   }
 
-  /** Input tokens the request would have, capped by the budget it will be fitted to. */
+  /**
+   * Input tokens the request would have, capped by the budget it will be fitted to: estimated from its bytes when
+   * it surely fits (the quotas settle against the reported usage), counted when it may not.
+   */
   estimate(request: ModelRequest, fullItems?: ThreadItem[]): number {
     const items = request.previousResponseId && fullItems ? fullItems : request.items;
-    const tokens = this.counter.fixed(request.instructions, toolsOf(request)) + this.counter.items(items);
-    return Math.min(tokens, this.budget(request));
+    const budget = this.budget(request);
+    const quick = this.counter.quick(request.instructions, toolsOf(request), items);
+    if (quick.bound <= budget) return quick.estimate;
+    return Math.min(this.count(request, fullItems), budget);
+  }
+
+  /** The exact input tokens of a request (tokenizes): for what must not rest on an estimate. */
+  count(request: ModelRequest, fullItems?: ThreadItem[]): number {
+    const items = request.previousResponseId && fullItems ? fullItems : request.items;
+    return this.counter.fixed(request.instructions, toolsOf(request)) + this.counter.items(items);
   }
 
   async fit(original: ModelRequest, options: FitOptions = {}): Promise<FitResult> {
     const budget = this.budget(original, options.ceiling);
     let request = original;
+    // Within the budget by its bytes: it fits, whatever the exact count (the common case; no tokenizer needed).
+    const counted = request.previousResponseId ? (options.fullItems ?? []) : request.items;
+    const quick = this.counter.quick(request.instructions, toolsOf(request), counted);
+    if (quick.bound <= budget)
+      return { request, inputTokens: quick.estimate, budget, droppedItems: 0, summarized: false };
     const fixed = this.counter.fixed(request.instructions, toolsOf(request));
     if (request.previousResponseId) {
       const chained = options.fullItems ? this.counter.items(options.fullItems) : 0;

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
-import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { LRUCache } from 'lru-cache';
+import { lazyRequire } from '../lib/lazy-require.js';
 import type { ThreadItem } from './thread.js';
+
+/**
+ * The o200k_base tokenizer is about 72 MB of memory and over a second of start-up, and most threads never need an
+ * exact count (see TokenCounter.quick), so it is loaded the first time one does: when a thread nears its budget.
+ */
+const o200k = lazyRequire<typeof import('gpt-tokenizer/encoding/o200k_base')>(
+  'gpt-tokenizer/encoding/o200k_base',
+  import.meta.url,
+);
 
 /** User text may contain strings such as "<|endoftext|>": they are plain text to us, never control tokens. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
@@ -9,6 +18,26 @@ const AS_TEXT = { disallowedSpecial: new Set<string>() };
 const ITEM_OVERHEAD_TOKENS = 4;
 /** Framing around the whole request (priming of the answer). */
 const REQUEST_OVERHEAD_TOKENS = 3;
+/**
+ * Prose and code in o200k_base run at 4–5 UTF-8 bytes a token (4.0 for this repository's docs and sources, 4.8 for
+ * plain English, 5–6.5 for German, Japanese or Russian); a quarter more tokens than 4 bytes each is the estimate's
+ * margin. Dense data (hex, base64) has fewer bytes a token, which is why the estimate only feeds admissions that
+ * are settled against the reported usage, and the context budget relies on the bound instead.
+ */
+const ESTIMATED_TOKENS_PER_BYTE = 1.25 / 4;
+
+/** Input tokens of a request without the tokenizer. */
+export interface QuickCount {
+  /**
+   * Never fewer than the exact count: every o200k_base token stands for at least one UTF-8 byte of text (and special
+   * tokens are never produced from user text), so a text's byte length bounds its token count.
+   */
+  bound: number;
+  /** About the exact count for prose and code, usually a little above it (ESTIMATED_TOKENS_PER_BYTE). */
+  estimate: number;
+}
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 export interface TokenCounterOptions {
   /**
@@ -51,7 +80,10 @@ function cacheIdentity(item: ThreadItem): string {
   return JSON.stringify({ ...item, attachments });
 }
 
-/** o200k_base token counts (gpt-4o, gpt-4.1, o-series), with a per-item cache. */
+/**
+ * o200k_base token counts (gpt-4o, gpt-4.1, o-series): exact ones, with a per-item cache, which load the tokenizer on
+ * first use, and quick ones from byte lengths (`quick`), which are enough until a request may not fit its budget.
+ */
 export class TokenCounter {
   private readonly cache: LRUCache<string, number>;
 
@@ -60,7 +92,19 @@ export class TokenCounter {
   }
 
   text(text: string): number {
-    return text ? encode(text, AS_TEXT).length : 0;
+    return text ? o200k().encode(text, AS_TEXT).length : 0;
+  }
+
+  /** A bound and an estimate of what `fixed(instructions, tools) + items(items)` counts, without tokenizing. */
+  quick(instructions: string, tools: unknown, items: readonly ThreadItem[]): QuickCount {
+    const toolBytes = Array.isArray(tools) && tools.length ? utf8Bytes(JSON.stringify(tools)) : 0;
+    let bytes = utf8Bytes(instructions) + toolBytes;
+    let fixed = REQUEST_OVERHEAD_TOKENS;
+    for (const item of items) {
+      bytes += utf8Bytes(itemText(item));
+      fixed += ITEM_OVERHEAD_TOKENS + (this.options.extraTokens?.(item) ?? 0);
+    }
+    return { bound: fixed + bytes, estimate: fixed + Math.ceil(bytes * ESTIMATED_TOKENS_PER_BYTE) };
   }
 
   /** Tokens of one stored item, counted once and then served from the cache (least recently used evicted). */
@@ -87,6 +131,9 @@ export class TokenCounter {
 
   /** Keeps the head and the tail of a text within `maxTokens`, marking the cut, so both ends stay readable. */
   truncate(text: string, maxTokens: number): string {
+    // No text has more tokens than bytes: a short one is kept without loading the tokenizer.
+    if (utf8Bytes(text) <= maxTokens) return text;
+    const { encode, decode } = o200k();
     const tokens = encode(text, AS_TEXT);
     if (tokens.length <= maxTokens) return text;
     const marker = `\n[… ${tokens.length - maxTokens} tokens left out to fit the context window …]\n`;

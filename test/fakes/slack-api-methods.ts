@@ -139,7 +139,85 @@ function viewResult(ws: Workspace, view: Json, type: string): Json {
 /** trigger_ids are "<issued ms>.<n>.<hex>"; Slack expires them after 3 s and allows one use. */
 export const TRIGGER_ID_TTL_MS = 3000;
 
+const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
+
+/** Methods that need a scope the token may lack: Slack answers missing_scope with what was needed and granted. */
+function requireScope(ws: Workspace, scope: string): void {
+  if (!ws.o.scopes.includes(scope))
+    throw new SlackApiError('missing_scope', undefined, { needed: scope, provided: ws.o.scopes.join(',') });
+}
+
+/** A user group the way usergroups.list shows it (https://docs.slack.dev/reference/methods/usergroups.list). */
+function userGroupObject(ws: Workspace, id: string, includeUsers: boolean): Json {
+  const g = ws.userGroups.get(id)!;
+  return {
+    id,
+    team_id: ws.o.teamId,
+    is_usergroup: true,
+    is_subteam: true,
+    name: g.name,
+    description: '',
+    handle: g.handle,
+    is_external: false,
+    date_create: CREATED,
+    date_update: g.updated,
+    date_delete: g.disabled ? g.updated : 0,
+    auto_type: null,
+    auto_provision: false,
+    enterprise_subteam_id: '',
+    created_by: 'U0CREATOR',
+    updated_by: 'U0CREATOR',
+    deleted_by: null,
+    prefs: { channels: [], groups: [] },
+    user_count: g.users.length,
+    ...(includeUsers ? { users: [...g.users] } : {}),
+  };
+}
+
 export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  // https://docs.slack.dev/reference/methods/usergroups.list: enabled groups unless include_disabled; members only
+  // with include_users. Needs usergroups:read.
+  'usergroups.list'(args, ws) {
+    requireScope(ws, 'usergroups:read');
+    const ids = [...ws.userGroups.keys()].filter(
+      (id) => truthy(args.include_disabled) || !ws.userGroups.get(id)!.disabled,
+    );
+    return { usergroups: ids.map((id) => userGroupObject(ws, id, truthy(args.include_users))) };
+  },
+
+  // https://docs.slack.dev/reference/methods/usergroups.users.list: the member ids; a disabled group is
+  // no_such_subteam unless include_disabled.
+  'usergroups.users.list'(args, ws) {
+    requireScope(ws, 'usergroups:read');
+    const id = asString(args.usergroup);
+    if (!id) throw missingField('usergroup');
+    const g = ws.userGroups.get(id);
+    if (!g || (g.disabled && !truthy(args.include_disabled))) throw new SlackApiError('no_such_subteam');
+    return { users: [...g.users] };
+  },
+
+  // https://docs.slack.dev/reference/methods/users.list: paginated by cursor (limit ≤ 1000). Needs users:read.
+  'users.list'(args, ws) {
+    requireScope(ws, 'users:read');
+    const ids = [...ws.users.keys()].sort();
+    const start = args.cursor
+      ? Number(
+          Buffer.from(String(args.cursor), 'base64')
+            .toString('utf8')
+            .replace(/^user:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(start) || start < 0) throw new SlackApiError('invalid_cursor');
+    const limit = pageLimit(args);
+    const page = ids.slice(start, start + limit);
+    const more = start + limit < ids.length;
+    return {
+      members: page.map((id) => userObject(ws, id)),
+      cache_ts: Math.floor(ws.now() / 1000),
+      response_metadata: { next_cursor: more ? Buffer.from(`user:${start + limit}`).toString('base64') : '' },
+    };
+  },
+
   // https://docs.slack.dev/reference/methods/bots.info: the bot's app_id and user_id (needs users:read).
   'bots.info'(args, ws) {
     if (args.bot !== ws.o.botId) throw new SlackApiError('bot_not_found');
@@ -218,8 +296,9 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
         is_archived: false,
         is_general: info.name === 'general',
         is_member: true,
-        is_shared: false,
-        is_ext_shared: false,
+        is_shared: Boolean(info.is_ext_shared),
+        is_ext_shared: Boolean(info.is_ext_shared),
+        is_pending_ext_shared: false,
         is_org_shared: false,
         context_team_id: ws.o.teamId,
         topic: { value: '', creator: '', last_set: 0 },

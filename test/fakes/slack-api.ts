@@ -78,6 +78,7 @@ export const DEFAULT_SCOPES = [
   'files:read',
   'users:read',
   'users:read.email',
+  'usergroups:read',
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
@@ -367,7 +368,7 @@ export class FakeSlack {
       this.json(res, 200, { ok: true, ...result }, {}, ws);
     } catch (e) {
       if (!(e instanceof SlackApiError)) throw e;
-      fail(e.code, e.messages ? { response_metadata: { messages: e.messages } } : {});
+      fail(e.code, { ...e.extra, ...(e.messages ? { response_metadata: { messages: e.messages } } : {}) });
     }
   }
 
@@ -382,6 +383,34 @@ export class FakeSlack {
 
   addUser(id: string, user: FakeUser, teamId = this.teamId): void {
     this.teams.get(teamId).users.set(id, user);
+  }
+
+  /** Creates (or replaces) a user group; returns the subteam_members_changed event Slack would send for it. */
+  setUserGroup(
+    id: string,
+    group: { handle: string; name?: string; users: string[]; disabled?: boolean },
+    teamId = this.teamId,
+  ): Json {
+    const ws = this.teams.get(teamId);
+    const before = ws.userGroups.get(id);
+    const updated = Math.floor(ws.now() / 1000);
+    ws.userGroups.set(id, { name: group.name ?? group.handle, ...group, users: [...group.users], updated });
+    const had = new Set(before?.users ?? []);
+    const added = group.users.filter((u) => !had.has(u));
+    const removed = [...had].filter((u) => !group.users.includes(u));
+    // https://docs.slack.dev/reference/events/subteam_members_changed (counts are strings there).
+    return {
+      type: 'subteam_members_changed',
+      subteam_id: id,
+      team_id: teamId,
+      date_previous_update: before?.updated ?? updated,
+      date_update: updated,
+      added_users: added,
+      added_users_count: String(added.length),
+      removed_users: removed,
+      removed_users_count: String(removed.length),
+      event_ts: `${updated}.000100`,
+    };
   }
 
   addChannel(id: string, channel: FakeChannel, teamId = this.teamId): void {
@@ -527,6 +556,67 @@ export class FakeSlack {
       add(`response_url ${h.path}`, shown(typeof h.body.text === 'string' ? h.body.text : undefined, blocks));
     }
     return found;
+  }
+
+  /** A view the app opened (views.open), by id. */
+  openedViews(teamId = this.teamId): Json[] {
+    return [...this.teams.get(teamId).views].filter(([k]) => !k.startsWith('home:')).map(([, v]) => v);
+  }
+
+  /**
+   * The view_submission Slack posts when `user` presses Submit on an opened view: every input carries its initial
+   * value unless `changes` (by block id) says otherwise, in the shape of its element (plain_text_input: value;
+   * static_select: selected_option; checkboxes: selected_options), like Slack's view.state.values.
+   */
+  viewSubmission(
+    viewId: string,
+    user: string,
+    changes: Record<string, string | string[]> = {},
+    teamId = this.teamId,
+  ): Json {
+    const view = this.teams.get(teamId).views.get(viewId);
+    if (!view) throw new Error(`fake slack: no opened view ${viewId}`);
+    const values: Record<string, Json> = {};
+    for (const block of (view.blocks as Json[]).filter((b) => b.type === 'input')) {
+      const e = block.element as Json;
+      const id = String(block.block_id);
+      const change = changes[id];
+      const options = (e.options as Json[] | undefined) ?? [];
+      const pick = (v: string) => {
+        const o = options.find((x) => x.value === v);
+        if (!o) throw new Error(`fake slack: ${id} has no option ${v}`);
+        return o;
+      };
+      let state: Json;
+      if (e.type === 'plain_text_input')
+        state = { type: e.type, value: change !== undefined ? String(change) : ((e.initial_value as string) ?? null) };
+      else if (e.type === 'static_select' || e.type === 'radio_buttons')
+        state = {
+          type: e.type,
+          selected_option: change !== undefined ? pick(String(change)) : ((e.initial_option as Json) ?? null),
+        };
+      else if (e.type === 'checkboxes')
+        state = {
+          type: e.type,
+          selected_options: change !== undefined ? [change].flat().map(pick) : ((e.initial_options as Json[]) ?? []),
+        };
+      else throw new Error(`fake slack: viewSubmission does not know ${String(e.type)} yet`);
+      const empty = state.value === null || state.selected_option === null;
+      if (empty && !block.optional) throw new Error(`fake slack: Slack would not submit without ${id}`);
+      values[id] = { [String(e.action_id)]: state };
+    }
+    return {
+      type: 'view_submission',
+      team: { id: teamId, domain: 'fake-team' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: teamId },
+      api_app_id: 'A0TEST',
+      token: 'fakeVerificationToken0001',
+      trigger_id: `${Date.now()}.1.${'0'.repeat(8)}`,
+      view: { ...view, state: { values }, previous_view_id: null, app_installed_team_id: teamId },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
   }
 
   publishedHome(userId: string, teamId = this.teamId): Json | undefined {

@@ -42,6 +42,20 @@ class Checker {
     } else if (e.type === 'plain_text_input') {
       this.longest(e.initial_value, 3_000, `${at}/initial_value`);
       this.text(e.placeholder, 150, `${at}/placeholder`, true);
+    } else if (e.type === 'static_select' || e.type === 'checkboxes' || e.type === 'radio_buttons') {
+      // https://docs.slack.dev/reference/block-kit/block-elements: select ≤100 options, checkboxes/radios ≤10.
+      const options = list(e.options);
+      this.most(options, e.type === 'static_select' ? 100 : 10, `${at}/options`);
+      for (const [i, o] of options.entries()) {
+        if (!isObj(o)) continue;
+        this.text(o.text, 75, `${at}/options/${i}/text`, e.type === 'static_select');
+        this.longest(o.value, 150, `${at}/options/${i}/value`);
+      }
+      const values = new Set(options.map((o) => (isObj(o) ? o.value : undefined)));
+      const initial = e.type === 'checkboxes' ? list(e.initial_options) : e.initial_option ? [e.initial_option] : [];
+      for (const o of initial)
+        if (!isObj(o) || !values.has(o.value))
+          this.errors.push(`[ERROR] initial options must match one of the options [json-pointer:${at}]`);
     }
   }
 

@@ -15,6 +15,8 @@ export interface FakeChannel {
   name: string;
   is_im?: boolean;
   is_private?: boolean;
+  /** A Slack Connect channel: shared with another organisation. */
+  is_ext_shared?: boolean;
   /** For IMs: the human on the other side. */
   user?: string;
 }

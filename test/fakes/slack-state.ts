@@ -16,6 +16,8 @@ export class SlackApiError extends Error {
   constructor(
     readonly code: string,
     readonly messages?: string[],
+    /** Further top-level fields Slack sends with this error (missing_scope: needed, provided). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(code);
   }
@@ -68,8 +70,19 @@ export interface ThreadStatus {
   at: number;
 }
 
+/** A Slack user group (subteam), as usergroups.list shows it. */
+export interface FakeUserGroup {
+  handle: string;
+  name: string;
+  users: string[];
+  /** Disabled groups are left out of usergroups.list and refused by usergroups.users.list unless asked for. */
+  disabled?: boolean;
+  updated: number;
+}
+
 export class Workspace {
   readonly users = new Map<string, FakeUser>();
+  readonly userGroups = new Map<string, FakeUserGroup>();
   readonly channels = new Map<string, FakeChannel>();
   readonly messages = new Map<string, FakeMessage[]>();
   readonly streams = new Map<string, StreamInfo>();

@@ -133,10 +133,36 @@ export class Harness {
     writeFileSync(path, stringifyYaml(config));
   }
 
+  /** Edits THREADWISE_CONFIG in place while the app runs (it reloads it by itself); `raw` is written as given. */
+  editConfig(change: { yaml: string } | { raw: string }): void {
+    const path = String(this.env.THREADWISE_CONFIG);
+    if ('yaml' in change) this.writeConfig(path, change.yaml);
+    else writeFileSync(path, change.raw);
+  }
+
+  /** THREADWISE_CONFIG as the app reads it (for the command line against the same Redis). */
+  get configPath(): string {
+    return String(this.env.THREADWISE_CONFIG);
+  }
+
+  /** The key prefix line a raw settings file needs to keep this harness's Redis keys apart. */
+  get prefixYaml(): string {
+    return `state:\n  key_prefix: "${this.prefix}"\n`;
+  }
+
   /** A deploy that changes the configuration: the app restarts on `yaml`, with the same state (Redis) and fakes. */
   async reconfigure(yaml: string): Promise<void> {
     await this.bot.stop();
     this.writeConfig(String(this.env.THREADWISE_CONFIG), yaml);
+    await this.boot();
+  }
+
+  /** Stops the app and starts a fresh one with these environment changes (undefined unsets); rejects as start-up does. */
+  async restartWith(env: Record<string, string | undefined>): Promise<void> {
+    await this.bot.stop();
+    const next = { ...this.env, ...env };
+    for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+    this.env = next;
     await this.boot();
   }
 

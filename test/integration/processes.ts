@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { productionNodeArgs } from '../support/production.js';
 import { SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** One Threadwise replica as its own OS process (`node --import tsx src/main.ts`), with its JSON log lines. */
+/** One Threadwise replica as its own OS process, started as `npm start` starts it (compiled), with its JSON log lines. */
 export class BotProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   readonly exited: Promise<number | null>;
@@ -20,7 +21,7 @@ export class BotProcess {
     readonly name: string,
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    this.child = spawn(process.execPath, productionNodeArgs(), {
       cwd: ROOT,
       env: { ...process.env, ...env, NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/slack-api.js';
+import { productionNodeArgs } from '../support/production.js';
 import { SIGNAL_TIMEOUT_MS } from '../support/wait.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -13,7 +15,7 @@ function runMain(
   untilMs = SIGNAL_TIMEOUT_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string; kill: () => void }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, productionNodeArgs(), {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -62,12 +64,26 @@ describe('starting the bot', () => {
     expect(code).toBe(0);
   });
 
+  it('runs the compiled code with stack traces that point at the TypeScript source lines', async () => {
+    const args = productionNodeArgs();
+    const errors = pathToFileURL(resolve(root, 'dist/config/errors.js')).href;
+    // describeIssues(null) throws inside src/config/errors.ts, at its `issues.map` line.
+    const script = `const { describeIssues } = await import(${JSON.stringify(errors)}); try { describeIssues(null); } catch (e) { console.log(e.stack); }`;
+    const { stdout } = await new Promise<{ stdout: string }>((done) => {
+      const child = spawn(process.execPath, [...args.slice(0, -1), '--input-type=module', '-e', script], { cwd: root });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('exit', () => done({ stdout: out }));
+    });
+    expect(args.at(-1)).toBe(resolve(root, 'dist/main.js'));
+    expect(stdout).toMatch(/at describeIssues \(.*src\/config\/errors\.ts:12:\d+\)/);
+  });
+
   it('reads a .env file in the working directory, without overriding the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-dotenv-'));
     writeFileSync(join(dir, '.env'), 'OPENAI_API_KEY=sk-from-dotenv-0123456789\nPORT=99999\nLOG_LEVEL=debug\n');
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const loader = resolve(root, 'node_modules/tsx/dist/esm/index.mjs');
-      const child = spawn(process.execPath, ['--import', loader, resolve(root, 'src/main.ts')], {
+      const child = spawn(process.execPath, productionNodeArgs(), {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'loud' },
       });

@@ -3,6 +3,8 @@ import type { Subcommand } from '../../platform/slack/command-router.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { ChannelGate } from '../access/gate.js';
+import { refusalNote } from '../access/where.js';
 import type { TurnRequest } from './start-turn.js';
 
 /** Errors meaning the bot is not in the conversation the command was typed in. */
@@ -15,6 +17,7 @@ const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 
 export function askSubcommand(deps: {
   workspaces: SlackWorkspaces;
   start: (r: TurnRequest) => Promise<void>;
+  gate: Pick<ChannelGate, 'admission'>;
   log: Logger;
 }): Subcommand {
   return {
@@ -25,6 +28,14 @@ export function askSubcommand(deps: {
       const question = ctx.rest;
       if (!question)
         return 'What should I answer? Use `/threadwise ask <question>`, e.g. `/threadwise ask what is our travel policy?`';
+      const where = {
+        teamId: ctx.teamId,
+        channel: ctx.channelId,
+        isDm: ctx.channelId.startsWith('D'),
+        userId: ctx.userId,
+      };
+      const admission = await deps.gate.admission(where);
+      if (!admission.ok) return refusalNote(admission.rule);
       const { client, lookups, botUserId } = await deps.workspaces.forTeam(ctx.teamId);
       // The question is shown as its words ("@oncall", "@Grace"), escaped: only the asker's mention is live.
       const readable = await resolveSlackMarkup(question, lookups, { botUserId });

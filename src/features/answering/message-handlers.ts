@@ -21,6 +21,8 @@ export interface MessageHandlerDeps {
   dedupe: DedupeStore;
   dedupeTtlSeconds: number;
   accept: AcceptQuestion;
+  /** Where the bot may speak and who may ask; false: the asker was told privately, and nothing else happens. */
+  admit: (a: { teamId: string; channel: string; isDm: boolean; userId: string; threadTs: string }) => Promise<boolean>;
   log: Logger;
   metrics: Metrics;
 }
@@ -80,11 +82,21 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       deps.log.debug({ event_id: body.event_id, ts: event.ts }, 'duplicate delivery ignored');
       return;
     }
+    const userId = event.user ?? event.bot_id ?? 'unknown';
+    try {
+      if (
+        !(await deps.admit({ teamId, channel: event.channel, isDm: trigger.isDm, userId, threadTs: trigger.threadTs }))
+      )
+        return;
+    } catch (err) {
+      await deps.dedupe.release(messageId).catch(() => undefined);
+      throw err;
+    }
     const job = {
       id: body.event_id ?? messageId,
       key,
       isDm: trigger.isDm,
-      userId: event.user ?? event.bot_id ?? 'unknown',
+      userId,
       ...(event.user_team ? { userTeamId: event.user_team } : {}),
       messageTs: event.ts,
       text: event.text,

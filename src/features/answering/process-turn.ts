@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
@@ -22,7 +22,8 @@ import { feedbackBlocks } from './feedback-blocks.js';
 import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
 
 export interface ProcessTurnDeps {
-  file: FileConfig;
+  /** Read at the start of each turn: a reloaded file or an admin's change applies to the next question. */
+  settings: SettingsSource;
   envModel: string;
   workspaces: SlackWorkspaces;
   turns: TurnLedger;
@@ -72,13 +73,14 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
     const earlier = await deps.turns.replies(job.id);
     log.info({ resumed: earlier.length > 0 }, 'turn started');
     const workspace = await deps.workspaces.forTeam(job.key.teamId);
-    const settings = channelSettings(deps.file, deps.envModel, job.key.channel, job.isDm);
+    const file = deps.settings.current();
+    const settings = channelSettings(file, deps.envModel, job.key.channel, job.isDm);
     const status = new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
-    const starting = startingStatus(job.files, deps.file.assistant.loading_messages);
+    const starting = startingStatus(job.files, file.assistant.loading_messages);
     status.show(starting.text, starting.loading);
     const typed = (job.origin ?? 'message') === 'message';
     const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
-    if (job.isDm && typed && history.length === 0 && deps.file.assistant.title_from_first_question)
+    if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
       void setTitle(workspace, job, resolved, log);
     const [profile, text, files, viewing] = await Promise.all([
       workspace.lookups.userProfile(job.userId),
@@ -158,6 +160,7 @@ function replySink(
   broadcast: boolean,
   log: Logger,
 ): { sink: ReplySink; writer: SlackReplyWriter } {
+  const { slack } = deps.settings.current();
   const writer = new SlackReplyWriter(
     workspace.client,
     workspace.gate,
@@ -172,9 +175,9 @@ function replySink(
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
       finalBlocks: () => feedbackBlocks() as Blocks,
-      firstFlushMs: deps.file.slack.first_flush_ms,
-      flushIntervalMs: deps.file.slack.flush_interval_ms,
-      nativeStreaming: deps.file.slack.native_streaming,
+      firstFlushMs: slack.first_flush_ms,
+      flushIntervalMs: slack.flush_interval_ms,
+      nativeStreaming: slack.native_streaming,
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
       onMessage: (ts) => deps.turns.recordReply(job.id, ts),
     },

@@ -6,6 +6,8 @@ import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { issuesOf, messageActionSchema, refuseUnusable, teamOf, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
 import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
+import type { ChannelGate } from '../access/gate.js';
+import { refusalNote } from '../access/where.js';
 import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
 import type { TurnRequest } from './start-turn.js';
 
@@ -16,6 +18,8 @@ export interface ShortcutDeps {
   start: (r: TurnRequest) => Promise<void>;
   /** The bot's user id in a workspace (to tell its own messages apart in a transcript). */
   botUserId: (teamId: string) => Promise<string>;
+  /** Where the bot may speak and who may ask: the same rule as for mentions. */
+  gate: Pick<ChannelGate, 'admission'>;
   log: Logger;
 }
 
@@ -59,10 +63,24 @@ const viewSubmissionSchema = z.looseObject({
 const NOT_TAKEN = '⚠️ I could not take that on right now. Please try the shortcut again in a moment.';
 
 export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
-  const parse = async <T>(schema: z.ZodType<T>, body: unknown, what: string, respond: RespondFn | undefined) => {
+  const parse = async <T extends z.infer<typeof messageActionSchema>>(
+    schema: z.ZodType<T>,
+    body: unknown,
+    what: string,
+    respond: RespondFn | undefined,
+  ) => {
     const parsed = schema.safeParse(body);
-    if (!parsed.success) await refuseUnusable(`${what} shortcut`, parsed.error, respond, deps.log);
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) {
+      await refuseUnusable(`${what} shortcut`, parsed.error, respond, deps.log);
+      return undefined;
+    }
+    const a = parsed.data;
+    const where = { teamId: teamOf(a), channel: a.channel.id, isDm: a.channel.id.startsWith('D'), userId: a.user.id };
+    const admission = await deps.gate.admission(where);
+    if (admission.ok) return a;
+    deps.log.info({ channel: where.channel, user: where.userId, rule: admission.rule }, 'shortcut refused here');
+    await respond?.({ response_type: 'ephemeral', text: refusalNote(admission.rule) }).catch(() => undefined);
+    return undefined;
   };
 
   app.shortcut({ type: 'message_action', callback_id: ASK_SHORTCUT }, async ({ ack, body, client, respond }) => {

@@ -8,12 +8,13 @@ export type AcceptQuestion = (job: TurnJob) => Promise<void>;
 export function questionAcceptor(deps: {
   queue: TurnQueue;
   participation: ParticipationStore;
-  threadTtlSeconds: number;
+  /** Seconds a thread in this channel is remembered (the mark lives as long as the thread). */
+  threadTtlSeconds: (channel: string) => number;
 }): AcceptQuestion {
   return async (job) => {
     // Marked before queueing: a follow-up typed while this answer is still waiting or being written is for the
     // bot, though nothing of the thread is stored until the turn ends. (A DM is always the bot's.)
-    if (!job.isDm) await deps.participation.join(job.key, deps.threadTtlSeconds);
+    if (!job.isDm) await deps.participation.join(job.key, deps.threadTtlSeconds(job.key.channel));
     await deps.queue.enqueue(job);
   };
 }

@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
-import { channelSettings } from '../../config/settings.js';
+import type { SettingsSource } from '../../config/live-settings.js';
+import { channelSettings, threadTtlDays } from '../../config/settings.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
@@ -10,6 +11,7 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
+import type { ChannelGate } from '../access/gate.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
@@ -21,7 +23,12 @@ import { questionAcceptor, turnStarter } from './start-turn.js';
 import { createTurnDeps } from './turn-setup.js';
 
 export interface AnsweringDeps {
+  /** The settings at start-up: what is built once (TTLs, the model's request options). */
   file: FileConfig;
+  /** The settings now, read per event and per turn. */
+  settings: SettingsSource;
+  /** Where the bot may speak and who may ask (access.allowed_channels, access.dms, per-channel users). */
+  gate: Pick<ChannelGate, 'admit' | 'admission'>;
   env: { OPENAI_MODEL: string };
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot; in OAuth mode the identity comes from each event's context. */
@@ -46,7 +53,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
   deps.jobs.handle(
     'answer',
     createTurnProcessor({
-      file,
+      settings: deps.settings,
       envModel: deps.env.OPENAI_MODEL,
       workspaces: deps.workspaces,
       turns: stores.turns,
@@ -67,15 +74,17 @@ export function wire(app: App, deps: AnsweringDeps): void {
   const accept = questionAcceptor({
     queue: deps.queue,
     participation: stores.participation,
-    threadTtlSeconds: file.state.ttl_days * 86_400,
+    threadTtlSeconds: (channel) => threadTtlDays(deps.settings.current(), channel) * 86_400,
   });
   registerMessageHandlers(app, {
     trigger: (ctx) => ({
       botUserId: ctx.botUserId ?? deps.bot?.userId ?? '',
       botId: ctx.botId ?? deps.bot?.botId ?? '',
-      allowBots: file.slack.allow_bots,
+      allowBots: deps.settings.current().slack.allow_bots,
     }),
-    requireMention: (channel, isDm) => channelSettings(file, deps.env.OPENAI_MODEL, channel, isDm).requireMention,
+    requireMention: (channel, isDm) =>
+      channelSettings(deps.settings.current(), deps.env.OPENAI_MODEL, channel, isDm).requireMention,
+    admit: (a) => deps.gate.admit(a),
     threads: stores.threads,
     participation: stores.participation,
     dedupe: stores.dedupe,
@@ -85,11 +94,12 @@ export function wire(app: App, deps: AnsweringDeps): void {
     metrics: deps.metrics,
   });
   const start = turnStarter(accept);
-  deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, log }));
+  deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, gate: deps.gate, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
   registerShortcutHandlers(app, {
     start,
+    gate: deps.gate,
     botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     log,
   });

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import { utcDay, utcMonth } from '../usage/periods.js';
 import type { UsageStore } from '../usage/types.js';
@@ -26,9 +28,12 @@ function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
 export interface HomeDeps {
   /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
   commands: { readonly command: string; list(): Subcommand[] };
-  file: FileConfig;
+  settings: SettingsSource;
+  isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   tools?: ToolRegistry;
   usage: UsageStore;
+  /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
+  overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings, shown to `limits.admins` only. */
   modelWarnings?: () => string[];
   log: Logger;
@@ -50,14 +55,22 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
         deps.log.warn({ err: { message: err.message } }, 'usage for the home tab unavailable');
         return undefined;
       });
-    const exempt = deps.file.limits.admins.includes(userId);
-    const dailyLimit = exempt ? undefined : deps.file.limits.user_daily_tokens;
+    const file = deps.settings.current();
+    const exempt = await deps.isAdmin(teamId, userId);
+    const overrides = exempt
+      ? await deps.overrides?.().catch((err: Error) => {
+          deps.log.warn({ err: { message: err.message } }, 'channel overrides for the home tab unavailable');
+          return undefined;
+        })
+      : undefined;
+    const dailyLimit = exempt ? undefined : file.limits.user_daily_tokens;
     const view = homeView({
       userId,
-      capabilities: capabilities(deps.file, deps.tools),
+      capabilities: capabilities(file, deps.tools),
       commands,
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
+      ...(overrides ? { overrides } : {}),
       ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });

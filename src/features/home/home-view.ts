@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
+import { clipMrkdwn, mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { UsageTotals } from '../../turn/ports.js';
 import { formatCount, formatUsd } from '../usage/prices.js';
 import type { UsageReport } from '../usage/types.js';
@@ -15,6 +16,27 @@ export interface HomeInput {
   dailyLimit?: number;
   /** Admins only: models that shut down soon or are gone (text from the settings and the Models API). */
   modelWarnings?: string[];
+  /** For admins: channel settings changed from Slack (by channel id). */
+  overrides?: Record<string, ChannelOverride>;
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? v.replace(/\s+/g, ' ').slice(0, 60) : JSON.stringify(v));
+
+/** Each overridden channel: what it is set to now, and the latest change (who, when, from what). */
+function overrideLines(overrides: Record<string, ChannelOverride>): string[] {
+  return Object.entries(overrides)
+    .filter(([, o]) => o.history.length)
+    .map(([channel, o]) => {
+      const last = o.history.at(-1)!;
+      const set = Object.entries(o.settings).map(([k, v]) => mrkdwn`${k}: ${shown(v)}`);
+      const changed = Object.entries(last.fields).map(
+        ([k, c]) =>
+          mrkdwn`${k} ${c.from === undefined ? 'file' : shown(c.from)} → ${c.to === undefined ? 'file' : shown(c.to)}`,
+      );
+      const when = new Date(last.at).toISOString().replace('T', ' ').slice(0, 16);
+      return `• ${mrkdwn`#${channel}`} — ${set.join(', ') || 'as in the file'}
+   _last change by ${mrkdwn`${mention(last.by)}`} on ${when} UTC: ${changed.join('; ')}_`;
+    });
 }
 
 const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
@@ -79,6 +101,19 @@ export function homeView(h: HomeInput): HomeView {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: '*Your usage*\n_Usage is not available right now._' },
+    });
+  }
+  if (h.overrides) {
+    const lines = overrideLines(h.overrides);
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clipMrkdwn(
+          `*Channel settings changed from Slack* (\`/threadwise admin channel\`; the settings file applies elsewhere)\n${lines.join('\n') || '_None: every channel follows the settings file._'}`,
+          3_000,
+        ),
+      },
     });
   }
   blocks.push({

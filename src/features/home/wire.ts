@@ -1,18 +1,21 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
 import { homePublisher } from './home-tab.js';
 
 export interface HomeFeatureDeps {
-  file: FileConfig;
+  settings: SettingsSource;
+  isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
   usage: UsageStore;
+  overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
   modelWarnings?: () => string[];
   log: Logger;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseStored } from '../../lib/stored-json.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { AuditLog } from '../../platform/store/audit-log.js';
+import type { OverrideStore } from '../../platform/store/channel-overrides.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
@@ -19,6 +21,10 @@ export interface PrivacyDeps {
   /** MCP sign-ins (sealed tokens, flows in progress); absent where nothing keeps them. */
   signIns?: ApprovalStore;
   workspaces: SlackWorkspaces;
+  /** The audit records about the person go; the run itself is recorded. */
+  audit: AuditLog;
+  /** The history of channel settings names the admins who changed them. */
+  overrides: OverrideStore;
   log: Logger;
 }
 
@@ -90,7 +96,28 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       await deps.userState.forget(ctx.teamId, ctx.userId);
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
       const signIns = (await deps.signIns?.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId))) ?? 0;
-      deps.log.info({ dm_threads: dms, shared_threads: shared, votes, pending, sign_ins: signIns }, 'forget-me done');
+      const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
+      const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
+      deps.log.info(
+        { dm_threads: dms, shared_threads: shared, votes, pending, audited, sign_ins: signIns },
+        'forget-me done',
+      );
+      // The one record kept about them: that they asked, and what went (accountability for the deletion itself).
+      await deps.audit.record({
+        teamId: ctx.teamId,
+        action: 'forget_me',
+        actor: ctx.userId,
+        outcome: 'done',
+        detail: {
+          dm_threads: dms,
+          shared_threads: shared,
+          votes,
+          pending,
+          sign_ins: signIns,
+          audit_records: audited,
+          settings_changes: settingsChanges,
+        },
+      });
       return [
         'Done. I deleted what I kept about you:',
         `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
@@ -102,6 +129,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
               `• ${plural(signIns, 'sign-in to a tool server', 'sign-ins to tool servers')} (you will be asked to sign in again)`,
             ]
           : []),
+        `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',
       ].join('\n');

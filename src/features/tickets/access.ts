@@ -17,8 +17,8 @@ export function ticketVisibility(
   ctx: ToolContext,
   ticket: Pick<Ticket, 'project' | 'requesterSlackId' | 'requesterEmail'>,
 ): Visibility {
-  if (access.agents.includes(ctx.user.id)) return 'agent';
-  if (!ctx.isDm && access.channels[ctx.channel]?.projects.includes(ticket.project)) return 'channel_project';
+  if (ctx.agent || access.agents.includes(ctx.user.id)) return 'agent';
+  if (!ctx.isDm && access.channels[ctx.channel]?.projects?.includes(ticket.project)) return 'channel_project';
   if (ticket.requesterSlackId === ctx.user.id || sameEmail(ticket.requesterEmail, ctx.user.email)) return 'requester';
   return 'none';
 }

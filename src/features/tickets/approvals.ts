@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseStored } from '../../lib/stored-json.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import { type ToolContext, ToolError } from '../../platform/tools/types.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { type NewTicket, PRIORITIES, type Ticket, type TicketProvider } from './providers/types.js';
 
 const pendingSchema = z.object({
@@ -40,6 +41,8 @@ export interface ApprovalsOptions {
   ttlSeconds: number;
   timeoutMs: number;
   now?: () => number;
+  /** Records each click (who, when, what came of it) and each ticket created. */
+  audit?: Pick<AuditTrail, 'record'>;
 }
 
 /**
@@ -83,16 +86,49 @@ export class TicketApprovals {
     clicker: { teamId: string; userId: string },
     action: 'approve' | 'cancel',
   ): Promise<Decision> {
-    const claim = await claimApproval(this.store, (raw) => this.parse(raw), id, clicker);
-    if (claim.kind !== 'taken') return claim;
-    const { approval } = claim;
-    if (action === 'cancel') return { kind: 'cancelled', approval };
+    const stored = this.parse(await this.store.get(id));
+    if (!stored) return { kind: 'expired' };
+    const where = { teamId: clicker.teamId, actor: clicker.userId, channel: stored.channel, threadTs: stored.threadTs };
+    if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId) {
+      await this.o.audit?.record({
+        ...where,
+        action: 'approval',
+        decision: 'denied',
+        rule: 'only the asker may approve their ticket',
+        detail: { approval: id, action },
+      });
+      return { kind: 'wrong_user', ownerId: stored.userId };
+    }
+    // Of two concurrent clicks only one takes it.
+    const approval = this.parse(await this.store.take(id));
+    if (!approval) return { kind: 'expired' };
+    const decided = (outcome: string) =>
+      this.o.audit?.record({
+        ...where,
+        action: 'approval',
+        decision: 'allowed',
+        outcome,
+        detail: { approval: id, action },
+      });
+    if (action === 'cancel') {
+      await decided('cancelled');
+      return { kind: 'cancelled', approval };
+    }
     try {
       const ticket = await this.provider.create(approval.ticket, AbortSignal.timeout(this.o.timeoutMs));
+      await decided('created');
+      await this.o.audit?.record({
+        ...where,
+        action: 'ticket_created',
+        tool: 'create_ticket',
+        outcome: 'created',
+        detail: { ticket: ticket.id, project: approval.ticket.project, provider: this.provider.name },
+      });
       this.log.info({ approval: id, ticket: ticket.id, provider: this.provider.name }, 'approved ticket created');
       return { kind: 'created', approval, ticket };
     } catch (err) {
       this.log.warn({ err, approval: id }, 'approved ticket could not be created');
+      await decided('failed');
       // Shown in the thread: the words for people, never the ones that instruct the model.
       const message = err instanceof ToolError ? err.userMessage : 'the ticket system did not answer in time';
       return { kind: 'failed', approval, message };

@@ -27,19 +27,24 @@ export const createTicketSpec = defineSpec({
 /** create_ticket: never writes on the model's word; it posts an approval card that only the asking user can approve. */
 export function createTicketTool(deps: {
   approvals: TicketApprovals;
-  access: AccessConfig;
+  /** The access rules as they are now (they reload). */
+  access: () => AccessConfig;
   defaultProject?: string;
 }): AnyTool {
-  const projectFor = (ctx: ToolContext) => channelProjects(deps.access, ctx)[0] ?? deps.defaultProject;
+  const projectFor = (ctx: ToolContext) => channelProjects(deps.access(), ctx)[0] ?? deps.defaultProject;
   return defineTool({
     ...createTicketSpec,
     authorize(ctx) {
       if (!projectFor(ctx))
-        throw new ToolError('permission_denied', {
-          model:
-            "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
-          user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
-        });
+        throw new ToolError(
+          'permission_denied',
+          {
+            model:
+              "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
+            user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
+          },
+          `access.channels.${ctx.channel}.projects / tickets.default_project`,
+        );
     },
     async run(ctx, args) {
       const project = projectFor(ctx)!;

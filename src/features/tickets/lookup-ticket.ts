@@ -24,19 +24,23 @@ export const lookupTicketSpec = defineSpec({
 });
 
 /** lookup_ticket: one ticket, shown only to people the access rules allow. */
-export function lookupTicketTool(deps: { provider: TicketProvider; access: AccessConfig }): AnyTool {
+export function lookupTicketTool(deps: { provider: TicketProvider; access: () => AccessConfig }): AnyTool {
   return defineTool({
     ...lookupTicketSpec,
     authorize: () => undefined,
     async run(ctx, args, signal) {
       const ticket = await deps.provider.get(args.ticket_id, signal);
       if (!ticket) throw new ToolError('not_found', `There is no ticket ${args.ticket_id}.`);
-      if (ticketVisibility(deps.access, ctx, ticket) === 'none') {
+      if (ticketVisibility(deps.access(), ctx, ticket) === 'none') {
         // Nothing about the ticket itself: not its title, status or project.
-        throw new ToolError('not_permitted', {
-          model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
-          user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
-        });
+        throw new ToolError(
+          'not_permitted',
+          {
+            model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
+            user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
+          },
+          'access: not an agent, not a project of this channel, not the requester',
+        );
       }
       return ticket;
     },

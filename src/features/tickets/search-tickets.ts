@@ -34,7 +34,7 @@ export const searchTicketsSpec = defineSpec({
 });
 
 /** search_tickets: matching tickets, silently limited to those the asking user may see. */
-export function searchTicketsTool(deps: { provider: TicketProvider; access: AccessConfig }): AnyTool {
+export function searchTicketsTool(deps: { provider: TicketProvider; access: () => AccessConfig }): AnyTool {
   return defineTool({
     ...searchTicketsSpec,
     authorize: () => undefined,
@@ -43,7 +43,7 @@ export function searchTicketsTool(deps: { provider: TicketProvider; access: Acce
         { text: args.query || null, status: args.status, limit: CANDIDATES },
         signal,
       );
-      return found.filter((t) => ticketVisibility(deps.access, ctx, t) !== 'none').slice(0, RESULTS);
+      return found.filter((t) => ticketVisibility(deps.access(), ctx, t) !== 'none').slice(0, RESULTS);
     },
     format(result, maxChars) {
       const tickets = result as Ticket[];

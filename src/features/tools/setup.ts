@@ -2,11 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import { fixedSettings, type SettingsSource } from '../../config/live-settings.js';
 import type { ToolName } from '../../config/tools-schema.js';
+import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import { ToolRegistry, type TurnToolSource } from '../../platform/tools/runner.js';
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { PolicyIndex } from '../knowledge/policy-index.js';
 import { searchPoliciesTool } from '../knowledge/search-policies.js';
 import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
@@ -28,6 +31,12 @@ export interface ToolSetup {
 
 export interface ToolSetupDeps {
   file: FileConfig;
+  /** The settings as they are at each call (the file reloads); default: `file`, fixed. */
+  settings?: SettingsSource;
+  /** Resolves user groups in `access.agents`; without it only user ids count. */
+  people?: Pick<PeopleDirectory, 'includes'>;
+  /** Where each tool run is recorded. */
+  audit?: Pick<AuditTrail, 'toolCall' | 'record'>;
   env: Env;
   /** Where relative paths in the config start: the config file's folder. */
   baseDir: string;
@@ -87,7 +96,8 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   if (file.tickets) {
     provider = files.tickets?.provider ?? createTicketProvider(file.tickets, deps.env, deps.baseDir);
     if (files.tickets) log.info({ tickets: files.tickets.count }, 'ticket file loaded');
-    const access = file.access;
+    const settings = deps.settings ?? fixedSettings(file);
+    const access = () => settings.current().access;
     if (enabled('lookup_ticket')) tools.push(lookupTicketTool({ provider, access }));
     if (enabled('search_tickets')) tools.push(searchTicketsTool({ provider, access }));
     if (enabled('create_ticket')) {
@@ -95,7 +105,11 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
         deps.approvalStore,
         deps.cards,
         provider,
-        { ttlSeconds: file.tools.approval_ttl_minutes * 60, timeoutMs: file.tickets.timeout_ms },
+        {
+          ttlSeconds: file.tools.approval_ttl_minutes * 60,
+          timeoutMs: file.tickets.timeout_ms,
+          ...(deps.audit ? { audit: deps.audit } : {}),
+        },
         log.child({ component: 'approvals' }),
       );
       tools.push(createTicketTool({ approvals, access, defaultProject: file.tickets.default_project }));
@@ -115,7 +129,14 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   const registry = new ToolRegistry(tools, hosted);
   return {
     registry,
-    sessions: new ConversationTools(registry, file, deps.env.OPENAI_MODEL, deps.mcp),
+    sessions: new ConversationTools(
+      registry,
+      deps.settings ?? fixedSettings(file),
+      deps.env.OPENAI_MODEL,
+      deps.people,
+      deps.audit,
+      deps.mcp,
+    ),
     approvals,
     provider,
   };

@@ -1,15 +1,21 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
+import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { TurnToolSource } from '../../platform/tools/runner.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { SlackApprovalCards } from '../tickets/approval-card.js';
 import { setupTools, type ToolSetup } from './setup.js';
 
 export interface ToolsFeatureDeps {
   env: Env;
   file: FileConfig;
+  settings: SettingsSource;
+  people: PeopleDirectory;
+  audit: AuditTrail;
   baseDir: string;
   workspaces: SlackWorkspaces;
   stores: Stores;
@@ -26,6 +32,9 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
   const { workspaces, log } = deps;
   const tools = await setupTools({
     file: deps.file,
+    settings: deps.settings,
+    people: deps.people,
+    audit: deps.audit,
     env: deps.env,
     baseDir: deps.baseDir,
     approvalStore: deps.stores.approvals,

@@ -13,6 +13,8 @@ import {
 } from '../../platform/slack/payloads.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { ToolContext } from '../../platform/tools/types.js';
+import type { ChannelGate } from '../access/gate.js';
+import { refusalNote } from '../access/where.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { TRIAGE_TICKET_ACTION } from './triage-card.js';
 import { keptTriage, ticketArgs } from './triage-flow.js';
@@ -26,6 +28,8 @@ export interface TriageHandlerDeps {
   /** The button runs create_ticket through the clicker's session: the channel's tool list, checks and timeout. */
   tools: ConversationTools;
   lookups: (teamId: string) => Promise<SlackLookups>;
+  /** Where the bot may speak and who may ask: the same rule as for mentions. */
+  gate: Pick<ChannelGate, 'admission'>;
   log: Logger;
 }
 
@@ -39,6 +43,17 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
     const parsed = messageActionSchema.safeParse(body);
     if (!parsed.success) return refuseUnusable('triage shortcut', parsed.error, respond, deps.log);
     const a = parsed.data;
+    const admission = await deps.gate.admission({
+      teamId: teamOf(a),
+      channel: a.channel.id,
+      isDm: a.channel.id.startsWith('D'),
+      userId: a.user.id,
+    });
+    if (!admission.ok) {
+      deps.log.info({ channel: a.channel.id, user: a.user.id, rule: admission.rule }, 'shortcut refused here');
+      await respond({ response_type: 'ephemeral', text: refusalNote(admission.rule) }).catch(() => undefined);
+      return;
+    }
     if (!a.message.text.trim() && !a.message.files?.length) {
       await respond({ response_type: 'ephemeral', text: 'That message has no text or screenshots to triage.' }).catch(
         () => undefined,
@@ -89,7 +104,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       isDm: kept.channel.startsWith('D'),
       user: { id: userId, name: profile?.name ?? userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const session = deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
+    const session = await deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
     if (!session)
       return void (await tell('I can’t create a ticket from here: tools are turned off in this conversation.'));
     const link = await client.chat

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
 import { hashId } from '../../lib/hash.js';
 import { parseStored } from '../../lib/stored-json.js';
@@ -30,7 +30,7 @@ const storedTriageSchema = z.object({
 export type StoredTriage = z.infer<typeof storedTriageSchema>;
 
 export interface TriageFlowDeps {
-  file: FileConfig;
+  settings: SettingsSource;
   envModel: string;
   workspaces: SlackWorkspaces;
   triage: TriagePort;
@@ -77,7 +77,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
   });
   const workspace = await deps.workspaces.forTeam(r.teamId);
   const key = { teamId: r.teamId, channel: r.channel, threadTs: r.message.threadTs };
-  const settings = channelSettings(deps.file, deps.envModel, r.channel, r.channel.startsWith('D'));
+  const settings = channelSettings(deps.settings.current(), deps.envModel, r.channel, r.channel.startsWith('D'));
   const status = new ThreadStatus(workspace.client, { channel: r.channel, threadTs: key.threadTs }, log);
   const hasImages = r.message.files?.some((f) => f.mimetype?.startsWith('image/'));
   status.show('is triaging this report…', [...(hasImages ? ['Reading your screenshot…'] : []), 'Triaging the report…']);
@@ -143,7 +143,11 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     };
     const ticketsEnabled = deps.ticketsIn({ channel: r.channel, isDm: r.channel.startsWith('D') });
     if (ticketsEnabled)
-      await deps.kept.put(keptId(stored.id), JSON.stringify(stored), deps.file.tools.approval_ttl_minutes * 60);
+      await deps.kept.put(
+        keptId(stored.id),
+        JSON.stringify(stored),
+        deps.settings.current().tools.approval_ttl_minutes * 60,
+      );
     const posted = await workspace.client.chat.postMessage({
       channel: r.channel,
       thread_ts: key.threadTs,

@@ -2,12 +2,14 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
+import type { ChannelGate } from '../access/gate.js';
 import { createOpenAIClient } from '../answering/turn-setup.js';
 import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
 import type { ConversationTools } from '../tools/sessions.js';
@@ -19,6 +21,7 @@ import { TRIAGE_OUTPUT_TOKENS, triageJob, triageMessage } from './triage-flow.js
 export interface TriageFeatureDeps {
   env: Env;
   file: FileConfig;
+  settings: SettingsSource;
   workspaces: SlackWorkspaces;
   stores: Stores;
   queue: TurnQueue;
@@ -27,6 +30,7 @@ export interface TriageFeatureDeps {
   budget: { quota: QuotaPort };
   /** The conversation's tools: the card's button proposes a ticket through create_ticket, where the channel allows it. */
   tools: ConversationTools;
+  gate: Pick<ChannelGate, 'admission'>;
   log: Logger;
 }
 
@@ -52,7 +56,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     TRIAGE_OUTPUT_TOKENS,
   );
   const flow = {
-    file,
+    settings: deps.settings,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
     triage,
@@ -70,6 +74,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     kept: stores.approvals,
     tools: deps.tools,
     lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,
+    gate: deps.gate,
     log,
   });
 }

@@ -56,23 +56,24 @@ function alertText(alert: AdminAlert): string {
 /** Direct messages to the people in `limits.admins`, through the bot of the workspace where the problem showed. */
 export class SlackAdminAlerts implements AdminAlerts {
   constructor(
-    private readonly admins: readonly string[],
+    /** The admins of a workspace as they are now: `limits.admins` with user groups resolved. */
+    private readonly adminsOf: (teamId: string) => Promise<readonly string[]>,
     private readonly workspaces: SlackWorkspaces,
     private readonly ledger: AlertLedger,
     private readonly log: Logger,
   ) {}
 
   async raise(alert: AdminAlert): Promise<boolean> {
-    if (!this.admins.length) return false;
     const { problem, ttl } = ledgerEntry(alert);
     try {
+      if (!(await this.adminsOf(alert.teamId)).length) return false;
       const claim = await this.ledger.claim(alert.teamId, problem, ttl);
       // Another replica is sending right now and may yet fail: only a delivered alert may be claimed.
       if (claim !== 'claimed') return claim === 'sent';
-      const delivered = await this.send(alert);
+      const delivered = await this.tell(alert.teamId, alertText(alert));
       if (delivered > 0) await this.ledger.sent(alert.teamId, problem, ttl);
       else await this.ledger.release(alert.teamId, problem);
-      this.log.info({ problem: alert.problem, admins: this.admins.length, delivered }, 'admins alerted');
+      this.log.info({ problem: alert.problem, delivered }, 'admins alerted');
       return delivered > 0;
     } catch (err) {
       this.log.error({ problem: alert.problem, err: { message: (err as Error).message } }, 'could not alert admins');
@@ -80,12 +81,13 @@ export class SlackAdminAlerts implements AdminAlerts {
     }
   }
 
-  /** How many admins the message reached. */
-  private async send(alert: AdminAlert): Promise<number> {
-    const { client } = await this.workspaces.forTeam(alert.teamId);
-    const text = alertText(alert);
+  /** A direct message to each admin of a workspace; resolves with how many it reached. */
+  async tell(teamId: string, text: string): Promise<number> {
+    const admins = await this.adminsOf(teamId);
+    if (!admins.length) return 0;
+    const { client } = await this.workspaces.forTeam(teamId);
     const results = await Promise.allSettled(
-      this.admins.map(async (user) => {
+      admins.map(async (user) => {
         const opened = await client.conversations.open({ users: user });
         const channel = opened.channel?.id;
         if (!channel) throw new Error('conversations.open returned no channel');
@@ -95,7 +97,7 @@ export class SlackAdminAlerts implements AdminAlerts {
     for (const [i, r] of results.entries()) {
       if (r.status === 'rejected')
         this.log.warn(
-          { admin: this.admins[i], err: { message: (r.reason as Error).message } },
+          { admin: admins[i], err: { message: (r.reason as Error).message } },
           'could not send an alert to an admin',
         );
     }

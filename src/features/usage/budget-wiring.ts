@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import { retryAfterMs } from '../../lib/retry-after.js';
 import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
@@ -8,9 +9,10 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import { storeKeys } from '../../platform/store/keys.js';
 import { ContextFitter } from '../../turn/fit-request.js';
 import { itemImageTokens } from '../../turn/image-tokens.js';
-import type { AdminAlerts, ModelPort, PriceOf } from '../../turn/ports.js';
+import type { ModelPort, PriceOf } from '../../turn/ports.js';
 import { Summarizer } from '../../turn/summarize.js';
 import { TokenCounter } from '../../turn/tokens.js';
+import type { Admins } from '../access/admins.js';
 import { SlackAdminAlerts } from './admin-alerts.js';
 import { MemoryAlertLedger, RedisAlertLedger } from './alert-ledger.js';
 import { createUsageStore } from './index.js';
@@ -42,7 +44,7 @@ export interface Budget {
   priceOf: PriceOf;
   usage: UsageStore;
   /** Direct messages to `limits.admins` about problems only they can fix (the OpenAI account out of quota). */
-  alerts: AdminAlerts;
+  alerts: SlackAdminAlerts;
 }
 
 /** Context budget, limiter, prices and quotas around the raw OpenAI model port. */
@@ -53,7 +55,8 @@ export function createBudget(
   prices: PriceTable,
   log: Logger,
   workspaces: SlackWorkspaces,
-  redis?: Redis,
+  redis: Redis | undefined,
+  live: { settings: SettingsSource; admins: Admins },
 ): Budget {
   // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.
   const counter = new TokenCounter({ extraTokens: itemImageTokens });
@@ -65,10 +68,17 @@ export function createBudget(
   return {
     model,
     context: new ContextFitter(counter, file.context.max_input_tokens, summarizer),
-    quota: new QuotaService(usage, file.limits, prices, log.child({ component: 'quota' })),
+    quota: new QuotaService(
+      usage,
+      () => live.settings.current().limits,
+      prices,
+      log.child({ component: 'quota' }),
+      undefined,
+      live.admins.includes,
+    ),
     prices,
     priceOf: priceOfTable(prices),
     usage,
-    alerts: new SlackAdminAlerts(file.limits.admins, workspaces, ledger, log.child({ component: 'alerts' })),
+    alerts: new SlackAdminAlerts(live.admins.of, workspaces, ledger, log.child({ component: 'alerts' })),
   };
 }

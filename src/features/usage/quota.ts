@@ -54,10 +54,13 @@ const realClock: QuotaClock = {
 export class QuotaService implements QuotaPort {
   constructor(
     private readonly store: UsageStore,
-    private readonly limits: FileConfig['limits'],
+    /** The limits as they are now (the settings file reloads). */
+    private readonly limits: () => FileConfig['limits'],
     private readonly prices: PriceTable,
     private readonly log: Logger,
     private readonly clock: QuotaClock = realClock,
+    /** Admins named through user groups are exempt too; without it only the user ids listed count. */
+    private readonly isAdmin?: (teamId: string, userId: string) => Promise<boolean>,
   ) {}
 
   period(teamId: string, userId: string, at = this.clock.now()): UsagePeriod {
@@ -81,7 +84,9 @@ export class QuotaService implements QuotaPort {
     midTurn: boolean,
     onWait?: () => void,
   ): Promise<CallAdmission> {
-    const limits = limitsFor(this.limits, subject.channel, subject.userId);
+    const limits = (await this.isAdmin?.(subject.teamId, subject.userId))
+      ? 'exempt'
+      : limitsFor(this.limits(), subject.channel, subject.userId);
     const unchecked = limits === 'exempt' || Object.keys(limits).length === 0;
     const started = this.clock.now();
     for (let attempt = 0; ; attempt++) {
@@ -166,7 +171,7 @@ export class QuotaService implements QuotaPort {
     return {
       ok: false,
       limit,
-      notice: `⏳ This workspace has reached its monthly OpenAI budget of ${formatUsd(this.limits.workspace_monthly_usd!)} (${formatUsd(used / 1e6)} spent), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. An admin can raise \`limits.workspace_monthly_usd\`.`,
+      notice: `⏳ This workspace has reached its monthly OpenAI budget of ${formatUsd(this.limits().workspace_monthly_usd!)} (${formatUsd(used / 1e6)} spent), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. An admin can raise \`limits.workspace_monthly_usd\`.`,
     };
   }
 
@@ -175,7 +180,7 @@ export class QuotaService implements QuotaPort {
     const notice =
       limit === 'user_daily_tokens'
         ? `⏳ Your other questions that are still being answered may use the rest of your daily limit (${fmt(used)} of ${fmt(limits.userDailyTokens!)} tokens used so far today), ${this.stopped(midTurn)}. Ask again once they have finished.`
-        : `⏳ Answers still being written in this workspace may use the rest of its monthly OpenAI budget (${formatUsd(used / 1e6)} of ${formatUsd(this.limits.workspace_monthly_usd!)} spent so far), ${this.stopped(midTurn)}. Ask again in a few minutes.`;
+        : `⏳ Answers still being written in this workspace may use the rest of its monthly OpenAI budget (${formatUsd(used / 1e6)} of ${formatUsd(this.limits().workspace_monthly_usd!)} spent so far), ${this.stopped(midTurn)}. Ask again in a few minutes.`;
     return { ok: false, limit, notice };
   }
 }

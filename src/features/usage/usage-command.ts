@@ -9,7 +9,9 @@ const TOP_USERS = 10;
 /** `/threadwise usage`: what the caller used today and the workspace this month; admins also see top users. */
 export function usageSubcommand(deps: {
   usage: UsageStore;
-  limits: FileConfig['limits'];
+  limits: () => FileConfig['limits'];
+  /** `limits.admins`, user groups resolved. */
+  isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   now?: () => number;
 }): Subcommand {
   return {
@@ -17,12 +19,12 @@ export function usageSubcommand(deps: {
     description: 'your token use today and the workspace spend this month (admins also see top users)',
     async run(ctx) {
       const now = deps.now?.() ?? Date.now();
-      const isAdmin = deps.limits.admins.includes(ctx.userId);
+      const isAdmin = await deps.isAdmin(ctx.teamId, ctx.userId);
       const report = await deps.usage.report(
         { teamId: ctx.teamId, userId: ctx.userId, day: utcDay(now), month: utcMonth(now) },
         isAdmin ? TOP_USERS : 0,
       );
-      return formatUsageReport(report, deps.limits, { channelId: ctx.channelId, userId: ctx.userId, now });
+      return formatUsageReport(report, deps.limits(), { channelId: ctx.channelId, userId: ctx.userId, now });
     },
   };
 }

@@ -1,16 +1,20 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ModelPort } from '../../turn/ports.js';
+import type { Admins } from '../access/admins.js';
 import { type Budget, createBudget } from './budget-wiring.js';
 import type { PriceTable } from './prices.js';
 import { usageSubcommand } from './usage-command.js';
 
 export interface UsageFeatureDeps {
   file: FileConfig;
+  settings: SettingsSource;
+  admins: Admins;
   /** The raw model port; the budget puts the limiter, the context fitter and the quotas around it. */
   model: ModelPort;
   limiter: OpenAIRateLimiter;
@@ -24,7 +28,16 @@ export interface UsageFeatureDeps {
 
 /** Quotas, counters, admin alerts and the context budget every model call goes through; `/threadwise usage`. */
 export function wire(deps: UsageFeatureDeps): Budget {
-  const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.workspaces, deps.redis);
-  deps.commands.add(usageSubcommand({ usage: budget.usage, limits: deps.file.limits }));
+  const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.workspaces, deps.redis, {
+    settings: deps.settings,
+    admins: deps.admins,
+  });
+  deps.commands.add(
+    usageSubcommand({
+      usage: budget.usage,
+      limits: () => deps.settings.current().limits,
+      isAdmin: deps.admins.includes,
+    }),
+  );
   return budget;
 }

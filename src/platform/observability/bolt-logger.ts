@@ -12,6 +12,9 @@ const toPino: Record<LogLevel, string> = {
 export function boltLogger(base: Logger): BoltLogger {
   let log = base.child({ component: 'bolt' });
   const emit = (level: 'debug' | 'info' | 'warn' | 'error', msgs: unknown[]) => {
+    // The SDKs log several debug lines per API call; building one (JSON of every argument) only for pino to drop it
+    // cost more than the rest of our logging per turn.
+    if (!log.isLevelEnabled(level)) return;
     const err = msgs.find((m): m is Error => m instanceof Error);
     const text = msgs
       .filter((m) => !(m instanceof Error))

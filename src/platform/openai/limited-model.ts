@@ -1,20 +1,15 @@
 import type { ModelEvent, ModelPort, ModelRequest } from '../../turn/ports.js';
-import { itemText, type TokenCounter } from '../../turn/tokens.js';
+import type { TokenCounter } from '../../turn/tokens.js';
 import type { OpenAIRateLimiter } from './rate-limiter.js';
 
 /**
- * What OpenAI charges a call against tokens per minute when admitting it: its input, estimated from characters
- * (about 4 per token) rather than tokenized, plus the whole output cap. Taking the larger of that and our exact
- * count keeps the limiter from underestimating either way.
+ * What OpenAI charges a call against tokens per minute when admitting it: its input, estimated from its size (OpenAI
+ * counts about 4 characters a token when admitting; the estimate is never below that) rather than tokenized, plus
+ * the whole output cap.
  */
 export function rateLimitTokens(request: ModelRequest, counter: TokenCounter): number {
   const tools = (request as { tools?: unknown }).tools;
-  const chars =
-    request.instructions.length +
-    (tools ? JSON.stringify(tools).length : 0) +
-    request.items.reduce((n, i) => n + itemText(i).length, 0);
-  const counted = counter.fixed(request.instructions, tools) + counter.items(request.items);
-  return Math.max(counted, Math.ceil(chars / 4)) + request.maxOutputTokens;
+  return counter.quick(request.instructions, tools, request.items).estimate + request.maxOutputTokens;
 }
 
 /** Puts every model call through the app-level limiter; while a call waits, its queue position is streamed. */

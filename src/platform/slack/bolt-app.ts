@@ -20,6 +20,7 @@ export const BOT_SCOPES = [
   'im:write',
   'mpim:history',
   'mpim:read',
+  'usergroups:read',
   'files:read',
   'users:read',
   'users:read.email',

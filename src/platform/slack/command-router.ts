@@ -12,6 +12,8 @@ interface CommandContext {
   args: string[];
   /** Everything after the subcommand name, as typed (line breaks kept). */
   rest: string;
+  /** Opens a modal (views.open) within 3 s of the command; Slack always sends one. */
+  triggerId?: string;
 }
 
 export interface Subcommand {
@@ -28,6 +30,7 @@ const commandSchema = z.looseObject({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
   text: z.string().default(''),
+  trigger_id: z.string().optional(),
 });
 
 function helpText(command: string, subcommands: readonly Subcommand[]): string {
@@ -87,6 +90,7 @@ export class CommandRouter {
           channelId: parsed.data.channel_id,
           args,
           rest,
+          ...(parsed.data.trigger_id ? { triggerId: parsed.data.trigger_id } : {}),
         });
       } catch (err) {
         this.log.error({ err, subcommand: sub.name }, 'slash command failed');

@@ -11,10 +11,18 @@ export interface SlackUserProfile {
   email?: string;
 }
 
+/** What conversations.info says about a channel that decides where the bot may speak. */
+export interface ChannelFacts {
+  name?: string;
+  isPrivate: boolean;
+  /** Slack Connect: shared with another organisation (or an invitation to share is pending). */
+  isExternal: boolean;
+}
+
 /** users.info and conversations.info with an hour-long cache: names change rarely and the calls are Tier 3/4. */
 export class SlackLookups implements MarkupLookups {
   private readonly users = new ExpiringMap<Promise<SlackUserProfile | undefined>>();
-  private readonly channels = new ExpiringMap<Promise<string | undefined>>();
+  private readonly channels = new ExpiringMap<Promise<ChannelFacts | undefined>>();
 
   constructor(
     private readonly client: WebClient,
@@ -35,12 +43,25 @@ export class SlackLookups implements MarkupLookups {
     return (await this.userProfile(id))?.name;
   }
 
-  channelName(id: string): Promise<string | undefined> {
-    return this.cached(
-      this.channels,
-      id,
-      async () => (await this.client.conversations.info({ channel: id })).channel?.name || undefined,
-    );
+  async channelName(id: string): Promise<string | undefined> {
+    return (await this.channelFacts(id))?.name;
+  }
+
+  /** Undefined when Slack could not say (the call failed): callers decide what an unknown channel means. */
+  channelFacts(id: string): Promise<ChannelFacts | undefined> {
+    return this.cached(this.channels, id, async () => {
+      const c = (await this.client.conversations.info({ channel: id })).channel;
+      return {
+        ...(c?.name ? { name: c.name } : {}),
+        isPrivate: Boolean(c?.is_private || c?.is_im || c?.is_mpim),
+        isExternal: Boolean(c?.is_ext_shared || c?.is_pending_ext_shared),
+      };
+    });
+  }
+
+  /** A channel became shared or unshared (channel_shared / member events): its facts are read again when needed. */
+  forgetChannel(id: string): void {
+    this.channels.delete(id);
   }
 
   private cached<T>(map: ExpiringMap<Promise<T | undefined>>, id: string, load: () => Promise<T | undefined>) {

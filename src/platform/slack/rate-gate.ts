@@ -40,7 +40,11 @@ export class SlackRateGate {
     return this.blockedUntil.get(method) ?? 0;
   }
 
-  /** Records a repeated call (an append, an edit) by one reply, so the workspace's budget is shared among replies. */
+  /**
+   * Records a repeated call (an append, an edit) by one reply, so the workspace's budget is shared among replies.
+   * Writers that made no such call for ACTIVE_WRITER_MS are dropped here, not only when the gate is careful: the
+   * map holds the replies themselves, so a process that never met a 429 kept every reply it ever wrote.
+   */
   called(method: string, writer: object): void {
     if (!REPEATED_CALLS_PER_MINUTE[method]) return;
     let recent = this.writers.get(method);
@@ -48,7 +52,18 @@ export class SlackRateGate {
       recent = new Map();
       this.writers.set(method, recent);
     }
+    // Re-inserted, so the map stays in order of each writer's latest call and the stale ones are at its front.
+    recent.delete(writer);
     recent.set(writer, this.now());
+    this.forgetIdle(recent);
+  }
+
+  private forgetIdle(recent: Map<object, number>): void {
+    const cutoff = this.now() - ACTIVE_WRITER_MS;
+    for (const [writer, at] of recent) {
+      if (at >= cutoff) break;
+      recent.delete(writer);
+    }
   }
 
   /**
@@ -61,8 +76,7 @@ export class SlackRateGate {
     const perMinute = REPEATED_CALLS_PER_MINUTE[method];
     const recent = this.writers.get(method);
     if (!perMinute || !recent || this.now() - (this.limitedAt.get(method) ?? -Infinity) > CAREFUL_FOR_MS) return 0;
-    const cutoff = this.now() - ACTIVE_WRITER_MS;
-    for (const [writer, at] of recent) if (at < cutoff) recent.delete(writer);
+    this.forgetIdle(recent);
     return (60_000 / perMinute) * Math.max(1, recent.size);
   }
 

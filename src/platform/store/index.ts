@@ -1,18 +1,23 @@
 import { Redis } from 'ioredis';
+import { MemoryAuditLog, RedisAuditLog } from './audit-log.js';
+import { MemoryOverrideStore, RedisOverrideStore } from './channel-overrides.js';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
 import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
 import { MemoryParticipationStore, RedisParticipationStore } from './participation.js';
 import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
-import type { Stores } from './types.js';
+import type { Stores, ThreadTtl } from './types.js';
 import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
 
 export interface StoreOptions {
   redisUrl?: string;
   keyPrefix: string;
-  threadTtlSeconds: number;
+  /** Seconds a thread is remembered after its last message: one for all, or per thread (state.channels). */
+  threadTtlSeconds: ThreadTtl;
   /** Images and PDFs kept per thread for follow-ups (the oldest are forgotten first). */
   maxFilesPerThread: number;
+  /** How long audit records are kept, as the settings say now. */
+  auditRetentionMs: () => number;
 }
 
 export function createRedis(url: string): Redis {
@@ -39,7 +44,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   const keys = storeKeys(opts.keyPrefix);
   if (redis) {
     return {
-      threads: new RedisThreadStore(redis, keys, Math.round(opts.threadTtlSeconds), opts.maxFilesPerThread),
+      threads: new RedisThreadStore(redis, keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
       participation: new RedisParticipationStore(redis, keys),
       dedupe: new RedisDedupeStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
@@ -47,6 +52,8 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       turns: new RedisTurnLedger(redis, keys),
       feedback: new RedisFeedbackStore(redis, keys),
       userState: new RedisUserStateStore(redis, keys),
+      audit: new RedisAuditLog(redis, keys, opts.auditRetentionMs),
+      overrides: new RedisOverrideStore(redis, keys),
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
@@ -62,6 +69,8 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     turns: new MemoryTurnLedger(),
     feedback: new MemoryFeedbackStore(),
     userState: new MemoryUserStateStore(keys),
+    audit: new MemoryAuditLog(opts.auditRetentionMs),
+    overrides: new MemoryOverrideStore(),
     ping: async () => true,
     close: async () => {},
   };

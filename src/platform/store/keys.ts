@@ -46,6 +46,10 @@ export function storeKeys(prefix: string) {
     feedbackByTime: `${prefix}feedback:by-time`,
     /** What a person was viewing in Slack (app_context_changed), for their next DM question. */
     appContext: (team: string, user: string) => `${prefix}app-context:${team}:${user}`,
+    /** Stream: the audit trail, one entry per action on someone's behalf (trimmed to audit.retention_days). */
+    audit: `${prefix}audit`,
+    /** Hash: channel id → the admins' per-channel overrides of the settings file (JSON, with who set them when). */
+    channelOverrides: `${prefix}channel-overrides`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${team}:${user}`,
   };

@@ -1,7 +1,12 @@
-import type { ThreadStore } from '../../turn/thread.js';
+import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
+import type { AuditLog } from './audit-log.js';
+import type { OverrideStore } from './channel-overrides.js';
 import type { FeedbackStore } from './feedback.js';
 import type { ParticipationStore } from './participation.js';
 import type { UserStateStore } from './user-state.js';
+
+/** How long a thread is remembered after its last message, in seconds: one for all, or per thread. */
+export type ThreadTtl = number | ((key: ThreadKey) => number);
 
 export interface DedupeStore {
   /** True the first time an id is claimed within the TTL; false for every repeat, across replicas. */
@@ -39,6 +44,10 @@ export interface Stores {
   feedback: FeedbackStore;
   /** Viewing context and the per-person thread index. */
   userState: UserStateStore;
+  /** What the bot did on whose behalf. */
+  audit: AuditLog;
+  /** Per-channel settings admins changed from Slack. */
+  overrides: OverrideStore;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -23,6 +23,22 @@ export interface ToolLimits {
   maxOutputChars: number;
 }
 
+/** One finished tool run, for the audit trail: what ran for whom, with which arguments, and what was decided. */
+export interface ToolCallReport {
+  tool: string;
+  /** The model's call id; absent when a person started it (a button). */
+  callId?: string;
+  /** The arguments as given (parsed JSON when it parsed; the raw text when it did not). */
+  args: unknown;
+  outcome: ToolErrorCode | 'ok';
+  /** Refused before it ran: by the channel's tool list or by the tool's own access rule. */
+  denied: boolean;
+  rule?: string;
+  outputChars?: number;
+}
+
+const DENIALS: ReadonlySet<string> = new Set(['unknown_tool', 'permission_denied', 'not_permitted']);
+
 /** The tools this deployment offers, with their JSON schemas computed (and checked for strictness) once. */
 export class ToolRegistry {
   readonly definitions: ModelTool[];
@@ -42,16 +58,18 @@ export class ToolRegistry {
 
   /**
    * Binds the asking user's context for one turn; `allowed` narrows the built-in tools to a channel's list;
-   * `extra` are this turn's MCP tools (already narrowed to the channel's servers) with their hosted servers.
+   * `observe` hears every call (the audit trail); `extra` are this turn's MCP tools (already narrowed to the
+   * channel's servers) with their hosted servers.
    */
   session(
     ctx: ToolContext,
     limits: ToolLimits,
     log: Logger,
     allowed?: readonly string[],
+    observe?: (report: ToolCallReport) => void,
     extra: TurnExtras = { tools: [], hosted: [] },
   ): ToolSession {
-    return new ToolSession(this, ctx, limits, log, allowed, extra);
+    return new ToolSession(this, ctx, limits, log, allowed, observe, extra);
   }
 
   /** The function tools a channel may use: all of them, or those on its list. */
@@ -102,6 +120,7 @@ export class ToolSession implements ToolRunner {
     private readonly limits: ToolLimits,
     private readonly log: Logger,
     private readonly allowed?: readonly string[],
+    private readonly observe?: (report: ToolCallReport) => void,
     private readonly extra: TurnExtras = { tools: [], hosted: [] },
   ) {}
 
@@ -146,6 +165,7 @@ export class ToolSession implements ToolRunner {
     const started = Date.now();
     const executed = await this.execute(name, { value: args }, signal);
     this.logCall(name, undefined, executed.ok ? 'ok' : executed.error.code, started);
+    this.report(name, undefined, args, executed);
     return executed.ok
       ? { ok: true, result: executed.result, output: this.envelope(executed.tool, executed.result) }
       : { ok: false, code: executed.error.code, userMessage: executed.error.userMessage };
@@ -169,15 +189,42 @@ export class ToolSession implements ToolRunner {
       return output;
     };
     const executed = await this.execute(call.name, { json: call.arguments }, outer);
-    if (!executed.ok)
-      return answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
-    return answer('ok', this.envelope(executed.tool, executed.result));
+    const args = (() => {
+      try {
+        return JSON.parse(call.arguments) as unknown;
+      } catch {
+        return call.arguments;
+      }
+    })();
+    if (!executed.ok) {
+      const output = answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
+      this.report(call.name, call.callId, args, executed, output.length);
+      return output;
+    }
+    const output = answer('ok', this.envelope(executed.tool, executed.result));
+    this.report(call.name, call.callId, args, executed, output.length);
+    return output;
   }
 
   /** The result as the model reads it: marked as untrusted data, within the output cap. */
   private envelope(tool: AnyTool, result: unknown): string {
     const budget = this.limits.maxOutputChars - 300;
     return resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars);
+  }
+
+  private report(tool: string, callId: string | undefined, args: unknown, executed: Executed, chars?: number): void {
+    if (!this.observe) return;
+    const outcome = executed.ok ? 'ok' : executed.error.code;
+    const rule = executed.ok ? undefined : executed.error.rule;
+    this.observe({
+      tool,
+      ...(callId ? { callId } : {}),
+      args,
+      outcome,
+      denied: DENIALS.has(outcome),
+      ...(rule ? { rule } : {}),
+      ...(chars !== undefined ? { outputChars: chars } : {}),
+    });
   }
 
   /** The steps every run takes, whoever started it: allowed here, valid arguments, authorized, done in time. */
@@ -188,10 +235,14 @@ export class ToolSession implements ToolRunner {
   ): Promise<Executed> {
     const { tool, usable } = this.find(name);
     if (!tool)
-      return this.failed('unknown_tool', {
-        model: `There is no tool named "${name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
-        user: `${name} is not available in this conversation.`,
-      });
+      return this.failed(
+        'unknown_tool',
+        {
+          model: `There is no tool named "${name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
+          user: `${name} is not available in this conversation.`,
+        },
+        this.registry.get(name) ? `channels.${this.ctx.channel}.tools` : 'no such tool',
+      );
     let raw: unknown;
     if ('json' in args) {
       try {
@@ -238,8 +289,8 @@ export class ToolSession implements ToolRunner {
     }
   }
 
-  private failed(code: ToolErrorCode, message: { model: string; user: string }): Executed {
-    return { ok: false, error: new ToolError(code, message) };
+  private failed(code: ToolErrorCode, message: { model: string; user: string }, rule?: string): Executed {
+    return { ok: false, error: new ToolError(code, message, rule) };
   }
 
   private logCall(

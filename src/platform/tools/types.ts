@@ -10,6 +10,8 @@ export interface ToolContext {
   threadTs: string;
   isDm: boolean;
   user: { id: string; name: string; email?: string };
+  /** The server found the person in `access.agents` (user groups resolved); absent: not an agent. */
+  agent?: boolean;
   /**
    * Set by the server only when the asker clicked Approve on a card for exactly this call (its approval id): a
    * write tool then runs instead of asking. Never derived from anything the model sends.
@@ -40,6 +42,8 @@ export class ToolError extends Error {
   constructor(
     readonly code: ToolErrorCode,
     message: string | { model: string; user: string },
+    /** For a refusal: the rule that refused, as the audit trail names it. */
+    readonly rule?: string,
   ) {
     super(typeof message === 'string' ? message : message.model);
     this.name = 'ToolError';

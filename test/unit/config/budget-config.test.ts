@@ -18,7 +18,9 @@ describe('context, limits, pricing and rate-limit settings', () => {
 
   it('rejects an input budget above the 128,000-token window, bad ids and a fallback model without a price', () => {
     expect(issues({ context: { max_input_tokens: 200_000 } })[0]).toMatch(/^context\.max_input_tokens/);
-    expect(issues({ limits: { admins: ['ada'] } })[0]).toMatch(/^limits\.admins\.0 user ids look like/);
+    expect(issues({ limits: { admins: ['ada'] } })[0]).toMatch(
+      /^limits\.admins\.0 name people by user id \(U0123ABCD\), user group id \(S0123ABCD\) or @handle/,
+    );
     expect(issues({ limits: { channels: { general: { user_daily_tokens: 5 } } } })[0]).toMatch(/^limits\.channels/);
     expect(issues({ pricing: { fallback_model: 'gpt-9' } })[0]).toMatch(/^pricing\.fallback_model needs a price/);
     expect(issues({ limits: { user_daily_token: 5 } })[0]).toMatch(/Unrecognized key/);

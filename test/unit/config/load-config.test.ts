@@ -159,7 +159,7 @@ describe('tool configuration', () => {
   it('accepts the documented tickets and access keys and the shipped example', () => {
     const { file } = loadConfig({ ...valid, THREADWISE_CONFIG: 'examples/threadwise.example.yml' });
     expect(file.tickets).toMatchObject({ provider: 'file', file: './tickets.json', default_project: 'SUP' });
-    expect(file.access).toEqual({ agents: ['U123ABC'], channels: { C100: { projects: ['SUP'] } } });
+    expect(file.access).toEqual({ agents: ['U123ABC'], channels: { C100: { projects: ['SUP'] } }, dms: true });
     expect(file.tools).toMatchObject({ max_rounds: 6, timeout_ms: 15_000 });
     expect(file.policies?.dir).toBe('./policies');
   });
@@ -168,7 +168,7 @@ describe('tool configuration', () => {
     const { file } = loadConfig(valid);
     expect(file.tools.max_rounds).toBe(6);
     expect(file.tickets).toBeUndefined();
-    expect(file.access).toEqual({ agents: [], channels: {} });
+    expect(file.access).toEqual({ agents: [], channels: {}, dms: true });
   });
 
   it('names the missing credentials of an HTTP ticket provider, never their values', () => {

@@ -81,8 +81,31 @@ describe('deployment files', () => {
 
   it('the Dockerfile ships what the CLI reads by default: the eval suites in evals/', () => {
     const copied = [...read('Dockerfile').matchAll(/^COPY\s+(.+?)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-    expect(copied).toEqual(expect.arrayContaining(['bin', 'src', 'evals', 'tsconfig.json']));
+    expect(copied).toEqual(expect.arrayContaining(['bin', 'src', 'evals', 'tsconfig.json', 'tsconfig.build.json']));
     expect(read('.dockerignore').split('\n')).not.toContain('evals');
+  });
+
+  it('the image and npm start run the compiled JavaScript with the same node flags, source maps on', () => {
+    const pkg = JSON.parse(read('package.json')) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    const [node, ...start] = pkg.scripts.start!.split(/\s+/);
+    expect(node).toBe('node');
+    expect(start.at(-1)).toBe('dist/main.js');
+    // A fresh clone's `npm ci && npm start` compiles first; the image compiles in its build stage.
+    expect(pkg.scripts.prestart).toBe('node scripts/build-if-stale.mjs');
+    const dockerfile = read('Dockerfile');
+    const cmd = JSON.parse(/^CMD\s+(\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd[0]).toBe('node');
+    expect(cmd.slice(1, -2)).toEqual(start.slice(0, -1));
+    expect(cmd.slice(-2)).toEqual(['bin/threadwise.js', 'start']);
+    expect(start).toContain('--enable-source-maps');
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
+    // Nothing at run time needs a TypeScript loader.
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+    expect(Object.keys(pkg.dependencies)).not.toContain('typescript');
   });
 
   it('the compose recipe for a settings file mounts the folder its relative paths start from', () => {

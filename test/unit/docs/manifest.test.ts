@@ -77,6 +77,10 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'files.info': ['files:read'],
   // The email is read too (tickets and access checks).
   'users.info': ['users:read', 'users:read.email'],
+  // User groups named in the settings, and @usernames.
+  'usergroups.list': ['usergroups:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  'users.list': ['users:read'],
   'views.open': [],
   'views.publish': [],
 };
@@ -94,6 +98,9 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   app_context_changed: { app_context_changed: null },
   app_uninstalled: { app_uninstalled: null },
   tokens_revoked: { tokens_revoked: null },
+  member_joined_channel: { member_joined_channel: 'channels:read' },
+  subteam_members_changed: { subteam_members_changed: 'usergroups:read' },
+  subteam_updated: { subteam_updated: 'usergroups:read' },
 };
 
 const SCHEMA = join(root, '../shared/specs/manifest.schema.1.0.0.json'); // used only where it exists; skipped otherwise

@@ -152,3 +152,51 @@ describe('fitting a thread to the input budget', () => {
     expect(big.request.items.at(-1)).toEqual(user(30));
   });
 });
+
+describe('counting without the tokenizer while a request surely fits', () => {
+  // Prose, other scripts, emoji, dense data (more tokens per byte than prose) and a special token's text.
+  const SAMPLES = [
+    words(400, 'refund'),
+    'Die Bestellung konnte nicht abgeschlossen werden, weil die Zahlung abgelehnt wurde.'.repeat(20),
+    '注文を完了できませんでした。支払いが拒否されました。'.repeat(30),
+    '😀🎉👍'.repeat(80),
+    'a1b2c3d4e5f6'.repeat(100),
+    Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString('base64'),
+    'a <|endoftext|> b <|im_start|>',
+  ];
+
+  it('bounds every exact count from above, and estimates prose at most half above it', () => {
+    for (const text of SAMPLES) {
+      const items: ThreadItem[] = [user(1), { type: 'assistant', text }];
+      const exact = counter.fixed('Be helpful.', []) + counter.items(items);
+      const quick = counter.quick('Be helpful.', [], items);
+      expect(quick.bound).toBeGreaterThanOrEqual(exact);
+    }
+    const paragraph =
+      'When a customer asks for a refund after the thirty-day window, check whether the order shipped late; if it did, the window starts on the delivery date instead. ';
+    const prose: ThreadItem[] = [{ type: 'assistant', text: paragraph.repeat(40) }];
+    const exact = counter.fixed('Be helpful.', []) + counter.items(prose);
+    const { estimate } = counter.quick('Be helpful.', [], prose);
+    expect(estimate).toBeGreaterThanOrEqual(exact);
+    expect(estimate).toBeLessThan(exact * 1.5 + 20);
+  });
+
+  it('sends a request within the budget by its bytes unchanged, without counting its items', async () => {
+    let tokenized = 0;
+    const watched = new TokenCounter({ extraTokens: () => 0 });
+    const item = watched.item.bind(watched);
+    watched.item = (i) => (tokenized++, item(i));
+    const fitter = new ContextFitter(watched, 20_000);
+    const items = [...thread(4), user(4)];
+    const fit = await fitter.fit(request(items));
+    expect(fit.request.items).toEqual(items);
+    expect(fitter.estimate(request(items))).toBe(fit.inputTokens);
+    expect(tokenized).toBe(0);
+    // Past the budget by its bytes, the same thread is counted and fitted exactly.
+    const tight = await new ContextFitter(watched, 2_000).fit(request(items));
+    expect(tokenized).toBeGreaterThan(0);
+    expect(counter.fixed(tight.request.instructions, []) + counter.items(tight.request.items)).toBeLessThanOrEqual(
+      2_000,
+    );
+  });
+});

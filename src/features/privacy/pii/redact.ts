@@ -1,5 +1,6 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import { type CountryCode, findPhoneNumbersInText } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { lazyRequire } from '../../../lib/lazy-require.js';
 
 export type PiiKind = 'token' | 'email' | 'iban' | 'card' | 'phone';
 
@@ -100,6 +101,9 @@ function ibans(text: string): PiiSpan[] {
   return out;
 }
 
+/** The full metadata (mobile and fixed-line patterns of every country), loaded on the first text redacted. */
+const phoneNumbers = lazyRequire<typeof import('libphonenumber-js/max')>('libphonenumber-js/max', import.meta.url);
+
 /** Every PII span in the text, without overlaps; earlier kinds win (a token is never also a phone number). */
 export function findPii(text: string, options: RedactOptions = {}): PiiSpan[] {
   const candidates: PiiSpan[] = [
@@ -110,9 +114,9 @@ export function findPii(text: string, options: RedactOptions = {}): PiiSpan[] {
       const digits = m.replace(/[ -]/g, '');
       return looksLikeCardNumber(digits) && luhnValid(digits);
     }),
-    ...findPhoneNumbersInText(text, { defaultCountry: options.phoneRegion ?? 'US' }).map(
-      (p): PiiSpan => ({ kind: 'phone', start: p.startsAt, end: p.endsAt }),
-    ),
+    ...phoneNumbers()
+      .findPhoneNumbersInText(text, { defaultCountry: options.phoneRegion ?? 'US' })
+      .map((p): PiiSpan => ({ kind: 'phone', start: p.startsAt, end: p.endsAt })),
   ];
   const kept: PiiSpan[] = [];
   for (const span of candidates) {

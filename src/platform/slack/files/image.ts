@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
 
 /** OpenAI fits images into 2048×2048 before anything else, so larger pixels only cost upload time. */
 export const MAX_SIDE = 2048;
@@ -31,6 +31,8 @@ export interface PreparedImage {
  * PNGs become JPEG, at lower quality only when needed to reach the target size.
  */
 export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
+  // Loaded on the first image, not at start: sharp and libvips are about 28 MB of a process that may never see one.
+  const { default: sharp } = await import('sharp');
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { decodeText } from './text.js';
 
 type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -21,6 +20,8 @@ const looksLikeHtml = (text: string) =>
 /** What the bytes are, whatever the mimetype or file name claim (Slack serves a sign-in page as HTTP 200). */
 export async function sniff(bytes: Uint8Array): Promise<Sniffed> {
   if (bytes.byteLength === 0) return { kind: 'empty' };
+  // Loaded on the first file, not at start.
+  const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(bytes);
   if (type) {
     const format = IMAGE_FORMATS[type.ext];

@@ -3,7 +3,7 @@ import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
 import { redactPerson } from '../redact-person.js';
-import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadTtl, TurnLedger } from '../types.js';
 
 /** A map whose entries vanish after their TTL, like Redis keys with EXPIRE. */
 export class MemoryThreadStore implements ThreadStore {
@@ -12,12 +12,16 @@ export class MemoryThreadStore implements ThreadStore {
   private readonly files: ExpiringMap<Map<string, Uint8Array>>;
   constructor(
     private readonly keys: StoreKeys,
-    private readonly ttlSeconds: number,
+    private readonly ttl: ThreadTtl,
     private readonly maxFilesPerThread: number,
     now?: () => number,
   ) {
     this.threads = new ExpiringMap(now);
     this.files = new ExpiringMap(now);
+  }
+
+  private ttlOf(key: ThreadKey): number {
+    return typeof this.ttl === 'number' ? this.ttl : this.ttl(key);
   }
 
   async load(key: ThreadKey): Promise<ThreadItem[]> {
@@ -30,7 +34,7 @@ export class MemoryThreadStore implements ThreadStore {
     const k = this.keys.thread(key);
     // Items are kept as encoded, so they look exactly like what Redis would give back.
     const stored = decodeItems(items.map(encodeItem));
-    this.threads.set(k, [...(this.threads.get(k) ?? []), ...stored], this.ttlSeconds);
+    this.threads.set(k, [...(this.threads.get(k) ?? []), ...stored], this.ttlOf(key));
     const fk = this.keys.threadFiles(key);
     const files = this.files.get(fk) ?? new Map<string, Uint8Array>();
     for (const b of blobsOf(items)) if (!files.has(b.id)) files.set(b.id, new Uint8Array(b.data));
@@ -38,7 +42,7 @@ export class MemoryThreadStore implements ThreadStore {
       if (files.size <= this.maxFilesPerThread) break;
       files.delete(id);
     }
-    this.files.set(fk, files, this.ttlSeconds);
+    this.files.set(fk, files, this.ttlOf(key));
   }
 
   async has(key: ThreadKey): Promise<boolean> {
@@ -58,7 +62,7 @@ export class MemoryThreadStore implements ThreadStore {
     if (!changed) return 0;
     const files = this.files.get(this.keys.threadFiles(key));
     for (const id of blobIdsOf(items)) if (!blobIdsOf(kept).includes(id)) files?.delete(id);
-    this.threads.set(k, kept, this.ttlSeconds);
+    this.threads.set(k, kept, this.ttlOf(key));
     return changed;
   }
 }

@@ -4,7 +4,7 @@ import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
 import { redactPerson } from '../redact-person.js';
-import type { ApprovalStore, DedupeStore, TurnLedger } from '../types.js';
+import type { ApprovalStore, DedupeStore, ThreadTtl, TurnLedger } from '../types.js';
 
 /** A turn is retried within minutes; a day covers any backlog. */
 const LEDGER_TTL_SECONDS = 86_400;
@@ -46,9 +46,14 @@ export class RedisThreadStore implements ThreadStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
-    private readonly ttlSeconds: number,
+    /** Seconds a thread is remembered after its last message: one for all, or per thread (state.channels). */
+    private readonly ttl: ThreadTtl,
     private readonly maxFilesPerThread: number,
   ) {}
+
+  private ttlOf(key: ThreadKey): number {
+    return Math.max(1, Math.round(typeof this.ttl === 'number' ? this.ttl : this.ttl(key)));
+  }
 
   async load(key: ThreadKey): Promise<ThreadItem[]> {
     const items = decodeItems(await this.redis.lrange(this.keys.thread(key), 0, -1));
@@ -80,13 +85,13 @@ export class RedisThreadStore implements ThreadStore {
         const results = await this.redis
           .multi()
           .rpush(k, ...items.map(encodeItem))
-          .expire(k, this.ttlSeconds)
+          .expire(k, this.ttlOf(key))
           .eval(
             STORE_FILES_LUA,
             2,
             this.keys.threadFiles(key),
             this.keys.threadFileOrder(key),
-            this.ttlSeconds,
+            this.ttlOf(key),
             this.maxFilesPerThread,
             ...files,
           )
@@ -126,7 +131,7 @@ export class RedisThreadStore implements ThreadStore {
         this.keys.threadFileOrder(key),
         raw.length,
         raw.at(-1) ?? '',
-        this.ttlSeconds,
+        this.ttlOf(key),
         gone.length,
         ...gone,
         ...kept.map(encodeItem),

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { fileConfigSchema } from '../../../../src/config/file-schema.js';
+import { fixedSettings } from '../../../../src/config/live-settings.js';
 import { createTurnProcessor } from '../../../../src/features/answering/process-turn.js';
 import { ConversationTools } from '../../../../src/features/tools/sessions.js';
 import { createMetrics } from '../../../../src/platform/observability/metrics.js';
@@ -63,7 +64,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
   };
   const file = fileConfigSchema.parse(o.yaml ?? {});
   return createTurnProcessor({
-    file,
+    settings: fixedSettings(file),
     envModel: 'gpt-4o',
     workspaces: { forTeam: async () => workspace },
     turns: ledger,
@@ -77,7 +78,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
       stallSeconds: 30,
       maxToolRounds: 3,
     },
-    ...(o.tools ? { tools: new ConversationTools(o.tools, file, 'gpt-4o') } : {}),
+    ...(o.tools ? { tools: new ConversationTools(o.tools, fixedSettings(file), 'gpt-4o') } : {}),
     log,
     metrics: createMetrics(new Registry(), { queueDepth: async () => 0 }, { processMetrics: false }),
   });

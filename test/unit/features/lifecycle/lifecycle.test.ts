@@ -152,7 +152,12 @@ describe('the shutdown guard', () => {
       chat: { postMessage: async (m: { text: string }) => void sent.push(m.text) },
     };
     const workspaces: SlackWorkspaces = { forTeam: async () => ({ client }) as unknown as Workspace };
-    return new SlackAdminAlerts(['U0ADMIN'], workspaces, new MemoryAlertLedger(storeKeys('t:'), () => Date.now()), log);
+    return new SlackAdminAlerts(
+      async () => ['U0ADMIN'],
+      workspaces,
+      new MemoryAlertLedger(storeKeys('t:'), () => Date.now()),
+      log,
+    );
   }
 
   it('checks daily and DMs the admins at 60, 30, 7 and 1 days, once each', async () => {

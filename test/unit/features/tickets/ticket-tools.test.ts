@@ -5,7 +5,10 @@ import { searchTicketsTool } from '../../../../src/features/tickets/search-ticke
 import { access, call, ctx, sampleTicketsCopy, session } from './helpers.js';
 
 const provider = new FileTicketProvider(sampleTicketsCopy());
-const tools = [lookupTicketTool({ provider, access }), searchTicketsTool({ provider, access })];
+const tools = [
+  lookupTicketTool({ provider, access: () => access }),
+  searchTicketsTool({ provider, access: () => access }),
+];
 
 describe('lookup_ticket: who may see which ticket', () => {
   const cases: Array<[string, Parameters<typeof ctx>[0], string, 'ok' | 'not_permitted']> = [

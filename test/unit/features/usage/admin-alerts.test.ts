@@ -44,7 +44,12 @@ describe('alerting admins', () => {
     const slack = fakeSlack();
     const replicas = [new Redis(REDIS_URL), new Redis(REDIS_URL)].map((r) => {
       connections.push(r);
-      return new SlackAdminAlerts(['UA', 'UB'], slack.workspaces, new RedisAlertLedger(r, storeKeys(prefix)), log);
+      return new SlackAdminAlerts(
+        async () => ['UA', 'UB'],
+        slack.workspaces,
+        new RedisAlertLedger(r, storeKeys(prefix)),
+        log,
+      );
     });
     const told = await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.raise(ALERT)));
     expect(slack.sent.map((m) => m.channel).sort()).toEqual(['DUA', 'DUB']);
@@ -59,7 +64,7 @@ describe('alerting admins', () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 7, 21, 10) });
     const slack = fakeSlack();
     const alerts = new SlackAdminAlerts(
-      ['UA'],
+      async () => ['UA'],
       slack.workspaces,
       new MemoryAlertLedger(storeKeys('m:'), () => Date.now()),
       log,
@@ -75,7 +80,12 @@ describe('alerting admins', () => {
 
   it("shows OpenAI's request id as text: it cannot ping or link anyone", async () => {
     const slack = fakeSlack();
-    const alerts = new SlackAdminAlerts(['UA'], slack.workspaces, new MemoryAlertLedger(storeKeys('m:')), log);
+    const alerts = new SlackAdminAlerts(
+      async () => ['UA'],
+      slack.workspaces,
+      new MemoryAlertLedger(storeKeys('m:')),
+      log,
+    );
     await alerts.raise({ ...ALERT, requestId: 'req_<!channel>' });
     expect(slack.sent[0]!.text).toContain('req_&lt;!channel&gt;');
     expect(slack.sent[0]!.text).not.toContain('<!channel>');
@@ -84,11 +94,13 @@ describe('alerting admins', () => {
   it('claims nothing when no admin is configured or none could be reached, and tries again next time', async () => {
     const none = fakeSlack();
     expect(
-      await new SlackAdminAlerts([], none.workspaces, new MemoryAlertLedger(storeKeys('n:')), log).raise(ALERT),
+      await new SlackAdminAlerts(async () => [], none.workspaces, new MemoryAlertLedger(storeKeys('n:')), log).raise(
+        ALERT,
+      ),
     ).toBe(false);
     const gone = fakeSlack(['UGONE']);
     const ledger = new MemoryAlertLedger(storeKeys('g:'));
-    const alerts = new SlackAdminAlerts(['UGONE'], gone.workspaces, ledger, log);
+    const alerts = new SlackAdminAlerts(async () => ['UGONE'], gone.workspaces, ledger, log);
     expect(await alerts.raise(ALERT)).toBe(false);
     expect(await ledger.claim('T1', ALERT.problem, 60)).toBe('claimed');
   });

@@ -166,7 +166,8 @@ describe('admitting calls (fake timers)', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const service = (raw: object = { user_daily_tokens: 2_000 }) => new QuotaService(store, limits(raw), prices, log);
+  const service = (raw: object = { user_daily_tokens: 2_000 }) =>
+    new QuotaService(store, () => limits(raw), prices, log);
   const settled = async (p: Promise<CallAdmission>) => {
     let done: CallAdmission | undefined;
     void p.then((x) => (done = x));
@@ -248,7 +249,7 @@ describe('admitting calls (fake timers)', () => {
   it('answers unchecked (and says so in the log) when the store is away', async () => {
     const broken = new MemoryUsageStore();
     broken.reserve = () => Promise.reject(new Error('Connection is closed.'));
-    const q = new QuotaService(broken, limits({ user_daily_tokens: 10 }), prices, log);
+    const q = new QuotaService(broken, () => limits({ user_daily_tokens: 10 }), prices, log);
     expect((await q.account(subject('t')).admit(call)).ok).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { boltLogger } from '../../../../src/platform/observability/bolt-logger.js';
 import { createLogger } from '../../../../src/platform/observability/logger.js';
 import { fakeToken } from '../../../support/fake-tokens.js';
 
@@ -35,5 +36,48 @@ describe('secrets in logs', () => {
     expect(all).not.toContain(fakeToken('xoxp', '999999'));
     expect(all).not.toMatch(/sk-proj-ABCDEF|sk-live-abc/);
     expect(all).toContain('[REDACTED]');
+  });
+
+  it('blanks secret fields of any shape, and scrubs secrets nested anywhere else in a line', async () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', secrets: ['configured-state-secret-42'], destination });
+    log.info(
+      {
+        apiKey: 'opaque-key-without-a-known-shape',
+        client_secret: 'opaque-client-secret',
+        headers: { cookie: 'session=opaque-session', Authorization: 'Basic b3BhcXVlOnBhc3M=' },
+      },
+      'top-level fields',
+    );
+    log.info(
+      {
+        installation: { bot: { token: fakeToken('xoxb', '1111111111-2222222222-AbCdEfGh') } },
+        req: { headers: { authorization: `Bearer ${fakeToken('sk', 'proj-ZYXWVUTSRQPONMLKJIHG')}` } },
+        detail: { note: 'the state secret configured-state-secret-42 leaked into a message' },
+      },
+      'nested fields',
+    );
+    await new Promise((r) => setImmediate(r));
+    const all = lines.join('\n');
+    expect(lines.length).toBe(2);
+    expect(all).not.toMatch(/opaque|b3BhcXVl|configured-state-secret-42/);
+    expect(all).not.toContain(fakeToken('xoxb', '1111111111'));
+    expect(all).not.toContain(fakeToken('sk', 'proj-ZYXW'));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ apiKey: '[REDACTED]', headers: { cookie: '[REDACTED]' } });
+  });
+
+  it("never builds the SDKs' debug lines while debug is off, and scrubs the lines it prints", async () => {
+    const { lines, destination } = capture();
+    const bolt = boltLogger(createLogger({ level: 'info', secrets: ['xoxb-123-456-abcdef'], destination }));
+    let built = 0;
+    const payload = { toJSON: () => (built++, { token: 'xoxb-123-456-abcdef' }) };
+    bolt.debug('http request', payload);
+    expect(built).toBe(0);
+    bolt.warn('retrying with', payload);
+    await new Promise((r) => setImmediate(r));
+    expect(built).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('retrying with');
+    expect(lines[0]).not.toContain('xoxb-123-456-abcdef');
   });
 });

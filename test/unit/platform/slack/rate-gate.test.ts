@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SlackRateGate, SlackRateGates } from '../../../../src/platform/slack/rate-gate.js';
@@ -73,5 +75,25 @@ describe('sharing a workspace budget among replies that stream at once', () => {
     now += 121_000;
     gate.called('chat.appendStream', writers[0]!);
     expect(gate.spacing('chat.appendStream')).toBe(0);
+  });
+
+  it('lets go of a finished reply even when Slack never pushed back', async () => {
+    // A real collection, not a pause: the gate must not be what keeps a reply (and its text) in memory.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let now = 1_000_000;
+    const gate = new SlackRateGate(() => now);
+    const finished = new WeakRef(
+      (() => {
+        const reply = { text: 'x'.repeat(100_000) };
+        gate.called('chat.appendStream', reply);
+        return reply;
+      })(),
+    );
+    now += 6_000;
+    gate.called('chat.appendStream', {}); // another reply, still streaming
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(finished.deref()).toBeUndefined();
   });
 });

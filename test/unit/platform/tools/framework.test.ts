@@ -25,10 +25,10 @@ async function allTools() {
     silent,
   );
   return [
-    lookupTicketTool({ provider, access }),
-    searchTicketsTool({ provider, access }),
+    lookupTicketTool({ provider, access: () => access }),
+    searchTicketsTool({ provider, access: () => access }),
     searchPoliciesTool({ index: await PolicyIndex.load('examples/policies'), maxPassages: 3 }),
-    createTicketTool({ approvals, access }),
+    createTicketTool({ approvals, access: () => access }),
   ];
 }
 
@@ -166,7 +166,7 @@ describe('create_ticket', () => {
     );
     const tool = createTicketTool({
       approvals,
-      access: accessSchema.parse({ channels: { C100: { projects: ['SUP'] } } }),
+      access: () => accessSchema.parse({ channels: { C100: { projects: ['SUP'] } } }),
     });
     const args = {
       title: 'Printer on floor 3 is jammed',

@@ -1,0 +1,41 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { LiveSettings } from '../../config/live-settings.js';
+import type { ToolName } from '../../config/tools-schema.js';
+import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { Admins } from '../access/admins.js';
+import { channelModal } from './channel-modal.js';
+
+export const NOT_ADMIN = 'Only Threadwise admins (`limits.admins`) can change my settings from Slack.';
+
+/** `/threadwise admin channel`: the current channel's settings in a modal (admins only). */
+export function adminSubcommand(deps: {
+  settings: LiveSettings;
+  envModel: string;
+  tools: readonly ToolName[];
+  admins: Admins;
+  client: (teamId: string) => Promise<WebClient>;
+  log: Logger;
+}): Subcommand {
+  return {
+    name: 'admin',
+    usage: 'admin channel',
+    description: 'admins: change this channel’s persona, model, tools, mentions and image detail',
+    async run(ctx) {
+      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return NOT_ADMIN;
+      if (ctx.args[0] !== 'channel')
+        return 'Use `/threadwise admin channel` in the channel whose settings you want to change.';
+      if (!ctx.triggerId) return 'Slack sent this command without what I need to open a form. Please try again.';
+      const view = channelModal({
+        channel: ctx.channelId,
+        file: deps.settings.current(),
+        envModel: deps.envModel,
+        tools: deps.tools,
+      });
+      const client = await deps.client(ctx.teamId);
+      await client.views.open({ trigger_id: ctx.triggerId, view });
+      deps.log.info({ channel: ctx.channelId, admin: ctx.userId }, 'channel settings opened');
+      return 'Opened this channel’s settings.';
+    },
+  };
+}
