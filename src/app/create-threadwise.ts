@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/load.js';
 import { channelSettings } from '../config/settings.js';
+import { TOOL_NAMES, type ToolName } from '../config/tools-schema.js';
 import { adminsFrom } from '../features/access/admins.js';
 import * as access from '../features/access/wire.js';
 import * as admin from '../features/admin/wire.js';
@@ -12,6 +13,7 @@ import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
+import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -85,7 +87,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     intervalMs: options.modelCheckIntervalMs,
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
-  const toolset = await tools.wire({ ...p, audit: trail });
+  const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
   tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
   const deskStores = desk.createDeskStores(p);
   const { answer } = answering.wire(app, {
@@ -106,12 +109,16 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
   });
   triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
+  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
     settings: p.settings,
     overrides: stores.overrides,
     envModel: env.OPENAI_MODEL,
-    tools: toolset.registry.tools.map((t) => t.name),
+    // The registry holds the built-ins; MCP tools come per turn and are switched per channel by mcp_servers.
+    tools: toolset.registry.tools
+      .map((t) => t.name)
+      .filter((n): n is ToolName => (TOOL_NAMES as readonly string[]).includes(n)),
     admins,
     trail,
     client: async (teamId) => (await p.workspaces.forTeam(teamId)).client,
@@ -127,6 +134,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     usage: budget.usage,
     pending: stores.approvals,
     desk: deskStores.store,
+    signIns: stores.signIns,
     workspaces: p.workspaces,
     commands: p.commands,
     log,
@@ -189,6 +197,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
       await Promise.all([p.queue.close(grace), helpDesk.close()]);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
+      await mcpSetup?.toolbox.close();
       await stores.close();
       log.info('threadwise stopped');
     },

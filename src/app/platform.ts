@@ -84,7 +84,11 @@ export interface Platform {
  */
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const { env, file } = config;
-  const secrets = secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string');
+  const secrets = [
+    ...secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string'),
+    // Header values and tokens named by mcp.servers are secrets too, whatever their variables are called.
+    ...Object.values(config.mcpSecrets ?? {}),
+  ];
   const log = createLogger({
     level: env.LOG_LEVEL,
     secrets,

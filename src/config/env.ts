@@ -92,6 +92,14 @@ export const envSchema = z.object({
     .describe(
       'During a key rotation: the key THREADWISE_ENCRYPTION_KEY replaces. Records sealed with it still open and are sealed again with the new key. Secret.',
     ),
+  THREADWISE_PUBLIC_URL: z
+    .url({
+      error: 'must be the https URL people reach the bot’s HTTP server at, such as https://threadwise.example.com',
+    })
+    .optional()
+    .describe(
+      'Public URL of the bot’s HTTP server; MCP servers with auth: per_user_oauth send people back to <it>/mcp/oauth/callback after they sign in.',
+    ),
   THREADWISE_CONFIG: z.string().min(1).optional().describe('Path to the YAML settings file described below.'),
   PORT: z.coerce
     .number({ error: 'must be a port number' })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lazyRequire } from '../lib/lazy-require.js';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
+import { MCP_LABEL, mcpSchema } from './mcp-schema.js';
 import { REASONING_EFFORTS } from './models.js';
 import { peopleRefs } from './people.js';
 import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
@@ -38,6 +39,11 @@ export const channelSettingsSchema = z
       .enum(['auto', 'concise', 'detailed'])
       .describe(
         'Reasoning models only: ask for a summary of the reasoning and show it as the thread status while the model thinks. Unset: no summary.',
+      ),
+    mcp_servers: z
+      .array(z.string().regex(MCP_LABEL, { error: 'must be the label of a server in mcp.servers' }))
+      .describe(
+        'MCP servers (by label) whose tools are usable here, next to the built-in `tools` list; [] turns MCP off here. Unset: every server in mcp.servers.',
       ),
     answer_visibility: z
       .enum(['thread', 'broadcast'])
@@ -494,6 +500,9 @@ export const fileConfigSchema = z
       .optional()
       .describe('Internal policy documents behind search_policies; without it that tool is off.'),
     tools: toolsSchema.prefault({}).describe('Limits of the function-calling loop.'),
+    mcp: mcpSchema
+      .prefault({})
+      .describe('Tools of MCP servers, called as the asker, reads without a click and writes behind an approval card.'),
     privacy: z
       .object({
         redact_before_openai: z

@@ -5,10 +5,13 @@ import type { z } from 'zod';
 import { type Env, envModeProblems, envSchema, providerEnvProblems } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { type FileConfig, fileConfigSchema } from './file-schema.js';
+import { mcpEnvProblems, mcpLabelProblems, mcpSecrets, mcpSignInProblems } from './mcp-schema.js';
 
 export interface Config {
   env: Env;
   file: FileConfig;
+  /** Values of the environment variables mcp.servers names (headers, tokens); only the MCP adapter reads them. */
+  mcpSecrets?: Record<string, string>;
 }
 
 /** What the settings say, and every problem found in them; `config` only when there is none. */
@@ -28,8 +31,14 @@ export function collectConfig(raw: NodeJS.ProcessEnv): CollectedConfig {
   problems.push(...envModeProblems(source));
   const file = loadFileConfig(source.THREADWISE_CONFIG, problems);
   if (file) problems.push(...providerEnvProblems(file.tickets?.provider, source));
+  if (file)
+    problems.push(
+      ...mcpEnvProblems(file.mcp, source),
+      ...mcpLabelProblems(file),
+      ...mcpSignInProblems(file.mcp, source),
+    );
   if (problems.length || !envResult.success || !file) return { file, problems };
-  return { config: { env: envResult.data, file }, file, problems };
+  return { config: { env: envResult.data, file, mcpSecrets: mcpSecrets(file.mcp, source) }, file, problems };
 }
 
 /** Validates the environment and the optional YAML file together, so one message names every problem. */

@@ -14,6 +14,8 @@ export interface ChannelSettings {
   reasoningEffort?: ReasoningEffort;
   /** Reasoning models: ask for a reasoning summary (shown as the status); unset: none. */
   reasoningSummary?: 'auto' | 'concise' | 'detailed';
+  /** MCP servers (labels) allowed here; undefined: every configured server. */
+  mcpServers?: readonly string[];
   /** Whether answers are also sent to the channel (never in DMs). */
   answerVisibility: 'thread' | 'broadcast';
 }
@@ -34,6 +36,7 @@ export function channelSettings(file: FileConfig, envModel: string, channel: str
     ...(merged.tools ? { tools: merged.tools } : {}),
     ...(effort ? { reasoningEffort: effort } : {}),
     ...(merged.reasoning_summary ? { reasoningSummary: merged.reasoning_summary } : {}),
+    ...(merged.mcp_servers ? { mcpServers: merged.mcp_servers } : {}),
     answerVisibility: isDm ? 'thread' : (merged.answer_visibility ?? 'thread'),
   };
 }

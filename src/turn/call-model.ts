@@ -41,6 +41,8 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
     } else if (event.type === 'reasoning') {
       reasoning = (reasoning + event.delta).slice(-REASONING_STATUS_CHARS);
       ctx.sink.status(`is thinking: ${reasoning.trim()}`);
+    } else if (event.type === 'progress') {
+      ctx.sink.status(event.text, 'tools');
     } else {
       return event.call;
     }

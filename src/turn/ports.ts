@@ -1,5 +1,5 @@
 import type { CacheRetention, ReasoningEffort } from '../config/models.js';
-import type { ThreadItem } from './thread.js';
+import type { HostedItem, ThreadItem } from './thread.js';
 
 /** What the turn asks of a model, independent of any SDK. */
 export interface ModelRequest {
@@ -24,11 +24,32 @@ export interface ModelRequest {
 
 /** A tool offered to the model: one of ours (run by the server) or one OpenAI hosts. */
 export type ModelTool =
-  | { type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: true }
-  | { type: 'file_search'; vectorStoreIds: string[]; maxResults?: number };
+  /** `strict: false` only for an MCP tool whose schema cannot be made strict (logged when offered). */
+  | { type: 'function'; name: string; description: string; parameters: Record<string, unknown>; strict: boolean }
+  | { type: 'file_search'; vectorStoreIds: string[]; maxResults?: number }
+  /**
+   * An MCP server the model's server calls itself (Responses `mcp` tool). Tools in `neverApprove` (or, with
+   * 'annotated', those the server marks readOnlyHint) run at once; every other call comes back for approval.
+   */
+  | {
+      type: 'mcp';
+      serverLabel: string;
+      serverUrl: string;
+      headers: Record<string, string>;
+      allowedTools?: string[];
+      neverApprove: 'annotated' | string[];
+    };
 
 export interface FunctionCall {
   callId: string;
+  name: string;
+  arguments: string;
+}
+
+/** A hosted MCP call the model's server holds until the asker approves it (an mcp_approval_request item). */
+export interface HostedApprovalRequest {
+  id: string;
+  serverLabel: string;
   name: string;
   arguments: string;
 }
@@ -61,6 +82,8 @@ export interface ToolRunner {
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]>;
   /** Answers calls that will not run (the round cap), so the conversation stays well-formed. */
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[];
+  /** Puts hosted calls that need approval in front of the asker (a card each); absent: none can be approved. */
+  requestHostedApprovals?(requests: readonly HostedApprovalRequest[]): Promise<void>;
 }
 
 export interface ModelUsage {
@@ -91,6 +114,10 @@ export interface ModelCall {
   usage?: ModelUsage;
   requestId?: string;
   functionCalls: FunctionCall[];
+  /** Hosted tool items of the output (mcp_list_tools, mcp_call, mcp_approval_request), kept with the thread. */
+  hostedItems?: HostedItem[];
+  /** Hosted MCP calls waiting for the asker's approval. */
+  approvalRequests?: HostedApprovalRequest[];
   /** Files the answer cites (hosted file_search), each once, in the order first cited. */
   citations?: Citation[];
   /** Set when the requested model is gone (model_not_found) and `openai.fallback_model` answered instead. */
@@ -102,6 +129,8 @@ export type ModelEvent =
   /** A piece of the reasoning summary (only when one was asked for): never part of the answer. */
   | { type: 'reasoning'; delta: string }
   | { type: 'done'; call: ModelCall }
+  /** A hosted tool started working (the model's server calls an MCP server): shown as the thread's status. */
+  | { type: 'progress'; text: string }
   /** The call waits for the app-level rate limiter; `position` 1 is next in line. */
   | { type: 'queued'; position: number };
 

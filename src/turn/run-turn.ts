@@ -17,7 +17,7 @@ import {
   noticeForSources,
   RESTART_NOTE,
 } from './notices.js';
-import type { AdminAlerts, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
+import type { AdminAlerts, HostedApprovalRequest, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
   type Citation,
   type FunctionOutput,
@@ -74,6 +74,13 @@ export interface TurnInput {
   tools?: ToolRunner;
   /** Sources found before the turn (the help desk's), listed under the answer with those its tools find. */
   sources?: Source[];
+  /** Said at the end of the answer: tools that could not be offered (a server down, a sign-in needed). */
+  notices?: string[];
+  /**
+   * Continues the thread after the asker decided on a hosted MCP call: the decision (an mcp_approval_response)
+   * takes the place of a new message, and the model's server runs (or drops) the call and answers.
+   */
+  resume?: { approvalRequestId: string; approve: boolean };
 }
 
 export interface TurnResult {
@@ -146,7 +153,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   if (input.attachments?.length) userItem.attachments = input.attachments;
   if (input.skipped?.length) userItem.skipped = input.skipped;
   const history = input.history ?? (await deps.threads.load(key));
-  const items: ThreadItem[] = [userItem];
+  const items: ThreadItem[] = [
+    input.resume
+      ? {
+          type: 'hosted',
+          item: {
+            type: 'mcp_approval_response',
+            approval_request_id: input.resume.approvalRequestId,
+            approve: input.resume.approve,
+            ...(input.resume.approve ? {} : { reason: 'The user cancelled this call on the approval card.' }),
+          },
+        }
+      : userItem,
+  ];
   const shown = new ShownText(sink);
   const build = (chain: boolean): ModelRequest =>
     buildRequest(
@@ -187,6 +206,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let error: ModelError | undefined;
   let refusal: QuotaRefusal | undefined;
   let roundNotice: string | undefined;
+  let approvalNotice: string | undefined;
   let rounds = 0;
   let restarted = false;
   // Every round's citations: a file cited while tools ran still backs the final answer.
@@ -226,6 +246,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         continue;
       }
       citations.push(...(call.citations ?? []));
+      items.push(...(call.hostedItems ?? []).map((item): ThreadItem => ({ type: 'hosted', item })));
+      if (call.approvalRequests?.length) approvalNotice = await askApprovals(tools, call.approvalRequests, log);
       const calls = tools ? call.functionCalls : [];
       if (!calls.length) break;
 
@@ -283,6 +305,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       noticeForLeftOut(leftOutFiles(built.items)),
       noticeForFiles(input.attachments ?? [], input.skipped ?? []),
       questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
+      ...(input.notices ?? []),
+      approvalNotice,
       modelNotice,
     ]
       .filter(Boolean)
@@ -309,6 +333,23 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
   await deps.threads.append(key, items);
   return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals, sources };
+}
+
+/** Hosted MCP calls held for approval: a card each for the asker; the answer says what happens next. */
+async function askApprovals(
+  tools: ToolRunner | undefined,
+  requests: readonly HostedApprovalRequest[],
+  log: Logger,
+): Promise<string> {
+  const names = [...new Set(requests.map((r) => `${r.name} on ${r.serverLabel}`))].join(', ');
+  if (!tools?.requestHostedApprovals) return `⚠️ ${names} needs an approval that cannot be given here.`;
+  try {
+    await tools.requestHostedApprovals(requests);
+    return `⏳ ${names} waits for your approval on the card above; I will go on once you decide.`;
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'could not post the approval card for a hosted call');
+    return `⚠️ ${names} needs your approval, but the approval card could not be posted. Please ask again.`;
+  }
 }
 
 interface Who {

@@ -39,6 +39,8 @@ function line(item: ThreadItem, counter: TokenCounter): string {
       return `[Threadwise called ${item.name} ${counter.truncate(item.arguments, 200)}]`;
     case 'function_call_output':
       return `[result: ${counter.truncate(item.output, 300)}]`;
+    case 'hosted':
+      return `[hosted tool ${item.item.type}: ${counter.truncate(JSON.stringify(item.item), 300)}]`;
   }
 }
 

@@ -60,7 +60,16 @@ export type ThreadItem =
     }
   | { type: 'assistant'; ts?: string; text: string; responseId?: string; model?: string }
   | { type: 'function_call'; callId: string; name: string; arguments: string }
-  | { type: 'function_call_output'; callId: string; output: string };
+  /** `userId`: whose result it is when it is not the last asker's (a write run later on its asker's Approve click). */
+  | { type: 'function_call_output'; callId: string; output: string; userId?: string }
+  /**
+   * An item of a tool the model's server runs itself (hosted MCP: mcp_list_tools, mcp_call, mcp_approval_request,
+   * mcp_approval_response), kept as the Responses API wrote it and sent back verbatim with the history.
+   */
+  | { type: 'hosted'; item: HostedItem };
+
+/** A hosted tool's item in the Responses API's own shape; `type` names it. */
+export type HostedItem = { type: string } & Record<string, unknown>;
 
 export interface ThreadStore {
   load(key: ThreadKey): Promise<ThreadItem[]>;

@@ -60,6 +60,8 @@ export function itemText(item: ThreadItem): string {
       return `${item.name}${item.arguments}`;
     case 'function_call_output':
       return item.output;
+    case 'hosted':
+      return JSON.stringify(item.item);
   }
 }
 

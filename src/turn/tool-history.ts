@@ -23,7 +23,7 @@ export function hideOthersToolResults(
   let hidden = 0;
   const items = history.map((item): ThreadItem => {
     if (item.type === 'user') owner = item.userId;
-    if (item.type !== 'function_call_output' || owner === userId) return item;
+    if (item.type !== 'function_call_output' || (item.userId ?? owner) === userId) return item;
     hidden++;
     return { ...item, output: HIDDEN_RESULT };
   });

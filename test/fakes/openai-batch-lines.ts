@@ -73,9 +73,9 @@ export function runLine(customId: string, body: Json, script: Script, snapshots:
   let status = 'completed';
   let incomplete: string | undefined;
   if (script.kind === 'refusal') output.push(messageItem(ids.message(), 'completed', [refusalPart(script.refusal)]));
-  // Batch requests carry no hosted tools here, so a file_search script is its plain text.
-  else if (script.kind === 'text' || script.kind === 'json' || script.kind === 'file_search') {
-    outputText = script.kind === 'json' ? JSON.stringify(script.value) : script.text;
+  // Batch requests carry no hosted tools here, so a file_search (or mcp) script is its plain text.
+  else if (script.kind === 'text' || script.kind === 'json' || script.kind === 'file_search' || script.kind === 'mcp') {
+    outputText = script.kind === 'json' ? JSON.stringify(script.value) : (script.text ?? '');
     if (script.kind === 'text' && script.status === 'incomplete') {
       status = 'incomplete';
       incomplete = script.incompleteReason ?? 'max_output_tokens';

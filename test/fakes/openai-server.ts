@@ -87,6 +87,19 @@ export type Script =
       text: string;
       citations: Array<{ filename: string; file_id?: string }>;
     } & Pace)
+  /**
+   * Hosted MCP, as OpenAI runs it when the request offers an `mcp` tool with this server_label: the server's tools
+   * are listed (an mcp_list_tools item, unless the input already carries one for the label), then each call runs
+   * (an mcp_call item) when require_approval lets it run without approval or the input approves it; otherwise the
+   * response ends with an mcp_approval_request item for it. A call the input denied does not run. Then the text.
+   */
+  | ({
+      kind: 'mcp';
+      server: string;
+      tools: Array<{ name: string; description?: string; input_schema?: Json; annotations?: Json }>;
+      calls: Array<{ name: string; arguments: string; output: string }>;
+      text?: string;
+    } & Pace)
   | {
       kind: 'http_error';
       status: number;
@@ -670,6 +683,85 @@ export class FakeOpenAI {
         ? script.citations.map((c) => fileCitation(c.file_id ?? ids.file(), c.filename, script.text.length))
         : [];
       await streamMessage(script.text, 'text', 'completed', true, citations);
+    } else if (script.kind === 'mcp') {
+      const tool = (Array.isArray(body.tools) ? body.tools : []).find(
+        (t: Json) => t?.type === 'mcp' && t.server_label === script.server,
+      );
+      if (!tool) return this.sendError(res, invalid(`no mcp tool ${script.server} offered`, 'tools', null), startedAt);
+      const input: Json[] = Array.isArray(body.input) ? body.input : [];
+      if (!input.some((i) => i?.type === 'mcp_list_tools' && i.server_label === script.server)) {
+        const oi = output.length;
+        const id = ids.mcpListTools();
+        const tools = script.tools.map((t) => ({
+          name: t.name,
+          description: t.description ?? null,
+          input_schema: t.input_schema ?? { type: 'object', properties: {} },
+          annotations: t.annotations ?? null,
+        }));
+        emit('response.output_item.added', {
+          item: { id, type: 'mcp_list_tools', server_label: script.server, tools: [] },
+          output_index: oi,
+        });
+        emit('response.mcp_list_tools.in_progress', { item_id: id, output_index: oi });
+        emit('response.mcp_list_tools.completed', { item_id: id, output_index: oi });
+        const item = { id, type: 'mcp_list_tools', server_label: script.server, tools, error: null };
+        emit('response.output_item.done', { item, output_index: oi });
+        output.push(item);
+      }
+      const approvals = input.filter((i) => i?.type === 'mcp_approval_response');
+      const requestOf = (id: string) => input.find((i) => i?.type === 'mcp_approval_request' && i.id === id);
+      for (const a of approvals)
+        if (!requestOf(a.approval_request_id) && !body.previous_response_id)
+          return this.sendError(
+            res,
+            invalid(`No approval request found with id '${a.approval_request_id}'.`, 'input', null),
+            startedAt,
+          );
+      let held = false;
+      for (const call of script.calls) {
+        if (closed) return;
+        const annotations = script.tools.find((t) => t.name === call.name)?.annotations as Json | undefined;
+        const decided = approvals.find((a) => requestOf(a.approval_request_id)?.name === call.name);
+        if (decided && !decided.approve) continue;
+        if (!decided && needsApproval(tool.require_approval, call.name, annotations?.readOnlyHint === true)) {
+          const oi = output.length;
+          const item = {
+            id: ids.mcpApprovalRequest(),
+            type: 'mcp_approval_request',
+            server_label: script.server,
+            name: call.name,
+            arguments: call.arguments,
+          };
+          emit('response.output_item.added', { item, output_index: oi });
+          emit('response.output_item.done', { item, output_index: oi });
+          output.push(item);
+          held = true;
+          continue;
+        }
+        const oi = output.length;
+        const id = ids.mcpCall();
+        const base = { id, type: 'mcp_call', server_label: script.server, name: call.name };
+        emit('response.output_item.added', {
+          item: { ...base, arguments: '', status: 'in_progress' },
+          output_index: oi,
+        });
+        emit('response.mcp_call_arguments.delta', { delta: call.arguments, item_id: id, output_index: oi });
+        emit('response.mcp_call_arguments.done', { arguments: call.arguments, item_id: id, output_index: oi });
+        emit('response.mcp_call.in_progress', { item_id: id, output_index: oi });
+        emit('response.mcp_call.completed', { item_id: id, output_index: oi });
+        const item = {
+          ...base,
+          arguments: call.arguments,
+          approval_request_id: decided?.approval_request_id ?? null,
+          error: null,
+          output: call.output,
+          status: 'completed',
+        };
+        emit('response.output_item.done', { item, output_index: oi });
+        output.push(item);
+      }
+      // A response that holds a call for approval ends there; the answer comes once it is decided.
+      if (!held && script.text) await streamMessage(script.text, 'text');
     } else {
       if (script.text) await streamMessage(script.text, 'text');
       for (const call of script.calls) {
@@ -734,4 +826,15 @@ export class FakeOpenAI {
     await sleep(25);
     if (!socket.destroyed) socket.resetAndDestroy();
   }
+}
+
+/** OpenAI's require_approval: 'always' / 'never', or filters; a call matching neither filter needs approval. */
+function needsApproval(rule: unknown, name: string, readOnly: boolean): boolean {
+  if (rule === 'never') return false;
+  if (rule === 'always' || !rule || typeof rule !== 'object') return true;
+  const r = rule as Json;
+  const matches = (f: Json) =>
+    Boolean(f) && ((Array.isArray(f.tool_names) && f.tool_names.includes(name)) || (f.read_only === true && readOnly));
+  if (matches(r.always)) return true;
+  return !matches(r.never);
 }

@@ -88,7 +88,17 @@ const INCLUDABLE = [
 const ROLES = ['assistant', 'system', 'developer', 'user'];
 const USER_PARTS = ['input_text', 'input_image', 'input_file'];
 const ASSISTANT_PARTS = ['output_text', 'refusal'];
-const ITEM_TYPES = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'];
+const ITEM_TYPES = [
+  'message',
+  'function_call',
+  'function_call_output',
+  'reasoning',
+  'item_reference',
+  'mcp_list_tools',
+  'mcp_call',
+  'mcp_approval_request',
+  'mcp_approval_response',
+];
 const DETAILS = ['low', 'high', 'auto', 'original'];
 
 /** Inline media seen while checking one request (validation is synchronous, one request at a time). */
@@ -153,6 +163,14 @@ function checkItem(item: unknown, p: string): ApiError | null {
       const e = checkPart(part, item.role, `${p}.content[${j}]`);
       if (e) return e;
     }
+  }
+  if (type === 'mcp_approval_response') {
+    if (typeof item.approval_request_id !== 'string') return missing(`${p}.approval_request_id`);
+    if (typeof item.approve !== 'boolean') return missing(`${p}.approve`);
+  }
+  if (type === 'mcp_list_tools' || type === 'mcp_call' || type === 'mcp_approval_request') {
+    if (typeof item.id !== 'string') return missing(`${p}.id`);
+    if (typeof item.server_label !== 'string') return missing(`${p}.server_label`);
   }
   if (type === 'function_call' || type === 'function_call_output') {
     for (const k of type === 'function_call' ? ['call_id', 'name', 'arguments'] : ['call_id']) {
@@ -337,6 +355,12 @@ export function validateCreate(
   if (tooBig) return tooBig;
 
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
+    if (isObj(tool) && tool.type === 'mcp') {
+      if (typeof tool.server_label !== 'string') return missing(`tools[${i}].server_label`);
+      if (typeof tool.server_url !== 'string' && typeof tool.connector_id !== 'string')
+        return missing(`tools[${i}].server_url`);
+      continue;
+    }
     if (!isObj(tool) || tool.type !== 'function') continue;
     if (typeof tool.name !== 'string') return missing(`tools[${i}].name`);
     if (tool.strict === true) {

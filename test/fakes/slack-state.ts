@@ -131,6 +131,8 @@ export class Workspace {
     if (byName) return { id: byName[0], info: byName[1] };
     const owner = this.owners.get(idOrName);
     if (owner !== undefined && owner !== this.o.teamId) throw new SlackApiError('channel_not_found');
+    // A user id posts in the app's DM with that person (Slack opens it); the answer names the DM's D… id.
+    if (/^[UW][A-Z0-9]+$/.test(idOrName)) return this.channel(`D${idOrName}`);
     if (!this.o.strictChannels && /^[CGD][A-Z0-9]{2,}$/.test(idOrName)) {
       const info: FakeChannel = { name: idOrName.toLowerCase(), is_im: idOrName.startsWith('D') };
       this.adopt(idOrName, info);

@@ -16,6 +16,7 @@ import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
+import type { ThreadItem } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -81,7 +82,13 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
       },
     });
     const history = await deps.turn.threads.load(job.key);
-    if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
+    const done = job.approval
+      ? (item: ThreadItem) =>
+          item.type === 'hosted' &&
+          item.item.type === 'mcp_approval_response' &&
+          item.item.approval_request_id === job.approval?.requestId
+      : (item: ThreadItem) => item.type === 'user' && item.ts === job.messageTs;
+    if (history.some(done)) {
       log.info('turn already completed by an earlier attempt; nothing to do');
       return undefined;
     }
@@ -116,7 +123,9 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
       isDm: job.isDm,
       user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
     };
-    const tools = await deps.tools?.session(ctx, log.child({ component: 'tools' }));
+    const { session: tools, notices } = (await deps.tools?.forTurn(ctx, log.child({ component: 'tools' }))) ?? {
+      notices: [],
+    };
     const { sink, writer } = replySink(
       deps,
       workspace,
@@ -143,6 +152,10 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
         sink,
         tools,
         ...(extras.sources?.length ? { sources: extras.sources } : {}),
+        notices,
+        ...(job.approval
+          ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }
+          : {}),
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );

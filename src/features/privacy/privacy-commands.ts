@@ -18,6 +18,8 @@ export interface PrivacyDeps {
   usage: UsageStore;
   /** Pending ticket approvals and triage cards waiting for their button (both keep the asker's id). */
   pending: ApprovalStore;
+  /** MCP sign-ins (sealed tokens, flows in progress); absent where nothing keeps them. */
+  signIns?: ApprovalStore;
   workspaces: SlackWorkspaces;
   /** Help-desk state of the threads the person asked in (their question and its history). */
   desk?: { forget(key: ThreadKey, userId: string): Promise<boolean> };
@@ -73,7 +75,7 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
  * `/threadwise forget-me`: deletes what the bot stores about the caller. Removed: their DM conversations with the
  * bot (with files), their messages and the tool results fetched for them in shared threads, their feedback votes,
  * their place in the admins' top-users list, the thread index and viewing context, pending ticket approvals and
- * kept triage cards. Kept: Slack's own messages, the bot's answers in shared threads, and the usage counters: they
+ * kept triage cards, and their MCP sign-ins (tokens and links). Kept: Slack's own messages, the bot's answers in shared threads, and the usage counters: they
  * are accounting (numbers under a one-way hash of the id, no content), and deleting them would reset the limits.
  */
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
@@ -97,10 +99,11 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       await deps.usage.forgetUser(ctx.teamId, ctx.userId);
       await deps.userState.forget(ctx.teamId, ctx.userId);
       const pending = await deps.pending.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId));
+      const signIns = (await deps.signIns?.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId))) ?? 0;
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
       const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
       deps.log.info(
-        { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited },
+        { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited, sign_ins: signIns },
         'forget-me done',
       );
       // The one record kept about them: that they asked, and what went (accountability for the deletion itself).
@@ -115,6 +118,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           votes,
           pending,
           desk_threads: desk,
+          sign_ins: signIns,
           audit_records: audited,
           settings_changes: settingsChanges,
         },
@@ -126,6 +130,11 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
         `• ${plural(votes, 'feedback vote', 'feedback votes')}, what you were viewing, and your name in the top-users list`,
         ...(deps.desk ? [`• ${plural(desk, 'help-desk question', 'help-desk questions')} with their history`] : []),
         `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
+        ...(signIns
+          ? [
+              `• ${plural(signIns, 'sign-in to a tool server', 'sign-ins to tool servers')} (you will be asked to sign in again)`,
+            ]
+          : []),
         `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',

@@ -33,23 +33,33 @@ function proposalBlocks(a: PendingApproval): KnownBlock[] {
 }
 
 export function approvalCardBlocks(a: PendingApproval): KnownBlock[] {
+  return [...proposalBlocks(a), ...approvalControls(a, { approve: APPROVE_ACTION, cancel: CANCEL_ACTION })];
+}
+
+/**
+ * The buttons and the "only … can approve, expires …" line every approval card ends with (tickets, MCP writes);
+ * the button value is the approval id, the only thing a click is trusted to carry.
+ */
+export function approvalControls(
+  a: { id: string; userId: string; expiresAt: number },
+  actions: { approve: string; cancel: string },
+): KnownBlock[] {
   const expires = a.expiresAt / 1000;
   return [
-    ...proposalBlocks(a),
     {
       type: 'actions',
-      block_id: 'tw_ticket_approval',
+      block_id: `${actions.approve}_block`,
       elements: [
         {
           type: 'button',
-          action_id: APPROVE_ACTION,
+          action_id: actions.approve,
           text: { type: 'plain_text', text: 'Approve' },
           style: 'primary',
           value: a.id,
         },
         {
           type: 'button',
-          action_id: CANCEL_ACTION,
+          action_id: actions.cancel,
           text: { type: 'plain_text', text: 'Cancel' },
           style: 'danger',
           value: a.id,

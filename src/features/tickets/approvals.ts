@@ -140,6 +140,26 @@ export class TicketApprovals {
   }
 }
 
+export type Claim<T> = { kind: 'expired' } | { kind: 'wrong_user'; ownerId: string } | { kind: 'taken'; approval: T };
+
+/**
+ * The one way a click takes a pending approval (tickets, MCP writes): only its asker, only while it has not
+ * expired, and of two concurrent clicks (on any replicas) exactly one gets it, through the store's atomic take.
+ */
+export async function claimApproval<T extends { teamId: string; userId: string }>(
+  store: ApprovalStore,
+  parse: (raw: string | undefined) => T | undefined,
+  id: string,
+  clicker: { teamId: string; userId: string },
+): Promise<Claim<T>> {
+  const stored = parse(await store.get(id));
+  if (!stored) return { kind: 'expired' };
+  if (stored.teamId !== clicker.teamId || stored.userId !== clicker.userId)
+    return { kind: 'wrong_user', ownerId: stored.userId };
+  const approval = parse(await store.take(id));
+  return approval ? { kind: 'taken', approval } : { kind: 'expired' };
+}
+
 /** The outcome in standard Markdown: posted in the thread and stored as the bot's message for the model. */
 export function outcomeText(d: Exclude<Decision, { kind: 'expired' | 'wrong_user' }>): string {
   const { ticket, userName } = d.approval;

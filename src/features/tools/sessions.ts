@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
-import type { ToolRegistry, ToolSession } from '../../platform/tools/runner.js';
+import type { ToolRegistry, ToolSession, TurnExtras, TurnToolSource } from '../../platform/tools/runner.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import type { AuditTrail } from '../audit/trail.js';
 
@@ -18,6 +18,7 @@ export class ConversationTools {
     private readonly envModel: string,
     private readonly people?: Pick<PeopleDirectory, 'includes'>,
     private readonly audit?: Pick<AuditTrail, 'toolCall'>,
+    private readonly mcp?: TurnToolSource,
   ) {}
 
   /** Whether a tool may run in a conversation: it is configured and on the channel's list. */
@@ -26,15 +27,41 @@ export class ConversationTools {
     return this.registry.usable(allowed).some((t) => t.name === name);
   }
 
-  /** The asker's session in their conversation; undefined when the conversation has no tools at all. */
+  /** The asker's session in their conversation (built-in tools only); undefined when it has no tools at all. */
   async session(ctx: ToolContext, log: Logger): Promise<ToolSession | undefined> {
     const file = this.settings.current();
     const { tools: allowed } = channelSettings(file, this.envModel, ctx.channel, ctx.isDm);
     if (!this.registry.definitionsFor(allowed).length) return undefined;
+    return this.build(ctx, log);
+  }
+
+  /**
+   * The asker's session for a turn, with the MCP servers this conversation may use (their tools listed, or
+   * hosted by the model's server), and a notice for each server that is down or needs the asker to sign in.
+   */
+  async forTurn(ctx: ToolContext, log: Logger): Promise<{ session?: ToolSession; notices: string[] }> {
+    const file = this.settings.current();
+    const settings = channelSettings(file, this.envModel, ctx.channel, ctx.isDm);
+    const mcp = this.mcp?.configured ? await this.mcp.forTurn(ctx, settings.mcpServers) : undefined;
+    const extra: TurnExtras = {
+      tools: mcp?.tools ?? [],
+      hosted: mcp?.hosted ?? [],
+      ...(mcp?.requestHostedApprovals ? { requestHostedApprovals: mcp.requestHostedApprovals } : {}),
+    };
+    const notices = mcp?.notices ?? [];
+    if (!this.registry.definitionsFor(settings.tools).length && !extra.tools.length && !extra.hosted.length)
+      return { notices };
+    return { session: await this.build(ctx, log, extra), notices };
+  }
+
+  /** The server resolves the asker's roles (an agent through a user group) and audits every call. */
+  private async build(ctx: ToolContext, log: Logger, extra?: TurnExtras): Promise<ToolSession> {
+    const file = this.settings.current();
+    const { tools: allowed } = channelSettings(file, this.envModel, ctx.channel, ctx.isDm);
     const limits = { timeoutMs: file.tools.timeout_ms, maxOutputChars: file.tools.max_output_chars };
     const agent = this.people ? await this.people.includes(ctx.teamId, file.access.agents, ctx.user.id) : false;
     const asker = { ...ctx, ...(agent ? { agent } : {}) };
     const audit = this.audit;
-    return this.registry.session(asker, limits, log, allowed, audit && ((r) => void audit.toolCall(asker, r)));
+    return this.registry.session(asker, limits, log, allowed, audit && ((r) => void audit.toolCall(asker, r)), extra);
   }
 }

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import { fixedSettings, type SettingsSource } from '../../config/live-settings.js';
+import type { ToolName } from '../../config/tools-schema.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
-import { ToolRegistry } from '../../platform/tools/runner.js';
+import { ToolRegistry, type TurnToolSource } from '../../platform/tools/runner.js';
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
 import type { AuditTrail } from '../audit/trail.js';
@@ -42,6 +43,8 @@ export interface ToolSetupDeps {
   approvalStore: ApprovalStore;
   cards: ApprovalCards;
   log: Logger;
+  /** The MCP servers, whose tools each turn adds to the registry's. */
+  mcp?: TurnToolSource;
 }
 
 const policiesEnabled = (file: FileConfig) =>
@@ -82,7 +85,7 @@ export async function loadToolFiles(file: FileConfig, baseDir: string): Promise<
 /** Builds every tool whose backend is configured (and enabled), checking files at startup rather than per call. */
 export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   const { file, log } = deps;
-  const enabled = (name: AnyTool['name']) => !file.tools.enabled || file.tools.enabled.includes(name);
+  const enabled = (name: ToolName) => !file.tools.enabled || file.tools.enabled.includes(name);
   const tools: AnyTool[] = [];
   const hosted: ModelTool[] = [];
   let approvals: TicketApprovals | undefined;
@@ -132,6 +135,7 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
       deps.env.OPENAI_MODEL,
       deps.people,
       deps.audit,
+      deps.mcp,
     ),
     approvals,
     provider,

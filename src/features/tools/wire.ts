@@ -5,6 +5,7 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
+import type { TurnToolSource } from '../../platform/tools/runner.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { SlackApprovalCards } from '../tickets/approval-card.js';
 import { setupTools, type ToolSetup } from './setup.js';
@@ -19,6 +20,8 @@ export interface ToolsFeatureDeps {
   workspaces: SlackWorkspaces;
   stores: Stores;
   log: Logger;
+  /** The MCP servers, when any are configured. */
+  mcp?: TurnToolSource;
 }
 
 /**
@@ -37,6 +40,7 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
     approvalStore: deps.stores.approvals,
     cards: new SlackApprovalCards(async (teamId) => (await workspaces.forTeam(teamId)).client),
     log: log.child({ component: 'tools' }),
+    ...(deps.mcp ? { mcp: deps.mcp } : {}),
   });
   log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
   return tools;

@@ -25,6 +25,7 @@ import {
   type ModelTool,
   type ModelUsage,
 } from '../../turn/ports.js';
+import type { HostedItem } from '../../turn/thread.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
 
@@ -51,6 +52,18 @@ function toTool(tool: ModelTool): OpenAITool {
       strict: tool.strict,
     };
   }
+  if (tool.type === 'mcp')
+    return {
+      type: 'mcp',
+      server_label: tool.serverLabel,
+      server_url: tool.serverUrl,
+      ...(Object.keys(tool.headers).length ? { headers: tool.headers } : {}),
+      ...(tool.allowedTools ? { allowed_tools: tool.allowedTools } : {}),
+      // Reads run at once; everything else comes back as an mcp_approval_request for the asker's click.
+      require_approval: {
+        never: tool.neverApprove === 'annotated' ? { read_only: true } : { tool_names: tool.neverApprove },
+      },
+    };
   return {
     type: 'file_search',
     vector_store_ids: tool.vectorStoreIds,
@@ -150,6 +163,16 @@ function toCall(response: OpenAIResponse, requestId: string | undefined, citatio
   const functionCalls = output.flatMap((item) =>
     item?.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : [],
   );
+  // Hosted MCP items go back verbatim with the history (without store, the server needs them to continue).
+  const hostedItems = output.filter(
+    (item): item is Extract<ResponseOutputItem, { type: 'mcp_list_tools' | 'mcp_call' | 'mcp_approval_request' }> =>
+      item?.type === 'mcp_list_tools' || item?.type === 'mcp_call' || item?.type === 'mcp_approval_request',
+  );
+  const approvalRequests = hostedItems.flatMap((item) =>
+    item.type === 'mcp_approval_request'
+      ? [{ id: item.id, serverLabel: item.server_label, name: item.name, arguments: item.arguments }]
+      : [],
+  );
   const cited = citations.list();
   return {
     responseId: response.id,
@@ -159,6 +182,8 @@ function toCall(response: OpenAIResponse, requestId: string | undefined, citatio
     usage: toUsage(response.usage),
     requestId,
     functionCalls,
+    ...(hostedItems.length ? { hostedItems: hostedItems as unknown as HostedItem[] } : {}),
+    ...(approvalRequests.length ? { approvalRequests } : {}),
     ...(cited.length ? { citations: cited } : {}),
   };
 }
@@ -242,9 +267,10 @@ export class OpenAIModel implements ModelPort {
       this.options.onHeaders?.(response.headers, response.status);
       arm();
       const citations = new Citations();
+      const hosted = new Map<string, { server: string; name?: string }>();
       for await (const event of stream as AsyncIterable<ResponseStreamEvent>) {
         arm();
-        const out = this.handle(event, requestId, citations);
+        const out = this.handle(event, requestId, citations, hosted);
         if (out) yield out;
         if (out?.type === 'done') return;
       }
@@ -269,8 +295,24 @@ export class OpenAIModel implements ModelPort {
     event: ResponseStreamEvent,
     requestId: string | undefined,
     citations: Citations,
+    hosted: Map<string, { server: string; name?: string }>,
   ): ModelEvent | undefined {
     switch ((event as { type?: unknown } | null)?.type) {
+      case 'response.output_item.added': {
+        // The item names the server and tool; the mcp_call events that follow only carry its id.
+        const { item } = event as { item?: { type?: string; id?: string; server_label?: string; name?: string } };
+        if ((item?.type === 'mcp_call' || item?.type === 'mcp_list_tools') && item.id && item.server_label)
+          hosted.set(item.id, { server: item.server_label, name: item.name });
+        return undefined;
+      }
+      case 'response.mcp_list_tools.in_progress': {
+        const h = hosted.get((event as { item_id?: string }).item_id ?? '');
+        return { type: 'progress', text: `is connecting to ${h?.server ?? 'a tool server'}…` };
+      }
+      case 'response.mcp_call.in_progress': {
+        const h = hosted.get((event as { item_id?: string }).item_id ?? '');
+        return { type: 'progress', text: h ? `is using ${h.server} (${h.name ?? 'a tool'})…` : 'is using a tool…' };
+      }
       case 'response.output_text.delta':
       case 'response.refusal.delta': {
         const { delta } = event as { delta?: unknown };

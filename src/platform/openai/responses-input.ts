@@ -46,20 +46,46 @@ function userContent(item: Extract<ThreadItem, { type: 'user' }>): ResponseInput
   ];
 }
 
-/** Maps stored thread items to Responses API input items, in order. */
+/**
+ * Maps stored thread items to Responses API input items, in order. A hosted approval request still unanswered when
+ * the next message comes (expired, or not clicked) is answered as not approved, so the model knows it did not run.
+ */
 export function toResponsesInput(items: readonly ThreadItem[]): ResponseInputItem[] {
-  return items.map((item): ResponseInputItem => {
-    switch (item.type) {
-      case 'user':
-        return { type: 'message', role: 'user', content: userContent(item) };
-      case 'assistant':
-        return { type: 'message', role: 'assistant', content: item.text };
-      case 'function_call':
-        return { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
-      case 'function_call_output':
-        return { type: 'function_call_output', call_id: item.callId, output: item.output };
-      default:
-        throw new Error(`unknown thread item ${(item satisfies never as { type: string }).type}`);
+  const pending = new Set<string>();
+  const out: ResponseInputItem[] = [];
+  for (const item of items) {
+    if (item.type === 'hosted' && item.item.type === 'mcp_approval_request') pending.add(String(item.item.id));
+    if (item.type === 'hosted' && item.item.type === 'mcp_approval_response')
+      pending.delete(String(item.item.approval_request_id));
+    if (item.type === 'user') {
+      for (const id of pending)
+        out.push({
+          type: 'mcp_approval_response',
+          approval_request_id: id,
+          approve: false,
+          reason: 'Not approved: the approval card expired or was not answered before this message.',
+        } as ResponseInputItem);
+      pending.clear();
     }
-  });
+    out.push(toInputItem(item));
+  }
+  return out;
+}
+
+function toInputItem(item: ThreadItem): ResponseInputItem {
+  switch (item.type) {
+    case 'user':
+      return { type: 'message', role: 'user', content: userContent(item) };
+    case 'assistant':
+      return { type: 'message', role: 'assistant', content: item.text };
+    case 'function_call':
+      return { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
+    case 'function_call_output':
+      return { type: 'function_call_output', call_id: item.callId, output: item.output };
+    case 'hosted':
+      // Written by the Responses API itself (or an mcp_approval_response in its shape): sent back as it was.
+      return item.item as unknown as ResponseInputItem;
+    default:
+      throw new Error(`unknown thread item ${(item satisfies never as { type: string }).type}`);
+  }
 }

@@ -27,9 +27,11 @@ export interface TurnJob {
   triage?: TriageRequest;
   receivedAt: number;
   /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
-  origin?: 'message' | 'command' | 'shortcut';
+  origin?: 'message' | 'command' | 'shortcut' | 'approval';
   /** A top-level question in a help-desk channel: the desk decides whether the bot answers it. */
   desk?: true;
+  /** Set when the asker decided on a hosted MCP call's card: the turn continues with that decision, not a message. */
+  approval?: { requestId: string; approve: boolean };
 }
 
 /** A job read back from Redis is checked like any other input: another version may have written it. */
@@ -56,8 +58,9 @@ export const turnJobSchema = z.object({
     })
     .optional(),
   receivedAt: z.number(),
-  origin: z.enum(['message', 'command', 'shortcut']).optional(),
+  origin: z.enum(['message', 'command', 'shortcut', 'approval']).optional(),
   desk: z.literal(true).optional(),
+  approval: z.object({ requestId: z.string().min(1), approve: z.boolean() }).optional(),
 }) satisfies z.ZodType<TurnJob>;
 
 export interface TurnQueue {

@@ -46,7 +46,13 @@ const itemSchema = z.discriminatedUnion('type', [
     model: z.string().optional(),
   }),
   z.object({ type: z.literal('function_call'), callId: z.string(), name: z.string(), arguments: z.string() }),
-  z.object({ type: z.literal('function_call_output'), callId: z.string(), output: z.string() }),
+  z.object({
+    type: z.literal('function_call_output'),
+    callId: z.string(),
+    output: z.string(),
+    userId: z.string().optional(),
+  }),
+  z.object({ type: z.literal('hosted'), item: z.looseObject({ type: z.string() }) }),
 ]);
 
 /** File bytes never go into the item list: they are stored apart (see `blobsOf`) so they can be bounded. */

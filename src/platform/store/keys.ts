@@ -25,6 +25,8 @@ export function storeKeys(prefix: string) {
       `${prefix}usage:{${team}}:holds:user:${userKey}:day:${day}`,
     holdsWorkspaceMonth: (team: string, month: string) => `${prefix}usage:{${team}}:holds:ws:month:${month}`,
     approval: (id: string) => `${prefix}approval:${id}`,
+    /** MCP sign-ins: `token:<server>:<team>:<user>` (sealed), `flow:<state>` (an OAuth flow), `client:<server>`. */
+    mcpSignIn: (id: string) => `${prefix}mcp-signin:${id}`,
     /** "sending" or "sent": admins of a workspace were told about a problem within the last hour. */
     adminAlert: (team: string, problem: string) => `${prefix}admin-alert:${team}:${problem}`,
     /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */

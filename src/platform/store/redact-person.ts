@@ -21,7 +21,7 @@ export function redactPerson(items: readonly ThreadItem[], userId: string): { it
       changed++;
       return { type: 'user', ts: item.ts, userId: '', userName: 'someone', text: REMOVED_TEXT };
     }
-    if (item.type === 'function_call_output' && owner === userId && item.output !== REMOVED_RESULT) {
+    if (item.type === 'function_call_output' && (item.userId ?? owner) === userId && item.output !== REMOVED_RESULT) {
       changed++;
       return { ...item, output: REMOVED_RESULT };
     }

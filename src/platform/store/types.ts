@@ -37,6 +37,8 @@ export interface Stores {
   participation: ParticipationStore;
   dedupe: DedupeStore;
   approvals: ApprovalStore;
+  /** Per-person MCP sign-ins (tokens sealed by the secret box) and OAuth flows in progress, each with a TTL. */
+  signIns: ApprovalStore;
   turns: TurnLedger;
   /** Votes on answers (the feedback buttons). */
   feedback: FeedbackStore;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Keywords OpenAI's strict mode does not accept; zod still enforces them server-side. */
 const UNSUPPORTED = new Set(['$schema', 'minLength', 'maxLength', 'default']);
 
-function strip(node: unknown): unknown {
+/** Drops the keywords strict mode refuses (the server behind the tool still checks them). */
+export function strip(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(strip);
   if (!node || typeof node !== 'object') return node;
   return Object.fromEntries(

@@ -1,8 +1,22 @@
 import type { Logger } from 'pino';
-import type { FunctionCall, FunctionOutput, ModelTool, ToolRunner } from '../../turn/ports.js';
+import type { FunctionCall, FunctionOutput, HostedApprovalRequest, ModelTool, ToolRunner } from '../../turn/ports.js';
 import { errorEnvelope, resultEnvelope } from './envelope.js';
 import { toStrictJsonSchema } from './json-schema.js';
 import { type AnyTool, type ToolContext, ToolError, type ToolErrorCode } from './types.js';
+
+/** What a turn adds to the registry's tools: its MCP tools and hosted servers, and how their approvals are asked. */
+export interface TurnExtras {
+  tools: readonly AnyTool[];
+  hosted: readonly ModelTool[];
+  requestHostedApprovals?: (requests: readonly HostedApprovalRequest[]) => Promise<void>;
+}
+
+/** Tools that come and go per turn (MCP servers): what this asker may use here, and notices about the rest. */
+export interface TurnToolSource {
+  /** Whether anything is configured at all (no lookups otherwise). */
+  readonly configured: boolean;
+  forTurn(ctx: ToolContext, allowedServers?: readonly string[]): Promise<TurnExtras & { notices: string[] }>;
+}
 
 export interface ToolLimits {
   timeoutMs: number;
@@ -35,33 +49,27 @@ export class ToolRegistry {
     hosted: readonly ModelTool[] = [],
   ) {
     this.byName = new Map(tools.map((t) => [t.name, t]));
-    this.definitions = [
-      ...tools.map(
-        (t): ModelTool => ({
-          type: 'function',
-          name: t.name,
-          description: t.description,
-          parameters: toStrictJsonSchema(t.parameters),
-          strict: true,
-        }),
-      ),
-      ...hosted,
-    ];
+    this.definitions = [...tools.map(functionDefinition), ...hosted];
   }
 
   get(name: string): AnyTool | undefined {
     return this.byName.get(name);
   }
 
-  /** Binds the asking user's context for one turn; `allowed` narrows the tools to a channel's list. */
+  /**
+   * Binds the asking user's context for one turn; `allowed` narrows the built-in tools to a channel's list;
+   * `observe` hears every call (the audit trail); `extra` are this turn's MCP tools (already narrowed to the
+   * channel's servers) with their hosted servers.
+   */
   session(
     ctx: ToolContext,
     limits: ToolLimits,
     log: Logger,
     allowed?: readonly string[],
     observe?: (report: ToolCallReport) => void,
+    extra: TurnExtras = { tools: [], hosted: [] },
   ): ToolSession {
-    return new ToolSession(this, ctx, limits, log, allowed, observe);
+    return new ToolSession(this, ctx, limits, log, allowed, observe, extra);
   }
 
   /** The function tools a channel may use: all of them, or those on its list. */
@@ -76,11 +84,27 @@ export class ToolRegistry {
   }
 }
 
+/** The function definition of a tool: a built-in's strict schema from zod, or the schema an MCP tool brings. */
+export function functionDefinition(t: AnyTool): ModelTool {
+  return {
+    type: 'function',
+    name: t.name,
+    description: t.description,
+    parameters: t.jsonSchema?.schema ?? toStrictJsonSchema(t.parameters),
+    strict: t.jsonSchema?.strict ?? true,
+  };
+}
+
 const zodMessage = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) =>
   issues.map((i) => `${i.path.map(String).join('.') || '(arguments)'}: ${i.message}`).join('; ');
 
-/** What a tool run by the server (a button, not the model) gave: its result, or why it did not run, for the person. */
-export type ToolInvocation = { ok: true; result: unknown } | { ok: false; code: ToolErrorCode; userMessage: string };
+/**
+ * What a tool run by the server (a button, not the model) gave: its result (and the envelope the model reads of
+ * it), or why it did not run, for the person.
+ */
+export type ToolInvocation =
+  | { ok: true; result: unknown; output: string }
+  | { ok: false; code: ToolErrorCode; userMessage: string };
 
 type Executed = { ok: true; tool: AnyTool; result: unknown } | { ok: false; error: ToolError };
 
@@ -97,10 +121,26 @@ export class ToolSession implements ToolRunner {
     private readonly log: Logger,
     private readonly allowed?: readonly string[],
     private readonly observe?: (report: ToolCallReport) => void,
+    private readonly extra: TurnExtras = { tools: [], hosted: [] },
   ) {}
 
   get definitions(): ModelTool[] {
-    return this.registry.definitionsFor(this.allowed);
+    return [
+      ...this.registry.definitionsFor(this.allowed),
+      ...this.extra.tools.map(functionDefinition),
+      ...this.extra.hosted,
+    ];
+  }
+
+  requestHostedApprovals(requests: readonly HostedApprovalRequest[]): Promise<void> {
+    if (!this.extra.requestHostedApprovals) return Promise.reject(new Error('no hosted MCP servers in this turn'));
+    return this.extra.requestHostedApprovals(requests);
+  }
+
+  /** The tool of this name usable here: a built-in on the channel's list, or one of this turn's MCP tools. */
+  private find(name: string): { tool?: AnyTool; usable: AnyTool[] } {
+    const usable = [...this.registry.usable(this.allowed), ...this.extra.tools];
+    return { tool: usable.find((t) => t.name === name), usable };
   }
 
   progress(calls: readonly FunctionCall[]): string {
@@ -127,12 +167,12 @@ export class ToolSession implements ToolRunner {
     this.logCall(name, undefined, executed.ok ? 'ok' : executed.error.code, started);
     this.report(name, undefined, args, executed);
     return executed.ok
-      ? { ok: true, result: executed.result }
+      ? { ok: true, result: executed.result, output: this.envelope(executed.tool, executed.result) }
       : { ok: false, code: executed.error.code, userMessage: executed.error.userMessage };
   }
 
   private label(call: FunctionCall): string {
-    const tool = this.registry.get(call.name);
+    const { tool } = this.find(call.name);
     if (!tool) return 'is working…';
     try {
       const parsed = tool.parameters.safeParse(JSON.parse(call.arguments));
@@ -161,12 +201,16 @@ export class ToolSession implements ToolRunner {
       this.report(call.name, call.callId, args, executed, output.length);
       return { output };
     }
-    const { tool, result } = executed;
-    const budget = this.limits.maxOutputChars - 300;
-    const output = answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
+    const output = answer('ok', this.envelope(executed.tool, executed.result));
     this.report(call.name, call.callId, args, executed, output.length);
-    const sources = tool.sources?.(result) ?? [];
+    const sources = executed.tool.sources?.(executed.result) ?? [];
     return sources.length ? { output, sources } : { output };
+  }
+
+  /** The result as the model reads it: marked as untrusted data, within the output cap. */
+  private envelope(tool: AnyTool, result: unknown): string {
+    const budget = this.limits.maxOutputChars - 300;
+    return resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars);
   }
 
   private report(tool: string, callId: string | undefined, args: unknown, executed: Executed, chars?: number): void {
@@ -190,16 +234,15 @@ export class ToolSession implements ToolRunner {
     args: { json: string } | { value: unknown },
     outer?: AbortSignal,
   ): Promise<Executed> {
-    const tool = this.registry.get(name);
-    const usable = this.registry.usable(this.allowed);
-    if (!tool || !usable.includes(tool))
+    const { tool, usable } = this.find(name);
+    if (!tool)
       return this.failed(
         'unknown_tool',
         {
           model: `There is no tool named "${name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
           user: `${name} is not available in this conversation.`,
         },
-        tool ? `channels.${this.ctx.channel}.tools` : 'no such tool',
+        this.registry.get(name) ? `channels.${this.ctx.channel}.tools` : 'no such tool',
       );
     let raw: unknown;
     if ('json' in args) {

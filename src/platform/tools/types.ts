@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { ToolName } from '../../config/tools-schema.js';
 import type { Source } from '../../turn/ports.js';
 
 /**
@@ -14,6 +13,11 @@ export interface ToolContext {
   user: { id: string; name: string; email?: string };
   /** The server found the person in `access.agents` (user groups resolved); absent: not an agent. */
   agent?: boolean;
+  /**
+   * Set by the server only when the asker clicked Approve on a card for exactly this call (its approval id): a
+   * write tool then runs instead of asking. Never derived from anything the model sends.
+   */
+  approvedBy?: string;
 }
 
 export type ToolErrorCode =
@@ -50,7 +54,15 @@ export class ToolError extends Error {
 
 /** One function tool: its contract with the model and the server-side steps around it. */
 export interface Tool<S extends z.ZodObject = z.ZodObject> {
-  name: ToolName;
+  /** A built-in's name (config/tools-schema.ts), or an MCP tool's `label__tool`. */
+  name: string;
+  /** The MCP server (label) the tool comes from; built-ins have none. */
+  server?: string;
+  /**
+   * The JSON schema sent to the model when it is not derived from `parameters` (MCP tools bring their own):
+   * `strict` false when it could not be made strict.
+   */
+  jsonSchema?: { schema: Record<string, unknown>; strict: boolean };
   description: string;
   /** Validated server-side; sent to the model as a strict JSON schema. */
   parameters: S;

@@ -152,6 +152,11 @@ export class SlackReceiver implements Receiver {
     }
   }
 
+  /** A page a feature serves on the same HTTP server (an OAuth callback), added once the feature is wired. */
+  addRoute(route: CustomRoute): void {
+    Object.assign(this.routes, buildReceiverRoutes([route]));
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = (req.method ?? 'GET').toUpperCase();

@@ -91,22 +91,23 @@ export class MemoryDedupeStore implements DedupeStore {
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly entries: ExpiringMap<string>;
   constructor(
-    private readonly keys: StoreKeys,
+    keys: StoreKeys,
     now?: () => number,
+    private readonly keyOf: (id: string) => string = keys.approval,
   ) {
     this.entries = new ExpiringMap(now);
   }
 
   async put(id: string, value: string, ttlSeconds: number): Promise<void> {
-    this.entries.set(this.keys.approval(id), value, ttlSeconds);
+    this.entries.set(this.keyOf(id), value, ttlSeconds);
   }
 
   async get(id: string): Promise<string | undefined> {
-    return this.entries.get(this.keys.approval(id));
+    return this.entries.get(this.keyOf(id));
   }
 
   async take(id: string): Promise<string | undefined> {
-    const k = this.keys.approval(id);
+    const k = this.keyOf(id);
     const value = this.entries.get(k);
     this.entries.delete(k);
     return value;

@@ -160,28 +160,28 @@ export class RedisDedupeStore implements DedupeStore {
 export class RedisApprovalStore implements ApprovalStore {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: StoreKeys,
+    keys: StoreKeys,
+    /** Where each entry lives; the same store shape also keeps MCP sign-ins under their own keys. */
+    private readonly keyOf: (id: string) => string = keys.approval,
   ) {}
 
   async put(id: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.approval(id), value, 'EX', Math.max(1, Math.round(ttlSeconds)));
+    await this.redis.set(this.keyOf(id), value, 'EX', Math.max(1, Math.round(ttlSeconds)));
   }
 
   async get(id: string): Promise<string | undefined> {
-    return (await this.redis.get(this.keys.approval(id))) ?? undefined;
+    return (await this.redis.get(this.keyOf(id))) ?? undefined;
   }
 
   async take(id: string): Promise<string | undefined> {
     // GETDEL (Redis 6.2+) is atomic, so a double click cannot run the approved write twice.
-    return (await this.redis.getdel(this.keys.approval(id))) ?? undefined;
+    return (await this.redis.getdel(this.keyOf(id))) ?? undefined;
   }
 
   async deleteWhere(matches: (value: string) => boolean): Promise<number> {
     let deleted = 0;
-    // Pending entries live at most a day, so there are few; a SCAN is fine for a rare request.
-    for await (const keys of this.redis.scanStream({ match: this.keys.approval('*'), count: 200 }) as AsyncIterable<
-      string[]
-    >) {
+    // Entries are few (pending approvals live a day, sign-ins one per person and server); a SCAN suits a rare request.
+    for await (const keys of this.redis.scanStream({ match: this.keyOf('*'), count: 200 }) as AsyncIterable<string[]>) {
       if (!keys.length) continue;
       const values = await this.redis.mget(...keys);
       const doomed = keys.filter((_, i) => values[i] != null && matches(values[i]!));

@@ -1,0 +1,127 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
+import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
+import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platform/slack/payloads.js';
+import type { ThreadItem, ThreadStore } from '../../turn/thread.js';
+import type { ConversationTools } from '../tools/sessions.js';
+import { MCP_APPROVE_ACTION, MCP_CANCEL_ACTION, type McpCardOutcome, resolvedMcpCardBlocks } from './approval-card.js';
+import { approvedContext, type McpApprovals, type PendingMcpWrite } from './approvals.js';
+
+/** A hosted approval is answered by continuing the thread's turn with the decision (see wire.ts). */
+export type ContinueHosted = (approval: PendingMcpWrite, approve: boolean) => Promise<void>;
+
+export interface McpApprovalHandlerDeps {
+  approvals: McpApprovals;
+  tools: ConversationTools;
+  threads: ThreadStore;
+  continueHosted: ContinueHosted;
+  log: Logger;
+}
+
+/** How much of a result the thread shows; the model gets the whole (capped) envelope. */
+const PREVIEW_CHARS = 1_500;
+
+function preview(result: unknown): string {
+  const r = result as { result?: { content?: Array<{ type: string; text?: string }> } };
+  const text = (r.result?.content ?? []).flatMap((c) => (c.type === 'text' && c.text ? [c.text] : [])).join('\n');
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}
+
+/**
+ * Approve / Cancel on an MCP write card. The decision is made server-side from the stored request (its asker, its
+ * expiry, one click of many), never from the payload; an approved client-side call runs through the asker's tool
+ * session (ToolSession.invoke: channel lists, timeout, output cap), a hosted one continues the model's turn.
+ */
+export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDeps): void {
+  const handle = async (click: ButtonClick, client: WebClient) => {
+    const action = click.actions[0]!;
+    const id = action.value ?? '';
+    const channel = click.container?.channel_id ?? click.channel?.id ?? '';
+    const cardTs = click.container?.message_ts;
+    const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
+    const approve = action.action_id === MCP_APPROVE_ACTION;
+    const claim = await deps.approvals.claim(id, clicker);
+    const handled = (decision: string) => deps.log.info({ approval: id, decision }, 'MCP approval handled');
+    if (claim.kind !== 'taken') {
+      const text =
+        claim.kind === 'wrong_user'
+          ? mrkdwn`Only ${mention(claim.ownerId)} can approve or cancel this request.`
+          : 'This request has expired or was already handled. Ask me again if you still need it.';
+      await client.chat.postEphemeral({ channel, user: clicker.userId, text });
+      return handled(claim.kind);
+    }
+    const a = claim.approval;
+    const key = { teamId: a.teamId, channel: a.channel, threadTs: a.threadTs };
+    const updateCard = (outcome: McpCardOutcome, text: string) =>
+      cardTs
+        ? client.chat
+            .update({
+              channel: a.channel,
+              ts: cardTs,
+              text: plainPreview(text, 300),
+              blocks: resolvedMcpCardBlocks(a, outcome),
+            })
+            .then(() => undefined)
+            .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'))
+        : Promise.resolve();
+
+    if (a.hostedRequestId) {
+      // The model's server holds the call: the decision goes back to it, and the answer continues in the thread.
+      await updateCard(approve ? 'ran' : 'cancelled', approve ? 'Approved' : 'Cancelled');
+      await deps.continueHosted(a, approve);
+      return handled(approve ? 'approved_hosted' : 'cancelled_hosted');
+    }
+
+    let outcome: McpCardOutcome = 'cancelled';
+    let text = `🚫 ${a.userName} cancelled running ${a.tool} on ${a.server}. Nothing was run.`;
+    const items: ThreadItem[] = [];
+    if (approve) {
+      const { session } = await deps.tools.forTurn(approvedContext(a), deps.log.child({ component: 'tools' }));
+      const ran = session
+        ? await session.invoke(a.name, a.args)
+        : { ok: false as const, userMessage: `${a.server} is not available in this conversation any more.` };
+      if (ran.ok) {
+        outcome = 'ran';
+        const shown = preview(ran.result);
+        text = `✅ ${a.userName} approved: ran ${a.tool} on ${a.server}.${shown ? `\n\n${shown}` : ''}`;
+        // The model reads the real result next turn, as the asker's tool output and marked as untrusted data.
+        const callId = `approved_${a.id}`;
+        items.push(
+          { type: 'function_call', callId, name: a.name, arguments: JSON.stringify(a.args) },
+          { type: 'function_call_output', callId, output: ran.output, userId: a.userId },
+        );
+      } else {
+        outcome = 'failed';
+        text = `⚠️ ${a.userName} approved running ${a.tool} on ${a.server}, but it failed: ${ran.userMessage.replace(/\.$/, '')}.`;
+      }
+    }
+    await updateCard(outcome, text);
+    // The server's words are untrusted: neutralised on their way to Slack like every answer.
+    const posted = await client.chat.postMessage({
+      channel: a.channel,
+      thread_ts: a.threadTs,
+      markdown_text: neutraliseMarkdown(text),
+    });
+    await deps.threads.append(key, [
+      ...items,
+      {
+        type: 'assistant',
+        ts: posted.ts ? String(posted.ts) : undefined,
+        text: outcome === 'ran' ? text.split('\n\n')[0]! : text,
+      },
+    ]);
+    handled(outcome);
+  };
+
+  app.action(
+    { type: 'block_actions', action_id: new RegExp(`^(${MCP_APPROVE_ACTION}|${MCP_CANCEL_ACTION})$`) },
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      const click = buttonClickSchema.safeParse(body);
+      if (!click.success) return refuseUnusable('MCP approval click', click.error, respond, deps.log);
+      void handle(click.data, client).catch((err) => deps.log.error({ err }, 'MCP approval click failed'));
+    },
+  );
+}
