@@ -100,6 +100,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const helpDesk = desk.wire(app, {
     ...p,
+    audit: trail,
     desk: deskStores,
     limiter,
     budget,

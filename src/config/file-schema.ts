@@ -99,6 +99,13 @@ const channelEntrySchema = channelSettingsSchema
   .extend({ desk: deskSchema.optional().describe('Help-channel desk for this channel (see docs/desk.md).') })
   .strict();
 
+/**
+ * What admins may set for a channel from Slack (`/threadwise admin channel`), on top of its file entry: the same
+ * keys, with `desk: null` for "no help desk here" even where the file has one.
+ */
+export const channelOverrideSchema = channelSettingsSchema.extend({ desk: deskSchema.nullable().optional() }).strict();
+export type ChannelOverrideInput = z.infer<typeof channelOverrideSchema>;
+
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' });
 
 const priceSchema = z

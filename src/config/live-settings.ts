@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ChannelSettingsInput, FileConfig } from './file-schema.js';
+import type { ChannelOverrideInput, FileConfig } from './file-schema.js';
 import { readFileConfig } from './load.js';
 
 /**
@@ -14,7 +14,7 @@ export interface SettingsSource {
 export const fixedSettings = (file: FileConfig): SettingsSource => ({ current: () => file });
 
 /** Per-channel settings admins set from Slack, by channel id; they sit on top of the file's. */
-export type ChannelOverrides = Readonly<Record<string, ChannelSettingsInput>>;
+export type ChannelOverrides = Readonly<Record<string, ChannelOverrideInput>>;
 
 export type ReloadResult = { ok: true; changed: string[]; restartNeeded: string[] } | { ok: false; problems: string[] };
 
@@ -79,7 +79,12 @@ export class LiveSettings implements SettingsSource {
 
   private apply(): void {
     const channels = { ...this.file.channels };
-    for (const [id, o] of Object.entries(this.overrides)) channels[id] = { ...channels[id], ...o };
+    for (const [id, { desk, ...rest }] of Object.entries(this.overrides)) {
+      const entry = { ...channels[id], ...rest };
+      if (desk === null) delete entry.desk;
+      else if (desk) entry.desk = desk;
+      channels[id] = entry;
+    }
     this.merged = { ...this.file, channels };
   }
 }

@@ -608,7 +608,7 @@ export class FakeSlack {
         return o;
       };
       let state: Json;
-      if (e.type === 'plain_text_input')
+      if (e.type === 'plain_text_input' || e.type === 'number_input')
         state = { type: e.type, value: change !== undefined ? String(change) : ((e.initial_value as string) ?? null) };
       else if (e.type === 'static_select' || e.type === 'radio_buttons')
         state = {

@@ -42,6 +42,15 @@ class Checker {
     } else if (e.type === 'plain_text_input') {
       this.longest(e.initial_value, 3_000, `${at}/initial_value`);
       this.text(e.placeholder, 150, `${at}/placeholder`, true);
+    } else if (e.type === 'number_input') {
+      // Slack refuses a number input whose initial value is not a number within its bounds.
+      const n = Number(e.initial_value);
+      const low = e.min_value === undefined ? -Infinity : Number(e.min_value);
+      const high = e.max_value === undefined ? Infinity : Number(e.max_value);
+      if (e.initial_value !== undefined && (Number.isNaN(n) || n < low || n > high))
+        this.errors.push(`[ERROR] initial_value must be a number between min_value and max_value [json-pointer:${at}]`);
+      if (e.is_decimal_allowed !== true && e.initial_value !== undefined && !Number.isInteger(n))
+        this.errors.push(`[ERROR] initial_value must be an integer [json-pointer:${at}/initial_value]`);
     } else if (e.type === 'static_select' || e.type === 'checkboxes' || e.type === 'radio_buttons') {
       // https://docs.slack.dev/reference/block-kit/block-elements: select ≤100 options, checkboxes/radios ≤10.
       const options = list(e.options);

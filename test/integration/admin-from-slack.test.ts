@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appHomeOpened } from '../fakes/slack-events.js';
+import { appHomeOpened, messageEvent } from '../fakes/slack-events.js';
 import { type Harness, REDIS_URL } from './harness.js';
 import { toolHarness } from './tool-setup.js';
 
@@ -116,6 +116,52 @@ describe('/threadwise admin channel', () => {
       response_action: 'errors',
       errors: { model: 'Only Threadwise admins (`limits.admins`) can change my settings from Slack.' },
     });
+  });
+});
+
+describe('/threadwise admin channel: the help desk', () => {
+  it('turns a desk on for the channel without a restart, and its escalation mentions on-call named by @handle', async () => {
+    await started();
+    h.slack.setUserGroup('S0ONCALL', { handle: 'oncall', users: ['U7'] });
+    // The gate is unsure of every question: the desk stays silent and the SLA clock runs.
+    h.openai.setDefault((req) =>
+      req.body?.text?.format?.name === 'desk_judgement'
+        ? { kind: 'json', value: { answerable: false }, logprobs: { false: { false: 0.9, true: 0.1 } } }
+        : { kind: 'text', text: 'unused' },
+    );
+    const view = await openModal();
+    const res = await h.interact(
+      h.slack.viewSubmission(String(view.id), 'U2', {
+        desk_mode: 'auto',
+        min_confidence: '0.8',
+        oncall: '@oncall',
+        sla_minutes: '0.05',
+      }),
+    );
+    expect(res.status).toBe(200);
+    await h.waitForLog((l) => l.msg === 'channel settings changed from Slack');
+
+    const question = messageEvent({ user: 'U1', channel: 'C0SUP1', text: 'Is the VPN down for everyone?' });
+    await h.send(question);
+    await h.waitForLog((l) => l.msg === 'desk SLA clock started');
+    const escalation = await h.waitForLog((l) => l.msg === 'desk SLA escalation' && l.level === 1, 60_000);
+    expect(escalation.level).toBe(1);
+    const posted = h
+      .replies('C0SUP1', String(question.ts))
+      .filter((m) => m.user === h.slack.botUserId && m.ts !== question.ts);
+    expect(posted.map((m) => m.text)).toEqual([expect.stringContaining('<!subteam^S0ONCALL>')]);
+
+    // Turned off again from the modal: the override goes, and the channel follows the file (no desk) again.
+    const again = await openModal();
+    await h.interact(h.slack.viewSubmission(String(again.id), 'U2', { desk_mode: 'off' }));
+    await h.until(
+      () => h.parsedLogs().filter((l) => l.msg === 'channel settings changed from Slack').length === 2,
+      'the second change',
+    );
+    const redis = new Redis(REDIS_URL);
+    const stored = JSON.parse((await redis.hget(`${h.prefix}channel-overrides`, 'C0SUP1')) ?? '{}');
+    await redis.quit();
+    expect(stored.settings).toEqual({});
   });
 });
 

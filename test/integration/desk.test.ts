@@ -198,6 +198,9 @@ describe('help-channel desk: people', () => {
       ['answered', 'bot', 'bot'],
       ['waiting_for_human', 'person', ASKER],
     ]);
+    // The hand-off is on the audit trail, for the admins.
+    const audit = (await harness.slash('audit', { user: ADMIN, channel: HELP })).json.text;
+    expect(audit).toMatch(/<@U1> \*handoff\* handed_off/);
 
     // A second click changes nothing; the clicker is told privately.
     await click(harness, COLLEAGUE, answer!.ts, q.ts, 'tw_desk_human');

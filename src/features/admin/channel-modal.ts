@@ -1,6 +1,13 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { type ChannelSettingsInput, channelSettingsSchema, type FileConfig } from '../../config/file-schema.js';
+import {
+  type ChannelOverrideInput,
+  channelOverrideSchema,
+  type DeskConfig,
+  deskSchema,
+  type FileConfig,
+} from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
 import type { ToolName } from '../../config/tools-schema.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
@@ -8,13 +15,22 @@ import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 export const ADMIN_CHANNEL_VIEW = 'tw_admin_channel';
 const VALUE = 'value';
 
-/** The settings the modal sets, by block id; each is also a key of `channels.<id>` in the file. */
-export const MODAL_FIELDS = ['instructions', 'model', 'tools', 'require_mention', 'image_detail'] as const;
-type Field = (typeof MODAL_FIELDS)[number];
+/** The settings the modal sets; each is also a key of `channels.<id>` in the file. */
+export const MODAL_FIELDS = ['instructions', 'model', 'tools', 'require_mention', 'image_detail', 'desk'] as const;
+/** Input blocks, by id: one per setting, and the desk's own fields (`channels.<id>.desk.<field>`). */
+const DESK_INPUTS = ['min_confidence', 'oncall', 'sla_minutes'] as const;
+type Input = Exclude<(typeof MODAL_FIELDS)[number], 'desk'> | 'desk_mode' | (typeof DESK_INPUTS)[number];
 
 const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text }, value });
 const ON_OFF = [option('Only when mentioned', 'on'), option('Follow-ups in its threads too', 'off')];
 const DETAIL = [option('auto', 'auto'), option('low (cheaper)', 'low'), option('high (small text, charts)', 'high')];
+const DESK_MODES = [
+  option('No help desk', 'off'),
+  option('Answer when sure, else hand off', 'auto'),
+  option('Never answer on its own; hand off', 'manual'),
+];
+const DESK_DEFAULTS = deskSchema.parse({});
+const deskMode = (desk: DeskConfig | undefined) => (!desk ? 'off' : desk.auto_answer ? 'auto' : 'manual');
 
 /** The modal for one channel, filled with what applies there now (file and overrides). */
 export function channelModal(input: {
@@ -97,6 +113,7 @@ export function channelModal(input: {
       },
     },
   );
+  if (!input.channel.startsWith('D')) blocks.push(...deskBlocks(input.file.channels[input.channel]?.desk));
   return {
     type: 'modal',
     callback_id: ADMIN_CHANNEL_VIEW,
@@ -106,6 +123,102 @@ export function channelModal(input: {
     close: { type: 'plain_text', text: 'Cancel' },
     blocks,
   };
+}
+
+/** The help desk's fields (docs/desk.md), filled with the channel's desk or, where it has none, the defaults. */
+function deskBlocks(desk: DeskConfig | undefined): KnownBlock[] {
+  const shown = desk ?? DESK_DEFAULTS;
+  return [
+    { type: 'divider' },
+    {
+      type: 'input',
+      block_id: 'desk_mode',
+      label: { type: 'plain_text', text: 'Help desk (questions without a mention)' },
+      element: {
+        type: 'static_select',
+        action_id: VALUE,
+        options: DESK_MODES,
+        initial_option: DESK_MODES.find((o) => o.value === deskMode(desk))!,
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'min_confidence',
+      optional: true,
+      label: { type: 'plain_text', text: 'Answer only when at least this sure (0 to 1)' },
+      element: {
+        type: 'number_input',
+        action_id: VALUE,
+        is_decimal_allowed: true,
+        min_value: '0',
+        max_value: '1',
+        initial_value: String(shown.min_confidence),
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'oncall',
+      optional: true,
+      label: { type: 'plain_text', text: 'On-call to bring in' },
+      hint: { type: 'plain_text', text: 'User group ids (S…), user ids (U…) or @handles, separated by spaces.' },
+      element: {
+        type: 'plain_text_input',
+        action_id: VALUE,
+        max_length: 1_000,
+        ...(shown.oncall.length ? { initial_value: shown.oncall.join(' ') } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'sla_minutes',
+      optional: true,
+      label: { type: 'plain_text', text: 'Escalate after minutes without a person' },
+      element: {
+        type: 'number_input',
+        action_id: VALUE,
+        is_decimal_allowed: true,
+        min_value: '0.05',
+        max_value: String(7 * 24 * 60),
+        initial_value: String(shown.sla_minutes),
+      },
+    },
+  ];
+}
+
+/**
+ * The desk the form asks for: undefined when it matches the file's, `null` for "no desk" where the file has one.
+ * Number fields left empty keep the file's value (or the default).
+ */
+function wantedDesk(
+  get: (id: Input) => { value?: string | null | undefined; selected_option?: { value: string } | null } | undefined,
+  base: DeskConfig | undefined,
+): { ok: true; desk?: DeskConfig | null } | { ok: false; errors: Record<string, string> } {
+  const mode = get('desk_mode')?.selected_option?.value;
+  if (!mode || (mode === 'off' && !base)) return { ok: true };
+  if (mode === 'off') return { ok: true, desk: null };
+  const from = base ?? DESK_DEFAULTS;
+  const text = (id: Input) => get(id)?.value?.trim() || undefined;
+  const number = (id: Input) => (text(id) === undefined ? undefined : Number(text(id)));
+  const parsed = deskSchema.safeParse({
+    ...from,
+    auto_answer: mode === 'auto',
+    min_confidence: number('min_confidence') ?? from.min_confidence,
+    // Pre-filled with the desk's on-call, so an emptied field means "nobody".
+    oncall:
+      text('oncall')
+        ?.split(/[\s,]+/)
+        .filter(Boolean) ?? [],
+    sla_minutes: number('sla_minutes') ?? from.sla_minutes,
+  });
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const id = String(issue.path[0] ?? 'desk_mode');
+      errors[(DESK_INPUTS as readonly string[]).includes(id) ? id : 'desk_mode'] = issue.message;
+    }
+    return { ok: false, errors };
+  }
+  return isDeepStrictEqual(parsed.data, base) ? { ok: true } : { ok: true, desk: parsed.data };
 }
 
 const selected = z.object({ value: z.string() });
@@ -139,10 +252,10 @@ export const targetSchema = z.object({ channel: z.string().regex(/^[CGD][A-Z0-9]
 export function overridesFrom(
   values: z.infer<typeof stateSchema>,
   ctx: { channel: string; fileOnly: FileConfig; envModel: string; tools: readonly ToolName[] },
-): { ok: true; settings: ChannelSettingsInput } | { ok: false; errors: Record<string, string> } {
+): { ok: true; settings: ChannelOverrideInput } | { ok: false; errors: Record<string, string> } {
   const base = channelSettings(ctx.fileOnly, ctx.envModel, ctx.channel, ctx.channel.startsWith('D'));
-  const get = (f: Field) => values[f]?.[VALUE];
-  const wanted: ChannelSettingsInput = {};
+  const get = (f: Input) => values[f]?.[VALUE];
+  const wanted: ChannelOverrideInput = {};
   const instructions = get('instructions')?.value?.trim();
   if (instructions && instructions !== base.instructions) wanted.instructions = instructions;
   const model = get('model')?.value?.trim();
@@ -156,8 +269,11 @@ export function overridesFrom(
   const mention = get('require_mention')?.selected_option?.value;
   if (mention && (mention === 'on') !== base.requireMention) wanted.require_mention = mention === 'on';
   const detail = get('image_detail')?.selected_option?.value;
-  if (detail && detail !== base.imageDetail) wanted.image_detail = detail as ChannelSettingsInput['image_detail'];
-  const parsed = channelSettingsSchema.safeParse(wanted);
+  if (detail && detail !== base.imageDetail) wanted.image_detail = detail as ChannelOverrideInput['image_detail'];
+  const desk = wantedDesk(get, ctx.fileOnly.channels[ctx.channel]?.desk);
+  if (!desk.ok) return desk;
+  if (desk.desk !== undefined) wanted.desk = desk.desk;
+  const parsed = channelOverrideSchema.safeParse(wanted);
   if (parsed.success) return { ok: true, settings: parsed.data };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'model')] = issue.message;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeskConfig, FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
+import type { AuditEntry } from '../../platform/store/audit-log.js';
 import { channelSettings } from '../../config/settings.js';
 import { hashId } from '../../lib/hash.js';
 import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
@@ -39,6 +40,8 @@ const slaId = (k: ThreadKey, clockFrom: number, level: 1 | 2) =>
 export interface DeskDeps {
   /** Read per question: a reloaded file or an admin's change applies to the next one. */
   settings: SettingsSource;
+  /** Hand-offs are actions taken on someone's behalf: each one is an audit record. */
+  audit: { record(entry: Omit<AuditEntry, 'at'>): Promise<void> };
   /** On-call as Slack can mention them: @handles resolved to group or user ids. */
   oncall: (teamId: string, refs: readonly string[]) => Promise<string[]>;
   envModel: string;
@@ -300,6 +303,15 @@ export class Desk {
       }),
     });
     await this.count(key, 'handoffs', at);
+    await this.d.audit.record({
+      teamId: key.teamId,
+      action: 'handoff',
+      actor: by,
+      channel: key.channel,
+      threadTs: key.threadTs,
+      outcome: 'handed_off',
+      detail: { oncall: cfg.oncall, asker: thread.asker },
+    });
     await this.startClock(key, at, cfg);
     this.d.log.info({ channel: key.channel, thread_ts: key.threadTs, by }, 'desk thread handed off');
     return 'handed_off';

@@ -24,7 +24,7 @@ import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { handoffSubcommand, registerDeskActions, statsSubcommand } from './desk-actions.js';
 import { type DeskEventDeps, registerDeskEvents } from './desk-events.js';
-import { Desk, deskOf, type SlaJob, slaJobSchema } from './desk-flow.js';
+import { Desk, type DeskDeps, deskOf, type SlaJob, slaJobSchema } from './desk-flow.js';
 import { deskMetrics } from './desk-metrics.js';
 import { type DeskStatsStore, MemoryDeskStats, RedisDeskStats } from './desk-stats.js';
 import { type DeskStore, MemoryDeskStore, RedisDeskStore } from './desk-store.js';
@@ -56,6 +56,7 @@ export interface DeskFeatureDeps {
   file: FileConfig;
   settings: SettingsSource;
   people: PeopleDirectory;
+  audit: DeskDeps['audit'];
   workspaces: SlackWorkspaces;
   stores: Stores;
   desk: DeskStores;
@@ -116,6 +117,7 @@ export function wire(
   const desk = new Desk({
     settings: deps.settings,
     oncall: (teamId, refs) => deps.people.mentionable(teamId, refs),
+    audit: deps.audit,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
     store: deps.desk.store,

@@ -8,7 +8,7 @@ export const AUDIT_ACTIONS = [
   'tool_call',
   'approval',
   'ticket_created',
-  /** Written by the help-channel desk when it hands a question to a person. */
+  /** Written by the help-channel desk when a question is handed to on-call (button or /threadwise handoff). */
   'handoff',
   'admin_change',
   'forget_me',

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { channelSettingsSchema } from '../../config/file-schema.js';
+import { channelOverrideSchema } from '../../config/file-schema.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
 
@@ -13,7 +13,7 @@ const changeSchema = z.object({
 export type OverrideChange = z.infer<typeof changeSchema>;
 
 const overrideSchema = z.object({
-  settings: channelSettingsSchema,
+  settings: channelOverrideSchema,
   /** Newest last, at most HISTORY entries. */
   history: z.array(changeSchema),
 });
@@ -28,7 +28,7 @@ const HISTORY = 20;
 export interface OverrideStore {
   all(): Promise<Record<string, ChannelOverride>>;
   /** Replaces the channel's overrides (empty settings remove them) and appends the change to its history. */
-  set(channel: string, settings: z.infer<typeof channelSettingsSchema>, change: OverrideChange): Promise<void>;
+  set(channel: string, settings: z.infer<typeof channelOverrideSchema>, change: OverrideChange): Promise<void>;
   /** forget-me: the person's id leaves the histories (the changes stay, by "someone"); returns how many. */
   forgetPerson(userId: string): Promise<number>;
 }
@@ -51,7 +51,7 @@ export class RedisOverrideStore implements OverrideStore {
     );
   }
 
-  async set(channel: string, settings: z.infer<typeof channelSettingsSchema>, change: OverrideChange): Promise<void> {
+  async set(channel: string, settings: z.infer<typeof channelOverrideSchema>, change: OverrideChange): Promise<void> {
     const before = parseStored(
       overrideSchema,
       (await this.redis.hget(this.keys.channelOverrides, channel)) ?? undefined,
@@ -80,7 +80,7 @@ export class MemoryOverrideStore implements OverrideStore {
     return structuredClone(Object.fromEntries(this.byChannel));
   }
 
-  async set(channel: string, settings: z.infer<typeof channelSettingsSchema>, change: OverrideChange): Promise<void> {
+  async set(channel: string, settings: z.infer<typeof channelOverrideSchema>, change: OverrideChange): Promise<void> {
     const history = [...(this.byChannel.get(channel)?.history ?? []), change].slice(-HISTORY);
     this.byChannel.set(channel, { settings, history });
   }

@@ -49,6 +49,14 @@ describe('live settings', () => {
     expect(live.current().defaults.model).toBe('gpt-4o-mini');
   });
 
+  it('let an admin turn a channel’s help desk off where the file has one, and on where it has none', () => {
+    const live = start(settingsFile('channels:\n  C1: { desk: { oncall: [S0ONCALL] } }\n'));
+    live.setOverrides({ C1: { desk: null }, C2: { desk: { ...live.current().channels.C1!.desk!, sla_minutes: 5 } } });
+    expect(live.current().channels.C1).toEqual({});
+    expect(live.current().channels.C2?.desk).toMatchObject({ oncall: ['S0ONCALL'], sla_minutes: 5 });
+    expect(live.fromFile().channels.C1?.desk).toMatchObject({ oncall: ['S0ONCALL'] });
+  });
+
   it('without a file, have nothing to reload', () => {
     const live = new LiveSettings(fileConfigSchema.parse({}));
     expect(live.reload()).toEqual({ ok: true, changed: [], restartNeeded: [] });

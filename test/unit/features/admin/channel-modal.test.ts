@@ -50,3 +50,67 @@ describe('the channel settings modal', () => {
     });
   });
 });
+
+describe('the channel settings modal’s help desk', () => {
+  const withDesk = fileConfigSchema.parse({
+    channels: { C2: { desk: { min_confidence: 0.8, oncall: ['S0ONCALL'], sla_minutes: 30 } } },
+  });
+  const ctx = (fileOnly = withDesk, channel = 'C2') => ({ channel, fileOnly, envModel: 'gpt-4o', tools: TOOLS });
+  const blockIds = (channel: string, f = withDesk) =>
+    (channelModal({ channel, file: f, envModel: 'gpt-4o', tools: TOOLS }).blocks as Array<{ block_id?: string }>)
+      .map((b) => b.block_id)
+      .filter(Boolean);
+
+  it('offers the desk fields in channels, not in DMs', () => {
+    expect(blockIds('C2')).toEqual(expect.arrayContaining(['desk_mode', 'min_confidence', 'oncall', 'sla_minutes']));
+    expect(blockIds('D1')).not.toContain('desk_mode');
+  });
+
+  it('turns a desk on where the file has none, with the fields as typed', () => {
+    const result = overridesFrom(
+      values({
+        desk_mode: { selected_option: { value: 'auto' } },
+        min_confidence: { value: '0.9' },
+        oncall: { value: 'S0HELP, @support U0LEAD' },
+        sla_minutes: { value: '15' },
+      }),
+      ctx(file, 'C1'),
+    );
+    expect(result).toEqual({
+      ok: true,
+      settings: {
+        desk: {
+          auto_answer: true,
+          min_confidence: 0.9,
+          oncall: ['S0HELP', '@support', 'U0LEAD'],
+          sla_minutes: 15,
+          auto_answers_per_hour: 30,
+        },
+      },
+    });
+  });
+
+  it('keeps nothing when the desk is left as the file has it, and records "no desk" as null', () => {
+    const same = overridesFrom(
+      values({
+        desk_mode: { selected_option: { value: 'auto' } },
+        min_confidence: { value: '0.8' },
+        oncall: { value: 'S0ONCALL' },
+        sla_minutes: { value: '30' },
+      }),
+      ctx(),
+    );
+    expect(same).toEqual({ ok: true, settings: {} });
+    const off = overridesFrom(values({ desk_mode: { selected_option: { value: 'off' } } }), ctx());
+    expect(off).toEqual({ ok: true, settings: { desk: null } });
+  });
+
+  it('shows a bad value next to its field', () => {
+    const bad = overridesFrom(
+      values({ desk_mode: { selected_option: { value: 'manual' } }, oncall: { value: 'ops-team' } }),
+      ctx(),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(Object.keys(bad.errors)).toEqual(['oncall']);
+  });
+});
