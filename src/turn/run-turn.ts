@@ -16,6 +16,7 @@ import {
   noticeForShortenedQuestion,
   noticeForSources,
   RESTART_NOTE,
+  STOPPED_NOTE,
 } from './notices.js';
 import type { AdminAlerts, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
@@ -71,14 +72,20 @@ export interface TurnInput {
   sink: ReplySink;
   /** The tools this user may call here; a turn without them is a plain answer. */
   tools?: ToolRunner;
+  /**
+   * Aborted when the person presses Stop: the model stream and running tools are cancelled, the reply closes
+   * with what was shown and a short note, and the turn is stored as stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TurnResult {
   /**
    * `refused`: a quota was reached before the answer was complete (maybe before any call); the user was told.
    * `undelivered`: the reply could not be shown (Slack kept refusing it), so the answer is not stored as given.
+   * `stopped`: the person pressed Stop; the part shown until then is stored, marked as stopped.
    */
-  outcome: 'answered' | 'failed' | 'refused' | 'undelivered';
+  outcome: 'answered' | 'failed' | 'refused' | 'undelivered' | 'stopped';
   /** What the turn's model calls used and cost (those that reported usage). */
   usage: UsageTotals;
   call?: ModelCall;
@@ -129,7 +136,7 @@ class ShownText {
  * stored even when the model fails, so the next turn still has them and every call keeps its output.
  */
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
-  const { key, settings, user, sink, tools } = input;
+  const { key, settings, user, sink, tools, signal } = input;
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = {
     type: 'user',
@@ -202,6 +209,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           onText: (d) => shown.add(d),
           // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
           shown: () => shown.round.length > 0,
+          signal,
         }));
         const sent = request.items.find((i) => i.type === 'user' && i.ts === userItem.ts);
         if (sent?.type === 'user' && sent.text !== userItem.text)
@@ -209,6 +217,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
         // answer starts over once, in the same message, under a short note.
+        if (signal?.aborted) throw err;
         if (!(err instanceof ModelError) || !shown.round || restarted || !RESTARTABLE.has(err.kind)) throw err;
         restarted = true;
         log.warn(
@@ -232,7 +241,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       } else {
         rounds++;
         sink.status(tools!.progress(calls), 'tools');
-        outputs = await tools!.run(calls);
+        outputs = await tools!.run(calls, signal);
       }
       items.push(
         ...calls.map(
@@ -242,7 +251,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       items.push(
         ...outputs.map((o): ThreadItem => ({ type: 'function_call_output', callId: o.callId, output: o.output })),
       );
-      if (roundNotice) break;
+      if (roundNotice || signal?.aborted) break;
       // A stored response already holds everything before its tool calls: send only their outputs.
       const chained = request.store && deps.requestOptions.chainPreviousResponse;
       request = chained
@@ -252,7 +261,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     }
   } catch (err) {
     if (err instanceof QuotaRefused) refusal = err.refusal;
-    else error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
+    // However a Stop surfaced (an aborted stream, a broken connection), it was the person's choice, not a failure.
+    else if (!signal?.aborted)
+      error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
   // The notice may only say an admin was alerted when one really was.
   const adminAlerted =
@@ -269,18 +280,20 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     (error
       ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
-  const notice =
-    [
-      noticeForSources(citations),
-      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
-      noticeForLeftOut(leftOutFiles(built.items)),
-      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
-      questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
-      modelNotice,
-    ]
-      .filter(Boolean)
-      .join('\n\n') || undefined;
-  const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
+  const stopped = signal?.aborted === true;
+  const notice = stopped
+    ? STOPPED_NOTE
+    : [
+        noticeForSources(citations),
+        noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+        noticeForLeftOut(leftOutFiles(built.items)),
+        noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+        questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
+        modelNotice,
+      ]
+        .filter(Boolean)
+        .join('\n\n') || undefined;
+  const ended = stopped ? 'stopped' : error ? 'failed' : refusal ? 'refused' : 'answered';
   const { messageTs, undelivered } = await sink.finish({
     outcome: ended === 'answered' ? 'answered' : 'failed',
     notice,
@@ -298,7 +311,14 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   // An answer the user never saw is not part of the conversation: the next turn must not build on it.
   if (finalText && !undelivered) {
     const responseId = request.store && !error ? call?.responseId : undefined;
-    items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
+    items.push({
+      type: 'assistant',
+      ts: messageTs[0],
+      text: finalText,
+      responseId,
+      model: call?.model,
+      ...(stopped ? { stopped: true as const } : {}),
+    });
   }
   await deps.threads.append(key, items);
   return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals };

@@ -58,7 +58,15 @@ export type ThreadItem =
       attachments?: Attachment[];
       skipped?: SkippedFile[];
     }
-  | { type: 'assistant'; ts?: string; text: string; responseId?: string; model?: string }
+  | {
+      type: 'assistant';
+      ts?: string;
+      text: string;
+      responseId?: string;
+      model?: string;
+      /** The person pressed Stop: `text` is the part of the answer shown until then. */
+      stopped?: true;
+    }
   | { type: 'function_call'; callId: string; name: string; arguments: string }
   | { type: 'function_call_output'; callId: string; output: string };
 

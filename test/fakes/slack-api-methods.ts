@@ -102,6 +102,18 @@ function threadKey(args: Json, ws: Workspace): { channel: string; thread: string
   return { channel: id, thread };
 }
 
+const SESSION_STATUSES = ['active', 'processing', 'suspended', 'closed'];
+
+/** agents.sessions.*: `channel_id`, and `thread_ts` for a thread-based session (every conversation this fake hosts). */
+function sessionKey(args: Json, ws: Workspace): { channel: string; thread: string } {
+  const channelId = asString(args.channel_id);
+  if (!channelId) throw missingField('channel_id');
+  const { id } = ws.channel(channelId);
+  const thread = asString(args.thread_ts);
+  if (!thread) throw missingField('thread_ts');
+  return { channel: id, thread };
+}
+
 function parseView(v: unknown): Json {
   if (typeof v === 'string') {
     try {
@@ -370,6 +382,39 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     if (title === undefined) throw missingField('title');
     ws.titles.set(`${channel}:${thread}`, title);
     return {};
+  },
+
+  // https://docs.slack.dev/reference/methods/agents.sessions.setStatus (web-api 8 AgentsSessionsSetStatusArguments):
+  // the lifecycle status of a thread-based session (thread_ts required outside session channels); `title` and
+  // `initiator_user_id` only count when the call creates the session. chat:write, Tier 3.
+  'agents.sessions.setStatus'(args, ws) {
+    const { channel, thread } = sessionKey(args, ws);
+    const status = asString(args.status);
+    if (status === undefined) throw missingField('status');
+    if (!SESSION_STATUSES.includes(status)) throw new SlackApiError('invalid_arguments', [`[ERROR] invalid status`]);
+    const title = asString(args.title);
+    if (title !== undefined && title.length > 200)
+      throw new SlackApiError('invalid_arguments', ['[ERROR] title too long']);
+    const key = `${channel}:${thread}`;
+    const session = ws.sessions.get(key);
+    if (session) session.status = status;
+    else ws.sessions.set(key, { status, ...(title ? { title } : {}), history: [] });
+    ws.sessions.get(key)!.history.push(status);
+    return { status };
+  },
+
+  // https://docs.slack.dev/reference/methods/agents.sessions.rename: a title of 1-200 characters.
+  'agents.sessions.rename'(args, ws) {
+    const { channel, thread } = sessionKey(args, ws);
+    const title = asString(args.title);
+    if (title === undefined) throw missingField('title');
+    if (title.length < 1 || title.length > 200)
+      throw new SlackApiError('invalid_arguments', ['[ERROR] title must be 1-200 characters']);
+    const key = `${channel}:${thread}`;
+    const session = ws.sessions.get(key);
+    if (session) session.title = title;
+    else ws.sessions.set(key, { status: 'active', title, history: [] });
+    return { title };
   },
 
   'views.publish'(args, ws) {

@@ -465,6 +465,34 @@ export class FakeSlack {
     });
   }
 
+  /**
+   * A person clicks Stop on an agent session, as Slack handles it (docs.slack.dev agent_session_stopped): the button
+   * exists only while the session is `processing`; Slack itself stops the app's live streams in that thread and
+   * sends the event listing them. The session's status is left alone (the app must move it on). Returns the event.
+   */
+  pressStop(channel: string, threadTs: string, user: string): Json {
+    const ws = this.wsOf(channel);
+    const session = ws.sessions.get(`${channel}:${threadTs}`);
+    if (session?.status !== 'processing')
+      throw new Error(`fake slack: no Stop button in ${channel}:${threadTs} (session ${session?.status ?? 'absent'})`);
+    const stopped: string[] = [];
+    for (const m of ws.messages.get(channel) ?? []) {
+      ws.refreshStream(channel, m);
+      if (m.thread_ts === threadTs && ws.isBot(m) && m.streaming_state === 'in_progress') {
+        m.streaming_state = 'completed';
+        stopped.push(m.ts);
+      }
+    }
+    return {
+      type: 'agent_session_stopped',
+      channel,
+      user,
+      thread_ts: threadTs,
+      streaming_message_ts: stopped,
+      event_ts: ws.ts.next(),
+    };
+  }
+
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
     const m = this.wsOf(channel).find(channel, ts);
@@ -503,6 +531,11 @@ export class FakeSlack {
     threadTs = '',
   ): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
     return this.wsOf(channel).prompts.get(`${channel}:${threadTs}`);
+  }
+
+  /** An agent session (agents.sessions.*): its status, the statuses it went through, its title. */
+  agentSession(channel: string, threadTs: string): { status: string; history: string[]; title?: string } | undefined {
+    return this.wsOf(channel).sessions.get(`${channel}:${threadTs}`);
   }
 
   threadTitle(channel: string, threadTs: string): string | undefined {
@@ -633,7 +666,8 @@ export class FakeSlack {
     this.downloads.length = 0;
     this.hookMessages.length = 0;
     for (const ws of this.teams.all()) {
-      for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) ws[k].clear();
+      for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'sessions', 'views'] as const)
+        ws[k].clear();
       ws.ephemerals.length = 0;
       ws.exchangedTriggers.clear();
     }

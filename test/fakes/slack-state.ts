@@ -89,6 +89,8 @@ export class Workspace {
   readonly statuses = new Map<string, ThreadStatus>();
   readonly prompts = new Map<string, { title?: string; prompts: Array<{ title: string; message: string }> }>();
   readonly titles = new Map<string, string>();
+  /** Agent sessions by "<channel>:<thread_ts>": their status now, every status set in order, their title. */
+  readonly sessions = new Map<string, { status: string; history: string[]; title?: string }>();
   readonly views = new Map<string, Json>();
   readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, StoredFile>();

@@ -18,6 +18,7 @@ import { askSubcommand } from './ask-command.js';
 import { registerFeedbackHandlers } from './feedback-actions.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { createTurnProcessor } from './process-turn.js';
+import { registerStopHandler } from './session-stop.js';
 import { registerShortcutHandlers } from './shortcuts.js';
 import { questionAcceptor, turnStarter } from './start-turn.js';
 import { createTurnDeps } from './turn-setup.js';
@@ -69,6 +70,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
       tools: deps.tools,
       log,
       metrics: deps.metrics,
+      stops: stores.stops,
     }),
   );
   const accept = questionAcceptor({
@@ -97,6 +99,7 @@ export function wire(app: App, deps: AnsweringDeps): void {
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, gate: deps.gate, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
+  registerStopHandler(app, { stops: stores.stops, log });
   registerShortcutHandlers(app, {
     start,
     gate: deps.gate,

@@ -230,6 +230,12 @@ export class ToolSession implements ToolRunner {
       return { ok: true, tool, result: await raceAbort(tool.run(this.ctx, parsed.data, signal), signal) };
     } catch (err) {
       if (err instanceof ToolError) return { ok: false, error: err };
+      // The person pressed Stop: the call's output only keeps the conversation well-formed.
+      if (outer?.aborted)
+        return this.failed('cancelled', {
+          model: 'The user stopped the answer before this tool finished.',
+          user: `${name} was stopped.`,
+        });
       const seconds = Math.round(this.limits.timeoutMs / 1000);
       if (timeout.signal.aborted)
         return this.failed('timeout', {
@@ -275,7 +281,11 @@ export class ToolSession implements ToolRunner {
 
 /** Rejects as soon as the signal aborts, even when the work itself ignores the signal. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work may still fail later (it saw the abort too): that is no longer anyone's news.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

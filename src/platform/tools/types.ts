@@ -25,6 +25,7 @@ export type ToolErrorCode =
   | 'timeout'
   | 'upstream_error'
   | 'round_limit'
+  | 'cancelled'
   | 'internal_error';
 
 /**
