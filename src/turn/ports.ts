@@ -37,6 +37,25 @@ export interface FunctionOutput {
   callId: string;
   /** What the model reads back: always an envelope that marks the content as data. */
   output: string;
+  /** The call did not give its result (refused, failed, timed out, cancelled). */
+  failed?: true;
+  /** What the result came from (a ticket's page, a policy), for the person to open. */
+  sources?: StepSource[];
+}
+
+/** A link behind a step of the answer. */
+export interface StepSource {
+  url: string;
+  text: string;
+}
+
+/** One tool call as a step of the answer (Slack's thinking steps): one per call, by call id. */
+export interface AnswerStep {
+  id: string;
+  /** What the step does, for a person: "Looking up SUP-101". */
+  title: string;
+  status: 'in_progress' | 'complete' | 'error';
+  sources?: StepSource[];
 }
 
 /** Runs the model's function calls for one turn, with the asking user's context already bound in. */
@@ -44,6 +63,8 @@ export interface ToolRunner {
   readonly definitions: ModelTool[];
   /** A short status for the user while these calls run ("is looking up SUP-101…"). */
   progress(calls: readonly FunctionCall[]): string;
+  /** What one call does, as the title of its step ("Looking up SUP-101"). */
+  title(call: FunctionCall): string;
   /** Answers every call (errors included), in the order given; independent calls run concurrently. */
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]>;
   /** Answers calls that will not run (the round cap), so the conversation stays well-formed. */
@@ -131,6 +152,11 @@ export interface ReplySink {
    * `tools`: a tool round starts — shown at once, since it is rare and says the most.
    */
   status(text: string, kind?: 'queue' | 'tools'): void;
+  /**
+   * Tool calls as steps inside the answer, started or finished. A sink that cannot show steps (or is refused them)
+   * shows `status` instead, as `status(text, 'tools')` would; absent: the turn shows only the status line.
+   */
+  steps?(steps: AnswerStep[], status?: string): void;
   /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
   restart(note: string): Promise<void>;
   /**

@@ -240,8 +240,23 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         roundNotice = noticeForRoundLimit(deps.maxToolRounds);
       } else {
         rounds++;
-        sink.status(tools!.progress(calls), 'tools');
+        const line = tools!.progress(calls);
+        const titles = new Map(calls.map((c) => [c.callId, tools!.title(c)]));
+        if (sink.steps)
+          sink.steps(
+            calls.map((c) => ({ id: c.callId, title: titles.get(c.callId)!, status: 'in_progress' as const })),
+            line,
+          );
+        else sink.status(line, 'tools');
         outputs = await tools!.run(calls, signal);
+        sink.steps?.(
+          outputs.map((o) => ({
+            id: o.callId,
+            title: titles.get(o.callId) ?? '',
+            status: o.failed ? ('error' as const) : ('complete' as const),
+            ...(o.sources?.length ? { sources: o.sources } : {}),
+          })),
+        );
       }
       items.push(
         ...calls.map(

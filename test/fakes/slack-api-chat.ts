@@ -117,13 +117,52 @@ function streamingMessage(ws: Workspace, args: Json): { channel: string; m: Fake
   return found;
 }
 
+const TASK_STATUSES = ['pending', 'in_progress', 'complete', 'error'];
+
+/** @slack/types AnyChunk: a chunk Slack cannot read is refused as a whole call. */
+function chunkValid(c: unknown): boolean {
+  if (typeof c !== 'object' || c === null) return false;
+  const o = c as Json;
+  switch (o.type) {
+    case 'markdown_text':
+      return typeof o.text === 'string';
+    case 'plan_update':
+      return typeof o.title === 'string' && o.title.length > 0;
+    case 'blocks':
+      return Array.isArray(o.blocks);
+    case 'task_update': {
+      const sources = o.sources === undefined ? [] : o.sources;
+      return (
+        typeof o.id === 'string' &&
+        o.id.length > 0 &&
+        typeof o.title === 'string' &&
+        o.title.length > 0 &&
+        TASK_STATUSES.includes(String(o.status)) &&
+        Array.isArray(sources) &&
+        sources.every(
+          (x) =>
+            typeof x === 'object' &&
+            x !== null &&
+            (x as Json).type === 'url' &&
+            typeof (x as Json).url === 'string' &&
+            typeof (x as Json).text === 'string',
+        )
+      );
+    }
+    default:
+      return false;
+  }
+}
+
 /** Text (markdown_text + markdown_text chunks) a stream call adds; enforces the per-call limit. */
-function streamDelta(args: Json): { text: string; chunks: unknown[] } {
+function streamDelta(args: Json, ws: Workspace): { text: string; chunks: unknown[] } {
   const markdown = asString(args.markdown_text) ?? '';
   if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
   const chunks = asArray(args.chunks) ?? [];
   if (args.chunks !== undefined && !Array.isArray(args.chunks)) throw new SlackApiError('invalid_chunks');
   if (chunks.length > MAX_BLOCKS) throw new SlackApiError('invalid_chunks');
+  if (chunks.length && ws.refusesChunks) throw new SlackApiError(ws.refusesChunks);
+  if (!chunks.every(chunkValid)) throw new SlackApiError('invalid_chunks');
   return { text: markdown + chunksText(chunks), chunks };
 }
 
@@ -203,7 +242,10 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
       if (!asString(args.recipient_team_id)) throw new SlackApiError('missing_recipient_team_id');
       if (!asString(args.recipient_user_id)) throw new SlackApiError('missing_recipient_user_id');
     }
-    const delta = streamDelta(args);
+    const mode = args.task_display_mode;
+    if (mode !== undefined && mode !== 'timeline' && mode !== 'plan')
+      throw new SlackApiError('invalid_arguments', ['[ERROR] task_display_mode must be timeline or plan']);
+    const delta = streamDelta(args, ws);
     if (delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     const m = newBotMessage(ws, id, threadTs, { text: delta.text, format: 'markdown' });
     m.streaming_state = 'in_progress';
@@ -212,6 +254,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
       startedAt: now,
       lastActivityAt: now,
       chunks: [...delta.chunks],
+      ...(mode ? { taskDisplayMode: String(mode) } : {}),
       ...(asString(args.recipient_user_id) ? { recipientUserId: asString(args.recipient_user_id) } : {}),
       ...(asString(args.recipient_team_id) ? { recipientTeamId: asString(args.recipient_team_id) } : {}),
     });
@@ -220,7 +263,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.appendStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
-    const delta = streamDelta(args);
+    const delta = streamDelta(args, ws);
     // An append must add something: an empty markdown_text is no text, as it is for chat.postMessage.
     if (!asString(args.markdown_text) && !delta.chunks.length) throw new SlackApiError('no_text');
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
@@ -235,7 +278,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.stopStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
-    const delta = streamDelta(args);
+    const delta = streamDelta(args, ws);
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     const blocks = asArray(args.blocks);
     checkBlocks(blocks, 'msg_blocks_too_many');

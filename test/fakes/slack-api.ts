@@ -493,6 +493,17 @@ export class FakeSlack {
     };
   }
 
+  /** The chunks a streamed message received (start, appends, stop), in order, and its task_display_mode. */
+  streamChunks(channel: string, ts: string): { chunks: unknown[]; taskDisplayMode?: string } | undefined {
+    const s = this.wsOf(channel).streams.get(`${channel}:${ts}`);
+    return s && { chunks: [...s.chunks], ...(s.taskDisplayMode ? { taskDisplayMode: s.taskDisplayMode } : {}) };
+  }
+
+  /** Every workspace refuses stream calls carrying chunks with `error` (undefined: accepts them again). */
+  refuseChunks(error: string | undefined): void {
+    for (const ws of this.teams.all()) ws.refusesChunks = error;
+  }
+
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
     const m = this.wsOf(channel).find(channel, ts);

@@ -53,6 +53,8 @@ export interface StreamInfo {
   recipientUserId?: string;
   recipientTeamId?: string;
   chunks: unknown[];
+  /** task_display_mode given to chat.startStream. */
+  taskDisplayMode?: string;
 }
 
 export interface FakeFileInput {

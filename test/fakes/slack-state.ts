@@ -92,6 +92,11 @@ export class Workspace {
   /** Agent sessions by "<channel>:<thread_ts>": their status now, every status set in order, their title. */
   readonly sessions = new Map<string, { status: string; history: string[]; title?: string }>();
   readonly views = new Map<string, Json>();
+  /**
+   * Set to an error code to play a workspace (or client) that does not take stream chunks: any stream call that
+   * carries them is refused with it, as a whole.
+   */
+  refusesChunks: string | undefined;
   readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, StoredFile>();
   readonly exchangedTriggers = new Set<string>();

@@ -182,6 +182,7 @@ function replySink(
       // In a Slack Connect channel the asker may belong to another organisation than the event's workspace.
       recipientTeamId: job.userTeamId ?? job.key.teamId,
       ...(broadcast ? { broadcast } : {}),
+      taskDisplayMode: slack.task_display_mode,
     },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
@@ -197,6 +198,8 @@ function replySink(
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
     status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
+    // Steps stream inside the answer; where they cannot, the thread status says what runs, as before.
+    steps: (steps, line) => writer.steps(steps, line ? () => status.show(line, loadingFor(line), true) : undefined),
     restart: (note) => writer.restart(note),
     finish: async (end) => {
       const done = await writer.finish(end);

@@ -3,7 +3,7 @@ import type { AccessConfig } from '../../config/tools-schema.js';
 import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
-import { ticketForModel } from './ticket-format.js';
+import { ticketForModel, ticketSources } from './ticket-format.js';
 
 /** Candidates gathered before access filtering, and results returned after it. */
 const CANDIDATES = 60;
@@ -50,5 +50,6 @@ export function searchTicketsTool(deps: { provider: TicketProvider; access: () =
       const per = Math.max(120, Math.floor(maxChars / Math.max(1, tickets.length)) - 400);
       return { count: tickets.length, tickets: tickets.map((t) => ticketForModel(t, Math.min(per, 400))) };
     },
+    sources: (result) => ticketSources(result as Ticket[]),
   });
 }

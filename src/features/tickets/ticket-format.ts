@@ -17,3 +17,14 @@ export function ticketForModel(t: Ticket, maxDescription: number): Record<string
     description: clip(t.description, maxDescription),
   };
 }
+
+/** Sources shown with a step: at most this many links (a search may find ten tickets). */
+const MAX_SOURCES = 5;
+
+/** The pages of tickets the asker may see (the tools pass only those), as a step's sources: "SUP-101 Printer jammed". */
+export function ticketSources(tickets: readonly Ticket[]): Array<{ url: string; text: string }> {
+  return tickets
+    .filter((t): t is Ticket & { url: string } => Boolean(t.url && /^https?:\/\//.test(t.url)))
+    .slice(0, MAX_SOURCES)
+    .map((t) => ({ url: t.url, text: clip(`${t.id} ${t.title}`, 80) }));
+}

@@ -109,8 +109,12 @@ export class ToolSession implements ToolRunner {
     return labels.length > 1 ? `${first.replace(/…$/, '')} and ${labels.length - 1} more…` : first;
   }
 
+  title(call: FunctionCall): string {
+    return stepTitle(this.label(call));
+  }
+
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
-    return Promise.all(calls.map(async (c) => ({ callId: c.callId, output: await this.runOne(c, signal) })));
+    return Promise.all(calls.map((c) => this.runOne(c, signal)));
   }
 
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
@@ -142,7 +146,7 @@ export class ToolSession implements ToolRunner {
     }
   }
 
-  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<string> {
+  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<FunctionOutput> {
     const started = Date.now();
     const answer = (code: ToolErrorCode | 'ok', output: string) => {
       this.logCall(call.name, call.callId, code, started, output.length);
@@ -159,13 +163,14 @@ export class ToolSession implements ToolRunner {
     if (!executed.ok) {
       const output = answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
       this.report(call.name, call.callId, args, executed, output.length);
-      return output;
+      return { callId: call.callId, output, failed: true };
     }
     const { tool, result } = executed;
     const budget = this.limits.maxOutputChars - 300;
     const output = answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
     this.report(call.name, call.callId, args, executed, output.length);
-    return output;
+    const sources = tool.sources?.(result) ?? [];
+    return { callId: call.callId, output, ...(sources.length ? { sources } : {}) };
   }
 
   private report(tool: string, callId: string | undefined, args: unknown, executed: Executed, chars?: number): void {
@@ -277,6 +282,12 @@ export class ToolSession implements ToolRunner {
       'tool call finished',
     );
   }
+}
+
+/** A progress label as the title of a step: "is looking up SUP-101…" → "Looking up SUP-101". */
+export function stepTitle(label: string): string {
+  const bare = label.replace(/^is\s+/, '').replace(/…$/, '');
+  return bare.charAt(0).toUpperCase() + bare.slice(1);
 }
 
 /** Rejects as soon as the signal aborts, even when the work itself ignores the signal. */

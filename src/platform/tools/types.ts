@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ToolName } from '../../config/tools-schema.js';
+import type { StepSource } from '../../turn/ports.js';
 
 /**
  * Who is asking, where: built by the server from the Slack event and users.info, never from model arguments.
@@ -61,6 +62,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   run(ctx: ToolContext, args: z.infer<S>, signal: AbortSignal): Promise<unknown>;
   /** Shapes the result for the model within `maxChars`; the runner still hard-caps the whole output. */
   format(result: unknown, maxChars: number): unknown;
+  /** Links the result came from (a ticket's page), shown with the call's step; only what the asker may see. */
+  sources?(result: unknown): StepSource[];
 }
 
 /** Erases the schema type so tools of different shapes can share a list. */

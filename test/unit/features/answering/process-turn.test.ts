@@ -248,6 +248,87 @@ describe('the turn processor', () => {
     expect(stored[3]).toMatchObject({ output: expect.stringContaining('cancelled') });
   });
 
+  describe('thinking steps', () => {
+    const lookup = (fails = false) =>
+      defineTool({
+        name: 'lookup_ticket',
+        description: 'test tool',
+        parameters: z.strictObject({ ticket_id: z.string() }),
+        progress: (args) => `is looking up ${(args as { ticket_id: string }).ticket_id}…`,
+        authorize: () => undefined,
+        run: async () => {
+          if (fails) throw new Error('backend down');
+          return { id: 'SUP-101' };
+        },
+        format: (r) => r,
+        sources: () => [{ url: 'https://tickets.example.com/SUP-101', text: 'SUP-101 Printer jammed' }],
+      });
+    const script = () =>
+      new ScriptedModel(
+        callsTools(call('c1', 'lookup_ticket', { ticket_id: 'SUP-101' })),
+        answer('SUP-101 is being worked on.'),
+      );
+    const tasks = (ts: string) =>
+      (slack.ws.streams.get(`${CHANNEL}:${ts}`)?.chunks ?? []).filter(
+        (c) => (c as { type: string }).type === 'task_update',
+      );
+
+    it('shows each tool call as a task in the stream, from in progress to complete, with its sources', async () => {
+      await settle(
+        processor(script(), {
+          tools: new ToolRegistry([lookup()]),
+          yaml: { slack: { task_display_mode: 'plan' } },
+        })(job()),
+      );
+
+      const [reply] = botMessages();
+      expect(reply!.text).toBe('SUP-101 is being worked on.');
+      expect(tasks(reply!.ts)).toEqual([
+        { type: 'task_update', id: 'c1', title: 'Looking up SUP-101', status: 'in_progress' },
+        {
+          type: 'task_update',
+          id: 'c1',
+          title: 'Looking up SUP-101',
+          status: 'complete',
+          sources: [{ type: 'url', url: 'https://tickets.example.com/SUP-101', text: 'SUP-101 Printer jammed' }],
+        },
+      ]);
+      expect(slack.ws.streams.get(`${CHANNEL}:${reply!.ts}`)?.taskDisplayMode).toBe('plan');
+      // The steps opened the stream before any words: the answer went on in the same message.
+      expect(slack.callsTo('chat.startStream')).toHaveLength(1);
+      expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    });
+
+    it('marks a failed tool call as an error step', async () => {
+      await settle(processor(script(), { tools: new ToolRegistry([lookup(true)]) })(job()));
+      const statuses = tasks(botMessages()[0]!.ts).map((c) => (c as { status: string }).status);
+      expect(statuses).toEqual(['in_progress', 'error']);
+    });
+
+    it('falls back to the status line when Slack refuses chunks, losing no text', async () => {
+      slack.ws.refusesChunks = 'invalid_chunks';
+      await settle(processor(script(), { tools: new ToolRegistry([lookup()]) })(job()));
+
+      expect(botMessages().map((m) => m.text)).toEqual(['SUP-101 is being worked on.']);
+      expect(slack.callsTo('assistant.threads.setStatus').some((c) => c.args.status === 'is looking up SUP-101…')).toBe(
+        true,
+      );
+    });
+
+    it('shows the status line when the answer is posted and edited instead of streamed', async () => {
+      await settle(
+        processor(script(), { tools: new ToolRegistry([lookup()]), yaml: { slack: { native_streaming: false } } })(
+          job(),
+        ),
+      );
+      expect(botMessages().map((m) => m.text)).toEqual(['SUP-101 is being worked on.']);
+      expect(slack.callsTo('assistant.threads.setStatus').some((c) => c.args.status === 'is looking up SUP-101…')).toBe(
+        true,
+      );
+      expect(slack.callsTo('chat.startStream')).toEqual([]);
+    });
+  });
+
   it('offers no tools where the channel turns them off', async () => {
     const tool = defineTool({
       name: 'lookup_ticket',
