@@ -85,7 +85,22 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const toolset = await tools.wire({ ...p, audit: trail });
-  tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
+  tickets.wire(app, {
+    approvals: toolset.approvals,
+    threads: stores.threads,
+    log,
+    ...(toolset.provider
+      ? {
+          workObjects: {
+            provider: toolset.provider,
+            access: () => p.settings.current().access,
+            people: p.people,
+            workspaces: p.workspaces,
+            log,
+          },
+        }
+      : {}),
+  });
   answering.wire(app, { ...p, gate, budget, tools: toolset.sessions });
   triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });

@@ -166,10 +166,78 @@ function streamDelta(args: Json, ws: Workspace): { text: string; chunks: unknown
   return { text: markdown + chunksText(chunks), chunks };
 }
 
+/**
+ * A Work Object (@slack/types EntityMetadata) as chat.unfurl, chat.postMessage and entity.presentDetails read it:
+ * entity_type, url, external_ref.id and a title are required; anything else malformed is refused too.
+ */
+export function entityValid(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Json;
+  const ref = o.external_ref as Json | undefined;
+  const payload = o.entity_payload as Json | undefined;
+  const title = (payload?.attributes as Json | undefined)?.title as Json | undefined;
+  return (
+    typeof o.entity_type === 'string' &&
+    typeof o.url === 'string' &&
+    /^https?:\/\//.test(o.url) &&
+    typeof ref?.id === 'string' &&
+    ref.id.length > 0 &&
+    typeof title?.text === 'string' &&
+    title.text.length > 0 &&
+    (payload?.fields === undefined || (typeof payload.fields === 'object' && payload.fields !== null))
+  );
+}
+
+function checkEntities(metadata: unknown): Json[] | undefined {
+  if (metadata === undefined) return undefined;
+  const entities = (metadata as Json | null)?.entities;
+  if (entities === undefined) return undefined;
+  if (!Array.isArray(entities) || !entities.length || !entities.every(entityValid))
+    throw new SlackApiError('invalid_metadata');
+  return entities as Json[];
+}
+
+/** Links in message text as Slack stores them: <https://…> or <https://…|label>, or bare. */
+function linksIn(text: string): string[] {
+  return [...text.matchAll(/<?(https?:\/\/[^\s|>]+)/g)].map((m) => m[1]!);
+}
+
 export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  // https://docs.slack.dev/reference/methods/chat.unfurl (links:write): `channel` + `ts` of the message whose links
+  // are unfurled, or `unfurl_id` + `source` for a composer preview; `unfurls` or `metadata.entities` (Work
+  // Objects), each entity for a link the message really has (app_unfurl_url).
+  'chat.unfurl'(args, ws) {
+    if (!ws.o.scopes.includes('links:write')) throw new SlackApiError('missing_scope');
+    const entities = checkEntities(args.metadata);
+    if (!entities && args.unfurls === undefined) throw missingField('unfurls');
+    const unfurlId = asString(args.unfurl_id);
+    let channel: string;
+    let ts: string;
+    if (unfurlId) {
+      if (!asString(args.source)) throw missingField('source');
+      const message = ws.unfurlIds.get(unfurlId);
+      if (!message) throw new SlackApiError('cannot_find_message');
+      [channel = '', ts = ''] = message.split(':');
+    } else {
+      channel = ws.channel(args.channel).id;
+      ts = requireTs(args);
+    }
+    const m = ws.find(channel, ts);
+    if (!m) throw new SlackApiError('cannot_find_message');
+    const key = `${channel}:${m.ts}`;
+    const links = linksIn(m.text);
+    for (const e of entities ?? []) {
+      const link = asString(e.app_unfurl_url) ?? asString(e.url)!;
+      if (!links.includes(link)) throw new SlackApiError('cannot_unfurl_url');
+    }
+    if (entities) ws.unfurls.set(key, entities);
+    return {};
+  },
+
   'chat.postMessage'(args, ws) {
     const { id } = ws.channel(args.channel);
     const c = content(args, 'post');
+    checkEntities(args.metadata);
     const m = newBotMessage(ws, id, asString(args.thread_ts), c);
     if (args.metadata !== undefined) m.metadata = args.metadata;
     // reply_broadcast only means something for a thread reply: it is then also shown in the channel.
@@ -183,6 +251,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     ws.refreshStream(channel, m);
     if (m.streaming_state === 'in_progress') throw new SlackApiError('streaming_state_conflict');
     const c = content(args, 'update');
+    checkEntities(args.metadata);
     m.text = c.text;
     m.format = c.format;
     if (c.blocks) m.blocks = c.blocks;
@@ -283,6 +352,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     const blocks = asArray(args.blocks);
     checkBlocks(blocks, 'msg_blocks_too_many');
     m.text += delta.text;
+    checkEntities(args.metadata);
     if (blocks) m.blocks = blocks;
     if (args.metadata !== undefined) m.metadata = args.metadata;
     m.streaming_state = 'completed';

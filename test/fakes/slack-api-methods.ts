@@ -1,6 +1,7 @@
 // Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
 // Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
 
+import { entityValid } from './slack-api-chat.js';
 import { viewErrors } from './slack-blocks.js';
 import { compareTs, type FakeMessage } from './slack-model.js';
 import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
@@ -439,6 +440,34 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     const result = viewResult(ws, view, String(view.type ?? 'modal'));
     ws.views.set(result.id as string, result);
     return { view: result };
+  },
+
+  // https://docs.slack.dev/reference/methods/entity.presentDetails: answers one entity_details_requested, by its
+  // trigger_id (once, within its 3 s); the metadata must be the entity the viewer opened, or an error is shown.
+  'entity.presentDetails'(args, ws) {
+    const trigger = asString(args.trigger_id);
+    if (!trigger) throw missingField('trigger_id');
+    const issued = ws.entityTriggers.get(trigger);
+    const m = /^(\d+)\.\d+\.[0-9a-f]+$/.exec(trigger);
+    if (!issued || !m) throw new SlackApiError('invalid_trigger_id');
+    if (ws.exchangedTriggers.has(trigger)) throw new SlackApiError('exchanged_trigger_id');
+    if (ws.now() - Number(m[1]) > TRIGGER_ID_TTL_MS) throw new SlackApiError('expired_trigger_id');
+    const metadata = args.metadata as Json | undefined;
+    const error = args.error as Json | undefined;
+    if (!metadata && !error) throw missingField('metadata');
+    if (metadata) {
+      if (!entityValid(metadata)) throw new SlackApiError('invalid_metadata');
+      if ((metadata.external_ref as Json).id !== issued.entityId)
+        throw new SlackApiError('entity_metadata_does_not_match_trigger');
+    }
+    if (error && typeof error.status !== 'string') throw missingField('error.status');
+    ws.exchangedTriggers.add(trigger);
+    ws.presented.push({
+      user: issued.user,
+      entityId: issued.entityId,
+      ...(metadata ? { metadata } : { error: error! }),
+    });
+    return {};
   },
 
   'files.info'(args, ws) {

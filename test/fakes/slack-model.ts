@@ -241,6 +241,9 @@ export const JSON_ARGS = new Set([
   'attachments',
   'chunks',
   'metadata',
+  // entity.presentDetails
+  'error',
+  'unfurls',
   'prompts',
   'loading_messages',
   'view',

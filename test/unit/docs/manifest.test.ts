@@ -65,6 +65,9 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'agents.sessions.rename': ['chat:write'],
   'agents.sessions.setStatus': ['chat:write'],
   'auth.test': [],
+  // chat.unfurl needs links:write; entity.presentDetails answers a trigger_id of entity_details_requested.
+  'chat.unfurl': ['links:write'],
+  'entity.presentDetails': [],
   'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
   'chat.delete': ['chat:write'],
@@ -102,6 +105,8 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   app_home_opened: { app_home_opened: null },
   app_context_changed: { app_context_changed: null },
   agent_session_stopped: { agent_session_stopped: null },
+  link_shared: { link_shared: 'links:read' },
+  entity_details_requested: { entity_details_requested: null },
   app_uninstalled: { app_uninstalled: null },
   tokens_revoked: { tokens_revoked: null },
   member_joined_channel: { member_joined_channel: 'channels:read' },
