@@ -41,6 +41,20 @@ export interface FunctionOutput {
   failed?: true;
   /** What the result came from (a ticket's page, a policy), for the person to open. */
   sources?: StepSource[];
+  /** Tickets the result showed the asker (only those they may see), for the reply to present as well. */
+  tickets?: ShownTicket[];
+}
+
+/** A ticket a tool showed the asker: the reply presents it beside the model's words (a card, a table row). */
+export interface ShownTicket {
+  id: string;
+  title: string;
+  status: string;
+  priority: string | null;
+  assignee: string | null;
+  createdAt: string;
+  updatedAt: string;
+  url: string | null;
 }
 
 /** A link behind a step of the answer. */
@@ -166,6 +180,8 @@ export interface ReplySink {
   finish(end: {
     outcome: 'answered' | 'failed';
     notice?: string;
+    /** Tickets the answer's tool calls showed, in the order first shown; a sink may present them (a table). */
+    tickets?: ShownTicket[];
   }): Promise<{ messageTs: string[]; undelivered?: number }>;
 }
 

@@ -27,6 +27,7 @@ import {
   type ModelPort,
   type ModelRequest,
   type ReplySink,
+  type ShownTicket,
   type ToolRunner,
 } from './ports.js';
 import { QuotaRefused, quotaGated } from './quota-gate.js';
@@ -193,6 +194,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let restarted = false;
   // Every round's citations: a file cited while tools ran still backs the final answer.
   const citations: Citation[] = [];
+  /** Tickets the tools showed, by id (the latest look wins), in the order first shown. */
+  const tickets = new Map<string, ShownTicket>();
   /** Characters of the question the model got, when fitting the budget had to shorten it. */
   let questionRead: number | undefined;
   try {
@@ -249,6 +252,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           );
         else sink.status(line, 'tools');
         outputs = await tools!.run(calls, signal);
+        for (const t of outputs.flatMap((o) => o.tickets ?? [])) tickets.set(t.id, t);
         sink.steps?.(
           outputs.map((o) => ({
             id: o.callId,
@@ -312,6 +316,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const { messageTs, undelivered } = await sink.finish({
     outcome: ended === 'answered' ? 'answered' : 'failed',
     notice,
+    ...(ended === 'answered' && tickets.size ? { tickets: [...tickets.values()] } : {}),
   });
   const outcome = undelivered ? 'undelivered' : ended;
   // After the answer, so telling the admins never delays it; the ledger makes it once per model.

@@ -197,6 +197,14 @@ function checkEntities(metadata: unknown): Json[] | undefined {
   return entities as Json[];
 }
 
+/**
+ * chat.update and chat.stopStream take event metadata only (web-api 8 types them MessageMetadata; Work Object
+ * entities are documented for chat.postMessage and chat.unfurl): entities there are refused, not dropped quietly.
+ */
+function noEntities(metadata: unknown): void {
+  if ((metadata as Json | null | undefined)?.entities !== undefined) throw new SlackApiError('invalid_metadata');
+}
+
 /** Links in message text as Slack stores them: <https://…> or <https://…|label>, or bare. */
 function linksIn(text: string): string[] {
   return [...text.matchAll(/<?(https?:\/\/[^\s|>]+)/g)].map((m) => m[1]!);
@@ -251,7 +259,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     ws.refreshStream(channel, m);
     if (m.streaming_state === 'in_progress') throw new SlackApiError('streaming_state_conflict');
     const c = content(args, 'update');
-    checkEntities(args.metadata);
+    noEntities(args.metadata);
     m.text = c.text;
     m.format = c.format;
     if (c.blocks) m.blocks = c.blocks;
@@ -352,7 +360,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     const blocks = asArray(args.blocks);
     checkBlocks(blocks, 'msg_blocks_too_many');
     m.text += delta.text;
-    checkEntities(args.metadata);
+    noEntities(args.metadata);
     if (blocks) m.blocks = blocks;
     if (args.metadata !== undefined) m.metadata = args.metadata;
     m.streaming_state = 'completed';

@@ -130,6 +130,40 @@ describe('the model calls tools; the server runs them', () => {
     expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
   });
 
+  it('shows several tickets a search found as a table under the answer, and tells the model so', async () => {
+    h = await toolHarness().start();
+    h.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'search_tickets', arguments: '{"query":null,"status":null}' }] },
+      { kind: 'text', text: 'Three SUP tickets are open or in progress.' },
+    );
+    const sent = await h.mention({ user: 'U5', text: 'which tickets do we have?' });
+    await h.turnFinished(sent.eventId);
+
+    const [reply] = h.replies(SUP_CHANNEL, rootTs());
+    expect(reply!.text).toContain('Three SUP tickets are open or in progress.');
+    const table = (reply!.blocks as Array<{ type: string; rows?: Array<Array<{ text: string }>> }>).find(
+      (b) => b.type === 'table',
+    )!;
+    const rows = table.rows!.map((r) => r.map((c) => c.text));
+    expect(rows[0]).toEqual(['Ticket', 'Title', 'Status', 'Priority', 'Assignee']);
+    // Only the channel's project: the HR and OPS tickets are not Eve's to see here.
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['SUP-101', 'SUP-102', 'SUP-103']);
+    expect(rows.find((r) => r[0] === 'SUP-101')).toEqual([
+      'SUP-101',
+      'VPN drops every 10 minutes for the Lisbon office',
+      'in_progress',
+      'high',
+      'Grace Hopper',
+    ]);
+    const [out] = toolOutputs(h.openai.responsesRequests()[1]!.body);
+    expect(out!.out.data.note).toMatch(/sees these tickets as a table/);
+  });
+
   it('keeps what the model said before a tool call and continues the answer after it', async () => {
     h = await toolHarness().start();
     h.openai.enqueue(

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
@@ -17,6 +18,7 @@ import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink } from '../../turn/ports.js';
 import { runTurn, type TurnDeps } from '../../turn/run-turn.js';
+import { ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -201,8 +203,11 @@ function replySink(
     // Steps stream inside the answer; where they cannot, the thread status says what runs, as before.
     steps: (steps, line) => writer.steps(steps, line ? () => status.show(line, loadingFor(line), true) : undefined),
     restart: (note) => writer.restart(note),
-    finish: async (end) => {
-      const done = await writer.finish(end);
+    finish: async ({ tickets, ...end }) => {
+      // Two or more tickets read better as a table under the answer than as the model's bullet list.
+      const done = await writer.finish(
+        tickets && tickets.length > 1 ? { ...end, blocks: [ticketTable(tickets) as KnownBlock] } : end,
+      );
       await status.clear();
       return done;
     },

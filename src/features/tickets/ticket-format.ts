@@ -1,3 +1,4 @@
+import type { ShownTicket } from '../../turn/ports.js';
 import type { Ticket } from './providers/types.js';
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
@@ -28,3 +29,15 @@ export function ticketSources(tickets: readonly Ticket[]): Array<{ url: string; 
     .slice(0, MAX_SOURCES)
     .map((t) => ({ url: t.url, text: clip(`${t.id} ${t.title}`, 80) }));
 }
+
+/** A ticket as the reply presents it beside the answer (nothing the access rules would not show the asker). */
+export const shownTicket = (t: Ticket): ShownTicket => ({
+  id: t.id,
+  title: t.title,
+  status: t.status,
+  priority: t.priority,
+  assignee: t.assignee,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+  url: t.url,
+});

@@ -7,6 +7,7 @@ import { issuesOf } from '../../platform/slack/payloads.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ToolContext } from '../../platform/tools/types.js';
+import type { ShownTicket } from '../../turn/ports.js';
 import { channelProjects, ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
 
@@ -22,7 +23,7 @@ const unix = (iso: string) => {
  * A ticket as a Work Object (@slack/types EntityMetadata, `slack#/entities/task`). `full`: title, status, priority,
  * assignee and dates, for viewers the access rules let see it; otherwise only its id, which the link already shows.
  */
-export function ticketEntity(ticket: Ticket, url: string, view: 'full' | 'id_only'): EntityMetadata {
+export function ticketEntity(ticket: ShownTicket, url: string, view: 'full' | 'id_only'): EntityMetadata {
   const ref = { id: ticket.id, type: 'ticket' };
   if (view === 'id_only')
     return {

@@ -118,6 +118,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
   async finish(end: {
     outcome: 'answered' | 'failed';
     notice?: string;
+    /** Shown above the final blocks of an answer (a table of the tickets it found). */
+    blocks?: Blocks;
   }): Promise<{ messageTs: string[]; undelivered?: number }> {
     this.finished = true;
     const deadline = Date.now() + DRAIN_DEADLINE_MS;
@@ -125,7 +127,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     await this.writeSteps();
     if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
     if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
-    const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
+    const blocks = end.outcome === 'answered' ? [...(end.blocks ?? []), ...(this.options.finalBlocks?.() ?? [])] : [];
     // The last words ride on the closing call when they fit: one call instead of a write and a close.
     const { pending } = this.text;
     const heldBack = this.transport.kind === 'post' && this.editsHeldBack();

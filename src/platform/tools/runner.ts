@@ -170,7 +170,13 @@ export class ToolSession implements ToolRunner {
     const output = answer('ok', resultEnvelope(tool.name, tool.format(result, budget), this.limits.maxOutputChars));
     this.report(call.name, call.callId, args, executed, output.length);
     const sources = tool.sources?.(result) ?? [];
-    return { callId: call.callId, output, ...(sources.length ? { sources } : {}) };
+    const tickets = tool.tickets?.(result) ?? [];
+    return {
+      callId: call.callId,
+      output,
+      ...(sources.length ? { sources } : {}),
+      ...(tickets.length ? { tickets } : {}),
+    };
   }
 
   private report(tool: string, callId: string | undefined, args: unknown, executed: Executed, chars?: number): void {

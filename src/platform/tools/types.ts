@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ToolName } from '../../config/tools-schema.js';
-import type { StepSource } from '../../turn/ports.js';
+import type { ShownTicket, StepSource } from '../../turn/ports.js';
 
 /**
  * Who is asking, where: built by the server from the Slack event and users.info, never from model arguments.
@@ -64,6 +64,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   format(result: unknown, maxChars: number): unknown;
   /** Links the result came from (a ticket's page), shown with the call's step; only what the asker may see. */
   sources?(result: unknown): StepSource[];
+  /** Tickets the result shows the asker, for the reply to present (a Work Object, a table). */
+  tickets?(result: unknown): ShownTicket[];
 }
 
 /** Erases the schema type so tools of different shapes can share a list. */
