@@ -71,6 +71,7 @@ export class RedisTurnStops implements TurnStops {
 
   async close(): Promise<void> {
     await this.local.close();
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    // Not quit(): a subscriber waiting to reconnect would hold the command (and shutdown) until Redis is back.
+    this.subscriber.disconnect();
   }
 }
