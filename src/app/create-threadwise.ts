@@ -89,7 +89,22 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
-  tickets.wire(app, { approvals: toolset.approvals, threads: stores.threads, log });
+  tickets.wire(app, {
+    approvals: toolset.approvals,
+    threads: stores.threads,
+    log,
+    ...(toolset.provider
+      ? {
+          workObjects: {
+            provider: toolset.provider,
+            access: () => p.settings.current().access,
+            people: p.people,
+            workspaces: p.workspaces,
+            log,
+          },
+        }
+      : {}),
+  });
   const deskStores = desk.createDeskStores(p);
   const { answer } = answering.wire(app, {
     ...p,

@@ -1,4 +1,5 @@
-import type { ReplySink } from '../turn/ports.js';
+import { ticketLines } from '../features/tickets/ticket-table.js';
+import type { ReplySink, ShownTicket } from '../turn/ports.js';
 
 /** Prints an answer to a terminal as it streams; the notice (if any) follows on its own line. */
 export class TerminalSink implements ReplySink {
@@ -22,7 +23,16 @@ export class TerminalSink implements ReplySink {
     this.out.write(delta);
   }
 
-  async finish(end: { outcome: 'answered' | 'failed'; notice?: string }): Promise<{ messageTs: string[] }> {
+  async finish(end: {
+    outcome: 'answered' | 'failed';
+    notice?: string;
+    tickets?: ShownTicket[];
+  }): Promise<{ messageTs: string[] }> {
+    // A terminal has no table block: the tickets the answer found follow as lines (the model leaves them out).
+    if (end.tickets && end.tickets.length > 1) {
+      this.out.write(`${this.wrote ? '\n\n' : ''}${ticketLines(end.tickets)}`);
+      this.wrote = true;
+    }
     if (end.notice) this.out.write(`${this.wrote ? '\n\n' : ''}${end.notice}`);
     else if (!this.wrote) this.out.write('(no answer)');
     this.out.write('\n');

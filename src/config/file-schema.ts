@@ -260,6 +260,12 @@ export const fileConfigSchema = z
           .boolean()
           .default(true)
           .describe('Use chat.startStream; false posts and edits a message instead.'),
+        task_display_mode: z
+          .enum(['timeline', 'plan'])
+          .default('timeline')
+          .describe(
+            "How Slack lays out the answer's tool calls (thinking steps) in a streamed answer: timeline (each step in order as it happens) or plan (a grouped checklist). Where steps cannot be streamed they show as the thread status.",
+          ),
       })
       .strict()
       .prefault({})

@@ -23,6 +23,8 @@ export interface CallContext {
   onText: (delta: string) => void;
   /** Whether any text reached the user (then nothing can be retried). */
   shown: () => boolean;
+  /** The person pressed Stop: the stream is aborted and nothing is retried. */
+  signal?: AbortSignal;
 }
 
 /** A reasoning summary is shown as the thread status (never as the answer): its latest words, as many as fit. */
@@ -33,7 +35,7 @@ const queuedStatus = (position: number) => `is busy — you're #${position} in l
 /** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
 async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {
   let reasoning = '';
-  for await (const event of ctx.model.stream(request)) {
+  for await (const event of ctx.model.stream(request, ctx.signal)) {
     if (event.type === 'text') {
       ctx.onText(event.delta);
     } else if (event.type === 'queued') {
@@ -89,7 +91,7 @@ export async function callModel(
     return await attempt(request);
   } catch (err) {
     const error = err as ModelError;
-    if (ctx.shown()) throw error;
+    if (ctx.shown() || ctx.signal?.aborted) throw error;
     if (error.kind === 'previous_response_missing') {
       ctx.log.warn({ code: error.details.code }, 'previous response not found; resending full history');
       request = await fit(ctx.unchained());

@@ -41,6 +41,9 @@ export function noticeForError(err: ModelError, { stallSeconds, adminAlerted }: 
   }
 }
 
+/** Closes an answer the person stopped (Slack's Stop button): what was shown stays, this says why it ends. */
+export const STOPPED_NOTE = '_Stopped._';
+
 /** Why an answer stopped early, when it did. */
 export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): string | undefined {
   if (call.status !== 'incomplete') return undefined;

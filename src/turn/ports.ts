@@ -60,6 +60,10 @@ export interface FunctionOutput {
   output: string;
   /** What the result drew on (a policy, a ticket, an earlier thread), listed under the answer. */
   sources?: Source[];
+  /** The call did not give its result (refused, failed, timed out, cancelled). */
+  failed?: true;
+  /** Tickets the result showed the asker (only those they may see), for the reply to present as well. */
+  tickets?: ShownTicket[];
 }
 
 /** A policy, ticket or earlier Slack thread an answer drew on: shown at its end as a link, else by its title. */
@@ -73,11 +77,40 @@ export interface Source {
   cue?: string;
 }
 
+/** A ticket a tool showed the asker: the reply presents it beside the model's words (a card, a table row). */
+export interface ShownTicket {
+  id: string;
+  title: string;
+  status: string;
+  priority: string | null;
+  assignee: string | null;
+  createdAt: string;
+  updatedAt: string;
+  url: string | null;
+}
+
+/** A link behind a step of the answer. */
+export interface StepSource {
+  url: string;
+  text: string;
+}
+
+/** One tool call as a step of the answer (Slack's thinking steps): one per call, by call id. */
+export interface AnswerStep {
+  id: string;
+  /** What the step does, for a person: "Looking up SUP-101". */
+  title: string;
+  status: 'in_progress' | 'complete' | 'error';
+  sources?: StepSource[];
+}
+
 /** Runs the model's function calls for one turn, with the asking user's context already bound in. */
 export interface ToolRunner {
   readonly definitions: ModelTool[];
   /** A short status for the user while these calls run ("is looking up SUP-101…"). */
   progress(calls: readonly FunctionCall[]): string;
+  /** What one call does, as the title of its step ("Looking up SUP-101"). */
+  title(call: FunctionCall): string;
   /** Answers every call (errors included), in the order given; independent calls run concurrently. */
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]>;
   /** Answers calls that will not run (the round cap), so the conversation stays well-formed. */
@@ -173,6 +206,11 @@ export interface ReplySink {
    * `tools`: a tool round starts — shown at once, since it is rare and says the most.
    */
   status(text: string, kind?: 'queue' | 'tools'): void;
+  /**
+   * Tool calls as steps inside the answer, started or finished. A sink that cannot show steps (or is refused them)
+   * shows `status` instead, as `status(text, 'tools')` would; absent: the turn shows only the status line.
+   */
+  steps?(steps: AnswerStep[], status?: string): void;
   /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
   restart(note: string): Promise<void>;
   /**
@@ -182,6 +220,8 @@ export interface ReplySink {
   finish(end: {
     outcome: 'answered' | 'failed';
     notice?: string;
+    /** Tickets the answer's tool calls showed, in the order first shown; a sink may present them (a table). */
+    tickets?: ShownTicket[];
   }): Promise<{ messageTs: string[]; undelivered?: number }>;
 }
 

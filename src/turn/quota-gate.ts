@@ -28,12 +28,18 @@ const tokensOfChars = (chars: number) => Math.ceil(chars / 4);
 
 /**
  * What a call is counted as: its reported usage; else (a server that reports none, a stream that broke after
- * text) the input estimate plus the streamed text, since OpenAI bills what it generated. A call that failed
- * before any text counts nothing: OpenAI does not bill a request it rejected.
+ * text, a stream the person stopped) the input estimate plus the streamed text, since OpenAI bills what it read
+ * and generated. A call that failed before any text counts nothing: OpenAI does not bill a request it rejected.
  */
-function usageOf(reported: ModelUsage | undefined, finished: boolean, inputTokens: number, chars: number): ModelUsage {
+function usageOf(
+  reported: ModelUsage | undefined,
+  finished: boolean,
+  inputTokens: number,
+  chars: number,
+  stopped: boolean,
+): ModelUsage {
   if (reported) return reported;
-  if (!finished && chars === 0) return NO_USAGE;
+  if (!finished && chars === 0 && !stopped) return NO_USAGE;
   return { inputTokens, cachedTokens: 0, outputTokens: tokensOfChars(chars) };
 }
 
@@ -65,7 +71,7 @@ export function quotaGated(inner: ModelPort, account: QuotaAccount, options: Gat
           yield event;
         }
       } finally {
-        await admission.settle(model, usageOf(reported, finished, inputTokens, chars));
+        await admission.settle(model, usageOf(reported, finished, inputTokens, chars, signal?.aborted === true));
       }
     },
   };

@@ -16,6 +16,7 @@ import {
   noticeForShortenedQuestion,
   noticeForSources,
   RESTART_NOTE,
+  STOPPED_NOTE,
 } from './notices.js';
 import type { AdminAlerts, HostedApprovalRequest, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
@@ -26,7 +27,9 @@ import {
   type ModelPort,
   type ModelRequest,
   type ReplySink,
+  type ShownTicket,
   type Source,
+  type StepSource,
   type ToolRunner,
 } from './ports.js';
 import { QuotaRefused, quotaGated } from './quota-gate.js';
@@ -81,14 +84,20 @@ export interface TurnInput {
    * takes the place of a new message, and the model's server runs (or drops) the call and answers.
    */
   resume?: { approvalRequestId: string; approve: boolean };
+  /**
+   * Aborted when the person presses Stop: the model stream and running tools are cancelled, the reply closes
+   * with what was shown and a short note, and the turn is stored as stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TurnResult {
   /**
    * `refused`: a quota was reached before the answer was complete (maybe before any call); the user was told.
    * `undelivered`: the reply could not be shown (Slack kept refusing it), so the answer is not stored as given.
+   * `stopped`: the person pressed Stop; the part shown until then is stored, marked as stopped.
    */
-  outcome: 'answered' | 'failed' | 'refused' | 'undelivered';
+  outcome: 'answered' | 'failed' | 'refused' | 'undelivered' | 'stopped';
   /** What the turn's model calls used and cost (those that reported usage). */
   usage: UsageTotals;
   call?: ModelCall;
@@ -141,7 +150,7 @@ class ShownText {
  * stored even when the model fails, so the next turn still has them and every call keeps its output.
  */
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
-  const { key, settings, user, sink, tools } = input;
+  const { key, settings, user, sink, tools, signal } = input;
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = {
     type: 'user',
@@ -212,6 +221,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   // Every round's citations: a file cited while tools ran still backs the final answer.
   const citations: Citation[] = [];
   const sources: Source[] = [...(input.sources ?? [])];
+  /** Tickets the tools showed, by id (the latest look wins), in the order first shown. */
+  const tickets = new Map<string, ShownTicket>();
   /** Characters of the question the model got, when fitting the budget had to shorten it. */
   let questionRead: number | undefined;
   try {
@@ -228,6 +239,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           onText: (d) => shown.add(d),
           // Earlier rounds' text is already answered; a call that has shown nothing of its own may be retried.
           shown: () => shown.round.length > 0,
+          signal,
         }));
         const sent = request.items.find((i) => i.type === 'user' && i.ts === userItem.ts);
         if (sent?.type === 'user' && sent.text !== userItem.text)
@@ -235,6 +247,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
         // answer starts over once, in the same message, under a short note.
+        if (signal?.aborted) throw err;
         if (!(err instanceof ModelError) || !shown.round || restarted || !RESTARTABLE.has(err.kind)) throw err;
         restarted = true;
         log.warn(
@@ -259,9 +272,25 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         roundNotice = noticeForRoundLimit(deps.maxToolRounds);
       } else {
         rounds++;
-        sink.status(tools!.progress(calls), 'tools');
-        outputs = await tools!.run(calls);
+        const line = tools!.progress(calls);
+        const titles = new Map(calls.map((c) => [c.callId, tools!.title(c)]));
+        if (sink.steps)
+          sink.steps(
+            calls.map((c) => ({ id: c.callId, title: titles.get(c.callId)!, status: 'in_progress' as const })),
+            line,
+          );
+        else sink.status(line, 'tools');
+        outputs = await tools!.run(calls, signal);
         sources.push(...outputs.flatMap((o) => o.sources ?? []));
+        for (const t of outputs.flatMap((o) => o.tickets ?? [])) tickets.set(t.id, t);
+        sink.steps?.(
+          outputs.map((o) => ({
+            id: o.callId,
+            title: titles.get(o.callId) ?? '',
+            status: o.failed ? ('error' as const) : ('complete' as const),
+            ...(o.sources?.some((s) => s.url) ? { sources: stepSources(o.sources) } : {}),
+          })),
+        );
       }
       items.push(
         ...calls.map(
@@ -271,7 +300,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       items.push(
         ...outputs.map((o): ThreadItem => ({ type: 'function_call_output', callId: o.callId, output: o.output })),
       );
-      if (roundNotice) break;
+      if (roundNotice || signal?.aborted) break;
       // A stored response already holds everything before its tool calls: send only their outputs.
       const chained = request.store && deps.requestOptions.chainPreviousResponse;
       request = chained
@@ -281,7 +310,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     }
   } catch (err) {
     if (err instanceof QuotaRefused) refusal = err.refusal;
-    else error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
+    // However a Stop surfaced (an aborted stream, a broken connection), it was the person's choice, not a failure.
+    else if (!signal?.aborted)
+      error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
   // The notice may only say an admin was alerted when one really was.
   const adminAlerted =
@@ -298,23 +329,25 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     (error
       ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
       : call && noticeForIncomplete(call, settings.maxOutputTokens));
-  const notice =
-    [
-      noticeForSources(citations, usedSources(sources, shown.all)),
-      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
-      noticeForLeftOut(leftOutFiles(built.items)),
-      noticeForFiles(input.attachments ?? [], input.skipped ?? []),
-      questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
-      ...(input.notices ?? []),
-      approvalNotice,
-      modelNotice,
-    ]
-      .filter(Boolean)
-      .join('\n\n') || undefined;
-  const ended = error ? 'failed' : refusal ? 'refused' : 'answered';
+  const stopped = signal?.aborted === true;
+  const notice = stopped
+    ? STOPPED_NOTE
+    : [
+        noticeForSources(citations, usedSources(sources, shown.all)),
+        noticeForFiles(input.attachments ?? [], input.skipped ?? []),
+        noticeForLeftOut(leftOutFiles(built.items)),
+        questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
+        ...(input.notices ?? []),
+        approvalNotice,
+        modelNotice,
+      ]
+        .filter(Boolean)
+        .join('\n\n') || undefined;
+  const ended = stopped ? 'stopped' : error ? 'failed' : refusal ? 'refused' : 'answered';
   const { messageTs, undelivered } = await sink.finish({
     outcome: ended === 'answered' ? 'answered' : 'failed',
     notice,
+    ...(ended === 'answered' && tickets.size ? { tickets: [...tickets.values()] } : {}),
   });
   const outcome = undelivered ? 'undelivered' : ended;
   // After the answer, so telling the admins never delays it; the ledger makes it once per model.
@@ -329,7 +362,14 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   // An answer the user never saw is not part of the conversation: the next turn must not build on it.
   if (finalText && !undelivered) {
     const responseId = request.store && !error ? call?.responseId : undefined;
-    items.push({ type: 'assistant', ts: messageTs[0], text: finalText, responseId, model: call?.model });
+    items.push({
+      type: 'assistant',
+      ts: messageTs[0],
+      text: finalText,
+      responseId,
+      model: call?.model,
+      ...(stopped ? { stopped: true as const } : {}),
+    });
   }
   await deps.threads.append(key, items);
   return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals, sources };
@@ -433,4 +473,15 @@ function usedSources(sources: readonly Source[], answer: string): Source[] {
   const text = answer.toLowerCase();
   const named = sources.filter((s) => s.cue && text.includes(s.cue.toLowerCase()));
   return named.length ? [...named, ...sources.filter((s) => !s.cue)] : [...sources];
+}
+
+/** Links shown with a tool's step: a search may find ten tickets, and a step carries a handful of web links. */
+const MAX_STEP_SOURCES = 5;
+
+/** A call's sources as its thinking step shows them: the ones with a web link, titled briefly. */
+function stepSources(sources: readonly Source[]): StepSource[] {
+  return sources
+    .filter((s): s is Source & { url: string } => Boolean(s.url && /^https?:\/\//.test(s.url)))
+    .slice(0, MAX_STEP_SOURCES)
+    .map((s) => ({ url: s.url, text: s.title.length > 80 ? `${s.title.slice(0, 79)}…` : s.title }));
 }

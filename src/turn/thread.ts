@@ -58,7 +58,15 @@ export type ThreadItem =
       attachments?: Attachment[];
       skipped?: SkippedFile[];
     }
-  | { type: 'assistant'; ts?: string; text: string; responseId?: string; model?: string }
+  | {
+      type: 'assistant';
+      ts?: string;
+      text: string;
+      responseId?: string;
+      model?: string;
+      /** The person pressed Stop: `text` is the part of the answer shown until then. */
+      stopped?: true;
+    }
   | { type: 'function_call'; callId: string; name: string; arguments: string }
   /** `userId`: whose result it is when it is not the last asker's (a write run later on its asker's Approve click). */
   | { type: 'function_call_output'; callId: string; output: string; userId?: string }

@@ -117,20 +117,135 @@ function streamingMessage(ws: Workspace, args: Json): { channel: string; m: Fake
   return found;
 }
 
+const TASK_STATUSES = ['pending', 'in_progress', 'complete', 'error'];
+
+/** @slack/types AnyChunk: a chunk Slack cannot read is refused as a whole call. */
+function chunkValid(c: unknown): boolean {
+  if (typeof c !== 'object' || c === null) return false;
+  const o = c as Json;
+  switch (o.type) {
+    case 'markdown_text':
+      return typeof o.text === 'string';
+    case 'plan_update':
+      return typeof o.title === 'string' && o.title.length > 0;
+    case 'blocks':
+      return Array.isArray(o.blocks);
+    case 'task_update': {
+      const sources = o.sources === undefined ? [] : o.sources;
+      return (
+        typeof o.id === 'string' &&
+        o.id.length > 0 &&
+        typeof o.title === 'string' &&
+        o.title.length > 0 &&
+        TASK_STATUSES.includes(String(o.status)) &&
+        Array.isArray(sources) &&
+        sources.every(
+          (x) =>
+            typeof x === 'object' &&
+            x !== null &&
+            (x as Json).type === 'url' &&
+            typeof (x as Json).url === 'string' &&
+            typeof (x as Json).text === 'string',
+        )
+      );
+    }
+    default:
+      return false;
+  }
+}
+
 /** Text (markdown_text + markdown_text chunks) a stream call adds; enforces the per-call limit. */
-function streamDelta(args: Json): { text: string; chunks: unknown[] } {
+function streamDelta(args: Json, ws: Workspace): { text: string; chunks: unknown[] } {
   const markdown = asString(args.markdown_text) ?? '';
   if (markdown.length > MARKDOWN_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
   const chunks = asArray(args.chunks) ?? [];
   if (args.chunks !== undefined && !Array.isArray(args.chunks)) throw new SlackApiError('invalid_chunks');
   if (chunks.length > MAX_BLOCKS) throw new SlackApiError('invalid_chunks');
+  if (chunks.length && ws.refusesChunks) throw new SlackApiError(ws.refusesChunks);
+  if (!chunks.every(chunkValid)) throw new SlackApiError('invalid_chunks');
   return { text: markdown + chunksText(chunks), chunks };
 }
 
+/**
+ * A Work Object (@slack/types EntityMetadata) as chat.unfurl, chat.postMessage and entity.presentDetails read it:
+ * entity_type, url, external_ref.id and a title are required; anything else malformed is refused too.
+ */
+export function entityValid(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Json;
+  const ref = o.external_ref as Json | undefined;
+  const payload = o.entity_payload as Json | undefined;
+  const title = (payload?.attributes as Json | undefined)?.title as Json | undefined;
+  return (
+    typeof o.entity_type === 'string' &&
+    typeof o.url === 'string' &&
+    /^https?:\/\//.test(o.url) &&
+    typeof ref?.id === 'string' &&
+    ref.id.length > 0 &&
+    typeof title?.text === 'string' &&
+    title.text.length > 0 &&
+    (payload?.fields === undefined || (typeof payload.fields === 'object' && payload.fields !== null))
+  );
+}
+
+function checkEntities(metadata: unknown): Json[] | undefined {
+  if (metadata === undefined) return undefined;
+  const entities = (metadata as Json | null)?.entities;
+  if (entities === undefined) return undefined;
+  if (!Array.isArray(entities) || !entities.length || !entities.every(entityValid))
+    throw new SlackApiError('invalid_metadata');
+  return entities as Json[];
+}
+
+/**
+ * chat.update and chat.stopStream take event metadata only (web-api 8 types them MessageMetadata; Work Object
+ * entities are documented for chat.postMessage and chat.unfurl): entities there are refused, not dropped quietly.
+ */
+function noEntities(metadata: unknown): void {
+  if ((metadata as Json | null | undefined)?.entities !== undefined) throw new SlackApiError('invalid_metadata');
+}
+
+/** Links in message text as Slack stores them: <https://…> or <https://…|label>, or bare. */
+function linksIn(text: string): string[] {
+  return [...text.matchAll(/<?(https?:\/\/[^\s|>]+)/g)].map((m) => m[1]!);
+}
+
 export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> = {
+  // https://docs.slack.dev/reference/methods/chat.unfurl (links:write): `channel` + `ts` of the message whose links
+  // are unfurled, or `unfurl_id` + `source` for a composer preview; `unfurls` or `metadata.entities` (Work
+  // Objects), each entity for a link the message really has (app_unfurl_url).
+  'chat.unfurl'(args, ws) {
+    if (!ws.o.scopes.includes('links:write')) throw new SlackApiError('missing_scope');
+    const entities = checkEntities(args.metadata);
+    if (!entities && args.unfurls === undefined) throw missingField('unfurls');
+    const unfurlId = asString(args.unfurl_id);
+    let channel: string;
+    let ts: string;
+    if (unfurlId) {
+      if (!asString(args.source)) throw missingField('source');
+      const message = ws.unfurlIds.get(unfurlId);
+      if (!message) throw new SlackApiError('cannot_find_message');
+      [channel = '', ts = ''] = message.split(':');
+    } else {
+      channel = ws.channel(args.channel).id;
+      ts = requireTs(args);
+    }
+    const m = ws.find(channel, ts);
+    if (!m) throw new SlackApiError('cannot_find_message');
+    const key = `${channel}:${m.ts}`;
+    const links = linksIn(m.text);
+    for (const e of entities ?? []) {
+      const link = asString(e.app_unfurl_url) ?? asString(e.url)!;
+      if (!links.includes(link)) throw new SlackApiError('cannot_unfurl_url');
+    }
+    if (entities) ws.unfurls.set(key, entities);
+    return {};
+  },
+
   'chat.postMessage'(args, ws) {
     const { id } = ws.channel(args.channel);
     const c = content(args, 'post');
+    checkEntities(args.metadata);
     const m = newBotMessage(ws, id, asString(args.thread_ts), c);
     if (args.metadata !== undefined) m.metadata = args.metadata;
     // reply_broadcast only means something for a thread reply: it is then also shown in the channel.
@@ -144,6 +259,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     ws.refreshStream(channel, m);
     if (m.streaming_state === 'in_progress') throw new SlackApiError('streaming_state_conflict');
     const c = content(args, 'update');
+    noEntities(args.metadata);
     m.text = c.text;
     m.format = c.format;
     if (c.blocks) m.blocks = c.blocks;
@@ -203,7 +319,10 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
       if (!asString(args.recipient_team_id)) throw new SlackApiError('missing_recipient_team_id');
       if (!asString(args.recipient_user_id)) throw new SlackApiError('missing_recipient_user_id');
     }
-    const delta = streamDelta(args);
+    const mode = args.task_display_mode;
+    if (mode !== undefined && mode !== 'timeline' && mode !== 'plan')
+      throw new SlackApiError('invalid_arguments', ['[ERROR] task_display_mode must be timeline or plan']);
+    const delta = streamDelta(args, ws);
     if (delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     const m = newBotMessage(ws, id, threadTs, { text: delta.text, format: 'markdown' });
     m.streaming_state = 'in_progress';
@@ -212,6 +331,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
       startedAt: now,
       lastActivityAt: now,
       chunks: [...delta.chunks],
+      ...(mode ? { taskDisplayMode: String(mode) } : {}),
       ...(asString(args.recipient_user_id) ? { recipientUserId: asString(args.recipient_user_id) } : {}),
       ...(asString(args.recipient_team_id) ? { recipientTeamId: asString(args.recipient_team_id) } : {}),
     });
@@ -220,7 +340,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.appendStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
-    const delta = streamDelta(args);
+    const delta = streamDelta(args, ws);
     // An append must add something: an empty markdown_text is no text, as it is for chat.postMessage.
     if (!asString(args.markdown_text) && !delta.chunks.length) throw new SlackApiError('no_text');
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
@@ -235,11 +355,12 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.stopStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
-    const delta = streamDelta(args);
+    const delta = streamDelta(args, ws);
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     const blocks = asArray(args.blocks);
     checkBlocks(blocks, 'msg_blocks_too_many');
     m.text += delta.text;
+    noEntities(args.metadata);
     if (blocks) m.blocks = blocks;
     if (args.metadata !== undefined) m.metadata = args.metadata;
     m.streaming_state = 'completed';

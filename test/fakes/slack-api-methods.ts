@@ -1,6 +1,7 @@
 // Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
 // Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
 
+import { entityValid } from './slack-api-chat.js';
 import { viewErrors } from './slack-blocks.js';
 import { compareTs, type FakeMessage } from './slack-model.js';
 import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
@@ -96,6 +97,18 @@ function paginate(ws: Workspace, channel: string, list: FakeMessage[], args: Jso
 function threadKey(args: Json, ws: Workspace): { channel: string; thread: string } {
   const channelId = asString(args.channel_id);
   if (!channelId) throw new SlackApiError('channel_not_found');
+  const { id } = ws.channel(channelId);
+  const thread = asString(args.thread_ts);
+  if (!thread) throw missingField('thread_ts');
+  return { channel: id, thread };
+}
+
+const SESSION_STATUSES = ['active', 'processing', 'suspended', 'closed'];
+
+/** agents.sessions.*: `channel_id`, and `thread_ts` for a thread-based session (every conversation this fake hosts). */
+function sessionKey(args: Json, ws: Workspace): { channel: string; thread: string } {
+  const channelId = asString(args.channel_id);
+  if (!channelId) throw missingField('channel_id');
   const { id } = ws.channel(channelId);
   const thread = asString(args.thread_ts);
   if (!thread) throw missingField('thread_ts');
@@ -372,6 +385,39 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     return {};
   },
 
+  // https://docs.slack.dev/reference/methods/agents.sessions.setStatus (web-api 8 AgentsSessionsSetStatusArguments):
+  // the lifecycle status of a thread-based session (thread_ts required outside session channels); `title` and
+  // `initiator_user_id` only count when the call creates the session. chat:write, Tier 3.
+  'agents.sessions.setStatus'(args, ws) {
+    const { channel, thread } = sessionKey(args, ws);
+    const status = asString(args.status);
+    if (status === undefined) throw missingField('status');
+    if (!SESSION_STATUSES.includes(status)) throw new SlackApiError('invalid_arguments', [`[ERROR] invalid status`]);
+    const title = asString(args.title);
+    if (title !== undefined && title.length > 200)
+      throw new SlackApiError('invalid_arguments', ['[ERROR] title too long']);
+    const key = `${channel}:${thread}`;
+    const session = ws.sessions.get(key);
+    if (session) session.status = status;
+    else ws.sessions.set(key, { status, ...(title ? { title } : {}), history: [] });
+    ws.sessions.get(key)!.history.push(status);
+    return { status };
+  },
+
+  // https://docs.slack.dev/reference/methods/agents.sessions.rename: a title of 1-200 characters.
+  'agents.sessions.rename'(args, ws) {
+    const { channel, thread } = sessionKey(args, ws);
+    const title = asString(args.title);
+    if (title === undefined) throw missingField('title');
+    if (title.length < 1 || title.length > 200)
+      throw new SlackApiError('invalid_arguments', ['[ERROR] title must be 1-200 characters']);
+    const key = `${channel}:${thread}`;
+    const session = ws.sessions.get(key);
+    if (session) session.title = title;
+    else ws.sessions.set(key, { status: 'active', title, history: [] });
+    return { title };
+  },
+
   'views.publish'(args, ws) {
     const user = asString(args.user_id);
     if (!user) throw missingField('user_id');
@@ -414,6 +460,34 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     if (!existing && reactions.length >= 23) throw new SlackApiError('too_many_reactions');
     if (existing) existing.users.push(ws.o.botUserId);
     else reactions.push({ name, users: [ws.o.botUserId] });
+    return {};
+  },
+
+  // https://docs.slack.dev/reference/methods/entity.presentDetails: answers one entity_details_requested, by its
+  // trigger_id (once, within its 3 s); the metadata must be the entity the viewer opened, or an error is shown.
+  'entity.presentDetails'(args, ws) {
+    const trigger = asString(args.trigger_id);
+    if (!trigger) throw missingField('trigger_id');
+    const issued = ws.entityTriggers.get(trigger);
+    const m = /^(\d+)\.\d+\.[0-9a-f]+$/.exec(trigger);
+    if (!issued || !m) throw new SlackApiError('invalid_trigger_id');
+    if (ws.exchangedTriggers.has(trigger)) throw new SlackApiError('exchanged_trigger_id');
+    if (ws.now() - Number(m[1]) > TRIGGER_ID_TTL_MS) throw new SlackApiError('expired_trigger_id');
+    const metadata = args.metadata as Json | undefined;
+    const error = args.error as Json | undefined;
+    if (!metadata && !error) throw missingField('metadata');
+    if (metadata) {
+      if (!entityValid(metadata)) throw new SlackApiError('invalid_metadata');
+      if ((metadata.external_ref as Json).id !== issued.entityId)
+        throw new SlackApiError('entity_metadata_does_not_match_trigger');
+    }
+    if (error && typeof error.status !== 'string') throw missingField('error.status');
+    ws.exchangedTriggers.add(trigger);
+    ws.presented.push({
+      user: issued.user,
+      entityId: issued.entityId,
+      ...(metadata ? { metadata } : { error: error! }),
+    });
     return {};
   },
 

@@ -59,6 +59,8 @@ export interface FakeSlackOptions {
   scopes?: string[];
   /** Enables the OAuth v2 install flow (oauth.v2.access) for this app. */
   oauth?: FakeOAuthOptions;
+  /** The app's unfurl domains (manifest features.unfurl_domains): only their links raise link_shared. */
+  unfurlDomains?: string[];
 }
 
 export const DEFAULT_SCOPES = [
@@ -76,6 +78,8 @@ export const DEFAULT_SCOPES = [
   'mpim:history',
   'mpim:read',
   'files:read',
+  'links:read',
+  'links:write',
   'users:read',
   'users:read.email',
   'usergroups:read',
@@ -485,6 +489,118 @@ export class FakeSlack {
     });
   }
 
+  /**
+   * A person clicks Stop on an agent session, as Slack handles it (docs.slack.dev agent_session_stopped): the button
+   * exists only while the session is `processing`; Slack itself stops the app's live streams in that thread and
+   * sends the event listing them. The session's status is left alone (the app must move it on). Returns the event.
+   */
+  pressStop(channel: string, threadTs: string, user: string): Json {
+    const ws = this.wsOf(channel);
+    const session = ws.sessions.get(`${channel}:${threadTs}`);
+    if (session?.status !== 'processing')
+      throw new Error(`fake slack: no Stop button in ${channel}:${threadTs} (session ${session?.status ?? 'absent'})`);
+    const stopped: string[] = [];
+    for (const m of ws.messages.get(channel) ?? []) {
+      ws.refreshStream(channel, m);
+      if (m.thread_ts === threadTs && ws.isBot(m) && m.streaming_state === 'in_progress') {
+        m.streaming_state = 'completed';
+        stopped.push(m.ts);
+      }
+    }
+    return {
+      type: 'agent_session_stopped',
+      channel,
+      user,
+      thread_ts: threadTs,
+      streaming_message_ts: stopped,
+      event_ts: ws.ts.next(),
+    };
+  }
+
+  /** The chunks a streamed message received (start, appends, stop), in order, and its task_display_mode. */
+  streamChunks(channel: string, ts: string): { chunks: unknown[]; taskDisplayMode?: string } | undefined {
+    const s = this.wsOf(channel).streams.get(`${channel}:${ts}`);
+    return s && { chunks: [...s.chunks], ...(s.taskDisplayMode ? { taskDisplayMode: s.taskDisplayMode } : {}) };
+  }
+
+  /** Every workspace refuses stream calls carrying chunks with `error` (undefined: accepts them again). */
+  refuseChunks(error: string | undefined): void {
+    for (const ws of this.teams.all()) ws.refusesChunks = error;
+  }
+
+  /**
+   * A person posts a message with links in a conversation (the bot a member); Slack sends link_shared for the
+   * links on the app's unfurl domains (none: Slack sends nothing, so this throws). Returns the event.
+   */
+  shareLinks(channel: string, user: string, urls: string[], threadTs?: string): Json {
+    const domains = this.opts.unfurlDomains ?? [];
+    const links = urls
+      .map((url) => ({ url, domain: new URL(url).hostname }))
+      .filter((l) => domains.some((d) => l.domain === d || l.domain.endsWith(`.${d}`)));
+    if (!links.length) throw new Error('fake slack: no link on the app unfurl domains, so Slack sends no link_shared');
+    const ws = this.wsOf(channel);
+    const ts = this.addMessage(channel, {
+      user,
+      text: urls.map((u) => `<${u}>`).join(' '),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+    ws.unfurlIds.set(`${channel}.${ts}`, `${channel}:${ts}`);
+    return {
+      type: 'link_shared',
+      channel,
+      is_bot_user_member: true,
+      user,
+      message_ts: ts,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      links,
+      source: 'conversations_history',
+      unfurl_id: `${channel}.${ts}`,
+      event_ts: ws.ts.next(),
+    };
+  }
+
+  /** The Work Objects on a message: those chat.unfurl attached, else the message's own metadata.entities. */
+  workObjects(channel: string, ts: string): Json[] {
+    const ws = this.wsOf(channel);
+    const unfurled = ws.unfurls.get(`${channel}:${ts}`);
+    if (unfurled) return unfurled;
+    const own = (ws.find(channel, ts)?.metadata as Json | undefined)?.entities;
+    return Array.isArray(own) ? (own as Json[]) : [];
+  }
+
+  /**
+   * A person opens the details (flexpane) of a Work Object on a message; Slack sends entity_details_requested with
+   * a fresh trigger_id for entity.presentDetails. Throws when the message has no such Work Object.
+   */
+  openWorkObject(channel: string, ts: string, user: string, entityId: string): Json {
+    const entity = this.workObjects(channel, ts).find((e) => (e.external_ref as Json | undefined)?.id === entityId);
+    if (!entity) throw new Error(`fake slack: message ${channel}:${ts} has no work object ${entityId}`);
+    const ws = this.wsOf(channel);
+    const trigger = `${ws.now()}.${Math.floor(Math.random() * 1e9)}.${Math.random().toString(16).slice(2, 12)}`;
+    ws.entityTriggers.set(trigger, { entityId, user });
+    const url = String(entity.url);
+    return {
+      type: 'entity_details_requested',
+      user,
+      trigger_id: trigger,
+      link: { url, domain: new URL(url).hostname },
+      entity_url: url,
+      ...(entity.app_unfurl_url ? { app_unfurl_url: entity.app_unfurl_url } : {}),
+      user_locale: 'en-US',
+      event_ts: ws.ts.next(),
+      external_ref: entity.external_ref,
+      message_ts: ts,
+      channel,
+    };
+  }
+
+  /** What entity.presentDetails showed, in order (the viewer, the entity, its metadata or the error). */
+  presentedDetails(
+    teamId = this.teamId,
+  ): ReadonlyArray<{ user: string; entityId: string; metadata?: Json; error?: Json }> {
+    return this.teams.get(teamId).presented;
+  }
+
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
     const m = this.wsOf(channel).find(channel, ts);
@@ -523,6 +639,11 @@ export class FakeSlack {
     threadTs = '',
   ): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined {
     return this.wsOf(channel).prompts.get(`${channel}:${threadTs}`);
+  }
+
+  /** An agent session (agents.sessions.*): its status, the statuses it went through, its title. */
+  agentSession(channel: string, threadTs: string): { status: string; history: string[]; title?: string } | undefined {
+    return this.wsOf(channel).sessions.get(`${channel}:${threadTs}`);
   }
 
   threadTitle(channel: string, threadTs: string): string | undefined {
@@ -653,7 +774,8 @@ export class FakeSlack {
     this.downloads.length = 0;
     this.hookMessages.length = 0;
     for (const ws of this.teams.all()) {
-      for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'views'] as const) ws[k].clear();
+      for (const k of ['messages', 'streams', 'statuses', 'prompts', 'titles', 'sessions', 'views', 'unfurls'] as const)
+        ws[k].clear();
       ws.ephemerals.length = 0;
       ws.exchangedTriggers.clear();
     }

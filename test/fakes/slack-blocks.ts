@@ -94,6 +94,25 @@ class Checker {
       case 'context_actions':
         this.most(list(b.elements), 5, `${at}/elements`);
         break;
+      // docs.slack.dev table block: at most 100 rows of at most 20 cells, each raw_text or rich_text; one table
+      // per message (checked in blockErrors).
+      case 'table': {
+        const rows = list(b.rows);
+        if (!rows.length) this.errors.push(`[ERROR] must provide rows [json-pointer:${at}/rows]`);
+        this.most(rows, 100, `${at}/rows`);
+        for (const [r, row] of rows.entries()) {
+          this.most(list(row), 20, `${at}/rows/${r}`);
+          for (const [i, cell] of list(row).entries()) {
+            const ok =
+              isObj(cell) &&
+              ((cell.type === 'raw_text' && typeof cell.text === 'string') ||
+                (cell.type === 'rich_text' && Array.isArray(cell.elements)));
+            if (!ok) this.errors.push(`[ERROR] invalid table cell [json-pointer:${at}/rows/${r}/${i}]`);
+          }
+        }
+        this.most(list(b.column_settings), 20, `${at}/column_settings`);
+        break;
+      }
       case 'input':
         this.text(b.label, 2_000, `${at}/label`, true);
         this.text(b.hint, 2_000, `${at}/hint`, true);
@@ -110,6 +129,8 @@ export function blockErrors(blocks: unknown[], max: number, pointer = '/blocks')
   const c = new Checker();
   c.most(blocks, max, pointer);
   for (const [i, b] of blocks.entries()) c.block(b, `${pointer}/${i}`);
+  if (blocks.filter((b) => isObj(b) && b.type === 'table').length > 1)
+    c.errors.push(`[ERROR] only one table block is allowed per message [json-pointer:${pointer}]`);
   return c.errors;
 }
 

@@ -55,6 +55,8 @@ export interface StreamInfo {
   recipientUserId?: string;
   recipientTeamId?: string;
   chunks: unknown[];
+  /** task_display_mode given to chat.startStream. */
+  taskDisplayMode?: string;
 }
 
 export interface FakeFileInput {
@@ -241,6 +243,9 @@ export const JSON_ARGS = new Set([
   'attachments',
   'chunks',
   'metadata',
+  // entity.presentDetails
+  'error',
+  'unfurls',
   'prompts',
   'loading_messages',
   'view',

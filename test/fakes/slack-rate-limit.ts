@@ -27,6 +27,10 @@ export const METHOD_LIMITS: Record<string, MethodLimit> = {
   'assistant.threads.setStatus': { perMinute: 600 },
   'assistant.threads.setSuggestedPrompts': { perMinute: TIER_PER_MINUTE[3] },
   'assistant.threads.setTitle': { perMinute: TIER_PER_MINUTE[3] },
+  // Tier 3 both (slackapi/java-slack-sdk#1633, MethodsRateLimits).
+  'agents.sessions.setStatus': { perMinute: TIER_PER_MINUTE[3] },
+  'agents.sessions.rename': { perMinute: TIER_PER_MINUTE[3] },
+  'chat.unfurl': { perMinute: TIER_PER_MINUTE[3] },
   'views.publish': { perMinute: TIER_PER_MINUTE[4] },
   'views.open': { perMinute: TIER_PER_MINUTE[4] },
   'files.info': { perMinute: TIER_PER_MINUTE[4] },

@@ -89,7 +89,22 @@ export class Workspace {
   readonly statuses = new Map<string, ThreadStatus>();
   readonly prompts = new Map<string, { title?: string; prompts: Array<{ title: string; message: string }> }>();
   readonly titles = new Map<string, string>();
+  /** Agent sessions by "<channel>:<thread_ts>": their status now, every status set in order, their title. */
+  readonly sessions = new Map<string, { status: string; history: string[]; title?: string }>();
   readonly views = new Map<string, Json>();
+  /** Work Objects chat.unfurl attached, by "<channel>:<ts>" (or the unfurl_id of a composer preview). */
+  readonly unfurls = new Map<string, Json[]>();
+  /** unfurl_ids Slack issued with link_shared: the message ("<channel>:<ts>") they stand for. */
+  readonly unfurlIds = new Map<string, string>();
+  /** trigger_ids Slack issued with entity_details_requested: the entity (external_ref.id) and the viewer. */
+  readonly entityTriggers = new Map<string, { entityId: string; user: string }>();
+  /** What entity.presentDetails showed, per trigger, in order. */
+  readonly presented: Array<{ user: string; entityId: string; metadata?: Json; error?: Json }> = [];
+  /**
+   * Set to an error code to play a workspace (or client) that does not take stream chunks: any stream call that
+   * carries them is refused with it, as a whole.
+   */
+  refusesChunks: string | undefined;
   readonly ephemerals: FakeEphemeral[] = [];
   readonly files = new Map<string, StoredFile>();
   readonly exchangedTriggers = new Set<string>();

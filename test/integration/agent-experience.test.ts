@@ -98,11 +98,32 @@ describe('the Messages tab', () => {
     await h.turnFinished(sent.eventId);
     expect(lastInputText()).toContain('(While asking this, the user was viewing #ops.)');
     const root = h.slack.messages(DM)[0]!.ts;
-    expect(h.slack.threadTitle(DM, root)).toBe('Why does the nightly backup job keep failing on the…');
+    expect(h.slack.agentSession(DM, root)?.title).toBe('Why does the nightly backup job keep failing on the…');
 
     const again = await h.message({ channel: DM, thread_ts: root, text: 'and on staging?' });
     await h.turnFinished(again.eventId);
-    expect(h.slack.callsTo('assistant.threads.setTitle')).toHaveLength(1);
+    expect(h.slack.callsTo('agents.sessions.rename')).toHaveLength(1);
+  });
+});
+
+describe('Stop', () => {
+  it('keeps the session processing while a DM answer runs, and Stop ends it with what was shown (one process, no Redis)', async () => {
+    h = await new Harness({ redis: false }).start();
+    const words = Array.from({ length: 60 }, (_, i) => `step${i}`).join(' ');
+    h.openai.enqueue({ kind: 'text', text: words, chunkSize: 6, deltaDelayMs: 200 });
+    const sent = await h.message({ channel: DM, text: 'walk me through the VPN set-up' });
+    const root = h.slack.messages(DM)[0]!.ts;
+    await until(() => (h.replies(DM, root)[0]?.text ?? '').includes('step2'), 'a streaming answer');
+    expect(h.slack.agentSession(DM, root)?.status).toBe('processing');
+
+    await h.send(h.slack.pressStop(DM, root, 'U1'));
+    const done = await h.turnFinished(sent.eventId);
+    expect(done.outcome).toBe('stopped');
+    const [reply, ...more] = h.replies(DM, root);
+    expect(more).toEqual([]);
+    expect(reply!.text).toMatch(/^step0 .*\n\n_Stopped\._$/s);
+    expect(reply!.text).not.toContain('step59');
+    expect(h.slack.agentSession(DM, root)?.history).toEqual(['processing', 'active']);
   });
 });
 

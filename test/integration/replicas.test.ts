@@ -41,7 +41,7 @@ beforeAll(async () => {
     seen.set(q, n);
     if (q.startsWith('long'))
       return n === 1
-        ? { kind: 'text', text: `${q}: ${LONG}`, chunkSize: 6, deltaDelayMs: 60 }
+        ? { kind: 'text', text: `${q}: ${LONG}`, chunkSize: 6, deltaDelayMs: q.includes('stoppable') ? 250 : 60 }
         : { kind: 'text', text: `${q}: ${LONG}` };
     return { kind: 'text', text: `Answer to ${q}.`, ...(q.includes('slow') ? { firstTokenDelayMs: 500 } : {}) };
   });
@@ -158,6 +158,32 @@ describe('several replicas on one Redis', () => {
     expect(replies[0]!.text).toBe(`${NOTE}\n\nlong one: ${LONG}`);
     expect(replies[0]!.streaming_state).not.toBe('in_progress');
     expect(survivor.has((l) => l.msg === 'turn started' && l.turn === eventId && l.resumed === true)).toBe(true);
+  });
+
+  it('stops an answer when Stop is pressed, though the Stop reaches the other replica', async () => {
+    const [a, b] = await replicas('A', 'B');
+    const root = appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> long stoppable` });
+    const { eventId } = await deliver([a!], root);
+    const rootTs = String(root.ts);
+    await until(() => (replyTexts(rootTs)[0] ?? '').includes('word3'), 10_000, 'a streaming answer');
+    await until(() => slack.agentSession(CH, rootTs)?.status === 'processing', 10_000, 'a processing session');
+    const runner = [a!, b!].find((x) => x.has((l) => l.msg === 'turn started' && l.turn === eventId))!;
+    const other = runner === a ? b! : a!;
+
+    const pressed = Date.now();
+    await deliver([other], slack.pressStop(CH, rootTs, 'U1'));
+    await runner.waitFor((l) => l.msg === 'stop requested: stopping the turn' && l.turn === eventId);
+    expect(Date.now() - pressed).toBeLessThan(1_000);
+    const done = await runner.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId);
+    expect(done.outcome).toBe('stopped');
+
+    const [reply, ...more] = slack.threadReplies(CH, rootTs);
+    expect(more).toEqual([]);
+    expect(reply!.text).toMatch(/^long stoppable: word0 .*\n\n_Stopped\._$/s);
+    expect(reply!.text).not.toContain('word39');
+    expect(reply!.streaming_state).not.toBe('in_progress');
+    await until(() => slack.agentSession(CH, rootTs)?.status === 'active', 5_000, 'the session active again');
+    expect(openai.responsesRequests().filter((r) => question(r) === 'long stoppable')).toHaveLength(1);
   });
 
   it('drains on SIGTERM: finishes the running answer, refuses new events with 503, exits 0', async () => {

@@ -32,8 +32,18 @@ describe('the model calls tools; the server runs them', () => {
     expect(visible()).toContain(
       '\n\n📚 _Sources: [SUP-101: VPN drops every 10 minutes for the Lisbon office](https://support.example.com/tickets/SUP-101)_',
     );
+    // The lookup shows as a step inside the streamed answer (Slack's thinking steps), not as the status line.
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
+    expect(statuses).toEqual(['is thinking…', '']);
+    const [reply] = h.replies(SUP_CHANNEL, rootTs());
+    const steps = h.slack.streamChunks(SUP_CHANNEL, reply!.ts)!.chunks;
+    expect(steps.map((c) => (c as { status: string }).status)).toEqual(['in_progress', 'complete']);
+    expect(steps[0]).toMatchObject({ type: 'task_update', id: 'call_sup101', title: 'Looking up SUP-101' });
+    expect(steps[1]).toMatchObject({
+      sources: [
+        { type: 'url', url: 'https://support.example.com/tickets/SUP-101', text: expect.stringMatching(/^SUP-101: /) },
+      ],
+    });
 
     const [first, second] = h.openai.responsesRequests().map((r) => r.body);
     const names = first.tools.map((t: { name?: string; type: string }) => t.name ?? t.type);
@@ -86,7 +96,20 @@ describe('the model calls tools; the server runs them', () => {
       ['call_e', false, 'unknown_tool'],
     ]);
     expect(outs[3]!.out.error.message).toContain('status');
-    expect(h.slack.callsTo('assistant.threads.setStatus')[1]!.args.status).toBe('is looking up SUP-101 and 2 more…');
+    // One step per call: the two lookups complete, the three calls that could not run are errors.
+    const [reply] = h.replies(SUP_CHANNEL, rootTs());
+    const finished = h.slack
+      .streamChunks(SUP_CHANNEL, reply!.ts)!
+      .chunks.map((c) => c as { id: string; status: string })
+      .filter((c) => c.status !== 'in_progress')
+      .map((c) => [c.id, c.status]);
+    expect(finished).toEqual([
+      ['call_a', 'complete'],
+      ['call_b', 'complete'],
+      ['call_c', 'error'],
+      ['call_d', 'error'],
+      ['call_e', 'error'],
+    ]);
     expect(answered()).toBe('Both tickets are open.');
     const logged = h.parsedLogs().filter((l) => l.event === 'tool_call');
     expect(logged.map((l) => l.outcome).sort()).toEqual([
@@ -96,6 +119,55 @@ describe('the model calls tools; the server runs them', () => {
       'ok',
       'unknown_tool',
     ]);
+  });
+
+  it('shows the steps as the status line when Slack refuses stream chunks, and loses no text', async () => {
+    h = await toolHarness().start();
+    h.slack.refuseChunks('invalid_chunks');
+    h.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"SUP-101"}' }] },
+      { kind: 'text', text: 'SUP-101 is in progress; Grace is on it.' },
+    );
+    const sent = await h.mention({ user: 'U5', text: "what's the status of SUP-101?" });
+    await h.turnFinished(sent.eventId);
+
+    expect(visible()).toBe('SUP-101 is in progress; Grace is on it.');
+    const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
+    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
+  });
+
+  it('shows several tickets a search found as a table under the answer, and tells the model so', async () => {
+    h = await toolHarness().start();
+    h.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'search_tickets', arguments: '{"query":null,"status":null}' }] },
+      { kind: 'text', text: 'Three SUP tickets are open or in progress.' },
+    );
+    const sent = await h.mention({ user: 'U5', text: 'which tickets do we have?' });
+    await h.turnFinished(sent.eventId);
+
+    const [reply] = h.replies(SUP_CHANNEL, rootTs());
+    expect(reply!.text).toContain('Three SUP tickets are open or in progress.');
+    const table = (reply!.blocks as Array<{ type: string; rows?: Array<Array<{ text: string }>> }>).find(
+      (b) => b.type === 'table',
+    )!;
+    const rows = table.rows!.map((r) => r.map((c) => c.text));
+    expect(rows[0]).toEqual(['Ticket', 'Title', 'Status', 'Priority', 'Assignee']);
+    // Only the channel's project: the HR and OPS tickets are not Eve's to see here.
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['SUP-101', 'SUP-102', 'SUP-103']);
+    expect(rows.find((r) => r[0] === 'SUP-101')).toEqual([
+      'SUP-101',
+      'VPN drops every 10 minutes for the Lisbon office',
+      'in_progress',
+      'high',
+      'Grace Hopper',
+    ]);
+    const [out] = toolOutputs(h.openai.responsesRequests()[1]!.body);
+    expect(out!.out.data.note).toMatch(/sees these tickets as a table/);
   });
 
   it('keeps what the model said before a tool call and continues the answer after it', async () => {
@@ -270,10 +342,11 @@ describe('policy search in the DM copilot', () => {
       document: 'travel.md',
       text: expect.stringContaining('60 EUR'),
     });
-    expect(h.slack.callsTo('assistant.threads.setStatus')[1]!.args).toMatchObject({
-      channel_id: 'D0ADA',
-      status: 'is searching the policies…',
-      loading_messages: ['Searching the policies…'],
+    const [reply] = h.replies('D0ADA', h.slack.messages('D0ADA')[0]!.ts);
+    expect(h.slack.streamChunks('D0ADA', reply!.ts)!.chunks[0]).toMatchObject({
+      type: 'task_update',
+      title: 'Searching the policies',
+      status: 'in_progress',
     });
     expect(visible('D0ADA', h.slack.messages('D0ADA')[0]!.ts)).toContain('(Travel Policy › Per diem › Meals)');
   });

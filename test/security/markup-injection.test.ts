@@ -108,7 +108,7 @@ describe('answers written by the model', () => {
 });
 
 describe('tool progress and notices', () => {
-  it('a hostile search query in the status line and a hostile file name in the notice ping nobody', async () => {
+  it('a hostile search query in a thinking step and a hostile file name in the notice ping nobody', async () => {
     h = await toolHarness().start();
     const zip = h.slack.addFile({
       id: 'F0ZIP',
@@ -125,12 +125,29 @@ describe('tool progress and notices', () => {
     );
     const sent = await h.mention({ text: 'find tickets', files: [zip] });
     await h.turnFinished(sent.eventId);
+    const [reply] = h.replies(SUP_CHANNEL, h.slack.messages(SUP_CHANNEL)[0]!.ts);
+    const steps = h.slack.streamChunks(SUP_CHANNEL, reply!.ts)!.chunks;
+    expect(steps[0]).toMatchObject({ title: 'Searching tickets for “\u2039!channel> \u2039@U2>”' });
+    expect(JSON.stringify(steps)).not.toMatch(/<[!@]/);
+    expect(visible(reply!.text)).toContain('📎 _Skipped `');
+    expect(shownUnintended()).toEqual([]);
+  });
+
+  it('a hostile search query in the status line (Slack refusing steps) pings nobody', async () => {
+    h = await toolHarness().start();
+    h.slack.refuseChunks('invalid_chunks');
+    h.openai.enqueue(
+      {
+        kind: 'function_calls',
+        calls: [{ name: 'search_tickets', arguments: JSON.stringify({ query: '<!channel> <@U2>', status: null }) }],
+      },
+      { kind: 'text', text: 'Nothing matched.' },
+    );
+    const sent = await h.mention({ text: 'find tickets' });
+    await h.turnFinished(sent.eventId);
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => String(c.args.status));
     expect(statuses).toContain('is searching tickets for “\u2039!channel> \u2039@U2>”…');
     expect(statuses.join('\n')).not.toMatch(/<[!@]/);
-    const [reply] = h.replies(SUP_CHANNEL, h.slack.messages(SUP_CHANNEL)[0]!.ts);
-    expect(visible(reply!.text)).toContain('📎 _Skipped `');
-    expect(shownUnintended()).toEqual([]);
   });
 });
 

@@ -34,6 +34,10 @@ export class FakeToolRunner implements ToolRunner {
     return `is running ${calls.map((c) => c.name).join(', ')}…`;
   }
 
+  title(call: FunctionCall): string {
+    return `Running ${call.name}`;
+  }
+
   async run(calls: readonly FunctionCall[]): Promise<FunctionOutput[]> {
     this.rounds.push([...calls]);
     return Promise.all(calls.map(async (c) => ({ callId: c.callId, output: await this.runOne(c) })));

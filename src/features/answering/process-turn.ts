@@ -4,12 +4,14 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
+import { AgentSession } from '../../platform/slack/agent-session.js';
 import { guardedSink } from '../../platform/slack/guarded-sink.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces, Workspace } from '../../platform/slack/workspaces.js';
+import type { TurnStops } from '../../platform/store/turn-stops.js';
 import type { TurnLedger } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ToolContext } from '../../platform/tools/types.js';
@@ -17,6 +19,7 @@ import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
+import { ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -37,6 +40,8 @@ export interface ProcessTurnDeps {
   tools?: ConversationTools;
   log: Logger;
   metrics: Metrics;
+  /** Stop pressed on a thread (agent_session_stopped), from whichever replica received it. */
+  stops: TurnStops;
 }
 
 /** What another feature adds to an answer (the help desk: sources found beforehand, its buttons). */
@@ -66,8 +71,24 @@ export function createTurnProcessor(deps: ProcessTurnDeps): TurnProcessor {
  * skipped, and one that had started replying takes over its own half-written message instead of adding one.
  */
 export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
-  const { metrics } = deps;
+  const run = turnRunner(deps);
   return async (job, extras = {}) => {
+    // Watched from the start: Slack shows Stop as soon as the session is processing, before the model is called.
+    const stop = new AbortController();
+    const unwatch = deps.stops.watch(job.key, () => stop.abort());
+    try {
+      return await run(job, extras, stop.signal);
+    } finally {
+      unwatch();
+    }
+  };
+}
+
+function turnRunner(
+  deps: ProcessTurnDeps,
+): (job: TurnJob, extras: AnswerExtras, signal: AbortSignal) => Promise<TurnResult | undefined> {
+  const { metrics } = deps;
+  return async (job, extras, signal) => {
     const startedAt = Date.now();
     metrics.queueWaitSeconds.observe(seconds(startedAt - job.receivedAt));
     // Every line of this turn carries its id and the Slack ids, so one filter finds the whole story.
@@ -98,12 +119,16 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
     const file = deps.settings.current();
     const settings = channelSettings(file, deps.envModel, job.key.channel, job.isDm);
     const status = new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log);
+    const session = new AgentSession(workspace.client, { ...target(job), initiatorUserId: job.userId }, log);
+    // Not awaited: the answer must not wait on it, and the session keeps its calls in order.
+    void session.status('processing');
+    signal.addEventListener('abort', () => log.info('stop requested: stopping the turn'), { once: true });
     const starting = startingStatus(job.files, file.assistant.loading_messages);
     status.show(starting.text, starting.loading);
     const typed = (job.origin ?? 'message') === 'message';
     const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
     if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
-      void setTitle(workspace, job, resolved, log);
+      void setTitle(session, resolved);
     const [profile, text, files, viewing] = await Promise.all([
       workspace.lookups.userProfile(job.userId),
       resolved,
@@ -156,9 +181,11 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
         ...(job.approval
           ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }
           : {}),
+        signal,
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
+    await session.status('active');
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
     // An answer Slack never showed is an incident, not a finished turn: it must stand out in the logs.
@@ -204,6 +231,7 @@ function replySink(
       // In a Slack Connect channel the asker may belong to another organisation than the event's workspace.
       recipientTeamId: job.userTeamId ?? job.key.teamId,
       ...(broadcast ? { broadcast } : {}),
+      taskDisplayMode: slack.task_display_mode,
     },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
@@ -219,9 +247,14 @@ function replySink(
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
     status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
+    // Steps stream inside the answer; where they cannot, the thread status says what runs, as before.
+    steps: (steps, line) => writer.steps(steps, line ? () => status.show(line, loadingFor(line), true) : undefined),
     restart: (note) => writer.restart(note),
-    finish: async (end) => {
-      const done = await writer.finish(end);
+    finish: async ({ tickets, ...end }) => {
+      // Two or more tickets read better as a table under the answer than as the model's bullet list.
+      const done = await writer.finish(
+        tickets && tickets.length > 1 ? { ...end, blocks: [ticketTable(tickets) as KnownBlock] } : end,
+      );
       await status.clear();
       return done;
     },
@@ -230,13 +263,12 @@ function replySink(
   return { sink: guardedSink(sink), writer };
 }
 
+const target = (job: TurnJob) => ({ channel: job.key.channel, threadTs: job.key.threadTs });
+
 /** Names a new DM thread after its first question; best effort (the thread works without a title). */
-async function setTitle(workspace: Workspace, job: TurnJob, question: Promise<string>, log: Logger): Promise<void> {
+async function setTitle(session: AgentSession, question: Promise<string>): Promise<void> {
   const title = titleFrom(await question);
-  if (!title) return;
-  await workspace.client.assistant.threads
-    .setTitle({ channel_id: job.key.channel, thread_ts: job.key.threadTs, title })
-    .catch((err: Error) => log.debug({ err: { message: err.message } }, 'thread title not set'));
+  if (title) await session.rename(title);
 }
 
 /** The channel or message the person was viewing when they asked (consumed by this question), as one line. */

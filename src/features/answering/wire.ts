@@ -19,6 +19,7 @@ import { askSubcommand } from './ask-command.js';
 import { registerFeedbackHandlers } from './feedback-actions.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { type AnswerRunner, createAnswerRunner } from './process-turn.js';
+import { registerStopHandler } from './session-stop.js';
 import { registerShortcutHandlers } from './shortcuts.js';
 import { questionAcceptor, turnStarter } from './start-turn.js';
 import { createTurnDeps } from './turn-setup.js';
@@ -70,6 +71,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     tools: deps.tools,
     log,
     metrics: deps.metrics,
+    stops: stores.stops,
   });
   deps.jobs.handle('answer', async (job) => {
     await answer(job);
@@ -101,6 +103,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, gate: deps.gate, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
   registerFeedbackHandlers(app, { feedback: stores.feedback, log });
+  registerStopHandler(app, { stops: stores.stops, log });
   registerShortcutHandlers(app, {
     start,
     gate: deps.gate,

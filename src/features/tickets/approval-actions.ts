@@ -7,6 +7,7 @@ import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platf
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
 import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
+import { ticketEntity } from './work-objects.js';
 
 export interface ApprovalHandlerDeps {
   approvals: TicketApprovals;
@@ -60,10 +61,13 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
         })
         .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
     }
+    // A created ticket rides along as a Work Object: its card keeps status, priority and assignee in view.
+    const created = decision.kind === 'created' && decision.ticket.url ? decision.ticket : undefined;
     const posted = await client.chat.postMessage({
       channel: approval.channel,
       thread_ts: approval.threadTs,
       markdown_text: neutraliseMarkdown(text),
+      ...(created ? { metadata: { entities: [ticketEntity(created, created.url!, 'full')] } } : {}),
     });
     // The model reads this next turn as what the bot said in the thread.
     await deps.threads.append({ teamId: approval.teamId, channel: approval.channel, threadTs: approval.threadTs }, [

@@ -3,7 +3,7 @@ import type { AccessConfig } from '../../config/tools-schema.js';
 import { type AnyTool, defineSpec, defineTool, ToolError } from '../../platform/tools/types.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
-import { ticketForModel, ticketSource } from './ticket-format.js';
+import { shownTicket, ticketForModel, ticketSource } from './ticket-format.js';
 
 const parameters = z.strictObject({
   ticket_id: z
@@ -46,5 +46,6 @@ export function lookupTicketTool(deps: { provider: TicketProvider; access: () =>
     },
     format: (result, maxChars) => ticketForModel(result as Ticket, Math.max(200, maxChars - 1_000)),
     sources: (result) => [ticketSource(result as Ticket)],
+    tickets: (result) => [shownTicket(result as Ticket)],
   });
 }

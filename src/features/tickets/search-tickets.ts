@@ -3,7 +3,10 @@ import type { AccessConfig } from '../../config/tools-schema.js';
 import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
 import { ticketVisibility } from './access.js';
 import type { Ticket, TicketProvider } from './providers/types.js';
-import { ticketForModel, ticketSource } from './ticket-format.js';
+import { shownTicket, ticketForModel, ticketSource } from './ticket-format.js';
+
+const TABLE_NOTE =
+  'The user sees these tickets as a table under your answer (id, title, status, priority, assignee): do not repeat them as a list; answer the question or summarize.';
 
 /** Candidates gathered before access filtering, and results returned after it. */
 const CANDIDATES = 60;
@@ -48,8 +51,14 @@ export function searchTicketsTool(deps: { provider: TicketProvider; access: () =
     format(result, maxChars) {
       const tickets = result as Ticket[];
       const per = Math.max(120, Math.floor(maxChars / Math.max(1, tickets.length)) - 400);
-      return { count: tickets.length, tickets: tickets.map((t) => ticketForModel(t, Math.min(per, 400))) };
+      return {
+        count: tickets.length,
+        // The reply shows two or more tickets as a table of its own: the answer need not list them again.
+        ...(tickets.length > 1 ? { note: TABLE_NOTE } : {}),
+        tickets: tickets.map((t) => ticketForModel(t, Math.min(per, 400))),
+      };
     },
     sources: (result) => (result as Ticket[]).map(ticketSource),
+    tickets: (result) => (result as Ticket[]).map(shownTicket),
   });
 }

@@ -1,4 +1,4 @@
-import type { Source } from '../../turn/ports.js';
+import type { ShownTicket, Source } from '../../turn/ports.js';
 import type { Ticket } from './providers/types.js';
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
@@ -24,4 +24,16 @@ export const ticketSource = (t: Ticket): Source => ({
   title: `${t.id}: ${t.title}`,
   cue: t.id,
   ...(t.url ? { url: t.url } : {}),
+});
+
+/** A ticket as the reply presents it beside the answer (nothing the access rules would not show the asker). */
+export const shownTicket = (t: Ticket): ShownTicket => ({
+  id: t.id,
+  title: t.title,
+  status: t.status,
+  priority: t.priority,
+  assignee: t.assignee,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+  url: t.url,
 });

@@ -22,6 +22,9 @@ export const BOT_SCOPES = [
   'mpim:read',
   'usergroups:read',
   'files:read',
+  // Ticket links unfurl as Work Objects (link_shared, chat.unfurl).
+  'links:read',
+  'links:write',
   'users:read',
   'users:read.email',
   'reactions:read',

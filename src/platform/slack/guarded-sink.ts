@@ -14,6 +14,22 @@ export function guardedSink(sink: ReplySink): ReplySink {
       if (safe) sink.append(safe);
     },
     status: (text, kind) => sink.status(neutraliseMarkdown(text), kind),
+    // Step titles quote the model's arguments (a search query); sources name tickets.
+    ...(sink.steps
+      ? {
+          steps: (steps, status) =>
+            sink.steps!(
+              steps.map((s) => ({
+                ...s,
+                title: neutraliseMarkdown(s.title),
+                ...(s.sources
+                  ? { sources: s.sources.map((x) => ({ url: x.url, text: neutraliseMarkdown(x.text) })) }
+                  : {}),
+              })),
+              status === undefined ? undefined : neutraliseMarkdown(status),
+            ),
+        }
+      : {}),
     restart: (note) => {
       guard.reset();
       return sink.restart(neutraliseMarkdown(note));

@@ -1,4 +1,4 @@
-import type { Block, KnownBlock } from '@slack/types';
+import type { Block, KnownBlock, TaskUpdateChunk } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { plainPreview } from './mrkdwn.js';
 
@@ -15,6 +15,8 @@ export interface ReplyTarget {
    * broadcast, so such answers are posted and edited instead of streamed.
    */
   broadcast?: boolean;
+  /** How Slack lays out the task_update chunks of a stream (thinking steps). */
+  taskDisplayMode?: 'timeline' | 'plan';
 }
 
 /**
@@ -52,19 +54,33 @@ export class StreamTransport implements ReplyTransport {
   ) {}
 
   async open(text: string): Promise<string> {
-    const { channel, threadTs, recipientUserId, recipientTeamId } = this.target;
-    const res = await this.client.chat.startStream({
-      channel,
-      thread_ts: threadTs,
-      markdown_text: text,
-      recipient_user_id: recipientUserId,
-      recipient_team_id: recipientTeamId,
-    });
-    return String(res.ts);
+    return this.start({ markdown_text: text });
   }
 
   async add(ts: string, _sent: string, piece: string): Promise<void> {
     await this.client.chat.appendStream({ channel: this.target.channel, ts, markdown_text: piece });
+  }
+
+  /** Opens a stream showing only steps (a tool runs before the first words). */
+  async openSteps(chunks: TaskUpdateChunk[]): Promise<string> {
+    return this.start({ chunks });
+  }
+
+  async addSteps(ts: string, chunks: TaskUpdateChunk[]): Promise<void> {
+    await this.client.chat.appendStream({ channel: this.target.channel, ts, chunks });
+  }
+
+  private async start(content: { markdown_text: string } | { chunks: TaskUpdateChunk[] }): Promise<string> {
+    const { channel, threadTs, recipientUserId, recipientTeamId, taskDisplayMode } = this.target;
+    const res = await this.client.chat.startStream({
+      channel,
+      thread_ts: threadTs,
+      ...content,
+      recipient_user_id: recipientUserId,
+      recipient_team_id: recipientTeamId,
+      ...(taskDisplayMode ? { task_display_mode: taskDisplayMode } : {}),
+    });
+    return String(res.ts);
   }
 
   needsClose(): boolean {

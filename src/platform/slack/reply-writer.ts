@@ -1,8 +1,9 @@
+import type { TaskUpdateChunk } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../../lib/backoff.js';
 import { withRetry } from '../../lib/retry.js';
-import type { ReplySink } from '../../turn/ports.js';
+import type { AnswerStep, ReplySink } from '../../turn/ports.js';
 import { patientCall } from './patient-call.js';
 import type { SlackRateGate } from './rate-gate.js';
 import { ReplyPacer } from './reply-pacer.js';
@@ -51,7 +52,7 @@ type Step = 'written' | 'rate_limited' | 'retry' | 'fallback' | 'gave_up';
  * carries, the pacer when it goes, a transport how (native streaming first, post + update when Slack refuses,
  * rate-limits the start, expires a stream or keeps failing), and this class what a failure means.
  */
-export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
+export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
   private readonly text = new ReplyText();
   private readonly pacer: ReplyPacer;
   private readonly stream: StreamTransport;
@@ -66,6 +67,11 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private gaveUp = false;
   /** Transient failures of posts and edits since the last accepted write, for their backoff. */
   private failuresInRow = 0;
+  /** Thinking steps waiting to go out as task_update chunks, each batch with what to show if they cannot. */
+  private readonly pendingSteps: Array<{ chunks: TaskUpdateChunk[]; fallback?: () => void }> = [];
+  /** Slack refused chunks once (an older client, a workspace without them): steps show as the status from then on. */
+  private stepsRefused = false;
+  private visible = false;
 
   constructor(
     client: WebClient,
@@ -78,6 +84,24 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     this.stream = new StreamTransport(client, target);
     this.post = new PostTransport(client, target);
     this.transport = options.nativeStreaming && !target.broadcast ? this.stream : this.post;
+  }
+
+  /**
+   * Tool calls as steps inside the streamed answer (task_update chunks), written at once. Where that is not
+   * possible (the answer is posted and edited, or Slack refused chunks) `fallback` shows them another way.
+   */
+  steps(steps: readonly AnswerStep[], fallback?: () => void): void {
+    if (this.finished || this.stepsRefused || this.transport !== this.stream) {
+      fallback?.();
+      return;
+    }
+    this.pendingSteps.push({ chunks: steps.map(taskChunk), ...(fallback ? { fallback } : {}) });
+    // Steps say the most about a slow answer: they do not wait for the text's next turn.
+    if (!this.writing) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.schedule();
   }
 
   append(delta: string): void {
@@ -94,13 +118,16 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   async finish(end: {
     outcome: 'answered' | 'failed';
     notice?: string;
+    /** Shown above the final blocks of an answer (a table of the tickets it found). */
+    blocks?: Blocks;
   }): Promise<{ messageTs: string[]; undelivered?: number }> {
     this.finished = true;
     const deadline = Date.now() + DRAIN_DEADLINE_MS;
     await this.quiesce();
+    await this.writeSteps();
     if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
     if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
-    const blocks = end.outcome === 'answered' ? (this.options.finalBlocks?.() ?? []) : [];
+    const blocks = end.outcome === 'answered' ? [...(end.blocks ?? []), ...(this.options.finalBlocks?.() ?? [])] : [];
     // The last words ride on the closing call when they fit: one call instead of a write and a close.
     const { pending } = this.text;
     const heldBack = this.transport.kind === 'post' && this.editsHeldBack();
@@ -159,16 +186,20 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   }
 
   private schedule(): void {
-    if (this.timer || this.writing || this.finished || this.gaveUp || !this.text.next(false)) return;
+    const steps = this.pendingSteps.length > 0;
+    if (this.timer || this.writing || this.finished || this.gaveUp || !(steps || this.text.next(false))) return;
     const method = this.method();
-    const due = this.pacer.dueAt({
-      readyAt: this.gate.readyAt(this.limitKey(method)),
-      spacing: this.gate.spacing(method),
-    });
+    const due = steps
+      ? Date.now()
+      : this.pacer.dueAt({
+          readyAt: this.gate.readyAt(this.limitKey(method)),
+          spacing: this.gate.spacing(method),
+        });
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.writing = this.writeOnce()
+        this.writing = this.writeSteps()
+          .then(() => this.writeOnce())
           .catch((err) => this.log.error({ err }, 'reply write failed'))
           .finally(() => {
             this.writing = undefined;
@@ -177,6 +208,33 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       },
       Math.max(0, due - Date.now()),
     );
+  }
+
+  /**
+   * Writes the pending steps as task_update chunks (opening the stream with them when no words are shown yet).
+   * A refusal only costs the steps their place in the stream: they show as the status line, and the text goes on.
+   */
+  private async writeSteps(): Promise<void> {
+    const batches = this.pendingSteps.splice(0);
+    if (!batches.length) return;
+    const fallback = () => {
+      for (const b of batches) b.fallback?.();
+    };
+    if (this.transport !== this.stream || this.stepsRefused) return fallback();
+    const ts = this.ts;
+    const method = ts ? this.stream.adds : this.stream.opens;
+    const chunks = batches.flatMap((b) => b.chunks);
+    try {
+      if (ts) await this.stream.addSteps(ts, chunks);
+      else await this.opened(await this.stream.openSteps(chunks));
+      this.gate.called(method, this);
+    } catch (err) {
+      const failure = classifySlackError(err);
+      this.log.warn({ method, failure }, 'slack refused the thinking steps; showing them as the thread status');
+      if (failure.kind === 'rate_limited') this.gate.limited(this.limitKey(method), failure.retryAfter);
+      this.stepsRefused = true;
+      fallback();
+    }
   }
 
   /**
@@ -241,6 +299,10 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
       return this.recover(method, classifySlackError(err));
     }
     this.text.accepted(piece);
+    if (!this.visible) {
+      this.visible = true;
+      this.options.onFirstVisible?.();
+    }
     this.gate.called(method, this);
     this.failuresInRow = 0;
     if (piece.rollover) {
@@ -253,7 +315,6 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
   private async opened(ts: string): Promise<void> {
     this.ts = ts;
     this.messages.push(ts);
-    if (this.messages.length === 1) this.options.onFirstVisible?.();
     await this.options
       .onMessage?.(ts)
       .catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not record the reply message'));
@@ -377,4 +438,15 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status'> {
     this.detach();
     return true;
   }
+}
+
+/** A step as Slack's task_update chunk (@slack/types TaskUpdateChunk). */
+function taskChunk(step: AnswerStep): TaskUpdateChunk {
+  return {
+    type: 'task_update',
+    id: step.id,
+    title: step.title,
+    status: step.status,
+    ...(step.sources?.length ? { sources: step.sources.map((s) => ({ type: 'url' as const, ...s })) } : {}),
+  };
 }

@@ -44,6 +44,7 @@ const itemSchema = z.discriminatedUnion('type', [
     text: z.string(),
     responseId: z.string().optional(),
     model: z.string().optional(),
+    stopped: z.literal(true).optional(),
   }),
   z.object({ type: z.literal('function_call'), callId: z.string(), name: z.string(), arguments: z.string() }),
   z.object({

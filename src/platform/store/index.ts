@@ -6,6 +6,7 @@ import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
 import { MemoryParticipationStore, RedisParticipationStore } from './participation.js';
 import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
+import { MemoryTurnStops, RedisTurnStops } from './turn-stops.js';
 import type { Stores, ThreadTtl } from './types.js';
 import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
 
@@ -43,6 +44,8 @@ export async function redisReady(redis: Redis, timeoutMs: number): Promise<boole
 export function createStores(opts: StoreOptions, redis?: Redis): Stores {
   const keys = storeKeys(opts.keyPrefix);
   if (redis) {
+    // The main connection already logs Redis going away; the subscriber's copy of that news adds nothing.
+    const stops = new RedisTurnStops(redis, keys, () => undefined);
     return {
       threads: new RedisThreadStore(redis, keys, opts.threadTtlSeconds, opts.maxFilesPerThread),
       participation: new RedisParticipationStore(redis, keys),
@@ -54,8 +57,10 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       userState: new RedisUserStateStore(redis, keys),
       audit: new RedisAuditLog(redis, keys, opts.auditRetentionMs),
       overrides: new RedisOverrideStore(redis, keys),
+      stops,
       ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
       close: async () => {
+        await stops.close();
         await redis.quit().catch(() => redis.disconnect());
       },
     };
@@ -71,6 +76,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
     userState: new MemoryUserStateStore(keys),
     audit: new MemoryAuditLog(opts.auditRetentionMs),
     overrides: new MemoryOverrideStore(),
+    stops: new MemoryTurnStops(),
     ping: async () => true,
     close: async () => {},
   };

@@ -31,6 +31,8 @@ export function storeKeys(prefix: string) {
     adminAlert: (team: string, problem: string) => `${prefix}admin-alert:${team}:${problem}`,
     /** Slack messages a turn's reply opened, so a retry after a crash can take them over. */
     turnReplies: (turnId: string) => `${prefix}turn:${turnId}:replies`,
+    /** Pub/sub channel: "Stop" pressed on a thread (agent_session_stopped), heard by whichever replica runs its turn. */
+    turnStops: `${prefix}turn-stops`,
     /** Sorted set: job ids of a thread's turns by message time (the first runs next). */
     threadQueue: (k: ThreadKey) => `${prefix}tline:${threadId(k)}`,
     /** Held by the replica running a thread's turn. */

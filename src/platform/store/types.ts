@@ -3,6 +3,7 @@ import type { AuditLog } from './audit-log.js';
 import type { OverrideStore } from './channel-overrides.js';
 import type { FeedbackStore } from './feedback.js';
 import type { ParticipationStore } from './participation.js';
+import type { TurnStops } from './turn-stops.js';
 import type { UserStateStore } from './user-state.js';
 
 /** How long a thread is remembered after its last message, in seconds: one for all, or per thread. */
@@ -48,6 +49,8 @@ export interface Stores {
   audit: AuditLog;
   /** Per-channel settings admins changed from Slack. */
   overrides: OverrideStore;
+  /** "Stop" pressed on a thread, reaching the replica that runs its turn. */
+  stops: TurnStops;
   /** Whether the backing service answers right now (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -149,8 +149,12 @@ export class ToolSession implements ToolRunner {
     return labels.length > 1 ? `${first.replace(/…$/, '')} and ${labels.length - 1} more…` : first;
   }
 
+  title(call: FunctionCall): string {
+    return stepTitle(this.label(call));
+  }
+
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
-    return Promise.all(calls.map(async (c) => ({ callId: c.callId, ...(await this.runOne(c, signal)) })));
+    return Promise.all(calls.map((c) => this.runOne(c, signal)));
   }
 
   decline(calls: readonly FunctionCall[], reason: string): FunctionOutput[] {
@@ -182,7 +186,7 @@ export class ToolSession implements ToolRunner {
     }
   }
 
-  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<Omit<FunctionOutput, 'callId'>> {
+  private async runOne(call: FunctionCall, outer?: AbortSignal): Promise<FunctionOutput> {
     const started = Date.now();
     const answer = (code: ToolErrorCode | 'ok', output: string) => {
       this.logCall(call.name, call.callId, code, started, output.length);
@@ -199,12 +203,18 @@ export class ToolSession implements ToolRunner {
     if (!executed.ok) {
       const output = answer(executed.error.code, errorEnvelope(call.name, executed.error.code, executed.error.message));
       this.report(call.name, call.callId, args, executed, output.length);
-      return { output };
+      return { callId: call.callId, output, failed: true };
     }
     const output = answer('ok', this.envelope(executed.tool, executed.result));
     this.report(call.name, call.callId, args, executed, output.length);
     const sources = executed.tool.sources?.(executed.result) ?? [];
-    return sources.length ? { output, sources } : { output };
+    const tickets = executed.tool.tickets?.(executed.result) ?? [];
+    return {
+      callId: call.callId,
+      output,
+      ...(sources.length ? { sources } : {}),
+      ...(tickets.length ? { tickets } : {}),
+    };
   }
 
   /** The result as the model reads it: marked as untrusted data, within the output cap. */
@@ -274,6 +284,12 @@ export class ToolSession implements ToolRunner {
       return { ok: true, tool, result: await raceAbort(tool.run(this.ctx, parsed.data, signal), signal) };
     } catch (err) {
       if (err instanceof ToolError) return { ok: false, error: err };
+      // The person pressed Stop: the call's output only keeps the conversation well-formed.
+      if (outer?.aborted)
+        return this.failed('cancelled', {
+          model: 'The user stopped the answer before this tool finished.',
+          user: `${name} was stopped.`,
+        });
       const seconds = Math.round(this.limits.timeoutMs / 1000);
       if (timeout.signal.aborted)
         return this.failed('timeout', {
@@ -317,9 +333,19 @@ export class ToolSession implements ToolRunner {
   }
 }
 
+/** A progress label as the title of a step: "is looking up SUP-101…" → "Looking up SUP-101". */
+export function stepTitle(label: string): string {
+  const bare = label.replace(/^is\s+/, '').replace(/…$/, '');
+  return bare.charAt(0).toUpperCase() + bare.slice(1);
+}
+
 /** Rejects as soon as the signal aborts, even when the work itself ignores the signal. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work may still fail later (it saw the abort too): that is no longer anyone's news.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Source } from '../../turn/ports.js';
+import type { ShownTicket, Source } from '../../turn/ports.js';
 
 /**
  * Who is asking, where: built by the server from the Slack event and users.info, never from model arguments.
@@ -30,6 +30,7 @@ export type ToolErrorCode =
   | 'timeout'
   | 'upstream_error'
   | 'round_limit'
+  | 'cancelled'
   | 'internal_error';
 
 /**
@@ -75,6 +76,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   format(result: unknown, maxChars: number): unknown;
   /** What a result drew on (policies, tickets), listed under the answer as links. */
   sources?(result: unknown): Source[];
+  /** Tickets the result shows the asker, for the reply to present (a Work Object, a table). */
+  tickets?(result: unknown): ShownTicket[];
 }
 
 /** Erases the schema type so tools of different shapes can share a list. */

@@ -46,7 +46,9 @@ function slackMethodsCalled(): string[] {
     typeof path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], client) ===
     'function';
   const found = sources.flatMap((s) =>
-    [...s.matchAll(/(?:\b(?:client|slack)|\))\.((?:assistant\.threads|[a-z]+)\.[a-zA-Z]+)\(/g)].map((m) => m[1]!),
+    [...s.matchAll(/(?:\b(?:client|slack)|\))\.((?:assistant\.threads|agents\.sessions|[a-z]+)\.[a-zA-Z]+)\(/g)].map(
+      (m) => m[1]!,
+    ),
   );
   return [...new Set(found.filter(isSlackMethod))].sort();
 }
@@ -59,7 +61,13 @@ const eventsListened = () =>
 const METHOD_SCOPES: Record<string, string[]> = {
   'assistant.threads.setStatus': ['assistant:write'],
   'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  // chat:write, Tier 3 (slackapi/java-slack-sdk#1633, which mirrors the method pages).
+  'agents.sessions.rename': ['chat:write'],
+  'agents.sessions.setStatus': ['chat:write'],
   'auth.test': [],
+  // chat.unfurl needs links:write; entity.presentDetails answers a trigger_id of entity_details_requested.
+  'chat.unfurl': ['links:write'],
+  'entity.presentDetails': [],
   'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
   'chat.delete': ['chat:write'],
@@ -100,6 +108,9 @@ const EVENT_SUBSCRIPTIONS: Record<string, Record<string, string | null>> = {
   },
   app_home_opened: { app_home_opened: null },
   app_context_changed: { app_context_changed: null },
+  agent_session_stopped: { agent_session_stopped: null },
+  link_shared: { link_shared: 'links:read' },
+  entity_details_requested: { entity_details_requested: null },
   app_uninstalled: { app_uninstalled: null },
   tokens_revoked: { tokens_revoked: null },
   member_joined_channel: { member_joined_channel: 'channels:read' },

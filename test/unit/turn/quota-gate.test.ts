@@ -103,6 +103,30 @@ describe('a turn’s model port under quotas', () => {
     ]);
   });
 
+  it('counts a call the person stopped: what it read, and what it wrote until the Stop', async () => {
+    const r = recordingAccount();
+    const stop = new AbortController();
+    const stopped = quotaGated(
+      model([{ type: 'text', delta: 'x'.repeat(12) }], new ModelError('aborted', 'request aborted')),
+      r.account,
+      { inputTokens: () => 70 },
+    );
+    const early = quotaGated(model([], new ModelError('aborted', 'request aborted')), r.account, {
+      inputTokens: () => 70,
+    });
+    stop.abort();
+    const drainStopped = async (port: ModelPort) => {
+      for await (const _ of port.stream(request, stop.signal)) void _;
+    };
+    await expect(drainStopped(stopped)).rejects.toThrow('aborted');
+    await expect(drainStopped(early)).rejects.toThrow('aborted');
+    expect(r.settled.map((s) => s.usage)).toEqual([
+      { inputTokens: 70, cachedTokens: 0, outputTokens: 3 },
+      // Stopped before its first word: OpenAI had the request, so its input counts.
+      { inputTokens: 70, cachedTokens: 0, outputTokens: 0 },
+    ]);
+  });
+
   it('does not call the model at all when the account refuses', async () => {
     const r = recordingAccount(true);
     let called = false;

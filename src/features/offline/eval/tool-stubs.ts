@@ -62,6 +62,10 @@ export class StubToolRunner implements ToolRunner {
     return this.builtIn.progress(calls);
   }
 
+  title(call: FunctionCall): string {
+    return this.builtIn.title(call);
+  }
+
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
     this.calls.push(...calls);
     return Promise.all(

@@ -13,10 +13,11 @@ import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
 import type { Workspace } from '../../../../src/platform/slack/workspaces.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { type MemoryThreadStore, MemoryTurnLedger } from '../../../../src/platform/store/memory/memory-stores.js';
+import { MemoryTurnStops } from '../../../../src/platform/store/turn-stops.js';
 import { MemoryUserStateStore } from '../../../../src/platform/store/user-state.js';
 import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../../src/platform/tools/types.js';
-import { RESTART_NOTE } from '../../../../src/turn/notices.js';
+import { RESTART_NOTE, STOPPED_NOTE } from '../../../../src/turn/notices.js';
 import { answer, callsTools, ScriptedModel } from '../../../support/fake-model-port.js';
 import { fakeThreadStore } from '../../../support/fake-thread-store.js';
 import { call } from '../../../support/fake-tool-runner.js';
@@ -39,8 +40,10 @@ const job = (extra: Partial<TurnJob> = {}): TurnJob => ({
 let slack: InProcessSlack;
 let threads: MemoryThreadStore;
 let ledger: MemoryTurnLedger;
+let stops: MemoryTurnStops;
 
 beforeEach(() => {
+  stops = new MemoryTurnStops();
   vi.useFakeTimers();
   slack = new InProcessSlack({
     users: { U1: { name: 'ada', real_name: 'Ada Lovelace', display_name: 'Ada', email: 'ada@example.com' } },
@@ -81,6 +84,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
     ...(o.tools ? { tools: new ConversationTools(o.tools, fixedSettings(file), 'gpt-4o') } : {}),
     log,
     metrics: createMetrics(new Registry(), { queueDepth: async () => 0 }, { processMetrics: false }),
+    stops,
   });
 }
 
@@ -183,6 +187,151 @@ describe('the turn processor', () => {
         user: { id: 'U1', name: 'Ada', email: 'ada@example.com' },
       },
     ]);
+  });
+
+  it('stops a streaming answer on Stop: what was shown stays, "Stopped." closes it, the partial answer is stored', async () => {
+    const model = new ScriptedModel([
+      { text: 'SUP-101 was ' },
+      { text: 'fixed' },
+      { waitMs: 60_000 },
+      { text: ' never' },
+    ]);
+    // Stop is pressed while the model is still writing (after the first words are visible).
+    setTimeout(() => void stops.stop(job().key), 3_000);
+
+    await settle(processor(model)(job()));
+
+    expect(botMessages().map((m) => m.text)).toEqual([`SUP-101 was fixed\n\n${STOPPED_NOTE}`]);
+    expect(botMessages()[0]!.streaming_state).toBe('completed');
+    // No feedback buttons under a stopped answer, and no more model calls.
+    expect(botMessages()[0]!.blocks?.some((b) => (b as { type: string }).type === 'context_actions')).toBeFalsy();
+    expect(model.requests).toHaveLength(1);
+    expect(await threads.load(job().key)).toEqual([
+      expect.objectContaining({ type: 'user', text: 'is SUP-101 fixed?' }),
+      expect.objectContaining({ type: 'assistant', text: 'SUP-101 was fixed', stopped: true }),
+    ]);
+    // The session was processing while the turn ran, active once it stopped.
+    expect(slack.ws.sessions.get(`${CHANNEL}:${THREAD}`)?.history).toEqual(['processing', 'active']);
+  });
+
+  it('cancels a running tool call on Stop and asks the model nothing more', async () => {
+    let cancelled = false;
+    const slow = defineTool({
+      name: 'lookup_ticket',
+      description: 'test tool',
+      parameters: z.strictObject({ ticket_id: z.string() }),
+      progress: () => 'is looking it up…',
+      authorize: () => undefined,
+      run: (_ctx, _args, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            cancelled = true;
+            reject(signal.reason);
+          });
+          // Stop is pressed while the lookup runs.
+          void stops.stop(job().key);
+        }),
+      format: () => ({}),
+    });
+    const model = new ScriptedModel(
+      [{ text: 'Let me check.' }, { done: { functionCalls: [call('c1', 'lookup_ticket', { ticket_id: 'SUP-101' })] } }],
+      answer('never asked'),
+    );
+
+    await settle(processor(model, { tools: new ToolRegistry([slow]) })(job()));
+
+    expect(cancelled).toBe(true);
+    expect(model.requests).toHaveLength(1);
+    expect(botMessages().map((m) => m.text)).toEqual([`Let me check.\n\n${STOPPED_NOTE}`]);
+    const stored = await threads.load(job().key);
+    expect(stored.map((i) => i.type)).toEqual(['user', 'assistant', 'function_call', 'function_call_output']);
+    expect(stored[3]).toMatchObject({ output: expect.stringContaining('cancelled') });
+  });
+
+  describe('thinking steps', () => {
+    const lookup = (fails = false) =>
+      defineTool({
+        name: 'lookup_ticket',
+        description: 'test tool',
+        parameters: z.strictObject({ ticket_id: z.string() }),
+        progress: (args) => `is looking up ${(args as { ticket_id: string }).ticket_id}…`,
+        authorize: () => undefined,
+        run: async () => {
+          if (fails) throw new Error('backend down');
+          return { id: 'SUP-101' };
+        },
+        format: (r) => r,
+        sources: () => [
+          { title: 'SUP-101 Printer jammed', url: 'https://tickets.example.com/SUP-101', cue: 'SUP-101' },
+        ],
+      });
+    const script = () =>
+      new ScriptedModel(
+        callsTools(call('c1', 'lookup_ticket', { ticket_id: 'SUP-101' })),
+        answer('SUP-101 is being worked on.'),
+      );
+    // The answer, then the ticket it named as a linked source.
+    const ANSWERED =
+      'SUP-101 is being worked on.\n\n📚 _Sources: [SUP-101 Printer jammed](https://tickets.example.com/SUP-101)_';
+    const tasks = (ts: string) =>
+      (slack.ws.streams.get(`${CHANNEL}:${ts}`)?.chunks ?? []).filter(
+        (c) => (c as { type: string }).type === 'task_update',
+      );
+
+    it('shows each tool call as a task in the stream, from in progress to complete, with its sources', async () => {
+      await settle(
+        processor(script(), {
+          tools: new ToolRegistry([lookup()]),
+          yaml: { slack: { task_display_mode: 'plan' } },
+        })(job()),
+      );
+
+      const [reply] = botMessages();
+      expect(reply!.text).toBe(ANSWERED);
+      expect(tasks(reply!.ts)).toEqual([
+        { type: 'task_update', id: 'c1', title: 'Looking up SUP-101', status: 'in_progress' },
+        {
+          type: 'task_update',
+          id: 'c1',
+          title: 'Looking up SUP-101',
+          status: 'complete',
+          sources: [{ type: 'url', url: 'https://tickets.example.com/SUP-101', text: 'SUP-101 Printer jammed' }],
+        },
+      ]);
+      expect(slack.ws.streams.get(`${CHANNEL}:${reply!.ts}`)?.taskDisplayMode).toBe('plan');
+      // The steps opened the stream before any words: the answer went on in the same message.
+      expect(slack.callsTo('chat.startStream')).toHaveLength(1);
+      expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    });
+
+    it('marks a failed tool call as an error step', async () => {
+      await settle(processor(script(), { tools: new ToolRegistry([lookup(true)]) })(job()));
+      const statuses = tasks(botMessages()[0]!.ts).map((c) => (c as { status: string }).status);
+      expect(statuses).toEqual(['in_progress', 'error']);
+    });
+
+    it('falls back to the status line when Slack refuses chunks, losing no text', async () => {
+      slack.ws.refusesChunks = 'invalid_chunks';
+      await settle(processor(script(), { tools: new ToolRegistry([lookup()]) })(job()));
+
+      expect(botMessages().map((m) => m.text)).toEqual([ANSWERED]);
+      expect(slack.callsTo('assistant.threads.setStatus').some((c) => c.args.status === 'is looking up SUP-101…')).toBe(
+        true,
+      );
+    });
+
+    it('shows the status line when the answer is posted and edited instead of streamed', async () => {
+      await settle(
+        processor(script(), { tools: new ToolRegistry([lookup()]), yaml: { slack: { native_streaming: false } } })(
+          job(),
+        ),
+      );
+      expect(botMessages().map((m) => m.text)).toEqual([ANSWERED]);
+      expect(slack.callsTo('assistant.threads.setStatus').some((c) => c.args.status === 'is looking up SUP-101…')).toBe(
+        true,
+      );
+      expect(slack.callsTo('chat.startStream')).toEqual([]);
+    });
   });
 
   it('offers no tools where the channel turns them off', async () => {
