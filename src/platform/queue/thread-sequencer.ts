@@ -58,20 +58,37 @@ export function tsScore(ts: string): number {
  * A turn runs only when it heads its line and holds the lock; the lock is renewed while it runs and
  * expires on its own when the process holding it dies.
  */
+type Script = (...args: Array<string | number>) => Promise<unknown>;
+interface SequencerScripts {
+  twAdmit: Script;
+  twTryRun: Script;
+  twRenew: Script;
+  twRelease: Script;
+  twDropHead: Script;
+}
+
 export class ThreadSequencer {
+  /** The scripts as ioredis commands: sent by SHA (EVALSHA), so Redis neither receives nor hashes the body per call. */
+  private readonly scripts: SequencerScripts;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
+  ) {
+    redis.defineCommand('twAdmit', { numberOfKeys: 1, lua: ADMIT });
+    redis.defineCommand('twTryRun', { numberOfKeys: 2, lua: TRY });
+    redis.defineCommand('twRenew', { numberOfKeys: 1, lua: RENEW });
+    redis.defineCommand('twRelease', { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand('twDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
+    this.scripts = redis as unknown as SequencerScripts;
+  }
 
   async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
-    await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
+    await this.scripts.twAdmit(this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
   }
 
   async tryRun(key: ThreadKey, jobId: string, token: string, ttlMs: number): Promise<Admission> {
-    const [kind, head] = (await this.redis.eval(
-      TRY,
-      2,
+    const [kind, head] = (await this.scripts.twTryRun(
       this.keys.threadQueue(key),
       this.keys.threadLock(key),
       jobId,
@@ -85,14 +102,12 @@ export class ThreadSequencer {
 
   /** False when the lock is no longer ours (it expired and may be held by another replica). */
   async renew(key: ThreadKey, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.keys.threadLock(key), token, ttlMs)) === 1;
+    return (await this.scripts.twRenew(this.keys.threadLock(key), token, ttlMs)) === 1;
   }
 
   /** Frees the lock; `done` also takes the job out of the line (a turn that will be retried keeps its place). */
   async release(key: ThreadKey, jobId: string, token: string, done: boolean): Promise<void> {
-    await this.redis.eval(
-      RELEASE,
-      2,
+    await this.scripts.twRelease(
       this.keys.threadQueue(key),
       this.keys.threadLock(key),
       jobId,
@@ -103,6 +118,6 @@ export class ThreadSequencer {
 
   /** Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on. */
   async dropHead(key: ThreadKey, jobId: string): Promise<boolean> {
-    return (await this.redis.eval(DROP_HEAD, 1, this.keys.threadQueue(key), jobId)) === 1;
+    return (await this.scripts.twDropHead(this.keys.threadQueue(key), jobId)) === 1;
   }
 }
