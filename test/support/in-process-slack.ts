@@ -55,6 +55,7 @@ export class InProcessSlack {
   readonly ws: Workspace;
   readonly client: WebClient;
   private readonly faults: PlannedFault[] = [];
+  private readonly holds = new Map<string, Promise<void>>();
 
   constructor(o: InProcessSlackOptions = {}) {
     const teams = new FakeTeams({
@@ -87,6 +88,21 @@ export class InProcessSlack {
     return this;
   }
 
+  /** Calls of `method` wait, as they do when Slack is slow to answer, until the returned function is called. */
+  holdCalls(method: string): () => void {
+    let release!: () => void;
+    this.holds.set(
+      method,
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
+
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
     const m = this.ws.find(channel, ts);
@@ -108,6 +124,7 @@ export class InProcessSlack {
     const args = JSON.parse(JSON.stringify(options)) as Json;
     const call: SlackCall = { method, args, at: Date.now(), ok: false };
     this.calls.push(call);
+    await this.holds.get(method);
     const fault = this.takeFault(method);
     if (fault) throw failure(fault, call);
     const handler = HANDLERS[method];

@@ -5,6 +5,7 @@ import { channelSettings } from '../../config/settings.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { guardedSink } from '../../platform/slack/guarded-sink.js';
+import type { SlackUserProfile } from '../../platform/slack/lookups.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
@@ -16,6 +17,7 @@ import type { ToolContext } from '../../platform/tools/types.js';
 import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
+import type { ThreadItem } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -80,12 +82,12 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
         user: job.userId,
       },
     });
-    const history = await deps.turn.threads.load(job.key);
+    // Both reads go out together: one round trip to Redis instead of two in series.
+    const [history, earlier] = await Promise.all([deps.turn.threads.load(job.key), deps.turns.replies(job.id)]);
     if (history.some((item) => item.type === 'user' && item.ts === job.messageTs)) {
       log.info('turn already completed by an earlier attempt; nothing to do');
       return undefined;
     }
-    const earlier = await deps.turns.replies(job.id);
     log.info({ resumed: earlier.length > 0 }, 'turn started');
     const workspace = await deps.workspaces.forTeam(job.key.teamId);
     const file = deps.settings.current();
@@ -97,8 +99,16 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
     const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
     if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
       void setTitle(workspace, job, resolved, log);
-    const [profile, text, files, viewing] = await Promise.all([
-      workspace.lookups.userProfile(job.userId),
+    // users.info (a Slack round trip for every new person) does not hold the model call back: the model reads the
+    // name when it is known already, and it is stored with the message once it arrives. Tools wait for it, because
+    // they act as the asker and must know who that is from Slack.
+    let profile: SlackUserProfile | undefined;
+    const profileKnown = workspace.lookups.userProfile(job.userId).then((p) => {
+      profile = p;
+    });
+    const offersTools = deps.tools?.offersAny({ channel: job.key.channel, isDm: job.isDm }) ?? false;
+    const [, text, files, viewing] = await Promise.all([
+      offersTools ? profileKnown : undefined,
       resolved,
       job.files?.length
         ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail })
@@ -106,15 +116,17 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
     ]);
-    await deps.userState
+    // Bookkeeping runs beside the turn, not before its model call; the turn still ends only once it is written.
+    const indexed = deps.userState
       .noteThread(job.key, job.userId, job.receivedAt, deps.threadTtlSeconds)
       .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
-    const user = { id: job.userId, name: profile?.name ?? job.userId };
+    const known = profile as SlackUserProfile | undefined;
+    const user = { id: job.userId, name: known?.name ?? nameInThread(history, job.userId) ?? job.userId };
     // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
     const ctx: ToolContext = {
       ...job.key,
       isDm: job.isDm,
-      user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
+      user: { ...user, ...(known?.email ? { email: known.email } : {}) },
     };
     const tools = await deps.tools?.session(ctx, log.child({ component: 'tools' }));
     const { sink, writer } = replySink(
@@ -135,7 +147,7 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
         turnId: job.id,
         key: job.key,
         settings,
-        user,
+        user: { ...user, laterName: () => profile?.name },
         text: [extras.context, viewing, text].filter(Boolean).join('\n\n'),
         messageTs: job.messageTs,
         history,
@@ -146,6 +158,7 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
+    await indexed;
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
     // An answer Slack never showed is an incident, not a finished turn: it must stand out in the logs.
@@ -165,6 +178,15 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
     );
     return result;
   };
+}
+
+/** The name the asker had when they last wrote in this thread (known after a restart, before users.info answers). */
+function nameInThread(history: readonly ThreadItem[], userId: string): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const item = history[i];
+    if (item?.type === 'user' && item.userId === userId) return item.userName;
+  }
+  return undefined;
 }
 
 /**

@@ -26,6 +26,12 @@ export class ConversationTools {
     return this.registry.usable(allowed).some((t) => t.name === name);
   }
 
+  /** Whether a conversation offers any tool at all (its turns then need the asker's identity before the call). */
+  offersAny(where: { channel: string; isDm: boolean }): boolean {
+    const { tools: allowed } = channelSettings(this.settings.current(), this.envModel, where.channel, where.isDm);
+    return this.registry.definitionsFor(allowed).length > 0;
+  }
+
   /** The asker's session in their conversation; undefined when the conversation has no tools at all. */
   async session(ctx: ToolContext, log: Logger): Promise<ToolSession | undefined> {
     const file = this.settings.current();
