@@ -107,13 +107,7 @@ export class ThreadSequencer {
 
   /** Frees the lock; `done` also takes the job out of the line (a turn that will be retried keeps its place). */
   async release(key: ThreadKey, jobId: string, token: string, done: boolean): Promise<void> {
-    await this.scripts.twRelease(
-      this.keys.threadQueue(key),
-      this.keys.threadLock(key),
-      jobId,
-      token,
-      done ? '1' : '0',
-    );
+    await this.scripts.twRelease(this.keys.threadQueue(key), this.keys.threadLock(key), jobId, token, done ? '1' : '0');
   }
 
   /** Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on. */
