@@ -17,6 +17,9 @@ describe('answering in Slack threads', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toBe('Restart the **worker** and check `/var/log/app.log`.');
     expect(replies[0]!.streaming_state).toBe('completed');
+    // One status call: the stream's start replaces it in Slack, so no second call clears it.
+    expect(h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status)).toEqual(['is thinking…']);
+    expect(h.slack.threadStatus('C0SUP1', root.thread_ts ?? root.ts)).toBeUndefined();
     const start = h.slack.callsTo('chat.startStream')[0]!;
     expect(start.args).toMatchObject({ channel: 'C0SUP1', recipient_user_id: 'U1', recipient_team_id: h.slack.teamId });
 

@@ -33,7 +33,9 @@ describe('the model calls tools; the server runs them', () => {
       '\n\n📚 _Sources: [SUP-101: VPN drops every 10 minutes for the Lisbon office](https://support.example.com/tickets/SUP-101)_',
     );
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
+    // The answer's start replaces the tool's status, so no call is spent clearing it.
+    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…']);
+    expect(h.slack.threadStatus(SUP_CHANNEL, rootTs())).toBeUndefined();
 
     const [first, second] = h.openai.responsesRequests().map((r) => r.body);
     const names = first.tools.map((t: { name?: string; type: string }) => t.name ?? t.type);

@@ -221,7 +221,10 @@ function replySink(
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
-      onMessage: (ts) => deps.turns.recordReply(job.id, ts),
+      onMessage: (ts) => {
+        status.replacedByReply();
+        return deps.turns.recordReply(job.id, ts);
+      },
     },
     log,
   );
