@@ -136,6 +136,18 @@ export class BullTurnQueue implements TurnQueue {
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
+  /**
+   * Loads the sequencer's scripts into Redis (asking for the turn of a job that is in no line changes nothing) and
+   * runs one of BullMQ's own reads on the producer connection.
+   */
+  async warmUp(): Promise<void> {
+    const thread = { teamId: 'warm-up', channel: 'warm-up', threadTs: '0' };
+    await Promise.all([
+      this.opts.sequencer.tryRun(thread, 'warm-up', `${this.instance}:warm-up`, 1_000),
+      this.queue.getJobCounts('wait'),
+    ]);
+  }
+
   /** Taking work: not shutting down, and the queue's own Redis connection answers. */
   async ready(): Promise<boolean> {
     if (this.closed) return false;

@@ -63,6 +63,10 @@ export class InProcessTurnQueue implements TurnQueue {
     return this.queued;
   }
 
+  async warmUp(): Promise<void> {
+    // Nothing to connect to.
+  }
+
   async ready(): Promise<boolean> {
     return !this.closed;
   }

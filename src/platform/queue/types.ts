@@ -81,6 +81,8 @@ export interface TurnQueue {
    * including turns waiting for their thread or for a retry) for the durable one.
    */
   depth(): Promise<number>;
+  /** One pass over what a turn's queueing uses (its scripts and connections), changing nothing; for start-up. */
+  warmUp(): Promise<void>;
   /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
   ready(): Promise<boolean>;
 }

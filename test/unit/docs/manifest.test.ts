@@ -59,6 +59,8 @@ const eventsListened = () =>
 const METHOD_SCOPES: Record<string, string[]> = {
   'assistant.threads.setStatus': ['assistant:write'],
   'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  // No scope and no effect: warm-up opens the answer client's connection with it.
+  'api.test': [],
   'auth.test': [],
   'bots.info': ['users:read'],
   'chat.appendStream': ['chat:write'],
