@@ -107,17 +107,19 @@ export class BullTurnQueue implements TurnQueue {
       );
     });
     try {
-      // Job first, then its place in the thread's line: a job that exists but missed its place is found
-      // and placed by the worker; a place without a job could block the thread. Both steps are idempotent,
-      // so Slack's redelivery after a failure here completes whatever half was done.
+      // The job and its place in the thread's line are written side by side (two connections, one round trip
+      // before Slack's ack). Whichever lands first, the other half is not lost: a worker that meets the job before
+      // its place waits a moment for it (and places it itself if it never comes), and a fresh place is not taken
+      // for the place of a job that is over (FRESH_PLACE_MS). Both writes are idempotent, so Slack's redelivery
+      // after a failure here completes whatever half was done. With every slot of this replica busy the job waits
+      // in the shared list: its length, read alongside, is the turn's place in line.
       return await Promise.race([
         (async () => {
-          await this.queue.add('turn', job, { jobId: jobIdFor(job.id) });
-          // With every slot of this replica busy the job waits in the shared list: its length, read beside the
-          // admission (another connection, so no extra round trip), is the turn's place in line.
-          const [, waiting] = await Promise.all([
+          const busy = this.inFlight >= this.opts.concurrency;
+          const [, , waiting] = await Promise.all([
+            this.queue.add('turn', job, { jobId: jobIdFor(job.id) }),
             this.opts.sequencer.admit(job.key, job.id, job.messageTs),
-            this.inFlight >= this.opts.concurrency ? this.queue.getWaitingCount() : undefined,
+            busy ? this.queue.getWaitingCount() : undefined,
           ]);
           return waiting ? { position: waiting } : {};
         })(),
