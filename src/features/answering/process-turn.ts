@@ -120,6 +120,7 @@ export function createAnswerRunner(deps: ProcessTurnDeps): AnswerRunner {
     const indexed = deps.userState
       .noteThread(job.key, job.userId, job.receivedAt, deps.threadTtlSeconds)
       .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
+    // Set by the lookup above if it has answered by now (a cached name has); TypeScript cannot see the callback.
     const known = profile as SlackUserProfile | undefined;
     const user = { id: job.userId, name: known?.name ?? nameInThread(history, job.userId) ?? job.userId };
     // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
