@@ -26,6 +26,10 @@ import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
 import { reloadSettings } from './settings-reload.js';
+import { WarmUp } from './warm-up.js';
+
+/** A thread no conversation has: warm-up reads it (and asks for its turn lock) without writing anything. */
+const WARM_UP_THREAD = { teamId: 'warm-up', channel: 'warm-up', threadTs: '0' };
 
 export interface ThreadwiseOptions extends PlatformOptions {
   /** Milliseconds running turns get to finish on shutdown (default: queue.shutdown_grace_ms). */
@@ -70,6 +74,20 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const s = keyCheck.state;
       return s.status === 'refused' ? `OpenAI refused OPENAI_API_KEY (${s.detail})` : undefined;
     },
+  };
+  const warmUp = new WarmUp(
+    [
+      // The key check's first probe opens the connection to OpenAI that the first model call reuses.
+      { name: 'openai', run: () => keyCheck.start() },
+      { name: 'redis', run: () => Promise.all([p.queue.warmUp(), stores.threads.load(WARM_UP_THREAD)]) },
+      // The client that writes answers (api.test changes nothing); in OAuth mode no workspace is known yet.
+      ...(p.oauth ? [] : [{ name: 'slack', run: async () => (await p.workspaces.forTeam('')).client.api.test() }]),
+    ],
+    log.child({ component: 'warm-up' }),
+  );
+  p.readiness.warm_up = {
+    ok: async () => warmUp.done,
+    detail: () => (warmUp.done ? undefined : 'warming up the connections a turn uses'),
   };
   const admins = adminsFrom(p.settings, p.people);
   const gate = access.wire(app, {
@@ -186,8 +204,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       helpDesk.start();
-      // In the background: a slow or unreachable OpenAI must not hold up answering Slack's handshake.
-      void keyCheck.start();
+      // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
+      // OpenAI must not hold up answering Slack's handshake.
+      void warmUp.run();
       void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },

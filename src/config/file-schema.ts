@@ -213,9 +213,9 @@ const rateLimitsSchema = z
       .int()
       .min(1)
       .max(512)
-      .default(64)
+      .default(256)
       .describe(
-        'Model calls in flight at once per replica (default: as many as queue.concurrency runs turns); more turns wait in line.',
+        'Model calls in flight at once per replica (default: as many as queue.concurrency runs turns; a streaming call mostly waits on the network, so hundreds fit in one process); more turns wait in line.',
       ),
     tokens_per_minute: z
       .number()
@@ -405,8 +405,10 @@ export const fileConfigSchema = z
           .int()
           .min(1)
           .max(512)
-          .default(64)
-          .describe('Turns one process runs at once (different threads; a thread runs one turn at a time).'),
+          .default(256)
+          .describe(
+            'Turns one process runs at once (different threads; a thread runs one turn at a time). A streaming turn mostly waits on OpenAI and Slack, so hundreds fit in one process; a question beyond this waits and is told its place in line.',
+          ),
         lock_ms: z
           .number()
           .int()

@@ -30,7 +30,8 @@ export interface CallContext {
 /** A reasoning summary is shown as the thread status (never as the answer): its latest words, as many as fit. */
 const REASONING_STATUS_CHARS = 120;
 
-const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
+/** The status of a turn waiting in line (for a model call slot, or a turn slot of the replica). */
+export const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
 
 /** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
 async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {

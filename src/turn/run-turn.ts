@@ -62,7 +62,11 @@ export interface TurnInput {
   turnId: string;
   key: ThreadKey;
   settings: ChannelSettings;
-  user: { id: string; name: string };
+  /**
+   * `name` is what the model reads now; `laterName`, when given, is read as the message is stored: a name that was
+   * still being looked up when the call started is kept with the message for the next turns.
+   */
+  user: { id: string; name: string; laterName?: () => string | undefined };
   /** The user's message with Slack markup already resolved. */
   text: string;
   messageTs: string;
@@ -371,6 +375,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       ...(stopped ? { stopped: true as const } : {}),
     });
   }
+  const laterName = user.laterName?.();
+  if (laterName) userItem.userName = laterName;
   await deps.threads.append(key, items);
   return { outcome, call, error, messageTs, toolRounds: rounds, usage: meter.totals, sources };
 }

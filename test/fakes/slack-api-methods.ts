@@ -247,6 +247,12 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     };
   },
 
+  // https://docs.slack.dev/reference/methods/api.test: echoes its arguments; `error` makes it fail with that code.
+  'api.test'(args) {
+    if (typeof args.error === 'string' && args.error) throw new SlackApiError(args.error);
+    return { args };
+  },
+
   'auth.test'(_args, ws) {
     return {
       url: `https://${ws.o.teamDomain}.slack.com/`,

@@ -102,6 +102,7 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly calls: RecordedCall[] = [];
+  private readonly holds = new Map<string, Promise<void>>();
   private readonly watchers = new Set<() => void>();
   /** The OAuth install flow, when enabled: `oauth.approve(authorizeUrl)` plays the installer. */
   readonly oauth: FakeOAuth | undefined;
@@ -221,6 +222,21 @@ export class FakeSlack {
     this.outages.push({ method, fault, until: this.ws.now() + forMs });
   }
 
+  /** Calls of `method` wait, as they do when Slack is slow to answer, until the returned function is called. */
+  holdCalls(method: string): () => void {
+    let release!: () => void;
+    this.holds.set(
+      method,
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
+
   /** Ends every outage started with failFor. */
   heal(): void {
     this.outages.length = 0;
@@ -235,7 +251,10 @@ export class FakeSlack {
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     });
-    if (url.pathname.startsWith('/api/')) return this.api(req, res, url, raw);
+    if (url.pathname.startsWith('/api/')) {
+      await this.holds.get(decodeURIComponent(url.pathname.slice('/api/'.length)));
+      return this.api(req, res, url, raw);
+    }
     if (req.method === 'POST' && url.pathname.startsWith('/hooks/')) {
       // response_url: Slack answers a plain "ok" (https://docs.slack.dev/interactivity/handling-user-interaction).
       this.hookMessages.push({ path: url.pathname, body: raw ? (JSON.parse(raw) as Json) : {} });

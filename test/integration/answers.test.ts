@@ -17,6 +17,9 @@ describe('answering in Slack threads', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toBe('Restart the **worker** and check `/var/log/app.log`.');
     expect(replies[0]!.streaming_state).toBe('completed');
+    // One status call: the stream's start replaces it in Slack, so no second call clears it.
+    expect(h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status)).toEqual(['is thinking…']);
+    expect(h.slack.threadStatus('C0SUP1', root.thread_ts ?? root.ts)).toBeUndefined();
     const start = h.slack.callsTo('chat.startStream')[0]!;
     expect(start.args).toMatchObject({ channel: 'C0SUP1', recipient_user_id: 'U1', recipient_team_id: h.slack.teamId });
 
@@ -25,9 +28,22 @@ describe('answering in Slack threads', () => {
     expect(String(req.instructions)).toContain('Threadwise');
     expect(String(req.safety_identifier)).toMatch(/^[0-9a-f]{32}$/);
     expect(req.metadata).toMatchObject({ app: 'threadwise', turn: sent.eventId });
+    // The model is asked before users.info has answered for a new person: the first question carries the Slack id.
     expect(req.input).toEqual([
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: why is the queue stuck?' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'U1: why is the queue stuck?' }] },
     ]);
+  });
+
+  it("keeps the asker's name, looked up while the model answered, with the question for the next turns", async () => {
+    h = await new Harness().start();
+    const first = await h.mention({ text: 'first question' });
+    await h.turnFinished(first.eventId);
+    const rootTs = h.slack.messages('C0SUP1')[0]!.ts;
+    const follow = await h.message({ channel: 'C0SUP1', thread_ts: rootTs, text: 'and then?' });
+    await h.turnFinished(follow.eventId);
+    const input = h.openai.responsesRequests()[1]!.body.input as Array<{ content?: Array<{ text?: string }> }>;
+    expect(input[0]!.content?.[0]?.text).toBe('Ada: first question');
+    expect(input.at(-1)!.content?.[0]?.text).toBe('Ada: and then?');
   });
 
   it('resolves Slack markup into names the model can read', async () => {

@@ -40,6 +40,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Share another harness's Redis keys (a second replica of the same deployment). */
   prefix?: string;
+  /** Return from start() before the start-up warm-up has finished (to watch /readyz during it). */
+  skipWarmUpWait?: boolean;
 }
 
 export const OAUTH = {
@@ -126,7 +128,16 @@ export class Harness {
       },
     });
     this.bot = await createThreadwise(loadConfig(this.env), { logDestination: destination, shutdownGraceMs: 5_000 });
+    const from = this.parsed.length;
     this.port = (await this.bot.start()).port;
+    // Tests start where a load balancer would: once /readyz says ready, after the warm-up.
+    if (!this.options.skipWarmUpWait)
+      await waitFor(
+        () => this.parsed.slice(from).some((l) => l.msg === 'warm-up finished'),
+        [this.newLogLine],
+        'the start-up warm-up',
+        SIGNAL_TIMEOUT_MS,
+      );
   }
 
   /** The YAML as THREADWISE_CONFIG, on this harness's key prefix. */

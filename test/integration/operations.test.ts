@@ -156,7 +156,7 @@ describe('operator endpoints', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       ok: true,
-      checks: { store: true, queue: true, accepting: true, openai_key: true, models: true },
+      checks: { store: true, queue: true, accepting: true, openai_key: true, warm_up: true, models: true },
     });
   });
 
@@ -171,7 +171,7 @@ describe('operator endpoints', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
       ok: false,
-      checks: { store: true, queue: true, accepting: true, openai_key: false, models: true },
+      checks: { store: true, queue: true, accepting: true, openai_key: false, warm_up: true, models: true },
       details: { openai_key: 'OpenAI refused OPENAI_API_KEY (HTTP 401 invalid_api_key)' },
     });
     expect(h.logs.join('\n')).not.toContain('a-wrong-key');
@@ -186,13 +186,19 @@ describe('operator endpoints', () => {
     };
     expect(await readyz()).toEqual({
       status: 200,
-      body: { ok: true, checks: { store: true, queue: true, accepting: true, openai_key: true, models: true } },
+      body: {
+        ok: true,
+        checks: { store: true, queue: true, accepting: true, openai_key: true, warm_up: true, models: true },
+      },
     });
 
     await redis.stop();
     expect(await readyz()).toEqual({
       status: 503,
-      body: { ok: false, checks: { store: false, queue: false, accepting: true, openai_key: true, models: true } },
+      body: {
+        ok: false,
+        checks: { store: false, queue: false, accepting: true, openai_key: true, warm_up: true, models: true },
+      },
     });
     // Liveness is unaffected: restarting the process would not bring Redis back.
     expect((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status).toBe(200);

@@ -34,7 +34,9 @@ describe('the model calls tools; the server runs them', () => {
     );
     // The lookup shows as a step inside the streamed answer (Slack's thinking steps), not as the status line.
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toEqual(['is thinking…', '']);
+    // The stream the steps open replaces the status, so no call is spent clearing it.
+    expect(statuses).toEqual(['is thinking…']);
+    expect(h.slack.threadStatus(SUP_CHANNEL, rootTs())).toBeUndefined();
     const [reply] = h.replies(SUP_CHANNEL, rootTs());
     const steps = h.slack.streamChunks(SUP_CHANNEL, reply!.ts)!.chunks;
     expect(steps.map((c) => (c as { status: string }).status)).toEqual(['in_progress', 'complete']);

@@ -1,4 +1,4 @@
-import { type Admission, tsScore } from '../../src/platform/queue/thread-sequencer.js';
+import { type Admission, FRESH_PLACE_MS, tsScore } from '../../src/platform/queue/thread-sequencer.js';
 import type { TurnSequencer } from '../../src/platform/queue/turn-handler.js';
 import type { ThreadKey } from '../../src/turn/thread.js';
 
@@ -9,7 +9,7 @@ const threadOf = (key: ThreadKey) => `${key.teamId}:${key.channel}:${key.threadT
  * then id), and a lock whose expiry follows Date.now, so fake timers make it lapse like a Redis PX key.
  */
 export class FakeThreadSequencer implements TurnSequencer {
-  private readonly lines = new Map<string, Array<{ id: string; score: number }>>();
+  private readonly lines = new Map<string, Array<{ id: string; score: number; placedAt: number }>>();
   private readonly locks = new Map<string, { token: string; expiresAt: number }>();
 
   /** Job ids in line for a thread, head first. */
@@ -24,7 +24,7 @@ export class FakeThreadSequencer implements TurnSequencer {
 
   async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
     const line = this.lines.get(threadOf(key)) ?? [];
-    if (!line.some((e) => e.id === jobId)) line.push({ id: jobId, score: tsScore(messageTs) });
+    if (!line.some((e) => e.id === jobId)) line.push({ id: jobId, score: tsScore(messageTs), placedAt: Date.now() });
     line.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.lines.set(threadOf(key), line);
   }
@@ -61,7 +61,7 @@ export class FakeThreadSequencer implements TurnSequencer {
   async dropHead(key: ThreadKey, jobId: string): Promise<boolean> {
     const t = threadOf(key);
     const line = this.lines.get(t) ?? [];
-    if (line[0]?.id !== jobId) return false;
+    if (line[0]?.id !== jobId || Date.now() - line[0].placedAt < FRESH_PLACE_MS) return false;
     line.shift();
     return true;
   }

@@ -55,6 +55,8 @@ export class InProcessSlack {
   readonly ws: Workspace;
   readonly client: WebClient;
   private readonly faults: PlannedFault[] = [];
+  private readonly holds = new Map<string, Promise<void>>();
+  private readonly delays = new Map<string, number>();
 
   constructor(o: InProcessSlackOptions = {}) {
     const teams = new FakeTeams({
@@ -87,6 +89,27 @@ export class InProcessSlack {
     return this;
   }
 
+  /** Calls of `method` wait, as they do when Slack is slow to answer, until the returned function is called. */
+  holdCalls(method: string): () => void {
+    let release!: () => void;
+    this.holds.set(
+      method,
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
+
+  /** Calls of `method` take `ms` (of the test's clock, fake timers included) before Slack answers them. */
+  delayCalls(method: string, ms: number): this {
+    this.delays.set(method, ms);
+    return this;
+  }
+
   /** Forces a live stream into the expired state Slack leaves it in after its server timeout. */
   expireStream(channel: string, ts: string): void {
     const m = this.ws.find(channel, ts);
@@ -108,6 +131,9 @@ export class InProcessSlack {
     const args = JSON.parse(JSON.stringify(options)) as Json;
     const call: SlackCall = { method, args, at: Date.now(), ok: false };
     this.calls.push(call);
+    await this.holds.get(method);
+    const delay = this.delays.get(method);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const fault = this.takeFault(method);
     if (fault) throw failure(fault, call);
     const handler = HANDLERS[method];

@@ -36,7 +36,9 @@ interface Envelope {
 
 /** Marked when it accepted a question; threads answered before that mark existed are known by their stored items. */
 async function isBotsThread(deps: MessageHandlerDeps, key: ThreadKey): Promise<boolean> {
-  return (await deps.participation.has(key)) || (await deps.threads.has(key));
+  // Both asked at once: this is before Slack's ack, where every round trip in series counts.
+  const [joined, stored] = await Promise.all([deps.participation.has(key), deps.threads.has(key)]);
+  return joined || stored;
 }
 
 /**

@@ -6,6 +6,7 @@ import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { AgentSession } from '../../platform/slack/agent-session.js';
 import { guardedSink } from '../../platform/slack/guarded-sink.js';
+import type { SlackUserProfile } from '../../platform/slack/lookups.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
@@ -102,7 +103,8 @@ function turnRunner(
         user: job.userId,
       },
     });
-    const history = await deps.turn.threads.load(job.key);
+    // Both reads go out together: one round trip to Redis instead of two in series.
+    const [history, earlier] = await Promise.all([deps.turn.threads.load(job.key), deps.turns.replies(job.id)]);
     const done = job.approval
       ? (item: ThreadItem) =>
           item.type === 'hosted' &&
@@ -113,7 +115,6 @@ function turnRunner(
       log.info('turn already completed by an earlier attempt; nothing to do');
       return undefined;
     }
-    const earlier = await deps.turns.replies(job.id);
     log.info({ resumed: earlier.length > 0 }, 'turn started');
     const workspace = await deps.workspaces.forTeam(job.key.teamId);
     const file = deps.settings.current();
@@ -129,8 +130,16 @@ function turnRunner(
     const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
     if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
       void setTitle(session, resolved);
-    const [profile, text, files, viewing] = await Promise.all([
-      workspace.lookups.userProfile(job.userId),
+    // users.info (a Slack round trip for every new person) does not hold the model call back: the model reads the
+    // name when it is known already, and it is stored with the message once it arrives. Tools wait for it, because
+    // they act as the asker and must know who that is from Slack.
+    let profile: SlackUserProfile | undefined;
+    const profileKnown = workspace.lookups.userProfile(job.userId).then((p) => {
+      profile = p;
+    });
+    const offersTools = deps.tools?.offersAny({ channel: job.key.channel, isDm: job.isDm }) ?? false;
+    const [, text, files, viewing] = await Promise.all([
+      offersTools ? profileKnown : undefined,
       resolved,
       job.files?.length
         ? workspace.readFiles(job.files, { messageTs: job.messageTs, detail: settings.imageDetail })
@@ -138,15 +147,18 @@ function turnRunner(
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
     ]);
-    await deps.userState
+    // Bookkeeping runs beside the turn, not before its model call; the turn still ends only once it is written.
+    const indexed = deps.userState
       .noteThread(job.key, job.userId, job.receivedAt, deps.threadTtlSeconds)
       .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not index the thread for its asker'));
-    const user = { id: job.userId, name: profile?.name ?? job.userId };
+    // Set by the lookup above if it has answered by now (a cached name has); TypeScript cannot see the callback.
+    const known = profile as SlackUserProfile | undefined;
+    const user = { id: job.userId, name: known?.name ?? nameInThread(history, job.userId) ?? job.userId };
     // Identity for tools comes from Slack (the event and users.info), never from what the model sends.
     const ctx: ToolContext = {
       ...job.key,
       isDm: job.isDm,
-      user: { ...user, ...(profile?.email ? { email: profile.email } : {}) },
+      user: { ...user, ...(known?.email ? { email: known.email } : {}) },
     };
     const { session: tools, notices } = (await deps.tools?.forTurn(ctx, log.child({ component: 'tools' }))) ?? {
       notices: [],
@@ -169,7 +181,7 @@ function turnRunner(
         turnId: job.id,
         key: job.key,
         settings,
-        user,
+        user: { ...user, laterName: () => profile?.name },
         text: [extras.context, viewing, text].filter(Boolean).join('\n\n'),
         messageTs: job.messageTs,
         history,
@@ -186,6 +198,7 @@ function turnRunner(
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
     await session.status('active');
+    await indexed;
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
     // An answer Slack never showed is an incident, not a finished turn: it must stand out in the logs.
@@ -205,6 +218,15 @@ function turnRunner(
     );
     return result;
   };
+}
+
+/** The name the asker had when they last wrote in this thread (known after a restart, before users.info answers). */
+function nameInThread(history: readonly ThreadItem[], userId: string): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const item = history[i];
+    if (item?.type === 'user' && item.userId === userId) return item.userName;
+  }
+  return undefined;
 }
 
 /**
@@ -240,7 +262,10 @@ function replySink(
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
-      onMessage: (ts) => deps.turns.recordReply(job.id, ts),
+      onMessage: (ts) => {
+        status.replacedByReply();
+        return deps.turns.recordReply(job.id, ts);
+      },
     },
     log,
   );

@@ -10,12 +10,19 @@ export function questionAcceptor(deps: {
   participation: ParticipationStore;
   /** Seconds a thread in this channel is remembered (the mark lives as long as the thread). */
   threadTtlSeconds: (channel: string) => number;
+  /** Tells the asker their turn waits for a free slot, `position` 1 being next; best effort, never awaited. */
+  tellWaiting?: (job: TurnJob, position: number) => void;
 }): AcceptQuestion {
   return async (job) => {
-    // Marked before queueing: a follow-up typed while this answer is still waiting or being written is for the
-    // bot, though nothing of the thread is stored until the turn ends. (A DM is always the bot's.)
-    if (!job.isDm) await deps.participation.join(job.key, deps.threadTtlSeconds(job.key.channel));
-    await deps.queue.enqueue(job);
+    // Marked by the time Slack has its ack: a follow-up typed while this answer is still waiting or being written
+    // is for the bot, though nothing of the thread is stored until the turn ends. (A DM is always the bot's.)
+    // The mark and the enqueue go out together, one round trip instead of two; a mark left by an enqueue that
+    // failed only makes the bot read follow-ups in a thread Slack is about to redeliver the question of.
+    const [, queued] = await Promise.all([
+      job.isDm ? undefined : deps.participation.join(job.key, deps.threadTtlSeconds(job.key.channel)),
+      deps.queue.enqueue(job),
+    ]);
+    if (queued.position) deps.tellWaiting?.(job, queued.position);
   };
 }
 

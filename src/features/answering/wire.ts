@@ -7,8 +7,10 @@ import type { Metrics } from '../../platform/observability/metrics.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
+import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
+import { queuedStatus } from '../../turn/call-model.js';
 import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
@@ -22,6 +24,7 @@ import { type AnswerRunner, createAnswerRunner } from './process-turn.js';
 import { registerStopHandler } from './session-stop.js';
 import { registerShortcutHandlers } from './shortcuts.js';
 import { questionAcceptor, turnStarter } from './start-turn.js';
+import { loadingFor } from './turn-presence.js';
 import { createTurnDeps } from './turn-setup.js';
 
 export interface AnsweringDeps {
@@ -80,6 +83,19 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     queue: deps.queue,
     participation: stores.participation,
     threadTtlSeconds: (channel) => threadTtlDays(deps.settings.current(), channel) * 86_400,
+    tellWaiting: (job, position) => {
+      deps.workspaces.forTeam(job.key.teamId).then(
+        (workspace) => {
+          const line = queuedStatus(position);
+          new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log).show(
+            line,
+            loadingFor(line),
+            true,
+          );
+        },
+        (err: Error) => log.debug({ err: { message: err.message } }, 'could not tell the asker they wait in line'),
+      );
+    },
   });
   registerMessageHandlers(app, {
     trigger: (ctx) => ({

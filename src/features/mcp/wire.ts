@@ -93,8 +93,8 @@ export interface McpWireDeps {
 export function wire(app: App, deps: McpWireDeps): void {
   const { mcp, log } = deps;
   // The decision on a hosted call continues the thread through the turn queue, in order with its other turns.
-  const continueHosted = (a: PendingMcpWrite, approve: boolean) =>
-    deps.queue.enqueue({
+  const continueHosted = async (a: PendingMcpWrite, approve: boolean): Promise<void> => {
+    await deps.queue.enqueue({
       id: `mcp-approval:${a.id}`,
       key: { teamId: a.teamId, channel: a.channel, threadTs: a.threadTs },
       isDm: a.isDm,
@@ -105,6 +105,7 @@ export function wire(app: App, deps: McpWireDeps): void {
       origin: 'approval',
       approval: { requestId: a.hostedRequestId ?? '', approve },
     });
+  };
   registerMcpApprovalHandlers(app, {
     approvals: mcp.approvals,
     tools: deps.tools,

@@ -27,6 +27,15 @@ export class ConversationTools {
     return this.registry.usable(allowed).some((t) => t.name === name);
   }
 
+  /**
+   * Whether a conversation offers any tool at all (its turns then need the asker's identity before the call). An
+   * MCP server counts wherever one is configured: its tools may act as the asker.
+   */
+  offersAny(where: { channel: string; isDm: boolean }): boolean {
+    const { tools: allowed } = channelSettings(this.settings.current(), this.envModel, where.channel, where.isDm);
+    return this.registry.definitionsFor(allowed).length > 0 || this.mcp?.configured === true;
+  }
+
   /** The asker's session in their conversation (built-in tools only); undefined when it has no tools at all. */
   async session(ctx: ToolContext, log: Logger): Promise<ToolSession | undefined> {
     const file = this.settings.current();

@@ -70,7 +70,9 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     job.triage ? triageMessage(job.triage, flow) : Promise.reject(new Error('not a triage job')),
   );
   registerTriageHandlers(app, {
-    enqueue: (request) => deps.queue.enqueue(triageJob(request)),
+    enqueue: async (request) => {
+      await deps.queue.enqueue(triageJob(request));
+    },
     kept: stores.approvals,
     tools: deps.tools,
     lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { StoreKeys } from '../store/keys.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
 import { TurnHandler } from './turn-handler.js';
-import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
+import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
 export const QUEUE_NAME = 'turns';
 /** Slack wants an answer within 3 s; an enqueue that takes longer is reported as failed (it is idempotent). */
@@ -39,6 +39,8 @@ export class BullTurnQueue implements TurnQueue {
   private readonly instance = randomUUID().slice(0, 8);
   private readonly handler: TurnHandler;
   private closed = false;
+  /** Jobs this replica's worker holds now (each takes one of its `concurrency` slots). */
+  private inFlight = 0;
 
   constructor(
     process: TurnProcessor,
@@ -95,7 +97,7 @@ export class BullTurnQueue implements TurnQueue {
     this.worker.run().catch((err: Error) => this.opts.log.error({ err }, 'turn worker stopped'));
   }
 
-  async enqueue(job: TurnJob): Promise<void> {
+  async enqueue(job: TurnJob): Promise<Enqueued> {
     if (this.closed) throw new QueueUnavailableError('queue is shutting down');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -105,13 +107,21 @@ export class BullTurnQueue implements TurnQueue {
       );
     });
     try {
-      // Job first, then its place in the thread's line: a job that exists but missed its place is found
-      // and placed by the worker; a place without a job could block the thread. Both steps are idempotent,
-      // so Slack's redelivery after a failure here completes whatever half was done.
-      await Promise.race([
+      // The job and its place in the thread's line are written side by side (two connections, one round trip
+      // before Slack's ack). Whichever lands first, the other half is not lost: a worker that meets the job before
+      // its place waits a moment for it (and places it itself if it never comes), and a fresh place is not taken
+      // for the place of a job that is over (FRESH_PLACE_MS). Both writes are idempotent, so Slack's redelivery
+      // after a failure here completes whatever half was done. With every slot of this replica busy the job waits
+      // in the shared list: its length, read alongside, is the turn's place in line.
+      return await Promise.race([
         (async () => {
-          await this.queue.add('turn', job, { jobId: jobIdFor(job.id) });
-          await this.opts.sequencer.admit(job.key, job.id, job.messageTs);
+          const busy = this.inFlight >= this.opts.concurrency;
+          const [, , waiting] = await Promise.all([
+            this.queue.add('turn', job, { jobId: jobIdFor(job.id) }),
+            this.opts.sequencer.admit(job.key, job.id, job.messageTs),
+            busy ? this.queue.getWaitingCount() : undefined,
+          ]);
+          return waiting ? { position: waiting } : {};
         })(),
         deadline,
       ]);
@@ -126,6 +136,18 @@ export class BullTurnQueue implements TurnQueue {
   async depth(): Promise<number> {
     const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * Loads the sequencer's scripts into Redis (asking for the turn of a job that is in no line changes nothing) and
+   * runs one of BullMQ's own reads on the producer connection.
+   */
+  async warmUp(): Promise<void> {
+    const thread = { teamId: 'warm-up', channel: 'warm-up', threadTs: '0' };
+    await Promise.all([
+      this.opts.sequencer.tryRun(thread, 'warm-up', `${this.instance}:warm-up`, 1_000),
+      this.queue.getJobCounts('wait'),
+    ]);
   }
 
   /** Taking work: not shutting down, and the queue's own Redis connection answers. */
@@ -155,15 +177,20 @@ export class BullTurnQueue implements TurnQueue {
 
   /** BullMQ's side of a turn: a delayed job must be moved with the worker's token and end in DelayedError. */
   private async handle(job: Job<JobData>, token: string | undefined): Promise<void> {
-    const outcome = await this.handler.handle({
-      id: job.id,
-      data: job.data,
-      addedAt: job.timestamp,
-      attemptsMade: job.attemptsMade,
-      attempts: job.opts.attempts ?? 1,
-      delayUntil: (at) => job.moveToDelayed(at, token),
-    });
-    if (outcome === 'delayed') throw new DelayedError();
+    this.inFlight++;
+    try {
+      const outcome = await this.handler.handle({
+        id: job.id,
+        data: job.data,
+        addedAt: job.timestamp,
+        attemptsMade: job.attemptsMade,
+        attempts: job.opts.attempts ?? 1,
+        delayUntil: (at) => job.moveToDelayed(at, token),
+      });
+      if (outcome === 'delayed') throw new DelayedError();
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private async isOver(jobId: string): Promise<boolean> {

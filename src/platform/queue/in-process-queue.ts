@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
+import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
 const threadId = (job: TurnJob) => `${job.key.teamId}:${job.key.channel}:${job.key.threadTs}`;
 
@@ -24,9 +24,11 @@ export class InProcessTurnQueue implements TurnQueue {
     // Jobs run as they arrive; nothing to pull.
   }
 
-  async enqueue(job: TurnJob): Promise<void> {
+  async enqueue(job: TurnJob): Promise<Enqueued> {
     if (this.closed) throw new QueueUnavailableError('queue is shutting down');
     const id = threadId(job);
+    // Every slot busy: this turn starts after the ones already waiting for a slot.
+    const position = this.running >= this.concurrency ? this.waiting.length + 1 : undefined;
     this.queued++;
     const previous = this.chains.get(id) ?? Promise.resolve();
     const next = previous.then(() => this.run(job));
@@ -34,6 +36,7 @@ export class InProcessTurnQueue implements TurnQueue {
     void next.finally(() => {
       if (this.chains.get(id) === next) this.chains.delete(id);
     });
+    return position === undefined ? {} : { position };
   }
 
   private async run(job: TurnJob): Promise<void> {
@@ -58,6 +61,10 @@ export class InProcessTurnQueue implements TurnQueue {
 
   async depth(): Promise<number> {
     return this.queued;
+  }
+
+  async warmUp(): Promise<void> {
+    // Nothing to connect to.
   }
 
   async ready(): Promise<boolean> {

@@ -12,10 +12,22 @@ export type Admission =
 /** A thread's line is forgotten a day after its last arrival. */
 const LINE_TTL_SECONDS = 86_400;
 
-// Places the job in the thread's line once (a redelivered event must not queue twice), by its message's time.
+/**
+ * A place this young may belong to a job whose add is still on its way (the two are written side by side before
+ * Slack's ack), so it is not dropped as the place of a job that is over.
+ */
+export const FRESH_PLACE_MS = 2_000;
+
+// Places the job in the thread's line once (a redelivered event must not queue twice), by its message's time, and
+// notes when (Redis's clock, the same for every replica).
 const ADMIT = `
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  local t = redis.call('TIME')
+  redis.call('HSET', KEYS[2], ARGV[1], t[1] * 1000 + math.floor(t[2] / 1000))
+end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1`;
 
 // Only the head of the line may take the lock; the lock holder's token is unique per attempt.
@@ -36,12 +48,22 @@ return 0`;
 // Compare-and-delete: a lock that expired and was taken by another replica is not ours to free.
 const RELEASE = `
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
-if ARGV[3] == '1' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
 return 1`;
 
+// Only a head that has been in line for a while: a fresh place's job may not have been added yet.
 const DROP_HEAD = `
-if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == ARGV[1] then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
-return 0`;
+if redis.call('ZRANGE', KEYS[1], 0, 0)[1] ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local placed = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if now - placed < tonumber(ARGV[2]) then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1`;
 
 /**
  * A Slack ts ("1700000000.000100") as whole microseconds: exact in a double (below 2^53), so two messages a
@@ -58,20 +80,43 @@ export function tsScore(ts: string): number {
  * A turn runs only when it heads its line and holds the lock; the lock is renewed while it runs and
  * expires on its own when the process holding it dies.
  */
+type Script = (...args: Array<string | number>) => Promise<unknown>;
+interface SequencerScripts {
+  twAdmit: Script;
+  twTryRun: Script;
+  twRenew: Script;
+  twRelease: Script;
+  twDropHead: Script;
+}
+
 export class ThreadSequencer {
+  /** The scripts as ioredis commands: sent by SHA (EVALSHA), so Redis neither receives nor hashes the body per call. */
+  private readonly scripts: SequencerScripts;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
+  ) {
+    redis.defineCommand('twAdmit', { numberOfKeys: 2, lua: ADMIT });
+    redis.defineCommand('twTryRun', { numberOfKeys: 2, lua: TRY });
+    redis.defineCommand('twRenew', { numberOfKeys: 1, lua: RENEW });
+    redis.defineCommand('twRelease', { numberOfKeys: 3, lua: RELEASE });
+    redis.defineCommand('twDropHead', { numberOfKeys: 2, lua: DROP_HEAD });
+    this.scripts = redis as unknown as SequencerScripts;
+  }
 
   async admit(key: ThreadKey, jobId: string, messageTs: string): Promise<void> {
-    await this.redis.eval(ADMIT, 1, this.keys.threadQueue(key), jobId, LINE_TTL_SECONDS, tsScore(messageTs));
+    await this.scripts.twAdmit(
+      this.keys.threadQueue(key),
+      this.keys.threadPlaced(key),
+      jobId,
+      LINE_TTL_SECONDS,
+      tsScore(messageTs),
+    );
   }
 
   async tryRun(key: ThreadKey, jobId: string, token: string, ttlMs: number): Promise<Admission> {
-    const [kind, head] = (await this.redis.eval(
-      TRY,
-      2,
+    const [kind, head] = (await this.scripts.twTryRun(
       this.keys.threadQueue(key),
       this.keys.threadLock(key),
       jobId,
@@ -85,24 +130,27 @@ export class ThreadSequencer {
 
   /** False when the lock is no longer ours (it expired and may be held by another replica). */
   async renew(key: ThreadKey, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.keys.threadLock(key), token, ttlMs)) === 1;
+    return (await this.scripts.twRenew(this.keys.threadLock(key), token, ttlMs)) === 1;
   }
 
   /** Frees the lock; `done` also takes the job out of the line (a turn that will be retried keeps its place). */
   async release(key: ThreadKey, jobId: string, token: string, done: boolean): Promise<void> {
-    await this.redis.eval(
-      RELEASE,
-      2,
+    await this.scripts.twRelease(
       this.keys.threadQueue(key),
       this.keys.threadLock(key),
+      this.keys.threadPlaced(key),
       jobId,
       token,
       done ? '1' : '0',
     );
   }
 
-  /** Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on. */
+  /**
+   * Removes a head whose job is over (e.g. failed after its process died repeatedly), so the line moves on; false
+   * when it is not the head, or took its place less than FRESH_PLACE_MS ago (its job may still be being added).
+   */
   async dropHead(key: ThreadKey, jobId: string): Promise<boolean> {
-    return (await this.redis.eval(DROP_HEAD, 1, this.keys.threadQueue(key), jobId)) === 1;
+    const placed = this.keys.threadPlaced(key);
+    return (await this.scripts.twDropHead(this.keys.threadQueue(key), placed, jobId, FRESH_PLACE_MS)) === 1;
   }
 }

@@ -63,11 +63,20 @@ export const turnJobSchema = z.object({
   approval: z.object({ requestId: z.string().min(1), approve: z.boolean() }).optional(),
 }) satisfies z.ZodType<TurnJob>;
 
+/** What the queue knows about a job it just accepted. */
+export interface Enqueued {
+  /**
+   * Its place in line (1: next) when every turn slot of this replica is busy, so the turn waits for one to free up;
+   * absent when it can start at once.
+   */
+  position?: number;
+}
+
 export interface TurnQueue {
   /** Starts pulling work (after the app is listening). */
   start(): void;
   /** Resolves once the job is accepted; rejects if it could not be queued (the caller answers 5xx). */
-  enqueue(job: TurnJob): Promise<void>;
+  enqueue(job: TurnJob): Promise<Enqueued>;
   /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
   close(timeoutMs: number): Promise<void>;
   /**
@@ -75,6 +84,8 @@ export interface TurnQueue {
    * including turns waiting for their thread or for a retry) for the durable one.
    */
   depth(): Promise<number>;
+  /** One pass over what a turn's queueing uses (its scripts and connections), changing nothing; for start-up. */
+  warmUp(): Promise<void>;
   /** Whether the queue takes new jobs right now: not shutting down, and its backing service (if any) answers. */
   ready(): Promise<boolean>;
 }

@@ -46,8 +46,17 @@ export class ThreadStatus {
   }
 
   /**
-   * The turn ended: no more status writes, and a status still showing is removed (Slack drops it when the bot
-   * posts a message, but not under a reply that was already streaming when the status was set).
+   * The bot's reply opened a message: Slack replaces the status with it (a posted message and a stream's start
+   * both do), so a status shown before needs no clearing call. A status write still in flight may land after the
+   * message, so it stays to be cleared.
+   */
+  replacedByReply(): void {
+    if (!this.writing) this.shown = undefined;
+  }
+
+  /**
+   * The turn ended: no more status writes, and a status still showing is removed: one set after the reply opened
+   * (Slack does not drop it under a reply that was already streaming when it was set).
    */
   async clear(): Promise<void> {
     this.stopped = true;

@@ -35,6 +35,8 @@ export function storeKeys(prefix: string) {
     turnStops: `${prefix}turn-stops`,
     /** Sorted set: job ids of a thread's turns by message time (the first runs next). */
     threadQueue: (k: ThreadKey) => `${prefix}tline:${threadId(k)}`,
+    /** Hash: when each job of a thread's line took its place (epoch ms, Redis's clock). */
+    threadPlaced: (k: ThreadKey) => `${prefix}tplaced:${threadId(k)}`,
     /** Held by the replica running a thread's turn. */
     threadLock: (k: ThreadKey) => `${prefix}tlock:${threadId(k)}`,
     /** A workspace's (or an org-wide) OAuth installation. */

@@ -7,13 +7,13 @@ const issues = (raw: unknown) => {
 };
 
 describe('context, limits, pricing and rate-limit settings', () => {
-  it('defaults to a 32,000-token input budget, no quotas, list prices and 16 concurrent calls', () => {
+  it('defaults to a 32,000-token input budget, no quotas, list prices and 256 concurrent calls', () => {
     const file = fileConfigSchema.parse({});
     expect(file.context).toEqual({ max_input_tokens: 32_000 });
     expect(file.limits).toEqual({ admins: [], channels: {} });
     expect(file.pricing.models['gpt-4o']).toEqual({ input: 2.5, cached_input: 1.25, output: 10 });
     expect(file.pricing.batch_multiplier).toBe(0.5);
-    expect(file.rate_limits).toEqual({ max_concurrent_calls: 64 });
+    expect(file.rate_limits).toEqual({ max_concurrent_calls: 256 });
   });
 
   it('rejects an input budget above the 128,000-token window, bad ids and a fallback model without a price', () => {

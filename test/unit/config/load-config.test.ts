@@ -139,7 +139,7 @@ channels:
 
   it('reads queue timings for crash takeover and shutdown, with defaults', () => {
     expect(loadConfig(valid).file.queue).toEqual({
-      concurrency: 64,
+      concurrency: 256,
       lock_ms: 30_000,
       stalled_check_ms: 15_000,
       shutdown_grace_ms: 30_000,

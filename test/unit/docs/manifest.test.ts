@@ -64,6 +64,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   // chat:write, Tier 3 (slackapi/java-slack-sdk#1633, which mirrors the method pages).
   'agents.sessions.rename': ['chat:write'],
   'agents.sessions.setStatus': ['chat:write'],
+  // No scope and no effect: warm-up opens the answer client's connection with it.
+  'api.test': [],
   'auth.test': [],
   // chat.unfurl needs links:write; entity.presentDetails answers a trigger_id of entity_details_requested.
   'chat.unfurl': ['links:write'],

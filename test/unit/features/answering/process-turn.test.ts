@@ -115,6 +115,19 @@ describe('the turn processor', () => {
     expect((await threads.load(job().key)).map((i) => i.type)).toEqual(['user', 'assistant']);
   });
 
+  it('asks the model while Slack still looks up a new asker, and keeps their name with the question', async () => {
+    const release = slack.holdCalls('users.info');
+    const model = new ScriptedModel([{ text: 'Yes, ' }, { waitMs: 1_000 }, ...answer('it was fixed.')]);
+
+    const work = processor(model)(job());
+    for (let i = 0; i < 50 && !model.requests.length; i++) await vi.advanceTimersByTimeAsync(10);
+    expect(model.requests[0]!.items).toEqual([expect.objectContaining({ type: 'user', userName: 'U1' })]);
+    release();
+    await settle(work);
+
+    expect((await threads.load(job().key))[0]).toMatchObject({ type: 'user', userId: 'U1', userName: 'Ada' });
+  });
+
   it('does nothing for a job whose turn an earlier attempt already completed', async () => {
     await threads.append(job().key, [
       { type: 'user', ts: job().messageTs, userId: 'U1', userName: 'Ada', text: 'is SUP-101 fixed?' },

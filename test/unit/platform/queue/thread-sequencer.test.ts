@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ThreadSequencer, tsScore } from '../../../../src/platform/queue/thread-sequencer.js';
+import { FRESH_PLACE_MS, ThreadSequencer, tsScore } from '../../../../src/platform/queue/thread-sequencer.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,8 +70,28 @@ describe('per-thread order across replicas', () => {
     const t = thread('3.3');
     await seq.admit(t, 'gone', '1700000000.000100');
     await seq.admit(t, 'next', '1700000000.000200');
+    // 'gone' took its place a while ago (written here instead of waiting two seconds).
+    await redis.hset(storeKeys(prefix).threadPlaced(t), 'gone', Date.now() - FRESH_PLACE_MS - 1_000);
     expect(await seq.dropHead(t, 'next')).toBe(false);
     expect(await seq.dropHead(t, 'gone')).toBe(true);
     expect(await seq.tryRun(t, 'next', 'tok', 5_000)).toEqual({ kind: 'run' });
+  });
+
+  it('keeps a head that took its place a moment ago, whose job may still be on its way', async () => {
+    const t = thread('5.5');
+    await seq.admit(t, 'arriving', '1700000000.000100');
+    await seq.admit(t, 'next', '1700000000.000200');
+    expect(await seq.dropHead(t, 'arriving')).toBe(false);
+    expect(await seq.tryRun(t, 'next', 'tok', 5_000)).toEqual({ kind: 'behind', head: 'arriving' });
+  });
+
+  it('forgets when a job took its place once the job is done', async () => {
+    const t = thread('6.6');
+    const placed = storeKeys(prefix).threadPlaced(t);
+    await seq.admit(t, 'a', '1700000000.000100');
+    expect(Number(await redis.hget(placed, 'a'))).toBeGreaterThan(Date.now() - 60_000);
+    expect(await seq.tryRun(t, 'a', 'tok-a', 5_000)).toEqual({ kind: 'run' });
+    await seq.release(t, 'a', 'tok-a', true);
+    expect(await redis.hget(placed, 'a')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FRESH_PLACE_MS } from '../../../../src/platform/queue/thread-sequencer.js';
 import { ADMIT_GRACE_MS, type QueuedTurn, TurnHandler, WAIT_MS } from '../../../../src/platform/queue/turn-handler.js';
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { FakeThreadSequencer } from '../../../support/fake-thread-sequencer.js';
@@ -95,10 +96,22 @@ describe('the queue decides when a turn runs', () => {
     await seq.admit(key, gone.id, gone.messageTs);
     await seq.admit(key, next.id, next.messageTs);
     over.add('Ev1');
+    vi.advanceTimersByTime(FRESH_PLACE_MS);
 
     expect(await handler().handle(queued(next))).toBe('delayed');
     expect(seq.line(key)).toEqual(['Ev2']);
     expect(await handler().handle(queued(next))).toBe('ran');
+  });
+
+  it('keeps a place written a moment ago though its job is not there yet (the add is still on its way)', async () => {
+    const first = turn('Ev1', '1700000000.000200');
+    const next = turn('Ev2', '1700000000.000300');
+    await seq.admit(key, first.id, first.messageTs);
+    await seq.admit(key, next.id, next.messageTs);
+    over.add('Ev1'); // what the queue says of a job it does not have yet
+
+    expect(await handler().handle(queued(next))).toBe('delayed');
+    expect(seq.line(key)).toEqual(['Ev1', 'Ev2']);
   });
 
   it('does not drop a head that is still waiting or running', async () => {

@@ -85,6 +85,44 @@ describe('write cadence', () => {
     expect(shown()).toEqual([text]);
   });
 
+  it('keeps at least a second between writes when Slack is slow to answer them, and never writes two at once', async () => {
+    const { slack, writer, at, shown, chatWrites } = setup();
+    slack.delayCalls('chat.startStream', 300).delayCalls('chat.appendStream', 1_300);
+    const text = await stream(writer, 100, 50); // a 5-second answer
+    await finish(writer);
+    const starts = chatWrites().map(at);
+    // The second append waits for the first, slow one (1,000 → 2,300 ms) and then goes at once: it is overdue.
+    expect(starts.slice(0, 2)).toEqual([0, 1_000]);
+    expect(starts[2]).toBeGreaterThanOrEqual(2_300);
+    expect(starts[2]).toBeLessThan(2_400);
+    const gaps = starts.slice(1, -1).map((t, i) => t - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
+    expect(shown()).toEqual([text]);
+  });
+
+  it('shows the first words within one Slack call of a first token that comes late', async () => {
+    const { writer, at, chatWrites } = setup();
+    await vi.advanceTimersByTimeAsync(2_700); // the model thinks before it writes
+    await stream(writer, 40, 50);
+    await finish(writer);
+    expect(at(chatWrites()[0]!)).toBe(2_700);
+    // One second after those first words, not on a grid counted from when the reply was created.
+    expect(at(chatWrites()[1]!)).toBe(3_700);
+  });
+
+  it('writes at most once a second however fast tokens come: a 4-second answer takes 5 writes', async () => {
+    const { writer, chatWrites } = setup();
+    await stream(writer, 400, 10); // tokens from 0 to 3,990 ms
+    await finish(writer);
+    expect(chatWrites().map((c) => c.method)).toEqual([
+      'chat.startStream',
+      'chat.appendStream',
+      'chat.appendStream',
+      'chat.appendStream',
+      'chat.stopStream',
+    ]);
+  });
+
   it('gathers the first words for first_flush_ms when it is set', async () => {
     const { writer, at, chatWrites } = setup({ firstFlushMs: 120 });
     await stream(writer, 10, 50);

@@ -25,4 +25,26 @@ describe('the status under a thread', () => {
     expect(call!.ok).toBe(true);
     expect(call!.args.loading_messages).toEqual(['Reading your screenshot…', ...configured.slice(0, 9)]);
   });
+
+  it('spends no call clearing a status the answer replaced, but clears one set under a streaming answer', async () => {
+    const slack = new InProcessSlack({ channels: { C1: { name: 'general' } } });
+    const log = pino({ level: 'silent' });
+    const statuses = () => slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
+
+    const before = new ThreadStatus(slack.client, { channel: 'C1', threadTs: '1.0' }, log);
+    before.show('is thinking…');
+    await vi.runAllTimersAsync();
+    before.replacedByReply();
+    await before.clear();
+    expect(statuses()).toEqual(['is thinking…']);
+
+    const after = new ThreadStatus(slack.client, { channel: 'C1', threadTs: '2.0' }, log);
+    after.show('is thinking…');
+    await vi.runAllTimersAsync();
+    after.replacedByReply();
+    after.show('is looking up SUP-101…', undefined, true);
+    await vi.runAllTimersAsync();
+    await after.clear();
+    expect(statuses()).toEqual(['is thinking…', 'is thinking…', 'is looking up SUP-101…', '']);
+  });
 });
