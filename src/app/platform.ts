@@ -1,12 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
+import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { threadTtlDays } from '../config/settings.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
@@ -37,6 +37,7 @@ import {
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { type StoreKeys, storeKeys } from '../platform/store/keys.js';
 import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
+import { connectRedis, type RedisClient } from '../platform/store/redis-client.js';
 import type { Stores } from '../platform/store/types.js';
 
 export interface PlatformOptions {
@@ -57,7 +58,7 @@ export interface Platform {
   baseDir: string;
   log: Logger;
   metrics: Metrics;
-  redis?: Redis;
+  redis?: RedisClient;
   keys: StoreKeys;
   stores: Stores;
   app: App;
@@ -98,12 +99,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const oauth = oauthEnabled(env);
 
-  if (!env.REDIS_URL) {
+  const redisAt = redisTarget(env);
+  if (!redisAt) {
     log.warn(
-      'REDIS_URL is not set: using an in-memory store and queue. Conversations, dedupe state and queued turns are lost on restart and not shared between replicas. Set REDIS_URL for production.',
+      'REDIS_URL is not set: using an in-memory store and queue. Conversations, dedupe state and queued turns are lost on restart and not shared between replicas. Set REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS) for production.',
     );
+  } else if (redisAt.kind !== 'single') {
+    log.info(`using ${describeRedis(redisAt)}`);
   }
-  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
+  const redis = redisAt ? createRedis(redisAt) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
   if (redis && !(await redisReady(redis, 5_000))) {
     log.error(
@@ -196,9 +200,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const jobs = new JobRouter();
   queue =
-    redis && env.REDIS_URL
+    redis && redisAt
       ? new BullTurnQueue(jobs.process, {
-          redisUrl: env.REDIS_URL,
+          connect: (options) => connectRedis(redisAt, options),
           keys,
           sequencer: new ThreadSequencer(redis, keys),
           concurrency: file.queue.concurrency,

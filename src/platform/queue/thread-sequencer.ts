@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from '../store/keys.js';
+import type { RedisClient } from '../store/redis-client.js';
 
 /** What a turn may do now: run, or wait because it is not admitted yet, is not first in line, or the thread is busy. */
 export type Admission =
@@ -60,7 +60,7 @@ export function tsScore(ts: string): number {
  */
 export class ThreadSequencer {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

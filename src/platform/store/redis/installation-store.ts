@@ -1,9 +1,9 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { isSealed, type SecretBox } from '../../../lib/secret-box.js';
 import { parseStored } from '../../../lib/stored-json.js';
 import type { StoreKeys } from '../keys.js';
+import type { RedisClient } from '../redis-client.js';
 
 /** The fields the bot relies on; everything else Bolt stores passes through unchanged. */
 const installationSchema = z.looseObject({
@@ -32,7 +32,7 @@ export interface SealSweep {
  */
 export class RedisInstallationStore implements InstallationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly box?: SecretBox,
   ) {}
