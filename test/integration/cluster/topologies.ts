@@ -61,10 +61,7 @@ function parseNodes(text: string): NodeLine[] {
 export class RedisCluster {
   readonly servers: RedisServer[];
 
-  constructor(
-    size = 6,
-    private readonly nodeTimeoutMs = 1_000,
-  ) {
+  constructor(size = 6, nodeTimeoutMs = 1_000) {
     this.servers = Array.from(
       { length: size },
       () =>
