@@ -36,6 +36,7 @@ import {
 } from '../platform/slack/workspaces.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { type StoreKeys, storeKeys } from '../platform/store/keys.js';
+import { migrateKeyLayout } from '../platform/store/migrate-keys.js';
 import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
 import { connectRedis, type RedisClient } from '../platform/store/redis-client.js';
 import type { Stores } from '../platform/store/types.js';
@@ -109,12 +110,24 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   }
   const redis = redisAt ? createRedis(redisAt) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
-  if (redis && !(await redisReady(redis, 5_000))) {
-    log.error(
-      'Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it',
-    );
-  }
   const keys = storeKeys(file.state.key_prefix);
+  if (redis) {
+    // Keys written before the Cluster hash tags are renamed before the first event (or once Redis appears).
+    const migrate = () =>
+      migrateKeyLayout(redis, file.state.key_prefix, keys, log).catch((err: Error) =>
+        log.warn(
+          { err: { message: err.message } },
+          'could not rename keys of the old layout; they expire on their own',
+        ),
+      );
+    if (await redisReady(redis, 5_000)) await migrate();
+    else {
+      log.error(
+        'Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it',
+      );
+      redis.once('ready', () => void migrate());
+    }
+  }
   const settings = new LiveSettings(file, env.THREADWISE_CONFIG);
   const stores = createStores(
     {

@@ -47,6 +47,8 @@ export function storeKeys(prefix: string) {
     installation: (kind: 'team' | 'enterprise', id: string) => `${prefix}install:${kind}:${id}`,
     /** Until when a Slack method is rate limited in a workspace (shared by every replica). */
     slackLimit: (teamId: string, method: string) => `${prefix}slack-limit:${teamId}:${method}`,
+    /** Which key layout this Redis holds (platform/store/migrate-keys.ts renames the older one once). */
+    keyLayout: `${prefix}key-layout`,
     /** BullMQ's own prefix (it appends ":<queue>:…"); its scripts touch many keys of a queue, so one tag for all. */
     bull: `${prefix}{bull}`,
     /** Feedback votes: a hash of records by vote id, and a sorted set of vote ids by time. */

@@ -60,6 +60,7 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   // One stream and one hash, each read and written on its own (XADD, XRANGE; HSET, HGETALL).
   audit: { group: 'alone', key: () => [keys.audit] },
   channelOverrides: { group: 'alone', key: () => [keys.channelOverrides] },
+  keyLayout: { group: 'alone', key: () => [keys.keyLayout] },
   approval: { group: 'alone', key: () => [keys.approval('a1')] },
   // A pending MCP sign-in: one key per sign-in, read and taken on its own (GETDEL), like an approval.
   mcpSignIn: { group: 'alone', key: () => [keys.mcpSignIn('s1')] },
