@@ -12,6 +12,7 @@ import { RedisCluster } from '../test/integration/cluster/topologies.js';
 import { RedisServer } from '../test/integration/processes.js';
 import { type Bot, makeBot } from './bots.js';
 import { channelOf, Fakes, showsText, userId } from './fakes.js';
+import { RedisMonitor } from './redis-monitor.js';
 import { fmt, median, percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -51,25 +52,46 @@ export interface ScaleRow {
   visibleP50: number;
   visibleP99: number;
   redisOpsPerTurn: number;
+  /** Commands clients sent (not those run inside scripts) per turn, from MONITOR; NaN when not monitored. */
+  clientCommandsPerTurn: number;
+  /** The most frequent commands per turn. */
+  topCommands: string;
   problems: string[];
 }
 
-/** Commands the given servers have processed since they started (INFO stats). */
-async function commandsProcessed(ports: number[]): Promise<number> {
-  let total = 0;
+/** Commands by name the given servers have processed since they started (INFO commandstats). */
+async function commandsProcessed(ports: number[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
   for (const port of ports) {
     const r = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-    const info = await r.info('stats');
+    const info = await r.info('commandstats');
     r.disconnect();
-    total += Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+    for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      counts.set(name!, (counts.get(name!) ?? 0) + Number(calls));
   }
-  return total;
+  return counts;
+}
+
+/** Commands per turn between two readings: the total and the five most frequent. */
+function perTurn(before: Map<string, number>, after: Map<string, number>, turns: number) {
+  const diff = [...after].map(([name, n]) => [name, (n - (before.get(name) ?? 0)) / turns] as const);
+  // The bench's own INFO readings are not the app's.
+  const app = diff.filter(([name]) => name !== 'info' && name !== 'cluster|nodes');
+  return {
+    total: app.reduce((sum, [, n]) => sum + n, 0),
+    top: app
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([name, n]) => `${name} ${fmt(n)}`)
+      .join(', '),
+  };
 }
 
 async function run(
   label: string,
   redisEnv: Record<string, string>,
   masters: () => Promise<number[]>,
+  monitorUrl?: string,
 ): Promise<ScaleRow> {
   const fakes = await new Fakes('off').start();
   fakes.answerWith(() => ({ kind: 'text', text: ANSWER, chunkSize: 64 }));
@@ -107,17 +129,22 @@ async function run(
       return { ...root, tag, event, eventId: newEventId(), followUp: true };
     });
     const order = roots.flatMap((r, i) => (i < FOLLOW_UPS ? [r, follows[i]!] : [r]));
+    // A follow-up is typed after its question was posted: it is delivered once the question's delivery is answered.
+    const groups = roots.map((r, i) => (i < FOLLOW_UPS ? [r, follows[i]!] : [r]));
     const opsBefore = await commandsProcessed(await masters());
+    // MONITOR tells the clients' own commands from those a script runs ("lua"): round trips are at most the former.
+    const monitor = monitorUrl ? await new RedisMonitor(monitorUrl).start() : undefined;
     const startedAt = Date.now();
     let next = 0;
+    let delivered = 0;
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < order.length) {
-          const n = next++;
-          const q = order[n]!;
-          q.sentAt = Date.now();
-          // Round robin over the replicas, as a load balancer does.
-          await bots[n % REPLICAS]!.deliver(q.event, q.eventId);
+        while (next < groups.length) {
+          for (const q of groups[next++]!) {
+            q.sentAt = Date.now();
+            // Round robin over the replicas, as a load balancer does.
+            await bots[delivered++ % REPLICAS]!.deliver(q.event, q.eventId);
+          }
         }
       }),
     );
@@ -129,6 +156,11 @@ async function run(
     );
     const lastDone = Math.max(...order.map((q) => q.doneAt));
     const opsAfter = await commandsProcessed(await masters());
+    await monitor?.stop();
+    const clientCommands = monitor
+      ? monitor.between(startedAt, lastDone).filter((c) => c.source !== 'lua' && c.name !== 'INFO').length /
+        order.length
+      : Number.NaN;
     log(`${label}: all ${order.length} turns finished`);
 
     // Exactly once and in order: every thread shows its answer(s), each question reached the model once.
@@ -170,7 +202,10 @@ async function run(
       modelP99: percentile(finite(model), 99),
       visibleP50: median(finite(visible)),
       visibleP99: percentile(finite(visible), 99),
-      redisOpsPerTurn: (opsAfter - opsBefore) / order.length,
+      ...(({ total, top }) => ({ redisOpsPerTurn: total, topCommands: top }))(
+        perTurn(opsBefore, opsAfter, order.length),
+      ),
+      clientCommandsPerTurn: clientCommands,
       problems,
     };
   } finally {
@@ -181,13 +216,15 @@ async function run(
 
 export function scaleTable(rows: ScaleRow[]): string {
   const lines = [
-    '| Redis | turns | turns/s | event → model p50 / p99 (ms) | event → first words p50 / p99 (ms) | Redis commands / turn | exactly once, in order |',
-    '|---|---|---|---|---|---|---|',
+    '| Redis | turns | turns/s | event → model p50 / p99 (ms) | event → first words p50 / p99 (ms) | Redis commands / turn (in scripts too) | sent by clients / turn | exactly once, in order |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.redis} | ${r.turns} | ${fmt(r.turnsPerS)} | ${fmt(r.modelP50, 0)} / ${fmt(r.modelP99, 0)} | ${fmt(r.visibleP50, 0)} / ${fmt(r.visibleP99, 0)} | ${fmt(r.redisOpsPerTurn)} | ${r.problems.length ? `no: ${r.problems.slice(0, 3).join('; ')}` : 'yes'} |`,
+      `| ${r.redis} | ${r.turns} | ${fmt(r.turnsPerS)} | ${fmt(r.modelP50, 0)} / ${fmt(r.modelP99, 0)} | ${fmt(r.visibleP50, 0)} / ${fmt(r.visibleP99, 0)} | ${fmt(r.redisOpsPerTurn)} | ${fmt(r.clientCommandsPerTurn)} | ${r.problems.length ? `no: ${r.problems.slice(0, 3).join('; ')}` : 'yes'} |`,
     );
+  lines.push('', 'Most frequent Redis commands per turn:', '');
+  for (const r of rows) lines.push(`- ${r.redis}: ${r.topCommands}`);
   return lines.join('\n');
 }
 
@@ -199,6 +236,15 @@ async function main(): Promise<void> {
     rows.push(await run('one redis-server', { REDIS_URL: single.url }, async () => [single.port]));
   } finally {
     await single.stop();
+  }
+  // The same on one server with MONITOR on (slower: its numbers are only for the commands clients sent).
+  const watched = await new RedisServer({ appendOnly: false }).start();
+  try {
+    rows.push(
+      await run('one redis-server, MONITOR on', { REDIS_URL: watched.url }, async () => [watched.port], watched.url),
+    );
+  } finally {
+    await watched.stop();
   }
   const cluster = await new RedisCluster().start();
   try {
