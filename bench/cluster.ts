@@ -54,6 +54,8 @@ export interface ScaleRow {
   redisOpsPerTurn: number;
   /** Commands clients sent (not those run inside scripts) per turn, from MONITOR; NaN when not monitored. */
   clientCommandsPerTurn: number;
+  /** Deliveries refused with a 5xx and delivered again (Slack retries those). */
+  redelivered: number;
   /** The most frequent commands per turn. */
   topCommands: string;
   problems: string[];
@@ -137,13 +139,23 @@ async function run(
     const startedAt = Date.now();
     let next = 0;
     let delivered = 0;
+    let redelivered = 0;
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
         while (next < groups.length) {
           for (const q of groups[next++]!) {
             q.sentAt = Date.now();
-            // Round robin over the replicas, as a load balancer does.
-            await bots[delivered++ % REPLICAS]!.deliver(q.event, q.eventId);
+            // Round robin over the replicas, as a load balancer does; a refused delivery (5xx) is delivered again,
+            // as Slack does, to the next replica.
+            for (let attempt = 0; ; attempt++) {
+              try {
+                await bots[delivered++ % REPLICAS]!.deliver(q.event, q.eventId);
+                break;
+              } catch (err) {
+                if (attempt >= 3) throw err;
+                redelivered++;
+              }
+            }
           }
         }
       }),
@@ -206,6 +218,7 @@ async function run(
         perTurn(opsBefore, opsAfter, order.length),
       ),
       clientCommandsPerTurn: clientCommands,
+      redelivered,
       problems,
     };
   } finally {
@@ -216,12 +229,12 @@ async function run(
 
 export function scaleTable(rows: ScaleRow[]): string {
   const lines = [
-    '| Redis | turns | turns/s | event → model p50 / p99 (ms) | event → first words p50 / p99 (ms) | Redis commands / turn (in scripts too) | sent by clients / turn | exactly once, in order |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Redis | turns | turns/s | event → model p50 / p99 (ms) | event → first words p50 / p99 (ms) | Redis commands / turn (in scripts too) | sent by clients / turn | redelivered after a 5xx | exactly once, in order |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.redis} | ${r.turns} | ${fmt(r.turnsPerS)} | ${fmt(r.modelP50, 0)} / ${fmt(r.modelP99, 0)} | ${fmt(r.visibleP50, 0)} / ${fmt(r.visibleP99, 0)} | ${fmt(r.redisOpsPerTurn)} | ${fmt(r.clientCommandsPerTurn)} | ${r.problems.length ? `no: ${r.problems.slice(0, 3).join('; ')}` : 'yes'} |`,
+      `| ${r.redis} | ${r.turns} | ${fmt(r.turnsPerS)} | ${fmt(r.modelP50, 0)} / ${fmt(r.modelP99, 0)} | ${fmt(r.visibleP50, 0)} / ${fmt(r.visibleP99, 0)} | ${fmt(r.redisOpsPerTurn)} | ${fmt(r.clientCommandsPerTurn)} | ${r.redelivered} | ${r.problems.length ? `no: ${r.problems.slice(0, 3).join('; ')}` : 'yes'} |`,
     );
   lines.push('', 'Most frequent Redis commands per turn:', '');
   for (const r of rows) lines.push(`- ${r.redis}: ${r.topCommands}`);
