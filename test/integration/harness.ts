@@ -287,6 +287,7 @@ export class Harness {
     if (!target) throw new Error('settled() reads the BullMQ queue: use a Harness with Redis');
     // Wherever the app's Redis is (one server, Sentinel, Cluster), reached the way the app reaches it.
     const [own, blocking] = [connectRedis(target, {}), connectRedis(target, { maxRetriesPerRequest: null })];
+    for (const c of [own, blocking]) c.on('error', () => undefined);
     const prefix = storeKeys(this.prefix).bull;
     const queue = new Queue(QUEUE_NAME, { connection: own, prefix });
     // BullMQ's own event stream says when a job completes, fails or is delayed: the counts are re-read then.

@@ -49,14 +49,28 @@ export function connectRedis(target: RedisTarget, options: ConnectionOptions): R
 }
 
 /**
- * Whether Redis can serve every key: PING one server, or every master of a Cluster (a master that died and has
- * no promoted replica yet leaves its slots, and the threads in them, unserved).
+ * Whether Redis can serve every key: PING one server, or in a Cluster the master of every slot. A master that died
+ * and has no promoted replica yet leaves its slots, and the threads in them, unserved: the client drops its
+ * connection at once, but the slot map names it until a replica has taken over.
  */
 export async function redisAnswers(client: RedisClient): Promise<boolean> {
-  const servers = client instanceof Cluster ? client.nodes('master') : [client];
-  if (!servers.length || client.status !== 'ready') return false;
+  const servers = client instanceof Cluster ? slotMasters(client) : [client];
+  if (!servers?.length) return false;
   const pongs = await Promise.all(servers.map((s) => s.ping().catch(() => null)));
   return pongs.every((p) => p === 'PONG');
+}
+
+/** The connections to the masters of all 16384 slots; undefined while a slot has none (or the map is not read yet). */
+function slotMasters(cluster: Cluster): Redis[] | undefined {
+  const owners = new Set<string>();
+  for (let slot = 0; slot < 16_384; slot++) {
+    const owner = cluster.slots[slot]?.[0];
+    if (!owner) return undefined;
+    owners.add(owner);
+  }
+  const connected = new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
+  const masters = [...owners].map((key) => connected.get(key));
+  return masters.every((m) => m !== undefined) ? (masters as Redis[]) : undefined;
 }
 
 /** SCAN on every master of a Cluster (each holds only its slots' keys), or on the one server. */
