@@ -38,6 +38,10 @@ export interface Bot {
 export interface BotOptions {
   fakes: Fakes;
   redisUrl: string;
+  /** Instead of REDIS_URL: REDIS_CLUSTER_NODES or REDIS_SENTINELS + REDIS_SENTINEL_NAME (bench/cluster.ts). */
+  redisEnv?: Record<string, string>;
+  /** Replicas of one deployment share it; by default every bot gets its own. */
+  keyPrefix?: string;
   /** Checkout of slack-samples/bolt-js-assistant-template (for the template). */
   peerDir?: string;
   /** Extra node flags for the app (e.g. --cpu-prof). */
@@ -75,7 +79,7 @@ function threadwise(transport: 'http' | 'socket', o: BotOptions): Bot {
   const dir = mkdtempSync(join(tmpdir(), 'tw-bench-config-'));
   const config = join(dir, 'threadwise.yml');
   // Production defaults: only the key prefix is set, so the numbers are what an installation gets.
-  writeFileSync(config, `state:\n  key_prefix: "twbench:${process.pid}:${Date.now()}:"\n`);
+  writeFileSync(config, `state:\n  key_prefix: "${o.keyPrefix ?? `twbench:${process.pid}:${Date.now()}:`}"\n`);
   const finished = new Latch();
   let app: AppProcess | undefined;
   let port = 0;
@@ -103,7 +107,7 @@ function threadwise(transport: 'http' | 'socket', o: BotOptions): Bot {
           SLACK_API_URL: fakes.slackUrl,
           OPENAI_API_KEY: OPENAI_KEY,
           OPENAI_BASE_URL: fakes.openaiUrl,
-          REDIS_URL: o.redisUrl,
+          ...(o.redisEnv ?? { REDIS_URL: o.redisUrl }),
         },
       });
       const listening = new Latch();

@@ -12,12 +12,14 @@ export interface Command {
 export class RedisMonitor {
   readonly commands: Command[] = [];
   private client?: Redis;
+  private monitor?: Redis;
 
   constructor(private readonly url: string) {}
 
   async start(): Promise<this> {
     this.client = new Redis(this.url);
     const monitor = await this.client.monitor();
+    this.monitor = monitor;
     monitor.on('monitor', (time: string, args: string[], source: string) => {
       this.commands.push({ at: Number(time), name: String(args[0]).toUpperCase(), key: String(args[1] ?? ''), source });
     });
@@ -30,6 +32,8 @@ export class RedisMonitor {
   }
 
   async stop(): Promise<void> {
+    // MONITOR runs on its own connection, which would otherwise keep reconnecting to a stopped server.
+    this.monitor?.disconnect();
     this.client?.disconnect();
   }
 }

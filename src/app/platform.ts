@@ -1,12 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
+import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { threadTtlDays } from '../config/settings.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
@@ -36,7 +36,9 @@ import {
 } from '../platform/slack/workspaces.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
 import { type StoreKeys, storeKeys } from '../platform/store/keys.js';
+import { migrateKeyLayout } from '../platform/store/migrate-keys.js';
 import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
+import { connectRedis, type RedisClient } from '../platform/store/redis-client.js';
 import type { Stores } from '../platform/store/types.js';
 
 export interface PlatformOptions {
@@ -57,7 +59,7 @@ export interface Platform {
   baseDir: string;
   log: Logger;
   metrics: Metrics;
-  redis?: Redis;
+  redis?: RedisClient;
   keys: StoreKeys;
   stores: Stores;
   app: App;
@@ -98,19 +100,34 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const oauth = oauthEnabled(env);
 
-  if (!env.REDIS_URL) {
+  const redisAt = redisTarget(env);
+  if (!redisAt) {
     log.warn(
-      'REDIS_URL is not set: using an in-memory store and queue. Conversations, dedupe state and queued turns are lost on restart and not shared between replicas. Set REDIS_URL for production.',
+      'REDIS_URL is not set: using an in-memory store and queue. Conversations, dedupe state and queued turns are lost on restart and not shared between replicas. Set REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS) for production.',
     );
+  } else if (redisAt.kind !== 'single') {
+    log.info(`using ${describeRedis(redisAt)}`);
   }
-  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
+  const redis = redisAt ? createRedis(redisAt) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
-  if (redis && !(await redisReady(redis, 5_000))) {
-    log.error(
-      'Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it',
-    );
-  }
   const keys = storeKeys(file.state.key_prefix);
+  if (redis) {
+    // Keys written before the Cluster hash tags are renamed before the first event (or once Redis appears).
+    const migrate = () =>
+      migrateKeyLayout(redis, file.state.key_prefix, keys, log).catch((err: Error) =>
+        log.warn(
+          { err: { message: err.message } },
+          'could not rename keys of the old layout; they expire on their own',
+        ),
+      );
+    if (await redisReady(redis, 5_000)) await migrate();
+    else {
+      log.error(
+        'Redis is not reachable yet: events are refused with 5xx (Slack retries them) until it is; /readyz reports it',
+      );
+      redis.once('ready', () => void migrate());
+    }
+  }
   const settings = new LiveSettings(file, env.THREADWISE_CONFIG);
   const stores = createStores(
     {
@@ -196,9 +213,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const jobs = new JobRouter();
   queue =
-    redis && env.REDIS_URL
+    redis && redisAt
       ? new BullTurnQueue(jobs.process, {
-          redisUrl: env.REDIS_URL,
+          connect: (options) => connectRedis(redisAt, options),
           keys,
           sequencer: new ThreadSequencer(redis, keys),
           concurrency: file.queue.concurrency,

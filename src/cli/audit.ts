@@ -9,7 +9,7 @@ import type { CliIO } from './io.js';
 async function exportAudit(flags: { since: string; team?: string }, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const redis = createRedis(env.REDIS_URL!);
+  const redis = createRedis({ kind: 'single', url: env.REDIS_URL! });
   redis.on('error', () => undefined);
   try {
     if (!(await redisReady(redis, 5_000))) throw new Error('Redis is not reachable at REDIS_URL');

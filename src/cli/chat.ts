@@ -57,7 +57,7 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     terse: !['debug', 'trace'].includes(env.LOG_LEVEL),
     fd: 2,
   });
-  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : undefined;
+  const redis = env.REDIS_URL ? createRedis({ kind: 'single', url: env.REDIS_URL }) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
   if (redis && !(await redisReady(redis, 5_000))) {
     redis.disconnect();

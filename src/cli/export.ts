@@ -76,7 +76,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const tools = flags.tools ? await readTools(flags.tools) : undefined;
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const redis = createRedis(env.REDIS_URL!);
+  const redis = createRedis({ kind: 'single', url: env.REDIS_URL! });
   redis.on('error', () => undefined);
   try {
     if (!(await redisReady(redis, 5_000))) throw new Error('Redis is not reachable at REDIS_URL');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createSecretBox, parseSecretKey, type SecretBox } from '../lib/secret-box.js';
 import { isPlaceholder, PLACEHOLDER_ERROR } from './placeholders.js';
+import { redisModeProblems, redisSeeds } from './redis-env.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -100,6 +101,31 @@ export const envSchema = z.object({
     .describe(
       'Public URL of the bot’s HTTP server; MCP servers with auth: per_user_oauth send people back to <it>/mcp/oauth/callback after they sign in.',
     ),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .refine((v) => redisSeeds(v).every((s) => s.ok), {
+      error:
+        'must be comma-separated host:port seeds (or redis:// / rediss:// URLs), such as 10.0.0.1:6379,10.0.0.2:6379',
+    })
+    .optional()
+    .describe(
+      'Redis Cluster instead of REDIS_URL: comma-separated host:port seeds of the cluster. Write a seed as rediss://user:password@host:port for TLS and a password (used for every node). See docs/deployment.md.',
+    ),
+  REDIS_SENTINELS: z
+    .string()
+    .refine((v) => redisSeeds(v).every((s) => s.ok), {
+      error:
+        'must be comma-separated host:port of the sentinels (or redis:// / rediss:// URLs), such as 10.0.0.1:26379',
+    })
+    .optional()
+    .describe(
+      'Redis Sentinel instead of REDIS_URL: comma-separated host:port of the sentinels, with REDIS_SENTINEL_NAME. A seed written as rediss://user:password@host:port gives TLS and the password for the sentinels and the master.',
+    ),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[\w.-]+$/, { error: 'must be the master name the sentinels monitor (sentinel monitor <name> …)' })
+    .optional()
+    .describe('Name of the master the sentinels monitor (`sentinel monitor <name> …`); required with REDIS_SENTINELS.'),
   THREADWISE_CONFIG: z.string().min(1).optional().describe('Path to the YAML settings file described below.'),
   PORT: z.coerce
     .number({ error: 'must be a port number' })
@@ -196,6 +222,7 @@ export function envModeProblems(source: NodeJS.ProcessEnv): string[] {
       'SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions in your Slack app settings; or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to serve many workspaces through OAuth',
     );
   }
+  problems.push(...redisModeProblems(source));
   return problems;
 }
 
@@ -235,6 +262,8 @@ export const secretEnvKeys = [
   'SLACK_STATE_SECRET',
   'OPENAI_API_KEY',
   'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_SENTINELS',
   'JIRA_API_TOKEN',
   'ZENDESK_API_TOKEN',
   'GITHUB_TOKEN',

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { appHomeOpened, messageEvent } from '../fakes/slack-events.js';
 import { type Harness, REDIS_URL } from './harness.js';
 import { toolHarness } from './tool-setup.js';
@@ -183,7 +184,7 @@ describe('/threadwise retention', () => {
     await h.turnFinished(dm.eventId);
     const redis = new Redis(REDIS_URL);
     const ttlOf = async (channel: string) => {
-      const [key] = await redis.keys(`${h.prefix}thread:${h.slack.teamId}:${channel}:*`);
+      const [key] = await redis.keys(storeKeys(h.prefix).thread({ teamId: h.slack.teamId, channel, threadTs: '*' }));
       return redis.ttl(key!);
     };
     expect(await ttlOf('C0SUP1')).toBeGreaterThan(2 * 86_400 - 60);

@@ -94,8 +94,13 @@ describe('/threadwise', () => {
     const redis = new Redis(REDIS_URL);
     try {
       expect(await new RedisFeedbackStore(redis, storeKeys(h.prefix)).listSince(0)).toEqual([]);
-      expect(await redis.exists(`${h.prefix}thread:T0TEST:${DM}:${h.slack.messages(DM)[0]!.ts}`)).toBe(0);
-      const thread = (await redis.lrange(`${h.prefix}thread:T0TEST:C0SUP1:${root}`, 0, -1)).join('\n');
+      const keys = storeKeys(h.prefix);
+      expect(
+        await redis.exists(keys.thread({ teamId: 'T0TEST', channel: DM, threadTs: h.slack.messages(DM)[0]!.ts })),
+      ).toBe(0);
+      const thread = (
+        await redis.lrange(keys.thread({ teamId: 'T0TEST', channel: 'C0SUP1', threadTs: root }), 0, -1)
+      ).join('\n');
       expect(thread).not.toContain('printer is broken');
       expect(thread).not.toContain('"U1"');
       expect(thread).toContain('mine too');

@@ -8,8 +8,10 @@ import { Redis } from 'ioredis';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
+import { redisTarget } from '../../src/config/redis-env.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
+import { connectRedis } from '../../src/platform/store/redis-client.js';
 import { FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai-server.js';
 import { FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.js';
 import {
@@ -292,12 +294,15 @@ export class Harness {
    * a turn they should not have started has run to its end (model call included) by the time this resolves.
    */
   async settled(timeoutMs = SIGNAL_TIMEOUT_MS): Promise<void> {
-    if (this.options.redis === false) throw new Error('settled() reads the BullMQ queue: use a Harness with Redis');
-    const connection = { url: this.env.REDIS_URL };
+    const target = redisTarget(this.env);
+    if (!target) throw new Error('settled() reads the BullMQ queue: use a Harness with Redis');
+    // Wherever the app's Redis is (one server, Sentinel, Cluster), reached the way the app reaches it.
+    const [own, blocking] = [connectRedis(target, {}), connectRedis(target, { maxRetriesPerRequest: null })];
+    for (const c of [own, blocking]) c.on('error', () => undefined);
     const prefix = storeKeys(this.prefix).bull;
-    const queue = new Queue(QUEUE_NAME, { connection, prefix });
+    const queue = new Queue(QUEUE_NAME, { connection: own, prefix });
     // BullMQ's own event stream says when a job completes, fails or is delayed: the counts are re-read then.
-    const events = new QueueEvents(QUEUE_NAME, { connection, prefix });
+    const events = new QueueEvents(QUEUE_NAME, { connection: blocking, prefix });
     try {
       await events.waitUntilReady();
       let idle = false;
@@ -319,6 +324,7 @@ export class Harness {
       await waitFor(() => idle, [queueChanged], 'the turn queue to be empty', timeoutMs);
     } finally {
       await Promise.all([queue.close(), events.close()]);
+      for (const c of [own, blocking]) c.disconnect();
     }
   }
 

@@ -118,49 +118,84 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** redis-servers this test process started and has not stopped: killed if the process exits first (a crash). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface RedisServerOptions {
+  /** Append-only file (default on, fsync always): a restart keeps what was written. */
+  appendOnly?: boolean;
+  /** More redis-server arguments, such as `--cluster-enabled yes` or `--replicaof 127.0.0.1 6379`. */
+  args?: string[];
+  /** Runs `redis-server <dir>/sentinel.conf --sentinel` with this configuration (a sentinel rewrites its file). */
+  sentinelConfig?: (port: number) => string;
+}
+
 /**
  * A private redis-server on a spare port that a test may stop and start again (the shared one must stay up). By
  * default it keeps an append-only file, so a restart keeps what was written (like production); a benchmark turns
- * that off so that fsync does not show up in its numbers.
+ * that off so that fsync does not show up in its numbers. Cluster nodes and sentinels (test/integration/cluster)
+ * are the same helper with more arguments.
  */
 export class RedisServer {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), 'tw-redis-'));
   port = 0;
 
-  constructor(private readonly options: { appendOnly?: boolean } = {}) {}
+  constructor(private readonly options: RedisServerOptions = {}) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Starts redis-server and resolves when it logs that it accepts connections (after loading its AOF). */
   async start(): Promise<this> {
     this.port ||= await freePort();
+    const sentinel = this.options.sentinelConfig;
+    if (sentinel) writeFileSync(join(this.dir, 'sentinel.conf'), sentinel(this.port));
     const child = spawn(
       'redis-server',
       [
+        ...(sentinel ? [join(this.dir, 'sentinel.conf'), '--sentinel'] : []),
         '--port',
         String(this.port),
         '--bind',
         '127.0.0.1',
-        '--save',
-        '',
-        ...(this.options.appendOnly === false
-          ? ['--appendonly', 'no']
-          : ['--appendonly', 'yes', '--appendfsync', 'always']),
+        ...(sentinel
+          ? []
+          : [
+              '--save',
+              '',
+              ...(this.options.appendOnly === false
+                ? ['--appendonly', 'no']
+                : ['--appendonly', 'yes', '--appendfsync', 'always']),
+            ]),
         '--dir',
         this.dir,
+        ...(this.options.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), SIGNAL_TIMEOUT_MS);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString('utf8');
-        if (out.includes('Ready to accept connections')) {
+        // A sentinel never says "Ready to accept connections"; it names itself once it listens.
+        if (out.includes('Ready to accept connections') || out.includes('Sentinel ID is')) {
           clearTimeout(timer);
           resolve();
         }
@@ -173,11 +208,16 @@ export class RedisServer {
     return this;
   }
 
-  async stop(): Promise<void> {
+  /** `kill -9`: the server dies without a word to its clients or replicas, as a crashed host does. */
+  async kill(): Promise<void> {
+    await this.stop('SIGKILL');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 }

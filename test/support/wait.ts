@@ -44,3 +44,30 @@ export function waitFor<T>(
     test();
   });
 }
+
+/**
+ * For state only an outside process knows (a Redis Cluster's view of its nodes, what a sentinel calls the master):
+ * asks `check` again every `intervalMs` until it gives a truthy value, and rejects after `timeoutMs`, naming `what`.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = SIGNAL_TIMEOUT_MS,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${(last as Error).message})` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 import { utcDay } from '../usage/periods.js';
 
 export const DESK_COUNTS = ['questions', 'answered', 'deflected', 'handoffs', 'sla_breaches'] as const;
@@ -34,7 +34,7 @@ const empty = (): DeskPeriod => ({
 
 export class RedisDeskStats implements DeskStatsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

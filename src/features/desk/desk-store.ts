@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 import type { ThreadKey } from '../../turn/thread.js';
 
 /**
@@ -122,7 +122,7 @@ function toThread(h: Record<string, string>): DeskThread | undefined {
 
 export class RedisDeskStore implements DeskStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
+import { redisTarget } from '../../config/redis-env.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
@@ -14,6 +14,7 @@ import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
+import { connectRedis, type RedisClient } from '../../platform/store/redis-client.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
@@ -37,7 +38,7 @@ export interface DeskStores {
 }
 
 /** The desk's state lives with the rest: in Redis when there is one, else in this process. */
-export function createDeskStores(p: { redis?: Redis; keys: StoreKeys }): DeskStores {
+export function createDeskStores(p: { redis?: RedisClient; keys: StoreKeys }): DeskStores {
   return p.redis
     ? { store: new RedisDeskStore(p.redis, p.keys), stats: new RedisDeskStats(p.redis, p.keys) }
     : { store: new MemoryDeskStore(p.keys), stats: new MemoryDeskStats(p.keys) };
@@ -133,9 +134,10 @@ export function wire(
     log: deskLog,
   });
   const escalate = (job: SlaJob) => desk.escalate(job);
-  timers = env.REDIS_URL
+  const redisAt = redisTarget(env);
+  timers = redisAt
     ? new BullDelayedJobs(escalate, {
-        redisUrl: env.REDIS_URL,
+        connect: (options) => connectRedis(redisAt, options),
         prefix: deps.keys.bull,
         queueName: deps.keys.deskSlaQueue,
         schema: slaJobSchema,

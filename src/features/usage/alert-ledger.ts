@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 
 /**
  * Who tells the admins about a problem, shared by every replica: `claimed` (this caller sends), `sending`
@@ -17,7 +17,7 @@ export interface AlertLedger {
 /** SET NX EX: one replica wins the claim for the window; the value says whether its alert got through. */
 export class RedisAlertLedger implements AlertLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
@@ -7,6 +6,7 @@ import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import { storeKeys } from '../../platform/store/keys.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 import { ContextFitter } from '../../turn/fit-request.js';
 import { itemImageTokens } from '../../turn/image-tokens.js';
 import type { ModelPort, PriceOf } from '../../turn/ports.js';
@@ -55,7 +55,7 @@ export function createBudget(
   prices: PriceTable,
   log: Logger,
   workspaces: SlackWorkspaces,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   live: { settings: SettingsSource; admins: Admins },
 ): Budget {
   // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../platform/store/keys.js';
+import { type RedisClient, scanKeys } from '../../platform/store/redis-client.js';
 import type { UsageTotals } from '../../turn/ports.js';
 import type {
   LimitName,
@@ -91,7 +91,7 @@ type Reply = [ReserveResult['kind'], LimitName, number, number];
 
 export class RedisUsageStore implements UsageStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {
     redis.defineCommand('twReserve', { numberOfKeys: 4, lua: RESERVE });
@@ -180,12 +180,7 @@ export class RedisUsageStore implements UsageStore {
   /** Key prefixes and team ids hold no glob characters, so the pattern matches literally but for the `*`. */
   private async scan(match: string): Promise<string[]> {
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
+    for await (const keys of scanKeys(this.redis, match, 500)) found.push(...keys);
     return found;
   }
 }

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 import type { ModelPort } from '../../turn/ports.js';
 import type { Admins } from '../access/admins.js';
 import { type Budget, createBudget } from './budget-wiring.js';
@@ -19,7 +19,7 @@ export interface UsageFeatureDeps {
   model: ModelPort;
   limiter: OpenAIRateLimiter;
   prices: PriceTable;
-  redis?: Redis;
+  redis?: RedisClient;
   commands: CommandRouter;
   /** The bots that DM the admins. */
   workspaces: SlackWorkspaces;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoreKeys } from '../store/keys.js';
+import { type ConnectionOptions, type RedisClient, redisAnswers } from '../store/redis-client.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
 import { TurnHandler } from './turn-handler.js';
 import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
@@ -14,7 +14,8 @@ const ENQUEUE_DEADLINE_MS = 1_500;
 const ATTEMPTS = 4;
 
 export interface BullTurnQueueOptions {
-  redisUrl: string;
+  /** A new connection to the deployment's Redis (one server, Sentinel or Cluster) with these options. */
+  connect: (options: ConnectionOptions) => RedisClient;
   keys: StoreKeys;
   sequencer: ThreadSequencer;
   concurrency: number;
@@ -32,8 +33,8 @@ type JobData = TurnJob;
  * stalled check then hands it to a live replica, which takes over the half-written reply.
  */
 export class BullTurnQueue implements TurnQueue {
-  private readonly producer: Redis;
-  private readonly consumer: Redis;
+  private readonly producer: RedisClient;
+  private readonly consumer: RedisClient;
   private readonly queue: Queue<JobData>;
   private readonly worker: Worker<JobData>;
   private readonly instance = randomUUID().slice(0, 8);
@@ -57,8 +58,8 @@ export class BullTurnQueue implements TurnQueue {
     // Adding a job must fail fast while Redis is away (the event then gets a 5xx and Slack retries): one retry
     // per command and a deadline in enqueue(). BullMQ needs the offline queue while it connects, so it stays on.
     // The worker's blocking connection instead waits for Redis to return, as BullMQ requires.
-    this.producer = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-    this.consumer = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    this.producer = opts.connect({ maxRetriesPerRequest: 1 });
+    this.consumer = opts.connect({ maxRetriesPerRequest: null });
     for (const conn of [this.producer, this.consumer])
       conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue redis connection problem'));
     this.queue = new Queue<JobData>(QUEUE_NAME, {
@@ -153,7 +154,7 @@ export class BullTurnQueue implements TurnQueue {
   /** Taking work: not shutting down, and the queue's own Redis connection answers. */
   async ready(): Promise<boolean> {
     if (this.closed) return false;
-    return (await this.producer.ping().catch(() => null)) === 'PONG';
+    return redisAnswers(this.producer);
   }
 
   async close(timeoutMs: number): Promise<void> {

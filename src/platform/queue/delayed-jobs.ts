@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ConnectionOptions, RedisClient } from '../store/redis-client.js';
 
 /** Runs a due job; a rejection is retried (BullMQ) or logged (in process). */
 export type DueHandler<T> = (data: T) => Promise<void>;
@@ -18,7 +18,8 @@ export interface DelayedJobs<T> {
 }
 
 export interface BullDelayedJobsOptions<T> {
-  redisUrl: string;
+  /** A new connection to the deployment's Redis (one server, Sentinel or Cluster) with these options. */
+  connect: (options: ConnectionOptions) => RedisClient;
   /** BullMQ's key prefix (keys.bull). */
   prefix: string;
   queueName: string;
@@ -35,8 +36,8 @@ const jobIdFor = (id: string) => id.replaceAll(':', '_');
  * runs on exactly one replica (BullMQ hands a job to one worker, which holds its lock while it runs).
  */
 export class BullDelayedJobs<T> implements DelayedJobs<T> {
-  private readonly producer: Redis;
-  private readonly consumer: Redis;
+  private readonly producer: RedisClient;
+  private readonly consumer: RedisClient;
   private readonly queue: Queue;
   private readonly worker: Worker;
 
@@ -45,8 +46,8 @@ export class BullDelayedJobs<T> implements DelayedJobs<T> {
     private readonly opts: BullDelayedJobsOptions<T>,
   ) {
     const { log } = opts;
-    this.producer = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-    this.consumer = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    this.producer = opts.connect({ maxRetriesPerRequest: 1 });
+    this.consumer = opts.connect({ maxRetriesPerRequest: null });
     for (const conn of [this.producer, this.consumer])
       conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'delayed jobs redis connection problem'));
     this.queue = new Queue(opts.queueName, {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from '../store/keys.js';
+import type { RedisClient } from '../store/redis-client.js';
 
 /** What a turn may do now: run, or wait because it is not admitted yet, is not first in line, or the thread is busy. */
 export type Admission =
@@ -94,7 +94,7 @@ export class ThreadSequencer {
   private readonly scripts: SequencerScripts;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {
     redis.defineCommand('twAdmit', { numberOfKeys: 2, lua: ADMIT });

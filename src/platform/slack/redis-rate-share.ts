@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../store/keys.js';
+import type { RedisClient } from '../store/redis-client.js';
 import type { RateShare } from './rate-gate.js';
 
 // Keeps the later deadline when two replicas report a limit at once; the key expires with the deadline.
@@ -11,7 +11,7 @@ return 1`;
 /** Slack Retry-After deadlines shared by every replica through Redis. */
 export class RedisRateShare implements RateShare {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /** What the bot did on someone's behalf. */
 export const AUDIT_ACTIONS = [
@@ -73,7 +73,7 @@ const PAGE = 500;
 
 export class RedisAuditLog implements AuditLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly retentionMs: () => number,
     private readonly now: () => number = Date.now,

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { channelOverrideSchema } from '../../config/file-schema.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /** One admin change: who, when, and each setting's value before and after (absent: not set). */
 const changeSchema = z.object({
@@ -37,7 +37,7 @@ const FORGOTTEN = 'a forgotten admin';
 
 export class RedisOverrideStore implements OverrideStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /** One person's verdict on one answer of the bot (the feedback buttons under an answer). */
 const feedbackSchema = z.object({
@@ -30,7 +30,7 @@ const voteId = (f: Feedback) => `${f.teamId}:${f.channel}:${f.messageTs}:${f.use
 
 export class RedisFeedbackStore implements FeedbackStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

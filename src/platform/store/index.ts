@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisTarget } from '../../config/redis-env.js';
 import { MemoryAuditLog, RedisAuditLog } from './audit-log.js';
 import { MemoryOverrideStore, RedisOverrideStore } from './channel-overrides.js';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
@@ -6,12 +6,12 @@ import { storeKeys } from './keys.js';
 import { MemoryApprovalStore, MemoryDedupeStore, MemoryThreadStore, MemoryTurnLedger } from './memory/memory-stores.js';
 import { MemoryParticipationStore, RedisParticipationStore } from './participation.js';
 import { RedisApprovalStore, RedisDedupeStore, RedisThreadStore, RedisTurnLedger } from './redis/redis-stores.js';
+import { connectRedis, type RedisClient, redisAnswers } from './redis-client.js';
 import { MemoryTurnStops, RedisTurnStops } from './turn-stops.js';
 import type { Stores, ThreadTtl } from './types.js';
 import { MemoryUserStateStore, RedisUserStateStore } from './user-state.js';
 
 export interface StoreOptions {
-  redisUrl?: string;
   keyPrefix: string;
   /** Seconds a thread is remembered after its last message: one for all, or per thread (state.channels). */
   threadTtlSeconds: ThreadTtl;
@@ -21,13 +21,13 @@ export interface StoreOptions {
   auditRetentionMs: () => number;
 }
 
-export function createRedis(url: string): Redis {
+export function createRedis(target: RedisTarget): RedisClient {
   // Commands fail fast while Redis is away instead of piling up, so callers can answer 5xx and Slack retries later.
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  return connectRedis(target, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
 }
 
 /** Waits for the first connection, bounded: a Redis that is down at boot must not stop the bot from starting. */
-export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+export async function redisReady(redis: RedisClient, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return true;
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
@@ -41,7 +41,7 @@ export async function redisReady(redis: Redis, timeoutMs: number): Promise<boole
   });
 }
 
-export function createStores(opts: StoreOptions, redis?: Redis): Stores {
+export function createStores(opts: StoreOptions, redis?: RedisClient): Stores {
   const keys = storeKeys(opts.keyPrefix);
   if (redis) {
     // The main connection already logs Redis going away; the subscriber's copy of that news adds nothing.
@@ -58,7 +58,7 @@ export function createStores(opts: StoreOptions, redis?: Redis): Stores {
       audit: new RedisAuditLog(redis, keys, opts.auditRetentionMs),
       overrides: new RedisOverrideStore(redis, keys),
       stops,
-      ping: async () => (await redis.ping().catch(() => null)) === 'PONG',
+      ping: () => redisAnswers(redis),
       close: async () => {
         await stops.close();
         await redis.quit().catch(() => redis.disconnect());

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * Threads the bot takes part in, marked the moment it accepts a question there: a follow-up typed while the first
@@ -14,7 +14,7 @@ export interface ParticipationStore {
 
 export class RedisParticipationStore implements ParticipationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

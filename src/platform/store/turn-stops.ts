@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
+import { type RedisClient, subscriberOf } from './redis-client.js';
 
 /**
  * "Stop" for a thread's running turn: told by whichever replica receives Slack's agent_session_stopped, heard by
@@ -41,17 +41,16 @@ export class MemoryTurnStops implements TurnStops {
  */
 export class RedisTurnStops implements TurnStops {
   private readonly local = new MemoryTurnStops();
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly channel: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keys: StoreKeys,
     onError: (err: Error) => void,
   ) {
     this.channel = keys.turnStops;
-    // Queued while (re)connecting rather than failing: the subscription must be in place once Redis is back.
-    this.subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = subscriberOf(redis);
     this.subscriber.on('error', onError);
     this.subscriber.on('message', (channel: string, thread: string) => {
       if (channel !== this.channel) return;

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 
 /** What someone was looking at in Slack when they opened the bot's split view (app_context_changed). */
 const appContextSchema = z.object({
@@ -41,7 +41,7 @@ function parseContext(raw: string | null | undefined): AppContext | undefined {
 
 export class RedisUserStateStore implements UserStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 

@@ -6,6 +6,7 @@ import { envSchema } from '../../../src/config/env.js';
 import type { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { isPlaceholder, PLACEHOLDER_ERROR } from '../../../src/config/placeholders.js';
+import { redisTarget } from '../../../src/config/redis-env.js';
 
 const root = join(import.meta.dirname, '../../..');
 /** What a person pastes over the placeholders. */
@@ -77,6 +78,29 @@ describe('deployment files', () => {
     expect(threadwise!.environment!.REDIS_URL).toBe('redis://redis:6379');
     expect(threadwise!.healthcheck!.test.join(' ')).toContain('/readyz');
     expect(threadwise!.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+  });
+
+  it('docker-compose.yml has an optional cluster profile: 3 masters + 3 replicas, noeviction, the bot on it', () => {
+    type Service = {
+      profiles?: string[];
+      command?: string[];
+      environment?: Record<string, string>;
+      depends_on?: Record<string, unknown>;
+    };
+    const { services } = parseYaml(read('docker-compose.yml')) as { services: Record<string, Service> };
+    const nodes = Object.entries(services).filter(([name]) => name.startsWith('redis-node-'));
+    expect(nodes).toHaveLength(6);
+    for (const [, node] of nodes) {
+      expect(node.profiles).toEqual(['cluster']);
+      expect(node.command!.join(' ')).toMatch(/--cluster-enabled yes.*--appendonly yes.*--maxmemory-policy noeviction/);
+    }
+    expect(services['redis-cluster-init']!.command!.join(' ')).toContain('--cluster-replicas 1 --cluster-yes');
+    const bot = services['threadwise-cluster']!;
+    expect(bot.profiles).toEqual(['cluster']);
+    // Compose's empty REDIS_URL counts as unset, so only the cluster is configured.
+    const { env } = loadConfig({ ...REAL, SLACK_SIGNING_SECRET: 'a-signing-secret', ...bot.environment });
+    expect(redisTarget(env)).toMatchObject({ kind: 'cluster', nodes: [{ host: 'redis-node-1', port: 6379 }, {}, {}] });
+    expect(bot.depends_on).toEqual({ 'redis-cluster-init': { condition: 'service_completed_successfully' } });
   });
 
   it('the Dockerfile ships what the CLI reads by default: the eval suites in evals/', () => {

@@ -1,9 +1,9 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { isSealed, type SecretBox } from '../../../lib/secret-box.js';
 import { parseStored } from '../../../lib/stored-json.js';
 import type { StoreKeys } from '../keys.js';
+import { type RedisClient, scanKeys } from '../redis-client.js';
 
 /** The fields the bot relies on; everything else Bolt stores passes through unchanged. */
 const installationSchema = z.looseObject({
@@ -32,7 +32,7 @@ export interface SealSweep {
  */
 export class RedisInstallationStore implements InstallationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly box?: SecretBox,
   ) {}
@@ -103,12 +103,8 @@ export class RedisInstallationStore implements InstallationStore {
   private async installationKeys(): Promise<string[]> {
     const found: string[] = [];
     const pattern = `${this.keys.installation('team', '*').replace(/team:\*$/, '*')}`;
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== '0');
+    // Every master of a Cluster holds some installations.
+    for await (const batch of scanKeys(this.redis, pattern, 500)) found.push(...batch);
     return found;
   }
 

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { withRetry } from '../../../lib/retry.js';
 import type { ThreadItem, ThreadKey, ThreadStore } from '../../../turn/thread.js';
 import { attachBlobs, blobIdsOf, blobsOf, decodeItems, encodeItem } from '../codec.js';
 import type { StoreKeys } from '../keys.js';
 import { redactPerson } from '../redact-person.js';
+import { type RedisClient, scanKeys } from '../redis-client.js';
 import type { ApprovalStore, DedupeStore, ThreadTtl, TurnLedger } from '../types.js';
 
 /** A turn is retried within minutes; a day covers any backlog. */
@@ -44,7 +44,7 @@ return 1`;
 
 export class RedisThreadStore implements ThreadStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     /** Seconds a thread is remembered after its last message: one for all, or per thread (state.channels). */
     private readonly ttl: ThreadTtl,
@@ -144,7 +144,7 @@ export class RedisThreadStore implements ThreadStore {
 
 export class RedisDedupeStore implements DedupeStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 
@@ -159,7 +159,7 @@ export class RedisDedupeStore implements DedupeStore {
 
 export class RedisApprovalStore implements ApprovalStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keys: StoreKeys,
     /** Where each entry lives; the same store shape also keeps MCP sign-ins under their own keys. */
     private readonly keyOf: (id: string) => string = keys.approval,
@@ -181,11 +181,12 @@ export class RedisApprovalStore implements ApprovalStore {
   async deleteWhere(matches: (value: string) => boolean): Promise<number> {
     let deleted = 0;
     // Entries are few (pending approvals live a day, sign-ins one per person and server); a SCAN suits a rare request.
-    for await (const keys of this.redis.scanStream({ match: this.keyOf('*'), count: 200 }) as AsyncIterable<string[]>) {
-      if (!keys.length) continue;
-      const values = await this.redis.mget(...keys);
+    // Each entry is its own key (in a Cluster in its own slot), so they are read and deleted one key per command.
+    for await (const keys of scanKeys(this.redis, this.keyOf('*'))) {
+      const values = await Promise.all(keys.map((k) => this.redis.get(k)));
       const doomed = keys.filter((_, i) => values[i] != null && matches(values[i]!));
-      if (doomed.length) deleted += await this.redis.del(...doomed);
+      const counts = await Promise.all(doomed.map((k) => this.redis.del(k)));
+      deleted += counts.reduce((sum, n) => sum + n, 0);
     }
     return deleted;
   }
@@ -193,7 +194,7 @@ export class RedisApprovalStore implements ApprovalStore {
 
 export class RedisTurnLedger implements TurnLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {}
 
