@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { RedisAuditLog } from '../platform/store/audit-log.js';
 import { createRedis, redisReady } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
@@ -9,10 +10,11 @@ import type { CliIO } from './io.js';
 async function exportAudit(flags: { since: string; team?: string }, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const redis = createRedis({ kind: 'single', url: env.REDIS_URL! });
+  const target = redisTarget(env)!;
+  const redis = createRedis(target);
   redis.on('error', () => undefined);
   try {
-    if (!(await redisReady(redis, 5_000))) throw new Error('Redis is not reachable at REDIS_URL');
+    if (!(await redisReady(redis, 5_000))) throw new Error(`Redis is not reachable at ${describeRedis(target)}`);
     const log = new RedisAuditLog(
       redis,
       storeKeys(file.state.key_prefix),

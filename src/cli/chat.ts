@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { secretEnvKeys } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadChatConfig } from '../config/load.js';
+import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { channelSettings } from '../config/settings.js';
 import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
 import { createLogger, prettyLogsFor, scrubSecrets } from '../platform/observability/logger.js';
@@ -57,12 +58,13 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     terse: !['debug', 'trace'].includes(env.LOG_LEVEL),
     fd: 2,
   });
-  const redis = env.REDIS_URL ? createRedis({ kind: 'single', url: env.REDIS_URL }) : undefined;
+  const target = redisTarget(env);
+  const redis = target ? createRedis(target) : undefined;
   redis?.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection problem'));
   if (redis && !(await redisReady(redis, 5_000))) {
     redis.disconnect();
     io.output.write(
-      'Redis at REDIS_URL is not reachable; start it, or unset REDIS_URL to keep the conversation in memory.\n',
+      `Redis (${describeRedis(target!)}) is not reachable; start it, or unset it to keep the conversation in memory.\n`,
     );
     return 1;
   }

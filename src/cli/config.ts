@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { envSchema } from '../config/env.js';
 import { ConfigError, describeIssues } from '../config/errors.js';
 import { type FileConfig, fileConfigSchema } from '../config/file-schema.js';
+import { redisModeProblems } from '../config/redis-env.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -16,6 +17,9 @@ const cliEnvSchema = envSchema
     OPENAI_BASE_URL: true,
     OPENAI_MODEL: true,
     REDIS_URL: true,
+    REDIS_CLUSTER_NODES: true,
+    REDIS_SENTINELS: true,
+    REDIS_SENTINEL_NAME: true,
     THREADWISE_CONFIG: true,
     LOG_LEVEL: true,
   })
@@ -32,10 +36,13 @@ export interface CliConfig {
   file: FileConfig;
 }
 
-const NEEDS: Record<Need, { key: keyof CliEnv; why: string }> = {
-  slack: { key: 'SLACK_BOT_TOKEN', why: 'the bot token (xoxb-…) to read and post Slack messages' },
-  openai: { key: 'OPENAI_API_KEY', why: 'an OpenAI API key' },
-  redis: { key: 'REDIS_URL', why: 'the Redis URL where the bot keeps threads and feedback' },
+const NEEDS: Record<Need, { keys: ReadonlyArray<keyof CliEnv>; why: string }> = {
+  slack: { keys: ['SLACK_BOT_TOKEN'], why: 'the bot token (xoxb-…) to read and post Slack messages' },
+  openai: { keys: ['OPENAI_API_KEY'], why: 'an OpenAI API key' },
+  redis: {
+    keys: ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'],
+    why: 'the Redis where the bot keeps threads and feedback (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS with REDIS_SENTINEL_NAME)',
+  },
 };
 
 export function loadCliConfig(source: NodeJS.ProcessEnv, needs: readonly Need[]): CliConfig {
@@ -43,9 +50,10 @@ export function loadCliConfig(source: NodeJS.ProcessEnv, needs: readonly Need[])
   const env = cliEnvSchema.safeParse(source);
   if (!env.success) problems.push(...describeIssues(env.error.issues));
   for (const need of needs) {
-    const { key, why } = NEEDS[need];
-    if (!source[key]) problems.push(`${key} is required for this command: ${why}`);
+    const { keys, why } = NEEDS[need];
+    if (!keys.some((k) => source[k])) problems.push(`${keys[0]} is required for this command: ${why}`);
   }
+  problems.push(...redisModeProblems(source));
   let file: FileConfig | undefined = fileConfigSchema.parse({});
   const path = source.THREADWISE_CONFIG;
   if (path) {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { FileConfig } from '../config/file-schema.js';
+import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { createOpenAIClient } from '../features/answering/turn-setup.js';
 import type { ModelLookup } from '../features/offline/export/fine-tuning-status.js';
 import type { ChatTool } from '../features/offline/export/finetune.js';
@@ -76,10 +77,11 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const tools = flags.tools ? await readTools(flags.tools) : undefined;
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const redis = createRedis({ kind: 'single', url: env.REDIS_URL! });
+  const target = redisTarget(env)!;
+  const redis = createRedis(target);
   redis.on('error', () => undefined);
   try {
-    if (!(await redisReady(redis, 5_000))) throw new Error('Redis is not reachable at REDIS_URL');
+    if (!(await redisReady(redis, 5_000))) throw new Error(`Redis is not reachable at ${describeRedis(target)}`);
     const stores = createStores(
       {
         keyPrefix: file.state.key_prefix,

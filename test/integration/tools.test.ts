@@ -133,9 +133,11 @@ describe('the model calls tools; the server runs them', () => {
     const sent = await h.mention({ user: 'U5', text: "what's the status of SUP-101?" });
     await h.turnFinished(sent.eventId);
 
-    expect(visible()).toBe('SUP-101 is in progress; Grace is on it.');
+    expect(answered()).toBe('SUP-101 is in progress; Grace is on it.');
     const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…', '']);
+    // The answer's start replaces the tool's status, so no call is spent clearing it.
+    expect(statuses).toEqual(['is thinking…', 'is looking up SUP-101…']);
+    expect(h.slack.threadStatus(SUP_CHANNEL, rootTs())).toBeUndefined();
   });
 
   it('shows several tickets a search found as a table under the answer, and tells the model so', async () => {
