@@ -45,7 +45,9 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
       reasoning = (reasoning + event.delta).slice(-REASONING_STATUS_CHARS);
       ctx.sink.status(`is thinking: ${reasoning.trim()}`);
     } else if (event.type === 'progress') {
-      ctx.sink.status(event.text, 'tools');
+      if (event.step && ctx.sink.steps) ctx.sink.steps([event.step], event.text);
+      else if (event.step?.status !== 'complete' && event.step?.status !== 'error')
+        ctx.sink.status(event.text, 'tools');
     } else {
       return event.call;
     }

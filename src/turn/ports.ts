@@ -162,8 +162,11 @@ export type ModelEvent =
   /** A piece of the reasoning summary (only when one was asked for): never part of the answer. */
   | { type: 'reasoning'; delta: string }
   | { type: 'done'; call: ModelCall }
-  /** A hosted tool started working (the model's server calls an MCP server): shown as the thread's status. */
-  | { type: 'progress'; text: string }
+  /**
+   * A hosted tool is working (the model's server calls an MCP server): a step of the answer where the reply shows
+   * steps (`step`: the call, started or finished), else the thread's status (`text`).
+   */
+  | { type: 'progress'; text: string; step?: AnswerStep }
   /** The call waits for the app-level rate limiter; `position` 1 is next in line. */
   | { type: 'queued'; position: number };
 

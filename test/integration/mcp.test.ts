@@ -339,7 +339,7 @@ describe('MCP servers the model’s server calls itself (hosted, Responses mcp t
   ];
   const refund = { name: 'refund_order', arguments: '{"order":"42","reason":"broken"}', output: 'Refunded order 42.' };
 
-  it('reads without a click, shows the call as progress, and a write waits for the asker’s card', async () => {
+  it('reads without a click, shows the call as a step, and a write waits for the asker’s card', async () => {
     h = await toolHarness({ yaml: hostedYaml, env: { ORDERS_MCP_KEY: 'orders-key-for-tests' } }).start();
     h.openai.enqueue({
       kind: 'mcp',
@@ -360,8 +360,13 @@ describe('MCP servers the model’s server calls itself (hosted, Responses mcp t
       headers: { 'X-Api-Key': 'orders-key-for-tests' },
       require_approval: { never: { tool_names: ['lookup_order'] } },
     });
-    const statuses = h.slack.callsTo('assistant.threads.setStatus').map((c) => c.args.status);
-    expect(statuses).toContain('is using orders (lookup_order)…');
+    // The server's call shows as a step of the answer (Slack's thinking steps), started then finished.
+    const [reply] = h.replies(SUP_CHANNEL, rootTs()).filter((m) => m.user === h.slack.botUserId);
+    const steps = h.slack.streamChunks(SUP_CHANNEL, reply!.ts)!.chunks as Array<Record<string, unknown>>;
+    expect(steps.map((c) => [c.type, c.title, c.status])).toEqual([
+      ['task_update', 'Using orders: lookup_order', 'in_progress'],
+      ['task_update', 'Using orders: lookup_order', 'complete'],
+    ]);
     expect(JSON.stringify(h.replies(SUP_CHANNEL, rootTs()).map((m) => m.blocks))).not.toContain('tw_mcp_approve');
     // The header's value is a secret: never in the logs.
     expect(h.logs.join('\n')).not.toContain('orders-key-for-tests');

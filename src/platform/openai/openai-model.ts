@@ -309,9 +309,20 @@ export class OpenAIModel implements ModelPort {
         const h = hosted.get((event as { item_id?: string }).item_id ?? '');
         return { type: 'progress', text: `is connecting to ${h?.server ?? 'a tool server'}…` };
       }
-      case 'response.mcp_call.in_progress': {
-        const h = hosted.get((event as { item_id?: string }).item_id ?? '');
-        return { type: 'progress', text: h ? `is using ${h.server} (${h.name ?? 'a tool'})…` : 'is using a tool…' };
+      case 'response.mcp_call.in_progress':
+      case 'response.mcp_call.completed':
+      case 'response.mcp_call.failed': {
+        const id = (event as { item_id?: string }).item_id ?? '';
+        const h = hosted.get(id);
+        const kind = (event as { type: string }).type;
+        const status = kind.endsWith('in_progress') ? 'in_progress' : kind.endsWith('completed') ? 'complete' : 'error';
+        return {
+          type: 'progress',
+          text: h ? `is using ${h.server} (${h.name ?? 'a tool'})…` : 'is using a tool…',
+          ...(id
+            ? { step: { id, title: h ? `Using ${h.server}: ${h.name ?? 'a tool'}` : 'Using a tool', status } }
+            : {}),
+        };
       }
       case 'response.output_text.delta':
       case 'response.refusal.delta': {
