@@ -361,7 +361,8 @@ describe('MCP servers the model’s server calls itself (hosted, Responses mcp t
       require_approval: { never: { tool_names: ['lookup_order'] } },
     });
     // The server's call shows as a step of the answer (Slack's thinking steps), started then finished.
-    const [reply] = h.replies(SUP_CHANNEL, rootTs()).filter((m) => m.user === h.slack.botUserId);
+    const bot = h.slack.botUserId;
+    const [reply] = h.replies(SUP_CHANNEL, rootTs()).filter((m) => m.user === bot);
     const steps = h.slack.streamChunks(SUP_CHANNEL, reply!.ts)!.chunks as Array<Record<string, unknown>>;
     expect(steps.map((c) => [c.type, c.title, c.status])).toEqual([
       ['task_update', 'Using orders: lookup_order', 'in_progress'],

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { z } from 'zod';
 import type { McpServerConfig } from '../../config/mcp-schema.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
+
+// The SDK's OAuth shapes, read off the provider interface the SDK's auth() drives.
+type OAuthClientMetadata = OAuthClientProvider['clientMetadata'];
+type OAuthClientInformationMixed = NonNullable<Awaited<ReturnType<OAuthClientProvider['clientInformation']>>>;
+type OAuthTokens = NonNullable<Awaited<ReturnType<OAuthClientProvider['tokens']>>>;
 
 /** Tokens live as long as the person keeps using them; each save (refresh included) extends them. */
 const TOKEN_TTL_SECONDS = 90 * 86_400;
