@@ -3,6 +3,7 @@ import { zodTextFormat } from 'openai/helpers/zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { fromSdkError } from '../../platform/openai/errors.js';
+import { toUsage } from '../../platform/openai/usage.js';
 import type { ModelUsage, Source } from '../../turn/ports.js';
 import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
 import { type TokenLogprob, yesProbability } from './confidence.js';
@@ -101,14 +102,7 @@ export function openAIGate(client: OpenAI, o: GateOptions, log: Logger): DeskGat
     const part = response.output
       .flatMap((item) => (item.type === 'message' ? item.content : []))
       .find((p) => p.type === 'output_text');
-    const u = response.usage;
-    const usage = u
-      ? {
-          inputTokens: u.input_tokens,
-          cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
-          outputTokens: u.output_tokens,
-        }
-      : undefined;
+    const usage = toUsage(response.usage);
     const base = { model: response.model, ...(usage ? { usage } : {}) };
     if (part?.type !== 'output_text') return { ...base, confidence: undefined, problem: 'no judgement in the answer' };
     const confidence = yesProbability((part.logprobs ?? []) as TokenLogprob[]);

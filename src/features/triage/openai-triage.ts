@@ -3,6 +3,7 @@ import type { ResponseInputContent } from 'openai/resources/responses/responses'
 import type { Logger } from 'pino';
 import { effortFor, type ReasoningEffort } from '../../config/models.js';
 import { fromSdkError } from '../../platform/openai/errors.js';
+import { toUsage } from '../../platform/openai/usage.js';
 import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
 import type { TriageInput, TriageOutcome, TriagePort } from './port.js';
 import { TRIAGE_INSTRUCTIONS, triageSchema, triageTextFormat } from './schema.js';
@@ -82,26 +83,7 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
         kind: 'invalid',
         error: checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
       };
-    const u = response.usage;
-    return {
-      kind: 'ok',
-      triage: checked.data,
-      model: response.model,
-      ...(u
-        ? {
-            usage: {
-              inputTokens: u.input_tokens,
-              cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
-              outputTokens: u.output_tokens,
-              ...(u.output_tokens_details?.reasoning_tokens
-                ? { reasoningTokens: u.output_tokens_details.reasoning_tokens }
-                : {}),
-              ...(u.input_tokens_details?.cache_write_tokens
-                ? { cacheWriteTokens: u.input_tokens_details.cache_write_tokens }
-                : {}),
-            },
-          }
-        : {}),
-    };
+    const usage = toUsage(response.usage);
+    return { kind: 'ok', triage: checked.data, model: response.model, ...(usage ? { usage } : {}) };
   };
 }

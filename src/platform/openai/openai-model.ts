@@ -23,11 +23,11 @@ import {
   type ModelPort,
   type ModelRequest,
   type ModelTool,
-  type ModelUsage,
 } from '../../turn/ports.js';
 import type { HostedItem } from '../../turn/thread.js';
 import { fromSdkError, fromStreamError, isRetryable } from './errors.js';
 import { toResponsesInput } from './responses-input.js';
+import { toUsage } from './usage.js';
 
 export interface OpenAIModelOptions {
   maxRetries: number;
@@ -108,20 +108,6 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
     ...toolParams(req.tools, compat),
     stream: true,
     ...(compat.streamOptions ? { stream_options: { include_obfuscation: false } } : {}),
-  };
-}
-
-/** Usage as reported, or undefined when a compatible server leaves it out (then it is unknown, not zero). */
-function toUsage(usage: OpenAIResponse['usage'] | undefined): ModelUsage | undefined {
-  if (!usage || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
-  const cacheWrite = usage.input_tokens_details?.cache_write_tokens;
-  const reasoning = usage.output_tokens_details?.reasoning_tokens;
-  return {
-    inputTokens: usage.input_tokens,
-    cachedTokens: usage.input_tokens_details?.cached_tokens ?? 0,
-    outputTokens: usage.output_tokens,
-    ...(typeof cacheWrite === 'number' && cacheWrite > 0 ? { cacheWriteTokens: cacheWrite } : {}),
-    ...(typeof reasoning === 'number' && reasoning > 0 ? { reasoningTokens: reasoning } : {}),
   };
 }
 
