@@ -1,20 +1,15 @@
 import { Command } from 'commander';
-import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { RedisAuditLog } from '../platform/store/audit-log.js';
-import { createRedis, redisReady } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import type { CliIO } from './io.js';
+import { withRedis } from './redis.js';
 
 /** `threadwise audit export --since 30d`: every audit record of the period as JSON lines on stdout, oldest first. */
 async function exportAudit(flags: { since: string; team?: string }, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const target = redisTarget(env)!;
-  const redis = createRedis(target);
-  redis.on('error', () => undefined);
-  try {
-    if (!(await redisReady(redis, 5_000))) throw new Error(`Redis is not reachable at ${describeRedis(target)}`);
+  return withRedis(env, async (redis) => {
     const log = new RedisAuditLog(
       redis,
       storeKeys(file.state.key_prefix),
@@ -29,9 +24,7 @@ async function exportAudit(flags: { since: string; team?: string }, io: CliIO): 
       io.stdout.write(`${JSON.stringify({ id, time: new Date(r.at).toISOString(), ...r })}\n`);
     io.stderr.write(`${records.length} audit record${records.length === 1 ? '' : 's'} from ${since.label}\n`);
     return 0;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }
 
 export function auditCommand(io: CliIO, done: (code: number) => void): Command {

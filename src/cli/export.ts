@@ -3,18 +3,18 @@ import { Command } from 'commander';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { FileConfig } from '../config/file-schema.js';
-import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { createOpenAIClient } from '../features/answering/turn-setup.js';
 import type { ModelLookup } from '../features/offline/export/fine-tuning-status.js';
 import type { ChatTool } from '../features/offline/export/finetune.js';
 import { runFinetuneExport } from '../features/offline/export/run.js';
 import { askWithKey } from '../platform/openai/key-check.js';
 import { RedisFeedbackStore } from '../platform/store/feedback.js';
-import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { createStores } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { type CliIO, printer } from './io.js';
 import { PROBE_TIMEOUT_MS } from './reachability.js';
+import { withRedis } from './redis.js';
 import { UsageError } from './usage-error.js';
 
 interface ExportFlags {
@@ -77,11 +77,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   const since = parseDuration(flags.since);
   const tools = flags.tools ? await readTools(flags.tools) : undefined;
   const { env, file } = loadCliConfig(io.env, ['redis']);
-  const target = redisTarget(env)!;
-  const redis = createRedis(target);
-  redis.on('error', () => undefined);
-  try {
-    if (!(await redisReady(redis, 5_000))) throw new Error(`Redis is not reachable at ${describeRedis(target)}`);
+  return withRedis(env, async (redis) => {
     const stores = createStores(
       {
         keyPrefix: file.state.key_prefix,
@@ -111,9 +107,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
         tools,
       },
     );
-  } finally {
-    redis.disconnect();
-  }
+  });
 }
 
 export function exportCommand(io: CliIO, done: (code: number) => void): Command {
