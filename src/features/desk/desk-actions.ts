@@ -12,6 +12,7 @@ import {
   UNUSABLE_NOTE,
 } from '../../platform/slack/payloads.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { ThreadKey } from '../../turn/thread.js';
 import type { Admins } from '../access/admins.js';
 import { HUMAN_ACTION, SOLVED_ACTION } from './desk-blocks.js';
 import type { Desk } from './desk-flow.js';
@@ -59,14 +60,19 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
       .postEphemeral({ channel: key.channel, user, thread_ts: key.threadTs, text })
       .catch((err: Error) => deps.log.debug({ err: { message: err.message } }, 'could not tell the clicker'));
 
-  app.action({ type: 'block_actions', action_id: SOLVED_ACTION }, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = buttonClickSchema.safeParse(body);
-    if (!click.success) return refuseUnusable('desk click', click.error, respond, deps.log);
-    const key = where(click.data);
-    if (!key)
-      return void (await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }));
-    const user = click.data.user.id;
+  /** Both buttons: a click Slack sent without its thread is refused plainly, like any unusable payload. */
+  const onClick = (actionId: string, act: (key: ThreadKey, user: string, client: WebClient) => Promise<void>) =>
+    app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
+      await ack();
+      const click = buttonClickSchema.safeParse(body);
+      if (!click.success) return refuseUnusable('desk click', click.error, respond, deps.log);
+      const key = where(click.data);
+      if (!key)
+        return void (await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }));
+      await act(key, click.data.user.id, client);
+    });
+
+  onClick(SOLVED_ACTION, async (key, user, client) => {
     const outcome = await deps.desk.resolve(key, user);
     const thread = await deps.store.get(key);
     const text =
@@ -80,15 +86,9 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
     await tell(client, key, user, text);
   });
 
-  app.action({ type: 'block_actions', action_id: HUMAN_ACTION }, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = buttonClickSchema.safeParse(body);
-    if (!click.success) return refuseUnusable('desk click', click.error, respond, deps.log);
-    const key = where(click.data);
-    if (!key)
-      return void (await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }));
-    const note = handoffNote(await deps.desk.handoff(key, click.data.user.id));
-    if (note) await tell(client, key, click.data.user.id, note);
+  onClick(HUMAN_ACTION, async (key, user, client) => {
+    const note = handoffNote(await deps.desk.handoff(key, user));
+    if (note) await tell(client, key, user, note);
   });
 }
 
