@@ -1,7 +1,14 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { type ButtonClick, buttonClickSchema, refuseUnusable, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
+import {
+  type ButtonClick,
+  buttonClickSchema,
+  channelOf,
+  refuseUnusable,
+  teamOf,
+  UNUSABLE_NOTE,
+} from '../../platform/slack/payloads.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
 
@@ -18,7 +25,7 @@ export interface FeedbackHandlerDeps {
 export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): void {
   const handle = async (click: ButtonClick, client: WebClient, respond: RespondFn | undefined) => {
     const value = click.actions[0]!.value;
-    const channel = click.container?.channel_id ?? click.channel?.id;
+    const channel = channelOf(click);
     const messageTs = click.container?.message_ts ?? click.message?.ts;
     if ((value !== 'positive' && value !== 'negative') || !channel || !messageTs) {
       deps.log.warn(
@@ -31,7 +38,7 @@ export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): v
       return;
     }
     const threadTs = click.container?.thread_ts ?? click.message?.thread_ts ?? messageTs;
-    const teamId = click.team?.id ?? click.user.team_id ?? '';
+    const teamId = teamOf(click);
     await deps.feedback.record({
       teamId,
       channel,

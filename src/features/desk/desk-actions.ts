@@ -7,6 +7,7 @@ import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
   type ButtonClick,
   buttonClickSchema,
+  channelOf,
   refuseUnusable,
   teamOf,
   UNUSABLE_NOTE,
@@ -50,7 +51,7 @@ function handoffNote(outcome: Awaited<ReturnType<Desk['handoff']>>): string | un
 /** "Solved it" and "I need a human" under desk answers; the clicker is told privately when nothing changes. */
 export function registerDeskActions(app: App, deps: DeskActionDeps): void {
   const where = (click: ButtonClick) => {
-    const channel = click.container?.channel_id ?? click.channel?.id;
+    const channel = channelOf(click);
     const messageTs = click.container?.message_ts ?? click.message?.ts;
     const threadTs = click.container?.thread_ts ?? click.message?.thread_ts ?? messageTs;
     return channel && threadTs ? { teamId: teamOf(click), channel, threadTs } : undefined;

@@ -3,7 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
-import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platform/slack/payloads.js';
+import {
+  type ButtonClick,
+  buttonClickSchema,
+  channelOf,
+  refuseUnusable,
+  teamOf,
+} from '../../platform/slack/payloads.js';
 import type { ThreadItem, ThreadStore } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { MCP_APPROVE_ACTION, MCP_CANCEL_ACTION, type McpCardOutcome, resolvedMcpCardBlocks } from './approval-card.js';
@@ -38,9 +44,9 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
   const handle = async (click: ButtonClick, client: WebClient) => {
     const action = click.actions[0]!;
     const id = action.value ?? '';
-    const channel = click.container?.channel_id ?? click.channel?.id ?? '';
+    const channel = channelOf(click) ?? '';
     const cardTs = click.container?.message_ts;
-    const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
+    const clicker = { teamId: teamOf(click), userId: click.user.id };
     const approve = action.action_id === MCP_APPROVE_ACTION;
     const claim = await deps.approvals.claim(id, clicker);
     const handled = (decision: string) => deps.log.info({ approval: id, decision }, 'MCP approval handled');

@@ -3,7 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
-import { type ButtonClick, buttonClickSchema, refuseUnusable } from '../../platform/slack/payloads.js';
+import {
+  type ButtonClick,
+  buttonClickSchema,
+  channelOf,
+  refuseUnusable,
+  teamOf,
+} from '../../platform/slack/payloads.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
 import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
@@ -29,9 +35,9 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
   const handle = async (click: ButtonClick, client: WebClient) => {
     const action = click.actions[0]!;
     const id = action.value ?? '';
-    const channel = click.container?.channel_id ?? click.channel?.id ?? '';
+    const channel = channelOf(click) ?? '';
     const cardTs = click.container?.message_ts;
-    const clicker = { teamId: click.team?.id ?? click.user.team_id ?? '', userId: click.user.id };
+    const clicker = { teamId: teamOf(click), userId: click.user.id };
     const decision = await deps.approvals.decide(
       id,
       clicker,

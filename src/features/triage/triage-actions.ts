@@ -7,6 +7,7 @@ import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
   type ButtonClick,
   buttonClickSchema,
+  channelOf,
   messageActionSchema,
   refuseUnusable,
   teamOf,
@@ -82,7 +83,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
   });
 
   const createTicket = async (click: ButtonClick, client: WebClient) => {
-    const channel = click.container?.channel_id ?? click.channel?.id ?? '';
+    const channel = channelOf(click) ?? '';
     const userId = click.user.id;
     const tell = (text: string) =>
       client.chat.postEphemeral({

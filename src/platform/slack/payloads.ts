@@ -46,6 +46,9 @@ export const issuesOf = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.
 export const teamOf = (p: { team?: { id: string } | null; user: { team_id?: string } }): string =>
   p.team?.id ?? p.user.team_id ?? '';
 
+/** The conversation of the message a button sits in (`container` in messages, `channel` in older payloads). */
+export const channelOf = (click: ButtonClick): string | undefined => click.container?.channel_id ?? click.channel?.id;
+
 export const UNUSABLE_NOTE =
   '⚠️ Slack sent me that request without the details I need, so I could not act on it. Please try again.';
 
