@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { deadline } from '../../lib/deadline.js';
 import { fromSdkError } from '../../platform/openai/errors.js';
 import { toUsage } from '../../platform/openai/usage.js';
 import type { ModelUsage, Source } from '../../turn/ports.js';
@@ -89,9 +90,7 @@ export function openAIGate(client: OpenAI, o: GateOptions, log: Logger): DeskGat
         },
         {
           maxRetries: o.maxRetries,
-          signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)])
-            : AbortSignal.timeout(o.timeoutMs),
+          signal: deadline(o.timeoutMs, signal),
         },
       );
     } catch (err) {

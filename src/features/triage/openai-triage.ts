@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { ResponseInputContent } from 'openai/resources/responses/responses';
 import type { Logger } from 'pino';
 import { effortFor, type ReasoningEffort } from '../../config/models.js';
+import { deadline } from '../../lib/deadline.js';
 import { fromSdkError } from '../../platform/openai/errors.js';
 import { toUsage } from '../../platform/openai/usage.js';
 import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
@@ -53,9 +54,7 @@ export function openAITriage(client: OpenAI, o: TriageModelOptions, log: Logger)
         },
         {
           maxRetries: o.maxRetries,
-          signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)])
-            : AbortSignal.timeout(o.timeoutMs),
+          signal: deadline(o.timeoutMs, signal),
         },
       );
     } catch (err) {
