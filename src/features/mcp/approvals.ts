@@ -4,7 +4,7 @@ import { parseStored } from '../../lib/stored-json.js';
 import type { McpWrite } from '../../platform/mcp/mcp-tools.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { ToolContext } from '../../platform/tools/types.js';
-import { type Claim, claimApproval } from '../tickets/approvals.js';
+import { type Claim, claimApproval, openApproval } from '../tickets/approvals.js';
 
 const pendingSchema = z.object({
   id: z.string(),
@@ -59,15 +59,7 @@ export class McpApprovals {
       ...(hostedRequestId ? { hostedRequestId } : {}),
       expiresAt: this.now() + this.ttlSeconds * 1000,
     };
-    await this.store.put(approval.id, JSON.stringify(approval), this.ttlSeconds);
-    try {
-      await this.cards.post(approval);
-    } catch (err) {
-      // An approval nobody can see must not stay approvable.
-      await this.store.take(approval.id).catch(() => undefined);
-      throw err;
-    }
-    return approval;
+    return openApproval(this.store, this.cards, approval, this.ttlSeconds);
   }
 
   claim(id: string, clicker: { teamId: string; userId: string }): Promise<Claim<PendingMcpWrite>> {

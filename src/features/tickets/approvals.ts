@@ -70,15 +70,7 @@ export class TicketApprovals {
       ticket,
       expiresAt: now + this.o.ttlSeconds * 1000,
     };
-    await this.store.put(approval.id, JSON.stringify(approval), this.o.ttlSeconds);
-    try {
-      await this.cards.post(approval);
-    } catch (err) {
-      // An approval nobody can see must not stay approvable.
-      await this.store.take(approval.id).catch(() => undefined);
-      throw err;
-    }
-    return approval;
+    return openApproval(this.store, this.cards, approval, this.o.ttlSeconds);
   }
 
   async decide(
@@ -138,6 +130,26 @@ export class TicketApprovals {
   private parse(raw: string | undefined): PendingApproval | undefined {
     return parseStored(pendingSchema, raw);
   }
+}
+
+/**
+ * The one way an approval is opened (tickets, MCP writes): stored for `ttlSeconds`, then its card is posted. A card
+ * that cannot be posted takes the approval back, since an approval nobody can see must not stay approvable.
+ */
+export async function openApproval<T extends { id: string }>(
+  store: ApprovalStore,
+  cards: { post(approval: T): Promise<unknown> },
+  approval: T,
+  ttlSeconds: number,
+): Promise<T> {
+  await store.put(approval.id, JSON.stringify(approval), ttlSeconds);
+  try {
+    await cards.post(approval);
+  } catch (err) {
+    await store.take(approval.id).catch(() => undefined);
+    throw err;
+  }
+  return approval;
 }
 
 export type Claim<T> = { kind: 'expired' } | { kind: 'wrong_user'; ownerId: string } | { kind: 'taken'; approval: T };
