@@ -129,7 +129,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
-    quietThread: (key, userId) => desk.quietThread(deskStores, key, userId),
+    quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
     ...p,

@@ -44,8 +44,17 @@ export function createDeskStores(p: { redis?: RedisClient; keys: StoreKeys }): D
     : { store: new MemoryDeskStore(p.keys), stats: new MemoryDeskStats(p.keys) };
 }
 
-/** Whether the bot stays out of a thread unless mentioned; read by answering for follow-ups. */
-export async function quietThread(stores: DeskStores, key: ThreadKey, userId: string): Promise<boolean> {
+/**
+ * Whether the bot stays out of a thread unless mentioned; read by answering for follow-ups, before their ack. Only a
+ * desk channel can have such threads, so elsewhere this costs no Redis round trip.
+ */
+export async function quietThread(
+  stores: DeskStores,
+  settings: SettingsSource,
+  key: ThreadKey,
+  userId: string,
+): Promise<boolean> {
+  if (!deskOf(settings.current(), key.channel)) return false;
   const thread = await stores.store.get(key);
   if (!thread) return false;
   return userId !== thread.asker || ['open', 'waiting_for_human', 'with_human'].includes(thread.state);
