@@ -6,6 +6,7 @@
 // `Retry-After` and `{ok:false,error:'ratelimited'}` when rate limited.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CallHolds } from './call-holds.js';
 import { chatHandlers } from './slack-api-chat.js';
 import { otherHandlers } from './slack-api-methods.js';
 import { buildEventEnvelope, type EnvelopeOptions } from './slack-events.js';
@@ -102,7 +103,7 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly calls: RecordedCall[] = [];
-  private readonly holds = new Map<string, Promise<void>>();
+  private readonly holds = new CallHolds();
   private readonly watchers = new Set<() => void>();
   /** The OAuth install flow, when enabled: `oauth.approve(authorizeUrl)` plays the installer. */
   readonly oauth: FakeOAuth | undefined;
@@ -224,17 +225,7 @@ export class FakeSlack {
 
   /** Calls of `method` wait, as they do when Slack is slow to answer, until the returned function is called. */
   holdCalls(method: string): () => void {
-    let release!: () => void;
-    this.holds.set(
-      method,
-      new Promise<void>((resolve) => {
-        release = resolve;
-      }),
-    );
-    return () => {
-      this.holds.delete(method);
-      release();
-    };
+    return this.holds.hold(method);
   }
 
   /** Ends every outage started with failFor. */
@@ -252,7 +243,7 @@ export class FakeSlack {
       req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     });
     if (url.pathname.startsWith('/api/')) {
-      await this.holds.get(decodeURIComponent(url.pathname.slice('/api/'.length)));
+      await this.holds.pass(decodeURIComponent(url.pathname.slice('/api/'.length)));
       return this.api(req, res, url, raw);
     }
     if (req.method === 'POST' && url.pathname.startsWith('/hooks/')) {

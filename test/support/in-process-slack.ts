@@ -7,6 +7,7 @@ import {
   WebAPIRequestError,
   WebClient,
 } from '@slack/web-api';
+import { CallHolds } from '../fakes/call-holds.js';
 import { chatHandlers } from '../fakes/slack-api-chat.js';
 import { otherHandlers } from '../fakes/slack-api-methods.js';
 import type { FakeChannel, FakeMessage, FakeUser } from '../fakes/slack-model.js';
@@ -55,7 +56,7 @@ export class InProcessSlack {
   readonly ws: Workspace;
   readonly client: WebClient;
   private readonly faults: PlannedFault[] = [];
-  private readonly holds = new Map<string, Promise<void>>();
+  private readonly holds = new CallHolds();
   private readonly delays = new Map<string, number>();
 
   constructor(o: InProcessSlackOptions = {}) {
@@ -91,17 +92,7 @@ export class InProcessSlack {
 
   /** Calls of `method` wait, as they do when Slack is slow to answer, until the returned function is called. */
   holdCalls(method: string): () => void {
-    let release!: () => void;
-    this.holds.set(
-      method,
-      new Promise<void>((resolve) => {
-        release = resolve;
-      }),
-    );
-    return () => {
-      this.holds.delete(method);
-      release();
-    };
+    return this.holds.hold(method);
   }
 
   /** Calls of `method` take `ms` (of the test's clock, fake timers included) before Slack answers them. */
@@ -131,7 +122,7 @@ export class InProcessSlack {
     const args = JSON.parse(JSON.stringify(options)) as Json;
     const call: SlackCall = { method, args, at: Date.now(), ok: false };
     this.calls.push(call);
-    await this.holds.get(method);
+    await this.holds.pass(method);
     const delay = this.delays.get(method);
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const fault = this.takeFault(method);
