@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lazyRequire } from '../lib/lazy-require.js';
 import { assistantSchema } from './assistant-schema.js';
 import { compatSchema, resolveCompat } from './compat.js';
+import { knowledgeSchema } from './knowledge-schema.js';
 import { MCP_LABEL, mcpSchema } from './mcp-schema.js';
 import { REASONING_EFFORTS } from './models.js';
 import { peopleRefs } from './people.js';
@@ -514,6 +515,9 @@ export const fileConfigSchema = z
     policies: policiesSchema
       .optional()
       .describe('Internal policy documents behind search_policies; without it that tool is off.'),
+    knowledge: knowledgeSchema
+      .prefault({})
+      .describe('The team’s knowledge sources behind search_knowledge, synced on a schedule and cited under answers.'),
     tools: toolsSchema.prefault({}).describe('Limits of the function-calling loop.'),
     mcp: mcpSchema
       .prefault({})

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * `knowledge`: the team's sources, searched by search_knowledge and cited under answers. Each kind keeps its own
+ * schema below so its settings (and the env variables holding its credentials) live in one place.
+ */
+
+const sourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, { error: 'use lowercase letters, digits, - and _ (up to 40)' })
+  .refine((n) => n !== 'approved', { error: '"approved" is the built-in source of saved answers' })
+  .describe('Names the source in citations, status and /threadwise sync.');
+
+const base = { name: sourceName };
+
+export const folderSourceSchema = z.object({ ...base, kind: z.literal('folder') }).strict();
+export const websiteSourceSchema = z.object({ ...base, kind: z.literal('website') }).strict();
+export const confluenceSourceSchema = z.object({ ...base, kind: z.literal('confluence') }).strict();
+export const notionSourceSchema = z.object({ ...base, kind: z.literal('notion') }).strict();
+export const zendeskGuideSourceSchema = z.object({ ...base, kind: z.literal('zendesk_guide') }).strict();
+export const googleDriveSourceSchema = z.object({ ...base, kind: z.literal('google_drive') }).strict();
+
+export const knowledgeSourceSchema = z.discriminatedUnion('kind', [
+  folderSourceSchema,
+  websiteSourceSchema,
+  confluenceSourceSchema,
+  notionSourceSchema,
+  zendeskGuideSourceSchema,
+  googleDriveSourceSchema,
+]);
+export type KnowledgeSourceConfig = z.infer<typeof knowledgeSourceSchema>;
+
+export const knowledgeSchema = z
+  .object({
+    sources: z
+      .array(knowledgeSourceSchema)
+      .default([])
+      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, {
+        error: 'two sources have the same name',
+      })
+      .describe('Where the team’s knowledge lives; `policies.dir` counts as a folder source named "policies".'),
+  })
+  .strict();
+export type KnowledgeConfig = z.infer<typeof knowledgeSchema>;
