@@ -7,7 +7,8 @@ import { withRetry } from '../../lib/retry.js';
 
 /** Turns texts into vectors; `undefined` when the server has no embeddings (the caller then searches without them). */
 export interface Embedder {
-  readonly model: string;
+  /** The model and dimensions: vectors of one space compare; stored ones of another are embedded again. */
+  readonly space: string;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[] | undefined>;
 }
 
@@ -74,14 +75,14 @@ const retryable = (err: Error) =>
  */
 export class OpenAIEmbedder implements Embedder {
   private unavailable = false;
-  readonly model: string;
+  readonly space: string;
 
   constructor(
     private readonly client: OpenAI,
     private readonly o: EmbedderOptions,
     private readonly log: Logger,
   ) {
-    this.model = o.model;
+    this.space = `${o.model}/${o.dimensions ?? 'native'}`;
   }
 
   get available(): boolean {
