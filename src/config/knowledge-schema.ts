@@ -32,7 +32,10 @@ export type KnowledgeSourceConfig = z.infer<typeof knowledgeSourceSchema>;
 
 const embeddingsSchema = z
   .object({
-    enabled: z.boolean().default(true).describe('false: search with BM25 alone and never call the embeddings endpoint.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('false: search with BM25 alone and never call the embeddings endpoint.'),
     model: z
       .string()
       .min(1)

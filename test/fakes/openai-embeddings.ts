@@ -47,7 +47,9 @@ export function fakeEmbedding(text: string, dimensions: number): Float32Array {
 
 const base64 = (v: Float32Array) => {
   const b = Buffer.alloc(v.length * 4);
-  v.forEach((x, i) => b.writeFloatLE(x, i * 4));
+  v.forEach((x, i) => {
+    b.writeFloatLE(x, i * 4);
+  });
   return b.toString('base64');
 };
 
@@ -66,7 +68,12 @@ export function createEmbeddings(body: any): EmbeddingsAnswer {
   const native = EMBEDDING_MODELS[body.model];
   if (!native)
     return fail(
-      invalid(`The model \`${body.model}\` does not exist or you do not have access to it.`, null, 'model_not_found', 404),
+      invalid(
+        `The model \`${body.model}\` does not exist or you do not have access to it.`,
+        null,
+        'model_not_found',
+        404,
+      ),
     );
   const format = body.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64')
@@ -94,7 +101,13 @@ export function createEmbeddings(body: any): EmbeddingsAnswer {
   const input = body.input;
   const texts: Array<{ text: string; tokens: number }> = [];
   const invalidInput = () =>
-    fail(invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", null, null));
+    fail(
+      invalid(
+        "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+        null,
+        null,
+      ),
+    );
   if (typeof input === 'string') {
     if (!input) return invalidInput();
     texts.push({ text: input, tokens: tokenize(input).length });

@@ -431,7 +431,8 @@ export class FakeOpenAI {
         await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes),
         startedAt,
       );
-    if (route === 'POST /v1/embeddings' && this.embeddingsServed) return this.sendEmbeddings(res, body, parseFailed, startedAt);
+    if (route === 'POST /v1/embeddings' && this.embeddingsServed)
+      return this.sendEmbeddings(res, body, parseFailed, startedAt);
     const modelId = method === 'GET' && /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];
     // Compatible servers differ here; the profiles stand for those without the route (a 404, like any unknown URL).
     if (modelId && profile === 'openai') return this.sendModel(res, decodeURIComponent(modelId), startedAt);

@@ -97,7 +97,9 @@ describe('answers from the knowledge sources', () => {
 
   it('keeps answering with BM25 when the OpenAI server has no embeddings', async () => {
     h = await new Harness({ yaml: yaml(), openai: { embeddings: false } }).start();
-    expect(h.parsedLogs().filter((l) => String(l.msg).startsWith('the OpenAI server has no embeddings'))).toHaveLength(1);
+    expect(h.parsedLogs().filter((l) => String(l.msg).startsWith('the OpenAI server has no embeddings'))).toHaveLength(
+      1,
+    );
     h.openai.enqueue(
       { kind: 'function_calls', calls: [{ name: 'search_knowledge', arguments: '{"query":"lost laptop"}' }] },
       { kind: 'text', text: 'Report it to IT at once (Security Policy › Laptops).' },

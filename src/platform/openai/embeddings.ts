@@ -2,8 +2,8 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { backoffMs } from '../../lib/backoff.js';
-import { retryAfterMs } from '../../lib/retry-after.js';
 import { withRetry } from '../../lib/retry.js';
+import { retryAfterMs } from '../../lib/retry-after.js';
 
 /** Turns texts into vectors; `undefined` when the server has no embeddings (the caller then searches without them). */
 export interface Embedder {

@@ -384,7 +384,8 @@ describe('threadwise eval: the knowledge-citations suite', () => {
     const output = (req.body.input as Array<{ type: string; output?: string }>).find(
       (i) => i.type === 'function_call_output',
     );
-    if (!output) return { kind: 'function_calls', calls: [{ name: 'search_knowledge', arguments: '{"query":"q"}' }] };
+    if (!output)
+      return { kind: 'function_calls', calls: [{ name: 'search_knowledge', arguments: '{"query":"the question"}' }] };
     const [first] = JSON.parse(output.output!).data.passages as Array<{ title: string; url: string; text: string }>;
     if (!first) return { kind: 'text', text: 'The sources do not cover this; please ask HR.' };
     return { kind: 'text', text: `${first.text} ([${first.title}](${first.url}))` };

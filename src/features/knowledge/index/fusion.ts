@@ -3,7 +3,10 @@
  * high in both BM25 and vector search wins, and neither list's raw scores (incomparable) matter. k = 60 is the
  * paper's constant; it keeps one list's first place from outweighing agreement between the two.
  */
-export function reciprocalRankFusion<T>(rankings: ReadonlyArray<readonly T[]>, k = 60): Array<{ id: T; score: number }> {
+export function reciprocalRankFusion<T>(
+  rankings: ReadonlyArray<readonly T[]>,
+  k = 60,
+): Array<{ id: T; score: number }> {
   const scores = new Map<T, number>();
   for (const ranking of rankings)
     ranking.forEach((id, i) => {

@@ -128,7 +128,10 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       vector = (await this.d.embedder.embed([query], signal))?.[0];
     } catch (err) {
       if (signal?.aborted) throw err;
-      this.d.log.warn({ err: { message: (err as Error).message } }, 'could not embed the question; searching BM25 only');
+      this.d.log.warn(
+        { err: { message: (err as Error).message } },
+        'could not embed the question; searching BM25 only',
+      );
       return [];
     }
     if (!vector || vector.length !== index.size) return [];
@@ -236,7 +239,10 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       await this.d.vectors
         .save(p.source, p.documentId, vectors)
         .catch((err: Error) =>
-          this.d.log.warn({ err: { message: err.message }, source: p.source }, 'could not keep the vectors of a document'),
+          this.d.log.warn(
+            { err: { message: err.message }, source: p.source },
+            'could not keep the vectors of a document',
+          ),
         );
     }
     const passages = pending.reduce((n, p) => n + p.entries.length, 0);

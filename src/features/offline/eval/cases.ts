@@ -97,7 +97,10 @@ const expectSchema = z
     tool_calls: z
       .array(
         z
-          .object({ name: z.string().transform(canonicalToolName), arguments: z.record(z.string(), z.unknown()).default({}) })
+          .object({
+            name: z.string().transform(canonicalToolName),
+            arguments: z.record(z.string(), z.unknown()).default({}),
+          })
           .strict(),
       )
       .default([])

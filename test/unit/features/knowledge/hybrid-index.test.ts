@@ -48,7 +48,12 @@ const embedderFor = (log: pino.Logger, sleep?: (ms: number) => Promise<void>) =>
 
 describe('knowledge index with BM25 alone', () => {
   const make = async (over: Partial<HybridIndexDeps> = {}) =>
-    createHybridIndex({ vectors: new MemoryVectorStore(), minSimilarity: 0.3, log: pino({ level: 'silent' }), ...over });
+    createHybridIndex({
+      vectors: new MemoryVectorStore(),
+      minSimilarity: 0.3,
+      log: pino({ level: 'silent' }),
+      ...over,
+    });
 
   it('finds the best passages of the sample policies with title and section', async () => {
     const index = await make();
@@ -94,7 +99,10 @@ describe('knowledge index with BM25 alone', () => {
     });
     await index.apply(
       'approved',
-      { upserts: [doc('q1', 'Ask IT for the VPN token in #it-help.', { title: 'How do I get VPN access?' })], deletes: [] },
+      {
+        upserts: [doc('q1', 'Ask IT for the VPN token in #it-help.', { title: 'How do I get VPN access?' })],
+        deletes: [],
+      },
       { approved: true },
     );
     const hits = await index.search('VPN token', { limit: 4 });
@@ -145,7 +153,11 @@ describe('knowledge index with embeddings', () => {
     await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
     const sent = fake.embeddingsRequests().slice(before);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.body).toMatchObject({ model: 'text-embedding-3-small', dimensions: 256, encoding_format: 'base64' });
+    expect(sent[0]!.body).toMatchObject({
+      model: 'text-embedding-3-small',
+      dimensions: 256,
+      encoding_format: 'base64',
+    });
     expect(sent[0]!.body.input).toHaveLength(index.size.passages);
     expect(index.size.embedded).toBe(index.size.passages);
     const [best] = await index.search('hotel limit in London', { limit: 2 });
@@ -182,7 +194,9 @@ describe('knowledge index with embeddings', () => {
       expect(best).toMatchObject({ section: 'Laptops' });
       await index.apply('policies', { upserts: [doc('new.md', '## Kitchen\n\nClean up.')], deletes: [] });
       expect(await index.search('kitchen', { limit: 1 })).toHaveLength(1);
-      expect(said('the OpenAI server has no embeddings for this model; knowledge search uses BM25 alone')).toHaveLength(1);
+      expect(said('the OpenAI server has no embeddings for this model; knowledge search uses BM25 alone')).toHaveLength(
+        1,
+      );
       expect(plain.embeddingsRequests()).toHaveLength(1);
     } finally {
       await plain.close();

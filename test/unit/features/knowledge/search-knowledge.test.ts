@@ -33,7 +33,11 @@ async function tool() {
 
 describe('search_knowledge', () => {
   it('returns passages with title, section, link, source and the approved flag, cited under the answer as links', async () => {
-    const session = new ToolRegistry([await tool()]).session(ctx(), { timeoutMs: 2_000, maxOutputChars: 8_000 }, silent);
+    const session = new ToolRegistry([await tool()]).session(
+      ctx(),
+      { timeoutMs: 2_000, maxOutputChars: 8_000 },
+      silent,
+    );
     const [out] = await session.run([{ callId: 'c1', name: 'search_knowledge', arguments: '{"query":"hotel limit"}' }]);
     expect(JSON.parse(out!.output).data).toMatchObject({
       count: 2,

@@ -99,7 +99,9 @@ describe('eval tool stubs', () => {
 
   it("shows the real tool's progress label and records calls declined at the round limit", () => {
     const tools = runner();
-    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')])).toBe('is searching the knowledge sources…');
+    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')])).toBe(
+      'is searching the knowledge sources…',
+    );
     const [declined] = tools.decline(
       [call('get_invoice', '{"number":"INV-1"}')],
       'the turn reached its limit of 6 tool rounds',
