@@ -9,6 +9,8 @@ import { retryAfterMs } from '../../lib/retry-after.js';
 export interface Embedder {
   /** The model and dimensions: vectors of one space compare; stored ones of another are embedded again. */
   readonly space: string;
+  /** False once the server showed it has no embeddings: nothing more is asked of it. */
+  readonly available: boolean;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[] | undefined>;
 }
 

@@ -65,6 +65,9 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
   private vectorIndex?: VectorIndex;
   private nextId = 0;
   private applying: Promise<void> = Promise.resolve();
+  /** Embedding runs behind the changes: one at a time, and at most one more waiting (it takes whatever is new). */
+  private embedding: Promise<void> = Promise.resolve();
+  private embeddingQueued = false;
 
   constructor(
     private readonly d: HybridIndexDeps,
@@ -80,11 +83,22 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
     return { documents, passages: this.entries.size, embedded };
   }
 
+  /**
+   * Resolves once the changes are searchable by their words; their vectors follow in the background (reused from
+   * the store, else embedded), so neither start-up nor a sync waits on the embeddings endpoint. `idle()` waits
+   * for them too.
+   */
   apply(source: string, changes: SourceChanges, options: { approved?: boolean } = {}): Promise<void> {
     const run = this.applying.then(() => this.applyNow(source, changes, options.approved === true));
     // The next change waits for this one, whether it worked or not.
     this.applying = run.catch(() => undefined);
-    return run;
+    return run.then(() => this.scheduleEmbedding());
+  }
+
+  /** Every change applied so far is searchable by its vectors too (or was given up on, as logged). */
+  async idle(): Promise<void> {
+    await this.applying;
+    await this.embedding;
   }
 
   async known(source: string): Promise<ReadonlyMap<string, string>> {
@@ -171,7 +185,17 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       this.bm25.addAll(entries);
       docs.set(doc.id, { version: doc.version, ids: entries.map((e) => e.id) });
     }
-    await this.embedPending();
+  }
+
+  private scheduleEmbedding(): void {
+    if (!this.d.embedder?.available || this.embeddingQueued) return;
+    this.embeddingQueued = true;
+    this.embedding = this.embedding.then(async () => {
+      this.embeddingQueued = false;
+      await this.embedPending().catch((err: Error) =>
+        this.d.log.warn({ err: { message: err.message } }, 'knowledge passages were not embedded'),
+      );
+    });
   }
 
   /** Takes a document's passages out of both indexes (its stored vectors stay until it is saved or deleted). */
@@ -194,18 +218,26 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
   private async embedPending(): Promise<void> {
     const embedder = this.d.embedder;
     if (!embedder) return;
-    const pending: Array<{ source: string; documentId: string; entries: Entry[]; stored: Map<string, Float32Array> }> =
-      [];
-    for (const [source, docs] of this.documents)
-      for (const [documentId, held] of docs) {
-        const entries = held.ids.map((id) => this.entries.get(id)!).filter(Boolean);
-        if (entries.every((e) => e.embedded)) continue;
-        const stored = await this.d.vectors.load(source, documentId).catch((err: Error) => {
-          this.d.log.warn({ err: { message: err.message }, source }, 'could not read stored vectors; embedding again');
-          return new Map<string, Float32Array>();
-        });
-        pending.push({ source, documentId, entries, stored });
-      }
+    const pending: Array<{
+      source: string;
+      documentId: string;
+      held: HeldDocument;
+      entries: Entry[];
+      stored: Map<string, Float32Array>;
+    }> = [];
+    // Taken before any await: changes applied meanwhile are the next run's.
+    const waiting = [...this.documents].flatMap(([source, docs]) =>
+      [...docs].map(([documentId, held]) => ({ source, documentId, held })),
+    );
+    for (const { source, documentId, held } of waiting) {
+      const entries = held.ids.map((id) => this.entries.get(id)!).filter(Boolean);
+      if (entries.every((e) => e.embedded)) continue;
+      const stored = await this.d.vectors.load(source, documentId).catch((err: Error) => {
+        this.d.log.warn({ err: { message: err.message }, source }, 'could not read stored vectors; embedding again');
+        return new Map<string, Float32Array>();
+      });
+      pending.push({ source, documentId, held, entries, stored });
+    }
     if (!pending.length) return;
     const missing = [
       ...new Map(
@@ -225,6 +257,8 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
     if (!fresh) return; // The server has no embeddings: BM25 alone, as the embedder logged.
     const made = new Map(missing.map((e, i) => [e.vectorKey, fresh![i]!]));
     for (const p of pending) {
+      // Replaced or deleted while its passages were being embedded: the newer version is embedded next.
+      if (this.documents.get(p.source)?.get(p.documentId) !== p.held) continue;
       const vectors = new Map<string, Float32Array>();
       for (const e of p.entries) {
         const v = p.stored.get(e.vectorKey) ?? made.get(e.vectorKey);

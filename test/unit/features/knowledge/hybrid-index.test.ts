@@ -117,6 +117,7 @@ describe('knowledge index with embeddings', () => {
   /** Vectors that know two words mean the same, which BM25 cannot. */
   const synonyms: Embedder = {
     space: 'test/2',
+    available: true,
     async embed(texts) {
       return texts.map((t) => {
         const s = t.toLowerCase();
@@ -136,9 +137,48 @@ describe('knowledge index with embeddings', () => {
       upserts: [doc('leave.md', '## Vacation\n\nTwenty-five per year.'), doc('parking.md', '## Garage\n\nLevel -2.')],
       deletes: [],
     });
+    await index.idle();
     // No word of the question is in leave.md: BM25 alone finds nothing.
     const hits = await index.search('how many holiday days do I get', { limit: 4 });
     expect(hits.map((h) => h.documentId)).toEqual(['leave.md']);
+  });
+
+  it('makes changes searchable by their words at once, while their vectors are still being made', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const asked: string[][] = [];
+    const slow: Embedder = {
+      space: 'slow/2',
+      available: true,
+      async embed(texts) {
+        asked.push([...texts]);
+        await held;
+        return texts.map(() => Float32Array.from([1, 0]));
+      },
+    };
+    const vectors = new MemoryVectorStore();
+    const index = await createHybridIndex({
+      embedder: slow,
+      vectors,
+      minSimilarity: 0.5,
+      log: pino({ level: 'silent' }),
+    });
+    await index.apply('wiki', {
+      upserts: [doc('a.md', '## Parking\n\nLevel -2.'), doc('b.md', '## Badges\n\nAt reception.')],
+      deletes: [],
+    });
+    expect((await index.search('parking', { limit: 2 })).map((h) => h.documentId)).toEqual(['a.md']);
+    expect(index.size.embedded).toBe(0);
+    // b.md goes while its passage is being embedded: its vectors are not kept.
+    await index.apply('wiki', { upserts: [], deletes: ['b.md'] });
+    release();
+    await index.idle();
+    expect(asked[0]).toHaveLength(2);
+    expect(index.size).toEqual({ documents: 1, passages: 1, embedded: 1 });
+    expect((await vectors.load('wiki', 'a.md')).size).toBe(1);
+    expect((await vectors.load('wiki', 'b.md')).size).toBe(0);
   });
 
   it('embeds passages in batches through /v1/embeddings and searches with the question’s vector', async () => {
@@ -151,6 +191,7 @@ describe('knowledge index with embeddings', () => {
       log,
     });
     await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+    await index.idle();
     const sent = fake.embeddingsRequests().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({
@@ -190,9 +231,11 @@ describe('knowledge index with embeddings', () => {
       );
       const index = await createHybridIndex({ embedder, vectors: new MemoryVectorStore(), minSimilarity: 0.3, log });
       await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+      await index.idle();
       const [best] = await index.search('lost laptop', { limit: 1 });
       expect(best).toMatchObject({ section: 'Laptops' });
       await index.apply('policies', { upserts: [doc('new.md', '## Kitchen\n\nClean up.')], deletes: [] });
+      await index.idle();
       expect(await index.search('kitchen', { limit: 1 })).toHaveLength(1);
       expect(said('the OpenAI server has no embeddings for this model; knowledge search uses BM25 alone')).toHaveLength(
         1,
@@ -216,12 +259,14 @@ describe('knowledge index with embeddings', () => {
     const first = await start();
     let before = fake.embeddingsRequests().length;
     await first.apply('policies', { upserts: docs, deletes: [] });
+    await first.idle();
     expect(fake.embeddingsRequests().length - before).toBe(1);
 
     // A new process: the index is empty, the sync sends every document again, Redis has their vectors.
     const second = await start();
     before = fake.embeddingsRequests().length;
     await second.apply('policies', { upserts: docs, deletes: [] });
+    await second.idle();
     expect(fake.embeddingsRequests().length - before).toBe(0);
     expect(second.size.embedded).toBe(second.size.passages);
 
@@ -229,12 +274,15 @@ describe('knowledge index with embeddings', () => {
     const travel = docs.find((d) => d.id === 'travel.md')!;
     const edited = { ...travel, version: '2', text: travel.text.replace('180 EUR', '190 EUR') };
     await second.apply('policies', { upserts: [edited], deletes: [] });
+    await second.idle();
     const sent = fake.embeddingsRequests().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body.input).toHaveLength(1);
     expect(sent[0]!.body.input[0]).toContain('190 EUR');
 
     await second.apply('policies', { upserts: [], deletes: ['travel.md'] });
+
+    await second.idle();
     expect(await redis.keys(`${prefix}restart:kvec:policies:*`)).toHaveLength(2);
   });
 });
