@@ -20,7 +20,7 @@ export interface EmbedderOptions {
   dimensions?: number;
   /** Inputs per request (the API takes at most 2,048). */
   batchSize?: number;
-  /** Characters per request, well under the API's 300,000 tokens summed over the inputs. */
+  /** Characters per request, under the API's 300,000 tokens summed over the inputs even at a token a character. */
   batchChars?: number;
   attempts?: number;
   timeoutMs?: number;
@@ -36,7 +36,8 @@ const responseSchema = z.object({
   usage: z.object({ prompt_tokens: z.number().int().min(0) }),
 });
 
-const MAX_INPUT_CHARS = 16_000;
+// Under the API's 8,192 tokens per input even where a character is a token (CJK), so no 400 for a long passage.
+const MAX_INPUT_CHARS = 6_000;
 
 /** Little-endian float32s, as the API encodes them. */
 function decode(base64: string): Float32Array {
@@ -95,9 +96,9 @@ export class OpenAIEmbedder implements Embedder {
     if (this.unavailable) return undefined;
     if (!texts.length) return [];
     const out: Float32Array[] = [];
-    // The API refuses an input over 8,192 tokens with a 400; a passage that long is embedded by its start.
+    // A passage longer than that is embedded by its start.
     const inputs = texts.map((t) => t.slice(0, MAX_INPUT_CHARS));
-    for (const batch of batches(inputs, this.o.batchSize ?? 256, this.o.batchChars ?? 400_000)) {
+    for (const batch of batches(inputs, this.o.batchSize ?? 256, this.o.batchChars ?? 200_000)) {
       const vectors = await this.request(batch, signal);
       if (!vectors) return undefined;
       out.push(...vectors);
