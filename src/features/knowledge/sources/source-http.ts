@@ -8,6 +8,8 @@ export class SourceError extends Error {
   constructor(
     readonly reason: 'auth' | 'forbidden' | 'not_found' | 'rate_limited' | 'unavailable' | 'bad_response',
     message: string,
+    /** The HTTP status, when the service answered. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'SourceError';
@@ -20,8 +22,9 @@ class Retryable extends SourceError {
     reason: 'rate_limited' | 'unavailable',
     message: string,
     readonly waitMs: number | undefined,
+    status?: number,
   ) {
-    super(reason, message);
+    super(reason, message, status);
   }
 }
 
@@ -51,6 +54,8 @@ export interface SourceRequest {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of a JSON body (OAuth token requests). */
+  form?: Record<string, string>;
   /** Named in "not found" and shape errors: "page 123". */
   what: string;
   signal: AbortSignal;
@@ -124,7 +129,7 @@ export class SourceHttp {
           ...this.o.headers,
           ...auth,
         },
-        body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+        body: req.form ? new URLSearchParams(req.form) : req.body !== undefined ? JSON.stringify(req.body) : undefined,
         signal: req.signal,
         // A redirect could carry the credentials elsewhere.
         redirect: 'error',
