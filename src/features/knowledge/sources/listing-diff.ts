@@ -7,6 +7,12 @@ export interface Listed {
 }
 
 /**
+ * What `fetch` returns for a document that is there but cannot be read this time (a broken PDF, one too large):
+ * it is neither re-indexed nor deleted, so its last good version keeps serving and the next sync tries again.
+ */
+export const KEEP = Symbol('keep the indexed version');
+
+/**
  * The incremental step every cloud provider shares: given the complete listing, fetch bodies only for entries whose
  * version differs from `known`, and delete what the listing no longer has. `fetch` returns undefined when the
  * document vanished between the listing and the fetch; it then counts as deleted. The listing must be complete:
@@ -15,7 +21,7 @@ export interface Listed {
 export async function diffListing<T extends Listed>(
   known: ReadonlyMap<string, string>,
   listed: readonly T[],
-  fetch: (entry: T) => Promise<SourceDocument | undefined>,
+  fetch: (entry: T) => Promise<SourceDocument | undefined | typeof KEEP>,
   signal: AbortSignal,
 ): Promise<SourceChanges> {
   const present = new Set<string>();
@@ -26,8 +32,8 @@ export async function diffListing<T extends Listed>(
     if (known.get(entry.id) === entry.version) continue;
     signal.throwIfAborted();
     const doc = await fetch(entry);
-    if (doc) upserts.push(doc);
-    else present.delete(entry.id);
+    if (doc === undefined) present.delete(entry.id);
+    else if (doc !== KEEP) upserts.push(doc);
   }
   const deletes = [...known.keys()].filter((id) => !present.has(id));
   return { upserts, deletes };

@@ -142,19 +142,25 @@ export class SourceHttp {
     const body = await res.text().catch(() => '');
     const wait = retryAfterMs(res.headers);
     const waitText = wait === undefined ? '' : `; it asks to wait ${Math.ceil(wait / 1000)} s`;
-    if (res.status === 429 || (res.status === 403 && this.o.isRateLimit403?.(body)))
-      throw new Retryable('rate_limited', `${this.o.label} is rate-limiting requests${waitText}`, wait);
-    if (res.status >= 500)
-      throw new Retryable('unavailable', `${this.o.label} answered HTTP ${res.status}${waitText}`, wait);
-    if (res.status === 401)
-      throw new SourceError('auth', `${this.o.label} refused the credentials (HTTP 401): check ${this.o.check401}`);
-    if (res.status === 403)
+    const status = res.status;
+    if (status === 429 || (status === 403 && this.o.isRateLimit403?.(body)))
+      throw new Retryable('rate_limited', `${this.o.label} is rate-limiting requests${waitText}`, wait, status);
+    if (status >= 500)
+      throw new Retryable('unavailable', `${this.o.label} answered HTTP ${status}${waitText}`, wait, status);
+    if (status === 401)
+      throw new SourceError(
+        'auth',
+        `${this.o.label} refused the credentials (HTTP 401): check ${this.o.check401}`,
+        status,
+      );
+    if (status === 403)
       throw new SourceError(
         'forbidden',
         `${this.o.label} may not read ${req.what} (HTTP 403): check ${this.o.check403}`,
+        status,
       );
-    if (res.status === 404) throw new SourceError('not_found', `${this.o.label} has no ${req.what} (HTTP 404)`);
-    throw new SourceError('bad_response', `${this.o.label} answered HTTP ${res.status} for ${req.what}`);
+    if (status === 404) throw new SourceError('not_found', `${this.o.label} has no ${req.what} (HTTP 404)`, status);
+    throw new SourceError('bad_response', `${this.o.label} answered HTTP ${status} for ${req.what}`, status);
   }
 
   private url(path: string, query: SourceRequest['query']): string {

@@ -170,14 +170,11 @@ describe('Zendesk Guide source', () => {
   });
 
   it('says who may read the help center when Zendesk forbids it (403)', async () => {
-    nock(BASE)
-      .get('/api/v2/help_center/articles.json')
-      .query(true)
-      .reply(403, {
-        error: 'Forbidden',
-        description:
-          'You do not have access to this page. Please contact the account owner of this help desk for further help.',
-      });
+    nock(BASE).get('/api/v2/help_center/articles.json').query(true).reply(403, {
+      error: 'Forbidden',
+      description:
+        'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+    });
     await expect(guide().changes(none, signal())).rejects.toThrow(
       'Zendesk Guide source "help" may not read the help-center articles (HTTP 403): check that the user may read the help center (an agent or Guide admin) and its locale is enabled',
     );
