@@ -19,10 +19,7 @@ export const websiteSourceSchema = z.object({ ...base, kind: z.literal('website'
 /** Credentials stay in the environment: a source names the variable (as mcp.servers does), never holds a secret. */
 const envName = (example: string) =>
   z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: `must name an environment variable, such as ${example}` });
-const httpsUrl = (example: string) =>
-  z
-    .url({ error: `must be a URL such as ${example}` })
-    .refine((u) => /^https?:\/\//.test(u), { error: 'must use https (http only for a local proxy)' });
+const httpsUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an https URL such as ${example}` });
 
 export const confluenceSourceSchema = z
   .object({
