@@ -181,6 +181,10 @@ export class GoogleDriveProvider implements KnowledgeProvider {
     } catch (err) {
       // Deleted or unshared between the listing and this read.
       if (err instanceof SourceError && err.reason === 'not_found') return undefined;
+      if (err instanceof SourceError && err.detail?.includes('exportSizeLimitExceeded')) {
+        this.o.log.warn({ source: this.name, file: file.name }, 'Doc over the 10 MB export limit; left out');
+        return KEEP;
+      }
       throw err;
     }
     return {

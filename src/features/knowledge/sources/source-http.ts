@@ -10,6 +10,8 @@ export class SourceError extends Error {
     message: string,
     /** The HTTP status, when the service answered. */
     readonly status?: number,
+    /** The start of the error body, for a caller to tell refusals apart (Google's reasons); not in the message. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'SourceError';
@@ -158,6 +160,7 @@ export class SourceHttp {
         'forbidden',
         `${this.o.label} may not read ${req.what} (HTTP 403): check ${this.o.check403}`,
         status,
+        body.slice(0, 2_000),
       );
     if (status === 404) throw new SourceError('not_found', `${this.o.label} has no ${req.what} (HTTP 404)`, status);
     throw new SourceError('bad_response', `${this.o.label} answered HTTP ${status} for ${req.what}`, status);

@@ -193,6 +193,34 @@ describe('Google Drive source', () => {
     expect(warnings).toEqual(['PDF unreadable; left out: Broken.pdf']);
   });
 
+  it('leaves out a Doc over the export limit, keeping its indexed version, while the other files sync', async () => {
+    tokenEndpoint(1);
+    api()
+      .get('/drive/v3/files')
+      .query(true)
+      .reply(200, {
+        files: [
+          file('big1', 'Big handbook', 'application/vnd.google-apps.document', '30'),
+          file('doc2', 'Expenses', 'application/vnd.google-apps.document', '8'),
+        ],
+      });
+    api()
+      .get('/drive/v3/files/big1/export')
+      .query(true)
+      .reply(
+        403,
+        googleError(403, 'PERMISSION_DENIED', 'exportSizeLimitExceeded', 'This file is too large to be exported.'),
+      )
+      .get('/drive/v3/files/doc2/export')
+      .query(true)
+      .reply(200, 'Receipts within 45 days.');
+
+    const { upserts, deletes } = await drive().changes(new Map([['big1', '29']]), signal());
+    expect(upserts.map((d) => d.id)).toEqual(['doc2']);
+    expect(deletes).toEqual([]);
+    expect(warnings).toEqual(['Doc over the 10 MB export limit; left out: Big handbook']);
+  });
+
   it('says the key in GOOGLE_DRIVE_CREDENTIALS could not sign in when Google rejects it', async () => {
     nock(OAUTH).post('/token').reply(400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
     const err = await drive()
