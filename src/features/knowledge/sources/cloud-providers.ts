@@ -15,7 +15,7 @@ export function isCloudSource(config: KnowledgeSourceConfig): config is CloudSou
 }
 
 export interface CloudProviderDeps {
-  /** The process environment, where the variables a source names hold its credentials. */
+  /** Values of the variables the sources name (`Config.knowledgeEnv`): their credentials. */
   env: Readonly<Record<string, string | undefined>>;
   log: SourceLog;
   /** Injected in tests that drive time themselves. */
@@ -90,10 +90,4 @@ function build(c: CloudSourceConfig, deps: CloudProviderDeps): KnowledgeProvider
         sleep: deps.sleep,
       });
   }
-}
-
-/** The environment variables holding secrets for these sources, so the logger can scrub their values. */
-export function cloudSourceSecretEnvNames(sources: readonly KnowledgeSourceConfig[]): string[] {
-  const names = sources.filter(isCloudSource).map((c) => (c.kind === 'google_drive' ? c.credentials_env : c.token_env));
-  return [...new Set(names)];
 }

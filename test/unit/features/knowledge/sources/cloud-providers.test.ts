@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { knowledgeEnv, knowledgeSecretNames } from '../../../../../src/config/knowledge-env.js';
 import { knowledgeSchema } from '../../../../../src/config/knowledge-schema.js';
-import {
-  cloudProviderFor,
-  cloudSourceSecretEnvNames,
-  isCloudSource,
-} from '../../../../../src/features/knowledge/sources/cloud-providers.js';
+import { cloudProviderFor, isCloudSource } from '../../../../../src/features/knowledge/sources/cloud-providers.js';
 import { none, signal } from './helpers.js';
 
 const log = { warn: () => {} };
@@ -56,8 +53,11 @@ describe('cloud knowledge sources from the settings', () => {
     expect(drive).toMatchObject({ name: 'drive', kind: 'google_drive' });
   });
 
-  it('lists the variables holding secrets so the logs can scrub them', () => {
-    expect(cloudSourceSecretEnvNames(settings.sources)).toEqual([
+  it('keeps the values of the variables the sources name, and says which are secrets for the logs to scrub', () => {
+    const env = { CONFLUENCE_EMAIL: 'bot@acme.test', CONFLUENCE_TOKEN: 'a', ZENDESK_GUIDE_EMAIL: 'x', PATH: '/bin' };
+    // help uses auth: oauth, so its email variable is not read.
+    expect(knowledgeEnv(settings, env)).toEqual({ CONFLUENCE_EMAIL: 'bot@acme.test', CONFLUENCE_TOKEN: 'a' });
+    expect(knowledgeSecretNames(settings)).toEqual([
       'CONFLUENCE_TOKEN',
       'HANDBOOK_NOTION_TOKEN',
       'ZENDESK_GUIDE_TOKEN',
