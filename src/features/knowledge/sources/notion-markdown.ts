@@ -92,8 +92,10 @@ function renderOne(block: Block, number: number, indent: string): string | undef
     case 'to_do':
       return joinLines(`${indent}- [${data.checked ? 'x' : ' '}] ${text}`, nested(`${indent}  `));
     case 'quote':
-    case 'callout':
-      return prefixLines(joinLines(text, render(children, '').join('\n\n')), `${indent}> `);
+    case 'callout': {
+      const inner = joinBlocks(text, render(children, '').join('\n\n'));
+      return inner ? prefixLines(inner, `${indent}> `) : undefined;
+    }
     case 'code':
       return `${indent}\`\`\`${data.language && data.language !== 'plain text' ? data.language : ''}\n${(data.rich_text ?? []).map((r) => r.plain_text).join('')}\n\`\`\``;
     case 'equation':

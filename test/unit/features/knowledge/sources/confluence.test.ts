@@ -211,4 +211,25 @@ describe('Confluence source', () => {
       clock.restore();
     }
   });
+
+  it('stops waiting out a Retry-After when the sync is cancelled', async () => {
+    const clock = retryClock();
+    try {
+      nock(SITE).get('/wiki/api/v2/spaces').query(true).reply(429, '', { 'Retry-After': '60' });
+      const stop = new AbortController();
+      const result = confluence(clock.sleep).changes(none, stop.signal);
+      expect(await clock.waitStarted()).toBe(60_000);
+      stop.abort(new Error('shutting down'));
+      await expect(result).rejects.toThrow('shutting down');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('gives up at once when a Retry-After is longer than a sync should wait', async () => {
+    nock(SITE).get('/wiki/api/v2/spaces').query(true).reply(429, '', { 'Retry-After': '3600' });
+    await expect(confluence().changes(none, signal())).rejects.toThrow(
+      'Confluence source "wiki" is rate-limiting requests; it asks to wait 3600 s',
+    );
+  });
 });
