@@ -20,6 +20,7 @@ import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
+import { answerTicketCards, postTicketCards } from '../tickets/answer-cards.js';
 import { ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
@@ -281,7 +282,18 @@ function replySink(
         tickets && tickets.length > 1 ? { ...end, blocks: [ticketTable(tickets) as KnownBlock] } : end,
       );
       await status.clear();
-      return done;
+      // Each ticket shown also gets its Work Object card under the answer (stream and update calls take no entities).
+      const cards =
+        tickets?.length &&
+        !done.undelivered &&
+        answerTicketCards(tickets, deps.settings.current().access, job.key.channel);
+      const ts = cards ? await postTicketCards(workspace, target(job), cards, log) : undefined;
+      if (!ts) return done;
+      // A retry of this turn takes the cards over with the rest of its reply.
+      await deps.turns
+        .recordReply(job.id, ts)
+        .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not record the ticket cards'));
+      return { ...done, messageTs: [...done.messageTs, ts] };
     },
   };
   // Whatever the turn shows was written by the model, a tool, a file or a person: neutralised on its way out.
