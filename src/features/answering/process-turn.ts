@@ -6,6 +6,7 @@ import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { AgentSession } from '../../platform/slack/agent-session.js';
 import { guardedSink } from '../../platform/slack/guarded-sink.js';
+import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import type { SlackUserProfile } from '../../platform/slack/lookups.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
@@ -21,7 +22,7 @@ import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
 import { answerTicketCards, postTicketCards } from '../tickets/answer-cards.js';
-import { ticketTable } from '../tickets/ticket-table.js';
+import { ticketLines, ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -279,7 +280,14 @@ function replySink(
     finish: async ({ tickets, ...end }) => {
       // Two or more tickets read better as a table under the answer than as the model's bullet list.
       const done = await writer.finish(
-        tickets && tickets.length > 1 ? { ...end, blocks: [ticketTable(tickets) as KnownBlock] } : end,
+        tickets && tickets.length > 1
+          ? {
+              ...end,
+              blocks: [ticketTable(tickets) as KnownBlock],
+              // Where Slack refuses the table, the same rows as lines; ticket text is neutralised like the answer.
+              blocksText: neutraliseMarkdown(ticketLines(tickets)),
+            }
+          : end,
       );
       await status.clear();
       // Each ticket shown also gets its Work Object card under the answer (stream and update calls take no entities).
