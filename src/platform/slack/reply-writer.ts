@@ -32,7 +32,12 @@ const CONTINUE_AFTER_MS = 10_000;
  */
 const STREAM_ATTEMPTS = 2;
 /** Slack's refusals of a message's blocks (not of its text): the answer is closed again without them. */
-const BLOCK_REFUSALS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_blocks_too_long', 'msg_blocks_too_many']);
+const BLOCK_REFUSALS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'msg_blocks_too_many',
+]);
 const STREAM_RETRY_MS = 250;
 
 export interface ReplyWriterOptions {
