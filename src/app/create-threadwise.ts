@@ -12,6 +12,8 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -41,6 +43,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
+  /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
+  knowledgeGaps?: KnowledgeGaps;
 }
 
 export interface Threadwise {
@@ -109,7 +113,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
+  // Built only when there is knowledge to search (Orama, the vector index, loads with it).
+  const knowledgeIndex =
+    file.policies || file.knowledge.sources.length
+      ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
+      : undefined;
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
@@ -132,6 +141,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
+    ...(options.knowledgeGaps ? { gaps: options.knowledgeGaps } : {}),
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
