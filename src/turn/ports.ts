@@ -80,6 +80,8 @@ export interface Source {
 /** A ticket a tool showed the asker: the reply presents it beside the model's words (a card, a table row). */
 export interface ShownTicket {
   id: string;
+  /** The ticket's project: a channel of that project may see the ticket's card in full. */
+  project: string;
   title: string;
   status: string;
   priority: string | null;

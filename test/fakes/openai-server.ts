@@ -120,6 +120,8 @@ export interface RecordedRequest {
   at: number;
   /** Body fields the server profile dropped without an error (see openai-profiles.ts). */
   ignoredParams?: string[];
+  /** The client closed the connection before the response was complete (an aborted stream). */
+  abandoned?: true;
 }
 
 export interface FakeOpenAIOptions {
@@ -467,7 +469,11 @@ export class FakeOpenAI {
     const script = this.queue.shift() ?? this.fallback(recorded);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    res.once('close', () => this.inFlight--);
+    res.once('close', () => {
+      this.inFlight--;
+      if (!res.writableEnded) recorded.abandoned = true;
+      for (const w of [...this.waiters]) w();
+    });
     await this.respond(req, res, body, script, startedAt);
   }
 

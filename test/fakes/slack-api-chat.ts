@@ -20,6 +20,7 @@
 // - chat.update on a message that is still streaming -> streaming_state_conflict; on another
 //   user's message -> cant_update_message.
 import { blockErrors, MESSAGE_BLOCKS } from './slack-blocks.js';
+import { entitiesProblems } from './slack-entities.js';
 import { blocksText, chunksText, type FakeMessage, markdownBlocksLength } from './slack-model.js';
 import { type Json, missingField, SlackApiError, type Workspace } from './slack-state.js';
 
@@ -167,34 +168,17 @@ function streamDelta(args: Json, ws: Workspace): { text: string; chunks: unknown
 }
 
 /**
- * A Work Object (@slack/types EntityMetadata) as chat.unfurl, chat.postMessage and entity.presentDetails read it:
- * entity_type, url, external_ref.id and a title are required; anything else malformed is refused too.
+ * metadata.entities of chat.postMessage and chat.unfurl. Slack does not refuse malformed Work Objects: the call
+ * succeeds with `warning: invalid_metadata_format` and what is wrong in response_metadata.messages, and the
+ * entities are dropped (no card). `accepted` is undefined when there were none or Slack dropped them.
  */
-export function entityValid(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false;
-  const o = e as Json;
-  const ref = o.external_ref as Json | undefined;
-  const payload = o.entity_payload as Json | undefined;
-  const title = (payload?.attributes as Json | undefined)?.title as Json | undefined;
-  return (
-    typeof o.entity_type === 'string' &&
-    typeof o.url === 'string' &&
-    /^https?:\/\//.test(o.url) &&
-    typeof ref?.id === 'string' &&
-    ref.id.length > 0 &&
-    typeof title?.text === 'string' &&
-    title.text.length > 0 &&
-    (payload?.fields === undefined || (typeof payload.fields === 'object' && payload.fields !== null))
-  );
-}
-
-function checkEntities(metadata: unknown): Json[] | undefined {
-  if (metadata === undefined) return undefined;
-  const entities = (metadata as Json | null)?.entities;
-  if (entities === undefined) return undefined;
-  if (!Array.isArray(entities) || !entities.length || !entities.every(entityValid))
-    throw new SlackApiError('invalid_metadata');
-  return entities as Json[];
+function checkEntities(metadata: unknown): { accepted?: Json[]; warning?: Json } {
+  const entities = (metadata as Json | null | undefined)?.entities;
+  if (entities === undefined) return {};
+  const problems = entitiesProblems(entities);
+  if (problems.length)
+    return { warning: { warning: 'invalid_metadata_format', response_metadata: { messages: problems } } };
+  return { accepted: entities as Json[] };
 }
 
 /**
@@ -216,8 +200,8 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
   // Objects), each entity for a link the message really has (app_unfurl_url).
   'chat.unfurl'(args, ws) {
     if (!ws.o.scopes.includes('links:write')) throw new SlackApiError('missing_scope');
-    const entities = checkEntities(args.metadata);
-    if (!entities && args.unfurls === undefined) throw missingField('unfurls');
+    const { accepted: entities, warning } = checkEntities(args.metadata);
+    if (args.metadata === undefined && args.unfurls === undefined) throw missingField('unfurls');
     const unfurlId = asString(args.unfurl_id);
     let channel: string;
     let ts: string;
@@ -239,19 +223,24 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
       if (!links.includes(link)) throw new SlackApiError('cannot_unfurl_url');
     }
     if (entities) ws.unfurls.set(key, entities);
-    return {};
+    return { ...warning };
   },
 
   'chat.postMessage'(args, ws) {
     const { id } = ws.channel(args.channel);
     const c = content(args, 'post');
-    checkEntities(args.metadata);
+    const { warning } = checkEntities(args.metadata);
     const m = newBotMessage(ws, id, asString(args.thread_ts), c);
-    if (args.metadata !== undefined) m.metadata = args.metadata;
+    // Dropped entities leave no card; event metadata beside them stays.
+    if (args.metadata !== undefined) {
+      const { entities: _, ...event } = args.metadata as Json;
+      if (!warning) m.metadata = args.metadata;
+      else if (Object.keys(event).length) m.metadata = event;
+    }
     // reply_broadcast only means something for a thread reply: it is then also shown in the channel.
     const broadcast = args.reply_broadcast === true || args.reply_broadcast === 'true';
     if (broadcast && m.thread_ts) m.subtype = 'thread_broadcast';
-    return { channel: id, ts: m.ts, message: ws.wire(id, m) };
+    return { channel: id, ts: m.ts, message: ws.wire(id, m), ...warning };
   },
 
   'chat.update'(args, ws) {

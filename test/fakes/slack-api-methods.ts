@@ -1,8 +1,8 @@
 // Non-chat handlers of the fake Slack Web API: auth, users, conversations, assistant, views, files.
 // Shapes follow the response examples in Slack's method docs (mirrored by slack-ruby/slack-api-ref).
 
-import { entityValid } from './slack-api-chat.js';
 import { viewErrors } from './slack-blocks.js';
+import { entityProblems } from './slack-entities.js';
 import { compareTs, type FakeMessage } from './slack-model.js';
 import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
 
@@ -483,7 +483,7 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     const error = args.error as Json | undefined;
     if (!metadata && !error) throw missingField('metadata');
     if (metadata) {
-      if (!entityValid(metadata)) throw new SlackApiError('invalid_metadata');
+      if (entityProblems(metadata).length) throw new SlackApiError('invalid_metadata');
       if ((metadata.external_ref as Json).id !== issued.entityId)
         throw new SlackApiError('entity_metadata_does_not_match_trigger');
     }

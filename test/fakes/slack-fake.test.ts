@@ -48,6 +48,53 @@ async function slackError(p: Promise<unknown>): Promise<string> {
 }
 
 describe('FakeSlack Web API through the real WebClient', () => {
+  it('takes a message’s malformed Work Object with a warning, as Slack does, and shows no card', async () => {
+    const { fake, client } = await setup();
+    const task = {
+      entity_type: 'slack#/entities/task',
+      url: 'https://support.example.com/tickets/SUP-1',
+      external_ref: { id: 'SUP-1' },
+      entity_payload: {
+        attributes: { title: { text: 'VPN drops' }, product_icon: { url: 'https://support.example.com/i.png' } },
+        fields: { status: 'open', date_created: { value: '2026-08-01' }, colour: { value: 'red' } },
+      },
+    };
+    const bad = await client.chat.postMessage({
+      channel: 'C1',
+      text: 'SUP-1',
+      metadata: { entities: [task as never] },
+    });
+    expect(bad).toMatchObject({ ok: true, warning: 'invalid_metadata_format' });
+    const messages = bad.response_metadata?.messages ?? [];
+    for (const pointer of [
+      '/metadata/entities/0/entity_payload/attributes/product_icon/alt_text',
+      '/metadata/entities/0/entity_payload/fields/status',
+      '/metadata/entities/0/entity_payload/fields/date_created/value',
+      '/metadata/entities/0/entity_payload/fields',
+    ])
+      expect(
+        messages.some((m) => m.includes(`(pointer: ${pointer})`)),
+        pointer,
+      ).toBe(true);
+    expect(fake.workObjects('C1', bad.ts!)).toEqual([]);
+
+    const { product_icon: _, ...attributes } = task.entity_payload.attributes;
+    const good = await client.chat.postMessage({
+      channel: 'C1',
+      text: 'SUP-1',
+      metadata: {
+        entities: [
+          {
+            ...task,
+            entity_payload: { attributes, fields: { status: { value: 'open' }, date_created: { value: 1785542400 } } },
+          },
+        ],
+      },
+    });
+    expect(good.warning).toBeUndefined();
+    expect(fake.workObjects('C1', good.ts!)).toHaveLength(1);
+  });
+
   it('authenticates like Slack', async () => {
     const { fake, url, client } = await setup();
     await expect(client.auth.test()).resolves.toMatchObject({

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { utcDay, utcMonth } from '../../src/features/usage/periods.js';
+import { RedisUsageStore } from '../../src/features/usage/redis-usage.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
+import { RedisThreadStore } from '../../src/platform/store/redis/redis-stores.js';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
@@ -170,6 +173,11 @@ describe('several replicas on one Redis', () => {
     const runner = [a!, b!].find((x) => x.has((l) => l.msg === 'turn started' && l.turn === eventId))!;
     const other = runner === a ? b! : a!;
 
+    const redis = new Redis(REDIS_URL);
+    const usage = new RedisUsageStore(redis, storeKeys(prefix));
+    const period = { teamId: slack.teamId, userId: 'U1', day: utcDay(Date.now()), month: utcMonth(Date.now()) };
+    const before = (await usage.report(period, 0)).userToday;
+
     const pressed = Date.now();
     await deliver([other], slack.pressStop(CH, rootTs, 'U1'));
     await runner.waitFor((l) => l.msg === 'stop requested: stopping the turn' && l.turn === eventId);
@@ -183,7 +191,33 @@ describe('several replicas on one Redis', () => {
     expect(reply!.text).not.toContain('word39');
     expect(reply!.streaming_state).not.toBe('in_progress');
     await until(() => slack.agentSession(CH, rootTs)?.status === 'active', 5_000, 'the session active again');
-    expect(openai.responsesRequests().filter((r) => question(r) === 'long stoppable')).toHaveLength(1);
+    const asked = openai.responsesRequests().filter((r) => question(r) === 'long stoppable');
+    expect(asked).toHaveLength(1);
+    // The model stream was aborted: the connection to OpenAI closed before the response was complete.
+    await until(() => asked[0]!.abandoned === true, 5_000, 'the model stream aborted');
+
+    try {
+      // Stored as stopped: the question and the part that was shown, nothing after it.
+      const stored = await new RedisThreadStore(redis, storeKeys(prefix), 86_400, 10).load({
+        teamId: slack.teamId,
+        channel: CH,
+        threadTs: rootTs,
+      });
+      const shown = reply!.text.replace(/\n\n_Stopped\._$/, '');
+      expect(stored).toEqual([
+        expect.objectContaining({ type: 'user', ts: rootTs }),
+        expect.objectContaining({ type: 'assistant', text: shown, stopped: true }),
+      ]);
+      // Its tokens count: what the model read, and what it wrote until the Stop (not the whole answer).
+      const after = (await usage.report(period, 0)).userToday;
+      expect(after.calls - before.calls).toBe(1);
+      expect(after.inputTokens - before.inputTokens).toBeGreaterThan(0);
+      const written = after.outputTokens - before.outputTokens;
+      expect(written).toBeGreaterThan(0);
+      expect(written).toBeLessThan(Math.ceil(`long stoppable: ${LONG}`.length / 4));
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('drains on SIGTERM: finishes the running answer, refuses new events with 503, exits 0', async () => {

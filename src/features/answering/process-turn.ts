@@ -7,6 +7,7 @@ import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { AgentSession } from '../../platform/slack/agent-session.js';
 import { guardedSink } from '../../platform/slack/guarded-sink.js';
 import type { SlackUserProfile } from '../../platform/slack/lookups.js';
+import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
@@ -21,7 +22,8 @@ import { type ReplySink, type Source, ZERO_USAGE } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
 import type { SourcesOnly } from '../knowledge/sources-only.js';
-import { ticketTable } from '../tickets/ticket-table.js';
+import { answerTicketCards, postTicketCards } from '../tickets/answer-cards.js';
+import { ticketLines, ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
@@ -317,10 +319,28 @@ function replySink(
     finish: async ({ tickets, ...end }) => {
       // Two or more tickets read better as a table under the answer than as the model's bullet list.
       const done = await writer.finish(
-        tickets && tickets.length > 1 ? { ...end, blocks: [ticketTable(tickets) as KnownBlock] } : end,
+        tickets && tickets.length > 1
+          ? {
+              ...end,
+              blocks: [ticketTable(tickets) as KnownBlock],
+              // Where Slack refuses the table, the same rows as lines; ticket text is neutralised like the answer.
+              blocksText: neutraliseMarkdown(ticketLines(tickets)),
+            }
+          : end,
       );
       await status.clear();
-      return done;
+      // Each ticket shown also gets its Work Object card under the answer (stream and update calls take no entities).
+      const cards =
+        tickets?.length &&
+        !done.undelivered &&
+        answerTicketCards(tickets, deps.settings.current().access, job.key.channel);
+      const ts = cards ? await postTicketCards(workspace, target(job), cards, log) : undefined;
+      if (!ts) return done;
+      // A retry of this turn takes the cards over with the rest of its reply.
+      await deps.turns
+        .recordReply(job.id, ts)
+        .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not record the ticket cards'));
+      return { ...done, messageTs: [...done.messageTs, ts] };
     },
   };
   // Whatever the turn shows was written by the model, a tool, a file or a person: neutralised on its way out.

@@ -29,6 +29,7 @@ export const ticketSource = (t: Ticket): Source => ({
 /** A ticket as the reply presents it beside the answer (nothing the access rules would not show the asker). */
 export const shownTicket = (t: Ticket): ShownTicket => ({
   id: t.id,
+  project: t.project,
   title: t.title,
   status: t.status,
   priority: t.priority,

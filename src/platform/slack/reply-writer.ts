@@ -31,6 +31,13 @@ const CONTINUE_AFTER_MS = 10_000;
  * the streaming methods costs about a second, not the answer.
  */
 const STREAM_ATTEMPTS = 2;
+/** Slack's refusals of a message's blocks (not of its text): the answer is closed again without them. */
+const BLOCK_REFUSALS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'msg_blocks_too_many',
+]);
 const STREAM_RETRY_MS = 250;
 
 export interface ReplyWriterOptions {
@@ -72,6 +79,8 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
   /** Slack refused chunks once (an older client, a workspace without them): steps show as the status from then on. */
   private stepsRefused = false;
   private visible = false;
+  /** What the final blocks say as text, for an answer whose blocks Slack refuses. */
+  private blocksText: string | undefined;
 
   constructor(
     client: WebClient,
@@ -120,8 +129,11 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     notice?: string;
     /** Shown above the final blocks of an answer (a table of the tickets it found). */
     blocks?: Blocks;
+    /** Markdown shown at the answer's end instead of `blocks` if Slack refuses them (the table as text lines). */
+    blocksText?: string;
   }): Promise<{ messageTs: string[]; undelivered?: number }> {
     this.finished = true;
+    this.blocksText = end.blocksText;
     const deadline = Date.now() + DRAIN_DEADLINE_MS;
     await this.quiesce();
     await this.writeSteps();
@@ -415,6 +427,13 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     const failure = await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), patience);
     if (!failure) return this.closed(tail);
     this.log.warn({ method: t.closes, failure }, 'closing the reply failed');
+    if (blocks.length && failure.kind === 'platform' && BLOCK_REFUSALS.has(failure.error)) {
+      // Slack cannot take what goes under the answer: the answer still ends (a live stream is not left streaming),
+      // with what the blocks said as text in their place.
+      const instead = this.blocksText ? `${tail}\n\n${this.blocksText}` : tail;
+      this.blocksText = undefined;
+      return this.close([], instead);
+    }
     if (t === this.post) {
       this.detach();
       return false;

@@ -4,6 +4,7 @@ import { TerminalSink } from '../../../src/cli/terminal-sink.js';
 
 const ticket = (id: string, title: string) => ({
   id,
+  project: 'SUP',
   title,
   status: 'open',
   priority: 'high',

@@ -17,6 +17,7 @@ interface Manifest {
     agent_view: { agent_description: string; suggested_prompts: unknown[] };
     app_home: { messages_tab_enabled: boolean };
     shortcuts: Array<{ name: string; type: string; callback_id: string; description: string }>;
+    unfurl_domains?: string[];
     slash_commands: Array<{ command: string; description: string; usage_hint: string }>;
   };
   oauth_config: { scopes: { bot: string[] } };
@@ -165,6 +166,18 @@ describe('the Slack app manifest', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.features.shortcuts.map((s) => s.callback_id).sort()).toEqual(
       [ASK_SHORTCUT, SUMMARIZE_SHORTCUT, TRIAGE_SHORTCUT].sort(),
+    );
+  });
+
+  it('unfurls ticket links as Work Objects: unfurl domains (Slack sends link_shared only for them), links scopes, both events', () => {
+    const domains = manifest.features.unfurl_domains ?? [];
+    // As Slack's manifest schema has them: 1 to 5 hosts, no scheme or path.
+    expect(domains.length).toBeGreaterThan(0);
+    expect(domains.length).toBeLessThanOrEqual(5);
+    for (const d of domains) expect(d).toMatch(/^(?![.-])[-a-z0-9.]+[a-z0-9]$/);
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['links:read', 'links:write']));
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['link_shared', 'entity_details_requested', 'agent_session_stopped']),
     );
   });
 

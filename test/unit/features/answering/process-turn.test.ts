@@ -347,6 +347,65 @@ describe('the turn processor', () => {
     });
   });
 
+  describe('tickets an answer found', () => {
+    const ticket = (id: string, title: string) => ({
+      id,
+      project: 'SUP',
+      title,
+      status: 'open',
+      priority: 'high',
+      assignee: null,
+      createdAt: '2026-08-01T00:00:00Z',
+      updatedAt: '2026-08-02T00:00:00Z',
+      url: `https://tickets.example.com/${id}`,
+    });
+    const search = defineTool({
+      name: 'search_tickets',
+      description: 'test tool',
+      parameters: z.strictObject({ query: z.string() }),
+      progress: () => 'is searching tickets…',
+      authorize: () => undefined,
+      run: async () => [ticket('SUP-1', 'VPN drops'), ticket('SUP-2', 'Printer <!channel> jammed')],
+      format: (r) => r,
+      tickets: (r) => r as ReturnType<typeof ticket>[],
+    });
+    const run = () =>
+      settle(
+        processor(
+          new ScriptedModel(callsTools(call('c1', 'search_tickets', { query: 'x' })), answer('Two tickets match.')),
+          { tools: new ToolRegistry([search]), yaml: { access: { channels: { [CHANNEL]: { projects: ['SUP'] } } } } },
+        )(job()),
+      );
+
+    it('shows them as a table under the answer, with a Work Object card each in the message after it', async () => {
+      await run();
+      const [answerMessage, cards, ...more] = botMessages();
+      expect(more).toEqual([]);
+      const table = answerMessage!.blocks?.find((b) => (b as { type: string }).type === 'table') as
+        | { rows: Array<Array<{ text: string }>> }
+        | undefined;
+      expect(table!.rows.map((r) => r[0]!.text)).toEqual(['Ticket', 'SUP-1', 'SUP-2']);
+      expect(
+        (cards!.metadata as { entities: Array<{ external_ref: { id: string } }> }).entities.map(
+          (e) => e.external_ref.id,
+        ),
+      ).toEqual(['SUP-1', 'SUP-2']);
+      // A retry of the turn knows both messages as its reply.
+      expect(await ledger.replies('Ev0001')).toEqual([answerMessage!.ts, cards!.ts]);
+    });
+
+    it('lists them as text lines where Slack refuses the table, neutralised, and still ends the stream', async () => {
+      slack.failNext('chat.stopStream', { error: 'invalid_blocks' });
+      await run();
+      const [answerMessage] = botMessages();
+      expect(answerMessage!.streaming_state).toBe('completed');
+      expect(answerMessage!.text).toContain('Two tickets match.');
+      expect(answerMessage!.text).toContain('• SUP-1 · VPN drops · open · high · —');
+      expect(answerMessage!.text).toMatch(/SUP-2 · Printer .*jammed/);
+      expect(answerMessage!.text).not.toContain('<!channel>');
+    });
+  });
+
   it('offers no tools where the channel turns them off', async () => {
     const tool = defineTool({
       name: 'lookup_ticket',

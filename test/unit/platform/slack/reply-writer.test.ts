@@ -287,3 +287,33 @@ describe('Slack Connect', () => {
     });
   });
 });
+
+describe('blocks under the answer that Slack refuses', () => {
+  const TABLE = [{ type: 'table', rows: [[{ type: 'raw_text', text: 'SUP-1' }]] }] as never;
+  const LINES = '• SUP-1 · VPN drops\n• SUP-2 · Printer';
+
+  it('still ends a streamed answer, with the blocks’ text in their place', async () => {
+    const { slack, writer, replies } = setup();
+    await stream(writer, 3, 50);
+    slack.failNext('chat.stopStream', { error: 'invalid_blocks' });
+    const done = writer.finish({ outcome: 'answered', blocks: TABLE, blocksText: LINES });
+    await vi.runAllTimersAsync();
+    expect((await done).undelivered).toBeUndefined();
+    const [reply, ...more] = replies();
+    expect(more).toEqual([]);
+    // Not left streaming: Slack would show it as still being written until the stream expires.
+    expect(reply!.streaming_state).toBe('completed');
+    expect(reply!.text).toBe(`w0 w1 w2 \n\n${LINES}`);
+    expect(reply!.blocks).toBeUndefined();
+  });
+
+  it('still ends a posted answer, with the blocks’ text in their place', async () => {
+    const { slack, writer, shown } = setup({ nativeStreaming: false });
+    await stream(writer, 3, 50);
+    slack.failNext('chat.update', { error: 'invalid_blocks' });
+    const done = writer.finish({ outcome: 'answered', blocks: TABLE, blocksText: LINES });
+    await vi.runAllTimersAsync();
+    expect((await done).undelivered).toBeUndefined();
+    expect(shown()).toEqual([`w0 w1 w2 \n\n${LINES}`]);
+  });
+});
