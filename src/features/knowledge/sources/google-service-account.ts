@@ -89,6 +89,8 @@ export class ServiceAccountTokens {
           `${this.o.label} could not sign in with the service account key in ${this.o.envName} (HTTP ${err.status}): check that the key still exists on the service account and that this machine's clock is right`,
           err.status,
         );
+      // The token request had its own retries; a plain SourceError keeps the Drive request from retrying them again.
+      if (err instanceof SourceError) throw new SourceError(err.reason, err.message, err.status);
       throw err;
     }
     this.cached = { token: res.access_token, until: this.now() + (res.expires_in - 60) * 1000 };
