@@ -32,14 +32,16 @@ describe('fake POST /v1/embeddings', () => {
   it('answers a string or a list with one vector per input, in order, with usage', async () => {
     const res = await post({ model: 'text-embedding-3-small', input: ['hotel limit', 'lost laptop'] });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body).toMatchObject({ object: 'list', model: 'text-embedding-3-small', usage: { prompt_tokens: 4 } });
     expect(body.data.map((d: { index: number; object: string }) => [d.index, d.object])).toEqual([
       [0, 'embedding'],
       [1, 'embedding'],
     ]);
     expect(body.data[0].embedding).toHaveLength(1536);
-    const one = await (await post({ model: 'text-embedding-3-small', input: 'hotel limit', dimensions: 64 })).json();
+    const one = (await (
+      await post({ model: 'text-embedding-3-small', input: 'hotel limit', dimensions: 64 })
+    ).json()) as any;
     expect(one.data[0].embedding).toHaveLength(64);
   });
 
@@ -71,7 +73,7 @@ describe('fake POST /v1/embeddings', () => {
     for (const [body, status, code, message] of cases) {
       const res = await post(body);
       expect(res.status).toBe(status);
-      const { error } = await res.json();
+      const { error } = (await res.json()) as any;
       expect(error).toMatchObject({ type: 'invalid_request_error', code });
       expect(error.message).toMatch(message);
     }
@@ -83,7 +85,7 @@ describe('fake POST /v1/embeddings', () => {
     try {
       const res = await post({ model: 'text-embedding-3-small', input: 'x' });
       expect(res.status).toBe(404);
-      expect((await res.json()).error.message).toBe('Invalid URL (POST /v1/embeddings)');
+      expect(((await res.json()) as any).error.message).toBe('Invalid URL (POST /v1/embeddings)');
     } finally {
       fake.embeddingsServed = true;
     }
