@@ -12,6 +12,7 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import { earlierAnswers } from '../features/knowledge/earlier-answers.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -21,9 +22,12 @@ import * as triage from '../features/triage/wire.js';
 import { createLimiter } from '../features/usage/budget-wiring.js';
 import { costOf, priceTable } from '../features/usage/prices.js';
 import * as usage from '../features/usage/wire.js';
+import { boltLogger } from '../platform/observability/bolt-logger.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
+import { searchClients } from '../platform/slack/real-time-search.js';
+import { MemorySearchBudget, RedisSearchBudget } from '../platform/slack/search-budget.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
 import { reloadSettings } from './settings-reload.js';
 import { WarmUp } from './warm-up.js';
@@ -124,8 +128,18 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       : {}),
   });
   const deskStores = desk.createDeskStores(p);
+  const earlier = earlierAnswers({
+    enabled: () => p.settings.current().knowledge.slack_search,
+    budget: p.redis ? new RedisSearchBudget(p.redis, p.keys) : new MemorySearchBudget(),
+    // Warnings only: the SDK's debug lines would carry what the search sent and found.
+    searchClient: searchClients({
+      slackApiUrl: env.SLACK_API_URL,
+      logger: boltLogger(log.child({ component: 'slack-search' }, { level: 'warn' })),
+    }),
+  });
   const { answer } = answering.wire(app, {
     ...p,
+    earlier,
     gate,
     budget,
     tools: toolset.sessions,

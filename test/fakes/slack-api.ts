@@ -86,6 +86,7 @@ export const DEFAULT_SCOPES = [
   'usergroups:read',
   'reactions:read',
   'reactions:write',
+  'search:read.public',
 ];
 
 const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };

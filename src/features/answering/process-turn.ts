@@ -20,6 +20,7 @@ import { RESTART_NOTE } from '../../turn/notices.js';
 import type { ReplySink, Source } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
+import type { FindEarlierAnswers } from '../knowledge/earlier-answers.js';
 import { ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
@@ -43,6 +44,8 @@ export interface ProcessTurnDeps {
   metrics: Metrics;
   /** Stop pressed on a thread (agent_session_stopped), from whichever replica received it. */
   stops: TurnStops;
+  /** Earlier Slack threads that may answer a typed question (`knowledge.slack_search`), for this answer only. */
+  earlier?: FindEarlierAnswers;
 }
 
 /** What another feature adds to an answer (the help desk: sources found beforehand, its buttons). */
@@ -138,7 +141,7 @@ function turnRunner(
       profile = p;
     });
     const offersTools = deps.tools?.offersAny({ channel: job.key.channel, isDm: job.isDm }) ?? false;
-    const [, text, files, viewing] = await Promise.all([
+    const [, text, files, viewing, found] = await Promise.all([
       offersTools ? profileKnown : undefined,
       resolved,
       job.files?.length
@@ -146,6 +149,19 @@ function turnRunner(
         : undefined,
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
+      // Beside the other look-ups, within its own short time cap: it never holds the model call back for long.
+      typed && !job.approval
+        ? deps.earlier?.({
+            key: job.key,
+            messageTs: job.messageTs,
+            question: job.text,
+            ...(job.actionToken ? { actionToken: job.actionToken } : {}),
+            client: workspace.client,
+            gate: workspace.gate,
+            timeZone: profileKnown.then(() => profile?.tz),
+            log,
+          })
+        : undefined,
     ]);
     // Bookkeeping runs beside the turn, not before its model call; the turn still ends only once it is written.
     const indexed = deps.userState
@@ -183,12 +199,13 @@ function turnRunner(
         settings,
         user: { ...user, laterName: () => profile?.name },
         text: [extras.context, viewing, text].filter(Boolean).join('\n\n'),
+        ...(found ? { ephemeralContext: found.context } : {}),
         messageTs: job.messageTs,
         history,
         ...files,
         sink,
         tools,
-        ...(extras.sources?.length ? { sources: extras.sources } : {}),
+        ...(extras.sources?.length || found ? { sources: [...(extras.sources ?? []), ...(found?.sources ?? [])] } : {}),
         notices,
         ...(job.approval
           ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }

@@ -15,6 +15,7 @@ import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { ChannelGate } from '../access/gate.js';
+import type { FindEarlierAnswers } from '../knowledge/earlier-answers.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
@@ -41,6 +42,8 @@ export interface AnsweringDeps {
   stores: Stores;
   queue: TurnQueue;
   jobs: JobRouter;
+  /** `knowledge.slack_search`: earlier Slack threads for a typed question, for that answer only. */
+  earlier?: FindEarlierAnswers;
   commands: CommandRouter;
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
@@ -75,6 +78,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     log,
     metrics: deps.metrics,
     stops: stores.stops,
+    ...(deps.earlier ? { earlier: deps.earlier } : {}),
   });
   deps.jobs.handle('answer', async (job) => {
     await answer(job);

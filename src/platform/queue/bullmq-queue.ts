@@ -205,9 +205,11 @@ export class BullTurnQueue implements TurnQueue {
   private async forgetActionToken(job: Job<JobData>): Promise<void> {
     if (!job.data.actionToken) return;
     const { actionToken: _dropped, ...rest } = job.data;
-    await job.updateData(rest).catch((err: Error) =>
-      this.opts.log.warn({ job: job.id, err: { message: err.message } }, 'could not drop the action token of a job'),
-    );
+    await job
+      .updateData(rest)
+      .catch((err: Error) =>
+        this.opts.log.warn({ job: job.id, err: { message: err.message } }, 'could not drop the action token of a job'),
+      );
   }
 
   private async isOver(jobId: string): Promise<boolean> {
