@@ -73,6 +73,15 @@ export function earlierContext(messages: readonly SearchMessage[], timeZone: str
   return { context, sources: entries.map(({ m, cite }) => ({ title: cite, url: m.permalink, cue: m.permalink })) };
 }
 
+/** The question as a search query: mentions (of the bot, mostly) and link markup say nothing about the topic. */
+export function searchQuery(text: string): string {
+  return text
+    .replace(/<[@#!][^>]*>/g, ' ')
+    .replace(/<([^>|]+)\|([^>]+)>/g, '$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** The search's own message and the rest of this thread are not "earlier answers". */
 function fromElsewhere(m: SearchMessage, q: EarlierQuestion): boolean {
   if (m.channel_id !== q.key.channel) return true;
@@ -97,6 +106,8 @@ export function earlierAnswers(deps: EarlierAnswersDeps): FindEarlierAnswers {
       return undefined;
     };
     if (!q.actionToken) return skip('no action token on this question');
+    const query = searchQuery(q.question);
+    if (!query) return skip('nothing to search for');
     if (await q.gate.isLimited(SEARCH_METHOD)) return skip('slack rate-limited search (Retry-After)');
     if (!(await deps.budget.take(q.key.teamId))) return skip('the workspace used its searches for this minute');
     let timer: NodeJS.Timeout | undefined;
@@ -105,7 +116,7 @@ export function earlierAnswers(deps: EarlierAnswersDeps): FindEarlierAnswers {
     });
     const started = Date.now();
     const search = searchSlack(deps.searchClient(q.client), {
-      query: q.question,
+      query,
       actionToken: q.actionToken,
       // One more than used: the asker's own question is often the best match.
       limit: limit + 1,
