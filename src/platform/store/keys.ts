@@ -59,8 +59,8 @@ export function storeKeys(prefix: string) {
      */
     gapItems: `${prefix}{gaps}:items`,
     gapsByTime: `${prefix}{gaps}:by-time`,
-    /** The gaps digest in progress (the Batch id and the week it covers), so a restart collects it. */
-    gapsDigest: `${prefix}gaps-digest`,
+    /** BullMQ queue of the weekly gaps digest (its preparation and the checks on its Batch). */
+    gapsDigestQueue: 'gaps-digest',
     /** Which key layout this Redis holds (platform/store/migrate-keys.ts renames the older one once). */
     keyLayout: `${prefix}key-layout`,
     /** BullMQ's own prefix (it appends ":<queue>:…"); its scripts touch many keys of a queue, so one tag for all. */

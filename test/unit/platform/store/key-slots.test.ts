@@ -77,7 +77,10 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   // A gap is written to both in one script; the digest reads both.
   gapItems: { group: 'gaps', key: () => [keys.gapItems] },
   gapsByTime: { group: 'gaps', key: () => [keys.gapsByTime] },
-  gapsDigest: { group: 'alone', key: () => [keys.gapsDigest] },
+  gapsDigestQueue: {
+    group: 'bull',
+    key: () => [`${keys.bull}:${keys.gapsDigestQueue}:wait`, `${keys.bull}:${keys.gapsDigestQueue}:7`],
+  },
 };
 
 const days = ['2026-12-01', '2026-12-02', '2027-01-31'];
