@@ -13,6 +13,7 @@ import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import { earlierAnswers } from '../features/knowledge/earlier-answers.js';
+import { wireGaps } from '../features/knowledge/gaps-wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -145,8 +146,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
+  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
   const helpDesk = desk.wire(app, {
     ...p,
+    gaps: knowledgeGaps.gaps,
     audit: trail,
     desk: deskStores,
     limiter,
@@ -218,6 +221,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       helpDesk.start();
+      void knowledgeGaps.start();
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
@@ -244,7 +248,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         'draining: refusing new events, letting running turns finish',
       );
       // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
-      await Promise.all([p.queue.close(grace), helpDesk.close()]);
+      await Promise.all([p.queue.close(grace), helpDesk.close(), knowledgeGaps.close()]);
       await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
       await mcpSetup?.toolbox.close();
       await stores.close();

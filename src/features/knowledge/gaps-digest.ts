@@ -97,7 +97,9 @@ export function digestText(
   opts: { week: string; permalink: (g: KnowledgeGap) => string | undefined },
 ): string {
   const total = topics.reduce((n, t) => n + t.gaps.length, 0);
-  const lines = [mrkdwn`*Questions the sources could not answer, week of ${opts.week}* (${total}): what to write next.`];
+  const lines = [
+    mrkdwn`*Questions the sources could not answer, week of ${opts.week}* (${total}): what to write next.`,
+  ];
   for (const t of topics) {
     lines.push('', mrkdwn`*${clipPlain(t.topic, 80)}* — ${t.gaps.length}`);
     for (const g of t.gaps.slice(0, EXAMPLES_PER_TOPIC)) {

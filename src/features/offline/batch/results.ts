@@ -87,7 +87,10 @@ export type LineFailure = Exclude<TriageOutcome, { status: 'triaged' }>;
  * The output text one answered Batch request wrote, or why there is none (an error, a refusal, a cut-off answer);
  * its usage is added to `usage`. Shared by every Batch job (triage, the gaps digest).
  */
-export function lineText(line: OutputLine, usage: ParsedResults['usage']): { status: 'text'; text: string } | LineFailure {
+export function lineText(
+  line: OutputLine,
+  usage: ParsedResults['usage'],
+): { status: 'text'; text: string } | LineFailure {
   if (line.error)
     return { status: 'failed', detail: `${line.error.code ?? 'error'}: ${line.error.message ?? 'no message'}` };
   if (!line.response) return { status: 'failed', detail: 'no response' };
