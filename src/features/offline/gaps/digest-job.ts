@@ -2,22 +2,15 @@ import type { WebClient } from '@slack/web-api';
 import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { SettingsSource } from '../../config/live-settings.js';
-import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
-import { downloadText, submitBatch } from '../offline/batch/batch-api.js';
-import { toJsonl } from '../offline/batch/requests.js';
-import { lineText, outputLineSchema, parseJsonl } from '../offline/batch/results.js';
-import type { RedactOptions } from '../privacy/pii/redact.js';
-import { costOf, type PriceTable } from '../usage/prices.js';
-import type { KnowledgeGap, KnowledgeGaps } from './contracts.js';
-import {
-  digestText,
-  GROUPING_CUSTOM_ID,
-  groupingRequest,
-  nextDigestAt,
-  parseGrouping,
-  type Topic,
-} from './gaps-digest.js';
+import type { SettingsSource } from '../../../config/live-settings.js';
+import type { DelayedJobs } from '../../../platform/queue/delayed-jobs.js';
+import type { KnowledgeGap, KnowledgeGaps } from '../../knowledge/contracts.js';
+import type { RedactOptions } from '../../privacy/pii/redact.js';
+import { costOf, type PriceTable } from '../../usage/prices.js';
+import { downloadText, submitBatch } from '../batch/batch-api.js';
+import { toJsonl } from '../batch/requests.js';
+import { lineText, outputLineSchema, parseJsonl } from '../batch/results.js';
+import { digestText, GROUPING_CUSTOM_ID, groupingRequest, nextDigestAt, parseGrouping, type Topic } from './digest.js';
 
 const WEEK_MS = 7 * 86_400_000;
 /** Batch answers within 24 h; checked every 10 minutes, and given up a little after the window closed. */

@@ -1,10 +1,10 @@
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import type { Weekday } from '../../config/knowledge-schema.js';
-import { clipPlain, mrkdwn, slackLink } from '../../platform/slack/mrkdwn.js';
-import { BATCH_ENDPOINT, type BatchRequestLine } from '../offline/batch/requests.js';
-import { type RedactOptions, redactText } from '../privacy/pii/redact.js';
-import type { KnowledgeGap } from './contracts.js';
+import type { Weekday } from '../../../config/knowledge-schema.js';
+import { clipPlain, mrkdwn, slackLink } from '../../../platform/slack/mrkdwn.js';
+import type { KnowledgeGap } from '../../knowledge/contracts.js';
+import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
+import { BATCH_ENDPOINT, type BatchRequestLine } from '../batch/requests.js';
 
 /** The grouping of one week's gaps, as the model answers it with Structured Outputs. */
 export const groupingSchema = z.object({

@@ -1,18 +1,18 @@
 import type OpenAI from 'openai';
 import type { Logger } from 'pino';
-import type { Env } from '../../config/env.js';
-import type { LiveSettings } from '../../config/live-settings.js';
-import { redisTarget } from '../../config/redis-env.js';
-import { channelSettings } from '../../config/settings.js';
-import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../platform/queue/delayed-jobs.js';
-import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
-import type { StoreKeys } from '../../platform/store/keys.js';
-import { connectRedis, type RedisClient } from '../../platform/store/redis-client.js';
-import { redactOptionsFrom } from '../privacy/pii/redacting-model.js';
-import type { PriceTable } from '../usage/prices.js';
-import type { KnowledgeGaps } from './contracts.js';
-import { MemoryKnowledgeGaps, RedisKnowledgeGaps } from './gaps.js';
-import { type DigestJob, digestJobSchema, GapsDigest } from './gaps-digest-job.js';
+import type { Env } from '../../../config/env.js';
+import type { LiveSettings } from '../../../config/live-settings.js';
+import { redisTarget } from '../../../config/redis-env.js';
+import { channelSettings } from '../../../config/settings.js';
+import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../../platform/queue/delayed-jobs.js';
+import type { SlackWorkspaces } from '../../../platform/slack/workspaces.js';
+import type { StoreKeys } from '../../../platform/store/keys.js';
+import { connectRedis, type RedisClient } from '../../../platform/store/redis-client.js';
+import type { KnowledgeGaps } from '../../knowledge/contracts.js';
+import { MemoryKnowledgeGaps, RedisKnowledgeGaps } from '../../knowledge/gaps.js';
+import { redactOptionsFrom } from '../../privacy/pii/redacting-model.js';
+import type { PriceTable } from '../../usage/prices.js';
+import { type DigestJob, digestJobSchema, GapsDigest } from './digest-job.js';
 
 export interface GapsWiring {
   env: Env;
