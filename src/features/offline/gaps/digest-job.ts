@@ -107,6 +107,7 @@ export class GapsDigest {
 
   private async check(job: Extract<DigestJob, { kind: 'collect' }>): Promise<void> {
     await this.d.jobs().schedule(`gaps-collect:${job.due}:${job.check}`, this.now() + CHECK_EVERY_MS, job);
+    this.d.log.debug({ batch: job.batchId, check: job.check }, 'gaps digest check scheduled');
   }
 
   private async collect(job: Extract<DigestJob, { kind: 'collect' }>): Promise<void> {
