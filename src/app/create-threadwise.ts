@@ -109,6 +109,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
+  // Before the tools and the desk: a hand-off or a search that finds nothing in the sources records a gap.
+  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
@@ -146,7 +148,6 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
-  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
   const helpDesk = desk.wire(app, {
     ...p,
     gaps: knowledgeGaps.gaps,
