@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answeredOn } from '../../src/features/knowledge/earlier-answers.js';
+import { RedisSearchBudget } from '../../src/platform/slack/search-budget.js';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { appMention } from '../fakes/slack-events.js';
 import { Harness, REDIS_URL } from './harness.js';
 
@@ -114,5 +116,24 @@ describe('earlier answers found through Slack search (knowledge.slack_search)', 
     const input = JSON.stringify(harness.openai.responsesRequests()[0]!.body.input);
     expect(input).not.toContain('self-service portal');
     expect(input).not.toContain('answered on');
+  });
+});
+
+describe('the search budget in Redis', () => {
+  it('is one count per workspace and minute for every replica', async () => {
+    const redis = new Redis(REDIS_URL);
+    const keys = storeKeys(`twtest:budget:${Date.now()}:`);
+    const now = () => 1_800_000_000_000;
+    const [a, b] = [new RedisSearchBudget(redis, keys, 10, now), new RedisSearchBudget(redis, keys, 10, now)];
+    try {
+      const taken = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).take('T1')));
+      expect(taken.filter(Boolean)).toHaveLength(10);
+      expect(await a.take('T2')).toBe(true);
+      expect(await redis.pttl(keys.slackSearchBudget('T1', Math.floor(now() / 60_000)))).toBeGreaterThan(60_000);
+    } finally {
+      const left = await redis.keys(`${keys.slackSearchBudget('', 0).split('slack-search-budget')[0]}*`);
+      if (left.length) await redis.del(...left);
+      await redis.quit();
+    }
   });
 });
