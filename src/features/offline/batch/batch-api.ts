@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
-import { BATCH_ENDPOINT } from './requests.js';
+import { BATCH_ENDPOINT } from './lines.js';
 
 export type { Batch } from 'openai/resources/batches';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModelUsage } from '../../../turn/ports.js';
 import { parseTriage, type Triage } from '../../triage/schema.js';
-import { parseCustomId } from './requests.js';
+import { parseCustomId } from './lines.js';
 
 /** A line of a Batch output or error file (BatchRequestOutput). */
 export const outputLineSchema = z.looseObject({

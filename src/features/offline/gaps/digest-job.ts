@@ -8,7 +8,7 @@ import type { KnowledgeGap, KnowledgeGaps } from '../../knowledge/contracts.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
 import { costOf, type PriceTable } from '../../usage/prices.js';
 import { downloadText, submitBatch } from '../batch/batch-api.js';
-import { toJsonl } from '../batch/requests.js';
+import { toJsonl } from '../batch/lines.js';
 import { lineText, outputLineSchema, parseJsonl } from '../batch/results.js';
 import { digestText, GROUPING_CUSTOM_ID, groupingRequest, nextDigestAt, parseGrouping, type Topic } from './digest.js';
 

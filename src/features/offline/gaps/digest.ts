@@ -4,7 +4,7 @@ import type { Weekday } from '../../../config/knowledge-schema.js';
 import { clipPlain, mrkdwn, slackLink } from '../../../platform/slack/mrkdwn.js';
 import type { KnowledgeGap } from '../../knowledge/contracts.js';
 import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
-import { BATCH_ENDPOINT, type BatchRequestLine } from '../batch/requests.js';
+import { BATCH_ENDPOINT, type BatchRequestLine } from '../batch/lines.js';
 
 /** The grouping of one week's gaps, as the model answers it with Structured Outputs. */
 export const groupingSchema = z.object({
