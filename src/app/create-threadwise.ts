@@ -13,9 +13,11 @@ import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import { earlierAnswers } from '../features/knowledge/earlier-answers.js';
 import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
+import { wireGaps } from '../features/offline/gaps/wire.js';
 import * as privacy from '../features/privacy/wire.js';
 import * as tickets from '../features/tickets/wire.js';
 import * as tools from '../features/tools/wire.js';
@@ -24,9 +26,12 @@ import { createLimiter } from '../features/usage/budget-wiring.js';
 import { costOf, priceTable } from '../features/usage/prices.js';
 import * as usage from '../features/usage/wire.js';
 import { settlesWithin } from '../lib/deadline.js';
+import { boltLogger } from '../platform/observability/bolt-logger.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
+import { searchClients } from '../platform/slack/real-time-search.js';
+import { MemorySearchBudget, RedisSearchBudget } from '../platform/slack/search-budget.js';
 import { createPlatform, type PlatformOptions } from './platform.js';
 import { reloadSettings } from './settings-reload.js';
 import { WarmUp } from './warm-up.js';
@@ -111,6 +116,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
+  // Before the tools and the desk: a hand-off or a search that finds nothing in the sources records a gap.
+  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   // Built only when there is knowledge to search (Orama, the vector index, loads with it).
@@ -136,16 +143,27 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       : {}),
   });
   const deskStores = desk.createDeskStores(p);
+  const earlier = earlierAnswers({
+    enabled: () => p.settings.current().knowledge.slack_search,
+    budget: p.redis ? new RedisSearchBudget(p.redis, p.keys) : new MemorySearchBudget(),
+    // Warnings only: the SDK's debug lines would carry what the search sent and found.
+    searchClient: searchClients({
+      slackApiUrl: env.SLACK_API_URL,
+      logger: boltLogger(log.child({ component: 'slack-search' }, { level: 'warn' })),
+    }),
+  });
   const { answer } = answering.wire(app, {
     ...p,
+    earlier,
     gate,
     budget,
     tools: toolset.sessions,
-    ...(options.knowledgeGaps ? { gaps: options.knowledgeGaps } : {}),
+    gaps: options.knowledgeGaps ?? knowledgeGaps.gaps,
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
     ...p,
+    gaps: knowledgeGaps.gaps,
     audit: trail,
     desk: deskStores,
     limiter,
@@ -217,6 +235,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       helpDesk.start();
+      void knowledgeGaps.start();
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
@@ -242,7 +261,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const unfinished = (await settlesWithin(depth, STOP_STEP_MS)) ? await depth : null;
       log.info({ grace_ms: grace, unfinished }, 'draining: refusing new events, letting running turns finish');
       // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
-      await Promise.all([p.queue.close(grace), helpDesk.close()]);
+      await Promise.all([p.queue.close(grace), helpDesk.close(), knowledgeGaps.close()]);
       // Each remaining step is bounded: a receiver or connection that never answers must not keep the process up.
       const step = async (name: string, work: () => Promise<unknown>) => {
         const done = work().catch((err) => log.warn({ err, step: name }, 'a shutdown step failed'));

@@ -115,7 +115,7 @@ export function exportCommand(io: CliIO, done: (code: number) => void): Command 
   cmd
     .command('finetune')
     .description(
-      'Badly rated answers → eval cases; well-rated threads → chat fine-tuning JSONL with --out (PII redacted); says which models can still be fine-tuned',
+      'Badly rated answers → eval cases; well-rated threads → chat fine-tuning JSONL with --out (PII redacted); says which models can still be fine-tuned. Opt-in and for internal apps only: Slack’s terms forbid distributed apps from training models on Slack data',
     )
     .option('--since <duration>', 'how far back to read feedback, e.g. 30d', '30d')
     .option('--out <path>', 'also write well-rated threads as a fine-tuning JSONL file')

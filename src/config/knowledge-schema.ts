@@ -136,8 +136,43 @@ const embeddingsSchema = z
   })
   .strict();
 
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The weekly digest of questions the sources could not answer (hand-offs, "not in the sources"). */
+export const gapsDigestSchema = z
+  .object({
+    channel: z
+      .string()
+      .regex(/^[CG][A-Z0-9]+$/, { error: 'channel ids look like C0123ABCD' })
+      .describe('Where the weekly digest is posted (the bot must be a member).'),
+    day: z.enum(WEEKDAYS).default('monday').describe('The weekday the digest is prepared on, in UTC.'),
+    hour: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .default(9)
+      .describe(
+        'The hour (0–23, UTC) the digest is prepared; it is posted once OpenAI’s Batch API has grouped the questions (minutes to hours later).',
+      ),
+  })
+  .strict();
+export type GapsDigestConfig = z.infer<typeof gapsDigestSchema>;
+
 export const knowledgeSchema = z
   .object({
+    slack_search: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Before answering a typed question, search earlier Slack messages the asker can see (Slack’s Real-time Search API, `assistant.search.context`) and link an earlier thread that answers it. Results are used for that answer only: never stored, indexed or logged. Needs the `search:read.public` bot scope.',
+      ),
+    gaps: gapsDigestSchema
+      .optional()
+      .describe(
+        'A weekly digest of the questions that ended in a desk hand-off or "not in the sources", grouped by topic; without it gaps are still recorded (five weeks) but no digest is posted.',
+      ),
     sources: z
       .array(knowledgeSourceSchema)
       .default([])

@@ -69,6 +69,11 @@ export interface TurnInput {
   user: { id: string; name: string; laterName?: () => string | undefined };
   /** The user's message with Slack markup already resolved. */
   text: string;
+  /**
+   * Read by the model in this turn only (earlier Slack messages found for the question): sent before the question,
+   * never stored with the thread, and this turn's answer is not chained on by the next one.
+   */
+  ephemeralContext?: string;
   messageTs: string;
   /** The thread as the caller already loaded it (saves a second read); loaded here when absent. */
   history?: ThreadItem[];
@@ -180,13 +185,17 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       : userItem,
   ];
   const shown = new ShownText(sink);
+  // What the model reads of the question: with this turn's ephemeral context in front; the stored item stays bare.
+  const askedText = input.ephemeralContext ? `${input.ephemeralContext}\n\n${userItem.text}` : userItem.text;
+  const sentItems = (): ThreadItem[] =>
+    askedText === userItem.text ? items : items.map((i) => (i === userItem ? { ...userItem, text: askedText } : i));
   const build = (chain: boolean): ModelRequest =>
     buildRequest(
       settings,
       key,
       user.id,
       history,
-      items,
+      sentItems(),
       { ...deps.requestOptions, chainPreviousResponse: chain },
       input.turnId,
       tools?.definitions,
@@ -202,7 +211,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   });
   const model = account
     ? quotaGated(deps.model, account, {
-        inputTokens: (request) => deps.context?.estimate(request, [...history, ...items]) ?? 0,
+        inputTokens: (request) => deps.context?.estimate(request, [...history, ...sentItems()]) ?? 0,
         onWait: () => sink.status(QUOTA_WAIT_STATUS, 'queue'),
       })
     : deps.model;
@@ -237,7 +246,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           sink,
           log,
           fitter: deps.context,
-          fullItems: [...history, ...items],
+          fullItems: [...history, ...sentItems()],
           unchained: () => build(false),
           observe: (req, c, err, ms) => logModelCall(usageLog, who, meter, req, c, err, ms),
           onText: (d) => shown.add(d),
@@ -246,7 +255,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           signal,
         }));
         const sent = request.items.find((i) => i.type === 'user' && i.ts === userItem.ts);
-        if (sent?.type === 'user' && sent.text !== userItem.text)
+        if (sent?.type === 'user' && sent.text !== askedText)
           questionRead = Math.min(questionRead ?? Infinity, sent.text.length);
       } catch (err) {
         // The stream broke mid-answer (stall, reset, server error): shown text cannot be taken back, so the
@@ -365,7 +374,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const finalText = shown.nextRound();
   // An answer the user never saw is not part of the conversation: the next turn must not build on it.
   if (finalText && !undelivered) {
-    const responseId = request.store && !error ? call?.responseId : undefined;
+    // A response that read ephemeral context holds it at OpenAI: the next turn resends the stored thread instead.
+    const responseId = request.store && !error && !input.ephemeralContext ? call?.responseId : undefined;
     items.push({
       type: 'assistant',
       ts: messageTs[0],

@@ -23,6 +23,7 @@ import {
 } from './slack-model.js';
 import { FakeOAuth, type FakeOAuthOptions } from './slack-oauth.js';
 import { RateLimiter } from './slack-rate-limit.js';
+import { issueActionToken, searchHandlers } from './slack-search.js';
 import { type FakeEphemeral, type Json, SlackApiError, type ThreadStatus, type Workspace } from './slack-state.js';
 import { type FakeTeamInput, FakeTeams } from './slack-teams.js';
 import { type EnvelopeResult, type EnvelopeType, SocketModeServer } from './socket-mode.js';
@@ -86,9 +87,14 @@ export const DEFAULT_SCOPES = [
   'usergroups:read',
   'reactions:read',
   'reactions:write',
+  'search:read.public',
 ];
 
-const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = { ...chatHandlers, ...otherHandlers };
+const HANDLERS: Record<string, (args: Json, ws: Workspace) => Json> = {
+  ...chatHandlers,
+  ...otherHandlers,
+  ...searchHandlers,
+};
 
 /**
  * How a method fails while an outage lasts: an HTTP status from Slack's edge (an HTML page, no JSON; the call is
@@ -475,7 +481,10 @@ export class FakeSlack {
     return ts;
   }
 
-  /** Records the message an event describes (app_mention / message) into the workspace (team_id) it was sent for. */
+  /**
+   * Records the message an event describes (app_mention / message) into the workspace (team_id) it was sent for,
+   * and adds the `action_token` Slack sends with a person's message (so deliver the event after recording it).
+   */
   recordEvent(event: Json, teamId?: string): void {
     const { type, subtype, channel, user, text, ts } = event as Record<string, string | undefined>;
     const item = event.item as { channel?: string; ts?: string } | undefined;
@@ -487,6 +496,9 @@ export class FakeSlack {
     if (type !== 'app_mention' && type !== 'message') return;
     if (subtype && subtype !== 'file_share' && subtype !== 'thread_broadcast') return;
     const ws = teamId ? this.teams.get(teamId) : channel ? this.wsOf(channel) : this.ws;
+    // Slack puts a Real-time Search token, standing for the message's author, on each message it delivers.
+    if (user && !event.bot_id && typeof event.action_token !== 'string')
+      event.action_token = issueActionToken(ws, user);
     if (!channel || !user || !ts || ws.find(channel, ts)) return;
     const thread = typeof event.thread_ts === 'string' ? event.thread_ts : undefined;
     this.addMessage(channel, {

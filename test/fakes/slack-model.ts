@@ -9,6 +9,8 @@ export interface FakeUser {
   email?: string;
   is_bot?: boolean;
   tz?: string;
+  /** A guest (single- or multi-channel): sees only the channels listed as theirs in `members`. */
+  is_restricted?: boolean;
 }
 
 export interface FakeChannel {
@@ -19,6 +21,8 @@ export interface FakeChannel {
   is_ext_shared?: boolean;
   /** For IMs: the human on the other side. */
   user?: string;
+  /** Who joined (matters for guests: they see only channels they are in). */
+  members?: string[];
 }
 
 /** One message as a reader in Slack would see it. */

@@ -34,6 +34,9 @@ export const METHOD_LIMITS: Record<string, MethodLimit> = {
   'views.publish': { perMinute: TIER_PER_MINUTE[4] },
   'views.open': { perMinute: TIER_PER_MINUTE[4] },
   'files.info': { perMinute: TIER_PER_MINUTE[4] },
+  // "10+ requests per minute" for most teams (docs.slack.dev assistant.search.context): enforced even when the
+  // tiers are off, because answers must live with it (ALWAYS_LIMITED).
+  'assistant.search.context': { perMinute: 10 },
   // auth.test ("special", generous) and apps.connections.open (Tier 1, but reconnects in tests
   // would trip it) are deliberately not limited.
 };
@@ -52,6 +55,9 @@ export interface RateLimitOptions {
 }
 
 const MINUTE_MS = 60_000;
+
+/** Methods whose special limit is so low that the app must be built around it: limited in every mode. */
+const ALWAYS_LIMITED = new Set(['assistant.search.context']);
 
 export type RateDecision = { limited: false } | { limited: true; retryAfterSec: number };
 
@@ -72,7 +78,7 @@ export class RateLimiter {
 
   /** Records the call if allowed; otherwise returns the Retry-After to send. */
   check(method: string, teamId: string, channel: string | undefined, now: number): RateDecision {
-    if (this.opts.mode === 'off') return { limited: false };
+    if (this.opts.mode === 'off' && !ALWAYS_LIMITED.has(method)) return { limited: false };
     const limit = METHOD_LIMITS[method];
     if (!limit) return { limited: false };
     const decision =

@@ -18,8 +18,18 @@ export const messageEventSchema = z.looseObject({
   channel: z.string().min(1),
   channel_type: z.string().optional(),
   files: z.array(slackFileSchema).optional(),
+  /**
+   * Short-lived permission to search Slack as the asker (Real-time Search, `assistant.search.context`). Slack sends
+   * it at the top of message and app_mention events; older payloads nested it in `assistant_thread`.
+   */
+  action_token: z.string().min(1).optional(),
+  assistant_thread: z.looseObject({ action_token: z.string().min(1).optional() }).optional(),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
+
+/** The event's Real-time Search token, wherever this payload version put it. */
+export const actionTokenOf = (event: MessageEvent): string | undefined =>
+  event.action_token ?? event.assistant_thread?.action_token;
 
 export interface TriggerContext {
   botUserId: string;

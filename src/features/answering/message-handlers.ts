@@ -4,7 +4,7 @@ import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { ParticipationStore } from '../../platform/store/participation.js';
 import type { DedupeStore } from '../../platform/store/types.js';
 import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
-import { classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
+import { actionTokenOf, classifyMessage, messageEventSchema, type TriggerContext } from './message-event.js';
 import type { AcceptQuestion } from './start-turn.js';
 
 /** The bot identity Bolt's authorize step put on the context (per workspace in OAuth mode). */
@@ -98,6 +98,7 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       await deps.dedupe.release(messageId).catch(() => undefined);
       throw err;
     }
+    const actionToken = actionTokenOf(event);
     const job = {
       id: body.event_id ?? messageId,
       key,
@@ -107,6 +108,7 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       messageTs: event.ts,
       text: event.text,
       ...(event.files?.length ? { files: event.files } : {}),
+      ...(actionToken ? { actionToken } : {}),
       receivedAt: Date.now(),
     };
     try {

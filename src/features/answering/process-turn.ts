@@ -21,6 +21,7 @@ import { RESTART_NOTE } from '../../turn/notices.js';
 import { type ReplySink, type Source, ZERO_USAGE } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
+import type { FindEarlierAnswers } from '../knowledge/earlier-answers.js';
 import type { SourcesOnly } from '../knowledge/sources-only.js';
 import { answerTicketCards, postTicketCards } from '../tickets/answer-cards.js';
 import { ticketLines, ticketTable } from '../tickets/ticket-table.js';
@@ -48,6 +49,8 @@ export interface ProcessTurnDeps {
   stops: TurnStops;
   /** Channels with `answer_only_from_sources`: the search before the answer; absent: such channels answer as usual. */
   sourcesOnly?: SourcesOnly;
+  /** Earlier Slack threads that may answer a typed question (`knowledge.slack_search`), for this answer only. */
+  earlier?: FindEarlierAnswers;
 }
 
 /** What another feature adds to an answer (the help desk: sources found beforehand, its buttons). */
@@ -143,7 +146,7 @@ function turnRunner(
       profile = p;
     });
     const offersTools = deps.tools?.offersAny({ channel: job.key.channel, isDm: job.isDm }) ?? false;
-    const [, text, files, viewing] = await Promise.all([
+    const [, text, files, viewing, found] = await Promise.all([
       offersTools ? profileKnown : undefined,
       resolved,
       job.files?.length
@@ -151,6 +154,19 @@ function turnRunner(
         : undefined,
       // What the person is looking at reaches the next question they type in the Messages tab.
       job.isDm && typed ? viewingContext(deps, workspace, job, log) : undefined,
+      // Beside the other look-ups, within its own short time cap: it never holds the model call back for long.
+      typed && !job.approval
+        ? deps.earlier?.({
+            key: job.key,
+            messageTs: job.messageTs,
+            question: job.text,
+            ...(job.actionToken ? { actionToken: job.actionToken } : {}),
+            client: workspace.client,
+            gate: workspace.gate,
+            timeZone: profileKnown.then(() => profile?.tz),
+            log,
+          })
+        : undefined,
     ]);
     // Bookkeeping runs beside the turn, not before its model call; the turn still ends only once it is written.
     const indexed = deps.userState
@@ -184,14 +200,14 @@ function turnRunner(
     // Sources found beforehand (the desk's) already bound the answer; a resumed approval continues its own turn.
     let answerExtras = extras;
     if (settings.answerOnlyFromSources && deps.sourcesOnly && !extras.context && !job.approval) {
-      const found = await deps.sourcesOnly.find(
+      const fromSources = await deps.sourcesOnly.find(
         tools && ((name, args) => tools.invoke(name, args, signal)),
         { ...job.key, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
         text,
       );
-      if (!found.found) {
+      if (!fromSources.found) {
         // The bot's own words, with on-call as live mentions: written as they are, not through the guarded sink.
-        writer.append(found.reply);
+        writer.append(fromSources.reply);
         const shown = await writer.finish({ outcome: 'answered' });
         await status.clear();
         await deps.turn.threads.append(job.key, [
@@ -203,19 +219,25 @@ function turnRunner(
             text,
             ...(files?.attachments.length ? { attachments: files.attachments } : {}),
           },
-          ...(shown.undelivered ? [] : [{ type: 'assistant' as const, ts: shown.messageTs[0], text: found.reply }]),
+          ...(shown.undelivered
+            ? []
+            : [{ type: 'assistant' as const, ts: shown.messageTs[0], text: fromSources.reply }]),
         ]);
         await session.status('active');
         await indexed;
         const outcome = shown.undelivered ? 'undelivered' : 'answered';
         metrics.turns.inc({ outcome });
         log.info(
-          { outcome, reason: found.reason, reply_ts: shown.messageTs, duration_ms: Date.now() - job.receivedAt },
+          { outcome, reason: fromSources.reason, reply_ts: shown.messageTs, duration_ms: Date.now() - job.receivedAt },
           'turn finished',
         );
         return { outcome, usage: ZERO_USAGE, messageTs: shown.messageTs, toolRounds: 0, sources: [] };
       }
-      answerExtras = { ...extras, context: found.context, sources: [...(extras.sources ?? []), ...found.sources] };
+      answerExtras = {
+        ...extras,
+        context: fromSources.context,
+        sources: [...(extras.sources ?? []), ...fromSources.sources],
+      };
     }
     const result = await runTurn(
       {
@@ -224,12 +246,15 @@ function turnRunner(
         settings,
         user: { ...user, laterName: () => profile?.name },
         text: [answerExtras.context, viewing, text].filter(Boolean).join('\n\n'),
+        ...(found ? { ephemeralContext: found.context } : {}),
         messageTs: job.messageTs,
         history,
         ...files,
         sink,
         tools,
-        ...(answerExtras.sources?.length ? { sources: answerExtras.sources } : {}),
+        ...(answerExtras.sources?.length || found
+          ? { sources: [...(answerExtras.sources ?? []), ...(found?.sources ?? [])] }
+          : {}),
         notices,
         ...(job.approval
           ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }

@@ -17,6 +17,7 @@ import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/port
 import type { ThreadKey } from '../../turn/thread.js';
 import type { ChannelGate } from '../access/gate.js';
 import type { KnowledgeGaps } from '../knowledge/contracts.js';
+import type { FindEarlierAnswers } from '../knowledge/earlier-answers.js';
 import { SourcesOnly } from '../knowledge/sources-only.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
@@ -44,6 +45,8 @@ export interface AnsweringDeps {
   stores: Stores;
   queue: TurnQueue;
   jobs: JobRouter;
+  /** `knowledge.slack_search`: earlier Slack threads for a typed question, for that answer only. */
+  earlier?: FindEarlierAnswers;
   commands: CommandRouter;
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
@@ -87,6 +90,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
       ...(deps.gaps ? { gaps: deps.gaps } : {}),
       log: log.child({ component: 'knowledge' }),
     }),
+    ...(deps.earlier ? { earlier: deps.earlier } : {}),
   });
   deps.jobs.handle('answer', async (job) => {
     await answer(job);

@@ -7,7 +7,7 @@ import { issuesOf } from '../../platform/slack/payloads.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { DedupeStore } from '../../platform/store/types.js';
 import type { ThreadKey } from '../../turn/thread.js';
-import { classifyMessage, messageEventSchema } from '../answering/message-event.js';
+import { actionTokenOf, classifyMessage, messageEventSchema } from '../answering/message-event.js';
 import type { Desk } from './desk-flow.js';
 import { deskOf } from './desk-flow.js';
 
@@ -66,6 +66,7 @@ export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
     if (trigger.action !== 'ignore' || !trigger.topLevel) return;
     const messageId = `desk:${teamId}:${ev.channel}:${ev.ts}`;
     if (!(await deps.dedupe.claim(messageId, deps.dedupeTtlSeconds))) return;
+    const actionToken = actionTokenOf(ev);
     const job = {
       id: env.event_id ?? messageId,
       key: { teamId, channel: ev.channel, threadTs: ev.ts },
@@ -75,6 +76,7 @@ export function registerDeskEvents(app: App, deps: DeskEventDeps): void {
       messageTs: ev.ts,
       text: ev.text,
       ...(ev.files?.length ? { files: ev.files } : {}),
+      ...(actionToken ? { actionToken } : {}),
       receivedAt: Date.now(),
       desk: true as const,
     };

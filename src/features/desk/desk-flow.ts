@@ -13,6 +13,7 @@ import type { UserStateStore } from '../../platform/store/user-state.js';
 import { NO_USAGE, type QuotaPort, type Source } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { AnswerRunner } from '../answering/process-turn.js';
+import type { KnowledgeGaps } from '../knowledge/contracts.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { candidateContext, findCandidates } from './candidates.js';
 import { deskButtons, ESCALATION_MARK, escalationText, HANDOFF_MARK, handoffText } from './desk-blocks.js';
@@ -57,6 +58,8 @@ export interface DeskDeps {
   answer: AnswerRunner;
   tools?: ConversationTools;
   threadTtlSeconds: number;
+  /** Questions the sources could not answer, for the weekly gaps digest; absent: not recorded. */
+  gaps?: KnowledgeGaps;
   log: Logger;
   now?: () => number;
 }
@@ -223,7 +226,15 @@ export class Desk {
       this.d.log.info({ error: e.data?.error ?? e.message }, 'could not add the 👀 reaction');
     }
     await this.d.stats.unanswered(key.teamId, key.channel, job.receivedAt, job.text).catch(() => undefined);
+    // Left to people: the sources did not settle it, which is what the weekly gaps digest is about.
+    await this.gap(key, thread.question, job.receivedAt);
     await this.startClock(key, thread.clockFrom, cfg);
+  }
+
+  private async gap(key: ThreadKey, question: string, at: number): Promise<void> {
+    await this.d.gaps
+      ?.record({ question, channel: key.channel, threadTs: key.threadTs, reason: 'handoff', at })
+      .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'knowledge gap not recorded'));
   }
 
   private async startClock(key: ThreadKey, from: number, cfg: DeskConfig): Promise<void> {
@@ -303,6 +314,7 @@ export class Desk {
       }),
     });
     await this.count(key, 'handoffs', at);
+    await this.gap(key, thread.question, at);
     await this.d.audit.record({
       teamId: key.teamId,
       action: 'handoff',

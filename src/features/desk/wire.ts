@@ -82,6 +82,8 @@ export interface DeskFeatureDeps {
   bot?: { userId: string; botId: string };
   admins: Admins;
   gate: { admit: DeskEventDeps['admit'] };
+  /** Where hand-offs are recorded for the weekly gaps digest. */
+  gaps?: DeskDeps['gaps'];
   log: Logger;
 }
 
@@ -140,6 +142,7 @@ export function wire(
     answer: deps.answer,
     tools: deps.tools,
     threadTtlSeconds: file.state.ttl_days * 86_400,
+    ...(deps.gaps ? { gaps: deps.gaps } : {}),
     log: deskLog,
   });
   const escalate = (job: SlaJob) => desk.escalate(job);

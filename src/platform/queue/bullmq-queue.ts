@@ -187,9 +187,27 @@ export class BullTurnQueue implements TurnQueue {
         delayUntil: (at) => job.moveToDelayed(at, token),
       });
       if (outcome === 'delayed') throw new DelayedError();
+      await this.forgetActionToken(job);
+    } catch (err) {
+      if (!(err instanceof DelayedError)) await this.forgetActionToken(job);
+      throw err;
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * Slack's action token may live only as long as the turn: a finished (or failed) job stays in Redis for a while,
+   * so its copy of the token is removed first. A retry then simply searches no earlier threads.
+   */
+  private async forgetActionToken(job: Job<JobData>): Promise<void> {
+    if (!job.data.actionToken) return;
+    const { actionToken: _dropped, ...rest } = job.data;
+    await job
+      .updateData(rest)
+      .catch((err: Error) =>
+        this.opts.log.warn({ job: job.id, err: { message: err.message } }, 'could not drop the action token of a job'),
+      );
   }
 
   private async isOver(jobId: string): Promise<boolean> {

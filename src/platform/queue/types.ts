@@ -25,6 +25,12 @@ export interface TurnJob {
   files?: SlackFile[];
   /** Set for a "Triage this" request: the worker triages the message instead of answering it. */
   triage?: TriageRequest;
+  /**
+   * Slack's short-lived Real-time Search token from the message event: lets this turn search earlier messages as
+   * the asker. It lives only as long as the job (dropped from the job's stored data when the turn ends) and is
+   * never logged.
+   */
+  actionToken?: string;
   receivedAt: number;
   /** How the question arrived: typed as a message (default), via /threadwise ask, or via a message shortcut. */
   origin?: 'message' | 'command' | 'shortcut' | 'approval';
@@ -57,6 +63,7 @@ export const turnJobSchema = z.object({
       }),
     })
     .optional(),
+  actionToken: z.string().min(1).optional(),
   receivedAt: z.number(),
   origin: z.enum(['message', 'command', 'shortcut', 'approval']).optional(),
   desk: z.literal(true).optional(),

@@ -29,6 +29,8 @@ export const BOT_SCOPES = [
   'users:read.email',
   'reactions:read',
   'reactions:write',
+  // knowledge.slack_search: Real-time Search of public channels as the asker.
+  'search:read.public',
 ];
 
 export interface SlackAppOptions {

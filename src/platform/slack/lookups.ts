@@ -9,6 +9,8 @@ export interface SlackUserProfile {
   name?: string;
   /** Present only when the app has users:read.email. */
   email?: string;
+  /** IANA time zone ("Europe/Paris"), for dates written to this person. */
+  tz?: string;
 }
 
 /** What conversations.info says about a channel that decides where the bot may speak. */
@@ -35,6 +37,7 @@ export class SlackLookups implements MarkupLookups {
       return {
         name: u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || undefined,
         email: u?.profile?.email || undefined,
+        tz: u?.tz || undefined,
       };
     });
   }

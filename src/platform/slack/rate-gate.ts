@@ -87,6 +87,12 @@ export class SlackRateGate {
     this.share?.store.publish(this.share.teamId, method, until).catch(this.share.onError);
   }
 
+  /** Whether the method is held back right now (here or, with a RateShare, by another replica's 429): for callers that skip instead of waiting. */
+  async isLimited(method: string): Promise<boolean> {
+    await this.refresh(method);
+    return this.readyAt(method) > this.now();
+  }
+
   async wait(method: string): Promise<void> {
     await this.refresh(method);
     const delay = this.readyAt(method) - this.now();

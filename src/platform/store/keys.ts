@@ -51,6 +51,16 @@ export function storeKeys(prefix: string) {
     installation: (kind: 'team' | 'enterprise', id: string) => `${prefix}install:${kind}:${id}`,
     /** Until when a Slack method is rate limited in a workspace (shared by every replica). */
     slackLimit: (teamId: string, method: string) => `${prefix}slack-limit:${teamId}:${method}`,
+    /** Counter: Real-time Search calls a workspace made in one minute (Slack allows about 10), across replicas. */
+    slackSearchBudget: (teamId: string, minute: number) => `${prefix}slack-search-budget:${teamId}:${minute}`,
+    /**
+     * Questions the sources could not answer (the weekly gaps digest): a hash of entries by "<channel> <threadTs>"
+     * and a sorted set of the same ids by time, under one tag so a script may touch both.
+     */
+    gapItems: `${prefix}{gaps}:items`,
+    gapsByTime: `${prefix}{gaps}:by-time`,
+    /** BullMQ queue of the weekly gaps digest (its preparation and the checks on its Batch). */
+    gapsDigestQueue: 'gaps-digest',
     /** Which key layout this Redis holds (platform/store/migrate-keys.ts renames the older one once). */
     keyLayout: `${prefix}key-layout`,
     /** BullMQ's own prefix (it appends ":<queue>:…"); its scripts touch many keys of a queue, so one tag for all. */

@@ -214,3 +214,21 @@ describe('quotas', () => {
     expect(types(await threads.load(key))).toEqual(['user', 'function_call', 'function_call_output']);
   });
 });
+
+describe('context for one turn only (earlier Slack threads)', () => {
+  it('lets the model read it before the question, but stores only the question and chains nothing on it', async () => {
+    const model = new ScriptedModel(answer('See the earlier thread.'));
+    await runTurn(
+      input({ ephemeralContext: 'EARLIER: answered on 12 Nov: https://x.slack.com/archives/C1/p1' }),
+      deps(model, { requestOptions: { store: true, chainPreviousResponse: true } }),
+    );
+    const asked = model.requests[0]!.items.find((i) => i.type === 'user') as { text: string };
+    expect(asked.text).toBe('EARLIER: answered on 12 Nov: https://x.slack.com/archives/C1/p1\n\nIs SUP-101 fixed?');
+    const stored = await threads.load(key);
+    expect(JSON.stringify(stored)).not.toContain('EARLIER');
+    expect(stored[0]).toMatchObject({ type: 'user', text: 'Is SUP-101 fixed?' });
+    // The stored response read the context: the next turn must not chain on it.
+    expect(stored[1]).toMatchObject({ type: 'assistant', text: 'See the earlier thread.' });
+    expect((stored[1] as { responseId?: string }).responseId).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
-import { BATCH_ENDPOINT } from './requests.js';
+import { BATCH_ENDPOINT } from './lines.js';
 
 export type { Batch } from 'openai/resources/batches';
 
@@ -13,15 +13,16 @@ export const JOB_METADATA = { app: 'threadwise', job: 'batch_triage' } as const;
 
 /** Uploads the JSONL (purpose "batch") and creates the batch with the only completion window there is, 24 h. */
 export async function submitBatch(client: OpenAI, jsonl: string, metadata: Record<string, string>): Promise<Batch> {
+  const tags = { ...JOB_METADATA, ...metadata };
   const file = await client.files.create({
-    file: await toFile(Buffer.from(jsonl, 'utf8'), 'threadwise-triage.jsonl', { type: 'application/jsonl' }),
+    file: await toFile(Buffer.from(jsonl, 'utf8'), `threadwise-${tags.job}.jsonl`, { type: 'application/jsonl' }),
     purpose: 'batch',
   });
   return client.batches.create({
     input_file_id: file.id,
     endpoint: BATCH_ENDPOINT,
     completion_window: '24h',
-    metadata: { ...JOB_METADATA, ...metadata },
+    metadata: tags,
   });
 }
 

@@ -5,28 +5,12 @@ import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
 import { TRIAGE_INSTRUCTIONS, triageTextFormat } from '../../triage/schema.js';
 import { costOf, formatUsd, type PriceTable, priceFor } from '../../usage/prices.js';
 import type { SlackThread } from './collect.js';
+import { BATCH_ENDPOINT, type BatchRequestLine, customIdFor } from './lines.js';
 
-export const BATCH_ENDPOINT = '/v1/responses';
 /** Enough for the schema's fields with a long summary; a triage that needs more is cut and reported as such. */
 const TRIAGE_MAX_OUTPUT_TOKENS = 1024;
 /** What a triage answer typically costs in output tokens: the schema's eight short fields. */
 const TYPICAL_OUTPUT_TOKENS = 300;
-
-/** One line of a Batch input file (BatchRequestInput). */
-export interface BatchRequestLine {
-  custom_id: string;
-  method: 'POST';
-  url: typeof BATCH_ENDPOINT;
-  body: Record<string, unknown>;
-}
-
-/** custom_id carries the thread's address, so results can be matched (and reports built) from the batch alone. */
-export const customIdFor = (channel: string, ts: string): string => `triage-${channel}-${ts}`;
-
-export function parseCustomId(id: string): { channel: string; ts: string } | undefined {
-  const m = /^triage-([A-Z0-9]+)-(\d+\.\d+)$/.exec(id);
-  return m ? { channel: m[1]!, ts: m[2]! } : undefined;
-}
 
 export interface TranscriptDeps {
   /** Display name for a user id (falls back to the id). */
@@ -86,9 +70,6 @@ export function triageRequest(thread: SlackThread, text: string, opts: BuildOpti
     },
   };
 }
-
-export const toJsonl = (lines: readonly BatchRequestLine[]): string =>
-  `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
 
 export interface CostEstimate {
   requests: number;

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { ModelUsage } from '../../../turn/ports.js';
 import { parseTriage, type Triage } from '../../triage/schema.js';
-import { parseCustomId } from './requests.js';
+import { parseCustomId } from './lines.js';
 
 /** A line of a Batch output or error file (BatchRequestOutput). */
-const outputLineSchema = z.looseObject({
+export const outputLineSchema = z.looseObject({
   id: z.string(),
   custom_id: z.string(),
   response: z.looseObject({ status_code: z.number(), request_id: z.string().optional(), body: z.unknown() }).nullable(),
   error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullable(),
 });
-type OutputLine = z.infer<typeof outputLineSchema>;
+export type OutputLine = z.infer<typeof outputLineSchema>;
 
 /** The parts of a Response body we read; the API adds many more. */
 const responseBodySchema = z.looseObject({
@@ -80,8 +80,17 @@ export function parseJsonl(text: string): { values: unknown[]; unreadable: strin
   return { values, unreadable };
 }
 
-/** What one answered request amounts to: a validated triage, or why there is none. */
-function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutcome {
+/** Why a Batch request gave no usable text. */
+export type LineFailure = Exclude<TriageOutcome, { status: 'triaged' }>;
+
+/**
+ * The output text one answered Batch request wrote, or why there is none (an error, a refusal, a cut-off answer);
+ * its usage is added to `usage`. Shared by every Batch job (triage, the gaps digest).
+ */
+export function lineText(
+  line: OutputLine,
+  usage: ParsedResults['usage'],
+): { status: 'text'; text: string } | LineFailure {
   if (line.error)
     return { status: 'failed', detail: `${line.error.code ?? 'error'}: ${line.error.message ?? 'no message'}` };
   if (!line.response) return { status: 'failed', detail: 'no response' };
@@ -118,7 +127,14 @@ function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutco
       detail: `stopped early (${response.incomplete_details?.reason ?? 'unknown reason'})`,
     };
   if (!text) return { status: 'invalid', detail: 'the response has no output text' };
-  const triage = parseTriage(text);
+  return { status: 'text', text };
+}
+
+/** What one answered request amounts to: a validated triage, or why there is none. */
+function outcomeOf(line: OutputLine, usage: ParsedResults['usage']): TriageOutcome {
+  const read = lineText(line, usage);
+  if (read.status !== 'text') return read;
+  const triage = parseTriage(read.text);
   return triage.ok
     ? { status: 'triaged', triage: triage.value }
     : { status: 'invalid', detail: `the output does not match the triage schema (${triage.error})` };

@@ -8,15 +8,9 @@ import type { RedactOptions } from '../../privacy/pii/redact.js';
 import type { PriceTable } from '../../usage/prices.js';
 import { type Batch, downloadText, JOB_METADATA, submitBatch, waitForBatch } from './batch-api.js';
 import { collectThreads } from './collect.js';
+import { type BatchRequestLine, toJsonl } from './lines.js';
 import { csvReport, digest, markdownReport, type ReportContext } from './report.js';
-import {
-  type BatchRequestLine,
-  describeEstimate,
-  estimateCost,
-  toJsonl,
-  transcript,
-  triageRequest,
-} from './requests.js';
+import { describeEstimate, estimateCost, transcript, triageRequest } from './requests.js';
 import { matchResults, parseJsonl } from './results.js';
 
 /** Batch API input limits: 50,000 requests and 200 MB per file. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customIdFor, parseCustomId } from '../../../../src/features/offline/batch/requests.js';
+import { customIdFor, parseCustomId } from '../../../../src/features/offline/batch/lines.js';
 import { matchResults } from '../../../../src/features/offline/batch/results.js';
 
 const triage = {

@@ -74,6 +74,15 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   turnReplies: { group: 'alone', key: () => [keys.turnReplies('Ev0ABC')] },
   installation: { group: 'alone', key: (o) => [keys.installation('team', o.team)] },
   slackLimit: { group: 'alone', key: (o) => [keys.slackLimit(o.team, 'chat.postMessage')] },
+  // One counter per workspace and minute (INCR + PEXPIRE in one script on the one key).
+  slackSearchBudget: { group: 'alone', key: (o) => [keys.slackSearchBudget(o.team, 29_000_000)] },
+  // A gap is written to both in one script; the digest reads both.
+  gapItems: { group: 'gaps', key: () => [keys.gapItems] },
+  gapsByTime: { group: 'gaps', key: () => [keys.gapsByTime] },
+  gapsDigestQueue: {
+    group: 'bull',
+    key: () => [`${keys.bull}:${keys.gapsDigestQueue}:wait`, `${keys.bull}:${keys.gapsDigestQueue}:7`],
+  },
 };
 
 const days = ['2026-12-01', '2026-12-02', '2027-01-31'];
@@ -96,7 +105,7 @@ describe('Redis key names in a Cluster', () => {
     expect(Object.keys(TEMPLATES).sort()).toEqual(Object.keys(keys).sort());
   });
 
-  for (const group of ['thread', 'user', 'team', 'feedback', 'bull']) {
+  for (const group of ['thread', 'user', 'team', 'feedback', 'gaps', 'bull']) {
     it(`puts the keys one ${group} uses together in one hash slot`, () => {
       for (const o of owners) expect([...slotsOf(group, o)], JSON.stringify(o)).toHaveLength(1);
     });
