@@ -46,7 +46,7 @@ function passages(text: string): string[] {
 }
 
 /** YAML front matter (`---` … `---` at the very top): its `title` and `url`, and the body after it. */
-function frontMatter(content: string): { title?: string; url?: string; body: string } {
+export function frontMatter(content: string): { title?: string; url?: string; body: string } {
   const m = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(content);
   if (!m) return { body: content };
   let meta: unknown;
