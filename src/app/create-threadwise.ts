@@ -12,6 +12,8 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import type { KnowledgeIndex } from '../features/knowledge/contracts.js';
+import * as knowledgeSync from '../features/knowledge/sync/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -38,6 +40,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
+  /** The index the knowledge sources are synced into; without it nothing is synced. */
+  knowledgeIndex?: KnowledgeIndex;
 }
 
 export interface Threadwise {
@@ -123,6 +127,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         }
       : {}),
   });
+  const syncing = options.knowledgeIndex
+    ? knowledgeSync.wire({ ...p, index: options.knowledgeIndex, admins })
+    : undefined;
   const deskStores = desk.createDeskStores(p);
   const { answer } = answering.wire(app, {
     ...p,
@@ -179,7 +186,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
-    sections: [helpDesk.homeSection],
+    sections: [helpDesk.homeSection, ...(syncing ? [syncing.homeSection] : [])],
     overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
@@ -204,6 +211,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const port = (server.address() as AddressInfo | null)?.port ?? env.PORT;
       p.queue.start();
       helpDesk.start();
+      await syncing?.start();
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
@@ -224,6 +232,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       reloader.close();
       governing.stop();
       guard.stop();
+      await syncing?.close();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
       log.info(
         { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },

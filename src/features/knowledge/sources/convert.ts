@@ -8,7 +8,19 @@
 export class UnreadableDocument extends Error {}
 
 /** Elements that are page furniture or code, never knowledge. */
-const NOT_CONTENT = ['script', 'style', 'noscript', 'template', 'nav', 'header', 'footer', 'aside', 'form', 'iframe', 'svg'];
+const NOT_CONTENT = [
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'nav',
+  'header',
+  'footer',
+  'aside',
+  'form',
+  'iframe',
+  'svg',
+];
 
 export interface Converted {
   /** The document's own title (PDF metadata, the page's <title>), when it has one. */

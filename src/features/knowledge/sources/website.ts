@@ -139,7 +139,11 @@ export class WebsiteProvider implements KnowledgeProvider {
   /** Every page listed by the sitemap, following a sitemap index one level at a time. */
   private async sitemap(signal: AbortSignal): Promise<Listed[]> {
     const { XMLParser } = await import('fast-xml-parser');
-    const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, isArray: (n) => n === 'url' || n === 'sitemap' });
+    const parser = new XMLParser({
+      ignoreAttributes: true,
+      removeNSPrefix: true,
+      isArray: (n) => n === 'url' || n === 'sitemap',
+    });
     const pages: Listed[] = [];
     const pending = [this.o.url];
     const visited = new Set<string>();
