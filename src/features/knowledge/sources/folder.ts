@@ -82,9 +82,7 @@ export class FolderProvider implements KnowledgeProvider {
 
   private async read(file: Listed): Promise<SourceDocument> {
     if (file.size > this.o.maxFileBytes)
-      throw new UnreadableDocument(
-        `larger than the ${Math.round((this.o.maxFileBytes / 1_048_576) * 10) / 10} MB limit (max_file_mb)`,
-      );
+      throw new UnreadableDocument(`larger than the ${sizeText(this.o.maxFileBytes)} limit (max_file_mb)`);
     const bytes = await readFile(file.path);
     const ext = extname(file.path).toLowerCase();
     const fallbackTitle = basename(file.id, extname(file.id)).replace(/[-_]+/g, ' ');
@@ -112,6 +110,9 @@ const firstHeading = (markdown: string): string | undefined =>
     .exec(markdown)?.[1]
     ?.trim()
     .replace(/\*\*|__/g, '') || undefined;
+
+const sizeText = (bytes: number) =>
+  bytes < 1_048_576 ? `${Math.ceil(bytes / 1024)} KB` : `${Math.round((bytes / 1_048_576) * 10) / 10} MB`;
 
 function problemText(err: unknown): string {
   if (err instanceof UnreadableDocument) return err.message;
