@@ -7,7 +7,7 @@ export async function pdfWith(title: string, lines: string[]): Promise<Uint8Arra
   pdf.setTitle(title);
   const page = pdf.addPage();
   const font = await pdf.embedFont(StandardFonts.Helvetica);
-  lines.forEach((line, i) => page.drawText(line, { x: 50, y: 750 - i * 20, font, size: 12 }));
+  for (const [i, line] of lines.entries()) page.drawText(line, { x: 50, y: 750 - i * 20, font, size: 12 });
   return pdf.save();
 }
 
