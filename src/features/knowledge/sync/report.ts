@@ -12,7 +12,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function outcomeLine(o: SyncOutcome): string {
   if (o.result === 'busy') return mrkdwn`⏳ \`${o.source}\` is already syncing; its result shows on App Home.`;
   if (o.result === 'failed')
-    return mrkdwn`⚠️ \`${o.source}\` failed: ${clipPlain(o.error, 300)} Its last good index keeps serving.`;
+    return mrkdwn`⚠️ \`${o.source}\` failed (${clipPlain(o.error, 300)}); its last good index keeps serving.`;
   const head = mrkdwn`✅ \`${o.source}\`: ${plural(o.upserted, 'document')} new or changed, ${String(o.deleted)} removed, ${plural(o.documents, 'document')} in all.`;
   if (!o.problemCount) return head;
   const named = o.problems
