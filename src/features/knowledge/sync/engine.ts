@@ -90,6 +90,7 @@ export class SyncEngine {
     const due = this.deps
       .sources()
       .filter((s) => (statuses[s.provider.name]?.lastAttemptAt ?? Number.NEGATIVE_INFINITY) + s.everyMs <= now);
+    this.deps.log.debug({ due: due.map((s) => s.provider.name) }, 'knowledge sync tick');
     return Promise.all(due.map((s) => this.run(s.provider)));
   }
 
