@@ -63,6 +63,7 @@ export function statusMessage(err: unknown, secrets: readonly string[]): string 
  */
 export class SyncEngine {
   private readonly running = new Set<AbortController>();
+  private closing = false;
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -94,8 +95,9 @@ export class SyncEngine {
     return Promise.all(due.map((s) => this.run(s.provider)));
   }
 
-  /** Stops running syncs (shutdown): each ends as failed, nothing applied after the stop. */
+  /** Stops running syncs (shutdown): nothing is applied after the stop, and no status records it as a failure. */
   close(): void {
+    this.closing = true;
     for (const c of this.running) c.abort(new Error('Threadwise is shutting down'));
   }
 
@@ -178,7 +180,10 @@ export class SyncEngine {
       if (all.length) log.warn({ problems }, 'knowledge source has documents that could not be read');
       return outcome;
     } catch (err) {
-      return this.failed(name, controller.signal.aborted ? controller.signal.reason : err, startedAt, log);
+      const why = controller.signal.aborted ? controller.signal.reason : err;
+      // Stopped by a shutdown, the source did not fail: its status stays as it was, so the sync is due again.
+      if (this.closing) return { source: name, result: 'failed', error: statusMessage(why, deps.secrets) };
+      return this.failed(name, why, startedAt, log);
     } finally {
       clearTimeout(timeout);
       clearInterval(renewal);
