@@ -16,10 +16,13 @@ class ListProvider implements KnowledgeProvider {
   calls: Array<ReadonlyMap<string, string>> = [];
   /** Resolves the current changes() call when set (a sync held in the middle). */
   hold?: Promise<void>;
+  /** Called as changes() starts (the sync has reached the provider). */
+  entered?: () => void;
   constructor(readonly name: string) {}
 
   async changes(known: ReadonlyMap<string, string>): Promise<SourceChanges> {
     this.calls.push(known);
+    this.entered?.();
     await this.hold;
     if (this.failWith) throw this.failWith;
     const present = new Set(this.docs.map((d) => d.id));
@@ -179,5 +182,25 @@ describe('knowledge sync engine', () => {
     expect(error).toBe('GET https://help.example.com/api/articles failed: bad token [REDACTED]');
     expect(error).not.toContain('hunter22');
     expect(statusMessage(new Error('x'.repeat(400)), [])).toHaveLength(300);
+  });
+
+  it('a sync stopped by a shutdown applies nothing and leaves the status as it was, so it is due again', async () => {
+    const slow = new ListProvider('slow');
+    slow.docs = [doc('x')];
+    let release!: () => void;
+    slow.hold = new Promise((r) => {
+      release = r;
+    });
+    const { engine, index, statuses } = setup([{ provider: slow }]);
+    const entered = new Promise<void>((r) => {
+      slow.entered = r;
+    });
+    const running = engine.sync('slow');
+    await entered;
+    engine.close();
+    release();
+    expect(await running).toEqual({ source: 'slow', result: 'failed', error: 'Threadwise is shutting down' });
+    expect(index.applied).toEqual([]);
+    expect(await statuses.get('slow')).toBeUndefined();
   });
 });
