@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { backoffMs, sleep as realSleep } from '../../../lib/backoff.js';
 import { withRetry } from '../../../lib/retry.js';
 import { retryAfterMs } from '../../../lib/retry-after.js';
@@ -37,6 +38,16 @@ class FetchFailure extends Error {
     super(message);
   }
 }
+
+/**
+ * The sitemap protocol (sitemaps.org) as fast-xml-parser reads it: entries are lists (isArray), an empty element is
+ * an empty string; only `loc` and `lastmod` are used. Entries whose `loc` is not text are skipped later.
+ */
+const entry = z.looseObject({ loc: z.unknown().optional(), lastmod: z.unknown().optional() });
+const sitemapSchema = z.looseObject({
+  urlset: z.union([z.looseObject({ url: z.array(entry).optional() }), z.literal('')]).optional(),
+  sitemapindex: z.union([z.looseObject({ sitemap: z.array(entry).optional() }), z.literal('')]).optional(),
+});
 
 /** What we use of robots-parser. */
 type RobotsParser = (
@@ -155,20 +166,22 @@ export class WebsiteProvider implements KnowledgeProvider {
       const res = await this.fetch(url, {}, signal).catch((err: Error) => {
         throw new Error(`the sitemap ${url} could not be read: ${err.message}`);
       });
-      let xml: Record<string, unknown>;
+      let xml: unknown;
       try {
-        xml = parser.parse(await res.text()) as Record<string, unknown>;
+        xml = parser.parse(await res.text());
       } catch (err) {
         throw new Error(`the sitemap ${url} is not XML (${(err as Error).message})`);
       }
-      const urlset = xml.urlset as { url?: Array<{ loc?: unknown; lastmod?: unknown }> } | undefined;
-      const index = xml.sitemapindex as { sitemap?: Array<{ loc?: unknown }> } | undefined;
-      if (!urlset && !index) throw new Error(`the sitemap ${url} has neither <urlset> nor <sitemapindex>`);
-      for (const s of index?.sitemap ?? []) {
+      const parsed = sitemapSchema.safeParse(xml);
+      if (!parsed.success) throw new Error(`the sitemap ${url} has neither <urlset> nor <sitemapindex> as it should`);
+      const { urlset, sitemapindex: index } = parsed.data;
+      if (urlset === undefined && index === undefined)
+        throw new Error(`the sitemap ${url} has neither <urlset> nor <sitemapindex>`);
+      for (const s of (index || undefined)?.sitemap ?? []) {
         const loc = absolute(s.loc, url);
         if (loc) pending.push(loc);
       }
-      for (const u of urlset?.url ?? []) {
+      for (const u of (urlset || undefined)?.url ?? []) {
         const loc = absolute(u.loc, url);
         if (!loc) continue;
         const lastmod = typeof u.lastmod === 'string' && u.lastmod.trim() ? u.lastmod.trim() : undefined;
