@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebsiteProvider } from '../../../../src/features/knowledge/sources/website.js';
 
 const SITE = 'https://help.example.com';
@@ -29,6 +29,7 @@ function site(o: { maxPages?: number } = {}) {
 }
 
 beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
 afterEach(() => {
   const pending = nock.pendingMocks();
   nock.cleanAll();
