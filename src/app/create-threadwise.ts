@@ -12,8 +12,13 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+<<<<<<< HEAD
 import type { KnowledgeIndex } from '../features/knowledge/contracts.js';
 import * as knowledgeSync from '../features/knowledge/sync/wire.js';
+=======
+import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
+>>>>>>> main
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -43,8 +48,13 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
+<<<<<<< HEAD
   /** The index the knowledge sources are synced into; without it nothing is synced. */
   knowledgeIndex?: KnowledgeIndex;
+=======
+  /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
+  knowledgeGaps?: KnowledgeGaps;
+>>>>>>> main
 }
 
 export interface Threadwise {
@@ -113,7 +123,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
+  // Built only when there is knowledge to search (Orama, the vector index, loads with it).
+  const knowledgeIndex =
+    file.policies || file.knowledge.sources.length
+      ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
+      : undefined;
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
@@ -139,6 +154,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
+    ...(options.knowledgeGaps ? { gaps: options.knowledgeGaps } : {}),
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
