@@ -12,13 +12,9 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
-<<<<<<< HEAD
-import type { KnowledgeIndex } from '../features/knowledge/contracts.js';
-import * as knowledgeSync from '../features/knowledge/sync/wire.js';
-=======
-import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import type { KnowledgeGaps, KnowledgeIndex } from '../features/knowledge/contracts.js';
 import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
->>>>>>> main
+import * as knowledgeSync from '../features/knowledge/sync/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -48,13 +44,10 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
-<<<<<<< HEAD
-  /** The index the knowledge sources are synced into; without it nothing is synced. */
-  knowledgeIndex?: KnowledgeIndex;
-=======
   /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
   knowledgeGaps?: KnowledgeGaps;
->>>>>>> main
+  /** The index the knowledge sources are synced into (default: the one built from the settings). */
+  knowledgeIndex?: KnowledgeIndex;
 }
 
 export interface Threadwise {
@@ -125,9 +118,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   // Built only when there is knowledge to search (Orama, the vector index, loads with it).
   const knowledgeIndex =
-    file.policies || file.knowledge.sources.length
+    options.knowledgeIndex ??
+    (file.policies || file.knowledge.sources.length
       ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
-      : undefined;
+      : undefined);
   const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
@@ -145,9 +139,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         }
       : {}),
   });
-  const syncing = options.knowledgeIndex
-    ? knowledgeSync.wire({ ...p, index: options.knowledgeIndex, admins })
-    : undefined;
+  // The sources feed the same index search_knowledge reads.
+  const syncing = knowledgeIndex ? knowledgeSync.wire({ ...p, index: knowledgeIndex, admins }) : undefined;
   const deskStores = desk.createDeskStores(p);
   const { answer } = answering.wire(app, {
     ...p,

@@ -9,11 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redisTarget } from '../../src/config/redis-env.js';
-<<<<<<< HEAD
-import type { KnowledgeIndex } from '../../src/features/knowledge/contracts.js';
-=======
-import type { KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
->>>>>>> main
+import type { KnowledgeGaps, KnowledgeIndex } from '../../src/features/knowledge/contracts.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { connectRedis } from '../../src/platform/store/redis-client.js';
@@ -51,13 +47,10 @@ export interface HarnessOptions {
   skipWarmUpWait?: boolean;
   /** How long running turns get to finish when the bot stops (default 5 s). */
   shutdownGraceMs?: number;
-<<<<<<< HEAD
-  /** The index knowledge sources are synced into (replicas of one deployment share one). */
-  knowledgeIndex?: KnowledgeIndex;
-=======
   /** Where the app records questions its sources could not answer. */
   knowledgeGaps?: KnowledgeGaps;
->>>>>>> main
+  /** The index knowledge sources are synced into (replicas of one deployment share one). */
+  knowledgeIndex?: KnowledgeIndex;
 }
 
 export const OAUTH = {
@@ -148,11 +141,8 @@ export class Harness {
     this.bot = await createThreadwise(loadConfig(this.env), {
       logDestination: destination,
       shutdownGraceMs: this.options.shutdownGraceMs ?? 5_000,
-<<<<<<< HEAD
-      ...(this.options.knowledgeIndex ? { knowledgeIndex: this.options.knowledgeIndex } : {}),
-=======
       ...(this.options.knowledgeGaps ? { knowledgeGaps: this.options.knowledgeGaps } : {}),
->>>>>>> main
+      ...(this.options.knowledgeIndex ? { knowledgeIndex: this.options.knowledgeIndex } : {}),
     });
     const from = this.parsed.length;
     this.port = (await this.bot.start()).port;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import type { KnowledgeProvider, SourceChanges, SourceDocument, SourceProblem } from '../contracts.js';
-import { frontMatter } from '../policy-index.js';
+import { folderDocument } from '../folder-documents.js';
 import { type Converted, docxToMarkdown, pdfToText, UnreadableDocument } from './convert.js';
 
 const TEXT = new Set(['.md', '.markdown', '.txt']);
@@ -94,14 +94,9 @@ export class FolderProvider implements KnowledgeProvider {
     }
     // A NUL byte never occurs in UTF-8 text: this "text" file is binary.
     if (bytes.includes(0)) throw new UnreadableDocument('a binary file with a text extension');
-    const meta = frontMatter(bytes.toString('utf8').replace(/\r\n/g, '\n'));
-    return {
-      id: file.id,
-      title: meta.title ?? firstHeading(meta.body) ?? fallbackTitle,
-      ...(meta.url ? { url: meta.url } : {}),
-      text: meta.body,
-      version: file.version,
-    };
+    // Markdown and text are read as search_knowledge has always read policies.dir (front matter title and url);
+    // the version stays the file's modified time and size, so an unchanged file is never read.
+    return { ...folderDocument(file.id, bytes.toString('utf8')), version: file.version };
   }
 }
 
