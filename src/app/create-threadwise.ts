@@ -12,9 +12,10 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
-import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import type { KnowledgeGaps, KnowledgeIndex } from '../features/knowledge/contracts.js';
 import { earlierAnswers } from '../features/knowledge/earlier-answers.js';
 import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
+import * as knowledgeSync from '../features/knowledge/sync/wire.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import { wireGaps } from '../features/offline/gaps/wire.js';
@@ -50,6 +51,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   modelCheckIntervalMs?: number;
   /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
   knowledgeGaps?: KnowledgeGaps;
+  /** The index the knowledge sources are synced into (default: the one built from the settings). */
+  knowledgeIndex?: KnowledgeIndex;
 }
 
 export interface Threadwise {
@@ -122,9 +125,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   // Built only when there is knowledge to search (Orama, the vector index, loads with it).
   const knowledgeIndex =
-    file.policies || file.knowledge.sources.length
+    options.knowledgeIndex ??
+    (file.policies || file.knowledge.sources.length
       ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
-      : undefined;
+      : undefined);
   const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
@@ -142,6 +146,10 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
         }
       : {}),
   });
+  // The sources feed the same index search_knowledge reads.
+  const syncing = knowledgeIndex
+    ? knowledgeSync.wire({ ...p, knowledgeEnv: config.knowledgeEnv ?? {}, index: knowledgeIndex, admins })
+    : undefined;
   const deskStores = desk.createDeskStores(p);
   const earlier = earlierAnswers({
     enabled: () => p.settings.current().knowledge.slack_search,
@@ -210,7 +218,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
-    sections: [helpDesk.homeSection],
+    sections: [helpDesk.homeSection, ...(syncing ? [syncing.homeSection] : [])],
     overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
@@ -236,6 +244,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       p.queue.start();
       helpDesk.start();
       void knowledgeGaps.start();
+      await syncing?.start();
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
@@ -260,8 +269,9 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       const depth = p.queue.depth().catch(() => null);
       const unfinished = (await settlesWithin(depth, STOP_STEP_MS)) ? await depth : null;
       log.info({ grace_ms: grace, unfinished }, 'draining: refusing new events, letting running turns finish');
-      // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
-      await Promise.all([p.queue.close(grace), helpDesk.close(), knowledgeGaps.close()]);
+      // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis),
+      // and a running knowledge sync is stopped before it applies anything (the next tick, anywhere, redoes it).
+      await Promise.all([p.queue.close(grace), helpDesk.close(), syncing?.close(), knowledgeGaps.close()]);
       // Each remaining step is bounded: a receiver or connection that never answers must not keep the process up.
       const step = async (name: string, work: () => Promise<unknown>) => {
         const done = work().catch((err) => log.warn({ err, step: name }, 'a shutdown step failed'));

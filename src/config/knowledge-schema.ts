@@ -11,10 +11,56 @@ const sourceName = z
   .refine((n) => n !== 'approved', { error: '"approved" is the built-in source of saved answers' })
   .describe('Names the source in citations, status and /threadwise sync.');
 
-const base = { name: sourceName };
+const syncEveryMinutes = z
+  .number()
+  .int()
+  .min(5)
+  .max(7 * 24 * 60)
+  .describe('Minutes between scheduled syncs (5 to 10080).');
 
-export const folderSourceSchema = z.object({ ...base, kind: z.literal('folder') }).strict();
-export const websiteSourceSchema = z.object({ ...base, kind: z.literal('website') }).strict();
+const base = {
+  name: sourceName,
+  sync_every_minutes: syncEveryMinutes
+    .optional()
+    .describe('Minutes between scheduled syncs of this source (5 to 10080); default `knowledge.sync_every_minutes`.'),
+};
+
+export const folderSourceSchema = z
+  .object({
+    ...base,
+    kind: z.literal('folder'),
+    dir: z
+      .string()
+      .min(1)
+      .describe(
+        'Folder of Markdown, text, PDF and DOCX documents (subfolders included); relative paths start at the config file.',
+      ),
+    max_file_mb: z
+      .number()
+      .positive()
+      .max(200)
+      .default(20)
+      .describe('Files larger than this many megabytes are skipped, with a note in the source status (up to 200).'),
+  })
+  .strict();
+export const websiteSourceSchema = z
+  .object({
+    ...base,
+    kind: z.literal('website'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL of a sitemap.xml (or a sitemap index)' })
+      .describe(
+        'The site’s sitemap.xml (or a sitemap index); its pages on the same host are read, as robots.txt allows for the user-agent Threadwise.',
+      ),
+    max_pages: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(500)
+      .describe('Pages read at most, in sitemap order; the rest are left out with a note in the source status.'),
+  })
+  .strict();
 
 /** Credentials stay in the environment: a source names the variable (as mcp.servers does), never holds a secret. */
 const envName = (example: string) =>
@@ -162,6 +208,9 @@ export type GapsDigestConfig = z.infer<typeof gapsDigestSchema>;
 
 export const knowledgeSchema = z
   .object({
+    sync_every_minutes: syncEveryMinutes
+      .default(60)
+      .describe('Minutes between scheduled syncs of each source (5 to 10080); a source may set its own.'),
     slack_search: z
       .boolean()
       .default(false)

@@ -9,7 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redisTarget } from '../../src/config/redis-env.js';
-import type { KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
+import type { KnowledgeGaps, KnowledgeIndex } from '../../src/features/knowledge/contracts.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { connectRedis } from '../../src/platform/store/redis-client.js';
@@ -49,6 +49,8 @@ export interface HarnessOptions {
   shutdownGraceMs?: number;
   /** Where the app records questions its sources could not answer. */
   knowledgeGaps?: KnowledgeGaps;
+  /** The index knowledge sources are synced into (replicas of one deployment share one). */
+  knowledgeIndex?: KnowledgeIndex;
 }
 
 export const OAUTH = {
@@ -140,6 +142,7 @@ export class Harness {
       logDestination: destination,
       shutdownGraceMs: this.options.shutdownGraceMs ?? 5_000,
       ...(this.options.knowledgeGaps ? { knowledgeGaps: this.options.knowledgeGaps } : {}),
+      ...(this.options.knowledgeIndex ? { knowledgeIndex: this.options.knowledgeIndex } : {}),
     });
     const from = this.parsed.length;
     this.port = (await this.bot.start()).port;
@@ -252,6 +255,8 @@ export class Harness {
         text,
         user_id: input.user ?? 'U1',
         channel_id: input.channel ?? 'C0SUP1',
+        // Slack sends every command a response_url; this one reaches the fake (its hookMessages).
+        response_url: this.slack.responseUrl(),
       },
       { signingSecret: SIGNING_SECRET, teamId: this.slack.teamId },
     );

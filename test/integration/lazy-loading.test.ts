@@ -11,8 +11,22 @@ import { OPENAI_KEY, SIGNING_SECRET } from './harness.js';
 import { BotProcess, configFile } from './processes.js';
 
 // The large libraries a start does not need: the tokenizer (about 72 MB), image, PDF and file-type decoding, phone
-// number metadata, pretty logs. A process loads them when it first needs them, not before.
-const LAZY = ['gpt-tokenizer', 'sharp', 'pdf-lib', 'file-type', 'libphonenumber-js', 'pino-pretty'];
+// number metadata, pretty logs, the knowledge sources' document parsers. A process loads them when it first needs
+// them, not before.
+const LAZY = [
+  'gpt-tokenizer',
+  'sharp',
+  'pdf-lib',
+  'file-type',
+  'libphonenumber-js',
+  'pino-pretty',
+  'unpdf',
+  'mammoth',
+  'linkedom',
+  'turndown',
+  'robots-parser',
+  'fast-xml-parser',
+];
 const CH = 'C0LAZY1';
 const BUDGET = 1_000;
 

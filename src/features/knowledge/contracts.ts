@@ -27,6 +27,17 @@ export interface SourceChanges {
   upserts: SourceDocument[];
   /** Ids in `known` that the source no longer has. */
   deletes: string[];
+  /**
+   * Documents the provider listed but could not read this time (a corrupt PDF, a page answering 500): neither
+   * upserted nor deleted, so the version the index holds keeps serving; shown per document in the source status.
+   */
+  problems?: SourceProblem[];
+}
+
+/** Why one document of a source could not be read; `message` names no secret. */
+export interface SourceProblem {
+  id: string;
+  message: string;
 }
 
 /** One configured source behind one API. Throwing means "this sync failed": the last good index keeps serving. */

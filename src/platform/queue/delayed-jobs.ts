@@ -9,12 +9,14 @@ import { CLOSE_STEP_MS, closeQueueConnections } from './close-connections.js';
 export type DueHandler<T> = (data: T) => Promise<void>;
 
 /**
- * Work due at a set time (SLA timers). `schedule` with the same id twice keeps the first; `cancel` drops a job
- * that has not run yet.
+ * Work due at a set time (SLA timers) or again and again (a sync schedule). `schedule` with the same id twice keeps
+ * the first; `cancel` drops a job that has not run yet; `repeat` with the same id again only updates its interval.
  */
 export interface DelayedJobs<T> {
   schedule(id: string, dueAt: number, data: T): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** Runs `data` every `everyMs`, first after one interval; one schedule per id however many replicas ask. */
+  repeat(id: string, everyMs: number, data: T): Promise<void>;
   start(): void;
   close(): Promise<void>;
 }
@@ -88,6 +90,16 @@ export class BullDelayedJobs<T> implements DelayedJobs<T> {
     await this.queue.remove(jobIdFor(id)).catch(() => undefined);
   }
 
+  async repeat(id: string, everyMs: number, data: T): Promise<void> {
+    // A job scheduler is one record per id in Redis: every replica upserting it at start leaves one schedule, and
+    // each of its jobs runs on one replica.
+    await this.queue.upsertJobScheduler(
+      jobIdFor(id),
+      { every: everyMs, startDate: Date.now() + everyMs },
+      { name: this.opts.queueName, data },
+    );
+  }
+
   start(): void {
     this.worker.run().catch((err: Error) => this.opts.log.error({ err }, 'delayed jobs worker stopped'));
   }
@@ -104,6 +116,8 @@ export class BullDelayedJobs<T> implements DelayedJobs<T> {
 export class InProcessDelayedJobs<T> implements DelayedJobs<T> {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly pending = new Map<string, { dueAt: number; data: T }>();
+  private readonly repeating = new Map<string, { everyMs: number; data: T }>();
+  private readonly intervals = new Map<string, NodeJS.Timeout>();
   private started = false;
 
   constructor(
@@ -124,15 +138,34 @@ export class InProcessDelayedJobs<T> implements DelayedJobs<T> {
     this.pending.delete(id);
   }
 
+  async repeat(id: string, everyMs: number, data: T): Promise<void> {
+    this.repeating.set(id, { everyMs, data });
+    if (this.started) this.armRepeat(id);
+  }
+
   start(): void {
     this.started = true;
     for (const id of this.pending.keys()) this.arm(id);
+    for (const id of this.repeating.keys()) this.armRepeat(id);
   }
 
   async close(): Promise<void> {
     this.started = false;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.intervals.values()) clearInterval(t);
+    this.intervals.clear();
+  }
+
+  private armRepeat(id: string): void {
+    const job = this.repeating.get(id);
+    if (!job) return;
+    clearInterval(this.intervals.get(id));
+    const timer = setInterval(() => {
+      this.handler(job.data).catch((err: Error) => this.log.error({ err, job: id }, 'repeating job failed'));
+    }, job.everyMs);
+    timer.unref();
+    this.intervals.set(id, timer);
   }
 
   private arm(id: string): void {

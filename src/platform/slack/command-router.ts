@@ -14,6 +14,11 @@ interface CommandContext {
   rest: string;
   /** Opens a modal (views.open) within 3 s of the command; Slack always sends one. */
   triggerId?: string;
+  /**
+   * A later ephemeral message to the caller through the command's response_url (for work longer than the 3 s the
+   * acknowledgement may take); absent when Slack sent no response_url.
+   */
+  followUp?: (text: string) => Promise<void>;
 }
 
 export interface Subcommand {
@@ -31,6 +36,7 @@ const commandSchema = z.looseObject({
   channel_id: z.string().min(1),
   text: z.string().default(''),
   trigger_id: z.string().optional(),
+  response_url: z.url().optional(),
 });
 
 function helpText(command: string, subcommands: readonly Subcommand[]): string {
@@ -62,7 +68,7 @@ export class CommandRouter {
   }
 
   register(app: App): void {
-    app.command(this.command, async ({ command, ack }) => {
+    app.command(this.command, async ({ command, ack, respond }) => {
       const parsed = commandSchema.safeParse(command);
       if (!parsed.success) {
         this.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
@@ -91,6 +97,13 @@ export class CommandRouter {
           args,
           rest,
           ...(parsed.data.trigger_id ? { triggerId: parsed.data.trigger_id } : {}),
+          ...(parsed.data.response_url
+            ? {
+                followUp: async (later: string) => {
+                  await respond({ response_type: 'ephemeral', replace_original: false, text: later });
+                },
+              }
+            : {}),
         });
       } catch (err) {
         this.log.error({ err, subcommand: sub.name }, 'slash command failed');

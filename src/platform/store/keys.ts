@@ -103,6 +103,12 @@ export function storeKeys(prefix: string) {
     deskSolved: (team: string, channel: string) => `${prefix}desk-solved:${team}:${channel}`,
     /** BullMQ queue of SLA timers (delayed jobs) under the same prefix as the turn queue. */
     deskSlaQueue: 'desk-sla',
+    /** Hash: knowledge source name → JSON of its sync status (last success, last error, counts, per-document problems). */
+    knowledgeStatus: `${prefix}knowledge-status`,
+    /** Held by the replica syncing a knowledge source, so one sync of it runs at a time across replicas. */
+    knowledgeSyncLock: (source: string) => `${prefix}knowledge-sync-lock:${source}`,
+    /** BullMQ queue of the repeating knowledge sync tick, under the same prefix as the turn queue. */
+    knowledgeSyncQueue: 'knowledge-sync',
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

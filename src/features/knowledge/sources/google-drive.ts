@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { KnowledgeProvider, SourceChanges, SourceDocument } from '../contracts.js';
+import { pdfToText } from './convert.js';
 import { type ServiceAccountKey, ServiceAccountTokens } from './google-service-account.js';
 import { diffListing, KEEP, type Listed } from './listing-diff.js';
-import { pdfToText } from './pdf-text.js';
 import { SourceError, SourceHttp } from './source-http.js';
 
 export interface SourceLog {
@@ -169,7 +169,7 @@ export class GoogleDriveProvider implements KnowledgeProvider {
           PDF,
         );
         try {
-          text = await pdfToText(bytes);
+          text = (await pdfToText(bytes)).text;
         } catch (err) {
           this.o.log.warn(
             { source: this.name, file: file.name, err: (err as Error).message },

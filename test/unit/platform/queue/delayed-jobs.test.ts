@@ -35,4 +35,22 @@ describe('in-process delayed jobs (no REDIS_URL)', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(ran).toEqual([1]);
   });
+
+  it('a repeating job runs every interval after start, one schedule per id (a second repeat only changes it), until closed', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const ran: string[] = [];
+    const jobs = new InProcessDelayedJobs<string>(async (d) => void ran.push(d), pino({ level: 'silent' }));
+    await jobs.repeat('tick', 60_000, 'old');
+    await jobs.repeat('tick', 60_000, 'tick');
+    jobs.start();
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(ran).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual(['tick']);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(ran).toEqual(['tick', 'tick', 'tick']);
+    await jobs.close();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(ran).toHaveLength(3);
+  });
 });

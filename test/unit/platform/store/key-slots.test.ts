@@ -39,6 +39,13 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
     group: 'bull',
     key: () => [`${keys.bull}:${keys.deskSlaQueue}:wait`, `${keys.bull}:${keys.deskSlaQueue}:7`],
   },
+  // Each read and written on its own: a source's status field (HSET/HGETALL), a source's lock (SET NX, a script on it).
+  knowledgeStatus: { group: 'alone', key: () => [keys.knowledgeStatus] },
+  knowledgeSyncLock: { group: 'alone', key: () => [keys.knowledgeSyncLock('policies')] },
+  knowledgeSyncQueue: {
+    group: 'bull',
+    key: () => [`${keys.bull}:${keys.knowledgeSyncQueue}:wait`, `${keys.bull}:${keys.knowledgeSyncQueue}:repeat`],
+  },
   // Forget-me deletes both at once.
   appContext: { group: 'user', key: (o) => [keys.appContext(o.team, o.user)] },
   userThreads: { group: 'user', key: (o) => [keys.userThreads(o.team, o.user)] },
