@@ -394,7 +394,7 @@ describe('threadwise eval: the knowledge-citations suite', () => {
   it('passes answers that link the passage that answers the question and fails those that link another page', async () => {
     const { runner, dir } = await setup(readFileSync('evals/knowledge-citations.yaml', 'utf8'));
     openai.setDefault(citesFirstPassage);
-    const run = await runner.run(['eval', '--dir', dir, '--concurrency', '1']);
+    const run = await runner.run(['eval', '--dir', dir, '--concurrency', '1', '--out', runner.path('r.json')]);
     expect(run.stderr).toContain('✓ knowledge-citations/refund-links-the-refunds-article');
     expect(run.stderr).toContain('✓ knowledge-citations/approved-answer-cited-as-approved');
     expect(run.stderr).toContain('✓ knowledge-citations/nothing-found-no-link-invented');
