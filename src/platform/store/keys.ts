@@ -64,6 +64,8 @@ export function storeKeys(prefix: string) {
     audit: `${prefix}audit`,
     /** Hash: channel id → the admins' per-channel overrides of the settings file (JSON, with who set them when). */
     channelOverrides: `${prefix}channel-overrides`,
+    /** Hash: approved answer id → the answer an editor saved (question, answer, permalink, who, when), as JSON. */
+    approvedAnswers: `${prefix}approved-answers`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${userTag(team, user)}`,
     // Help-channel desk: one thread's keys share the {t:…} hash tag, so a cluster keeps them in one slot.
