@@ -12,6 +12,8 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import * as approved from '../features/knowledge/approved/wire.js';
+import type { KnowledgeIndex } from '../features/knowledge/contracts.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -38,6 +40,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
+  /** The one knowledge index (search_knowledge); approved answers are applied to it. */
+  knowledge?: KnowledgeIndex;
 }
 
 export interface Threadwise {
@@ -106,7 +110,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
+  const toolset = await tools.wire({
+    ...p,
+    audit: trail,
+    mcp: mcpSetup?.toolbox,
+    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
+  });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
@@ -143,6 +152,17 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
   });
   triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
+  const approvedAnswers = approved.wire(app, {
+    ...p,
+    openai: createOpenAIClient(env, file),
+    limiter,
+    budget,
+    audit: trail,
+    resolvedDeskThread: async (key) => (await deskStores.store.get(key))?.state === 'resolved',
+    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
+    // Home is wired below with this feature's section; a Delete click comes long after.
+    refreshHome: (client, teamId, userId) => appHome.publish(client, teamId, userId),
+  });
   if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
@@ -173,13 +193,13 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     commands: p.commands,
     log,
   });
-  home.wire(app, {
+  const appHome = home.wire(app, {
     settings: p.settings,
     isAdmin: admins.includes,
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
-    sections: [helpDesk.homeSection],
+    sections: [helpDesk.homeSection, approvedAnswers.homeSection],
     overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
@@ -207,6 +227,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
+      void approvedAnswers.sync();
       void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type AnyTool, defineSpec, defineTool } from '../../platform/tools/types.js';
-import type { Source } from '../../turn/ports.js';
+import { APPROVED_LABEL, knowledgeSource } from './citation.js';
+import type { KnowledgeIndex } from './contracts.js';
 import type { PolicyIndex, PolicyPassage } from './policy-index.js';
 
 const parameters = z.strictObject({
@@ -20,34 +21,54 @@ export const searchPoliciesSpec = defineSpec({
   progress: () => 'is searching the policies…',
 });
 
-/** search_policies: BM25 over the policy folder, passages with their document and section for citing. */
-export function searchPoliciesTool(deps: { index: PolicyIndex; maxPassages: number }): AnyTool {
+/** A passage the search returns: a policy section, or an answer people approved (`approved`, listed first). */
+type Hit = Omit<PolicyPassage, 'id'> & { score: number; approved?: boolean };
+
+/**
+ * search_policies: BM25 over the policy folder, passages with their document and section for citing. With the
+ * knowledge index, the answers people approved that match come first, cited as approved.
+ */
+export function searchPoliciesTool(deps: {
+  index: PolicyIndex;
+  maxPassages: number;
+  knowledge?: KnowledgeIndex;
+}): AnyTool {
   return defineTool({
     ...searchPoliciesSpec,
     authorize: () => undefined,
-    async run(_ctx, args) {
-      return deps.index.search(args.query, deps.maxPassages);
+    async run(_ctx, args): Promise<Hit[]> {
+      const approved = deps.knowledge
+        ? (await deps.knowledge.search(args.query, { limit: deps.maxPassages }))
+            .filter((p) => p.approved)
+            .map((p) => ({
+              document: `${p.source}/${p.documentId}`,
+              title: p.title,
+              section: p.section,
+              text: p.text,
+              ...(p.url ? { url: p.url } : {}),
+              score: p.score,
+              approved: true,
+            }))
+        : [];
+      return [...approved, ...deps.index.search(args.query, deps.maxPassages)].slice(0, deps.maxPassages);
     },
     format(result, maxChars) {
-      const hits = result as Array<PolicyPassage & { score: number }>;
+      const hits = result as Hit[];
       const per = Math.max(200, Math.floor(maxChars / Math.max(1, hits.length)) - 200);
       return {
         count: hits.length,
         passages: hits.map((h) => ({
-          source: h.section ? `${h.title} › ${h.section}` : h.title,
+          source: h.approved ? `${APPROVED_LABEL}: ${h.title}` : h.section ? `${h.title} › ${h.section}` : h.title,
           document: h.document,
+          ...(h.approved ? { approved: true } : {}),
           score: h.score,
           text: h.text.length > per ? `${h.text.slice(0, per - 1)}…` : h.text,
         })),
       };
     },
-    sources: (result) => (result as PolicyPassage[]).map(policySource),
+    sources: (result) => (result as Hit[]).map(knowledgeSource),
   });
 }
 
-/** A policy as the answer's sources name it: its front matter `url:` as a link, else its title. */
-export const policySource = (p: PolicyPassage): Source => ({
-  title: p.title,
-  cue: p.title,
-  ...(p.url ? { url: p.url } : {}),
-});
+/** A policy (its front matter `url:` as the link) or an approved answer, as the answer's sources name it. */
+export const policySource = knowledgeSource;

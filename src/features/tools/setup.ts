@@ -10,6 +10,7 @@ import { ToolRegistry, type TurnToolSource } from '../../platform/tools/runner.j
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
 import type { AuditTrail } from '../audit/trail.js';
+import type { KnowledgeIndex } from '../knowledge/contracts.js';
 import { PolicyIndex } from '../knowledge/policy-index.js';
 import { searchPoliciesTool } from '../knowledge/search-policies.js';
 import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
@@ -45,6 +46,8 @@ export interface ToolSetupDeps {
   log: Logger;
   /** The MCP servers, whose tools each turn adds to the registry's. */
   mcp?: TurnToolSource;
+  /** The knowledge index: search_policies lists the approved answers it finds first. */
+  knowledge?: KnowledgeIndex;
 }
 
 const policiesEnabled = (file: FileConfig) =>
@@ -118,7 +121,13 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
   if (file.policies && files.policies) {
     const index = files.policies;
     log.info({ documents: index.documents, passages: index.size }, 'policies indexed');
-    tools.push(searchPoliciesTool({ index, maxPassages: file.policies.max_passages }));
+    tools.push(
+      searchPoliciesTool({
+        index,
+        maxPassages: file.policies.max_passages,
+        ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+      }),
+    );
     if (file.policies.vector_store_id)
       hosted.push({
         type: 'file_search',

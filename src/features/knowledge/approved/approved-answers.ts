@@ -33,8 +33,9 @@ export interface ApprovedAnswersDeps {
 export class ApprovedAnswers {
   constructor(private readonly d: ApprovedAnswersDeps) {}
 
-  get store(): ApprovedStore {
-    return this.d.store;
+  /** Every saved answer of a workspace, newest first. */
+  list(teamId: string): Promise<ApprovedAnswer[]> {
+    return this.d.store.list(teamId);
   }
 
   /** Keeps the answer (quick: the store and the audit trail), before the form closes; `index` follows. */
