@@ -33,6 +33,7 @@ export const METHOD_LIMITS: Record<string, MethodLimit> = {
   'chat.unfurl': { perMinute: TIER_PER_MINUTE[3] },
   'views.publish': { perMinute: TIER_PER_MINUTE[4] },
   'views.open': { perMinute: TIER_PER_MINUTE[4] },
+  'views.update': { perMinute: TIER_PER_MINUTE[4] },
   'files.info': { perMinute: TIER_PER_MINUTE[4] },
   // auth.test ("special", generous) and apps.connections.open (Tier 1, but reconnects in tests
   // would trip it) are deliberately not limited.
