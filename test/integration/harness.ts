@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redisTarget } from '../../src/config/redis-env.js';
+import type { KnowledgeIndex } from '../../src/features/knowledge/contracts.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { connectRedis } from '../../src/platform/store/redis-client.js';
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   prefix?: string;
   /** Return from start() before the start-up warm-up has finished (to watch /readyz during it). */
   skipWarmUpWait?: boolean;
+  /** The knowledge index handed to the app (search_knowledge's), e.g. a MemoryKnowledgeIndex. */
+  knowledge?: KnowledgeIndex;
 }
 
 export const OAUTH = {
@@ -129,7 +132,11 @@ export class Harness {
         cb();
       },
     });
-    this.bot = await createThreadwise(loadConfig(this.env), { logDestination: destination, shutdownGraceMs: 5_000 });
+    this.bot = await createThreadwise(loadConfig(this.env), {
+      logDestination: destination,
+      shutdownGraceMs: 5_000,
+      ...(this.options.knowledge ? { knowledge: this.options.knowledge } : {}),
+    });
     const from = this.parsed.length;
     this.port = (await this.bot.start()).port;
     // Tests start where a load balancer would: once /readyz says ready, after the warm-up.
