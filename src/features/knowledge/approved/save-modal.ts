@@ -126,8 +126,9 @@ export function checkSubmission(
   if (question.length < QUESTION_MIN)
     errors[QUESTION_BLOCK] = `Please write the question (at least ${QUESTION_MIN} characters).`;
   else if (question.length > QUESTION_MAX)
-    errors[QUESTION_BLOCK] = `Please keep the question under ${QUESTION_MAX} characters.`;
+    errors[QUESTION_BLOCK] = `Please shorten the question to ${QUESTION_MAX} characters or fewer.`;
   if (!answer) errors[ANSWER_BLOCK] = 'Please write the answer.';
-  else if (answer.length > ANSWER_MAX) errors[ANSWER_BLOCK] = `Please keep the answer under ${ANSWER_MAX} characters.`;
+  else if (answer.length > ANSWER_MAX)
+    errors[ANSWER_BLOCK] = `Please shorten the answer to ${ANSWER_MAX} characters or fewer.`;
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, question, answer };
 }
