@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../src/platform/store/keys.js';
-import { appHomeOpened, messageActionPayload } from '../fakes/slack-events.js';
+import { appHomeOpened, blockActionPayload, messageActionPayload, messageEvent } from '../fakes/slack-events.js';
 import { MemoryKnowledgeIndex } from '../support/memory-knowledge-index.js';
-import { type Harness, REDIS_URL } from './harness.js';
+import { Harness, REDIS_URL } from './harness.js';
 import { CliRunner } from './offline/cli-harness.js';
 import { SUP_CHANNEL, toolHarness, toolOutputs } from './tool-setup.js';
 
@@ -39,12 +40,16 @@ async function answered(text = 'my VPN token stopped working, what do I do?') {
 }
 
 /** "Save as answer" on a message, as `user`. */
-function saveShortcut(user: string, message: { ts: string; text?: string; user?: string; thread_ts?: string }) {
+function saveShortcut(
+  user: string,
+  message: { ts: string; text?: string; user?: string; thread_ts?: string },
+  channel = SUP_CHANNEL,
+) {
   return h.interact(
     messageActionPayload({
       callback_id: 'save_as_answer',
       user,
-      channel: SUP_CHANNEL,
+      channel,
       message: { text: '', ...message },
       responseUrl: h.slack.responseUrl(),
     }),
@@ -276,5 +281,68 @@ describe('answers people approved', () => {
       `## ${EDITED_QUESTION}\n\n${EDITED_ANSWER}\n\n_Source: [the Slack thread](${permalink})`,
     );
     expect(run.stdout).toContain('saved by U2 on ');
+  });
+});
+
+describe('answers people approved, from the help desk', () => {
+  const HELP = 'C0HELP';
+  const desk = { auto_answer: true, min_confidence: 0.7, oncall: ['U7'] };
+
+  it('can be saved from a desk thread once its asker marked it solved, not before', async () => {
+    h = new Harness({
+      yaml: [
+        'knowledge:\n  editors: [U2]',
+        `policies:\n  dir: ${JSON.stringify(resolve('examples/policies'))}`,
+        `channels:\n  ${HELP}:\n    desk: ${JSON.stringify(desk)}`,
+      ].join('\n'),
+    });
+    h.openai.setDefault((req) =>
+      req.body?.text?.format?.name === 'desk_judgement'
+        ? {
+            kind: 'json',
+            value: { answerable: true },
+            logprobs: { true: { true: 0.95, false: 0.05 } },
+          }
+        : { kind: 'text', text: 'Book through the travel portal at least 14 days before departure.' },
+    );
+    await h.start();
+    const question = messageEvent({ user: 'U1', channel: HELP, text: 'How early do I have to book flights?' });
+    const asked = await h.send(question);
+    await h.turnFinished(asked.eventId);
+    const root = String(question.ts);
+    const answer = h.replies(HELP, root).find((m) => m.user === h.slack.botUserId)!;
+
+    // Ada's question, in a thread still open: not yet.
+    await saveShortcut('U2', { ts: root, user: 'U1', text: 'How early do I have to book flights?' }, HELP);
+    await h.until(() => forms().length === 1 && viewText(formView()).includes('Only my answers'), 'the notice');
+
+    await h.interact(
+      blockActionPayload({
+        user: 'U1',
+        channel: HELP,
+        message_ts: answer.ts,
+        thread_ts: root,
+        action_id: 'tw_desk_solved',
+      }),
+    );
+    await h.waitForLog((l) => l.msg === 'desk thread resolved');
+    h.openai.enqueue({
+      kind: 'json',
+      value: { question: 'How early must flights be booked?', answer: 'At least 14 days before departure.' },
+    });
+    await saveShortcut('U2', { ts: root, user: 'U1', text: 'How early do I have to book flights?' }, HELP);
+    await formReady(2);
+    expect(inputs(formView())).toEqual({
+      approved_question: 'How early must flights be booked?',
+      approved_answer: 'At least 14 days before departure.',
+    });
+    await h.interact(h.slack.viewSubmission(formView().id, 'U2'));
+    await h.waitForLog((l) => l.msg === 'approved answer saved');
+    const [saved] = Object.values(await redisHash(storeKeys(h.prefix).approvedAnswers)).map((v) => JSON.parse(v));
+    expect(saved).toMatchObject({
+      channel: HELP,
+      threadTs: root,
+      permalink: `https://fake-team.slack.com/archives/${HELP}/p${root.replace('.', '')}`,
+    });
   });
 });
