@@ -188,6 +188,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     usage: budget.usage,
     pending: stores.approvals,
     desk: deskStores.store,
+    approved: approvedAnswers,
     signIns: stores.signIns,
     workspaces: p.workspaces,
     commands: p.commands,

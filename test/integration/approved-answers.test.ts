@@ -281,6 +281,14 @@ describe('answers people approved', () => {
       `## ${EDITED_QUESTION}\n\n${EDITED_ANSWER}\n\n_Source: [the Slack thread](${permalink})`,
     );
     expect(run.stdout).toContain('saved by U2 on ');
+
+    // Grace runs forget-me: the answer stays for the team, without her name.
+    const forgot = await h.slash('forget-me', { user: 'U2' });
+    expect(forgot.json.text).toContain('your name on 1 approved answer you saved');
+    const again = await runner.run(['export', 'approved']);
+    expect(again.stdout).toContain(`## ${EDITED_QUESTION}`);
+    expect(again.stdout).toContain('saved by a forgotten editor on ');
+    expect(again.stdout).not.toContain('U2');
   });
 });
 

@@ -31,7 +31,12 @@ export interface ApprovedStore {
   delete(id: string): Promise<ApprovedAnswer | undefined>;
   /** Every answer (of one workspace, when given), newest first. */
   list(teamId?: string): Promise<ApprovedAnswer[]>;
+  /** forget-me: the person's id leaves the answers they saved (the answers stay, team knowledge); returns how many. */
+  forgetEditor(teamId: string, userId: string): Promise<number>;
 }
+
+/** Who saved an answer, once they ran forget-me. */
+export const FORGOTTEN_EDITOR = 'a forgotten editor';
 
 const newestFirst = (list: ApprovedAnswer[], teamId?: string) =>
   list.filter((a) => teamId === undefined || a.teamId === teamId).sort((a, b) => b.savedAt - a.savedAt);
@@ -64,6 +69,12 @@ export class RedisApprovedStore implements ApprovedStore {
       teamId,
     );
   }
+
+  async forgetEditor(teamId: string, userId: string): Promise<number> {
+    const theirs = (await this.list(teamId)).filter((a) => a.editor === userId);
+    for (const a of theirs) await this.save({ ...a, editor: FORGOTTEN_EDITOR });
+    return theirs.length;
+  }
 }
 
 export class MemoryApprovedStore implements ApprovedStore {
@@ -86,6 +97,12 @@ export class MemoryApprovedStore implements ApprovedStore {
 
   async list(teamId?: string): Promise<ApprovedAnswer[]> {
     return newestFirst(structuredClone([...this.byId.values()]), teamId);
+  }
+
+  async forgetEditor(teamId: string, userId: string): Promise<number> {
+    const theirs = [...this.byId.values()].filter((a) => a.teamId === teamId && a.editor === userId);
+    for (const a of theirs) a.editor = FORGOTTEN_EDITOR;
+    return theirs.length;
   }
 }
 

@@ -18,7 +18,7 @@ import { redactOptionsFrom } from '../../privacy/pii/redacting-model.js';
 import type { KnowledgeIndex } from '../contracts.js';
 import { ApprovedAnswers } from './approved-answers.js';
 import { approvedHomeSection, registerDeleteHandler } from './approved-home.js';
-import { createApprovedStore } from './approved-store.js';
+import { type ApprovedStore, createApprovedStore } from './approved-store.js';
 import { limitedDrafter, openAIDrafter } from './draft.js';
 import { registerSaveHandlers } from './save-actions.js';
 
@@ -52,10 +52,16 @@ export interface ApprovedFeatureDeps {
 export function wire(
   app: App,
   deps: ApprovedFeatureDeps,
-): { homeSection: (teamId: string, userId: string) => Promise<KnownBlock[]>; sync(): Promise<void> } {
+): {
+  homeSection: (teamId: string, userId: string) => Promise<KnownBlock[]>;
+  sync(): Promise<void>;
+  /** For forget-me: the answers a person saved stop naming them. */
+  forgetEditor: ApprovedStore['forgetEditor'];
+} {
   const log = deps.log.child({ component: 'approved-answers' });
+  const store = createApprovedStore(deps);
   const answers = new ApprovedAnswers({
-    store: createApprovedStore(deps),
+    store,
     ...(deps.knowledge ? { index: deps.knowledge } : {}),
     audit: deps.audit,
     log,
@@ -91,6 +97,7 @@ export function wire(
   registerDeleteHandler(app, home);
   return {
     homeSection: approvedHomeSection(home),
+    forgetEditor: (teamId, userId) => store.forgetEditor(teamId, userId),
     // A Redis outage at start only delays it: the answers stay in the store, and the next start applies them.
     sync: () =>
       answers.sync().then(
