@@ -23,6 +23,7 @@ import * as triage from '../features/triage/wire.js';
 import { createLimiter } from '../features/usage/budget-wiring.js';
 import { costOf, priceTable } from '../features/usage/prices.js';
 import * as usage from '../features/usage/wire.js';
+import { settlesWithin } from '../lib/deadline.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
@@ -31,6 +32,8 @@ import { reloadSettings } from './settings-reload.js';
 import { WarmUp } from './warm-up.js';
 
 /** A thread no conversation has: warm-up reads it (and asks for its turn lock) without writing anything. */
+/** How long one shutdown step after the turns (receiver, MCP sessions, stores) may take before the stop goes on. */
+const STOP_STEP_MS = 3_000;
 const WARM_UP_THREAD = { teamId: 'warm-up', channel: 'warm-up', threadTs: '0' };
 
 export interface ThreadwiseOptions extends PlatformOptions {
@@ -247,15 +250,19 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       governing.stop();
       guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
-      log.info(
-        { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
-        'draining: refusing new events, letting running turns finish',
-      );
+      const depth = p.queue.depth().catch(() => null);
+      const unfinished = (await settlesWithin(depth, STOP_STEP_MS)) ? await depth : null;
+      log.info({ grace_ms: grace, unfinished }, 'draining: refusing new events, letting running turns finish');
       // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
       await Promise.all([p.queue.close(grace), helpDesk.close()]);
-      await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
-      await mcpSetup?.toolbox.close();
-      await stores.close();
+      // Each remaining step is bounded: a receiver or connection that never answers must not keep the process up.
+      const step = async (name: string, work: () => Promise<unknown>) => {
+        const done = work().catch((err) => log.warn({ err, step: name }, 'a shutdown step failed'));
+        if (!(await settlesWithin(done, STOP_STEP_MS))) log.warn({ step: name }, 'a shutdown step overran; going on');
+      };
+      await step('receiver', () => app.stop());
+      await step('mcp', async () => mcpSetup?.toolbox.close());
+      await step('stores', () => stores.close());
       log.info('threadwise stopped');
     },
   };

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   skipWarmUpWait?: boolean;
   /** The knowledge index handed to the app (search_knowledge's), e.g. a MemoryKnowledgeIndex. */
   knowledge?: KnowledgeIndex;
+  /** How long running turns get to finish when the bot stops (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 export const OAUTH = {
@@ -65,6 +67,7 @@ export class Harness {
   readonly prefix: string;
   bot!: Threadwise;
   port = 0;
+  private botStopped = false;
   private env: NodeJS.ProcessEnv = {};
 
   constructor(private readonly options: HarnessOptions = {}) {
@@ -132,9 +135,10 @@ export class Harness {
         cb();
       },
     });
+    this.botStopped = false;
     this.bot = await createThreadwise(loadConfig(this.env), {
       logDestination: destination,
-      shutdownGraceMs: 5_000,
+      shutdownGraceMs: this.options.shutdownGraceMs ?? 5_000,
       ...(this.options.knowledge ? { knowledge: this.options.knowledge } : {}),
     });
     const from = this.parsed.length;
@@ -195,8 +199,15 @@ export class Harness {
     await this.boot();
   }
 
+  /** Stops the bot alone, as SIGTERM does; the fakes stay up so the test can look at what it left behind. */
+  async stopBot(): Promise<void> {
+    this.botStopped = true;
+    await this.bot.stop();
+  }
+
   async stop(): Promise<void> {
-    await this.bot?.stop().catch(() => undefined);
+    // A test may already have stopped the bot itself (to watch the stop); the fakes and keys go here in any case.
+    if (!this.botStopped) await this.bot?.stop().catch(() => undefined);
     await Promise.all([this.slack.close(), this.openai.close()]);
     if (this.options.redis !== false) {
       const redis = new Redis(REDIS_URL);
