@@ -36,6 +36,9 @@ export const NOT_EDITOR =
 export const NOT_SAVABLE =
   'Only my answers and resolved help-desk threads can be saved as approved answers. Use “Save as answer” on one of my answers, or on a help-desk thread once it is solved.';
 
+const SOMETHING_WRONG =
+  'Something went wrong while I prepared the draft. Please close this and use “Save as answer” again.';
+
 export interface SaveHandlerDeps {
   /** `knowledge.editors` as they are now, user groups resolved. */
   editors: { includes(teamId: string, userId: string): Promise<boolean> };
@@ -89,9 +92,13 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
       }).catch(() => undefined);
       return;
     }
-    void prepare(client, teamId, a, target, opened).catch((err: Error) =>
-      log.error({ err: { message: err.message } }, 'save as answer draft failed'),
-    );
+    void prepare(client, teamId, a, target, opened).catch(async (err: Error) => {
+      log.error({ err: { message: err.message } }, 'save as answer draft failed');
+      // Never a form left loading for good: it says something went wrong.
+      await client.views
+        .update({ view_id: opened.id, view: noticeModal(target, SOMETHING_WRONG) })
+        .catch(() => undefined);
+    });
   });
 
   /** Checks the message, reads the thread, drafts, and puts the form in place of the loading note. */
