@@ -13,7 +13,8 @@ import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import * as approved from '../features/knowledge/approved/wire.js';
-import type { KnowledgeIndex } from '../features/knowledge/contracts.js';
+import type { KnowledgeGaps, KnowledgeIndex } from '../features/knowledge/contracts.js';
+import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -43,8 +44,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
-  /** The one knowledge index (search_knowledge); approved answers are applied to it. */
-  knowledge?: KnowledgeIndex;
+  /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
+  knowledgeGaps?: KnowledgeGaps;
 }
 
 export interface Threadwise {
@@ -113,12 +114,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({
-    ...p,
-    audit: trail,
-    mcp: mcpSetup?.toolbox,
-    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
-  });
+  // Built only when there is knowledge to search or to save (Orama, the vector index, loads with it).
+  const knowledgeIndex =
+    file.policies || file.knowledge.sources.length || file.knowledge.editors.length
+      ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
+      : undefined;
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
@@ -141,6 +142,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
+    ...(options.knowledgeGaps ? { gaps: options.knowledgeGaps } : {}),
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
@@ -162,7 +164,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     budget,
     audit: trail,
     resolvedDeskThread: async (key) => (await deskStores.store.get(key))?.state === 'resolved',
-    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
+    ...(knowledgeIndex ? { knowledge: knowledgeIndex } : {}),
     // Home is wired below with this feature's section; a Delete click comes long after.
     refreshHome: (client, teamId, userId) => appHome.publish(client, teamId, userId),
   });

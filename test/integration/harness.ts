@@ -9,7 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redisTarget } from '../../src/config/redis-env.js';
-import type { KnowledgeIndex } from '../../src/features/knowledge/contracts.js';
+import type { KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { connectRedis } from '../../src/platform/store/redis-client.js';
@@ -45,10 +45,10 @@ export interface HarnessOptions {
   prefix?: string;
   /** Return from start() before the start-up warm-up has finished (to watch /readyz during it). */
   skipWarmUpWait?: boolean;
-  /** The knowledge index handed to the app (search_knowledge's), e.g. a MemoryKnowledgeIndex. */
-  knowledge?: KnowledgeIndex;
   /** How long running turns get to finish when the bot stops (default 5 s). */
   shutdownGraceMs?: number;
+  /** Where the app records questions its sources could not answer. */
+  knowledgeGaps?: KnowledgeGaps;
 }
 
 export const OAUTH = {
@@ -139,7 +139,7 @@ export class Harness {
     this.bot = await createThreadwise(loadConfig(this.env), {
       logDestination: destination,
       shutdownGraceMs: this.options.shutdownGraceMs ?? 5_000,
-      ...(this.options.knowledge ? { knowledge: this.options.knowledge } : {}),
+      ...(this.options.knowledgeGaps ? { knowledgeGaps: this.options.knowledgeGaps } : {}),
     });
     const from = this.parsed.length;
     this.port = (await this.bot.start()).port;

@@ -19,7 +19,7 @@ function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
     ...(has('lookup_ticket') || has('search_tickets')
       ? ['Look up and search support tickets you are allowed to see']
       : []),
-    ...(has('search_policies') ? ['Search the internal policies and cite them'] : []),
+    ...(has('search_knowledge') ? ['Search the team’s knowledge sources and cite them as links'] : []),
     ...(has('create_ticket') ? ['Draft tickets that are created only when you approve them'] : []),
     'Triage a report or screenshot into a card with severity, component and owner',
     'Summarize a long thread',

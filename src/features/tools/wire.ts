@@ -23,7 +23,7 @@ export interface ToolsFeatureDeps {
   log: Logger;
   /** The MCP servers, when any are configured. */
   mcp?: TurnToolSource;
-  /** The knowledge index, whose approved answers search_policies lists first. */
+  /** The one knowledge index behind search_knowledge, when knowledge is configured. */
   knowledge?: KnowledgeIndex;
 }
 

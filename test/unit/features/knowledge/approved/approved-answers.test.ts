@@ -6,7 +6,7 @@ import {
   type ApprovedAnswer,
   MemoryApprovedStore,
 } from '../../../../../src/features/knowledge/approved/approved-store.js';
-import { knowledgeSource } from '../../../../../src/features/knowledge/citation.js';
+import { knowledgeSource } from '../../../../../src/features/knowledge/search-knowledge.js';
 import type { AuditEntry } from '../../../../../src/platform/store/audit-log.js';
 import { MemoryKnowledgeIndex } from '../../../../support/memory-knowledge-index.js';
 
