@@ -13,7 +13,7 @@ import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
 import * as approved from '../features/knowledge/approved/wire.js';
-import type { KnowledgeGaps, KnowledgeIndex } from '../features/knowledge/contracts.js';
+import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
 import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
