@@ -448,6 +448,29 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     return { view: result };
   },
 
+  // https://docs.slack.dev/reference/methods/views.update: the view by view_id (or external_id), unknown ones
+  // not_found; a hash from before the latest change is refused (hash_conflict). The id stays, the hash changes.
+  'views.update'(args, ws) {
+    const viewId = asString(args.view_id);
+    const externalId = asString(args.external_id);
+    if (!viewId && !externalId) throw missingField('view_id');
+    const entry = [...ws.views].find(([, v]) => (viewId ? v.id === viewId : v.external_id === externalId));
+    if (!entry) throw new SlackApiError('not_found');
+    const [key, current] = entry;
+    const hash = asString(args.hash);
+    if (hash && hash !== current.hash) throw new SlackApiError('hash_conflict');
+    const view = parseView(args.view);
+    if (JSON.stringify(view).length > 250_000) throw new SlackApiError('view_too_large');
+    const result: Json = {
+      ...viewResult(ws, view, String(current.type)),
+      id: current.id,
+      root_view_id: current.root_view_id,
+      hash: `${Math.floor(ws.now() / 1000)}.${String(current.id)}.${ws.nextViewId()}`,
+    };
+    ws.views.set(key, result);
+    return { view: result };
+  },
+
   // https://docs.slack.dev/reference/methods/reactions.add: needs reactions:write; one reaction per name and user
   // (already_reacted), names without colons (invalid_name), the item by channel + timestamp (no_item_specified).
   'reactions.add'(args, ws) {

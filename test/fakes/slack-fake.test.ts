@@ -208,6 +208,25 @@ describe('FakeSlack Web API through the real WebClient', () => {
     });
   });
 
+  it('updates an opened view in place by view_id, refusing a stale hash and an unknown view', async () => {
+    const { fake, client } = await setup();
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'T' }, blocks: [] };
+    const opened = (await client.views.open({ trigger_id: newTriggerId(), view })).view!;
+    const next = {
+      ...view,
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'ready' } }],
+    };
+    const updated = (await client.views.update({ view_id: opened.id!, hash: opened.hash!, view: next })).view!;
+    expect(updated.id).toBe(opened.id);
+    expect(updated.hash).not.toBe(opened.hash);
+    expect(fake.openedViews()).toEqual([expect.objectContaining({ id: opened.id, blocks: next.blocks })]);
+    expect(await slackError(client.views.update({ view_id: opened.id!, hash: opened.hash!, view }))).toBe(
+      'hash_conflict',
+    );
+    expect(await slackError(client.views.update({ view_id: 'V0NOPE', view }))).toBe('not_found');
+    expect(await slackError(client.views.update({ view: view as never } as never))).toBe('invalid_arguments');
+  });
+
   it('shows profile.email only to apps with users:read.email, and reports the scopes', async () => {
     const { client } = await setup({ scopes: ['chat:write', 'users:read'] });
     const info = await client.users.info({ user: 'U1' });

@@ -29,8 +29,11 @@ const homeOpenedSchema = z.looseObject({
   tab: z.string().optional(),
 });
 
-/** App Home: what this deployment offers, the commands, and the person's own usage. */
-export function wire(app: App, deps: HomeFeatureDeps): void {
+/**
+ * App Home: what this deployment offers, the commands, and the person's own usage. `publish` shows a person's tab
+ * again after a change made on it (a Delete button).
+ */
+export function wire(app: App, deps: HomeFeatureDeps): { publish: ReturnType<typeof homePublisher> } {
   const publish = homePublisher(deps);
   app.event('app_home_opened', async ({ event, body, client }) => {
     const parsed = homeOpenedSchema.safeParse(event);
@@ -41,4 +44,5 @@ export function wire(app: App, deps: HomeFeatureDeps): void {
       deps.log.warn({ err: { message: err.message }, tab: 'home' }, 'app home not prepared'),
     );
   });
+  return { publish };
 }

@@ -27,6 +27,8 @@ export interface PrivacyDeps {
   audit: AuditLog;
   /** The history of channel settings names the admins who changed them. */
   overrides: OverrideStore;
+  /** Approved answers name the editor who saved them. */
+  approved?: { forgetEditor(teamId: string, userId: string): Promise<number> };
   log: Logger;
 }
 
@@ -102,6 +104,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const signIns = (await deps.signIns?.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId))) ?? 0;
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
       const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
+      const approvedAnswers = (await deps.approved?.forgetEditor(ctx.teamId, ctx.userId)) ?? 0;
       deps.log.info(
         { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited, sign_ins: signIns },
         'forget-me done',
@@ -121,6 +124,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           sign_ins: signIns,
           audit_records: audited,
           settings_changes: settingsChanges,
+          approved_answers: approvedAnswers,
         },
       });
       return [
@@ -136,6 +140,11 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
             ]
           : []),
         `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
+        ...(approvedAnswers
+          ? [
+              `• your name on ${plural(approvedAnswers, 'approved answer', 'approved answers')} you saved (the answers stay for the team)`,
+            ]
+          : []),
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',
       ].join('\n');
