@@ -72,9 +72,19 @@ export function createTranslators(): Translators {
   return { forLocale: (locale) => forLanguage(languageFor(locale)), english: forLanguage('en') };
 }
 
+/** Intl.DurationFormat (Node 23+), which TypeScript's ES2023 library does not declare yet. */
+const DurationFormat = (
+  Intl as unknown as {
+    DurationFormat: new (
+      language: string,
+      options: { style: 'long' },
+    ) => { format(d: { days?: number; hours?: number; minutes?: number }): string };
+  }
+).DurationFormat;
+
 /** Durations, dates and money through Intl, so they read right in every language without catalog entries. */
 function formatters(language: Language): Pick<Translator, 'duration' | 'utc' | 'usd'> {
-  const durations = new Intl.DurationFormat(language, { style: 'long' });
+  const durations = new DurationFormat(language, { style: 'long' });
   const stamps = new Intl.DateTimeFormat(language, {
     weekday: 'short',
     day: 'numeric',
