@@ -175,6 +175,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   home.wire(app, {
     settings: p.settings,
+    languages: p.languages,
     isAdmin: admins.includes,
     commands: p.commands,
     tools: toolset.registry,

@@ -9,6 +9,8 @@ export interface FakeUser {
   email?: string;
   is_bot?: boolean;
   tz?: string;
+  /** What users.info says with include_locale (Slack's default is en-US). */
+  locale?: string;
 }
 
 export interface FakeChannel {

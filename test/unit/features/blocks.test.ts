@@ -12,6 +12,7 @@ import { type StoredTriage, ticketArgs } from '../../../src/features/triage/tria
 import { threadTranscript } from '../../../src/platform/slack/transcript.js';
 import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
 import { blockErrors, MESSAGE_BLOCKS, viewErrors } from '../../fakes/slack-blocks.js';
+import { en } from '../../support/translators.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -76,7 +77,7 @@ describe('triage card', () => {
 
 describe('other builders', () => {
   it('feedback buttons follow Slack’s context_actions / feedback_buttons shape', () => {
-    expect(feedbackBlocks()).toEqual([
+    expect(feedbackBlocks(en)).toEqual([
       expect.objectContaining({
         type: 'context_actions',
         elements: [
@@ -99,7 +100,7 @@ describe('other builders', () => {
 
   it('the home view lists capabilities, commands and usage', () => {
     const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
-    const view = homeView({
+    const view = homeView(en, {
       userId: 'U1',
       capabilities: ['Answer'],
       commands: [{ usage: '/threadwise ask <q>', description: 'ask' }],
@@ -120,12 +121,12 @@ describe('other builders', () => {
 
 describe('presence helpers', () => {
   it('picks a starting status from the files and turns statuses into loading messages', () => {
-    expect(startingStatus([{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
+    expect(startingStatus(en, [{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
       text: 'is reading your screenshot…',
       loading: ['Reading your screenshot…', 'A'],
     });
-    expect(startingStatus([{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
-    expect(startingStatus(undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
+    expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
+    expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
     expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
   });
 
@@ -243,7 +244,7 @@ describe('every block builder stays within Slack’s limits with the largest rea
     expect(viewErrors(modal as unknown as Record<string, unknown>)).toEqual([]);
     const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
     const big = { inputTokens: 9e12, cachedTokens: 0, outputTokens: 9e12, usdMicros: 9e15, calls: 9e9 };
-    const home = homeView({
+    const home = homeView(en, {
       userId: 'U0123456789',
       capabilities: Array.from({ length: 12 }, (_, i) => `Capability ${i} with a description of a realistic length`),
       commands: Array.from({ length: 10 }, (_, i) => ({
@@ -254,6 +255,6 @@ describe('every block builder stays within Slack’s limits with the largest rea
       dailyLimit: 10_000_000,
     });
     expect(viewErrors(home as unknown as Record<string, unknown>)).toEqual([]);
-    expect(blockErrors(feedbackBlocks(), MESSAGE_BLOCKS)).toEqual([]);
+    expect(blockErrors(feedbackBlocks(en), MESSAGE_BLOCKS)).toEqual([]);
   });
 });
