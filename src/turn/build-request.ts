@@ -27,7 +27,8 @@ export function languageHint(locale: string | undefined): string | undefined {
   if (!locale) return undefined;
   let name: string | undefined;
   try {
-    name = new Intl.DisplayNames('en', { type: 'language' }).of(locale);
+    // Slack writes Latin American Spanish as es-LA; in BCP 47 "LA" is Laos, and Latin America is 419.
+    name = new Intl.DisplayNames('en', { type: 'language' }).of(locale === 'es-LA' ? 'es-419' : locale);
   } catch {
     return undefined;
   }

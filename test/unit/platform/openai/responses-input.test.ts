@@ -70,3 +70,29 @@ describe('the visible note about files', () => {
     expect(noticeForFiles(en, [], [])).toBeUndefined();
   });
 });
+
+describe('what only this turn is told', () => {
+  const ask = (ts: string, text: string): ThreadItem => ({ type: 'user', ts, userId: 'U1', userName: 'Yui', text });
+  const hint = 'Answer in Japanese.';
+
+  it('goes right after the newest question, so a tool round extends the request before it', () => {
+    const round1 = toResponsesInput([ask('1', 'a'), { type: 'assistant', text: 'b' }, ask('2', 'c')], hint);
+    expect(round1.map((i) => (i as { role?: string }).role)).toEqual(['user', 'assistant', 'user', 'developer']);
+    const round2 = toResponsesInput(
+      [
+        ask('1', 'a'),
+        { type: 'assistant', text: 'b' },
+        ask('2', 'c'),
+        { type: 'function_call', callId: 'c1', name: 'lookup_ticket', arguments: '{}' },
+        { type: 'function_call_output', callId: 'c1', output: '{}' },
+      ],
+      hint,
+    );
+    expect(round2.slice(0, round1.length)).toEqual(round1);
+    expect(round1[3]).toEqual({ type: 'message', role: 'developer', content: hint });
+  });
+
+  it('is left out when there is nothing to tell', () => {
+    expect(toResponsesInput([ask('1', 'a')])).toHaveLength(1);
+  });
+});
