@@ -110,6 +110,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
+    languages: p.languages,
     log,
     ...(toolset.provider
       ? {

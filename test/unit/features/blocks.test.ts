@@ -230,10 +230,10 @@ describe('every block builder stays within Slack’s limits with the largest rea
         requester: { slackId: 'U0123456789', name: 'Ada' },
       },
     };
-    expect(blockErrors(approvalCardBlocks(approval), MESSAGE_BLOCKS)).toEqual([]);
+    expect(blockErrors(approvalCardBlocks(en, approval), MESSAGE_BLOCKS)).toEqual([]);
     const created = { kind: 'created' as const, ticketId: worst(200), url: `https://t.example/${'x'.repeat(2_900)}` };
     for (const outcome of [created, { kind: 'cancelled' as const }, { kind: 'failed' as const }])
-      expect(blockErrors(resolvedCardBlocks(approval, outcome), MESSAGE_BLOCKS)).toEqual([]);
+      expect(blockErrors(resolvedCardBlocks(en, approval, outcome), MESSAGE_BLOCKS)).toEqual([]);
   });
 
   it('the ask modal with a 40,000-character message, the home tab and the feedback buttons are accepted', () => {
