@@ -133,7 +133,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
         channel: r.channel,
         thread_ts: key.threadTs,
         // It may quote the model's refusal or an error: escaped, so it cannot ping or link.
-        text: mrkdwn`${triageFailureText(outcome)}`,
+        text: mrkdwn`${triageFailureText(t, outcome)}`,
       });
       log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
       return;
@@ -157,8 +157,8 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     const posted = await workspace.client.chat.postMessage({
       channel: r.channel,
       thread_ts: key.threadTs,
-      text: triageCardText(outcome.triage),
-      blocks: triageCardBlocks(outcome.triage, {
+      text: triageCardText(t, outcome.triage),
+      blocks: triageCardBlocks(t, outcome.triage, {
         id: stored.id,
         requestedBy: r.userId,
         ticketsEnabled,

@@ -27,7 +27,7 @@ const triage: Triage = {
 
 describe('triage card', () => {
   it('shows every field, escapes model text so it cannot ping or link, and carries the Create ticket button', () => {
-    const blocks = triageCardBlocks(triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true });
+    const blocks = triageCardBlocks(en, triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true });
     const json = JSON.stringify(blocks);
     // The header is plain_text, which Slack never parses for mentions; every mrkdwn text is escaped.
     expect(JSON.stringify(blocks.slice(1))).not.toContain('<!channel>');
@@ -50,6 +50,7 @@ describe('triage card', () => {
 
   it('has no button when tickets are not configured, and no steps section without steps', () => {
     const blocks = triageCardBlocks(
+      en,
       { ...triage, steps_to_reproduce: [] },
       { id: 'abc', requestedBy: 'U1', ticketsEnabled: false },
     );
@@ -206,11 +207,11 @@ describe('every block builder stays within Slack’s limits with the largest rea
       confidence: 1,
     };
     for (const ticketsEnabled of [true, false]) {
-      const blocks = triageCardBlocks(huge, { id: 'f'.repeat(24), requestedBy: 'U0123456789', ticketsEnabled });
+      const blocks = triageCardBlocks(en, huge, { id: 'f'.repeat(24), requestedBy: 'U0123456789', ticketsEnabled });
       expect(blockErrors(blocks, MESSAGE_BLOCKS)).toEqual([]);
     }
-    expect(triageCardText(huge).length).toBeLessThanOrEqual(300);
-    expect(triageCardText(huge)).not.toMatch(/&[a-z]*…/);
+    expect(triageCardText(en, huge).length).toBeLessThanOrEqual(300);
+    expect(triageCardText(en, huge)).not.toMatch(/&[a-z]*…/);
   });
 
   it('the approval card, pending and resolved, is accepted with create_ticket’s longest title and description', () => {
