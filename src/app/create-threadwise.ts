@@ -12,6 +12,8 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import type { KnowledgeGaps } from '../features/knowledge/contracts.js';
+import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
 import * as lifecycle from '../features/lifecycle/wire.js';
 import * as mcp from '../features/mcp/wire.js';
 import * as privacy from '../features/privacy/wire.js';
@@ -21,6 +23,7 @@ import * as triage from '../features/triage/wire.js';
 import { createLimiter } from '../features/usage/budget-wiring.js';
 import { costOf, priceTable } from '../features/usage/prices.js';
 import * as usage from '../features/usage/wire.js';
+import { settlesWithin } from '../lib/deadline.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import { OpenAIKeyCheck } from '../platform/openai/key-check.js';
@@ -29,6 +32,8 @@ import { reloadSettings } from './settings-reload.js';
 import { WarmUp } from './warm-up.js';
 
 /** A thread no conversation has: warm-up reads it (and asks for its turn lock) without writing anything. */
+/** How long one shutdown step after the turns (receiver, MCP sessions, stores) may take before the stop goes on. */
+const STOP_STEP_MS = 3_000;
 const WARM_UP_THREAD = { teamId: 'warm-up', channel: 'warm-up', threadTs: '0' };
 
 export interface ThreadwiseOptions extends PlatformOptions {
@@ -38,6 +43,8 @@ export interface ThreadwiseOptions extends PlatformOptions {
   keyCheckRetryMs?: number;
   /** Pause between model shutdown checks (default a day). */
   modelCheckIntervalMs?: number;
+  /** Where questions the sources could not answer are kept for the gaps digest; absent: not kept. */
+  knowledgeGaps?: KnowledgeGaps;
 }
 
 export interface Threadwise {
@@ -106,7 +113,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox });
+  // Built only when there is knowledge to search (Orama, the vector index, loads with it).
+  const knowledgeIndex =
+    file.policies || file.knowledge.sources.length
+      ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
+      : undefined;
+  const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
@@ -130,6 +142,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
+    ...(options.knowledgeGaps ? { gaps: options.knowledgeGaps } : {}),
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
@@ -227,15 +240,19 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       governing.stop();
       guard.stop();
       const grace = options.shutdownGraceMs ?? file.queue.shutdown_grace_ms;
-      log.info(
-        { grace_ms: grace, unfinished: await p.queue.depth().catch(() => null) },
-        'draining: refusing new events, letting running turns finish',
-      );
+      const depth = p.queue.depth().catch(() => null);
+      const unfinished = (await settlesWithin(depth, STOP_STEP_MS)) ? await depth : null;
+      log.info({ grace_ms: grace, unfinished }, 'draining: refusing new events, letting running turns finish');
       // The queue refuses new turns at once; SLA timers stop alongside (one that falls due meanwhile waits in Redis).
       await Promise.all([p.queue.close(grace), helpDesk.close()]);
-      await app.stop().catch((err) => log.warn({ err }, 'stopping the receiver failed'));
-      await mcpSetup?.toolbox.close();
-      await stores.close();
+      // Each remaining step is bounded: a receiver or connection that never answers must not keep the process up.
+      const step = async (name: string, work: () => Promise<unknown>) => {
+        const done = work().catch((err) => log.warn({ err, step: name }, 'a shutdown step failed'));
+        if (!(await settlesWithin(done, STOP_STEP_MS))) log.warn({ step: name }, 'a shutdown step overran; going on');
+      };
+      await step('receiver', () => app.stop());
+      await step('mcp', async () => mcpSetup?.toolbox.close());
+      await step('stores', () => stores.close());
       log.info('threadwise stopped');
     },
   };

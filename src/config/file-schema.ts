@@ -6,7 +6,7 @@ import { knowledgeSchema } from './knowledge-schema.js';
 import { MCP_LABEL, mcpSchema } from './mcp-schema.js';
 import { REASONING_EFFORTS } from './models.js';
 import { peopleRefs } from './people.js';
-import { accessSchema, policiesSchema, TOOL_NAMES, ticketsSchema, toolsSchema } from './tools-schema.js';
+import { accessSchema, policiesSchema, ticketsSchema, toolNameSchema, toolsSchema } from './tools-schema.js';
 
 /** Only a configured `privacy.phone_region` needs the country list, so the default never loads it. */
 const phoneLib = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js', import.meta.url);
@@ -27,7 +27,7 @@ export const channelSettingsSchema = z
     require_mention: z.boolean().describe('When true, follow-ups in a thread need an @mention too.'),
     image_detail: z.enum(['low', 'high', 'auto']).describe('Vision detail for images in this channel.'),
     tools: z
-      .array(z.enum(TOOL_NAMES))
+      .array(toolNameSchema)
       .describe(
         'Tools usable here, by the model and by buttons such as a triage card’s “Create ticket” (a subset of those configured and enabled); [] turns tools off. Unset: all of them.',
       ),
@@ -45,6 +45,11 @@ export const channelSettingsSchema = z
       .array(z.string().regex(MCP_LABEL, { error: 'must be the label of a server in mcp.servers' }))
       .describe(
         'MCP servers (by label) whose tools are usable here, next to the built-in `tools` list; [] turns MCP off here. Unset: every server in mcp.servers.',
+      ),
+    answer_only_from_sources: z
+      .boolean()
+      .describe(
+        'true: questions here are answered only from what search_knowledge finds; when it finds nothing, the bot says it could not find it in the sources (naming desk.oncall, when set) instead of answering from general knowledge, and records the gap. Unset: false.',
       ),
     answer_visibility: z
       .enum(['thread', 'broadcast'])
@@ -130,6 +135,9 @@ const DEFAULT_PRICES: Record<string, z.infer<typeof priceSchema>> = {
   'gpt-4.1-mini': { input: 0.4, cached_input: 0.1, output: 1.6 },
   'gpt-5': { input: 1.25, cached_input: 0.125, output: 10 },
   'gpt-5-mini': { input: 0.25, cached_input: 0.025, output: 2 },
+  // Embeddings bill input only.
+  'text-embedding-3-small': { input: 0.02, cached_input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, cached_input: 0.13, output: 0 },
 };
 
 const contextSchema = z
@@ -514,7 +522,9 @@ export const fileConfigSchema = z
       ),
     policies: policiesSchema
       .optional()
-      .describe('Internal policy documents behind search_policies; without it that tool is off.'),
+      .describe(
+        'A folder of documents indexed as the knowledge source "policies" behind search_knowledge (formerly search_policies); without it and without knowledge.sources that tool is off.',
+      ),
     knowledge: knowledgeSchema
       .prefault({})
       .describe('The team’s knowledge sources behind search_knowledge, synced on a schedule and cited under answers.'),

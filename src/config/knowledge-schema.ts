@@ -30,6 +30,35 @@ export const knowledgeSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type KnowledgeSourceConfig = z.infer<typeof knowledgeSourceSchema>;
 
+const embeddingsSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('false: search with BM25 alone and never call the embeddings endpoint.'),
+    model: z
+      .string()
+      .min(1)
+      .default('text-embedding-3-small')
+      .describe('Embedding model; priced from pricing.models like any model (input tokens only).'),
+    dimensions: z
+      .number()
+      .int()
+      .min(64)
+      .max(3_072)
+      .optional()
+      .describe("Vector size asked of text-embedding-3 models (smaller is cheaper to keep); unset: the model's own."),
+    min_similarity: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.3)
+      .describe(
+        'Cosine similarity below which a passage does not count as found by its meaning (BM25 can still find it by its words).',
+      ),
+  })
+  .strict();
+
 export const knowledgeSchema = z
   .object({
     sources: z
@@ -39,6 +68,11 @@ export const knowledgeSchema = z
         error: 'two sources have the same name',
       })
       .describe('Where the team’s knowledge lives; `policies.dir` counts as a folder source named "policies".'),
+    embeddings: embeddingsSchema
+      .prefault({})
+      .describe(
+        'Vectors beside BM25 for search_knowledge, from the embeddings endpoint of OPENAI_BASE_URL; a server without it (404/400) leaves BM25 alone.',
+      ),
   })
   .strict();
 export type KnowledgeConfig = z.infer<typeof knowledgeSchema>;

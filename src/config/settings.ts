@@ -16,6 +16,8 @@ export interface ChannelSettings {
   reasoningSummary?: 'auto' | 'concise' | 'detailed';
   /** MCP servers (labels) allowed here; undefined: every configured server. */
   mcpServers?: readonly string[];
+  /** Answer only from what search_knowledge finds; nothing found → say so instead of answering. */
+  answerOnlyFromSources?: true;
   /** Whether answers are also sent to the channel (never in DMs). */
   answerVisibility: 'thread' | 'broadcast';
 }
@@ -37,6 +39,7 @@ export function channelSettings(file: FileConfig, envModel: string, channel: str
     ...(effort ? { reasoningEffort: effort } : {}),
     ...(merged.reasoning_summary ? { reasoningSummary: merged.reasoning_summary } : {}),
     ...(merged.mcp_servers ? { mcpServers: merged.mcp_servers } : {}),
+    ...(merged.answer_only_from_sources ? { answerOnlyFromSources: true as const } : {}),
     answerVisibility: isDm ? 'thread' : (merged.answer_visibility ?? 'thread'),
   };
 }

@@ -6,8 +6,19 @@ const projectKey = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]{0,19}$/, { error: 'project keys are upper-case letters and digits, such as SUP' });
 
-export const TOOL_NAMES = ['lookup_ticket', 'search_tickets', 'search_policies', 'create_ticket'] as const;
+export const TOOL_NAMES = ['lookup_ticket', 'search_tickets', 'search_knowledge', 'create_ticket'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** Names tools had before a rename: accepted wherever a tool is named and read as the tool's name now. */
+export const TOOL_ALIASES: Readonly<Record<string, ToolName>> = { search_policies: 'search_knowledge' };
+
+/** A tool's name now, for a name that may be an old one. */
+export const canonicalToolName = (name: string): string => TOOL_ALIASES[name] ?? name;
+
+/** A built-in tool's name in the settings; an old name (search_policies) is read as the new one. */
+export const toolNameSchema = z
+  .enum([...TOOL_NAMES, 'search_policies'])
+  .transform((name): ToolName => canonicalToolName(name) as ToolName);
 
 export const ticketsSchema = z
   .object({
@@ -104,7 +115,7 @@ export const policiesSchema = z
       .string()
       .min(1)
       .describe(
-        'Folder of Markdown or text policy documents, indexed at startup; relative paths start at the config file.',
+        'Folder of Markdown or text documents, indexed at startup as the knowledge source "policies" (searched by search_knowledge); relative paths start at the config file.',
       ),
     vector_store_id: z
       .string()
@@ -118,9 +129,11 @@ export const policiesSchema = z
 export const toolsSchema = z
   .object({
     enabled: z
-      .array(z.enum(TOOL_NAMES))
+      .array(toolNameSchema)
       .optional()
-      .describe('Tools the model may use; default: every tool whose backend is configured (tickets, policies).'),
+      .describe(
+        'Tools the model may use; default: every tool whose backend is configured (tickets, knowledge). search_policies is the old name of search_knowledge.',
+      ),
     max_rounds: z
       .number()
       .int()

@@ -10,6 +10,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FakeBatches, type FakeBatchesOptions, type FakeReply } from './openai-batches.js';
+import { createEmbeddings } from './openai-embeddings.js';
 import { type Admission, admit, authenticate, type ProfileName } from './openai-profiles.js';
 import { type ApiError, invalid, type StoredResponse, validateCreate } from './openai-validation.js';
 import {
@@ -149,6 +150,11 @@ export interface FakeOpenAIOptions {
   shutdownDates?: Record<string, string | null>;
   /** Reasoning models think before their first token: this many ms per 1,000 reasoning tokens (default 0). */
   thinkingMsPerKiloToken?: number;
+  /**
+   * false: no POST /v1/embeddings route, answered with the 404 of any unknown URL, like an OpenAI-compatible
+   * server without embeddings (also switchable later through `embeddingsServed`).
+   */
+  embeddings?: boolean;
 }
 
 /** OpenAI's reset format: "6m0s", "1.5s", "120ms". */
@@ -190,6 +196,12 @@ const MODEL_CREATED: Record<string, number> = {
   'gpt-6-luna': 1790000000,
 };
 
+const unparsable = invalid(
+  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+  null,
+  null,
+);
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class FakeOpenAI {
@@ -213,9 +225,14 @@ export class FakeOpenAI {
   rateLimited = 0;
   /** Files and Batches; batch requests take their answers from the same script queue as /v1/responses. */
   readonly batches: FakeBatches;
+  /** Whether POST /v1/embeddings exists (see FakeOpenAIOptions.embeddings). */
+  embeddingsServed: boolean;
+  /** Errors the next embeddings requests get, one each, before the fake answers normally again. */
+  private embeddingFailures: Array<{ status: number; error: ErrorBody; headers?: Record<string, string> }> = [];
 
   constructor(private readonly opts: FakeOpenAIOptions = {}) {
     this.apiKey = opts.apiKey ?? 'sk-test-fake';
+    this.embeddingsServed = opts.embeddings ?? true;
     this.snapshots = { ...MODEL_SNAPSHOTS, ...opts.models };
     if (opts.limits?.tokensPerMinute) this.tokenBucket = new MinuteBucket(opts.limits.tokensPerMinute);
     if (opts.limits?.requestsPerMinute) this.requestBucket = new MinuteBucket(opts.limits.requestsPerMinute);
@@ -265,6 +282,15 @@ export class FakeOpenAI {
 
   setDefault(fn: (req: RecordedRequest) => Script): void {
     this.fallback = fn;
+  }
+
+  /** The next embeddings requests fail with these (a 429 with retry-after, a 500), in order. */
+  failEmbeddings(...failures: Array<{ status: number; error: ErrorBody; headers?: Record<string, string> }>): void {
+    this.embeddingFailures.push(...failures);
+  }
+
+  embeddingsRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/embeddings');
   }
 
   responsesRequests(): RecordedRequest[] {
@@ -405,21 +431,14 @@ export class FakeOpenAI {
         await this.batches.handle(method, path, String(req.headers['content-type'] ?? ''), rawBytes),
         startedAt,
       );
+    if (route === 'POST /v1/embeddings' && this.embeddingsServed)
+      return this.sendEmbeddings(res, body, parseFailed, startedAt);
     const modelId = method === 'GET' && /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];
     // Compatible servers differ here; the profiles stand for those without the route (a 404, like any unknown URL).
     if (modelId && profile === 'openai') return this.sendModel(res, decodeURIComponent(modelId), startedAt);
     if (route !== 'POST /v1/responses' && route !== 'POST /v1/responses/input_tokens')
       return this.sendError(res, invalid(`Invalid URL (${route})`, null, null, 404), startedAt);
-    if (parseFailed)
-      return this.sendError(
-        res,
-        invalid(
-          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
-          null,
-          null,
-        ),
-        startedAt,
-      );
+    if (parseFailed) return this.sendError(res, unparsable, startedAt);
     if (path === '/v1/responses/input_tokens') {
       const e = validateCreate({ ...body, model: body?.model ?? 'gpt-4o' }, this.stored, this.snapshots);
       if (e) return this.sendError(res, e, startedAt);
@@ -450,6 +469,22 @@ export class FakeOpenAI {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.once('close', () => this.inFlight--);
     await this.respond(req, res, body, script, startedAt);
+  }
+
+  /** POST /v1/embeddings: a queued failure, else the fake's vectors (openai-embeddings.ts). */
+  private sendEmbeddings(res: ServerResponse, body: unknown, parseFailed: boolean, startedAt: number) {
+    if (parseFailed) return this.sendError(res, unparsable, startedAt);
+    const failure = this.embeddingFailures.shift();
+    if (failure)
+      return this.sendError(
+        res,
+        { status: failure.status, error: { ...failure.error, param: failure.error.param ?? null } },
+        startedAt,
+        failure.headers,
+      );
+    this.remainingRequests = Math.max(0, this.remainingRequests - 1);
+    const answer = createEmbeddings(body);
+    return this.sendJson(res, answer.status, answer.body, startedAt);
   }
 
   /** GET /v1/models/{id}: the model object for a known model (alias or dated snapshot), else model_not_found. */

@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createThreadwise, type Threadwise } from '../../src/app/create-threadwise.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redisTarget } from '../../src/config/redis-env.js';
+import type { KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
 import { QUEUE_NAME } from '../../src/platform/queue/bullmq-queue.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { connectRedis } from '../../src/platform/store/redis-client.js';
@@ -44,6 +45,10 @@ export interface HarnessOptions {
   prefix?: string;
   /** Return from start() before the start-up warm-up has finished (to watch /readyz during it). */
   skipWarmUpWait?: boolean;
+  /** How long running turns get to finish when the bot stops (default 5 s). */
+  shutdownGraceMs?: number;
+  /** Where the app records questions its sources could not answer. */
+  knowledgeGaps?: KnowledgeGaps;
 }
 
 export const OAUTH = {
@@ -62,6 +67,7 @@ export class Harness {
   readonly prefix: string;
   bot!: Threadwise;
   port = 0;
+  private botStopped = false;
   private env: NodeJS.ProcessEnv = {};
 
   constructor(private readonly options: HarnessOptions = {}) {
@@ -129,7 +135,12 @@ export class Harness {
         cb();
       },
     });
-    this.bot = await createThreadwise(loadConfig(this.env), { logDestination: destination, shutdownGraceMs: 5_000 });
+    this.botStopped = false;
+    this.bot = await createThreadwise(loadConfig(this.env), {
+      logDestination: destination,
+      shutdownGraceMs: this.options.shutdownGraceMs ?? 5_000,
+      ...(this.options.knowledgeGaps ? { knowledgeGaps: this.options.knowledgeGaps } : {}),
+    });
     const from = this.parsed.length;
     this.port = (await this.bot.start()).port;
     // Tests start where a load balancer would: once /readyz says ready, after the warm-up.
@@ -188,8 +199,15 @@ export class Harness {
     await this.boot();
   }
 
+  /** Stops the bot alone, as SIGTERM does; the fakes stay up so the test can look at what it left behind. */
+  async stopBot(): Promise<void> {
+    this.botStopped = true;
+    await this.bot.stop();
+  }
+
   async stop(): Promise<void> {
-    await this.bot?.stop().catch(() => undefined);
+    // A test may already have stopped the bot itself (to watch the stop); the fakes and keys go here in any case.
+    if (!this.botStopped) await this.bot?.stop().catch(() => undefined);
     await Promise.all([this.slack.close(), this.openai.close()]);
     if (this.options.redis !== false) {
       const redis = new Redis(REDIS_URL);

@@ -49,7 +49,7 @@ describe('the model calls tools; the server runs them', () => {
 
     const [first, second] = h.openai.responsesRequests().map((r) => r.body);
     const names = first.tools.map((t: { name?: string; type: string }) => t.name ?? t.type);
-    expect(names).toEqual(['lookup_ticket', 'search_tickets', 'create_ticket', 'search_policies']);
+    expect(names).toEqual(['lookup_ticket', 'search_tickets', 'create_ticket', 'search_knowledge']);
     expect(first.tools.every((t: { strict?: boolean }) => t.strict === true)).toBe(true);
     expect(first.instructions).toMatch(/untrusted_data/);
     expect(second.input.at(-2)).toMatchObject({ type: 'function_call', call_id: 'call_sup101', name: 'lookup_ticket' });
@@ -321,13 +321,13 @@ describe('shared threads', () => {
   });
 });
 
-describe('policy search in the DM copilot', () => {
+describe('knowledge search in the DM copilot', () => {
   it('finds the passage, cites its source, and offers hosted file_search when a vector store is configured', async () => {
     h = await toolHarness({ vectorStoreId: 'vs_policies123' }).start();
     h.openai.enqueue(
       {
         kind: 'function_calls',
-        calls: [{ name: 'search_policies', arguments: '{"query":"meal allowance per travel day"}' }],
+        calls: [{ name: 'search_knowledge', arguments: '{"query":"meal allowance per travel day"}' }],
       },
       { kind: 'text', text: 'You get 60 EUR per full travel day (Travel Policy › Per diem › Meals).' },
     );
@@ -342,14 +342,15 @@ describe('policy search in the DM copilot', () => {
     });
     const [out] = toolOutputs(second);
     expect(out!.out.data.passages[0]).toMatchObject({
-      source: 'Travel Policy › Per diem › Meals',
-      document: 'travel.md',
+      title: 'Travel Policy',
+      section: 'Per diem › Meals',
+      source: 'policies',
       text: expect.stringContaining('60 EUR'),
     });
     const [reply] = h.replies('D0ADA', h.slack.messages('D0ADA')[0]!.ts);
     expect(h.slack.streamChunks('D0ADA', reply!.ts)!.chunks[0]).toMatchObject({
       type: 'task_update',
-      title: 'Searching the policies',
+      title: 'Searching the knowledge sources',
       status: 'in_progress',
     });
     expect(visible('D0ADA', h.slack.messages('D0ADA')[0]!.ts)).toContain('(Travel Policy › Per diem › Meals)');

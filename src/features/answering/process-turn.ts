@@ -18,9 +18,10 @@ import type { TurnStops } from '../../platform/store/turn-stops.js';
 import type { TurnLedger } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ToolContext } from '../../platform/tools/types.js';
-import type { ReplySink, Source } from '../../turn/ports.js';
+import { type ReplySink, type Source, ZERO_USAGE } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
+import type { SourcesOnly } from '../knowledge/sources-only.js';
 import { ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
@@ -46,6 +47,8 @@ export interface ProcessTurnDeps {
   metrics: Metrics;
   /** Stop pressed on a thread (agent_session_stopped), from whichever replica received it. */
   stops: TurnStops;
+  /** Channels with `answer_only_from_sources`: the search before the answer; absent: such channels answer as usual. */
+  sourcesOnly?: SourcesOnly;
 }
 
 /**
@@ -195,6 +198,42 @@ function turnRunner(
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
       await writer.takeOver(earlier, language().t('notice.restarted'));
     }
+    // Sources found beforehand (the desk's) already bound the answer; a resumed approval continues its own turn.
+    let answerExtras = extras;
+    if (settings.answerOnlyFromSources && deps.sourcesOnly && !extras.context && !job.approval) {
+      const found = await deps.sourcesOnly.find(
+        tools && ((name, args) => tools.invoke(name, args, signal)),
+        { ...job.key, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
+        text,
+      );
+      if (!found.found) {
+        // The bot's own words, with on-call as live mentions: written as they are, not through the guarded sink.
+        writer.append(found.reply);
+        const shown = await writer.finish({ outcome: 'answered' });
+        await status.clear();
+        await deps.turn.threads.append(job.key, [
+          {
+            type: 'user',
+            ts: job.messageTs,
+            userId: job.userId,
+            userName: profile?.name ?? user.name,
+            text,
+            ...(files?.attachments.length ? { attachments: files.attachments } : {}),
+          },
+          ...(shown.undelivered ? [] : [{ type: 'assistant' as const, ts: shown.messageTs[0], text: found.reply }]),
+        ]);
+        await session.status('active');
+        await indexed;
+        const outcome = shown.undelivered ? 'undelivered' : 'answered';
+        metrics.turns.inc({ outcome });
+        log.info(
+          { outcome, reason: found.reason, reply_ts: shown.messageTs, duration_ms: Date.now() - job.receivedAt },
+          'turn finished',
+        );
+        return { outcome, usage: ZERO_USAGE, messageTs: shown.messageTs, toolRounds: 0, sources: [] };
+      }
+      answerExtras = { ...extras, context: found.context, sources: [...(extras.sources ?? []), ...found.sources] };
+    }
     const result = await runTurn(
       {
         turnId: job.id,
@@ -206,13 +245,13 @@ function turnRunner(
           ...(known?.locale ? { locale: known.locale } : {}),
           laterLocale: () => profile?.locale,
         },
-        text: [extras.context, viewing, text].filter(Boolean).join('\n\n'),
+        text: [answerExtras.context, viewing, text].filter(Boolean).join('\n\n'),
         messageTs: job.messageTs,
         history,
         ...files,
         sink,
         tools,
-        ...(extras.sources?.length ? { sources: extras.sources } : {}),
+        ...(answerExtras.sources?.length ? { sources: answerExtras.sources } : {}),
         notices,
         ...(job.approval
           ? { resume: { approvalRequestId: job.approval.requestId, approve: job.approval.approve } }

@@ -7,6 +7,7 @@ import type { Metrics } from '../../platform/observability/metrics.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { PeopleDirectory } from '../../platform/slack/people.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
@@ -16,6 +17,8 @@ import type { ContextFitter } from '../../turn/fit-request.js';
 import type { AdminAlerts, ModelPort, PriceOf, QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { ChannelGate } from '../access/gate.js';
+import type { KnowledgeGaps } from '../knowledge/contracts.js';
+import { SourcesOnly } from '../knowledge/sources-only.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerAssistantHandlers } from './agent-events.js';
 import { askSubcommand } from './ask-command.js';
@@ -47,6 +50,10 @@ export interface AnsweringDeps {
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
   tools?: ConversationTools;
+  /** Resolves @handles of desk.oncall, named when a sources-only channel finds nothing. */
+  people?: Pick<PeopleDirectory, 'mentionable'>;
+  /** Where "not in the sources" questions are kept for the gaps digest. */
+  gaps?: Pick<KnowledgeGaps, 'record'>;
   /** Threads the bot stays out of unless mentioned (the help desk's). */
   quietThread?: (key: ThreadKey, userId: string) => Promise<boolean>;
   metrics: Metrics;
@@ -78,6 +85,11 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     log,
     metrics: deps.metrics,
     stops: stores.stops,
+    sourcesOnly: new SourcesOnly({
+      oncall: async (teamId, refs) => (deps.people ? deps.people.mentionable(teamId, refs) : [...refs]),
+      ...(deps.gaps ? { gaps: deps.gaps } : {}),
+      log: log.child({ component: 'knowledge' }),
+    }),
   });
   deps.jobs.handle('answer', async (job) => {
     await answer(job);

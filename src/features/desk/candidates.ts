@@ -1,8 +1,8 @@
 import MiniSearch from 'minisearch';
 import type { Logger } from 'pino';
 import type { ToolContext } from '../../platform/tools/types.js';
-import type { PolicyPassage } from '../knowledge/policy-index.js';
-import { policySource } from '../knowledge/search-policies.js';
+import type { KnowledgePassage } from '../knowledge/contracts.js';
+import { knowledgeSource } from '../knowledge/search-knowledge.js';
 import type { Ticket } from '../tickets/providers/types.js';
 import { ticketSource } from '../tickets/ticket-format.js';
 import type { ConversationTools } from '../tools/sessions.js';
@@ -14,7 +14,7 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
 
 /**
  * What the bot could cite for a question, found with the same tools a turn uses, as the asker (the channel's tool
- * list and the ticket access rules apply): policy passages and tickets. A tool that is not offered here, or that
+ * list and the ticket access rules apply): knowledge passages and tickets. A tool that is not offered here, or that
  * fails, adds nothing.
  */
 export async function findCandidates(
@@ -30,19 +30,14 @@ export async function findCandidates(
   const session = await tools?.session(ctx, log);
   if (!session) return earlier;
   const offered = (name: string) => tools!.offers(name, { channel: ctx.channel, isDm: ctx.isDm });
-  const [policies, tickets] = await Promise.all([
-    offered('search_policies') ? session.invoke('search_policies', { query }) : undefined,
+  const [passages, tickets] = await Promise.all([
+    offered('search_knowledge') ? session.invoke('search_knowledge', { query }) : undefined,
     offered('search_tickets') ? session.invoke('search_tickets', { query, status: null }) : undefined,
   ]);
   const out: Candidate[] = [];
-  if (policies?.ok)
-    for (const p of (policies.result as PolicyPassage[]).slice(0, MAX_PER_KIND))
-      out.push({
-        kind: 'policy',
-        ...policySource(p),
-        title: p.section ? `${p.title} › ${p.section}` : p.title,
-        text: clip(p.text, 1_200),
-      });
+  if (passages?.ok)
+    for (const p of (passages.result as KnowledgePassage[]).slice(0, MAX_PER_KIND))
+      out.push({ kind: 'policy', ...knowledgeSource(p), text: clip(p.text, 1_200) });
   if (tickets?.ok)
     for (const t of (tickets.result as Ticket[]).slice(0, MAX_PER_KIND))
       out.push({ kind: 'ticket', ...ticketSource(t), text: clip(`${t.status}. ${t.description}`, 800) });

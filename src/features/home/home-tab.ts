@@ -19,7 +19,7 @@ function capabilities(t: Translator, file: FileConfig, tools?: ToolRegistry): st
     t.t('home.capability.answer'),
     ...(file.files.images_per_turn > 0 ? [t.t('home.capability.files')] : []),
     ...(has('lookup_ticket') || has('search_tickets') ? [t.t('home.capability.tickets')] : []),
-    ...(has('search_policies') ? [t.t('home.capability.policies')] : []),
+    ...(has('search_knowledge') ? [t.t('home.capability.knowledge')] : []),
     ...(has('create_ticket') ? [t.t('home.capability.create_ticket')] : []),
     t.t('home.capability.triage'),
     t.t('home.capability.summarize'),

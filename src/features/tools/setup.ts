@@ -10,8 +10,11 @@ import { ToolRegistry, type TurnToolSource } from '../../platform/tools/runner.j
 import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
 import type { AuditTrail } from '../audit/trail.js';
-import { PolicyIndex } from '../knowledge/policy-index.js';
-import { searchPoliciesTool } from '../knowledge/search-policies.js';
+import type { KnowledgeIndex, SourceDocument } from '../knowledge/contracts.js';
+import { indexPoliciesFolder, readFolder } from '../knowledge/folder-documents.js';
+import { createHybridIndex } from '../knowledge/index/hybrid-index.js';
+import { MemoryVectorStore } from '../knowledge/index/vector-store.js';
+import { searchKnowledgeTool } from '../knowledge/search-knowledge.js';
 import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
 import { createTicketTool } from '../tickets/create-ticket.js';
 import { lookupTicketTool } from '../tickets/lookup-ticket.js';
@@ -20,6 +23,9 @@ import { createTicketProvider } from '../tickets/providers/index.js';
 import type { TicketProvider } from '../tickets/providers/types.js';
 import { searchTicketsTool } from '../tickets/search-tickets.js';
 import { ConversationTools } from './sessions.js';
+
+/** Passages per search when `policies.max_passages` does not say. */
+const DEFAULT_PASSAGES = 4;
 
 export interface ToolSetup {
   registry: ToolRegistry;
@@ -45,15 +51,20 @@ export interface ToolSetupDeps {
   log: Logger;
   /** The MCP servers, whose tools each turn adds to the registry's. */
   mcp?: TurnToolSource;
+  /** The one knowledge index (hybrid, vectors in Redis); absent: an in-memory BM25 index is made when needed. */
+  knowledge?: KnowledgeIndex;
 }
 
-const policiesEnabled = (file: FileConfig) =>
-  Boolean(file.policies) && (!file.tools.enabled || file.tools.enabled.includes('search_policies'));
+/** search_knowledge is offered when it has something to search: `policies.dir` or `knowledge.sources`. */
+const knowledgeEnabled = (file: FileConfig) =>
+  Boolean(file.policies || file.knowledge.sources.length) &&
+  (!file.tools.enabled || file.tools.enabled.includes('search_knowledge'));
 
 /** The files the tools read (the ticket file, the policy folder), loaded; or why each cannot be used. */
 export interface ToolFiles {
   tickets?: { provider: FileTicketProvider; count: number };
-  policies?: PolicyIndex;
+  /** The documents of `policies.dir`. */
+  policies?: SourceDocument[];
   problems: string[];
 }
 
@@ -71,10 +82,10 @@ export async function loadToolFiles(file: FileConfig, baseDir: string): Promise<
       (err: Error) => out.problems.push(`tickets.file cannot be used: ${err.message}`),
     );
   }
-  if (file.policies && policiesEnabled(file)) {
+  if (file.policies && knowledgeEnabled(file)) {
     const dir = at(file.policies.dir);
-    await PolicyIndex.load(dir).then(
-      (index) => (out.policies = index),
+    await readFolder(dir).then(
+      (docs) => (out.policies = docs),
       (err: NodeJS.ErrnoException) =>
         out.problems.push(`policies.dir ${dir} cannot be read (${err.code ?? err.message})`),
     );
@@ -115,11 +126,20 @@ export async function setupTools(deps: ToolSetupDeps): Promise<ToolSetup> {
       tools.push(createTicketTool({ approvals, access, defaultProject: file.tickets.default_project }));
     }
   }
-  if (file.policies && files.policies) {
-    const index = files.policies;
-    log.info({ documents: index.documents, passages: index.size }, 'policies indexed');
-    tools.push(searchPoliciesTool({ index, maxPassages: file.policies.max_passages }));
-    if (file.policies.vector_store_id)
+  if (knowledgeEnabled(file)) {
+    const index =
+      deps.knowledge ??
+      (await createHybridIndex({
+        vectors: new MemoryVectorStore(),
+        minSimilarity: file.knowledge.embeddings.min_similarity,
+        log: log.child({ component: 'knowledge' }),
+      }));
+    if (files.policies) {
+      const changes = await indexPoliciesFolder(index, files.policies);
+      log.info({ documents: files.policies.length, indexed: changes.upserts.length }, 'policies indexed');
+    }
+    tools.push(searchKnowledgeTool({ index, maxPassages: file.policies?.max_passages ?? DEFAULT_PASSAGES }));
+    if (file.policies?.vector_store_id)
       hosted.push({
         type: 'file_search',
         vectorStoreIds: [file.policies.vector_store_id],

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ToolName } from '../../config/tools-schema.js';
 import type { ToolSpec } from '../../platform/tools/types.js';
-import { searchPoliciesSpec } from '../knowledge/search-policies.js';
+import { searchKnowledgeSpec } from '../knowledge/search-knowledge.js';
 import { createTicketSpec } from '../tickets/create-ticket.js';
 import { lookupTicketSpec } from '../tickets/lookup-ticket.js';
 import { searchTicketsSpec } from '../tickets/search-tickets.js';
@@ -12,6 +12,6 @@ const erase = <S extends z.ZodObject>(spec: ToolSpec<S>) => spec as unknown as T
 export const TOOL_SPECS: Readonly<Record<ToolName, ToolSpec>> = {
   lookup_ticket: erase(lookupTicketSpec),
   search_tickets: erase(searchTicketsSpec),
-  search_policies: erase(searchPoliciesSpec),
+  search_knowledge: erase(searchKnowledgeSpec),
   create_ticket: erase(createTicketSpec),
 };

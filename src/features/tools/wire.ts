@@ -8,6 +8,7 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { TurnToolSource } from '../../platform/tools/runner.js';
 import type { AuditTrail } from '../audit/trail.js';
+import type { KnowledgeIndex } from '../knowledge/contracts.js';
 import { SlackApprovalCards } from '../tickets/approval-card.js';
 import { setupTools, type ToolSetup } from './setup.js';
 
@@ -25,6 +26,8 @@ export interface ToolsFeatureDeps {
   log: Logger;
   /** The MCP servers, when any are configured. */
   mcp?: TurnToolSource;
+  /** The one knowledge index behind search_knowledge, when knowledge is configured. */
+  knowledge?: KnowledgeIndex;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
     ),
     log: log.child({ component: 'tools' }),
     ...(deps.mcp ? { mcp: deps.mcp } : {}),
+    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
   });
   log.info({ tools: tools.registry.definitions.map((t) => (t.type === 'function' ? t.name : t.type)) }, 'tools ready');
   return tools;

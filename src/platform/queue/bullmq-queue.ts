@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { settlesWithin } from '../../lib/deadline.js';
 import type { StoreKeys } from '../store/keys.js';
 import { type ConnectionOptions, type RedisClient, redisAnswers } from '../store/redis-client.js';
+import { CLOSE_STEP_MS, closeQueueConnections } from './close-connections.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
 import { TurnHandler } from './turn-handler.js';
 import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
@@ -159,21 +161,17 @@ export class BullTurnQueue implements TurnQueue {
 
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
-    const graceful = this.worker.close().then(() => true);
-    const finished = await Promise.race([
-      graceful,
-      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
-    ]);
-    if (!finished) {
-      // Unfinished turns keep their lock until it lapses, then another replica takes them over.
+    if (!(await settlesWithin(this.worker.close(), timeoutMs))) {
+      // Unfinished turns keep their lock until it lapses, then another replica takes them over. A second
+      // worker.close(true) would only return the graceful close's promise, so the worker's connections are cut
+      // instead; that also frees a close stuck on a connection left reconnecting (taskforcesh/bullmq#4656).
       this.opts.log.warn(
         { running: this.handler.running },
         'shutdown grace over: leaving unfinished turns to another replica',
       );
-      await this.worker.close(true).catch(() => undefined);
+      await settlesWithin(this.worker.disconnect(), CLOSE_STEP_MS);
     }
-    await this.queue.close().catch(() => undefined);
-    for (const conn of [this.producer, this.consumer]) await conn.quit().catch(() => conn.disconnect());
+    await closeQueueConnections(this.queue, [this.producer, this.consumer]);
   }
 
   /** BullMQ's side of a turn: a delayed job must be moved with the worker's token and end in DelayedError. */

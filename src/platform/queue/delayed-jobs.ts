@@ -1,7 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { settlesWithin } from '../../lib/deadline.js';
 import type { ConnectionOptions, RedisClient } from '../store/redis-client.js';
+import { CLOSE_STEP_MS, closeQueueConnections } from './close-connections.js';
 
 /** Runs a due job; a rejection is retried (BullMQ) or logged (in process). */
 export type DueHandler<T> = (data: T) => Promise<void>;
@@ -91,9 +93,10 @@ export class BullDelayedJobs<T> implements DelayedJobs<T> {
   }
 
   async close(): Promise<void> {
-    await this.worker.close().catch(() => undefined);
-    await this.queue.close().catch(() => undefined);
-    for (const conn of [this.producer, this.consumer]) await conn.quit().catch(() => conn.disconnect());
+    // A due job that is running keeps its lock and runs again elsewhere; a close stuck on a dead connection is cut.
+    if (!(await settlesWithin(this.worker.close(), CLOSE_STEP_MS)))
+      await settlesWithin(this.worker.disconnect(), CLOSE_STEP_MS);
+    await closeQueueConnections(this.queue, [this.producer, this.consumer]);
   }
 }
 

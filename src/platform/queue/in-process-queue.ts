@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { settlesWithin } from '../../lib/deadline.js';
 import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
 
 const threadId = (job: TurnJob) => `${job.key.teamId}:${job.key.channel}:${job.key.threadTs}`;
@@ -73,7 +74,6 @@ export class InProcessTurnQueue implements TurnQueue {
 
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
-    const all = Promise.allSettled([...this.chains.values()]);
-    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await settlesWithin(Promise.allSettled([...this.chains.values()]), timeoutMs);
   }
 }

@@ -64,6 +64,11 @@ export function storeKeys(prefix: string) {
     audit: `${prefix}audit`,
     /** Hash: channel id → the admins' per-channel overrides of the settings file (JSON, with who set them when). */
     channelOverrides: `${prefix}channel-overrides`,
+    /**
+     * Hash of one knowledge document's embeddings: chunk key (a hash of the embedding model and the chunk's text) →
+     * its vector as little-endian float32s, so a restart re-embeds only what changed.
+     */
+    knowledgeVectors: (source: string, documentHash: string) => `${prefix}kvec:${source}:${documentHash}`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${userTag(team, user)}`,
     // Help-channel desk: one thread's keys share the {t:…} hash tag, so a cluster keeps them in one slot.

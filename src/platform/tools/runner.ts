@@ -48,7 +48,7 @@ export class ToolRegistry {
     readonly tools: readonly AnyTool[],
     hosted: readonly ModelTool[] = [],
   ) {
-    this.byName = new Map(tools.map((t) => [t.name, t]));
+    this.byName = new Map(tools.flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => [n, t] as const)));
     this.definitions = [...tools.map(functionDefinition), ...hosted];
   }
 
@@ -77,10 +77,10 @@ export class ToolRegistry {
     return allowed ? this.tools.filter((t) => allowed.includes(t.name)) : [...this.tools];
   }
 
-  /** The definitions a channel may use; hosted file_search rides with search_policies. */
+  /** The definitions a channel may use; hosted file_search rides with search_knowledge. */
   definitionsFor(allowed?: readonly string[]): ModelTool[] {
     if (!allowed) return this.definitions;
-    return this.definitions.filter((d) => allowed.includes(d.type === 'function' ? d.name : 'search_policies'));
+    return this.definitions.filter((d) => allowed.includes(d.type === 'function' ? d.name : 'search_knowledge'));
   }
 }
 
@@ -140,7 +140,7 @@ export class ToolSession implements ToolRunner {
   /** The tool of this name usable here: a built-in on the channel's list, or one of this turn's MCP tools. */
   private find(name: string): { tool?: AnyTool; usable: AnyTool[] } {
     const usable = [...this.registry.usable(this.allowed), ...this.extra.tools];
-    return { tool: usable.find((t) => t.name === name), usable };
+    return { tool: usable.find((t) => t.name === name || t.aliases?.includes(name)), usable };
   }
 
   progress(calls: readonly FunctionCall[]): string {

@@ -57,6 +57,8 @@ export class ToolError extends Error {
 export interface Tool<S extends z.ZodObject = z.ZodObject> {
   /** A built-in's name (config/tools-schema.ts), or an MCP tool's `label__tool`. */
   name: string;
+  /** Older names the tool still answers to (calls in stored threads, old eval suites); never offered to the model. */
+  aliases?: readonly string[];
   /** The MCP server (label) the tool comes from; built-ins have none. */
   server?: string;
   /**

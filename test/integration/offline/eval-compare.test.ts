@@ -55,20 +55,20 @@ describe('threadwise eval --compare', () => {
     expect(models.find((r) => r.body.model === 'gpt-6-luna')!.body.reasoning).toEqual({ effort: 'low' });
     expect(models.find((r) => r.body.model === 'gpt-4o')!.body).not.toHaveProperty('reasoning');
 
-    expect(run.stdout).toMatch(/│ Pass rate\s+│ [\d.]+% \(\d+\/10\)\s+│ 0\.0% \(0\/10\)/);
+    expect(run.stdout).toMatch(/│ Pass rate\s+│ [\d.]+% \(\d+\/15\)\s+│ 0\.0% \(0\/15\)/);
     expect(run.stdout).toMatch(/│ support-answers\/ticket-status\s+│ \w+ → FAIL/);
     expect(run.stdout).toContain('First token');
-    expect(run.stdout).toContain('gpt-6-luna: 0/10 cases passed (0.0%); threshold 50.0%: FAIL');
+    expect(run.stdout).toContain('gpt-6-luna: 0/15 cases passed (0.0%); threshold 50.0%: FAIL');
     expect(run.code).toBe(1);
 
     const md = readFileSync(report, 'utf8');
     expect(md).toContain('# Model review: gpt-4o → gpt-6-luna');
-    expect(md).toMatch(/\| Pass rate \| [\d.]+% \(\d+\/10\) \| 0\.0% \(0\/10\) \|/);
+    expect(md).toMatch(/\| Pass rate \| [\d.]+% \(\d+\/15\) \| 0\.0% \(0\/15\) \|/);
     expect(md).toMatch(/\| support-answers\/ticket-status \| \w+ \| FAIL \|/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.ok).toBe(false);
     expect(json.baseline.model).toBe('gpt-4o');
-    expect(json.candidate.cases).toHaveLength(10);
+    expect(json.candidate.cases).toHaveLength(15);
     // Reasoning tokens are part of what the candidate used.
     const luna = json.candidate.cases.find((c: { usage?: unknown }) => c.usage);
     expect(luna.usage.outputTokens).toBeGreaterThan(64);

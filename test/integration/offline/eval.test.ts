@@ -361,10 +361,11 @@ cases:
     expect(run.stderr).toContain('cases.0.id case ids are lower-case words');
   });
 
-  it('ships starter suites for support answers, screenshot triage and policy questions', async () => {
+  it('ships starter suites for support answers, screenshot triage, policy questions and cited knowledge links', async () => {
     const suites = await loadSuites('evals');
     expect(suites.map((s) => s.name)).toEqual([
       'desk-gate',
+      'knowledge-citations',
       'policy-questions',
       'screenshot-triage',
       'support-answers',
@@ -372,6 +373,35 @@ cases:
     for (const s of suites.filter((x) => !isGateSuite(x)) as EvalSuite[])
       for (const c of s.cases)
         for (const img of c.images) expect(readFileSync(img).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('threadwise eval: the knowledge-citations suite', () => {
+  /** A model that searches, then cites the first passage it got as a link, whichever question was asked. */
+  function citesFirstPassage(req: RecordedRequest): Script {
+    if (req.body.text?.format?.name === 'grade')
+      return { kind: 'json', value: { reasoning: 'Reads fine.', verdict: 'pass', score: 1 } };
+    const output = (req.body.input as Array<{ type: string; output?: string }>).find(
+      (i) => i.type === 'function_call_output',
+    );
+    if (!output)
+      return { kind: 'function_calls', calls: [{ name: 'search_knowledge', arguments: '{"query":"the question"}' }] };
+    const [first] = JSON.parse(output.output!).data.passages as Array<{ title: string; url: string; text: string }>;
+    if (!first) return { kind: 'text', text: 'The sources do not cover this; please ask HR.' };
+    return { kind: 'text', text: `${first.text} ([${first.title}](${first.url}))` };
+  }
+
+  it('passes answers that link the passage that answers the question and fails those that link another page', async () => {
+    const { runner, dir } = await setup(readFileSync('evals/knowledge-citations.yaml', 'utf8'));
+    openai.setDefault(citesFirstPassage);
+    const run = await runner.run(['eval', '--dir', dir, '--concurrency', '1']);
+    expect(run.stderr).toContain('✓ knowledge-citations/refund-links-the-refunds-article');
+    expect(run.stderr).toContain('✓ knowledge-citations/approved-answer-cited-as-approved');
+    expect(run.stderr).toContain('✓ knowledge-citations/nothing-found-no-link-invented');
+    // The first passage is the refunds article: linking it for a billing or hotel question is the wrong link.
+    expect(run.stderr).toContain('✗ knowledge-citations/payment-method-links-the-billing-article');
+    expect(run.stderr).toContain('✗ knowledge-citations/hotel-links-the-travel-policy');
+    expect(run.code).not.toBe(0);
   });
 });
 

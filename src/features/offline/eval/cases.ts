@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../../../config/errors.js';
-import { TOOL_NAMES, type ToolName } from '../../../config/tools-schema.js';
+import { canonicalToolName, TOOL_NAMES, type ToolName } from '../../../config/tools-schema.js';
 import { strictnessProblem } from '../../../platform/tools/json-schema.js';
 import { ajv } from './json-schema.js';
 
@@ -11,12 +11,16 @@ export const isBuiltInTool = (name: string): name is ToolName => (TOOL_NAMES as 
 
 /**
  * A tool the model may call during a case; every call is answered with `returns`. A built-in tool (lookup_ticket,
- * search_policies, …) keeps its real description and schema, so the eval tests what production offers; only a
+ * search_knowledge, …) keeps its real description and schema, so the eval tests what production offers; only a
  * custom tool states its own.
  */
 const toolStubSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'tool names are 1–64 letters, digits, _ or -' }),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'tool names are 1–64 letters, digits, _ or -' })
+      // Suites written before a rename (search_policies) stub the tool by its name now.
+      .transform(canonicalToolName),
     description: z
       .string()
       .min(1)
@@ -91,7 +95,14 @@ const expectSchema = z
       .optional()
       .describe('The answer must be JSON valid against this schema.'),
     tool_calls: z
-      .array(z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().transform(canonicalToolName),
+            arguments: z.record(z.string(), z.unknown()).default({}),
+          })
+          .strict(),
+      )
       .default([])
       .describe(
         'Calls the model must make; arguments match when every listed key is equal (strings case-insensitively).',

@@ -14,7 +14,7 @@ const ctx = {
 const limits = { timeoutMs: 1_000, maxOutputChars: 4_000 };
 const stubs: ToolStub[] = [
   {
-    name: 'search_policies',
+    name: 'search_knowledge',
     returns: { count: 1, passages: [{ source: 'Travel Policy › Booking', text: 'Book via Navan.' }] },
   },
   {
@@ -38,8 +38,8 @@ describe('eval tool stubs', () => {
     const [policies, invoice] = runner().definitions;
     expect(policies).toMatchObject({
       type: 'function',
-      name: 'search_policies',
-      description: TOOL_SPECS.search_policies.description,
+      name: 'search_knowledge',
+      description: TOOL_SPECS.search_knowledge.description,
       strict: true,
     });
     expect(policies).toHaveProperty('parameters.required', ['query']);
@@ -55,15 +55,15 @@ describe('eval tool stubs', () => {
   it('answers like the real runner: validated arguments, the stub data in the result envelope, errors the model can act on', async () => {
     const tools = runner();
     const outputs = await tools.run([
-      call('search_policies', '{"query":"flights"}'),
-      call('search_policies', '{"query":"x"}', 'short'),
+      call('search_knowledge', '{"query":"flights"}'),
+      call('search_knowledge', '{"query":"x"}', 'short'),
       call('get_invoice', '{"number":"INV-9"}'),
       call('get_invoice', '{"number":"9"}', 'bad'),
       call('get_invoice', 'not json', 'broken'),
       call('delete_everything', '{}'),
     ]);
     expect(outputs.map((o) => o.callId)).toEqual([
-      'c-search_policies',
+      'c-search_knowledge',
       'short',
       'c-get_invoice',
       'bad',
@@ -72,7 +72,7 @@ describe('eval tool stubs', () => {
     ]);
     const [hit, short, invoice, bad, broken, unknown] = outputs.map((o) => parsed(o.output));
     expect(hit).toMatchObject({
-      tool: 'search_policies',
+      tool: 'search_knowledge',
       ok: true,
       untrusted_data: expect.any(String),
       data: stubs[0]!.returns,
@@ -91,7 +91,7 @@ describe('eval tool stubs', () => {
       ok: false,
       error: {
         code: 'unknown_tool',
-        message: 'There is no tool named "delete_everything". Available: search_policies, get_invoice.',
+        message: 'There is no tool named "delete_everything". Available: search_knowledge, get_invoice.',
       },
     });
     expect(tools.calls.map((c) => c.callId)).toEqual(outputs.map((o) => o.callId));
@@ -99,7 +99,9 @@ describe('eval tool stubs', () => {
 
   it("shows the real tool's progress label and records calls declined at the round limit", () => {
     const tools = runner();
-    expect(tools.progress([call('search_policies', '{"query":"flights"}')])).toBe('is searching the policies…');
+    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')])).toBe(
+      'is searching the knowledge sources…',
+    );
     const [declined] = tools.decline(
       [call('get_invoice', '{"number":"INV-1"}')],
       'the turn reached its limit of 6 tool rounds',

@@ -28,14 +28,14 @@ describe('which tools a deployment offers', () => {
           deps({ tickets: { file: './tickets.json' }, policies: { dir: './policies', vector_store_id: 'vs_1' } }),
         ),
       ),
-    ).toEqual(['lookup_ticket', 'search_tickets', 'create_ticket', 'search_policies', 'file_search']);
+    ).toEqual(['lookup_ticket', 'search_tickets', 'create_ticket', 'search_knowledge', 'file_search']);
   });
 
   it('offers only the enabled ones', async () => {
     const setup = await setupTools(
       deps({ tickets: {}, policies: { dir: './policies' }, tools: { enabled: ['lookup_ticket', 'search_policies'] } }),
     );
-    expect(names(setup)).toEqual(['lookup_ticket', 'search_policies']);
+    expect(names(setup)).toEqual(['lookup_ticket', 'search_knowledge']);
     expect(setup.approvals).toBeUndefined();
   });
 

@@ -64,6 +64,8 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   // A pub/sub channel, not a key: PUBLISH reaches every node of a Cluster.
   turnStops: { group: 'alone', key: () => [keys.turnStops] },
   channelOverrides: { group: 'alone', key: () => [keys.channelOverrides] },
+  // One document's vectors are replaced in one MULTI on that key alone.
+  knowledgeVectors: { group: 'alone', key: () => [keys.knowledgeVectors('policies', 'd1')] },
   keyLayout: { group: 'alone', key: () => [keys.keyLayout] },
   approval: { group: 'alone', key: () => [keys.approval('a1')] },
   // A pending MCP sign-in: one key per sign-in, read and taken on its own (GETDEL), like an approval.

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { accessSchema } from '../../../../src/config/tools-schema.js';
-import { PolicyIndex } from '../../../../src/features/knowledge/policy-index.js';
-import { searchPoliciesTool } from '../../../../src/features/knowledge/search-policies.js';
+import { readFolder } from '../../../../src/features/knowledge/folder-documents.js';
+import { createHybridIndex } from '../../../../src/features/knowledge/index/hybrid-index.js';
+import { MemoryVectorStore } from '../../../../src/features/knowledge/index/vector-store.js';
+import { searchKnowledgeTool } from '../../../../src/features/knowledge/search-knowledge.js';
 import { TicketApprovals } from '../../../../src/features/tickets/approvals.js';
 import { createTicketTool } from '../../../../src/features/tickets/create-ticket.js';
 import { lookupTicketTool } from '../../../../src/features/tickets/lookup-ticket.js';
@@ -14,6 +16,12 @@ import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
 import { defineTool, ToolError } from '../../../../src/platform/tools/types.js';
 import { strictSchemaProblem } from '../../../fakes/openai-validation.js';
 import { access, call, ctx, sampleTicketsCopy, session, silent } from '../../features/tickets/helpers.js';
+
+async function policyIndex() {
+  const index = await createHybridIndex({ vectors: new MemoryVectorStore(), minSimilarity: 0.3, log: silent });
+  await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+  return index;
+}
 
 async function allTools() {
   const provider = new FileTicketProvider(sampleTicketsCopy());
@@ -27,7 +35,7 @@ async function allTools() {
   return [
     lookupTicketTool({ provider, access: () => access }),
     searchTicketsTool({ provider, access: () => access }),
-    searchPoliciesTool({ index: await PolicyIndex.load('examples/policies'), maxPassages: 3 }),
+    searchKnowledgeTool({ index: await policyIndex(), maxPassages: 3 }),
     createTicketTool({ approvals, access: () => access }),
   ];
 }
@@ -38,7 +46,7 @@ describe('tool definitions sent to the model', () => {
     expect(registry.definitions.map((d) => d.type === 'function' && d.name)).toEqual([
       'lookup_ticket',
       'search_tickets',
-      'search_policies',
+      'search_knowledge',
       'create_ticket',
     ]);
     for (const def of registry.definitions) {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PolicyIndex, splitDocument } from '../../../../src/features/knowledge/policy-index.js';
 import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
 import { sampleTicketsCopy } from './helpers.js';
 
@@ -50,33 +49,5 @@ describe('file ticket provider', () => {
     await expect(new FileTicketProvider(path).load()).rejects.toThrow(
       /tickets\.json: 0\.id ticket ids look like SUP-101/,
     );
-  });
-});
-
-describe('policy search', () => {
-  it('splits a document into passages with its title and heading path', () => {
-    const parts = splitDocument(
-      'travel.md',
-      '# Travel Policy\n\nIntro.\n\n## Per diem\n\n### Meals\n\n60 EUR.\n\n```\n# not a heading\n```\n\n## Hotels\n\n180 EUR.',
-    );
-    expect(parts.map((p) => [p.title, p.section])).toEqual([
-      ['Travel Policy', ''],
-      ['Travel Policy', 'Per diem › Meals'],
-      ['Travel Policy', 'Hotels'],
-    ]);
-    expect(parts[1]!.text).toContain('# not a heading');
-  });
-
-  it('finds the best passages across the sample policies, with sources', async () => {
-    const index = await PolicyIndex.load('examples/policies');
-    expect(index.documents).toBe(3);
-    const [best] = index.search('meal allowance per day when travelling', 3);
-    expect(best).toMatchObject({ document: 'travel.md', title: 'Travel Policy', section: 'Per diem › Meals' });
-    expect(best!.text).toContain('60 EUR');
-    expect(index.search('lost laptop', 1)[0]).toMatchObject({ title: 'Security Policy', section: 'Laptops' });
-    expect(index.search('reimbursement deadline receipts', 1)[0]).toMatchObject({
-      title: 'Expenses Policy',
-      section: 'Submitting expenses',
-    });
   });
 });
