@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { type Env, oauthEnabled, secretBoxFor, secretEnvKeys } from '../config/env.js';
 import type { FileConfig } from '../config/file-schema.js';
+import { knowledgeSecretNames } from '../config/knowledge-env.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
 import { describeRedis, redisTarget } from '../config/redis-env.js';
@@ -94,6 +95,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ...secretEnvKeys.map((k) => env[k]).filter((v): v is string => typeof v === 'string'),
     // Header values and tokens named by mcp.servers are secrets too, whatever their variables are called.
     ...Object.values(config.mcpSecrets ?? {}),
+    // So are the tokens and keys of knowledge sources.
+    ...knowledgeSecretNames(file.knowledge).flatMap((n) => config.knowledgeEnv?.[n] ?? []),
   ];
   const log = createLogger({
     level: env.LOG_LEVEL,

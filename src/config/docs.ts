@@ -40,7 +40,7 @@ function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => code(JSON.stringify(v))).join(' | ');
   if (s.const !== undefined) return code(JSON.stringify(s.const));
   const union = s.anyOf ?? s.oneOf;
-  if (union) return union.map(typeOf).join(' or ');
+  if (union) return [...new Set(union.map(typeOf))].join(' or ');
   if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'values'}`;
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return 'map';
   const base = Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
@@ -98,6 +98,14 @@ function rows(schema: JsonSchema, prefix = '', out: Row[] = []): Row[] {
       default: defaultOf(prop),
       description: prop.description ?? '',
     });
+    // A list of tagged objects (knowledge.sources): each variant's settings follow under `key[kind: value]`.
+    for (const variant of prop.type === 'array' ? (prop.items?.anyOf ?? prop.items?.oneOf ?? []) : []) {
+      const tag = Object.entries(variant.properties ?? {}).find(([, p]) => p.const !== undefined);
+      if (!tag) continue;
+      const [tagName, tagSchema] = tag;
+      const { [tagName]: _, ...rest } = variant.properties ?? {};
+      rows({ properties: rest }, `${key}[${tagName}: ${String(tagSchema.const)}].`, out);
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { type Env, envModeProblems, envSchema, providerEnvProblems } from './env.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { type FileConfig, fileConfigSchema } from './file-schema.js';
+import { knowledgeEnv } from './knowledge-env.js';
 import { mcpEnvProblems, mcpLabelProblems, mcpSecrets, mcpSignInProblems } from './mcp-schema.js';
 
 export interface Config {
@@ -12,6 +13,8 @@ export interface Config {
   file: FileConfig;
   /** Values of the environment variables mcp.servers names (headers, tokens); only the MCP adapter reads them. */
   mcpSecrets?: Record<string, string>;
+  /** Values of the environment variables knowledge.sources names (credentials); only their providers read them. */
+  knowledgeEnv?: Record<string, string>;
 }
 
 /** What the settings say, and every problem found in them; `config` only when there is none. */
@@ -38,7 +41,16 @@ export function collectConfig(raw: NodeJS.ProcessEnv): CollectedConfig {
       ...mcpSignInProblems(file.mcp, source),
     );
   if (problems.length || !envResult.success || !file) return { file, problems };
-  return { config: { env: envResult.data, file, mcpSecrets: mcpSecrets(file.mcp, source) }, file, problems };
+  return {
+    config: {
+      env: envResult.data,
+      file,
+      mcpSecrets: mcpSecrets(file.mcp, source),
+      knowledgeEnv: knowledgeEnv(file.knowledge, source),
+    },
+    file,
+    problems,
+  };
 }
 
 /** Validates the environment and the optional YAML file together, so one message names every problem. */
