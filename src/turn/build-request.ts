@@ -21,10 +21,12 @@ export const TOOL_INSTRUCTIONS = [
 
 /**
  * Tells the model the asker's Slack language (`ja-JP` → Japanese). The language they write in wins: a Japanese
- * user asking in English gets English. Undefined when the locale is unknown (the model follows their writing).
+ * user asking in English gets English. Undefined when the locale is unknown or English (the model follows their
+ * writing).
  */
 export function languageHint(locale: string | undefined): string | undefined {
-  if (!locale) return undefined;
+  // English is what the model writes to English speakers anyway: no hint, no extra tokens, the request as before.
+  if (!locale || /^en\b/i.test(locale)) return undefined;
   let name: string | undefined;
   try {
     // Slack writes Latin American Spanish as es-LA; in BCP 47 "LA" is Laos, and Latin America is 419.

@@ -141,8 +141,9 @@ describe('the language hint', () => {
     expect(languageHint('pt-BR')).toContain('Brazilian Portuguese (pt-BR)');
   });
 
-  it('says nothing when the locale is unknown or not a language', () => {
+  it('says nothing when the locale is unknown, English or not a language', () => {
     expect(languageHint(undefined)).toBeUndefined();
+    expect(languageHint('en-US')).toBeUndefined();
     expect(languageHint('not a locale')).toBeUndefined();
   });
 });
