@@ -134,6 +134,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
+    languages: p.languages,
     log,
     ...(toolset.provider
       ? {
@@ -227,6 +228,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   const appHome = home.wire(app, {
     settings: p.settings,
+    languages: p.languages,
     isAdmin: admins.includes,
     commands: p.commands,
     tools: toolset.registry,

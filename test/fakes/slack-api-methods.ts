@@ -265,10 +265,13 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     };
   },
 
+  // https://docs.slack.dev/reference/methods/users.info: `locale` is in the user object only with include_locale.
   'users.info'(args, ws) {
     const user = asString(args.user);
     if (!user) throw new SlackApiError('user_not_found');
-    return { user: userObject(ws, user) };
+    const withLocale = args.include_locale === true || args.include_locale === 'true';
+    const found = userObject(ws, user);
+    return { user: withLocale ? { ...found, locale: ws.users.get(user)?.locale ?? 'en-US' } : found };
   },
 
   // https://docs.slack.dev/reference/methods/conversations.open: `users` is a comma-separated list; one user opens

@@ -235,6 +235,15 @@ describe('FakeSlack Web API through the real WebClient', () => {
     expect(info.response_metadata?.scopes).toEqual(['chat:write', 'users:read']);
   });
 
+  it("says a user's locale in users.info only when asked with include_locale, like Slack", async () => {
+    const { fake, client } = await setup();
+    fake.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'yui', locale: 'ja-JP' });
+    expect((await client.users.info({ user: 'U7' })).user?.locale).toBeUndefined();
+    expect((await client.users.info({ user: 'U7', include_locale: true })).user?.locale).toBe('ja-JP');
+    // Slack always has a locale for a person; without one set, it is its default.
+    expect((await client.users.info({ user: 'U1', include_locale: true })).user?.locale).toBe('en-US');
+  });
+
   it('answers users.info and assistant thread methods with Slack limits', async () => {
     const { fake, client } = await setup();
     const info = await client.users.info({ user: 'U1' });

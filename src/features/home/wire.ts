@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
@@ -11,6 +12,8 @@ import { type HomeSection, homePublisher } from './home-tab.js';
 
 export interface HomeFeatureDeps {
   settings: SettingsSource;
+  /** The viewer's language. */
+  languages: UserLanguages;
   isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;

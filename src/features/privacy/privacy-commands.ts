@@ -53,7 +53,7 @@ function ownedBy(raw: string, teamId: string, userId: string): boolean {
 export function resetSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'reset',
-    description: 'forget our most recent conversation in this DM or channel, so the next question starts fresh',
+    description: (t) => t.t('subcommand.reset'),
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       const target = threads.find((t) => t.channel === ctx.channelId);
@@ -83,8 +83,7 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'forget-me',
-    description:
-      'delete what I keep about you: our DMs, your messages in threads, your feedback (usage counts stay, for limits)',
+    description: (t) => t.t('subcommand.forget_me'),
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;

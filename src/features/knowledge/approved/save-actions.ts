@@ -13,6 +13,7 @@ import {
 } from '../../../platform/slack/payloads.js';
 import { readThread } from '../../../platform/slack/thread-reader.js';
 import { threadTranscript } from '../../../platform/slack/transcript.js';
+import type { UserLanguages } from '../../../platform/slack/user-languages.js';
 import { NO_USAGE, type QuotaPort } from '../../../turn/ports.js';
 import type { ThreadKey } from '../../../turn/thread.js';
 import type { ApprovedAnswers } from './approved-answers.js';
@@ -51,6 +52,8 @@ export interface SaveHandlerDeps {
   drafter: Drafter;
   quota?: QuotaPort;
   answers: ApprovedAnswers;
+  /** The editor's language, for the notices that come from shared code (a quota refusal). */
+  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
   now?: () => number;
 }
@@ -141,7 +144,10 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
         turnId: `approved:${target.channel}:${target.threadTs}`,
       })
       .admit({ model, inputTokens: Math.ceil(transcript.length / 4), maxOutputTokens: DRAFT_OUTPUT_TOKENS });
-    if (admission && !admission.ok) return update(draftModal({ ...target, permalink }, undefined, admission.notice));
+    if (admission && !admission.ok)
+      return update(
+        draftModal({ ...target, permalink }, undefined, admission.notice(await deps.languages.of(teamId, a.user.id))),
+      );
     const outcome = await deps.drafter({ model, transcript, safetyIdentifier: hashId('user', teamId, a.user.id) });
     if (admission) await admission.settle(outcome.model ?? model, outcome.usage ?? NO_USAGE);
     log.info({ outcome: outcome.kind, channel: target.channel }, 'approved answer drafted');

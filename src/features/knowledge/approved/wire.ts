@@ -8,6 +8,7 @@ import type { SettingsSource } from '../../../config/live-settings.js';
 import { channelSettings } from '../../../config/settings.js';
 import type { OpenAIRateLimiter } from '../../../platform/openai/rate-limiter.js';
 import type { PeopleDirectory } from '../../../platform/slack/people.js';
+import type { UserLanguages } from '../../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
 import type { RedisClient } from '../../../platform/store/redis-client.js';
@@ -33,6 +34,7 @@ export interface ApprovedFeatureDeps {
   budget: { quota: QuotaPort };
   people: Pick<PeopleDirectory, 'includes'>;
   workspaces: SlackWorkspaces;
+  languages: Pick<UserLanguages, 'of'>;
   redis?: RedisClient;
   keys: StoreKeys;
   audit: Pick<AuditTrail, 'record'>;
@@ -91,6 +93,7 @@ export function wire(
     drafter,
     quota: deps.budget.quota,
     answers,
+    languages: deps.languages,
     log,
   });
   const home = { editors, answers, refreshHome: deps.refreshHome, log };
