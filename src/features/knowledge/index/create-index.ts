@@ -6,8 +6,8 @@ import { OpenAIEmbedder } from '../../../platform/openai/embeddings.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
 import type { RedisClient } from '../../../platform/store/redis-client.js';
 import { costOf, type PriceTable } from '../../usage/prices.js';
-import { createHybridIndex, type HybridKnowledgeIndex } from './hybrid-index.js';
 import { MemoryDocumentStore, RedisDocumentStore } from './document-store.js';
+import { createHybridIndex, type HybridKnowledgeIndex } from './hybrid-index.js';
 import { MemoryVectorStore, RedisVectorStore } from './vector-store.js';
 
 export interface KnowledgeIndexDeps {
@@ -60,6 +60,8 @@ export async function createKnowledgeIndex(deps: KnowledgeIndexDeps): Promise<Hy
   // Redis still starting only delays this: the first search checks again.
   await index
     .refresh()
-    .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not load the shared knowledge documents'));
+    .catch((err: Error) =>
+      log.warn({ err: { message: err.message } }, 'could not load the shared knowledge documents'),
+    );
   return index;
 }

@@ -220,12 +220,20 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       const upserts = await this.store.read(source, changed);
       await this.applyNow(source, { upserts, deletes }, approved, false);
       this.generations.set(source, at);
-      this.d.log.debug({ source, generation: at, upserts: upserts.length, deletes: deletes.length }, 'knowledge reloaded');
+      this.d.log.debug(
+        { source, generation: at, upserts: upserts.length, deletes: deletes.length },
+        'knowledge reloaded',
+      );
     }
   }
 
   /** `ownVectors`: this process made the change, so it removes the stored vectors of deleted documents. */
-  private async applyNow(source: string, changes: SourceChanges, approved: boolean, ownVectors: boolean): Promise<void> {
+  private async applyNow(
+    source: string,
+    changes: SourceChanges,
+    approved: boolean,
+    ownVectors: boolean,
+  ): Promise<void> {
     if (approved) this.approvedSources.add(source);
     const docs = this.documents.get(source) ?? new Map<string, HeldDocument>();
     this.documents.set(source, docs);

@@ -80,7 +80,10 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
     group: 'kdocs',
     key: () => ['policies', 'approved', 'wiki'].map((s) => keys.knowledgeDocumentVersions(s)),
   },
-  knowledgeDocuments: { group: 'kdocs', key: () => ['policies', 'approved', 'wiki'].map((s) => keys.knowledgeDocuments(s)) },
+  knowledgeDocuments: {
+    group: 'kdocs',
+    key: () => ['policies', 'approved', 'wiki'].map((s) => keys.knowledgeDocuments(s)),
+  },
   keyLayout: { group: 'alone', key: () => [keys.keyLayout] },
   approval: { group: 'alone', key: () => [keys.approval('a1')] },
   // A pending MCP sign-in: one key per sign-in, read and taken on its own (GETDEL), like an approval.
