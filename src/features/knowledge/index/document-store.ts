@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStored } from '../../../lib/stored-json.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
 import type { RedisClient } from '../../../platform/store/redis-client.js';
 import type { SourceChanges, SourceDocument } from '../contracts.js';
@@ -42,19 +43,12 @@ const stored = (d: SourceDocument): string =>
 /** What a hash field held, or undefined (and `onInvalid` told) when it is not a document this reader understands. */
 function parseDocument(raw: string | null, onInvalid: (id: string) => void, id: string): SourceDocument | undefined {
   if (raw === null) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
+  const parsed = parseStored(StoredDocument, raw);
+  if (!parsed || parsed.id !== id) {
     onInvalid(id);
     return undefined;
   }
-  const parsed = StoredDocument.safeParse(json);
-  if (!parsed.success || parsed.data.id !== id) {
-    onInvalid(id);
-    return undefined;
-  }
-  const { url, ...rest } = parsed.data;
+  const { url, ...rest } = parsed;
   return url ? { ...rest, url } : rest;
 }
 
