@@ -12,6 +12,7 @@ import { AuditTrail } from '../features/audit/trail.js';
 import * as audit from '../features/audit/wire.js';
 import * as desk from '../features/desk/wire.js';
 import * as home from '../features/home/wire.js';
+import * as approved from '../features/knowledge/approved/wire.js';
 import type { KnowledgeGaps, KnowledgeIndex } from '../features/knowledge/contracts.js';
 import { earlierAnswers } from '../features/knowledge/earlier-answers.js';
 import { createKnowledgeIndex } from '../features/knowledge/index/create-index.js';
@@ -123,16 +124,17 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
-  // Built only when there is knowledge to search (Orama, the vector index, loads with it).
+  // Built only when there is knowledge to search or to save (Orama, the vector index, loads with it).
   const knowledgeIndex =
     options.knowledgeIndex ??
-    (file.policies || file.knowledge.sources.length
+    (file.policies || file.knowledge.sources.length || file.knowledge.editors.length
       ? await createKnowledgeIndex({ ...p, openai: createOpenAIClient(env, file), prices })
       : undefined);
   const toolset = await tools.wire({ ...p, audit: trail, mcp: mcpSetup?.toolbox, knowledge: knowledgeIndex });
   tickets.wire(app, {
     approvals: toolset.approvals,
     threads: stores.threads,
+    languages: p.languages,
     log,
     ...(toolset.provider
       ? {
@@ -182,6 +184,17 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     tools: toolset.sessions,
   });
   triage.wire(app, { ...p, gate, limiter, budget, tools: toolset.sessions });
+  const approvedAnswers = approved.wire(app, {
+    ...p,
+    openai: createOpenAIClient(env, file),
+    limiter,
+    budget,
+    audit: trail,
+    resolvedDeskThread: async (key) => (await deskStores.store.get(key))?.state === 'resolved',
+    ...(knowledgeIndex ? { knowledge: knowledgeIndex } : {}),
+    // Home is wired below with this feature's section; a Delete click comes long after.
+    refreshHome: (client, teamId, userId) => appHome.publish(client, teamId, userId),
+  });
   if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
@@ -207,18 +220,20 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     usage: budget.usage,
     pending: stores.approvals,
     desk: deskStores.store,
+    approved: approvedAnswers,
     signIns: stores.signIns,
     workspaces: p.workspaces,
     commands: p.commands,
     log,
   });
-  home.wire(app, {
+  const appHome = home.wire(app, {
     settings: p.settings,
+    languages: p.languages,
     isAdmin: admins.includes,
     commands: p.commands,
     tools: toolset.registry,
     usage: budget.usage,
-    sections: [helpDesk.homeSection, ...(syncing ? [syncing.homeSection] : [])],
+    sections: [helpDesk.homeSection, approvedAnswers.homeSection, ...(syncing ? [syncing.homeSection] : [])],
     overrides: () => stores.overrides.all(),
     modelWarnings: () => guard.warnings(),
     log,
@@ -248,6 +263,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
       // In the background (events are answered meanwhile; /readyz waits for the warm-up): a slow or unreachable
       // OpenAI must not hold up answering Slack's handshake.
       void warmUp.run();
+      void approvedAnswers.sync();
       void guard.start();
       log.info(
         { port, mode: p.socketMode ? 'socket' : 'http', oauth: p.oauth, durable_queue: Boolean(p.redis) },

@@ -9,6 +9,7 @@ import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
 import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { threadTtlDays } from '../config/settings.js';
+import { createTranslators } from '../i18n/translators.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
 import { createMetrics, type Metrics } from '../platform/observability/metrics.js';
@@ -28,6 +29,7 @@ import { PeopleDirectory } from '../platform/slack/people.js';
 import { SlackRateGates } from '../platform/slack/rate-gate.js';
 import type { SlackReceiver } from '../platform/slack/receiver/slack-receiver.js';
 import { RedisRateShare } from '../platform/slack/redis-rate-share.js';
+import { UserLanguages } from '../platform/slack/user-languages.js';
 import {
   type ConnectBot,
   InstalledWorkspaces,
@@ -56,6 +58,8 @@ export interface Platform {
   settings: LiveSettings;
   /** User groups and @handles in the settings, resolved to people. */
   people: PeopleDirectory;
+  /** The catalogs, and each person's language for what the bot writes to them. */
+  languages: UserLanguages;
   /** Where relative paths in the settings file start: the file's folder. */
   baseDir: string;
   log: Logger;
@@ -249,6 +253,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       return details.length ? { ...result, details: Object.fromEntries(details) } : result;
     },
   });
+  const languages = new UserLanguages(workspaces, createTranslators(), log.child({ component: 'languages' }));
   const { app, receiver } = buildSlackApp({ env, log, slackLogger, routes, clientOptions, bot, installationStore });
   if (installationStore && installed) {
     const cache = installed;
@@ -260,6 +265,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     file,
     settings,
     people: new PeopleDirectory(workspaces, log.child({ component: 'people' })),
+    languages,
     baseDir: configBaseDir(env.THREADWISE_CONFIG),
     log,
     metrics,
@@ -270,7 +276,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     receiver,
     workspaces,
     bot,
-    commands: new CommandRouter('/threadwise', log),
+    commands: new CommandRouter('/threadwise', languages, log),
     jobs,
     queue: turnQueue,
     socketMode,

@@ -8,6 +8,7 @@ import { loadChatConfig } from '../config/load.js';
 import { describeRedis, redisTarget } from '../config/redis-env.js';
 import { channelSettings } from '../config/settings.js';
 import { createModel, createTurnDeps } from '../features/answering/turn-setup.js';
+import { createTranslators } from '../i18n/translators.js';
 import { createLogger, prettyLogsFor, scrubSecrets } from '../platform/observability/logger.js';
 import { readLocalFiles } from '../platform/slack/files/local-files.js';
 import { createRedis, createStores, redisReady } from '../platform/store/index.js';
@@ -78,7 +79,14 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     redis,
   );
   const interrupts = new ChatInterrupts();
-  const deps = createTurnDeps(file, interrupts.wrap(createModel(env, file, log)), stores.threads, log);
+  // The terminal has no Slack locale: the bot's own notices are in English.
+  const deps = createTurnDeps(
+    file,
+    interrupts.wrap(createModel(env, file, log)),
+    stores.threads,
+    createTranslators(),
+    log,
+  );
 
   const channel = args.channel ?? 'Dchat';
   const settings = channelSettings(file, env.OPENAI_MODEL, channel, !args.channel);

@@ -9,6 +9,7 @@ import { compare, comparisonMarkdown, comparisonTable } from '../features/offlin
 import { modelGrader } from '../features/offline/eval/grader.js';
 import { type EvalSummary, summarize, table } from '../features/offline/eval/report.js';
 import { runSuites } from '../features/offline/eval/runner.js';
+import { createTranslators } from '../i18n/translators.js';
 import { loadCliConfig } from './config.js';
 import { type CliIO, printer } from './io.js';
 import { lifecycleNote, probeOpenAI } from './reachability.js';
@@ -75,6 +76,7 @@ async function evaluate(flags: EvalFlags, io: CliIO): Promise<number> {
       { timeoutMs: file.openai.request_timeout_ms, maxRetries: file.openai.max_retries },
       log,
     ),
+    translators: createTranslators(),
     now: io.now,
     log,
   };

@@ -4,6 +4,8 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { FileConfig } from '../config/file-schema.js';
 import { createOpenAIClient } from '../features/answering/turn-setup.js';
+import { approvedMarkdown } from '../features/knowledge/approved/approved-export.js';
+import { RedisApprovedStore } from '../features/knowledge/approved/approved-store.js';
 import type { ModelLookup } from '../features/offline/export/fine-tuning-status.js';
 import type { ChatTool } from '../features/offline/export/finetune.js';
 import { runFinetuneExport } from '../features/offline/export/run.js';
@@ -110,8 +112,25 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   });
 }
 
+/** `threadwise export approved`: every approved answer as Markdown, on stdout or into --out. */
+async function exportApproved(flags: { out?: string; team?: string }, io: CliIO): Promise<number> {
+  const { env, file } = loadCliConfig(io.env, ['redis']);
+  return withRedis(env, async (redis) => {
+    const answers = await new RedisApprovedStore(redis, storeKeys(file.state.key_prefix)).list(flags.team);
+    const markdown = approvedMarkdown(answers, io.now?.() ?? Date.now());
+    if (flags.out) await writeFile(flags.out, markdown, 'utf8');
+    else io.stdout.write(markdown);
+    io.stderr.write(
+      `${answers.length} approved answer${answers.length === 1 ? '' : 's'}${flags.out ? ` written to ${flags.out}` : ''}\n`,
+    );
+    return 0;
+  });
+}
+
 export function exportCommand(io: CliIO, done: (code: number) => void): Command {
-  const cmd = new Command('export').description('Turn rated conversations into training and test data');
+  const cmd = new Command('export').description(
+    'Turn rated conversations into training and test data; export the approved answers',
+  );
   cmd
     .command('finetune')
     .description(
@@ -122,5 +141,11 @@ export function exportCommand(io: CliIO, done: (code: number) => void): Command 
     .option('--eval-out <path>', 'eval suite that badly rated answers are added to', 'evals/from-feedback.yaml')
     .option('--tools <file>', 'JSON file with the function definitions to attach to examples that call tools')
     .action(async (flags: ExportFlags) => done(await exportFinetune(flags, io)));
+  cmd
+    .command('approved')
+    .description('every approved answer (question, answer, thread link, who saved it) as Markdown, newest first')
+    .option('--out <path>', 'write it to this file instead of stdout')
+    .option('--team <id>', 'only this workspace')
+    .action(async (flags: { out?: string; team?: string }) => done(await exportApproved(flags, io)));
   return cmd;
 }

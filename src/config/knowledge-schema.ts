@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { peopleRefs } from './people.js';
 
 /**
  * `knowledge`: the team's sources, searched by search_knowledge and cited under answers. Each kind keeps its own
@@ -229,6 +230,9 @@ export const knowledgeSchema = z
         error: 'two sources have the same name',
       })
       .describe('Where the team’s knowledge lives; `policies.dir` counts as a folder source named "policies".'),
+    editors: peopleRefs(
+      'People (user ids, user group ids S… or @handles) who may save a bot answer or a resolved help-desk thread as an approved answer ("Save as answer"), and list, delete and export approved answers on App Home. Approved answers rank first in search_knowledge and are cited as approved. Empty: nobody can save.',
+    ),
     embeddings: embeddingsSchema
       .prefault({})
       .describe(

@@ -19,6 +19,25 @@ export const TOOL_INSTRUCTIONS = [
   'Tools that change something (such as create_ticket) only propose the change: the user must click Approve on the card; never say it is done before the thread shows the outcome.',
 ].join('\n');
 
+/**
+ * Tells the model the asker's Slack language (`ja-JP` → Japanese). The language they write in wins: a Japanese
+ * user asking in English gets English. Undefined when the locale is unknown or English (the model follows their
+ * writing).
+ */
+export function languageHint(locale: string | undefined): string | undefined {
+  // English is what the model writes to English speakers anyway: no hint, no extra tokens, the request as before.
+  if (!locale || /^en\b/i.test(locale)) return undefined;
+  let name: string | undefined;
+  try {
+    // Slack writes Latin American Spanish as es-LA; in BCP 47 "LA" is Laos, and Latin America is 419.
+    name = new Intl.DisplayNames('en', { type: 'language' }).of(locale === 'es-LA' ? 'es-419' : locale);
+  } catch {
+    return undefined;
+  }
+  if (!name || name === locale) return undefined;
+  return `The person asking has set their Slack language to ${name} (${locale}). Answer in that language unless they write in another language; then answer in the language they write in.`;
+}
+
 export interface RequestOptions {
   store: boolean;
   chainPreviousResponse: boolean;
@@ -40,7 +59,8 @@ function chainFrom(history: readonly ThreadItem[]): { responseId: string; rest: 
 
 /**
  * Builds the model call for one turn. Instructions go first and unchanged every turn, history follows oldest
- * to newest, so the prompt prefix stays byte-identical between turns and OpenAI's prompt cache can reuse it.
+ * to newest, so the prompt prefix stays byte-identical between turns and OpenAI's prompt cache can reuse it; what
+ * only this turn is told (`turnInstructions`, the language hint) goes after the new message.
  */
 export function buildRequest(
   settings: ChannelSettings,
@@ -51,10 +71,12 @@ export function buildRequest(
   options: RequestOptions,
   turnId: string,
   tools: readonly ModelTool[] = [],
+  turnInstructions?: string,
 ): ModelRequest {
   const base = {
     model: settings.model,
     instructions: tools.length ? settings.instructions + TOOL_INSTRUCTIONS : settings.instructions,
+    ...(turnInstructions ? { turnInstructions } : {}),
     ...(tools.length ? { tools: [...tools] } : {}),
     maxOutputTokens: settings.maxOutputTokens,
     safetyIdentifier: hashId('user', key.teamId, userId),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Translator } from '../i18n/translators.js';
 import type { ContextFitter } from './fit-request.js';
 import { type ModelCall, ModelError, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
 import { QuotaRefused } from './quota-gate.js';
@@ -11,6 +12,8 @@ export const HARDER_FACTOR = 0.5;
 export interface CallContext {
   model: ModelPort;
   sink: ReplySink;
+  /** The asker's language, for the status lines. */
+  translator: Translator;
   log: Logger;
   /** Absent: requests go out as built (no budget). */
   fitter?: ContextFitter;
@@ -30,8 +33,11 @@ export interface CallContext {
 /** A reasoning summary is shown as the thread status (never as the answer): its latest words, as many as fit. */
 const REASONING_STATUS_CHARS = 120;
 
-/** The status of a turn waiting in line (for a model call slot, or a turn slot of the replica). */
-export const queuedStatus = (position: number) => `is busy — you're #${position} in line…`;
+/** The status of a turn waiting in line (for a model call slot, or a turn slot of the replica), and its loading text. */
+export const queuedStatus = (t: Translator, position: number) => ({
+  text: t.t('status.queued', { position }),
+  loading: t.t('loading.queued', { position }),
+});
 
 /** Runs the model, feeding the sink as text arrives; returns the final call or throws the ModelError. */
 async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<ModelCall> {
@@ -40,10 +46,16 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
     if (event.type === 'text') {
       ctx.onText(event.delta);
     } else if (event.type === 'queued') {
-      ctx.sink.status(queuedStatus(event.position));
+      const line = queuedStatus(ctx.translator, event.position);
+      ctx.sink.status(line.text, 'queue', line.loading);
     } else if (event.type === 'reasoning') {
       reasoning = (reasoning + event.delta).slice(-REASONING_STATUS_CHARS);
-      ctx.sink.status(`is thinking: ${reasoning.trim()}`);
+      const summary = reasoning.trim();
+      ctx.sink.status(
+        ctx.translator.t('status.thinking_about', { summary }),
+        undefined,
+        ctx.translator.t('loading.thinking_about', { summary }),
+      );
     } else if (event.type === 'progress') {
       if (event.step && ctx.sink.steps) ctx.sink.steps([event.step], event.text);
       else if (event.step?.status !== 'complete' && event.step?.status !== 'error')

@@ -48,7 +48,7 @@ export class ContextFitter {
   estimate(request: ModelRequest, fullItems?: ThreadItem[]): number {
     const items = request.previousResponseId && fullItems ? fullItems : request.items;
     const budget = this.budget(request);
-    const quick = this.counter.quick(request.instructions, toolsOf(request), items);
+    const quick = this.counter.quick(fixedText(request), toolsOf(request), items);
     if (quick.bound <= budget) return quick.estimate;
     return Math.min(this.count(request, fullItems), budget);
   }
@@ -56,7 +56,7 @@ export class ContextFitter {
   /** The exact input tokens of a request (tokenizes): for what must not rest on an estimate. */
   count(request: ModelRequest, fullItems?: ThreadItem[]): number {
     const items = request.previousResponseId && fullItems ? fullItems : request.items;
-    return this.counter.fixed(request.instructions, toolsOf(request)) + this.counter.items(items);
+    return this.counter.fixed(fixedText(request), toolsOf(request)) + this.counter.items(items);
   }
 
   async fit(original: ModelRequest, options: FitOptions = {}): Promise<FitResult> {
@@ -64,10 +64,10 @@ export class ContextFitter {
     let request = original;
     // Within the budget by its bytes: it fits, whatever the exact count (the common case; no tokenizer needed).
     const counted = request.previousResponseId ? (options.fullItems ?? []) : request.items;
-    const quick = this.counter.quick(request.instructions, toolsOf(request), counted);
+    const quick = this.counter.quick(fixedText(request), toolsOf(request), counted);
     if (quick.bound <= budget)
       return { request, inputTokens: quick.estimate, budget, droppedItems: 0, summarized: false };
-    const fixed = this.counter.fixed(request.instructions, toolsOf(request));
+    const fixed = this.counter.fixed(fixedText(request), toolsOf(request));
     if (request.previousResponseId) {
       const chained = options.fullItems ? this.counter.items(options.fullItems) : 0;
       if (fixed + chained <= budget)
@@ -107,3 +107,6 @@ export class ContextFitter {
     };
   }
 }
+
+/** What a request always carries besides its items: the instructions and this turn's own (the language hint). */
+const fixedText = (request: ModelRequest) => request.instructions + (request.turnInstructions ?? '');

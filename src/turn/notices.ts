@@ -1,9 +1,6 @@
+import type { Translator } from '../i18n/translators.js';
 import type { Citation, ModelCall, ModelError, Source } from './ports.js';
 import type { Attachment, SkippedFile } from './thread.js';
-
-function reference(requestId?: string): string {
-  return requestId ? ` (reference \`${requestId}\`)` : '';
-}
 
 export interface ErrorContext {
   stallSeconds: number;
@@ -11,67 +8,64 @@ export interface ErrorContext {
   adminAlerted: boolean;
 }
 
-/** A short, specific sentence for the user; details go to the log. */
-export function noticeForError(err: ModelError, { stallSeconds, adminAlerted }: ErrorContext): string {
-  const ref = reference(err.details.requestId);
+/** A short, specific sentence for the user, in their language; details go to the log. */
+export function noticeForError(t: Translator, err: ModelError, { stallSeconds, adminAlerted }: ErrorContext): string {
+  // ICU selects leave the parenthesis out for "none": a message is never assembled from pieces.
+  const reference = err.details.requestId ?? 'none';
   switch (err.kind) {
     case 'rate_limited':
-      return `⚠️ OpenAI is rate-limiting us and retries did not get through. Please ask again in a minute${ref}.`;
+      return t.t('notice.error.rate_limited', { reference });
     case 'quota':
-      return `⚠️ The OpenAI account behind Threadwise is out of quota, so I can't answer right now. ${adminAlerted ? 'An admin has been alerted' : 'Please let an admin know: they need to add credit in the OpenAI dashboard'}${ref}.`;
+      return t.t(adminAlerted ? 'notice.error.quota_alerted' : 'notice.error.quota_tell_admin', { reference });
     case 'server':
-      return `⚠️ OpenAI answered with a server error${err.details.status ? ` (HTTP ${err.details.status})` : ''} and retries failed. Please try again shortly${ref}.`;
+      return t.t('notice.error.server', { reference, status: err.details.status ?? 'none' });
     case 'timeout':
-      return `⚠️ OpenAI did not start answering in time, so I gave up. Please try again${ref}.`;
+      return t.t('notice.error.timeout', { reference });
     case 'stalled':
-      return `⚠️ The model stopped sending data for ${stallSeconds} s, so I stopped waiting. Please try again${ref}.`;
+      return t.t('notice.error.stalled', { reference, seconds: stallSeconds });
     case 'connection':
-      return `⚠️ The connection to OpenAI broke off${ref}. Please try again.`;
+      return t.t('notice.error.connection', { reference });
     case 'context_length':
-      return `⚠️ This conversation no longer fits the model's context window. Start a new thread or run \`/threadwise reset\`${ref}.`;
+      return t.t('notice.error.context_length', { reference });
     case 'auth':
-      return `⚠️ OpenAI rejected Threadwise's credentials. An admin needs to check the API key${ref}.`;
+      return t.t('notice.error.auth', { reference });
     case 'model_missing':
-      return `⚠️ The model this conversation uses is no longer available at OpenAI (\`${err.details.code ?? 'model_not_found'}\`), and no fallback model is configured. An admin needs to set \`openai.fallback_model\` or change the model${ref}.`;
+      return t.t('notice.error.model_missing', { reference, code: err.details.code ?? 'model_not_found' });
     case 'previous_response_missing':
     case 'bad_request':
-      return `⚠️ OpenAI rejected the request${err.details.code ? ` (\`${err.details.code}\`)` : ''}. An admin can find the details in the logs${ref}.`;
+      return t.t('notice.error.bad_request', { reference, code: err.details.code ?? 'none' });
     case 'aborted':
-      return '⚠️ This answer was interrupted before it finished.';
+      return t.t('notice.error.aborted');
   }
 }
 
-/** Closes an answer the person stopped (Slack's Stop button): what was shown stays, this says why it ends. */
-export const STOPPED_NOTE = '_Stopped._';
-
 /** Why an answer stopped early, when it did. */
-export function noticeForIncomplete(call: ModelCall, maxOutputTokens: number): string | undefined {
+export function noticeForIncomplete(t: Translator, call: ModelCall, maxOutputTokens: number): string | undefined {
   if (call.status !== 'incomplete') return undefined;
-  if (call.incompleteReason === 'max_output_tokens') {
-    return `✂️ _The answer was cut off at the length limit (${maxOutputTokens} tokens). Ask me to continue._`;
-  }
-  if (call.incompleteReason === 'content_filter') return "🚫 _The answer was stopped by OpenAI's content filter._";
-  return `_The answer ended early (${call.incompleteReason ?? 'incomplete'})._`;
+  if (call.incompleteReason === 'max_output_tokens')
+    return t.t('notice.incomplete.max_output_tokens', { max: maxOutputTokens });
+  if (call.incompleteReason === 'content_filter') return t.t('notice.incomplete.content_filter');
+  return t.t('notice.incomplete.other', { reason: call.incompleteReason ?? 'incomplete' });
 }
 
 /** A file name safe to show inside inline code in Slack: no backticks, line breaks or markup brackets. */
-function shownName(name: string): string {
-  const clean = name.replace(/[`<>\r\n]+/g, ' ').trim() || 'unnamed file';
+function shownName(t: Translator, name: string): string {
+  const clean = name.replace(/[`<>\r\n]+/g, ' ').trim() || t.t('notice.files.unnamed');
   return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean;
 }
 
 /** One visible line per file that was skipped or only partly read, so the asker knows what the answer is based on. */
 export function noticeForFiles(
+  t: Translator,
   attachments: readonly Attachment[],
   skipped: readonly SkippedFile[],
 ): string | undefined {
-  const lines = skipped.map((s) => `📎 _Skipped \`${shownName(s.name)}\`: ${s.reason}._`);
+  const lines = skipped.map((s) => t.t('notice.files.skipped', { name: shownName(t, s.name), reason: s.reason }));
   for (const a of attachments) {
-    if (a.kind === 'text' && a.truncated) {
+    if (a.kind === 'text' && a.truncated)
       lines.push(
-        `✂️ _Read only the first ${a.text.length.toLocaleString('en-US')} of ${a.totalChars.toLocaleString('en-US')} characters of \`${shownName(a.name)}\`._`,
+        t.t('notice.files.truncated', { read: a.text.length, total: a.totalChars, name: shownName(t, a.name) }),
       );
-    }
   }
   return lines.length ? lines.join('\n') : undefined;
 }
@@ -80,7 +74,11 @@ export function noticeForFiles(
  * What the answer drew on, each once, so the asker can check it: policies, tickets and earlier threads as links
  * (their title when they have no URL), and the documents hosted file_search cited.
  */
-export function noticeForSources(citations: readonly Citation[], sources: readonly Source[] = []): string | undefined {
+export function noticeForSources(
+  t: Translator,
+  citations: readonly Citation[],
+  sources: readonly Source[] = [],
+): string | undefined {
   const seen = new Set<string>();
   const shown: string[] = [];
   for (const s of sources) {
@@ -90,17 +88,18 @@ export function noticeForSources(citations: readonly Citation[], sources: readon
     const title = s.title.replace(/[[\]\n]/g, ' ').trim();
     shown.push(s.url && /^https?:\/\//.test(s.url) ? `[${title}](${s.url})` : title);
   }
-  for (const name of new Set(citations.map((c) => shownName(c.filename)))) shown.push(`\`${name}\``);
-  return shown.length ? `📚 _Sources: ${shown.join(', ')}_` : undefined;
+  for (const name of new Set(citations.map((c) => shownName(t, c.filename)))) shown.push(`\`${name}\``);
+  return shown.length ? t.t('notice.sources', { list: t.list(shown) }) : undefined;
 }
 
 /** Files of the thread that this answer could not read (OpenAI's per-request limits); newer files went first. */
-export function noticeForLeftOut(leftOut: ReadonlyArray<{ name: string; reason: string }>): string | undefined {
+export function noticeForLeftOut(
+  t: Translator,
+  leftOut: ReadonlyArray<{ name: string; reason: string }>,
+): string | undefined {
   const byReason = new Map<string, string[]>();
-  for (const f of leftOut) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `\`${shownName(f.name)}\``]);
-  const lines = [...byReason].map(
-    ([reason, names]) => `📎 _Not read for this answer: ${names.join(', ')} (${reason}; newer files went first)._`,
-  );
+  for (const f of leftOut) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `\`${shownName(t, f.name)}\``]);
+  const lines = [...byReason].map(([reason, names]) => t.t('notice.files.left_out', { names: t.list(names), reason }));
   return lines.length ? lines.join('\n') : undefined;
 }
 
@@ -108,15 +107,11 @@ export function noticeForLeftOut(leftOut: ReadonlyArray<{ name: string; reason: 
  * The question alone did not fit the context window, so the model read only its beginning and its end (like a
  * long file, the asker should know what the answer is based on).
  */
-export function noticeForShortenedQuestion(totalChars: number, readChars: number): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `✂️ _Your message was too long to read in full: I read about ${n(readChars)} of its ${n(totalChars)} characters (the beginning and the end)._`;
+export function noticeForShortenedQuestion(t: Translator, totalChars: number, readChars: number): string {
+  return t.t('notice.shortened_question', { read: readChars, total: totalChars });
 }
 
 /** The model kept asking for tools: the turn ends rather than loop (and spend) without bound. */
-export function noticeForRoundLimit(maxRounds: number): string {
-  return `🔁 _I stopped after ${maxRounds} rounds of looking things up without reaching an answer. Try a more specific question._`;
+export function noticeForRoundLimit(t: Translator, maxRounds: number): string {
+  return t.t('notice.round_limit', { rounds: maxRounds });
 }
-
-/** Heads an answer that was started over, after a broken model stream or a crashed replica. */
-export const RESTART_NOTE = '_↻ Answer restarted after an interruption._';

@@ -1,11 +1,18 @@
 import type { CacheRetention, ReasoningEffort } from '../config/models.js';
+import type { Translator } from '../i18n/translators.js';
 import type { HostedItem, ThreadItem } from './thread.js';
 
 /** What the turn asks of a model, independent of any SDK. */
 export interface ModelRequest {
   model: string;
+  /** The same every turn of a channel, so the prompt prefix stays cacheable. */
   instructions: string;
   items: ThreadItem[];
+  /**
+   * What only this turn is told (the asker's language): sent as a developer message right after the newest user
+   * message, never with the instructions, so the cached prefix (instructions, tools, history) is unchanged.
+   */
+  turnInstructions?: string;
   maxOutputTokens: number;
   safetyIdentifier: string;
   promptCacheKey: string;
@@ -208,9 +215,10 @@ export interface ReplySink {
   append(delta: string): void;
   /**
    * Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes.
-   * `tools`: a tool round starts — shown at once, since it is rare and says the most.
+   * `tools`: a tool round starts — shown at once, since it is rare and says the most. `loading`: the same in the
+   * form Slack rotates in place of the status ("Waiting for other answers…"); derived from `text` when absent.
    */
-  status(text: string, kind?: 'queue' | 'tools'): void;
+  status(text: string, kind?: 'queue' | 'tools', loading?: string): void;
   /**
    * Tool calls as steps inside the answer, started or finished. A sink that cannot show steps (or is refused them)
    * shows `status` instead, as `status(text, 'tools')` would; absent: the turn shows only the status line.
@@ -244,8 +252,8 @@ export const ZERO_USAGE: UsageTotals = { inputTokens: 0, cachedTokens: 0, output
 /** Why a model call was not sent: a limit is reached, or the calls still running would use what is left of it. */
 export interface QuotaRefusal {
   ok: false;
-  /** What the person reads, with the real numbers and when the limit resets. */
-  notice: string;
+  /** What the person reads, in their language, with the real numbers and when the limit resets. */
+  notice: (t: Translator) => string;
   limit: 'user_daily_tokens' | 'workspace_monthly_usd';
 }
 

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
+import type { Translator, Translators } from '../i18n/translators.js';
 import { hashId } from '../lib/hash.js';
 import { leftOutFiles } from './attachment-budget.js';
-import { buildRequest, type RequestOptions } from './build-request.js';
+import { buildRequest, languageHint, type RequestOptions } from './build-request.js';
 import { callModel } from './call-model.js';
 import type { ContextFitter } from './fit-request.js';
 import { itemImageTokens } from './image-tokens.js';
@@ -15,8 +16,6 @@ import {
   noticeForRoundLimit,
   noticeForShortenedQuestion,
   noticeForSources,
-  RESTART_NOTE,
-  STOPPED_NOTE,
 } from './notices.js';
 import type { AdminAlerts, HostedApprovalRequest, PriceOf, QuotaPort, QuotaRefusal, UsageTotals } from './ports.js';
 import {
@@ -56,6 +55,8 @@ export interface TurnDeps {
   usageLog?: Logger;
   /** Rounds of tool calls one turn may run before it stops with a notice. */
   maxToolRounds: number;
+  /** The bot's own words (notices, statuses) in the asker's language. */
+  translators: Translators;
 }
 
 export interface TurnInput {
@@ -66,7 +67,17 @@ export interface TurnInput {
    * `name` is what the model reads now; `laterName`, when given, is read as the message is stored: a name that was
    * still being looked up when the call started is kept with the message for the next turns.
    */
-  user: { id: string; name: string; laterName?: () => string | undefined };
+  user: {
+    id: string;
+    name: string;
+    laterName?: () => string | undefined;
+    /**
+     * The asker's Slack locale when known at the start: the model is told to answer in it. `laterLocale`, read when
+     * the notices are written, may know it by then (a lookup still running when the call started).
+     */
+    locale?: string;
+    laterLocale?: () => string | undefined;
+  };
   /** The user's message with Slack markup already resolved. */
   text: string;
   /**
@@ -117,9 +128,6 @@ export interface TurnResult {
   sources: Source[];
 }
 
-/** Shown while a call waits for the person's (or workspace's) other calls to settle what is left of a limit. */
-const QUOTA_WAIT_STATUS = 'is waiting for other answers to finish (usage limit)…';
-
 /** Failures after which the same request can simply be sent again (the model adapter retries them before any text). */
 const RESTARTABLE = new Set<ModelError['kind']>(['stalled', 'connection', 'server', 'timeout']);
 
@@ -160,6 +168,9 @@ class ShownText {
  */
 export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
   const { key, settings, user, sink, tools, signal } = input;
+  const startT = deps.translators.forLocale(user.locale);
+  /** The asker's language as best known now: a locale learnt during the turn applies to what is written after. */
+  const tNow = () => deps.translators.forLocale(user.laterLocale?.() ?? user.locale);
   const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
   const userItem: ThreadItem = {
     type: 'user',
@@ -199,6 +210,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       { ...deps.requestOptions, chainPreviousResponse: chain },
       input.turnId,
       tools?.definitions,
+      languageHint(user.locale),
     );
   const built = build(deps.requestOptions.chainPreviousResponse);
 
@@ -212,7 +224,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const model = account
     ? quotaGated(deps.model, account, {
         inputTokens: (request) => deps.context?.estimate(request, [...history, ...sentItems()]) ?? 0,
-        onWait: () => sink.status(QUOTA_WAIT_STATUS, 'queue'),
+        // Shown while a call waits for the person's (or workspace's) other calls to settle what is left of a limit.
+        onWait: () => sink.status(startT.t('status.quota_wait'), 'queue', startT.t('loading.quota_wait')),
       })
     : deps.model;
 
@@ -244,6 +257,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         ({ call, request } = await callModel(request, {
           model,
           sink,
+          translator: startT,
           log,
           fitter: deps.context,
           fullItems: [...history, ...sentItems()],
@@ -268,12 +282,12 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           'model stream broke mid-answer; restarting the answer',
         );
         shown.restart();
-        await sink.restart(RESTART_NOTE);
+        await sink.restart(tNow().t('notice.restarted'));
         continue;
       }
       citations.push(...(call.citations ?? []));
       items.push(...(call.hostedItems ?? []).map((item): ThreadItem => ({ type: 'hosted', item })));
-      if (call.approvalRequests?.length) approvalNotice = await askApprovals(tools, call.approvalRequests, log);
+      if (call.approvalRequests?.length) approvalNotice = await askApprovals(tNow(), tools, call.approvalRequests, log);
       const calls = tools ? call.functionCalls : [];
       if (!calls.length) break;
 
@@ -282,7 +296,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       let outputs: FunctionOutput[];
       if (rounds >= deps.maxToolRounds) {
         outputs = tools!.decline(calls, `the turn reached its limit of ${deps.maxToolRounds} tool rounds`);
-        roundNotice = noticeForRoundLimit(deps.maxToolRounds);
+        roundNotice = noticeForRoundLimit(tNow(), deps.maxToolRounds);
       } else {
         rounds++;
         const line = tools!.progress(calls);
@@ -327,6 +341,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     else if (!signal?.aborted)
       error = err instanceof ModelError ? err : new ModelError('connection', (err as Error)?.message ?? String(err));
   }
+  const t = tNow();
   // The notice may only say an admin was alerted when one really was.
   const adminAlerted =
     error?.kind === 'quota' &&
@@ -337,19 +352,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     })) ??
       false);
   const modelNotice =
-    refusal?.notice ??
+    refusal?.notice(t) ??
     roundNotice ??
     (error
-      ? noticeForError(error, { stallSeconds: deps.stallSeconds, adminAlerted })
-      : call && noticeForIncomplete(call, settings.maxOutputTokens));
+      ? noticeForError(t, error, { stallSeconds: deps.stallSeconds, adminAlerted })
+      : call && noticeForIncomplete(t, call, settings.maxOutputTokens));
   const stopped = signal?.aborted === true;
   const notice = stopped
-    ? STOPPED_NOTE
+    ? t.t('notice.stopped')
     : [
-        noticeForSources(citations, usedSources(sources, shown.all)),
-        noticeForFiles(input.attachments ?? [], input.skipped ?? []),
-        noticeForLeftOut(leftOutFiles(built.items)),
-        questionRead !== undefined && noticeForShortenedQuestion(userItem.text.length, questionRead),
+        noticeForSources(t, citations, usedSources(sources, shown.all)),
+        noticeForFiles(t, input.attachments ?? [], input.skipped ?? []),
+        noticeForLeftOut(t, leftOutFiles(built.items)),
+        questionRead !== undefined && noticeForShortenedQuestion(t, userItem.text.length, questionRead),
         ...(input.notices ?? []),
         approvalNotice,
         modelNotice,
@@ -393,18 +408,22 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
 
 /** Hosted MCP calls held for approval: a card each for the asker; the answer says what happens next. */
 async function askApprovals(
+  t: Translator,
   tools: ToolRunner | undefined,
   requests: readonly HostedApprovalRequest[],
   log: Logger,
 ): Promise<string> {
-  const names = [...new Set(requests.map((r) => `${r.name} on ${r.serverLabel}`))].join(', ');
-  if (!tools?.requestHostedApprovals) return `⚠️ ${names} needs an approval that cannot be given here.`;
+  const named = requests.map((r) =>
+    t.t('notice.hosted_approval.tool_on_server', { tool: r.name, server: r.serverLabel }),
+  );
+  const values = { tools: t.list([...new Set(named)]) };
+  if (!tools?.requestHostedApprovals) return t.t('notice.hosted_approval.unavailable', values);
   try {
     await tools.requestHostedApprovals(requests);
-    return `⏳ ${names} waits for your approval on the card above; I will go on once you decide.`;
+    return t.t('notice.hosted_approval.waiting', values);
   } catch (err) {
     log.warn({ err: { message: (err as Error).message } }, 'could not post the approval card for a hosted call');
-    return `⚠️ ${names} needs your approval, but the approval card could not be posted. Please ask again.`;
+    return t.t('notice.hosted_approval.card_failed', values);
   }
 }
 

@@ -265,10 +265,13 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     };
   },
 
+  // https://docs.slack.dev/reference/methods/users.info: `locale` is in the user object only with include_locale.
   'users.info'(args, ws) {
     const user = asString(args.user);
     if (!user) throw new SlackApiError('user_not_found');
-    return { user: userObject(ws, user) };
+    const withLocale = args.include_locale === true || args.include_locale === 'true';
+    const found = userObject(ws, user);
+    return { user: withLocale ? { ...found, locale: ws.users.get(user)?.locale ?? 'en-US' } : found };
   },
 
   // https://docs.slack.dev/reference/methods/conversations.open: `users` is a comma-separated list; one user opens
@@ -445,6 +448,29 @@ export const otherHandlers: Record<string, (args: Json, ws: Workspace) => Json> 
     const view = parseView(args.view);
     const result = viewResult(ws, view, String(view.type ?? 'modal'));
     ws.views.set(result.id as string, result);
+    return { view: result };
+  },
+
+  // https://docs.slack.dev/reference/methods/views.update: the view by view_id (or external_id), unknown ones
+  // not_found; a hash from before the latest change is refused (hash_conflict). The id stays, the hash changes.
+  'views.update'(args, ws) {
+    const viewId = asString(args.view_id);
+    const externalId = asString(args.external_id);
+    if (!viewId && !externalId) throw missingField('view_id');
+    const entry = [...ws.views].find(([, v]) => (viewId ? v.id === viewId : v.external_id === externalId));
+    if (!entry) throw new SlackApiError('not_found');
+    const [key, current] = entry;
+    const hash = asString(args.hash);
+    if (hash && hash !== current.hash) throw new SlackApiError('hash_conflict');
+    const view = parseView(args.view);
+    if (JSON.stringify(view).length > 250_000) throw new SlackApiError('view_too_large');
+    const result: Json = {
+      ...viewResult(ws, view, String(current.type)),
+      id: current.id,
+      root_view_id: current.root_view_id,
+      hash: `${Math.floor(ws.now() / 1000)}.${String(current.id)}.${ws.nextViewId()}`,
+    };
+    ws.views.set(key, result);
     return { view: result };
   },
 

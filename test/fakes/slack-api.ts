@@ -786,6 +786,49 @@ export class FakeSlack {
     return this.teams.get(teamId).views.get(`home:${userId}`);
   }
 
+  /**
+   * The block_actions Slack posts when `user` presses a button on their published Home tab: only a button the tab
+   * shows (a section accessory or in an actions block) can be pressed. A Home click has a view container and no
+   * channel, message or response_url.
+   */
+  homeButtonClick(user: string, actionId: string, value?: string, teamId = this.teamId): Json {
+    const view = this.publishedHome(user, teamId);
+    if (!view) throw new Error(`fake slack: ${user} has no published Home tab`);
+    const blocks = (view.blocks as Json[]) ?? [];
+    const buttons = blocks.flatMap((b) =>
+      [b.accessory as Json | undefined, ...((b.elements as Json[] | undefined) ?? [])]
+        .filter((e): e is Json => e?.type === 'button')
+        .map((e) => ({ block: b, button: e })),
+    );
+    const hit = buttons.find(
+      (x) => x.button.action_id === actionId && (value === undefined || x.button.value === value),
+    );
+    if (!hit) throw new Error(`fake slack: ${user}'s Home tab shows no button ${actionId} ${value ?? ''}`);
+    return {
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: teamId },
+      api_app_id: 'A0TEST',
+      token: 'fakeVerificationToken0001',
+      container: { type: 'view', view_id: view.id },
+      trigger_id: `${Date.now()}.1.${'0'.repeat(8)}`,
+      team: { id: teamId, domain: 'fake-team' },
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          block_id: hit.block.block_id ?? 'b',
+          text: hit.button.text,
+          ...(hit.button.value !== undefined ? { value: hit.button.value } : {}),
+          ...(hit.button.style ? { style: hit.button.style } : {}),
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
+    };
+  }
+
   rateLimitedCount(method?: string): number {
     return method ? (this.limiter.limitedByMethod.get(method) ?? 0) : this.limiter.limitedCount;
   }

@@ -208,12 +208,40 @@ describe('FakeSlack Web API through the real WebClient', () => {
     });
   });
 
+  it('updates an opened view in place by view_id, refusing a stale hash and an unknown view', async () => {
+    const { fake, client } = await setup();
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'T' }, blocks: [] };
+    const opened = (await client.views.open({ trigger_id: newTriggerId(), view })).view!;
+    const next = {
+      ...view,
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'ready' } }],
+    };
+    const updated = (await client.views.update({ view_id: opened.id!, hash: opened.hash!, view: next })).view!;
+    expect(updated.id).toBe(opened.id);
+    expect(updated.hash).not.toBe(opened.hash);
+    expect(fake.openedViews()).toEqual([expect.objectContaining({ id: opened.id, blocks: next.blocks })]);
+    expect(await slackError(client.views.update({ view_id: opened.id!, hash: opened.hash!, view }))).toBe(
+      'hash_conflict',
+    );
+    expect(await slackError(client.views.update({ view_id: 'V0NOPE', view }))).toBe('not_found');
+    expect(await slackError(client.views.update({ view: view as never } as never))).toBe('invalid_arguments');
+  });
+
   it('shows profile.email only to apps with users:read.email, and reports the scopes', async () => {
     const { client } = await setup({ scopes: ['chat:write', 'users:read'] });
     const info = await client.users.info({ user: 'U1' });
     expect(info.user?.profile).toBeDefined();
     expect((info.user!.profile as Record<string, unknown>).email).toBeUndefined();
     expect(info.response_metadata?.scopes).toEqual(['chat:write', 'users:read']);
+  });
+
+  it("says a user's locale in users.info only when asked with include_locale, like Slack", async () => {
+    const { fake, client } = await setup();
+    fake.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'yui', locale: 'ja-JP' });
+    expect((await client.users.info({ user: 'U7' })).user?.locale).toBeUndefined();
+    expect((await client.users.info({ user: 'U7', include_locale: true })).user?.locale).toBe('ja-JP');
+    // Slack always has a locale for a person; without one set, it is its default.
+    expect((await client.users.info({ user: 'U1', include_locale: true })).user?.locale).toBe('en-US');
   });
 
   it('answers users.info and assistant thread methods with Slack limits', async () => {

@@ -11,6 +11,8 @@ export interface FakeUser {
   tz?: string;
   /** A guest (single- or multi-channel): sees only the channels listed as theirs in `members`. */
   is_restricted?: boolean;
+  /** What users.info says with include_locale (Slack's default is en-US). */
+  locale?: string;
 }
 
 export interface FakeChannel {

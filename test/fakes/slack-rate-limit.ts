@@ -33,6 +33,7 @@ export const METHOD_LIMITS: Record<string, MethodLimit> = {
   'chat.unfurl': { perMinute: TIER_PER_MINUTE[3] },
   'views.publish': { perMinute: TIER_PER_MINUTE[4] },
   'views.open': { perMinute: TIER_PER_MINUTE[4] },
+  'views.update': { perMinute: TIER_PER_MINUTE[4] },
   'files.info': { perMinute: TIER_PER_MINUTE[4] },
   // "10+ requests per minute" for most teams (docs.slack.dev assistant.search.context): enforced even when the
   // tiers are off, because answers must live with it (ALWAYS_LIMITED).

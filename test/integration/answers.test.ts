@@ -28,9 +28,9 @@ describe('answering in Slack threads', () => {
     expect(String(req.instructions)).toContain('Threadwise');
     expect(String(req.safety_identifier)).toMatch(/^[0-9a-f]{32}$/);
     expect(req.metadata).toMatchObject({ app: 'threadwise', turn: sent.eventId });
-    // The model is asked before users.info has answered for a new person: the first question carries the Slack id.
+    // users.info for a new person is waited for briefly (TURN_LOCALE_WAIT_MS), so a prompt Slack brings the name.
     expect(req.input).toEqual([
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'U1: why is the queue stuck?' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Ada: why is the queue stuck?' }] },
     ]);
   });
 

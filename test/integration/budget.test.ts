@@ -179,7 +179,7 @@ describe('usage, cost and the per-call log line', () => {
     expect(await h.turnFinished(second.eventId)).toMatchObject({ outcome: 'refused' });
     expect(h.openai.responsesRequests()).toHaveLength(1);
     const refusal = visible(h, lastRoot(h));
-    expect(refusal).toMatch(/reached your daily limit of 1 tokens .* resets at 00:00 UTC on .*, in \d/);
+    expect(refusal).toMatch(/reached your daily limit of 1 tokens .* resets at .*12:00 AM UTC, in \d/);
     // Another person in the same workspace is not affected.
     const other = await h.mention({ text: 'me too', user: 'U2' });
     await h.turnFinished(other.eventId);

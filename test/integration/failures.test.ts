@@ -121,7 +121,7 @@ describe('when OpenAI misbehaves the user hears about it', () => {
     const sent = await h.mention({ text: 'tell me everything' });
     await h.turnFinished(sent.eventId);
     expect(visible(h, rootOf(undefined, h))).toMatch(
-      /A long story that\n\n.*cut off at the length limit \(4096 tokens\)/,
+      /A long story that\n\n.*cut off at the length limit \(4,096 tokens\)/,
     );
   });
 });

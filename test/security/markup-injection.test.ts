@@ -7,6 +7,7 @@ import { blockActionPayload, messageActionPayload, viewSubmissionPayload } from 
 import { type LiveMarkup, liveInBlocks, liveInMrkdwn } from '../fakes/slack-markup.js';
 import { Harness } from '../integration/harness.js';
 import { SUP_CHANNEL, toolHarness } from '../integration/tool-setup.js';
+import { en } from '../support/translators.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
@@ -213,7 +214,7 @@ describe('tickets', () => {
       },
     };
     for (const url of ['javascript:alert(1)', 'data:text/html,x', 'https://evil.example|x>']) {
-      const blocks = resolvedCardBlocks(approval, { kind: 'created', ticketId: '<!channel>', url });
+      const blocks = resolvedCardBlocks(en, approval, { kind: 'created', ticketId: '<!channel>', url });
       expect(unintended(liveInBlocks(blocks), ['U1'])).toEqual([]);
     }
   });

@@ -20,7 +20,7 @@ export function adminSubcommand(deps: {
   return {
     name: 'admin',
     usage: 'admin channel',
-    description: 'admins: change this channel’s persona, model, tools, mentions and image detail',
+    description: (t) => t.t('subcommand.admin'),
     async run(ctx) {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return NOT_ADMIN;
       if (ctx.args[0] !== 'channel')

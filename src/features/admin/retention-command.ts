@@ -10,7 +10,7 @@ const days = (n: number) => (n < 1 ? `${Math.round(n * 24)} hours` : `${n} day${
 export function retentionSubcommand(deps: { settings: SettingsSource; admins: Admins }): Subcommand {
   return {
     name: 'retention',
-    description: 'admins: how long I keep conversations, audit records and the rest, per channel',
+    description: (t) => t.t('subcommand.retention'),
     async run(ctx) {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId)))
         return NOT_ADMIN.replace('change my settings', 'see retention');

@@ -23,7 +23,7 @@ export function askSubcommand(deps: {
   return {
     name: 'ask',
     usage: 'ask <question>',
-    description: 'ask me something; I answer in a new thread right here',
+    description: (t) => t.t('subcommand.ask'),
     async run(ctx) {
       const question = ctx.rest;
       if (!question)

@@ -9,11 +9,14 @@ import {
   teamOf,
   UNUSABLE_NOTE,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { FeedbackStore } from '../../platform/store/feedback.js';
 import { FEEDBACK_ACTION, feedbackThanks } from './feedback-blocks.js';
 
 export interface FeedbackHandlerDeps {
   feedback: FeedbackStore;
+  /** The voter's language for the thanks. */
+  languages: UserLanguages;
   log: Logger;
   now?: () => number;
 }
@@ -49,7 +52,13 @@ export function registerFeedbackHandlers(app: App, deps: FeedbackHandlerDeps): v
       at: deps.now?.() ?? Date.now(),
     });
     deps.log.info({ feedback: value, channel, thread_ts: threadTs, message_ts: messageTs }, 'feedback recorded');
-    await client.chat.postEphemeral({ channel, user: click.user.id, thread_ts: threadTs, text: feedbackThanks(value) });
+    const t = await deps.languages.of(teamId, click.user.id);
+    await client.chat.postEphemeral({
+      channel,
+      user: click.user.id,
+      thread_ts: threadTs,
+      text: feedbackThanks(t, value),
+    });
   };
 
   app.action({ type: 'block_actions', action_id: FEEDBACK_ACTION }, async ({ ack, body, client, respond }) => {

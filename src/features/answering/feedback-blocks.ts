@@ -1,10 +1,11 @@
 import type { KnownBlock } from '@slack/types';
+import type { Translator } from '../../i18n/translators.js';
 
 export const FEEDBACK_ACTION = 'tw_feedback';
 const FEEDBACK_BLOCK = 'tw_feedback';
 
 /** Thumbs up / down under a finished answer: a context_actions block with feedback_buttons (Slack's AI-app feedback UI). */
-export function feedbackBlocks(): KnownBlock[] {
+export function feedbackBlocks(t: Translator): KnownBlock[] {
   return [
     {
       type: 'context_actions',
@@ -14,14 +15,14 @@ export function feedbackBlocks(): KnownBlock[] {
           type: 'feedback_buttons',
           action_id: FEEDBACK_ACTION,
           positive_button: {
-            text: { type: 'plain_text', text: 'Good answer' },
+            text: { type: 'plain_text', text: t.t('feedback.good') },
             value: 'positive',
-            accessibility_label: 'Mark this answer as helpful',
+            accessibility_label: t.t('feedback.good_label'),
           },
           negative_button: {
-            text: { type: 'plain_text', text: 'Bad answer' },
+            text: { type: 'plain_text', text: t.t('feedback.bad') },
             value: 'negative',
-            accessibility_label: 'Mark this answer as not helpful',
+            accessibility_label: t.t('feedback.bad_label'),
           },
         },
       ],
@@ -29,8 +30,6 @@ export function feedbackBlocks(): KnownBlock[] {
   ];
 }
 
-export function feedbackThanks(value: 'positive' | 'negative'): string {
-  return value === 'positive'
-    ? 'Thanks for the feedback! Glad it helped.'
-    : 'Thanks for the feedback. Sorry that missed — reply in the thread with what was wrong and I will try again.';
+export function feedbackThanks(t: Translator, value: 'positive' | 'negative'): string {
+  return t.t(value === 'positive' ? 'feedback.thanks_good' : 'feedback.thanks_bad');
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
+import type { Translator } from '../../i18n/translators.js';
 import { type Metrics, seconds } from '../../platform/observability/metrics.js';
 import type { TurnJob, TurnProcessor } from '../../platform/queue/types.js';
 import { AgentSession } from '../../platform/slack/agent-session.js';
@@ -12,12 +13,12 @@ import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import type { Blocks } from '../../platform/slack/reply-transports.js';
 import { SlackReplyWriter } from '../../platform/slack/reply-writer.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces, Workspace } from '../../platform/slack/workspaces.js';
 import type { TurnStops } from '../../platform/store/turn-stops.js';
 import type { TurnLedger } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ToolContext } from '../../platform/tools/types.js';
-import { RESTART_NOTE } from '../../turn/notices.js';
 import { type ReplySink, type Source, ZERO_USAGE } from '../../turn/ports.js';
 import { runTurn, type TurnDeps, type TurnResult } from '../../turn/run-turn.js';
 import type { ThreadItem } from '../../turn/thread.js';
@@ -35,6 +36,8 @@ export interface ProcessTurnDeps {
   settings: SettingsSource;
   envModel: string;
   workspaces: SlackWorkspaces;
+  /** The catalogs the asker's notices, statuses and buttons come from. */
+  languages: UserLanguages;
   turns: TurnLedger;
   /** Viewing context and the per-person thread index. */
   userState: UserStateStore;
@@ -52,6 +55,15 @@ export interface ProcessTurnDeps {
   /** Earlier Slack threads that may answer a typed question (`knowledge.slack_search`), for this answer only. */
   earlier?: FindEarlierAnswers;
 }
+
+/**
+ * How long a turn waits for a new asker's users.info (their name and locale) before it goes on without them.
+ * A cached profile answers at once; a new person's lookup (Tier 4, tens of milliseconds) runs beside the markup,
+ * files and viewing context the turn reads anyway, so the cap only matters when Slack is slow — and then the
+ * model is not told the language (it follows the question's own) and statuses start in English, while the
+ * notices at the end use the locale once it has arrived. `locale_wait_ms` in "turn finished" shows the cost.
+ */
+export const TURN_LOCALE_WAIT_MS = 250;
 
 /** What another feature adds to an answer (the help desk: sources found beforehand, its buttons). */
 export interface AnswerExtras {
@@ -132,19 +144,25 @@ function turnRunner(
     // Not awaited: the answer must not wait on it, and the session keeps its calls in order.
     void session.status('processing');
     signal.addEventListener('abort', () => log.info('stop requested: stopping the turn'), { once: true });
-    const starting = startingStatus(job.files, file.assistant.loading_messages);
-    status.show(starting.text, starting.loading);
-    const typed = (job.origin ?? 'message') === 'message';
-    const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
-    if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
-      void setTitle(session, resolved);
-    // users.info (a Slack round trip for every new person) does not hold the model call back: the model reads the
-    // name when it is known already, and it is stored with the message once it arrives. Tools wait for it, because
-    // they act as the asker and must know who that is from Slack.
+    // users.info (a Slack round trip for every new person, cached after) holds the model call back at most
+    // TURN_LOCALE_WAIT_MS: the model reads the name and language when they are known by then, and the name is
+    // stored with the message once it arrives. Tools wait for it, because they act as the asker and must know who
+    // that is from Slack.
     let profile: SlackUserProfile | undefined;
     const profileKnown = workspace.lookups.userProfile(job.userId).then((p) => {
       profile = p;
     });
+    const typed = (job.origin ?? 'message') === 'message';
+    const resolved = resolveSlackMarkup(job.text, workspace.lookups, { botUserId: workspace.botUserId });
+    if (job.isDm && typed && history.length === 0 && file.assistant.title_from_first_question)
+      void setTitle(session, resolved);
+    const waitStarted = Date.now();
+    await within(profileKnown, TURN_LOCALE_WAIT_MS);
+    const localeWaitMs = Date.now() - waitStarted;
+    /** The asker's language as known now; a locale that arrives later applies from then on. */
+    const language = () => deps.languages.translators.forLocale(profile?.locale);
+    const starting = startingStatus(language(), job.files, file.assistant.loading_messages);
+    status.show(starting.text, starting.loading);
     const offersTools = deps.tools?.offersAny({ channel: job.key.channel, isDm: job.isDm }) ?? false;
     const [, text, files, viewing, found] = await Promise.all([
       offersTools ? profileKnown : undefined,
@@ -191,11 +209,12 @@ function turnRunner(
       status,
       settings.answerVisibility === 'broadcast',
       extras.blocks ?? [],
+      language,
       log,
     );
     if (earlier.length) {
       log.warn({ messages: earlier.length }, 'an earlier attempt of this turn was interrupted; taking over its reply');
-      await writer.takeOver(earlier, RESTART_NOTE);
+      await writer.takeOver(earlier, language().t('notice.restarted'));
     }
     // Sources found beforehand (the desk's) already bound the answer; a resumed approval continues its own turn.
     let answerExtras = extras;
@@ -244,7 +263,12 @@ function turnRunner(
         turnId: job.id,
         key: job.key,
         settings,
-        user: { ...user, laterName: () => profile?.name },
+        user: {
+          ...user,
+          laterName: () => profile?.name,
+          ...(known?.locale ? { locale: known.locale } : {}),
+          laterLocale: () => profile?.locale,
+        },
         text: [answerExtras.context, viewing, text].filter(Boolean).join('\n\n'),
         ...(found ? { ephemeralContext: found.context } : {}),
         messageTs: job.messageTs,
@@ -278,6 +302,8 @@ function turnRunner(
         request_id: result.call?.requestId ?? result.error?.details.requestId,
         response_id: result.call?.responseId,
         queue_wait_ms: startedAt - job.receivedAt,
+        locale_wait_ms: localeWaitMs,
+        language: language().language,
         duration_ms: Date.now() - job.receivedAt,
       },
       'turn finished',
@@ -306,6 +332,7 @@ function replySink(
   status: ThreadStatus,
   broadcast: boolean,
   above: KnownBlock[],
+  language: () => Translator,
   log: Logger,
 ): { sink: ReplySink; writer: SlackReplyWriter } {
   const { slack } = deps.settings.current();
@@ -323,7 +350,7 @@ function replySink(
     },
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
-      finalBlocks: () => [...above, ...feedbackBlocks()] as Blocks,
+      finalBlocks: () => [...above, ...feedbackBlocks(language())] as Blocks,
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
@@ -337,7 +364,7 @@ function replySink(
   );
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
-    status: (line, kind) => status.show(line, loadingFor(line), kind === 'tools'),
+    status: (line, kind, loading) => status.show(line, loading ? [loading] : loadingFor(line), kind === 'tools'),
     // Steps stream inside the answer; where they cannot, the thread status says what runs, as before.
     steps: (steps, line) => writer.steps(steps, line ? () => status.show(line, loadingFor(line), true) : undefined),
     restart: (note) => writer.restart(note),
@@ -373,6 +400,13 @@ function replySink(
 }
 
 const target = (job: TurnJob) => ({ channel: job.key.channel, threadTs: job.key.threadTs });
+
+/** Waits for `work` at most `ms` (it goes on running either way); never rejects. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /** Names a new DM thread after its first question; best effort (the thread works without a title). */
 async function setTitle(session: AgentSession, question: Promise<string>): Promise<void> {

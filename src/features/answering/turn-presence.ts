@@ -1,18 +1,25 @@
+import type { Translator } from '../../i18n/translators.js';
 import type { SlackFile } from '../../platform/slack/files/slack-file.js';
 
-/** The status line while a turn starts, specific to what it is about to do first. */
+/**
+ * The status line while a turn starts, specific to what it is about to do first, in the asker's language.
+ * `loading`: the operator's own loading messages (assistant.loading_messages), shown as written.
+ */
 export function startingStatus(
+  t: Translator,
   files: readonly SlackFile[] | undefined,
   loading: readonly string[],
 ): { text: string; loading: string[] } {
-  const kinds = new Set((files ?? []).map((f) => (f.mimetype ?? '').split('/')[0] || 'file'));
-  if (kinds.has('image')) {
-    const what =
-      (files ?? []).filter((f) => f.mimetype?.startsWith('image/')).length > 1 ? 'screenshots' : 'screenshot';
-    return { text: `is reading your ${what}…`, loading: [`Reading your ${what}…`, ...loading] };
+  const images = (files ?? []).filter((f) => f.mimetype?.startsWith('image/')).length;
+  if (images) {
+    const count = { count: images };
+    return {
+      text: t.t('status.reading_images', count),
+      loading: [t.t('loading.reading_images', count), ...loading],
+    };
   }
-  if (files?.length) return { text: 'is reading your file…', loading: ['Reading your file…', ...loading] };
-  return { text: 'is thinking…', loading: [...loading] };
+  if (files?.length) return { text: t.t('status.reading_file'), loading: [t.t('loading.reading_file'), ...loading] };
+  return { text: t.t('status.thinking'), loading: [...loading] };
 }
 
 /** Slack rotates loading messages instead of the status: "is searching the policies…" → "Searching the policies…". */

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { resolveCompat } from '../../config/compat.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { Translators } from '../../i18n/translators.js';
 import { type CostOf, meteredModel } from '../../platform/observability/metered-model.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import { FallbackModel } from '../../platform/openai/fallback-model.js';
@@ -66,10 +67,17 @@ export function createModel(env: ModelEnv, file: FileConfig, log: Logger, hooks:
  * Everything a turn needs besides its input, built the same way for Slack and for `threadwise chat`, so a
  * capability added here (tools, budgets, files) reaches both surfaces.
  */
-export function createTurnDeps(file: FileConfig, model: ModelPort, threads: ThreadStore, log: Logger): TurnDeps {
+export function createTurnDeps(
+  file: FileConfig,
+  model: ModelPort,
+  threads: ThreadStore,
+  translators: Translators,
+  log: Logger,
+): TurnDeps {
   return {
     model,
     threads,
+    translators,
     log,
     requestOptions: {
       store: file.openai.store,

@@ -9,6 +9,7 @@ import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import { queuedStatus } from '../../turn/call-model.js';
@@ -28,7 +29,6 @@ import { type AnswerRunner, createAnswerRunner } from './process-turn.js';
 import { registerStopHandler } from './session-stop.js';
 import { registerShortcutHandlers } from './shortcuts.js';
 import { questionAcceptor, turnStarter } from './start-turn.js';
-import { loadingFor } from './turn-presence.js';
 import { createTurnDeps } from './turn-setup.js';
 
 export interface AnsweringDeps {
@@ -48,6 +48,8 @@ export interface AnsweringDeps {
   /** `knowledge.slack_search`: earlier Slack threads for a typed question, for that answer only. */
   earlier?: FindEarlierAnswers;
   commands: CommandRouter;
+  /** Each person's language for what the bot writes to them. */
+  languages: UserLanguages;
   /** The model behind the context budget, quotas and prices (the usage feature builds it). */
   budget: { model: ModelPort; context: ContextFitter; quota: QuotaPort; priceOf: PriceOf; alerts: AdminAlerts };
   tools?: ConversationTools;
@@ -72,10 +74,11 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     envModel: deps.env.OPENAI_MODEL,
     workspaces: deps.workspaces,
     turns: stores.turns,
+    languages: deps.languages,
     userState: stores.userState,
     threadTtlSeconds: file.state.ttl_days * 86_400,
     turn: {
-      ...createTurnDeps(file, deps.budget.model, stores.threads, log),
+      ...createTurnDeps(file, deps.budget.model, stores.threads, deps.languages.translators, log),
       context: deps.budget.context,
       quota: deps.budget.quota,
       priceOf: deps.budget.priceOf,
@@ -100,12 +103,12 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     participation: stores.participation,
     threadTtlSeconds: (channel) => threadTtlDays(deps.settings.current(), channel) * 86_400,
     tellWaiting: (job, position) => {
-      deps.workspaces.forTeam(job.key.teamId).then(
-        (workspace) => {
-          const line = queuedStatus(position);
+      Promise.all([deps.workspaces.forTeam(job.key.teamId), deps.languages.of(job.key.teamId, job.userId)]).then(
+        ([workspace, t]) => {
+          const line = queuedStatus(t, position);
           new ThreadStatus(workspace.client, { channel: job.key.channel, threadTs: job.key.threadTs }, log).show(
-            line,
-            loadingFor(line),
+            line.text,
+            [line.loading],
             true,
           );
         },
@@ -134,7 +137,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   const start = turnStarter(accept);
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, gate: deps.gate, log }));
   registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
-  registerFeedbackHandlers(app, { feedback: stores.feedback, log });
+  registerFeedbackHandlers(app, { feedback: stores.feedback, languages: deps.languages, log });
   registerStopHandler(app, { stops: stores.stops, log });
   registerShortcutHandlers(app, {
     start,

@@ -74,7 +74,7 @@ export function auditSubcommand(deps: {
   return {
     name: 'audit',
     usage: 'audit [@person|#channel-id|here] [7d]',
-    description: 'admins: what I did on whose behalf (tool calls, approvals, tickets, admin changes, forget-me runs)',
+    description: (t) => t.t('subcommand.audit'),
     async run(ctx) {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId)))
         return 'Only Threadwise admins (`limits.admins`) can read the audit trail.';

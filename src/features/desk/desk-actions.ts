@@ -97,7 +97,7 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
 export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
   return {
     name: 'handoff',
-    description: 'bring a person in on your latest help-desk question in this channel',
+    description: (t) => t.t('subcommand.handoff'),
     async run({ teamId, userId, channelId }) {
       if (!deskOf(deps.settings.current(), channelId))
         return 'This channel has no help desk, so there is no one on call to bring in.';
@@ -119,7 +119,7 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
   return {
     name: 'stats',
     usage: 'stats [7d|30d] [#channel]',
-    description: 'help-desk counts: questions, answers, deflection, hand-offs, SLA breaches, topics',
+    description: (t) => t.t('subcommand.stats'),
     async run({ teamId, userId, args }) {
       const admins = await deps.admins.of(teamId);
       if (admins.length && !(await deps.admins.includes(teamId, userId)))

@@ -3,7 +3,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import { utcDay, utcMonth } from '../usage/periods.js';
@@ -11,28 +13,28 @@ import type { UsageStore } from '../usage/types.js';
 import { homeView } from './home-view.js';
 
 /** What this deployment offers, from what is configured (tools, files), for the Home tab. */
-function capabilities(file: FileConfig, tools?: ToolRegistry): string[] {
+function capabilities(t: Translator, file: FileConfig, tools?: ToolRegistry): string[] {
   const has = (name: string) => Boolean(tools?.get(name));
   return [
-    'Answer questions in channel threads (mention me) and in DMs, writing as I think',
-    ...(file.files.images_per_turn > 0 ? ['Read screenshots, PDFs and text files you attach'] : []),
-    ...(has('lookup_ticket') || has('search_tickets')
-      ? ['Look up and search support tickets you are allowed to see']
-      : []),
-    ...(has('search_knowledge') ? ['Search the team’s knowledge sources and cite them as links'] : []),
-    ...(has('create_ticket') ? ['Draft tickets that are created only when you approve them'] : []),
-    'Triage a report or screenshot into a card with severity, component and owner',
-    'Summarize a long thread',
+    t.t('home.capability.answer'),
+    ...(file.files.images_per_turn > 0 ? [t.t('home.capability.files')] : []),
+    ...(has('lookup_ticket') || has('search_tickets') ? [t.t('home.capability.tickets')] : []),
+    ...(has('search_knowledge') ? [t.t('home.capability.knowledge')] : []),
+    ...(has('create_ticket') ? [t.t('home.capability.create_ticket')] : []),
+    t.t('home.capability.triage'),
+    t.t('home.capability.summarize'),
   ];
 }
 
-/** Blocks a feature shows one viewer on App Home; none when it has nothing for them. */
-export type HomeSection = (teamId: string, userId: string) => Promise<KnownBlock[]>;
+/** Blocks a feature shows one viewer on App Home, in their language; none when it has nothing for them. */
+export type HomeSection = (teamId: string, userId: string, t: Translator) => Promise<KnownBlock[]>;
 
 export interface HomeDeps {
   /** The slash command and its subcommands, read when the tab is published (features add them while wired). */
   commands: { readonly command: string; list(): Subcommand[] };
   settings: SettingsSource;
+  /** The viewer's language: the tab is written in it. */
+  languages: UserLanguages;
   isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   tools?: ToolRegistry;
   usage: UsageStore;
@@ -49,9 +51,10 @@ export interface HomeDeps {
 export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: string, userId: string) => Promise<void> {
   const { command } = deps.commands;
   return async (client, teamId, userId) => {
+    const t = await deps.languages.of(teamId, userId);
     const commands = [
-      ...deps.commands.list().map((s) => ({ usage: `${command} ${s.usage ?? s.name}`, description: s.description })),
-      { usage: `${command} help`, description: 'all commands' },
+      ...deps.commands.list().map((s) => ({ usage: `${command} ${s.usage ?? s.name}`, description: s.description(t) })),
+      { usage: `${command} help`, description: t.t('home.all_commands') },
     ];
     const now = deps.now?.() ?? Date.now();
     const usage = await deps.usage
@@ -63,7 +66,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
     const extra = (
       await Promise.all(
         (deps.sections ?? []).map((section) =>
-          section(teamId, userId).catch((err: Error) => {
+          section(teamId, userId, t).catch((err: Error) => {
             deps.log.warn({ err: { message: err.message } }, 'a home tab section is unavailable');
             return [];
           }),
@@ -79,9 +82,9 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
         })
       : undefined;
     const dailyLimit = exempt ? undefined : file.limits.user_daily_tokens;
-    const view = homeView({
+    const view = homeView(t, {
       userId,
-      capabilities: capabilities(file, deps.tools),
+      capabilities: capabilities(t, file, deps.tools),
       commands,
       ...(extra.length ? { extra } : {}),
       ...(usage ? { usage } : {}),

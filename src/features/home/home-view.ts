@@ -1,8 +1,8 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { Translator } from '../../i18n/translators.js';
 import { clipMrkdwn, mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { UsageTotals } from '../../turn/ports.js';
-import { formatCount, formatUsd } from '../usage/prices.js';
 import type { UsageReport } from '../usage/types.js';
 
 export interface HomeInput {
@@ -25,7 +25,8 @@ export interface HomeInput {
 const shown = (v: unknown) => (typeof v === 'string' ? v.replace(/\s+/g, ' ').slice(0, 60) : JSON.stringify(v));
 
 /** Each overridden channel: what it is set to now, and the latest change (who, when, from what). */
-function overrideLines(overrides: Record<string, ChannelOverride>): string[] {
+function overrideLines(t: Translator, overrides: Record<string, ChannelOverride>): string[] {
+  const file = t.t('home.overrides.file');
   return Object.entries(overrides)
     .filter(([, o]) => o.history.length)
     .map(([channel, o]) => {
@@ -33,100 +34,90 @@ function overrideLines(overrides: Record<string, ChannelOverride>): string[] {
       const set = Object.entries(o.settings).map(([k, v]) => mrkdwn`${k}: ${shown(v)}`);
       const changed = Object.entries(last.fields).map(
         ([k, c]) =>
-          mrkdwn`${k} ${c.from === undefined ? 'file' : shown(c.from)} → ${c.to === undefined ? 'file' : shown(c.to)}`,
+          mrkdwn`${k} ${c.from === undefined ? file : shown(c.from)} → ${c.to === undefined ? file : shown(c.to)}`,
       );
-      const when = new Date(last.at).toISOString().replace('T', ' ').slice(0, 16);
-      return `• ${mrkdwn`#${channel}`} — ${set.join(', ') || 'as in the file'}
-   _last change by ${mrkdwn`${mention(last.by)}`} on ${when} UTC: ${changed.join('; ')}_`;
+      return t.t('home.overrides.line', {
+        channel: mrkdwn`#${channel}`,
+        settings: set.join(', ') || t.t('home.overrides.as_in_file'),
+        who: mrkdwn`${mention(last.by)}`,
+        when: t.utc(last.at),
+        changes: changed.join('; '),
+      });
     });
 }
 
-const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
-const usageLine = (t: UsageTotals) =>
-  t.calls
-    ? `${formatCount(tokens(t))} tokens · ${formatUsd(t.usdMicros / 1e6)} · ${formatCount(t.calls)} model calls`
-    : 'nothing yet';
+const tokens = (u: UsageTotals) => u.inputTokens + u.outputTokens;
+const usageLine = (t: Translator, u: UsageTotals) =>
+  u.calls
+    ? t.t('home.usage.line', { tokens: tokens(u), cost: t.usd(u.usdMicros / 1e6), calls: u.calls })
+    : t.t('home.usage.nothing');
 
 /** Admins see first what will stop working: models OpenAI shuts down soon or no longer serves. */
-function modelWarningBlock(warnings: readonly string[]): KnownBlock {
-  const lines = warnings.map((w) => mrkdwn`• ${w}`).join('\n');
+function modelWarningBlock(t: Translator, warnings: readonly string[]): KnownBlock {
+  const lines = warnings.map((w) => mrkdwn`• ${w}`);
   return {
     type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: `⏳ *Models need attention* (you see this as an admin)\n${lines}\nSee docs/model-review.md to compare a candidate and switch.`,
-    },
+    text: { type: 'mrkdwn', text: [t.t('home.models.title'), ...lines, t.t('home.models.see')].join('\n') },
   };
 }
 
-/** The App Home tab: what the bot does, how to reach it, and what the viewer has used. */
-export function homeView(h: HomeInput): HomeView {
+/** The App Home tab in the viewer's language: what the bot does, how to reach it, and what the viewer has used. */
+export function homeView(t: Translator, h: HomeInput): HomeView {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Threadwise' } },
-    ...(h.modelWarnings?.length ? [modelWarningBlock(h.modelWarnings)] : []),
+    ...(h.modelWarnings?.length ? [modelWarningBlock(t, h.modelWarnings)] : []),
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: mrkdwn`Hi ${mention(h.userId)}! I answer questions in Slack threads. Mention me in a channel, or write to me in the *Messages* tab; follow-ups in the thread need no mention.`,
-      },
+      text: { type: 'mrkdwn', text: t.t('home.greeting', { user: mrkdwn`${mention(h.userId)}` }) },
     },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*What I can do*\n${h.capabilities.map((c) => `• ${c}`).join('\n')}` },
+      text: { type: 'mrkdwn', text: [t.t('home.what_i_do'), ...h.capabilities.map((c) => `• ${c}`)].join('\n') },
     },
     { type: 'divider' },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Commands*\n${h.commands.map((c) => `• \`${c.usage}\` — ${c.description}`).join('\n')}`,
+        text: [t.t('home.commands'), ...h.commands.map((c) => t.t('home.command_line', c))].join('\n'),
       },
     },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: '*Message shortcuts* (the ⋮ menu on any message)\n• *Ask Threadwise*\n• *Summarize thread*\n• *Triage this* — a triage card with severity, owner and a Create ticket button',
-      },
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: t.t('home.shortcuts') } },
     { type: 'divider' },
     ...(h.extra ?? []),
   ];
   if (h.usage) {
-    const lines = [`• Today (UTC): ${usageLine(h.usage.userToday)}`, `• This month: ${usageLine(h.usage.userMonth)}`];
+    const lines = [
+      t.t('home.usage.today', { line: usageLine(t, h.usage.userToday) }),
+      t.t('home.usage.month', { line: usageLine(t, h.usage.userMonth) }),
+    ];
     if (h.dailyLimit !== undefined)
       lines.push(
-        `• Daily limit: ${formatCount(h.dailyLimit)} tokens — ${formatCount(Math.max(0, h.dailyLimit - tokens(h.usage.userToday)))} left`,
+        t.t('home.usage.limit', {
+          limit: h.dailyLimit,
+          left: Math.max(0, h.dailyLimit - tokens(h.usage.userToday)),
+        }),
       );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your usage*\n${lines.join('\n')}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: [t.t('home.usage.title'), ...lines].join('\n') } });
   } else {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: '*Your usage*\n_Usage is not available right now._' },
+      text: { type: 'mrkdwn', text: [t.t('home.usage.title'), t.t('home.usage.unavailable')].join('\n') },
     });
   }
   if (h.overrides) {
-    const lines = overrideLines(h.overrides);
+    const lines = overrideLines(t, h.overrides);
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
         text: clipMrkdwn(
-          `*Channel settings changed from Slack* (\`/threadwise admin channel\`; the settings file applies elsewhere)\n${lines.join('\n') || '_None: every channel follows the settings file._'}`,
+          [t.t('home.overrides.title'), lines.join('\n') || t.t('home.overrides.none')].join('\n'),
           3_000,
         ),
       },
     });
   }
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: 'Your feedback (👍 / 👎 under answers) helps improve me. `/threadwise forget-me` deletes what I keep about you.',
-      },
-    ],
-  });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t.t('home.footer') }] });
   return { type: 'home', callback_id: 'tw_home', blocks };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
 import type { UsageStore } from '../usage/types.js';
@@ -11,6 +12,8 @@ import { type HomeSection, homePublisher } from './home-tab.js';
 
 export interface HomeFeatureDeps {
   settings: SettingsSource;
+  /** The viewer's language. */
+  languages: UserLanguages;
   isAdmin: (teamId: string, userId: string) => Promise<boolean>;
   commands: { readonly command: string; list(): Subcommand[] };
   tools?: ToolRegistry;
@@ -29,8 +32,11 @@ const homeOpenedSchema = z.looseObject({
   tab: z.string().optional(),
 });
 
-/** App Home: what this deployment offers, the commands, and the person's own usage. */
-export function wire(app: App, deps: HomeFeatureDeps): void {
+/**
+ * App Home: what this deployment offers, the commands, and the person's own usage. `publish` shows a person's tab
+ * again after a change made on it (a Delete button).
+ */
+export function wire(app: App, deps: HomeFeatureDeps): { publish: ReturnType<typeof homePublisher> } {
   const publish = homePublisher(deps);
   app.event('app_home_opened', async ({ event, body, client }) => {
     const parsed = homeOpenedSchema.safeParse(event);
@@ -41,4 +47,5 @@ export function wire(app: App, deps: HomeFeatureDeps): void {
       deps.log.warn({ err: { message: err.message }, tab: 'home' }, 'app home not prepared'),
     );
   });
+  return { publish };
 }

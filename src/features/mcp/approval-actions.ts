@@ -10,6 +10,7 @@ import {
   refuseUnusable,
   teamOf,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ThreadItem, ThreadStore } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { MCP_APPROVE_ACTION, MCP_CANCEL_ACTION, type McpCardOutcome, resolvedMcpCardBlocks } from './approval-card.js';
@@ -22,6 +23,8 @@ export interface McpApprovalHandlerDeps {
   approvals: McpApprovals;
   tools: ConversationTools;
   threads: ThreadStore;
+  /** The clicker's language for the card and what only they see. */
+  languages: UserLanguages;
   continueHosted: ContinueHosted;
   log: Logger;
 }
@@ -49,12 +52,13 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
     const clicker = { teamId: teamOf(click), userId: click.user.id };
     const approve = action.action_id === MCP_APPROVE_ACTION;
     const claim = await deps.approvals.claim(id, clicker);
+    const t = await deps.languages.of(clicker.teamId, clicker.userId);
     const handled = (decision: string) => deps.log.info({ approval: id, decision }, 'MCP approval handled');
     if (claim.kind !== 'taken') {
       const text =
         claim.kind === 'wrong_user'
-          ? mrkdwn`Only ${mention(claim.ownerId)} can approve or cancel this request.`
-          : 'This request has expired or was already handled. Ask me again if you still need it.';
+          ? t.t('approval.wrong_user_tool', { user: mrkdwn`${mention(claim.ownerId)}` })
+          : t.t('approval.expired_tool');
       await client.chat.postEphemeral({ channel, user: clicker.userId, text });
       return handled(claim.kind);
     }
@@ -67,7 +71,7 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
               channel: a.channel,
               ts: cardTs,
               text: plainPreview(text, 300),
-              blocks: resolvedMcpCardBlocks(a, outcome),
+              blocks: resolvedMcpCardBlocks(t, a, outcome),
             })
             .then(() => undefined)
             .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'))

@@ -6,6 +6,7 @@ import type { FileConfig } from '../../config/file-schema.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import { mrkdwn, slackLink } from '../../platform/slack/mrkdwn.js';
 import type { SlackReceiver } from '../../platform/slack/receiver/slack-receiver.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { ConversationTools } from '../tools/sessions.js';
@@ -23,6 +24,8 @@ export interface McpSetupDeps {
   secrets: Record<string, string>;
   stores: Stores;
   workspaces: SlackWorkspaces;
+  /** The asker's language for their approval cards. */
+  languages: UserLanguages;
   log: Logger;
 }
 
@@ -39,7 +42,7 @@ export function setup(deps: McpSetupDeps): McpSetup | undefined {
   const clientFor = async (teamId: string) => (await deps.workspaces.forTeam(teamId)).client;
   const approvals = new McpApprovals(
     deps.stores.approvals,
-    new SlackMcpApprovalCards(clientFor),
+    new SlackMcpApprovalCards(clientFor, (teamId, userId) => deps.languages.of(teamId, userId)),
     file.tools.approval_ttl_minutes * 60,
   );
   const box = secretBoxFor(deps.env);
@@ -86,6 +89,7 @@ export interface McpWireDeps {
   queue: TurnQueue;
   receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
+  languages: UserLanguages;
   log: Logger;
 }
 
@@ -110,6 +114,7 @@ export function wire(app: App, deps: McpWireDeps): void {
     approvals: mcp.approvals,
     tools: deps.tools,
     threads: deps.stores.threads,
+    languages: deps.languages,
     continueHosted,
     log: log.child({ component: 'mcp' }),
   });

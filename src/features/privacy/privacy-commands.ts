@@ -27,6 +27,8 @@ export interface PrivacyDeps {
   audit: AuditLog;
   /** The history of channel settings names the admins who changed them. */
   overrides: OverrideStore;
+  /** Approved answers name the editor who saved them. */
+  approved?: { forgetEditor(teamId: string, userId: string): Promise<number> };
   log: Logger;
 }
 
@@ -51,7 +53,7 @@ function ownedBy(raw: string, teamId: string, userId: string): boolean {
 export function resetSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'reset',
-    description: 'forget our most recent conversation in this DM or channel, so the next question starts fresh',
+    description: (t) => t.t('subcommand.reset'),
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       const target = threads.find((t) => t.channel === ctx.channelId);
@@ -81,8 +83,7 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
   return {
     name: 'forget-me',
-    description:
-      'delete what I keep about you: our DMs, your messages in threads, your feedback (usage counts stay, for limits)',
+    description: (t) => t.t('subcommand.forget_me'),
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       let dms = 0;
@@ -102,6 +103,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const signIns = (await deps.signIns?.deleteWhere((raw) => ownedBy(raw, ctx.teamId, ctx.userId))) ?? 0;
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
       const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
+      const approvedAnswers = (await deps.approved?.forgetEditor(ctx.teamId, ctx.userId)) ?? 0;
       deps.log.info(
         { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited, sign_ins: signIns },
         'forget-me done',
@@ -121,6 +123,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           sign_ins: signIns,
           audit_records: audited,
           settings_changes: settingsChanges,
+          approved_answers: approvedAnswers,
         },
       });
       return [
@@ -136,6 +139,11 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
             ]
           : []),
         `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
+        ...(approvedAnswers
+          ? [
+              `• your name on ${plural(approvedAnswers, 'approved answer', 'approved answers')} you saved (the answers stay for the team)`,
+            ]
+          : []),
         'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
         'Your messages in Slack itself are untouched — delete them there if you want them gone.',
       ].join('\n');

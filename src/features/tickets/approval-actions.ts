@@ -10,6 +10,7 @@ import {
   refuseUnusable,
   teamOf,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { APPROVE_ACTION, CANCEL_ACTION, type CardOutcome, resolvedCardBlocks } from './approval-card.js';
 import { type Decision, outcomeText, type TicketApprovals } from './approvals.js';
@@ -18,6 +19,8 @@ import { ticketEntity } from './work-objects.js';
 export interface ApprovalHandlerDeps {
   approvals: TicketApprovals;
   threads: ThreadStore;
+  /** The clicker's language for the card and what only they see. */
+  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
 }
 
@@ -43,14 +46,15 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
       clicker,
       action.action_id === APPROVE_ACTION ? 'approve' : 'cancel',
     );
+    const t = await deps.languages.of(clicker.teamId, clicker.userId);
     const handled = () =>
       deps.log.info({ approval: id, decision: decision.kind, action: action.action_id }, 'approval handled');
 
     if (decision.kind === 'wrong_user' || decision.kind === 'expired') {
       const text =
         decision.kind === 'wrong_user'
-          ? mrkdwn`Only ${mention(decision.ownerId)} can approve or cancel this ticket request.`
-          : 'This ticket request has expired or was already handled. Ask me again if you still need the ticket.';
+          ? t.t('approval.wrong_user_ticket', { user: mrkdwn`${mention(decision.ownerId)}` })
+          : t.t('approval.expired_ticket');
       await client.chat.postEphemeral({ channel, user: clicker.userId, text });
       return handled();
     }
@@ -63,7 +67,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
           channel: approval.channel,
           ts: cardTs,
           text: plainPreview(text, 300),
-          blocks: resolvedCardBlocks(approval, cardOutcome(decision)),
+          blocks: resolvedCardBlocks(t, approval, cardOutcome(decision)),
         })
         .catch((err: Error) => deps.log.warn({ err, approval: id }, 'could not update the approval card'));
     }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ThreadStore } from '../../turn/thread.js';
 import { registerApprovalHandlers } from './approval-actions.js';
 import type { TicketApprovals } from './approvals.js';
@@ -11,9 +12,20 @@ import { registerWorkObjectHandlers, type WorkObjectDeps } from './work-objects.
  */
 export function wire(
   app: App,
-  deps: { approvals?: TicketApprovals; threads: ThreadStore; log: Logger; workObjects?: WorkObjectDeps },
+  deps: {
+    approvals?: TicketApprovals;
+    threads: ThreadStore;
+    languages: UserLanguages;
+    log: Logger;
+    workObjects?: WorkObjectDeps;
+  },
 ): void {
   if (deps.approvals)
-    registerApprovalHandlers(app, { approvals: deps.approvals, threads: deps.threads, log: deps.log });
+    registerApprovalHandlers(app, {
+      approvals: deps.approvals,
+      threads: deps.threads,
+      languages: deps.languages,
+      log: deps.log,
+    });
   if (deps.workObjects) registerWorkObjectHandlers(app, deps.workObjects);
 }

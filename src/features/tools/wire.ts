@@ -3,6 +3,7 @@ import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { TurnToolSource } from '../../platform/tools/runner.js';
@@ -19,6 +20,8 @@ export interface ToolsFeatureDeps {
   audit: AuditTrail;
   baseDir: string;
   workspaces: SlackWorkspaces;
+  /** The asker's language for their approval cards. */
+  languages: UserLanguages;
   stores: Stores;
   log: Logger;
   /** The MCP servers, when any are configured. */
@@ -41,7 +44,10 @@ export async function wire(deps: ToolsFeatureDeps): Promise<ToolSetup> {
     env: deps.env,
     baseDir: deps.baseDir,
     approvalStore: deps.stores.approvals,
-    cards: new SlackApprovalCards(async (teamId) => (await workspaces.forTeam(teamId)).client),
+    cards: new SlackApprovalCards(
+      async (teamId) => (await workspaces.forTeam(teamId)).client,
+      (teamId, userId) => deps.languages.of(teamId, userId),
+    ),
     log: log.child({ component: 'tools' }),
     ...(deps.mcp ? { mcp: deps.mcp } : {}),
     ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),

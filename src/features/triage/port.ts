@@ -1,3 +1,4 @@
+import type { Translator } from '../../i18n/translators.js';
 import type { ModelUsage } from '../../turn/ports.js';
 import type { Triage } from './schema.js';
 
@@ -33,17 +34,15 @@ export type TriageOutcome =
 export type TriagePort = (input: TriageInput, signal?: AbortSignal) => Promise<TriageOutcome>;
 
 /** What the person reads when there is no card. */
-export function triageFailureText(o: Exclude<TriageOutcome, { kind: 'ok' }>): string {
+export function triageFailureText(t: Translator, o: Exclude<TriageOutcome, { kind: 'ok' }>): string {
   switch (o.kind) {
     case 'refused':
-      return `⚠️ I can't triage this message: ${o.refusal.trim() || 'the model declined.'}`;
+      return t.t('triage.failed.refused', { reason: o.refusal.trim() || t.t('triage.failed.declined') });
     case 'incomplete':
-      return o.reason === 'content_filter'
-        ? '⚠️ The triage was stopped by the content filter, so there is no card for this message.'
-        : '⚠️ The triage was cut off before it was complete, so there is no card. Please try again; a shorter message helps.';
+      return t.t(o.reason === 'content_filter' ? 'triage.failed.content_filter' : 'triage.failed.cut_off');
     case 'invalid':
-      return '⚠️ The triage came back in a shape I could not use, so there is no card. Please try again.';
+      return t.t('triage.failed.invalid');
     case 'failed':
-      return `⚠️ I could not triage this message right now (${o.error}). Please try again in a moment.`;
+      return t.t('triage.failed.error', { error: o.error });
   }
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { Translator } from '../../i18n/translators.js';
 import { clipMrkdwn, clipPlain, mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { Triage } from './schema.js';
 
@@ -17,11 +18,9 @@ const field = (label: string, value: string | null, unknown = '—') =>
   }) as const;
 
 /** The fallback text of the card (notifications, screen readers): the model's title, escaped. */
-export function triageCardText(t: Triage): string {
-  return clipMrkdwn(
-    mrkdwn`Triage: ${clipPlain(t.title.trim() || 'Untitled report', 120)} (severity ${t.severity})`,
-    300,
-  );
+export function triageCardText(tr: Translator, t: Triage): string {
+  const title = mrkdwn`${clipPlain(t.title.trim() || tr.t('triage.untitled'), 120)}`;
+  return clipMrkdwn(tr.t('triage.fallback', { title, severity: t.severity }), 300);
 }
 
 /**
@@ -30,9 +29,11 @@ export function triageCardText(t: Triage): string {
  * the model wrote is escaped, so it cannot mention, link or ping anyone, and then cut to Slack's limits.
  */
 export function triageCardBlocks(
+  tr: Translator,
   t: Triage,
   o: { id: string; requestedBy: string; ticketsEnabled: boolean },
 ): KnownBlock[] {
+  const unknown = tr.t('triage.unknown');
   const steps = t.steps_to_reproduce.slice(0, 10).map((s, i) => `${i + 1}. ${clipPlain(s.trim(), 250)}`);
   const blocks: KnownBlock[] = [
     {
@@ -40,30 +41,33 @@ export function triageCardBlocks(
       // plain_text: Slack never parses it for mentions.
       text: {
         type: 'plain_text',
-        text: clipPlain(`${SEVERITY_ICON[t.severity]} ${t.title.trim() || 'Untitled report'}`, 150),
+        text: clipPlain(`${SEVERITY_ICON[t.severity]} ${t.title.trim() || tr.t('triage.untitled')}`, 150),
       },
     },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Severity*\n${t.severity}` },
-        field('Category', t.category),
-        field('Component', t.component, '_unknown_'),
-        field('Suggested owner', t.suggested_owner, '_unknown_'),
+        { type: 'mrkdwn', text: `*${tr.t('triage.severity')}*\n${t.severity}` },
+        field(tr.t('triage.category'), t.category),
+        field(tr.t('triage.component'), t.component, unknown),
+        field(tr.t('triage.owner'), t.suggested_owner, unknown),
       ],
     },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: t.summary.trim() ? clipMrkdwn(mrkdwn`*Summary*\n${t.summary.trim()}`, SECTION_TEXT) : '*Summary*\n—',
+        text: clipMrkdwn(mrkdwn`*${tr.t('triage.summary')}*\n${t.summary.trim() || '—'}`, SECTION_TEXT),
       },
     },
   ];
   if (steps.length)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: clipMrkdwn(mrkdwn`*Steps to reproduce*\n${steps.join('\n')}`, SECTION_TEXT) },
+      text: {
+        type: 'mrkdwn',
+        text: clipMrkdwn(mrkdwn`*${tr.t('triage.steps')}*\n${steps.join('\n')}`, SECTION_TEXT),
+      },
     });
   if (o.ticketsEnabled) {
     blocks.push({
@@ -73,7 +77,7 @@ export function triageCardBlocks(
         {
           type: 'button',
           action_id: TRIAGE_TICKET_ACTION,
-          text: { type: 'plain_text', text: 'Create ticket' },
+          text: { type: 'plain_text', text: tr.t('triage.create_ticket') },
           style: 'primary',
           value: o.id,
         },
@@ -85,7 +89,11 @@ export function triageCardBlocks(
     elements: [
       {
         type: 'mrkdwn',
-        text: mrkdwn`Confidence ${Math.round(t.confidence * 100)}% · triaged for ${mention(o.requestedBy)}${o.ticketsEnabled ? ' · a ticket is created only after approval' : ''}`,
+        text: tr.t('triage.footer', {
+          confidence: Math.round(t.confidence * 100) / 100,
+          user: mrkdwn`${mention(o.requestedBy)}`,
+          tickets: String(o.ticketsEnabled),
+        }),
       },
     ],
   });

@@ -9,6 +9,7 @@ import type { TriageRequest, TurnJob } from '../../platform/queue/types.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { ThreadStatus } from '../../platform/slack/thread-status.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import { NO_USAGE, type QuotaPort } from '../../turn/ports.js';
@@ -33,6 +34,8 @@ export interface TriageFlowDeps {
   settings: SettingsSource;
   envModel: string;
   workspaces: SlackWorkspaces;
+  /** The reporter's language: the status, the card and any notice are written in it. */
+  languages: UserLanguages;
   triage: TriagePort;
   /** Where triages wait for their button (a small TTL store; the approval store serves). */
   kept: ApprovalStore;
@@ -75,12 +78,15 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     component: 'triage',
     slack: { team: r.teamId, channel: r.channel, message_ts: r.message.ts },
   });
-  const workspace = await deps.workspaces.forTeam(r.teamId);
+  const [workspace, t] = await Promise.all([deps.workspaces.forTeam(r.teamId), deps.languages.of(r.teamId, r.userId)]);
   const key = { teamId: r.teamId, channel: r.channel, threadTs: r.message.threadTs };
   const settings = channelSettings(deps.settings.current(), deps.envModel, r.channel, r.channel.startsWith('D'));
   const status = new ThreadStatus(workspace.client, { channel: r.channel, threadTs: key.threadTs }, log);
-  const hasImages = r.message.files?.some((f) => f.mimetype?.startsWith('image/'));
-  status.show('is triaging this report…', [...(hasImages ? ['Reading your screenshot…'] : []), 'Triaging the report…']);
+  const images = r.message.files?.filter((f) => f.mimetype?.startsWith('image/')).length ?? 0;
+  status.show(t.t('status.triaging'), [
+    ...(images ? [t.t('loading.reading_images', { count: images })] : []),
+    t.t('loading.triaging'),
+  ]);
   try {
     const [text, prepared] = await Promise.all([
       resolveSlackMarkup(r.message.text, workspace.lookups, { botUserId: workspace.botUserId }),
@@ -108,7 +114,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
         channel: r.channel,
         user: r.userId,
         thread_ts: key.threadTs,
-        text: admission.notice,
+        text: admission.notice(t),
       });
       return;
     }
@@ -127,7 +133,7 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
         channel: r.channel,
         thread_ts: key.threadTs,
         // It may quote the model's refusal or an error: escaped, so it cannot ping or link.
-        text: mrkdwn`${triageFailureText(outcome)}`,
+        text: mrkdwn`${triageFailureText(t, outcome)}`,
       });
       log.info({ outcome: outcome.kind, images: images.length }, 'triage finished');
       return;
@@ -151,8 +157,8 @@ export async function triageMessage(r: TriageRequest, deps: TriageFlowDeps): Pro
     const posted = await workspace.client.chat.postMessage({
       channel: r.channel,
       thread_ts: key.threadTs,
-      text: triageCardText(outcome.triage),
-      blocks: triageCardBlocks(outcome.triage, {
+      text: triageCardText(t, outcome.triage),
+      blocks: triageCardBlocks(t, outcome.triage, {
         id: stored.id,
         requestedBy: r.userId,
         ticketsEnabled,

@@ -6,6 +6,7 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
@@ -23,6 +24,7 @@ export interface TriageFeatureDeps {
   file: FileConfig;
   settings: SettingsSource;
   workspaces: SlackWorkspaces;
+  languages: UserLanguages;
   stores: Stores;
   queue: TurnQueue;
   jobs: JobRouter;
@@ -59,6 +61,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     settings: deps.settings,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
+    languages: deps.languages,
     triage,
     kept: stores.approvals,
     threads: stores.threads,

@@ -10,8 +10,8 @@ import type {
   QuotaSubject,
   UsageTotals,
 } from '../../turn/ports.js';
-import { humanDuration, nextUtcDay, nextUtcMonth, utcDay, utcMonth, utcStamp } from './periods.js';
-import { costOf, formatCount as fmt, formatUsd, type PriceTable, worstCaseUsd } from './prices.js';
+import { nextUtcDay, nextUtcMonth, utcDay, utcMonth } from './periods.js';
+import { costOf, type PriceTable, worstCaseUsd } from './prices.js';
 import type { LimitName, QuotaLimits, Reservation, ReserveResult, UsagePeriod, UsageStore } from './types.js';
 
 /** A hold outlives any real call (time in the rate limiter's line included); after that a crashed replica's stops counting. */
@@ -153,34 +153,49 @@ export class QuotaService implements QuotaPort {
     };
   }
 
-  private stopped(midTurn: boolean): string {
-    return midTurn ? 'so I stopped before finishing this answer' : "so I didn't send this to the model";
-  }
-
   /** Only said when the limit really is used up: `used` is at least the limit. */
   private reached(limit: LimitName, used: number, limits: QuotaLimits, now: number, midTurn: boolean): QuotaRefusal {
+    const stopped = String(midTurn);
     if (limit === 'user_daily_tokens') {
       const resetAt = nextUtcDay(now);
       return {
         ok: false,
         limit,
-        notice: `⏳ You've reached your daily limit of ${fmt(limits.userDailyTokens!)} tokens (${fmt(used)} used today), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. \`/threadwise usage\` shows where you stand.`,
+        notice: (t) =>
+          t.t('quota.user_daily_reached', {
+            limit: limits.userDailyTokens!,
+            used,
+            midTurn: stopped,
+            resetAt: t.utc(resetAt),
+            resetIn: t.duration(resetAt - now),
+          }),
       };
     }
     const resetAt = nextUtcMonth(now);
+    const budget = this.limits().workspace_monthly_usd!;
     return {
       ok: false,
       limit,
-      notice: `⏳ This workspace has reached its monthly OpenAI budget of ${formatUsd(this.limits().workspace_monthly_usd!)} (${formatUsd(used / 1e6)} spent), ${this.stopped(midTurn)}. It resets at ${utcStamp(resetAt)}, in ${humanDuration(resetAt - now)}. An admin can raise \`limits.workspace_monthly_usd\`.`,
+      notice: (t) =>
+        t.t('quota.workspace_monthly_reached', {
+          budget: t.usd(budget),
+          spent: t.usd(used / 1e6),
+          midTurn: stopped,
+          resetAt: t.utc(resetAt),
+          resetIn: t.duration(resetAt - now),
+        }),
     };
   }
 
   /** The limit is not used up, but answers still being written may use the rest of it. */
   private busy(limit: LimitName, used: number, limits: QuotaLimits, midTurn: boolean): QuotaRefusal {
-    const notice =
+    const stopped = String(midTurn);
+    const budget = this.limits().workspace_monthly_usd!;
+    const notice: QuotaRefusal['notice'] =
       limit === 'user_daily_tokens'
-        ? `⏳ Your other questions that are still being answered may use the rest of your daily limit (${fmt(used)} of ${fmt(limits.userDailyTokens!)} tokens used so far today), ${this.stopped(midTurn)}. Ask again once they have finished.`
-        : `⏳ Answers still being written in this workspace may use the rest of its monthly OpenAI budget (${formatUsd(used / 1e6)} of ${formatUsd(this.limits().workspace_monthly_usd!)} spent so far), ${this.stopped(midTurn)}. Ask again in a few minutes.`;
+        ? (t) => t.t('quota.user_daily_busy', { used, limit: limits.userDailyTokens!, midTurn: stopped })
+        : (t) =>
+            t.t('quota.workspace_monthly_busy', { spent: t.usd(used / 1e6), budget: t.usd(budget), midTurn: stopped });
     return { ok: false, limit, notice };
   }
 }

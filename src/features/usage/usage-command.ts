@@ -16,7 +16,7 @@ export function usageSubcommand(deps: {
 }): Subcommand {
   return {
     name: 'usage',
-    description: 'your token use today and the workspace spend this month (admins also see top users)',
+    description: (t) => t.t('subcommand.usage'),
     async run(ctx) {
       const now = deps.now?.() ?? Date.now();
       const isAdmin = await deps.isAdmin(ctx.teamId, ctx.userId);

@@ -96,7 +96,7 @@ export function toCreateParams(req: ModelRequest, compat: ModelCompat = PRESETS.
   return {
     model: req.model,
     instructions: req.instructions,
-    input: toResponsesInput(req.items),
+    input: toResponsesInput(req.items, req.turnInstructions),
     max_output_tokens: req.maxOutputTokens,
     ...(compat.safetyIdentifier ? { safety_identifier: req.safetyIdentifier } : {}),
     ...(compat.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),

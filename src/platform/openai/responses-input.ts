@@ -49,10 +49,12 @@ function userContent(item: Extract<ThreadItem, { type: 'user' }>): ResponseInput
 /**
  * Maps stored thread items to Responses API input items, in order. A hosted approval request still unanswered when
  * the next message comes (expired, or not clicked) is answered as not approved, so the model knows it did not run.
+ * `turnInstructions` go in as a developer message right after the newest user message.
  */
-export function toResponsesInput(items: readonly ThreadItem[]): ResponseInputItem[] {
+export function toResponsesInput(items: readonly ThreadItem[], turnInstructions?: string): ResponseInputItem[] {
   const pending = new Set<string>();
   const out: ResponseInputItem[] = [];
+  let afterQuestion = -1;
   for (const item of items) {
     if (item.type === 'hosted' && item.item.type === 'mcp_approval_request') pending.add(String(item.item.id));
     if (item.type === 'hosted' && item.item.type === 'mcp_approval_response')
@@ -68,7 +70,15 @@ export function toResponsesInput(items: readonly ThreadItem[]): ResponseInputIte
       pending.clear();
     }
     out.push(toInputItem(item));
+    if (item.type === 'user') afterQuestion = out.length;
   }
+  // Right after the question: a tool round's request extends the previous one, so its prefix is cached too.
+  if (turnInstructions)
+    out.splice(afterQuestion < 0 ? out.length : afterQuestion, 0, {
+      type: 'message',
+      role: 'developer',
+      content: turnInstructions,
+    });
   return out;
 }
 

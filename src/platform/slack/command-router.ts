@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Translator } from '../../i18n/translators.js';
 import { mrkdwn } from './mrkdwn.js';
+import type { UserLanguages } from './user-languages.js';
 
 /** Who ran a command, where; ids as Slack sent them. */
 interface CommandContext {
@@ -19,14 +21,16 @@ interface CommandContext {
    * acknowledgement may take); absent when Slack sent no response_url.
    */
   followUp?: (text: string) => Promise<void>;
+  /** The caller's language: the reply is written in it. */
+  t: Translator;
 }
 
 export interface Subcommand {
   name: string;
   /** How to call it, when it takes arguments (e.g. `ask <question>`); defaults to the name. */
   usage?: string;
-  /** One line for the help text. */
-  description: string;
+  /** One line for the help text, in the reader's language. */
+  description(t: Translator): string;
   run(ctx: CommandContext): Promise<string>;
 }
 
@@ -39,11 +43,13 @@ const commandSchema = z.looseObject({
   response_url: z.url().optional(),
 });
 
-function helpText(command: string, subcommands: readonly Subcommand[]): string {
+function helpText(t: Translator, command: string, subcommands: readonly Subcommand[]): string {
   return [
-    `*${command}* commands:`,
-    ...subcommands.map((s) => `• \`${command} ${s.usage ?? s.name}\` — ${s.description}`),
-    `• \`${command} help\` — this list`,
+    t.t('command.help_title', { command }),
+    ...subcommands.map((s) =>
+      t.t('command.help_line', { command, usage: s.usage ?? s.name, description: s.description(t) }),
+    ),
+    t.t('command.help_line', { command, usage: 'help', description: t.t('command.help_self') }),
   ].join('\n');
 }
 
@@ -55,6 +61,7 @@ export class CommandRouter {
   private readonly byName = new Map<string, Subcommand>();
   constructor(
     readonly command: string,
+    private readonly languages: UserLanguages,
     private readonly log: Logger,
   ) {}
 
@@ -72,20 +79,22 @@ export class CommandRouter {
       const parsed = commandSchema.safeParse(command);
       if (!parsed.success) {
         this.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
-        await ack({
-          response_type: 'ephemeral',
-          text: 'Sorry, Slack sent this command without the details I need. Please try again.',
-        });
+        // Without a user id there is no locale to read.
+        await ack({ response_type: 'ephemeral', text: this.languages.translators.english.t('command.malformed') });
         return;
       }
+      const t = await this.languages.of(parsed.data.team_id, parsed.data.user_id);
       const typed = parsed.data.text.trim();
       const [name = 'help', ...args] = typed.split(/\s+/).filter(Boolean);
       const rest = typed.slice(name.length).trim();
       const sub = this.byName.get(name.toLowerCase());
       if (!sub) {
         // The typed name is echoed escaped: a reply must not ping or link on the typist's behalf.
-        const prefix = name === 'help' ? '' : mrkdwn`I don't know \`${name}\`. `;
-        await ack({ response_type: 'ephemeral', text: prefix + helpText(this.command, this.list()) });
+        const help = helpText(t, this.command, this.list());
+        await ack({
+          response_type: 'ephemeral',
+          text: name === 'help' ? help : `${t.t('command.unknown', { name: mrkdwn`${name}` })} ${help}`,
+        });
         return;
       }
       let text: string;
@@ -104,10 +113,11 @@ export class CommandRouter {
                 },
               }
             : {}),
+          t,
         });
       } catch (err) {
         this.log.error({ err, subcommand: sub.name }, 'slash command failed');
-        text = `⚠️ \`${this.command} ${sub.name}\` failed on my side. Please try again in a moment.`;
+        text = t.t('command.failed', { command: this.command, name: sub.name });
       }
       await ack({ response_type: 'ephemeral', text });
     });

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import type { MarkupLookups } from './markup.js';
 
@@ -11,7 +12,12 @@ export interface SlackUserProfile {
   email?: string;
   /** IANA time zone ("Europe/Paris"), for dates written to this person. */
   tz?: string;
+  /** The person's Slack language (`ja-JP`), as users.info says with include_locale. */
+  locale?: string;
 }
+
+/** A BCP 47 tag as Slack writes it (en-US, es-LA, pt-BR); anything else is treated as unknown. */
+const localeSchema = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
 
 /** What conversations.info says about a channel that decides where the bot may speak. */
 export interface ChannelFacts {
@@ -21,7 +27,10 @@ export interface ChannelFacts {
   isExternal: boolean;
 }
 
-/** users.info and conversations.info with an hour-long cache: names change rarely and the calls are Tier 3/4. */
+/**
+ * users.info and conversations.info with an hour-long cache: names change rarely and the calls are Tier 3/4.
+ * One users.info (with include_locale) gives a person's name, email and language together.
+ */
 export class SlackLookups implements MarkupLookups {
   private readonly users = new ExpiringMap<Promise<SlackUserProfile | undefined>>();
   private readonly channels = new ExpiringMap<Promise<ChannelFacts | undefined>>();
@@ -33,13 +42,20 @@ export class SlackLookups implements MarkupLookups {
 
   userProfile(id: string): Promise<SlackUserProfile | undefined> {
     return this.cached(this.users, id, async () => {
-      const u = (await this.client.users.info({ user: id })).user;
+      const u = (await this.client.users.info({ user: id, include_locale: true })).user;
+      const locale = localeSchema.safeParse(u?.locale);
       return {
         name: u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || undefined,
         email: u?.profile?.email || undefined,
         tz: u?.tz || undefined,
+        ...(locale.success ? { locale: locale.data } : {}),
       };
     });
+  }
+
+  /** The person's Slack locale; undefined when Slack does not say (or the lookup failed): English then. */
+  async userLocale(id: string): Promise<string | undefined> {
+    return (await this.userProfile(id))?.locale;
   }
 
   async userName(id: string): Promise<string | undefined> {

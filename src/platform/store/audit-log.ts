@@ -12,6 +12,9 @@ export const AUDIT_ACTIONS = [
   'handoff',
   'admin_change',
   'forget_me',
+  /** An editor saved a thread's answer as approved (knowledge.editors), or deleted one. */
+  'approved_answer_saved',
+  'approved_answer_deleted',
 ] as const;
 
 const auditEntrySchema = z.object({

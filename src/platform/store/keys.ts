@@ -74,6 +74,8 @@ export function storeKeys(prefix: string) {
     audit: `${prefix}audit`,
     /** Hash: channel id → the admins' per-channel overrides of the settings file (JSON, with who set them when). */
     channelOverrides: `${prefix}channel-overrides`,
+    /** Hash: approved answer id → the answer an editor saved (question, answer, permalink, who, when), as JSON. */
+    approvedAnswers: `${prefix}approved-answers`,
     /**
      * Hash of one knowledge document's embeddings: chunk key (a hash of the embedding model and the chunk's text) →
      * its vector as little-endian float32s, so a restart re-embeds only what changed.

@@ -45,6 +45,12 @@ describe('the layers of the code', () => {
     ).toEqual([]);
   });
 
+  it('keeps the catalogs free of the app: the turn and every layer above may use them', () => {
+    expect(
+      imports.filter((i) => i.from.startsWith('i18n/') && !i.to.startsWith('npm:') && !/^(i18n|lib)\//.test(i.to)),
+    ).toEqual([]);
+  });
+
   it('keeps the turn core pure: no Slack, OpenAI, Redis or queue, no platform or feature code', () => {
     const impure = imports.filter(
       (i) =>

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ASK_SHORTCUT, SUMMARIZE_SHORTCUT } from '../../../src/features/answering/shortcuts.js';
+import { SAVE_SHORTCUT } from '../../../src/features/knowledge/approved/save-actions.js';
 import { TRIAGE_SHORTCUT } from '../../../src/features/triage/triage-actions.js';
 import { BOT_SCOPES } from '../../../src/platform/slack/bolt-app.js';
 
@@ -165,7 +166,7 @@ describe('the Slack app manifest', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.features.shortcuts.map((s) => s.callback_id).sort()).toEqual(
-      [ASK_SHORTCUT, SUMMARIZE_SHORTCUT, TRIAGE_SHORTCUT].sort(),
+      [ASK_SHORTCUT, SUMMARIZE_SHORTCUT, TRIAGE_SHORTCUT, SAVE_SHORTCUT].sort(),
     );
   });
 

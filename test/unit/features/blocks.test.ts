@@ -12,6 +12,7 @@ import { type StoredTriage, ticketArgs } from '../../../src/features/triage/tria
 import { threadTranscript } from '../../../src/platform/slack/transcript.js';
 import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
 import { blockErrors, MESSAGE_BLOCKS, viewErrors } from '../../fakes/slack-blocks.js';
+import { en } from '../../support/translators.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -26,7 +27,7 @@ const triage: Triage = {
 
 describe('triage card', () => {
   it('shows every field, escapes model text so it cannot ping or link, and carries the Create ticket button', () => {
-    const blocks = triageCardBlocks(triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true });
+    const blocks = triageCardBlocks(en, triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true });
     const json = JSON.stringify(blocks);
     // The header is plain_text, which Slack never parses for mentions; every mrkdwn text is escaped.
     expect(JSON.stringify(blocks.slice(1))).not.toContain('<!channel>');
@@ -49,6 +50,7 @@ describe('triage card', () => {
 
   it('has no button when tickets are not configured, and no steps section without steps', () => {
     const blocks = triageCardBlocks(
+      en,
       { ...triage, steps_to_reproduce: [] },
       { id: 'abc', requestedBy: 'U1', ticketsEnabled: false },
     );
@@ -76,7 +78,7 @@ describe('triage card', () => {
 
 describe('other builders', () => {
   it('feedback buttons follow Slack’s context_actions / feedback_buttons shape', () => {
-    expect(feedbackBlocks()).toEqual([
+    expect(feedbackBlocks(en)).toEqual([
       expect.objectContaining({
         type: 'context_actions',
         elements: [
@@ -99,7 +101,7 @@ describe('other builders', () => {
 
   it('the home view lists capabilities, commands and usage', () => {
     const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
-    const view = homeView({
+    const view = homeView(en, {
       userId: 'U1',
       capabilities: ['Answer'],
       commands: [{ usage: '/threadwise ask <q>', description: 'ask' }],
@@ -120,12 +122,12 @@ describe('other builders', () => {
 
 describe('presence helpers', () => {
   it('picks a starting status from the files and turns statuses into loading messages', () => {
-    expect(startingStatus([{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
+    expect(startingStatus(en, [{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
       text: 'is reading your screenshot…',
       loading: ['Reading your screenshot…', 'A'],
     });
-    expect(startingStatus([{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
-    expect(startingStatus(undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
+    expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
+    expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
     expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
   });
 
@@ -205,11 +207,11 @@ describe('every block builder stays within Slack’s limits with the largest rea
       confidence: 1,
     };
     for (const ticketsEnabled of [true, false]) {
-      const blocks = triageCardBlocks(huge, { id: 'f'.repeat(24), requestedBy: 'U0123456789', ticketsEnabled });
+      const blocks = triageCardBlocks(en, huge, { id: 'f'.repeat(24), requestedBy: 'U0123456789', ticketsEnabled });
       expect(blockErrors(blocks, MESSAGE_BLOCKS)).toEqual([]);
     }
-    expect(triageCardText(huge).length).toBeLessThanOrEqual(300);
-    expect(triageCardText(huge)).not.toMatch(/&[a-z]*…/);
+    expect(triageCardText(en, huge).length).toBeLessThanOrEqual(300);
+    expect(triageCardText(en, huge)).not.toMatch(/&[a-z]*…/);
   });
 
   it('the approval card, pending and resolved, is accepted with create_ticket’s longest title and description', () => {
@@ -229,10 +231,10 @@ describe('every block builder stays within Slack’s limits with the largest rea
         requester: { slackId: 'U0123456789', name: 'Ada' },
       },
     };
-    expect(blockErrors(approvalCardBlocks(approval), MESSAGE_BLOCKS)).toEqual([]);
+    expect(blockErrors(approvalCardBlocks(en, approval), MESSAGE_BLOCKS)).toEqual([]);
     const created = { kind: 'created' as const, ticketId: worst(200), url: `https://t.example/${'x'.repeat(2_900)}` };
     for (const outcome of [created, { kind: 'cancelled' as const }, { kind: 'failed' as const }])
-      expect(blockErrors(resolvedCardBlocks(approval, outcome), MESSAGE_BLOCKS)).toEqual([]);
+      expect(blockErrors(resolvedCardBlocks(en, approval, outcome), MESSAGE_BLOCKS)).toEqual([]);
   });
 
   it('the ask modal with a 40,000-character message, the home tab and the feedback buttons are accepted', () => {
@@ -243,7 +245,7 @@ describe('every block builder stays within Slack’s limits with the largest rea
     expect(viewErrors(modal as unknown as Record<string, unknown>)).toEqual([]);
     const zero = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, usdMicros: 0, calls: 0 };
     const big = { inputTokens: 9e12, cachedTokens: 0, outputTokens: 9e12, usdMicros: 9e15, calls: 9e9 };
-    const home = homeView({
+    const home = homeView(en, {
       userId: 'U0123456789',
       capabilities: Array.from({ length: 12 }, (_, i) => `Capability ${i} with a description of a realistic length`),
       commands: Array.from({ length: 10 }, (_, i) => ({
@@ -254,6 +256,6 @@ describe('every block builder stays within Slack’s limits with the largest rea
       dailyLimit: 10_000_000,
     });
     expect(viewErrors(home as unknown as Record<string, unknown>)).toEqual([]);
-    expect(blockErrors(feedbackBlocks(), MESSAGE_BLOCKS)).toEqual([]);
+    expect(blockErrors(feedbackBlocks(en), MESSAGE_BLOCKS)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../../../src/turn/attachment-budget.js';
 import { noticeForLeftOut } from '../../../src/turn/notices.js';
 import type { Attachment, ThreadItem } from '../../../src/turn/thread.js';
+import { en } from '../../support/translators.js';
 
 const MB = 1_000_000;
 const pdf = (name: string, bytes: number, pages?: number): Attachment => ({
@@ -53,7 +54,7 @@ describe("files per request, within OpenAI's limits", () => {
     const out = fitAttachments(thread, 50 * MB);
     expect(names(sent(out))).toEqual(['contract-2024.pdf']);
     expect(leftOutFiles(out)).toEqual([{ name: 'contract-2023.pdf', reason: PDF_LEFT_OUT }]);
-    expect(noticeForLeftOut(leftOutFiles(out))).toBe(
+    expect(noticeForLeftOut(en, leftOutFiles(out))).toBe(
       `📎 _Not read for this answer: \`contract-2023.pdf\` (${PDF_LEFT_OUT}; newer files went first)._`,
     );
     const input = JSON.stringify(toResponsesInput(out));

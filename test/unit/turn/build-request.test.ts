@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileConfigSchema } from '../../../src/config/file-schema.js';
 import { channelSettings } from '../../../src/config/settings.js';
 import { toCreateParams } from '../../../src/platform/openai/openai-model.js';
-import { buildRequest } from '../../../src/turn/build-request.js';
+import { buildRequest, languageHint } from '../../../src/turn/build-request.js';
 import type { ThreadItem } from '../../../src/turn/thread.js';
 
 const settings = channelSettings(fileConfigSchema.parse({}), 'gpt-4o', 'C1', false);
@@ -129,5 +129,21 @@ describe('tool results in a shared thread', () => {
       'Ev2',
     );
     expect(JSON.stringify(req.items)).toContain('Salary review');
+  });
+});
+
+describe('the language hint', () => {
+  it('names the asker’s Slack language and lets the language they write in win', () => {
+    expect(languageHint('ja-JP')).toBe(
+      'The person asking has set their Slack language to Japanese (Japan) (ja-JP). Answer in that language unless they write in another language; then answer in the language they write in.',
+    );
+    expect(languageHint('es-LA')).toContain('Latin American Spanish (es-LA)');
+    expect(languageHint('pt-BR')).toContain('Brazilian Portuguese (pt-BR)');
+  });
+
+  it('says nothing when the locale is unknown, English or not a language', () => {
+    expect(languageHint(undefined)).toBeUndefined();
+    expect(languageHint('en-US')).toBeUndefined();
+    expect(languageHint('not a locale')).toBeUndefined();
   });
 });

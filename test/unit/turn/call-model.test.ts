@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelSettings } from '../../../src/config/settings.js';
 import { type CallContext, callModel, HARDER_FACTOR } from '../../../src/turn/call-model.js';
 import { ContextFitter } from '../../../src/turn/fit-request.js';
-import { RESTART_NOTE } from '../../../src/turn/notices.js';
 import { type ModelCall, ModelError, type ModelRequest, type ReplySink } from '../../../src/turn/ports.js';
 import { runTurn } from '../../../src/turn/run-turn.js';
 import type { ThreadItem, ThreadKey } from '../../../src/turn/thread.js';
@@ -11,6 +10,7 @@ import { TokenCounter } from '../../../src/turn/tokens.js';
 import { answer, ScriptedModel } from '../../support/fake-model-port.js';
 import { RecordingReplySink } from '../../support/fake-reply-sink.js';
 import { fakeThreadStore } from '../../support/fake-thread-store.js';
+import { en, translators } from '../../support/translators.js';
 
 const log = pino({ level: 'silent' });
 const say = (ts: string, text: string): Extract<ThreadItem, { type: 'user' }> => ({
@@ -40,6 +40,7 @@ function context(model: ScriptedModel, extra: Partial<CallContext> & { fullItems
   const ctx: CallContext = {
     model,
     sink: { status: (s: string) => statuses.push(s) } as unknown as ReplySink,
+    translator: en,
     log,
     fullItems,
     unchained: () => ({ ...base, items: fullItems }),
@@ -142,6 +143,7 @@ describe('runTurn: restart after a stall', () => {
     requestOptions: { store: false, chainPreviousResponse: false },
     stallSeconds: 45,
     maxToolRounds: 3,
+    translators,
   });
   const input = (sink: RecordingReplySink) => ({
     turnId: 't1',
@@ -167,7 +169,9 @@ describe('runTurn: restart after a stall', () => {
 
     expect(result.outcome).toBe('answered');
     expect(sink.events[0]).toEqual({ type: 'append', delta: 'Enterprise incl' });
-    expect(sink.events.filter((e) => e.type === 'restart')).toEqual([{ type: 'restart', note: RESTART_NOTE }]);
+    expect(sink.events.filter((e) => e.type === 'restart')).toEqual([
+      { type: 'restart', note: en.t('notice.restarted') },
+    ]);
     expect(sink.shown).toBe('Enterprise includes SSO.');
     expect(sink.end).toEqual({ type: 'finish', outcome: 'answered' });
     expect(model.requests).toHaveLength(2);

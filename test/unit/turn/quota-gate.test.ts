@@ -28,7 +28,7 @@ function recordingAccount(refuse = false) {
   const account: QuotaAccount = {
     async admit(call) {
       admitted.push(call);
-      if (refuse) return { ok: false, limit: 'user_daily_tokens', notice: 'limit reached' };
+      if (refuse) return { ok: false, limit: 'user_daily_tokens', notice: () => 'limit reached' };
       return { ok: true, settle: async (model, usage) => void settled.push({ model, usage }) };
     },
   };

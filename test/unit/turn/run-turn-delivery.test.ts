@@ -6,6 +6,7 @@ import { storeKeys } from '../../../src/platform/store/keys.js';
 import { MemoryThreadStore } from '../../../src/platform/store/memory/memory-stores.js';
 import type { ModelPort, ReplySink } from '../../../src/turn/ports.js';
 import { runTurn } from '../../../src/turn/run-turn.js';
+import { translators } from '../../support/translators.js';
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1.000000' };
 const settings = channelSettings(fileConfigSchema.parse({}), 'gpt-4o', key.channel, false);
@@ -50,6 +51,7 @@ async function turn(sink: ReplySink) {
       requestOptions: { store: true, chainPreviousResponse: true },
       stallSeconds: 30,
       maxToolRounds: 6,
+      translators,
     },
   );
   return { result, stored: await threads.load(key) };

@@ -21,6 +21,7 @@ import { runTurn } from '../../../src/turn/run-turn.js';
 import { Summarizer } from '../../../src/turn/summarize.js';
 import type { ThreadItem } from '../../../src/turn/thread.js';
 import { TokenCounter } from '../../../src/turn/tokens.js';
+import { translators } from '../../support/translators.js';
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1.000000' };
 const file = fileConfigSchema.parse({});
@@ -127,6 +128,7 @@ describe('every model call of a turn goes through the quota', () => {
         requestOptions: { store: false, chainPreviousResponse: false },
         stallSeconds: 30,
         maxToolRounds: 6,
+        translators,
         context: new ContextFitter(counter, 3_000, new Summarizer('gpt-4o-mini', counter)),
         quota,
       },

@@ -19,6 +19,7 @@ import { answer, callsTools, ScriptedModel } from '../../support/fake-model-port
 import { RecordingReplySink } from '../../support/fake-reply-sink.js';
 import { fakeThreadStore } from '../../support/fake-thread-store.js';
 import { call, FakeToolRunner } from '../../support/fake-tool-runner.js';
+import { en, translators } from '../../support/translators.js';
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1700000000.000100' };
 const settings: ChannelSettings = {
@@ -59,6 +60,7 @@ const deps = (model: ScriptedModel, extra: Partial<TurnDeps> = {}): TurnDeps => 
   requestOptions: { store: false, chainPreviousResponse: false },
   stallSeconds: 30,
   maxToolRounds: 3,
+  translators,
   ...extra,
 });
 const input = (extra: Partial<TurnInput> = {}): TurnInput => ({
@@ -95,7 +97,7 @@ class CountingQuota implements QuotaPort {
 }
 const DAILY: QuotaRefusal = {
   ok: false,
-  notice: '⛔ You have used your 20,000 tokens for today.',
+  notice: () => '⛔ You have used your 20,000 tokens for today.',
   limit: 'user_daily_tokens',
 };
 
@@ -119,7 +121,7 @@ describe('the round cap on tool calls', () => {
       },
     ]);
     expect(model.requests).toHaveLength(3);
-    expect(sink.end).toEqual({ type: 'finish', outcome: 'answered', notice: noticeForRoundLimit(2) });
+    expect(sink.end).toEqual({ type: 'finish', outcome: 'answered', notice: noticeForRoundLimit(en, 2) });
     expect(sink.late).toBe(0);
     // The next turn's history stays well-formed: each call has its output, the declined one included.
     const stored = await threads.load(key);
@@ -183,7 +185,7 @@ describe('quotas', () => {
 
     expect(result).toMatchObject({ outcome: 'refused', toolRounds: 0, messageTs: ['1700000000.000900'] });
     expect(model.requests).toHaveLength(0);
-    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice });
+    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice(en) });
     expect(quota.subjects).toEqual([{ teamId: 'T1', channel: 'C1', userId: 'U1', turnId: 'Ev1' }]);
     // The question is part of the thread for the next turn (once the quota resets), the screenshot with it.
     expect(await threads.load(key)).toEqual([
@@ -207,7 +209,7 @@ describe('quotas', () => {
 
     expect(result).toMatchObject({ outcome: 'refused', toolRounds: 1 });
     expect(model.requests).toHaveLength(1);
-    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice });
+    expect(sink.end).toEqual({ type: 'finish', outcome: 'failed', notice: DAILY.notice(en) });
     expect(quota.settled).toEqual([
       { model: 'gpt-4o-2024-08-06', usage: { inputTokens: 100, cachedTokens: 0, outputTokens: 20 } },
     ]);

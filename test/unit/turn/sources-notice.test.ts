@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { noticeForSources } from '../../../src/turn/notices.js';
+import { en } from '../../support/translators.js';
 
 describe('the sources under an answer', () => {
   it('lists policies, tickets and threads as Markdown links, else by title, each once, then file_search files', () => {
     const notice = noticeForSources(
+      en,
       [{ fileId: 'file-1', filename: 'handbook.pdf' }],
       [
         { title: 'Travel Policy', url: 'https://wiki.example.com/travel' },
@@ -18,12 +20,12 @@ describe('the sources under an answer', () => {
   });
 
   it('never makes a link of another scheme, and keeps brackets in a title from breaking the link', () => {
-    expect(noticeForSources([], [{ title: 'Odd [draft]', url: 'javascript:alert(1)' }])).toBe(
+    expect(noticeForSources(en, [], [{ title: 'Odd [draft]', url: 'javascript:alert(1)' }])).toBe(
       '📚 _Sources: Odd  draft_',
     );
   });
 
   it('says nothing when the answer drew on nothing', () => {
-    expect(noticeForSources([], [])).toBeUndefined();
+    expect(noticeForSources(en, [], [])).toBeUndefined();
   });
 });

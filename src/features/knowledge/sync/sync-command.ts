@@ -19,7 +19,7 @@ export function syncSubcommand(deps: {
   return {
     name: 'sync',
     usage: 'sync [source]',
-    description: 'admins: sync the knowledge sources now (all, or the one named)',
+    description: (t) => t.t('subcommand.sync'),
     async run(ctx) {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return NOT_ADMIN_SYNC;
       const configured = deps.engine.names();

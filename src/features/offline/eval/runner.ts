@@ -1,6 +1,7 @@
 import { type Logger, pino } from 'pino';
 import type { FileConfig } from '../../../config/file-schema.js';
 import { channelSettings } from '../../../config/settings.js';
+import type { Translators } from '../../../i18n/translators.js';
 import { readLocalFiles } from '../../../platform/slack/files/local-files.js';
 import { storeKeys } from '../../../platform/store/keys.js';
 import { MemoryThreadStore } from '../../../platform/store/memory/memory-stores.js';
@@ -41,6 +42,8 @@ export interface EvalDeps {
   grader: Grader;
   /** The help desk's gate, for `kind: desk_gate` suites. */
   gate?: DeskGate;
+  /** The bot's own notices, in English: graders read them as the turn wrote them. */
+  translators: Translators;
   now?: () => number;
   log?: Logger;
 }
@@ -131,7 +134,7 @@ async function runCase(suite: EvalSuite, c: EvalCase, deps: EvalDeps, opts: Eval
     // In Slack a file that cannot be read is skipped with a notice; in an eval it means the case is not what it says.
     if (files.skipped.length)
       return failed(`cannot send ${files.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
-    const defaults = createTurnDeps(file, deps.model, threads, log);
+    const defaults = createTurnDeps(file, deps.model, threads, deps.translators, log);
     const turn = await runTurn(
       {
         turnId: `eval-${suite.name}-${c.id}`,

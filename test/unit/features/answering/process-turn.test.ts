@@ -10,6 +10,7 @@ import { createMetrics } from '../../../../src/platform/observability/metrics.js
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { SlackLookups } from '../../../../src/platform/slack/lookups.js';
 import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
+import { UserLanguages } from '../../../../src/platform/slack/user-languages.js';
 import type { Workspace } from '../../../../src/platform/slack/workspaces.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { type MemoryThreadStore, MemoryTurnLedger } from '../../../../src/platform/store/memory/memory-stores.js';
@@ -17,11 +18,11 @@ import { MemoryTurnStops } from '../../../../src/platform/store/turn-stops.js';
 import { MemoryUserStateStore } from '../../../../src/platform/store/user-state.js';
 import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../../src/platform/tools/types.js';
-import { RESTART_NOTE, STOPPED_NOTE } from '../../../../src/turn/notices.js';
 import { answer, callsTools, ScriptedModel } from '../../../support/fake-model-port.js';
 import { fakeThreadStore } from '../../../support/fake-thread-store.js';
 import { call } from '../../../support/fake-tool-runner.js';
 import { InProcessSlack } from '../../../support/in-process-slack.js';
+import { en, translators } from '../../../support/translators.js';
 
 const log = pino({ level: 'silent' });
 const CHANNEL = 'C0SUP1';
@@ -66,10 +67,12 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
     gate: new SlackRateGate(),
   };
   const file = fileConfigSchema.parse(o.yaml ?? {});
+  const workspaces = { forTeam: async () => workspace };
   return createTurnProcessor({
     settings: fixedSettings(file),
     envModel: 'gpt-4o',
-    workspaces: { forTeam: async () => workspace },
+    workspaces,
+    languages: new UserLanguages(workspaces, translators, log),
     turns: ledger,
     userState: new MemoryUserStateStore(storeKeys('unit:')),
     threadTtlSeconds: 86_400,
@@ -80,6 +83,7 @@ function processor(model: ScriptedModel, o: { tools?: ToolRegistry; yaml?: Recor
       requestOptions: { store: false, chainPreviousResponse: false },
       stallSeconds: 30,
       maxToolRounds: 3,
+      translators,
     },
     ...(o.tools ? { tools: new ConversationTools(o.tools, fixedSettings(file), 'gpt-4o') } : {}),
     log,
@@ -159,7 +163,7 @@ describe('the turn processor', () => {
     await settle(processor(model)(job()));
 
     expect(botMessages().map((m) => [m.ts, m.text])).toEqual([
-      [first.ts, `${RESTART_NOTE}\n\nYes, SUP-101 was fixed yesterday.`],
+      [first.ts, `${en.t('notice.restarted')}\n\nYes, SUP-101 was fixed yesterday.`],
     ]);
     expect(slack.callsTo('chat.postMessage')).toEqual([]);
     expect(slack.callsTo('chat.startStream')).toEqual([]);
@@ -214,7 +218,7 @@ describe('the turn processor', () => {
 
     await settle(processor(model)(job()));
 
-    expect(botMessages().map((m) => m.text)).toEqual([`SUP-101 was fixed\n\n${STOPPED_NOTE}`]);
+    expect(botMessages().map((m) => m.text)).toEqual([`SUP-101 was fixed\n\n${en.t('notice.stopped')}`]);
     expect(botMessages()[0]!.streaming_state).toBe('completed');
     // No feedback buttons under a stopped answer, and no more model calls.
     expect(botMessages()[0]!.blocks?.some((b) => (b as { type: string }).type === 'context_actions')).toBeFalsy();
@@ -255,7 +259,7 @@ describe('the turn processor', () => {
 
     expect(cancelled).toBe(true);
     expect(model.requests).toHaveLength(1);
-    expect(botMessages().map((m) => m.text)).toEqual([`Let me check.\n\n${STOPPED_NOTE}`]);
+    expect(botMessages().map((m) => m.text)).toEqual([`Let me check.\n\n${en.t('notice.stopped')}`]);
     const stored = await threads.load(job().key);
     expect(stored.map((i) => i.type)).toEqual(['user', 'assistant', 'function_call', 'function_call_output']);
     expect(stored[3]).toMatchObject({ output: expect.stringContaining('cancelled') });

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SyncOutcome } from '../../../../src/features/knowledge/sync/engine.js';
 import { NOT_ADMIN_SYNC, syncSubcommand } from '../../../../src/features/knowledge/sync/sync-command.js';
+import { createTranslators } from '../../../../src/i18n/translators.js';
 
 const outcomes: Record<string, SyncOutcome> = {
   policies: {
@@ -50,6 +51,7 @@ function command(admin: boolean) {
       channelId: 'C1',
       args,
       rest: args.join(' '),
+      t: createTranslators().english,
       followUp: async (text) => {
         later.push(text);
         told();

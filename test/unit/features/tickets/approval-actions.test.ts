@@ -5,6 +5,7 @@ import { registerApprovalHandlers } from '../../../../src/features/tickets/appro
 import { TicketApprovals } from '../../../../src/features/tickets/approvals.js';
 import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
 import type { NewTicket, Ticket, TicketProvider } from '../../../../src/features/tickets/providers/types.js';
+import { createTranslators } from '../../../../src/i18n/translators.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { blockActionPayload } from '../../../fakes/slack-events.js';
@@ -51,7 +52,12 @@ describe('a ticket the bot creates', () => {
     let onClick: ((args: Record<string, unknown>) => Promise<void>) | undefined;
     const app = { action: (_: unknown, handler: typeof onClick) => (onClick = handler) } as unknown as App;
     const handled = loggedOnce('approval handled');
-    registerApprovalHandlers(app, { approvals, threads: fakeThreadStore(), log: handled.log });
+    registerApprovalHandlers(app, {
+      approvals,
+      threads: fakeThreadStore(),
+      languages: { of: async () => createTranslators().english },
+      log: handled.log,
+    });
 
     const body = blockActionPayload({
       user: 'U1',

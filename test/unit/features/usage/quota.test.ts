@@ -10,6 +10,7 @@ import { RedisUsageStore } from '../../../../src/features/usage/redis-usage.js';
 import type { Reservation, UsageStore } from '../../../../src/features/usage/types.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import type { CallAdmission, CallEstimate } from '../../../../src/turn/ports.js';
+import { en, translators } from '../../../support/translators.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
@@ -197,9 +198,13 @@ describe('admitting calls (fake timers)', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const refusal = second();
     expect(refusal).toMatchObject({ ok: false, limit: 'user_daily_tokens' });
-    const notice = refusal && !refusal.ok ? refusal.notice : '';
+    const notice = refusal && !refusal.ok ? refusal.notice(en) : '';
     expect(notice).toMatch(/reached your daily limit of 2,000 tokens \(2,150 used today\), so I didn't send this/);
-    expect(notice).toMatch(/resets at 00:00 UTC on Sat 22 Aug 2026, in 14 h/);
+    expect(notice).toMatch(/resets at Sat, Aug 22, 2026, 12:00 AM UTC, in 14 hours/);
+    // The same refusal reads in the asker's language.
+    expect(refusal && !refusal.ok ? refusal.notice(translators.forLocale('de-DE')) : '').toMatch(
+      /Tageslimit von 2\.000 Tokens erreicht \(heute 2\.150 verbraucht\)/,
+    );
   });
 
   it('gives up after the longest wait without claiming the limit is reached (nothing was used yet)', async () => {
@@ -210,7 +215,7 @@ describe('admitting calls (fake timers)', () => {
     expect(second()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(2_000);
     const refusal = second();
-    const notice = refusal && !refusal.ok ? refusal.notice : '';
+    const notice = refusal && !refusal.ok ? refusal.notice(en) : '';
     expect(notice).toMatch(/other questions that are still being answered may use the rest of your daily limit/);
     expect(notice).toMatch(/\(0 of 2,000 tokens used so far today\)/);
     expect(notice).not.toMatch(/reached/);
@@ -223,7 +228,7 @@ describe('admitting calls (fake timers)', () => {
       const a = await account.admit(call);
       if (!a.ok) {
         expect(round).toBe(3);
-        expect(a.notice).toMatch(/\(1,200 used today\), so I stopped before finishing this answer/);
+        expect(a.notice(en)).toMatch(/\(1,200 used today\), so I stopped before finishing this answer/);
         return;
       }
       await a.settle('gpt-4o', usage(400));

@@ -5,6 +5,7 @@ import { OpenAIModel } from '../../../../src/platform/openai/openai-model.js';
 import { noticeForError } from '../../../../src/turn/notices.js';
 import { type ModelCall, ModelError, type ModelEvent, type ModelRequest } from '../../../../src/turn/ports.js';
 import { type StreamFixture, streamBody } from '../../../fixtures/openai/read.js';
+import { en } from '../../../support/translators.js';
 
 const request: ModelRequest = {
   model: 'gpt-4o',
@@ -97,7 +98,7 @@ describe('OpenAI streams as the bot reads them (repository fixtures)', () => {
     const { error } = await run(['server-error-stream']);
     expect(error).toBeInstanceOf(ModelError);
     expect(error?.kind).toBe('server');
-    const notice = noticeForError(error!, { stallSeconds: 90, adminAlerted: false });
+    const notice = noticeForError(en, error!, { stallSeconds: 90, adminAlerted: false });
     expect(notice).toContain('server error');
     expect(notice).not.toContain('rejected');
   });

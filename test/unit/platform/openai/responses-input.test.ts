@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toResponsesInput } from '../../../../src/platform/openai/responses-input.js';
 import { noticeForFiles } from '../../../../src/turn/notices.js';
 import type { ThreadItem } from '../../../../src/turn/thread.js';
+import { en } from '../../../support/translators.js';
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
 const pdfBytes = new Uint8Array(Buffer.from('%PDF-1.4'));
@@ -59,12 +60,39 @@ describe('files in the model input', () => {
 describe('the visible note about files', () => {
   it('names every skipped or cut file with its reason, without letting a name break the markup', () => {
     const notice = noticeForFiles(
+      en,
       [{ kind: 'text', name: 'app.log', text: 'x'.repeat(50_000), totalChars: 812_345, truncated: true }],
       [{ name: 'a`b<!channel>.zip', reason: "ZIP files can't be read" }],
     );
     expect(notice).toBe(
       "📎 _Skipped `a b !channel .zip`: ZIP files can't be read._\n✂️ _Read only the first 50,000 of 812,345 characters of `app.log`._",
     );
-    expect(noticeForFiles([], [])).toBeUndefined();
+    expect(noticeForFiles(en, [], [])).toBeUndefined();
+  });
+});
+
+describe('what only this turn is told', () => {
+  const ask = (ts: string, text: string): ThreadItem => ({ type: 'user', ts, userId: 'U1', userName: 'Yui', text });
+  const hint = 'Answer in Japanese.';
+
+  it('goes right after the newest question, so a tool round extends the request before it', () => {
+    const round1 = toResponsesInput([ask('1', 'a'), { type: 'assistant', text: 'b' }, ask('2', 'c')], hint);
+    expect(round1.map((i) => (i as { role?: string }).role)).toEqual(['user', 'assistant', 'user', 'developer']);
+    const round2 = toResponsesInput(
+      [
+        ask('1', 'a'),
+        { type: 'assistant', text: 'b' },
+        ask('2', 'c'),
+        { type: 'function_call', callId: 'c1', name: 'lookup_ticket', arguments: '{}' },
+        { type: 'function_call_output', callId: 'c1', output: '{}' },
+      ],
+      hint,
+    );
+    expect(round2.slice(0, round1.length)).toEqual(round1);
+    expect(round1[3]).toEqual({ type: 'message', role: 'developer', content: hint });
+  });
+
+  it('is left out when there is nothing to tell', () => {
+    expect(toResponsesInput([ask('1', 'a')])).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startingStatus } from '../../../../src/features/answering/turn-presence.js';
 import { ThreadStatus } from '../../../../src/platform/slack/thread-status.js';
 import { InProcessSlack } from '../../../support/in-process-slack.js';
+import { en } from '../../../support/translators.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -16,7 +17,7 @@ describe('the status under a thread', () => {
     const slack = new InProcessSlack({ channels: { C1: { name: 'general' } } });
     const status = new ThreadStatus(slack.client, { channel: 'C1', threadTs: '1.0' }, pino({ level: 'silent' }));
     const configured = Array.from({ length: 10 }, (_, i) => `Thinking ${i}…`);
-    const starting = startingStatus([{ id: 'F1', name: 'shot.png', mimetype: 'image/png' }], configured);
+    const starting = startingStatus(en, [{ id: 'F1', name: 'shot.png', mimetype: 'image/png' }], configured);
     expect(starting.loading).toHaveLength(11);
     status.show(starting.text, starting.loading);
     await vi.runAllTimersAsync();

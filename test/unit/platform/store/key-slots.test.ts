@@ -34,6 +34,7 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   deskLatest: { group: 'alone', key: (o) => [keys.deskLatest(o.team, 'C1', o.user)] },
   deskRate: { group: 'alone', key: (o) => [keys.deskRate(o.team, 'C1', '2026-12-03T10')] },
   deskSolved: { group: 'alone', key: (o) => [keys.deskSolved(o.team, 'C1')] },
+  approvedAnswers: { group: 'alone', key: () => [keys.approvedAnswers] },
   // A BullMQ queue name under the {bull} prefix, like the turn queue.
   deskSlaQueue: {
     group: 'bull',
