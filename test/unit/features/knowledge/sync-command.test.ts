@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SyncOutcome } from '../../../../src/features/knowledge/sync/engine.js';
-import { NOT_ADMIN_SYNC, syncSubcommand } from '../../../../src/features/knowledge/sync/sync-command.js';
+import { syncSubcommand } from '../../../../src/features/knowledge/sync/sync-command.js';
 import { createTranslators } from '../../../../src/i18n/translators.js';
 
 const outcomes: Record<string, SyncOutcome> = {
@@ -63,7 +63,7 @@ function command(admin: boolean) {
 describe('/threadwise sync', () => {
   it('refuses people who are not admins, and syncs nothing', async () => {
     const c = command(false);
-    expect(await c.run([])).toBe(NOT_ADMIN_SYNC);
+    expect(await c.run([])).toBe('Only Threadwise admins (`limits.admins`) can sync the knowledge sources.');
     expect(c.synced).toEqual([]);
   });
 
