@@ -36,7 +36,7 @@ export function syncSubcommand(deps: {
       deps.log.info({ admin: ctx.userId, sources: asked }, 'knowledge sync asked from Slack');
       void work
         .then(async (outcomes) => {
-          await followUp?.(outcomes.map(outcomeLine).join('\n'));
+          await followUp?.(outcomes.map((o) => outcomeLine(ctx.t, o)).join('\n'));
           deps.log.info({ sources: asked }, 'knowledge sync reported');
         })
         .catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not report the knowledge sync'));

@@ -90,11 +90,11 @@ describe('/threadwise sync', () => {
 
   it('answers an admin whose Slack is in Japanese in Japanese, and a refused German in German', async () => {
     const ja = command(true, 'ja-JP');
-    expect(await ja.run(['nope'])).toBe('`nope` というソースはありません。ソースは次のとおりです：policies、help、docs。');
+    expect(await ja.run(['nope'])).toBe(
+      '`nope` というソースはありません。ソースは次のとおりです：policies、help、docs。',
+    );
     expect(await ja.run(['help'])).toBe('help を同期しています… 変更内容はここでお知らせします。');
     const de = command(false, 'de-DE');
-    expect(await de.run([])).toBe(
-      'Nur Threadwise-Admins (`limits.admins`) können die Wissensquellen synchronisieren.',
-    );
+    expect(await de.run([])).toBe('Nur Threadwise-Admins (`limits.admins`) können die Wissensquellen synchronisieren.');
   });
 });
