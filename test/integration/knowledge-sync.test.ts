@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NOT_ADMIN_SYNC } from '../../src/features/knowledge/sync/sync-command.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { appHomeOpened } from '../fakes/slack-events.js';
 import { pdfWith } from '../support/document-fixtures.js';
@@ -107,7 +106,10 @@ describe('knowledge sync', () => {
     const applied = index.applied.length;
 
     const refused = await h.slash('sync', { user: 'U2' });
-    expect(refused.json).toEqual({ response_type: 'ephemeral', text: NOT_ADMIN_SYNC });
+    expect(refused.json).toEqual({
+      response_type: 'ephemeral',
+      text: 'Only Threadwise admins (`limits.admins`) can sync the knowledge sources.',
+    });
 
     writeFileSync(join(dirs.policies, 'expenses.md'), '# Expenses\n\nReceipts within 30 days.\n');
     const asked = await h.slash('sync policies', { user: 'U1' });
