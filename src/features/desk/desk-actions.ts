@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
@@ -12,6 +13,7 @@ import {
   teamOf,
   UNUSABLE_NOTE,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { Admins } from '../access/admins.js';
@@ -28,24 +30,26 @@ export interface DeskActionDeps {
   store: DeskStore;
   stats: DeskStatsStore;
   workspaces: SlackWorkspaces;
+  /** The clicker's language: what they are told privately is written in it. */
+  languages: Pick<UserLanguages, 'of'>;
   /** `limits.admins`, user groups resolved. */
   admins: Admins;
   log: Logger;
   now?: () => number;
 }
 
-const STATE_NOTE: Record<DeskState, string> = {
-  open: 'This question is still open.',
-  answered: 'I answered this one.',
-  waiting_for_human: 'This thread is already waiting for a person.',
-  with_human: 'A person already has this thread.',
-  resolved: 'This thread is already resolved.',
-};
+const STATE_NOTE = {
+  open: 'desk.state_open',
+  answered: 'desk.state_answered',
+  waiting_for_human: 'desk.state_waiting',
+  with_human: 'desk.state_with_human',
+  resolved: 'desk.state_resolved',
+} as const satisfies Record<DeskState, string>;
 
-function handoffNote(outcome: Awaited<ReturnType<Desk['handoff']>>): string | undefined {
+function handoffNote(t: Translator, outcome: Awaited<ReturnType<Desk['handoff']>>): string | undefined {
   if (outcome === 'handed_off') return undefined;
-  if (outcome === 'not_desk') return 'This thread is not a help-desk question, so there is no one on call to bring in.';
-  return STATE_NOTE[outcome];
+  if (outcome === 'not_desk') return t.t('desk.not_desk_handoff');
+  return t.t(STATE_NOTE[outcome]);
 }
 
 /** "Solved it" and "I need a human" under desk answers; the clicker is told privately when nothing changes. */
@@ -62,7 +66,10 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
       .catch((err: Error) => deps.log.debug({ err: { message: err.message } }, 'could not tell the clicker'));
 
   /** Both buttons: a click Slack sent without its thread is refused plainly, like any unusable payload. */
-  const onClick = (actionId: string, act: (key: ThreadKey, user: string, client: WebClient) => Promise<void>) =>
+  const onClick = (
+    actionId: string,
+    act: (key: ThreadKey, user: string, client: WebClient, t: Translator) => Promise<void>,
+  ) =>
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
       const click = buttonClickSchema.safeParse(body);
@@ -70,25 +77,26 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
       const key = where(click.data);
       if (!key)
         return void (await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }));
-      await act(key, click.data.user.id, client);
+      const user = click.data.user.id;
+      await act(key, user, client, await deps.languages.of(key.teamId, user));
     });
 
-  onClick(SOLVED_ACTION, async (key, user, client) => {
+  onClick(SOLVED_ACTION, async (key, user, client, t) => {
     const outcome = await deps.desk.resolve(key, user);
     const thread = await deps.store.get(key);
     const text =
       outcome === 'resolved'
-        ? 'Marked as solved. Thanks for letting me know!'
+        ? t.t('desk.solved_thanks')
         : outcome === 'not_asker' && thread
-          ? mrkdwn`Only ${mention(thread.asker)}, who asked, can mark this solved.`
+          ? t.t('desk.only_asker_solves', { asker: mrkdwn`${mention(thread.asker)}` })
           : outcome === 'already'
-            ? 'This thread is already resolved.'
-            : 'This thread is not a help-desk question.';
+            ? t.t('desk.state_resolved')
+            : t.t('desk.not_desk');
     await tell(client, key, user, text);
   });
 
-  onClick(HUMAN_ACTION, async (key, user, client) => {
-    const note = handoffNote(await deps.desk.handoff(key, user));
+  onClick(HUMAN_ACTION, async (key, user, client, t) => {
+    const note = handoffNote(t, await deps.desk.handoff(key, user));
     if (note) await tell(client, key, user, note);
   });
 }
@@ -98,13 +106,12 @@ export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
   return {
     name: 'handoff',
     description: (t) => t.t('subcommand.handoff'),
-    async run({ teamId, userId, channelId }) {
-      if (!deskOf(deps.settings.current(), channelId))
-        return 'This channel has no help desk, so there is no one on call to bring in.';
+    async run({ teamId, userId, channelId, t }) {
+      if (!deskOf(deps.settings.current(), channelId)) return t.t('desk.no_desk_here');
       const threadTs = await deps.store.latest(teamId, channelId, userId);
-      if (!threadTs) return 'You have no help-desk question in this channel that I know of.';
+      if (!threadTs) return t.t('desk.no_question_here');
       const outcome = await deps.desk.handoff({ teamId, channel: channelId, threadTs }, userId);
-      return handoffNote(outcome) ?? 'Done: I asked the on-call people to take your latest question here.';
+      return handoffNote(t, outcome) ?? t.t('desk.handoff_done');
     },
   };
 }
@@ -120,10 +127,9 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
     name: 'stats',
     usage: 'stats [7d|30d] [#channel]',
     description: (t) => t.t('subcommand.stats'),
-    async run({ teamId, userId, args }) {
+    async run({ teamId, userId, args, t }) {
       const admins = await deps.admins.of(teamId);
-      if (admins.length && !(await deps.admins.includes(teamId, userId)))
-        return 'Only the admins in `limits.admins` can see the help-desk stats.';
+      if (admins.length && !(await deps.admins.includes(teamId, userId))) return t.t('desk.stats_admins_only');
       let days = 7;
       let channels = deskChannels();
       for (const arg of args) {
@@ -133,16 +139,19 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
           continue;
         }
         const m = CHANNEL_ARG.exec(arg);
-        if (!m) return mrkdwn`I don't understand \`${arg}\`. Usage: \`/threadwise stats [7d|30d] [#channel]\``;
+        if (!m) return t.t('desk.stats_bad_arg', { arg: mrkdwn`${arg}` });
         const byId = m[1] ?? m[2];
         const found = byId ? channels.filter((c) => c === byId) : await byName(deps, teamId, deskChannels(), m[3]!);
-        if (!found.length) return mrkdwn`${arg} is not a help-desk channel.`;
+        if (!found.length) return t.t('desk.stats_not_desk_channel', { arg: mrkdwn`${arg}` });
         channels = found;
       }
-      if (!channels.length) return 'No channel has a help desk (`channels.<id>.desk` in the settings).';
+      if (!channels.length) return t.t('desk.stats_no_desks');
       const period = await deps.stats.read(teamId, channels, lastDays(deps.now?.() ?? Date.now(), days));
-      const scope = channels.length === 1 ? `<#${channels[0]}>` : `${channels.length} help-desk channels`;
-      return [`*Help desk, last ${days} days, ${scope}*`, ...statsLines(period)].join('\n');
+      const title =
+        channels.length === 1
+          ? t.t('desk.stats_title_channel', { days, channel: `<#${channels[0]}>` })
+          : t.t('desk.stats_title_channels', { days, count: channels.length });
+      return [title, ...statsLines(t, period)].join('\n');
     },
   };
 }

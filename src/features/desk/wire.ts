@@ -12,6 +12,7 @@ import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import { connectRedis, type RedisClient } from '../../platform/store/redis-client.js';
@@ -68,6 +69,7 @@ export interface DeskFeatureDeps {
   people: PeopleDirectory;
   audit: DeskDeps['audit'];
   workspaces: SlackWorkspaces;
+  languages: UserLanguages;
   stores: Stores;
   desk: DeskStores;
   keys: StoreKeys;
@@ -132,6 +134,7 @@ export function wire(
     audit: deps.audit,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
+    languages: deps.languages,
     store: deps.desk.store,
     stats: deps.desk.stats,
     userState: deps.stores.userState,
@@ -174,6 +177,7 @@ export function wire(
     store: deps.desk.store,
     stats: deps.desk.stats,
     workspaces: deps.workspaces,
+    languages: deps.languages,
     admins: deps.admins,
     log: deskLog,
   };
@@ -187,7 +191,11 @@ export function wire(
       const now = deps.settings.current();
       const channels = Object.keys(now.channels).filter((c) => deskOf(now, c));
       if (!channels.length || !(await deps.admins.includes(teamId, userId))) return [];
-      return statsSection(await deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)), 7);
+      const [t, period] = await Promise.all([
+        deps.languages.of(teamId, userId),
+        deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)),
+      ]);
+      return statsSection(t, period, 7);
     },
   };
 }
