@@ -178,7 +178,11 @@ export class Desk {
         if (left) await this.count(key, 'answered');
         const t = await this.d.languages.of(key.teamId, job.userId);
         // Noted in the asker's language: a later hand-off quotes it in their thread.
-        await this.d.store.note(key, 'tried', t.t('desk.tried_answered', { sources: t.list(sources.map((s) => s.title)) }));
+        await this.d.store.note(
+          key,
+          'tried',
+          t.t('desk.tried_answered', { sources: t.list(sources.map((s) => s.title)) }),
+        );
         return;
       }
       log.warn({ outcome: result?.outcome }, 'the desk answer was not shown; waiting for a person instead');

@@ -39,7 +39,9 @@ describe('desk messages', () => {
       '*質問:* VPN?',
       '*これまでの対応:* x',
     ]);
-    expect(escalationText(ja, [], 30 * 60_000, 1)).toBe('⏰ チームの皆さん: この質問は担当者の対応を 30 分待っています。');
+    expect(escalationText(ja, [], 30 * 60_000, 1)).toBe(
+      '⏰ チームの皆さん: この質問は担当者の対応を 30 分待っています。',
+    );
   });
 
   it('the top unanswered topics are the words most questions share, without filler words', () => {
