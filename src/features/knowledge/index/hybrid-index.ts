@@ -160,14 +160,10 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
     if (approved) this.approvedSources.add(source);
     const docs = this.documents.get(source) ?? new Map<string, HeldDocument>();
     this.documents.set(source, docs);
+    // The words index changes in one synchronous step, so a search never sees a source half replaced.
     for (const id of changes.deletes) {
       this.drop(docs, id);
       docs.delete(id);
-      await this.d.vectors
-        .remove(source, id)
-        .catch((err: Error) =>
-          this.d.log.warn({ err: { message: err.message }, source }, 'could not delete the vectors of a document'),
-        );
     }
     const space = this.d.embedder?.space ?? '';
     for (const doc of changes.upserts) {
@@ -185,6 +181,15 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       this.bm25.addAll(entries);
       docs.set(doc.id, { version: doc.version, ids: entries.map((e) => e.id) });
     }
+    await Promise.all(
+      changes.deletes.map((id) =>
+        this.d.vectors
+          .remove(source, id)
+          .catch((err: Error) =>
+            this.d.log.warn({ err: { message: err.message }, source }, 'could not delete the vectors of a document'),
+          ),
+      ),
+    );
   }
 
   private scheduleEmbedding(): void {
