@@ -283,8 +283,8 @@ describe('help-channel desk: SLA and resolution', () => {
     expect(escalations.every((i) => i > listening)).toBe(true);
     const posted = botReplies(harness, q.ts).map((m) => m.text);
     expect(posted).toHaveLength(2);
-    expect(posted[0]).toContain('<!subteam^S0ONCALL> <@U7>: this question has been waiting 3 s for a person.');
-    expect(posted[1]).toContain('has still been waiting 6 s');
+    expect(posted[0]).toContain('<!subteam^S0ONCALL> <@U7>: this question has been waiting 1 minute for a person.');
+    expect(posted[1]).toContain('has still been waiting 1 minute');
     expect(await pendingTimers(harness)).toBe(0);
   });
 
@@ -366,7 +366,7 @@ describe('help-channel desk: the lead', () => {
     expect(text).toContain('• Solved without a person (deflection): 1 (50%)');
     expect(text).toContain('• Hand-offs: 0');
     expect(text).toContain('• SLA breaches: 0');
-    expect(text).toMatch(/Median time to first human reply: \d+ s/);
+    expect(text).toMatch(/Median time to first human reply: 1 minute/);
     expect(text).toContain('printer (1)');
     expect((await harness.slash('stats 30d', { user: ASKER, channel: HELP })).json.text).toContain('Only the admins');
     expect((await harness.slash('stats 12d', { user: ADMIN, channel: HELP })).json.text).toContain("don't understand");
@@ -464,7 +464,7 @@ describe('help-channel desk without Redis', () => {
     await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
     await harness.waitForLog((l) => l.msg === 'desk SLA escalation' && l.level === 1);
     expect(botReplies(harness, q.ts).map((m) => m.text)).toEqual([
-      '⏰ <!subteam^S0ONCALL> <@U7>: this question has been waiting 3 s for a person.',
+      '⏰ <!subteam^S0ONCALL> <@U7>: this question has been waiting 1 minute for a person.',
     ]);
   });
 });

@@ -223,6 +223,7 @@ function turnRunner(
         tools && ((name, args) => tools.invoke(name, args, signal)),
         { ...job.key, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
         text,
+        language(),
       );
       if (!fromSources.found) {
         // The bot's own words, with on-call as live mentions: written as they are, not through the guarded sink.

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
-import type { MessageKey, Translator } from '../../i18n/translators.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
@@ -30,25 +30,25 @@ export interface DeskActionDeps {
   store: DeskStore;
   stats: DeskStatsStore;
   workspaces: SlackWorkspaces;
+  /** The clicker's language: what they are told privately is written in it. */
+  languages: Pick<UserLanguages, 'of'>;
   /** `limits.admins`, user groups resolved. */
   admins: Admins;
-  /** The clicker's language for the notes a click gets (the subcommands have the caller's in their context). */
-  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
   now?: () => number;
 }
 
-const STATE_NOTE: Record<DeskState, MessageKey> = {
-  open: 'reply.handoff.open',
-  answered: 'reply.handoff.answered',
-  waiting_for_human: 'reply.handoff.waiting_for_human',
-  with_human: 'reply.handoff.with_human',
-  resolved: 'reply.handoff.resolved',
-};
+const STATE_NOTE = {
+  open: 'desk.state_open',
+  answered: 'desk.state_answered',
+  waiting_for_human: 'desk.state_waiting',
+  with_human: 'desk.state_with_human',
+  resolved: 'desk.state_resolved',
+} as const satisfies Record<DeskState, string>;
 
 function handoffNote(t: Translator, outcome: Awaited<ReturnType<Desk['handoff']>>): string | undefined {
   if (outcome === 'handed_off') return undefined;
-  if (outcome === 'not_desk') return t.t('reply.handoff.not_desk');
+  if (outcome === 'not_desk') return t.t('desk.not_desk_handoff');
   return t.t(STATE_NOTE[outcome]);
 }
 
@@ -66,7 +66,10 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
       .catch((err: Error) => deps.log.debug({ err: { message: err.message } }, 'could not tell the clicker'));
 
   /** Both buttons: a click Slack sent without its thread is refused plainly, like any unusable payload. */
-  const onClick = (actionId: string, act: (key: ThreadKey, user: string, client: WebClient) => Promise<void>) =>
+  const onClick = (
+    actionId: string,
+    act: (key: ThreadKey, user: string, client: WebClient, t: Translator) => Promise<void>,
+  ) =>
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
       const click = buttonClickSchema.safeParse(body);
@@ -74,25 +77,26 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
       const key = where(click.data);
       if (!key)
         return void (await respond?.({ response_type: 'ephemeral', replace_original: false, text: UNUSABLE_NOTE }));
-      await act(key, click.data.user.id, client);
+      const user = click.data.user.id;
+      await act(key, user, client, await deps.languages.of(key.teamId, user));
     });
 
-  onClick(SOLVED_ACTION, async (key, user, client) => {
+  onClick(SOLVED_ACTION, async (key, user, client, t) => {
     const outcome = await deps.desk.resolve(key, user);
     const thread = await deps.store.get(key);
     const text =
       outcome === 'resolved'
-        ? 'Marked as solved. Thanks for letting me know!'
+        ? t.t('desk.solved_thanks')
         : outcome === 'not_asker' && thread
-          ? mrkdwn`Only ${mention(thread.asker)}, who asked, can mark this solved.`
+          ? t.t('desk.only_asker_solves', { asker: mrkdwn`${mention(thread.asker)}` })
           : outcome === 'already'
-            ? 'This thread is already resolved.'
-            : 'This thread is not a help-desk question.';
+            ? t.t('desk.state_resolved')
+            : t.t('desk.not_desk');
     await tell(client, key, user, text);
   });
 
-  onClick(HUMAN_ACTION, async (key, user, client) => {
-    const note = handoffNote(await deps.languages.of(key.teamId, user), await deps.desk.handoff(key, user));
+  onClick(HUMAN_ACTION, async (key, user, client, t) => {
+    const note = handoffNote(t, await deps.desk.handoff(key, user));
     if (note) await tell(client, key, user, note);
   });
 }
@@ -103,16 +107,14 @@ export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
     name: 'handoff',
     description: (t) => t.t('subcommand.handoff'),
     async run({ teamId, userId, channelId, t }) {
-      if (!deskOf(deps.settings.current(), channelId)) return t.t('reply.handoff.no_desk');
+      if (!deskOf(deps.settings.current(), channelId)) return t.t('desk.no_desk_here');
       const threadTs = await deps.store.latest(teamId, channelId, userId);
-      if (!threadTs) return t.t('reply.handoff.no_question');
+      if (!threadTs) return t.t('desk.no_question_here');
       const outcome = await deps.desk.handoff({ teamId, channel: channelId, threadTs }, userId);
-      return handoffNote(t, outcome) ?? t.t('reply.handoff.done');
+      return handoffNote(t, outcome) ?? t.t('desk.handoff_done');
     },
   };
 }
-
-const STATS_USAGE = 'stats [7d|30d] [#channel]';
 
 /** `<#C…|name>` (escaped by Slack), a bare id, or `#name` as typed. */
 const CHANNEL_ARG = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$|^#([a-z0-9._-]+)$/;
@@ -123,11 +125,11 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
     Object.keys(deps.settings.current().channels).filter((c) => deskOf(deps.settings.current(), c));
   return {
     name: 'stats',
-    usage: STATS_USAGE,
+    usage: 'stats [7d|30d] [#channel]',
     description: (t) => t.t('subcommand.stats'),
     async run({ teamId, userId, args, t }) {
       const admins = await deps.admins.of(teamId);
-      if (admins.length && !(await deps.admins.includes(teamId, userId))) return t.t('reply.not_admin.stats');
+      if (admins.length && !(await deps.admins.includes(teamId, userId))) return t.t('desk.stats_admins_only');
       let days = 7;
       let channels = deskChannels();
       for (const arg of args) {
@@ -137,19 +139,19 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
           continue;
         }
         const m = CHANNEL_ARG.exec(arg);
-        if (!m) return t.t('reply.stats.not_understood', { arg: mrkdwn`${arg}`, usage: `/threadwise ${STATS_USAGE}` });
+        if (!m) return t.t('desk.stats_bad_arg', { arg: mrkdwn`${arg}` });
         const byId = m[1] ?? m[2];
         const found = byId ? channels.filter((c) => c === byId) : await byName(deps, teamId, deskChannels(), m[3]!);
-        if (!found.length) return t.t('reply.stats.not_desk_channel', { channel: mrkdwn`${arg}` });
+        if (!found.length) return t.t('desk.stats_not_desk_channel', { arg: mrkdwn`${arg}` });
         channels = found;
       }
-      if (!channels.length) return t.t('reply.stats.no_desks', { setting: 'channels.<id>.desk' });
+      if (!channels.length) return t.t('desk.stats_no_desks');
       const period = await deps.stats.read(teamId, channels, lastDays(deps.now?.() ?? Date.now(), days));
       const title =
         channels.length === 1
-          ? t.t('reply.stats.title_channel', { days, channel: `<#${channels[0]}>` })
-          : t.t('reply.stats.title_channels', { days, count: channels.length });
-      return [title, ...statsLines(period)].join('\n');
+          ? t.t('desk.stats_title_channel', { days, channel: `<#${channels[0]}>` })
+          : t.t('desk.stats_title_channels', { days, count: channels.length });
+      return [title, ...statsLines(t, period)].join('\n');
     },
   };
 }

@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/types';
+import type { Translator } from '../../i18n/translators.js';
 import { type Markup, mention, mrkdwn, oncallMention } from '../../platform/slack/mrkdwn.js';
-import { minutes } from './stats.js';
 
 export const SOLVED_ACTION = 'tw_desk_solved';
 export const HUMAN_ACTION = 'tw_desk_human';
 
 /** "Solved it" and "I need a human" under a desk answer (the feedback buttons follow). */
-export function deskButtons(): KnownBlock[] {
+export function deskButtons(t: Translator): KnownBlock[] {
   return [
     {
       type: 'actions',
@@ -15,14 +15,14 @@ export function deskButtons(): KnownBlock[] {
         {
           type: 'button',
           action_id: SOLVED_ACTION,
-          text: { type: 'plain_text', text: 'Solved it' },
+          text: { type: 'plain_text', text: t.t('desk.solved_button') },
           style: 'primary',
           value: 'solved',
         },
         {
           type: 'button',
           action_id: HUMAN_ACTION,
-          text: { type: 'plain_text', text: 'I need a human' },
+          text: { type: 'plain_text', text: t.t('desk.human_button') },
           value: 'human',
         },
       ],
@@ -48,29 +48,36 @@ const oneLine = (s: string, max: number) => {
 export const HANDOFF_MARK = '🙋';
 export const ESCALATION_MARK = '⏰';
 
-/** The hand-off: on-call mentioned, then a short summary of the question and what was already tried. */
-export function handoffText(h: {
-  oncall: readonly string[];
-  asker: string;
-  by: string;
-  question: string;
-  tried: string;
-}): string {
-  const who = h.oncall.length ? oncallLine(h.oncall) : 'Someone from the team';
+/**
+ * The hand-off: on-call mentioned, then a short summary of the question and what was already tried. It is a reply
+ * in the asker's thread, so it is written in the asker's language (`t`); on-call read it there too.
+ */
+export function handoffText(
+  t: Translator,
+  h: {
+    oncall: readonly string[];
+    asker: string;
+    by: string;
+    question: string;
+    tried: string;
+  },
+): string {
+  const who = h.oncall.length ? oncallLine(h.oncall) : t.t('desk.someone_from_team');
+  const asker = mrkdwn`${mention(h.asker)}`;
   const asked =
     h.by === h.asker
-      ? mrkdwn`${mention(h.asker)} asked for a person.`
-      : mrkdwn`${mention(h.by)} asked for a person to help ${mention(h.asker)}.`;
+      ? t.t('desk.handoff_asked_self', { asker })
+      : t.t('desk.handoff_asked_for', { by: mrkdwn`${mention(h.by)}`, asker });
   return [
-    `${HANDOFF_MARK} ${who}, could you take this one? ${asked}`,
-    mrkdwn`*Question:* ${oneLine(h.question, 280)}`,
-    mrkdwn`*Tried so far:* ${h.tried}`,
+    `${HANDOFF_MARK} ${t.t('desk.handoff', { who, asked })}`,
+    t.t('desk.handoff_question', { question: mrkdwn`${oneLine(h.question, 280)}` }),
+    t.t('desk.handoff_tried', { tried: mrkdwn`${h.tried}` }),
   ].join('\n');
 }
 
-/** An SLA escalation: on-call mentioned with how long the question has waited for a person. */
-export function escalationText(oncall: readonly string[], waitedMs: number, level: 1 | 2): string {
-  const who = oncall.length ? oncallLine(oncall) : 'Team';
-  const again = level === 2 ? ' still' : '';
-  return `${ESCALATION_MARK} ${who}: this question has${again} been waiting ${minutes(waitedMs)} for a person.`;
+/** An SLA escalation in the asker's thread (their language): on-call mentioned with how long the question waited. */
+export function escalationText(t: Translator, oncall: readonly string[], waitedMs: number, level: 1 | 2): string {
+  const who = oncall.length ? oncallLine(oncall) : t.t('desk.team');
+  const waited = t.duration(waitedMs);
+  return `${ESCALATION_MARK} ${t.t(level === 2 ? 'desk.escalation_again' : 'desk.escalation', { who, waited })}`;
 }

@@ -7,6 +7,7 @@ import { hashId } from '../../lib/hash.js';
 import type { DelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { TurnJob } from '../../platform/queue/types.js';
 import { readThread } from '../../platform/slack/thread-reader.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { AuditEntry } from '../../platform/store/audit-log.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
@@ -47,6 +48,8 @@ export interface DeskDeps {
   oncall: (teamId: string, refs: readonly string[]) => Promise<string[]>;
   envModel: string;
   workspaces: SlackWorkspaces;
+  /** The asker's language: the desk's buttons, notes, hand-off and escalations are replies in their thread. */
+  languages: Pick<UserLanguages, 'of'>;
   store: DeskStore;
   stats: DeskStatsStore;
   userState: UserStateStore;
@@ -162,7 +165,7 @@ export class Desk {
       const result = await this.d.answer(job, {
         context: candidateContext(candidates),
         sources,
-        blocks: deskButtons(),
+        blocks: deskButtons(await this.d.languages.of(key.teamId, job.userId)),
       });
       // No result: an earlier attempt of this job (a replica that died after answering) already completed it.
       if (!result || result.outcome === 'answered') {
@@ -173,19 +176,26 @@ export class Desk {
           this.d.threadTtlSeconds,
         );
         if (left) await this.count(key, 'answered');
-        await this.d.store.note(key, 'tried', `I answered from ${sources.map((s) => s.title).join(', ')}.`);
+        const t = await this.d.languages.of(key.teamId, job.userId);
+        // Noted in the asker's language: a later hand-off quotes it in their thread.
+        await this.d.store.note(
+          key,
+          'tried',
+          t.t('desk.tried_answered', { sources: t.list(sources.map((s) => s.title)) }),
+        );
         return;
       }
       log.warn({ outcome: result?.outcome }, 'the desk answer was not shown; waiting for a person instead');
     }
+    const t = await this.d.languages.of(key.teamId, job.userId);
     await this.d.store.note(
       key,
       'tried',
       !cfg.auto_answer
-        ? 'Automatic answers are off in this channel.'
+        ? t.t('desk.tried_auto_off')
         : candidates.length
-          ? `I found ${candidates.length} possible source${candidates.length === 1 ? '' : 's'} but was not sure enough to answer.`
-          : 'I found no policy or ticket that answers it.',
+          ? t.t('desk.tried_unsure', { count: candidates.length })
+          : t.t('desk.tried_nothing'),
     );
     await this.stayQuiet(job, cfg);
   }
@@ -300,12 +310,13 @@ export class Desk {
     if (!left) return thread.state;
     await this.stopClock(key, thread.clockFrom);
     await this.d.store.restartClock(key, at);
-    const tried = (await this.d.store.noted(key, 'tried')) ?? 'Nothing yet.';
+    const t = await this.d.languages.of(key.teamId, thread.asker);
+    const tried = (await this.d.store.noted(key, 'tried')) ?? t.t('desk.tried_none');
     const workspace = await this.d.workspaces.forTeam(key.teamId);
     await workspace.client.chat.postMessage({
       channel: key.channel,
       thread_ts: key.threadTs,
-      text: handoffText({
+      text: handoffText(t, {
         oncall: await this.d.oncall(key.teamId, cfg.oncall),
         asker: thread.asker,
         by,
@@ -387,6 +398,7 @@ export class Desk {
       channel: key.channel,
       thread_ts: key.threadTs,
       text: escalationText(
+        await this.d.languages.of(key.teamId, thread.asker),
         await this.d.oncall(key.teamId, cfg.oncall),
         cfg.sla_minutes * 60_000 * job.level,
         job.level,

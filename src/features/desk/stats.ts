@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { Translator } from '../../i18n/translators.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { utcDay } from '../usage/periods.js';
 import type { DeskPeriod } from './desk-stats.js';
@@ -41,34 +42,36 @@ export function topTopics(questions: readonly string[], n = 5): Array<{ topic: s
     .map(([topic, questions]) => ({ topic, questions }));
 }
 
-export function minutes(ms: number): string {
-  const m = ms / 60_000;
-  return m < 1 ? `${Math.round(ms / 1000)} s` : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`;
-}
-
-/** The lines of a desk report, as the command and App Home show them. */
-export function statsLines(p: DeskPeriod): string[] {
+/** The lines of a desk report, as the command and App Home show them, in the reader's language. */
+export function statsLines(t: Translator, p: DeskPeriod): string[] {
   const c = p.counts;
-  const pct = (n: number) => (c.questions ? ` (${Math.round((n / c.questions) * 100)}%)` : '');
+  const share = (n: number) =>
+    c.questions ? t.t('desk.stats_share', { count: n, share: n / c.questions }) : t.t('desk.stats_count', { count: n });
   const med = median(p.firstReplyMs);
   const topics = topTopics(p.unanswered);
   return [
-    `• Questions: ${c.questions}`,
-    `• Answered by the bot: ${c.answered}${pct(c.answered)}`,
-    `• Solved without a person (deflection): ${c.deflected}${pct(c.deflected)}`,
-    `• Hand-offs: ${c.handoffs}`,
-    `• SLA breaches: ${c.sla_breaches}`,
-    `• Median time to first human reply: ${med === undefined ? 'no human replies yet' : minutes(med)}`,
-    `• Top unanswered topics: ${topics.length ? topics.map((t) => mrkdwn`${t.topic} (${String(t.questions)})`).join(', ') : 'none'}`,
+    t.t('desk.stats_questions', { count: c.questions }),
+    t.t('desk.stats_answered', { value: share(c.answered) }),
+    t.t('desk.stats_deflected', { value: share(c.deflected) }),
+    t.t('desk.stats_handoffs', { count: c.handoffs }),
+    t.t('desk.stats_breaches', { count: c.sla_breaches }),
+    t.t('desk.stats_first_reply', {
+      value: med === undefined ? t.t('desk.stats_no_replies') : t.duration(med),
+    }),
+    t.t('desk.stats_topics', {
+      value: topics.length
+        ? t.list(topics.map((x) => t.t('desk.stats_topic', { topic: mrkdwn`${x.topic}`, count: x.questions })))
+        : t.t('desk.stats_no_topics'),
+    }),
   ];
 }
 
 /** The App Home section for the admins. */
-export function statsSection(p: DeskPeriod, days: number): KnownBlock[] {
+export function statsSection(t: Translator, p: DeskPeriod, days: number): KnownBlock[] {
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Help desk, last ${days} days*\n${statsLines(p).join('\n')}` },
+      text: { type: 'mrkdwn', text: `${t.t('desk.stats_title', { days })}\n${statsLines(t, p).join('\n')}` },
     },
     { type: 'divider' },
   ];

@@ -69,6 +69,7 @@ export interface DeskFeatureDeps {
   people: PeopleDirectory;
   audit: DeskDeps['audit'];
   workspaces: SlackWorkspaces;
+  languages: UserLanguages;
   stores: Stores;
   desk: DeskStores;
   keys: StoreKeys;
@@ -82,8 +83,6 @@ export interface DeskFeatureDeps {
   metrics: { registry: Registry };
   bot?: { userId: string; botId: string };
   admins: Admins;
-  /** The clicker's and the caller's language for the desk's replies. */
-  languages: Pick<UserLanguages, 'of'>;
   gate: { admit: DeskEventDeps['admit'] };
   /** Where hand-offs are recorded for the weekly gaps digest. */
   gaps?: DeskDeps['gaps'];
@@ -135,6 +134,7 @@ export function wire(
     audit: deps.audit,
     envModel: env.OPENAI_MODEL,
     workspaces: deps.workspaces,
+    languages: deps.languages,
     store: deps.desk.store,
     stats: deps.desk.stats,
     userState: deps.stores.userState,
@@ -177,8 +177,8 @@ export function wire(
     store: deps.desk.store,
     stats: deps.desk.stats,
     workspaces: deps.workspaces,
-    admins: deps.admins,
     languages: deps.languages,
+    admins: deps.admins,
     log: deskLog,
   };
   registerDeskActions(app, actionDeps);
@@ -191,7 +191,11 @@ export function wire(
       const now = deps.settings.current();
       const channels = Object.keys(now.channels).filter((c) => deskOf(now, c));
       if (!channels.length || !(await deps.admins.includes(teamId, userId))) return [];
-      return statsSection(await deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)), 7);
+      const [t, period] = await Promise.all([
+        deps.languages.of(teamId, userId),
+        deps.desk.stats.read(teamId, channels, lastDays(Date.now(), 7)),
+      ]);
+      return statsSection(t, period, 7);
     },
   };
 }

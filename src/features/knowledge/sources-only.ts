@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Translator } from '../../i18n/translators.js';
 import { type Markup, mrkdwn, oncallMention } from '../../platform/slack/mrkdwn.js';
 import type { ToolInvocation } from '../../platform/tools/runner.js';
 import type { Source } from '../../turn/ports.js';
@@ -35,11 +36,10 @@ export function sourcesContext(passages: readonly KnowledgePassage[]): string {
   ].join('\n\n');
 }
 
-/** "Not in the sources", naming who to ask when the channel has on-call people. */
-export function notFoundText(oncall: readonly string[]): string {
+/** "Not in the sources" in the asker's language, naming who to ask when the channel has on-call people. */
+export function notFoundText(t: Translator, oncall: readonly string[]): string {
   const who = oncall.map(oncallMention).map((m: Markup) => mrkdwn`${m}`);
-  const ask = who.length ? ` ${who.join(' ')} can help with this one.` : '';
-  return `🔎 I could not find this in the sources I can search, so I will not answer it from general knowledge.${ask}`;
+  return `🔎 ${who.length ? t.t('knowledge.not_in_sources_oncall', { who: who.join(' ') }) : t.t('knowledge.not_in_sources')}`;
 }
 
 /**
@@ -54,6 +54,7 @@ export class SourcesOnly {
     search: ((name: string, args: unknown) => Promise<ToolInvocation>) | undefined,
     where: ThreadKey & { oncall: readonly string[] },
     question: string,
+    t: Translator,
   ): Promise<SourcesOnlyOutcome> {
     const query = question.replace(/\s+/g, ' ').trim().slice(0, MAX_QUERY);
     const result = search && query.length >= 2 ? await search('search_knowledge', { query }) : undefined;
@@ -62,7 +63,7 @@ export class SourcesOnly {
       return {
         found: false,
         reason: 'search_failed',
-        reply: `⚠️ I could not search the sources just now (${result.userMessage}), and I only answer from them here. Please try again in a moment.`,
+        reply: `⚠️ ${t.t('knowledge.search_failed', { problem: result.userMessage })}`,
       };
     }
     const passages = result?.ok ? (result.result as KnowledgePassage[]) : [];
@@ -79,6 +80,6 @@ export class SourcesOnly {
       })
       .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'the knowledge gap was not recorded'));
     this.d.log.info({ searched: Boolean(result?.ok) }, 'nothing in the sources answers the question');
-    return { found: false, reason: 'not_in_sources', reply: notFoundText(oncall) };
+    return { found: false, reason: 'not_in_sources', reply: notFoundText(t, oncall) };
   }
 }

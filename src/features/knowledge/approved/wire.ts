@@ -96,7 +96,7 @@ export function wire(
     languages: deps.languages,
     log,
   });
-  const home = { editors, answers, refreshHome: deps.refreshHome, log };
+  const home = { editors, answers, languages: deps.languages, refreshHome: deps.refreshHome, log };
   registerDeleteHandler(app, home);
   return {
     homeSection: approvedHomeSection(home),
