@@ -75,7 +75,7 @@ describe('tickets as Work Objects', () => {
     expect(JSON.stringify(eve)).not.toMatch(/Salary|platform team|open|high/i);
 
     // A Japanese viewer the rules exclude is told so in Japanese.
-    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', locale: 'ja-JP' });
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
     const yui = await openDetails(SUP_CHANNEL, ts, 'U7', 'HR-7');
     expect(yui.error).toMatchObject({
       status: 'custom',
