@@ -221,7 +221,8 @@ describe('help-channel desk: people', () => {
 
   it('/threadwise handoff brings on-call in on the caller’s latest question in the channel', async () => {
     const { harness, desk } = await start({ confidence: 0.2 });
-    const q = await ask(harness, 'My laptop will not boot after the update');
+    // Its words are in the expenses policy, so a source is found however far the embeddings have got; the gate is unsure.
+    const q = await ask(harness, 'Are meals at the airport reimbursed like other meals?');
     await harness.waitForLog((l) => l.msg === 'desk SLA clock started');
     const res = await harness.slash('handoff', { user: ASKER, channel: HELP });
     expect(res.json.text).toContain('asked the on-call people');

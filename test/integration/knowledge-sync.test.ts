@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NOT_ADMIN_SYNC } from '../../src/features/knowledge/sync/sync-command.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import { appHomeOpened } from '../fakes/slack-events.js';
 import { pdfWith } from '../support/document-fixtures.js';
 import { MemoryKnowledgeIndex } from '../support/memory-knowledge-index.js';
 import { Harness, REDIS_URL } from './harness.js';
+import { toolOutputs } from './tool-setup.js';
 
 const running: Harness[] = [];
 let site: Server | undefined;
@@ -106,7 +106,10 @@ describe('knowledge sync', () => {
     const applied = index.applied.length;
 
     const refused = await h.slash('sync', { user: 'U2' });
-    expect(refused.json).toEqual({ response_type: 'ephemeral', text: NOT_ADMIN_SYNC });
+    expect(refused.json).toEqual({
+      response_type: 'ephemeral',
+      text: 'Only Threadwise admins (`limits.admins`) can sync the knowledge sources.',
+    });
 
     writeFileSync(join(dirs.policies, 'expenses.md'), '# Expenses\n\nReceipts within 30 days.\n');
     const asked = await h.slash('sync policies', { user: 'U1' });
@@ -149,5 +152,31 @@ describe('knowledge sync', () => {
     expect(
       [...first.parsedLogs(), ...second.parsedLogs()].filter((l) => l.msg === 'knowledge sync started'),
     ).toHaveLength(2);
+  });
+
+  it('answers on a replica from a source another replica synced, each with its own index', async () => {
+    const dirs = await folders();
+    const first = await started(new Harness({ yaml: yamlFor(dirs) }));
+    await first.waitForLog((l) => l.source === 'handbook' && l.msg === 'knowledge sync finished');
+    const second = await started(new Harness({ yaml: yamlFor(dirs), prefix: first.prefix }));
+    const tick = await second.waitForLog((l) => l.msg === 'knowledge sync tick');
+    expect(tick.due).toEqual([]);
+    // The turn queue is shared too: with the first replica gone, the question is surely answered by the second.
+    running.splice(running.indexOf(first), 1);
+    await first.stop();
+
+    second.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'search_knowledge', arguments: '{"query":"meals per diem"}' }] },
+      { kind: 'text', text: 'Meals are paid at 50 EUR a day (Per Diem).' },
+    );
+    const sent = await second.mention({ user: 'U2', channel: 'C0KNOW2', text: 'how much is the per diem for meals?' });
+    await second.turnFinished(sent.eventId);
+    const [out] = toolOutputs(second.openai.responsesRequests()[1]!.body);
+    expect(out!.out.data.passages[0]).toMatchObject({
+      source: 'handbook',
+      title: 'Per Diem',
+      text: expect.stringContaining('50 EUR a day'),
+    });
+    expect(second.parsedLogs().filter((l) => l.msg === 'knowledge sync started')).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { Admins } from '../access/admins.js';
 import { channelModal } from './channel-modal.js';
 
+/** The refusal on the modal's submit, which has no translator yet; the subcommand answers from the catalog. */
 export const NOT_ADMIN = 'Only Threadwise admins (`limits.admins`) can change my settings from Slack.';
 
 /** `/threadwise admin channel`: the current channel's settings in a modal (admins only). */
@@ -22,10 +23,9 @@ export function adminSubcommand(deps: {
     usage: 'admin channel',
     description: (t) => t.t('subcommand.admin'),
     async run(ctx) {
-      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return NOT_ADMIN;
-      if (ctx.args[0] !== 'channel')
-        return 'Use `/threadwise admin channel` in the channel whose settings you want to change.';
-      if (!ctx.triggerId) return 'Slack sent this command without what I need to open a form. Please try again.';
+      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return ctx.t.t('reply.not_admin.settings');
+      if (ctx.args[0] !== 'channel') return ctx.t.t('reply.admin.how');
+      if (!ctx.triggerId) return ctx.t.t('reply.admin.no_trigger');
       const view = channelModal({
         channel: ctx.channelId,
         file: deps.settings.current(),
@@ -35,7 +35,7 @@ export function adminSubcommand(deps: {
       const client = await deps.client(ctx.teamId);
       await client.views.open({ trigger_id: ctx.triggerId, view });
       deps.log.info({ channel: ctx.channelId, admin: ctx.userId }, 'channel settings opened');
-      return 'Opened this channel’s settings.';
+      return ctx.t.t('reply.admin.opened');
     },
   };
 }

@@ -2,9 +2,8 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { Admins } from '../access/admins.js';
-import { NOT_ADMIN } from './admin-command.js';
 
-const days = (n: number) => (n < 1 ? `${Math.round(n * 24)} hours` : `${n} day${n === 1 ? '' : 's'}`);
+const DAY_MS = 86_400_000;
 
 /** `/threadwise retention`: how long each kind of data is kept here, and what forget-me and reset delete (admins). */
 export function retentionSubcommand(deps: { settings: SettingsSource; admins: Admins }): Subcommand {
@@ -12,22 +11,30 @@ export function retentionSubcommand(deps: { settings: SettingsSource; admins: Ad
     name: 'retention',
     description: (t) => t.t('subcommand.retention'),
     async run(ctx) {
-      if (!(await deps.admins.includes(ctx.teamId, ctx.userId)))
-        return NOT_ADMIN.replace('change my settings', 'see retention');
+      const { t } = ctx;
+      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return t.t('reply.not_admin.retention');
       const file = deps.settings.current();
-      const perChannel = Object.entries(file.state.channels).map(
-        ([id, c]) => mrkdwn`  ◦ #${id}: ${days(c.ttl_days)}${id === ctx.channelId ? ' (this channel)' : ''}`,
+      const days = (n: number) => t.duration(n * DAY_MS);
+      const perChannel = Object.entries(file.state.channels).map(([id, c]) =>
+        t.t('reply.retention.channel', {
+          channel: mrkdwn`#${id}`,
+          ttl: days(c.ttl_days),
+          here: String(id === ctx.channelId),
+        }),
       );
       return [
-        '*What I keep, and for how long*',
-        `• Conversations (messages, answers, files, tool results): ${days(file.state.ttl_days)} after the last message (\`state.ttl_days\`)${perChannel.length ? ', except:' : ''}`,
+        t.t('reply.retention.title'),
+        t.t('reply.retention.conversations', {
+          ttl: days(file.state.ttl_days),
+          except: String(perChannel.length > 0),
+        }),
         ...perChannel,
-        `• Audit records: ${days(file.audit.retention_days)} (\`audit.retention_days\`)`,
-        `• Pending ticket approvals and triage cards: ${file.tools.approval_ttl_minutes} minutes (\`tools.approval_ttl_minutes\`)`,
-        `• Slack event ids (to drop retries): ${file.state.dedupe_ttl_hours} hours (\`state.dedupe_ttl_hours\`)`,
-        '• Usage counters: numbers only, under a one-way hash of the person, per day and month',
-        '• Channel settings changed from Slack, with who changed them: until changed again',
-        '*Deleting*: `/threadwise reset` forgets the caller’s latest conversation here; `/threadwise forget-me` deletes their DMs, their messages in threads, votes, pending approvals, the audit records about them (keeping one: that forget-me ran) and their name in the history of channel settings.',
+        t.t('reply.retention.audit', { ttl: days(file.audit.retention_days) }),
+        t.t('reply.retention.pending', { minutes: file.tools.approval_ttl_minutes }),
+        t.t('reply.retention.dedupe', { hours: file.state.dedupe_ttl_hours }),
+        t.t('reply.retention.usage'),
+        t.t('reply.retention.settings'),
+        t.t('reply.retention.deleting'),
       ].join('\n');
     },
   };

@@ -6,6 +6,8 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ChannelGate } from '../access/gate.js';
 import type { TurnRequest } from './start-turn.js';
 
+const ASK_USAGE = 'ask <question>';
+
 /** Errors meaning the bot is not in the conversation the command was typed in. */
 const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
@@ -21,12 +23,11 @@ export function askSubcommand(deps: {
 }): Subcommand {
   return {
     name: 'ask',
-    usage: 'ask <question>',
+    usage: ASK_USAGE,
     description: (t) => t.t('subcommand.ask'),
     async run(ctx) {
       const question = ctx.rest;
-      if (!question)
-        return 'What should I answer? Use `/threadwise ask <question>`, e.g. `/threadwise ask what is our travel policy?`';
+      if (!question) return ctx.t.t('reply.ask.empty', { usage: `/threadwise ${ASK_USAGE}` });
       const where = {
         teamId: ctx.teamId,
         channel: ctx.channelId,
@@ -42,14 +43,13 @@ export function askSubcommand(deps: {
       try {
         const posted = await client.chat.postMessage({
           channel: ctx.channelId,
-          text: mrkdwn`${mention(ctx.userId)} asked: ${readable}`,
+          text: ctx.t.t('reply.ask.asked', { user: mrkdwn`${mention(ctx.userId)}`, question: mrkdwn`${readable}` }),
           unfurl_links: false,
         });
         ts = String(posted.ts);
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error ?? '';
-        if (NOT_HERE.has(code))
-          return 'I can’t post in this conversation. Invite me with `/invite @threadwise` (or ask me in a DM) and try again.';
+        if (NOT_HERE.has(code)) return ctx.t.t('reply.ask.cannot_post');
         throw err;
       }
       await deps.start({
@@ -61,7 +61,7 @@ export function askSubcommand(deps: {
         text: question,
         origin: 'command',
       });
-      return 'On it — I’m answering in a new thread here.';
+      return ctx.t.t('reply.ask.started');
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { clipMrkdwn, clipPlain, mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
@@ -7,6 +8,7 @@ import type { Admins } from '../access/admins.js';
 /** Records shown in one ephemeral answer (the newest); the export has them all. */
 const SHOWN = 25;
 const DEFAULT_DAYS = 7;
+const USAGE = 'audit [@person|#channel-id|here] [7d|24h]';
 
 export interface AuditFilter {
   user?: string;
@@ -17,7 +19,7 @@ export interface AuditFilter {
 /** `[@user|<@U…>|#C…|here] [7d|24h]`, in any order; undefined words come back as the problem. */
 export async function parseAuditArgs(
   args: readonly string[],
-  ctx: { teamId: string; channelId: string },
+  ctx: { teamId: string; channelId: string; t: Translator },
   people: Pick<PeopleDirectory, 'members'>,
 ): Promise<{ filter: AuditFilter } | { problem: string }> {
   const filter: AuditFilter = { sinceMs: DEFAULT_DAYS * 86_400_000 };
@@ -32,11 +34,11 @@ export async function parseAuditArgs(
     else if (word === 'here') filter.channel = ctx.channelId;
     else if (/^@[a-z0-9][a-z0-9._-]*$/.test(word)) {
       const found = [...(await people.members(ctx.teamId, [word]))];
-      if (found.length !== 1) return { problem: mrkdwn`I can’t find one person called \`${word}\` in this workspace.` };
+      if (found.length !== 1) return { problem: ctx.t.t('reply.audit.no_person', { word: mrkdwn`${word}` }) };
       filter.user = found[0];
     } else
       return {
-        problem: mrkdwn`I don’t understand \`${word}\`. Use \`/threadwise audit [@person|#channel-id|here] [7d|24h]\`.`,
+        problem: ctx.t.t('reply.audit.not_understood', { word: mrkdwn`${word}`, usage: `/threadwise ${USAGE}` }),
       };
   }
   return { filter };
@@ -76,8 +78,8 @@ export function auditSubcommand(deps: {
     usage: 'audit [@person|#channel-id|here] [7d]',
     description: (t) => t.t('subcommand.audit'),
     async run(ctx) {
-      if (!(await deps.admins.includes(ctx.teamId, ctx.userId)))
-        return 'Only Threadwise admins (`limits.admins`) can read the audit trail.';
+      const { t } = ctx;
+      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return t.t('reply.not_admin.audit');
       const parsed = await parseAuditArgs(ctx.args, ctx, deps.people);
       if ('problem' in parsed) return parsed.problem;
       const { filter } = parsed;
@@ -88,17 +90,20 @@ export function auditSubcommand(deps: {
         ...(filter.user ? { actor: filter.user } : {}),
         ...(filter.channel ? { channel: filter.channel } : {}),
       });
-      const scope = [
-        filter.user ? mrkdwn`for ${mention(filter.user)}` : '',
-        filter.channel ? mrkdwn`in #${filter.channel}` : '',
-        `in the last ${Math.round(filter.sinceMs / 3_600_000)} h`,
-      ]
-        .filter(Boolean)
-        .join(' ');
-      if (!records.length) return `No audit records ${scope}.`;
+      const scope = t.t('reply.audit.scope', {
+        user: filter.user ? mrkdwn`${mention(filter.user)}` : 'none',
+        channel: filter.channel ? mrkdwn`#${filter.channel}` : 'none',
+        hours: Math.round(filter.sinceMs / 3_600_000),
+      });
+      if (!records.length) return t.t('reply.audit.none', { scope });
       const shown = records.slice(-SHOWN);
       return [
-        `*Audit trail* ${scope}: ${records.length} record${records.length === 1 ? '' : 's'}${records.length > SHOWN ? `, the newest ${SHOWN} below (all of them: \`threadwise audit export\`)` : ''}.`,
+        t.t('reply.audit.title', {
+          scope,
+          count: records.length,
+          more: String(records.length > SHOWN),
+          shown: SHOWN,
+        }),
         ...shown.map(auditLine),
       ].join('\n');
     },

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
+import type { MessageKey, Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import {
@@ -12,6 +13,7 @@ import {
   teamOf,
   UNUSABLE_NOTE,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ThreadKey } from '../../turn/thread.js';
 import type { Admins } from '../access/admins.js';
@@ -30,22 +32,24 @@ export interface DeskActionDeps {
   workspaces: SlackWorkspaces;
   /** `limits.admins`, user groups resolved. */
   admins: Admins;
+  /** The clicker's language for the notes a click gets (the subcommands have the caller's in their context). */
+  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
   now?: () => number;
 }
 
-const STATE_NOTE: Record<DeskState, string> = {
-  open: 'This question is still open.',
-  answered: 'I answered this one.',
-  waiting_for_human: 'This thread is already waiting for a person.',
-  with_human: 'A person already has this thread.',
-  resolved: 'This thread is already resolved.',
+const STATE_NOTE: Record<DeskState, MessageKey> = {
+  open: 'reply.handoff.open',
+  answered: 'reply.handoff.answered',
+  waiting_for_human: 'reply.handoff.waiting_for_human',
+  with_human: 'reply.handoff.with_human',
+  resolved: 'reply.handoff.resolved',
 };
 
-function handoffNote(outcome: Awaited<ReturnType<Desk['handoff']>>): string | undefined {
+function handoffNote(t: Translator, outcome: Awaited<ReturnType<Desk['handoff']>>): string | undefined {
   if (outcome === 'handed_off') return undefined;
-  if (outcome === 'not_desk') return 'This thread is not a help-desk question, so there is no one on call to bring in.';
-  return STATE_NOTE[outcome];
+  if (outcome === 'not_desk') return t.t('reply.handoff.not_desk');
+  return t.t(STATE_NOTE[outcome]);
 }
 
 /** "Solved it" and "I need a human" under desk answers; the clicker is told privately when nothing changes. */
@@ -88,7 +92,7 @@ export function registerDeskActions(app: App, deps: DeskActionDeps): void {
   });
 
   onClick(HUMAN_ACTION, async (key, user, client) => {
-    const note = handoffNote(await deps.desk.handoff(key, user));
+    const note = handoffNote(await deps.languages.of(key.teamId, user), await deps.desk.handoff(key, user));
     if (note) await tell(client, key, user, note);
   });
 }
@@ -98,16 +102,17 @@ export function handoffSubcommand(deps: DeskActionDeps): Subcommand {
   return {
     name: 'handoff',
     description: (t) => t.t('subcommand.handoff'),
-    async run({ teamId, userId, channelId }) {
-      if (!deskOf(deps.settings.current(), channelId))
-        return 'This channel has no help desk, so there is no one on call to bring in.';
+    async run({ teamId, userId, channelId, t }) {
+      if (!deskOf(deps.settings.current(), channelId)) return t.t('reply.handoff.no_desk');
       const threadTs = await deps.store.latest(teamId, channelId, userId);
-      if (!threadTs) return 'You have no help-desk question in this channel that I know of.';
+      if (!threadTs) return t.t('reply.handoff.no_question');
       const outcome = await deps.desk.handoff({ teamId, channel: channelId, threadTs }, userId);
-      return handoffNote(outcome) ?? 'Done: I asked the on-call people to take your latest question here.';
+      return handoffNote(t, outcome) ?? t.t('reply.handoff.done');
     },
   };
 }
+
+const STATS_USAGE = 'stats [7d|30d] [#channel]';
 
 /** `<#C…|name>` (escaped by Slack), a bare id, or `#name` as typed. */
 const CHANNEL_ARG = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$|^#([a-z0-9._-]+)$/;
@@ -118,12 +123,11 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
     Object.keys(deps.settings.current().channels).filter((c) => deskOf(deps.settings.current(), c));
   return {
     name: 'stats',
-    usage: 'stats [7d|30d] [#channel]',
+    usage: STATS_USAGE,
     description: (t) => t.t('subcommand.stats'),
-    async run({ teamId, userId, args }) {
+    async run({ teamId, userId, args, t }) {
       const admins = await deps.admins.of(teamId);
-      if (admins.length && !(await deps.admins.includes(teamId, userId)))
-        return 'Only the admins in `limits.admins` can see the help-desk stats.';
+      if (admins.length && !(await deps.admins.includes(teamId, userId))) return t.t('reply.not_admin.stats');
       let days = 7;
       let channels = deskChannels();
       for (const arg of args) {
@@ -133,16 +137,19 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
           continue;
         }
         const m = CHANNEL_ARG.exec(arg);
-        if (!m) return mrkdwn`I don't understand \`${arg}\`. Usage: \`/threadwise stats [7d|30d] [#channel]\``;
+        if (!m) return t.t('reply.stats.not_understood', { arg: mrkdwn`${arg}`, usage: `/threadwise ${STATS_USAGE}` });
         const byId = m[1] ?? m[2];
         const found = byId ? channels.filter((c) => c === byId) : await byName(deps, teamId, deskChannels(), m[3]!);
-        if (!found.length) return mrkdwn`${arg} is not a help-desk channel.`;
+        if (!found.length) return t.t('reply.stats.not_desk_channel', { channel: mrkdwn`${arg}` });
         channels = found;
       }
-      if (!channels.length) return 'No channel has a help desk (`channels.<id>.desk` in the settings).';
+      if (!channels.length) return t.t('reply.stats.no_desks', { setting: 'channels.<id>.desk' });
       const period = await deps.stats.read(teamId, channels, lastDays(deps.now?.() ?? Date.now(), days));
-      const scope = channels.length === 1 ? `<#${channels[0]}>` : `${channels.length} help-desk channels`;
-      return [`*Help desk, last ${days} days, ${scope}*`, ...statsLines(period)].join('\n');
+      const title =
+        channels.length === 1
+          ? t.t('reply.stats.title_channel', { days, channel: `<#${channels[0]}>` })
+          : t.t('reply.stats.title_channels', { days, count: channels.length });
+      return [title, ...statsLines(period)].join('\n');
     },
   };
 }

@@ -12,6 +12,7 @@ import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import { connectRedis, type RedisClient } from '../../platform/store/redis-client.js';
@@ -81,6 +82,8 @@ export interface DeskFeatureDeps {
   metrics: { registry: Registry };
   bot?: { userId: string; botId: string };
   admins: Admins;
+  /** The clicker's and the caller's language for the desk's replies. */
+  languages: Pick<UserLanguages, 'of'>;
   gate: { admit: DeskEventDeps['admit'] };
   /** Where hand-offs are recorded for the weekly gaps digest. */
   gaps?: DeskDeps['gaps'];
@@ -175,6 +178,7 @@ export function wire(
     stats: deps.desk.stats,
     workspaces: deps.workspaces,
     admins: deps.admins,
+    languages: deps.languages,
     log: deskLog,
   };
   registerDeskActions(app, actionDeps);

@@ -1,22 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { hashId } from '../../lib/hash.js';
 import type { KnowledgeIndex, SourceChanges, SourceDocument } from './contracts.js';
-
-const EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => {
-      const path = join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith('.')) return listFiles(path);
-      return Promise.resolve(e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) ? [path] : []);
-    }),
-  );
-  return nested.flat().sort();
-}
 
 /** YAML front matter (`---` … `---` at the very top): its `title` and `url`, and the body after it. */
 function frontMatter(content: string): { title?: string; url?: string; body: string } {
@@ -55,14 +40,6 @@ export function folderDocument(path: string, content: string): SourceDocument {
     text: meta.body,
     version: hashId('doc', normalized),
   };
-}
-
-/** Every Markdown and text file under `dir`, as documents (ids are paths relative to `dir`, with `/`). */
-export async function readFolder(dir: string): Promise<SourceDocument[]> {
-  const files = await listFiles(dir);
-  return Promise.all(
-    files.map(async (file) => folderDocument(relative(dir, file).split(sep).join('/'), await readFile(file, 'utf8'))),
-  );
 }
 
 /** What changed between the documents now in a folder and the versions the index holds. */

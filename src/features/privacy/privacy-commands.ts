@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { parseStored } from '../../lib/stored-json.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
+import { mrkdwn, slackLink } from '../../platform/slack/mrkdwn.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { AuditLog } from '../../platform/store/audit-log.js';
 import type { OverrideStore } from '../../platform/store/channel-overrides.js';
@@ -32,8 +33,6 @@ export interface PrivacyDeps {
   log: Logger;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 const ownerSchema = z.looseObject({
   teamId: z.string().optional(),
   userId: z.string().optional(),
@@ -57,8 +56,7 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
     async run(ctx) {
       const threads = await deps.userState.threads(ctx.teamId, ctx.userId);
       const target = threads.find((t) => t.channel === ctx.channelId);
-      if (!target || !(await deps.threads.has(target)))
-        return 'There is no conversation of yours with me here that I still remember. Nothing to reset.';
+      if (!target || !(await deps.threads.has(target))) return ctx.t.t('reply.reset.nothing');
       await deps.threads.clear(target);
       await deps.userState.forgetThread(target, ctx.userId);
       deps.log.info({ channel: target.channel, thread_ts: target.threadTs }, 'conversation reset by command');
@@ -67,8 +65,8 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
         .getPermalink({ channel: target.channel, message_ts: target.threadTs })
         .then((r) => r.permalink)
         .catch(() => undefined);
-      const which = link ? `<${link}|that thread>` : 'that thread';
-      return `Done — I forgot our conversation in ${which}. The messages stay in Slack; ask again (or mention me there) to start fresh.`;
+      const label = ctx.t.t('reply.reset.that_thread');
+      return ctx.t.t('reply.reset.done', { thread: link ? mrkdwn`${slackLink(link, label)}` : label });
     },
   };
 }
@@ -126,26 +124,19 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           approved_answers: approvedAnswers,
         },
       });
+      const t = ctx.t;
       return [
-        'Done. I deleted what I kept about you:',
-        `• ${plural(dms, 'direct-message conversation', 'direct-message conversations')} with me (with their files)`,
-        `• your messages in ${plural(shared, 'shared thread', 'shared threads')} (others there keep the rest of the thread)`,
-        `• ${plural(votes, 'feedback vote', 'feedback votes')}, what you were viewing, and your name in the top-users list`,
-        ...(deps.desk ? [`• ${plural(desk, 'help-desk question', 'help-desk questions')} with their history`] : []),
-        `• ${plural(pending, 'pending ticket approval or triage card', 'pending ticket approvals and triage cards')} (their buttons no longer work)`,
-        ...(signIns
-          ? [
-              `• ${plural(signIns, 'sign-in to a tool server', 'sign-ins to tool servers')} (you will be asked to sign in again)`,
-            ]
-          : []),
-        `• ${plural(audited, 'audit record', 'audit records')} of what I did for you (one record stays: that you ran forget-me, and when)`,
-        ...(approvedAnswers
-          ? [
-              `• your name on ${plural(approvedAnswers, 'approved answer', 'approved answers')} you saved (the answers stay for the team)`,
-            ]
-          : []),
-        'Kept: how many tokens you used today and this month — numbers only, under a one-way hash of your id — so usage limits still apply.',
-        'Your messages in Slack itself are untouched — delete them there if you want them gone.',
+        t.t('reply.forget_me.title'),
+        t.t('reply.forget_me.dms', { count: dms }),
+        t.t('reply.forget_me.shared', { count: shared }),
+        t.t('reply.forget_me.votes', { count: votes }),
+        ...(deps.desk ? [t.t('reply.forget_me.desk', { count: desk })] : []),
+        t.t('reply.forget_me.pending', { count: pending }),
+        ...(signIns ? [t.t('reply.forget_me.sign_ins', { count: signIns })] : []),
+        t.t('reply.forget_me.audit', { count: audited }),
+        ...(approvedAnswers ? [t.t('reply.forget_me.approved', { count: approvedAnswers })] : []),
+        t.t('reply.forget_me.kept_usage'),
+        t.t('reply.forget_me.kept_slack'),
       ].join('\n');
     },
   };

@@ -11,10 +11,11 @@ import type { AnyTool } from '../../platform/tools/types.js';
 import type { ModelTool } from '../../turn/ports.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { KnowledgeIndex, SourceDocument } from '../knowledge/contracts.js';
-import { indexPoliciesFolder, readFolder } from '../knowledge/folder-documents.js';
+import { indexPoliciesFolder, POLICIES_SOURCE } from '../knowledge/folder-documents.js';
 import { createHybridIndex } from '../knowledge/index/hybrid-index.js';
 import { MemoryVectorStore } from '../knowledge/index/vector-store.js';
 import { searchKnowledgeTool } from '../knowledge/search-knowledge.js';
+import { FolderProvider } from '../knowledge/sources/folder.js';
 import { type ApprovalCards, TicketApprovals } from '../tickets/approvals.js';
 import { createTicketTool } from '../tickets/create-ticket.js';
 import { lookupTicketTool } from '../tickets/lookup-ticket.js';
@@ -24,6 +25,8 @@ import type { TicketProvider } from '../tickets/providers/types.js';
 import { searchTicketsTool } from '../tickets/search-tickets.js';
 import { ConversationTools } from './sessions.js';
 
+/** `policies.dir` files are read up to this size, as the folder source of the same name is (max_file_mb 20). */
+const POLICY_FILE_MAX_BYTES = 20 * 1_048_576;
 /** Passages per search when `policies.max_passages` does not say. */
 const DEFAULT_PASSAGES = 4;
 
@@ -84,8 +87,10 @@ export async function loadToolFiles(file: FileConfig, baseDir: string): Promise<
   }
   if (file.policies && knowledgeEnabled(file)) {
     const dir = at(file.policies.dir);
-    await readFolder(dir).then(
-      (docs) => (out.policies = docs),
+    // Read as the sync engine's folder source reads it (same ids and versions), so its first sync finds nothing new.
+    const folder = new FolderProvider({ name: POLICIES_SOURCE, dir, maxFileBytes: POLICY_FILE_MAX_BYTES });
+    await folder.changes(new Map(), AbortSignal.timeout(60_000)).then(
+      (found) => (out.policies = found.upserts),
       (err: NodeJS.ErrnoException) =>
         out.problems.push(`policies.dir ${dir} cannot be read (${err.code ?? err.message})`),
     );

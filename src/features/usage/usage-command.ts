@@ -24,7 +24,7 @@ export function usageSubcommand(deps: {
         { teamId: ctx.teamId, userId: ctx.userId, day: utcDay(now), month: utcMonth(now) },
         isAdmin ? TOP_USERS : 0,
       );
-      return formatUsageReport(report, deps.limits(), { channelId: ctx.channelId, userId: ctx.userId, now });
+      return formatUsageReport(ctx.t, report, deps.limits(), { channelId: ctx.channelId, userId: ctx.userId, now });
     },
   };
 }

@@ -81,6 +81,16 @@ export function storeKeys(prefix: string) {
      * its vector as little-endian float32s, so a restart re-embeds only what changed.
      */
     knowledgeVectors: (source: string, documentHash: string) => `${prefix}kvec:${source}:${documentHash}`,
+    // The knowledge documents every replica indexes: a source's documents, versions and generation change in one
+    // MULTI, so they share the {kdocs} tag (one slot; reads of a source's documents are sliced HMGETs).
+    /** Hash: knowledge source name → its generation, bumped on every change (replicas reload what moved). */
+    knowledgeGenerations: `${prefix}{kdocs}:generations`,
+    /** Set: the knowledge sources whose passages rank first (approved answers). */
+    knowledgeApprovedSources: `${prefix}{kdocs}:approved`,
+    /** Hash: document id → its version, of one knowledge source (what incremental syncs and reloads compare). */
+    knowledgeDocumentVersions: (source: string) => `${prefix}{kdocs}:versions:${source}`,
+    /** Hash: document id → JSON {id, title, url, text, version}, of one knowledge source. */
+    knowledgeDocuments: (source: string) => `${prefix}{kdocs}:docs:${source}`,
     /** Sorted set: "<channel> <threadTs>" of threads a person asked in, scored by the time of their latest question. */
     userThreads: (team: string, user: string) => `${prefix}user-threads:${userTag(team, user)}`,
     // Help-channel desk: one thread's keys share the {t:…} hash tag, so a cluster keeps them in one slot.

@@ -6,6 +6,7 @@ import { OpenAIEmbedder } from '../../../platform/openai/embeddings.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
 import type { RedisClient } from '../../../platform/store/redis-client.js';
 import { costOf, type PriceTable } from '../../usage/prices.js';
+import { MemoryDocumentStore, RedisDocumentStore } from './document-store.js';
 import { createHybridIndex, type HybridKnowledgeIndex } from './hybrid-index.js';
 import { MemoryVectorStore, RedisVectorStore } from './vector-store.js';
 
@@ -21,10 +22,11 @@ export interface KnowledgeIndexDeps {
 }
 
 /**
- * The one knowledge index of this process: vectors kept in Redis when there is one (else in memory), embeddings
- * from `knowledge.embeddings.model` counted in the token and cost metrics through the one price table.
+ * The one knowledge index of this process: documents and vectors kept in Redis when there is one (shared by every
+ * replica; else in memory), embeddings from `knowledge.embeddings.model` counted in the token and cost metrics
+ * through the one price table. It starts with what the other replicas already synced.
  */
-export function createKnowledgeIndex(deps: KnowledgeIndexDeps): Promise<HybridKnowledgeIndex> {
+export async function createKnowledgeIndex(deps: KnowledgeIndexDeps): Promise<HybridKnowledgeIndex> {
   const { file, metrics, prices } = deps;
   const log = deps.log.child({ component: 'knowledge' });
   const settings = file.knowledge.embeddings;
@@ -44,10 +46,22 @@ export function createKnowledgeIndex(deps: KnowledgeIndexDeps): Promise<HybridKn
         log,
       )
     : undefined;
-  return createHybridIndex({
+  const index = await createHybridIndex({
     ...(embedder ? { embedder } : {}),
     vectors: deps.redis ? new RedisVectorStore(deps.redis, deps.keys) : new MemoryVectorStore(),
+    documents: deps.redis
+      ? new RedisDocumentStore(deps.redis, deps.keys, (source, id) =>
+          log.warn({ source, id }, 'a shared knowledge document is not in a form this version reads; skipped'),
+        )
+      : new MemoryDocumentStore(),
     minSimilarity: settings.min_similarity,
     log,
   });
+  // Redis still starting only delays this: the first search checks again.
+  await index
+    .refresh()
+    .catch((err: Error) =>
+      log.warn({ err: { message: err.message } }, 'could not load the shared knowledge documents'),
+    );
+  return index;
 }

@@ -5,6 +5,7 @@ import { hashId } from '../../../lib/hash.js';
 import type { Embedder } from '../../../platform/openai/embeddings.js';
 import type { KnowledgeIndex, KnowledgePassage, SourceChanges } from '../contracts.js';
 import { type Chunk, chunkDocument } from './chunks.js';
+import { type DocumentStore, MemoryDocumentStore } from './document-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { VectorStore } from './vector-store.js';
 
@@ -17,6 +18,14 @@ export interface HybridIndexDeps {
   vectors: VectorStore;
   /** Cosine similarity (0 to 1) below which a vector hit is not about the question. */
   minSimilarity: number;
+  /**
+   * The documents every replica indexes (Redis): changes are written there first, and each search first reloads the
+   * sources another replica changed. Absent: kept in this process alone.
+   */
+  documents?: DocumentStore;
+  /** How long a check of the shared generations holds before a search checks again (default 1 second). */
+  checkEveryMs?: number;
+  now?: () => number;
   log: Logger;
 }
 
@@ -51,6 +60,10 @@ const processTerm = (term: string): string | null => {
  * embeddings, by cosine similarity of their vectors (Orama's in-process vector index); both rankings are fused with
  * reciprocal rank fusion, and passages of approved sources come first. Vectors are kept in a `VectorStore` by chunk
  * so a restart embeds only what is new. Changes are applied one at a time, in the order they arrive.
+ *
+ * The documents themselves are shared through a `DocumentStore`: a source is synced on one replica (the sync lock),
+ * which writes the change there and bumps the source's generation; every other replica reloads the sources whose
+ * generation moved before its next search, so all of them search the same documents without calling the providers.
  */
 export class HybridKnowledgeIndex implements KnowledgeIndex {
   private readonly bm25 = new MiniSearch<Entry>({
@@ -68,11 +81,18 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
   /** Embedding runs behind the changes: one at a time, and at most one more waiting (it takes whatever is new). */
   private embedding: Promise<void> = Promise.resolve();
   private embeddingQueued = false;
+  private readonly store: DocumentStore;
+  /** The generation of each source this process holds, to tell which sources another replica changed since. */
+  private readonly generations = new Map<string, number>();
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private refreshing?: Promise<void>;
 
   constructor(
     private readonly d: HybridIndexDeps,
     private readonly trees: VectorTrees,
-  ) {}
+  ) {
+    this.store = d.documents ?? new MemoryDocumentStore();
+  }
 
   /** Documents and passages held, for the start-up log and status. */
   get size(): { documents: number; passages: number; embedded: number } {
@@ -89,10 +109,34 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
    * for them too.
    */
   apply(source: string, changes: SourceChanges, options: { approved?: boolean } = {}): Promise<void> {
-    const run = this.applying.then(() => this.applyNow(source, changes, options.approved === true));
+    const approved = options.approved === true;
+    const run = this.applying.then(async () => {
+      // Shared first: a change that could not be written is applied nowhere (the sync fails, the last index serves).
+      const generation = await this.store.write(source, changes, approved);
+      await this.applyNow(source, changes, approved, true);
+      // Current only when ours was the next write; else another replica wrote meanwhile and the next check reloads.
+      if ((this.generations.get(source) ?? 0) === generation - 1) this.generations.set(source, generation);
+    });
     // The next change waits for this one, whether it worked or not.
     this.applying = run.catch(() => undefined);
     return run.then(() => this.scheduleEmbedding());
+  }
+
+  /**
+   * Brings this process in step with the shared documents: each source whose generation moved is reloaded, only
+   * the documents whose version differs (deleted ones removed); their vectors come from the store, not the embedder.
+   * Searches call it (at most once per `checkEveryMs`); start-up calls it once.
+   */
+  refresh(): Promise<void> {
+    if (!this.refreshing) {
+      this.checkedAt = (this.d.now ?? Date.now)();
+      const run = this.applying.then(() => this.refreshNow());
+      this.applying = run.catch(() => undefined);
+      this.refreshing = run.finally(() => {
+        this.refreshing = undefined;
+      });
+    }
+    return this.refreshing.then(() => this.scheduleEmbedding());
   }
 
   /** Every change applied so far is searchable by its vectors too (or was given up on, as logged). */
@@ -101,11 +145,20 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
     await this.embedding;
   }
 
+  /** From the shared store, so an incremental sync is right on any replica and after a restart. */
   async known(source: string): Promise<ReadonlyMap<string, string>> {
-    return new Map([...(this.documents.get(source) ?? [])].map(([id, doc]) => [id, doc.version]));
+    return (await this.store.versions(source)).versions;
   }
 
   async search(query: string, options: { limit: number; signal?: AbortSignal }): Promise<KnowledgePassage[]> {
+    if ((this.d.now ?? Date.now)() - this.checkedAt >= (this.d.checkEveryMs ?? 1_000)) {
+      await this.refresh().catch((err: Error) =>
+        this.d.log.warn(
+          { err: { message: err.message } },
+          'could not check the shared knowledge documents; searching what this replica holds',
+        ),
+      );
+    }
     const lexical = this.bm25
       .search(query)
       .slice(0, DEPTH)
@@ -156,18 +209,38 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       .map(([id]) => id);
   }
 
-  private async applyNow(source: string, changes: SourceChanges, approved: boolean): Promise<void> {
+  private async refreshNow(): Promise<void> {
+    for (const [source, { generation, approved }] of await this.store.generations()) {
+      if (this.generations.get(source) === generation) continue;
+      const { generation: at, versions } = await this.store.versions(source);
+      const held = this.documents.get(source) ?? new Map<string, HeldDocument>();
+      const changed = [...versions].filter(([id, v]) => held.get(id)?.version !== v).map(([id]) => id);
+      const deletes = [...held.keys()].filter((id) => !versions.has(id));
+      // A document changed or deleted between these reads is older here than `at` says: the next check reloads it.
+      const upserts = await this.store.read(source, changed);
+      await this.applyNow(source, { upserts, deletes }, approved, false);
+      this.generations.set(source, at);
+      this.d.log.debug(
+        { source, generation: at, upserts: upserts.length, deletes: deletes.length },
+        'knowledge reloaded',
+      );
+    }
+  }
+
+  /** `ownVectors`: this process made the change, so it removes the stored vectors of deleted documents. */
+  private async applyNow(
+    source: string,
+    changes: SourceChanges,
+    approved: boolean,
+    ownVectors: boolean,
+  ): Promise<void> {
     if (approved) this.approvedSources.add(source);
     const docs = this.documents.get(source) ?? new Map<string, HeldDocument>();
     this.documents.set(source, docs);
+    // The words index changes in one synchronous step, so a search never sees a source half replaced.
     for (const id of changes.deletes) {
       this.drop(docs, id);
       docs.delete(id);
-      await this.d.vectors
-        .remove(source, id)
-        .catch((err: Error) =>
-          this.d.log.warn({ err: { message: err.message }, source }, 'could not delete the vectors of a document'),
-        );
     }
     const space = this.d.embedder?.space ?? '';
     for (const doc of changes.upserts) {
@@ -185,6 +258,17 @@ export class HybridKnowledgeIndex implements KnowledgeIndex {
       this.bm25.addAll(entries);
       docs.set(doc.id, { version: doc.version, ids: entries.map((e) => e.id) });
     }
+    // A reload leaves them to the writer: by now the same id may have been saved again, with new vectors.
+    if (!ownVectors) return;
+    await Promise.all(
+      changes.deletes.map((id) =>
+        this.d.vectors
+          .remove(source, id)
+          .catch((err: Error) =>
+            this.d.log.warn({ err: { message: err.message }, source }, 'could not delete the vectors of a document'),
+          ),
+      ),
+    );
   }
 
   private scheduleEmbedding(): void {

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { Translator } from '../../../i18n/translators.js';
 import { clipPlain, mrkdwn } from '../../../platform/slack/mrkdwn.js';
 import type { SyncOutcome } from './engine.js';
 import type { SyncStatus } from './status.js';
@@ -8,19 +9,30 @@ const NAMED_PROBLEMS = 3;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** One line per source for the `/threadwise sync` reply: what changed, or why it failed. */
-export function outcomeLine(o: SyncOutcome): string {
-  if (o.result === 'busy') return mrkdwn`⏳ \`${o.source}\` is already syncing; its result shows on App Home.`;
+/** One line per source for the `/threadwise sync` reply, in the caller's language: what changed, or why it failed. */
+export function outcomeLine(t: Translator, o: SyncOutcome): string {
+  const source = mrkdwn`${o.source}`;
+  if (o.result === 'busy') return t.t('reply.sync.outcome.busy', { source });
   if (o.result === 'failed')
-    return mrkdwn`⚠️ \`${o.source}\` failed (${clipPlain(o.error, 300)}); its last good index keeps serving.`;
-  const head = mrkdwn`✅ \`${o.source}\`: ${plural(o.upserted, 'document')} new or changed, ${String(o.deleted)} removed, ${plural(o.documents, 'document')} in all.`;
+    return t.t('reply.sync.outcome.failed', { source, error: mrkdwn`${clipPlain(o.error, 300)}` });
+  const head = t.t('reply.sync.outcome.synced', {
+    source,
+    upserted: o.upserted,
+    deleted: o.deleted,
+    documents: o.documents,
+  });
   if (!o.problemCount) return head;
   const named = o.problems
     .slice(0, NAMED_PROBLEMS)
-    .map((p) => mrkdwn`\`${clipPlain(p.id, 120)}\` (${clipPlain(p.message, 160)})`)
+    .map((p) =>
+      t.t('reply.sync.outcome.unread_one', {
+        id: mrkdwn`${clipPlain(p.id, 120)}`,
+        message: mrkdwn`${clipPlain(p.message, 160)}`,
+      }),
+    )
     .join('; ');
-  const more = o.problemCount > NAMED_PROBLEMS ? `, and ${o.problemCount - NAMED_PROBLEMS} more` : '';
-  return `${head}\n    ${plural(o.problemCount, 'document')} could not be read: ${named}${more}.`;
+  const more = Math.max(0, o.problemCount - NAMED_PROBLEMS);
+  return `${head}\n${t.t('reply.sync.outcome.unread', { count: o.problemCount, named, more })}`;
 }
 
 const when = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 16);

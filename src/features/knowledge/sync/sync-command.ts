@@ -5,8 +5,6 @@ import type { Admins } from '../../access/admins.js';
 import type { SyncEngine, SyncOutcome } from './engine.js';
 import { outcomeLine } from './report.js';
 
-export const NOT_ADMIN_SYNC = 'Only Threadwise admins (`limits.admins`) can sync the knowledge sources.';
-
 /**
  * `/threadwise sync [name…]` (admins): syncs the named sources (default all) now. A sync can outlast the 3 s an
  * acknowledgement may take, so the reply says it started and the counts follow through the response_url.
@@ -21,13 +19,16 @@ export function syncSubcommand(deps: {
     usage: 'sync [source]',
     description: (t) => t.t('subcommand.sync'),
     async run(ctx) {
-      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return NOT_ADMIN_SYNC;
+      if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return ctx.t.t('reply.not_admin.sync');
       const configured = deps.engine.names();
-      if (!configured.length) return 'No knowledge sources are configured (`knowledge.sources` or `policies.dir`).';
+      if (!configured.length) return ctx.t.t('reply.sync.none');
       const asked = ctx.args.length ? [...new Set(ctx.args)] : configured;
       const unknown = asked.filter((n) => !configured.includes(n));
       if (unknown.length)
-        return mrkdwn`I have no source called \`${unknown.join(', ')}\`. The sources are: ${configured.join(', ')}.`;
+        return ctx.t.t('reply.sync.unknown', {
+          names: mrkdwn`${ctx.t.list(unknown)}`,
+          sources: mrkdwn`${ctx.t.list(configured)}`,
+        });
       const followUp = ctx.followUp;
       const work = Promise.all(asked.map((n) => deps.engine.sync(n))).then((all) =>
         all.filter((o): o is SyncOutcome => Boolean(o)),
@@ -35,14 +36,12 @@ export function syncSubcommand(deps: {
       deps.log.info({ admin: ctx.userId, sources: asked }, 'knowledge sync asked from Slack');
       void work
         .then(async (outcomes) => {
-          await followUp?.(outcomes.map(outcomeLine).join('\n'));
+          await followUp?.(outcomes.map((o) => outcomeLine(ctx.t, o)).join('\n'));
           deps.log.info({ sources: asked }, 'knowledge sync reported');
         })
         .catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not report the knowledge sync'));
-      const which = mrkdwn`${asked.join(', ')}`;
-      return followUp
-        ? `Syncing ${which}… I’ll tell you here what changed.`
-        : `Syncing ${which}… the result shows on App Home.`;
+      const sources = mrkdwn`${ctx.t.list(asked)}`;
+      return ctx.t.t(followUp ? 'reply.sync.started_follow_up' : 'reply.sync.started_home', { sources });
     },
   };
 }

@@ -4,12 +4,21 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceDocument } from '../../../../src/features/knowledge/contracts.js';
-import { readFolder } from '../../../../src/features/knowledge/folder-documents.js';
 import { createHybridIndex, type HybridIndexDeps } from '../../../../src/features/knowledge/index/hybrid-index.js';
 import { MemoryVectorStore, RedisVectorStore } from '../../../../src/features/knowledge/index/vector-store.js';
+import { FolderProvider } from '../../../../src/features/knowledge/sources/folder.js';
 import { type Embedder, OpenAIEmbedder } from '../../../../src/platform/openai/embeddings.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { FakeOpenAI } from '../../../fakes/openai-server.js';
+
+/** The sample policies as the folder source reads them. */
+const samplePolicies = async () =>
+  (
+    await new FolderProvider({ name: 'policies', dir: 'examples/policies', maxFileBytes: 1_048_576 }).changes(
+      new Map(),
+      AbortSignal.timeout(10_000),
+    )
+  ).upserts;
 
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
@@ -57,7 +66,7 @@ describe('knowledge index with BM25 alone', () => {
 
   it('finds the best passages of the sample policies with title and section', async () => {
     const index = await make();
-    await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+    await index.apply('policies', { upserts: await samplePolicies(), deletes: [] });
     expect(index.size.documents).toBe(3);
     const [best] = await index.search('meal allowance per day when travelling', { limit: 3 });
     expect(best).toMatchObject({
@@ -72,7 +81,7 @@ describe('knowledge index with BM25 alone', () => {
 
   it('finds nothing for a question that shares no meaningful word with the sources', async () => {
     const index = await make();
-    await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+    await index.apply('policies', { upserts: await samplePolicies(), deletes: [] });
     expect(await index.search('What is the capital of France?', { limit: 4 })).toEqual([]);
   });
 
@@ -190,7 +199,7 @@ describe('knowledge index with embeddings', () => {
       minSimilarity: 0.2,
       log,
     });
-    await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+    await index.apply('policies', { upserts: await samplePolicies(), deletes: [] });
     await index.idle();
     const sent = fake.embeddingsRequests().slice(before);
     expect(sent).toHaveLength(1);
@@ -230,7 +239,7 @@ describe('knowledge index with embeddings', () => {
         log,
       );
       const index = await createHybridIndex({ embedder, vectors: new MemoryVectorStore(), minSimilarity: 0.3, log });
-      await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+      await index.apply('policies', { upserts: await samplePolicies(), deletes: [] });
       await index.idle();
       const [best] = await index.search('lost laptop', { limit: 1 });
       expect(best).toMatchObject({ section: 'Laptops' });
@@ -255,7 +264,7 @@ describe('knowledge index with embeddings', () => {
         minSimilarity: 0.2,
         log: pino({ level: 'silent' }),
       });
-    const docs = await readFolder('examples/policies');
+    const docs = await samplePolicies();
     const first = await start();
     let before = fake.embeddingsRequests().length;
     await first.apply('policies', { upserts: docs, deletes: [] });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SyncOutcome } from '../../../../src/features/knowledge/sync/engine.js';
-import { NOT_ADMIN_SYNC, syncSubcommand } from '../../../../src/features/knowledge/sync/sync-command.js';
+import { syncSubcommand } from '../../../../src/features/knowledge/sync/sync-command.js';
 import { createTranslators } from '../../../../src/i18n/translators.js';
 
 const outcomes: Record<string, SyncOutcome> = {
@@ -26,7 +26,7 @@ const outcomes: Record<string, SyncOutcome> = {
   },
 };
 
-function command(admin: boolean) {
+function command(admin: boolean, locale = 'en-US') {
   const synced: string[] = [];
   const sub = syncSubcommand({
     engine: {
@@ -51,7 +51,7 @@ function command(admin: boolean) {
       channelId: 'C1',
       args,
       rest: args.join(' '),
-      t: createTranslators().english,
+      t: createTranslators().forLocale(locale),
       followUp: async (text) => {
         later.push(text);
         told();
@@ -63,7 +63,7 @@ function command(admin: boolean) {
 describe('/threadwise sync', () => {
   it('refuses people who are not admins, and syncs nothing', async () => {
     const c = command(false);
-    expect(await c.run([])).toBe(NOT_ADMIN_SYNC);
+    expect(await c.run([])).toBe('Only Threadwise admins (`limits.admins`) can sync the knowledge sources.');
     expect(c.synced).toEqual([]);
   });
 
@@ -86,5 +86,15 @@ describe('/threadwise sync', () => {
     await c.run(['help']);
     await c.reported;
     expect(c.synced).toEqual(['help']);
+  });
+
+  it('answers an admin whose Slack is in Japanese in Japanese, and a refused German in German', async () => {
+    const ja = command(true, 'ja-JP');
+    expect(await ja.run(['nope'])).toBe(
+      '`nope` というソースはありません。ソースは次のとおりです：policies、help、docs。',
+    );
+    expect(await ja.run(['help'])).toBe('help を同期しています… 変更内容はここでお知らせします。');
+    const de = command(false, 'de-DE');
+    expect(await de.run([])).toBe('Nur Threadwise-Admins (`limits.admins`) können die Wissensquellen synchronisieren.');
   });
 });

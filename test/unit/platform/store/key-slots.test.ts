@@ -74,6 +74,17 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   channelOverrides: { group: 'alone', key: () => [keys.channelOverrides] },
   // One document's vectors are replaced in one MULTI on that key alone.
   knowledgeVectors: { group: 'alone', key: () => [keys.knowledgeVectors('policies', 'd1')] },
+  // A source's documents, versions and generation are written in one MULTI; generations and approved read together.
+  knowledgeGenerations: { group: 'kdocs', key: () => [keys.knowledgeGenerations] },
+  knowledgeApprovedSources: { group: 'kdocs', key: () => [keys.knowledgeApprovedSources] },
+  knowledgeDocumentVersions: {
+    group: 'kdocs',
+    key: () => ['policies', 'approved', 'wiki'].map((s) => keys.knowledgeDocumentVersions(s)),
+  },
+  knowledgeDocuments: {
+    group: 'kdocs',
+    key: () => ['policies', 'approved', 'wiki'].map((s) => keys.knowledgeDocuments(s)),
+  },
   keyLayout: { group: 'alone', key: () => [keys.keyLayout] },
   approval: { group: 'alone', key: () => [keys.approval('a1')] },
   // A pending MCP sign-in: one key per sign-in, read and taken on its own (GETDEL), like an approval.
@@ -113,7 +124,7 @@ describe('Redis key names in a Cluster', () => {
     expect(Object.keys(TEMPLATES).sort()).toEqual(Object.keys(keys).sort());
   });
 
-  for (const group of ['thread', 'user', 'team', 'feedback', 'gaps', 'bull']) {
+  for (const group of ['thread', 'user', 'team', 'feedback', 'gaps', 'kdocs', 'bull']) {
     it(`puts the keys one ${group} uses together in one hash slot`, () => {
       for (const o of owners) expect([...slotsOf(group, o)], JSON.stringify(o)).toHaveLength(1);
     });

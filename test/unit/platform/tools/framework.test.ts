@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { accessSchema } from '../../../../src/config/tools-schema.js';
-import { readFolder } from '../../../../src/features/knowledge/folder-documents.js';
 import { createHybridIndex } from '../../../../src/features/knowledge/index/hybrid-index.js';
 import { MemoryVectorStore } from '../../../../src/features/knowledge/index/vector-store.js';
 import { searchKnowledgeTool } from '../../../../src/features/knowledge/search-knowledge.js';
+import { FolderProvider } from '../../../../src/features/knowledge/sources/folder.js';
 import { TicketApprovals } from '../../../../src/features/tickets/approvals.js';
 import { createTicketTool } from '../../../../src/features/tickets/create-ticket.js';
 import { lookupTicketTool } from '../../../../src/features/tickets/lookup-ticket.js';
@@ -18,9 +18,18 @@ import { defineTool, ToolError } from '../../../../src/platform/tools/types.js';
 import { strictSchemaProblem } from '../../../fakes/openai-validation.js';
 import { access, call, ctx, sampleTicketsCopy, session, silent } from '../../features/tickets/helpers.js';
 
+/** The sample policies as the folder source reads them. */
+const samplePolicies = async () =>
+  (
+    await new FolderProvider({ name: 'policies', dir: 'examples/policies', maxFileBytes: 1_048_576 }).changes(
+      new Map(),
+      AbortSignal.timeout(10_000),
+    )
+  ).upserts;
+
 async function policyIndex() {
   const index = await createHybridIndex({ vectors: new MemoryVectorStore(), minSimilarity: 0.3, log: silent });
-  await index.apply('policies', { upserts: await readFolder('examples/policies'), deletes: [] });
+  await index.apply('policies', { upserts: await samplePolicies(), deletes: [] });
   return index;
 }
 
