@@ -143,6 +143,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
             access: () => p.settings.current().access,
             people: p.people,
             workspaces: p.workspaces,
+            translators: p.languages.translators,
             log,
           },
         }

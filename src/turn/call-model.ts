@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { stepStatus, stepTitle } from '../i18n/step-labels.js';
 import type { Translator } from '../i18n/translators.js';
 import type { ContextFitter } from './fit-request.js';
 import { type ModelCall, ModelError, type ModelPort, type ModelRequest, type ReplySink } from './ports.js';
@@ -57,9 +58,10 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
         ctx.translator.t('loading.thinking_about', { summary }),
       );
     } else if (event.type === 'progress') {
-      if (event.step && ctx.sink.steps) ctx.sink.steps([event.step], event.text);
-      else if (event.step?.status !== 'complete' && event.step?.status !== 'error')
-        ctx.sink.status(event.text, 'tools');
+      const text = stepStatus(ctx.translator, event.label);
+      if (event.step && ctx.sink.steps)
+        ctx.sink.steps([{ ...event.step, title: stepTitle(ctx.translator, event.label) }], text);
+      else if (event.step?.status !== 'complete' && event.step?.status !== 'error') ctx.sink.status(text, 'tools');
     } else {
       return event.call;
     }

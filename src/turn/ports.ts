@@ -1,4 +1,5 @@
 import type { CacheRetention, ReasoningEffort } from '../config/models.js';
+import type { StepLabel } from '../i18n/step-labels.js';
 import type { Translator } from '../i18n/translators.js';
 import type { HostedItem, ThreadItem } from './thread.js';
 
@@ -116,10 +117,10 @@ export interface AnswerStep {
 /** Runs the model's function calls for one turn, with the asking user's context already bound in. */
 export interface ToolRunner {
   readonly definitions: ModelTool[];
-  /** A short status for the user while these calls run ("is looking up SUP-101…"). */
-  progress(calls: readonly FunctionCall[]): string;
-  /** What one call does, as the title of its step ("Looking up SUP-101"). */
-  title(call: FunctionCall): string;
+  /** A short status for the user while these calls run ("is looking up SUP-101…"), in the asker's language. */
+  progress(calls: readonly FunctionCall[], t: Translator): string;
+  /** What one call does, as the title of its step ("Looking up SUP-101"), in the asker's language. */
+  title(call: FunctionCall, t: Translator): string;
   /** Answers every call (errors included), in the order given; independent calls run concurrently. */
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]>;
   /** Answers calls that will not run (the round cap), so the conversation stays well-formed. */
@@ -173,9 +174,10 @@ export type ModelEvent =
   | { type: 'done'; call: ModelCall }
   /**
    * A hosted tool is working (the model's server calls an MCP server): a step of the answer where the reply shows
-   * steps (`step`: the call, started or finished), else the thread's status (`text`).
+   * steps (`step`: the call, started or finished), else the thread's status; `label`: what it does, in catalog words
+   * the turn puts into the asker's language.
    */
-  | { type: 'progress'; text: string; step?: AnswerStep }
+  | { type: 'progress'; label: StepLabel; step?: Omit<AnswerStep, 'title'> }
   /** The call waits for the app-level rate limiter; `position` 1 is next in line. */
   | { type: 'queued'; position: number };
 

@@ -299,8 +299,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         roundNotice = noticeForRoundLimit(tNow(), deps.maxToolRounds);
       } else {
         rounds++;
-        const line = tools!.progress(calls);
-        const titles = new Map(calls.map((c) => [c.callId, tools!.title(c)]));
+        const t = tNow();
+        const line = tools!.progress(calls, t);
+        const titles = new Map(calls.map((c) => [c.callId, tools!.title(c, t)]));
         if (sink.steps)
           sink.steps(
             calls.map((c) => ({ id: c.callId, title: titles.get(c.callId)!, status: 'in_progress' as const })),

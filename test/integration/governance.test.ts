@@ -62,6 +62,16 @@ describe('where the bot may speak (access.allowed_channels)', () => {
     expect(h.openai.responsesRequests()).toHaveLength(0);
   });
 
+  it('tells a Japanese user in Japanese that direct messages are not answered', async () => {
+    h = await new Harness({ yaml: 'access:\n  dms: false\n' }).start();
+    h.slack.addUser('U1', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    await h.message({ channel: 'D0ADA', text: 'こんにちは' });
+    await h.settled();
+    expect(ephemeralsFor('U1', 'D0ADA').map((e) => e.text)).toEqual([
+      'このワークスペースではダイレクトメッセージには回答しません。私が対応しているチャンネルで質問してください。',
+    ]);
+  });
+
   it('refuses /threadwise ask and the message shortcuts there the same way', async () => {
     h = await new Harness({ yaml: 'access:\n  allowed_channels:\n    ids: [C0SUP1]\n' }).start();
     const note = 'I’m not set up to answer in this channel. Ask your Slack admin which channels I serve.';

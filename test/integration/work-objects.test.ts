@@ -73,6 +73,15 @@ describe('tickets as Work Objects', () => {
     expect(eve.metadata).toBeUndefined();
     expect(eve.error).toMatchObject({ status: 'custom', custom_message: 'You are not permitted to view this ticket.' });
     expect(JSON.stringify(eve)).not.toMatch(/Salary|platform team|open|high/i);
+
+    // A Japanese viewer the rules exclude is told so in Japanese.
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    const yui = await openDetails(SUP_CHANNEL, ts, 'U7', 'HR-7');
+    expect(yui.error).toMatchObject({
+      status: 'custom',
+      custom_title: '表示できません',
+      custom_message: 'このチケットを表示する権限がありません。',
+    });
   });
 
   it('gives the requester their own ticket in full in their DM with the bot', async () => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { ChannelFacts } from '../../platform/slack/lookups.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import { type Admission, channelAdmission, needsFacts, refusalNote } from './where.js';
 
@@ -25,9 +26,16 @@ export class ChannelGate {
       settings: SettingsSource;
       workspaces: SlackWorkspaces;
       people: PeopleDirectory;
+      /** The asker's language for the refusal note. */
+      languages: UserLanguages;
       log: Logger;
     },
   ) {}
+
+  /** Why the bot does not serve this person here, in their language (one note, for an ephemeral reply). */
+  async refusal(a: Pick<Asker, 'teamId' | 'userId'>, rule: string): Promise<string> {
+    return refusalNote(await this.deps.languages.of(a.teamId, a.userId), rule);
+  }
 
   /** Throws when Slack cannot say what kind of channel this is: the event fails and Slack delivers it again. */
   async admission(a: Omit<Asker, 'userId'> & { userId?: string }): Promise<Admission> {
@@ -60,7 +68,7 @@ export class ChannelGate {
       .postEphemeral({
         channel: a.channel,
         user: a.userId,
-        text: refusalNote(decision.rule),
+        text: await this.refusal(a, decision.rule),
         ...(a.threadTs && !a.isDm ? { thread_ts: a.threadTs } : {}),
       })
       .catch((err: Error) => this.deps.log.warn({ err: { message: err.message } }, 'could not send the refusal note'));

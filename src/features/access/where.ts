@@ -1,4 +1,5 @@
 import type { AccessConfig } from '../../config/tools-schema.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { ChannelFacts } from '../../platform/slack/lookups.js';
 
 /** Whether the bot may speak in a conversation, and when not, the rule that says so (for the log and the audit). */
@@ -31,18 +32,14 @@ export function channelAdmission(
   return { ok: false, rule: 'access.allowed_channels' };
 }
 
-/** The short private note for someone who asked where the bot does not serve them. */
-export function refusalNote(rule: string): string {
-  if (rule === 'access.dms')
-    return 'I don’t answer direct messages in this workspace. Please ask me in a channel I serve.';
-  if (rule.endsWith('.users'))
-    return 'I only answer certain people in this channel, and you’re not among them. Ask your Slack admin if you need access.';
-  return 'I’m not set up to answer in this channel. Ask your Slack admin which channels I serve.';
+/** The short private note, in the asker's language, for someone who asked where the bot does not serve them. */
+export function refusalNote(t: Translator, rule: string): string {
+  if (rule === 'access.dms') return t.t('access.refused.dms');
+  if (rule.endsWith('.users')) return t.t('access.refused.users');
+  return t.t('access.refused.channel');
 }
 
-/** What the bot tells the person who invited it into a channel it may not serve. */
-export function invitedNote(rule: string): string {
-  return rule === 'access.allowed_channels.shared'
-    ? 'Thanks for the invite — but I don’t work in channels shared with other organisations, so I won’t answer here.'
-    : 'Thanks for the invite — but I’m not set up to answer in this channel, so I’ll stay quiet here. Ask your Slack admin to add it to the channels I serve.';
+/** What the bot tells the person who invited it into a channel it may not serve, in their language. */
+export function invitedNote(t: Translator, rule: string): string {
+  return rule === 'access.allowed_channels.shared' ? t.t('access.invited.shared') : t.t('access.invited.channel');
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { DedupeStore } from '../../platform/store/types.js';
 import { ChannelGate } from './gate.js';
@@ -13,6 +14,7 @@ export interface AccessFeatureDeps {
   settings: SettingsSource;
   workspaces: SlackWorkspaces;
   people: PeopleDirectory;
+  languages: UserLanguages;
   dedupe: DedupeStore;
   dedupeTtlSeconds: number;
   /** Single-token mode: the one bot's user id (OAuth: from each event's context). */
@@ -63,7 +65,7 @@ export function wire(app: App, deps: AccessFeatureDeps): ChannelGate {
     await workspace.client.chat.postEphemeral({
       channel: e.channel,
       user: e.inviter,
-      text: invitedNote(admission.rule),
+      text: invitedNote(await deps.languages.of(teamId, e.inviter), admission.rule),
     });
   });
 

@@ -4,7 +4,6 @@ import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ChannelGate } from '../access/gate.js';
-import { refusalNote } from '../access/where.js';
 import type { TurnRequest } from './start-turn.js';
 
 const ASK_USAGE = 'ask <question>';
@@ -19,7 +18,7 @@ const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 
 export function askSubcommand(deps: {
   workspaces: SlackWorkspaces;
   start: (r: TurnRequest) => Promise<void>;
-  gate: Pick<ChannelGate, 'admission'>;
+  gate: Pick<ChannelGate, 'admission' | 'refusal'>;
   log: Logger;
 }): Subcommand {
   return {
@@ -36,7 +35,7 @@ export function askSubcommand(deps: {
         userId: ctx.userId,
       };
       const admission = await deps.gate.admission(where);
-      if (!admission.ok) return refusalNote(admission.rule);
+      if (!admission.ok) return deps.gate.refusal(where, admission.rule);
       const { client, lookups, botUserId } = await deps.workspaces.forTeam(ctx.teamId);
       // The question is shown as its words ("@oncall", "@Grace"), escaped: only the asker's mention is live.
       const readable = await resolveSlackMarkup(question, lookups, { botUserId });

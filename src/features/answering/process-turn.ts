@@ -375,7 +375,7 @@ function replySink(
         tickets && tickets.length > 1
           ? {
               ...end,
-              blocks: [ticketTable(tickets) as KnownBlock],
+              blocks: [ticketTable(tickets, language()) as KnownBlock],
               // Where Slack refuses the table, the same rows as lines; ticket text is neutralised like the answer.
               blocksText: neutraliseMarkdown(ticketLines(tickets)),
             }

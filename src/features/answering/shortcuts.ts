@@ -7,7 +7,6 @@ import { issuesOf, messageActionSchema, refuseUnusable, teamOf, UNUSABLE_NOTE } 
 import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
 import type { ChannelGate } from '../access/gate.js';
-import { refusalNote } from '../access/where.js';
 import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
 import type { TurnRequest } from './start-turn.js';
 
@@ -19,7 +18,7 @@ export interface ShortcutDeps {
   /** The bot's user id in a workspace (to tell its own messages apart in a transcript). */
   botUserId: (teamId: string) => Promise<string>;
   /** Where the bot may speak and who may ask: the same rule as for mentions. */
-  gate: Pick<ChannelGate, 'admission'>;
+  gate: Pick<ChannelGate, 'admission' | 'refusal'>;
   log: Logger;
 }
 
@@ -79,7 +78,9 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const admission = await deps.gate.admission(where);
     if (admission.ok) return a;
     deps.log.info({ channel: where.channel, user: where.userId, rule: admission.rule }, 'shortcut refused here');
-    await respond?.({ response_type: 'ephemeral', text: refusalNote(admission.rule) }).catch(() => undefined);
+    await respond?.({ response_type: 'ephemeral', text: await deps.gate.refusal(where, admission.rule) }).catch(
+      () => undefined,
+    );
     return undefined;
   };
 

@@ -37,7 +37,7 @@ export interface AnsweringDeps {
   /** The settings now, read per event and per turn. */
   settings: SettingsSource;
   /** Where the bot may speak and who may ask (access.allowed_channels, access.dms, per-channel users). */
-  gate: Pick<ChannelGate, 'admit' | 'admission'>;
+  gate: Pick<ChannelGate, 'admit' | 'admission' | 'refusal'>;
   env: { OPENAI_MODEL: string };
   workspaces: SlackWorkspaces;
   /** Single-token mode: the one bot; in OAuth mode the identity comes from each event's context. */

@@ -18,7 +18,7 @@ export const searchKnowledgeSpec = defineSpec({
   description:
     "Search the team's knowledge sources (policies, help-center articles, internal docs, answers people approved). Returns the best passages, each with its title, section, link and source; approved answers come first. Answer from them and cite each passage you use as a Markdown link [Title › Section](url), or as (Title › Section) when it has no url.",
   parameters,
-  progress: () => 'is searching the knowledge sources…',
+  progress: () => ({ step: 'search_knowledge' }),
 });
 
 /** A passage as the answer's sources name it: its link (else its title), cued by its title; approved ones say so. */

@@ -21,7 +21,7 @@ export const createTicketSpec = defineSpec({
   description:
     'Propose a new support ticket. Nothing is created until the asking user clicks Approve on the card this posts in the thread; tell them so. Use it only when the user asks for a ticket.',
   parameters,
-  progress: () => 'is preparing a ticket for your approval…',
+  progress: () => ({ step: 'create_ticket' }),
 });
 
 /** create_ticket: never writes on the model's word; it posts an approval card that only the asking user can approve. */

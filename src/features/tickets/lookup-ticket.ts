@@ -20,7 +20,7 @@ export const lookupTicketSpec = defineSpec({
   description:
     'Look up one support ticket by its id: title, status, priority, assignee, dates, link and description. The server checks whether the asking user may see it.',
   parameters,
-  progress: (args) => `is looking up ${args.ticket_id}…`,
+  progress: (args) => ({ step: 'lookup_ticket', values: { id: args.ticket_id } }),
 });
 
 /** lookup_ticket: one ticket, shown only to people the access rules allow. */

@@ -33,7 +33,7 @@ export const searchTicketsSpec = defineSpec({
     "Search support tickets by words and status. Returns only tickets the asking user may see (their own, their channel's projects, or all for support agents), most relevant first.",
   parameters,
   progress: (args) =>
-    args.query ? `is searching tickets for “${args.query.slice(0, 40)}”…` : 'is listing recent tickets…',
+    args.query ? { step: 'search_tickets', values: { query: args.query.slice(0, 40) } } : { step: 'list_tickets' },
 });
 
 /** search_tickets: matching tickets, silently limited to those the asking user may see. */

@@ -3,6 +3,7 @@ import type { EntityMetadata } from '@slack/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AccessConfig } from '../../config/tools-schema.js';
+import type { Translators } from '../../i18n/translators.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
@@ -96,6 +97,8 @@ export interface WorkObjectDeps {
   /** Resolves user groups in `access.agents`; without it only user ids count. */
   people?: Pick<PeopleDirectory, 'includes'>;
   workspaces: SlackWorkspaces;
+  /** The viewer's language for what the card tells them (their locale comes with the profile looked up anyway). */
+  translators: Translators;
   log: Logger;
 }
 
@@ -159,6 +162,7 @@ export function registerWorkObjectHandlers(app: App, deps: WorkObjectDeps): void
       const access = deps.access();
       const who = await viewer(deps, access, teamId, e.channel ?? '', e.user, profile?.email);
       const allowed = ticket && ticketVisibility(access, who, ticket) !== 'none';
+      const t = deps.translators.forLocale(profile?.locale);
       // Someone the rules exclude learns only that: not whether the ticket exists, nor anything of it.
       await client.entity.presentDetails(
         allowed
@@ -167,8 +171,8 @@ export function registerWorkObjectHandlers(app: App, deps: WorkObjectDeps): void
               trigger_id: e.trigger_id,
               error: {
                 status: 'custom',
-                custom_title: 'Not available to you',
-                custom_message: 'You are not permitted to view this ticket.',
+                custom_title: t.t('tickets.not_available.title'),
+                custom_message: t.t('tickets.not_available.message'),
               },
             },
       );

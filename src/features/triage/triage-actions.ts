@@ -15,7 +15,6 @@ import {
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import type { ChannelGate } from '../access/gate.js';
-import { refusalNote } from '../access/where.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { TRIAGE_TICKET_ACTION } from './triage-card.js';
 import { keptTriage, ticketArgs } from './triage-flow.js';
@@ -30,7 +29,7 @@ export interface TriageHandlerDeps {
   tools: ConversationTools;
   lookups: (teamId: string) => Promise<SlackLookups>;
   /** Where the bot may speak and who may ask: the same rule as for mentions. */
-  gate: Pick<ChannelGate, 'admission'>;
+  gate: Pick<ChannelGate, 'admission' | 'refusal'>;
   log: Logger;
 }
 
@@ -52,7 +51,10 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
     });
     if (!admission.ok) {
       deps.log.info({ channel: a.channel.id, user: a.user.id, rule: admission.rule }, 'shortcut refused here');
-      await respond({ response_type: 'ephemeral', text: refusalNote(admission.rule) }).catch(() => undefined);
+      await respond({
+        response_type: 'ephemeral',
+        text: await deps.gate.refusal({ teamId: teamOf(a), userId: a.user.id }, admission.rule),
+      }).catch(() => undefined);
       return;
     }
     if (!a.message.text.trim() && !a.message.files?.length) {

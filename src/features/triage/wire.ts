@@ -32,7 +32,7 @@ export interface TriageFeatureDeps {
   budget: { quota: QuotaPort };
   /** The conversation's tools: the card's button proposes a ticket through create_ticket, where the channel allows it. */
   tools: ConversationTools;
-  gate: Pick<ChannelGate, 'admission'>;
+  gate: Pick<ChannelGate, 'admission' | 'refusal'>;
   log: Logger;
 }
 

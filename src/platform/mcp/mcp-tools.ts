@@ -87,10 +87,7 @@ export function mcpTools(infos: readonly McpToolInfo[], o: McpToolOptions, log: 
         // The server validates its own arguments; here they only have to be one JSON object.
         parameters: z.looseObject({}),
         jsonSchema: { schema: converted.schema, strict: converted.strict },
-        progress: () =>
-          readOnly
-            ? `is asking ${o.label} (${info.name})…`
-            : `is preparing ${o.label} (${info.name}) for your approval…`,
+        progress: () => ({ step: readOnly ? 'mcp_ask' : 'mcp_prepare', values: { server: o.label, tool: info.name } }),
         authorize() {},
         async run(ctx, raw, signal) {
           const args = withoutAddedNulls(raw, info.inputSchema) as Record<string, unknown>;

@@ -293,7 +293,10 @@ export class OpenAIModel implements ModelPort {
       }
       case 'response.mcp_list_tools.in_progress': {
         const h = hosted.get((event as { item_id?: string }).item_id ?? '');
-        return { type: 'progress', text: `is connecting to ${h?.server ?? 'a tool server'}…` };
+        return {
+          type: 'progress',
+          label: h ? { step: 'hosted_connect', values: { server: h.server } } : { step: 'hosted_connect_unknown' },
+        };
       }
       case 'response.mcp_call.in_progress':
       case 'response.mcp_call.completed':
@@ -304,10 +307,12 @@ export class OpenAIModel implements ModelPort {
         const status = kind.endsWith('in_progress') ? 'in_progress' : kind.endsWith('completed') ? 'complete' : 'error';
         return {
           type: 'progress',
-          text: h ? `is using ${h.server} (${h.name ?? 'a tool'})…` : 'is using a tool…',
-          ...(id
-            ? { step: { id, title: h ? `Using ${h.server}: ${h.name ?? 'a tool'}` : 'Using a tool', status } }
-            : {}),
+          label: !h
+            ? { step: 'hosted_unknown' }
+            : h.name
+              ? { step: 'hosted_use', values: { server: h.server, tool: h.name } }
+              : { step: 'hosted_use_unnamed', values: { server: h.server } },
+          ...(id ? { step: { id, status } } : {}),
         };
       }
       case 'response.output_text.delta':

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { type StepLabel, stepStatus, stepTitle } from '../../i18n/step-labels.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { FunctionCall, FunctionOutput, HostedApprovalRequest, ModelTool, ToolRunner } from '../../turn/ports.js';
 import { errorEnvelope, resultEnvelope } from './envelope.js';
 import { toStrictJsonSchema } from './json-schema.js';
@@ -143,14 +145,16 @@ export class ToolSession implements ToolRunner {
     return { tool: usable.find((t) => t.name === name || t.aliases?.includes(name)), usable };
   }
 
-  progress(calls: readonly FunctionCall[]): string {
-    const labels = [...new Set(calls.map((c) => this.label(c)))];
-    const first = labels[0] ?? 'is working…';
-    return labels.length > 1 ? `${first.replace(/…$/, '')} and ${labels.length - 1} more…` : first;
+  progress(calls: readonly FunctionCall[], t: Translator): string {
+    // Calls that read the same (two look-ups of one ticket) count once.
+    const lines = [...new Set(calls.map((c) => stepStatus(t, this.label(c))))];
+    const first = calls[0];
+    if (!first) return stepStatus(t, WORKING);
+    return stepStatus(t, this.label(first), lines.length - 1);
   }
 
-  title(call: FunctionCall): string {
-    return stepTitle(this.label(call));
+  title(call: FunctionCall, t: Translator): string {
+    return stepTitle(t, this.label(call));
   }
 
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {
@@ -175,14 +179,14 @@ export class ToolSession implements ToolRunner {
       : { ok: false, code: executed.error.code, userMessage: executed.error.userMessage };
   }
 
-  private label(call: FunctionCall): string {
+  private label(call: FunctionCall): StepLabel {
     const { tool } = this.find(call.name);
-    if (!tool) return 'is working…';
+    if (!tool) return WORKING;
     try {
       const parsed = tool.parameters.safeParse(JSON.parse(call.arguments));
-      return parsed.success ? tool.progress(parsed.data) : 'is working…';
+      return parsed.success ? tool.progress(parsed.data) : WORKING;
     } catch {
-      return 'is working…';
+      return WORKING;
     }
   }
 
@@ -333,11 +337,8 @@ export class ToolSession implements ToolRunner {
   }
 }
 
-/** A progress label as the title of a step: "is looking up SUP-101…" → "Looking up SUP-101". */
-export function stepTitle(label: string): string {
-  const bare = label.replace(/^is\s+/, '').replace(/…$/, '');
-  return bare.charAt(0).toUpperCase() + bare.slice(1);
-}
+/** A call whose tool or arguments are unknown still shows that something runs. */
+const WORKING: StepLabel = { step: 'working' };
 
 /** Rejects as soon as the signal aborts, even when the work itself ignores the signal. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

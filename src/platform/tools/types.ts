@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { StepLabel } from '../../i18n/step-labels.js';
 import type { ShownTicket, Source } from '../../turn/ports.js';
 
 /**
@@ -69,8 +70,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   description: string;
   /** Validated server-side; sent to the model as a strict JSON schema. */
   parameters: S;
-  /** What the user sees while it runs, e.g. "is looking up SUP-101…". */
-  progress(args: z.infer<S>): string;
+  /** What the user sees while it runs, as catalog words: the status "is looking up SUP-101…", the step title. */
+  progress(args: z.infer<S>): StepLabel;
   /** Refuses with ToolError('permission_denied') before anything runs. Data-dependent checks happen in run. */
   authorize(ctx: ToolContext, args: z.infer<S>): void;
   run(ctx: ToolContext, args: z.infer<S>, signal: AbortSignal): Promise<unknown>;

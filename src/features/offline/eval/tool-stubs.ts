@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
+import type { Translator } from '../../../i18n/translators.js';
 import { errorEnvelope, resultEnvelope } from '../../../platform/tools/envelope.js';
 import { type ToolLimits, ToolRegistry, type ToolSession } from '../../../platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../platform/tools/types.js';
@@ -58,12 +59,12 @@ export class StubToolRunner implements ToolRunner {
     });
   }
 
-  progress(calls: readonly FunctionCall[]): string {
-    return this.builtIn.progress(calls);
+  progress(calls: readonly FunctionCall[], t: Translator): string {
+    return this.builtIn.progress(calls, t);
   }
 
-  title(call: FunctionCall): string {
-    return this.builtIn.title(call);
+  title(call: FunctionCall, t: Translator): string {
+    return this.builtIn.title(call, t);
   }
 
   run(calls: readonly FunctionCall[], signal?: AbortSignal): Promise<FunctionOutput[]> {

@@ -175,7 +175,7 @@ describe('the turn processor', () => {
       name: 'lookup_ticket',
       description: 'test tool',
       parameters: z.strictObject({ ticket_id: z.string() }),
-      progress: () => 'is looking it up…',
+      progress: () => ({ step: 'search_knowledge' }),
       authorize: () => undefined,
       run: async (ctx) => void seen.push(ctx),
       format: () => ({ ok: true }),
@@ -237,7 +237,7 @@ describe('the turn processor', () => {
       name: 'lookup_ticket',
       description: 'test tool',
       parameters: z.strictObject({ ticket_id: z.string() }),
-      progress: () => 'is looking it up…',
+      progress: () => ({ step: 'search_knowledge' }),
       authorize: () => undefined,
       run: (_ctx, _args, signal) =>
         new Promise((_resolve, reject) => {
@@ -271,7 +271,7 @@ describe('the turn processor', () => {
         name: 'lookup_ticket',
         description: 'test tool',
         parameters: z.strictObject({ ticket_id: z.string() }),
-        progress: (args) => `is looking up ${(args as { ticket_id: string }).ticket_id}…`,
+        progress: (args) => ({ step: 'lookup_ticket', values: { id: (args as { ticket_id: string }).ticket_id } }),
         authorize: () => undefined,
         run: async () => {
           if (fails) throw new Error('backend down');
@@ -367,7 +367,7 @@ describe('the turn processor', () => {
       name: 'search_tickets',
       description: 'test tool',
       parameters: z.strictObject({ query: z.string() }),
-      progress: () => 'is searching tickets…',
+      progress: () => ({ step: 'list_tickets' }),
       authorize: () => undefined,
       run: async () => [ticket('SUP-1', 'VPN drops'), ticket('SUP-2', 'Printer <!channel> jammed')],
       format: (r) => r,
@@ -415,7 +415,7 @@ describe('the turn processor', () => {
       name: 'lookup_ticket',
       description: 'test tool',
       parameters: z.strictObject({ ticket_id: z.string() }),
-      progress: () => 'is looking it up…',
+      progress: () => ({ step: 'search_knowledge' }),
       authorize: () => undefined,
       run: async () => ({}),
       format: () => ({}),

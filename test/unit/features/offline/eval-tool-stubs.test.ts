@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSuite, type ToolStub } from '../../../../src/features/offline/eval/cases.js';
 import { StubToolRunner } from '../../../../src/features/offline/eval/tool-stubs.js';
 import { TOOL_SPECS } from '../../../../src/features/tools/specs.js';
+import { createTranslators } from '../../../../src/i18n/translators.js';
 
 const ctx = {
   teamId: 'TEVAL',
@@ -99,7 +100,7 @@ describe('eval tool stubs', () => {
 
   it("shows the real tool's progress label and records calls declined at the round limit", () => {
     const tools = runner();
-    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')])).toBe(
+    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')], createTranslators().english)).toBe(
       'is searching the knowledge sources…',
     );
     const [declined] = tools.decline(

@@ -12,7 +12,7 @@ const tool = (name: 'lookup_ticket' | 'create_ticket') =>
     name,
     description: name,
     parameters: z.strictObject({}),
-    progress: () => '…',
+    progress: () => ({ step: 'working' }),
     authorize: () => undefined,
     run: async () => ({}),
     format: (r) => r,

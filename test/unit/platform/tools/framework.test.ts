@@ -10,6 +10,7 @@ import { createTicketTool } from '../../../../src/features/tickets/create-ticket
 import { lookupTicketTool } from '../../../../src/features/tickets/lookup-ticket.js';
 import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
 import { searchTicketsTool } from '../../../../src/features/tickets/search-tickets.js';
+import { createTranslators } from '../../../../src/i18n/translators.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
@@ -78,7 +79,7 @@ describe('tool definitions sent to the model', () => {
       name: 'lookup_ticket',
       description: 'x',
       parameters: z.object({ a: z.string().optional() }),
-      progress: () => '',
+      progress: () => ({ step: 'working' }),
       authorize: () => undefined,
       run: async () => null,
       format: (r) => r,
@@ -87,6 +88,8 @@ describe('tool definitions sent to the model', () => {
   });
 });
 
+const translators = createTranslators();
+
 describe('running calls', () => {
   /** A tool that answers at once, or (`hangs`) never: the runner's timeout is what ends it. */
   const slow = (hangs: boolean, name: 'lookup_ticket' | 'search_tickets' = 'lookup_ticket') =>
@@ -94,7 +97,7 @@ describe('running calls', () => {
       name,
       description: 'slow',
       parameters: z.strictObject({ n: z.number() }),
-      progress: (a) => `is counting to ${a.n}…`,
+      progress: (a) => ({ step: 'lookup_ticket', values: { id: `SUP-${a.n}` } }),
       authorize: (c) => {
         if (c.user.id === 'UBANNED') throw new ToolError('permission_denied', 'not for you');
       },
@@ -143,15 +146,24 @@ describe('running calls', () => {
     });
   });
 
-  it('describes progress for the user, several calls at once included', () => {
+  it("describes progress for the user in the asker's language, several calls at once included", () => {
     const s = session([slow(false), slow(false, 'search_tickets')], ctx());
-    expect(s.progress([{ callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' }])).toBe('is counting to 5…');
-    expect(
-      s.progress([
-        { callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' },
-        { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' },
-      ]),
-    ).toBe('is counting to 5 and 1 more…');
+    const one = [{ callId: 'a', name: 'lookup_ticket', arguments: '{"n":5}' }];
+    const two = [...one, { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' }];
+    const { english } = translators;
+    const ja = translators.forLocale('ja-JP');
+    expect(s.progress(one, english)).toBe('is looking up SUP-5…');
+    expect(s.progress(two, english)).toBe('is looking up SUP-5 and 1 more…');
+    expect(s.title(one[0]!, english)).toBe('Looking up SUP-5');
+    expect(s.progress(two, ja)).toBe('が SUP-5 を調べています（ほか 1 件）…');
+    expect(s.title(one[0]!, translators.forLocale('de-DE'))).toBe('SUP-5 nachsehen');
+  });
+
+  it('shows a call whose tool is unknown as working, not as its raw name', () => {
+    const s = session([slow(false)], ctx());
+    const call = { callId: 'a', name: 'no_such_tool', arguments: '{}' };
+    expect(s.progress([call], translators.english)).toBe('is working…');
+    expect(s.title(call, translators.forLocale('fr-FR'))).toBe('Travail en cours');
   });
 
   it('caps an oversized result and keeps the envelope valid JSON with the untrusted marker', async () => {

@@ -13,7 +13,7 @@ function ticketTool(o: { hang?: boolean; refuse?: boolean } = {}) {
     name: 'create_ticket',
     description: 'propose a ticket',
     parameters: z.strictObject({ title: z.string().min(5) }),
-    progress: () => 'is preparing a ticket…',
+    progress: () => ({ step: 'create_ticket' }),
     authorize: () => {
       if (o.refuse)
         throw new ToolError('permission_denied', {
@@ -33,7 +33,7 @@ const lookup = defineTool({
   name: 'lookup_ticket',
   description: 'look up',
   parameters: z.strictObject({ ticket_id: z.string() }),
-  progress: () => 'is looking…',
+  progress: () => ({ step: 'lookup_ticket', values: { id: 'SUP-1' } }),
   authorize: () => undefined,
   run: async () => ({}),
   format: (r) => r,
