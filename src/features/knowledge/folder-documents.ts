@@ -1,4 +1,4 @@
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { hashId } from '../../lib/hash.js';
 import type { KnowledgeIndex, SourceChanges, SourceDocument } from './contracts.js';
