@@ -339,11 +339,12 @@ export class Harness {
       const queueChanged: ChangeSource = (fn) => {
         const recheck = () => void check().then(fn);
         for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.on(e, recheck);
+        // Counted once listening: a job that completes between a count and the subscription is not missed.
+        recheck();
         return () => {
           for (const e of ['completed', 'failed', 'delayed', 'waiting', 'active'] as const) events.off(e, recheck);
         };
       };
-      await check();
       await waitFor(() => idle, [queueChanged], 'the turn queue to be empty', timeoutMs);
     } finally {
       await Promise.all([queue.close(), events.close()]);
