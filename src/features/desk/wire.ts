@@ -91,17 +91,9 @@ export interface DeskFeatureDeps {
 
 /** Gate calls wait in the app-level line like every model call: the prompt (~4 characters a token) and the cap. */
 function limitedGate(inner: DeskGate, limiter: OpenAIRateLimiter): DeskGate {
-  return async (input, signal) => {
+  return (input, signal) => {
     const chars = input.question.length + input.candidates.reduce((n, c) => n + c.text.length + c.title.length, 0);
-    const ticket = limiter.acquire(Math.ceil(chars / 4) + 64);
-    let release: (() => void) | undefined;
-    try {
-      release = await ticket.granted;
-      return await inner(input, signal);
-    } finally {
-      ticket.cancel();
-      release?.();
-    }
+    return limiter.inLine(Math.ceil(chars / 4) + 64, () => inner(input, signal), signal);
   };
 }
 

@@ -6,20 +6,10 @@ const TRIAGE_IMAGE_TOKENS = 1_105;
 
 /** Triage calls wait in the same app-level line as turns, so a burst of shortcuts cannot run into 429s either. */
 export function limitedTriage(inner: TriagePort, limiter: OpenAIRateLimiter, maxOutputTokens: number): TriagePort {
-  return async (input, signal) => {
-    const ticket = limiter.acquire(
+  return (input, signal) =>
+    limiter.inLine(
       Math.ceil(input.text.length / 4) + input.images.length * TRIAGE_IMAGE_TOKENS + maxOutputTokens,
+      () => inner(input, signal),
+      signal,
     );
-    const onAbort = () => ticket.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let release: (() => void) | undefined;
-    try {
-      release = await ticket.granted;
-      return await inner(input, signal);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      ticket.cancel();
-      release?.();
-    }
-  };
 }

@@ -83,6 +83,25 @@ export class OpenAIRateLimiter {
     this.tokens = new Bucket(options.tokensPerMinute, this.now());
   }
 
+  /**
+   * Runs `work` once the line lets a call of about `tokens` through, and gives the slot back when it ends. An abort
+   * while still waiting leaves the line at once.
+   */
+  async inLine<T>(tokens: number, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const ticket = this.acquire(tokens);
+    const onAbort = () => ticket.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let release: (() => void) | undefined;
+    try {
+      release = await ticket.granted;
+      return await work();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      ticket.cancel();
+      release?.();
+    }
+  }
+
   /** Queues a call that will use about `tokens` (input estimate plus the output cap, as OpenAI counts it). */
   acquire(tokens: number): Ticket {
     let grant!: (release: () => void) => void;

@@ -124,15 +124,6 @@ export function openAIDrafter(client: OpenAI, o: DrafterOptions, log: Logger): D
 
 /** Draft calls wait in the app-level line like every model call: the prompt (~4 characters a token) and the cap. */
 export function limitedDrafter(inner: Drafter, limiter: OpenAIRateLimiter): Drafter {
-  return async (input, signal) => {
-    const ticket = limiter.acquire(Math.ceil(input.transcript.length / 4) + DRAFT_OUTPUT_TOKENS);
-    let release: (() => void) | undefined;
-    try {
-      release = await ticket.granted;
-      return await inner(input, signal);
-    } finally {
-      ticket.cancel();
-      release?.();
-    }
-  };
+  return (input, signal) =>
+    limiter.inLine(Math.ceil(input.transcript.length / 4) + DRAFT_OUTPUT_TOKENS, () => inner(input, signal), signal);
 }
