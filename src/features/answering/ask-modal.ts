@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
+import type { Translator } from '../../i18n/translators.js';
 import { clipMrkdwn, mrkdwn } from '../../platform/slack/mrkdwn.js';
 
 export const ASK_VIEW = 'tw_ask_about_message';
@@ -14,39 +15,42 @@ export const askTargetSchema = z.object({
 });
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
-/** "Ask Threadwise": a modal asking what to know about the message, showing a preview of it. */
-export function askModal(target: AskTarget, preview: string): ModalView {
+/**
+ * "Ask Threadwise": a modal asking what to know about the message, showing a preview of it, in the asker's
+ * language (the suggested question too, so the answer comes in that language).
+ */
+export function askModal(t: Translator, target: AskTarget, preview: string): ModalView {
+  const about = t.t('shortcut.modal.about');
   const shown = preview.replace(/\s+/g, ' ').trim();
   return {
     type: 'modal',
     callback_id: ASK_VIEW,
     private_metadata: JSON.stringify(target),
-    title: { type: 'plain_text', text: 'Ask Threadwise' },
-    submit: { type: 'plain_text', text: 'Ask' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    // Slack cuts a modal's title, submit and close at 24 characters: every catalog's words fit.
+    title: { type: 'plain_text', text: t.t('shortcut.modal.title') },
+    submit: { type: 'plain_text', text: t.t('shortcut.modal.submit') },
+    close: { type: 'plain_text', text: t.t('shortcut.modal.close') },
     blocks: [
       {
         type: 'context',
         elements: [
           {
             type: 'mrkdwn',
-            text: shown
-              ? clipMrkdwn(mrkdwn`*About this message:*\n>${shown}`, 320)
-              : '*About this message:*\n>_(no text)_',
+            text: clipMrkdwn(`${about}\n>${shown ? mrkdwn`${shown}` : t.t('shortcut.modal.no_text')}`, 320),
           },
         ],
       },
       {
         type: 'input',
         block_id: ASK_BLOCK,
-        label: { type: 'plain_text', text: 'What would you like to know?' },
+        label: { type: 'plain_text', text: t.t('shortcut.modal.label') },
         element: {
           type: 'plain_text_input',
           action_id: ASK_INPUT,
           multiline: true,
           min_length: 2,
           max_length: 3_000,
-          initial_value: 'Explain this message and what I should do about it.',
+          initial_value: t.t('shortcut.modal.initial'),
         },
       },
     ],

@@ -143,6 +143,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
     start,
     gate: deps.gate,
     botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
+    languages: deps.languages,
     log,
   });
   return { answer };

@@ -12,7 +12,7 @@ import { type StoredTriage, ticketArgs } from '../../../src/features/triage/tria
 import { threadTranscript } from '../../../src/platform/slack/transcript.js';
 import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
 import { blockErrors, MESSAGE_BLOCKS, viewErrors } from '../../fakes/slack-blocks.js';
-import { en } from '../../support/translators.js';
+import { en, translators } from '../../support/translators.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -46,6 +46,16 @@ describe('triage card', () => {
         elements: [expect.objectContaining({ action_id: 'tw_triage_ticket', value: 'abc' })],
       }),
     );
+  });
+
+  it('reads in Japanese for a Japanese reporter, the severity included', () => {
+    const ja = translators.forLocale('ja-JP');
+    const json = JSON.stringify(triageCardBlocks(ja, triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true }));
+    expect(json).toContain('*重大度*\\n重大');
+    expect(json).toContain('*コンポーネント*\\n_不明_');
+    expect(json).toContain('チケットを作成');
+    expect(json).not.toContain('critical');
+    expect(triageCardText(ja, triage)).toMatch(/（重大度 重大）$/);
   });
 
   it('has no button when tickets are not configured, and no steps section without steps', () => {
@@ -94,9 +104,19 @@ describe('other builders', () => {
   });
 
   it('the ask modal keeps its target in private_metadata and previews the message', () => {
-    const view = askModal({ channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, 'hello   <@U1>\nworld');
+    const view = askModal(en, { channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, 'hello   <@U1>\nworld');
     expect(JSON.parse(String(view.private_metadata))).toEqual({ channel: 'C1', messageTs: '2.2', threadTs: '1.1' });
-    expect(JSON.stringify(view.blocks)).toContain('hello &lt;@U1&gt; world');
+    expect(JSON.stringify(view.blocks)).toContain('*About this message:*\\n>hello &lt;@U1&gt; world');
+  });
+
+  it('the ask modal of a German asker is in German, its suggested question too', () => {
+    const view = askModal(translators.forLocale('de-DE'), { channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, '');
+    expect(view.title).toEqual({ type: 'plain_text', text: 'Threadwise fragen' });
+    expect(view.submit?.text).toBe('Fragen');
+    const blocks = JSON.stringify(view.blocks);
+    expect(blocks).toContain('*Zu dieser Nachricht:*\\n>_(kein Text)_');
+    expect(blocks).toContain('Was möchtest du wissen?');
+    expect(blocks).toContain('Erkläre mir diese Nachricht');
   });
 
   it('the home view lists capabilities, commands and usage', () => {
@@ -239,6 +259,7 @@ describe('every block builder stays within Slack’s limits with the largest rea
 
   it('the ask modal with a 40,000-character message, the home tab and the feedback buttons are accepted', () => {
     const modal = askModal(
+      en,
       { channel: 'C0123456789', messageTs: '1700000000.000200', threadTs: '1700000000.000100' },
       worst(40_000),
     );
