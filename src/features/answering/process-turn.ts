@@ -355,6 +355,7 @@ function replySink(
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
+      nothingToAdd: () => language().t('notice.nothing_to_add'),
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
       onMessage: (ts) => {
         status.replacedByReply();

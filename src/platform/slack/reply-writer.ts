@@ -44,6 +44,8 @@ export interface ReplyWriterOptions {
   firstFlushMs: number;
   flushIntervalMs: number;
   nativeStreaming: boolean;
+  /** What an answer that ended without a word says, in the asker's language. */
+  nothingToAdd: () => string;
   /** Blocks shown under a finished answer (feedback buttons). */
   finalBlocks?: () => Blocks;
   /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
@@ -138,7 +140,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     await this.quiesce();
     await this.writeSteps();
     if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
-    if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
+    if (!this.messages.length && !this.text.pending) this.text.add(this.options.nothingToAdd());
     const blocks = end.outcome === 'answered' ? [...(end.blocks ?? []), ...(this.options.finalBlocks?.() ?? [])] : [];
     // The last words ride on the closing call when they fit: one call instead of a write and a close.
     const { pending } = this.text;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Phrase } from '../../i18n/phrase.js';
 import { type StepLabel, stepStatus, stepTitle } from '../../i18n/step-labels.js';
 import type { Translator } from '../../i18n/translators.js';
 import type { FunctionCall, FunctionOutput, HostedApprovalRequest, ModelTool, ToolRunner } from '../../turn/ports.js';
@@ -17,7 +18,7 @@ export interface TurnExtras {
 export interface TurnToolSource {
   /** Whether anything is configured at all (no lookups otherwise). */
   readonly configured: boolean;
-  forTurn(ctx: ToolContext, allowedServers?: readonly string[]): Promise<TurnExtras & { notices: string[] }>;
+  forTurn(ctx: ToolContext, allowedServers?: readonly string[]): Promise<TurnExtras & { notices: Phrase[] }>;
 }
 
 export interface ToolLimits {

@@ -26,7 +26,13 @@ function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyT
     slack.client,
     new SlackRateGate(),
     { channel: CHANNEL, threadTs: THREAD, recipientUserId: 'U1', recipientTeamId: 'T1', ...target },
-    { firstFlushMs: 0, flushIntervalMs: 1_000, nativeStreaming: true, ...options },
+    {
+      firstFlushMs: 0,
+      flushIntervalMs: 1_000,
+      nativeStreaming: true,
+      nothingToAdd: () => '_I have nothing to add here._',
+      ...options,
+    },
     log,
   );
   const started = Date.now();
@@ -57,6 +63,14 @@ async function finish(writer: SlackReplyWriter, outcome: 'answered' | 'failed' =
   await vi.runAllTimersAsync();
   return done;
 }
+
+describe('an answer without a word', () => {
+  it('says there is nothing to add, in the words the turn gave it (the asker’s language)', async () => {
+    const { writer, shown } = setup({ nothingToAdd: () => '_ここで付け加えることはありません。_' });
+    await finish(writer);
+    expect(shown()).toEqual(['_ここで付け加えることはありません。_']);
+  });
+});
 
 describe('write cadence', () => {
   it('shows the first words on the first token, then writes at most once a second plus the closing write: a 2-second answer takes 3 writes', async () => {
