@@ -116,6 +116,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const guard = lifecycle.wire({
     ...p,
     alerts: budget.alerts,
+    translators: p.languages.translators,
     // OAuth mode has no single workspace to DM admins in: the log, /readyz, App Home and the metric still warn.
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
@@ -236,7 +237,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     usage: budget.usage,
     sections: [helpDesk.homeSection, approvedAnswers.homeSection, ...(syncing ? [syncing.homeSection] : [])],
     overrides: () => stores.overrides.all(),
-    modelWarnings: () => guard.warnings(),
+    modelWarnings: (t) => guard.warnings(t),
     log,
   });
   const reloader = reloadSettings({
