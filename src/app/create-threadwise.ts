@@ -122,7 +122,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     intervalMs: options.modelCheckIntervalMs,
   });
   // Before the tools and the desk: a hand-off or a search that finds nothing in the sources records a gap.
-  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
+  const knowledgeGaps = wireGaps({
+    ...p,
+    openai: createOpenAIClient(env, file),
+    prices,
+    translators: p.languages.translators,
+  });
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   // Built only when there is knowledge to search or to save (Orama, the vector index, loads with it).
