@@ -96,7 +96,10 @@ describe('the gaps digest grouping', () => {
     expect(text.split('\n')[0]).toBe('*ソースで答えられなかった質問（2026-11-23 の週）*（1 件）: 次に書くべきもの。');
     const line = groupingRequest(gaps, { model: 'gpt-4o-mini', week: 'w', locale: 'ja-JP' });
     const content = (line.body as { input: Array<{ content: Array<{ text: string }> }> }).input[0]!.content;
-    expect(content.map((c) => c.text)).toEqual([expect.stringMatching(/^Questions:/), 'Name the topics in Japanese (Japan).']);
+    expect(content.map((c) => c.text)).toEqual([
+      expect.stringMatching(/^Questions:/),
+      'Name the topics in Japanese (Japan).',
+    ]);
     const left = parseGrouping(JSON.stringify({ topics: [] }), gaps, ja.t('gaps.other'));
     expect(left.ok && left.topics.map((t) => t.topic)).toEqual(['その他']);
   });
