@@ -83,26 +83,31 @@ export function scanSlackText(file: string, source: string): SlackTextHit[] {
       hits.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim() });
   };
   /** A value that ends up as Slack text: its literal branches, or a same-file const's. */
-  const value = (expr: ts.Expression, seen = new Set<string>()): void => {
+  const value = (expr: ts.Expression, seen: ReadonlySet<string> = new Set()): void => {
     const e = ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) ? expr.expression : expr;
     const text = literalText(e);
-    if (text !== undefined) return hit(e, text);
-    if (ts.isConditionalExpression(e)) return (value(e.whenTrue, seen), value(e.whenFalse, seen));
-    if (
+    if (text !== undefined) {
+      hit(e, text);
+    } else if (ts.isConditionalExpression(e)) {
+      value(e.whenTrue, seen);
+      value(e.whenFalse, seen);
+    } else if (
       ts.isBinaryExpression(e) &&
       (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
         e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-    )
-      return (value(e.left, seen), value(e.right, seen));
-    if (ts.isArrayLiteralExpression(e)) return e.elements.forEach((el) => value(el, seen));
-    // `clipPlain('…', 150)`, `['…', '…'].join('\n')`: the words inside still reach Slack; a catalog lookup
-    // (`t.t('triage.untitled')`) names a key, not words.
-    if (ts.isCallExpression(e)) {
-      if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 't') return;
+    ) {
+      value(e.left, seen);
+      value(e.right, seen);
+    } else if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) value(el, seen);
+    } else if (ts.isCallExpression(e)) {
+      // `clipPlain('…', 150)`, `['…', '…'].join('\n')`: the words inside still reach Slack. A catalog lookup
+      // (`t.t('triage.untitled')`) names a key, not words; `.describe('…')` documents a schema.
+      const callee = ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : undefined;
+      if (callee === 't' || callee === 'describe') return;
       if (ts.isPropertyAccessExpression(e.expression)) value(e.expression.expression, seen);
-      return e.arguments.forEach((arg) => value(arg, seen));
-    }
-    if (ts.isIdentifier(e) && !seen.has(e.text)) {
+      for (const arg of e.arguments) value(arg, seen);
+    } else if (ts.isIdentifier(e) && !seen.has(e.text)) {
       const init = consts.get(e.text);
       if (init) value(init, new Set([...seen, e.text]));
     }
@@ -121,6 +126,8 @@ export function scanSlackText(file: string, source: string): SlackTextHit[] {
       if (key === 'errors' && ts.isObjectLiteralExpression(n.initializer))
         for (const p of n.initializer.properties) if (ts.isPropertyAssignment(p)) value(p.initializer);
     }
+    // `{ channel, text }`: the const named `text` is what Slack shows.
+    if (ts.isShorthandPropertyAssignment(n) && TEXT_KEYS.has(n.name.text)) value(n.name);
     if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && SAYING_CALLS.has(n.expression.text))
       for (const arg of n.arguments) value(arg);
     ts.forEachChild(n, visit);
