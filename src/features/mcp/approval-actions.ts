@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { type Phrase, say } from '../../i18n/phrase.js';
 import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
 import {
@@ -96,7 +97,10 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
       const { session } = await deps.tools.forTurn(approvedContext(a), deps.log.child({ component: 'tools' }));
       const ran = session
         ? await session.invoke(a.name, a.args)
-        : { ok: false as const, userMessage: t.t('approval.tool_outcome.gone', { server: a.server }) };
+        : {
+            ok: false as const,
+            userMessage: { key: 'approval.tool_outcome.gone', values: { server: a.server } } as Phrase,
+          };
       if (ran.ok) {
         outcome = 'ran';
         const shown = preview(ran.result);
@@ -109,7 +113,7 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
         );
       } else {
         outcome = 'failed';
-        text = t.t('approval.tool_outcome.failed', { ...names, error: ran.userMessage.replace(/\.$/, '') });
+        text = t.t('approval.tool_outcome.failed', { ...names, error: say(t, ran.userMessage).replace(/\.$/, '') });
       }
     }
     await updateCard(outcome, text);

@@ -193,7 +193,7 @@ export class McpToolbox implements TurnToolSource {
       const sign = refused ? ' The user must sign in to it again.' : '';
       throw new ToolError('upstream_error', {
         model: `${s.label} did not complete the call.${sign} Tell the user it is unavailable right now.`,
-        user: `${s.label} did not complete the call.${sign ? ' Please sign in again (see your DMs).' : ''}`,
+        user: { key: 'tools.error.server_incomplete', values: { server: s.label, signIn: String(refused) } },
       });
     }
   }

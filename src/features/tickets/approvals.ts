@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type Phrase, say } from '../../i18n/phrase.js';
 import type { Translator } from '../../i18n/translators.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
@@ -36,8 +37,8 @@ export type Decision =
   | { kind: 'wrong_user'; ownerId: string }
   | { kind: 'cancelled'; approval: PendingApproval }
   | { kind: 'created'; approval: PendingApproval; ticket: Ticket }
-  /** `message`: the ticket system's words for people; absent when it did not answer in time. */
-  | { kind: 'failed'; approval: PendingApproval; message?: string };
+  /** `message`: why, for people; absent when the ticket system did not answer in time. */
+  | { kind: 'failed'; approval: PendingApproval; message?: Phrase };
 
 export interface ApprovalsOptions {
   ttlSeconds: number;
@@ -184,7 +185,7 @@ export function outcomeText(t: Translator, d: Exclude<Decision, { kind: 'expired
     return t.t('approval.ticket_outcome.failed', {
       user: userName,
       title: ticket.title,
-      error: d.message?.replace(/\.$/, '') ?? t.t('approval.ticket_no_answer'),
+      error: (d.message ? say(t, d.message) : t.t('approval.ticket_no_answer')).replace(/\.$/, ''),
     });
   return t.t('approval.ticket_outcome.created', {
     user: userName,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { say } from '../../i18n/phrase.js';
 import type { TriageRequest } from '../../platform/queue/types.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
@@ -117,7 +118,8 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       .catch(() => undefined);
     const outcome = await session.invoke('create_ticket', ticketArgs(kept, link));
     // The tool's message for the user may quote the ticket system: escaped, so it cannot ping or link.
-    if (!outcome.ok) return void (await tell(t.t('triage.ticket_refused', { reason: mrkdwn`${outcome.userMessage}` })));
+    if (!outcome.ok)
+      return void (await tell(t.t('triage.ticket_refused', { reason: mrkdwn`${say(t, outcome.userMessage)}` })));
     deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
   };
 

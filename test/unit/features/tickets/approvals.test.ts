@@ -72,7 +72,8 @@ describe('ticket approvals', () => {
     expect(d.kind === 'cancelled' && outcomeText(en, d)).toBe(
       '🚫 U1 cancelled the request to create the ticket “Printer jammed”. Nothing was created.',
     );
-    expect(outcomeText(en, { kind: 'failed', approval: a, message: 'Jira answered HTTP 500' })).toMatch(
+    const jira = { key: 'tools.error.as_reported', values: { detail: 'Jira answered HTTP 500' } } as const;
+    expect(outcomeText(en, { kind: 'failed', approval: a, message: jira })).toMatch(
       /creating it failed: Jira answered HTTP 500\. Nothing was created/,
     );
     expect(outcomeText(en, { kind: 'failed', approval: a })).toMatch(/the ticket system did not answer in time/);
