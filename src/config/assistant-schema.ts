@@ -7,14 +7,6 @@ const promptSchema = z
   })
   .strict();
 
-const DEFAULT_PROMPTS = [
-  { title: 'What can you do?', message: 'What can you help me with?' },
-  {
-    title: 'Triage a screenshot',
-    message: 'I will paste a screenshot of an error: tell me what is wrong and how severe it is.',
-  },
-];
-
 const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
 
 /** How Threadwise behaves as a Slack agent: the Messages tab, thread titles, statuses while it works. */
@@ -23,9 +15,18 @@ export const assistantSchema = z
     suggested_prompts: z
       .array(promptSchema)
       .max(4)
-      .default(DEFAULT_PROMPTS)
-      .describe('Prompts offered when someone opens the Messages tab (Slack shows at most 4); [] shows none.'),
-    prompts_title: z.string().min(1).max(150).default('Try asking').describe('Heading above the suggested prompts.'),
+      .optional()
+      .describe(
+        'Prompts offered when someone opens the Messages tab (Slack shows at most 4), shown as written; [] shows none. Unset: "What can you do?" and "Triage a screenshot", in the person’s Slack language.',
+      ),
+    prompts_title: z
+      .string()
+      .min(1)
+      .max(150)
+      .optional()
+      .describe(
+        'Heading above the suggested prompts, shown as written. Unset: "Try asking", in the person’s Slack language.',
+      ),
     title_from_first_question: z
       .boolean()
       .default(true)
