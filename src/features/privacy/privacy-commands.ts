@@ -10,7 +10,6 @@ import type { FeedbackStore } from '../../platform/store/feedback.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import type { ThreadKey, ThreadStore } from '../../turn/thread.js';
-import type { KnowledgeGaps } from '../knowledge/contracts.js';
 import type { UsageStore } from '../usage/types.js';
 
 export interface PrivacyDeps {
@@ -32,7 +31,7 @@ export interface PrivacyDeps {
   /** Approved answers name the editor who saved them. */
   approved?: { forgetEditor(teamId: string, userId: string): Promise<number> };
   /** The weekly gaps digest keeps the questions people asked that the sources did not answer. */
-  gaps?: Pick<KnowledgeGaps, 'forgetPerson'>;
+  gaps?: { forgetPerson(userId: string): Promise<number> };
   log: Logger;
 }
 
