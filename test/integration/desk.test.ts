@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisDeskStore } from '../../src/features/desk/desk-store.js';
+import { RedisKnowledgeGaps } from '../../src/features/knowledge/gaps.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import type { RecordedRequest, Script } from '../fakes/openai-server.js';
 import { appHomeOpened, appMention, blockActionPayload, messageEvent, reactionAdded } from '../fakes/slack-events.js';
@@ -370,6 +371,10 @@ describe('help-channel desk: privacy', () => {
     expect(await desk.get(key(harness, mine.ts))).toBeUndefined();
     expect(await desk.history(key(harness, mine.ts))).toEqual([]);
     expect((await desk.get(key(harness, theirs.ts)))?.asker).toBe(COLLEAGUE);
+    // The question also left the weekly gaps digest; the colleague's stays for it.
+    expect(res.json.text).toContain('1 question kept for the weekly knowledge-gaps digest');
+    const gaps = new RedisKnowledgeGaps(redis!, storeKeys(harness.prefix));
+    expect((await gaps.between(0, Date.now() + 1)).map((g) => g.askedBy)).toEqual([COLLEAGUE]);
   });
 });
 

@@ -221,7 +221,7 @@ function turnRunner(
     if (settings.answerOnlyFromSources && deps.sourcesOnly && !extras.context && !job.approval) {
       const fromSources = await deps.sourcesOnly.find(
         tools && ((name, args) => tools.invoke(name, args, signal)),
-        { ...job.key, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
+        { ...job.key, askedBy: job.userId, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
         text,
         language(),
       );

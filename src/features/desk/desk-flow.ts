@@ -237,13 +237,13 @@ export class Desk {
     }
     await this.d.stats.unanswered(key.teamId, key.channel, job.receivedAt, job.text).catch(() => undefined);
     // Left to people: the sources did not settle it, which is what the weekly gaps digest is about.
-    await this.gap(key, thread.question, job.receivedAt);
+    await this.gap(key, thread.question, thread.asker, job.receivedAt);
     await this.startClock(key, thread.clockFrom, cfg);
   }
 
-  private async gap(key: ThreadKey, question: string, at: number): Promise<void> {
+  private async gap(key: ThreadKey, question: string, askedBy: string, at: number): Promise<void> {
     await this.d.gaps
-      ?.record({ question, channel: key.channel, threadTs: key.threadTs, reason: 'handoff', at })
+      ?.record({ question, channel: key.channel, threadTs: key.threadTs, reason: 'handoff', at, askedBy })
       .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'knowledge gap not recorded'));
   }
 
@@ -325,7 +325,7 @@ export class Desk {
       }),
     });
     await this.count(key, 'handoffs', at);
-    await this.gap(key, thread.question, at);
+    await this.gap(key, thread.question, thread.asker, at);
     await this.d.audit.record({
       teamId: key.teamId,
       action: 'handoff',
