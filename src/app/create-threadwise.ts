@@ -212,6 +212,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     trail,
     client: async (teamId) => (await p.workspaces.forTeam(teamId)).client,
     commands: p.commands,
+    languages: p.languages,
     log: log.child({ component: 'admin' }),
   });
   // Overrides saved from Slack apply from the first event; a Redis still starting only delays them to the refresh.

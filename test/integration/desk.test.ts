@@ -289,6 +289,35 @@ describe('help-channel desk: SLA and resolution', () => {
     expect(await pendingTimers(harness)).toBe(0);
   });
 
+  it('speaks each clicker’s language: Japanese buttons and notes for a Japanese asker, a German note for a German colleague', async () => {
+    const { harness } = await start({ confidence: 0.9 });
+    harness.slack.addUser(ASKER, { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    harness.slack.addUser(COLLEAGUE, {
+      name: 'jonas',
+      real_name: 'Jonas Weber',
+      display_name: 'Jonas',
+      locale: 'de-DE',
+    });
+    const q = await ask(harness, 'How early do I have to book flights?');
+    await harness.turnFinished(q.eventId);
+    const [answer] = botReplies(harness, q.ts);
+    const buttons = JSON.stringify(answer!.blocks);
+    expect(buttons).toContain('"text":"解決した"');
+    expect(buttons).toContain('"text":"担当者に相談したい"');
+    const told = (user: string, text: string) =>
+      harness.until(() => harness.slack.ephemerals().some((e) => e.user === user && e.text === text), text);
+
+    await click(harness, COLLEAGUE, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(COLLEAGUE, `Nur <@${ASKER}>, der oder die gefragt hat, kann dies als gelöst markieren.`);
+    await click(harness, ASKER, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ASKER, '解決済みにしました。お知らせいただきありがとうございます！');
+    await click(harness, ASKER, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ASKER, 'このスレッドはすでに解決済みです。');
+    // Slack's default locale reads English: Lea's click gets the English note.
+    await click(harness, ADMIN, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ADMIN, `Only <@${ASKER}>, who asked, can mark this solved.`);
+  });
+
   it('"Solved it" by the asker resolves the thread, keeps its history and counts a deflection', async () => {
     const { harness, desk } = await start({ confidence: 0.9 });
     const q = await ask(harness, 'How early do I have to book flights?');
