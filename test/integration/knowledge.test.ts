@@ -1,9 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnowledgeGap, KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
+import { policyFolder } from '../support/policy-folder.js';
 import { Harness } from './harness.js';
 import { toolOutputs } from './tool-setup.js';
 
@@ -12,15 +10,11 @@ const STRICT = 'C0STRICT';
 const TRAVEL_URL = 'https://wiki.example.com/policies/travel';
 
 /** The team's folder: the travel policy links to its wiki page through its front matter. */
-function knowledgeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-it-knowledge-'));
-  writeFileSync(
-    join(dir, 'travel.md'),
-    `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Hotels\n\nThe nightly hotel limit is 180 EUR, and 250 EUR in London.\n\n## Booking\n\nBook flights through the travel portal.\n`,
-  );
-  writeFileSync(join(dir, 'security.md'), '# Security Policy\n\n## Laptops\n\nReport a lost laptop to IT at once.\n');
-  return dir;
-}
+const knowledgeDir = () =>
+  policyFolder({
+    'travel.md': `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Hotels\n\nThe nightly hotel limit is 180 EUR, and 250 EUR in London.\n\n## Booking\n\nBook flights through the travel portal.\n`,
+    'security.md': '# Security Policy\n\n## Laptops\n\nReport a lost laptop to IT at once.\n',
+  });
 
 const yaml = (extra: string[] = []) =>
   [
