@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnowledgeGap, KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
 import { policyFolder } from '../support/policy-folder.js';
-import { Harness } from './harness.js';
+import { Harness, REDIS_URL } from './harness.js';
 import { toolOutputs } from './tool-setup.js';
 
 const CHANNEL = 'C0KNOW1';
@@ -63,7 +63,7 @@ describe('answers from the knowledge sources', () => {
     const indexing = h.openai.embeddingsRequests();
     expect(indexing).toHaveLength(1);
     expect(indexing[0]!.body).toMatchObject({ model: 'text-embedding-3-small', encoding_format: 'base64' });
-    redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = new Redis(REDIS_URL);
     expect(await redis.keys(`${h.prefix}kvec:policies:*`)).toHaveLength(2);
 
     h.openai.enqueue(
