@@ -1,4 +1,6 @@
+import type { FileConfig } from '../../config/file-schema.js';
 import type { RedisTarget } from '../../config/redis-env.js';
+import { threadTtlDays } from '../../config/settings.js';
 import { MemoryAuditLog, RedisAuditLog } from './audit-log.js';
 import { MemoryOverrideStore, RedisOverrideStore } from './channel-overrides.js';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
@@ -19,6 +21,20 @@ export interface StoreOptions {
   maxFilesPerThread: number;
   /** How long audit records are kept, as the settings say now. */
   auditRetentionMs: () => number;
+}
+
+/**
+ * The store options the settings give. `current` is read again on each use, so a settings reload changes retention
+ * and a channel's thread lifetime (`state.channels`) at once; the key prefix and the file cap are read once.
+ */
+export function storeOptionsFrom(current: () => FileConfig): StoreOptions {
+  const start = current();
+  return {
+    keyPrefix: start.state.key_prefix,
+    auditRetentionMs: () => current().audit.retention_days * 86_400_000,
+    threadTtlSeconds: (key) => threadTtlDays(current(), key.channel) * 86_400,
+    maxFilesPerThread: start.files.max_kept_per_thread,
+  };
 }
 
 export function createRedis(target: RedisTarget): RedisClient {
