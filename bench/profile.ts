@@ -62,8 +62,9 @@ function section(
   for (const c of fakes.slack.calls) if (c.at >= a && c.at <= b) slack.set(c.method, (slack.get(c.method) ?? 0) + 1);
   print(`### ${title}`);
   print(
-    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms.`,
+    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms; ${(m.cpuMs / turns).toFixed(2)} ms per turn by process.cpuUsage (the bench's measure).`,
   );
+  print(`Profile window (the child's monotonic µs, for other tools on the .cpuprofile): ${from.monoUs}–${to.monoUs}.`);
   print('\nTop self time per turn, by function:\n```');
   for (const l of top(t.functions, 25, turns)) print(l);
   print('```\nBy origin:\n```');
