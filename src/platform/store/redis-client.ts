@@ -5,7 +5,10 @@ import type { RedisTarget } from '../../config/redis-env.js';
 export type RedisClient = Redis | Cluster;
 
 /** The per-connection options a caller may set (retries, offline queue); where Redis is comes from the target. */
-export type ConnectionOptions = Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect'>;
+export type ConnectionOptions = Pick<
+  RedisOptions,
+  'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect' | 'enableAutoPipelining'
+>;
 
 // A master demoted by a failover answers writes with READONLY until the client follows the new master.
 const reconnectOnReadonly = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
@@ -26,6 +29,7 @@ export function connectRedis(target: RedisTarget, options: ConnectionOptions): R
       redisOptions: { ...auth, maxRetriesPerRequest: options.maxRetriesPerRequest },
       ...(options.enableOfflineQueue === undefined ? {} : { enableOfflineQueue: options.enableOfflineQueue }),
       ...(options.lazyConnect === undefined ? {} : { lazyConnect: options.lazyConnect }),
+      ...(options.enableAutoPipelining === undefined ? {} : { enableAutoPipelining: options.enableAutoPipelining }),
       // Writes go to masters; replicas are for failover, and reading them could return a thread without its last turn.
       scaleReads: 'master',
       // A slot without a master (a failover in progress) is retried shortly instead of failing at once.
@@ -57,10 +61,11 @@ export function subscriberOf(client: RedisClient): RedisClient {
   if (client instanceof Cluster) {
     return client.duplicate(undefined, {
       enableOfflineQueue: true,
+      enableAutoPipelining: false,
       redisOptions: { ...client.options.redisOptions, maxRetriesPerRequest: null },
     });
   }
-  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false });
 }
 
 /**
