@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contextFromEntities } from '../../../src/features/answering/app-context.js';
 import { askModal } from '../../../src/features/answering/ask-modal.js';
 import { feedbackBlocks } from '../../../src/features/answering/feedback-blocks.js';
-import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
+import { startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { homeView } from '../../../src/features/home/home-view.js';
 import { approvalCardBlocks, resolvedCardBlocks } from '../../../src/features/tickets/approval-card.js';
 import type { PendingApproval } from '../../../src/features/tickets/approvals.js';
@@ -121,14 +121,13 @@ describe('other builders', () => {
 });
 
 describe('presence helpers', () => {
-  it('picks a starting status from the files and turns statuses into loading messages', () => {
+  it('picks a starting status and its loading message from the files', () => {
     expect(startingStatus(en, [{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
       text: 'is reading your screenshot…',
       loading: ['Reading your screenshot…', 'A'],
     });
     expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
     expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
-    expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
   });
 
   it('titles a thread with one short line cut at a word', () => {
