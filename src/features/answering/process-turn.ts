@@ -181,7 +181,10 @@ function turnRunner(
             ...(job.actionToken ? { actionToken: job.actionToken } : {}),
             client: workspace.client,
             gate: workspace.gate,
-            timeZone: profileKnown.then(() => profile?.tz),
+            asker: profileKnown.then(() => ({
+              ...(profile?.tz ? { timeZone: profile.tz } : {}),
+              ...(profile?.locale ? { locale: profile.locale } : {}),
+            })),
             log,
           })
         : undefined,
