@@ -355,6 +355,7 @@ function replySink(
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
       finalBlocks: () => [...above, ...feedbackBlocks(language())] as Blocks,
+      nothingToAdd: () => language().t('reply.nothing_to_add'),
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
