@@ -308,7 +308,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
             calls.map((c) => ({ id: c.callId, title: titles.get(c.callId)!, status: 'in_progress' as const })),
             line,
           );
-        else sink.status(line, 'tools');
+        else sink.status(line.text, 'tools', line.loading);
         outputs = await tools!.run(calls, signal);
         sources.push(...outputs.flatMap((o) => o.sources ?? []));
         for (const t of outputs.flatMap((o) => o.tickets ?? [])) tickets.set(t.id, t);
