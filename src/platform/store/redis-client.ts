@@ -35,6 +35,11 @@ export function connectRedis(target: RedisTarget, options: ConnectionOptions): R
       // A slot without a master (a failover in progress) is retried shortly instead of failing at once.
       retryDelayOnClusterDown: 200,
       retryDelayOnFailover: 200,
+      // ioredis 6 re-reads the slot map only when a command meets MOVED or a node drops, with a 1 s timeout; a
+      // refresh that timed out during a failover on a busy machine left the old master in the map with no traffic
+      // to correct it (readiness then failed long after the failover). Re-read it on a timer, and give it longer.
+      slotsRefreshInterval: 5_000,
+      slotsRefreshTimeout: 2_000,
     });
   }
   return new Redis({
@@ -75,9 +80,12 @@ export function subscriberOf(client: RedisClient): RedisClient {
  */
 export async function redisAnswers(client: RedisClient): Promise<boolean> {
   const servers = client instanceof Cluster ? slotMasters(client) : [client];
-  if (!servers?.length) return false;
-  const pongs = await Promise.all(servers.map((s) => s.ping().catch(() => null)));
-  return pongs.every((p) => p === 'PONG');
+  const pongs = servers?.length ? await Promise.all(servers.map((s) => s.ping().catch(() => null))) : [];
+  const answers = pongs.length > 0 && pongs.every((p) => p === 'PONG');
+  // A gap in the map or a silent master may be a failover the map has not caught up with: read it again now, so
+  // the next probe sees the new masters instead of waiting for traffic to hit a MOVED.
+  if (!answers && client instanceof Cluster) client.refreshSlotsCache();
+  return answers;
 }
 
 /** The connections to the masters of all 16384 slots; undefined while a slot has none (or the map is not read yet). */
