@@ -15,42 +15,40 @@ export const askTargetSchema = z.object({
 });
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
-/**
- * "Ask Threadwise": a modal asking what to know about the message, showing a preview of it, in the asker's
- * language (the suggested question too, so the answer comes in that language).
- */
+/** "Ask Threadwise": a modal asking what to know about the message, showing a preview of it, in the asker's language. */
 export function askModal(t: Translator, target: AskTarget, preview: string): ModalView {
-  const about = t.t('shortcut.modal.about');
   const shown = preview.replace(/\s+/g, ' ').trim();
+  const about = t.t('shortcut.about');
   return {
     type: 'modal',
     callback_id: ASK_VIEW,
     private_metadata: JSON.stringify(target),
-    // Slack cuts a modal's title, submit and close at 24 characters: every catalog's words fit.
-    title: { type: 'plain_text', text: t.t('shortcut.modal.title') },
-    submit: { type: 'plain_text', text: t.t('shortcut.modal.submit') },
-    close: { type: 'plain_text', text: t.t('shortcut.modal.close') },
+    title: { type: 'plain_text', text: t.t('shortcut.modal_title') },
+    submit: { type: 'plain_text', text: t.t('shortcut.modal_submit') },
+    close: { type: 'plain_text', text: t.t('shortcut.modal_close') },
     blocks: [
       {
         type: 'context',
         elements: [
           {
             type: 'mrkdwn',
-            text: clipMrkdwn(`${about}\n>${shown ? mrkdwn`${shown}` : t.t('shortcut.modal.no_text')}`, 320),
+            text: shown
+              ? clipMrkdwn(mrkdwn`*${about}*\n>${shown}`, 320)
+              : mrkdwn`*${about}*\n>_${t.t('shortcut.no_text')}_`,
           },
         ],
       },
       {
         type: 'input',
         block_id: ASK_BLOCK,
-        label: { type: 'plain_text', text: t.t('shortcut.modal.label') },
+        label: { type: 'plain_text', text: t.t('shortcut.label') },
         element: {
           type: 'plain_text_input',
           action_id: ASK_INPUT,
           multiline: true,
           min_length: 2,
           max_length: 3_000,
-          initial_value: t.t('shortcut.modal.initial'),
+          initial_value: t.t('shortcut.initial'),
         },
       },
     ],

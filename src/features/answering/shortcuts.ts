@@ -21,11 +21,16 @@ export interface ShortcutDeps {
   botUserId: (teamId: string) => Promise<string>;
   /** Where the bot may speak and who may ask: the same rule as for mentions. */
   gate: Pick<ChannelGate, 'admission' | 'refusal'>;
-  /** The asker's language for the modal and what only they see. */
+  /** The clicking person's language: the modal and every note to them are written in it. */
   languages: Pick<UserLanguages, 'of'>;
   log: Logger;
 }
 
+/**
+ * The modal opens within the trigger_id's 3 s; a person whose locale is not cached by then gets it in English
+ * rather than not at all.
+ */
+const MODAL_LOCALE_WAIT_MS = 500;
 const slackError = (err: unknown) => (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
 
 /** "Ask" opens a modal (trigger_id); "Summarize" names its request by the click's action_ts. */
@@ -89,13 +94,14 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const a = await parse(askShortcutSchema, body, ASK_SHORTCUT, respond);
     if (!a) return;
     const target = { channel: a.channel.id, messageTs: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts };
-    // trigger_id is valid for 3 s: the language waits at most REPLY_LOCALE_WAIT_MS (1 s), then the modal opens.
-    const t = await deps.languages.of(teamOf(a), a.user.id);
-    const view = askModal(t, target, a.message.text);
-    await client.views.open({ trigger_id: a.trigger_id, view }).catch(async (err) => {
-      deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
-      await respond({ response_type: 'ephemeral', text: t.t('shortcut.form_failed') }).catch(() => undefined);
-    });
+    // trigger_id is valid for 3 s: the modal opens right away, in English when the locale is slow to come.
+    const t = await deps.languages.of(teamOf(a), a.user.id, MODAL_LOCALE_WAIT_MS);
+    await client.views
+      .open({ trigger_id: a.trigger_id, view: askModal(t, target, a.message.text) })
+      .catch(async (err) => {
+        deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
+        await respond({ response_type: 'ephemeral', text: t.t('shortcut.modal_failed') }).catch(() => undefined);
+      });
   });
 
   app.view(ASK_VIEW, async ({ ack, body, client }) => {
@@ -106,9 +112,10 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       return;
     }
     const question = parsed.data.view.state.values[ASK_BLOCK]?.[ASK_INPUT]?.value?.trim();
-    const t = await deps.languages.of(teamOf(parsed.data), parsed.data.user.id);
+    // The same person opened the modal moments ago: their locale is cached, and the ack is due within 3 s.
+    const tr = await deps.languages.of(teamOf(parsed.data), parsed.data.user.id, MODAL_LOCALE_WAIT_MS);
     if (!question) {
-      await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: t.t('shortcut.type_question') } });
+      await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: tr.t('shortcut.type_question') } });
       return;
     }
     // Checked before the ack: the modal is the one place left to tell the user (its message is unknown).
@@ -117,17 +124,17 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       deps.log.warn({ metadata_chars: parsed.data.view.private_metadata.length }, 'ask modal without its message');
       await ack({
         response_action: 'errors',
-        errors: { [ASK_BLOCK]: t.t('shortcut.form_lost') },
+        errors: { [ASK_BLOCK]: tr.t('shortcut.lost_message') },
       });
       return;
     }
     await ack();
     const asker = { id: parsed.data.user.id, teamId: parsed.data.user.team_id };
     const userId = asker.id;
-    void askAbout(client, teamOf(parsed.data), asker, target, question, t).catch(async (err) => {
+    void askAbout(client, teamOf(parsed.data), asker, target, question, tr).catch(async (err) => {
       deps.log.error({ err }, 'ask about message failed');
       await client.chat
-        .postEphemeral({ channel: target.channel, user: userId, text: t.t('shortcut.not_taken') })
+        .postEphemeral({ channel: target.channel, user: userId, text: tr.t('shortcut.not_taken') })
         .catch(() => undefined);
     });
   });
@@ -158,12 +165,12 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       // Typed into the modal as plain text: shown escaped, so only the asker's own mention is live.
       text: tr.t('shortcut.asked_about', {
         user: mrkdwn`${mention(userId)}`,
-        where: t.messageTs === t.threadTs ? 'message' : 'thread',
+        which: t.messageTs === t.threadTs ? 'root' : 'reply',
         question: mrkdwn`${question}`,
       }),
     });
+    // What the model reads (its instructions are English); it answers in the asker's language from the hint.
     const author = message?.user ? `<@${message.user}>` : 'someone';
-    // What the model reads (never shown in Slack): in English, like its instructions.
     const text = [
       `About this message from ${author}:`,
       ...(message?.text ?? '(the message is no longer available)').split('\n').map((l) => `> ${l}`),

@@ -147,8 +147,8 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   registerShortcutHandlers(app, {
     start,
     gate: deps.gate,
-    botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     languages: deps.languages,
+    botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     log,
   });
   return { answer };

@@ -45,10 +45,10 @@ export interface ReplyWriterOptions {
   firstFlushMs: number;
   flushIntervalMs: number;
   nativeStreaming: boolean;
-  /** What an answer that ended without a word says, in the asker's language. */
-  nothingToAdd: () => string;
   /** Blocks shown under a finished answer (feedback buttons). */
   finalBlocks?: () => Blocks;
+  /** What an answer with no text at all says instead, in the reader's language (asked at the end). */
+  nothingToAdd: () => string;
   /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
   onFirstVisible?: () => void;
   /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */

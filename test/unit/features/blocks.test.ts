@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contextFromEntities } from '../../../src/features/answering/app-context.js';
 import { askModal } from '../../../src/features/answering/ask-modal.js';
 import { feedbackBlocks } from '../../../src/features/answering/feedback-blocks.js';
-import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
+import { startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { homeView } from '../../../src/features/home/home-view.js';
 import { approvalCardBlocks, resolvedCardBlocks } from '../../../src/features/tickets/approval-card.js';
 import type { PendingApproval } from '../../../src/features/tickets/approvals.js';
@@ -109,14 +109,17 @@ describe('other builders', () => {
     expect(JSON.stringify(view.blocks)).toContain('*About this message:*\\n>hello &lt;@U1&gt; world');
   });
 
-  it('the ask modal of a German asker is in German, its suggested question too', () => {
-    const view = askModal(translators.forLocale('de-DE'), { channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, '');
-    expect(view.title).toEqual({ type: 'plain_text', text: 'Threadwise fragen' });
-    expect(view.submit?.text).toBe('Fragen');
-    const blocks = JSON.stringify(view.blocks);
-    expect(blocks).toContain('*Zu dieser Nachricht:*\\n>_(kein Text)_');
-    expect(blocks).toContain('Was möchtest du wissen?');
-    expect(blocks).toContain('Erkläre mir diese Nachricht');
+  it('the ask modal speaks the asker’s language, within Slack’s length limits for every catalog', () => {
+    const target = { channel: 'C1', messageTs: '2.2', threadTs: '1.1' };
+    const de = askModal(translators.forLocale('de-DE'), target, '');
+    expect(de.title).toEqual({ type: 'plain_text', text: 'Threadwise fragen' });
+    expect(JSON.stringify(de.blocks)).toContain('*Zu dieser Nachricht:*\\n>_(kein Text)_');
+    const ja = askModal(translators.forLocale('ja-JP'), target, 'hi');
+    expect(ja.submit).toEqual({ type: 'plain_text', text: '質問する' });
+    for (const locale of ['en-US', 'de-DE', 'fr-FR', 'es-ES', 'ja-JP', 'pt-BR'])
+      expect(
+        viewErrors(askModal(translators.forLocale(locale), target, 'x') as unknown as Record<string, unknown>),
+      ).toEqual([]);
   });
 
   it('the home view lists capabilities, commands and usage', () => {
@@ -141,14 +144,13 @@ describe('other builders', () => {
 });
 
 describe('presence helpers', () => {
-  it('picks a starting status from the files and turns statuses into loading messages', () => {
+  it('picks a starting status and its loading message from the files', () => {
     expect(startingStatus(en, [{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
       text: 'is reading your screenshot…',
       loading: ['Reading your screenshot…', 'A'],
     });
     expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
     expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
-    expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
   });
 
   it('titles a thread with one short line cut at a word', () => {

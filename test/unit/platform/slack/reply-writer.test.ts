@@ -7,6 +7,7 @@ import {
   SlackReplyWriter,
 } from '../../../../src/platform/slack/reply-writer.js';
 import { InProcessSlack, type SlackCall, type SlackFault } from '../../../support/in-process-slack.js';
+import { en, translators } from '../../../support/translators.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-12-01T09:00:00Z') });
@@ -30,7 +31,7 @@ function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyT
       firstFlushMs: 0,
       flushIntervalMs: 1_000,
       nativeStreaming: true,
-      nothingToAdd: () => '_I have nothing to add here._',
+      nothingToAdd: () => en.t('reply.nothing_to_add'),
       ...options,
     },
     log,
@@ -64,11 +65,11 @@ async function finish(writer: SlackReplyWriter, outcome: 'answered' | 'failed' =
   return done;
 }
 
-describe('an answer without a word', () => {
-  it('says there is nothing to add, in the words the turn gave it (the asker’s language)', async () => {
-    const { writer, shown } = setup({ nothingToAdd: () => '_ここで付け加えることはありません。_' });
-    await finish(writer);
-    expect(shown()).toEqual(['_ここで付け加えることはありません。_']);
+describe('an answer without words', () => {
+  it('says there is nothing to add, in the reader’s language', async () => {
+    const { writer, shown } = setup({ nothingToAdd: () => translators.forLocale('de-DE').t('reply.nothing_to_add') });
+    await writer.finish({ outcome: 'answered' });
+    expect(shown()).toEqual(['_Dazu habe ich nichts hinzuzufügen._']);
   });
 });
 
