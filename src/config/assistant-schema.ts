@@ -7,8 +7,6 @@ const promptSchema = z
   })
   .strict();
 
-const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
-
 /** How Threadwise behaves as a Slack agent: the Messages tab, thread titles, statuses while it works. */
 export const assistantSchema = z
   .object({
@@ -43,8 +41,10 @@ export const assistantSchema = z
     loading_messages: z
       .array(z.string().min(1).max(150))
       .max(10)
-      .default(DEFAULT_LOADING_MESSAGES)
-      .describe('Messages Slack rotates under the thread while an answer is being prepared (at most 10).'),
+      .optional()
+      .describe(
+        'Messages Slack rotates under the thread while an answer is being prepared (at most 10), shown as written. Unset: "Reading the thread…", "Thinking it through…", "Writing the answer…" in the asker’s Slack language.',
+      ),
   })
   .strict();
 

@@ -153,6 +153,20 @@ describe('presence helpers', () => {
     expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
   });
 
+  it('rotates the default loading messages in the asker’s language when the operator set none', () => {
+    expect(startingStatus(en, undefined, undefined).loading).toEqual([
+      'Reading the thread…',
+      'Thinking it through…',
+      'Writing the answer…',
+    ]);
+    const ja = translators.forLocale('ja-JP');
+    expect(startingStatus(ja, undefined, undefined)).toEqual({
+      text: ja.t('status.thinking'),
+      loading: ['スレッドを読んでいます…', '考えています…', '回答を書いています…'],
+    });
+    expect(startingStatus(ja, undefined, []).loading).toEqual([]);
+  });
+
   it('titles a thread with one short line cut at a word', () => {
     expect(titleFrom('  short\nquestion ')).toBe('short question');
     expect(titleFrom(`${'x'.repeat(10)} ${'y'.repeat(80)}`)).toMatch(/^x{10} y+…$/);
