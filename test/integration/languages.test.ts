@@ -70,6 +70,7 @@ describe('a person whose Slack is in Japanese', () => {
     expect(help.json.text).toContain('この DM またはチャンネルでの直近の会話を忘れ');
     // The usage names its argument in Japanese too.
     expect(help.json.text).toContain('`/threadwise ask <質問>`');
+    expect(help.json.text).toContain('`/threadwise audit [@ユーザー|#チャンネルID|here] [7d|24h]`');
     expect((await h.slash('ask', { user: 'U7' })).json.text).toContain('`/threadwise ask <質問>` を使ってください');
     const unknown = await h.slash('frobnicate', { user: 'U7' });
     expect(unknown.json.text).toContain('`frobnicate` というコマンドはありません。');

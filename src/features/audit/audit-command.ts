@@ -8,7 +8,8 @@ import type { Admins } from '../access/admins.js';
 /** Records shown in one ephemeral answer (the newest); the export has them all. */
 const SHOWN = 25;
 const DEFAULT_DAYS = 7;
-const USAGE = 'audit [@person|#channel-id|here] [7d|24h]';
+/** The words in brackets are typed as shown (`here`, `7d`); the placeholders are in the reader's language. */
+const usage = (t: Translator) => `audit [@${t.t('command.arg_person')}|#${t.t('command.arg_channel')}|here] [7d|24h]`;
 
 export interface AuditFilter {
   user?: string;
@@ -38,7 +39,7 @@ export async function parseAuditArgs(
       filter.user = found[0];
     } else
       return {
-        problem: ctx.t.t('reply.audit.not_understood', { word: mrkdwn`${word}`, usage: `/threadwise ${USAGE}` }),
+        problem: ctx.t.t('reply.audit.not_understood', { word: mrkdwn`${word}`, usage: `/threadwise ${usage(ctx.t)}` }),
       };
   }
   return { filter };
@@ -86,7 +87,7 @@ export function auditSubcommand(deps: {
 }): Subcommand {
   return {
     name: 'audit',
-    usage: 'audit [@person|#channel-id|here] [7d]',
+    usage,
     description: (t) => t.t('subcommand.audit'),
     async run(ctx) {
       const { t } = ctx;

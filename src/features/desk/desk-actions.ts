@@ -125,7 +125,7 @@ export function statsSubcommand(deps: DeskActionDeps): Subcommand {
     Object.keys(deps.settings.current().channels).filter((c) => deskOf(deps.settings.current(), c));
   return {
     name: 'stats',
-    usage: 'stats [7d|30d] [#channel]',
+    usage: (t) => `stats [7d|30d] [#${t.t('command.arg_channel')}]`,
     description: (t) => t.t('subcommand.stats'),
     async run({ teamId, userId, args, t }) {
       const admins = await deps.admins.of(teamId);

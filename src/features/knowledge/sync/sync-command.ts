@@ -16,7 +16,7 @@ export function syncSubcommand(deps: {
 }): Subcommand {
   return {
     name: 'sync',
-    usage: 'sync [source]',
+    usage: (t) => `sync [${t.t('command.arg_source')}]`,
     description: (t) => t.t('subcommand.sync'),
     async run(ctx) {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return ctx.t.t('reply.not_admin.sync');
