@@ -107,14 +107,22 @@ function importCosts(): void {
   const deps = Object.keys(
     (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies,
   );
-  const rows = deps.map((d) => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_ONE, d], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    return { d, ...(JSON.parse(out) as { ms: number; mb: number }) };
+  const rows = deps.flatMap((d) => {
+    try {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_ONE, d], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      return [{ d, ...(JSON.parse(out) as { ms: number; mb: number }) }];
+    } catch {
+      // A package with only subpath exports (e.g. @modelcontextprotocol/sdk) has no root to import.
+      return [];
+    }
   });
-  print('Importing each dependency alone in a fresh node (ms / MB of RSS):\n```');
+  print(
+    'Importing each dependency alone in a fresh node (ms / MB of RSS; packages without a root export left out):\n```',
+  );
   for (const r of rows.sort((a, b) => b.ms - a.ms))
     print(`${r.ms.toFixed(0).padStart(5)} ms ${r.mb.toFixed(1).padStart(6)} MB  ${r.d}`);
   print('```\n');
