@@ -230,7 +230,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           stalledCheckMs: file.queue.stalled_check_ms,
           log: log.child({ component: 'queue' }),
         })
-      : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log);
+      : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log, (id, ttl) => stores.dedupe.claim(id, ttl));
   const turnQueue = queue;
 
   const draining = { value: false };
