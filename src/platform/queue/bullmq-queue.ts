@@ -9,7 +9,7 @@ import { type ConnectionOptions, type RedisClient, redisAnswers } from '../store
 import { CLOSE_STEP_MS, closeQueueConnections } from './close-connections.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
 import { TurnHandler } from './turn-handler.js';
-import { TurnLeases } from './turn-leases.js';
+import type { TurnLeases } from './turn-leases.js';
 import {
   type Enqueued,
   type EnqueueOptions,
@@ -38,6 +38,8 @@ export interface BullTurnQueueOptions {
   connect: (options: ConnectionOptions) => RedisClient;
   keys: StoreKeys;
   sequencer: ThreadSequencer;
+  /** On the sequencer's connection (the store's), so they fail over with it. */
+  leases: TurnLeases;
   concurrency: number;
   /** Job and thread lock duration; a crashed replica's turn is taken over after about this long. */
   lockMs: number;
@@ -77,6 +79,7 @@ export class BullTurnQueue implements TurnQueue {
     private readonly opts: BullTurnQueueOptions,
   ) {
     const log = opts.log;
+    this.leases = opts.leases;
     this.handler = new TurnHandler(process, {
       sequencer: opts.sequencer,
       lockMs: opts.lockMs,
@@ -89,7 +92,6 @@ export class BullTurnQueue implements TurnQueue {
     // The worker's blocking connection instead waits for Redis to return, as BullMQ requires.
     this.producer = opts.connect({ maxRetriesPerRequest: 1 });
     this.consumer = opts.connect({ maxRetriesPerRequest: null });
-    this.leases = new TurnLeases(this.producer, opts.keys);
     for (const conn of [this.producer, this.consumer])
       conn.on('error', (err) => log.debug({ err: { message: err.message } }, 'queue redis connection problem'));
     this.queue = new Queue<JobData>(QUEUE_NAME, {

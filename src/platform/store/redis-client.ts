@@ -70,9 +70,13 @@ export function subscriberOf(client: RedisClient): RedisClient {
  */
 export async function redisAnswers(client: RedisClient): Promise<boolean> {
   const servers = client instanceof Cluster ? slotMasters(client) : [client];
-  if (!servers?.length) return false;
-  const pongs = await Promise.all(servers.map((s) => s.ping().catch(() => null)));
-  return pongs.every((p) => p === 'PONG');
+  const pongs = servers?.length ? await Promise.all(servers.map((s) => s.ping().catch(() => null))) : [];
+  const ok = pongs.length > 0 && pongs.every((p) => p === 'PONG');
+  // A Cluster client learns a failover's new slot owners only when a command of its own is redirected or fails: a
+  // connection that sent nothing since (the turn queue's, while turns start where they arrive) would keep the dead
+  // master's map, and this check would fail for good. Asking for the map again lets the next check see the new one.
+  if (!ok && client instanceof Cluster) client.refreshSlotsCache();
+  return ok;
 }
 
 /** The connections to the masters of all 16384 slots; undefined while a slot has none (or the map is not read yet). */
