@@ -122,6 +122,8 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   });
   // Before the tools and the desk: a hand-off or a search that finds nothing in the sources records a gap.
   const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
+  // Answers and hand-offs record into it, forget-me takes a person's questions out of it.
+  const gaps = options.knowledgeGaps ?? knowledgeGaps.gaps;
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
   const mcpSetup = mcp.setup({ ...p, secrets: config.mcpSecrets ?? {} });
   // Built only when there is knowledge to search or to save (Orama, the vector index, loads with it).
@@ -169,12 +171,12 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     gate,
     budget,
     tools: toolset.sessions,
-    gaps: options.knowledgeGaps ?? knowledgeGaps.gaps,
+    gaps,
     quietThread: (key, userId) => desk.quietThread(deskStores, p.settings, key, userId),
   });
   const helpDesk = desk.wire(app, {
     ...p,
-    gaps: knowledgeGaps.gaps,
+    gaps,
     audit: trail,
     desk: deskStores,
     limiter,
@@ -210,6 +212,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     trail,
     client: async (teamId) => (await p.workspaces.forTeam(teamId)).client,
     commands: p.commands,
+    languages: p.languages,
     log: log.child({ component: 'admin' }),
   });
   // Overrides saved from Slack apply from the first event; a Redis still starting only delays them to the refresh.
@@ -222,6 +225,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     pending: stores.approvals,
     desk: deskStores.store,
     approved: approvedAnswers,
+    gaps,
     signIns: stores.signIns,
     workspaces: p.workspaces,
     commands: p.commands,

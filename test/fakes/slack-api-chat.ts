@@ -19,10 +19,14 @@
 //   message -> message_not_owned_by_app; unknown ts -> message_not_found.
 // - chat.update on a message that is still streaming -> streaming_state_conflict; on another
 //   user's message -> cant_update_message.
+// - chat.stopStream sets the agent session of the stream's thread to session_status, `active` when it is left out
+//   (docs.slack.dev chat.stopStream: "The session status to set after stopping the stream. Default: active");
+//   a value outside active|processing|suspended|closed is refused before the stream stops. A thread without a
+//   session gets none (only agents.sessions.setStatus is documented to create one).
 import { blockErrors, MESSAGE_BLOCKS } from './slack-blocks.js';
 import { entitiesProblems } from './slack-entities.js';
 import { blocksText, chunksText, type FakeMessage, markdownBlocksLength } from './slack-model.js';
-import { type Json, missingField, SlackApiError, type Workspace } from './slack-state.js';
+import { type Json, missingField, SESSION_STATUSES, SlackApiError, type Workspace } from './slack-state.js';
 
 export const MARKDOWN_TEXT_LIMIT = 12_000;
 export const POST_TEXT_TRUNCATE_AT = 40_000;
@@ -344,6 +348,9 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
 
   'chat.stopStream'(args, ws) {
     const { channel, m } = streamingMessage(ws, args);
+    const sessionStatus = args.session_status ?? 'active';
+    if (typeof sessionStatus !== 'string' || !SESSION_STATUSES.includes(sessionStatus))
+      throw new SlackApiError('invalid_arguments', ['[ERROR] invalid session_status']);
     const delta = streamDelta(args, ws);
     if (m.text.length + delta.text.length > ws.o.streamMaxChars) throw new SlackApiError('msg_too_long');
     const blocks = asArray(args.blocks);
@@ -354,6 +361,7 @@ export const chatHandlers: Record<string, (args: Json, ws: Workspace) => Json> =
     if (args.metadata !== undefined) m.metadata = args.metadata;
     m.streaming_state = 'completed';
     ws.streams.get(`${channel}:${m.ts}`)?.chunks.push(...delta.chunks);
+    if (m.thread_ts) ws.setSessionStatus(channel, m.thread_ts, sessionStatus);
     return { channel, ts: m.ts, message: ws.wire(channel, m) };
   },
 };

@@ -4,7 +4,14 @@
 import { viewErrors } from './slack-blocks.js';
 import { entityProblems } from './slack-entities.js';
 import { compareTs, type FakeMessage } from './slack-model.js';
-import { type Json, missingField, SlackApiError, tooManyItems, type Workspace } from './slack-state.js';
+import {
+  type Json,
+  missingField,
+  SESSION_STATUSES,
+  SlackApiError,
+  tooManyItems,
+  type Workspace,
+} from './slack-state.js';
 
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const CREATED = 1_700_000_000;
@@ -102,8 +109,6 @@ function threadKey(args: Json, ws: Workspace): { channel: string; thread: string
   if (!thread) throw missingField('thread_ts');
   return { channel: id, thread };
 }
-
-const SESSION_STATUSES = ['active', 'processing', 'suspended', 'closed'];
 
 /** agents.sessions.*: `channel_id`, and `thread_ts` for a thread-based session (every conversation this fake hosts). */
 function sessionKey(args: Json, ws: Workspace): { channel: string; thread: string } {

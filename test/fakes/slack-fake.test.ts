@@ -354,6 +354,39 @@ describe('streaming', () => {
     expect(fake.threadReplies('D1', root)[0]).toMatchObject({ text: 'partial more', edits: 1 });
   });
 
+  it("sets the thread's agent session on stop (session_status, active when left out) and refuses an unknown status", async () => {
+    const { fake, client } = await setup();
+    const root = fake.addMessage('C1', { user: 'U1', text: '<@UBOT> explain' });
+    const recipients = { recipient_team_id: 'T0TEST', recipient_user_id: 'U1' };
+    await client.agents.sessions.setStatus({ channel_id: 'C1', thread_ts: root, status: 'processing' });
+    const open = async (text: string) =>
+      (await client.chat.startStream({ channel: 'C1', thread_ts: root, markdown_text: text, ...recipients })).ts!;
+
+    const first = await open('part one');
+    expect(
+      await slackError(client.chat.stopStream({ channel: 'C1', ts: first, session_status: 'done' } as never)),
+    ).toBe('invalid_arguments');
+    // Refused as a whole: the stream still runs and the session is still processing.
+    expect(fake.threadReplies('C1', root)[0]).toMatchObject({ streaming_state: 'in_progress' });
+    expect(fake.agentSession('C1', root)?.status).toBe('processing');
+    await client.chat.stopStream({ channel: 'C1', ts: first, session_status: 'processing' });
+    expect(fake.agentSession('C1', root)?.status).toBe('processing');
+
+    await client.chat.stopStream({ channel: 'C1', ts: await open('part two') });
+    expect(fake.agentSession('C1', root)?.history).toEqual(['processing', 'processing', 'active']);
+
+    // A thread without a session gets none from a stop.
+    const other = fake.addMessage('C1', { user: 'U1', text: '<@UBOT> again' });
+    const { ts } = await client.chat.startStream({
+      channel: 'C1',
+      thread_ts: other,
+      markdown_text: 'x',
+      ...recipients,
+    });
+    await client.chat.stopStream({ channel: 'C1', ts: ts!, session_status: 'closed' });
+    expect(fake.agentSession('C1', other)).toBeUndefined();
+  });
+
   it('caps what one streamed message can hold', async () => {
     const { client } = await setup();
     const { ts } = await client.chat.startStream({

@@ -23,6 +23,9 @@ export class SlackApiError extends Error {
   }
 }
 
+/** An agent session's lifecycle statuses (agents.sessions.setStatus `status`, chat.stopStream `session_status`). */
+export const SESSION_STATUSES = ['active', 'processing', 'suspended', 'closed'];
+
 export const missingField = (name: string): SlackApiError =>
   new SlackApiError('invalid_arguments', [`[ERROR] missing required field: ${name}`]);
 
@@ -91,6 +94,17 @@ export class Workspace {
   readonly titles = new Map<string, string>();
   /** Agent sessions by "<channel>:<thread_ts>": their status now, every status set in order, their title. */
   readonly sessions = new Map<string, { status: string; history: string[]; title?: string }>();
+
+  /**
+   * A call other than agents.sessions.setStatus set the status of the session of `channel`'s thread `threadTs`
+   * (chat.stopStream's session_status); a thread without a session keeps having none.
+   */
+  setSessionStatus(channel: string, threadTs: string, status: string): void {
+    const session = this.sessions.get(`${channel}:${threadTs}`);
+    if (!session) return;
+    session.status = status;
+    session.history.push(status);
+  }
   readonly views = new Map<string, Json>();
   /** Work Objects chat.unfurl attached, by "<channel>:<ts>" (or the unfurl_id of a composer preview). */
   readonly unfurls = new Map<string, Json[]>();

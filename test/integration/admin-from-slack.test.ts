@@ -9,6 +9,8 @@ let h: Harness;
 afterEach(async () => h?.stop());
 
 const YAML = "limits:\n  admins: ['@leads']\n";
+const GERMAN_OPENED = 'Die Einstellungen dieses Channels sind geöffnet.';
+const GERMAN_NOT_ADMIN = 'Nur Threadwise-Admins (`limits.admins`) können meine Einstellungen in Slack ändern.';
 
 async function started(yaml = YAML): Promise<Harness> {
   h = toolHarness({ yaml });
@@ -117,6 +119,36 @@ describe('/threadwise admin channel', () => {
       response_action: 'errors',
       errors: { model: 'Only Threadwise admins (`limits.admins`) can change my settings from Slack.' },
     });
+  });
+});
+
+describe('/threadwise admin channel in the admin’s language', () => {
+  it('opens in German for a German admin, and refuses a bad value and a lost admin right in German', async () => {
+    await started();
+    h.slack.addUser('U2', { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace', locale: 'de-DE' });
+    const res = await h.slash('admin channel', { user: 'U2' });
+    expect(res.json.text).toBe(GERMAN_OPENED);
+    const view = h.slack.openedViews().at(-1)!;
+    expect(view.title).toEqual({ type: 'plain_text', text: 'Channel-Einstellungen' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('Einstellungen für #C0SUP1.');
+    expect(text).toContain('Nie selbst antworten; übergeben');
+    expect(text).not.toContain('Image detail');
+
+    const bad = await h.interact(
+      h.slack.viewSubmission(String(view.id), 'U2', { desk_mode: 'manual', oncall: 'ops-team' }),
+    );
+    expect(bad.json).toEqual({
+      response_action: 'errors',
+      errors: {
+        oncall:
+          'Nenne Personen per Benutzer-ID (U0123ABCD), Benutzergruppen-ID (S0123ABCD) oder @Handle, durch Leerzeichen getrennt.',
+      },
+    });
+    await h.send(h.slack.setUserGroup('S0LEADS', { handle: 'leads', users: [] }));
+    await h.waitForLog((l) => l.msg === 'user group refreshed');
+    const refused = await h.interact(h.slack.viewSubmission(String(view.id), 'U2', { model: 'gpt-4o-mini' }));
+    expect(refused.json).toEqual({ response_action: 'errors', errors: { model: GERMAN_NOT_ADMIN } });
   });
 });
 

@@ -219,6 +219,53 @@ describe('answers people approved', () => {
     });
   });
 
+  it('speaks the editor’s language: a German editor’s form, field errors and confirmation are German', async () => {
+    await started();
+    h.slack.addUser('U2', { name: 'grace', real_name: 'Grace Hopper', display_name: 'Grace', locale: 'de-DE' });
+    const { root, reply } = await answered();
+    h.openai.enqueue({ kind: 'json', value: { question: 'VPN-Token zurücksetzen?', answer: 'Im VPN-Portal.' } });
+    await saveShortcut('U2', { ts: reply.ts, user: 'UBOT', thread_ts: root });
+    await formReady();
+    const form = formView() as View & { title?: unknown; submit?: unknown };
+    expect(form.title).toEqual({ type: 'plain_text', text: 'Als Antwort speichern' });
+    expect(form.submit).toEqual({ type: 'plain_text', text: 'Speichern' });
+    expect(viewText(form)).toContain(`Aus <${permalinkOf(root)}|diesem Thread>. Prüfe und bearbeite den Entwurf`);
+    expect(viewText(form)).toContain('"text":"Frage"');
+
+    const tooShort = await h.interact(
+      h.slack.viewSubmission(form.id, 'U2', { approved_question: 'vpn', approved_answer: ' ' }),
+    );
+    expect(tooShort.json).toEqual({
+      response_action: 'errors',
+      errors: {
+        approved_question: 'Bitte schreibe die Frage (mindestens 5 Zeichen).',
+        approved_answer: 'Bitte schreibe die Antwort.',
+      },
+    });
+    await h.interact(h.slack.viewSubmission(form.id, 'U2'));
+    await h.waitForLog((l) => l.msg === 'approved answer indexed');
+    expect(h.slack.ephemerals().at(-1)).toMatchObject({
+      user: 'U2',
+      text: `✅ Als freigegebene Antwort gespeichert: <${permalinkOf(root)}|VPN-Token zurücksetzen?>. Spätere Fragen werden zuerst daraus beantwortet und zitieren sie.`,
+    });
+  });
+
+  it('tells a Japanese editor in Japanese, and a Korean one in English, why a thread cannot be saved', async () => {
+    h = await toolHarness({ yaml: YAML.replace('editors: [U2]', 'editors: [U2, U7, U8]') }).start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    h.slack.addUser('U8', { name: 'minji', real_name: 'Minji Kim', display_name: 'Minji', locale: 'ko-KR' });
+    const { root } = await answered();
+    // Ada's own question is neither an answer nor a solved desk thread.
+    await saveShortcut('U7', { ts: root, user: 'U1' });
+    await h.until(
+      () => forms().length === 1 && viewText(formView()).includes('承認済みの回答として保存できるのは'),
+      'the Japanese notice',
+    );
+    expect((formView() as View & { title?: unknown }).title).toEqual({ type: 'plain_text', text: '回答として保存' });
+    await saveShortcut('U8', { ts: root, user: 'U1' });
+    await h.until(() => forms().length === 2 && viewText(formView()).includes('Only my answers'), 'the English notice');
+  });
+
   it('lists saved answers on the editors’ App Home, where Delete removes them from search', async () => {
     await started();
     const { root, reply } = await answered();

@@ -54,6 +54,24 @@ describe('/threadwise', () => {
     expect((await h.slash('reset', { channel: 'C0NOPE' })).json.text).toContain('Nothing to reset');
   });
 
+  it('a command Slack would time out answers "working on it" in time, and its reply follows by response_url', async () => {
+    h = await new Harness().start();
+    const first = await h.message({ channel: DM, text: 'my name is Ada' });
+    await h.turnFinished(first.eventId);
+    // Slack is slow to give the thread's permalink: the reset cannot finish within the acknowledgement's 3 s.
+    const release = h.slack.holdCalls('chat.getPermalink');
+    const res = await h.slash('reset', { channel: DM });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Working on it') });
+    release();
+    await until(() => h.slack.hookMessages.length === 1, 'the late reply');
+    expect(h.slack.hookMessages[0]!.body).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: expect.stringContaining('I forgot our conversation in <https://fake-team.slack.com/archives/D0ADA/p'),
+    });
+  });
+
   it('forget-me: deletes the caller’s DMs, their messages in shared threads and votes, and keeps the usage counts', async () => {
     h = await new Harness().start();
     const dm = await h.message({ channel: DM, text: 'my card is 4242 4242 4242 4242' });

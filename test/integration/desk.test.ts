@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisDeskStore } from '../../src/features/desk/desk-store.js';
+import { RedisKnowledgeGaps } from '../../src/features/knowledge/gaps.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import type { RecordedRequest, Script } from '../fakes/openai-server.js';
 import { appHomeOpened, appMention, blockActionPayload, messageEvent, reactionAdded } from '../fakes/slack-events.js';
@@ -288,6 +289,35 @@ describe('help-channel desk: SLA and resolution', () => {
     expect(await pendingTimers(harness)).toBe(0);
   });
 
+  it('speaks each clicker’s language: Japanese buttons and notes for a Japanese asker, a German note for a German colleague', async () => {
+    const { harness } = await start({ confidence: 0.9 });
+    harness.slack.addUser(ASKER, { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    harness.slack.addUser(COLLEAGUE, {
+      name: 'jonas',
+      real_name: 'Jonas Weber',
+      display_name: 'Jonas',
+      locale: 'de-DE',
+    });
+    const q = await ask(harness, 'How early do I have to book flights?');
+    await harness.turnFinished(q.eventId);
+    const [answer] = botReplies(harness, q.ts);
+    const buttons = JSON.stringify(answer!.blocks);
+    expect(buttons).toContain('"text":"解決した"');
+    expect(buttons).toContain('"text":"担当者に相談したい"');
+    const told = (user: string, text: string) =>
+      harness.until(() => harness.slack.ephemerals().some((e) => e.user === user && e.text === text), text);
+
+    await click(harness, COLLEAGUE, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(COLLEAGUE, `Nur <@${ASKER}>, der oder die gefragt hat, kann dies als gelöst markieren.`);
+    await click(harness, ASKER, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ASKER, '解決済みにしました。お知らせいただきありがとうございます！');
+    await click(harness, ASKER, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ASKER, 'このスレッドはすでに解決済みです。');
+    // Slack's default locale reads English: Lea's click gets the English note.
+    await click(harness, ADMIN, answer!.ts, q.ts, 'tw_desk_solved');
+    await told(ADMIN, `Only <@${ASKER}>, who asked, can mark this solved.`);
+  });
+
   it('"Solved it" by the asker resolves the thread, keeps its history and counts a deflection', async () => {
     const { harness, desk } = await start({ confidence: 0.9 });
     const q = await ask(harness, 'How early do I have to book flights?');
@@ -341,6 +371,10 @@ describe('help-channel desk: privacy', () => {
     expect(await desk.get(key(harness, mine.ts))).toBeUndefined();
     expect(await desk.history(key(harness, mine.ts))).toEqual([]);
     expect((await desk.get(key(harness, theirs.ts)))?.asker).toBe(COLLEAGUE);
+    // The question also left the weekly gaps digest; the colleague's stays for it.
+    expect(res.json.text).toContain('1 question kept for the weekly knowledge-gaps digest');
+    const gaps = new RedisKnowledgeGaps(redis!, storeKeys(harness.prefix));
+    expect((await gaps.between(0, Date.now() + 1)).map((g) => g.askedBy)).toEqual([COLLEAGUE]);
   });
 });
 

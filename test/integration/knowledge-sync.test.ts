@@ -127,6 +127,49 @@ describe('knowledge sync', () => {
     );
   });
 
+  it('speaks each admin’s language: /threadwise sync and its follow-up in Japanese or German, App Home too', async () => {
+    const dirs = await folders();
+    const yaml = yamlFor({ ...dirs, website: await brokenSite() }).replace('admins: [U1]', 'admins: [U1, U3]');
+    const h = new Harness({ yaml, knowledgeIndex: new MemoryKnowledgeIndex() });
+    h.slack.addUser('U1', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    h.slack.addUser('U3', { name: 'jonas', real_name: 'Jonas Weber', display_name: 'Jonas', locale: 'de-DE' });
+    await started(h);
+    await h.waitForLog((l) => l.source === 'policies' && l.msg === 'knowledge sync finished');
+    await h.waitForLog(
+      (l) => l.source === 'help-center' && l.msg === 'knowledge sync failed; the last good index keeps serving',
+    );
+
+    writeFileSync(join(dirs.policies, 'expenses.md'), '# Expenses\n\nReceipts within 30 days.\n');
+    const asked = await h.slash('sync policies', { user: 'U1' });
+    expect(asked.json.text).toBe('policies を同期しています… 変更内容はここでお知らせします。');
+    await h.waitForLog((l) => l.msg === 'knowledge sync reported');
+    expect(h.slack.hookMessages.at(-1)!.body.text).toBe(
+      '✅ `policies`：新規・変更 1 件、削除 0 件、合計 2 件のドキュメント。',
+    );
+    const reported = h.slack.hookMessages.length;
+    expect((await h.slash('sync policies', { user: 'U3' })).json.text).toBe(
+      'Synchronisiere policies… Ich sage dir hier, was sich geändert hat.',
+    );
+    await h.until(() => h.slack.hookMessages.length > reported, 'the German follow-up');
+    expect(h.slack.hookMessages.at(-1)!.body.text).toBe(
+      '✅ `policies`: 0 Dokumente neu oder geändert, 0 entfernt, insgesamt 2 Dokumente.',
+    );
+
+    await h.send(appHomeOpened({ user: 'U1', channel: 'D01', tab: 'home' }));
+    await h.until(() => h.slack.publishedHome('U1') !== undefined, 'the Japanese admin’s home tab');
+    const home = JSON.stringify(h.slack.publishedHome('U1'));
+    expect(home).toContain('ナレッジソース');
+    expect(home).toContain('• `handbook`: 1 件のドキュメント、最終同期 ');
+    expect(home).toContain('⚠️ 直近の同期に失敗しました');
+    expect(home).not.toContain('Knowledge sources');
+    await h.send(appHomeOpened({ user: 'U3', channel: 'D03', tab: 'home' }));
+    await h.until(() => h.slack.publishedHome('U3') !== undefined, 'the German admin’s home tab');
+    const german = JSON.stringify(h.slack.publishedHome('U3'));
+    expect(german).toContain('Wissensquellen');
+    expect(german).toContain('• `help-center`: 0 Dokumente, nie synchronisiert');
+    expect(german).toContain('Jetzt synchronisieren mit `/threadwise sync [name]`.');
+  });
+
   it('two replicas register the repeating sync once, and a source synced by one is not synced again by the other', async () => {
     const dirs = await folders();
     const index = new MemoryKnowledgeIndex();

@@ -42,6 +42,11 @@ class RecordedGaps implements KnowledgeGaps {
   async between(from: number, to: number): Promise<KnowledgeGap[]> {
     return this.gaps.filter((g) => g.at >= from && g.at < to);
   }
+  async forgetPerson(userId: string): Promise<number> {
+    const before = this.gaps.length;
+    this.gaps.splice(0, before, ...this.gaps.filter((g) => g.askedBy !== userId));
+    return before - this.gaps.length;
+  }
 }
 
 let h: Harness | undefined;
@@ -134,6 +139,7 @@ describe('answer_only_from_sources', () => {
         threadTs: h.slack.messages(STRICT)[0]!.ts,
         reason: 'not_in_sources',
         at: expect.any(Number),
+        askedBy: 'U1',
       },
     ]);
 

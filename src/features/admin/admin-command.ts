@@ -6,9 +6,6 @@ import type { Subcommand } from '../../platform/slack/command-router.js';
 import type { Admins } from '../access/admins.js';
 import { channelModal } from './channel-modal.js';
 
-/** The refusal on the modal's submit, which has no translator yet; the subcommand answers from the catalog. */
-export const NOT_ADMIN = 'Only Threadwise admins (`limits.admins`) can change my settings from Slack.';
-
 /** `/threadwise admin channel`: the current channel's settings in a modal (admins only). */
 export function adminSubcommand(deps: {
   settings: LiveSettings;
@@ -26,7 +23,7 @@ export function adminSubcommand(deps: {
       if (!(await deps.admins.includes(ctx.teamId, ctx.userId))) return ctx.t.t('reply.not_admin.settings');
       if (ctx.args[0] !== 'channel') return ctx.t.t('reply.admin.how');
       if (!ctx.triggerId) return ctx.t.t('reply.admin.no_trigger');
-      const view = channelModal({
+      const view = channelModal(ctx.t, {
         channel: ctx.channelId,
         file: deps.settings.current(),
         envModel: deps.envModel,

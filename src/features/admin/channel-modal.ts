@@ -10,6 +10,7 @@ import {
 } from '../../config/file-schema.js';
 import { channelSettings } from '../../config/settings.js';
 import type { ToolName } from '../../config/tools-schema.js';
+import type { Translator } from '../../i18n/translators.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
 
 export const ADMIN_CHANNEL_VIEW = 'tw_admin_channel';
@@ -21,25 +22,38 @@ export const MODAL_FIELDS = ['instructions', 'model', 'tools', 'require_mention'
 const DESK_INPUTS = ['min_confidence', 'oncall', 'sla_minutes'] as const;
 type Input = Exclude<(typeof MODAL_FIELDS)[number], 'desk'> | 'desk_mode' | (typeof DESK_INPUTS)[number];
 
-const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text }, value });
-const ON_OFF = [option('Only when mentioned', 'on'), option('Follow-ups in its threads too', 'off')];
-const DETAIL = [option('auto', 'auto'), option('low (cheaper)', 'low'), option('high (small text, charts)', 'high')];
-const DESK_MODES = [
-  option('No help desk', 'off'),
-  option('Answer when sure, else hand off', 'auto'),
-  option('Never answer on its own; hand off', 'manual'),
+const plain = (text: string) => ({ type: 'plain_text', text }) as const;
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
+/** The choices of the selects, in the admin's language; their values are what the submission is read by. */
+const onOff = (t: Translator) => [
+  option(t.t('admin.channel.mention_on'), 'on'),
+  option(t.t('admin.channel.mention_off'), 'off'),
 ];
+const details = (t: Translator) => [
+  option(t.t('admin.channel.detail_auto'), 'auto'),
+  option(t.t('admin.channel.detail_low'), 'low'),
+  option(t.t('admin.channel.detail_high'), 'high'),
+];
+const deskModes = (t: Translator) => [
+  option(t.t('admin.channel.desk_off'), 'off'),
+  option(t.t('admin.channel.desk_auto'), 'auto'),
+  option(t.t('admin.channel.desk_manual'), 'manual'),
+];
+const SLA_MAX_MINUTES = 7 * 24 * 60;
 const DESK_DEFAULTS = deskSchema.parse({});
 const deskMode = (desk: DeskConfig | undefined) => (!desk ? 'off' : desk.auto_answer ? 'auto' : 'manual');
 
-/** The modal for one channel, filled with what applies there now (file and overrides). */
-export function channelModal(input: {
-  channel: string;
-  file: FileConfig;
-  envModel: string;
-  /** The tools this deployment has; the channel may use a subset. */
-  tools: readonly ToolName[];
-}): ModalView {
+/** The modal for one channel, filled with what applies there now (file and overrides), in the admin's language. */
+export function channelModal(
+  t: Translator,
+  input: {
+    channel: string;
+    file: FileConfig;
+    envModel: string;
+    /** The tools this deployment has; the channel may use a subset. */
+    tools: readonly ToolName[];
+  },
+): ModalView {
   const now = channelSettings(input.file, input.envModel, input.channel, input.channel.startsWith('D'));
   const usable = now.tools ?? input.tools;
   const blocks: KnownBlock[] = [
@@ -48,7 +62,7 @@ export function channelModal(input: {
       elements: [
         {
           type: 'mrkdwn',
-          text: mrkdwn`Settings for #${input.channel}. A field left as it is keeps following the settings file; a change applies to the next question and is recorded with your name.`,
+          text: t.t('admin.channel.intro', { channel: mrkdwn`${input.channel}` }),
         },
       ],
     },
@@ -56,7 +70,7 @@ export function channelModal(input: {
       type: 'input',
       block_id: 'instructions',
       optional: true,
-      label: { type: 'plain_text', text: 'Persona (instructions)' },
+      label: plain(t.t('admin.channel.instructions')),
       element: {
         type: 'plain_text_input',
         action_id: VALUE,
@@ -69,7 +83,7 @@ export function channelModal(input: {
       type: 'input',
       block_id: 'model',
       optional: true,
-      label: { type: 'plain_text', text: 'Model' },
+      label: plain(t.t('admin.channel.model')),
       element: { type: 'plain_text_input', action_id: VALUE, max_length: 100, initial_value: now.model },
     },
   ];
@@ -80,7 +94,7 @@ export function channelModal(input: {
       type: 'input',
       block_id: 'tools',
       optional: true,
-      label: { type: 'plain_text', text: 'Tools (none ticked: tools off here)' },
+      label: plain(t.t('admin.channel.tools')),
       element: {
         type: 'checkboxes',
         action_id: VALUE,
@@ -89,63 +103,66 @@ export function channelModal(input: {
       },
     });
   }
+  const mention = onOff(t);
+  const detail = details(t);
   blocks.push(
     {
       type: 'input',
       block_id: 'require_mention',
-      label: { type: 'plain_text', text: 'Answer' },
+      label: plain(t.t('admin.channel.answer')),
       element: {
         type: 'static_select',
         action_id: VALUE,
-        options: ON_OFF,
-        initial_option: ON_OFF[now.requireMention ? 0 : 1]!,
+        options: mention,
+        initial_option: mention[now.requireMention ? 0 : 1]!,
       },
     },
     {
       type: 'input',
       block_id: 'image_detail',
-      label: { type: 'plain_text', text: 'Image detail' },
+      label: plain(t.t('admin.channel.image_detail')),
       element: {
         type: 'static_select',
         action_id: VALUE,
-        options: DETAIL,
-        initial_option: DETAIL.find((o) => o.value === now.imageDetail)!,
+        options: detail,
+        initial_option: detail.find((o) => o.value === now.imageDetail)!,
       },
     },
   );
-  if (!input.channel.startsWith('D')) blocks.push(...deskBlocks(input.file.channels[input.channel]?.desk));
+  if (!input.channel.startsWith('D')) blocks.push(...deskBlocks(t, input.file.channels[input.channel]?.desk));
   return {
     type: 'modal',
     callback_id: ADMIN_CHANNEL_VIEW,
     private_metadata: JSON.stringify({ channel: input.channel }),
-    title: { type: 'plain_text', text: 'Channel settings' },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plain(t.t('admin.channel.title')),
+    submit: plain(t.t('admin.channel.submit')),
+    close: plain(t.t('admin.channel.cancel')),
     blocks,
   };
 }
 
 /** The help desk's fields (docs/desk.md), filled with the channel's desk or, where it has none, the defaults. */
-function deskBlocks(desk: DeskConfig | undefined): KnownBlock[] {
+function deskBlocks(t: Translator, desk: DeskConfig | undefined): KnownBlock[] {
   const shown = desk ?? DESK_DEFAULTS;
+  const modes = deskModes(t);
   return [
     { type: 'divider' },
     {
       type: 'input',
       block_id: 'desk_mode',
-      label: { type: 'plain_text', text: 'Help desk (questions without a mention)' },
+      label: plain(t.t('admin.channel.desk')),
       element: {
         type: 'static_select',
         action_id: VALUE,
-        options: DESK_MODES,
-        initial_option: DESK_MODES.find((o) => o.value === deskMode(desk))!,
+        options: modes,
+        initial_option: modes.find((o) => o.value === deskMode(desk))!,
       },
     },
     {
       type: 'input',
       block_id: 'min_confidence',
       optional: true,
-      label: { type: 'plain_text', text: 'Answer only when at least this sure (0 to 1)' },
+      label: plain(t.t('admin.channel.min_confidence')),
       element: {
         type: 'number_input',
         action_id: VALUE,
@@ -159,8 +176,8 @@ function deskBlocks(desk: DeskConfig | undefined): KnownBlock[] {
       type: 'input',
       block_id: 'oncall',
       optional: true,
-      label: { type: 'plain_text', text: 'On-call to bring in' },
-      hint: { type: 'plain_text', text: 'User group ids (S…), user ids (U…) or @handles, separated by spaces.' },
+      label: plain(t.t('admin.channel.oncall')),
+      hint: plain(t.t('admin.channel.oncall_hint')),
       element: {
         type: 'plain_text_input',
         action_id: VALUE,
@@ -172,13 +189,13 @@ function deskBlocks(desk: DeskConfig | undefined): KnownBlock[] {
       type: 'input',
       block_id: 'sla_minutes',
       optional: true,
-      label: { type: 'plain_text', text: 'Escalate after minutes without a person' },
+      label: plain(t.t('admin.channel.sla_minutes')),
       element: {
         type: 'number_input',
         action_id: VALUE,
         is_decimal_allowed: true,
         min_value: '0.05',
-        max_value: String(7 * 24 * 60),
+        max_value: String(SLA_MAX_MINUTES),
         initial_value: String(shown.sla_minutes),
       },
     },
@@ -186,10 +203,28 @@ function deskBlocks(desk: DeskConfig | undefined): KnownBlock[] {
 }
 
 /**
+ * What a field takes, in the admin's language, shown next to it when the schema refuses its value: the schema's own
+ * words are English and written for the settings file.
+ */
+function fieldError(t: Translator, field: string): string {
+  switch (field) {
+    case 'min_confidence':
+      return t.t('admin.channel.invalid.min_confidence');
+    case 'sla_minutes':
+      return t.t('admin.channel.invalid.sla_minutes', { max: SLA_MAX_MINUTES });
+    case 'oncall':
+      return t.t('admin.channel.invalid.oncall');
+    default:
+      return t.t('admin.channel.invalid.other');
+  }
+}
+
+/**
  * The desk the form asks for: undefined when it matches the file's, `null` for "no desk" where the file has one.
  * Number fields left empty keep the file's value (or the default).
  */
 function wantedDesk(
+  t: Translator,
   get: (id: Input) => { value?: string | null | undefined; selected_option?: { value: string } | null } | undefined,
   base: DeskConfig | undefined,
 ): { ok: true; desk?: DeskConfig | null } | { ok: false; errors: Record<string, string> } {
@@ -214,7 +249,8 @@ function wantedDesk(
     const errors: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
       const id = String(issue.path[0] ?? 'desk_mode');
-      errors[(DESK_INPUTS as readonly string[]).includes(id) ? id : 'desk_mode'] = issue.message;
+      const block = (DESK_INPUTS as readonly string[]).includes(id) ? id : 'desk_mode';
+      errors[block] = fieldError(t, block);
     }
     return { ok: false, errors };
   }
@@ -247,9 +283,11 @@ export const targetSchema = z.object({ channel: z.string().regex(/^[CGD][A-Z0-9]
 
 /**
  * The overrides a submission asks for: each field that differs from what the file alone says for this channel
- * (so a later change in the file still reaches fields nobody overrode). Errors are per block, for Slack to show.
+ * (so a later change in the file still reaches fields nobody overrode). Errors are per block, for Slack to show, in
+ * the admin's language.
  */
 export function overridesFrom(
+  t: Translator,
   values: z.infer<typeof stateSchema>,
   ctx: { channel: string; fileOnly: FileConfig; envModel: string; tools: readonly ToolName[] },
 ): { ok: true; settings: ChannelOverrideInput } | { ok: false; errors: Record<string, string> } {
@@ -270,12 +308,15 @@ export function overridesFrom(
   if (mention && (mention === 'on') !== base.requireMention) wanted.require_mention = mention === 'on';
   const detail = get('image_detail')?.selected_option?.value;
   if (detail && detail !== base.imageDetail) wanted.image_detail = detail as ChannelOverrideInput['image_detail'];
-  const desk = wantedDesk(get, ctx.fileOnly.channels[ctx.channel]?.desk);
+  const desk = wantedDesk(t, get, ctx.fileOnly.channels[ctx.channel]?.desk);
   if (!desk.ok) return desk;
   if (desk.desk !== undefined) wanted.desk = desk.desk;
   const parsed = channelOverrideSchema.safeParse(wanted);
   if (parsed.success) return { ok: true, settings: parsed.data };
   const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'model')] = issue.message;
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'model');
+    errors[field] = fieldError(t, field);
+  }
   return { ok: false, errors };
 }

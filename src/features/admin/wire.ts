@@ -1,14 +1,16 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { LiveSettings } from '../../config/live-settings.js';
 import type { ToolName } from '../../config/tools-schema.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { OverrideStore } from '../../platform/store/channel-overrides.js';
 import type { Admins } from '../access/admins.js';
 import type { AuditTrail } from '../audit/trail.js';
-import { adminSubcommand, NOT_ADMIN } from './admin-command.js';
+import { adminSubcommand } from './admin-command.js';
 import {
   ADMIN_CHANNEL_VIEW,
   adminSubmissionSchema,
@@ -17,6 +19,12 @@ import {
   targetSchema,
 } from './channel-modal.js';
 import { retentionSubcommand } from './retention-command.js';
+
+/** Who submitted a form, read apart from the rest so even an unusable submission is refused in their language. */
+const submitterSchema = z.looseObject({
+  user: z.looseObject({ id: z.string().min(1) }),
+  team: z.looseObject({ id: z.string().min(1) }),
+});
 
 /** How often a replica reads the overrides other replicas' admins saved (its own apply at once). */
 const REFRESH_MS = 5_000;
@@ -30,6 +38,8 @@ export interface AdminFeatureDeps {
   trail: Pick<AuditTrail, 'record'>;
   client: (teamId: string) => Promise<WebClient>;
   commands: CommandRouter;
+  /** The submitting admin's language: the form's errors are shown to them in it. */
+  languages: Pick<UserLanguages, 'of' | 'translators'>;
   log: Logger;
   now?: () => number;
 }
@@ -52,18 +62,21 @@ export function wire(app: App, deps: AdminFeatureDeps): { load(): Promise<void>;
       : undefined;
     if (!parsed.success || !target?.success) {
       deps.log.warn({ issues: parsed.success ? [] : issuesOf(parsed.error) }, 'unusable channel settings submission');
-      return ack({
-        response_action: 'errors',
-        errors: { model: 'Slack sent this form incompletely; please try again.' },
-      });
+      // An unusable form may still say who sent it; without that there is no locale to read, so English.
+      const who = submitterSchema.safeParse(body);
+      const t = who.success
+        ? await deps.languages.of(who.data.team.id, who.data.user.id)
+        : deps.languages.translators.english;
+      return ack({ response_action: 'errors', errors: { model: t.t('admin.channel.incomplete') } });
     }
     const { user, view } = parsed.data;
     const teamId = parsed.data.team?.id ?? '';
     const { channel } = target.data;
+    // The acknowledgement has 3 s; the locale (cached since the modal opened) waits at most a second beside the check.
+    const [admin, t] = await Promise.all([deps.admins.includes(teamId, user.id), deps.languages.of(teamId, user.id)]);
     // Checked again on submit: the modal may have been open while the person stopped being an admin.
-    if (!(await deps.admins.includes(teamId, user.id)))
-      return ack({ response_action: 'errors', errors: { model: NOT_ADMIN } });
-    const result = overridesFrom(view.state.values, {
+    if (!admin) return ack({ response_action: 'errors', errors: { model: t.t('reply.not_admin.settings') } });
+    const result = overridesFrom(t, view.state.values, {
       channel,
       fileOnly: deps.settings.fromFile(),
       envModel: deps.envModel,

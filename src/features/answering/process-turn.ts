@@ -207,6 +207,7 @@ function turnRunner(
       workspace,
       job,
       status,
+      session,
       settings.answerVisibility === 'broadcast',
       extras.blocks ?? [],
       language,
@@ -221,7 +222,7 @@ function turnRunner(
     if (settings.answerOnlyFromSources && deps.sourcesOnly && !extras.context && !job.approval) {
       const fromSources = await deps.sourcesOnly.find(
         tools && ((name, args) => tools.invoke(name, args, signal)),
-        { ...job.key, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
+        { ...job.key, askedBy: job.userId, oncall: file.channels[job.key.channel]?.desk?.oncall ?? [] },
         text,
         language(),
       );
@@ -243,7 +244,7 @@ function turnRunner(
             ? []
             : [{ type: 'assistant' as const, ts: shown.messageTs[0], text: fromSources.reply }]),
         ]);
-        await session.status('active');
+        await session.end();
         await indexed;
         const outcome = shown.undelivered ? 'undelivered' : 'answered';
         metrics.turns.inc({ outcome });
@@ -288,7 +289,7 @@ function turnRunner(
       },
       { ...deps.turn, log, usageLog: deps.log.child({ turn: job.id }) },
     );
-    await session.status('active');
+    await session.end();
     await indexed;
     metrics.turns.inc({ outcome: result.outcome });
     metrics.turnSeconds.observe({ outcome: result.outcome }, seconds(Date.now() - job.receivedAt));
@@ -331,6 +332,7 @@ function replySink(
   workspace: Workspace,
   job: TurnJob,
   status: ThreadStatus,
+  session: AgentSession,
   broadcast: boolean,
   above: KnownBlock[],
   language: () => Translator,
@@ -355,6 +357,7 @@ function replySink(
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
+      session,
       onFirstVisible: () => deps.metrics.firstVisibleSeconds.observe(seconds(Date.now() - job.receivedAt)),
       onMessage: (ts) => {
         status.replacedByReply();

@@ -46,8 +46,12 @@ export async function parseAuditArgs(
 
 const when = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 16);
 
-/** One line per record: when, who, what, where, and for tool calls the decision and the rule. */
-export function auditLine(r: AuditRecord): string {
+/**
+ * One line per record, for the admin who asked, in their language: when, who, what, where, and for tool calls the
+ * decision and the rule. The action, decision, outcome and detail are the record's own identifiers (what the export
+ * and the log hold), so they stay as stored; the words around them are the catalog's.
+ */
+export function auditLine(t: Translator, r: AuditRecord): string {
   // Clipped as text, then escaped by the template: arguments are foreign text.
   const args = r.args === undefined ? '' : clipPlain(JSON.stringify(r.args), 160);
   const rule = r.rule ? mrkdwn` (${r.rule})` : '';
@@ -55,15 +59,22 @@ export function auditLine(r: AuditRecord): string {
     r.action === 'tool_call'
       ? mrkdwn`\`${r.tool ?? ''}\` ${args} — *${r.decision ?? ''}*` +
         rule +
-        (r.resultChars !== undefined ? `, ${r.resultChars} chars` : '')
+        (r.resultChars !== undefined ? `, ${t.t('admin.audit.chars', { count: r.resultChars })}` : '')
       : [
           mrkdwn`${r.outcome ?? r.decision ?? ''}` + rule,
           r.detail ? clipMrkdwn(mrkdwn`${JSON.stringify(r.detail)}`, 160) : '',
         ]
           .filter(Boolean)
           .join(' ');
-  const where = r.channel ? mrkdwn` in #${r.channel}` : '';
-  return `• ${when(r.at)} UTC ${mrkdwn`${mention(r.actor)}`} *${r.action}* ${what}${where}`.replace(/\s+$/, '');
+  return t
+    .t('admin.audit.line', {
+      when: when(r.at),
+      actor: mrkdwn`${mention(r.actor)}`,
+      action: mrkdwn`${r.action}`,
+      what,
+      channel: r.channel ? mrkdwn`${r.channel}` : 'none',
+    })
+    .replace(/\s+$/, '');
 }
 
 /** `/threadwise audit [@user|#channel] [7d]`: the newest audit records, for admins only (the answer is ephemeral). */
@@ -104,7 +115,7 @@ export function auditSubcommand(deps: {
           more: String(records.length > SHOWN),
           shown: SHOWN,
         }),
-        ...shown.map(auditLine),
+        ...shown.map((r) => auditLine(t, r)),
       ].join('\n');
     },
   };

@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import type { Logger } from 'pino';
+import type { Translator } from '../../i18n/translators.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import type { KnowledgePassage } from '../knowledge/contracts.js';
 import { knowledgeSource } from '../knowledge/search-knowledge.js';
@@ -15,18 +16,19 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
 /**
  * What the bot could cite for a question, found with the same tools a turn uses, as the asker (the channel's tool
  * list and the ticket access rules apply): knowledge passages and tickets. A tool that is not offered here, or that
- * fails, adds nothing.
+ * fails, adds nothing. Earlier threads are titled in the asker's language (`t`): the title is shown under the answer.
  */
 export async function findCandidates(
   tools: ConversationTools | undefined,
   ctx: ToolContext,
   question: string,
   solved: readonly SolvedThread[],
+  t: Translator,
   log: Logger,
 ): Promise<Candidate[]> {
   const query = clip(question.replace(/\s+/g, ' ').trim(), 200);
   if (query.length < 2) return [];
-  const earlier = earlierThreads(solved, query);
+  const earlier = earlierThreads(solved, query, t);
   const session = await tools?.session(ctx, log);
   if (!session) return earlier;
   const offered = (name: string) => tools!.offers(name, { channel: ctx.channel, isDm: ctx.isDm });
@@ -45,7 +47,7 @@ export async function findCandidates(
 }
 
 /** Resolved threads of the channel that match the question (BM25 over their question and answer), by permalink. */
-function earlierThreads(solved: readonly SolvedThread[], query: string): Candidate[] {
+function earlierThreads(solved: readonly SolvedThread[], query: string, t: Translator): Candidate[] {
   if (!solved.length) return [];
   const index = new MiniSearch<SolvedThread & { id: number }>({
     fields: ['question', 'answer'],
@@ -60,7 +62,7 @@ function earlierThreads(solved: readonly SolvedThread[], query: string): Candida
       const s = solved[Number(hit.id)]!;
       return {
         kind: 'thread' as const,
-        title: `Earlier thread: ${clip(s.question.replace(/\s+/g, ' '), 60)}`,
+        title: t.t('desk.earlier_thread', { question: clip(s.question.replace(/\s+/g, ' '), 60) }),
         url: s.permalink,
         text: clip(`Question: ${s.question}\nAnswer: ${s.answer}`, 1_200),
       };

@@ -133,7 +133,9 @@ export class Desk {
       user: { id: job.userId, name: profile?.name ?? job.userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
     const solved = await this.d.store.solved(key.teamId, key.channel).catch(() => []);
-    const candidates = await findCandidates(this.d.tools, ctx, job.text, solved, log.child({ component: 'tools' }));
+    // The asker's language: the sources under the answer, its buttons and the note a hand-off quotes are theirs.
+    const t = await this.d.languages.of(key.teamId, job.userId);
+    const candidates = await findCandidates(this.d.tools, ctx, job.text, solved, t, log.child({ component: 'tools' }));
     const settings = channelSettings(this.d.settings.current(), this.d.envModel, key.channel, false);
     const judged =
       candidates.length && cfg.auto_answer
@@ -165,7 +167,7 @@ export class Desk {
       const result = await this.d.answer(job, {
         context: candidateContext(candidates),
         sources,
-        blocks: deskButtons(await this.d.languages.of(key.teamId, job.userId)),
+        blocks: deskButtons(t),
       });
       // No result: an earlier attempt of this job (a replica that died after answering) already completed it.
       if (!result || result.outcome === 'answered') {
@@ -176,7 +178,6 @@ export class Desk {
           this.d.threadTtlSeconds,
         );
         if (left) await this.count(key, 'answered');
-        const t = await this.d.languages.of(key.teamId, job.userId);
         // Noted in the asker's language: a later hand-off quotes it in their thread.
         await this.d.store.note(
           key,
@@ -187,7 +188,6 @@ export class Desk {
       }
       log.warn({ outcome: result?.outcome }, 'the desk answer was not shown; waiting for a person instead');
     }
-    const t = await this.d.languages.of(key.teamId, job.userId);
     await this.d.store.note(
       key,
       'tried',
@@ -237,13 +237,13 @@ export class Desk {
     }
     await this.d.stats.unanswered(key.teamId, key.channel, job.receivedAt, job.text).catch(() => undefined);
     // Left to people: the sources did not settle it, which is what the weekly gaps digest is about.
-    await this.gap(key, thread.question, job.receivedAt);
+    await this.gap(key, thread.question, thread.asker, job.receivedAt);
     await this.startClock(key, thread.clockFrom, cfg);
   }
 
-  private async gap(key: ThreadKey, question: string, at: number): Promise<void> {
+  private async gap(key: ThreadKey, question: string, askedBy: string, at: number): Promise<void> {
     await this.d.gaps
-      ?.record({ question, channel: key.channel, threadTs: key.threadTs, reason: 'handoff', at })
+      ?.record({ question, channel: key.channel, threadTs: key.threadTs, reason: 'handoff', at, askedBy })
       .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'knowledge gap not recorded'));
   }
 
@@ -325,7 +325,7 @@ export class Desk {
       }),
     });
     await this.count(key, 'handoffs', at);
-    await this.gap(key, thread.question, at);
+    await this.gap(key, thread.question, thread.asker, at);
     await this.d.audit.record({
       teamId: key.teamId,
       action: 'handoff',

@@ -79,10 +79,14 @@ export interface KnowledgeGap {
   threadTs: string;
   reason: 'handoff' | 'not_in_sources';
   at: number;
+  /** Who asked (a Slack user id), so forget-me can take their question out of the digest. */
+  askedBy: string;
 }
 
 export interface KnowledgeGaps {
   record(gap: KnowledgeGap): Promise<void>;
   /** Gaps recorded in [from, to), oldest first. */
   between(from: number, to: number): Promise<KnowledgeGap[]>;
+  /** Forget-me: drops every question this person asked; returns how many went. */
+  forgetPerson(userId: string): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStored } from '../../lib/stored-json.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
 import type { RedisClient } from '../../platform/store/redis-client.js';
 import type { KnowledgeGap, KnowledgeGaps } from './contracts.js';
@@ -14,7 +15,9 @@ const gapSchema = z.object({
   threadTs: z.string(),
   reason: z.enum(['handoff', 'not_in_sources']),
   at: z.number(),
-}) satisfies z.ZodType<KnowledgeGap>;
+  // Entries recorded before askers were kept read as nobody's; they lapse with retention.
+  askedBy: z.string().default(''),
+}) satisfies z.ZodType<KnowledgeGap, unknown>;
 
 /** One entry per thread: a question handed off and then found missing from the sources is one gap, not two. */
 const idOf = (g: Pick<KnowledgeGap, 'channel' | 'threadTs'>) => `${g.channel} ${g.threadTs}`;
@@ -60,14 +63,23 @@ export class RedisKnowledgeGaps implements KnowledgeGaps {
     if (!ids.length) return [];
     const raw = await this.redis.hmget(this.keys.gapItems, ...ids);
     return raw.flatMap((value) => {
-      if (!value) return [];
-      try {
-        const parsed = gapSchema.safeParse(JSON.parse(value));
-        return parsed.success ? [parsed.data] : [];
-      } catch {
-        return [];
-      }
+      const gap = value ? parseStored(gapSchema, value) : undefined;
+      return gap ? [gap] : [];
     });
+  }
+
+  async forgetPerson(userId: string): Promise<number> {
+    const all = await this.redis.hgetall(this.keys.gapItems);
+    const ids = Object.entries(all)
+      .filter(([, value]) => parseStored(gapSchema, value)?.askedBy === userId)
+      .map(([id]) => id);
+    if (!ids.length) return 0;
+    await this.redis
+      .multi()
+      .hdel(this.keys.gapItems, ...ids)
+      .zrem(this.keys.gapsByTime, ...ids)
+      .exec();
+    return ids.length;
   }
 }
 
@@ -84,5 +96,11 @@ export class MemoryKnowledgeGaps implements KnowledgeGaps {
 
   async between(from: number, to: number): Promise<KnowledgeGap[]> {
     return [...this.gaps.values()].filter((g) => g.at >= from && g.at < to).sort((a, b) => a.at - b.at);
+  }
+
+  async forgetPerson(userId: string): Promise<number> {
+    let gone = 0;
+    for (const [id, g] of this.gaps) if (g.askedBy === userId && this.gaps.delete(id)) gone++;
+    return gone;
   }
 }

@@ -52,7 +52,7 @@ export class SourcesOnly {
 
   async find(
     search: ((name: string, args: unknown) => Promise<ToolInvocation>) | undefined,
-    where: ThreadKey & { oncall: readonly string[] },
+    where: ThreadKey & { oncall: readonly string[]; askedBy: string },
     question: string,
     t: Translator,
   ): Promise<SourcesOnlyOutcome> {
@@ -77,6 +77,7 @@ export class SourcesOnly {
         threadTs: where.threadTs,
         reason: 'not_in_sources',
         at: this.d.now?.() ?? Date.now(),
+        askedBy: where.askedBy,
       })
       .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'the knowledge gap was not recorded'));
     this.d.log.info({ searched: Boolean(result?.ok) }, 'nothing in the sources answers the question');

@@ -30,6 +30,8 @@ export interface PrivacyDeps {
   overrides: OverrideStore;
   /** Approved answers name the editor who saved them. */
   approved?: { forgetEditor(teamId: string, userId: string): Promise<number> };
+  /** The weekly gaps digest keeps the questions people asked that the sources did not answer. */
+  gaps?: { forgetPerson(userId: string): Promise<number> };
   log: Logger;
 }
 
@@ -75,7 +77,7 @@ export function resetSubcommand(deps: PrivacyDeps): Subcommand {
  * `/threadwise forget-me`: deletes what the bot stores about the caller. Removed: their DM conversations with the
  * bot (with files), their messages and the tool results fetched for them in shared threads, their feedback votes,
  * their place in the admins' top-users list, the thread index and viewing context, pending ticket approvals and
- * kept triage cards, and their MCP sign-ins (tokens and links). Kept: Slack's own messages, the bot's answers in shared threads, and the usage counters: they
+ * kept triage cards, and their MCP sign-ins (tokens and links), and their questions kept for the knowledge-gaps digest. Kept: Slack's own messages, the bot's answers in shared threads, and the usage counters: they
  * are accounting (numbers under a one-way hash of the id, no content), and deleting them would reset the limits.
  */
 export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
@@ -102,6 +104,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
       const audited = await deps.audit.forgetPerson(ctx.teamId, ctx.userId);
       const settingsChanges = await deps.overrides.forgetPerson(ctx.userId);
       const approvedAnswers = (await deps.approved?.forgetEditor(ctx.teamId, ctx.userId)) ?? 0;
+      const gaps = (await deps.gaps?.forgetPerson(ctx.userId)) ?? 0;
       deps.log.info(
         { dm_threads: dms, shared_threads: shared, desk_threads: desk, votes, pending, audited, sign_ins: signIns },
         'forget-me done',
@@ -122,6 +125,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
           audit_records: audited,
           settings_changes: settingsChanges,
           approved_answers: approvedAnswers,
+          gap_questions: gaps,
         },
       });
       const t = ctx.t;
@@ -135,6 +139,7 @@ export function forgetMeSubcommand(deps: PrivacyDeps): Subcommand {
         ...(signIns ? [t.t('reply.forget_me.sign_ins', { count: signIns })] : []),
         t.t('reply.forget_me.audit', { count: audited }),
         ...(approvedAnswers ? [t.t('reply.forget_me.approved', { count: approvedAnswers })] : []),
+        ...(gaps ? [t.t('reply.forget_me.gaps', { count: gaps })] : []),
         t.t('reply.forget_me.kept_usage'),
         t.t('reply.forget_me.kept_slack'),
       ].join('\n');

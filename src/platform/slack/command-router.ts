@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Translator } from '../../i18n/translators.js';
+import { settledWithin } from '../../lib/deadline.js';
 import { mrkdwn } from './mrkdwn.js';
 import type { UserLanguages } from './user-languages.js';
 
@@ -43,6 +44,13 @@ const commandSchema = z.looseObject({
   response_url: z.url().optional(),
 });
 
+/**
+ * Slack shows the typist "operation_timeout" when a command's acknowledgement takes over 3 s. A subcommand still
+ * running by then (a slow Slack or Redis) is acknowledged with a "working on it" note, and its reply follows
+ * through the response_url; the margin covers the network and Slack's own clock.
+ */
+export const ACK_WITHIN_MS = 2_000;
+
 function helpText(t: Translator, command: string, subcommands: readonly Subcommand[]): string {
   return [
     t.t('command.help_title', { command }),
@@ -76,6 +84,7 @@ export class CommandRouter {
 
   register(app: App): void {
     app.command(this.command, async ({ command, ack, respond }) => {
+      const started = Date.now();
       const parsed = commandSchema.safeParse(command);
       if (!parsed.success) {
         this.log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed slash command');
@@ -97,9 +106,8 @@ export class CommandRouter {
         });
         return;
       }
-      let text: string;
-      try {
-        text = await sub.run({
+      const running = sub
+        .run({
           teamId: parsed.data.team_id,
           userId: parsed.data.user_id,
           channelId: parsed.data.channel_id,
@@ -114,12 +122,27 @@ export class CommandRouter {
               }
             : {}),
           t,
+        })
+        .catch((err: Error) => {
+          this.log.error({ err, subcommand: sub.name }, 'slash command failed');
+          return t.t('command.failed', { command: this.command, name: sub.name });
         });
-      } catch (err) {
-        this.log.error({ err, subcommand: sub.name }, 'slash command failed');
-        text = t.t('command.failed', { command: this.command, name: sub.name });
+      // Without a response_url nothing could carry a late reply, so the ack waits for it (Slack may time out).
+      const text = parsed.data.response_url
+        ? await settledWithin(running, ACK_WITHIN_MS - (Date.now() - started))
+        : await running;
+      if (text !== undefined) {
+        await ack({ response_type: 'ephemeral', text });
+        return;
       }
-      await ack({ response_type: 'ephemeral', text });
+      this.log.info({ subcommand: sub.name }, 'slash command reply follows by response_url');
+      // Not awaited: over HTTP the acknowledgement leaves only once this listener returns.
+      void running
+        .then((late) => respond({ response_type: 'ephemeral', replace_original: false, text: late }))
+        .catch((err: Error) =>
+          this.log.warn({ err: { message: err.message }, subcommand: sub.name }, 'late slash command reply not sent'),
+        );
+      await ack({ response_type: 'ephemeral', text: t.t('command.working') });
     });
   }
 }

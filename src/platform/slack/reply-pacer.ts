@@ -1,5 +1,11 @@
 /** How far this reply's own interval may stretch after Slack pushed back. */
 const MAX_INTERVAL_MS = 8_000;
+/**
+ * How long a write that is due waits in case the answer ends meanwhile, as a share of the interval: the closing
+ * call then carries those words instead of a write followed moments later by the close. An answer that arrives a
+ * little past a whole second (a 2-second answer under load comes in 2.1 s) would otherwise spend a write more.
+ */
+const GRACE_SHARE = 0.25;
 
 export interface PacerOptions {
   /** How long the first words gather before they are shown (0: on the first token). */
@@ -10,9 +16,10 @@ export interface PacerOptions {
 
 /**
  * When a streaming reply may write next. The first words go out as soon as they arrive; after that at most one
- * write per interval, measured from when the last write began, so a two-second answer takes three writes
- * (first words, one in between, the closing one). Every time Slack rate-limits this reply its interval doubles,
- * so a reply that was pushed back writes less often for the rest of its life, not only until Retry-After passes.
+ * write per interval and a short grace, measured from when the last write began, so a two-second answer takes
+ * three writes (first words, one in between, the closing one), also when it runs a little long. Every time Slack
+ * rate-limits this reply its interval doubles, so a reply that was pushed back writes less often for the rest of
+ * its life, not only until Retry-After passes.
  */
 export class ReplyPacer {
   private firstTextAt: number | undefined;
@@ -48,7 +55,7 @@ export class ReplyPacer {
     const paced =
       this.lastWriteAt === undefined
         ? (this.firstTextAt ?? this.now()) + this.options.firstFlushMs
-        : this.lastWriteAt + Math.max(this.interval, slack.spacing);
+        : this.lastWriteAt + Math.max(this.interval, slack.spacing) + this.options.intervalMs * GRACE_SHARE;
     // While Slack holds the method back, text keeps gathering and goes out in one write when it allows.
     return Math.max(paced, slack.readyAt);
   }

@@ -1,5 +1,6 @@
 import type { Block, KnownBlock, TaskUpdateChunk } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { SessionStatus } from './agent-session.js';
 import { plainPreview } from './mrkdwn.js';
 
 export type Blocks = (KnownBlock | Block)[];
@@ -37,8 +38,11 @@ export interface ReplyTransport {
   add(ts: string, sent: string, piece: string): Promise<void>;
   /** Whether closing needs a call at all (a posted message is complete as it stands). */
   needsClose(tail: string, blocks: Blocks): boolean;
-  /** Closes `ts` (showing `sent`) with `tail` added to it and `blocks` under it. */
-  close(ts: string, sent: string, tail: string, blocks: Blocks): Promise<void>;
+  /**
+   * Closes `ts` (showing `sent`) with `tail` added to it and `blocks` under it; a stream's stop also sets the thread's
+   * agent session to `session` when given.
+   */
+  close(ts: string, sent: string, tail: string, blocks: Blocks, session?: SessionStatus): Promise<void>;
 }
 
 /** Native streaming: chat.startStream, chat.appendStream, chat.stopStream. */
@@ -87,12 +91,13 @@ export class StreamTransport implements ReplyTransport {
     return true;
   }
 
-  async close(ts: string, _sent: string, tail: string, blocks: Blocks): Promise<void> {
+  async close(ts: string, _sent: string, tail: string, blocks: Blocks, session?: SessionStatus): Promise<void> {
     await this.client.chat.stopStream({
       channel: this.target.channel,
       ts,
       ...(tail ? { markdown_text: tail } : {}),
       ...(blocks.length ? { blocks } : {}),
+      ...(session ? { session_status: session } : {}),
     });
   }
 }

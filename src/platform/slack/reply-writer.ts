@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { backoffMs, sleep } from '../../lib/backoff.js';
 import { withRetry } from '../../lib/retry.js';
 import type { AnswerStep, ReplySink } from '../../turn/ports.js';
-import { patientCall } from './patient-call.js';
+import type { StreamSession } from './agent-session.js';
+import { type Patience, patientCall } from './patient-call.js';
 import type { SlackRateGate } from './rate-gate.js';
 import { ReplyPacer } from './reply-pacer.js';
 import { CALL_LIMIT, ReplyText } from './reply-text.js';
@@ -50,6 +51,11 @@ export interface ReplyWriterOptions {
   onFirstVisible?: () => void;
   /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */
   onMessage?: (ts: string) => Promise<void>;
+  /**
+   * The thread's agent session, when the turn keeps one: the stop that ends the streamed answer sets it `active`
+   * (one call fewer than a separate agents.sessions.setStatus), a stop in the middle keeps it `processing`.
+   */
+  session?: StreamSession;
 }
 
 type Step = 'written' | 'rate_limited' | 'retry' | 'fallback' | 'gave_up';
@@ -143,10 +149,16 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     // The last words ride on the closing call when they fit: one call instead of a write and a close.
     const { pending } = this.text;
     const heldBack = this.transport.kind === 'post' && this.editsHeldBack();
-    if (this.ts && this.text.fits() && pending.length <= CALL_LIMIT && !heldBack && (await this.close(blocks, pending)))
+    if (
+      this.ts &&
+      this.text.fits() &&
+      pending.length <= CALL_LIMIT &&
+      !heldBack &&
+      (await this.close(blocks, pending, true))
+    )
       return this.done();
     await this.drain(deadline);
-    await this.close(blocks, '');
+    await this.close(blocks, '', true);
     return this.done();
   }
 
@@ -175,8 +187,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     this.text.discard();
     const [first, ...rest] = messages;
     if (!first) return;
-    for (const ts of streaming)
-      await patientCall(this.gate, this.stream.closes, () => this.stream.close(ts, '', '', []));
+    for (const ts of streaming) await this.stopStream(ts, '', [], false);
     for (const ts of rest) await patientCall(this.gate, 'chat.delete', () => this.post.remove(ts));
     this.transport = this.post;
     this.ts = first;
@@ -383,9 +394,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     const ts = this.ts!;
     this.switchTo(this.post);
     if (failure.kind === 'transient') {
-      const failed = await patientCall(this.gate, this.stream.closes, () => this.stream.close(ts, '', '', []), {
-        transientAttempts: STREAM_ATTEMPTS,
-      });
+      const failed = await this.stopStream(ts, '', [], false, { transientAttempts: STREAM_ATTEMPTS });
       const editable = !failed || (failed.kind === 'platform' && failed.error === 'message_not_in_streaming_state');
       if (!editable) {
         this.detach();
@@ -408,11 +417,11 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
   }
 
   /**
-   * Ends the current message with `tail` added and `blocks` under it; false (tail not shown) when Slack refused,
-   * so the caller writes the rest another way. An expired stream that cannot be stopped is rewritten by
-   * chat.update, which Slack allows after expiry, so it is not left stuck.
+   * Ends the current message with `tail` added and `blocks` under it (`ends`: the last message of the answer);
+   * false (tail not shown) when Slack refused, so the caller writes the rest another way. An expired stream that
+   * cannot be stopped is rewritten by chat.update, which Slack allows after expiry, so it is not left stuck.
    */
-  private async close(blocks: Blocks, tail: string): Promise<boolean> {
+  private async close(blocks: Blocks, tail: string, ends = false): Promise<boolean> {
     const ts = this.ts;
     if (!ts) return true;
     const t = this.transport;
@@ -423,8 +432,12 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
       return this.closed(tail);
     }
     // A stream is stopped patiently (it cannot be edited while live); an edit held back long is better written anew.
-    const patience = t === this.stream ? { transientAttempts: STREAM_ATTEMPTS } : { maxWaitMs: CONTINUE_AFTER_MS };
-    const failure = await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), patience);
+    const failure =
+      t === this.stream
+        ? await this.stopStream(ts, tail, blocks, ends, { transientAttempts: STREAM_ATTEMPTS })
+        : await patientCall(this.gate, t.closes, () => t.close(ts, this.text.sent, tail, blocks), {
+            maxWaitMs: CONTINUE_AFTER_MS,
+          });
     if (!failure) return this.closed(tail);
     this.log.warn({ method: t.closes, failure }, 'closing the reply failed');
     if (blocks.length && failure.kind === 'platform' && BLOCK_REFUSALS.has(failure.error)) {
@@ -432,7 +445,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
       // with what the blocks said as text in their place.
       const instead = this.blocksText ? `${tail}\n\n${this.blocksText}` : tail;
       this.blocksText = undefined;
-      return this.close([], instead);
+      return this.close([], instead, ends);
     }
     if (t === this.post) {
       this.detach();
@@ -450,6 +463,25 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
       if (rewrite) this.log.warn({ method: 'chat.update', failure: rewrite }, 'closing the reply failed');
     }
     return this.closed('');
+  }
+
+  /** Stops the stream `ts` patiently; the stop carries the session's status (`ends`: it ends the answer). */
+  private async stopStream(
+    ts: string,
+    tail: string,
+    blocks: Blocks,
+    ends: boolean,
+    patience?: Patience,
+  ): Promise<SlackFailure | undefined> {
+    const session = await this.options.session?.stopStatus(ends);
+    const failure = await patientCall(
+      this.gate,
+      this.stream.closes,
+      () => this.stream.close(ts, this.text.sent, tail, blocks, session),
+      patience,
+    );
+    if (!failure && session) this.options.session?.stopped(session);
+    return failure;
   }
 
   private closed(tail: string): true {

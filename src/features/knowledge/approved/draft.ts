@@ -36,10 +36,15 @@ export const DRAFT_INSTRUCTIONS = [
   'A person reviews and edits your draft before it is saved.',
 ].join('\n');
 
+/** Why the model's text is not a usable draft (catalog `knowledge.save.draft_failed.<problem>`). */
+export type DraftProblem = 'empty' | 'not_json' | 'wrong_shape' | 'no_question';
+/** Why there is no draft: the call failed, the model refused or was cut off, or its text was unusable. */
+export type DraftFailure = 'unavailable' | 'declined' | 'cut_off' | DraftProblem;
+
 export type DraftOutcome =
   | { kind: 'ok'; draft: Draft; model: string; usage?: ModelUsage }
-  /** Why there is no draft, said in the modal so the editor knows to write it themselves. */
-  | { kind: 'failed'; note: string; model?: string; usage?: ModelUsage };
+  /** Said in the modal, in the editor's language, so they know to write it themselves. */
+  | { kind: 'failed'; reason: DraftFailure; model?: string; usage?: ModelUsage };
 
 export interface DraftInput {
   model: string;
@@ -58,19 +63,19 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
  * The model's JSON text → a draft within the modal's limits, or why it is unusable. Structured Outputs makes the
  * shape likely, not certain (a cut-off answer, a server that ignores the format), so it is checked again here.
  */
-export function parseDraft(text: string | undefined): { draft: Draft } | { problem: string } {
-  if (!text?.trim()) return { problem: 'the model wrote nothing' };
+export function parseDraft(text: string | undefined): { draft: Draft } | { problem: DraftProblem } {
+  if (!text?.trim()) return { problem: 'empty' };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { problem: 'the model’s draft was not valid JSON' };
+    return { problem: 'not_json' };
   }
   const parsed = draftSchema.safeParse(value);
-  if (!parsed.success) return { problem: 'the model’s draft did not have a question and an answer' };
+  if (!parsed.success) return { problem: 'wrong_shape' };
   const question = parsed.data.question.replace(/\s+/g, ' ').trim();
   const answer = parsed.data.answer.trim();
-  if (!question) return { problem: 'the model found no question in the thread' };
+  if (!question) return { problem: 'no_question' };
   return { draft: { question: clip(question, QUESTION_MAX), answer: clip(answer, ANSWER_MAX) } };
 }
 
@@ -82,7 +87,7 @@ export interface DrafterOptions {
 
 /**
  * The draft through the Responses API with Structured Outputs (`text.format` from the zod schema), not stored at
- * OpenAI; a failed call, a refusal, a cut-off or malformed answer each become a note for the editor.
+ * OpenAI; a failed call, a refusal, a cut-off or malformed answer each become a reason the editor is told.
  */
 export function openAIDrafter(client: OpenAI, o: DrafterOptions, log: Logger): Drafter {
   return async (input, signal) => {
@@ -104,19 +109,18 @@ export function openAIDrafter(client: OpenAI, o: DrafterOptions, log: Logger): D
     } catch (err) {
       const e = fromSdkError(err);
       log.warn({ kind: e.kind, status: e.details.status, request_id: e.details.requestId }, 'answer draft call failed');
-      return { kind: 'failed', note: 'The model could not write a draft right now.' };
+      return { kind: 'failed', reason: 'unavailable' };
     }
     const usage = toUsage(response.usage);
     const base = { model: response.model, ...(usage ? { usage } : {}) };
     const parts = response.output.flatMap((item) => (item.type === 'message' ? item.content : []));
-    if (parts.some((p) => p.type === 'refusal'))
-      return { ...base, kind: 'failed', note: 'The model declined to draft this thread.' };
-    if (response.status === 'incomplete') return { ...base, kind: 'failed', note: 'The model’s draft was cut off.' };
+    if (parts.some((p) => p.type === 'refusal')) return { ...base, kind: 'failed', reason: 'declined' };
+    if (response.status === 'incomplete') return { ...base, kind: 'failed', reason: 'cut_off' };
     const text = parts.flatMap((p) => (p.type === 'output_text' ? [p.text] : [])).join('');
     const parsed = parseDraft(text);
     if ('problem' in parsed) {
       log.warn({ problem: parsed.problem, model: response.model }, 'answer draft unusable');
-      return { ...base, kind: 'failed', note: `The model’s draft could not be used (${parsed.problem}).` };
+      return { ...base, kind: 'failed', reason: parsed.problem };
     }
     return { ...base, kind: 'ok', draft: parsed.draft };
   };

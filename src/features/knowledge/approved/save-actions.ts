@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Translator } from '../../../i18n/translators.js';
 import { hashId } from '../../../lib/hash.js';
 import { mrkdwn, slackLink } from '../../../platform/slack/mrkdwn.js';
 import {
@@ -32,14 +33,6 @@ import {
 
 export const SAVE_SHORTCUT = 'save_as_answer';
 
-export const NOT_EDITOR =
-  'Only the knowledge editors (`knowledge.editors` in the settings) can save answers as approved. Ask one of them, or an admin to add you.';
-export const NOT_SAVABLE =
-  'Only my answers and resolved help-desk threads can be saved as approved answers. Use “Save as answer” on one of my answers, or on a help-desk thread once it is solved.';
-
-const SOMETHING_WRONG =
-  'Something went wrong while I prepared the draft. Please close this and use “Save as answer” again.';
-
 export interface SaveHandlerDeps {
   /** `knowledge.editors` as they are now, user groups resolved. */
   editors: { includes(teamId: string, userId: string): Promise<boolean> };
@@ -52,7 +45,7 @@ export interface SaveHandlerDeps {
   drafter: Drafter;
   quota?: QuotaPort;
   answers: ApprovedAnswers;
-  /** The editor's language, for the notices that come from shared code (a quota refusal). */
+  /** The editor's language: the form, its errors and every notice about it are written in it. */
   languages: Pick<UserLanguages, 'of'>;
   log: Logger;
   now?: () => number;
@@ -76,30 +69,32 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
     if (!parsed.success) return refuseUnusable(`${SAVE_SHORTCUT} shortcut`, parsed.error, respond, log);
     const a = parsed.data;
     const teamId = teamOf(a);
-    if (!(await deps.editors.includes(teamId, a.user.id))) {
+    // Side by side: the trigger_id lasts 3 s, and the locale (cached with the name) waits at most a second.
+    const [editor, t] = await Promise.all([
+      deps.editors.includes(teamId, a.user.id),
+      deps.languages.of(teamId, a.user.id),
+    ]);
+    if (!editor) {
       log.info({ user: a.user.id }, 'save as answer refused: not an editor');
-      await respond({ response_type: 'ephemeral', text: NOT_EDITOR }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: t.t('knowledge.save.not_editor') }).catch(() => undefined);
       return;
     }
     const target: SaveTarget = { channel: a.channel.id, threadTs: a.message.thread_ts ?? a.message.ts };
     let opened: { id: string; hash?: string };
     try {
-      const res = await client.views.open({ trigger_id: a.trigger_id, view: loadingModal(target) });
+      const res = await client.views.open({ trigger_id: a.trigger_id, view: loadingModal(t, target) });
       if (!res.view?.id) throw new Error('views.open returned no view');
       opened = { id: res.view.id, ...(res.view.hash ? { hash: res.view.hash } : {}) };
     } catch (err) {
       log.warn({ error: slackError(err) }, 'save as answer form not opened');
-      await respond({
-        response_type: 'ephemeral',
-        text: 'Sorry, I could not open the form. Please use “Save as answer” again.',
-      }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: t.t('knowledge.save.not_opened') }).catch(() => undefined);
       return;
     }
-    void prepare(client, teamId, a, target, opened).catch(async (err: Error) => {
+    void prepare(client, teamId, a, t, target, opened).catch(async (err: Error) => {
       log.error({ err: { message: err.message } }, 'save as answer draft failed');
       // Never a form left loading for good: it says something went wrong.
       await client.views
-        .update({ view_id: opened.id, view: noticeModal(target, SOMETHING_WRONG) })
+        .update({ view_id: opened.id, view: noticeModal(t, target, t.t('knowledge.save.something_wrong')) })
         .catch(() => undefined);
     });
   });
@@ -109,6 +104,7 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
     client: WebClient,
     teamId: string,
     a: SaveShortcut,
+    t: Translator,
     target: SaveTarget,
     opened: { id: string; hash?: string },
   ) => {
@@ -120,7 +116,7 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
     const botUserId = await deps.botUserId(teamId);
     if (a.message.user !== botUserId && !(await deps.resolvedDeskThread(key))) {
       log.info({ channel: target.channel }, 'save as answer refused: not an answer or a resolved desk thread');
-      return update(noticeModal(target, NOT_SAVABLE));
+      return update(noticeModal(t, target, t.t('knowledge.save.not_savable')));
     }
     let transcript: string;
     let permalink: string | undefined;
@@ -130,11 +126,9 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
       permalink = (await client.chat.getPermalink({ channel: target.channel, message_ts: target.threadTs })).permalink;
     } catch (err) {
       log.warn({ error: slackError(err) }, 'thread to save not readable');
-      return update(
-        noticeModal(target, 'I can’t read that conversation. Invite me with `/invite @threadwise` and try again.'),
-      );
+      return update(noticeModal(t, target, t.t('knowledge.save.cannot_read')));
     }
-    if (!permalink) return update(noticeModal(target, 'Slack gave me no link to this thread, so it cannot be cited.'));
+    if (!permalink) return update(noticeModal(t, target, t.t('knowledge.save.no_link')));
     const model = deps.modelFor(target.channel);
     const admission = await deps.quota
       ?.account({
@@ -145,16 +139,14 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
       })
       .admit({ model, inputTokens: Math.ceil(transcript.length / 4), maxOutputTokens: DRAFT_OUTPUT_TOKENS });
     if (admission && !admission.ok)
-      return update(
-        draftModal({ ...target, permalink }, undefined, admission.notice(await deps.languages.of(teamId, a.user.id))),
-      );
+      return update(draftModal(t, { ...target, permalink }, undefined, admission.notice(t)));
     const outcome = await deps.drafter({ model, transcript, safetyIdentifier: hashId('user', teamId, a.user.id) });
     if (admission) await admission.settle(outcome.model ?? model, outcome.usage ?? NO_USAGE);
     log.info({ outcome: outcome.kind, channel: target.channel }, 'approved answer drafted');
     return update(
       outcome.kind === 'ok'
-        ? draftModal({ ...target, permalink }, outcome.draft)
-        : draftModal({ ...target, permalink }, undefined, outcome.note),
+        ? draftModal(t, { ...target, permalink }, outcome.draft)
+        : draftModal(t, { ...target, permalink }, undefined, t.t(`knowledge.save.draft_failed.${outcome.reason}`)),
     );
   };
 
@@ -166,16 +158,24 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
     }
     const s = parsed.data;
     const teamId = teamOf(s);
+    // The acknowledgement has 3 s; the locale (cached since the form opened) waits at most a second beside the check.
+    const [editor, t] = await Promise.all([
+      deps.editors.includes(teamId, s.user.id),
+      deps.languages.of(teamId, s.user.id),
+    ]);
     // Checked again: the settings may have changed since the form opened, and a submission can be crafted.
-    if (!(await deps.editors.includes(teamId, s.user.id)))
-      return void (await ack({ response_action: 'errors', errors: { [QUESTION_BLOCK]: NOT_EDITOR } }));
+    if (!editor)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [QUESTION_BLOCK]: t.t('knowledge.save.not_editor') },
+      }));
     const target = saveTargetOf(s.view.private_metadata);
     if (!target?.permalink)
       return void (await ack({
         response_action: 'errors',
-        errors: { [QUESTION_BLOCK]: 'This form lost track of its thread. Close it and use “Save as answer” again.' },
+        errors: { [QUESTION_BLOCK]: t.t('knowledge.save.lost_thread') },
       }));
-    const checked = checkSubmission(s.view.state.values);
+    const checked = checkSubmission(t, s.view.state.values);
     if (!checked.ok) return void (await ack({ response_action: 'errors', errors: checked.errors }));
     const entry = {
       // One approved answer per thread: saving it again replaces (corrects) it.
@@ -196,19 +196,14 @@ export function registerSaveHandlers(app: App, deps: SaveHandlerDeps): void {
       log.error({ err: { message: (err as Error).message } }, 'approved answer not saved');
       return void (await ack({
         response_action: 'errors',
-        errors: {
-          [QUESTION_BLOCK]: 'I could not save this right now. Your text is still here: please press Save again.',
-        },
+        errors: { [QUESTION_BLOCK]: t.t('knowledge.save.not_saved') },
       }));
     }
     await ack();
     const indexed = await deps.answers.index(entry);
-    const link = slackLink(entry.permalink, entry.question);
-    const text = {
-      indexed: mrkdwn`✅ Saved as an approved answer: ${link}. Later questions are answered from it first and cite it.`,
-      later: mrkdwn`✅ Saved as an approved answer: ${link}. Search will find it after the next sync.`,
-      unsearchable: mrkdwn`✅ Saved as an approved answer: ${link}.`,
-    }[indexed];
+    const text = t.t(`knowledge.save.saved_${indexed}`, {
+      link: mrkdwn`${slackLink(entry.permalink, entry.question)}`,
+    });
     await client.chat
       .postEphemeral({ channel: entry.channel, user: entry.editor, thread_ts: entry.threadTs, text })
       .catch((err) => log.debug({ error: slackError(err) }, 'could not confirm the save to the editor'));

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
+import type { Translator } from '../../../i18n/translators.js';
 import { parseStored } from '../../../lib/stored-json.js';
 import { mrkdwn, slackLink } from '../../../platform/slack/mrkdwn.js';
 import { ANSWER_MAX, type Draft, QUESTION_MAX } from './draft.js';
@@ -22,26 +23,27 @@ export type SaveTarget = z.infer<typeof saveTargetSchema>;
 
 export const saveTargetOf = (metadata: string) => parseStored(saveTargetSchema, metadata);
 
-const TITLE = { type: 'plain_text', text: 'Save as answer' } as const;
-const CLOSE = { type: 'plain_text', text: 'Cancel' } as const;
-
+const plain = (text: string) => ({ type: 'plain_text', text }) as const;
 const note = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
-/** Opened at once (the trigger_id lasts 3 s); the draft replaces it when the model has written one. */
-export function loadingModal(target: SaveTarget): ModalView {
+/**
+ * Opened at once (the trigger_id lasts 3 s); the draft replaces it when the model has written one. Every view of
+ * the form is written in the editor's language (`t`), the only person who sees it.
+ */
+export function loadingModal(t: Translator, target: SaveTarget): ModalView {
   return {
     type: 'modal',
     callback_id: SAVE_VIEW,
     private_metadata: JSON.stringify(target),
-    title: TITLE,
-    close: CLOSE,
-    blocks: [note('⏳ Reading the thread and drafting a question and answer from it…')],
+    title: plain(t.t('knowledge.save.title')),
+    close: plain(t.t('knowledge.save.cancel')),
+    blocks: [note(t.t('knowledge.save.loading'))],
   };
 }
 
 /** Said instead of a form when this thread cannot be saved; nothing to submit. */
-export function noticeModal(target: SaveTarget, text: string): ModalView {
-  return { ...loadingModal(target), close: { type: 'plain_text', text: 'Close' }, blocks: [note(text)] };
+export function noticeModal(t: Translator, target: SaveTarget, text: string): ModalView {
+  return { ...loadingModal(t, target), close: plain(t.t('knowledge.save.close')), blocks: [note(text)] };
 }
 
 /**
@@ -49,6 +51,7 @@ export function noticeModal(target: SaveTarget, text: string): ModalView {
  * editor presses Save; Cancel keeps nothing.
  */
 export function draftModal(
+  t: Translator,
   target: SaveTarget & { permalink: string },
   draft: Draft | undefined,
   problem?: string,
@@ -59,28 +62,30 @@ export function draftModal(
       elements: [
         {
           type: 'mrkdwn',
-          text: mrkdwn`From ${slackLink(target.permalink, 'this thread')}. Check and edit it: approved answers are searched first and cited as approved. Nothing is saved until you press Save.`,
+          text: t.t('knowledge.save.intro', {
+            thread: mrkdwn`${slackLink(target.permalink, t.t('knowledge.save.this_thread'))}`,
+          }),
         },
       ],
     },
-    ...(problem ? [note(mrkdwn`⚠️ ${problem} Please write the question and the answer yourself.`)] : []),
+    ...(problem ? [note(t.t('knowledge.save.problem', { problem: mrkdwn`${problem}` }))] : []),
     {
       type: 'input',
       block_id: QUESTION_BLOCK,
-      label: { type: 'plain_text', text: 'Question' },
+      label: plain(t.t('knowledge.save.question')),
       element: {
         type: 'plain_text_input',
         action_id: VALUE_INPUT,
         min_length: QUESTION_MIN,
         max_length: QUESTION_MAX,
         ...(draft?.question ? { initial_value: draft.question } : {}),
-        placeholder: { type: 'plain_text', text: 'How do I…?' },
+        placeholder: plain(t.t('knowledge.save.question_placeholder')),
       },
     },
     {
       type: 'input',
       block_id: ANSWER_BLOCK,
-      label: { type: 'plain_text', text: 'Answer' },
+      label: plain(t.t('knowledge.save.answer')),
       element: {
         type: 'plain_text_input',
         action_id: VALUE_INPUT,
@@ -94,9 +99,9 @@ export function draftModal(
     type: 'modal',
     callback_id: SAVE_VIEW,
     private_metadata: JSON.stringify(target),
-    title: TITLE,
-    submit: { type: 'plain_text', text: 'Save' },
-    close: CLOSE,
+    title: plain(t.t('knowledge.save.title')),
+    submit: plain(t.t('knowledge.save.submit')),
+    close: plain(t.t('knowledge.save.cancel')),
     blocks,
   };
 }
@@ -116,19 +121,23 @@ export const saveSubmissionSchema = z.looseObject({
 });
 export type SaveSubmission = z.infer<typeof saveSubmissionSchema>;
 
-/** What the editor typed, checked as Slack's form should have (a crafted payload skips the form's own limits). */
+/**
+ * What the editor typed, checked as Slack's form should have (a crafted payload skips the form's own limits); the
+ * errors are shown next to the fields, in the editor's language.
+ */
 export function checkSubmission(
+  t: Translator,
   values: SaveSubmission['view']['state']['values'],
 ): { ok: true; question: string; answer: string } | { ok: false; errors: Record<string, string> } {
   const question = (values[QUESTION_BLOCK]?.[VALUE_INPUT]?.value ?? '').replace(/\s+/g, ' ').trim();
   const answer = (values[ANSWER_BLOCK]?.[VALUE_INPUT]?.value ?? '').trim();
   const errors: Record<string, string> = {};
   if (question.length < QUESTION_MIN)
-    errors[QUESTION_BLOCK] = `Please write the question (at least ${QUESTION_MIN} characters).`;
+    errors[QUESTION_BLOCK] = t.t('knowledge.save.question_too_short', { min: QUESTION_MIN });
   else if (question.length > QUESTION_MAX)
-    errors[QUESTION_BLOCK] = `Please shorten the question to ${QUESTION_MAX} characters or fewer.`;
-  if (!answer) errors[ANSWER_BLOCK] = 'Please write the answer.';
+    errors[QUESTION_BLOCK] = t.t('knowledge.save.question_too_long', { max: QUESTION_MAX });
+  if (!answer) errors[ANSWER_BLOCK] = t.t('knowledge.save.answer_missing');
   else if (answer.length > ANSWER_MAX)
-    errors[ANSWER_BLOCK] = `Please shorten the answer to ${ANSWER_MAX} characters or fewer.`;
+    errors[ANSWER_BLOCK] = t.t('knowledge.save.answer_too_long', { max: ANSWER_MAX });
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, question, answer };
 }

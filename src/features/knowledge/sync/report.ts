@@ -7,8 +7,6 @@ import type { SyncStatus } from './status.js';
 /** Documents named per source in a reply (the rest are counted). */
 const NAMED_PROBLEMS = 3;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** One line per source for the `/threadwise sync` reply, in the caller's language: what changed, or why it failed. */
 export function outcomeLine(t: Translator, o: SyncOutcome): string {
   const source = mrkdwn`${o.source}`;
@@ -35,40 +33,44 @@ export function outcomeLine(t: Translator, o: SyncOutcome): string {
   return `${head}\n${t.t('reply.sync.outcome.unread', { count: o.problemCount, named, more })}`;
 }
 
-const when = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 16);
-
-/** App Home (admins): each source's state, so a broken one is seen where admins look. */
-export function statusSection(names: readonly string[], statuses: Record<string, SyncStatus>): KnownBlock[] {
+/** App Home (admins), in the viewer's language: each source's state, so a broken one is seen where admins look. */
+export function statusSection(
+  t: Translator,
+  names: readonly string[],
+  statuses: Record<string, SyncStatus>,
+): KnownBlock[] {
   if (!names.length) return [];
   const lines = names.map((name) => {
     const s = statuses[name];
-    if (!s) return mrkdwn`• \`${name}\`: not synced yet`;
-    const last = s.lastSuccessAt ? `last synced ${when(s.lastSuccessAt)} UTC` : 'never synced';
-    const base = mrkdwn`• \`${name}\`: ${plural(s.documents, 'document')}, ${last}`;
+    const shown = mrkdwn`${name}`;
+    if (!s) return t.t('knowledge.sync.not_synced', { name: shown });
+    const last = s.lastSuccessAt
+      ? t.t('knowledge.sync.last_synced', { at: t.utc(s.lastSuccessAt) })
+      : t.t('knowledge.sync.never_synced');
+    const base = t.t('knowledge.sync.line', { name: shown, documents: s.documents, last });
     const failing = s.lastError
-      ? mrkdwn`\n    ⚠️ latest sync failed (${when(s.lastAttemptAt)} UTC): ${clipPlain(s.lastError, 300)}`
+      ? `\n    ${t.t('knowledge.sync.failing', { at: t.utc(s.lastAttemptAt), error: mrkdwn`${clipPlain(s.lastError, 300)}` })}`
       : '';
     const unread = s.problemCount
-      ? mrkdwn`\n    ${plural(s.problemCount, 'document')} could not be read, e.g. \`${clipPlain(s.problems[0]?.id ?? '', 120)}\`: ${clipPlain(s.problems[0]?.message ?? '', 160)}`
+      ? `\n    ${t.t('knowledge.sync.unread', {
+          count: s.problemCount,
+          id: mrkdwn`${clipPlain(s.problems[0]?.id ?? '', 120)}`,
+          message: mrkdwn`${clipPlain(s.problems[0]?.message ?? '', 160)}`,
+        })}`
       : '';
     return base + failing + unread;
   });
   return [
-    { type: 'header', text: { type: 'plain_text', text: 'Knowledge sources' } },
+    { type: 'header', text: { type: 'plain_text', text: t.t('knowledge.sync.title') } },
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: 'Sync now with `/threadwise sync [name]`. A failing source keeps its last good index.',
-        },
-      ],
-    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t.t('knowledge.sync.footer') }] },
   ];
 }
 
-/** The /readyz detail: the failing sources and why (readiness itself stays true; answers still come). */
+/**
+ * The /readyz detail: the failing sources and why (readiness itself stays true; answers still come). English: it is
+ * read by probes and operators' tooling, not shown in Slack.
+ */
 export function readinessDetail(names: readonly string[], statuses: Record<string, SyncStatus>): string | undefined {
   const failing = names.filter((n) => statuses[n]?.lastError);
   if (!failing.length) return undefined;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type Env, secretEnvKeys } from '../../../config/env.js';
 import type { SettingsSource } from '../../../config/live-settings.js';
 import { redisTarget } from '../../../config/redis-env.js';
+import type { Translator } from '../../../i18n/translators.js';
 import type { ReadinessCheck } from '../../../platform/observability/ops-routes.js';
 import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../../platform/queue/delayed-jobs.js';
 import type { CommandRouter } from '../../../platform/slack/command-router.js';
@@ -43,8 +44,8 @@ export interface KnowledgeSyncDeps {
 
 export interface KnowledgeSync {
   engine: SyncEngine;
-  /** App Home, admins only: each source's state. */
-  homeSection: (teamId: string, userId: string) => Promise<KnownBlock[]>;
+  /** App Home, admins only: each source's state, in the viewer's language. */
+  homeSection: (teamId: string, userId: string, t: Translator) => Promise<KnownBlock[]>;
   /** Registers the schedule (once across replicas) and syncs what is due now. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -106,10 +107,10 @@ export function wire(deps: KnowledgeSyncDeps): KnowledgeSync {
 
   return {
     engine,
-    homeSection: async (teamId, userId) => {
+    homeSection: async (teamId, userId, t) => {
       const names = engine.names();
       if (!names.length || !(await deps.admins.includes(teamId, userId))) return [];
-      return statusSection(names, await statuses.all());
+      return statusSection(t, names, await statuses.all());
     },
     async start() {
       // Redis still starting only delays the schedule's registration; answering does not wait for it.

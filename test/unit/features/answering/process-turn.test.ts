@@ -429,3 +429,66 @@ describe('the turn processor', () => {
     expect(model.requests[0]!.tools).toBeUndefined();
   });
 });
+
+describe("the thread's agent session", () => {
+  const setStatuses = () => slack.callsTo('agents.sessions.setStatus').map((c) => c.args.status);
+
+  it('is processing while a streamed answer runs and goes active with its stream’s stop: one setStatus per turn', async () => {
+    const model = new ScriptedModel([{ text: 'Yes, ' }, { waitMs: 1_500 }, ...answer('it was fixed.')]);
+
+    await settle(processor(model)(job()));
+
+    expect(setStatuses()).toEqual(['processing']);
+    const [stop, ...moreStops] = slack.callsTo('chat.stopStream');
+    expect(moreStops).toEqual([]);
+    expect(stop!.args.session_status).toBe('active');
+    expect(slack.ws.sessions.get(`${CHANNEL}:${THREAD}`)?.history).toEqual(['processing', 'active']);
+  });
+
+  it('still goes active by setStatus when the answer is posted and edited instead of streamed', async () => {
+    const model = new ScriptedModel(answer('Yes, SUP-101 was fixed yesterday.'));
+
+    await settle(processor(model, { yaml: { slack: { native_streaming: false } } })(job()));
+
+    expect(slack.callsTo('chat.startStream')).toEqual([]);
+    expect(setStatuses()).toEqual(['processing', 'active']);
+    expect(slack.ws.sessions.get(`${CHANNEL}:${THREAD}`)?.status).toBe('active');
+  });
+
+  it('still goes active by setStatus when the stream expired before its stop, and the answer is rewritten', async () => {
+    const model = new ScriptedModel([{ text: 'Yes, ' }, { waitMs: 1_500 }, ...answer('it was fixed.')]);
+
+    const work = processor(model)(job());
+    for (let i = 0; i < 50 && !botMessages().length; i++) await vi.advanceTimersByTimeAsync(10);
+    slack.expireStream(CHANNEL, botMessages()[0]!.ts);
+    await settle(work);
+
+    expect(slack.callsTo('chat.stopStream').map((c) => c.ok)).toEqual([false]);
+
+    expect(botMessages().map((m) => m.text)).toEqual(['Yes, it was fixed.']);
+    expect(setStatuses()).toEqual(['processing', 'active']);
+    expect(slack.ws.sessions.get(`${CHANNEL}:${THREAD}`)?.status).toBe('active');
+  });
+
+  it('keeps Stop while a long answer continues in a second message, and goes active with the last stop', async () => {
+    const para = `${'word '.repeat(199)}word.\n\n`; // 1,002 characters
+    const model = new ScriptedModel(answer(para.repeat(14)));
+
+    await settle(processor(model)(job()));
+
+    expect(botMessages()).toHaveLength(2);
+    expect(slack.callsTo('chat.stopStream').map((c) => c.args.session_status)).toEqual(['processing', 'active']);
+    expect(setStatuses()).toEqual(['processing']);
+    expect(slack.ws.sessions.get(`${CHANNEL}:${THREAD}`)?.history).toEqual(['processing', 'processing', 'active']);
+  });
+
+  it('stops carrying a session status where Slack refuses agent sessions, and the answer still ends', async () => {
+    slack.failFor('agents.sessions.setStatus', { error: 'not_allowed_token_type' });
+    const model = new ScriptedModel(answer('Yes, SUP-101 was fixed yesterday.'));
+
+    await settle(processor(model)(job()));
+
+    expect(botMessages().map((m) => m.text)).toEqual(['Yes, SUP-101 was fixed yesterday.']);
+    expect(slack.callsTo('chat.stopStream').map((c) => c.args.session_status)).toEqual([undefined]);
+  });
+});

@@ -23,12 +23,13 @@ describe('when a streaming reply writes next', () => {
     expect(p.dueAt(free)).toBe(10_120);
   });
 
-  it('writes at most once per interval after the first words, counted from when the last write began', () => {
+  it('writes at most once per interval and a quarter after the first words, counted from when the last write began', () => {
     const { p, at } = pacer();
     p.textArrived();
     p.writing();
     at(10_400);
-    expect(p.dueAt(free)).toBe(11_000);
+    // The quarter is the grace in which an answer that ends turns the write into the closing call.
+    expect(p.dueAt(free)).toBe(11_250);
   });
 
   it('never writes before Slack allows it, and keeps to the shared budget after a 429', () => {
@@ -36,7 +37,7 @@ describe('when a streaming reply writes next', () => {
     p.textArrived();
     expect(p.dueAt({ readyAt: 12_000, spacing: 0 })).toBe(12_000);
     p.writing();
-    expect(p.dueAt({ readyAt: 0, spacing: 6_000 })).toBe(16_000);
+    expect(p.dueAt({ readyAt: 0, spacing: 6_000 })).toBe(16_250);
   });
 
   it('doubles its own interval every time Slack pushes back, up to 8 s', () => {
@@ -44,8 +45,8 @@ describe('when a streaming reply writes next', () => {
     p.textArrived();
     p.writing();
     p.pushedBack();
-    expect(p.dueAt(free)).toBe(12_000);
+    expect(p.dueAt(free)).toBe(12_250);
     for (let i = 0; i < 5; i++) p.pushedBack();
-    expect(p.dueAt(free)).toBe(18_000);
+    expect(p.dueAt(free)).toBe(18_250);
   });
 });

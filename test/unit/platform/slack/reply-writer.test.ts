@@ -67,9 +67,24 @@ describe('write cadence', () => {
     expect(writes.map((c) => c.method)).toEqual(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
     expect(at(writes[0]!)).toBe(0);
     expect(writes[0]!.args.markdown_text).toBe('w0 ');
-    expect(at(writes[1]!)).toBe(1_000);
+    // One second and a quarter of a second's grace after the first words.
+    expect(at(writes[1]!)).toBe(1_250);
     expect(shown()).toEqual([text]);
     expect(result.undelivered).toBeUndefined();
+  });
+
+  it('spends no write that the close makes moments later: an answer that runs to 2.1 s still takes 3 writes', async () => {
+    const { writer, at, shown, chatWrites } = setup();
+    const text = await stream(writer, 43, 50); // tokens from 0 to 2,100 ms
+    await finish(writer);
+    const writes = chatWrites();
+    expect(writes.map((c) => c.method)).toEqual(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
+    expect(writes.map(at)).toEqual([0, 1_250, 2_100]);
+    // The words of the last 0.85 s ride on the closing call.
+    expect(writes[2]!.args.markdown_text).toBe(
+      text.slice((writes[0]!.args.markdown_text as string).length + (writes[1]!.args.markdown_text as string).length),
+    );
+    expect(shown()).toEqual([text]);
   });
 
   it('writes less often for the rest of the answer once Slack rate-limits it, and still shows every word', async () => {
@@ -79,8 +94,9 @@ describe('write cadence', () => {
     const text = await stream(writer, 120, 50); // a 6-second answer
     await finish(writer);
     const appends = chatWrites().filter((c) => c.method === 'chat.appendStream');
-    // Without the 429 it would append at 1, 2, 3, 4 and 5 s; pushed back, its interval doubles to 2 s.
-    expect(appends.map(at)).toEqual([3_000, 5_000]);
+    // Without the 429 it would append at 1.25, 2.5, 3.75 and 5 s; pushed back, its interval doubles to 2 s (the
+    // grace stays a quarter of the configured second).
+    expect(appends.map(at)).toEqual([3_500, 5_750]);
     expect(chatWrites()).toHaveLength(4);
     expect(shown()).toEqual([text]);
   });
@@ -91,10 +107,10 @@ describe('write cadence', () => {
     const text = await stream(writer, 100, 50); // a 5-second answer
     await finish(writer);
     const starts = chatWrites().map(at);
-    // The second append waits for the first, slow one (1,000 → 2,300 ms) and then goes at once: it is overdue.
-    expect(starts.slice(0, 2)).toEqual([0, 1_000]);
-    expect(starts[2]).toBeGreaterThanOrEqual(2_300);
-    expect(starts[2]).toBeLessThan(2_400);
+    // The second append waits for the first, slow one (1,250 → 2,550 ms) and then goes at once: it is overdue.
+    expect(starts.slice(0, 2)).toEqual([0, 1_250]);
+    expect(starts[2]).toBeGreaterThanOrEqual(2_550);
+    expect(starts[2]).toBeLessThan(2_650);
     const gaps = starts.slice(1, -1).map((t, i) => t - starts[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
     expect(shown()).toEqual([text]);
@@ -106,8 +122,8 @@ describe('write cadence', () => {
     await stream(writer, 40, 50);
     await finish(writer);
     expect(at(chatWrites()[0]!)).toBe(2_700);
-    // One second after those first words, not on a grid counted from when the reply was created.
-    expect(at(chatWrites()[1]!)).toBe(3_700);
+    // A second and the grace after those first words, not on a grid counted from when the reply was created.
+    expect(at(chatWrites()[1]!)).toBe(3_950);
   });
 
   it('writes at most once a second however fast tokens come: a 4-second answer takes 5 writes', async () => {

@@ -14,6 +14,7 @@ const gap = (question: string, threadTs: string): KnowledgeGap => ({
   threadTs,
   reason: 'handoff',
   at: 1_764_000_000_000,
+  askedBy: 'U1',
 });
 const gaps = [
   gap('How do I reset my VPN token?', '1.000001'),
