@@ -227,7 +227,7 @@ export class BullTurnQueue implements TurnQueue {
     this.local.set(job.id, run);
   }
 
-  /** A slot taken by a turn started here: the worker takes that many fewer jobs, so both share `concurrency`. */
+  /** A slot taken by a turn started here: the worker takes that many fewer jobs (it keeps one), so both share `concurrency`. */
   private took(): void {
     this.inFlight++;
     this.worker.concurrency = Math.max(1, this.opts.concurrency - this.local.size - 1);
