@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InProcessTurnQueue } from '../../../../src/platform/queue/in-process-queue.js';
+import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryDedupeStore } from '../../../../src/platform/store/memory/memory-stores.js';
-import type { TurnJob } from '../../../../src/platform/queue/types.js';
 
 const job = (id: string, threadTs: string): TurnJob => ({
   id,
