@@ -62,8 +62,9 @@ function section(
   for (const c of fakes.slack.calls) if (c.at >= a && c.at <= b) slack.set(c.method, (slack.get(c.method) ?? 0) + 1);
   print(`### ${title}`);
   print(
-    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms.`,
+    `CPU ${(t.totalUs / 1000 / turns).toFixed(1)} ms per turn (profile), event-loop delay p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms; ${(m.cpuMs / turns).toFixed(2)} ms per turn by process.cpuUsage (the bench's measure).`,
   );
+  print(`Profile window (the child's monotonic µs, for other tools on the .cpuprofile): ${from.monoUs}–${to.monoUs}.`);
   print('\nTop self time per turn, by function:\n```');
   for (const l of top(t.functions, 25, turns)) print(l);
   print('```\nBy origin:\n```');
@@ -107,6 +108,7 @@ function importCosts(): void {
   const deps = Object.keys(
     (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies,
   );
+  // A package without a root export (@modelcontextprotocol/sdk: subpaths only) cannot be imported by name; skipped.
   const rows = deps.flatMap((d) => {
     try {
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_ONE, d], {
@@ -116,13 +118,10 @@ function importCosts(): void {
       });
       return [{ d, ...(JSON.parse(out) as { ms: number; mb: number }) }];
     } catch {
-      // A package with only subpath exports (e.g. @modelcontextprotocol/sdk) has no root to import.
       return [];
     }
   });
-  print(
-    'Importing each dependency alone in a fresh node (ms / MB of RSS; packages without a root export left out):\n```',
-  );
+  print('Importing each dependency alone in a fresh node (ms / MB of RSS):\n```');
   for (const r of rows.sort((a, b) => b.ms - a.ms))
     print(`${r.ms.toFixed(0).padStart(5)} ms ${r.mb.toFixed(1).padStart(6)} MB  ${r.d}`);
   print('```\n');

@@ -158,6 +158,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const deskStores = desk.createDeskStores(p);
   const earlier = earlierAnswers({
     enabled: () => p.settings.current().knowledge.slack_search,
+    translators: p.languages.translators,
     budget: p.redis ? new RedisSearchBudget(p.redis, p.keys) : new MemorySearchBudget(),
     // Warnings only: the SDK's debug lines would carry what the search sent and found.
     searchClient: searchClients({

@@ -8,7 +8,6 @@ import { knowledgeSecretNames } from '../config/knowledge-env.js';
 import { LiveSettings } from '../config/live-settings.js';
 import { type Config, configBaseDir } from '../config/load.js';
 import { describeRedis, redisTarget } from '../config/redis-env.js';
-import { threadTtlDays } from '../config/settings.js';
 import { createTranslators } from '../i18n/translators.js';
 import { boltLogger } from '../platform/observability/bolt-logger.js';
 import { createLogger, type Logger, prettyLogsFor } from '../platform/observability/logger.js';
@@ -38,7 +37,7 @@ import {
   type SlackWorkspaces,
   writerClientOptions,
 } from '../platform/slack/workspaces.js';
-import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { createRedis, createStores, redisReady, storeOptionsFrom } from '../platform/store/index.js';
 import { type StoreKeys, storeKeys } from '../platform/store/keys.js';
 import { migrateKeyLayout } from '../platform/store/migrate-keys.js';
 import { RedisInstallationStore } from '../platform/store/redis/installation-store.js';
@@ -138,12 +137,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   }
   const settings = new LiveSettings(file, env.THREADWISE_CONFIG);
   const stores = createStores(
-    {
-      keyPrefix: file.state.key_prefix,
-      auditRetentionMs: () => settings.current().audit.retention_days * 86_400_000,
-      threadTtlSeconds: (key) => threadTtlDays(settings.current(), key.channel) * 86_400,
-      maxFilesPerThread: file.files.max_kept_per_thread,
-    },
+    storeOptionsFrom(() => settings.current()),
     redis,
   );
 

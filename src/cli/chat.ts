@@ -11,7 +11,7 @@ import { createModel, createTurnDeps } from '../features/answering/turn-setup.js
 import { createTranslators } from '../i18n/translators.js';
 import { createLogger, prettyLogsFor, scrubSecrets } from '../platform/observability/logger.js';
 import { readLocalFiles } from '../platform/slack/files/local-files.js';
-import { createRedis, createStores, redisReady } from '../platform/store/index.js';
+import { createRedis, createStores, redisReady, storeOptionsFrom } from '../platform/store/index.js';
 import { runTurn } from '../turn/run-turn.js';
 import type { ThreadKey } from '../turn/thread.js';
 import { CHAT_HELP, parseChatLine } from './chat-commands.js';
@@ -70,12 +70,7 @@ export async function runChat(source: NodeJS.ProcessEnv, args: ChatArgs, io: Cha
     return 1;
   }
   const stores = createStores(
-    {
-      keyPrefix: file.state.key_prefix,
-      auditRetentionMs: () => file.audit.retention_days * 86_400_000,
-      threadTtlSeconds: file.state.ttl_days * 86_400,
-      maxFilesPerThread: file.files.max_kept_per_thread,
-    },
+    storeOptionsFrom(() => file),
     redis,
   );
   const interrupts = new ChatInterrupts();

@@ -11,7 +11,7 @@ import type { ChatTool } from '../features/offline/export/finetune.js';
 import { runFinetuneExport } from '../features/offline/export/run.js';
 import { askWithKey } from '../platform/openai/key-check.js';
 import { RedisFeedbackStore } from '../platform/store/feedback.js';
-import { createStores } from '../platform/store/index.js';
+import { createStores, storeOptionsFrom } from '../platform/store/index.js';
 import { storeKeys } from '../platform/store/keys.js';
 import { loadCliConfig, parseDuration } from './config.js';
 import { type CliIO, printer } from './io.js';
@@ -81,12 +81,7 @@ async function exportFinetune(flags: ExportFlags, io: CliIO): Promise<number> {
   const { env, file } = loadCliConfig(io.env, ['redis']);
   return withRedis(env, async (redis) => {
     const stores = createStores(
-      {
-        keyPrefix: file.state.key_prefix,
-        auditRetentionMs: () => file.audit.retention_days * 86_400_000,
-        threadTtlSeconds: file.state.ttl_days * 86_400,
-        maxFilesPerThread: file.files.max_kept_per_thread,
-      },
+      storeOptionsFrom(() => file),
       redis,
     );
     return await runFinetuneExport(

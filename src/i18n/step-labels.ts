@@ -13,9 +13,20 @@ export interface StepLabel {
   values?: MessageValues;
 }
 
-/** The status line ("is looking up SUP-101…"); `more`: how many other calls run alongside ("… and 2 more…"). */
-export function stepStatus(t: Translator, label: StepLabel, more = 0): string {
-  return t.t(`steps.${label.step}.status`, { ...label.values, more });
+/**
+ * What a step is doing, in the two forms Slack shows: the status line after the app's name ("is looking up
+ * SUP-101…", 「が SUP-101 を調べています…」) and the loading message it rotates in its place, a sentence of its own
+ * ("Looking up SUP-101…", 「SUP-101 を調べています…」).
+ */
+export interface StepStatus {
+  text: string;
+  loading: string;
+}
+
+/** The step's status line and loading message; `more`: how many other calls run alongside ("… and 2 more…"). */
+export function stepStatus(t: Translator, label: StepLabel, more = 0): StepStatus {
+  const values = { ...label.values, more };
+  return { text: t.t(`steps.${label.step}.status`, values), loading: t.t(`steps.${label.step}.loading`, values) };
 }
 
 /** The title of the step in Slack's thinking steps ("Looking up SUP-101"). */

@@ -63,7 +63,19 @@ export function createTranslators(): Translators {
     let hit = made.get(language);
     if (!hit) {
       const fixed = instance.getFixedT(language);
-      const t: Translator['t'] = (key, values) => fixed(key, values ?? {});
+      // The catalogs never change while the process runs, so a message without placeholders is resolved once:
+      // i18next's lookup and ICU formatting cost about 6 µs a call, and every turn asks for the same few (its
+      // status line, the feedback buttons' four labels).
+      const plain = new Map<MessageKey, string>();
+      const t: Translator['t'] = (key, values) => {
+        if (values) return fixed(key, values);
+        let text = plain.get(key);
+        if (text === undefined) {
+          text = fixed(key, {});
+          plain.set(key, text);
+        }
+        return text;
+      };
       hit = { language, t, list: (items) => items.join(t('list_separator')), ...formatters(language) };
       made.set(language, hit);
     }

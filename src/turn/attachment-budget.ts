@@ -1,3 +1,4 @@
+import type { LeftOutReason } from './file-reasons.js';
 import type { Attachment, ThreadItem } from './thread.js';
 
 /**
@@ -11,10 +12,6 @@ export const OPENAI_REQUEST_LIMITS = {
   images: 500,
 } as const;
 
-export const PDF_LEFT_OUT = 'OpenAI reads at most 32 MB and 100 pages of PDFs per question';
-export const IMAGE_LEFT_OUT = 'OpenAI reads at most 50 MB and 500 images per question';
-export const REQUEST_BYTES_LEFT_OUT = 'files.max_request_bytes limits the files sent with one question';
-
 /** A PDF whose page count is unknown (stored before pages were counted) counts as one page. */
 const pagesOf = (a: Extract<Attachment, { kind: 'pdf' }>) => a.pages ?? 1;
 
@@ -25,19 +22,19 @@ const pagesOf = (a: Extract<Attachment, { kind: 'pdf' }>) => a.pages ?? 1;
  */
 export function fitAttachments(items: readonly ThreadItem[], maxBytes: number): ThreadItem[] {
   const used = { bytes: 0, fileBytes: 0, pages: 0, imageBytes: 0, images: 0 };
-  const reasonToLeaveOut = (a: Exclude<Attachment, { kind: 'text' }>, size: number): string | undefined => {
+  const reasonToLeaveOut = (a: Exclude<Attachment, { kind: 'text' }>, size: number): LeftOutReason | undefined => {
     if (a.kind === 'pdf') {
       if (
         used.fileBytes + size > OPENAI_REQUEST_LIMITS.fileBytes ||
         used.pages + pagesOf(a) > OPENAI_REQUEST_LIMITS.filePages
       )
-        return PDF_LEFT_OUT;
+        return 'pdf_limit';
     } else if (
       used.imageBytes + size > OPENAI_REQUEST_LIMITS.imageBytes ||
       used.images + 1 > OPENAI_REQUEST_LIMITS.images
     )
-      return IMAGE_LEFT_OUT;
-    return used.bytes + size > maxBytes ? REQUEST_BYTES_LEFT_OUT : undefined;
+      return 'image_limit';
+    return used.bytes + size > maxBytes ? 'request_bytes' : undefined;
   };
   const out = [...items];
   for (let i = out.length - 1; i >= 0; i--) {
@@ -67,7 +64,7 @@ export function fitAttachments(items: readonly ThreadItem[], maxBytes: number): 
 }
 
 /** The files a request leaves out, by name, each with its reason. */
-export function leftOutFiles(items: readonly ThreadItem[]): Array<{ name: string; reason: string }> {
+export function leftOutFiles(items: readonly ThreadItem[]): Array<{ name: string; reason: LeftOutReason }> {
   return items.flatMap((item) =>
     item.type === 'user'
       ? (item.attachments ?? []).flatMap((a) =>

@@ -58,10 +58,11 @@ async function streamOnce(request: ModelRequest, ctx: CallContext): Promise<Mode
         ctx.translator.t('loading.thinking_about', { summary }),
       );
     } else if (event.type === 'progress') {
-      const text = stepStatus(ctx.translator, event.label);
+      const line = stepStatus(ctx.translator, event.label);
       if (event.step && ctx.sink.steps)
-        ctx.sink.steps([{ ...event.step, title: stepTitle(ctx.translator, event.label) }], text);
-      else if (event.step?.status !== 'complete' && event.step?.status !== 'error') ctx.sink.status(text, 'tools');
+        ctx.sink.steps([{ ...event.step, title: stepTitle(ctx.translator, event.label) }], line);
+      else if (event.step?.status !== 'complete' && event.step?.status !== 'error')
+        ctx.sink.status(line.text, 'tools', line.loading);
     } else {
       return event.call;
     }

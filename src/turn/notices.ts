@@ -1,4 +1,5 @@
 import type { Translator } from '../i18n/translators.js';
+import { fileReasonText, type LeftOutReason, leftOutText } from './file-reasons.js';
 import type { Citation, ModelCall, ModelError, Source } from './ports.js';
 import type { Attachment, SkippedFile } from './thread.js';
 
@@ -60,7 +61,9 @@ export function noticeForFiles(
   attachments: readonly Attachment[],
   skipped: readonly SkippedFile[],
 ): string | undefined {
-  const lines = skipped.map((s) => t.t('notice.files.skipped', { name: shownName(t, s.name), reason: s.reason }));
+  const lines = skipped.map((s) =>
+    t.t('notice.files.skipped', { name: shownName(t, s.name), reason: fileReasonText(t, s.reason) }),
+  );
   for (const a of attachments) {
     if (a.kind === 'text' && a.truncated)
       lines.push(
@@ -95,11 +98,13 @@ export function noticeForSources(
 /** Files of the thread that this answer could not read (OpenAI's per-request limits); newer files went first. */
 export function noticeForLeftOut(
   t: Translator,
-  leftOut: ReadonlyArray<{ name: string; reason: string }>,
+  leftOut: ReadonlyArray<{ name: string; reason: LeftOutReason }>,
 ): string | undefined {
-  const byReason = new Map<string, string[]>();
+  const byReason = new Map<LeftOutReason, string[]>();
   for (const f of leftOut) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `\`${shownName(t, f.name)}\``]);
-  const lines = [...byReason].map(([reason, names]) => t.t('notice.files.left_out', { names: t.list(names), reason }));
+  const lines = [...byReason].map(([reason, names]) =>
+    t.t('notice.files.left_out', { names: t.list(names), reason: leftOutText(t, reason) }),
+  );
   return lines.length ? lines.join('\n') : undefined;
 }
 

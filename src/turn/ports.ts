@@ -1,5 +1,5 @@
 import type { CacheRetention, ReasoningEffort } from '../config/models.js';
-import type { StepLabel } from '../i18n/step-labels.js';
+import type { StepLabel, StepStatus } from '../i18n/step-labels.js';
 import type { Translator } from '../i18n/translators.js';
 import type { HostedItem, ThreadItem } from './thread.js';
 
@@ -117,8 +117,11 @@ export interface AnswerStep {
 /** Runs the model's function calls for one turn, with the asking user's context already bound in. */
 export interface ToolRunner {
   readonly definitions: ModelTool[];
-  /** A short status for the user while these calls run ("is looking up SUP-101…"), in the asker's language. */
-  progress(calls: readonly FunctionCall[], t: Translator): string;
+  /**
+   * A short status for the user while these calls run ("is looking up SUP-101…"), with its loading message
+   * ("Looking up SUP-101…"), in the asker's language.
+   */
+  progress(calls: readonly FunctionCall[], t: Translator): StepStatus;
   /** What one call does, as the title of its step ("Looking up SUP-101"), in the asker's language. */
   title(call: FunctionCall, t: Translator): string;
   /** Answers every call (errors included), in the order given; independent calls run concurrently. */
@@ -217,15 +220,16 @@ export interface ReplySink {
   append(delta: string): void;
   /**
    * Shows what the bot is doing (waiting in line, tools running); best effort, cleared when the reply finishes.
-   * `tools`: a tool round starts — shown at once, since it is rare and says the most. `loading`: the same in the
-   * form Slack rotates in place of the status ("Waiting for other answers…"); derived from `text` when absent.
+   * `tools`: a tool round starts — shown at once, since it is rare and says the most. `loading`: the same as a
+   * sentence of its own, which Slack rotates in place of the status ("Waiting for other answers…"), written from
+   * the catalogs like `text` (a status line is not turned into one: 「が考えています」 is no sentence).
    */
-  status(text: string, kind?: 'queue' | 'tools', loading?: string): void;
+  status(text: string, kind: 'queue' | 'tools' | undefined, loading: string): void;
   /**
    * Tool calls as steps inside the answer, started or finished. A sink that cannot show steps (or is refused them)
    * shows `status` instead, as `status(text, 'tools')` would; absent: the turn shows only the status line.
    */
-  steps?(steps: AnswerStep[], status?: string): void;
+  steps?(steps: AnswerStep[], status?: StepStatus): void;
   /** Discards the answer shown so far and starts over in the same place, headed by `note` (a short notice). */
   restart(note: string): Promise<void>;
   /**

@@ -171,7 +171,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const startT = deps.translators.forLocale(user.locale);
   /** The asker's language as best known now: a locale learnt during the turn applies to what is written after. */
   const tNow = () => deps.translators.forLocale(user.laterLocale?.() ?? user.locale);
-  const log = deps.log.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) });
+  const thread = hashId('thread', key.teamId, key.channel, key.threadTs);
+  const log = deps.log.child({ thread });
   const userItem: ThreadItem = {
     type: 'user',
     ts: input.messageTs,
@@ -235,7 +236,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     channel: hashId('channel', key.teamId, key.channel),
     user: built.safetyIdentifier,
   };
-  const usageLog = deps.usageLog?.child({ thread: hashId('thread', key.teamId, key.channel, key.threadTs) }) ?? log;
+  const usageLog = deps.usageLog?.child({ thread }) ?? log;
   let request = built;
   let call: ModelCall | undefined;
   let error: ModelError | undefined;
@@ -307,7 +308,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
             calls.map((c) => ({ id: c.callId, title: titles.get(c.callId)!, status: 'in_progress' as const })),
             line,
           );
-        else sink.status(line, 'tools');
+        else sink.status(line.text, 'tools', line.loading);
         outputs = await tools!.run(calls, signal);
         sources.push(...outputs.flatMap((o) => o.sources ?? []));
         for (const t of outputs.flatMap((o) => o.tickets ?? [])) tickets.set(t.id, t);

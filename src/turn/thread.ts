@@ -1,3 +1,5 @@
+import type { FileReason, LeftOutReason } from './file-reasons.js';
+
 /** Where a conversation lives in Slack: one thread (or one DM thread) of one workspace. */
 export interface ThreadKey {
   teamId: string;
@@ -26,7 +28,7 @@ export type Attachment =
       note?: string;
       data?: Uint8Array;
       /** Set on a request's copy only: why the bytes were left out of this request (never stored). */
-      leftOut?: string;
+      leftOut?: LeftOutReason;
     }
   | {
       kind: 'pdf';
@@ -37,14 +39,15 @@ export type Attachment =
       pages?: number;
       data?: Uint8Array;
       /** Set on a request's copy only: why the bytes were left out of this request (never stored). */
-      leftOut?: string;
+      leftOut?: LeftOutReason;
     }
   | { kind: 'text'; name: string; text: string; totalChars: number; truncated: boolean };
 
 /** An attachment that was not given to the model, and why (shown to the user and told to the model). */
 export interface SkippedFile {
   name: string;
-  reason: string;
+  /** In catalog words; a plain string only in items stored before the catalogs (an English phrase). */
+  reason: FileReason | string;
 }
 
 /** One entry of a thread's conversation as the model saw it, oldest first. */

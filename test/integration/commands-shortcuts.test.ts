@@ -183,6 +183,33 @@ describe('message shortcuts', () => {
     expect(res.json).toEqual({ response_action: 'errors', errors: { question: 'Please type your question.' } });
   });
 
+  it('a Japanese asker gets the modal and its field errors in Japanese', async () => {
+    h = await new Harness().start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    const msgTs = h.slack.addMessage('C0SUP1', { user: 'U2', text: 'Deploy failed' });
+    await h.interact(
+      messageActionPayload({
+        callback_id: 'ask_about_message',
+        user: 'U7',
+        channel: 'C0SUP1',
+        message: { ts: msgTs, user: 'U2', text: 'Deploy failed' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+    const view = h.slack.callsTo('views.open')[0]!.args.view as { title: { text: string }; private_metadata: string };
+    expect(view.title.text).toBe('Threadwise に質問');
+    expect(JSON.stringify(view)).toContain('何を知りたいですか？');
+    const res = await h.interact(
+      viewSubmissionPayload({
+        user: 'U7',
+        callback_id: 'tw_ask_about_message',
+        private_metadata: view.private_metadata,
+        values: { question: { question_input: '  ' } },
+      }),
+    );
+    expect(res.json).toEqual({ response_action: 'errors', errors: { question: '質問を入力してください。' } });
+  });
+
   it('“Summarize thread” reads every page of a long thread and answers with a summary in it', async () => {
     h = await new Harness().start();
     const root = h.slack.addMessage('C0SUP1', { user: 'U1', text: 'Checkout is slow for EU customers' });

@@ -1,5 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -9,6 +7,7 @@ import { RedisKnowledgeGaps } from '../../src/features/knowledge/gaps.js';
 import { storeKeys } from '../../src/platform/store/keys.js';
 import type { RecordedRequest, Script } from '../fakes/openai-server.js';
 import { appHomeOpened, appMention, blockActionPayload, messageEvent, reactionAdded } from '../fakes/slack-events.js';
+import { policyFolder } from '../support/policy-folder.js';
 import { Harness, REDIS_URL } from './harness.js';
 
 const HELP = 'C0HELP';
@@ -18,18 +17,12 @@ const ADMIN = 'U9';
 const TRAVEL_URL = 'https://wiki.example.com/policies/travel';
 
 /** A policy folder of its own: the travel policy carries a `url:` in its front matter, the expenses one does not. */
-function policyDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-it-desk-policies-'));
-  writeFileSync(
-    join(dir, 'travel.md'),
-    `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Booking\n\nBook flights through the travel portal at least 14 days before departure.\n`,
-  );
-  writeFileSync(
-    join(dir, 'expenses.md'),
-    '# Expenses Policy\n\n## Meals\n\nMeals are reimbursed up to 60 EUR per day with itemised receipts.\n',
-  );
-  return dir;
-}
+const policyDir = () =>
+  policyFolder({
+    'travel.md': `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Booking\n\nBook flights through the travel portal at least 14 days before departure.\n`,
+    'expenses.md':
+      '# Expenses Policy\n\n## Meals\n\nMeals are reimbursed up to 60 EUR per day with itemised receipts.\n',
+  });
 
 const deskYaml = (desk: Record<string, unknown> = {}) =>
   [

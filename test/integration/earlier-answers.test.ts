@@ -72,7 +72,7 @@ async function redisDump(prefix: string): Promise<string> {
 describe('earlier answers found through Slack search (knowledge.slack_search)', () => {
   it('links the earlier thread that answers a new question, dated in the asker’s time zone, and stores none of it', async () => {
     const { harness, permalink, answerTs } = await start();
-    const date = answeredOn(answerTs, 'Asia/Tokyo');
+    const date = answeredOn(answerTs, { timeZone: 'Asia/Tokyo' }, 'en');
     harness.openai.enqueue({ kind: 'text', text: `You can do it yourself (answered on ${date}: ${permalink}).` });
     const question = appMention({
       user: 'U1',

@@ -25,11 +25,13 @@ import {
   sendInteraction,
   sendSlashCommand,
 } from '../fakes/slack-events.js';
+import { REDIS_URL } from '../support/test-redis.js';
 import { type ChangeSource, SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
+
+export { REDIS_URL };
 
 export const SIGNING_SECRET = 'f3a9c0de5b7e4a1c9d2b8e6f0a1b2c3d';
 export const OPENAI_KEY = 'sk-test-fake-openai-key-0123456789';
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface HarnessOptions {
   /** Extra YAML appended to the generated THREADWISE_CONFIG. */

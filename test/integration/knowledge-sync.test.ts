@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -10,6 +9,7 @@ import { storeKeys } from '../../src/platform/store/keys.js';
 import { appHomeOpened } from '../fakes/slack-events.js';
 import { pdfWith } from '../support/document-fixtures.js';
 import { MemoryKnowledgeIndex } from '../support/memory-knowledge-index.js';
+import { policyFolder } from '../support/policy-folder.js';
 import { Harness, REDIS_URL } from './harness.js';
 import { toolOutputs } from './tool-setup.js';
 
@@ -29,14 +29,10 @@ async function brokenSite(): Promise<string> {
 }
 
 async function folders() {
-  const root = mkdtempSync(join(tmpdir(), 'tw-knowledge-'));
-  const policies = join(root, 'policies');
-  const handbook = join(root, 'handbook');
-  mkdirSync(policies);
-  mkdirSync(handbook);
-  writeFileSync(join(policies, 'travel.md'), '---\ntitle: Travel Policy\n---\n# Travel\n\nBook economy class.\n');
-  writeFileSync(join(handbook, 'per-diem.pdf'), await pdfWith('Per Diem', ['Meals are paid at 50 EUR a day.']));
-  return { policies, handbook };
+  return {
+    policies: policyFolder({ 'travel.md': '---\ntitle: Travel Policy\n---\n# Travel\n\nBook economy class.\n' }),
+    handbook: policyFolder({ 'per-diem.pdf': await pdfWith('Per Diem', ['Meals are paid at 50 EUR a day.']) }),
+  };
 }
 
 const yamlFor = (o: { policies: string; handbook: string; website?: string }) =>

@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnowledgeGap, KnowledgeGaps } from '../../src/features/knowledge/contracts.js';
-import { Harness } from './harness.js';
+import { policyFolder } from '../support/policy-folder.js';
+import { Harness, REDIS_URL } from './harness.js';
 import { toolOutputs } from './tool-setup.js';
 
 const CHANNEL = 'C0KNOW1';
@@ -12,15 +10,11 @@ const STRICT = 'C0STRICT';
 const TRAVEL_URL = 'https://wiki.example.com/policies/travel';
 
 /** The team's folder: the travel policy links to its wiki page through its front matter. */
-function knowledgeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-it-knowledge-'));
-  writeFileSync(
-    join(dir, 'travel.md'),
-    `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Hotels\n\nThe nightly hotel limit is 180 EUR, and 250 EUR in London.\n\n## Booking\n\nBook flights through the travel portal.\n`,
-  );
-  writeFileSync(join(dir, 'security.md'), '# Security Policy\n\n## Laptops\n\nReport a lost laptop to IT at once.\n');
-  return dir;
-}
+const knowledgeDir = () =>
+  policyFolder({
+    'travel.md': `---\nurl: ${TRAVEL_URL}\n---\n# Travel Policy\n\n## Hotels\n\nThe nightly hotel limit is 180 EUR, and 250 EUR in London.\n\n## Booking\n\nBook flights through the travel portal.\n`,
+    'security.md': '# Security Policy\n\n## Laptops\n\nReport a lost laptop to IT at once.\n',
+  });
 
 const yaml = (extra: string[] = []) =>
   [
@@ -74,7 +68,7 @@ describe('answers from the knowledge sources', () => {
     const indexing = h.openai.embeddingsRequests();
     expect(indexing).toHaveLength(1);
     expect(indexing[0]!.body).toMatchObject({ model: 'text-embedding-3-small', encoding_format: 'base64' });
-    redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = new Redis(REDIS_URL);
     expect(await redis.keys(`${h.prefix}kvec:policies:*`)).toHaveLength(2);
 
     h.openai.enqueue(

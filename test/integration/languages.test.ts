@@ -68,6 +68,9 @@ describe('a person whose Slack is in Japanese', () => {
     const help = await h.slash('help', { user: 'U7' });
     expect(help.json.text).toContain('*/threadwise* のコマンド:');
     expect(help.json.text).toContain('この DM またはチャンネルでの直近の会話を忘れ');
+    // The usage names its argument in Japanese too.
+    expect(help.json.text).toContain('`/threadwise ask <質問>`');
+    expect((await h.slash('ask', { user: 'U7' })).json.text).toContain('`/threadwise ask <質問>` を使ってください');
     const unknown = await h.slash('frobnicate', { user: 'U7' });
     expect(unknown.json.text).toContain('`frobnicate` というコマンドはありません。');
 

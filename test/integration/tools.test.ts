@@ -140,6 +140,25 @@ describe('the model calls tools; the server runs them', () => {
     expect(h.slack.threadStatus(SUP_CHANNEL, rootTs())).toBeUndefined();
   });
 
+  it('gives a Japanese asker the step as a status and as a loading message that reads as a sentence', async () => {
+    h = await toolHarness().start();
+    h.slack.addUser('U5', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    h.slack.refuseChunks('invalid_chunks');
+    h.openai.enqueue(
+      { kind: 'function_calls', calls: [{ name: 'lookup_ticket', arguments: '{"ticket_id":"SUP-101"}' }] },
+      { kind: 'text', text: 'SUP-101 は対応中です。' },
+    );
+    const sent = await h.mention({ user: 'U5', text: 'SUP-101 の状況は？' });
+    await h.turnFinished(sent.eventId);
+
+    const step = h.slack.callsTo('assistant.threads.setStatus').find((c) => String(c.args.status).includes('SUP-101'));
+    // The status follows the app's name (「Threadwise が…」); the loading message stands alone, with no particle.
+    expect(step?.args).toMatchObject({
+      status: 'が SUP-101 を調べています…',
+      loading_messages: ['SUP-101 を調べています…'],
+    });
+  });
+
   it('shows several tickets a search found as a table under the answer, and tells the model so', async () => {
     h = await toolHarness().start();
     h.openai.enqueue(

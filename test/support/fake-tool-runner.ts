@@ -30,8 +30,9 @@ export class FakeToolRunner implements ToolRunner {
     }));
   }
 
-  progress(calls: readonly FunctionCall[]): string {
-    return `is running ${calls.map((c) => c.name).join(', ')}…`;
+  progress(calls: readonly FunctionCall[]): { text: string; loading: string } {
+    const names = calls.map((c) => c.name).join(', ');
+    return { text: `is running ${names}…`, loading: `Running ${names}…` };
   }
 
   title(call: FunctionCall): string {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { resolveSlackMarkup } from '../../platform/slack/markup.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
@@ -6,7 +7,8 @@ import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { ChannelGate } from '../access/gate.js';
 import type { TurnRequest } from './start-turn.js';
 
-const ASK_USAGE = 'ask <question>';
+/** "ask <question>", "ask <Frage>", "ask <質問>": the placeholder in the reader's words (outside ICU, which reads <…> as a tag). */
+const askUsage = (t: Translator) => `ask <${t.t('reply.ask.placeholder')}>`;
 
 /** Errors meaning the bot is not in the conversation the command was typed in. */
 const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -23,11 +25,11 @@ export function askSubcommand(deps: {
 }): Subcommand {
   return {
     name: 'ask',
-    usage: ASK_USAGE,
+    usage: askUsage,
     description: (t) => t.t('subcommand.ask'),
     async run(ctx) {
       const question = ctx.rest;
-      if (!question) return ctx.t.t('reply.ask.empty', { usage: `/threadwise ${ASK_USAGE}` });
+      if (!question) return ctx.t.t('reply.ask.empty', { usage: `/threadwise ${askUsage(ctx.t)}` });
       const where = {
         teamId: ctx.teamId,
         channel: ctx.channelId,

@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
+import type { Translator } from '../../i18n/translators.js';
 import { clipMrkdwn, mrkdwn } from '../../platform/slack/mrkdwn.js';
 
 export const ASK_VIEW = 'tw_ask_about_message';
@@ -14,16 +15,17 @@ export const askTargetSchema = z.object({
 });
 export type AskTarget = z.infer<typeof askTargetSchema>;
 
-/** "Ask Threadwise": a modal asking what to know about the message, showing a preview of it. */
-export function askModal(target: AskTarget, preview: string): ModalView {
+/** "Ask Threadwise": a modal asking what to know about the message, showing a preview of it, in the asker's language. */
+export function askModal(t: Translator, target: AskTarget, preview: string): ModalView {
   const shown = preview.replace(/\s+/g, ' ').trim();
+  const about = t.t('shortcut.about');
   return {
     type: 'modal',
     callback_id: ASK_VIEW,
     private_metadata: JSON.stringify(target),
-    title: { type: 'plain_text', text: 'Ask Threadwise' },
-    submit: { type: 'plain_text', text: 'Ask' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: { type: 'plain_text', text: t.t('shortcut.modal_title') },
+    submit: { type: 'plain_text', text: t.t('shortcut.modal_submit') },
+    close: { type: 'plain_text', text: t.t('shortcut.modal_close') },
     blocks: [
       {
         type: 'context',
@@ -31,22 +33,22 @@ export function askModal(target: AskTarget, preview: string): ModalView {
           {
             type: 'mrkdwn',
             text: shown
-              ? clipMrkdwn(mrkdwn`*About this message:*\n>${shown}`, 320)
-              : '*About this message:*\n>_(no text)_',
+              ? clipMrkdwn(mrkdwn`*${about}*\n>${shown}`, 320)
+              : mrkdwn`*${about}*\n>_${t.t('shortcut.no_text')}_`,
           },
         ],
       },
       {
         type: 'input',
         block_id: ASK_BLOCK,
-        label: { type: 'plain_text', text: 'What would you like to know?' },
+        label: { type: 'plain_text', text: t.t('shortcut.label') },
         element: {
           type: 'plain_text_input',
           action_id: ASK_INPUT,
           multiline: true,
           min_length: 2,
           max_length: 3_000,
-          initial_value: 'Explain this message and what I should do about it.',
+          initial_value: t.t('shortcut.initial'),
         },
       },
     ],

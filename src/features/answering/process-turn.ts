@@ -29,7 +29,7 @@ import { ticketLines, ticketTable } from '../tickets/ticket-table.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { describeAppContext } from './app-context.js';
 import { feedbackBlocks } from './feedback-blocks.js';
-import { loadingFor, startingStatus, titleFrom } from './turn-presence.js';
+import { startingStatus, titleFrom } from './turn-presence.js';
 
 export interface ProcessTurnDeps {
   /** Read at the start of each turn: a reloaded file or an admin's change applies to the next question. */
@@ -181,7 +181,10 @@ function turnRunner(
             ...(job.actionToken ? { actionToken: job.actionToken } : {}),
             client: workspace.client,
             gate: workspace.gate,
-            timeZone: profileKnown.then(() => profile?.tz),
+            asker: profileKnown.then(() => ({
+              ...(profile?.tz ? { timeZone: profile.tz } : {}),
+              ...(profile?.locale ? { locale: profile.locale } : {}),
+            })),
             log,
           })
         : undefined,
@@ -354,6 +357,7 @@ function replySink(
     {
       // Every finished answer can be rated; the votes feed evals and fine-tuning exports.
       finalBlocks: () => [...above, ...feedbackBlocks(language())] as Blocks,
+      nothingToAdd: () => language().t('reply.nothing_to_add'),
       firstFlushMs: slack.first_flush_ms,
       flushIntervalMs: slack.flush_interval_ms,
       nativeStreaming: slack.native_streaming,
@@ -368,9 +372,9 @@ function replySink(
   );
   const sink: ReplySink = {
     append: (delta) => writer.append(delta),
-    status: (line, kind, loading) => status.show(line, loading ? [loading] : loadingFor(line), kind === 'tools'),
+    status: (line, kind, loading) => status.show(line, [loading], kind === 'tools'),
     // Steps stream inside the answer; where they cannot, the thread status says what runs, as before.
-    steps: (steps, line) => writer.steps(steps, line ? () => status.show(line, loadingFor(line), true) : undefined),
+    steps: (steps, line) => writer.steps(steps, line ? () => status.show(line.text, [line.loading], true) : undefined),
     restart: (note) => writer.restart(note),
     finish: async ({ tickets, ...end }) => {
       // Two or more tickets read better as a table under the answer than as the model's bullet list.

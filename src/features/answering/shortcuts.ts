@@ -2,10 +2,12 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Translator } from '../../i18n/translators.js';
 import { mention, mrkdwn } from '../../platform/slack/mrkdwn.js';
 import { issuesOf, messageActionSchema, refuseUnusable, teamOf, UNUSABLE_NOTE } from '../../platform/slack/payloads.js';
 import { readThread, type ThreadMessage } from '../../platform/slack/thread-reader.js';
 import { summaryRequest, threadTranscript } from '../../platform/slack/transcript.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ChannelGate } from '../access/gate.js';
 import { ASK_BLOCK, ASK_INPUT, ASK_VIEW, askModal, askTargetSchema } from './ask-modal.js';
 import type { TurnRequest } from './start-turn.js';
@@ -19,10 +21,16 @@ export interface ShortcutDeps {
   botUserId: (teamId: string) => Promise<string>;
   /** Where the bot may speak and who may ask: the same rule as for mentions. */
   gate: Pick<ChannelGate, 'admission' | 'refusal'>;
+  /** The clicking person's language: the modal and every note to them are written in it. */
+  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
 }
 
-const CANT_READ = 'I can’t read that conversation. Invite me with `/invite @threadwise` and try again.';
+/**
+ * The modal opens within the trigger_id's 3 s; a person whose locale is not cached by then gets it in English
+ * rather than not at all.
+ */
+const MODAL_LOCALE_WAIT_MS = 500;
 const slackError = (err: unknown) => (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
 
 /** "Ask" opens a modal (trigger_id); "Summarize" names its request by the click's action_ts. */
@@ -58,9 +66,6 @@ const viewSubmissionSchema = z.looseObject({
  * thread with the message (text and files) as context; "Summarize thread" reads the whole thread and answers with
  * a summary in it. Both become ordinary turns on the queue.
  */
-/** Said when a shortcut's request could not be taken on (Slack or the queue refused): never a silent drop. */
-const NOT_TAKEN = '⚠️ I could not take that on right now. Please try the shortcut again in a moment.';
-
 export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
   const parse = async <T extends z.infer<typeof messageActionSchema>>(
     schema: z.ZodType<T>,
@@ -89,14 +94,14 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     const a = await parse(askShortcutSchema, body, ASK_SHORTCUT, respond);
     if (!a) return;
     const target = { channel: a.channel.id, messageTs: a.message.ts, threadTs: a.message.thread_ts ?? a.message.ts };
-    // trigger_id is valid for 3 s: the modal opens right away.
-    await client.views.open({ trigger_id: a.trigger_id, view: askModal(target, a.message.text) }).catch(async (err) => {
-      deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
-      await respond({
-        response_type: 'ephemeral',
-        text: 'Sorry, I could not open the question form. Please try the shortcut again.',
-      }).catch(() => undefined);
-    });
+    // trigger_id is valid for 3 s: the modal opens right away, in English when the locale is slow to come.
+    const t = await deps.languages.of(teamOf(a), a.user.id, MODAL_LOCALE_WAIT_MS);
+    await client.views
+      .open({ trigger_id: a.trigger_id, view: askModal(t, target, a.message.text) })
+      .catch(async (err) => {
+        deps.log.warn({ error: slackError(err) }, 'ask modal not opened');
+        await respond({ response_type: 'ephemeral', text: t.t('shortcut.modal_failed') }).catch(() => undefined);
+      });
   });
 
   app.view(ASK_VIEW, async ({ ack, body, client }) => {
@@ -107,8 +112,10 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       return;
     }
     const question = parsed.data.view.state.values[ASK_BLOCK]?.[ASK_INPUT]?.value?.trim();
+    // The same person opened the modal moments ago: their locale is cached, and the ack is due within 3 s.
+    const tr = await deps.languages.of(teamOf(parsed.data), parsed.data.user.id, MODAL_LOCALE_WAIT_MS);
     if (!question) {
-      await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: 'Please type your question.' } });
+      await ack({ response_action: 'errors', errors: { [ASK_BLOCK]: tr.t('shortcut.type_question') } });
       return;
     }
     // Checked before the ack: the modal is the one place left to tell the user (its message is unknown).
@@ -117,17 +124,17 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       deps.log.warn({ metadata_chars: parsed.data.view.private_metadata.length }, 'ask modal without its message');
       await ack({
         response_action: 'errors',
-        errors: { [ASK_BLOCK]: 'This form lost track of its message. Close it and use the shortcut again.' },
+        errors: { [ASK_BLOCK]: tr.t('shortcut.lost_message') },
       });
       return;
     }
     await ack();
     const asker = { id: parsed.data.user.id, teamId: parsed.data.user.team_id };
     const userId = asker.id;
-    void askAbout(client, teamOf(parsed.data), asker, target, question).catch(async (err) => {
+    void askAbout(client, teamOf(parsed.data), asker, target, question, tr).catch(async (err) => {
       deps.log.error({ err }, 'ask about message failed');
       await client.chat
-        .postEphemeral({ channel: target.channel, user: userId, text: NOT_TAKEN })
+        .postEphemeral({ channel: target.channel, user: userId, text: tr.t('shortcut.not_taken') })
         .catch(() => undefined);
     });
   });
@@ -138,6 +145,7 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     asker: { id: string; teamId: string | undefined },
     t: z.infer<typeof askTargetSchema>,
     question: string,
+    tr: Translator,
   ) => {
     const userId = asker.id;
     let messages: ThreadMessage[];
@@ -145,7 +153,9 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       messages = await readThread(client, t.channel, t.threadTs);
     } catch (err) {
       deps.log.warn({ error: slackError(err) }, 'message for the question not readable');
-      await client.chat.postEphemeral({ channel: t.channel, user: userId, text: CANT_READ }).catch(() => undefined);
+      await client.chat
+        .postEphemeral({ channel: t.channel, user: userId, text: tr.t('shortcut.cant_read') })
+        .catch(() => undefined);
       return;
     }
     const message = messages.find((m) => m.ts === t.messageTs);
@@ -153,8 +163,13 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
       channel: t.channel,
       thread_ts: t.threadTs,
       // Typed into the modal as plain text: shown escaped, so only the asker's own mention is live.
-      text: mrkdwn`${mention(userId)} asked about ${t.messageTs === t.threadTs ? 'this message' : 'a message in this thread'}: ${question}`,
+      text: tr.t('shortcut.asked_about', {
+        user: mrkdwn`${mention(userId)}`,
+        which: t.messageTs === t.threadTs ? 'root' : 'reply',
+        question: mrkdwn`${question}`,
+      }),
     });
+    // What the model reads (its instructions are English); it answers in the asker's language from the hint.
     const author = message?.user ? `<@${message.user}>` : 'someone';
     const text = [
       `About this message from ${author}:`,
@@ -180,20 +195,21 @@ export function registerShortcutHandlers(app: App, deps: ShortcutDeps): void {
     await ack();
     const a = await parse(summarizeShortcutSchema, body, SUMMARIZE_SHORTCUT, respond);
     if (!a) return;
-    void summarize(a, client, respond).catch(async (err) => {
+    const t = await deps.languages.of(teamOf(a), a.user.id);
+    void summarize(a, client, respond, t).catch(async (err) => {
       deps.log.error({ err }, 'summarize shortcut failed');
-      await respond({ response_type: 'ephemeral', text: NOT_TAKEN }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: t.t('shortcut.not_taken') }).catch(() => undefined);
     });
   });
 
-  const summarize = async (a: SummarizeShortcut, client: WebClient, respond: RespondFn) => {
+  const summarize = async (a: SummarizeShortcut, client: WebClient, respond: RespondFn, t: Translator) => {
     const threadTs = a.message.thread_ts ?? a.message.ts;
     let messages: ThreadMessage[];
     try {
       messages = await readThread(client, a.channel.id, threadTs);
     } catch (err) {
       deps.log.warn({ error: slackError(err) }, 'thread to summarize not readable');
-      await respond({ response_type: 'ephemeral', text: CANT_READ }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: t.t('shortcut.cant_read') }).catch(() => undefined);
       return;
     }
     const teamId = teamOf(a);

@@ -22,12 +22,6 @@ export function startingStatus(
   return { text: t.t('status.thinking'), loading: [...loading] };
 }
 
-/** Slack rotates loading messages instead of the status: "is searching the policies…" → "Searching the policies…". */
-export function loadingFor(status: string): string[] {
-  const bare = status.replace(/^is\s+/, '');
-  return [bare.charAt(0).toUpperCase() + bare.slice(1)];
-}
-
 /** A DM thread's title from its first question: one line, at most 60 characters, cut at a word. */
 export function titleFrom(question: string): string | undefined {
   const line = question.replace(/\s+/g, ' ').trim();

@@ -142,6 +142,7 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   registerShortcutHandlers(app, {
     start,
     gate: deps.gate,
+    languages: deps.languages,
     botUserId: async (teamId) => (await deps.workspaces.forTeam(teamId)).botUserId,
     log,
   });

@@ -7,7 +7,7 @@ import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { redisTarget } from '../../config/redis-env.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
-import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../platform/queue/delayed-jobs.js';
+import { createDelayedJobs, type DelayedJobs } from '../../platform/queue/delayed-jobs.js';
 import type { JobRouter } from '../../platform/queue/job-router.js';
 import type { TurnQueue } from '../../platform/queue/types.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
@@ -15,7 +15,7 @@ import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../platform/store/keys.js';
-import { connectRedis, type RedisClient } from '../../platform/store/redis-client.js';
+import type { RedisClient } from '../../platform/store/redis-client.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { QuotaPort } from '../../turn/ports.js';
 import type { ThreadKey } from '../../turn/thread.js';
@@ -140,17 +140,13 @@ export function wire(
     ...(deps.gaps ? { gaps: deps.gaps } : {}),
     log: deskLog,
   });
-  const escalate = (job: SlaJob) => desk.escalate(job);
-  const redisAt = redisTarget(env);
-  timers = redisAt
-    ? new BullDelayedJobs(escalate, {
-        connect: (options) => connectRedis(redisAt, options),
-        prefix: deps.keys.bull,
-        queueName: deps.keys.deskSlaQueue,
-        schema: slaJobSchema,
-        log: deskLog,
-      })
-    : new InProcessDelayedJobs(escalate, deskLog);
+  timers = createDelayedJobs((job: SlaJob) => desk.escalate(job), {
+    redis: redisTarget(env),
+    prefix: deps.keys.bull,
+    queueName: deps.keys.deskSlaQueue,
+    schema: slaJobSchema,
+    log: deskLog,
+  });
   deps.jobs.handle('desk', (job) => desk.decide(job));
   registerDeskEvents(app, {
     settings: deps.settings,

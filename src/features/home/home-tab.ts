@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { Translator } from '../../i18n/translators.js';
-import type { Subcommand } from '../../platform/slack/command-router.js';
+import { type Subcommand, usageOf } from '../../platform/slack/command-router.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ChannelOverride } from '../../platform/store/channel-overrides.js';
 import type { ToolRegistry } from '../../platform/tools/runner.js';
@@ -53,7 +53,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
   return async (client, teamId, userId) => {
     const t = await deps.languages.of(teamId, userId);
     const commands = [
-      ...deps.commands.list().map((s) => ({ usage: `${command} ${s.usage ?? s.name}`, description: s.description(t) })),
+      ...deps.commands.list().map((s) => ({ usage: `${command} ${usageOf(s, t)}`, description: s.description(t) })),
       { usage: `${command} help`, description: t.t('home.all_commands') },
     ];
     const now = deps.now?.() ?? Date.now();

@@ -29,7 +29,9 @@ const REDACT_PATHS = [
 
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[REDACTED]');
+  // Checked before splitting: a split and join copies the whole line for every secret, and almost no line has one.
+  for (const secret of secrets)
+    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join('[REDACTED]');
   for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, '[REDACTED]');
   return out;
 }

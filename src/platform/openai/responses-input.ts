@@ -1,12 +1,21 @@
 import type { ResponseInputContent, ResponseInputItem } from 'openai/resources/responses/responses';
+import { createTranslators, type Translator } from '../../i18n/translators.js';
+import { fileReasonText, type LeftOutReason, leftOutText } from '../../turn/file-reasons.js';
 import type { Attachment, SkippedFile, ThreadItem } from '../../turn/thread.js';
 
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
+/**
+ * The model reads why a file is missing in English, whoever asks: the thread is shared, and the answer's language
+ * comes from the asker's language hint. Made on first use, from the same catalogs the asker's notice uses.
+ */
+let englishWords: Translator | undefined;
+const english = () => (englishWords ??= createTranslators().english);
+
 /** What the model reads instead of a file's bytes: forgotten by the store, or left out of this request. */
-const withoutBytes = (kind: 'image' | 'PDF', name: string, leftOut: string | undefined) =>
+const withoutBytes = (kind: 'image' | 'PDF', name: string, leftOut: LeftOutReason | undefined) =>
   leftOut
-    ? `[${kind} "${name}" was left out of this request (${leftOut}); say so if the question needs it]`
+    ? `[${kind} "${name}" was left out of this request (${leftOutText(english(), leftOut)}); say so if the question needs it]`
     : `[${kind} "${name}" from earlier in this thread is no longer available]`;
 
 /** A label before each file, so the model can tell several files apart and refer to them by name. */
@@ -33,7 +42,7 @@ function attachmentParts(a: Attachment): ResponseInputContent[] {
 
 const skippedPart = (s: SkippedFile): ResponseInputContent => ({
   type: 'input_text',
-  text: `[attachment "${s.name}" was not given to you: ${s.reason}]`,
+  text: `[attachment "${s.name}" was not given to you: ${fileReasonText(english(), s.reason)}]`,
 });
 
 function userContent(item: Extract<ThreadItem, { type: 'user' }>): ResponseInputContent[] {

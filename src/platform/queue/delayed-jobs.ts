@@ -1,8 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { RedisTarget } from '../../config/redis-env.js';
 import { settlesWithin } from '../../lib/deadline.js';
-import type { ConnectionOptions, RedisClient } from '../store/redis-client.js';
+import { type ConnectionOptions, connectRedis, type RedisClient } from '../store/redis-client.js';
 import { CLOSE_STEP_MS, closeQueueConnections } from './close-connections.js';
 
 /** Runs a due job; a rejection is retried (BullMQ) or logged (in process). */
@@ -182,4 +183,19 @@ export class InProcessDelayedJobs<T> implements DelayedJobs<T> {
     timer.unref();
     this.timers.set(id, timer);
   }
+}
+
+export interface DelayedJobsOptions<T> extends Omit<BullDelayedJobsOptions<T>, 'connect'> {
+  /** The deployment's Redis (`redisTarget(env)`); without one the jobs are timers in this process. */
+  redis: RedisTarget | undefined;
+}
+
+/**
+ * A feature's delayed jobs: in Redis through BullMQ when the deployment has Redis (durable, one replica runs each),
+ * else timers in this process. The one place that choice is made.
+ */
+export function createDelayedJobs<T>(handler: DueHandler<T>, opts: DelayedJobsOptions<T>): DelayedJobs<T> {
+  const { redis, ...bull } = opts;
+  if (!redis) return new InProcessDelayedJobs(handler, opts.log);
+  return new BullDelayedJobs(handler, { ...bull, connect: (options) => connectRedis(redis, options) });
 }

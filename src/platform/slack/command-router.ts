@@ -28,8 +28,11 @@ interface CommandContext {
 
 export interface Subcommand {
   name: string;
-  /** How to call it, when it takes arguments (e.g. `ask <question>`); defaults to the name. */
-  usage?: string;
+  /**
+   * How to call it, when it takes arguments (e.g. `ask <question>`); defaults to the name. A function when the
+   * arguments are named in the reader's language (`ask <Frage>`).
+   */
+  usage?: string | ((t: Translator) => string);
   /** One line for the help text, in the reader's language. */
   description(t: Translator): string;
   run(ctx: CommandContext): Promise<string>;
@@ -44,6 +47,11 @@ const commandSchema = z.looseObject({
   response_url: z.url().optional(),
 });
 
+/** A subcommand's usage as the reader reads it. */
+export function usageOf(s: Subcommand, t: Translator): string {
+  return typeof s.usage === 'function' ? s.usage(t) : (s.usage ?? s.name);
+}
+
 /**
  * Slack shows the typist "operation_timeout" when a command's acknowledgement takes over 3 s. A subcommand still
  * running by then (a slow Slack or Redis) is acknowledged with a "working on it" note, and its reply follows
@@ -55,7 +63,7 @@ function helpText(t: Translator, command: string, subcommands: readonly Subcomma
   return [
     t.t('command.help_title', { command }),
     ...subcommands.map((s) =>
-      t.t('command.help_line', { command, usage: s.usage ?? s.name, description: s.description(t) }),
+      t.t('command.help_line', { command, usage: usageOf(s, t), description: s.description(t) }),
     ),
     t.t('command.help_line', { command, usage: 'help', description: t.t('command.help_self') }),
   ].join('\n');

@@ -13,7 +13,7 @@ export function guardedSink(sink: ReplySink): ReplySink {
       const safe = guard.push(delta);
       if (safe) sink.append(safe);
     },
-    status: (text, kind) => sink.status(neutraliseMarkdown(text), kind),
+    status: (text, kind, loading) => sink.status(neutraliseMarkdown(text), kind, neutraliseMarkdown(loading)),
     // Step titles quote the model's arguments (a search query); sources name tickets.
     ...(sink.steps
       ? {
@@ -26,7 +26,9 @@ export function guardedSink(sink: ReplySink): ReplySink {
                   ? { sources: s.sources.map((x) => ({ url: x.url, text: neutraliseMarkdown(x.text) })) }
                   : {}),
               })),
-              status === undefined ? undefined : neutraliseMarkdown(status),
+              status === undefined
+                ? undefined
+                : { text: neutraliseMarkdown(status.text), loading: neutraliseMarkdown(status.loading) },
             ),
         }
       : {}),

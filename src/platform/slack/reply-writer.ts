@@ -47,6 +47,8 @@ export interface ReplyWriterOptions {
   nativeStreaming: boolean;
   /** Blocks shown under a finished answer (feedback buttons). */
   finalBlocks?: () => Blocks;
+  /** What an answer with no text at all says instead, in the reader's language (asked at the end). */
+  nothingToAdd: () => string;
   /** Called once, when Slack first accepted words of this answer (they are visible from then on). */
   onFirstVisible?: () => void;
   /** Told about every message the reply opens, before any text goes into it (a retry can then take it over). */
@@ -144,7 +146,7 @@ export class SlackReplyWriter implements Omit<ReplySink, 'status' | 'steps'> {
     await this.quiesce();
     await this.writeSteps();
     if (end.notice) this.text.add((this.messages.length || this.text.pending ? '\n\n' : '') + end.notice);
-    if (!this.messages.length && !this.text.pending) this.text.add('_I have nothing to add here._');
+    if (!this.messages.length && !this.text.pending) this.text.add(this.options.nothingToAdd());
     const blocks = end.outcome === 'answered' ? [...(end.blocks ?? []), ...(this.options.finalBlocks?.() ?? [])] : [];
     // The last words ride on the closing call when they fit: one call instead of a write and a close.
     const { pending } = this.text;

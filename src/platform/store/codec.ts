@@ -1,5 +1,32 @@
 import { z } from 'zod';
+import { type FileReason, PLAIN_FILE_REASONS } from '../../turn/file-reasons.js';
 import type { Attachment, ThreadItem } from '../../turn/thread.js';
+
+const bytes = z.number().int().nonnegative();
+const count = z.number().int().positive();
+
+/** A skipped file's reason as `FileReason` writes it. */
+const knownReasonSchema = z.discriminatedUnion('key', [
+  z.object({ key: z.enum(PLAIN_FILE_REASONS) }),
+  z.object({ key: z.literal('over_limit'), size: bytes, limit: bytes }),
+  z.object({ key: z.enum(['download_too_large', 'request_limit', 'pdf_too_large']), limit: bytes }),
+  z.object({ key: z.literal('download_refused'), status: z.number().int().optional() }),
+  z.object({ key: z.literal('image_limit'), count }),
+  z.object({ key: z.literal('pdf_pages'), pages: count, limit: count }),
+  z.object({ key: z.literal('unsupported'), type: z.string() }),
+  z.object({ key: z.enum(['local_missing', 'local_denied', 'local_not_file']), path: z.string() }),
+  z.object({ key: z.literal('local_unreadable'), path: z.string(), code: z.string() }),
+]);
+
+/**
+ * Also an English phrase (items stored before the catalogs), and a reason this version does not know (written by a
+ * newer one during a rolling update), read as "something went wrong": the message itself stays in the history.
+ */
+const fileReasonSchema = z.union([
+  knownReasonSchema,
+  z.string(),
+  z.looseObject({ key: z.string() }).transform((): FileReason => ({ key: 'internal' })),
+]);
 
 const attachmentSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -36,7 +63,7 @@ const itemSchema = z.discriminatedUnion('type', [
     userName: z.string(),
     text: z.string(),
     attachments: z.array(attachmentSchema).optional(),
-    skipped: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+    skipped: z.array(z.object({ name: z.string(), reason: fileReasonSchema })).optional(),
   }),
   z.object({
     type: z.literal('assistant'),

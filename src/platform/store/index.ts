@@ -1,4 +1,6 @@
+import type { FileConfig } from '../../config/file-schema.js';
 import type { RedisTarget } from '../../config/redis-env.js';
+import { threadTtlDays } from '../../config/settings.js';
 import { MemoryAuditLog, RedisAuditLog } from './audit-log.js';
 import { MemoryOverrideStore, RedisOverrideStore } from './channel-overrides.js';
 import { MemoryFeedbackStore, RedisFeedbackStore } from './feedback.js';
@@ -21,9 +23,30 @@ export interface StoreOptions {
   auditRetentionMs: () => number;
 }
 
+/**
+ * The store options the settings give. `current` is read again on each use, so a settings reload changes retention
+ * and a channel's thread lifetime (`state.channels`) at once; the key prefix and the file cap are read once.
+ */
+export function storeOptionsFrom(current: () => FileConfig): StoreOptions {
+  const start = current();
+  return {
+    keyPrefix: start.state.key_prefix,
+    auditRetentionMs: () => current().audit.retention_days * 86_400_000,
+    threadTtlSeconds: (key) => threadTtlDays(current(), key.channel) * 86_400,
+    maxFilesPerThread: start.files.max_kept_per_thread,
+  };
+}
+
 export function createRedis(target: RedisTarget): RedisClient {
   // Commands fail fast while Redis is away instead of piling up, so callers can answer 5xx and Slack retries later.
-  return connectRedis(target, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  // Auto-pipelining sends the commands issued in one tick of the event loop as one socket write: concurrent turns
+  // (and the reads one turn starts together) share a write and a read of the reply instead of one syscall each.
+  return connectRedis(target, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    enableAutoPipelining: true,
+  });
 }
 
 /** Waits for the first connection, bounded: a Redis that is down at boot must not stop the bot from starting. */

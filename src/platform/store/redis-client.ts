@@ -5,7 +5,10 @@ import type { RedisTarget } from '../../config/redis-env.js';
 export type RedisClient = Redis | Cluster;
 
 /** The per-connection options a caller may set (retries, offline queue); where Redis is comes from the target. */
-export type ConnectionOptions = Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect'>;
+export type ConnectionOptions = Pick<
+  RedisOptions,
+  'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect' | 'enableAutoPipelining'
+>;
 
 // A master demoted by a failover answers writes with READONLY until the client follows the new master.
 const reconnectOnReadonly = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
@@ -26,11 +29,17 @@ export function connectRedis(target: RedisTarget, options: ConnectionOptions): R
       redisOptions: { ...auth, maxRetriesPerRequest: options.maxRetriesPerRequest },
       ...(options.enableOfflineQueue === undefined ? {} : { enableOfflineQueue: options.enableOfflineQueue }),
       ...(options.lazyConnect === undefined ? {} : { lazyConnect: options.lazyConnect }),
+      ...(options.enableAutoPipelining === undefined ? {} : { enableAutoPipelining: options.enableAutoPipelining }),
       // Writes go to masters; replicas are for failover, and reading them could return a thread without its last turn.
       scaleReads: 'master',
       // A slot without a master (a failover in progress) is retried shortly instead of failing at once.
       retryDelayOnClusterDown: 200,
       retryDelayOnFailover: 200,
+      // ioredis 6 re-reads the slot map only when a command meets MOVED or a node drops, with a 1 s timeout; a
+      // refresh that timed out during a failover on a busy machine left the old master in the map with no traffic
+      // to correct it (readiness then failed long after the failover). Re-read it on a timer, and give it longer.
+      slotsRefreshInterval: 5_000,
+      slotsRefreshTimeout: 2_000,
     });
   }
   return new Redis({
@@ -57,10 +66,11 @@ export function subscriberOf(client: RedisClient): RedisClient {
   if (client instanceof Cluster) {
     return client.duplicate(undefined, {
       enableOfflineQueue: true,
+      enableAutoPipelining: false,
       redisOptions: { ...client.options.redisOptions, maxRetriesPerRequest: null },
     });
   }
-  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false });
 }
 
 /**
@@ -71,12 +81,11 @@ export function subscriberOf(client: RedisClient): RedisClient {
 export async function redisAnswers(client: RedisClient): Promise<boolean> {
   const servers = client instanceof Cluster ? slotMasters(client) : [client];
   const pongs = servers?.length ? await Promise.all(servers.map((s) => s.ping().catch(() => null))) : [];
-  const ok = pongs.length > 0 && pongs.every((p) => p === 'PONG');
-  // A Cluster client learns a failover's new slot owners only when a command of its own is redirected or fails: a
-  // connection that sent nothing since (the turn queue's, while turns start where they arrive) would keep the dead
-  // master's map, and this check would fail for good. Asking for the map again lets the next check see the new one.
-  if (!ok && client instanceof Cluster) client.refreshSlotsCache();
-  return ok;
+  const answers = pongs.length > 0 && pongs.every((p) => p === 'PONG');
+  // A gap in the map or a silent master may be a failover the map has not caught up with: read it again now, so
+  // the next probe sees the new masters instead of waiting for traffic to hit a MOVED.
+  if (!answers && client instanceof Cluster) client.refreshSlotsCache();
+  return answers;
 }
 
 /** The connections to the masters of all 16384 slots; undefined while a slot has none (or the map is not read yet). */

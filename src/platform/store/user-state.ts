@@ -39,11 +39,31 @@ function parseContext(raw: string | null | undefined): AppContext | undefined {
   return parseStored(appContextSchema, raw);
 }
 
+/**
+ * Notes a thread in its asker's index, drops entries older than a thread's lifetime (they point at forgotten
+ * threads) and renews the index's TTL, atomically, in one command (EVALSHA) instead of a five-command MULTI.
+ * KEYS: the index. ARGV: score (ms), member, oldest score kept, ttl seconds.
+ */
+const NOTE_THREAD_LUA = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 0`;
+
+interface UserStateScripts {
+  twNoteThread(key: string, at: number, member: string, oldest: number, ttlSeconds: number): Promise<unknown>;
+}
+
 export class RedisUserStateStore implements UserStateStore {
+  private readonly scripts: UserStateScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
-  ) {}
+  ) {
+    redis.defineCommand('twNoteThread', { numberOfKeys: 1, lua: NOTE_THREAD_LUA });
+    this.scripts = redis as unknown as UserStateScripts;
+  }
 
   async setContext(teamId: string, userId: string, context: AppContext, ttlSeconds: number): Promise<void> {
     await this.redis.set(
@@ -59,14 +79,13 @@ export class RedisUserStateStore implements UserStateStore {
   }
 
   async noteThread(key: ThreadKey, userId: string, at: number, ttlSeconds: number): Promise<void> {
-    const k = this.keys.userThreads(key.teamId, userId);
-    await this.redis
-      .multi()
-      .zadd(k, at, member(key))
-      // Entries older than a thread's lifetime point at forgotten threads.
-      .zremrangebyscore(k, '-inf', at - ttlSeconds * 1000)
-      .expire(k, Math.max(1, Math.round(ttlSeconds)))
-      .exec();
+    await this.scripts.twNoteThread(
+      this.keys.userThreads(key.teamId, userId),
+      at,
+      member(key),
+      at - ttlSeconds * 1000,
+      Math.max(1, Math.round(ttlSeconds)),
+    );
   }
 
   async threads(teamId: string, userId: string): Promise<ThreadKey[]> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type StepLabel, stepStatus, stepTitle } from '../../i18n/step-labels.js';
+import { type StepLabel, type StepStatus, stepStatus, stepTitle } from '../../i18n/step-labels.js';
 import type { Translator } from '../../i18n/translators.js';
 import type { FunctionCall, FunctionOutput, HostedApprovalRequest, ModelTool, ToolRunner } from '../../turn/ports.js';
 import { errorEnvelope, resultEnvelope } from './envelope.js';
@@ -145,9 +145,9 @@ export class ToolSession implements ToolRunner {
     return { tool: usable.find((t) => t.name === name || t.aliases?.includes(name)), usable };
   }
 
-  progress(calls: readonly FunctionCall[], t: Translator): string {
+  progress(calls: readonly FunctionCall[], t: Translator): StepStatus {
     // Calls that read the same (two look-ups of one ticket) count once.
-    const lines = [...new Set(calls.map((c) => stepStatus(t, this.label(c))))];
+    const lines = [...new Set(calls.map((c) => stepStatus(t, this.label(c)).text))];
     const first = calls[0];
     if (!first) return stepStatus(t, WORKING);
     return stepStatus(t, this.label(first), lines.length - 1);

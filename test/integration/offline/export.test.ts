@@ -1,30 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSuite } from '../../../src/features/offline/eval/cases.js';
 import { RedisFeedbackStore } from '../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../src/platform/store/keys.js';
 import { RedisThreadStore } from '../../../src/platform/store/redis/redis-stores.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
+import { REDIS_URL, testRedis } from '../../support/test-redis.js';
 import { seedFixture } from '../../unit/features/offline/fixture-threads.js';
 import { CliRunner, OPENAI_KEY } from './cli-harness.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL);
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+const { redis, fresh } = testRedis();
 
 /** The fixture threads stored the way the bot stores them, feedback given a day ago, and a CLI pointed at them. */
 async function setup() {
-  const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-  prefixes.push(prefix);
+  const prefix = fresh();
   const keys = storeKeys(prefix);
   const runner = new CliRunner({});
   await seedFixture(

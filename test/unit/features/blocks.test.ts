@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contextFromEntities } from '../../../src/features/answering/app-context.js';
 import { askModal } from '../../../src/features/answering/ask-modal.js';
 import { feedbackBlocks } from '../../../src/features/answering/feedback-blocks.js';
-import { loadingFor, startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
+import { startingStatus, titleFrom } from '../../../src/features/answering/turn-presence.js';
 import { homeView } from '../../../src/features/home/home-view.js';
 import { approvalCardBlocks, resolvedCardBlocks } from '../../../src/features/tickets/approval-card.js';
 import type { PendingApproval } from '../../../src/features/tickets/approvals.js';
@@ -12,7 +12,7 @@ import { type StoredTriage, ticketArgs } from '../../../src/features/triage/tria
 import { threadTranscript } from '../../../src/platform/slack/transcript.js';
 import { REMOVED_TEXT, redactPerson } from '../../../src/platform/store/redact-person.js';
 import { blockErrors, MESSAGE_BLOCKS, viewErrors } from '../../fakes/slack-blocks.js';
-import { en } from '../../support/translators.js';
+import { en, translators } from '../../support/translators.js';
 
 const triage: Triage = {
   title: 'Login fails for <!channel> users',
@@ -94,9 +94,22 @@ describe('other builders', () => {
   });
 
   it('the ask modal keeps its target in private_metadata and previews the message', () => {
-    const view = askModal({ channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, 'hello   <@U1>\nworld');
+    const view = askModal(en, { channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, 'hello   <@U1>\nworld');
     expect(JSON.parse(String(view.private_metadata))).toEqual({ channel: 'C1', messageTs: '2.2', threadTs: '1.1' });
     expect(JSON.stringify(view.blocks)).toContain('hello &lt;@U1&gt; world');
+  });
+
+  it('the ask modal speaks the asker’s language, within Slack’s length limits for every catalog', () => {
+    const target = { channel: 'C1', messageTs: '2.2', threadTs: '1.1' };
+    const de = askModal(translators.forLocale('de-DE'), target, '');
+    expect(de.title).toEqual({ type: 'plain_text', text: 'Threadwise fragen' });
+    expect(JSON.stringify(de.blocks)).toContain('*Zu dieser Nachricht:*\\n>_(kein Text)_');
+    const ja = askModal(translators.forLocale('ja-JP'), target, 'hi');
+    expect(ja.submit).toEqual({ type: 'plain_text', text: '質問する' });
+    for (const locale of ['en-US', 'de-DE', 'fr-FR', 'es-ES', 'ja-JP', 'pt-BR'])
+      expect(
+        viewErrors(askModal(translators.forLocale(locale), target, 'x') as unknown as Record<string, unknown>),
+      ).toEqual([]);
   });
 
   it('the home view lists capabilities, commands and usage', () => {
@@ -121,14 +134,13 @@ describe('other builders', () => {
 });
 
 describe('presence helpers', () => {
-  it('picks a starting status from the files and turns statuses into loading messages', () => {
+  it('picks a starting status and its loading message from the files', () => {
     expect(startingStatus(en, [{ id: 'F', mimetype: 'image/png' }], ['A'])).toEqual({
       text: 'is reading your screenshot…',
       loading: ['Reading your screenshot…', 'A'],
     });
     expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
     expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
-    expect(loadingFor('is searching the policies…')).toEqual(['Searching the policies…']);
   });
 
   it('titles a thread with one short line cut at a word', () => {
@@ -239,6 +251,7 @@ describe('every block builder stays within Slack’s limits with the largest rea
 
   it('the ask modal with a 40,000-character message, the home tab and the feedback buttons are accepted', () => {
     const modal = askModal(
+      en,
       { channel: 'C0123456789', messageTs: '1700000000.000200', threadTs: '1700000000.000100' },
       worst(40_000),
     );

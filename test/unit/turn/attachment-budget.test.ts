@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { toResponsesInput } from '../../../src/platform/openai/responses-input.js';
-import {
-  fitAttachments,
-  IMAGE_LEFT_OUT,
-  leftOutFiles,
-  PDF_LEFT_OUT,
-  REQUEST_BYTES_LEFT_OUT,
-} from '../../../src/turn/attachment-budget.js';
+import { fitAttachments, leftOutFiles } from '../../../src/turn/attachment-budget.js';
 import { noticeForLeftOut } from '../../../src/turn/notices.js';
 import type { Attachment, ThreadItem } from '../../../src/turn/thread.js';
 import { en } from '../../support/translators.js';
+
+const PDF_LIMIT_WORDS = 'OpenAI reads at most 32 MB and 100 pages of PDFs per question';
 
 const MB = 1_000_000;
 const pdf = (name: string, bytes: number, pages?: number): Attachment => ({
@@ -53,12 +49,12 @@ describe("files per request, within OpenAI's limits", () => {
     ];
     const out = fitAttachments(thread, 50 * MB);
     expect(names(sent(out))).toEqual(['contract-2024.pdf']);
-    expect(leftOutFiles(out)).toEqual([{ name: 'contract-2023.pdf', reason: PDF_LEFT_OUT }]);
+    expect(leftOutFiles(out)).toEqual([{ name: 'contract-2023.pdf', reason: 'pdf_limit' }]);
     expect(noticeForLeftOut(en, leftOutFiles(out))).toBe(
-      `📎 _Not read for this answer: \`contract-2023.pdf\` (${PDF_LEFT_OUT}; newer files went first)._`,
+      `📎 _Not read for this answer: \`contract-2023.pdf\` (${PDF_LIMIT_WORDS}; newer files went first)._`,
     );
     const input = JSON.stringify(toResponsesInput(out));
-    expect(input).toContain(`[PDF \\"contract-2023.pdf\\" was left out of this request (${PDF_LEFT_OUT})`);
+    expect(input).toContain(`[PDF \\"contract-2023.pdf\\" was left out of this request (${PDF_LIMIT_WORDS})`);
     expect(input).not.toContain('no longer available');
     // The stored thread keeps both files for later.
     expect(sent(thread)).toHaveLength(2);
@@ -70,7 +66,7 @@ describe("files per request, within OpenAI's limits", () => {
       50 * MB,
     );
     expect(names(sent(out))).toEqual(['b.pdf', 'c.pdf']); // 80 pages; a.pdf would make 140
-    expect(leftOutFiles(out)).toEqual([{ name: 'a.pdf', reason: PDF_LEFT_OUT }]);
+    expect(leftOutFiles(out)).toEqual([{ name: 'a.pdf', reason: 'pdf_limit' }]);
     const fits = fitAttachments([asked('1', pdf('a.pdf', MB, 60)), asked('2', pdf('b.pdf', MB, 40))], 50 * MB);
     expect(names(sent(fits))).toEqual(['a.pdf', 'b.pdf']);
   });
@@ -82,22 +78,22 @@ describe("files per request, within OpenAI's limits", () => {
     ];
     const out = fitAttachments(thread, 50 * MB);
     expect(names(sent(out))).toEqual(['old.png', 'new.pdf', 'new.png']);
-    expect(leftOutFiles(out)).toEqual([{ name: 'old.pdf', reason: PDF_LEFT_OUT }]);
+    expect(leftOutFiles(out)).toEqual([{ name: 'old.pdf', reason: 'pdf_limit' }]);
     const capped = fitAttachments(thread, 40 * MB);
     expect(leftOutFiles(capped)).toEqual([
-      { name: 'old.pdf', reason: PDF_LEFT_OUT },
-      { name: 'old.png', reason: REQUEST_BYTES_LEFT_OUT },
+      { name: 'old.pdf', reason: 'pdf_limit' },
+      { name: 'old.png', reason: 'request_bytes' },
     ]);
     const images = Array.from({ length: 4 }, (_, i) => image(`shot-${i}.png`, 15 * MB));
     const big = fitAttachments([asked('1', ...images)], 200 * MB);
-    expect(leftOutFiles(big)).toEqual([{ name: 'shot-0.png', reason: IMAGE_LEFT_OUT }]);
+    expect(leftOutFiles(big)).toEqual([{ name: 'shot-0.png', reason: 'image_limit' }]);
   });
 
   it('sends at most 500 images', () => {
     const many = Array.from({ length: 501 }, (_, i) => image(`i${i}.png`, 10));
     const out = fitAttachments([asked('1', ...many.slice(0, 1)), asked('2', ...many.slice(1))], 50 * MB);
     expect(sent(out)).toHaveLength(500);
-    expect(leftOutFiles(out)).toEqual([{ name: 'i0.png', reason: IMAGE_LEFT_OUT }]);
+    expect(leftOutFiles(out)).toEqual([{ name: 'i0.png', reason: 'image_limit' }]);
   });
 
   it('counts a stored PDF without a page count as one page', () => {

@@ -86,7 +86,7 @@ const tools: ToolRunner = {
   definitions: [
     { type: 'function', name: 'lookup', description: 'look up', parameters: { type: 'object' }, strict: true },
   ],
-  progress: () => 'is looking…',
+  progress: () => ({ text: 'is looking…', loading: 'Looking…' }),
   title: () => 'Looking',
   run: async (calls) => calls.map((c) => ({ callId: c.callId, output: '{"ok":true}' })),
   decline: (calls) => calls.map((c) => ({ callId: c.callId, output: '{"ok":false}' })),

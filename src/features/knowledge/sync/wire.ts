@@ -6,10 +6,10 @@ import type { SettingsSource } from '../../../config/live-settings.js';
 import { redisTarget } from '../../../config/redis-env.js';
 import type { Translator } from '../../../i18n/translators.js';
 import type { ReadinessCheck } from '../../../platform/observability/ops-routes.js';
-import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../../platform/queue/delayed-jobs.js';
+import { createDelayedJobs } from '../../../platform/queue/delayed-jobs.js';
 import type { CommandRouter } from '../../../platform/slack/command-router.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
-import { connectRedis, type RedisClient } from '../../../platform/store/redis-client.js';
+import type { RedisClient } from '../../../platform/store/redis-client.js';
 import type { Admins } from '../../access/admins.js';
 import type { KnowledgeIndex } from '../contracts.js';
 import { configuredSources } from '../sources/configured.js';
@@ -80,17 +80,13 @@ export function wire(deps: KnowledgeSyncDeps): KnowledgeSync {
     log,
   });
   const tick = async () => void (await engine.syncDue());
-  const redisAt = redisTarget(deps.env);
-  const jobs: DelayedJobs<Record<string, never>> =
-    redisAt && deps.redis
-      ? new BullDelayedJobs(tick, {
-          connect: (options) => connectRedis(redisAt, options),
-          prefix: deps.keys.bull,
-          queueName: deps.keys.knowledgeSyncQueue,
-          schema: z.object({}).strict() as z.ZodType<Record<string, never>>,
-          log,
-        })
-      : new InProcessDelayedJobs(tick, log);
+  const jobs = createDelayedJobs<Record<string, never>>(tick, {
+    redis: redisTarget(deps.env),
+    prefix: deps.keys.bull,
+    queueName: deps.keys.knowledgeSyncQueue,
+    schema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+    log,
+  });
 
   deps.commands.add(syncSubcommand({ engine, admins: deps.admins, log }));
 

@@ -1,6 +1,8 @@
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
+import type { StepStatus } from '../../../i18n/step-labels.js';
 import type { Translator } from '../../../i18n/translators.js';
+
 import { errorEnvelope, resultEnvelope } from '../../../platform/tools/envelope.js';
 import { type ToolLimits, ToolRegistry, type ToolSession } from '../../../platform/tools/runner.js';
 import { defineTool, type ToolContext } from '../../../platform/tools/types.js';
@@ -59,7 +61,7 @@ export class StubToolRunner implements ToolRunner {
     });
   }
 
-  progress(calls: readonly FunctionCall[], t: Translator): string {
+  progress(calls: readonly FunctionCall[], t: Translator): StepStatus {
     return this.builtIn.progress(calls, t);
   }
 

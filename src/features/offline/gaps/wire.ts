@@ -4,10 +4,10 @@ import type { Env } from '../../../config/env.js';
 import type { LiveSettings } from '../../../config/live-settings.js';
 import { redisTarget } from '../../../config/redis-env.js';
 import { channelSettings } from '../../../config/settings.js';
-import { BullDelayedJobs, type DelayedJobs, InProcessDelayedJobs } from '../../../platform/queue/delayed-jobs.js';
+import { createDelayedJobs, type DelayedJobs } from '../../../platform/queue/delayed-jobs.js';
 import type { SlackWorkspaces } from '../../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
-import { connectRedis, type RedisClient } from '../../../platform/store/redis-client.js';
+import type { RedisClient } from '../../../platform/store/redis-client.js';
 import type { KnowledgeGaps } from '../../knowledge/contracts.js';
 import { MemoryKnowledgeGaps, RedisKnowledgeGaps } from '../../knowledge/gaps.js';
 import { redactOptionsFrom } from '../../privacy/pii/redacting-model.js';
@@ -44,17 +44,13 @@ export function wireGaps(w: GapsWiring): { gaps: KnowledgeGaps; start(): Promise
     jobs: () => jobs!,
     log,
   });
-  const run = (job: DigestJob) => digest.run(job);
-  const redisAt = redisTarget(w.env);
-  jobs = redisAt
-    ? new BullDelayedJobs(run, {
-        connect: (options) => connectRedis(redisAt, options),
-        prefix: w.keys.bull,
-        queueName: w.keys.gapsDigestQueue,
-        schema: digestJobSchema,
-        log,
-      })
-    : new InProcessDelayedJobs(run, log);
+  jobs = createDelayedJobs((job: DigestJob) => digest.run(job), {
+    redis: redisTarget(w.env),
+    prefix: w.keys.bull,
+    queueName: w.keys.gapsDigestQueue,
+    schema: digestJobSchema,
+    log,
+  });
   return {
     gaps,
     async start() {

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../../config/file-schema.js';
+import type { FileReason } from '../../../turn/file-reasons.js';
 import type { ImageDetail, SkippedFile } from '../../../turn/thread.js';
 import { DownloadError, type Downloader } from './download.js';
 import { fileLimits, type PreparedFiles, prepareFiles } from './prepare.js';
@@ -36,10 +37,10 @@ async function readableStat(path: string) {
 }
 
 /** Why a named file cannot be read at all, in the words of the terminal (not of a Slack download). */
-function unreadable(err: NodeJS.ErrnoException, path: string): string {
-  if (err.code === 'ENOENT') return `there is no file ${path}`;
-  if (err.code === 'EACCES' || err.code === 'EPERM') return `${path} may not be read (permission denied)`;
-  return `${path} cannot be read (${err.code ?? err.message})`;
+function unreadable(err: NodeJS.ErrnoException, path: string): FileReason {
+  if (err.code === 'ENOENT') return { key: 'local_missing', path };
+  if (err.code === 'EACCES' || err.code === 'EPERM') return { key: 'local_denied', path };
+  return { key: 'local_unreadable', path, code: err.code ?? err.message };
 }
 
 /**
@@ -60,7 +61,7 @@ export async function readLocalFiles(
     const absolute = resolve(p);
     const info = await readableStat(absolute);
     if (info instanceof Error) missing.push({ name: basename(absolute), reason: unreadable(info, p) });
-    else if (!info.isFile()) missing.push({ name: basename(absolute), reason: `${p} is not a file` });
+    else if (!info.isFile()) missing.push({ name: basename(absolute), reason: { key: 'local_not_file', path: p } });
     else
       found.push({
         id: `local${found.length}`,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FileConfig } from '../../../config/file-schema.js';
 import { OPENAI_REQUEST_LIMITS } from '../../../turn/attachment-budget.js';
+import type { FileReason } from '../../../turn/file-reasons.js';
 import type { Attachment, ImageDetail, SkippedFile } from '../../../turn/thread.js';
 import { DownloadError, type Downloader } from './download.js';
 import { ImageError, prepareImage } from './image.js';
@@ -47,33 +48,32 @@ export interface PreparedFiles {
   skipped: SkippedFile[];
 }
 
-const mb = (bytes: number) =>
-  bytes < 1_000_000
-    ? `${Math.max(1, Math.round(bytes / 1_000))} KB`
-    : `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
-
-class Skip extends Error {}
+/** An expected reason not to read a file; anything else thrown while reading one is a bug. */
+class Skip extends Error {
+  constructor(readonly reason: FileReason) {
+    super(reason.key);
+  }
+}
 
 /** Why a file cannot be downloaded at all, judged from its Slack file object. */
-function unavailable(f: SlackFile): string | undefined {
-  if (f.mode === 'tombstone') return 'it was deleted';
-  if (f.mode === 'hidden_by_limit') return "it is hidden by the workspace's file storage limit";
-  if (f.is_external || f.mode === 'external')
-    return 'it is a link to an external service, not a file uploaded to Slack';
-  if (!f.url_private_download && !f.url_private) return 'Slack did not provide a download link';
+function unavailable(f: SlackFile): FileReason | undefined {
+  if (f.mode === 'tombstone') return { key: 'deleted' };
+  if (f.mode === 'hidden_by_limit') return { key: 'storage_limit' };
+  if (f.is_external || f.mode === 'external') return { key: 'external' };
+  if (!f.url_private_download && !f.url_private) return { key: 'no_link' };
   return undefined;
 }
 
-function downloadReason(err: DownloadError, limit: number): string {
+function downloadReason(err: DownloadError, limit: number): FileReason {
   switch (err.failure) {
     case 'too_large':
-      return `it is larger than the ${mb(limit)} download limit`;
+      return { key: 'download_too_large', limit };
     case 'http_status':
-      return `Slack refused the download (HTTP ${err.status ?? '?'})`;
+      return { key: 'download_refused', ...(err.status ? { status: err.status } : {}) };
     case 'timeout':
-      return 'the download took too long';
+      return { key: 'download_timeout' };
     default:
-      return 'the download failed';
+      return { key: 'download_failed' };
   }
 }
 
@@ -91,13 +91,11 @@ export async function prepareFiles(
   const skipped: SkippedFile[] = [];
   let images = 0;
   let requestBytes = 0;
-  const imageLimitReason = () =>
-    limits.imagesPerTurn === 0
-      ? 'images are not read here'
-      : `only ${limits.imagesPerTurn} image${limits.imagesPerTurn === 1 ? ' is' : 's are'} read per message`;
+  const imageLimitReason = (): FileReason =>
+    limits.imagesPerTurn === 0 ? { key: 'images_off' } : { key: 'image_limit', count: limits.imagesPerTurn };
   const fitRequest = (bytes: number) => {
     if (requestBytes + bytes > limits.maxRequestBytes)
-      throw new Skip(`the message's files exceed the ${mb(limits.maxRequestBytes)} limit per request`);
+      throw new Skip({ key: 'request_limit', limit: limits.maxRequestBytes });
     requestBytes += bytes;
   };
 
@@ -112,16 +110,16 @@ export async function prepareFiles(
       name = fileName(file);
       const why = unavailable(file);
       if (why) throw new Skip(why);
-      if (file.size === 0) throw new Skip('the file is empty');
+      if (file.size === 0) throw new Skip({ key: 'empty' });
       if (file.size && file.size > limits.maxDownloadBytes)
-        throw new Skip(`it is ${mb(file.size)}, over the ${mb(limits.maxDownloadBytes)} limit`);
+        throw new Skip({ key: 'over_limit', size: file.size, limit: limits.maxDownloadBytes });
       if (file.mimetype?.startsWith('image/') && images >= limits.imagesPerTurn) throw new Skip(imageLimitReason());
 
       const { bytes } = await deps.download((file.url_private_download ?? file.url_private)!, limits.maxDownloadBytes);
       const kind = await sniff(bytes);
       switch (kind.kind) {
         case 'empty':
-          throw new Skip('the file is empty');
+          throw new Skip({ key: 'empty' });
         case 'image': {
           if (images >= limits.imagesPerTurn) throw new Skip(imageLimitReason());
           const img = await prepareImage(bytes);
@@ -142,11 +140,12 @@ export async function prepareFiles(
           break;
         }
         case 'pdf': {
-          if (bytes.byteLength > limits.maxPdfBytes) throw new Skip(`PDFs are read up to ${mb(limits.maxPdfBytes)}`);
+          if (bytes.byteLength > limits.maxPdfBytes)
+            throw new Skip({ key: 'pdf_too_large', limit: limits.maxPdfBytes });
           const pages = await countPdfPages(bytes);
           // No request could carry it: OpenAI reads at most this many pages of PDFs per request.
           if (pages && pages > OPENAI_REQUEST_LIMITS.filePages)
-            throw new Skip(`it has ${pages} pages; PDFs are read up to ${OPENAI_REQUEST_LIMITS.filePages} pages`);
+            throw new Skip({ key: 'pdf_pages', pages, limit: OPENAI_REQUEST_LIMITS.filePages });
           fitRequest(bytes.byteLength);
           attachments.push({
             kind: 'pdf',
@@ -161,7 +160,7 @@ export async function prepareFiles(
         case 'html':
           // Slack answers a download it does not authorise with its sign-in page and HTTP 200.
           if (!isDeclaredHtml(file) || bytes.byteLength !== file.size) {
-            throw new Skip('Slack sent a sign-in page instead of the file (the app may lack the files:read scope)');
+            throw new Skip({ key: 'sign_in_page' });
           }
           attachments.push(textAttachment(name, kind.text, limits.textMaxChars));
           break;
@@ -169,16 +168,16 @@ export async function prepareFiles(
           attachments.push(textAttachment(name, kind.text, limits.textMaxChars));
           break;
         case 'binary':
-          throw new Skip(`${describeBinary(file, kind.label)} files can't be read (only images, PDFs and text files)`);
+          throw new Skip(unsupported(file, kind.label));
       }
     } catch (err) {
       const reason = skipReason(err, limits);
       if (reason === undefined) deps.log.error({ err, file: original.id }, 'preparing a Slack file failed');
-      skipped.push({ name, reason: reason ?? 'something went wrong while reading it' });
+      skipped.push({ name, reason: reason ?? { key: 'internal' } });
       deps.log.info(
         {
           file: original.id,
-          reason: reason ?? 'internal error',
+          reason: reason ?? { key: 'internal' },
           detail: err instanceof Skip ? undefined : (err as Error).message,
         },
         'Slack file skipped',
@@ -188,11 +187,11 @@ export async function prepareFiles(
   return { attachments, skipped };
 }
 
-/** The user-facing reason for an expected failure; undefined for a bug. */
-function skipReason(err: unknown, limits: FileLimits): string | undefined {
-  if (err instanceof Skip) return err.message;
+/** The reason shown for an expected failure; undefined for a bug. */
+function skipReason(err: unknown, limits: FileLimits): FileReason | undefined {
+  if (err instanceof Skip) return err.reason;
   if (err instanceof DownloadError) return downloadReason(err, limits.maxDownloadBytes);
-  if (err instanceof ImageError) return 'it could not be read as an image (damaged or unsupported)';
+  if (err instanceof ImageError) return { key: 'bad_image' };
   return undefined;
 }
 
@@ -203,7 +202,11 @@ function textAttachment(name: string, text: string, maxChars: number): Attachmen
 
 const isDeclaredHtml = (f: SlackFile) => f.mimetype === 'text/html' || f.filetype === 'html';
 
-function describeBinary(f: SlackFile, sniffed: string): string {
-  if (sniffed !== 'binary') return sniffed;
-  return f.pretty_type || (f.filetype && f.filetype !== 'binary' ? f.filetype.toUpperCase() : 'Binary');
+/** A file of a kind the model cannot read, named by what it is ("ZIP", Slack's pretty type) when that is known. */
+function unsupported(f: SlackFile, sniffed: string): FileReason {
+  const type =
+    sniffed !== 'binary'
+      ? sniffed
+      : f.pretty_type || (f.filetype && f.filetype !== 'binary' ? f.filetype.toUpperCase() : '');
+  return type ? { key: 'unsupported', type } : { key: 'unsupported_binary' };
 }

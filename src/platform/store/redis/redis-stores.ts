@@ -12,20 +12,44 @@ const LEDGER_TTL_SECONDS = 86_400;
 const APPEND_RETRIES = 5;
 
 /**
- * Stores a thread's file bytes and forgets the oldest beyond the bound, atomically, and gives both file keys the
- * thread's TTL. KEYS: files hash, order list. ARGV: ttl seconds, bound, then id/bytes pairs.
+ * Appends a turn's items to its thread and stores their file bytes, forgetting the oldest files beyond the bound,
+ * atomically; all three keys get the thread's TTL. One command (sent by SHA) instead of MULTI, RPUSH, EXPIRE, an
+ * EVAL carrying this script's body, EXEC. KEYS: thread list, files hash, order list. ARGV: ttl seconds, bound,
+ * item count n, n items, then id/bytes pairs.
  */
-const STORE_FILES_LUA = `
-for i = 3, #ARGV, 2 do
-  if redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[i]) end
+const APPEND_LUA = `
+local n = tonumber(ARGV[3])
+for i = 4, 3 + n do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+for i = 4 + n, #ARGV, 2 do
+  if redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[3], ARGV[i]) end
 end
 local bound = tonumber(ARGV[2])
-while redis.call('LLEN', KEYS[2]) > bound do
-  redis.call('HDEL', KEYS[1], redis.call('LPOP', KEYS[2]))
+while redis.call('LLEN', KEYS[3]) > bound do
+  redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3]))
 end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 0`;
+
+/** Records a message of a turn's reply and keeps the ledger a day. KEYS: ledger list. ARGV: ts, ttl seconds. */
+const RECORD_REPLY_LUA = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 0`;
+
+type Args = Array<string | number | Buffer>;
+interface StoreScripts {
+  twAppendThread(threadKey: string, filesKey: string, orderKey: string, ...args: Args): Promise<unknown>;
+  twRecordReply(ledgerKey: string, ts: string, ttlSeconds: number): Promise<unknown>;
+}
+
+/** The scripts as ioredis commands (EVALSHA, falling back to EVAL once per connection when Redis lacks them). */
+function storeScripts(redis: RedisClient): StoreScripts {
+  redis.defineCommand('twAppendThread', { numberOfKeys: 3, lua: APPEND_LUA });
+  redis.defineCommand('twRecordReply', { numberOfKeys: 1, lua: RECORD_REPLY_LUA });
+  return redis as unknown as StoreScripts;
+}
 
 /** KEYS: thread list, files hash, file order. ARGV: expected length, expected last item, ttl, n, n file ids, items. */
 const REPLACE_IF_UNCHANGED_LUA = `
@@ -43,13 +67,17 @@ redis.call('EXPIRE', KEYS[1], ttl)
 return 1`;
 
 export class RedisThreadStore implements ThreadStore {
+  private readonly scripts: StoreScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     /** Seconds a thread is remembered after its last message: one for all, or per thread (state.channels). */
     private readonly ttl: ThreadTtl,
     private readonly maxFilesPerThread: number,
-  ) {}
+  ) {
+    this.scripts = storeScripts(redis);
+  }
 
   private ttlOf(key: ThreadKey): number {
     return Math.max(1, Math.round(typeof this.ttl === 'number' ? this.ttl : this.ttl(key)));
@@ -74,31 +102,25 @@ export class RedisThreadStore implements ThreadStore {
    */
   async append(key: ThreadKey, items: readonly ThreadItem[]): Promise<void> {
     if (!items.length) return;
-    const k = this.keys.thread(key);
     const files = blobsOf(items).flatMap((b) => [
       b.id,
       Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
     ]);
+    const encoded = items.map(encodeItem);
+    const ttl = this.ttlOf(key);
     // A short Redis blip must not lose an answer the user has already seen: retry with backoff before giving up.
     await withRetry(
-      async () => {
-        const results = await this.redis
-          .multi()
-          .rpush(k, ...items.map(encodeItem))
-          .expire(k, this.ttlOf(key))
-          .eval(
-            STORE_FILES_LUA,
-            2,
-            this.keys.threadFiles(key),
-            this.keys.threadFileOrder(key),
-            this.ttlOf(key),
-            this.maxFilesPerThread,
-            ...files,
-          )
-          .exec();
-        const failed = results?.find(([err]) => err)?.[0];
-        if (failed) throw failed;
-      },
+      () =>
+        this.scripts.twAppendThread(
+          this.keys.thread(key),
+          this.keys.threadFiles(key),
+          this.keys.threadFileOrder(key),
+          ttl,
+          this.maxFilesPerThread,
+          encoded.length,
+          ...encoded,
+          ...files,
+        ),
       { attempts: APPEND_RETRIES + 1, delayFor: (_err, attempt) => 250 * 2 ** (attempt - 1) },
     );
   }
@@ -193,17 +215,20 @@ export class RedisApprovalStore implements ApprovalStore {
 }
 
 export class RedisTurnLedger implements TurnLedger {
+  private readonly scripts: StoreScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
-  ) {}
+  ) {
+    this.scripts = storeScripts(redis);
+  }
 
   async replies(turnId: string): Promise<string[]> {
     return this.redis.lrange(this.keys.turnReplies(turnId), 0, -1);
   }
 
   async recordReply(turnId: string, ts: string): Promise<void> {
-    const k = this.keys.turnReplies(turnId);
-    await this.redis.multi().rpush(k, ts).expire(k, LEDGER_TTL_SECONDS).exec();
+    await this.scripts.twRecordReply(this.keys.turnReplies(turnId), ts, LEDGER_TTL_SECONDS);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../../src/features/knowledge/earlier-answers.js';
 import { SlackRateGate } from '../../../../src/platform/slack/rate-gate.js';
 import { MemorySearchBudget } from '../../../../src/platform/slack/search-budget.js';
+import { translators } from '../../../support/translators.js';
 
 const key = { teamId: 'T1', channel: 'CHELP', threadTs: '1763000000.000100' };
 // 12 Nov 2025, 23:30 UTC: already 13 Nov in Tokyo.
@@ -29,6 +30,8 @@ type ApiCall = (method: string, args: Record<string, unknown>) => Promise<unknow
 let now: number;
 beforeEach(() => {
   vi.useFakeTimers();
+  // A week after the earlier answer: the same year, so dates go without it.
+  vi.setSystemTime(new Date('2025-11-20T09:00:00Z'));
   now = Date.now();
 });
 afterEach(() => vi.useRealTimers());
@@ -48,6 +51,7 @@ function setup(apiCall: ApiCall, opts: { budget?: number } = {}) {
     enabled: () => true,
     budget: new MemorySearchBudget(opts.budget ?? 10, () => now),
     searchClient: (bot) => bot,
+    translators,
   });
   const ask = (over: Partial<EarlierQuestion> = {}) =>
     find({
@@ -57,7 +61,7 @@ function setup(apiCall: ApiCall, opts: { budget?: number } = {}) {
       actionToken: '12345.98765.abcd2358fdea',
       client,
       gate,
-      timeZone: Promise.resolve('Asia/Tokyo'),
+      asker: Promise.resolve({ timeZone: 'Asia/Tokyo', locale: 'en-GB' }),
       log,
       ...over,
     });
@@ -88,8 +92,31 @@ describe('earlier answers from Slack search', () => {
     expect(result?.context).toContain('"untrusted_data"');
     expect(result?.context).toContain(`answered on 13 Nov: ${link}`);
     expect(result?.context).toContain('Reset the VPN token from the portal.');
-    expect(answeredOn(EARLIER_TS, undefined)).toBe('12 Nov');
-    expect(answeredOn(EARLIER_TS, 'Not/AZone')).toBe('12 Nov');
+    expect(answeredOn(EARLIER_TS, {}, 'en')).toBe('Nov 12');
+    expect(answeredOn(EARLIER_TS, { timeZone: 'Not/AZone', locale: 'en-GB' }, 'en')).toBe('12 Nov');
+  });
+
+  it('dates and words the citation for a German or Japanese asker in their language, and in English otherwise', async () => {
+    const { ask } = setup(found([hit()]));
+    const link = hit().permalink;
+    const german = await ask({ asker: Promise.resolve({ timeZone: 'Europe/Berlin', locale: 'de-DE' }) });
+    expect(german?.sources[0]?.title).toBe('beantwortet am 13. Nov.');
+    expect(german?.context).toContain(`beantwortet am 13. Nov.: ${link}`);
+    const japanese = await ask({ asker: Promise.resolve({ timeZone: 'Asia/Tokyo', locale: 'ja-JP' }) });
+    expect(japanese?.sources[0]?.title).toBe('11月13日に回答');
+    // The model is shown the citation to copy, in the asker's words.
+    expect(japanese?.context).toContain('for example "11月13日に回答: <link>"');
+    const korean = await ask({ asker: Promise.resolve({ timeZone: 'Asia/Seoul', locale: 'ko-KR' }) });
+    // No Korean catalog: English words, the date as Korean Slack writes it.
+    expect(korean?.sources[0]?.title).toBe('answered on 11월 13일');
+    const unknown = await ask({ asker: Promise.resolve({}) });
+    expect(unknown?.sources[0]?.title).toBe('answered on Nov 12');
+  });
+
+  it('adds the year to an answer from another year', () => {
+    const nextYear = Date.parse('2026-02-01T00:00:00Z');
+    expect(answeredOn(EARLIER_TS, { timeZone: 'UTC', locale: 'en-US' }, 'en', nextYear)).toBe('Nov 12, 2025');
+    expect(answeredOn(EARLIER_TS, { timeZone: 'Asia/Tokyo', locale: 'ja-JP' }, 'ja', nextYear)).toBe('2025年11月13日');
   });
 
   it('leaves out the question itself, its own thread and malformed results', async () => {

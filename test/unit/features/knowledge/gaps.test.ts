@@ -1,25 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KnowledgeGaps } from '../../../../src/features/knowledge/contracts.js';
 import { GAP_RETENTION_MS, MemoryKnowledgeGaps, RedisKnowledgeGaps } from '../../../../src/features/knowledge/gaps.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
 const at = 1_764_000_000_000;
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL);
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+const { redis, fresh } = testRedis();
 
 function stores(now: () => number): Array<[string, KnowledgeGaps]> {
-  const prefix = `twtest:gaps:${randomBytes(4).toString('hex')}:`;
-  prefixes.push(prefix);
+  const prefix = fresh();
   return [
     ['memory', new MemoryKnowledgeGaps(now)],
     ['redis', new RedisKnowledgeGaps(redis, storeKeys(prefix), now)],
@@ -87,8 +76,7 @@ describe('knowledge gaps retention', () => {
   });
 
   it('reads an entry stored before askers were kept as nobody’s', async () => {
-    const prefix = `twtest:gaps:${randomBytes(4).toString('hex')}:`;
-    prefixes.push(prefix);
+    const prefix = fresh();
     const keys = storeKeys(prefix);
     const old = { question: 'Old?', channel: 'C1', threadTs: '1.0', reason: 'handoff', at };
     await redis.hset(keys.gapItems, 'C1 1.0', JSON.stringify(old));

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SourceDocument } from '../../../../src/features/knowledge/contracts.js';
 import { createHybridIndex, type HybridIndexDeps } from '../../../../src/features/knowledge/index/hybrid-index.js';
 import { MemoryVectorStore, RedisVectorStore } from '../../../../src/features/knowledge/index/vector-store.js';
@@ -10,6 +8,7 @@ import { FolderProvider } from '../../../../src/features/knowledge/sources/folde
 import { type Embedder, OpenAIEmbedder } from '../../../../src/platform/openai/embeddings.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { FakeOpenAI } from '../../../fakes/openai-server.js';
+import { testRedis } from '../../../support/test-redis.js';
 
 /** The sample policies as the folder source reads them. */
 const samplePolicies = async () =>
@@ -20,13 +19,7 @@ const samplePolicies = async () =>
     )
   ).upserts;
 
-const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = testRedis();
 
 /** A logger whose lines the test reads. */
 function recordingLog() {

@@ -1,21 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SourceDocument } from '../../../../src/features/knowledge/contracts.js';
 import { RedisDocumentStore } from '../../../../src/features/knowledge/index/document-store.js';
 import { createHybridIndex, type HybridKnowledgeIndex } from '../../../../src/features/knowledge/index/hybrid-index.js';
 import { RedisVectorStore } from '../../../../src/features/knowledge/index/vector-store.js';
 import type { Embedder } from '../../../../src/platform/openai/embeddings.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = testRedis();
 
 const doc = (id: string, text: string, version = '1'): SourceDocument => ({
   id,

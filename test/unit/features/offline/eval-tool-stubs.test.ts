@@ -100,7 +100,7 @@ describe('eval tool stubs', () => {
 
   it("shows the real tool's progress label and records calls declined at the round limit", () => {
     const tools = runner();
-    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')], createTranslators().english)).toBe(
+    expect(tools.progress([call('search_knowledge', '{"query":"flights"}')], createTranslators().english).text).toBe(
       'is searching the knowledge sources…',
     );
     const [declined] = tools.decline(

@@ -1,25 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlackAdminAlerts } from '../../../../src/features/usage/admin-alerts.js';
 import { MemoryAlertLedger, RedisAlertLedger } from '../../../../src/features/usage/alert-ledger.js';
 import type { SlackWorkspaces, Workspace } from '../../../../src/platform/slack/workspaces.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-const connections: Redis[] = [];
+const db = testRedis();
 const ALERT = { problem: 'openai_insufficient_quota', teamId: 'T1', requestId: 'req_1' } as const;
-
-afterAll(async () => {
-  const r = new Redis(REDIS_URL);
-  const keys = await r.keys(`${prefix}*`);
-  if (keys.length) await r.del(...keys);
-  await r.quit();
-  await Promise.all(connections.map((c) => c.quit()));
-});
 
 /** A bot whose DMs are recorded; `unreachable` users fail like Slack's user_not_found. */
 function fakeSlack(unreachable: string[] = []) {
@@ -42,15 +31,15 @@ describe('alerting admins', () => {
 
   it('sends one DM per admin however many replicas see the problem at once (SET NX EX in Redis)', async () => {
     const slack = fakeSlack();
-    const replicas = [new Redis(REDIS_URL), new Redis(REDIS_URL)].map((r) => {
-      connections.push(r);
-      return new SlackAdminAlerts(
-        async () => ['UA', 'UB'],
-        slack.workspaces,
-        new RedisAlertLedger(r, storeKeys(prefix)),
-        log,
-      );
-    });
+    const replicas = [db.connect(), db.connect()].map(
+      (r) =>
+        new SlackAdminAlerts(
+          async () => ['UA', 'UB'],
+          slack.workspaces,
+          new RedisAlertLedger(r, storeKeys(db.prefix)),
+          log,
+        ),
+    );
     const told = await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.raise(ALERT)));
     expect(slack.sent.map((m) => m.channel).sort()).toEqual(['DUA', 'DUB']);
     expect(slack.sent[0]!.text).toContain('req_1');

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fileConfigSchema } from '../../../../src/config/file-schema.js';
 import { MemoryUsageStore } from '../../../../src/features/usage/memory-usage.js';
 import { priceTable } from '../../../../src/features/usage/prices.js';
@@ -10,35 +8,17 @@ import { RedisUsageStore } from '../../../../src/features/usage/redis-usage.js';
 import type { Reservation, UsageStore } from '../../../../src/features/usage/types.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import type { CallAdmission, CallEstimate } from '../../../../src/turn/ports.js';
+import { testRedis } from '../../../support/test-redis.js';
 import { en, translators } from '../../../support/translators.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
 const prices = priceTable(fileConfigSchema.parse({}).pricing);
-const connections: Redis[] = [];
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  const r = new Redis(REDIS_URL);
-  for (const p of prefixes) {
-    const keys = await r.keys(`${p}*`);
-    if (keys.length) await r.del(...keys);
-  }
-  await r.quit();
-  await Promise.all(connections.map((c) => c.quit()));
-});
-
-function redisPrefix(): string {
-  const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-  prefixes.push(prefix);
-  return prefix;
-}
+const db = testRedis();
 
 /** Two stores on two connections: two replicas sharing one Redis. */
-function redisReplicas(prefix = redisPrefix()): [UsageStore, UsageStore] {
-  const a = new Redis(REDIS_URL);
-  const b = new Redis(REDIS_URL);
-  connections.push(a, b);
+function redisReplicas(prefix = db.fresh()): [UsageStore, UsageStore] {
+  const a = db.connect();
+  const b = db.connect();
   return [new RedisUsageStore(a, storeKeys(prefix)), new RedisUsageStore(b, storeKeys(prefix))];
 }
 function memoryReplicas(): [UsageStore, UsageStore] {
@@ -147,13 +127,11 @@ describe.each([
 
 describe('usage keys in Redis', () => {
   it('name people only by a hash: no key holds the Slack user id', async () => {
-    const prefix = redisPrefix();
+    const prefix = db.fresh();
     const [a] = redisReplicas(prefix);
     await a.reserve(hold('c1', 100), { userDailyTokens: 1_000 }, NOW);
     await a.settle({ ...DAY, userId: 'U0SECRETID' }, used(10));
-    const r = new Redis(REDIS_URL);
-    connections.push(r);
-    const keys = await r.keys(`${prefix}*`);
+    const keys = await db.redis.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(3);
     expect(keys.join(' ')).not.toContain('U0SECRETID');
   });

@@ -1,21 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FRESH_PLACE_MS, ThreadSequencer, tsScore } from '../../../../src/platform/queue/thread-sequencer.js';
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-const redis = new Redis(REDIS_URL);
+const { redis, prefix } = testRedis();
 const seq = new ThreadSequencer(redis, storeKeys(prefix));
 const thread = (ts: string) => ({ teamId: 'T1', channel: 'C1', threadTs: ts });
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
 
 describe('per-thread order across replicas', () => {
   it('scores Slack timestamps exactly, to the microsecond', () => {

@@ -10,7 +10,7 @@ function recording() {
     append: (d) => {
       log.text += d;
     },
-    status: (t) => log.statuses.push(t),
+    status: (t, _kind, loading) => log.statuses.push(t, loading),
     restart: async (note) => {
       log.notes.push(note);
       log.text = '';
@@ -43,9 +43,12 @@ describe('guardedSink', () => {
     guarded.append('half <!ev');
     await guarded.restart('_restarted_');
     guarded.append('fresh');
-    guarded.status('is searching tickets for “<!channel>”…');
+    guarded.status('is searching tickets for “<!channel>”…', 'tools', 'Searching tickets for “<!channel>”…');
     await guarded.finish({ outcome: 'answered' });
     expect(log.text).toBe('fresh');
-    expect(log.statuses).toEqual(['is searching tickets for “\u2039!channel>”…']);
+    expect(log.statuses).toEqual([
+      'is searching tickets for “\u2039!channel>”…',
+      'Searching tickets for “\u2039!channel>”…',
+    ]);
   });
 });

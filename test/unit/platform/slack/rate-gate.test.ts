@@ -1,21 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SlackRateGate, SlackRateGates } from '../../../../src/platform/slack/rate-gate.js';
 import { RedisRateShare } from '../../../../src/platform/slack/redis-rate-share.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-const redis = new Redis(REDIS_URL);
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = testRedis();
 
 describe('Slack rate limits shared by replicas', () => {
   it("holds back a method on every replica after one replica's 429, only in that workspace", async () => {

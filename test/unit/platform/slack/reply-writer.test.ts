@@ -7,6 +7,7 @@ import {
   SlackReplyWriter,
 } from '../../../../src/platform/slack/reply-writer.js';
 import { InProcessSlack, type SlackCall, type SlackFault } from '../../../support/in-process-slack.js';
+import { en, translators } from '../../../support/translators.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-12-01T09:00:00Z') });
@@ -26,7 +27,13 @@ function setup(options: Partial<ReplyWriterOptions> = {}, target: Partial<ReplyT
     slack.client,
     new SlackRateGate(),
     { channel: CHANNEL, threadTs: THREAD, recipientUserId: 'U1', recipientTeamId: 'T1', ...target },
-    { firstFlushMs: 0, flushIntervalMs: 1_000, nativeStreaming: true, ...options },
+    {
+      firstFlushMs: 0,
+      flushIntervalMs: 1_000,
+      nativeStreaming: true,
+      nothingToAdd: () => en.t('reply.nothing_to_add'),
+      ...options,
+    },
     log,
   );
   const started = Date.now();
@@ -57,6 +64,14 @@ async function finish(writer: SlackReplyWriter, outcome: 'answered' | 'failed' =
   await vi.runAllTimersAsync();
   return done;
 }
+
+describe('an answer without words', () => {
+  it('says there is nothing to add, in the reader’s language', async () => {
+    const { writer, shown } = setup({ nothingToAdd: () => translators.forLocale('de-DE').t('reply.nothing_to_add') });
+    await writer.finish({ outcome: 'answered' });
+    expect(shown()).toEqual(['_Dazu habe ich nichts hinzuzufügen._']);
+  });
+});
 
 describe('write cadence', () => {
   it('shows the first words on the first token, then writes at most once a second plus the closing write: a 2-second answer takes 3 writes', async () => {

@@ -1,26 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AuditLog, MemoryAuditLog, RedisAuditLog } from '../../../../src/platform/store/audit-log.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL);
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+const { redis, fresh } = testRedis();
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10);
 
 function logs(now: { t: number }): Array<[string, AuditLog]> {
-  const prefix = `twtest:audit:${randomBytes(4).toString('hex')}:`;
-  prefixes.push(prefix);
+  const prefix = fresh();
   return [
     [
       'memory',
@@ -77,8 +66,7 @@ describe.each(['memory', 'redis'])('the %s audit log', (kind) => {
 
 describe('the redis audit trail retention', () => {
   it('trims records older than audit.retention_days from the stream as new ones are written', async () => {
-    const prefix = `twtest:audit:${randomBytes(4).toString('hex')}:`;
-    prefixes.push(prefix);
+    const prefix = fresh();
     const keys = storeKeys(prefix);
     // Two records from long ago, as the stream holds them (ids are Redis's milliseconds).
     const old = JSON.stringify({ at: 1_000, teamId: 'T1', action: 'approval', actor: 'U1' });

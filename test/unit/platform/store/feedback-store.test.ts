@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Feedback,
   type FeedbackStore,
@@ -8,14 +6,9 @@ import {
   RedisFeedbackStore,
 } from '../../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, fresh } = testRedis();
 
 const vote = (over: Partial<Feedback>): Feedback => ({
   teamId: 'T1',
@@ -30,7 +23,7 @@ const vote = (over: Partial<Feedback>): Feedback => ({
 
 describe.each<[string, () => FeedbackStore]>([
   ['memory', () => new MemoryFeedbackStore()],
-  ['redis', () => new RedisFeedbackStore(redis, storeKeys(`${prefix}${randomBytes(3).toString('hex')}:`))],
+  ['redis', () => new RedisFeedbackStore(redis, storeKeys(fresh()))],
 ])('%s feedback store', (_name, make) => {
   it('lists votes since a time, oldest first', async () => {
     const store = make();

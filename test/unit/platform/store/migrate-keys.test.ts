@@ -1,19 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisFeedbackStore } from '../../../../src/platform/store/feedback.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { migrateKeyLayout } from '../../../../src/platform/store/migrate-keys.js';
 import { RedisUserStateStore } from '../../../../src/platform/store/user-state.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const root = `twtest:${randomBytes(4).toString('hex')}:`;
-afterAll(async () => {
-  const keys = await redis.keys(`${root}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix: root } = testRedis();
 const log = pino({ level: 'silent' });
 
 describe('upgrading to the Cluster-safe key names', () => {

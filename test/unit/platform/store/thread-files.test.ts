@@ -1,20 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryThreadStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { RedisThreadStore } from '../../../../src/platform/store/redis/redis-stores.js';
 import type { Attachment, ThreadItem, ThreadStore } from '../../../../src/turn/thread.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
+const { redis, prefix } = testRedis();
 const keys = storeKeys(prefix);
-const redis = new Redis(REDIS_URL);
-afterAll(async () => {
-  const left = await redis.keys(`${prefix}*`);
-  if (left.length) await redis.del(...left);
-  await redis.quit();
-});
 
 const key = { teamId: 'T1', channel: 'C1', threadTs: '1700000000.000001' };
 const image = (id: string, byte: number): Attachment => ({

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type FeedbackStore,
   MemoryFeedbackStore,
@@ -15,16 +13,11 @@ import {
   type UserStateStore,
 } from '../../../../src/platform/store/user-state.js';
 import type { ThreadStore } from '../../../../src/turn/thread.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
-
-const fresh = () => storeKeys(`${prefix}${randomBytes(3).toString('hex')}:`);
+const db = testRedis();
+const { redis } = db;
+const fresh = () => storeKeys(db.fresh());
 
 describe.each<[string, () => { state: UserStateStore; threads: ThreadStore; feedback: FeedbackStore }]>([
   [

@@ -152,17 +152,25 @@ describe('running calls', () => {
     const two = [...one, { callId: 'b', name: 'search_tickets', arguments: '{"n":6}' }];
     const { english } = translators;
     const ja = translators.forLocale('ja-JP');
-    expect(s.progress(one, english)).toBe('is looking up SUP-5…');
-    expect(s.progress(two, english)).toBe('is looking up SUP-5 and 1 more…');
+    expect(s.progress(one, english)).toEqual({ text: 'is looking up SUP-5…', loading: 'Looking up SUP-5…' });
+    expect(s.progress(two, english).text).toBe('is looking up SUP-5 and 1 more…');
     expect(s.title(one[0]!, english)).toBe('Looking up SUP-5');
-    expect(s.progress(two, ja)).toBe('が SUP-5 を調べています（ほか 1 件）…');
+    // Slack's loading message stands alone: no particle left over from the status line's 「Threadwise が…」.
+    expect(s.progress(two, ja)).toEqual({
+      text: 'が SUP-5 を調べています（ほか 1 件）…',
+      loading: 'SUP-5 を調べています（ほか 1 件）…',
+    });
+    expect(s.progress(one, translators.forLocale('de-DE'))).toEqual({
+      text: 'sieht SUP-5 nach…',
+      loading: 'Sehe SUP-5 nach…',
+    });
     expect(s.title(one[0]!, translators.forLocale('de-DE'))).toBe('SUP-5 nachsehen');
   });
 
   it('shows a call whose tool is unknown as working, not as its raw name', () => {
     const s = session([slow(false)], ctx());
     const call = { callId: 'a', name: 'no_such_tool', arguments: '{}' };
-    expect(s.progress([call], translators.english)).toBe('is working…');
+    expect(s.progress([call], translators.english)).toEqual({ text: 'is working…', loading: 'Working…' });
     expect(s.title(call, translators.forLocale('fr-FR'))).toBe('Travail en cours');
   });
 

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { DownloadError, type Downloader } from '../../../../../src/platform/slack/files/download.js';
 import { type FileLimits, prepareFiles } from '../../../../../src/platform/slack/files/prepare.js';
 import type { SlackFile } from '../../../../../src/platform/slack/files/slack-file.js';
+import { fileReasonText } from '../../../../../src/turn/file-reasons.js';
 import { animatedGif, corruptPng, csv, pdf, pngScreenshot, signInPage, zip } from '../../../../fixtures/files.js';
+import { en } from '../../../../support/translators.js';
 
 const limits: FileLimits = {
   imagesPerTurn: 10,
@@ -43,6 +45,10 @@ function files(
   return { objects, download, downloaded };
 }
 
+/** The skips as an English-speaking asker reads them. */
+const shown = (out: { skipped: Array<{ name: string; reason: Parameters<typeof fileReasonText>[1] }> }) =>
+  out.skipped.map((s) => ({ name: s.name, reason: fileReasonText(en, s.reason) }));
+
 const run = (
   f: ReturnType<typeof files>,
   l: Partial<FileLimits> = {},
@@ -79,7 +85,7 @@ describe('preparing the files of a message', () => {
       detail: 'high',
     });
     expect(out.attachments[2]).toMatchObject({ text: csv(), truncated: false });
-    expect(out.skipped).toEqual([
+    expect(shown(out)).toEqual([
       { name: 'logs.zip', reason: "ZIP files can't be read (only images, PDFs and text files)" },
       { name: 'empty.txt', reason: 'the file is empty' },
       { name: 'broken.png', reason: 'it could not be read as an image (damaged or unsupported)' },
@@ -101,7 +107,7 @@ describe('preparing the files of a message', () => {
     const f = files(Array.from({ length: 4 }, (_, i) => ({ name: `s${i}.png`, mimetype: 'image/png', bytes: png })));
     const out = await run(f, { imagesPerTurn: 2 });
     expect(out.attachments).toHaveLength(2);
-    expect(out.skipped).toEqual([
+    expect(shown(out)).toEqual([
       { name: 's2.png', reason: 'only 2 images are read per message' },
       { name: 's3.png', reason: 'only 2 images are read per message' },
     ]);
@@ -116,10 +122,10 @@ describe('preparing the files of a message', () => {
       { name: 'b.pdf', mimetype: 'application/pdf', bytes: pdf('x'.repeat(3_000)) },
     ]);
     const out = await run(f, { maxRequestBytes: 3_000 });
-    expect(out.skipped[0]).toEqual({ name: 'huge.mov', reason: 'it is 80 MB, over the 50 MB limit' });
+    expect(shown(out)[0]).toEqual({ name: 'huge.mov', reason: 'it is 80 MB, over the 50 MB limit' });
     expect(f.downloaded.some((u) => u.includes('huge.mov'))).toBe(false);
     expect(out.attachments.map((a) => a.name)).toEqual(['a.png']);
-    expect(out.skipped[1]).toEqual({ name: 'b.pdf', reason: "the message's files exceed the 3 KB limit per request" });
+    expect(shown(out)[1]).toEqual({ name: 'b.pdf', reason: "the message's files exceed the 3 kB limit per request" });
   });
 
   it('caps text files and PDFs at their limits', async () => {
@@ -132,7 +138,7 @@ describe('preparing the files of a message', () => {
       { textMaxChars: 1_000, maxPdfBytes: 100 },
     );
     expect(out.attachments[0]).toMatchObject({ kind: 'text', truncated: true, totalChars: long.length });
-    expect(out.skipped).toEqual([{ name: 'big.pdf', reason: 'PDFs are read up to 1 KB' }]);
+    expect(shown(out)).toEqual([{ name: 'big.pdf', reason: 'PDFs are read up to 1 kB' }]);
   });
 
   it('asks files.info for a Slack Connect stub and explains files it cannot fetch', async () => {
@@ -149,7 +155,7 @@ describe('preparing the files of a message', () => {
     f.objects.push({ id: 'F10', name: 'gone.png', mode: 'tombstone' });
     const out = await run(f, {}, async (id) => (id === full.id ? full : undefined));
     expect(out.attachments.map((a) => a.name)).toEqual(['connect.csv']);
-    expect(out.skipped).toEqual([
+    expect(shown(out)).toEqual([
       { name: 'doc', reason: 'it is a link to an external service, not a file uploaded to Slack' },
       { name: 'gone.png', reason: 'it was deleted' },
     ]);
@@ -165,7 +171,7 @@ describe('preparing the files of a message', () => {
       url_private_download: 'https://files.slack.com/nope',
     });
     const out = await run(f);
-    expect(out.skipped).toEqual([{ name: 'missing.png', reason: 'Slack refused the download (HTTP 404)' }]);
+    expect(shown(out)).toEqual([{ name: 'missing.png', reason: 'Slack refused the download (HTTP 404)' }]);
     expect(out.attachments.map((a) => a.name)).toEqual(['ok.txt']);
   });
 });
