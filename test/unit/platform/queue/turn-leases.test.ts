@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TurnLeases } from '../../../../src/platform/queue/turn-leases.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { testRedis } from '../../../support/test-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `twtest:${randomBytes(4).toString('hex')}:`;
-const redis = new Redis(REDIS_URL);
+const { redis, prefix } = testRedis();
 const leases = new TurnLeases(redis, storeKeys(prefix));
 const turn = (jobId: string) => ({ key: { teamId: 'T1', channel: 'C1', threadTs: '1.1' }, jobId });
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
 
 describe('leases of turns started where they arrived', () => {
   it('hands a turn whose lease ran out to one sweeping replica, not to two', async () => {
