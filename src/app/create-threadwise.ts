@@ -116,12 +116,18 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
   const guard = lifecycle.wire({
     ...p,
     alerts: budget.alerts,
+    translators: p.languages.translators,
     // OAuth mode has no single workspace to DM admins in: the log, /readyz, App Home and the metric still warn.
     teams: () => (p.bot?.teamId ? [p.bot.teamId] : []),
     intervalMs: options.modelCheckIntervalMs,
   });
   // Before the tools and the desk: a hand-off or a search that finds nothing in the sources records a gap.
-  const knowledgeGaps = wireGaps({ ...p, openai: createOpenAIClient(env, file), prices });
+  const knowledgeGaps = wireGaps({
+    ...p,
+    openai: createOpenAIClient(env, file),
+    prices,
+    translators: p.languages.translators,
+  });
   // Answers and hand-offs record into it, forget-me takes a person's questions out of it.
   const gaps = options.knowledgeGaps ?? knowledgeGaps.gaps;
   const trail = new AuditTrail(stores.audit, p.settings, log.child({ component: 'audit' }));
@@ -241,7 +247,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     usage: budget.usage,
     sections: [helpDesk.homeSection, approvedAnswers.homeSection, ...(syncing ? [syncing.homeSection] : [])],
     overrides: () => stores.overrides.all(),
-    modelWarnings: () => guard.warnings(),
+    modelWarnings: (t) => guard.warnings(t),
     log,
   });
   const reloader = reloadSettings({

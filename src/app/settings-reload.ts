@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { LiveSettings, ReloadResult } from '../config/live-settings.js';
+import type { Translator } from '../i18n/translators.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { mrkdwn } from '../platform/slack/mrkdwn.js';
 
@@ -22,7 +23,8 @@ export function reloadSettings(deps: {
   settings: LiveSettings;
   path: string | undefined;
   log: Logger;
-  tellAdmins: (text: string) => Promise<void>;
+  /** DMs `limits.admins`, each in their language. */
+  tellAdmins: (text: (t: Translator) => string) => Promise<void>;
 }): SettingsReloader {
   const { settings, path, log } = deps;
   let lastRefusal = '';
@@ -39,11 +41,13 @@ export function reloadSettings(deps: {
     const told = result.problems.join('\n');
     if (told !== lastRefusal) {
       lastRefusal = told;
-      const text = [
-        mrkdwn`⚠️ *I could not reload my settings file* (\`${path ?? ''}\`), so the previous settings stay in force. What is wrong:`,
-        ...result.problems.map((p) => mrkdwn`• ${p}`),
-        'Fix the file and save it again (or send me SIGHUP); I reload it as soon as it validates.',
-      ].join('\n');
+      // The problems are the settings validation's own words (about YAML keys), quoted as they are.
+      const text = (t: Translator) =>
+        [
+          t.t('admin_alert.settings_refused', { path: mrkdwn`${path ?? ''}` }),
+          ...result.problems.map((p) => mrkdwn`• ${p}`),
+          t.t('admin_alert.settings_fix'),
+        ].join('\n');
       void deps.tellAdmins(text).catch((err: Error) => log.warn({ err: { message: err.message } }, 'admins not told'));
     }
     return result;

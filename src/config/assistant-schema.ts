@@ -7,25 +7,24 @@ const promptSchema = z
   })
   .strict();
 
-const DEFAULT_PROMPTS = [
-  { title: 'What can you do?', message: 'What can you help me with?' },
-  {
-    title: 'Triage a screenshot',
-    message: 'I will paste a screenshot of an error: tell me what is wrong and how severe it is.',
-  },
-];
-
-const DEFAULT_LOADING_MESSAGES = ['Reading the thread…', 'Thinking it through…', 'Writing the answer…'];
-
 /** How Threadwise behaves as a Slack agent: the Messages tab, thread titles, statuses while it works. */
 export const assistantSchema = z
   .object({
     suggested_prompts: z
       .array(promptSchema)
       .max(4)
-      .default(DEFAULT_PROMPTS)
-      .describe('Prompts offered when someone opens the Messages tab (Slack shows at most 4); [] shows none.'),
-    prompts_title: z.string().min(1).max(150).default('Try asking').describe('Heading above the suggested prompts.'),
+      .optional()
+      .describe(
+        'Prompts offered when someone opens the Messages tab (Slack shows at most 4), shown as written; [] shows none. Unset: "What can you do?" and "Triage a screenshot", in the person’s Slack language.',
+      ),
+    prompts_title: z
+      .string()
+      .min(1)
+      .max(150)
+      .optional()
+      .describe(
+        'Heading above the suggested prompts, shown as written. Unset: "Try asking", in the person’s Slack language.',
+      ),
     title_from_first_question: z
       .boolean()
       .default(true)
@@ -42,8 +41,10 @@ export const assistantSchema = z
     loading_messages: z
       .array(z.string().min(1).max(150))
       .max(10)
-      .default(DEFAULT_LOADING_MESSAGES)
-      .describe('Messages Slack rotates under the thread while an answer is being prepared (at most 10).'),
+      .optional()
+      .describe(
+        'Messages Slack rotates under the thread while an answer is being prepared (at most 10), shown as written. Unset: "Reading the thread…", "Thinking it through…", "Writing the answer…" in the asker’s Slack language.',
+      ),
   })
   .strict();
 

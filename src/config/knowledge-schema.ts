@@ -203,6 +203,13 @@ export const gapsDigestSchema = z
       .describe(
         'The hour (0–23, UTC) the digest is prepared; it is posted once OpenAI’s Batch API has grouped the questions (minutes to hours later).',
       ),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}([-_][a-z0-9]{2,8})*$/i, { error: 'must be a locale such as de-DE or ja-JP' })
+      .default('en-US')
+      .describe(
+        'The language the digest is written in, as a Slack locale (de-DE, fr-FR, es-ES, ja-JP, pt-BR; others read English). The digest channel is read by a team, not one person, so no one’s own language applies; the model names the topics in this language too.',
+      ),
   })
   .strict();
 export type GapsDigestConfig = z.infer<typeof gapsDigestSchema>;

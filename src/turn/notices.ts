@@ -1,3 +1,4 @@
+import { say } from '../i18n/phrase.js';
 import type { Translator } from '../i18n/translators.js';
 import { fileReasonText, type LeftOutReason, leftOutText } from './file-reasons.js';
 import type { Citation, ModelCall, ModelError, Source } from './ports.js';
@@ -88,7 +89,7 @@ export function noticeForSources(
     const id = s.url ?? s.title;
     if (seen.has(id)) continue;
     seen.add(id);
-    const title = s.title.replace(/[[\]\n]/g, ' ').trim();
+    const title = (s.label ? say(t, s.label) : s.title).replace(/[[\]\n]/g, ' ').trim();
     shown.push(s.url && /^https?:\/\//.test(s.url) ? `[${title}](${s.url})` : title);
   }
   for (const name of new Set(citations.map((c) => shownName(t, c.filename)))) shown.push(`\`${name}\``);

@@ -1,4 +1,5 @@
 import type { CacheRetention, ReasoningEffort } from '../config/models.js';
+import type { Phrase } from '../i18n/phrase.js';
 import type { StepLabel, StepStatus } from '../i18n/step-labels.js';
 import type { Translator } from '../i18n/translators.js';
 import type { HostedItem, ThreadItem } from './thread.js';
@@ -83,6 +84,8 @@ export interface Source {
    * are listed: a search returns more than the answer uses.
    */
   cue?: string;
+  /** How the bot's own notices name it when `title` (which the model reads) is not fit for any reader's language. */
+  label?: Phrase;
 }
 
 /** A ticket a tool showed the asker: the reply presents it beside the model's words (a card, a table row). */

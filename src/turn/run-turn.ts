@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChannelSettings } from '../config/settings.js';
+import { type Phrase, say } from '../i18n/phrase.js';
 import type { Translator, Translators } from '../i18n/translators.js';
 import { hashId } from '../lib/hash.js';
 import { leftOutFiles } from './attachment-budget.js';
@@ -97,8 +98,8 @@ export interface TurnInput {
   tools?: ToolRunner;
   /** Sources found before the turn (the help desk's), listed under the answer with those its tools find. */
   sources?: Source[];
-  /** Said at the end of the answer: tools that could not be offered (a server down, a sign-in needed). */
-  notices?: string[];
+  /** Said at the end of the answer, in the asker's language: tools that could not be offered (a server down, a sign-in needed). */
+  notices?: Phrase[];
   /**
    * Continues the thread after the asker decided on a hosted MCP call: the decision (an mcp_approval_response)
    * takes the place of a new message, and the model's server runs (or drops) the call and answers.
@@ -367,7 +368,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         noticeForFiles(t, input.attachments ?? [], input.skipped ?? []),
         noticeForLeftOut(t, leftOutFiles(built.items)),
         questionRead !== undefined && noticeForShortenedQuestion(t, userItem.text.length, questionRead),
-        ...(input.notices ?? []),
+        ...(input.notices ?? []).map((p) => say(t, p)),
         approvalNotice,
         modelNotice,
       ]

@@ -53,6 +53,26 @@ describe('the Messages tab', () => {
     });
   });
 
+  it('offers the default prompts in the language of the person who opens it', async () => {
+    h = await new Harness().start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    await h.send(appHomeOpened({ user: 'U7', channel: 'D0YUI', tab: 'messages' }));
+    await until(() => h.slack.suggestedPrompts('D0YUI') !== undefined, 'the suggested prompts');
+    expect(h.slack.suggestedPrompts('D0YUI')).toEqual({
+      title: 'こんな質問ができます',
+      prompts: [
+        { title: '何ができますか？', message: 'どんなことを手伝ってもらえますか？' },
+        {
+          title: 'スクリーンショットをトリアージ',
+          message: 'エラーのスクリーンショットを貼り付けます。何が問題で、どのくらい深刻かを教えてください。',
+        },
+      ],
+    });
+    await h.send(appHomeOpened({ user: 'U1', channel: DM, tab: 'messages' }));
+    await until(() => h.slack.suggestedPrompts(DM) !== undefined, 'the suggested prompts');
+    expect(h.slack.suggestedPrompts(DM)?.title).toBe('Try asking');
+  });
+
   it('gives the next question the message the person is viewing (permalink and text), once', async () => {
     h = await new Harness().start();
     h.slack.addChannel('C0BILL', { name: 'billing' });

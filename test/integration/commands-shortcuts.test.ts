@@ -170,6 +170,52 @@ describe('message shortcuts', () => {
     );
   });
 
+  it('“Ask Threadwise about this” speaks Japanese to a Japanese asker: the modal, the field error and the thread line', async () => {
+    h = await new Harness().start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    const msgTs = h.slack.addMessage('C0SUP1', { user: 'U2', text: 'Deploy failed: exit code 137 on worker-3' });
+    await h.interact(
+      messageActionPayload({
+        callback_id: 'ask_about_message',
+        user: 'U7',
+        channel: 'C0SUP1',
+        message: { ts: msgTs, user: 'U2', text: 'Deploy failed: exit code 137 on worker-3' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+    await until(() => h.slack.callsTo('views.open').length === 1, 'the modal');
+    const view = h.slack.callsTo('views.open')[0]!.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      title: { text: string };
+      blocks: unknown[];
+    };
+    expect(view.title.text).toBe('Threadwise に質問');
+    expect(JSON.stringify(view.blocks)).toContain('何を知りたいですか？');
+    const empty = await h.interact(
+      viewSubmissionPayload({
+        user: 'U7',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        values: { question: { question_input: ' ' } },
+      }),
+    );
+    expect(empty.json).toEqual({ response_action: 'errors', errors: { question: '質問を入力してください。' } });
+
+    h.openai.enqueue({ kind: 'text', text: 'メモリ不足でプロセスが強制終了されました。' });
+    await h.interact(
+      viewSubmissionPayload({
+        user: 'U7',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        values: { question: { question_input: 'なぜ失敗した？' } },
+      }),
+    );
+    await until(() => finished() === 1, 'the answer');
+    const replies = h.slack.messages('C0SUP1').filter((m) => m.thread_ts === msgTs && m.ts !== msgTs);
+    expect(replies[0]!.text).toBe('<@U7> さんがこのメッセージについて質問しました：なぜ失敗した？');
+  });
+
   it('an empty question in the modal is refused with a field error', async () => {
     h = await new Harness().start();
     const res = await h.interact(

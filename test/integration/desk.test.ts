@@ -126,6 +126,8 @@ describe('help-channel desk: auto-answer', () => {
     const judged = await harness.waitForLog((l) => l.msg === 'desk judgement');
     expect(judged).toMatchObject({ answer: true, sources: expect.any(Number) });
     expect(judged.confidence).toBeCloseTo(0.92, 5);
+    // The desk records the answer once the turn that showed it has finished.
+    await harness.waitForLog((l) => l.msg === 'desk thread answered' && l.turn === q.eventId);
     expect((await desk.get(key(harness, q.ts)))?.state).toBe('answered');
     expect(await pendingTimers(harness)).toBe(0);
   });

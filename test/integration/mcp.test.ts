@@ -139,6 +139,33 @@ describe('MCP tools that Threadwise calls itself (client side)', () => {
     expect(outs.at(-1)!.out).toMatchObject({ ok: true, data: { content: 'Refunded order 42.' } });
   });
 
+  it('tells a Japanese asker in Japanese: the server that is down, the card, and what their approval did', async () => {
+    const server = await orders();
+    h = await toolHarness({
+      yaml: mcpYaml(
+        [
+          `    - { label: orders, url: "${server.url}", read_only_tools: [lookup_order] }`,
+          '    - { label: down, url: "http://127.0.0.1:9/mcp" }',
+        ].join('\n'),
+      ),
+    }).start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    h.openai.enqueue(
+      {
+        kind: 'function_calls',
+        calls: [{ name: 'orders__refund_order', arguments: '{"order":"42","reason":"arrived broken"}' }],
+      },
+      { kind: 'text', text: '返金を準備しました。カードで承認してください。' },
+    );
+    const sent = await h.mention({ user: 'U7', text: '注文 42 を返金して' });
+    await h.turnFinished(sent.eventId);
+    expect(visible()).toContain('⚠️ down が応答しなかったため、この回答ではそのツールを使えませんでした。');
+    const card = cardOf('tw_mcp_approve');
+    expect(JSON.stringify(card.blocks)).toContain('承認');
+    expect(await click('U7', 'approve', card, approvalIdOf(card))).toMatchObject({ decision: 'ran' });
+    expect(visible()).toContain('✅ Yui さんが承認: orders の refund_order を実行しました。');
+  });
+
   it('uses the reference server-everything, and a server that is down costs one notice, not the answer', async () => {
     const everything = await startEverything();
     cleanups.push(() => everything.stop());

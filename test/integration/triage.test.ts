@@ -198,6 +198,44 @@ describe('“Triage this”', () => {
     });
   });
 
+  it('writes a Japanese reporter’s card in Japanese, and refuses their “Create ticket” in Japanese too', async () => {
+    h = await toolHarness().start();
+    h.slack.addUser('U7', { name: 'yui', real_name: 'Yui Tanaka', display_name: 'Yui', locale: 'ja-JP' });
+    const ts = h.slack.addMessage('C0RANDOM', { user: 'U2', text: 'the coffee machine is broken' });
+    h.openai.enqueue({ kind: 'json', value: TRIAGE });
+    await h.interact(
+      messageActionPayload({
+        callback_id: 'triage_message',
+        user: 'U7',
+        channel: 'C0RANDOM',
+        message: { user: 'U2', ts, text: 'the coffee machine is broken' },
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+    await h.waitForLog((l) => l.msg === 'triage finished');
+    const card = h.replies('C0RANDOM', ts)[0]!;
+    const blocks = JSON.stringify(card.blocks);
+    expect(blocks).toContain('*重大度*\\n高');
+    expect(blocks).toContain('チケットを作成');
+    const button = (
+      card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
+    ).find((b) => b.type === 'actions')!.elements![0]!;
+    await h.interact(
+      blockActionPayload({
+        user: 'U7',
+        channel: 'C0RANDOM',
+        message_ts: card.ts,
+        thread_ts: ts,
+        action_id: button.action_id,
+        value: button.value,
+      }),
+    );
+    await until(() => h.slack.ephemerals().length === 1, 'the refusal');
+    expect(h.slack.ephemerals()[0]!.text).toBe(
+      'ここからはチケットを作成できません。この会話はどのプロジェクトにも紐づいていないため、ここからはチケットを作成できません。チームのサポートチャンネルで依頼してください。',
+    );
+  });
+
   const buttonOf = (card: { blocks?: unknown }) =>
     (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
       (b) => b.type === 'actions',

@@ -3,13 +3,17 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AssistantConfig } from '../../config/assistant-schema.js';
+import type { Translator } from '../../i18n/translators.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { UserStateStore } from '../../platform/store/user-state.js';
 import { contextFromEntities } from './app-context.js';
 
 export interface AssistantHandlerDeps {
   assistant: AssistantConfig;
   userState: UserStateStore;
+  /** The opener's language for the default prompts (the configured ones are shown as written). */
+  languages: Pick<UserLanguages, 'of' | 'translators'>;
   log: Logger;
   now?: () => number;
 }
@@ -38,6 +42,14 @@ async function dmUser(client: WebClient, channel: string): Promise<string | unde
   return typeof user === 'string' && user ? user : undefined;
 }
 
+/** The prompts a deployment offers when it configures none, in the opener's language. */
+export function defaultPrompts(t: Translator): Array<{ title: string; message: string }> {
+  return [
+    { title: t.t('messages_tab.what.title'), message: t.t('messages_tab.what.message') },
+    { title: t.t('messages_tab.triage.title'), message: t.t('messages_tab.triage.message') },
+  ];
+}
+
 interface Envelope {
   team_id?: string;
 }
@@ -62,11 +74,13 @@ export function registerAssistantHandlers(app: App, deps: AssistantHandlerDeps):
     if (e.tab !== 'messages') return;
     try {
       if (e.user && e.context?.entities) await remember(teamId, e.user, e.context.entities);
-      const prompts = deps.assistant.suggested_prompts;
+      // Without a user (Slack's documented example has none) the defaults are in English, the fallback.
+      const t = e.user ? await deps.languages.of(teamId, e.user) : deps.languages.translators.english;
+      const prompts = deps.assistant.suggested_prompts ?? defaultPrompts(t);
       if (prompts.length)
         await client.assistant.threads.setSuggestedPrompts({
           channel_id: e.channel,
-          title: deps.assistant.prompts_title,
+          title: deps.assistant.prompts_title ?? t.t('messages_tab.title'),
           prompts,
         });
     } catch (err) {

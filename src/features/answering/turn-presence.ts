@@ -3,13 +3,15 @@ import type { SlackFile } from '../../platform/slack/files/slack-file.js';
 
 /**
  * The status line while a turn starts, specific to what it is about to do first, in the asker's language.
- * `loading`: the operator's own loading messages (assistant.loading_messages), shown as written.
+ * `configured`: the operator's own loading messages (assistant.loading_messages), shown as written; unset, the
+ * catalogs' three in the asker's language.
  */
 export function startingStatus(
   t: Translator,
   files: readonly SlackFile[] | undefined,
-  loading: readonly string[],
+  configured: readonly string[] | undefined,
 ): { text: string; loading: string[] } {
+  const loading = configured ?? [t.t('loading.reading_thread'), t.t('loading.thinking'), t.t('loading.writing')];
   const images = (files ?? []).filter((f) => f.mimetype?.startsWith('image/')).length;
   if (images) {
     const count = { count: images };

@@ -136,7 +136,12 @@ export function wire(app: App, deps: AnsweringDeps): { answer: AnswerRunner } {
   });
   const start = turnStarter(accept);
   deps.commands.add(askSubcommand({ workspaces: deps.workspaces, start, gate: deps.gate, log }));
-  registerAssistantHandlers(app, { assistant: file.assistant, userState: stores.userState, log });
+  registerAssistantHandlers(app, {
+    assistant: file.assistant,
+    userState: stores.userState,
+    languages: deps.languages,
+    log,
+  });
   registerFeedbackHandlers(app, { feedback: stores.feedback, languages: deps.languages, log });
   registerStopHandler(app, { stops: stores.stops, log });
   registerShortcutHandlers(app, {

@@ -184,6 +184,7 @@ export class Desk {
           'tried',
           t.t('desk.tried_answered', { sources: t.list(sources.map((s) => s.title)) }),
         );
+        log.info({ moved: Boolean(left) }, 'desk thread answered');
         return;
       }
       log.warn({ outcome: result?.outcome }, 'the desk answer was not shown; waiting for a person instead');

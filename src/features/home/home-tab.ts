@@ -42,7 +42,7 @@ export interface HomeDeps {
   /** Channel settings admins changed from Slack, shown to admins with who changed what, when. */
   overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings, shown to `limits.admins` only. */
-  modelWarnings?: () => string[];
+  modelWarnings?: (t: Translator) => string[];
   log: Logger;
   now?: () => number;
 }
@@ -90,7 +90,7 @@ export function homePublisher(deps: HomeDeps): (client: WebClient, teamId: strin
       ...(usage ? { usage } : {}),
       ...(dailyLimit !== undefined ? { dailyLimit } : {}),
       ...(overrides ? { overrides } : {}),
-      ...(exempt ? { modelWarnings: deps.modelWarnings?.() ?? [] } : {}),
+      ...(exempt ? { modelWarnings: deps.modelWarnings?.(t) ?? [] } : {}),
     });
     await client.views.publish({ user_id: userId, view });
   };

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SettingsSource } from '../../config/live-settings.js';
+import type { Translator } from '../../i18n/translators.js';
 import type { Subcommand } from '../../platform/slack/command-router.js';
 import { issuesOf } from '../../platform/slack/payloads.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
@@ -22,7 +23,7 @@ export interface HomeFeatureDeps {
   sections?: HomeSection[];
   overrides?: () => Promise<Record<string, ChannelOverride>>;
   /** Model lifecycle warnings (shutdowns soon, models gone), shown to `limits.admins` only. */
-  modelWarnings?: () => string[];
+  modelWarnings?: (t: Translator) => string[];
   log: Logger;
 }
 

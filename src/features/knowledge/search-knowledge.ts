@@ -25,7 +25,9 @@ export const searchKnowledgeSpec = defineSpec({
 export const knowledgeSource = (p: KnowledgePassage): Source => {
   const title = p.section ? `${p.title} › ${p.section}` : p.title;
   return {
+    // The model and the desk read the English cue; "Sources:" under an answer names it in the reader's language.
     title: p.approved ? `Approved answer: ${title}` : title,
+    ...(p.approved ? { label: { key: 'notice.source_approved', values: { title } } } : {}),
     cue: p.title,
     ...(p.url ? { url: p.url } : {}),
   };

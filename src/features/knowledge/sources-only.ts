@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { say } from '../../i18n/phrase.js';
 import type { Translator } from '../../i18n/translators.js';
 import { type Markup, mrkdwn, oncallMention } from '../../platform/slack/mrkdwn.js';
 import type { ToolInvocation } from '../../platform/tools/runner.js';
@@ -63,7 +64,7 @@ export class SourcesOnly {
       return {
         found: false,
         reason: 'search_failed',
-        reply: `⚠️ ${t.t('knowledge.search_failed', { problem: result.userMessage })}`,
+        reply: `⚠️ ${t.t('knowledge.search_failed', { problem: say(t, result.userMessage) })}`,
       };
     }
     const passages = result?.ok ? (result.result as KnowledgePassage[]) : [];

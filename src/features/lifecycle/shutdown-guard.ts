@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
+import type { Translator } from '../../i18n/translators.js';
 import { askWithKey } from '../../platform/openai/key-check.js';
 import type { AdminAlerts } from '../../turn/ports.js';
 import { SHUTDOWN_THRESHOLDS } from '../usage/admin-alerts.js';
@@ -29,6 +30,8 @@ export interface ShutdownGuardOptions {
   teams: () => string[];
   /** Whether `openai.fallback_model` is set: a missing model is then a warning, not an outage. */
   hasFallback: boolean;
+  /** The words of the log and /readyz, which operators read (App Home passes the viewer's translator). */
+  english: Translator;
   now?: () => number;
 }
 
@@ -43,13 +46,14 @@ export function thresholdReached(days: number): number | undefined {
   return [...SHUTDOWN_THRESHOLDS].reverse().find((t) => days <= t && days > 0);
 }
 
-/** One line per model that needs attention, for the log, App Home and /readyz. */
-export function warningFor(s: ModelStatus): string | undefined {
-  if (s.state === 'missing')
-    return `${s.model} is not available at OpenAI (model_not_found); used for ${s.uses.join(', ')}`;
+/** One line per model that needs attention, for the log and /readyz (English) and App Home (the viewer's). */
+export function warningFor(t: Translator, s: ModelStatus): string | undefined {
+  const uses = t.list(s.uses);
+  if (s.state === 'missing') return t.t('models.missing', { model: s.model, uses });
   if (s.state !== 'active' || !s.shutdownDate || s.daysLeft === undefined || s.daysLeft > WARN_DAYS) return undefined;
-  if (s.daysLeft <= 0) return `${s.model} was shut down on ${s.shutdownDate}; used for ${s.uses.join(', ')}`;
-  return `${s.model} shuts down on ${s.shutdownDate} (in ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'}); used for ${s.uses.join(', ')}`;
+  const at = { model: s.model, date: s.shutdownDate, uses };
+  if (s.daysLeft <= 0) return t.t('models.shut_down', at);
+  return t.t('models.shuts_down', { ...at, days: s.daysLeft });
 }
 
 /**
@@ -77,8 +81,8 @@ export class ModelShutdownGuard {
     return this.statuses;
   }
 
-  warnings(): string[] {
-    return this.statuses.flatMap((s) => warningFor(s) ?? []);
+  warnings(t: Translator = this.options.english): string[] {
+    return this.statuses.flatMap((s) => warningFor(t, s) ?? []);
   }
 
   /** False only when the default model is gone and nothing stands in for it: every answer would fail. */
@@ -117,7 +121,7 @@ export class ModelShutdownGuard {
     const next = await Promise.all(this.statuses.map((s) => this.checkOne(s, now)));
     this.statuses = next;
     for (const s of next) {
-      const warning = warningFor(s);
+      const warning = warningFor(this.options.english, s);
       if (warning) this.log.warn({ model: s.model, state: s.state }, `model lifecycle: ${warning}`);
       if (s.state === 'active' && s.shutdownDate && s.daysLeft !== undefined)
         await this.alert(s, s.shutdownDate, s.daysLeft);

@@ -1,5 +1,6 @@
 import type { Env } from '../../config/env.js';
 import type { FileConfig } from '../../config/file-schema.js';
+import type { Translators } from '../../i18n/translators.js';
 import type { Logger } from '../../platform/observability/logger.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { ReadinessCheck } from '../../platform/observability/ops-routes.js';
@@ -17,6 +18,7 @@ export interface LifecycleDeps {
   /** The workspaces whose admins hear about shutdowns (single-token mode: the bot's). */
   teams: () => string[];
   readiness: Record<string, ReadinessCheck>;
+  translators: Translators;
   /** Time between checks; a day unless a test says otherwise. */
   intervalMs?: number;
 }
@@ -31,6 +33,7 @@ export function wire(deps: LifecycleDeps): ModelShutdownGuard {
       intervalMs: deps.intervalMs ?? 86_400_000,
       teams: deps.teams,
       hasFallback: Boolean(deps.file.openai.fallback_model),
+      english: deps.translators.english,
     },
     deps.alerts,
     deps.metrics.modelShutdownDays,

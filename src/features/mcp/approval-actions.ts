@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { type Phrase, say } from '../../i18n/phrase.js';
 import { neutraliseMarkdown } from '../../platform/slack/markdown-guard.js';
 import { mention, mrkdwn, plainPreview } from '../../platform/slack/mrkdwn.js';
 import {
@@ -79,23 +80,31 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
 
     if (a.hostedRequestId) {
       // The model's server holds the call: the decision goes back to it, and the answer continues in the thread.
-      await updateCard(approve ? 'ran' : 'cancelled', approve ? 'Approved' : 'Cancelled');
+      await updateCard(
+        approve ? 'ran' : 'cancelled',
+        t.t(approve ? 'approval.hosted_approved' : 'approval.hosted_cancelled'),
+      );
       await deps.continueHosted(a, approve);
       return handled(approve ? 'approved_hosted' : 'cancelled_hosted');
     }
 
+    // In the deciding asker's language: posted in the thread and read by the model next turn.
+    const names = { user: a.userName, tool: a.tool, server: a.server };
     let outcome: McpCardOutcome = 'cancelled';
-    let text = `🚫 ${a.userName} cancelled running ${a.tool} on ${a.server}. Nothing was run.`;
+    let text = t.t('approval.tool_outcome.cancelled', names);
     const items: ThreadItem[] = [];
     if (approve) {
       const { session } = await deps.tools.forTurn(approvedContext(a), deps.log.child({ component: 'tools' }));
       const ran = session
         ? await session.invoke(a.name, a.args)
-        : { ok: false as const, userMessage: `${a.server} is not available in this conversation any more.` };
+        : {
+            ok: false as const,
+            userMessage: { key: 'approval.tool_outcome.gone', values: { server: a.server } } as Phrase,
+          };
       if (ran.ok) {
         outcome = 'ran';
         const shown = preview(ran.result);
-        text = `✅ ${a.userName} approved: ran ${a.tool} on ${a.server}.${shown ? `\n\n${shown}` : ''}`;
+        text = [t.t('approval.tool_outcome.ran', names), shown].filter(Boolean).join('\n\n');
         // The model reads the real result next turn, as the asker's tool output and marked as untrusted data.
         const callId = `approved_${a.id}`;
         items.push(
@@ -104,7 +113,7 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
         );
       } else {
         outcome = 'failed';
-        text = `⚠️ ${a.userName} approved running ${a.tool} on ${a.server}, but it failed: ${ran.userMessage.replace(/\.$/, '')}.`;
+        text = t.t('approval.tool_outcome.failed', { ...names, error: say(t, ran.userMessage).replace(/\.$/, '') });
       }
     }
     await updateCard(outcome, text);

@@ -1,6 +1,7 @@
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Logger } from 'pino';
 import type { McpConfig, McpServerConfig } from '../../config/mcp-schema.js';
+import type { Phrase } from '../../i18n/phrase.js';
 import { ExpiringMap } from '../../lib/expiring-cache.js';
 import { type CallToolResult, McpConnection, type McpToolInfo } from '../../platform/mcp/connection.js';
 import { mcpTools } from '../../platform/mcp/mcp-tools.js';
@@ -31,7 +32,7 @@ export interface McpToolboxDeps {
 export interface McpTurnTools {
   tools: AnyTool[];
   hosted: ModelTool[];
-  notices: string[];
+  notices: Phrase[];
   /** Cards for the hosted calls the model's server holds for the asker's approval. */
   requestHostedApprovals?: (requests: readonly HostedApprovalRequest[]) => Promise<void>;
 }
@@ -115,7 +116,7 @@ export class McpToolbox implements TurnToolSource {
   private async serverTools(
     s: McpServerConfig,
     ctx: ToolContext,
-  ): Promise<{ tools?: AnyTool[]; hosted?: ModelTool[]; notice?: string }> {
+  ): Promise<{ tools?: AnyTool[]; hosted?: ModelTool[]; notice?: Phrase }> {
     if (this.isHosted(s))
       return {
         hosted: [
@@ -142,7 +143,7 @@ export class McpToolbox implements TurnToolSource {
     } catch (err) {
       if (err instanceof UnauthorizedError && s.auth === 'per_user_oauth') return this.revoked(s, ctx);
       log.warn({ err: { message: (err as Error).message } }, 'MCP server unavailable; the turn goes on without it');
-      return { notice: `⚠️ ${s.label} did not answer, so this answer could not use its tools.` };
+      return { notice: { key: 'mcp.unreachable', values: { server: s.label } } };
     }
   }
 
@@ -165,7 +166,7 @@ export class McpToolbox implements TurnToolSource {
   }
 
   /** The server refused the person's token (revoked, or expired beyond refresh): it is deleted, a new link sent. */
-  private async revoked(s: McpServerConfig, ctx: ToolContext): Promise<{ notice: string }> {
+  private async revoked(s: McpServerConfig, ctx: ToolContext): Promise<{ notice: Phrase }> {
     const person = { teamId: ctx.teamId, userId: ctx.user.id };
     this.dropPersonal(s.label, person);
     await this.d.signIns?.store.forgetTokens(s.label, person);
@@ -192,7 +193,7 @@ export class McpToolbox implements TurnToolSource {
       const sign = refused ? ' The user must sign in to it again.' : '';
       throw new ToolError('upstream_error', {
         model: `${s.label} did not complete the call.${sign} Tell the user it is unavailable right now.`,
-        user: `${s.label} did not complete the call.${sign ? ' Please sign in again (see your DMs).' : ''}`,
+        user: { key: 'tools.error.server_incomplete', values: { server: s.label, signIn: String(refused) } },
       });
     }
   }
@@ -209,9 +210,9 @@ export class McpToolbox implements TurnToolSource {
   private async personalConnection(
     s: McpServerConfig,
     ctx: ToolContext,
-  ): Promise<{ connection: McpConnection } | { notice: string }> {
+  ): Promise<{ connection: McpConnection } | { notice: Phrase }> {
     const signIns = this.d.signIns;
-    if (!signIns) return { notice: `⚠️ ${s.label} needs each person to sign in, which is not set up here.` };
+    if (!signIns) return { notice: { key: 'mcp.sign_in_unset', values: { server: s.label } } };
     const key = `${s.label}:${ctx.teamId}:${ctx.user.id}`;
     const cached = this.personal.get(key);
     if (cached) return { connection: cached };
@@ -227,22 +228,22 @@ export class McpToolbox implements TurnToolSource {
   }
 
   /** Sends the person a sign-in link (once while it is good) and says so; never falls back to another identity. */
-  private async signInNotice(s: McpServerConfig, ctx: ToolContext): Promise<{ notice: string }> {
+  private async signInNotice(s: McpServerConfig, ctx: ToolContext): Promise<{ notice: Phrase }> {
     const signIns = this.d.signIns!;
     const person = { teamId: ctx.teamId, userId: ctx.user.id };
-    const notice = `🔑 ${s.label} works with your own account: sign in with the link I sent you in a DM, then ask again.`;
+    const notice: Phrase = { key: 'mcp.sign_in_sent', values: { server: s.label } };
     try {
       if (await signIns.store.pendingLink(s.label, person)) return { notice };
       const provider = new PersonOAuthProvider(s, person, signIns.store, signIns.options);
       const url = await startSignIn(provider, s.url);
-      if (!url) return { notice: `⚠️ ${s.label} could not be used for this answer; please ask again.` };
+      if (!url) return { notice: { key: 'mcp.unusable', values: { server: s.label } } };
       await signIns.store.saveLink(s.label, person, url.toString());
       await signIns.sendLink(person, s.label, url.toString());
       this.d.log.info({ server: s.label }, 'MCP sign-in link sent');
       return { notice };
     } catch (err) {
       this.d.log.warn({ server: s.label, err: { message: (err as Error).message } }, 'MCP sign-in could not start');
-      return { notice: `⚠️ ${s.label} needs you to sign in, but its sign-in page did not answer; please try later.` };
+      return { notice: { key: 'mcp.sign_in_down', values: { server: s.label } } };
     }
   }
 }

@@ -61,11 +61,16 @@ export function setup(deps: McpSetupDeps): McpSetup | undefined {
             store: signIns,
             options,
             sendLink: async (p, server, url) => {
-              const client = await clientFor(p.teamId);
+              const [client, t] = await Promise.all([clientFor(p.teamId), deps.languages.of(p.teamId, p.userId)]);
               const minutes = Math.round(FLOW_TTL_SECONDS / 60);
+              const label = t.t('mcp.sign_in_label', { server });
               await client.chat.postMessage({
                 channel: p.userId,
-                text: mrkdwn`🔑 ${server} works with your own account. ${slackLink(url, `Sign in to ${server}`)} (the link works once, for ${minutes} minutes), then ask me again. I never use anyone else's access for you.`,
+                text: t.t('mcp.sign_in_link', {
+                  server: mrkdwn`${server}`,
+                  link: mrkdwn`${slackLink(url, label)}`,
+                  minutes,
+                }),
               });
             },
           },
@@ -126,10 +131,13 @@ export function wire(app: App, deps: McpWireDeps): void {
         options: mcp.signIns.options,
         signedIn: async (person, server) => {
           mcp.toolbox.dropPersonal(server, person);
-          const { client } = await deps.workspaces.forTeam(person.teamId);
+          const [{ client }, t] = await Promise.all([
+            deps.workspaces.forTeam(person.teamId),
+            deps.languages.of(person.teamId, person.userId),
+          ]);
           await client.chat.postMessage({
             channel: person.userId,
-            text: `✅ You are signed in to ${server}. Ask me again and I will use it with your account.`,
+            text: t.t('mcp.signed_in', { server: mrkdwn`${server}` }),
           });
         },
         log: log.child({ component: 'mcp' }),

@@ -60,7 +60,7 @@ export function registerApprovalHandlers(app: App, deps: ApprovalHandlerDeps): v
     }
     const { approval } = decision;
     // Quotes the model's title, the ticket system's id, status and URL and an error: neutralised where it leaves.
-    const text = outcomeText(decision);
+    const text = outcomeText(t, decision);
     if (cardTs) {
       await client.chat
         .update({

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type Phrase, say } from '../../i18n/phrase.js';
+import type { Translator } from '../../i18n/translators.js';
 import { parseStored } from '../../lib/stored-json.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import { type ToolContext, ToolError } from '../../platform/tools/types.js';
@@ -35,7 +37,8 @@ export type Decision =
   | { kind: 'wrong_user'; ownerId: string }
   | { kind: 'cancelled'; approval: PendingApproval }
   | { kind: 'created'; approval: PendingApproval; ticket: Ticket }
-  | { kind: 'failed'; approval: PendingApproval; message: string };
+  /** `message`: why, for people; absent when the ticket system did not answer in time. */
+  | { kind: 'failed'; approval: PendingApproval; message?: Phrase };
 
 export interface ApprovalsOptions {
   ttlSeconds: number;
@@ -122,8 +125,7 @@ export class TicketApprovals {
       this.log.warn({ err, approval: id }, 'approved ticket could not be created');
       await decided('failed');
       // Shown in the thread: the words for people, never the ones that instruct the model.
-      const message = err instanceof ToolError ? err.userMessage : 'the ticket system did not answer in time';
-      return { kind: 'failed', approval, message };
+      return { kind: 'failed', approval, ...(err instanceof ToolError ? { message: err.userMessage } : {}) };
     }
   }
 
@@ -172,13 +174,25 @@ export async function claimApproval<T extends { teamId: string; userId: string }
   return approval ? { kind: 'taken', approval } : { kind: 'expired' };
 }
 
-/** The outcome in standard Markdown: posted in the thread and stored as the bot's message for the model. */
-export function outcomeText(d: Exclude<Decision, { kind: 'expired' | 'wrong_user' }>): string {
+/**
+ * The outcome in standard Markdown, in the deciding asker's language: posted in the thread and stored as the
+ * bot's message for the model (which reads it in any language).
+ */
+export function outcomeText(t: Translator, d: Exclude<Decision, { kind: 'expired' | 'wrong_user' }>): string {
   const { ticket, userName } = d.approval;
-  if (d.kind === 'cancelled')
-    return `🚫 ${userName} cancelled the request to create the ticket “${ticket.title}”. Nothing was created.`;
+  if (d.kind === 'cancelled') return t.t('approval.ticket_outcome.cancelled', { user: userName, title: ticket.title });
   if (d.kind === 'failed')
-    return `⚠️ ${userName} approved the ticket “${ticket.title}”, but creating it failed: ${d.message.replace(/\.$/, '')}. Nothing was created; you can ask again.`;
-  const link = d.ticket.url ? ` — ${d.ticket.url}` : '';
-  return `✅ ${userName} approved: created ticket **${d.ticket.id}** “${d.ticket.title}” (priority ${d.approval.ticket.priority}, status ${d.ticket.status})${link}`;
+    return t.t('approval.ticket_outcome.failed', {
+      user: userName,
+      title: ticket.title,
+      error: (d.message ? say(t, d.message) : t.t('approval.ticket_no_answer')).replace(/\.$/, ''),
+    });
+  return t.t('approval.ticket_outcome.created', {
+    user: userName,
+    ticket: d.ticket.id,
+    title: d.ticket.title,
+    priority: d.approval.ticket.priority,
+    status: d.ticket.status,
+    link: d.ticket.url ?? 'none',
+  });
 }

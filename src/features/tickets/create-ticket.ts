@@ -41,7 +41,7 @@ export function createTicketTool(deps: {
           {
             model:
               "Tickets cannot be created from this conversation: it is not linked to a project. Tell the user to ask in their team's support channel.",
-            user: "Tickets cannot be created from this conversation: it is not linked to a project. Please ask in your team's support channel.",
+            user: { key: 'tools.error.no_project' },
           },
           `access.channels.${ctx.channel}.projects / tickets.default_project`,
         );

@@ -37,7 +37,7 @@ export function lookupTicketTool(deps: { provider: TicketProvider; access: () =>
           'not_permitted',
           {
             model: `The asking user is not permitted to see ticket ${args.ticket_id} in this conversation. Say so; do not guess at its content.`,
-            user: `You are not permitted to see ticket ${args.ticket_id} in this conversation.`,
+            user: { key: 'tools.error.ticket_not_permitted', values: { id: args.ticket_id } },
           },
           'access: not an agent, not a project of this channel, not the requester',
         );

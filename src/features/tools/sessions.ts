@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../../config/live-settings.js';
 import { channelSettings } from '../../config/settings.js';
+import type { Phrase } from '../../i18n/phrase.js';
 import type { PeopleDirectory } from '../../platform/slack/people.js';
 import type { ToolRegistry, ToolSession, TurnExtras, TurnToolSource } from '../../platform/tools/runner.js';
 import type { ToolContext } from '../../platform/tools/types.js';
@@ -48,7 +49,7 @@ export class ConversationTools {
    * The asker's session for a turn, with the MCP servers this conversation may use (their tools listed, or
    * hosted by the model's server), and a notice for each server that is down or needs the asker to sign in.
    */
-  async forTurn(ctx: ToolContext, log: Logger): Promise<{ session?: ToolSession; notices: string[] }> {
+  async forTurn(ctx: ToolContext, log: Logger): Promise<{ session?: ToolSession; notices: Phrase[] }> {
     const file = this.settings.current();
     const settings = channelSettings(file, this.envModel, ctx.channel, ctx.isDm);
     const mcp = this.mcp?.configured ? await this.mcp.forTurn(ctx, settings.mcpServers) : undefined;

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { say } from '../../i18n/phrase.js';
 import type { TriageRequest } from '../../platform/queue/types.js';
 import type { SlackLookups } from '../../platform/slack/lookups.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
@@ -12,6 +13,7 @@ import {
   refuseUnusable,
   teamOf,
 } from '../../platform/slack/payloads.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { ApprovalStore } from '../../platform/store/types.js';
 import type { ToolContext } from '../../platform/tools/types.js';
 import type { ChannelGate } from '../access/gate.js';
@@ -30,6 +32,8 @@ export interface TriageHandlerDeps {
   lookups: (teamId: string) => Promise<SlackLookups>;
   /** Where the bot may speak and who may ask: the same rule as for mentions. */
   gate: Pick<ChannelGate, 'admission' | 'refusal'>;
+  /** The clicker's language for what only they see. */
+  languages: Pick<UserLanguages, 'of'>;
   log: Logger;
 }
 
@@ -57,10 +61,9 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       }).catch(() => undefined);
       return;
     }
+    const t = await deps.languages.of(teamOf(a), a.user.id);
     if (!a.message.text.trim() && !a.message.files?.length) {
-      await respond({ response_type: 'ephemeral', text: 'That message has no text or screenshots to triage.' }).catch(
-        () => undefined,
-      );
+      await respond({ response_type: 'ephemeral', text: t.t('triage.nothing_to_triage') }).catch(() => undefined);
       return;
     }
     const request: TriageRequest = {
@@ -79,7 +82,7 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       deps.log.error({ err }, 'triage could not be queued');
       await respond({
         response_type: 'ephemeral',
-        text: '⚠️ I could not take the triage on right now. Please try again in a moment.',
+        text: t.t('triage.not_taken'),
       }).catch(() => undefined);
     });
   });
@@ -95,10 +98,10 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
         ...(click.container?.thread_ts ? { thread_ts: click.container.thread_ts } : {}),
       });
     const kept = await keptTriage(deps.kept, click.actions[0]!.value ?? '');
-    if (!kept)
-      return void (await tell('This triage has expired. Run “Triage this” on the message again to get a fresh card.'));
+    const t = await deps.languages.of(teamOf(click), userId);
+    if (!kept) return void (await tell(t.t('triage.expired')));
     const teamId = click.team?.id ?? click.user.team_id ?? kept.teamId;
-    if (teamId !== kept.teamId) return void (await tell('This triage belongs to another workspace.'));
+    if (teamId !== kept.teamId) return void (await tell(t.t('triage.other_workspace')));
     const profile = await (await deps.lookups(teamId)).userProfile(userId);
     const ctx: ToolContext = {
       teamId,
@@ -108,15 +111,15 @@ export function registerTriageHandlers(app: App, deps: TriageHandlerDeps): void 
       user: { id: userId, name: profile?.name ?? userId, ...(profile?.email ? { email: profile.email } : {}) },
     };
     const session = await deps.tools.session(ctx, deps.log.child({ component: 'tools' }));
-    if (!session)
-      return void (await tell('I can’t create a ticket from here: tools are turned off in this conversation.'));
+    if (!session) return void (await tell(t.t('triage.tools_off')));
     const link = await client.chat
       .getPermalink({ channel: kept.channel, message_ts: kept.messageTs })
       .then((r) => r.permalink)
       .catch(() => undefined);
     const outcome = await session.invoke('create_ticket', ticketArgs(kept, link));
     // The tool's message for the user may quote the ticket system: escaped, so it cannot ping or link.
-    if (!outcome.ok) return void (await tell(mrkdwn`I can’t create a ticket from here. ${outcome.userMessage}`));
+    if (!outcome.ok)
+      return void (await tell(t.t('triage.ticket_refused', { reason: mrkdwn`${say(t, outcome.userMessage)}` })));
     deps.log.info({ triage: kept.id }, 'ticket requested from a triage card');
   };
 

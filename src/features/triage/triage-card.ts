@@ -20,7 +20,10 @@ const field = (label: string, value: string | null, unknown = '—') =>
 /** The fallback text of the card (notifications, screen readers): the model's title, escaped. */
 export function triageCardText(tr: Translator, t: Triage): string {
   const title = mrkdwn`${clipPlain(t.title.trim() || tr.t('triage.untitled'), 120)}`;
-  return clipMrkdwn(tr.t('triage.fallback', { title, severity: t.severity }), 300);
+  return clipMrkdwn(
+    tr.t('triage.fallback', { title, severity: tr.t('triage.severity_level', { severity: t.severity }) }),
+    300,
+  );
 }
 
 /**
@@ -47,7 +50,10 @@ export function triageCardBlocks(
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*${tr.t('triage.severity')}*\n${t.severity}` },
+        {
+          type: 'mrkdwn',
+          text: `*${tr.t('triage.severity')}*\n${tr.t('triage.severity_level', { severity: t.severity })}`,
+        },
         field(tr.t('triage.category'), t.category),
         field(tr.t('triage.component'), t.component, unknown),
         field(tr.t('triage.owner'), t.suggested_owner, unknown),

@@ -80,6 +80,7 @@ export function wire(app: App, deps: TriageFeatureDeps): void {
     tools: deps.tools,
     lookups: async (teamId) => (await deps.workspaces.forTeam(teamId)).lookups,
     gate: deps.gate,
+    languages: deps.languages,
     log,
   });
 }

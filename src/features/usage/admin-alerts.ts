@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Translator } from '../../i18n/translators.js';
 import { mrkdwn } from '../../platform/slack/mrkdwn.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { AdminAlert, AdminAlerts } from '../../turn/ports.js';
 import type { AlertLedger } from './alert-ledger.js';
@@ -12,12 +14,13 @@ const ONCE_SECONDS = 400 * 86_400;
 /** The thresholds (days before a shutdown) at which admins are told. */
 export const SHUTDOWN_THRESHOLDS = [60, 30, 7, 1] as const;
 
-function laterReminders(threshold: number): string {
-  const later = SHUTDOWN_THRESHOLDS.filter((t) => t < threshold);
-  if (!later.length) return '';
-  const days = later.map(String);
-  const list = days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days.at(-1)}` : days[0];
-  return `; you hear about it again ${list} day${list === '1' ? '' : 's'} before`;
+/** The later thresholds a reminder will still come at ("30, 7, and 1", "30、7、1"); `none` after the last one. */
+function laterReminders(t: Translator, threshold: number): { later: string; last: number } {
+  const later = SHUTDOWN_THRESHOLDS.filter((d) => d < threshold);
+  if (!later.length) return { later: 'none', last: 0 };
+  const list = new Intl.ListFormat(t.language, { type: 'conjunction' }).format(later.map(String));
+  // `last` picks "day" or "days": singular only when the one reminder left is a day before.
+  return { later: list, last: later.length > 1 ? later.length : later[0]! };
 }
 
 /** The ledger entry of one alert, and how long it keeps others from repeating it. */
@@ -32,25 +35,19 @@ function ledgerEntry(alert: AdminAlert): { problem: string; ttl: number } {
   }
 }
 
-function alertText(alert: AdminAlert): string {
+/** The alert in one admin's language; OpenAI's and the settings' words (model names, the request id) escaped. */
+function alertText(t: Translator, alert: AdminAlert): string {
   if (alert.problem === 'model_fallback')
-    return [
-      mrkdwn`⚠️ *OpenAI no longer serves \`${alert.model}\`* (\`model_not_found\`): Threadwise answers with the fallback model \`${alert.fallback}\` (\`openai.fallback_model\`) until the settings name another model.`,
-      'Answers may read differently; see docs/model-review.md for switching models on purpose. You hear about this once per model.',
-    ].join('\n');
+    return t.t('admin_alert.fallback', { model: mrkdwn`${alert.model}`, fallback: mrkdwn`${alert.fallback}` });
   if (alert.problem === 'model_shutdown')
-    return [
-      mrkdwn`⏳ *\`${alert.model}\` shuts down on ${alert.shutdownDate}* — ${String(alert.days)} day${alert.days === 1 ? '' : 's'} from now, says OpenAI's Models API.`,
-      'After that date every answer that uses it fails unless `openai.fallback_model` is set. Compare a candidate with `threadwise eval --compare` and switch (docs/model-review.md).',
-      `You're getting this because you are listed in \`limits.admins\`${laterReminders(alert.threshold)}.`,
-    ].join('\n');
+    return t.t('admin_alert.shutdown', {
+      model: mrkdwn`${alert.model}`,
+      date: mrkdwn`${alert.shutdownDate}`,
+      days: alert.days,
+      ...laterReminders(t, alert.threshold),
+    });
   // The request id comes from OpenAI's response: foreign text, escaped like any other.
-  const ref = alert.requestId ? mrkdwn` (reference \`${alert.requestId}\`)` : '';
-  return [
-    `⚠️ *Threadwise can't answer anyone: the OpenAI account is out of quota* (\`insufficient_quota\`${ref}).`,
-    'Every question fails until someone adds credit or raises the usage limit in the OpenAI dashboard (Settings → Billing, Limits).',
-    "You're getting this because you are listed in `limits.admins`. If it is still failing in an hour, I'll tell you again.",
-  ].join('\n');
+  return t.t('admin_alert.quota', { reference: alert.requestId ? mrkdwn`${alert.requestId}` : 'none' });
 }
 
 /** Direct messages to the people in `limits.admins`, through the bot of the workspace where the problem showed. */
@@ -60,6 +57,8 @@ export class SlackAdminAlerts implements AdminAlerts {
     private readonly adminsOf: (teamId: string) => Promise<readonly string[]>,
     private readonly workspaces: SlackWorkspaces,
     private readonly ledger: AlertLedger,
+    /** Each admin reads the alert in their own Slack language. */
+    private readonly languages: Pick<UserLanguages, 'of'>,
     private readonly log: Logger,
   ) {}
 
@@ -70,7 +69,7 @@ export class SlackAdminAlerts implements AdminAlerts {
       const claim = await this.ledger.claim(alert.teamId, problem, ttl);
       // Another replica is sending right now and may yet fail: only a delivered alert may be claimed.
       if (claim !== 'claimed') return claim === 'sent';
-      const delivered = await this.tell(alert.teamId, alertText(alert));
+      const delivered = await this.tell(alert.teamId, (t) => alertText(t, alert));
       if (delivered > 0) await this.ledger.sent(alert.teamId, problem, ttl);
       else await this.ledger.release(alert.teamId, problem);
       this.log.info({ problem: alert.problem, delivered }, 'admins alerted');
@@ -81,17 +80,20 @@ export class SlackAdminAlerts implements AdminAlerts {
     }
   }
 
-  /** A direct message to each admin of a workspace; resolves with how many it reached. */
-  async tell(teamId: string, text: string): Promise<number> {
+  /** A direct message to each admin of a workspace, written in their language; resolves with how many it reached. */
+  async tell(teamId: string, text: (t: Translator) => string): Promise<number> {
     const admins = await this.adminsOf(teamId);
     if (!admins.length) return 0;
     const { client } = await this.workspaces.forTeam(teamId);
     const results = await Promise.allSettled(
       admins.map(async (user) => {
-        const opened = await client.conversations.open({ users: user });
+        const [opened, t] = await Promise.all([
+          client.conversations.open({ users: user }),
+          this.languages.of(teamId, user),
+        ]);
         const channel = opened.channel?.id;
         if (!channel) throw new Error('conversations.open returned no channel');
-        await client.chat.postMessage({ channel, text });
+        await client.chat.postMessage({ channel, text: text(t) });
       }),
     );
     for (const [i, r] of results.entries()) {

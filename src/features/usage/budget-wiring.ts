@@ -4,6 +4,7 @@ import type { SettingsSource } from '../../config/live-settings.js';
 import { retryAfterMs } from '../../lib/retry-after.js';
 import { RateLimitedModel } from '../../platform/openai/limited-model.js';
 import { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import { storeKeys } from '../../platform/store/keys.js';
 import type { RedisClient } from '../../platform/store/redis-client.js';
@@ -56,7 +57,7 @@ export function createBudget(
   log: Logger,
   workspaces: SlackWorkspaces,
   redis: RedisClient | undefined,
-  live: { settings: SettingsSource; admins: Admins },
+  live: { settings: SettingsSource; admins: Admins; languages: Pick<UserLanguages, 'of'> },
 ): Budget {
   // Images count by the gpt-4o tile formula, so a screenshot-heavy thread is trimmed like a wordy one.
   const counter = new TokenCounter({ extraTokens: itemImageTokens });
@@ -79,6 +80,12 @@ export function createBudget(
     prices,
     priceOf: priceOfTable(prices),
     usage,
-    alerts: new SlackAdminAlerts(live.admins.of, workspaces, ledger, log.child({ component: 'alerts' })),
+    alerts: new SlackAdminAlerts(
+      live.admins.of,
+      workspaces,
+      ledger,
+      live.languages,
+      log.child({ component: 'alerts' }),
+    ),
   };
 }

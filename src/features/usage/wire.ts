@@ -3,6 +3,7 @@ import type { FileConfig } from '../../config/file-schema.js';
 import type { SettingsSource } from '../../config/live-settings.js';
 import type { OpenAIRateLimiter } from '../../platform/openai/rate-limiter.js';
 import type { CommandRouter } from '../../platform/slack/command-router.js';
+import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
 import type { RedisClient } from '../../platform/store/redis-client.js';
 import type { ModelPort } from '../../turn/ports.js';
@@ -23,6 +24,8 @@ export interface UsageFeatureDeps {
   commands: CommandRouter;
   /** The bots that DM the admins. */
   workspaces: SlackWorkspaces;
+  /** Each admin's language for those DMs. */
+  languages: UserLanguages;
   log: Logger;
 }
 
@@ -31,6 +34,7 @@ export function wire(deps: UsageFeatureDeps): Budget {
   const budget = createBudget(deps.file, deps.model, deps.limiter, deps.prices, deps.log, deps.workspaces, deps.redis, {
     settings: deps.settings,
     admins: deps.admins,
+    languages: deps.languages,
   });
   deps.commands.add(
     usageSubcommand({

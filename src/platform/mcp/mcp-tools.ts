@@ -103,7 +103,7 @@ export function mcpTools(infos: readonly McpToolInfo[], o: McpToolOptions, log: 
               .slice(0, 500);
             throw new ToolError('upstream_error', {
               model: `${o.label} answered with an error: ${text || 'no details'}`,
-              user: `${o.label} answered with an error: ${text || 'no details'}`,
+              user: { key: 'tools.error.server_error', values: { server: o.label, detail: text || 'none' } },
             });
           }
           return { awaiting: false, result };

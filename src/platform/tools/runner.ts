@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Phrase } from '../../i18n/phrase.js';
 import { type StepLabel, type StepStatus, stepStatus, stepTitle } from '../../i18n/step-labels.js';
 import type { Translator } from '../../i18n/translators.js';
 import type { FunctionCall, FunctionOutput, HostedApprovalRequest, ModelTool, ToolRunner } from '../../turn/ports.js';
@@ -17,7 +18,7 @@ export interface TurnExtras {
 export interface TurnToolSource {
   /** Whether anything is configured at all (no lookups otherwise). */
   readonly configured: boolean;
-  forTurn(ctx: ToolContext, allowedServers?: readonly string[]): Promise<TurnExtras & { notices: string[] }>;
+  forTurn(ctx: ToolContext, allowedServers?: readonly string[]): Promise<TurnExtras & { notices: Phrase[] }>;
 }
 
 export interface ToolLimits {
@@ -106,7 +107,7 @@ const zodMessage = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string
  */
 export type ToolInvocation =
   | { ok: true; result: unknown; output: string }
-  | { ok: false; code: ToolErrorCode; userMessage: string };
+  | { ok: false; code: ToolErrorCode; userMessage: Phrase };
 
 type Executed = { ok: true; tool: AnyTool; result: unknown } | { ok: false; error: ToolError };
 
@@ -254,7 +255,7 @@ export class ToolSession implements ToolRunner {
         'unknown_tool',
         {
           model: `There is no tool named "${name}" here. Available: ${usable.map((t) => t.name).join(', ') || 'none'}.`,
-          user: `${name} is not available in this conversation.`,
+          user: { key: 'tools.error.unknown_tool', values: { tool: name } },
         },
         this.registry.get(name) ? `channels.${this.ctx.channel}.tools` : 'no such tool',
       );
@@ -265,7 +266,7 @@ export class ToolSession implements ToolRunner {
       } catch {
         return this.failed('invalid_json', {
           model: 'The arguments are not valid JSON. Send one JSON object matching the schema.',
-          user: `The request for ${name} could not be read.`,
+          user: { key: 'tools.error.unreadable', values: { tool: name } },
         });
       }
     } else raw = args.value;
@@ -273,7 +274,7 @@ export class ToolSession implements ToolRunner {
     if (!parsed.success)
       return this.failed('invalid_arguments', {
         model: `The arguments do not match the schema: ${zodMessage(parsed.error.issues)}.`,
-        user: `The request for ${name} was incomplete: ${zodMessage(parsed.error.issues)}.`,
+        user: { key: 'tools.error.incomplete', values: { tool: name, problems: zodMessage(parsed.error.issues) } },
       });
 
     // A plain timer rather than AbortSignal.timeout: it is cleared once the tool is done, and fake timers drive it.
@@ -292,25 +293,25 @@ export class ToolSession implements ToolRunner {
       if (outer?.aborted)
         return this.failed('cancelled', {
           model: 'The user stopped the answer before this tool finished.',
-          user: `${name} was stopped.`,
+          user: { key: 'tools.error.stopped', values: { tool: name } },
         });
       const seconds = Math.round(this.limits.timeoutMs / 1000);
       if (timeout.signal.aborted)
         return this.failed('timeout', {
           model: `The tool did not finish within ${seconds} s. Tell the user it is unavailable right now.`,
-          user: `${name} did not finish within ${seconds} s. Please try again later.`,
+          user: { key: 'tools.error.timeout', values: { tool: name, seconds } },
         });
       this.log.error({ err, tool: name }, 'tool failed unexpectedly');
       return this.failed('internal_error', {
         model: 'The tool failed unexpectedly. Tell the user it is unavailable right now.',
-        user: `${name} failed unexpectedly. Please try again later.`,
+        user: { key: 'tools.error.failed', values: { tool: name } },
       });
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private failed(code: ToolErrorCode, message: { model: string; user: string }, rule?: string): Executed {
+  private failed(code: ToolErrorCode, message: { model: string; user: Phrase }, rule?: string): Executed {
     return { ok: false, error: new ToolError(code, message, rule) };
   }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Phrase } from '../../i18n/phrase.js';
 import type { StepLabel } from '../../i18n/step-labels.js';
 import type { ShownTicket, Source } from '../../turn/ports.js';
 
@@ -36,21 +37,23 @@ export type ToolErrorCode =
 
 /**
  * A failure, with a message safe to show (no secrets, no hidden ticket details). `message` is for the model and may
- * tell it what to do next; `userMessage` is for a person who ran the tool with a button. Give both when they
- * differ; one string serves both when it only states what happened.
+ * tell it what to do next; `userMessage` is for a person who ran the tool with a button, as catalog words written
+ * in their language. Give both when they differ; one string serves both when it only repeats what a service said
+ * ("Jira answered HTTP 500"), and the person then reads those words as they are.
  */
 export class ToolError extends Error {
-  readonly userMessage: string;
+  readonly userMessage: Phrase;
 
   constructor(
     readonly code: ToolErrorCode,
-    message: string | { model: string; user: string },
+    message: string | { model: string; user: Phrase },
     /** For a refusal: the rule that refused, as the audit trail names it. */
     readonly rule?: string,
   ) {
     super(typeof message === 'string' ? message : message.model);
     this.name = 'ToolError';
-    this.userMessage = typeof message === 'string' ? message : message.user;
+    this.userMessage =
+      typeof message === 'string' ? { key: 'tools.error.as_reported', values: { detail: message } } : message.user;
   }
 }
 

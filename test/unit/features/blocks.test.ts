@@ -48,6 +48,16 @@ describe('triage card', () => {
     );
   });
 
+  it('reads in Japanese for a Japanese reporter, the severity included', () => {
+    const ja = translators.forLocale('ja-JP');
+    const json = JSON.stringify(triageCardBlocks(ja, triage, { id: 'abc', requestedBy: 'U1', ticketsEnabled: true }));
+    expect(json).toContain('*重大度*\\n重大');
+    expect(json).toContain('*コンポーネント*\\n_不明_');
+    expect(json).toContain('チケットを作成');
+    expect(json).not.toContain('critical');
+    expect(triageCardText(ja, triage)).toMatch(/（重大度 重大）$/);
+  });
+
   it('has no button when tickets are not configured, and no steps section without steps', () => {
     const blocks = triageCardBlocks(
       en,
@@ -96,7 +106,7 @@ describe('other builders', () => {
   it('the ask modal keeps its target in private_metadata and previews the message', () => {
     const view = askModal(en, { channel: 'C1', messageTs: '2.2', threadTs: '1.1' }, 'hello   <@U1>\nworld');
     expect(JSON.parse(String(view.private_metadata))).toEqual({ channel: 'C1', messageTs: '2.2', threadTs: '1.1' });
-    expect(JSON.stringify(view.blocks)).toContain('hello &lt;@U1&gt; world');
+    expect(JSON.stringify(view.blocks)).toContain('*About this message:*\\n>hello &lt;@U1&gt; world');
   });
 
   it('the ask modal speaks the asker’s language, within Slack’s length limits for every catalog', () => {
@@ -141,6 +151,20 @@ describe('presence helpers', () => {
     });
     expect(startingStatus(en, [{ id: 'F', mimetype: 'application/pdf' }], []).text).toBe('is reading your file…');
     expect(startingStatus(en, undefined, ['A'])).toEqual({ text: 'is thinking…', loading: ['A'] });
+  });
+
+  it('rotates the default loading messages in the asker’s language when the operator set none', () => {
+    expect(startingStatus(en, undefined, undefined).loading).toEqual([
+      'Reading the thread…',
+      'Thinking it through…',
+      'Writing the answer…',
+    ]);
+    const ja = translators.forLocale('ja-JP');
+    expect(startingStatus(ja, undefined, undefined)).toEqual({
+      text: ja.t('status.thinking'),
+      loading: ['スレッドを読んでいます…', '考えています…', '回答を書いています…'],
+    });
+    expect(startingStatus(ja, undefined, []).loading).toEqual([]);
   });
 
   it('titles a thread with one short line cut at a word', () => {

@@ -234,3 +234,18 @@ describe('context for one turn only (earlier Slack threads)', () => {
     expect((stored[1] as { responseId?: string }).responseId).toBeUndefined();
   });
 });
+
+describe('notices about tools that could not be offered', () => {
+  it('are written in the asker’s language at the end of the answer', async () => {
+    const model = new ScriptedModel(answer('はい。'));
+    await runTurn(
+      input({
+        user: { id: 'U7', name: 'Yui', locale: 'ja-JP' },
+        notices: [{ key: 'mcp.unreachable', values: { server: 'orders' } }],
+      }),
+      deps(model),
+    );
+    const end = sink.events.find((e) => e.type === 'finish') as { notice?: string } | undefined;
+    expect(end?.notice).toBe('⚠️ orders が応答しなかったため、この回答ではそのツールを使えませんでした。');
+  });
+});

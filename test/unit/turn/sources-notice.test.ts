@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { knowledgeSource } from '../../../src/features/knowledge/search-knowledge.js';
 import { noticeForSources } from '../../../src/turn/notices.js';
-import { en } from '../../support/translators.js';
+import { en, translators } from '../../support/translators.js';
 
 describe('the sources under an answer', () => {
   it('lists policies, tickets and threads as Markdown links, else by title, each once, then file_search files', () => {
@@ -22,6 +23,23 @@ describe('the sources under an answer', () => {
   it('never makes a link of another scheme, and keeps brackets in a title from breaking the link', () => {
     expect(noticeForSources(en, [], [{ title: 'Odd [draft]', url: 'javascript:alert(1)' }])).toBe(
       '📚 _Sources: Odd  draft_',
+    );
+  });
+
+  it('names an approved answer as such in the reader’s language, while the model keeps reading its English cue', () => {
+    const source = knowledgeSource({
+      source: 'approved',
+      documentId: 'a1',
+      title: 'VPN on hotel wifi',
+      section: '',
+      text: 'Use the tethering profile.',
+      url: 'https://acme.slack.com/archives/C1/p1',
+      approved: true,
+      score: 1,
+    });
+    expect(source.title).toBe('Approved answer: VPN on hotel wifi');
+    expect(noticeForSources(translators.forLocale('de-DE'), [], [source])).toBe(
+      '📚 _Quellen: [Freigegebene Antwort: VPN on hotel wifi](https://acme.slack.com/archives/C1/p1)_',
     );
   });
 

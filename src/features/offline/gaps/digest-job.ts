@@ -3,6 +3,8 @@ import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SettingsSource } from '../../../config/live-settings.js';
+import { type Phrase, say } from '../../../i18n/phrase.js';
+import type { Translators } from '../../../i18n/translators.js';
 import type { DelayedJobs } from '../../../platform/queue/delayed-jobs.js';
 import type { KnowledgeGap, KnowledgeGaps } from '../../knowledge/contracts.js';
 import type { RedactOptions } from '../../privacy/pii/redact.js';
@@ -42,6 +44,8 @@ export interface GapsDigestDeps {
   model: () => string;
   prices: PriceTable;
   redact: () => RedactOptions | undefined;
+  /** The digest is written in `knowledge.gaps.locale`. */
+  translators: Translators;
   /** The bot's client in the workspace the digest is posted in. */
   slack: () => Promise<WebClient>;
   jobs: () => DelayedJobs<DigestJob>;
@@ -88,7 +92,7 @@ export class GapsDigest {
     const gaps = await this.d.gaps.between(due - WEEK_MS, due);
     if (!gaps.length) return this.d.log.info({ week: weekOf(due) }, 'no knowledge gaps this week; no digest');
     const model = this.d.model();
-    const line = groupingRequest(gaps, { model, week: weekOf(due), redact: this.d.redact() });
+    const line = groupingRequest(gaps, { model, week: weekOf(due), redact: this.d.redact(), locale: cfg.locale });
     const batch = await submitBatch(this.d.openai, toJsonl([line]), { job: 'gaps_digest', week: weekOf(due) });
     this.d.log.info(
       { batch: batch.id, gaps: gaps.length, week: weekOf(due) },
@@ -115,13 +119,13 @@ export class GapsDigest {
     if (!TERMINAL.has(batch.status)) {
       if (job.check >= MAX_CHECKS) {
         this.d.log.error({ batch: job.batchId, status: batch.status }, 'gaps digest batch never finished');
-        return this.post(job, undefined, 'the grouping did not finish in time');
+        return this.post(job, undefined, { key: 'gaps.problem.late' });
       }
       return this.check({ ...job, check: job.check + 1 });
     }
     if (batch.status !== 'completed') {
       this.d.log.error({ batch: job.batchId, status: batch.status }, 'gaps digest batch did not complete');
-      return this.post(job, undefined, `the grouping ${batch.status}`);
+      return this.post(job, undefined, { key: 'gaps.problem.ended', values: { status: batch.status } });
     }
     const [output, errors] = await Promise.all([
       downloadText(this.d.openai, batch.output_file_id),
@@ -145,20 +149,24 @@ export class GapsDigest {
       },
       'gaps digest grouped',
     );
-    if (read.status !== 'text') return this.post(job, undefined, read.detail);
+    if (read.status !== 'text')
+      return this.post(job, undefined, { key: 'gaps.problem.no_text', values: { detail: read.detail } });
     return this.post(job, read.text);
   }
 
   /** Posts the digest; without a usable grouping every question is still listed (under one heading, saying why). */
-  private async post(job: Extract<DigestJob, { kind: 'collect' }>, grouping?: string, problem?: string) {
+  private async post(job: Extract<DigestJob, { kind: 'collect' }>, grouping?: string, problem?: Phrase) {
     const all = await this.d.gaps.between(job.due - WEEK_MS, job.due);
     const byThread = new Map(all.map((g) => [threadOf(g), g]));
     const gaps = job.threads.flatMap((t) => byThread.get(t) ?? []);
     if (!gaps.length) return this.d.log.info('the week’s gaps are gone (expired or forgotten); no digest');
-    const parsed = grouping ? parseGrouping(grouping, gaps) : undefined;
+    // In the language the settings give the digest now (the topics were named in the one set when it was prepared).
+    const t = this.d.translators.forLocale(this.d.settings.current().knowledge.gaps?.locale);
+    const parsed = grouping ? parseGrouping(grouping, gaps, t.t('gaps.other')) : undefined;
     if (parsed && !parsed.ok) this.d.log.warn({ error: parsed.error }, 'gaps digest grouping unreadable');
+    const why = say(t, problem ?? { key: 'gaps.problem.unreadable' });
     const topics: Topic[] =
-      parsed?.ok === true ? parsed.topics : [{ topic: `Not grouped (${problem ?? 'unreadable grouping'})`, gaps }];
+      parsed?.ok === true ? parsed.topics : [{ topic: t.t('gaps.not_grouped', { problem: why }), gaps }];
     const client = await this.d.slack();
     const links = new Map<string, string>();
     await Promise.all(
@@ -171,7 +179,7 @@ export class GapsDigest {
           if (res?.permalink) links.set(threadOf(g), res.permalink);
         }),
     );
-    const text = digestText(topics, { week: weekOf(job.due), permalink: (g) => links.get(threadOf(g)) });
+    const text = digestText(t, topics, { week: weekOf(job.due), permalink: (g) => links.get(threadOf(g)) });
     await client.chat.postMessage({ channel: job.channel, text, unfurl_links: false, unfurl_media: false });
     this.d.log.info({ channel: job.channel, topics: topics.length, gaps: gaps.length }, 'gaps digest posted');
   }

@@ -1,6 +1,7 @@
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { Weekday } from '../../../config/knowledge-schema.js';
+import type { Translator } from '../../../i18n/translators.js';
 import { clipPlain, mrkdwn, slackLink } from '../../../platform/slack/mrkdwn.js';
 import type { KnowledgeGap } from '../../knowledge/contracts.js';
 import { type RedactOptions, redactText } from '../../privacy/pii/redact.js';
@@ -30,12 +31,24 @@ export const GROUPING_INSTRUCTIONS = [
 export const GROUPING_CUSTOM_ID = 'gaps-digest';
 const GROUPING_MAX_OUTPUT_TOKENS = 2_000;
 
+/** "Name the topics in Japanese (Japan)." for a digest in another language than English; the instructions stay the same. */
+function topicLanguage(locale: string | undefined): string | undefined {
+  if (!locale || /^en\b/i.test(locale)) return undefined;
+  try {
+    const name = new Intl.DisplayNames('en', { type: 'language' }).of(locale === 'es-LA' ? 'es-419' : locale);
+    return name && name !== locale ? `Name the topics in ${name}.` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function groupingRequest(
   gaps: readonly KnowledgeGap[],
-  opts: { model: string; redact?: RedactOptions; week: string },
+  opts: { model: string; redact?: RedactOptions; week: string; locale?: string },
 ): BatchRequestLine {
   const numbered = gaps.map((g, i) => `${i + 1}. ${g.question.replace(/\s+/g, ' ').trim()}`).join('\n');
   const text = opts.redact ? redactText(numbered, opts.redact) : numbered;
+  const language = topicLanguage(opts.locale);
   return {
     custom_id: GROUPING_CUSTOM_ID,
     method: 'POST',
@@ -43,7 +56,15 @@ export function groupingRequest(
     body: {
       model: opts.model,
       instructions: GROUPING_INSTRUCTIONS,
-      input: [{ role: 'user', content: [{ type: 'input_text', text: `Questions:\n${text}` }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: `Questions:\n${text}` },
+            ...(language ? [{ type: 'input_text', text: language }] : []),
+          ],
+        },
+      ],
       text: { format: groupingTextFormat },
       max_output_tokens: GROUPING_MAX_OUTPUT_TOKENS,
       store: false,
@@ -59,11 +80,13 @@ export interface Topic {
 
 /**
  * The model's grouping → topics with their gaps, largest first. Numbers it invented or repeated are ignored, and
- * any question it left out still appears (under "Other"): the digest never loses a question.
+ * any question it left out still appears (under `other`, the digest language's "Other"): the digest never loses a
+ * question.
  */
 export function parseGrouping(
   text: string,
   gaps: readonly KnowledgeGap[],
+  other: string,
 ): { ok: true; topics: Topic[] } | { ok: false; error: string } {
   let raw: unknown;
   try {
@@ -78,10 +101,10 @@ export function parseGrouping(
   for (const t of parsed.data.topics) {
     const mine = t.questions.filter((n) => n >= 1 && n <= gaps.length && !placed.has(n));
     for (const n of mine) placed.add(n);
-    if (mine.length) topics.push({ topic: t.topic.trim() || 'Other', gaps: mine.map((n) => gaps[n - 1]!) });
+    if (mine.length) topics.push({ topic: t.topic.trim() || other, gaps: mine.map((n) => gaps[n - 1]!) });
   }
   const left = gaps.filter((_, i) => !placed.has(i + 1));
-  if (left.length) topics.push({ topic: 'Other', gaps: left });
+  if (left.length) topics.push({ topic: other, gaps: left });
   topics.sort((a, b) => b.gaps.length - a.gaps.length);
   return { ok: true, topics };
 }
@@ -93,16 +116,15 @@ const EXAMPLES_PER_TOPIC = 3;
  * names (the model's) and questions (people's) are escaped, so neither can mention anyone or fake a link.
  */
 export function digestText(
+  t: Translator,
   topics: readonly Topic[],
   opts: { week: string; permalink: (g: KnowledgeGap) => string | undefined },
 ): string {
-  const total = topics.reduce((n, t) => n + t.gaps.length, 0);
-  const lines = [
-    mrkdwn`*Questions the sources could not answer, week of ${opts.week}* (${total}): what to write next.`,
-  ];
-  for (const t of topics) {
-    lines.push('', mrkdwn`*${clipPlain(t.topic, 80)}* — ${t.gaps.length}`);
-    for (const g of t.gaps.slice(0, EXAMPLES_PER_TOPIC)) {
+  const total = topics.reduce((n, topic) => n + topic.gaps.length, 0);
+  const lines = [t.t('gaps.title', { week: opts.week, total })];
+  for (const topic of topics) {
+    lines.push('', mrkdwn`*${clipPlain(topic.topic, 80)}* — ${topic.gaps.length}`);
+    for (const g of topic.gaps.slice(0, EXAMPLES_PER_TOPIC)) {
       const question = clipPlain(g.question.replace(/\s+/g, ' ').trim(), 140);
       const link = opts.permalink(g);
       lines.push(link ? mrkdwn`• ${slackLink(link, question)}` : mrkdwn`• ${question}`);

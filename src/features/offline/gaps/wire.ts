@@ -4,6 +4,7 @@ import type { Env } from '../../../config/env.js';
 import type { LiveSettings } from '../../../config/live-settings.js';
 import { redisTarget } from '../../../config/redis-env.js';
 import { channelSettings } from '../../../config/settings.js';
+import type { Translators } from '../../../i18n/translators.js';
 import { createDelayedJobs, type DelayedJobs } from '../../../platform/queue/delayed-jobs.js';
 import type { SlackWorkspaces } from '../../../platform/slack/workspaces.js';
 import type { StoreKeys } from '../../../platform/store/keys.js';
@@ -24,6 +25,7 @@ export interface GapsWiring {
   bot?: { teamId: string };
   openai: OpenAI;
   prices: PriceTable;
+  translators: Translators;
   log: Logger;
 }
 
@@ -40,6 +42,7 @@ export function wireGaps(w: GapsWiring): { gaps: KnowledgeGaps; start(): Promise
     model: () => channelSettings(w.settings.current(), w.env.OPENAI_MODEL, '', false).model,
     prices: w.prices,
     redact: () => redactOptionsFrom(w.settings.current().privacy),
+    translators: w.translators,
     slack: async () => (await w.workspaces.forTeam(teamId ?? '')).client,
     jobs: () => jobs!,
     log,

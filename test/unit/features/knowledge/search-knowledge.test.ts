@@ -54,7 +54,11 @@ describe('search_knowledge', () => {
       ],
     });
     expect(out!.sources).toEqual([
-      { title: 'Approved answer: Hotel in Zurich?', cue: 'Hotel in Zurich?' },
+      {
+        title: 'Approved answer: Hotel in Zurich?',
+        cue: 'Hotel in Zurich?',
+        label: { key: 'notice.source_approved', values: { title: 'Hotel in Zurich?' } },
+      },
       { title: 'Travel Policy › Hotels', cue: 'Travel Policy', url: 'https://wiki.example.com/travel' },
     ]);
   });

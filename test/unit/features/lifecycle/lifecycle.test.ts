@@ -15,6 +15,7 @@ import type { SlackWorkspaces, Workspace } from '../../../../src/platform/slack/
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { ModelError, type ModelEvent, type ModelRequest } from '../../../../src/turn/ports.js';
 import { answer, ScriptedModel } from '../../../support/fake-model-port.js';
+import { en, translators } from '../../../support/translators.js';
 
 const log = pino({ level: 'silent' });
 const request = (model: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
@@ -156,6 +157,7 @@ describe('the shutdown guard', () => {
       async () => ['U0ADMIN'],
       workspaces,
       new MemoryAlertLedger(storeKeys('t:'), () => Date.now()),
+      { of: async () => en },
       log,
     );
   }
@@ -173,6 +175,7 @@ describe('the shutdown guard', () => {
         intervalMs: 86_400_000,
         teams: () => ['T1'],
         hasFallback: false,
+        english: en,
       },
       adminsOf(sent),
       metrics.modelShutdownDays,
@@ -191,12 +194,16 @@ describe('the shutdown guard', () => {
     }
     expect(days).toEqual([60, 30, 7, 1]);
     expect(sent[0]).toContain('`gpt-4o` shuts down on 2027-01-14* — 60 days from now');
-    expect(sent[0]).toContain('again 30, 7 and 1 days before');
+    expect(sent[0]).toContain('again 30, 7, and 1 days before');
     expect(sent[2]).toContain('again 1 day before');
     expect(sent[3]).toContain('1 day from now');
     expect(api.asked).toHaveLength(71);
     expect(await gauge()).toBe(-5);
     expect(guard.warnings()).toEqual(['gpt-4o was shut down on 2027-01-14; used for default']);
+    // App Home shows a Japanese admin the same warning in Japanese.
+    expect(guard.warnings(translators.forLocale('ja-JP'))).toEqual([
+      'gpt-4o は 2027-01-14 に提供終了しました。用途: default',
+    ]);
     expect(guard.ready()).toBe(false);
     guard.stop();
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeText, type PendingApproval, TicketApprovals } from '../../../../src/features/tickets/approvals.js';
 import { FileTicketProvider } from '../../../../src/features/tickets/providers/file.js';
+import { createTranslators } from '../../../../src/i18n/translators.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { MemoryApprovalStore } from '../../../../src/platform/store/memory/memory-stores.js';
 import { ctx, sampleTicketsCopy, silent } from './helpers.js';
@@ -67,11 +68,45 @@ describe('ticket approvals', () => {
     const { approvals, request } = setup();
     const a = await request();
     const d = await approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'cancel');
-    expect(d.kind === 'cancelled' && outcomeText(d)).toBe(
+    const en = createTranslators().english;
+    expect(d.kind === 'cancelled' && outcomeText(en, d)).toBe(
       '🚫 U1 cancelled the request to create the ticket “Printer jammed”. Nothing was created.',
     );
-    expect(outcomeText({ kind: 'failed', approval: a, message: 'Jira answered HTTP 500' })).toMatch(
+    const jira = { key: 'tools.error.as_reported', values: { detail: 'Jira answered HTTP 500' } } as const;
+    expect(outcomeText(en, { kind: 'failed', approval: a, message: jira })).toMatch(
       /creating it failed: Jira answered HTTP 500\. Nothing was created/,
     );
+    expect(outcomeText(en, { kind: 'failed', approval: a })).toMatch(/the ticket system did not answer in time/);
+  });
+
+  it('tells a Japanese asker the outcome in Japanese', async () => {
+    const { approvals, request } = setup();
+    const a = await request();
+    const ja = createTranslators().forLocale('ja-JP');
+    const d = await approvals.decide(a.id, { teamId: 'T0TEST', userId: 'U1' }, 'cancel');
+    expect(d.kind === 'cancelled' && outcomeText(ja, d)).toBe(
+      '🚫 U1 さんがチケット「Printer jammed」の作成依頼をキャンセルしました。何も作成されていません。',
+    );
+    const created = outcomeText(ja, {
+      kind: 'created',
+      approval: a,
+      ticket: {
+        id: 'SUP-9',
+        project: 'SUP',
+        title: 'Printer jammed',
+        status: 'open',
+        closed: false,
+        priority: 'high',
+        assignee: null,
+        requesterSlackId: 'U1',
+        requesterEmail: null,
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+        description: '',
+        url: 'https://tickets.example/SUP-9',
+      },
+    });
+    expect(created).toContain('チケット **SUP-9**「Printer jammed」を作成しました');
+    expect(created).toContain(' — https://tickets.example/SUP-9');
   });
 });

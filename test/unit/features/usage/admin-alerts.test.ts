@@ -5,9 +5,12 @@ import { MemoryAlertLedger, RedisAlertLedger } from '../../../../src/features/us
 import type { SlackWorkspaces, Workspace } from '../../../../src/platform/slack/workspaces.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { testRedis } from '../../../support/test-redis.js';
+import { en, translators } from '../../../support/translators.js';
 
 const log = pino({ level: 'silent' });
 const db = testRedis();
+/** Every admin's Slack is in English unless a test says otherwise. */
+const english = { of: async () => en };
 const ALERT = { problem: 'openai_insufficient_quota', teamId: 'T1', requestId: 'req_1' } as const;
 
 /** A bot whose DMs are recorded; `unreachable` users fail like Slack's user_not_found. */
@@ -37,6 +40,7 @@ describe('alerting admins', () => {
           async () => ['UA', 'UB'],
           slack.workspaces,
           new RedisAlertLedger(r, storeKeys(db.prefix)),
+          english,
           log,
         ),
     );
@@ -56,6 +60,7 @@ describe('alerting admins', () => {
       async () => ['UA'],
       slack.workspaces,
       new MemoryAlertLedger(storeKeys('m:'), () => Date.now()),
+      english,
       log,
     );
     expect(await alerts.raise(ALERT)).toBe(true);
@@ -73,6 +78,7 @@ describe('alerting admins', () => {
       async () => ['UA'],
       slack.workspaces,
       new MemoryAlertLedger(storeKeys('m:')),
+      english,
       log,
     );
     await alerts.raise({ ...ALERT, requestId: 'req_<!channel>' });
@@ -80,16 +86,38 @@ describe('alerting admins', () => {
     expect(slack.sent[0]!.text).not.toContain('<!channel>');
   });
 
+  it('writes each admin the alert in their own Slack language', async () => {
+    const slack = fakeSlack();
+    const languages = {
+      of: async (_team: string, user: string) => translators.forLocale(user === 'UJA' ? 'ja-JP' : 'de-DE'),
+    };
+    const ledger = new MemoryAlertLedger(storeKeys('l:'));
+    const alerts = new SlackAdminAlerts(async () => ['UJA', 'UDE'], slack.workspaces, ledger, languages, log);
+    const alert = { problem: 'model_shutdown', teamId: 'T1', model: 'gpt-4o', shutdownDate: '2027-01-14' } as const;
+    await alerts.raise({ ...alert, days: 30, threshold: 30 });
+    const to = (channel: string) => slack.sent.find((m) => m.channel === channel)!.text;
+    expect(to('DUJA')).toContain(
+      '*`gpt-4o` は 2027-01-14 に提供終了します* — OpenAI の Models API によると、あと 30 日です。',
+    );
+    expect(to('DUJA')).toContain('7、1 日前にもう一度お知らせします');
+    expect(to('DUDE')).toContain('*`gpt-4o` wird am 2027-01-14 abgeschaltet* — in 30 Tagen');
+    expect(to('DUDE')).toContain('du hörst noch einmal davon 7 und 1 Tage vorher');
+  });
+
   it('claims nothing when no admin is configured or none could be reached, and tries again next time', async () => {
     const none = fakeSlack();
     expect(
-      await new SlackAdminAlerts(async () => [], none.workspaces, new MemoryAlertLedger(storeKeys('n:')), log).raise(
-        ALERT,
-      ),
+      await new SlackAdminAlerts(
+        async () => [],
+        none.workspaces,
+        new MemoryAlertLedger(storeKeys('n:')),
+        english,
+        log,
+      ).raise(ALERT),
     ).toBe(false);
     const gone = fakeSlack(['UGONE']);
     const ledger = new MemoryAlertLedger(storeKeys('g:'));
-    const alerts = new SlackAdminAlerts(async () => ['UGONE'], gone.workspaces, ledger, log);
+    const alerts = new SlackAdminAlerts(async () => ['UGONE'], gone.workspaces, ledger, english, log);
     expect(await alerts.raise(ALERT)).toBe(false);
     expect(await ledger.claim('T1', ALERT.problem, 60)).toBe('claimed');
   });

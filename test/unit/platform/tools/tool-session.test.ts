@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { say } from '../../../../src/i18n/phrase.js';
 import { ToolRegistry } from '../../../../src/platform/tools/runner.js';
 import { defineTool, type ToolContext, ToolError } from '../../../../src/platform/tools/types.js';
+import { translators } from '../../../support/translators.js';
 import { ctx, silent } from '../../features/tickets/helpers.js';
 
 const TIMEOUT_MS = 2_000;
@@ -18,7 +20,7 @@ function ticketTool(o: { hang?: boolean; refuse?: boolean } = {}) {
       if (o.refuse)
         throw new ToolError('permission_denied', {
           model: 'Not linked to a project. Tell the user to ask in their support channel.',
-          user: 'This conversation is not linked to a project. Please ask in your support channel.',
+          user: { key: 'tools.error.no_project' },
         });
     },
     run: (c, args) => {
@@ -77,7 +79,7 @@ describe('a tool run by a button (the server), not the model', () => {
     ).toEqual({
       ok: false,
       code: 'unknown_tool',
-      userMessage: 'create_ticket is not available in this conversation.',
+      userMessage: { key: 'tools.error.unknown_tool', values: { tool: 'create_ticket' } },
     });
     expect(ran).toEqual([]);
   });
@@ -98,7 +100,7 @@ describe('a tool run by a button (the server), not the model', () => {
     expect(await session.invoke('create_ticket', { title: 'Printer jammed' })).toEqual({
       ok: false,
       code: 'permission_denied',
-      userMessage: 'This conversation is not linked to a project. Please ask in your support channel.',
+      userMessage: { key: 'tools.error.no_project' },
     });
     const [out] = await session.run([
       { callId: 'c1', name: 'create_ticket', arguments: JSON.stringify({ title: 'Printer jammed' }) },
@@ -121,7 +123,12 @@ describe('a tool run by a button (the server), not the model', () => {
     expect(await outcome).toEqual({
       ok: false,
       code: 'timeout',
-      userMessage: 'create_ticket did not finish within 2 s. Please try again later.',
+      userMessage: { key: 'tools.error.timeout', values: { tool: 'create_ticket', seconds: 2 } },
     });
+    // The words are the catalog's, so the person who clicked reads them in their language.
+    const result = await outcome;
+    expect(!result.ok && say(translators.forLocale('ja-JP'), result.userMessage)).toBe(
+      'create_ticket が 2 秒以内に終わりませんでした。後でもう一度お試しください。',
+    );
   });
 });

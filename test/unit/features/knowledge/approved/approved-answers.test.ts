@@ -51,6 +51,7 @@ describe('approved answers and the index', () => {
       title: 'Approved answer: How do I reset my VPN token?',
       cue: 'How do I reset my VPN token?',
       url: answer().permalink,
+      label: { key: 'notice.source_approved', values: { title: 'How do I reset my VPN token?' } },
     });
   });
 

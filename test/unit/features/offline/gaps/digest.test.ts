@@ -7,6 +7,7 @@ import {
   nextDigestAt,
   parseGrouping,
 } from '../../../../../src/features/offline/gaps/digest.js';
+import { en, translators } from '../../../../support/translators.js';
 
 const gap = (question: string, threadTs: string): KnowledgeGap => ({
   question,
@@ -55,18 +56,20 @@ describe('the gaps digest grouping', () => {
         ],
       }),
       [...gaps, gap('Where is the coffee machine?', '1.000004')],
+      'Other',
     );
     expect(parsed.ok && parsed.topics.map((t) => [t.topic, t.gaps.map((g) => g.threadTs)])).toEqual([
       ['VPN', ['1.000001', '1.000003']],
       ['Travel approvals', ['1.000002']],
       ['Other', ['1.000004']],
     ]);
-    expect(parseGrouping('not json', gaps)).toEqual({ ok: false, error: 'the output is not JSON' });
-    expect(parseGrouping('{"topics":[{"topic":"x"}]}', gaps).ok).toBe(false);
+    expect(parseGrouping('not json', gaps, 'Other')).toEqual({ ok: false, error: 'the output is not JSON' });
+    expect(parseGrouping('{"topics":[{"topic":"x"}]}', gaps, 'Other').ok).toBe(false);
   });
 
   it('posts counts and example questions linking their threads, with nothing in them able to ping anyone', () => {
     const text = digestText(
+      en,
       [
         { topic: 'VPN <!channel>', gaps: [gaps[0]!, gaps[2]!] },
         { topic: 'Travel', gaps: [gap('<@U123> approve <https://evil.example|this>', '1.9')] },
@@ -83,6 +86,23 @@ describe('the gaps digest grouping', () => {
     expect(text).toContain('&lt;@U123&gt;');
     expect(text).not.toContain('<@U123>');
     expect(text).not.toContain('<!channel>');
+  });
+
+  it('is written in the digest’s language, and asks the model to name the topics in it', () => {
+    const ja = translators.forLocale('ja-JP');
+    const text = digestText(ja, [{ topic: 'VPN', gaps: [gaps[0]!] }], {
+      week: '2026-11-23',
+      permalink: () => undefined,
+    });
+    expect(text.split('\n')[0]).toBe('*ソースで答えられなかった質問（2026-11-23 の週）*（1 件）: 次に書くべきもの。');
+    const line = groupingRequest(gaps, { model: 'gpt-4o-mini', week: 'w', locale: 'ja-JP' });
+    const content = (line.body as { input: Array<{ content: Array<{ text: string }> }> }).input[0]!.content;
+    expect(content.map((c) => c.text)).toEqual([
+      expect.stringMatching(/^Questions:/),
+      'Name the topics in Japanese (Japan).',
+    ]);
+    const left = parseGrouping(JSON.stringify({ topics: [] }), gaps, ja.t('gaps.other'));
+    expect(left.ok && left.topics.map((t) => t.topic)).toEqual(['その他']);
   });
 
   it('falls on the configured weekday and UTC hour, always after now', () => {
