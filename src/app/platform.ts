@@ -17,6 +17,7 @@ import { BullTurnQueue } from '../platform/queue/bullmq-queue.js';
 import { InProcessTurnQueue } from '../platform/queue/in-process-queue.js';
 import { JobRouter } from '../platform/queue/job-router.js';
 import { ThreadSequencer } from '../platform/queue/thread-sequencer.js';
+import { TurnLeases } from '../platform/queue/turn-leases.js';
 import type { TurnQueue } from '../platform/queue/types.js';
 import { buildSlackApp, type SlackAppOptions } from '../platform/slack/bolt-app.js';
 import { CommandRouter } from '../platform/slack/command-router.js';
@@ -219,12 +220,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           connect: (options) => connectRedis(redisAt, options),
           keys,
           sequencer: new ThreadSequencer(redis, keys),
+          leases: new TurnLeases(redis, keys),
           concurrency: file.queue.concurrency,
           lockMs: file.queue.lock_ms,
           stalledCheckMs: file.queue.stalled_check_ms,
           log: log.child({ component: 'queue' }),
         })
-      : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log);
+      : new InProcessTurnQueue(jobs.process, file.queue.concurrency, log, (id, ttl) => stores.dedupe.claim(id, ttl));
   const turnQueue = queue;
 
   const draining = { value: false };

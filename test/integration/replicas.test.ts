@@ -7,7 +7,7 @@ import { storeKeys } from '../../src/platform/store/keys.js';
 import { RedisThreadStore } from '../../src/platform/store/redis/redis-stores.js';
 import { FakeOpenAI, type RecordedRequest } from '../fakes/openai-server.js';
 import { FakeSlack } from '../fakes/slack-api.js';
-import { appMention, newEventId, sendEvent } from '../fakes/slack-events.js';
+import { appMention, messageEvent, newEventId, nextTs, sendEvent } from '../fakes/slack-events.js';
 import { SIGNAL_TIMEOUT_MS, waitFor } from '../support/wait.js';
 import { OPENAI_KEY, REDIS_URL, SIGNING_SECRET } from './harness.js';
 import { BotProcess, configFile } from './processes.js';
@@ -161,6 +161,63 @@ describe('several replicas on one Redis', () => {
     expect(replies[0]!.text).toBe(`${NOTE}\n\nlong one: ${LONG}`);
     expect(replies[0]!.streaming_state).not.toBe('in_progress');
     expect(survivor.has((l) => l.msg === 'turn started' && l.turn === eventId && l.resumed === true)).toBe(true);
+  });
+
+  it('takes over a turn its replica started at once (no queued job) when that replica is killed mid-answer', async () => {
+    const [a, b] = await replicas('A', 'B');
+    const root = appMention({ user: 'U1', channel: CH, text: `<@${slack.botUserId}> long takeover` });
+    const { eventId } = await deliver([a!], root);
+    const rootTs = String(root.ts);
+    await until(() => (replyTexts(rootTs)[0] ?? '').includes('word3'), 10_000, 'a half-streamed answer');
+    const redis = new Redis(REDIS_URL);
+    const keys = storeKeys(prefix);
+    const thread = { teamId: slack.teamId, channel: CH, threadTs: rootTs };
+    try {
+      await expect
+        .poll(() => redis.exists(keys.turnReplies(eventId)), { timeout: SIGNAL_TIMEOUT_MS, interval: 20 })
+        .toBe(1);
+      // Started by A where it arrived: on record, with no BullMQ job for it.
+      expect(await redis.hexists(keys.turnRecords(thread), eventId)).toBe(1);
+      expect(await redis.exists(`${keys.bull}:turns:${eventId}`)).toBe(0);
+      a!.kill('SIGKILL');
+      await a!.exited;
+
+      // B's sweep finds the lease run out, queues the record, and its run finishes the same message.
+      await b!.waitFor((l) => String(l.msg).startsWith('a turn lost its replica') && l.job === eventId);
+      await b!.waitFor((l) => l.msg === 'turn finished' && l.turn === eventId);
+      const replies = slack.threadReplies(CH, rootTs);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.text).toBe(`${NOTE}\n\nlong takeover: ${LONG}`);
+      expect(replies[0]!.streaming_state).not.toBe('in_progress');
+      // Over: no record, no place in line (released just after "turn finished" is logged).
+      await expect
+        .poll(() => redis.hexists(keys.turnRecords(thread), eventId), { timeout: SIGNAL_TIMEOUT_MS, interval: 20 })
+        .toBe(0);
+      expect(await redis.zrange(keys.threadQueue(thread), '0', '-1')).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('answers a message once when its app_mention and message deliveries and a Slack retry reach two replicas', async () => {
+    const [a, b] = await replicas('A', 'B');
+    const ts = nextTs();
+    const text = `<@${slack.botUserId}> double delivery`;
+    const mention = appMention({ user: 'U1', channel: CH, text, ts });
+    const message = messageEvent({ user: 'U1', channel: CH, text, ts });
+    const mentionId = newEventId();
+    const sent = await Promise.all([
+      deliver([a!], mention, mentionId),
+      deliver([b!], message),
+      deliver([b!], mention, mentionId),
+    ]);
+    for (const s of sent) expect(s.statuses).toEqual([200]);
+    // Each delivery was acknowledged, so each was accepted or found a duplicate: one turn, whichever it is.
+    await until(() => sent.some((x) => finished([a!, b!], x.eventId)), 15_000, 'the answer');
+    const turns = new Set(sent.map((s) => s.eventId).filter((id) => finished([a!, b!], id)));
+    expect(turns.size).toBe(1);
+    expect(replyTexts(ts)).toEqual(['Answer to double delivery.']);
+    expect(openai.responsesRequests().filter((r) => question(r) === 'double delivery')).toHaveLength(1);
   });
 
   it('stops an answer when Stop is pressed, though the Stop reaches the other replica', async () => {

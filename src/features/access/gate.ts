@@ -57,11 +57,13 @@ export class ChannelGate {
 
   /**
    * Admits a question, or tells the asker privately why not (one short ephemeral note) and nothing else.
-   * Resolves true when the bot may answer.
+   * Resolves true when the bot may answer. `refuseOnce` claims the message before a refusal is sent.
    */
-  async admit(a: Asker & { threadTs?: string }): Promise<boolean> {
+  async admit(a: Asker & { threadTs?: string; refuseOnce?: () => Promise<boolean> }): Promise<boolean> {
     const decision = await this.admission(a);
     if (decision.ok) return true;
+    // A message delivered twice (app_mention + message, Slack's retries) is refused once.
+    if (a.refuseOnce && !(await a.refuseOnce())) return false;
     this.deps.log.info({ channel: a.channel, user: a.userId, rule: decision.rule }, 'question refused here');
     const { client } = await this.deps.workspaces.forTeam(a.teamId);
     await client.chat

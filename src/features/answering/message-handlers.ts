@@ -20,11 +20,22 @@ export interface MessageHandlerDeps {
   quietThread?: (key: ThreadKey, userId: string) => Promise<boolean>;
   threads: ThreadStore;
   participation: ParticipationStore;
+  /** Claims a refused message (the one told no is not told twice); an accepted one is claimed by the queue. */
   dedupe: DedupeStore;
   dedupeTtlSeconds: number;
   accept: AcceptQuestion;
-  /** Where the bot may speak and who may ask; false: the asker was told privately, and nothing else happens. */
-  admit: (a: { teamId: string; channel: string; isDm: boolean; userId: string; threadTs: string }) => Promise<boolean>;
+  /**
+   * Where the bot may speak and who may ask; false: the asker was told privately (if `refuseOnce` resolves true:
+   * the first delivery of the message), and nothing else happens.
+   */
+  admit: (a: {
+    teamId: string;
+    channel: string;
+    isDm: boolean;
+    userId: string;
+    threadTs: string;
+    refuseOnce: () => Promise<boolean>;
+  }) => Promise<boolean>;
   log: Logger;
   metrics: Metrics;
 }
@@ -42,7 +53,7 @@ async function isBotsThread(deps: MessageHandlerDeps, key: ThreadKey): Promise<b
 }
 
 /**
- * Mentions, DMs and thread follow-ups: filter, dedupe, enqueue. Any error here propagates so the HTTP receiver
+ * Mentions, DMs and thread follow-ups: filter, admit, enqueue once per message. Any error here propagates so the HTTP receiver
  * answers 5xx and Slack delivers the event again later.
  */
 export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): void {
@@ -81,23 +92,21 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       }
     }
 
-    // The same message can arrive as app_mention and as message, and Slack retries deliveries:
-    // the message identity is the dedupe key, so exactly one delivery becomes a turn.
+    // The same message can arrive as app_mention and as message, and Slack retries deliveries: the message identity
+    // is claimed once, so exactly one delivery becomes a turn. The queue writes the claim in the same step as the
+    // turn (one round trip before the ack); a refusal claims it before telling the asker, so they are told once.
     const messageId = `msg:${teamId}:${event.channel}:${event.ts}`;
-    if (!(await deps.dedupe.claim(messageId, deps.dedupeTtlSeconds))) {
-      deps.log.debug({ event_id: body.event_id, ts: event.ts }, 'duplicate delivery ignored');
-      return;
-    }
+    const duplicate = () => deps.log.debug({ event_id: body.event_id, ts: event.ts }, 'duplicate delivery ignored');
     const userId = event.user ?? event.bot_id ?? 'unknown';
-    try {
-      if (
-        !(await deps.admit({ teamId, channel: event.channel, isDm: trigger.isDm, userId, threadTs: trigger.threadTs }))
-      )
-        return;
-    } catch (err) {
-      await deps.dedupe.release(messageId).catch(() => undefined);
-      throw err;
-    }
+    const admitted = await deps.admit({
+      teamId,
+      channel: event.channel,
+      isDm: trigger.isDm,
+      userId,
+      threadTs: trigger.threadTs,
+      refuseOnce: () => deps.dedupe.claim(messageId, deps.dedupeTtlSeconds),
+    });
+    if (!admitted) return;
     const actionToken = actionTokenOf(event);
     const job = {
       id: body.event_id ?? messageId,
@@ -111,12 +120,9 @@ export function registerMessageHandlers(app: App, deps: MessageHandlerDeps): voi
       ...(actionToken ? { actionToken } : {}),
       receivedAt: Date.now(),
     };
-    try {
-      await deps.accept(job);
-    } catch (err) {
-      await deps.dedupe.release(messageId).catch(() => undefined);
-      throw err;
-    }
+    // A failure writes nothing that would make Slack's redelivery a duplicate (the queue takes its step back).
+    const queued = await deps.accept(job, { once: { messageId, ttlSeconds: deps.dedupeTtlSeconds } });
+    if (queued.duplicate) duplicate();
   };
   // The receiver acknowledges Slack when the listener returns, so the listener's duration is the ack latency.
   const timed = async (name: string, rawEvent: unknown, body: Envelope, bot: BotIdentity) => {

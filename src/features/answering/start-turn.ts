@@ -1,9 +1,12 @@
-import type { TurnJob, TurnQueue } from '../../platform/queue/types.js';
+import type { Enqueued, EnqueueOptions, TurnJob, TurnQueue } from '../../platform/queue/types.js';
 import type { SlackFile } from '../../platform/slack/files/slack-file.js';
 import type { ParticipationStore } from '../../platform/store/participation.js';
 
-/** Takes a question on: the thread becomes the bot's, then its turn is queued (rejects when it cannot be queued). */
-export type AcceptQuestion = (job: TurnJob) => Promise<void>;
+/**
+ * Takes a question on: the thread becomes the bot's, then its turn is queued (rejects when it cannot be queued).
+ * `once` makes it a no-op for a message accepted before (resolves `duplicate`).
+ */
+export type AcceptQuestion = (job: TurnJob, opts?: EnqueueOptions) => Promise<Enqueued>;
 
 export function questionAcceptor(deps: {
   queue: TurnQueue;
@@ -13,16 +16,17 @@ export function questionAcceptor(deps: {
   /** Tells the asker their turn waits for a free slot, `position` 1 being next; best effort, never awaited. */
   tellWaiting?: (job: TurnJob, position: number) => void;
 }): AcceptQuestion {
-  return async (job) => {
+  return async (job, opts) => {
     // Marked by the time Slack has its ack: a follow-up typed while this answer is still waiting or being written
     // is for the bot, though nothing of the thread is stored until the turn ends. (A DM is always the bot's.)
     // The mark and the enqueue go out together, one round trip instead of two; a mark left by an enqueue that
-    // failed only makes the bot read follow-ups in a thread Slack is about to redeliver the question of.
+    // failed (or found a duplicate) only makes the bot read follow-ups in a thread it answers in anyway.
     const [, queued] = await Promise.all([
       job.isDm ? undefined : deps.participation.join(job.key, deps.threadTtlSeconds(job.key.channel)),
-      deps.queue.enqueue(job),
+      deps.queue.enqueue(job, opts),
     ]);
     if (queued.position) deps.tellWaiting?.(job, queued.position);
+    return queued;
   };
 }
 

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import { settlesWithin } from '../../lib/deadline.js';
-import { type Enqueued, QueueUnavailableError, type TurnJob, type TurnProcessor, type TurnQueue } from './types.js';
+import {
+  type Enqueued,
+  type EnqueueOptions,
+  QueueUnavailableError,
+  type TurnJob,
+  type TurnProcessor,
+  type TurnQueue,
+} from './types.js';
 
 const threadId = (job: TurnJob) => `${job.key.teamId}:${job.key.channel}:${job.key.threadTs}`;
 
@@ -19,14 +26,17 @@ export class InProcessTurnQueue implements TurnQueue {
     private readonly process: TurnProcessor,
     private readonly concurrency: number,
     private readonly log: Logger,
+    /** Claims a message once (the in-memory dedupe store): `once` in enqueue. */
+    private readonly claim: (messageId: string, ttlSeconds: number) => Promise<boolean> = async () => true,
   ) {}
 
   start(): void {
     // Jobs run as they arrive; nothing to pull.
   }
 
-  async enqueue(job: TurnJob): Promise<Enqueued> {
+  async enqueue(job: TurnJob, opts: EnqueueOptions = {}): Promise<Enqueued> {
     if (this.closed) throw new QueueUnavailableError('queue is shutting down');
+    if (opts.once && !(await this.claim(opts.once.messageId, opts.once.ttlSeconds))) return { duplicate: true };
     const id = threadId(job);
     // Every slot busy: this turn starts after the ones already waiting for a slot.
     const position = this.running >= this.concurrency ? this.waiting.length + 1 : undefined;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { sleep } from '../../lib/backoff.js';
+import type { ThreadKey } from '../../turn/thread.js';
 import type { ThreadSequencer } from './thread-sequencer.js';
-import { type TurnProcessor, turnJobSchema } from './types.js';
+import { type TurnJob, type TurnProcessor, turnJobSchema } from './types.js';
 
 /** How long a turn waits before asking again whether its thread is free. */
 export const WAIT_MS = 200;
@@ -19,10 +20,25 @@ export interface QueuedTurn {
   attempts: number;
   /** Puts the job back until `at` (epoch ms), keeping its attempt count. */
   delayUntil(at: number): Promise<void>;
+  /** The job has a recovery record (accepted by ThreadSequencer.accept): it is over once the record is gone. */
+  recorded?: boolean;
 }
 
-/** `delayed`: the job waits its thread's turn; `dropped`: it could not be read and will never run. */
-export type HandleOutcome = 'ran' | 'delayed' | 'dropped';
+/** A turn this replica holds the thread's lock for, and how many attempts it has had. */
+export interface HeldTurn {
+  turn: TurnJob;
+  lockToken: string;
+  attemptsMade: number;
+  attempts: number;
+  /** Called with every renewal of the lock (the queue extends the turn's recovery lease with it). */
+  onRenew?: () => void;
+}
+
+/**
+ * `delayed`: the job waits its thread's turn; `dropped`: it could not be read and will never run; `over`: its turn
+ * was answered already (started by the replica that received it) or given up.
+ */
+export type HandleOutcome = 'ran' | 'delayed' | 'dropped' | 'over';
 
 export type TurnSequencer = Pick<ThreadSequencer, 'admit' | 'tryRun' | 'renew' | 'release' | 'dropHead'>;
 
@@ -33,7 +49,7 @@ export interface TurnHandlerOptions {
   /** Names this replica in lock tokens. */
   instance: string;
   /** Whether a job is over (completed, failed for good, or gone), so a line it heads can move on. */
-  isOver: (jobId: string) => Promise<boolean>;
+  isOver: (key: ThreadKey, jobId: string) => Promise<boolean>;
   log: Logger;
 }
 
@@ -61,25 +77,41 @@ export class TurnHandler {
     const turn = parsed.data;
     const seq = this.opts.sequencer;
     const lockToken = `${this.opts.instance}:${randomUUID()}`;
-    let admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+    const recorded = job.recorded === true;
+    let admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs, recorded);
     // The job is added before its place in line, so a fast worker can see it a moment before it is admitted:
     // look again shortly rather than park it for WAIT_MS.
     for (let i = 1; admission.kind === 'unadmitted' && i <= 4 && Date.now() - job.addedAt < ADMIT_GRACE_MS; i++) {
       await sleep(5 * i);
-      admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs);
+      admission = await seq.tryRun(turn.key, turn.id, lockToken, this.opts.lockMs, recorded);
+    }
+    if (admission.kind === 'over') {
+      this.opts.log.debug({ job: turn.id }, 'turn already answered elsewhere; its recovery job ends');
+      return 'over';
     }
     if (admission.kind !== 'run') {
       if (admission.kind === 'unadmitted' && Date.now() - job.addedAt > ADMIT_GRACE_MS)
         await seq.admit(turn.key, turn.id, turn.messageTs);
-      if (admission.kind === 'behind' && (await this.opts.isOver(admission.head)))
+      if (admission.kind === 'behind' && (await this.opts.isOver(turn.key, admission.head)))
         await seq.dropHead(turn.key, admission.head);
       await job.delayUntil(Date.now() + WAIT_MS + Math.floor(Math.random() * WAIT_MS));
       return 'delayed';
     }
 
+    return this.runHeld({ turn, lockToken, attemptsMade: job.attemptsMade, attempts: job.attempts });
+  }
+
+  /**
+   * Runs a turn whose thread lock this replica holds (taken by tryRun, or by the accept before Slack's ack), renewing
+   * the lock while it runs and releasing it after. Rejects with the processor's error; the caller decides on a retry.
+   */
+  async runHeld(held: HeldTurn): Promise<'ran'> {
+    const { turn, lockToken } = held;
+    const seq = this.opts.sequencer;
     this.running++;
     const renewal = setInterval(
       () => {
+        held.onRenew?.();
         seq.renew(turn.key, lockToken, this.opts.lockMs).then(
           (ok) => ok || this.opts.log.warn({ job: turn.id }, 'thread lock lapsed while the turn ran'),
           (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'could not renew the thread lock'),
@@ -96,7 +128,7 @@ export class TurnHandler {
       clearInterval(renewal);
       this.running--;
       // A turn that will be retried keeps its place in line; after its last attempt the line moves on.
-      const lastAttempt = job.attemptsMade + 1 >= job.attempts;
+      const lastAttempt = held.attemptsMade + 1 >= held.attempts;
       await seq.release(turn.key, turn.id, lockToken, done || lastAttempt).catch((err: Error) => {
         this.opts.log.warn({ err: { message: err.message } }, 'could not release the thread lock; it lapses by itself');
       });

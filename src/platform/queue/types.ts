@@ -77,13 +77,23 @@ export interface Enqueued {
    * absent when it can start at once.
    */
   position?: number;
+  /** Another delivery of the same message was accepted already (Slack's retry, or its app_mention + message double). */
+  duplicate?: true;
+}
+
+export interface EnqueueOptions {
+  /**
+   * Accept the job only if this message was not accepted before (the claim lasts `ttlSeconds`): the claim is written
+   * in the same step as the job, so a duplicate writes nothing.
+   */
+  once?: { messageId: string; ttlSeconds: number };
 }
 
 export interface TurnQueue {
   /** Starts pulling work (after the app is listening). */
   start(): void;
-  /** Resolves once the job is accepted; rejects if it could not be queued (the caller answers 5xx). */
-  enqueue(job: TurnJob): Promise<Enqueued>;
+  /** Resolves once the job is accepted (or known as a duplicate); rejects if it could not be queued (answer 5xx). */
+  enqueue(job: TurnJob, opts?: EnqueueOptions): Promise<Enqueued>;
   /** Stops taking jobs and waits up to `timeoutMs` for running ones. */
   close(timeoutMs: number): Promise<void>;
   /**

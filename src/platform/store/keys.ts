@@ -47,6 +47,18 @@ export function storeKeys(prefix: string) {
     threadPlaced: (k: ThreadKey) => `${prefix}tplaced:${threadTag(k)}`,
     /** Held by the replica running a thread's turn. */
     threadLock: (k: ThreadKey) => `${prefix}tlock:${threadTag(k)}`,
+    /**
+     * Hash: job id → the turn's job (JSON) until the turn is over: its recovery record. Written with the job's place
+     * in line before Slack's ack; a replica that dies mid-turn leaves it for another to take over.
+     */
+    turnRecords: (k: ThreadKey) => `${prefix}trec:${threadTag(k)}`,
+    /**
+     * A message's claim (one turn across Slack's retries and its app_mention + message double), under the thread's
+     * tag so the accept script writes it with the line and the record in one step.
+     */
+    messageClaim: (k: ThreadKey, messageId: string) => `${prefix}dedupe:${threadTag(k)}:${messageId}`,
+    /** Sorted set: unfinished recovery records ("[team,channel,thread,job]") by when their lease runs out (Redis ms). */
+    turnLeases: `${prefix}{turn-leases}`,
     /** A workspace's (or an org-wide) OAuth installation. */
     installation: (kind: 'team' | 'enterprise', id: string) => `${prefix}install:${kind}:${id}`,
     /** Until when a Slack method is rate limited in a workspace (shared by every replica). */

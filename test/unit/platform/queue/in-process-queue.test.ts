@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InProcessTurnQueue } from '../../../../src/platform/queue/in-process-queue.js';
 import type { TurnJob } from '../../../../src/platform/queue/types.js';
+import { storeKeys } from '../../../../src/platform/store/keys.js';
+import { MemoryDedupeStore } from '../../../../src/platform/store/memory/memory-stores.js';
 
 const job = (id: string, threadTs: string): TurnJob => ({
   id,
@@ -73,5 +75,23 @@ describe('turn queue', () => {
     const q = new InProcessTurnQueue(async () => {}, 1, pino({ level: 'silent' }));
     await q.close(10);
     await expect(q.enqueue(job('x', '1'))).rejects.toThrow(/shutting down/);
+  });
+
+  it('runs a message delivered twice (app_mention + message, or a retry) once', async () => {
+    const ran: string[] = [];
+    const dedupe = new MemoryDedupeStore(storeKeys('t:'));
+    const q = new InProcessTurnQueue(
+      async (j) => {
+        ran.push(j.id);
+      },
+      10,
+      pino({ level: 'silent' }),
+      (id, ttl) => dedupe.claim(id, ttl),
+    );
+    const once = { messageId: 'msg:T:C:1.1', ttlSeconds: 60 };
+    expect(await q.enqueue(job('EvMention', '1.1'), { once })).toEqual({});
+    expect(await q.enqueue(job('EvMessage', '1.1'), { once })).toEqual({ duplicate: true });
+    await q.close(1_000);
+    expect(ran).toEqual(['EvMention']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRESH_PLACE_MS, ThreadSequencer, tsScore } from '../../../../src/platform/queue/thread-sequencer.js';
+import type { TurnJob } from '../../../../src/platform/queue/types.js';
 import { storeKeys } from '../../../../src/platform/store/keys.js';
 import { testRedis } from '../../../support/test-redis.js';
 
@@ -84,5 +85,67 @@ describe('per-thread order across replicas', () => {
     expect(await seq.tryRun(t, 'a', 'tok-a', 5_000)).toEqual({ kind: 'run' });
     await seq.release(t, 'a', 'tok-a', true);
     expect(await redis.hget(placed, 'a')).toBeNull();
+  });
+});
+
+describe('accepting a turn in one step before the ack', () => {
+  const keys = storeKeys(prefix);
+  const job = (id: string, t: ReturnType<typeof thread>, ts: string): TurnJob => ({
+    id,
+    key: t,
+    isDm: false,
+    userId: 'U1',
+    messageTs: ts,
+    text: `question ${id}`,
+    receivedAt: 1,
+  });
+  const claim = (messageId: string) => ({ messageId, ttlSeconds: 60 });
+
+  it('starts the first delivery of a message and writes nothing for its second (app_mention + message)', async () => {
+    const t = thread('7.7');
+    const mention = job('EvMention', t, '1700000000.000100');
+    const message = job('EvMessage', t, '1700000000.000100');
+    expect(
+      await seq.accept(mention, { claim: claim('msg:T1:C1:1700000000.000100'), lockToken: 'r1', lockMs: 5_000 }),
+    ).toBe('run');
+    expect(
+      await seq.accept(message, { claim: claim('msg:T1:C1:1700000000.000100'), lockToken: 'r2', lockMs: 5_000 }),
+    ).toBe('duplicate');
+    expect(await redis.zrange(keys.threadQueue(t), '0', '-1')).toEqual(['EvMention']);
+    expect(await redis.hkeys(keys.turnRecords(t))).toEqual(['EvMention']);
+    expect(await redis.get(keys.threadLock(t))).toBe('r1');
+    expect(JSON.parse((await seq.record(t, 'EvMention'))!)).toEqual(mention);
+  });
+
+  it('queues a turn behind a busy thread, and one that asks for no lock (no free slot)', async () => {
+    const t = thread('8.8');
+    expect(await seq.accept(job('a', t, '1700000000.000100'), { lockToken: 'ra', lockMs: 5_000 })).toBe('run');
+    expect(await seq.accept(job('b', t, '1700000000.000200'), { lockToken: 'rb', lockMs: 5_000 })).toBe('queued');
+    const other = thread('8.9');
+    expect(await seq.accept(job('c', other, '1700000000.000100'), { lockMs: 5_000 })).toBe('queued');
+    expect(await redis.exists(keys.threadLock(other))).toBe(0);
+    // The same job accepted again (a redelivery after a failed ack) is known, and does not take the lock.
+    expect(await seq.accept(job('c', other, '1700000000.000100'), { lockToken: 'rc', lockMs: 5_000 })).toBe('known');
+    expect(await redis.exists(keys.threadLock(other))).toBe(0);
+  });
+
+  it('ends a recovery job whose turn was answered by the replica that started it', async () => {
+    const t = thread('9.9');
+    expect(await seq.accept(job('a', t, '1700000000.000100'), { lockToken: 'ra', lockMs: 5_000 })).toBe('run');
+    // A sweep queued a recovery job while the first replica still ran the turn: it waits for the lock...
+    expect(await seq.tryRun(t, 'a', 'rb', 5_000, true)).toEqual({ kind: 'locked' });
+    await seq.release(t, 'a', 'ra', true);
+    // ...and once the turn is done (record gone), it is over instead of answering a second time.
+    expect(await seq.tryRun(t, 'a', 'rb', 5_000, true)).toEqual({ kind: 'over' });
+    expect(await seq.record(t, 'a')).toBeNull();
+  });
+
+  it('takes an accept back completely, so Slack’s redelivery is accepted', async () => {
+    const t = thread('10.10');
+    const a = job('a', t, '1700000000.000100');
+    expect(await seq.accept(a, { claim: claim('msg:a'), lockMs: 5_000 })).toBe('queued');
+    await seq.withdraw(a, 'msg:a');
+    expect(await redis.exists(keys.turnRecords(t), keys.threadQueue(t), keys.messageClaim(t, 'msg:a'))).toBe(0);
+    expect(await seq.accept(a, { claim: claim('msg:a'), lockToken: 'r', lockMs: 5_000 })).toBe('run');
   });
 });

@@ -41,7 +41,7 @@ const handler = (process?: (job: TurnJob) => Promise<void>) =>
     sequencer: seq,
     lockMs: LOCK_MS,
     instance: 'replica-b',
-    isOver: async (jobId) => over.has(jobId),
+    isOver: async (_key, jobId) => over.has(jobId),
     log: pino({ level: 'silent' }),
   });
 

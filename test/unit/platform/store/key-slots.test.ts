@@ -19,6 +19,11 @@ const TEMPLATES: Record<keyof typeof keys, { group: string; key: (o: Owner) => s
   threadLock: { group: 'thread', key: (o) => [keys.threadLock(o.thread)] },
   // The sequencer's admit script writes the line and when each place was taken together.
   threadPlaced: { group: 'thread', key: (o) => [keys.threadPlaced(o.thread)] },
+  // The accept script claims the message, places the job, writes its record and may take the lock, all at once.
+  turnRecords: { group: 'thread', key: (o) => [keys.turnRecords(o.thread)] },
+  messageClaim: { group: 'thread', key: (o) => [keys.messageClaim(o.thread, `msg:${o.team}:C1:1.2`)] },
+  // Leased and swept on its own (one key per command).
+  turnLeases: { group: 'alone', key: () => [keys.turnLeases] },
   participation: { group: 'thread', key: (o) => [keys.participation(o.thread)] },
   // A desk thread's state and history change together in one script.
   deskThread: { group: 'thread', key: (o) => [keys.deskThread(o.thread)] },
