@@ -32,10 +32,16 @@ describe('a Redis stall while an event arrives', () => {
       const first = await h.send(question);
       expect(first.elapsedMs).toBeLessThan(SLACK_TIMEOUT_MS);
       expect(first.status).toBeGreaterThanOrEqual(500);
+      // The accept's own deadline (or the delivery's, whichever comes first) turns the stall into a redelivery.
       expect(
         h
           .parsedLogs()
-          .some((l) => l.msg === 'event not taken on in time (a store is slow): asking Slack to deliver it again'),
+          .some(
+            (l) =>
+              typeof l.msg === 'string' &&
+              l.msg.startsWith('event not taken on') &&
+              l.msg.endsWith('asking Slack to deliver it again'),
+          ),
       ).toBe(true);
 
       // Slack delivers it again (the same event id) until it gets a 200; every answer comes in time.

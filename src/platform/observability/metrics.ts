@@ -53,7 +53,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
   new Gauge({
     name: 'threadwise_queue_depth',
-    help: 'Turns waiting or running (with Redis: in the queue every replica shares).',
+    help: 'Turns waiting or running (with Redis: on every replica, from the shared lease index).',
     registers,
     async collect() {
       // A store that does not answer leaves the last reading rather than failing the whole scrape.

@@ -276,10 +276,13 @@ export class BullTurnQueue implements TurnQueue {
     }
   }
 
-  /** Every unfinished job of the shared queue; a turn waiting for its thread or a retry is a delayed job. */
+  /**
+   * Every unfinished turn across the replicas: the lease index holds one entry per turn from its accept to its end,
+   * whether it runs where it arrived or as a BullMQ job (a delivery of a message already claimed adds an entry that
+   * the next sweep drops, within one lock's time).
+   */
   async depth(): Promise<number> {
-    const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return this.leases.count();
   }
 
   /**
@@ -331,7 +334,11 @@ export class BullTurnQueue implements TurnQueue {
         recorded: job.name === RECORDED,
       });
       if (outcome === 'delayed') throw new DelayedError();
-      await this.forgetActionToken(job);
+      // Over: the lease index counts only unfinished turns (depth()); without this the entry lasted until a sweep.
+      await Promise.all([
+        this.forgetActionToken(job),
+        this.leases.forget({ key: job.data.key, jobId: job.data.id }).catch(() => undefined),
+      ]);
     } catch (err) {
       if (!(err instanceof DelayedError)) await this.forgetActionToken(job);
       throw err;

@@ -64,6 +64,11 @@ export class TurnLeases {
     await this.scripts.twLease(this.keys.turnLeases, ms, member(turn));
   }
 
+  /** How many turns hold a lease (finished ones are forgotten; a dead replica's stay until a sweep takes them). */
+  async count(): Promise<number> {
+    return this.redis.zcard(this.keys.turnLeases);
+  }
+
   async forget(turn: LeasedTurn): Promise<void> {
     await this.redis.zrem(this.keys.turnLeases, member(turn));
   }
