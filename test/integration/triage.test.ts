@@ -20,6 +20,27 @@ const TRIAGE = {
 
 const until = (check: () => boolean, what: string) => h.until(check, what);
 
+type CardBlocks = Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
+
+/** The card's "Create ticket" button, as the first element of its actions block. */
+const ticketButton = (card: { blocks?: unknown }) =>
+  (card.blocks as CardBlocks).find((b) => b.type === 'actions')!.elements![0]!;
+
+/** `user` presses the card's "Create ticket" in the report's thread. */
+async function pressCreateTicket(user: string, channel: string, card: { ts: string; blocks?: unknown }, ts: string) {
+  const button = ticketButton(card);
+  await h.interact(
+    blockActionPayload({
+      user,
+      channel,
+      message_ts: card.ts,
+      thread_ts: ts,
+      action_id: button.action_id,
+      value: button.value,
+    }),
+  );
+}
+
 async function triage(message: { ts: string; text: string; files?: unknown[] }) {
   const res = await h.interact(
     messageActionPayload({
@@ -85,21 +106,9 @@ describe('“Triage this”', () => {
     expect(blocks).toContain('web checkout');
     expect(blocks).toContain('payments team');
     expect(blocks).toContain('Confidence 80%');
-    const button = (
-      card!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
-    ).find((b) => b.type === 'actions')!.elements![0]!;
-    expect(button.action_id).toBe('tw_triage_ticket');
+    expect(ticketButton(card!).action_id).toBe('tw_triage_ticket');
 
-    await h.interact(
-      blockActionPayload({
-        user: 'U1',
-        channel: SUP_CHANNEL,
-        message_ts: card!.ts,
-        thread_ts: ts,
-        action_id: button.action_id,
-        value: button.value,
-      }),
-    );
+    await pressCreateTicket('U1', SUP_CHANNEL, card!, ts);
     await until(
       () => h.replies(SUP_CHANNEL, ts).some((m) => JSON.stringify(m.blocks ?? []).includes('tw_ticket_approve')),
       'the approval card',
@@ -178,19 +187,7 @@ describe('“Triage this”', () => {
     );
     await h.waitForLog((l) => l.msg === 'triage finished');
     const card = h.replies('C0RANDOM', ts)[0]!;
-    const button = (
-      card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
-    ).find((b) => b.type === 'actions')!.elements![0]!;
-    await h.interact(
-      blockActionPayload({
-        user: 'U1',
-        channel: 'C0RANDOM',
-        message_ts: card.ts,
-        thread_ts: ts,
-        action_id: button.action_id,
-        value: button.value,
-      }),
-    );
+    await pressCreateTicket('U1', 'C0RANDOM', card, ts);
     await until(() => h.slack.ephemerals().length === 1, 'the refusal');
     expect(h.slack.ephemerals()[0]).toMatchObject({
       user: 'U1',
@@ -217,19 +214,7 @@ describe('“Triage this”', () => {
     const blocks = JSON.stringify(card.blocks);
     expect(blocks).toContain('*重大度*\\n高');
     expect(blocks).toContain('チケットを作成');
-    const button = (
-      card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
-    ).find((b) => b.type === 'actions')!.elements![0]!;
-    await h.interact(
-      blockActionPayload({
-        user: 'U7',
-        channel: 'C0RANDOM',
-        message_ts: card.ts,
-        thread_ts: ts,
-        action_id: button.action_id,
-        value: button.value,
-      }),
-    );
+    await pressCreateTicket('U7', 'C0RANDOM', card, ts);
     await until(() => h.slack.ephemerals().length === 1, 'the refusal');
     expect(h.slack.ephemerals()[0]!.text).toBe(
       'ここからはチケットを作成できません。この会話はどのプロジェクトにも紐づいていないため、ここからはチケットを作成できません。チームのサポートチャンネルで依頼してください。',

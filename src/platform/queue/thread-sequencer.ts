@@ -30,30 +30,26 @@ export const FRESH_PLACE_MS = 2_000;
 
 // Places the job in the thread's line once (a redelivered event must not queue twice), by its message's time, and
 // notes when (Redis's clock, the same for every replica).
-const ADMIT = `
+const PLACE = `
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
   local t = redis.call('TIME')
   redis.call('HSET', KEYS[2], ARGV[1], t[1] * 1000 + math.floor(t[2] / 1000))
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])`;
+
+const ADMIT = `${PLACE}
 return 1`;
 
 // One step before Slack's ack: claim the message (once across retries and the app_mention + message double),
-// write the job's recovery record, place it in its line (as ADMIT) and, when this replica has a free slot, take the
+// write the job's recovery record, place it in its line (PLACE) and, when this replica has a free slot, take the
 // thread's lock if the job heads its line and nobody holds it. A duplicate writes nothing.
 const ACCEPT = `
 if ARGV[4] ~= '0' and not redis.call('SET', KEYS[5], ARGV[1], 'EX', ARGV[4], 'NX') then return 'duplicate' end
 if redis.call('HSETNX', KEYS[4], ARGV[1], ARGV[5]) == 0 then return 'known' end
 redis.call('EXPIRE', KEYS[4], ARGV[2])
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-  local t = redis.call('TIME')
-  redis.call('HSET', KEYS[2], ARGV[1], t[1] * 1000 + math.floor(t[2] / 1000))
-end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+${PLACE}
 if ARGV[6] == '' then return 'queued' end
 if redis.call('ZRANGE', KEYS[1], 0, 0)[1] ~= ARGV[1] then return 'queued' end
 if redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7], 'NX') then return 'run' end
