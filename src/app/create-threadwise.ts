@@ -205,7 +205,7 @@ export async function createThreadwise(config: Config, options: ThreadwiseOption
     // Home is wired below with this feature's section; a Delete click comes long after.
     refreshHome: (client, teamId, userId) => appHome.publish(client, teamId, userId),
   });
-  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions });
+  if (mcpSetup) mcp.wire(app, { ...p, mcp: mcpSetup, tools: toolset.sessions, audit: trail });
   audit.wire({ audit: stores.audit, admins, people: p.people, commands: p.commands });
   const governing = admin.wire(app, {
     settings: p.settings,

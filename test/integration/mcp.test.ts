@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RedisAuditLog } from '../../src/platform/store/audit-log.js';
+import { storeKeys } from '../../src/platform/store/keys.js';
 import { blockActionPayload, sendInteraction } from '../fakes/slack-events.js';
 import { startEverything } from '../support/mcp-everything.js';
 import { McpTestServer } from '../support/mcp-test-server.js';
@@ -130,6 +132,27 @@ describe('MCP tools that Threadwise calls itself (client side)', () => {
     // A second click (double click, another replica) cannot run it again.
     expect(await click('U1', 'approve', card, id)).toMatchObject({ decision: 'expired' });
     expect(server.calls).toHaveLength(1);
+
+    // Both decisions are in the audit trail, as ticket approvals are: the refused clicker and the asker's approval.
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(async () => void redis.disconnect());
+    const trail = new RedisAuditLog(redis, storeKeys(h.prefix), () => 86_400_000);
+    const approvals = (await trail.query({ since: 0 })).filter((r) => r.action === 'approval');
+    expect(approvals).toEqual([
+      expect.objectContaining({
+        actor: 'U2',
+        decision: 'denied',
+        rule: 'only the asker may approve their tool call',
+        detail: { approval: id, action: 'approve' },
+      }),
+      expect.objectContaining({
+        actor: 'U1',
+        decision: 'allowed',
+        tool: 'orders__refund_order',
+        outcome: 'ran',
+        detail: { approval: id, action: 'approve', server: 'orders' },
+      }),
+    ]);
 
     // The next turn reads the real result as the asker's tool output.
     h.openai.enqueue({ kind: 'text', text: 'Done.' });

@@ -12,6 +12,7 @@ import {
   teamOf,
 } from '../../platform/slack/payloads.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
+import type { AuditLog } from '../../platform/store/audit-log.js';
 import type { ThreadItem, ThreadStore } from '../../turn/thread.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { MCP_APPROVE_ACTION, MCP_CANCEL_ACTION, type McpCardOutcome, resolvedMcpCardBlocks } from './approval-card.js';
@@ -27,6 +28,8 @@ export interface McpApprovalHandlerDeps {
   /** The clicker's language for the card and what only they see. */
   languages: UserLanguages;
   continueHosted: ContinueHosted;
+  /** Every decision on a card is recorded, as for ticket approvals: who clicked, on whose call, and what came of it. */
+  audit: Pick<AuditLog, 'record'>;
   log: Logger;
 }
 
@@ -55,6 +58,17 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
     const claim = await deps.approvals.claim(id, clicker);
     const t = await deps.languages.of(clicker.teamId, clicker.userId);
     const handled = (decision: string) => deps.log.info({ approval: id, decision }, 'MCP approval handled');
+    const decision = { approval: id, action: approve ? 'approve' : 'cancel' };
+    if (claim.kind === 'wrong_user')
+      await deps.audit.record({
+        teamId: clicker.teamId,
+        action: 'approval',
+        actor: clicker.userId,
+        channel,
+        decision: 'denied',
+        rule: 'only the asker may approve their tool call',
+        detail: decision,
+      });
     if (claim.kind !== 'taken') {
       const text =
         claim.kind === 'wrong_user'
@@ -65,6 +79,16 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
     }
     const a = claim.approval;
     const key = { teamId: a.teamId, channel: a.channel, threadTs: a.threadTs };
+    const decided = (outcome: string) =>
+      deps.audit.record({
+        ...key,
+        action: 'approval',
+        actor: clicker.userId,
+        tool: a.name,
+        decision: 'allowed',
+        outcome,
+        detail: { ...decision, server: a.server },
+      });
     const updateCard = (outcome: McpCardOutcome, text: string) =>
       cardTs
         ? client.chat
@@ -85,6 +109,7 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
         t.t(approve ? 'approval.hosted_approved' : 'approval.hosted_cancelled'),
       );
       await deps.continueHosted(a, approve);
+      await decided(approve ? 'approved_hosted' : 'cancelled');
       return handled(approve ? 'approved_hosted' : 'cancelled_hosted');
     }
 
@@ -131,6 +156,7 @@ export function registerMcpApprovalHandlers(app: App, deps: McpApprovalHandlerDe
         text: outcome === 'ran' ? text.split('\n\n')[0]! : text,
       },
     ]);
+    await decided(outcome);
     handled(outcome);
   };
 

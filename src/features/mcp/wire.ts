@@ -8,6 +8,7 @@ import { mrkdwn, slackLink } from '../../platform/slack/mrkdwn.js';
 import type { SlackReceiver } from '../../platform/slack/receiver/slack-receiver.js';
 import type { UserLanguages } from '../../platform/slack/user-languages.js';
 import type { SlackWorkspaces } from '../../platform/slack/workspaces.js';
+import type { AuditLog } from '../../platform/store/audit-log.js';
 import type { Stores } from '../../platform/store/types.js';
 import type { ConversationTools } from '../tools/sessions.js';
 import { registerMcpApprovalHandlers } from './approval-actions.js';
@@ -95,6 +96,8 @@ export interface McpWireDeps {
   receiver: SlackReceiver;
   workspaces: SlackWorkspaces;
   languages: UserLanguages;
+  /** Where the decisions on approval cards are recorded. */
+  audit: Pick<AuditLog, 'record'>;
   log: Logger;
 }
 
@@ -121,6 +124,7 @@ export function wire(app: App, deps: McpWireDeps): void {
     threads: deps.stores.threads,
     languages: deps.languages,
     continueHosted,
+    audit: deps.audit,
     log: log.child({ component: 'mcp' }),
   });
   if (mcp.signIns)
